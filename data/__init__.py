@@ -1,0 +1,1 @@
+"""Bundled synthetic demo data for pewlike."""
