@@ -30,23 +30,27 @@ Generating model
    that the population reproduces the published subgroup figures (Rep 63 % vs Dem 66 %;
    White 56 % vs Black 73 % very/somewhat concerned).
 
-   ``EFFECTS`` (beta, one column an item; ``Dem`` = Dem/Lean Dem, ``NoLean`` =
-   DK/Refused/No lean)::
+   ``EFFECTS`` (beta; one row an item, one column a treatment-coded term: ``a30``/``a50``/
+   ``a65`` = F_AGECAT 30-49/50-64/65+, ``fem`` = F_SEX Female, ``somec``/``hsle`` = F_EDUCCAT
+   Some college/H.S. graduate or less, ``blk``/``hisp``/``oth`` = F_RACETHN Black/Hispanic/
+   Other, ``i30``/``i75`` = F_INCOME_RECODE $30,000-$74,999/$75,000+, ``dem``/``nol`` =
+   F_PARTYSUM_FINAL Dem/Lean Dem / DK/Refused/No lean)::
 
-       term         CONCERNCO CONCERNGOV CONCERNLE CONTROLCO CONTROLGOV UNDERSTANDCO UNDERSTANDGOV POSNEGCO POSNEGGOV TRACKCO1a TRACKGOV1a SECUR1 PP4 GOVREGV1
-       age30-49     -0.20 -0.15 -0.05  0.15  0.15  0.10  0.05 -0.15 -0.10  0.10  0.05  0.15 -0.05  0.05
-       age50-64     -0.40 -0.30 -0.10  0.30  0.25  0.25  0.15 -0.30 -0.20  0.25  0.15  0.30 -0.10  0.15
-       age65+       -0.55 -0.40 -0.10  0.40  0.35  0.45  0.30 -0.35 -0.25  0.45  0.30  0.40 -0.15  0.20
-       Female       -0.10  0.00 -0.05  0.05  0.05  0.15  0.15 -0.10 -0.05  0.00  0.05  0.10 -0.05  0.10
-       SomeCollege   0.10  0.05  0.00  0.05  0.05  0.30  0.25  0.00  0.00  0.15  0.05  0.00 -0.10 -0.05
-       HSorLess      0.20  0.10  0.05  0.10  0.10  0.55  0.45  0.10  0.05  0.30  0.10 -0.10 -0.15 -0.15
-       Black        -0.20 -0.30 -0.667 0.10  0.20  0.05  0.10  0.00 -0.25  0.10 -0.20 -0.10 -0.30  0.00
-       Hispanic     -0.10 -0.15 -0.164 0.00  0.10  0.10  0.10  0.10  0.00  0.20  0.00 -0.20 -0.25  0.00
-       Other         0.00  0.00 -0.10  0.00  0.00  0.00  0.00  0.10  0.00  0.00  0.00  0.00  0.00  0.00
-       Inc30-75k    -0.05  0.00  0.00 -0.05  0.00 -0.10 -0.05  0.00  0.00 -0.05  0.00  0.00  0.05  0.00
-       Inc75k+      -0.10  0.00  0.05 -0.10 -0.05 -0.20 -0.10  0.05  0.00 -0.10  0.00  0.00  0.10  0.00
-       Dem          -0.15 -0.101 -0.20 0.00  0.00  0.00  0.00  0.00 -0.15  0.00  0.00  0.00  0.00  0.45
-       NoLean        0.25  0.265  0.10 0.00  0.00  0.20  0.20  0.00  0.00  0.20  0.00  0.00  0.00  0.00
+      item             a30   a50   a65   fem somec  hsle   blk  hisp   oth   i30   i75   dem   nol
+      CONCERNCO      -0.20 -0.40 -0.55 -0.10  0.10  0.20 -0.20 -0.10  0.00 -0.05 -0.10 -0.15  0.25
+      CONCERNGOV     -0.15 -0.30 -0.40  0.00  0.05  0.10 -0.30 -0.15  0.00  0.00  0.00 -0.10  0.27
+      CONCERNLE      -0.05 -0.10 -0.10 -0.05  0.00  0.05 -0.67 -0.16 -0.10  0.00  0.05 -0.20  0.10
+      CONTROLCO       0.15  0.30  0.40  0.05  0.05  0.10  0.10  0.00  0.00 -0.05 -0.10  0.00  0.00
+      CONTROLGOV      0.15  0.25  0.35  0.05  0.05  0.10  0.20  0.10  0.00  0.00 -0.05  0.00  0.00
+      UNDERSTANDCO    0.10  0.25  0.45  0.15  0.30  0.55  0.05  0.10  0.00 -0.10 -0.20  0.00  0.20
+      UNDERSTANDGOV   0.05  0.15  0.30  0.15  0.25  0.45  0.10  0.10  0.00 -0.05 -0.10  0.00  0.20
+      POSNEGCO       -0.15 -0.30 -0.35 -0.10  0.00  0.10  0.00  0.10  0.10  0.00  0.05  0.00  0.00
+      POSNEGGOV      -0.10 -0.20 -0.25 -0.05  0.00  0.05 -0.25  0.00  0.00  0.00  0.00 -0.15  0.00
+      TRACKCO1a       0.10  0.25  0.45  0.00  0.15  0.30  0.10  0.20  0.00 -0.05 -0.10  0.00  0.20
+      TRACKGOV1a      0.05  0.15  0.30  0.05  0.05  0.10 -0.20  0.00  0.00  0.00  0.00  0.00  0.00
+      SECUR1          0.15  0.30  0.40  0.10  0.00 -0.10 -0.10 -0.20  0.00  0.00  0.00  0.00  0.00
+      PP4            -0.05 -0.10 -0.15 -0.05 -0.10 -0.15 -0.30 -0.25  0.00  0.05  0.10  0.00  0.00
+      GOVREGV1        0.05  0.15  0.20  0.10 -0.05 -0.15  0.00  0.00  0.00  0.00  0.00  0.45  0.00
 
 3. *Sample* of 4,272 respondents drawn without replacement with probability proportional to
    a response propensity ``exp(0.30*age_step + 0.55*college + 0.25*some_college
@@ -76,13 +80,12 @@ on ``svydesign(ids=~1, weights=~WEIGHT_W49)`` estimates the CONCERNCO column abo
 from __future__ import annotations
 
 import argparse
-import calendar
 import os
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+
+from demo_sav import write_sav_pinned
 
 SEED = 20190603
 N_POP = 300_000
@@ -90,7 +93,6 @@ N_SAMPLE = 4_272
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "data" / "privacy_survey_demo.sav"
 FILE_LABEL = "SYNTHETIC demo data shaped like Pew ATP Wave 49 - not real data"
 NOTE = "SYNTHETIC demo data shaped like Pew ATP Wave 49 \u2014 not real survey responses"
-DEFAULT_STAMP = calendar.timegm((2019, 6, 17, 0, 0, 0))
 REFUSED = 99.0
 
 # name: (variable label, category labels for codes 1..k, refusal code)
@@ -179,21 +181,25 @@ ITEMS = {
                  [.75, .07, .18], [2, 3, 1], (.40, .20, 0)),
 }
 SPLIT_FORM = {"TRACKCO1a": 1, "TRACKGOV1a": 2}
-TERMS = ["age30-49", "age50-64", "age65+", "Female", "SomeCollege", "HSorLess", "Black",
-         "Hispanic", "Other", "Inc30-75k", "Inc75k+", "Dem", "NoLean"]
+# column id of the EFFECTS table -> (variable, category label)
+TERMS = {"a30": ("F_AGECAT", "30-49"), "a50": ("F_AGECAT", "50-64"), "a65": ("F_AGECAT", "65+"),
+         "fem": ("F_SEX", "Female"), "somec": ("F_EDUCCAT", "Some college"),
+         "hsle": ("F_EDUCCAT", "H.S. graduate or less"),
+         "blk": ("F_RACETHN", "Black non-Hispanic"), "hisp": ("F_RACETHN", "Hispanic"),
+         "oth": ("F_RACETHN", "Other"), "i30": ("F_INCOME_RECODE", "$30,000-$74,999"),
+         "i75": ("F_INCOME_RECODE", "$75,000+"), "dem": ("F_PARTYSUM_FINAL", "Dem/Lean Dem"),
+         "nol": ("F_PARTYSUM_FINAL", "DK/Refused/No lean")}
 MODEL_VARS = ["F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE",
               "F_PARTYSUM_FINAL"]
 
 
 def _effects_from_doc(doc: str) -> dict[str, np.ndarray]:
     """Parse the EFFECTS table of the module docstring (the single source of the betas)."""
-    lines = doc.split("``EFFECTS``")[1].split("::")[1].strip("\n").split("\n\n")[0]
-    rows = [ln.split() for ln in lines.splitlines()]
-    header, body = rows[0][1:], rows[1:]
-    if [r[0] for r in body] != TERMS:
-        raise ValueError("EFFECTS table rows do not match TERMS")
-    values = np.array([[float(v) for v in r[1:]] for r in body])
-    return {item: values[:, j] for j, item in enumerate(header)}
+    table = doc.split("``EFFECTS``")[1].split("::\n\n")[1].split("\n\n")[0]
+    rows = [line.split() for line in table.splitlines()]
+    if rows[0][1:] != list(TERMS) or [r[0] for r in rows[1:]] != list(ITEMS):
+        raise ValueError("the EFFECTS table must have one column per TERMS and a row per ITEMS")
+    return {r[0]: np.array([float(v) for v in r[1:]]) for r in rows[1:]}
 
 
 EFFECTS = _effects_from_doc(__doc__)
@@ -357,44 +363,6 @@ def make_weights(data: dict[str, np.ndarray]) -> np.ndarray:
     return rake(codes, targets, w)
 
 
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
-def pin_sav_timestamp(path: str | os.PathLike[str], epoch: int | None = None) -> None:
-    """Overwrite the creation date and time in a .sav/.zsav header with a fixed stamp.
-
-    The SPSS system-file header is: 4-byte magic (``$FL2``/``$FL3``), 60-byte product name,
-    four int32 (layout code, nominal case size, compression, weight index), int32 case
-    count, float64 compression bias, then the creation date (9 ASCII bytes ``dd Mon yy``) at
-    byte offset 92 and time (8 bytes ``hh:mm:ss``) at offset 101, then the 64-byte file label.
-    Writers put the wall-clock time there, which makes otherwise identical files differ.
-
-    Parameters
-    ----------
-    path
-        A .sav or .zsav file, rewritten in place (only those 17 bytes change).
-    epoch
-        Seconds since 1970-01-01 UTC.  Default: ``SOURCE_DATE_EPOCH`` if set, else
-        17 Jun 2019 00:00:00 UTC.
-
-    Notes
-    -----
-    R's ``haven::write_sav`` has the same issue (ReadStat writes ``time(NULL)``); there is
-    no R equivalent of this fix.  Month names are written in English, independent of locale.
-    """
-    if epoch is None:
-        epoch = int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_STAMP))
-    t = time.gmtime(epoch)
-    stamp = (f"{t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year % 100:02d}"
-             f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}").encode("ascii")
-    with open(path, "r+b") as fh:
-        if fh.read(4) not in (b"$FL2", b"$FL3"):
-            raise ValueError(f"{os.fspath(path)!r} is not an SPSS system file; "
-                             "pass a .sav or .zsav path")
-        fh.seek(92)
-        fh.write(stamp)
-
-
 def build(seed: int = SEED) -> tuple[dict[str, np.ndarray], dict]:
     """Simulate population and sample; return the sample columns and diagnostics."""
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
@@ -473,45 +441,30 @@ def _labels(name: str) -> tuple[str, dict[float, str]]:
     return wording, {**{float(i): c for i, c in enumerate(cats, 1)}, 99.0: "Refused"}
 
 
-def write_sav(data: dict[str, np.ndarray], out_path: str | os.PathLike[str]) -> Path:
-    """Write the sample to .sav with labels, pin the header stamp, rename into place."""
-    import pandas as pd
-    import pyreadstat
-
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    frame = pd.DataFrame(data)
+def write_demo_sav(data: dict[str, np.ndarray], out_path: str | os.PathLike[str]) -> Path:
+    """Write the sample with question wording, value labels and measures (deterministic)."""
     col_labels = {"QKEY": "Respondent ID (synthetic)",
                   "FORM_W49": "Form assignment (random half-sample)",
                   "WEIGHT_W49": "Weight for Wave 49 (synthetic, raked)"}
     value_labels = {"FORM_W49": {1.0: "Form 1", 2.0: "Form 2"}}
     measure = {"QKEY": "scale", "WEIGHT_W49": "scale", "FORM_W49": "nominal"}
-    for name in frame.columns.drop(["QKEY", "FORM_W49", "WEIGHT_W49"]):
-        col_labels[name], value_labels[name] = _labels(name)
-        nominal = name in ("F_SEX", "F_RACETHN", "F_PARTYSUM_FINAL", "F_CREGION",
-                           "F_METRO", "SECUR1_W49", "GOVREGV1_W49")
-        measure[name] = "nominal" if nominal else "ordinal"
-    formats = {c: "F2.0" for c in frame.columns}
+    nominal = {"F_SEX", "F_RACETHN", "F_PARTYSUM_FINAL", "F_CREGION", "F_METRO",
+               "SECUR1_W49", "GOVREGV1_W49"}
+    for name in data:
+        if name not in measure:
+            col_labels[name], value_labels[name] = _labels(name)
+            measure[name] = "nominal" if name in nominal else "ordinal"
+    formats = {c: "F2.0" for c in data}
     formats.update(QKEY="F6.0", WEIGHT_W49="F10.6")
-    fd, tmp = tempfile.mkstemp(suffix=".sav.tmp", dir=out.parent)
-    os.close(fd)
-    try:
-        pyreadstat.write_sav(frame, tmp, file_label=FILE_LABEL, note=[NOTE],
-                             column_labels=col_labels, variable_value_labels=value_labels,
-                             variable_measure=measure, variable_format=formats,
-                             row_compress=True)
-        pin_sav_timestamp(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return out
+    return write_sav_pinned(data, out_path, file_label=FILE_LABEL, note=NOTE,
+                            column_labels=col_labels, value_labels=value_labels,
+                            measure=measure, formats=formats)
 
 
 def main(out_path: str | os.PathLike[str] | None = None, *, verbose: bool = True) -> Path:
     """Generate the demo file at ``out_path`` (default ``data/privacy_survey_demo.sav``)."""
     data, _ = build()
-    out = write_sav(data, DEFAULT_OUT if out_path is None else out_path)
+    out = write_demo_sav(data, DEFAULT_OUT if out_path is None else out_path)
     if verbose:
         w = data["WEIGHT_W49"]
         print(f"wrote {out} ({out.stat().st_size:,} bytes), n={w.size}, "
