@@ -381,6 +381,7 @@ def build(seed: int = SEED) -> tuple[dict[str, np.ndarray], dict]:
     items = draw_items(streams[3], design_matrix(demo), group, asked, thresholds)
     cols = {f"{k}_W49": v for k, v in items.items()}
     cols.update({k: v.astype(float) for k, v in demo.items()})
+    cols["F_PARTYSUM_FINAL"][cols["F_PARTYSUM_FINAL"] == 3] = 9.0  # Pew codes no lean 9
     add_refusals(streams[4], cols)
     qkey = np.sort(streams[5].choice(np.arange(100_000, 1_000_000), n, replace=False))
     data = {"QKEY": qkey.astype(float), "FORM_W49": form, **cols}
