@@ -1,0 +1,58 @@
+"""pewlike: public-opinion survey microdata with design-correct uncertainty.
+
+Read labelled survey files, apply weights and designs, estimate with standard
+errors that agree with R's ``survey`` package, reweight, model, and write
+Pew-style toplines, crosstabs and figures.
+
+>>> import pewlike as pw
+>>> svy = pw.demo()                       # synthetic ATP-like privacy survey
+>>> svy.proportion("CONCERNCO").to_frame()  # doctest: +SKIP
+
+Importing this package is cheap: heavy modules load when first used.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from . import errors
+from .errors import (CalibrationError, DataFileError, DesignError, EstimationError, FormulaError,
+                     ModelError, PewlikeError, RakingError, SpecError, VariableError)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "read", "Survey", "demo", "moe", "targets_from", "Codebook", "errors",
+    "PewlikeError", "DataFileError", "DesignError", "VariableError", "EstimationError",
+    "RakingError", "CalibrationError", "FormulaError", "ModelError", "SpecError",
+    "__version__",
+]
+
+# public name -> module that defines it (imported on first access, PEP 562)
+_LAZY = {
+    "read": "design",
+    "Survey": "design",
+    "demo": "design",
+    "Codebook": "labels",
+    "moe": "weightstats",
+    "targets_from": "weighting",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .design import Survey, demo, read
+    from .labels import Codebook
+    from .weighting import targets_from
+    from .weightstats import moe
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'pewlike' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,283 @@
+"""The estimation engine: weighted sums by cell, unit and replicate, and their variance.
+
+Every estimator here is a ratio of weighted totals over *cells* (a domain, or a
+domain x response level): ``theta_k = A_k / B_d(k)`` with
+``A_k = sum(w a [cell = k])`` and ``B_d = sum(w b [den cell = d])``.  Its
+influence totals per sampling unit come from one ``np.bincount`` over
+(unit, cell); the variance is then one call to :func:`variance.linearized_vcov`
+on units x cells, or, for replicate designs, replicate totals from one
+blocked matrix product.  No Python loop runs over domains, levels or strata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import variance
+from .errors import EstimationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .design import Survey
+    from .structure import Design
+
+__all__ = ["Ratios", "ratio_totals", "domain_codes", "domain_degf", "cell_sums", "BLOCK_ROWS"]
+
+BLOCK_ROWS = 65536  # rows per block in replicate products (bounded temporary memory)
+
+
+@dataclass(frozen=True)
+class Ratios:
+    """Estimates ``theta`` (k,), their covariance ``vcov`` (k, k) and the totals behind them."""
+
+    theta: np.ndarray
+    vcov: np.ndarray
+    num: np.ndarray
+    den: np.ndarray | None
+
+
+def cell_sums(code: np.ndarray, ncell: int, weights: np.ndarray) -> np.ndarray:
+    """``sum(weights[code == k])`` for every cell ``k`` (rows with code -1 are ignored)."""
+    ok = code >= 0
+    return np.bincount(code[ok], weights=weights[ok], minlength=ncell)[:ncell]
+
+
+def _unit_sums(design: "Design", code: np.ndarray, ncell: int, wv: np.ndarray) -> np.ndarray:
+    """Totals of ``wv`` per (sampling unit, cell): array (units, ncell)."""
+    unit, first = design.units
+    nunit = first.shape[0]
+    ok = code >= 0
+    flat = unit[ok] * ncell + code[ok]
+    return np.bincount(flat, weights=wv[ok], minlength=nunit * ncell).reshape(nunit, ncell)
+
+
+def _replicate_sums(design: "Design", code: np.ndarray, ncell: int, values: np.ndarray | None) -> np.ndarray:
+    """Replicate totals (R, ncell) = repweights.T @ (one-hot(code) * values), in row blocks."""
+    W = design.repweights
+    n, R = W.shape
+    out = np.zeros((R, ncell))
+    for start in range(0, n, BLOCK_ROWS):
+        stop = min(n, start + BLOCK_ROWS)
+        c = code[start:stop]
+        ok = c >= 0
+        if not ok.any():
+            continue
+        block = np.zeros((stop - start, ncell))
+        v = 1.0 if values is None else values[start:stop][ok]
+        block[np.flatnonzero(ok), c[ok]] = v
+        out += W[start:stop].T @ block
+    return out
+
+
+def _unit_design(design: "Design"):
+    """Strata, clusters and popsize of the last-stage units (one row each)."""
+    _, first = design.units
+    pop = None if design.popsize is None else design.popsize[first]
+    return design.strata[first], design.clusters[first], pop
+
+
+def linearized_from_units(design: "Design", z: np.ndarray) -> np.ndarray:
+    """Covariance of estimates whose influence totals per unit are ``z`` (units, k)."""
+    strata, clusters, pop = _unit_design(design)
+    return variance.linearized_vcov(z, strata, clusters, pop, lonely_psu=design.lonely_psu)
+
+
+def linearized_from_rows(design: "Design", x: np.ndarray) -> np.ndarray:
+    """Covariance from row-level influence values ``x`` (n, k), after calibration residuals."""
+    for step in design.calibration:
+        x = step.residuals(x)
+    unit, first = design.units
+    nunit = first.shape[0]
+    z = np.empty((nunit, x.shape[1]))
+    for j in range(x.shape[1]):  # a loop over statistics, not over groups
+        z[:, j] = np.bincount(unit, weights=x[:, j], minlength=nunit)
+    return linearized_from_units(design, z)
+
+
+def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np.ndarray | None,
+                 den_code: np.ndarray | None = None, n_den: int = 0, den_val: np.ndarray | None = None,
+                 den_of: np.ndarray | None = None) -> Ratios:
+    """Ratios of weighted totals over cells with their design-based covariance.
+
+    Parameters
+    ----------
+    design : Design
+    num_code : (n,) int
+        Numerator cell of each row (-1: not counted).
+    n_num : int
+        Number of numerator cells.
+    num_val : (n,) float or None
+        Numerator values ``a`` (None: 1).
+    den_code, n_den, den_val : optional
+        Denominator cells and values ``b``; omit for plain totals.
+    den_of : (n_num,) int
+        Denominator cell of each numerator cell (default: the same index).
+
+    Returns
+    -------
+    Ratios
+
+    Notes
+    -----
+    Linearisation as R's ``svymean``/``svyratio``/``svytotal``: the influence of
+    row i on ``theta_k`` is ``w_i (a_i - theta_k b_i) / B_k`` (``w_i a_i`` for
+    totals), summed within sampling units and passed to ``svyrecvar``.  Replicate
+    designs recompute every ratio with each replicate's weights (``svrVar``).
+    """
+    w = design.weights
+    a_w = w if num_val is None else w * num_val
+    A = cell_sums(num_code, n_num, a_w)
+    ratio = den_code is not None
+    if ratio:
+        den_of = np.arange(n_num) if den_of is None else den_of
+        b_w = w if den_val is None else w * den_val
+        B = cell_sums(den_code, n_den, b_w)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            theta = A / B[den_of]
+    else:
+        B = None
+        theta = A
+    if design.is_replicate:
+        Ar = _replicate_sums(design, num_code, n_num, num_val)
+        if ratio:
+            Br = _replicate_sums(design, den_code, n_den, den_val)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                thetas = Ar / Br[:, den_of]
+        else:
+            thetas = Ar
+        V = variance.replicate_vcov(thetas, theta, scale=design.scale, rscales=design.rscales, mse=design.mse)
+        return Ratios(theta, V, A, B)
+    if design.calibration:
+        x = _row_influence(design, num_code, n_num, num_val, den_code, den_val, den_of, theta, B)
+        return Ratios(theta, linearized_from_rows(design, x), A, B)
+    Z = _unit_sums(design, num_code, n_num, a_w)
+    if ratio:
+        Zb = _unit_sums(design, den_code, n_den, b_w)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            Z = (Z - theta * Zb[:, den_of]) / B[den_of]
+        Z[:, ~np.isfinite(theta)] = 0.0
+    return Ratios(theta, linearized_from_units(design, Z), A, B)
+
+
+def _row_influence(design, num_code, n_num, num_val, den_code, den_val, den_of, theta, B):
+    """Row-level influence values (n, n_num), for designs whose variance needs rows (calibration)."""
+    from scipy import sparse
+
+    n = design.weights.shape[0]
+    w = design.weights
+    ok = num_code >= 0
+    a = w if num_val is None else w * num_val
+    x = np.asarray(sparse.csr_matrix((a[ok], (np.flatnonzero(ok), num_code[ok])), shape=(n, n_num)).todense())
+    if den_code is not None:
+        b = w if den_val is None else w * den_val
+        okd = den_code >= 0
+        rows = sparse.csr_matrix((b[okd], (np.flatnonzero(okd), den_code[okd])), shape=(n, B.shape[0]))
+        fin = np.isfinite(theta)
+        m = sparse.csr_matrix((np.where(fin, theta, 0.0), (den_of, np.arange(n_num))), shape=(B.shape[0], n_num))
+        x -= np.asarray((rows @ m).todense())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = x / B[den_of][None, :]
+        x[:, ~fin] = 0.0
+    return x
+
+
+# ---------------------------------------------------------------------------
+# domains
+# ---------------------------------------------------------------------------
+def domain_codes(svy: "Survey", by, ok: np.ndarray, *, na_rm: bool = True):
+    """Domain code per row for the ``by`` variables.
+
+    Returns ``(code, keys, by_cols)``: ``code`` (n,) int with -1 for rows outside
+    ``ok`` or with a missing ``by`` value; ``keys`` a DataFrame with one row per
+    domain present (R ``svyby`` order: the first variable varies fastest);
+    ``by_cols`` the resolved column names.
+    """
+    import pandas as pd
+
+    if by is None:
+        return np.where(ok, 0, -1), pd.DataFrame(index=[0]), []
+    names = [by] if isinstance(by, str) else list(by)
+    if not names:
+        return np.where(ok, 0, -1), pd.DataFrame(index=[0]), []
+    cols = [svy._resolve(b) for b in names]
+    if len(set(cols)) != len(cols):
+        raise EstimationError(f"by= names a variable twice: {names}")
+    n = ok.shape[0]
+    use = ok.copy()
+    parts, levels = [], []
+    for c in cols:
+        s = svy._data[c]
+        if na_rm:
+            use &= svy._valid(c)
+        else:
+            use &= s.notna().to_numpy()
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes = s.cat.codes.to_numpy().astype(np.int64)
+            cats = list(s.cat.categories)
+        else:
+            codes, cats = pd.factorize(s, sort=True)
+            codes = codes.astype(np.int64)
+            cats = list(cats)
+        parts.append(codes)
+        levels.append(cats)
+    # combined code, last variable most significant so the first varies fastest (R's interaction order)
+    combined = np.zeros(n, dtype=np.int64)
+    mult = 1
+    for codes, cats in zip(parts, levels):
+        combined += np.where(codes >= 0, codes, 0) * mult
+        mult *= max(len(cats), 1)
+    combined = np.where(use, combined, -1)
+    present = np.flatnonzero(np.bincount(combined[combined >= 0], minlength=mult))
+    if present.size == 0:
+        raise EstimationError(f"no respondent has valid values of {', '.join(cols)} in this domain")
+    remap = np.full(mult, -1, dtype=np.int64)
+    remap[present] = np.arange(present.size)
+    code = np.where(combined >= 0, remap[np.clip(combined, 0, None)], -1)
+    keys = {}
+    rem = present.copy()
+    for c, cats in zip(cols, levels):
+        k = max(len(cats), 1)
+        idx = rem % k
+        rem = rem // k
+        keys[c] = pd.Categorical.from_codes(idx, categories=cats,
+                                            ordered=bool(getattr(svy._data[c].dtype, "ordered", False))) \
+            if isinstance(svy._data[c].dtype, pd.CategoricalDtype) else np.asarray(cats, dtype=object)[idx]
+    return code, pd.DataFrame(keys), cols
+
+
+def domain_degf(design: "Design", code: np.ndarray, ndom: int) -> np.ndarray:
+    """Degrees of freedom of each domain's subset design (R ``degf(subset(design, ...))``)."""
+    in_dom = (code >= 0) & (design.weights != 0)
+    if design.is_replicate:
+        out = np.empty(ndom)
+        for g in range(ndom):  # one rank computation per domain, on unique weight patterns
+            out[g] = _replicate_rank(design.repweights[in_dom & (code == g)]) - 1
+        return out
+    cl = design.clusters[:, 0]
+    st = design.strata[:, 0]
+    return _count_distinct(code[in_dom], cl[in_dom], ndom) - _count_distinct(code[in_dom], st[in_dom], ndom)
+
+
+def _count_distinct(group: np.ndarray, value: np.ndarray, ngroup: int) -> np.ndarray:
+    if group.size == 0:
+        return np.zeros(ngroup)
+    m = int(value.max()) + 1
+    pair = np.unique(group.astype(np.int64) * m + value)
+    return np.bincount(pair // m, minlength=ngroup).astype(float)
+
+
+def _replicate_rank(W: np.ndarray) -> int:
+    """Rank of a replicate-weight matrix as R's ``qr(.., tol=1e-5)$rank`` (rows reduced to distinct patterns)."""
+    if W.shape[0] == 0:
+        return 0
+    base = W.sum(axis=1, keepdims=True)
+    base[base == 0] = 1.0
+    pattern = W / base
+    rng = np.random.default_rng(20190603)
+    h = pattern @ rng.standard_normal(W.shape[1])
+    _, idx = np.unique(np.round(h, 12), return_index=True)
+    return variance.degf_replicate(W[np.sort(idx)]) + 1

@@ -1,0 +1,424 @@
+"""Reading and writing survey files: the only module that talks to pyreadstat.
+
+``read_file`` returns ``(DataFrame, Codebook)``: labelled numeric variables become
+ordered Categoricals whose categories are the value labels in code order; SPSS
+user-missing values and Pew's special codes ("Refused", "Don't know") are kept as
+categories and recorded in the codebook as missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import numpy as np
+
+from .errors import DataFileError, LabelWarning
+from .labels import Codebook, VariableInfo, is_missing_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["read_file", "write_sav", "write_parquet", "SUPPORTED", "pin_sav_timestamp"]
+
+# extension -> (pyreadstat reader name or pandas, human name)
+SUPPORTED = {
+    ".sav": ("read_sav", "SPSS .sav"),
+    ".zsav": ("read_sav", "SPSS .zsav"),
+    ".por": ("read_por", "SPSS portable .por"),
+    ".dta": ("read_dta", "Stata .dta"),
+    ".sas7bdat": ("read_sas7bdat", "SAS .sas7bdat"),
+    ".xpt": ("read_xport", "SAS transport .xpt"),
+    ".csv": ("csv", "CSV"),
+    ".parquet": ("parquet", "Parquet"),
+}
+
+_META_KEY = b"pewlike.codebook"
+# Above this many distinct unlabelled codes a labelled variable is numeric
+# (e.g. age in years with only 99 "Refused" labelled), not categorical.
+_NUMERIC_IF_UNLABELLED_OVER = 10
+
+
+def _check_path(path: str | os.PathLike) -> tuple[Path, str]:
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext not in SUPPORTED:
+        choices = ", ".join(SUPPORTED)
+        raise DataFileError(f"{p}: unknown file type {ext or '(no extension)'!r}; supported: {choices}")
+    if not p.exists():
+        raise DataFileError(f"{p}: file not found; check the path (current folder: {Path.cwd()})")
+    if p.is_dir():
+        raise DataFileError(f"{p}: is a directory, not a data file; name the file inside it")
+    if p.stat().st_size == 0:
+        raise DataFileError(f"{p}: file is empty (0 bytes); re-download or re-export it")
+    return p, ext
+
+
+def read_file(path: str | os.PathLike, *, columns: Sequence[str] | None = None,
+              missing: str = "auto", **reader_options: Any) -> tuple["pd.DataFrame", Codebook]:
+    """Read a survey data file into a DataFrame and its :class:`Codebook`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        File whose extension picks the reader (see ``SUPPORTED``).
+    columns : sequence of str, optional
+        Read only these columns (faster, less memory).
+    missing : {"auto", "keep", "nan"}
+        ``"auto"`` keeps special codes as categories marked missing in the
+        codebook; ``"nan"`` turns them into NaN; ``"keep"`` treats them as answers.
+    **reader_options
+        Passed to the pyreadstat (or pandas) reader, e.g. ``encoding=``.
+
+    Returns
+    -------
+    (pandas.DataFrame, Codebook)
+
+    Raises
+    ------
+    DataFileError
+        Missing, empty, directory, unknown type or unreadable file.
+
+    Notes
+    -----
+    Equivalent to ``haven::read_sav(user_na = TRUE)`` followed by ``as_factor``.
+    """
+    if missing not in ("auto", "keep", "nan"):
+        raise DataFileError(f"missing={missing!r} is not valid; choose one of 'auto', 'keep', 'nan'")
+    p, ext = _check_path(path)
+    reader, kind = SUPPORTED[ext]
+    if reader == "csv":
+        return _read_csv(p, columns, missing, reader_options)
+    if reader == "parquet":
+        return _read_parquet(p, columns, missing, reader_options)
+    import pyreadstat
+
+    opts = dict(reader_options)
+    if columns is not None:
+        opts["usecols"] = list(columns)
+    if reader in ("read_sav", "read_por") and "user_missing" not in opts and reader == "read_sav":
+        opts["user_missing"] = True
+    try:
+        df, meta = getattr(pyreadstat, reader)(str(p), apply_value_formats=False, **opts)
+    except Exception as exc:  # pyreadstat raises its own error types and sometimes OSError
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataFileError(f"{p}: cannot be read as {kind} ({msg}); the file may be corrupt or of another type") from None
+    if columns is not None:
+        missing_cols = [c for c in columns if c not in df.columns]
+        if missing_cols:
+            raise DataFileError(f"{p}: no column(s) {', '.join(missing_cols)} in the file")
+    return _apply_metadata(df, meta, missing, p)
+
+
+def _read_csv(p: Path, columns, missing, opts):
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(p, usecols=list(columns) if columns is not None else None, **opts)
+    except pd.errors.EmptyDataError:
+        raise DataFileError(f"{p}: file has no data (no header row); re-export it") from None
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{p}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+    return df, Codebook.from_frame(df, missing=missing)
+
+
+def _read_parquet(p: Path, columns, missing, opts):
+    import pandas as pd
+
+    try:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(p, columns=list(columns) if columns is not None else None, **opts)
+    except Exception as exc:
+        raise DataFileError(f"{p}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
+    df = table.to_pandas()
+    meta = (table.schema.metadata or {}).get(_META_KEY)
+    codebook = Codebook.from_frame(df, missing=missing)
+    if meta:
+        stored = json.loads(meta.decode("utf-8"))
+        infos = {}
+        for name, d in stored.get("variables", {}).items():
+            if name in df.columns:
+                vl = {float(k): v for k, v in d.get("value_labels", {}).items()}
+                infos[name] = VariableInfo(name, d.get("label"), vl, tuple(d.get("missing", ())),
+                                           tuple(d.get("missing_codes", ())), d.get("kind", "numeric"),
+                                           d.get("measure"))
+        codebook = Codebook({**codebook.variables, **infos}, stored.get("file_label"))
+        # keep column order of the frame
+        codebook = codebook.select(list(df.columns))
+    return df, codebook
+
+
+# ---------------------------------------------------------------------------
+# labelled numeric -> Categorical
+# ---------------------------------------------------------------------------
+def _missing_code_set(values: np.ndarray, ranges: list | None) -> np.ndarray:
+    """Boolean mask of values inside SPSS user-missing ranges."""
+    mask = np.zeros(values.shape, dtype=bool)
+    for r in ranges or ():
+        lo, hi = r.get("lo"), r.get("hi")
+        try:
+            mask |= (values >= float(lo)) & (values <= float(hi))
+        except (TypeError, ValueError):  # string missing values on string variables
+            continue
+    return mask
+
+
+def _code_index(vals: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Index of each value in sorted ``codes`` (-1 for NaN); codes must contain every value."""
+    out = np.full(vals.shape, -1, dtype=np.int32)
+    valid = ~np.isnan(vals)
+    v = vals[valid]
+    if codes.size and np.all(codes == np.round(codes)) and codes.min() >= 0 and codes.max() < 65536:
+        lut = np.full(int(codes.max()) + 1, -1, dtype=np.int32)
+        lut[codes.astype(np.int64)] = np.arange(codes.size, dtype=np.int32)
+        out[valid] = lut[v.astype(np.int64)]
+    else:
+        out[valid] = np.searchsorted(codes, v).astype(np.int32)
+    return out
+
+
+def _present_codes(vals: np.ndarray) -> np.ndarray:
+    v = vals[~np.isnan(vals)]
+    if v.size == 0:
+        return v
+    if np.all(v == np.round(v)) and v.min() >= 0 and v.max() < 65536:
+        counts = np.bincount(v.astype(np.int64))
+        return np.flatnonzero(counts).astype(float)
+    return np.unique(v)
+
+
+def _labelled_column(name: str, vals: np.ndarray, value_labels: Mapping, ranges, label, measure,
+                     missing: str, unlabelled_log: dict):
+    """Convert one labelled numeric column; returns (new column, VariableInfo)."""
+    import pandas as pd
+
+    labelled = {float(k): str(v) for k, v in value_labels.items()
+                if isinstance(k, (int, float, np.integer, np.floating))}
+    user_missing = _missing_code_set(vals, ranges)
+    present = _present_codes(vals)
+    extra = np.setdiff1d(present, np.fromiter(labelled, float, len(labelled)))
+    substantive = [c for c, lab in labelled.items() if not is_missing_label(lab)]
+    if extra.size > max(_NUMERIC_IF_UNLABELLED_OVER, 2 * len(substantive)):
+        # A numeric variable with a few labelled special codes (age 18..97, 99 Refused).
+        miss_codes = sorted({c for c, lab in labelled.items() if is_missing_label(lab)}
+                            | set(np.unique(vals[user_missing]).tolist()))
+        out = vals.copy()
+        if missing != "keep" and miss_codes:
+            out[np.isin(out, miss_codes)] = np.nan
+        info = VariableInfo(name, label, dict(sorted(labelled.items())),
+                            (), tuple(miss_codes) if missing != "keep" else (), "numeric", measure)
+        return out, info
+    if extra.size:
+        unlabelled_log[name] = extra
+    codes = np.union1d(np.fromiter(labelled, float, len(labelled)), extra)
+    names, seen = [], set()
+    for c in codes:
+        lab = labelled.get(float(c))
+        lab = _fmt(c) if lab is None else lab
+        if lab in seen:
+            lab = f"{lab} ({_fmt(c)})"
+        seen.add(lab)
+        names.append(lab)
+    idx = _code_index(vals, codes)
+    user_codes = set(np.unique(vals[user_missing]).tolist())
+    miss_idx = [i for i, (c, lab) in enumerate(zip(codes, names))
+                if float(c) in user_codes or (labelled.get(float(c)) is not None and is_missing_label(labelled[float(c)]))
+                or _in_ranges(float(c), ranges)]
+    if missing == "keep":
+        miss_idx = []
+    if missing == "nan" and miss_idx:
+        idx = np.where(np.isin(idx, miss_idx), -1, idx)
+    cat = pd.Categorical.from_codes(idx, categories=names, ordered=True)
+    info = VariableInfo(name, label, {float(c): n for c, n in zip(codes, names)},
+                        tuple(names[i] for i in miss_idx) if missing == "auto" else (),
+                        tuple(float(codes[i]) for i in miss_idx), "categorical", measure)
+    return cat, info
+
+
+def _in_ranges(code: float, ranges) -> bool:
+    for r in ranges or ():
+        try:
+            if float(r["lo"]) <= code <= float(r["hi"]):
+                return True
+        except (TypeError, ValueError, KeyError):
+            continue
+    return False
+
+
+def _fmt(code) -> str:
+    code = float(code)
+    return str(int(code)) if code.is_integer() else repr(code)
+
+
+def _apply_metadata(df: "pd.DataFrame", meta, missing: str, path: Path):
+    import pandas as pd
+
+    labels = dict(zip(meta.column_names, meta.column_labels or [None] * len(meta.column_names)))
+    vlabels = getattr(meta, "variable_value_labels", {}) or {}
+    ranges = getattr(meta, "missing_ranges", {}) or {}
+    measures = getattr(meta, "variable_measure", {}) or {}
+    infos: dict[str, VariableInfo] = {}
+    new_cols: dict[str, Any] = {}
+    unlabelled: dict[str, np.ndarray] = {}
+    for name in df.columns:
+        col = df[name]
+        label = labels.get(name) or None
+        measure = measures.get(name) if measures.get(name) not in (None, "unknown") else None
+        if name in vlabels and pd.api.types.is_numeric_dtype(col.dtype):
+            vals = col.to_numpy(dtype=float, na_value=np.nan)
+            new, info = _labelled_column(name, vals, vlabels[name], ranges.get(name), label, measure,
+                                         missing, unlabelled)
+            new_cols[name] = new
+        elif pd.api.types.is_numeric_dtype(col.dtype):
+            rng = ranges.get(name)
+            codes: tuple = ()
+            if rng and missing != "keep":
+                vals = col.to_numpy(dtype=float, na_value=np.nan)
+                mask = _missing_code_set(vals, rng)
+                if mask.any():
+                    codes = tuple(np.unique(vals[mask]).tolist())
+                    vals = vals.copy()
+                    vals[mask] = np.nan
+                    new_cols[name] = vals
+            info = VariableInfo(name, label, {}, (), codes, "numeric", measure)
+        else:
+            info = VariableInfo(name, label, dict(vlabels.get(name, {})), (), (), "string", measure)
+        infos[name] = info
+    if new_cols:
+        # assign all converted columns at once (no fragmentation, one copy of the frame's columns)
+        df = pd.DataFrame({n: (new_cols[n] if n in new_cols else df[n]) for n in df.columns}, index=df.index)
+    if unlabelled:
+        shown = "; ".join(f"{n}: {', '.join(_fmt(c) for c in codes[:5])}" for n, codes in list(unlabelled.items())[:5])
+        more = f" (and {len(unlabelled) - 5} more variables)" if len(unlabelled) > 5 else ""
+        warnings.warn(f"{path.name}: codes without value labels were kept as categories: {shown}{more}",
+                      LabelWarning, stacklevel=3)
+    return df, Codebook(infos, getattr(meta, "file_label", None) or None)
+
+
+# ---------------------------------------------------------------------------
+# writing
+# ---------------------------------------------------------------------------
+def _atomic_target(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def pin_sav_timestamp(path: str | os.PathLike, epoch: int | None = None) -> None:
+    """Overwrite the creation date/time in a .sav header so rewrites are byte-identical.
+
+    The header stores ``creation_date`` (9 bytes, ``dd Mon yy``) at offset 92
+    and ``creation_time`` (8 bytes, ``hh:mm:ss``) at offset 101.  The stamp is
+    ``SOURCE_DATE_EPOCH`` when set, else ``epoch``, else 1 Jan 2000.
+    """
+    import time
+
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    stamp = int(env) if env and env.isdigit() else (946684800 if epoch is None else int(epoch))
+    t = time.gmtime(stamp)
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    date = f"{t.tm_mday:02d} {months[t.tm_mon - 1]} {t.tm_year % 100:02d}".encode("ascii")
+    clock = f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}".encode("ascii")
+    with open(path, "r+b") as fh:
+        head = fh.read(4)
+        if head not in (b"$FL2", b"$FL3"):
+            raise DataFileError(f"{path}: not an SPSS system file; cannot pin its timestamp")
+        fh.seek(92)
+        fh.write(date + clock)
+
+
+def _codes_for(col, info: VariableInfo | None):
+    """Categorical -> (float codes, value labels) using the original codes when known."""
+    cats = [str(c) for c in col.cat.categories]
+    known = {}
+    if info is not None and info.value_labels:
+        known = {lab: code for code, lab in info.value_labels.items()}
+    if all(c in known for c in cats):
+        mapping = np.array([known[c] for c in cats], dtype=float)
+    else:
+        mapping = np.arange(1, len(cats) + 1, dtype=float)
+    codes = col.cat.codes.to_numpy()
+    out = np.where(codes >= 0, mapping[np.clip(codes, 0, None)] if len(mapping) else np.nan, np.nan)
+    return out, {float(m): c for m, c in zip(mapping, cats)}
+
+
+def write_sav(data: "pd.DataFrame", codebook: Codebook, path: str | os.PathLike, *,
+              compress: bool = True) -> Path:
+    """Write a DataFrame with its codebook to SPSS ``.sav``, atomically.
+
+    Categoricals are written as their codes with value labels; missing
+    categories are declared SPSS user-missing so that any reader knows them.
+    The header timestamp is pinned (see :func:`pin_sav_timestamp`).
+    """
+    import pandas as pd
+    import pyreadstat
+
+    path = Path(path)
+    out = {}
+    value_labels, missing_ranges, col_labels = {}, {}, []
+    for name in data.columns:
+        col = data[name]
+        info = codebook.variables.get(name)
+        col_labels.append((info.label if info else None) or "")
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes, labels = _codes_for(col, info)
+            out[name] = codes
+            value_labels[name] = labels
+            miss = set(info.missing) if info else set()
+            mcodes = [c for c, lab in labels.items() if lab in miss]
+            if mcodes:
+                missing_ranges[name] = mcodes[:3] if len(mcodes) <= 3 else [{"lo": min(mcodes), "hi": max(mcodes)}]
+        else:
+            out[name] = col
+            if info is not None and info.kind == "numeric" and info.value_labels:
+                value_labels[name] = dict(info.value_labels)
+    frame = pd.DataFrame(out, index=data.index).reset_index(drop=True)
+    tmp = _atomic_target(path)
+    try:
+        pyreadstat.write_sav(frame, str(tmp), column_labels=col_labels,
+                             variable_value_labels=value_labels, missing_ranges=missing_ranges,
+                             file_label=codebook.file_label or "", row_compress=compress)
+        pin_sav_timestamp(tmp)
+        os.replace(tmp, path)
+    except DataFileError:
+        tmp.unlink(missing_ok=True)
+        raise
+    except Exception as exc:
+        tmp.unlink(missing_ok=True)
+        raise DataFileError(f"{path}: could not be written ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    return path
+
+
+def write_parquet(data: "pd.DataFrame", codebook: Codebook, path: str | os.PathLike) -> Path:
+    """Write a DataFrame and its codebook (as schema metadata) to Parquet, atomically."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    table = pa.Table.from_pandas(data.reset_index(drop=True), preserve_index=False)
+    stored = {
+        "file_label": codebook.file_label,
+        "variables": {
+            n: {"label": i.label, "value_labels": {repr(float(k)): v for k, v in i.value_labels.items()},
+                "missing": list(i.missing), "missing_codes": list(i.missing_codes), "kind": i.kind,
+                "measure": i.measure}
+            for n, i in codebook.variables.items() if n in data.columns
+        },
+    }
+    meta = dict(table.schema.metadata or {})
+    meta[_META_KEY] = json.dumps(stored, sort_keys=True).encode("utf-8")
+    table = table.replace_schema_metadata(meta)
+    tmp = _atomic_target(path)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    except Exception as exc:
+        tmp.unlink(missing_ok=True)
+        raise DataFileError(f"{path}: could not be written ({exc})") from None
+    return path
