@@ -74,8 +74,11 @@ def raw_values(series, na_values: tuple = ()):
     drop = set(na_values)
     if isinstance(dtype, pd.CategoricalDtype):
         cats = [c for c in dtype.categories if c not in drop]
-        codes = pd.Categorical(series, categories=cats).codes if drop else series.cat.codes.to_numpy()
-        return "factor", cats, np.asarray(codes, dtype=np.int64)
+        codes = np.asarray(series.cat.codes.to_numpy(), dtype=np.int64)
+        if drop:  # renumber the kept categories; dropped ones become missing (-1)
+            new = np.array([-1 if c in drop else cats.index(c) for c in dtype.categories] + [-1], dtype=np.int64)
+            codes = new[codes]
+        return "factor", cats, codes
     if pt.is_bool_dtype(dtype):
         cats = [v for v in (False, True) if v not in drop]
         return "factor", cats, _codes_for(series, cats)
@@ -102,7 +105,7 @@ def _is_number(v) -> bool:
 def _codes_for(series, cats: list) -> np.ndarray:
     import pandas as pd
 
-    return np.asarray(pd.Categorical(series.astype(object), categories=cats).codes, dtype=np.int64)
+    return np.asarray(pd.Index(cats, dtype=object).get_indexer(series.astype(object)), dtype=np.int64)
 
 
 @dataclass(frozen=True)
