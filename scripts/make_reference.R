@@ -62,7 +62,7 @@ write_fixture <- function(records, name) {
 write_data <- function(df, name) {
   path <- file.path(DATA_DIR, name)
   write.csv(df, path, row.names = FALSE, na = "")
-  read.csv(path, stringsAsFactors = TRUE, check.names = FALSE)
+  read.csv(path, stringsAsFactors = TRUE, check.names = FALSE, na.strings = "")
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -77,6 +77,7 @@ make_design <- function(id, r_txt, data, csv, py, lonely = "fail", env = list())
 }
 
 record <- function(D, id, r_call, method, kwargs, rows = NULL, stat = NULL, error = NULL) {
+  if (length(kwargs) == 0) kwargs <- setNames(list(), character(0))
   rec <- list(
     id = paste(D$id, id, sep = "-"),
     r_call = r_call,
@@ -199,27 +200,32 @@ ref_prop <- function(D, var, by = NULL, ci = "logit") {
       m <- svymean(f, des, deff = "replace")
       rows <- lapply(seq_along(levs), function(k) {
         lim <- ciprop(lev_formula(levs[k]), des, ci)
-        mkrow(var, levs[k], list(), coef(m)[k], SE(m)[k], lim[1], lim[2], deff(m)[k],
+        j <- match(paste0(var, levs[k]), names(coef(m)))
+        mkrow(var, levs[k], list(), coef(m)[j], SE(m)[j], lim[1], lim[2], deff(m)[j],
               sum(dat[[var]] == levs[k]))
       })
       call <- sprintf("svymean(~%s, subset(design, !is.na(%s)), deff = 'replace'); %s",
                       var, var, ci_call)
       id <- paste("proportion", var, ci, sep = "-")
     } else {
-      b <- svyby(f, by_formula(by), des, svymean, deff = "replace")
+      cells <- unique(dat[, by, drop = FALSE])
+      cells <- cells[do.call(order, unname(as.list(cells))), , drop = FALSE]
       rows <- list()
       for (k in seq_along(levs)) {
-        col <- paste0(var, levs[k])
-        for (i in seq_len(nrow(b))) {
-          vals <- cell_values(b, by, i)
-          cell <- des[cell_mask(dat, vals), ]
+        for (i in seq_len(nrow(cells))) {
+          vals <- cell_values(cells, by, i)
+          mask <- cell_mask(dat, vals)
+          cell <- des[mask, ]
+          m <- svymean(f, cell, deff = "replace")
           lim <- ciprop(lev_formula(levs[k]), cell, ci)
+          j <- match(paste0(var, levs[k]), names(coef(m)))
           rows[[length(rows) + 1]] <- mkrow(
-            var, levs[k], vals, b[i, col], b[i, paste0("se.", col)], lim[1], lim[2],
-            b[i, paste0("DEff.", col)], sum(cell_mask(dat, vals) & dat[[var]] == levs[k]))
+            var, levs[k], vals, coef(m)[j], SE(m)[j], lim[1], lim[2], deff(m)[j],
+            sum(mask & dat[[var]] == levs[k]))
         }
       }
-      call <- sprintf(paste0("svyby(~%s, %s, subset(design, !is.na(%s)), svymean, deff = 'replace');",
+      call <- sprintf(paste0("svyby(~%s, %s, subset(design, !is.na(%s)), svymean, deff = 'replace')",
+                             " (evaluated cell by cell as svymean(~x, design[cell, ]));",
                              " %s per cell, i.e. svyby(~I(%s == level), %s, ..., svyciprop, vartype = 'ci', method = '%s')"),
                       var, by_txt(by), var, ci_call, var, by_txt(by), ci)
       kw$by <- by_kw(by)
@@ -531,8 +537,8 @@ fixtures_scd <- function(scd) {
                    scd, "scd.csv",
                    list(weights = "weight", repweights = list("rep1", "rep2", "rep3", "rep4"),
                         reptype = "BRR"))
-  cfg <- list(mean = "arrests", by1 = "ambulance", total = "alive",
-              ratio = c("alive", "arrests"), quantile = "arrests", ttest = c("arrests", "ambulance"))
+  cfg <- list(mean = "arrests", by1 = "ESA", total = "alive",
+              ratio = c("alive", "arrests"))
   write_fixture(battery(D, cfg), "scd")
 }
 
