@@ -113,8 +113,6 @@ class _Parser:
             else:
                 raise self.error(f"{fname}() takes one argument, the column name")
         self.expect(")", f"to close {fname}(", open_tok)
-        if fname == "poly" and degree is None:
-            degree = 1
         return Variable(arg.value, fname, degree, ref, keyword)
 
     def variable(self) -> tuple[Variable, Token]:

@@ -55,7 +55,9 @@ cases <- list(
   c("y ~ poly(x, degree = 2)", "y ~ poly(x, degree = 2)"),
   c("y ~ 1", "y ~ 1"),
   c("y ~ (a + c)*(b + x) - a:x", "y ~ (a + c)*(b + x) - a:x"),
-  c("y ~ x + a:x + a:b:x", "y ~ x + a:x + a:b:x"))
+  c("y ~ x + a:x + a:b:x", "y ~ x + a:x + a:b:x"),
+  c("y ~ poly(x) + z:g", "y ~ poly(x) + z:g"),
+  c("y ~ s*a + 0", "y ~ s*a + 0"))
 
 index <- data.frame()
 for (i in seq_along(cases)) {
