@@ -115,11 +115,9 @@ def _stage_units(strata: np.ndarray, clusters: np.ndarray):
     out = []
     parent = None
     for s in range(clusters.shape[1]):
-        h, _ = _factorize(strata[:, s])
+        h, nh = _factorize(strata[:, s])
         if parent is not None:
             h, nh = _pair_codes(parent, h)
-        else:
-            h, nh = _factorize(h)
         c, nc = _factorize(clusters[:, s])
         out.append((h, nh, c, nc))
         parent = c
@@ -324,18 +322,15 @@ def linearized_vcov(
         pop = _as_2d(popsize, n, "popsize", dtype=float)
         if pop.shape[1] < n_stages:
             pop = np.hstack([pop, np.full((n, n_stages - pop.shape[1]), np.inf)])
-    if sampsize is None:
-        samp = stratum_psu_counts(strata, clusters)
-    else:
-        samp = _as_2d(sampsize, n, "sampsize", dtype=float)
+    samp = None if sampsize is None else _as_2d(sampsize, n, "sampsize", dtype=float)
+    keep = None
     if domain is not None:
         keep = np.asarray(domain, dtype=bool).reshape(-1)
         if keep.shape[0] != n:
             raise DesignError(f"domain has length {keep.shape[0]}; expected {n}")
-        x, strata, clusters, samp = x[keep], strata[keep], clusters[keep], samp[keep]
-        pop = None if pop is None else pop[keep]
     v = np.zeros((k, k))
-    if x.shape[0] == 0:
+    xs = x if keep is None else x[keep]
+    if xs.shape[0] == 0:
         return v
     if pop is None or one_stage is True:
         used = 1
@@ -343,95 +338,116 @@ def linearized_vcov(
         used = n_stages
     else:
         used = max(1, min(int(one_stage), n_stages))
-    units = _stage_units(strata[:, :used], clusters[:, :used])
-    mult = np.ones(x.shape[0])
-    parent = np.zeros(x.shape[0], dtype=np.intp)
+    rows = np.arange(n)
+    parent_c = mult_c = ratio_c = None
     n_parent = 1
-    for s, (h, nh, c, nc) in enumerate(units):
-        p_s = None if pop is None else pop[:, s]
-        v += _one_stage(
-            x, h, nh, c, nc, parent, n_parent, samp[:, s], p_s, mult,
-            lonely_psu, adjust_domain_lonely, s + 1, strata[:, s],
+    for s, (h, nh, c, nc) in enumerate(_stage_units(strata[:, :used], clusters[:, :used])):
+        rep = np.empty(nc, dtype=np.intp)
+        rep[c] = rows                                    # one row of each cluster
+        h_of_c = h[rep]
+        if not np.array_equal(h_of_c[c], h):
+            i = int(np.argmax(h_of_c[c] != h))
+            raise DesignError(
+                f"PSU {clusters[i, s]} (stage {s + 1}) lies in more than one stratum; "
+                "make cluster codes unique within strata (nest=True)"
+            )
+        ncl_h = np.bincount(h_of_c, minlength=nh).astype(float)
+        if samp is None:
+            npsu_h = ncl_h
+        else:
+            npsu_h = np.empty(nh)
+            npsu_h[h_of_c] = samp[rep, s]
+        if s == 0:
+            par_c, m_c = np.zeros(nc, dtype=np.intp), np.ones(nc)
+        else:
+            par_c = parent_c[rep]
+            m_c = (mult_c * ratio_c)[par_c]
+        pop_c = None if pop is None else pop[rep, s]
+        c_sub = c if keep is None else c[keep]
+        present_c = None if keep is None else np.bincount(c_sub, minlength=nc) > 0
+        if keep is None and nc == n:                    # every row its own PSU
+            if c_sub[0] == 0 and np.all(np.diff(c_sub) == 1):
+                totals = xs
+            else:
+                totals = np.empty_like(xs)
+                totals[c_sub] = xs
+        else:
+            totals = _group_sum(c_sub, xs, nc)
+        first_c = np.empty(nh, dtype=np.intp)
+        first_c[h_of_c[::-1]] = np.arange(nc)[::-1]
+        labels = strata[rep[first_c], s]
+        v += _stage_variance(
+            totals, h_of_c, nh, present_c, npsu_h, ncl_h, pop_c, par_c, n_parent, m_c,
+            lonely_psu, adjust_domain_lonely, s + 1, labels,
         )
         if s + 1 < used:
             with np.errstate(divide="ignore"):
-                ratio = samp[:, s] / p_s
-            ratio_c = np.empty(nc)
-            ratio_c[c] = ratio
-            mult = mult * ratio_c[c]
-            parent, n_parent = c, nc
+                ratio_c = npsu_h[h_of_c] / pop_c
+            parent_c, mult_c, n_parent = c, m_c, nc
     return v
 
 
-def _one_stage(x, h, nh, c, nc, parent, n_parent, npsu, pop, mult, lonely_psu, adl, stage, labels):
-    """One stage of R's ``onestage``: all strata at once."""
-    k = x.shape[1]
-    h_of_c = np.empty(nc, dtype=np.intp)
-    h_of_c[c] = h
-    if not np.array_equal(h_of_c[c], h):
-        i = int(np.argmax(h_of_c[c] != h))
-        raise DesignError(
-            f"PSU at row {i} (stage {stage}) lies in more than one stratum; "
-            "make cluster codes unique within strata (nest=True)"
-        )
-    if pop is None:
-        f = np.ones(x.shape[0])
+def _stage_variance(totals, h_of_c, nh, present_c, npsu_h, ncl_h, pop_c, par_c, n_parent, mult_c,
+                    lonely_psu, adl, stage, labels):
+    """One stage of R's ``onestage``/``onestrat`` for all strata at once, from PSU totals."""
+    k = totals.shape[1]
+    npsu_c = npsu_h[h_of_c]
+    if pop_c is None:
+        f_c = np.ones(h_of_c.shape[0])
     else:
         with np.errstate(invalid="ignore", divide="ignore"):
-            f = np.where(np.isinf(pop), 1.0, (pop - npsu) / pop)
-    n_h = np.empty(nh)
-    n_h[h] = npsu
-    cert_h = np.bincount(h, weights=(f >= _CERTAINTY_TOL), minlength=nh) == 0
-    scale_row = np.where(npsu > 1, f * npsu / np.maximum(npsu - 1, 1), f)
-    scale_c = np.empty(nc)
-    scale_c[c] = scale_row
-    scale_h = np.empty(nh)
-    scale_h[h] = scale_row
-    mult_c = np.empty(nc)
-    mult_c[c] = mult
-    nsub_h = np.bincount(h_of_c, minlength=nh).astype(float)
-    par_h = np.empty(nh, dtype=np.intp)
-    par_h[h] = parent
-
-    lonely_h = (n_h == 1) & ~cert_h
+            f_c = np.where(np.isinf(pop_c), 1.0, (pop_c - npsu_c) / pop_c)
+    scale_c = np.where(npsu_c > 1, f_c * npsu_c / np.maximum(npsu_c - 1, 1), f_c)
+    if present_c is None:
+        nsub_h, present_h = ncl_h, ncl_h > 0
+    else:
+        nsub_h = np.bincount(h_of_c, weights=present_c, minlength=nh)
+        present_h = nsub_h > 0
+    cert_h = np.bincount(h_of_c, weights=(f_c >= _CERTAINTY_TOL), minlength=nh) == 0
+    lonely_h = (npsu_h == 1) & ~cert_h & present_h
     if lonely_psu == "fail" and lonely_h.any():
         j = int(np.flatnonzero(lonely_h)[0])
-        row = int(np.argmax(h == j))
         raise DesignError(
-            f"stratum {labels[row]} (stage {stage}) has only one PSU; pass lonely_psu='adjust' to centre it "
+            f"stratum {labels[j]} (stage {stage}) has only one PSU; pass lonely_psu='adjust' to centre it "
             "on the grand mean, 'average' to use the average of the other strata, or 'remove'/'certainty' to drop it"
         )
-    dom_lonely = (nsub_h == 1) & (n_h > 1) & bool(adl) & ~cert_h
+    dom_lonely = present_h & (nsub_h == 1) & (npsu_h > 1) & bool(adl) & ~cert_h
     if dom_lonely.any():
         warnings.warn(
             f"{int(dom_lonely.sum())} strata at stage {stage} have only one PSU in this domain",
             PewlikeWarning,
             stacklevel=3,
         )
-    centre_h = ~((lonely_psu == "adjust") & (nsub_h == 1) & ((n_h == 1) | bool(adl)))
+    centre_h = ~((lonely_psu == "adjust") & (nsub_h == 1) & ((npsu_h == 1) | bool(adl)))
     na_h = (lonely_psu == "average") & (lonely_h | dom_lonely)
-    ok_h = ~na_h
-    nstrat_g = np.bincount(par_h, minlength=n_parent).astype(float)
-    nok_g = np.bincount(par_h, weights=ok_h, minlength=n_parent)
-    present_g = nstrat_g > 0
-    if np.any(present_g & (nok_g == 0)):
+    par_h = np.zeros(nh, dtype=np.intp)
+    par_h[h_of_c] = par_c
+    nstrat_g = np.bincount(par_h, weights=present_h, minlength=n_parent)
+    nok_g = np.bincount(par_h, weights=present_h & ~na_h, minlength=n_parent)
+    if np.any((nstrat_g > 0) & (nok_g == 0)):
         return np.full((k, k), np.nan)  # R: every stratum averaged away -> NaN
     factor_g = np.divide(nstrat_g, nok_g, out=np.ones(n_parent), where=nok_g > 0)
-    keep_h = ok_h & ~cert_h
-    wt_h = np.where(keep_h, factor_g[par_h], 0.0)
+    wt_h = np.where(present_h & ~na_h & ~cert_h, factor_g[par_h], 0.0)
 
-    totals = _group_sum(c, x, nc)                       # PSU totals (C, k)
-    m_h = np.maximum(nsub_h, n_h)
-    mu = _group_sum(h_of_c, totals, nh) / m_h[:, None]   # stratum means over design PSUs
+    m_h = np.maximum(ncl_h, npsu_h)
+    mu = _group_sum(h_of_c, totals, nh) / m_h[:, None]   # stratum mean over the design's PSUs
     mu[~centre_h] = 0.0
-    dev = totals - mu[h_of_c]
     w_c = scale_c * mult_c * wt_h[h_of_c]
-    v = (dev * w_c[:, None]).T @ dev
-    pad = m_h - nsub_h
+    if not np.any(mu):
+        dev = totals
+    elif nh == 1:
+        dev = totals - mu[0]
+    else:
+        dev = totals - mu[h_of_c]
+    if w_c.size and np.all(w_c == w_c[0]):
+        v = w_c[0] * (dev.T @ dev)
+    else:
+        v = (dev * w_c[:, None]).T @ dev
+    pad = m_h - ncl_h                                    # PSUs counted by sampsize but absent
     if np.any(pad > 0):
-        mult_h = np.empty(nh)
-        mult_h[h] = mult
-        w_pad = pad * scale_h * mult_h * wt_h
+        scale_h = np.zeros(nh)
+        scale_h[h_of_c] = scale_c * mult_c
+        w_pad = pad * scale_h * wt_h
         v += (mu * w_pad[:, None]).T @ mu
     return v
 
