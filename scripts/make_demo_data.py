@@ -3,7 +3,8 @@
 The file is shaped like Pew Research Center's American Trends Panel Wave 49 (June 2019,
 "Americans and Privacy"), but **every row is simulated**: it holds no real survey responses.
 Run ``python3 scripts/make_demo_data.py [--out PATH]``; the output is byte-identical on
-every run (one seed, ``numpy.random.default_rng``; the .sav header date is pinned).
+every run (``SEED`` split by ``numpy.random.SeedSequence`` into one ``default_rng`` stream
+per stage; the .sav header date is pinned by ``demo_sav.pin_sav_timestamp``).
 
 Generating model
 ----------------
@@ -12,8 +13,9 @@ Generating model
    college+/some/HS-or-less 33/30/37, race White/Black/Hispanic/Other 63/12/16/9, income
    <$30k/$30-75k/$75k+ 30/38/32); White adults are older, Black and Hispanic adults have lower
    education, income rises with education and peaks at ages 30-64.  Party (Rep/lean,
-   Dem/lean, no lean: 44/49/7 %) is a multinomial logit in sex, race, education and age;
-   ideology (8/26/37/19/10 %, very conservative..very liberal) an ordinal logit in party;
+   Dem/lean, no lean: 44/49/7 %; no lean is coded 9) is a multinomial logit in sex, race,
+   education, age and income; ideology (8/26/37/19/10 %, very conservative..very liberal)
+   an ordinal logit in party, education and age;
    census region and metro status depend on race (``REGION_BY_RACE``, ``NONMETRO_BY_RACE``).
 2. *Items.*  Each item is a proportional-odds model in R ``polr``/``svyolr`` form,
    ``logit P(Y <= k) = theta_k - x'beta``, i.e. ``Y* = x'beta + e`` with standard logistic
@@ -22,8 +24,8 @@ Generating model
    College grad+, White, <$30,000, Rep/Lean Rep).  Positive ``beta`` moves answers towards
    *higher codes* (e.g. "Not at all concerned").  ``F_IDEO``, ``F_CREGION`` and ``F_METRO``
    have no effect given these.  Thresholds are solved so that the population distribution
-   implied by the model equals ``SHARES`` (published toplines, split into categories where
-   Pew gave only a sum).  SECUR1 and GOVREGV1 are modelled on the ordered latent scale
+   implied by the model equals the shares in ``ITEMS`` (published toplines, split into
+   categories by our choice where Pew gave only a sum).  SECUR1 and GOVREGV1 are modelled on the ordered latent scale
    More secure < About the same < Less secure and Less < About the same < More regulation,
    then mapped to Pew's codes.  Binary POSNEG items are the K=2 case.
    The CONCERNGOV party effects and the CONCERNLE race effects were solved numerically so
@@ -73,8 +75,9 @@ Generating model
 Notes
 -----
 Published toplines are read as percentages of valid answers (Refused excluded from the base).
-R users: the file reads with ``haven::read_sav``; ``svyolr(CONCERNCO_W49 ~ F_AGECAT + ...)``
-on ``svydesign(ids=~1, weights=~WEIGHT_W49)`` estimates the CONCERNCO column above.
+R users: read with ``haven::read_sav`` and ``haven::as_factor``; then
+``svyolr(CONCERNCO_W49 ~ F_AGECAT + ...)`` on ``svydesign(ids=~1, weights=~WEIGHT_W49)``
+estimates the CONCERNCO row of the table above (99/Refused rows dropped).
 """
 
 from __future__ import annotations

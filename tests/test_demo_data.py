@@ -269,3 +269,13 @@ def test_ordinal_logit_recovers_generating_effects(sav, generator):
     wald = diff @ np.linalg.solve(cov, diff)
     assert stats.chi2.sf(wald, 13) > 0.01
     assert np.all(np.abs(diff / np.sqrt(np.diag(cov))) < 3)
+
+
+def test_readme_is_labelled_synthetic_and_states_the_generating_effects(generator):
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert text.count("SYNTHETIC") >= 2 and "no real survey responses" in text
+    table = text.split("Generating effects of the CONCERNCO model")[1].split("\n\n")[1]
+    rows = [line.split("|")[2] for line in table.splitlines()[2:]]
+    betas = [float(v) for row in rows for v in row.split("/")]
+    np.testing.assert_array_equal(betas, generator.EFFECTS["CONCERNCO"])
+    assert (ROOT / "data" / "__init__.py").read_text().strip().startswith('"""Bundled synthetic')
