@@ -95,3 +95,22 @@ sz <- scale(d$z)
 write.csv(data.frame(center = attr(sz, "scaled:center"), scale = attr(sz, "scaled:scale")),
           file.path(out, "scale_z.csv"), row.names = FALSE)              # scale(d$z)
 cat("wrote", nrow(index), "model matrices to", out, "\n")
+
+# 300 formulas drawn once at random (seeded) from the grammar's pieces, on random_data.csv.
+# For each: colnames, assign, term labels, data rows kept by na.omit, and the matrix by
+# column, from  mf <- model.frame(f, r, na.action = na.omit); model.matrix(f, mf)
+r <- read.csv(file.path(out, "random_data.csv"), stringsAsFactors = FALSE)
+r$a <- factor(r$a, levels = c("p", "q", "r"))
+r$b <- factor(r$b)
+r$c <- factor(r$c, levels = c("m", "l", "k"))
+rf <- read.csv(file.path(out, "random_formulas.csv"), stringsAsFactors = FALSE)
+res <- lapply(rf$r, function(s) {
+  f <- as.formula(s)
+  mf <- model.frame(f, r, na.action = na.omit)
+  mm <- model.matrix(f, mf)
+  list(r_call = sprintf("mf <- model.frame(%s, r, na.action = na.omit); model.matrix(%s, mf)", s, s),
+       columns = colnames(mm), assign = attr(mm, "assign"), terms = attr(terms(f), "term.labels"),
+       rows = as.integer(rownames(mf)), X = unname(as.vector(mm)))
+})
+writeLines(jsonlite::toJSON(res, digits = NA), file.path(out, "random_matrices.json"))
+cat("wrote", length(res), "random-formula matrices\n")

@@ -8,6 +8,7 @@ Reference values come from R 4.x (``model.matrix``, ``terms``, ``poly``, ``scale
 from __future__ import annotations
 
 import builtins
+import json
 import re
 from pathlib import Path
 
@@ -175,6 +176,38 @@ def test_model_matrix_matches_r(frame, row):
     np.testing.assert_allclose(mf.X[mf.complete], ref.iloc[:, 2:].to_numpy(float), rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(mf.y[mf.complete], ref[".y"].to_numpy(float), rtol=1e-6)
     assert np.isnan(mf.X[~mf.complete]).all() and np.isnan(mf.y[~mf.complete]).all()
+
+
+def _random_frame() -> pd.DataFrame:
+    d = pd.read_csv(DATA / "random_data.csv")
+    d["a"] = pd.Categorical(d["a"], categories=["p", "q", "r"])
+    d["c"] = pd.Categorical(d["c"], categories=["m", "l", "k"])
+    return d
+
+
+RANDOM = pd.read_csv(DATA / "random_formulas.csv")
+
+
+def test_random_formulas_match_r():
+    """300 formulas drawn at random from the grammar: names, assign, rows and values as R."""
+    d = _random_frame()
+    expected = json.loads((DATA / "random_matrices.json").read_text())
+    assert len(expected) == len(RANDOM) == 300
+    to_r = {"C(a, ref = \"q\")": "relevel(a, ref = \"q\")", "C(c, ref = 2)": "relevel(c, ref = 2)"}
+    for text, ref in zip(RANDOM["pewlike"], expected):
+        mf = model_frame(text, d)
+        columns = mf.columns
+        for ours, r in to_r.items():
+            columns = [c.replace(ours, r) for c in columns]
+        assert columns == ref["columns"], ref["r_call"]
+        terms = mf.terms
+        for ours, r in to_r.items():
+            terms = [t.replace(ours, r) for t in terms]
+        assert terms == ref["terms"], ref["r_call"]
+        assert mf.assign.tolist() == ref["assign"], ref["r_call"]
+        assert (np.flatnonzero(mf.complete) + 1).tolist() == ref["rows"], ref["r_call"]
+        X = np.asarray(ref["X"], dtype=float).reshape(len(columns), -1).T
+        np.testing.assert_allclose(mf.X[mf.complete], X, rtol=1e-6, atol=1e-12, err_msg=ref["r_call"])
 
 
 def test_poly_and_scale_match_r(frame):
