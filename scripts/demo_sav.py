@@ -100,6 +100,7 @@ def write_sav_pinned(data: dict[str, np.ndarray], out_path: str | os.PathLike[st
                              variable_measure=measure, variable_format=formats,
                              row_compress=True)
         pin_sav_timestamp(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a data file should be readable
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):

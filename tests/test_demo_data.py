@@ -222,6 +222,7 @@ def test_regenerating_gives_identical_bytes(generator, tmp_path, monkeypatch):
     assert time.perf_counter() - start < 20
     assert out.read_bytes() == SAV.read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["again.sav"]   # no temporary left
+    assert out.stat().st_mode & 0o777 == 0o644
 
 
 def test_pin_sav_timestamp_uses_epoch_and_changes_nothing_else(generator, tmp_path):
