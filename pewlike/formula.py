@@ -20,12 +20,15 @@ Everything else (other calls, attribute access, stray characters) raises
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from ._formula_frame import ModelFrame, build_frame, rebuild_matrix, term_codes
 from ._formula_parse import parse_text
 from ._formula_types import Formula, Response, Term, Variable
 from .errors import FormulaError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "Formula", "Term", "Variable", "Response", "ModelFrame",
@@ -147,7 +150,7 @@ def model_frame(formula: Formula | str, data, *, resolve: Callable[[str], str] |
     return build_frame(formula, _frame(data), resolve=resolve, missing=missing, drop_unused=drop_unused)
 
 
-def design_matrix(model_frame_or_formula: ModelFrame | Formula | str, newdata) -> "np.ndarray":  # noqa: F821
+def design_matrix(model_frame_or_formula: ModelFrame | Formula | str, newdata) -> np.ndarray:
     """Model matrix of ``newdata`` for prediction.
 
     Parameters
