@@ -152,6 +152,8 @@ ref_mean <- function(D, var, by = NULL, method = "mean") {
         mkrow(var, NULL, vals, est[i], se[i], ci[i, 1], ci[i, 2], de[i],
               sum(ok & cell_mask(dat, vals)))
       })
+      # a cell with no valid case comes back from svyby as 0 (SE 0): not an estimate, left out
+      rows <- Filter(function(r) r$n > 0, rows)
       call <- sprintf("svyby(~%s, %s, design, %s, deff = 'replace', na.rm = TRUE)",
                       var, by_txt(by), fun_name)
       kw$by <- by_kw(by)
