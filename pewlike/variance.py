@@ -7,7 +7,8 @@ integer codes for strata and clusters, and returns covariance matrices exactly a
 product, centring within strata from ``np.bincount``, and the variance is one
 quadratic form per sampling stage.
 
-Replicate-weight machinery lives in :mod:`pewlike.replicates` and is re-exported
+Replicate machinery (:mod:`pewlike.replicates`, :mod:`pewlike.repweights`), fpc handling
+(:mod:`pewlike.fpc`) and calibration residuals (:mod:`pewlike.gcalibration`) are re-exported
 here, so estimators can import everything from ``pewlike.variance``.
 """
 
@@ -18,18 +19,12 @@ from typing import Literal
 
 import numpy as np
 
+from pewlike._codes import _as_2d, _expand_strata, _group_sum, _stage_units
 from pewlike.errors import DesignError, PewlikeWarning
-from pewlike.replicates import (
-    bootstrap_weights,
-    brr_weights,
-    degf_replicate,
-    hadamard,
-    jk1_weights,
-    jkn_weights,
-    replicate_defaults,
-    replicate_totals,
-    replicate_vcov,
-)
+from pewlike.fpc import popsize_from_fpc, stratum_psu_counts
+from pewlike.gcalibration import calibration_residuals, raking_residuals
+from pewlike.replicates import degf_replicate, replicate_defaults, replicate_totals, replicate_vcov
+from pewlike.repweights import bootstrap_weights, brr_weights, hadamard, jk1_weights, jkn_weights
 
 __all__ = [
     "linearized_vcov",
@@ -57,195 +52,10 @@ _CERTAINTY_TOL = 1e-7  # R onestrat(): a stratum with all f < 1e-7 is self-repre
 
 
 # ----------------------------------------------------------------------------- helpers
-def _factorize(a: np.ndarray) -> tuple[np.ndarray, int]:
-    """Dense codes 0..m-1 (in sorted order of the values) and m, without sorting ints."""
-    a = np.asarray(a).reshape(-1)
-    if a.size == 0:
-        return np.zeros(0, dtype=np.intp), 0
-    if a.dtype.kind in "iub":
-        lo, hi = int(a.min()), int(a.max())
-        if hi - lo <= 8 * a.size + (1 << 20):
-            shifted = (a - lo).astype(np.intp, copy=False)
-            present = np.bincount(shifted, minlength=hi - lo + 1) > 0
-            remap = np.cumsum(present) - 1
-            return remap[shifted], int(present.sum())
-    _, inv = np.unique(a, return_inverse=True)
-    inv = inv.reshape(-1).astype(np.intp, copy=False)
-    return inv, int(inv.max()) + 1
-
-
-def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
-    """Codes of the pairs (a, b) for two dense code arrays."""
-    mb = int(b.max()) + 1 if b.size else 1
-    return _factorize(a.astype(np.int64) * mb + b)
-
-
-def _group_sum(codes: np.ndarray, x: np.ndarray, m: int) -> np.ndarray:
-    """Column sums of ``x`` (n, k) within groups ``codes`` -> (m, k), one sparse product."""
-    from scipy import sparse
-
-    n = codes.shape[0]
-    ind = sparse.csr_matrix(
-        (np.ones(n), codes, np.arange(n + 1)), shape=(n, m)
-    )  # row i has a 1 in column codes[i]
-    return np.asarray(ind.T @ x)
-
-
-def _as_2d(a, n: int, name: str, dtype=None) -> np.ndarray:
-    arr = np.asarray(a, dtype=dtype)
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2 or arr.shape[0] != n:
-        raise DesignError(f"{name} has shape {np.shape(a)}; expected ({n},) or ({n}, stages)")
-    return arr
-
-
 def _check_lonely(lonely_psu: str) -> None:
     if lonely_psu not in _LONELY:
         choices = ", ".join(repr(c) for c in _LONELY)
         raise DesignError(f"lonely_psu={lonely_psu!r} is not valid; choose one of {choices}")
-
-
-def _stage_units(strata: np.ndarray, clusters: np.ndarray):
-    """Per stage: (stratum-unit codes, H, cluster codes, C).
-
-    At stage s > 1 the stratum unit is (stage s-1 cluster, stratum), exactly as R's
-    ``svydesign`` nests sub-strata within the clusters of the previous stage.
-    """
-    out = []
-    parent = None
-    for s in range(clusters.shape[1]):
-        h, nh = _factorize(strata[:, s])
-        if parent is not None:
-            h, nh = _pair_codes(parent, h)
-        c, nc = _factorize(clusters[:, s])
-        out.append((h, nh, c, nc))
-        parent = c
-    return out
-
-
-# ----------------------------------------------------------------------------- fpc
-def stratum_psu_counts(strata, clusters) -> np.ndarray:
-    """Number of sampled units in each row's stratum, per stage.
-
-    Parameters
-    ----------
-    strata, clusters : array_like of int, shape (n,) or (n, S)
-        Stratum and cluster codes, one column per sampling stage.  A one-column
-        ``strata`` is reused at later stages, nested in the previous stage's clusters.
-
-    Returns
-    -------
-    numpy.ndarray of float, shape (n, S)
-        Row ``i``, column ``s``: number of distinct stage-``s`` clusters sampled in the
-        stratum of row ``i`` at that stage.
-
-    Notes
-    -----
-    Equivalent to ``fpc$sampsize`` of R survey's ``as.fpc`` (``svydesign(...)$fpc``).
-    """
-    clusters = np.asarray(clusters)
-    n = clusters.shape[0]
-    clusters = _as_2d(clusters, n, "clusters")
-    strata = _as_2d(strata, n, "strata")
-    strata = _expand_strata(strata, clusters.shape[1])
-    out = np.empty(clusters.shape, dtype=float)
-    for s, (h, nh, c, nc) in enumerate(_stage_units(strata, clusters)):
-        h_of_c = np.empty(nc, dtype=np.intp)
-        h_of_c[c] = h
-        counts = np.bincount(h_of_c, minlength=nh)
-        out[:, s] = counts[h]
-    return out
-
-
-def _expand_strata(strata: np.ndarray, n_stages: int) -> np.ndarray:
-    if strata.shape[1] == n_stages:
-        return strata
-    if strata.shape[1] > n_stages:
-        raise DesignError(
-            f"strata has {strata.shape[1]} stages but clusters only {n_stages}; give one strata column per stage"
-        )
-    pad = np.repeat(strata[:, -1:], n_stages - strata.shape[1], axis=1)
-    return np.hstack([strata, pad])
-
-
-def popsize_from_fpc(fpc, strata, clusters) -> np.ndarray:
-    """Population sizes per stage from a user's fpc (counts or sampling fractions).
-
-    Parameters
-    ----------
-    fpc : array_like, shape (n,) or (n, S')
-        Either all values >= 1 (population numbers of stage-``s`` units in the row's
-        stratum) or all <= 1 (sampling fractions).  ``S'`` may be smaller than the
-        number of cluster stages; later stages are then taken as sampled with
-        replacement (population size ``inf``).
-    strata, clusters : array_like of int, shape (n,) or (n, S)
-        As for :func:`linearized_vcov`.
-
-    Returns
-    -------
-    numpy.ndarray of float, shape (n, S)
-        Population sizes (R's ``fpc$popsize``); ``inf`` means no fpc at that stage.
-
-    Raises
-    ------
-    DesignError
-        Missing or negative values, a mixture of counts and fractions, a population
-        smaller than the sample, or an fpc that varies within a stratum.
-
-    Notes
-    -----
-    Equivalent to R survey's ``as.fpc`` (called by ``svydesign(fpc=)``).  R stops when
-    there are fewer fpc columns than stages and only warns when the fpc varies within a
-    stratum; pewlike pads with ``inf`` and raises instead.
-    """
-    clusters = np.asarray(clusters)
-    n = clusters.shape[0]
-    clusters = _as_2d(clusters, n, "clusters")
-    n_stages = clusters.shape[1]
-    strata = _expand_strata(_as_2d(strata, n, "strata"), n_stages)
-    f = _as_2d(fpc, n, "fpc", dtype=float)
-    if f.shape[1] > n_stages:
-        raise DesignError(
-            f"fpc has {f.shape[1]} stages but the design has {n_stages}; give one fpc column per cluster stage"
-        )
-    if np.isnan(f).any():
-        i, s = np.argwhere(np.isnan(f))[0]
-        raise DesignError(f"fpc is missing in row {i} (stage {s + 1}); give an fpc for every row or none")
-    if (f <= 0).any():
-        i, s = np.argwhere(f <= 0)[0]
-        raise DesignError(f"fpc={f[i, s]:g} in row {i} (stage {s + 1}) is not positive; fpc must be population counts or sampling fractions")
-    sampsize = stratum_psu_counts(strata, clusters)
-    is_count = f > 1
-    if is_count.any() and not (f >= 1).all():
-        i, s = np.argwhere(f < 1)[0]
-        raise DesignError(
-            f"fpc mixes population counts (>1) and sampling fractions (<1), e.g. {f[i, s]:g} in row {i} (stage {s + 1}); use one kind"
-        )
-    if not is_count.any() and (f == 1).all():
-        raise DesignError("fpc is 1 everywhere, which is ambiguous (census or one-unit populations); give population counts or fractions")
-    ns = f.shape[1]
-    pop = f if is_count.any() else sampsize[:, :ns] / f
-    if ns < n_stages:
-        pop = np.hstack([pop, np.full((n, n_stages - ns), np.inf)])
-    too_small = pop < sampsize
-    if too_small.any():
-        i, s = np.argwhere(too_small)[0]
-        raise DesignError(
-            f"stratum {strata[i, s]} at stage {s + 1}: fpc says {pop[i, s]:g} units in the population but "
-            f"{int(sampsize[i, s])} are sampled; check the fpc column"
-        )
-    for s, (h, nh, _, _) in enumerate(_stage_units(strata, clusters)):
-        rep = np.empty(nh)
-        rep[h] = pop[:, s]
-        bad = rep[h] != pop[:, s]
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise DesignError(
-                f"fpc varies within stratum {strata[i, s]} at stage {s + 1} ({pop[i, s]:g} vs {rep[h[i]]:g}); "
-                "the fpc must be constant within each stratum"
-            )
-    return np.ascontiguousarray(pop)
 
 
 # ----------------------------------------------------------------------------- linearization
@@ -452,114 +262,6 @@ def _stage_variance(totals, h_of_c, nh, present_c, npsu_h, ncl_h, pop_c, par_c, 
     return v
 
 
-# ----------------------------------------------------------------------------- calibration
-def calibration_residuals(x, X, w, groups=None) -> np.ndarray:
-    """Influence values of a calibrated (g-calibration) estimator.
-
-    Returns ``w * resid(X, x / w)``: the residuals of the least-squares projection of
-    ``x / w`` on the columns of ``X``, multiplied back by ``w``.  Feed the result to
-    :func:`linearized_vcov`.
-
-    Parameters
-    ----------
-    x : array_like, shape (n, k) or (n,)
-        Influence values computed with the calibrated weights.
-    X : array_like, shape (n, p)
-        The matrix R factorises (``cal$qr``): ``mm * sqrt(w0 / sigma2)`` with ``mm``
-        the calibration model matrix, ``w0`` the weights before calibration and
-        ``sigma2`` the variance function (1 by default).  For ``postStratify`` use
-        the post-stratum indicator matrix times ``sqrt(w0)``.
-    w : array_like, shape (n,)
-        R's ``cal$w``: ``g * sqrt(w0 * sigma2)`` with ``g = w_calibrated / w0``
-        (for post-stratification ``w_new / sqrt(w0)``).  Rows with ``w == 0`` are
-        left unchanged.
-    groups : array_like of int, shape (n,), optional
-        Separate projections within groups: calibration within clusters
-        (``calibrate(..., stage=s)``), where ``groups`` are the stage-``s`` clusters.
-
-    Returns
-    -------
-    numpy.ndarray, shape like ``x``
-
-    Notes
-    -----
-    Equivalent to the g-calibration step of R survey's ``svyrecvar``:
-    ``qr.resid(cal$qr, x / cal$w) * cal$w`` (``calibrate()``, ``postStratify()``).  The
-    projection is computed with a column-pivoted QR whose rank tolerance (1e-7) matches
-    R's ``qr()``; with ``groups`` it uses per-group normal equations solved by a
-    batched pseudo-inverse.
-    """
-    x = np.asarray(x, dtype=float)
-    one_d = x.ndim == 1
-    x2 = x[:, None] if one_d else x
-    n = x2.shape[0]
-    X = _as_2d(X, n, "X", dtype=float)
-    w = np.asarray(w, dtype=float).reshape(-1)
-    if w.shape[0] != n:
-        raise DesignError(f"w has length {w.shape[0]}; expected {n}")
-    nz = w != 0
-    y = np.zeros_like(x2)
-    y[nz] = x2[nz] / w[nz, None]
-    if groups is None:
-        from scipy.linalg import qr
-
-        q, r, _ = qr(X, mode="economic", pivoting=True)
-        d = np.abs(np.diag(r))
-        rank = int(np.sum(d > 1e-7 * d[0])) if d.size and d[0] > 0 else 0
-        q = q[:, :rank]
-        fitted = q @ (q.T @ y)
-    else:
-        g, ng = _factorize(np.asarray(groups).reshape(-1))
-        p = X.shape[1]
-        xx = (X[:, :, None] * X[:, None, :]).reshape(n, p * p)
-        gram = _group_sum(g, xx, ng).reshape(ng, p, p)
-        xy = _group_sum(g, (X[:, :, None] * y[:, None, :]).reshape(n, -1), ng).reshape(ng, p, -1)
-        coef = np.linalg.pinv(gram, rcond=1e-12, hermitian=True) @ xy
-        fitted = np.einsum("np,npk->nk", X, coef[g])
-    res = x2 - fitted * w[:, None]
-    res[~nz] = x2[~nz]
-    return res[:, 0] if one_d else res
-
-
-def raking_residuals(x, margins, weights, *, iterations: int = 10) -> np.ndarray:
-    """Influence values after raking, by iterated projections on the margins.
-
-    Parameters
-    ----------
-    x : array_like, shape (n, k) or (n,)
-        Influence values computed with the raked weights.
-    margins : array_like of int, shape (n, M)
-        Codes of the raking margins (one column per margin).
-    weights : array_like, shape (n, M)
-        For each margin, the weights just after it was last post-stratified in the
-        final raking sweep (R keeps them as ``attr(margin, "weights")``).
-    iterations : int
-        Number of sweeps over the margins (R uses 10).
-
-    Returns
-    -------
-    numpy.ndarray, shape like ``x``
-
-    Notes
-    -----
-    Equivalent to the ``"raking"`` branch of R survey's ``svyrecvar`` (designs made by
-    ``rake()``): ``x <- x - w * ave(x / w, margin)`` repeated over margins and sweeps.
-    """
-    x = np.asarray(x, dtype=float)
-    one_d = x.ndim == 1
-    out = (x[:, None] if one_d else x).copy()
-    n = out.shape[0]
-    margins = _as_2d(margins, n, "margins")
-    weights = _as_2d(weights, n, "weights", dtype=float)
-    codes = [_factorize(margins[:, j]) for j in range(margins.shape[1])]
-    for _ in range(iterations):
-        for j, (g, ng) in enumerate(codes):
-            psw = weights[:, j]
-            means = _group_sum(g, out / psw[:, None], ng) / np.bincount(g, minlength=ng)[:, None]
-            out -= psw[:, None] * means[g]
-    return out[:, 0] if one_d else out
-
-
 # ----------------------------------------------------------------------------- df and deff
 def degf_linearized(strata, clusters, weights) -> int:
     """Design degrees of freedom: number of PSUs minus number of strata.
@@ -584,7 +286,7 @@ def degf_linearized(strata, clusters, weights) -> int:
     cl = _as_2d(clusters, n, "clusters")[:, 0]
     st = _as_2d(strata, n, "strata")[:, 0]
     inset = w != 0
-    return int(_factorize(cl[inset])[1] - _factorize(st[inset])[1])
+    return int(np.unique(cl[inset]).size - np.unique(st[inset]).size)
 
 
 def kish_deff(w) -> float:

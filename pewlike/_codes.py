@@ -1,0 +1,79 @@
+"""Integer codes and grouped sums shared by the variance engine (internal)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pewlike.errors import DesignError
+
+
+def _factorize(a: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense codes 0..m-1 (in sorted order of the values) and m, without sorting ints."""
+    a = np.asarray(a).reshape(-1)
+    if a.size == 0:
+        return np.zeros(0, dtype=np.intp), 0
+    if a.dtype.kind in "iub":
+        lo, hi = int(a.min()), int(a.max())
+        if hi - lo <= 8 * a.size + (1 << 20):
+            shifted = (a - lo).astype(np.intp, copy=False)
+            present = np.bincount(shifted, minlength=hi - lo + 1) > 0
+            remap = np.cumsum(present) - 1
+            return remap[shifted], int(present.sum())
+    _, inv = np.unique(a, return_inverse=True)
+    inv = inv.reshape(-1).astype(np.intp, copy=False)
+    return inv, int(inv.max()) + 1
+
+
+def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
+    """Codes of the pairs (a, b) for two dense code arrays."""
+    mb = int(b.max()) + 1 if b.size else 1
+    return _factorize(a.astype(np.int64) * mb + b)
+
+
+def _group_sum(codes: np.ndarray, x: np.ndarray, m: int) -> np.ndarray:
+    """Column sums of ``x`` (n, k) within groups ``codes`` -> (m, k), one sparse product."""
+    from scipy import sparse
+
+    n = codes.shape[0]
+    ind = sparse.csr_matrix(
+        (np.ones(n), codes, np.arange(n + 1)), shape=(n, m)
+    )  # row i has a 1 in column codes[i]
+    return np.asarray(ind.T @ x)
+
+
+def _as_2d(a, n: int, name: str, dtype=None) -> np.ndarray:
+    arr = np.asarray(a, dtype=dtype)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[0] != n:
+        raise DesignError(f"{name} has shape {np.shape(a)}; expected ({n},) or ({n}, stages)")
+    return arr
+
+
+def _stage_units(strata: np.ndarray, clusters: np.ndarray):
+    """Per stage: (stratum-unit codes, H, cluster codes, C).
+
+    At stage s > 1 the stratum unit is (stage s-1 cluster, stratum), exactly as R's
+    ``svydesign`` nests sub-strata within the clusters of the previous stage.
+    """
+    out = []
+    parent = None
+    for s in range(clusters.shape[1]):
+        h, nh = _factorize(strata[:, s])
+        if parent is not None:
+            h, nh = _pair_codes(parent, h)
+        c, nc = _factorize(clusters[:, s])
+        out.append((h, nh, c, nc))
+        parent = c
+    return out
+
+
+def _expand_strata(strata: np.ndarray, n_stages: int) -> np.ndarray:
+    if strata.shape[1] == n_stages:
+        return strata
+    if strata.shape[1] > n_stages:
+        raise DesignError(
+            f"strata has {strata.shape[1]} stages but clusters only {n_stages}; give one strata column per stage"
+        )
+    pad = np.repeat(strata[:, -1:], n_stages - strata.shape[1], axis=1)
+    return np.hstack([strata, pad])
