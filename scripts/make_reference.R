@@ -577,7 +577,6 @@ fixtures_gen <- function(gen) {
   recs <- c(recs, battery(nest, GEN_CFG, quantiles = FALSE))
 
   R_jk1 <- length(grep("^jk1_", names(gen)))
-  R_fay <- length(grep("^fay_", names(gen)))
   jkn_cols <- grep("^jkn_", names(gen), value = TRUE)
   rscales <- read.csv(file.path(DATA_DIR, "gen_jkn_rscales.csv"))$rscale
   rep_designs <- list(
@@ -594,7 +593,7 @@ fixtures_gen <- function(gen) {
     list("gen-sdr", "svrepdesign(data = data, type = 'successive-difference', repweights = '^sdr_', weights = ~w, combined.weights = TRUE)",
          list(weights = "w", repweights = "sdr_*", reptype = "SDR")),
     list("gen-fay", "svrepdesign(data = data, type = 'Fay', rho = 0.3, repweights = '^fay_', weights = ~w, combined.weights = TRUE)",
-         list(weights = "w", repweights = "fay_*", reptype = "Fay", scale = num(1 / (R_fay * 0.7^2))))
+         list(weights = "w", repweights = "fay_*", reptype = "Fay", rho = 0.3))
   )
   for (spec in rep_designs) {
     r_txt <- sub("<gen_jkn_rscales.csv>", "rscales", spec[[2]], fixed = TRUE)
