@@ -54,7 +54,43 @@ def rao_scott(props: np.ndarray, V: np.ndarray, table: np.ndarray, N: float, nu:
     return x2, float(k), p, "Pearson's X^2: Rao & Scott adjustment (first-order, chi-squared)"
 
 
-def chisq(svy: "Survey", row: str, col: str, *, statistic: Literal["F", "Chisq"] = "F",
+def wald_independence(totals: np.ndarray, V: np.ndarray, nr: int, nc: int, nu: float, statistic: str):
+    """Design-based Wald test of independence from cell totals (rows varying fastest).
+
+    ``statistic="Wald"`` gives F = W/((nr-1)(nc-1)) on ``((nr-1)(nc-1), nu)`` df;
+    ``"adjWald"`` the adjusted F on ``(ndf, nu - ndf + 1)`` df, as R ``svychisq``.
+    """
+    from scipy import stats
+
+    k = nr * nc
+    rows = np.tile(np.arange(nr), nc)
+    cols = np.repeat(np.arange(nc), nr)
+    # totals of cells, row margins, column margins and the grand total, as linear maps of the cells
+    L = np.vstack([np.eye(k), (rows[None, :] == np.arange(nr)[:, None]).astype(float),
+                   (cols[None, :] == np.arange(nc)[:, None]).astype(float), np.ones((1, k))])
+    t = L @ totals
+    Vt = L @ V @ L.T
+    rt, ct, tot = t[k:k + nr], t[k + nr:k + nr + nc], t[-1]
+    J = np.hstack([np.eye(k),
+                   -(rows[:, None] == np.arange(nr)[None, :]).astype(float) * (ct[cols] / tot)[:, None],
+                   -(cols[:, None] == np.arange(nc)[None, :]).astype(float) * (rt[rows] / tot)[:, None],
+                   (rt[rows] * ct[cols] / tot ** 2)[:, None]])
+    Y = totals - rt[rows] * ct[cols] / tot
+    VY = J @ Vt @ J.T
+    use = (rows > 0) & (cols > 0)
+    w = float(Y[use] @ np.linalg.solve(VY[np.ix_(use, use)], Y[use]))
+    ndf = (nr - 1) * (nc - 1)
+    if statistic == "Wald":
+        stat, ddf = w / ndf, nu
+        method = "Design-based Wald test of association"
+    else:
+        ddf = nu - ndf + 1
+        stat = w * ddf / (ndf * nu)
+        method = "Design-based adjusted Wald test of association"
+    return stat, (float(ndf), float(ddf)), float(stats.f.sf(stat, ndf, ddf)), method
+
+
+def chisq(svy: "Survey", row: str, col: str, *, statistic: Literal["F", "Chisq", "Wald", "adjWald"] = "F",
           na_rm: bool = True) -> TestResult:
     """Rao-Scott test of association between two categorical variables.
 
@@ -63,9 +99,10 @@ def chisq(svy: "Survey", row: str, col: str, *, statistic: Literal["F", "Chisq"]
     svy : Survey
     row, col : str
         Categorical variables.
-    statistic : {"F", "Chisq"}
+    statistic : {"F", "Chisq", "Wald", "adjWald"}
         ``"F"``: second-order (Satterthwaite) Rao-Scott F with ``(d0, d0*nu)``
-        df; ``"Chisq"``: first-order correction, chi-squared reference.
+        df; ``"Chisq"``: first-order correction, chi-squared reference;
+        ``"Wald"``/``"adjWald"``: design-based Wald tests of independence.
     na_rm : bool
         Leave missing responses out of the table.
 
@@ -80,8 +117,8 @@ def chisq(svy: "Survey", row: str, col: str, *, statistic: Literal["F", "Chisq"]
     """
     from .estimates import factor_codes
 
-    if statistic not in ("F", "Chisq"):
-        raise EstimationError(f"statistic={statistic!r} is not valid; choose 'F' or 'Chisq'")
+    if statistic not in ("F", "Chisq", "Wald", "adjWald"):
+        raise EstimationError(f"statistic={statistic!r} is not valid; choose one of 'F', 'Chisq', 'Wald', 'adjWald'")
     d = svy._design
     rcol, ridx, rlev = factor_codes(svy, row, na_rm=na_rm)
     ccol, cidx, clev = factor_codes(svy, col, na_rm=na_rm)
@@ -102,6 +139,10 @@ def chisq(svy: "Survey", row: str, col: str, *, statistic: Literal["F", "Chisq"]
     cmap = np.full(len(clev), -1)
     cmap[cpres] = np.arange(nc)
     cell = np.where(ok, rmap[np.clip(ridx, 0, None)] + nr * cmap[np.clip(cidx, 0, None)], -1)
+    if statistic in ("Wald", "adjWald"):
+        r = engine.ratio_totals(d, cell, nr * nc, None)
+        stat, df, p, method = wald_independence(r.theta, r.vcov, nr, nc, float(svy.degf), statistic)
+        return TestResult(stat, df, p, method, (rcol, ccol))
     dom = np.where(ok, 0, -1)
     r = engine.ratio_totals(d, cell, nr * nc, None, dom, 1, None, np.zeros(nr * nc, dtype=np.int64))
     table = r.num.reshape(nc, nr).T

@@ -32,12 +32,16 @@ BLOCK_ROWS = 65536  # rows per block in replicate products (bounded temporary me
 
 @dataclass(frozen=True)
 class Ratios:
-    """Estimates ``theta`` (k,), their covariance ``vcov`` (k, k) and the totals behind them."""
+    """Estimates ``theta`` (k,), their covariance ``vcov`` (k, k) and the totals behind them.
+
+    ``reps`` holds the replicate estimates (R, k) for replicate designs.
+    """
 
     theta: np.ndarray
     vcov: np.ndarray
     num: np.ndarray
     den: np.ndarray | None
+    reps: np.ndarray | None = None
 
 
 def cell_sums(code: np.ndarray, ncell: int, weights: np.ndarray) -> np.ndarray:
@@ -98,9 +102,32 @@ def linearized_from_rows(design: "Design", x: np.ndarray) -> np.ndarray:
     return linearized_from_units(design, z)
 
 
+def _by_domain_units(design: "Design", z: np.ndarray, dom_code: np.ndarray, col_dom: np.ndarray) -> np.ndarray:
+    """Variance with each column's domain treated as R's ``svyby`` subset design.
+
+    Needed only for ``lonely_psu="average"``, where R scales by the number of
+    strata *present in the domain*; covariances between domains are zero here.
+    """
+    unit, first = design.units
+    nunit = first.shape[0]
+    ndom = int(col_dom.max()) + 1
+    ok = dom_code >= 0
+    present = np.bincount(unit[ok] * ndom + dom_code[ok], minlength=nunit * ndom).reshape(nunit, ndom) > 0
+    strata, clusters, pop = _unit_design(design)
+    k = z.shape[1]
+    V = np.zeros((k, k))
+    for g in range(ndom):  # one call per domain, only for this lonely-PSU rule
+        cols = np.flatnonzero(col_dom == g)
+        if cols.size:
+            V[np.ix_(cols, cols)] = variance.linearized_vcov(
+                z[:, cols], strata, clusters, pop, lonely_psu=design.lonely_psu, domain=present[:, g],
+                sampsize=variance.stratum_psu_counts(strata, clusters))
+    return V
+
+
 def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np.ndarray | None,
                  den_code: np.ndarray | None = None, n_den: int = 0, den_val: np.ndarray | None = None,
-                 den_of: np.ndarray | None = None) -> Ratios:
+                 den_of: np.ndarray | None = None, *, domains: tuple | None = None) -> Ratios:
     """Ratios of weighted totals over cells with their design-based covariance.
 
     Parameters
@@ -116,6 +143,9 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
         Denominator cells and values ``b``; omit for plain totals.
     den_of : (n_num,) int
         Denominator cell of each numerator cell (default: the same index).
+    domains : (row domain code, domain of each numerator cell), optional
+        When the cells belong to ``svyby`` domains; used where R's subset
+        designs differ from zero-padding (``lonely_psu="average"``).
 
     Returns
     -------
@@ -150,7 +180,7 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
         else:
             thetas = Ar
         V = variance.replicate_vcov(thetas, theta, scale=design.scale, rscales=design.rscales, mse=design.mse)
-        return Ratios(theta, V, A, B)
+        return Ratios(theta, V, A, B, thetas)
     if design.calibration:
         x = _row_influence(design, num_code, n_num, num_val, den_code, den_val, den_of, theta, B)
         return Ratios(theta, linearized_from_rows(design, x), A, B)
@@ -160,6 +190,8 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
         with np.errstate(divide="ignore", invalid="ignore"):
             Z = (Z - theta * Zb[:, den_of]) / B[den_of]
         Z[:, ~np.isfinite(theta)] = 0.0
+    if domains is not None and design.lonely_psu == "average":
+        return Ratios(theta, _by_domain_units(design, Z, *domains), A, B)
     return Ratios(theta, linearized_from_units(design, Z), A, B)
 
 

@@ -74,10 +74,8 @@ def factor_codes(svy: "Survey", var: str, *, na_rm: bool = True):
 def _domain_setup(svy: "Survey", ok: np.ndarray, by, na_rm: bool, col: str):
     """Domains of the rows in ``ok``.
 
-    Returns ``(code, keys, by_cols, G, by_code)``: ``code`` per row for rows in
-    ``ok``; ``by_code`` per row for every row of the design domain with a valid
-    ``by`` value (R's ``svyby`` subsets, used for domain df and row counts).
-    Domains without any row in ``ok`` are left out.
+    Returns ``(code, keys, by_cols, G)``; domains without any row in ``ok``
+    are left out.
     """
     d = svy._design
     ok = ok & d.in_domain
@@ -85,16 +83,7 @@ def _domain_setup(svy: "Survey", ok: np.ndarray, by, na_rm: bool, col: str):
         if not (svy._valid(col) & d.in_domain).any():
             raise EstimationError(f"{col!r} has no valid values in this survey (all missing or refused)")
         raise EstimationError(f"no respondent has valid values of {col!r} in this domain")
-    by_all, keys_all, by_cols = engine.domain_codes(svy, by, d.in_domain.copy(), na_rm=na_rm)
-    code_all = np.where(ok, by_all, -1)
-    present = np.flatnonzero(np.bincount(code_all[code_all >= 0], minlength=len(keys_all)))
-    if present.size == 0:
-        raise EstimationError(f"no respondent has valid values of {col!r} and of {', '.join(by_cols)}")
-    remap = np.full(len(keys_all) + 1, -1, dtype=np.int64)
-    remap[present] = np.arange(present.size)
-    code = remap[np.where(code_all >= 0, code_all, len(keys_all))]
-    by_code = remap[np.where(by_all >= 0, by_all, len(keys_all))]
-    keys = keys_all.iloc[present].reset_index(drop=True)
+    code, keys, by_cols = engine.domain_codes(svy, by, ok, na_rm=na_rm)
     G = len(keys)
     wsum = engine.cell_sums(code, G, d.weights)
     if np.any(wsum <= 0):
@@ -102,7 +91,7 @@ def _domain_setup(svy: "Survey", ok: np.ndarray, by, na_rm: bool, col: str):
         where = ", ".join(f"{c}={keys[c].iloc[bad]}" for c in by_cols) if by_cols else "the domain"
         raise EstimationError(f"the weights of {where} sum to zero; no estimate is possible there "
                               "(check the weights or drop that group)")
-    return code, keys, by_cols, G, by_code
+    return code, keys, by_cols, G
 
 
 def _frame(variable: str, levels, keys: "pd.DataFrame", by_cols, est, se, lo, hi, deff, n) -> "pd.DataFrame":
@@ -198,12 +187,12 @@ def total(svy: "Survey", var: str, *, by=None, na_rm: bool = True, level: float 
 def _mean_or_total(svy, kind, col, y, valid, by, na_rm, level):
     d = svy._design
     base_ok = valid if na_rm else np.ones_like(valid)
-    code, keys, by_cols, G, by_code = _domain_setup(svy, base_ok, by, na_rm, col)
+    code, keys, by_cols, G = _domain_setup(svy, base_ok, by, na_rm, col)
     yv = np.where(code >= 0, np.nan_to_num(y), 0.0)
     if kind == "mean":
-        r = engine.ratio_totals(d, code, G, yv, code, G, None)
+        r = engine.ratio_totals(d, code, G, yv, code, G, None, domains=(code, np.arange(G)))
     else:
-        r = engine.ratio_totals(d, code, G, yv)
+        r = engine.ratio_totals(d, code, G, yv, domains=(code, np.arange(G)))
     est = r.theta.copy()
     se = np.sqrt(np.clip(np.diag(r.vcov), 0, None))
     n = np.bincount(code[code >= 0], minlength=G)
@@ -267,13 +256,13 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
     if not levels:
         raise EstimationError(f"{col!r} has no substantive response levels")
     L = len(levels)
-    code, keys, by_cols, G, by_code = _domain_setup(svy, lev >= 0, by, na_rm, col)
+    code, keys, by_cols, G = _domain_setup(svy, lev >= 0, by, na_rm, col)
     cell = np.where(code >= 0, code * L + lev, -1)
     den_of = np.repeat(np.arange(G), L)
     if kind == "proportion":
-        r = engine.ratio_totals(d, cell, G * L, None, code, G, None, den_of)
+        r = engine.ratio_totals(d, cell, G * L, None, code, G, None, den_of, domains=(code, den_of))
     else:
-        r = engine.ratio_totals(d, cell, G * L, None)
+        r = engine.ratio_totals(d, cell, G * L, None, domains=(code, den_of))
     est = r.theta
     var_ = np.clip(np.diag(r.vcov), 0, None)
     se = np.sqrt(var_)
@@ -287,11 +276,13 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
             vsrs = vsrs * W ** 2
         deff = var_ / vsrs
     if kind == "proportion":
-        dfs = _domain_df(svy, by_cols, by_code, G)
-        nrows = _domain_rows(svy, by_cols, by_code, G)
+        dfs = _domain_df(svy, code, G)
+        nrows = _domain_rows(code, G)
         dfs = dfs[den_of] if dfs.size == G else np.broadcast_to(dfs, den_of.shape)
         nrows = nrows[den_of] if nrows.size == G else np.broadcast_to(nrows, den_of.shape)
         lo, hi = prop_ci(est, var_, dfs, level, ci, nrows)
+        if ci == "logit" and r.reps is not None:
+            lo, hi = _replicate_logit_ci(d, r, dfs, level)
     else:
         lo, hi = _normal_ci(est, se, level)
     frame = _frame(col, levels, keys, by_cols, est, se, lo, hi, deff, n)
@@ -300,19 +291,39 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
                      extra={"base_n": np.bincount(code[code >= 0], minlength=G)})
 
 
-def _domain_df(svy, by_cols, by_code, G):
-    """Design df of each domain's subset design (R ``degf`` inside ``svyby``)."""
+def _replicate_logit_ci(d, r, dfs, level):
+    """Logit interval on a replicate design: the logit is re-estimated in every replicate.
+
+    As R's ``svyciprop(method="logit")``, whose ``svyglm`` refits each replicate.
+    """
+    from .ciprop import _tq
+    from .variance import replicate_vcov
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta = np.log(r.theta / (1 - r.theta))
+        eta_r = np.log(r.reps / (1 - r.reps))
+        v = np.diag(replicate_vcov(eta_r, eta, scale=d.scale, rscales=d.rscales, mse=d.mse))
+        half = _tq(dfs, 0.5 + level / 2) * np.sqrt(v)
+        lo = 1 / (1 + np.exp(-(eta - half)))
+        hi = 1 / (1 + np.exp(-(eta + half)))
+    return np.where(np.isfinite(lo), lo, r.theta), np.where(np.isfinite(hi), hi, r.theta)
+
+
+def _domain_df(svy, code, G):
+    """Design df of each domain's design restricted to valid responses.
+
+    As R's ``degf(subset(design, !is.na(var)))`` inside ``svyby``: the base of
+    a proportion is the respondents with a valid answer.
+    """
     d = svy._design
-    if not by_cols:
-        return np.array([float(d.degf())])
-    return engine.domain_degf(d, by_code, G)
+    if G == 1:
+        return np.array([float(d.restrict(code >= 0).degf())])
+    return engine.domain_degf(d, code, G)
 
 
-def _domain_rows(svy, by_cols, by_code, G):
-    """Rows of each domain's subset design (R ``nrow(design)``, for Korn-Graubard)."""
-    if not by_cols:
-        return np.array([float(svy._design.in_domain.sum())])
-    return np.bincount(by_code[by_code >= 0], minlength=G).astype(float)
+def _domain_rows(code, G):
+    """Rows of each domain's design restricted to valid responses (R ``nrow``, for Korn-Graubard)."""
+    return np.bincount(code[code >= 0], minlength=G).astype(float)
 
 
 def ratio(svy: "Survey", numerator: str, denominator: str, *, by=None, na_rm: bool = True,
@@ -330,10 +341,10 @@ def ratio(svy: "Survey", numerator: str, denominator: str, *, by=None, na_rm: bo
     dcol, yd, vd = numeric_values(svy, denominator, "ratio")
     d = svy._design
     valid = vn & vd
-    code, keys, by_cols, G, by_code = _domain_setup(svy, valid if na_rm else np.ones_like(valid), by, na_rm, ncol)
+    code, keys, by_cols, G = _domain_setup(svy, valid if na_rm else np.ones_like(valid), by, na_rm, ncol)
     a = np.where(code >= 0, np.nan_to_num(yn), 0.0)
     b = np.where(code >= 0, np.nan_to_num(yd), 0.0)
-    r = engine.ratio_totals(d, code, G, a, code, G, b)
+    r = engine.ratio_totals(d, code, G, a, code, G, b, domains=(code, np.arange(G)))
     est = r.theta
     if np.any(r.den == 0):
         raise EstimationError(f"the total of {dcol!r} is zero in some domain; the ratio is undefined there")

@@ -77,7 +77,7 @@ def quantile(svy: "Survey", var: str, q, *, by=None, na_rm: bool = True, level: 
     if probs.size == 0 or np.any(~np.isfinite(probs)) or np.any((probs < 0) | (probs > 1)):
         raise EstimationError(f"q={q!r} is not valid; quantile probabilities must lie in [0, 1]")
     col, y, valid = numeric_values(svy, var, "quantile")
-    code, keys, by_cols, G, _ = _domain_setup(svy, valid, by, na_rm, col)
+    code, keys, by_cols, G = _domain_setup(svy, valid, by, na_rm, col)
     d = svy._design
     w = d.weights
     rows = np.flatnonzero((code >= 0) & (w != 0))
