@@ -496,9 +496,10 @@ add_replicates <- function(g) {
 # Fixtures per data set
 # ---------------------------------------------------------------------------------------------
 
+# (awards by stype and sch.wide would leave empty cells: awards implies sch.wide == "Yes")
 API_CFG <- list(mean = "api00", by1 = "stype", by2 = "sch.wide", mean_na = "acs.46",
                 total = "enroll", prop = "awards", prop_by = "stype",
-                prop_by2 = c("stype", "sch.wide"), ratio = c("api00", "api99"),
+                ratio = c("api00", "api99"),
                 quantile = "api00", chisq = c("sch.wide", "stype"), ttest = c("api00", "awards"))
 
 fixtures_api <- function(api) {
