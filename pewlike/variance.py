@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from pewlike._codes import _as_2d, _expand_strata, _group_sum, _stage_units
+from pewlike._codes import _as_2d, _expand_strata, _factorize, _group_sum, _pair_codes, _stage_units
 from pewlike.errors import DesignError, PewlikeWarning
 from pewlike.fpc import popsize_from_fpc, stratum_psu_counts
 from pewlike.gcalibration import calibration_residuals, raking_residuals
@@ -97,9 +97,13 @@ def linearized_vcov(
     sampsize : array_like, shape (n, S), optional
         Design counts of sampled units per stratum (R's ``fpc$sampsize``).  Give it when
         ``x`` holds only the rows of a domain but the counts refer to the full sample.
-    domain : array_like of bool, shape (n,), optional
-        Rows in the domain.  Counts come from all rows, variance from domain rows only,
-        exactly as R's ``subset()`` of a design.
+    domain : array_like of bool or int, shape (n,), optional
+        Rows in the domain (bool), or domain codes (int; negative = in no domain).
+        Counts of PSUs per stratum come from all rows; each domain is then treated as
+        R's ``subset()`` of the design (strata absent from it are ignored, which matters
+        for ``lonely_psu="average"``/``"fail"`` and ``adjust_domain_lonely``).  With
+        several domains, give columns of ``x`` that are zero outside their own domain:
+        the result is block diagonal, each block equal to R's ``svyby`` variance.
 
     Returns
     -------
@@ -133,32 +137,45 @@ def linearized_vcov(
         if pop.shape[1] < n_stages:
             pop = np.hstack([pop, np.full((n, n_stages - pop.shape[1]), np.inf)])
     samp = None if sampsize is None else _as_2d(sampsize, n, "sampsize", dtype=float)
-    keep = None
-    if domain is not None:
-        keep = np.asarray(domain, dtype=bool).reshape(-1)
-        if keep.shape[0] != n:
-            raise DesignError(f"domain has length {keep.shape[0]}; expected {n}")
-    v = np.zeros((k, k))
-    xs = x if keep is None else x[keep]
-    if xs.shape[0] == 0:
-        return v
     if pop is None or one_stage is True:
         used = 1
     elif one_stage is False or one_stage == 0:
         used = n_stages
     else:
         used = max(1, min(int(one_stage), n_stages))
-    rows = np.arange(n)
+    strata, clusters = strata[:, :used], clusters[:, :used]
+    labels_all = strata
+    top = None                                           # stage-1 parent: the domain
+    n_top = 1
+    if domain is not None:
+        dom = np.asarray(domain).reshape(-1)
+        if dom.shape[0] != n:
+            raise DesignError(f"domain has length {dom.shape[0]}; expected {n}")
+        if dom.dtype == bool:
+            dom = np.where(dom, 0, -1)
+        keep = dom >= 0
+        if samp is None:
+            samp = stratum_psu_counts(strata, clusters)
+        top, n_top = _factorize(dom[keep])
+        x, samp, labels_all = x[keep], samp[keep], strata[keep]
+        pop = None if pop is None else pop[keep]
+        # each domain becomes its own design: strata and clusters are split by domain
+        strata = np.column_stack([_pair_codes(top, _factorize(strata[keep, 0])[0])[0], strata[keep, 1:]])
+        clusters = np.column_stack([_pair_codes(top, _factorize(clusters[keep, j])[0])[0] for j in range(used)])
+    v = np.zeros((k, k))
+    m_rows = x.shape[0]
+    if m_rows == 0:
+        return v
+    rows = np.arange(m_rows)
     parent_c = mult_c = ratio_c = None
-    n_parent = 1
-    for s, (h, nh, c, nc) in enumerate(_stage_units(strata[:, :used], clusters[:, :used])):
+    for s, (h, nh, c, nc) in enumerate(_stage_units(strata, clusters)):
         rep = np.empty(nc, dtype=np.intp)
         rep[c] = rows                                    # one row of each cluster
         h_of_c = h[rep]
         if not np.array_equal(h_of_c[c], h):
             i = int(np.argmax(h_of_c[c] != h))
             raise DesignError(
-                f"PSU {clusters[i, s]} (stage {s + 1}) lies in more than one stratum; "
+                f"PSU at row {i} (stage {s + 1}) lies in more than one stratum; "
                 "make cluster codes unique within strata (nest=True)"
             )
         ncl_h = np.bincount(h_of_c, minlength=nh).astype(float)
@@ -168,26 +185,21 @@ def linearized_vcov(
             npsu_h = np.empty(nh)
             npsu_h[h_of_c] = samp[rep, s]
         if s == 0:
-            par_c, m_c = np.zeros(nc, dtype=np.intp), np.ones(nc)
+            par_c = np.zeros(nc, dtype=np.intp) if top is None else top[rep]
+            m_c, n_parent = np.ones(nc), n_top
         else:
             par_c = parent_c[rep]
             m_c = (mult_c * ratio_c)[par_c]
         pop_c = None if pop is None else pop[rep, s]
-        c_sub = c if keep is None else c[keep]
-        present_c = None if keep is None else np.bincount(c_sub, minlength=nc) > 0
-        if keep is None and nc == n:                    # every row its own PSU
-            if c_sub[0] == 0 and np.all(np.diff(c_sub) == 1):
-                totals = xs
-            else:
-                totals = np.empty_like(xs)
-                totals[c_sub] = xs
+        if nc == m_rows and c[0] == 0 and np.all(np.diff(c) == 1):
+            totals = x                                   # every row its own PSU, in order
         else:
-            totals = _group_sum(c_sub, xs, nc)
+            totals = _group_sum(c, x, nc)
         first_c = np.empty(nh, dtype=np.intp)
         first_c[h_of_c[::-1]] = np.arange(nc)[::-1]
-        labels = strata[rep[first_c], s]
+        labels = labels_all[rep[first_c], s]
         v += _stage_variance(
-            totals, h_of_c, nh, present_c, npsu_h, ncl_h, pop_c, par_c, n_parent, m_c,
+            totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, m_c,
             lonely_psu, adjust_domain_lonely, s + 1, labels,
         )
         if s + 1 < used:
@@ -197,7 +209,7 @@ def linearized_vcov(
     return v
 
 
-def _stage_variance(totals, h_of_c, nh, present_c, npsu_h, ncl_h, pop_c, par_c, n_parent, mult_c,
+def _stage_variance(totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, mult_c,
                     lonely_psu, adl, stage, labels):
     """One stage of R's ``onestage``/``onestrat`` for all strata at once, from PSU totals."""
     k = totals.shape[1]
@@ -208,11 +220,7 @@ def _stage_variance(totals, h_of_c, nh, present_c, npsu_h, ncl_h, pop_c, par_c, 
         with np.errstate(invalid="ignore", divide="ignore"):
             f_c = np.where(np.isinf(pop_c), 1.0, (pop_c - npsu_c) / pop_c)
     scale_c = np.where(npsu_c > 1, f_c * npsu_c / np.maximum(npsu_c - 1, 1), f_c)
-    if present_c is None:
-        nsub_h, present_h = ncl_h, ncl_h > 0
-    else:
-        nsub_h = np.bincount(h_of_c, weights=present_c, minlength=nh)
-        present_h = nsub_h > 0
+    nsub_h, present_h = ncl_h, ncl_h > 0                 # PSUs present (in the domain)
     cert_h = np.bincount(h_of_c, weights=(f_c >= _CERTAINTY_TOL), minlength=nh) == 0
     lonely_h = (npsu_h == 1) & ~cert_h & present_h
     if lonely_psu == "fail" and lonely_h.any():

@@ -128,6 +128,7 @@ lon$y2 <- rbinom(nl, 1, 0.4)
 lon$N <- npsu[lon$stratum] * 4
 lon$N[lon$stratum == 6] <- 1                          # stratum 6: a certainty PSU
 lon$dom <- as.integer(!(lon$psu %in% c(202, 402, 403, 404)) & lon$y1 > 40)  # strata 2, 4 lonely in domain
+lon$grp <- lon$psu %% 4                                  # domains that miss whole strata
 lon <- put(lon, "lonely.csv")
 lony <- ~y1 + y2
 for (lp in c("remove", "adjust", "average", "certainty")) {
@@ -145,6 +146,8 @@ for (lp in c("remove", "adjust", "average", "certainty")) {
              sprintf("options(survey.lonely.psu='%s', survey.adjust.domain.lonely=%s); vcov(svytotal(~y1+y2, subset(lonely design, dom==1)))", lp, adl))
   }
   options(survey.adjust.domain.lonely = FALSE)
+  by <- svyby(~y1, ~grp, dl, svytotal)
+  add_scalar(paste0("svyby_", lp), "se", SE(by), sprintf("options(survey.lonely.psu='%s'); SE(svyby(~y1, ~grp, lonely design, svytotal)) # grp = psu %%%% 4", lp))
   if (lp == "adjust") add_scalar("domain", "degf", degf(subset(dl, dom == 1)), "degf(subset(lonely design, dom==1))")
   r <- as.svrepdesign(dl, type = "JKn")
   write.csv(num17(as.data.frame(weights(r, "analysis"))), file.path(out, paste0("repw_jkn_lonely_", lp, ".csv")), row.names = FALSE, quote = FALSE)

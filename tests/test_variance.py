@@ -516,3 +516,25 @@ def test_bootstrap_variance_is_close_to_linearization():
     v = V.replicate_vcov(V.replicate_totals(W, y), x.sum(0), scale=scale, rscales=rscales)
     lin = ref_vcov("strat_nofpc")
     np.testing.assert_allclose(np.diag(v), np.diag(lin), rtol=0.08)
+
+
+@pytest.mark.parametrize("lp", ["remove", "adjust", "average", "certainty"])
+def test_several_domains_at_once_match_svyby(lp):
+    d, _, s, c = lonely()
+    grp = d.grp.to_numpy()
+    x = (d.w * d.y1).to_numpy()[:, None] * (grp[:, None] == np.arange(4))  # zero outside own domain
+    v = V.linearized_vcov(x, s, c, lonely_psu=lp, domain=grp)
+    assert_close(np.sqrt(np.diag(v)), ref_scalar(f"svyby_{lp}", "se"))
+    assert np.all(v[~np.eye(4, dtype=bool)] == 0)  # block diagonal
+    for g in range(4):
+        one = V.linearized_vcov(x[:, [g]], s, c, lonely_psu=lp, domain=grp == g)
+        assert one[0, 0] == pytest.approx(v[g, g], rel=1e-12)
+
+
+def test_average_depends_on_strata_present_in_the_domain():
+    d, _, s, c = lonely()
+    grp = d.grp.to_numpy()
+    x = (d.w * d.y1).to_numpy()[:, None] * (grp[:, None] == np.arange(4))
+    by_domain = np.diag(V.linearized_vcov(x, s, c, lonely_psu="average", domain=grp))
+    zero_padded = np.diag(V.linearized_vcov(x, s, c, lonely_psu="average"))
+    assert not np.allclose(by_domain, zero_padded)
