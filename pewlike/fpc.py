@@ -86,9 +86,9 @@ def popsize_from_fpc(fpc, strata, clusters) -> np.ndarray:
     if np.isnan(f).any():
         i, s = np.argwhere(np.isnan(f))[0]
         raise DesignError(f"fpc is missing in row {i} (stage {s + 1}); give an fpc for every row or none")
-    if (f <= 0).any():
-        i, s = np.argwhere(f <= 0)[0]
-        raise DesignError(f"fpc={f[i, s]:g} in row {i} (stage {s + 1}) is not positive; fpc must be population counts or sampling fractions")
+    if (f < 0).any():
+        i, s = np.argwhere(f < 0)[0]
+        raise DesignError(f"fpc={f[i, s]:g} in row {i} (stage {s + 1}) is negative; fpc must be population counts or sampling fractions")
     sampsize = stratum_psu_counts(strata, clusters)
     is_count = f > 1
     if is_count.any() and not (f >= 1).all():
@@ -99,15 +99,19 @@ def popsize_from_fpc(fpc, strata, clusters) -> np.ndarray:
     if not is_count.any() and (f == 1).all():
         raise DesignError("fpc is 1 everywhere, which is ambiguous (census or one-unit populations); give population counts or fractions")
     ns = f.shape[1]
-    pop = f if is_count.any() else sampsize[:, :ns] / f
+    if is_count.any():
+        pop = f
+    else:  # sampling fractions; a fraction of 0 means an infinite population, as in R
+        with np.errstate(divide="ignore"):
+            pop = sampsize[:, :ns] / f
     if ns < n_stages:
         pop = np.hstack([pop, np.full((n, n_stages - ns), np.inf)])
     too_small = pop < sampsize
     if too_small.any():
         i, s = np.argwhere(too_small)[0]
         raise DesignError(
-            f"stratum {strata[i, s]} at stage {s + 1}: fpc says {pop[i, s]:g} units in the population but "
-            f"{int(sampsize[i, s])} are sampled; check the fpc column"
+            f"stratum {strata[i, s]} at stage {s + 1}: fpc says {pop[i, s]:g} {'PSUs' if s == 0 else 'units'} "
+            f"in the population but {int(sampsize[i, s])} are sampled; check the fpc column"
         )
     for s, (h, nh, _, _) in enumerate(_stage_units(strata, clusters)):
         rep = np.empty(nh)

@@ -242,7 +242,7 @@ def test_popsize_from_fpc_errors():
     c = np.arange(5)
     with pytest.raises(DesignError, match="mixes population counts"):
         V.popsize_from_fpc([10, 10, 0.5, 0.5, 0.5], s, c)
-    with pytest.raises(DesignError, match=r"stratum 2 at stage 1: fpc says 2 units in the population but 3 are sampled"):
+    with pytest.raises(DesignError, match=r"stratum 2 at stage 1: fpc says 2 PSUs in the population but 3 are sampled"):
         V.popsize_from_fpc([10, 10, 2, 2, 2], s, c)
     with pytest.raises(DesignError, match="varies within stratum 2"):
         V.popsize_from_fpc([10, 10, 20, 20, 21], s, c)
@@ -538,3 +538,10 @@ def test_average_depends_on_strata_present_in_the_domain():
     by_domain = np.diag(V.linearized_vcov(x, s, c, lonely_psu="average", domain=grp))
     zero_padded = np.diag(V.linearized_vcov(x, s, c, lonely_psu="average"))
     assert not np.allclose(by_domain, zero_padded)
+
+
+def test_fpc_fraction_zero_means_with_replacement():
+    d, x, s, c = strat()
+    pop = V.popsize_from_fpc(np.zeros(len(d)), s, c)
+    assert np.isinf(pop).all()
+    assert_close(V.linearized_vcov(x, s, c, pop), ref_vcov("strat_nofpc"))
