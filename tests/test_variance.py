@@ -545,3 +545,102 @@ def test_fpc_fraction_zero_means_with_replacement():
     pop = V.popsize_from_fpc(np.zeros(len(d)), s, c)
     assert np.isinf(pop).all()
     assert_close(V.linearized_vcov(x, s, c, pop), ref_vcov("strat_nofpc"))
+
+
+# ----------------------------------------------------------------------------- a literal port as a second route
+def _ref_onestrat(x, cluster, n_psu, fpc, lonely, adl):
+    """R's onestrat() written out with loops (slow, obviously correct)."""
+    f = np.ones(len(x)) if fpc is None else np.where(np.isinf(fpc), 1.0, (fpc - n_psu) / np.where(np.isinf(fpc), 1, fpc))
+    scale = f * n_psu / (n_psu - 1) if n_psu > 1 else f.copy()
+    k = x.shape[1]
+    if np.all(f < 1e-7):
+        return np.zeros((k, k))
+    ids = list(dict.fromkeys(cluster.tolist()))
+    tot = np.array([x[cluster == u].sum(0) for u in ids])
+    sc = np.array([scale[np.flatnonzero(cluster == u)[0]] for u in ids])
+    nsub = len(ids)
+    if nsub < n_psu:
+        tot = np.vstack([tot, np.zeros((int(n_psu) - nsub, k))])
+        sc = np.full(len(tot), sc[0])
+    if lonely != "adjust" or nsub > 1 or (n_psu > 1 and not adl):
+        tot = tot - tot.mean(0)
+    if nsub == 1 and n_psu > 1 and adl and lonely == "average":
+        sc = sc * np.nan
+    if n_psu == 1:
+        if lonely == "fail":
+            raise DesignError("lonely")
+        if lonely == "average":
+            return np.full((k, k), np.nan)
+    return sum(s * np.outer(t, t) for s, t in zip(sc, tot))
+
+
+def _ref_multistage(x, st, cl, n_psu, fpc, lonely, adl):
+    k = x.shape[1]
+    mats = []
+    for h in dict.fromkeys(st[:, 0].tolist()):
+        m = st[:, 0] == h
+        mats.append(_ref_onestrat(x[m], cl[m, 0], n_psu[m, 0][0], None if fpc is None else fpc[m, 0], lonely, adl))
+    ok = [not np.isnan(m).any() for m in mats]
+    v = sum(m for m, o in zip(mats, ok) if o) if any(ok) else np.zeros((k, k))
+    v = v * len(mats) / sum(ok) if any(ok) else np.full((k, k), np.nan)
+    if fpc is not None and cl.shape[1] > 1:
+        for u in dict.fromkeys(cl[:, 0].tolist()):
+            m = cl[:, 0] == u
+            i = np.flatnonzero(m)[0]
+            v = v + _ref_multistage(x[m], st[m, 1:], cl[m, 1:], n_psu[m, 1:], fpc[m, 1:], lonely, adl) * n_psu[i, 0] / fpc[i, 0]
+    return v
+
+
+def _random_design(rng, stages):
+    rows = [((), ())]  # (strata path, cluster path)
+    for s in range(stages):
+        new = []
+        for spath, cpath in rows:
+            for h in range(rng.integers(1, 3) if s else rng.integers(3, 6)):
+                for j in range(rng.integers(1, 4)):
+                    new.append((spath + (h,), cpath + (j,)))
+        rows = new
+    rows = [r for r in rows for _ in range(rng.integers(1, 3))]
+    n = len(rows)
+    strata = np.array([r[0] for r in rows])
+    # unique cluster codes per stage: the path up to that stage
+    clusters = np.column_stack([pd.factorize(pd.Series([str(r[1][: s + 1]) + str(r[0][: s + 1]) for r in rows]))[0]
+                                for s in range(stages)])
+    samp = V.stratum_psu_counts(strata, clusters)
+    pop = np.empty((n, stages))
+    for s in range(stages):
+        key = pd.Series([str(r[1][:s]) + str(r[0][: s + 1]) for r in rows])
+        choice = {k: rng.integers(0, 3) for k in key.unique()}
+        extra = {k: rng.integers(1, 9) for k in key.unique()}
+        pop[:, s] = [np.inf if choice[k] == 0 else samp[i, s] + (0 if choice[k] == 1 else extra[k]) for i, k in enumerate(key)]
+    return strata, clusters, samp, pop, n
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_vectorised_engine_equals_literal_port_of_r(seed):
+    rng = np.random.default_rng(seed)
+    stages = 1 + seed % 3
+    strata, clusters, samp, pop, n = _random_design(rng, stages)
+    x = rng.normal(size=(n, 2))
+    dom = rng.random(n) < 0.7
+    lonely = ["remove", "adjust", "average", "certainty", "fail"][seed % 5]
+    for use_pop in (None, pop):
+        for adl in (False, True):
+            for mask in (None, dom):
+                rows = np.ones(n, bool) if mask is None else mask
+                st_r = np.column_stack([strata[:, 0]] + [clusters[:, s - 1] * 10 + strata[:, s] for s in range(1, stages)])
+                try:
+                    want = _ref_multistage(x[rows], st_r[rows], clusters[rows], samp[rows],
+                                           None if use_pop is None else use_pop[rows], lonely, adl)
+                except DesignError:
+                    want = None
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", PewlikeWarning)
+                    if want is None:
+                        with pytest.raises(DesignError):
+                            V.linearized_vcov(x, strata, clusters, use_pop, lonely_psu=lonely,
+                                              adjust_domain_lonely=adl, domain=mask)
+                        continue
+                    got = V.linearized_vcov(x, strata, clusters, use_pop, lonely_psu=lonely,
+                                            adjust_domain_lonely=adl, domain=mask)
+                np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, equal_nan=True)
