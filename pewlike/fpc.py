@@ -88,16 +88,23 @@ def popsize_from_fpc(fpc, strata, clusters) -> np.ndarray:
         raise DesignError(f"fpc is missing in row {i} (stage {s + 1}); give an fpc for every row or none")
     if (f < 0).any():
         i, s = np.argwhere(f < 0)[0]
-        raise DesignError(f"fpc={f[i, s]:g} in row {i} (stage {s + 1}) is negative; fpc must be population counts or sampling fractions")
+        raise DesignError(
+            f"fpc={f[i, s]:g} in row {i} (stage {s + 1}) is negative; "
+            "fpc must be population counts or sampling fractions"
+        )
     sampsize = stratum_psu_counts(strata, clusters)
     is_count = f > 1
     if is_count.any() and not (f >= 1).all():
         i, s = np.argwhere(f < 1)[0]
         raise DesignError(
-            f"fpc mixes population counts (>1) and sampling fractions (<1), e.g. {f[i, s]:g} in row {i} (stage {s + 1}); use one kind"
+            f"fpc mixes population counts (>1) and sampling fractions (<1), "
+            f"e.g. {f[i, s]:g} in row {i} (stage {s + 1}); use one kind"
         )
     if not is_count.any() and (f == 1).all():
-        raise DesignError("fpc is 1 everywhere, which is ambiguous (census or one-unit populations); give population counts or fractions")
+        raise DesignError(
+            "fpc is 1 everywhere, which is ambiguous (census or one-unit populations); "
+            "give population counts or fractions"
+        )
     ns = f.shape[1]
     if is_count.any():
         pop = f

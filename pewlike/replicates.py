@@ -74,15 +74,23 @@ def replicate_vcov(thetas, full, *, scale, rscales, mse=False) -> np.ndarray:
     ok = ~np.isnan(t).any(axis=1)
     if not ok.all():
         if not ok.any():
-            raise EstimationError("all replicates gave missing estimates; check the replicate weights and the domain")
-        warnings.warn(f"{int((~ok).sum())} replicates gave NA results and were discarded", PewlikeWarning, stacklevel=2)
+            raise EstimationError(
+                "all replicates gave missing estimates; check the replicate weights and the domain"
+            )
+        _warn(f"{int((~ok).sum())} replicates gave NA results and were discarded")
         t, rs = t[ok], rs[ok]
     centre = np.asarray(full, dtype=float).reshape(-1) if mse else t[rs > 0].mean(axis=0)
     d = t - centre
     return (d * (rs * float(scale))[:, None]).T @ d
 
 
-def replicate_defaults(reptype, n_replicates, *, scale=None, rscales=None, fay_rho=None) -> tuple[float, np.ndarray]:
+def _warn(message: str) -> None:
+    warnings.warn(message, PewlikeWarning, stacklevel=3)
+
+
+def replicate_defaults(
+    reptype, n_replicates, *, scale=None, rscales=None, fay_rho=None
+) -> tuple[float, np.ndarray]:
     """Default ``scale`` and ``rscales`` for user-supplied replicate weights.
 
     Parameters
@@ -111,7 +119,8 @@ def replicate_defaults(reptype, n_replicates, *, scale=None, rscales=None, fay_r
     key = _REPTYPES.get(str(reptype).lower())
     if key is None:
         raise DesignError(
-            f"reptype={reptype!r} is not valid; choose one of 'JK1', 'JKn', 'BRR', 'Fay', 'bootstrap', 'SDR', 'JK2', 'ACS', 'other'"
+            f"reptype={reptype!r} is not valid; choose one of "
+            "'JK1', 'JKn', 'BRR', 'Fay', 'bootstrap', 'SDR', 'JK2', 'ACS', 'other'"
         )
     R = int(n_replicates)
     if R < 2:
@@ -125,7 +134,7 @@ def replicate_defaults(reptype, n_replicates, *, scale=None, rscales=None, fay_r
         rs = np.ones(R)
     if key == "BRR":
         if scale is not None:
-            warnings.warn("reptype='BRR' ignores scale=; use reptype='Fay' with fay_rho for Fay weights", PewlikeWarning, stacklevel=2)
+            _warn("reptype='BRR' ignores scale=; use reptype='Fay' with fay_rho for Fay weights")
         scale = 1.0 / R
     elif key == "Fay":
         if fay_rho is None:
@@ -135,19 +144,22 @@ def replicate_defaults(reptype, n_replicates, *, scale=None, rscales=None, fay_r
         scale = 1.0 / (R - 1) if scale is None else scale
     elif key == "JK1":
         if scale is None:
-            warnings.warn(f"scale not given for JK1 weights: using (R-1)/R with R={R} replicates", PewlikeWarning, stacklevel=2)
+            _warn(f"scale not given for JK1 weights: using (R-1)/R with R={R} replicates")
             scale = (R - 1) / R
     elif key == "JKn":
         if rscales is None:
-            raise DesignError("reptype='JKn' needs rscales: pass rscales=(n_h-1)/n_h for each replicate (n_h = PSUs in its stratum)")
+            raise DesignError(
+                "reptype='JKn' needs rscales: pass rscales=(n_h-1)/n_h for each replicate "
+                "(n_h = PSUs in its stratum)"
+            )
     elif key in ("ACS", "successive-difference"):
         if scale is not None or rscales is not None:
-            warnings.warn(f"reptype={reptype!r} ignores scale= and rscales= (scale is 4/R)", PewlikeWarning, stacklevel=2)
+            _warn(f"reptype={reptype!r} ignores scale= and rscales= (scale is 4/R)")
         scale, rs = 4.0 / R, np.ones(R)
     elif key == "JK2":
         scale, rs = 1.0, np.ones(R)
     elif key == "other" and (scale is None or rscales is None):
-        warnings.warn("reptype='other' without scale= or rscales=: missing ones set to 1", PewlikeWarning, stacklevel=2)
+        _warn("reptype='other' without scale= or rscales=: missing ones set to 1")
     return float(1.0 if scale is None else scale), rs
 
 

@@ -228,7 +228,8 @@ def jkn_weights(strata, clusters, weights, *, popsize=None, lonely_psu="fail"):
     """
     if lonely_psu not in ("fail", "remove", "certainty", "average", "adjust"):
         raise DesignError(
-            f"lonely_psu={lonely_psu!r} is not valid; choose one of 'fail', 'remove', 'adjust', 'average', 'certainty'"
+            f"lonely_psu={lonely_psu!r} is not valid; "
+            "choose one of 'fail', 'remove', 'adjust', 'average', 'certainty'"
         )
     w = _weights(weights)
     n = w.shape[0]
@@ -237,20 +238,25 @@ def jkn_weights(strata, clusters, weights, *, popsize=None, lonely_psu="fail"):
     c, P, c_first = _appearance_codes(_first_stage(clusters, n, "clusters"))
     h_of_c = h[c_first]
     if not np.array_equal(h_of_c[c], h):
-        raise DesignError("some PSUs lie in more than one stratum; make PSU codes unique within strata (nest=True)")
+        raise DesignError(
+            "some PSUs lie in more than one stratum; make PSU codes unique within strata (nest=True)"
+        )
     n_h = np.bincount(h_of_c, minlength=H)
     f_h = np.ones(H)
     if popsize is not None:
         N_h = _first_stage(popsize, n, "popsize").astype(float)[h_first]
         if np.any(N_h < n_h):
             j = int(np.argmax(N_h < n_h))
-            raise DesignError(f"stratum {st[h_first[j]]}: popsize {N_h[j]:g} is smaller than the {n_h[j]} PSUs sampled")
+            raise DesignError(
+                f"stratum {st[h_first[j]]}: popsize {N_h[j]:g} is smaller than the {n_h[j]} PSUs sampled"
+            )
         f_h = np.where(np.isinf(N_h), 1.0, (N_h - n_h) / N_h)
     lonely = (n_h == 1) & (f_h != 0)
     if lonely.any() and lonely_psu == "fail":
         j = int(np.argmax(lonely))
         raise DesignError(
-            f"stratum {st[h_first[j]]} has only one PSU; pass lonely_psu='adjust', 'average' or 'remove' to build JKn weights"
+            f"stratum {st[h_first[j]]} has only one PSU; "
+            "pass lonely_psu='adjust', 'average' or 'remove' to build JKn weights"
         )
     normal = (n_h > 1) & (f_h != 0)
     ncols = np.where(normal, n_h, 0) + np.where(lonely & (lonely_psu == "adjust"), 1, 0)
@@ -320,7 +326,8 @@ def brr_weights(strata, clusters, weights, *, fay_rho=0.0):
     if np.any(sizes != 2):
         j = int(np.argmax(sizes != 2))
         raise DesignError(
-            f"stratum {slab[j]} has {sizes[j]} PSUs but BRR needs exactly 2 per stratum; use reptype='JKn' or 'bootstrap'"
+            f"stratum {slab[j]} has {sizes[j]} PSUs but BRR needs exactly 2 per stratum; "
+            "use reptype='JKn' or 'bootstrap'"
         )
     order = np.lexsort((np.arange(P), s_of_c))
     second = np.zeros(P, dtype=bool)

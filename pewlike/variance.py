@@ -227,7 +227,8 @@ def _stage_variance(totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, m
         j = int(np.flatnonzero(lonely_h)[0])
         raise DesignError(
             f"stratum {labels[j]} (stage {stage}) has only one PSU; pass lonely_psu='adjust' to centre it "
-            "on the grand mean, 'average' to use the average of the other strata, or 'remove'/'certainty' to drop it"
+            "on the grand mean, 'average' to use the average of the other strata, "
+            "or 'remove'/'certainty' to drop it"
         )
     dom_lonely = present_h & (nsub_h == 1) & (npsu_h > 1) & bool(adl) & ~cert_h
     if dom_lonely.any():
