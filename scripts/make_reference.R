@@ -117,6 +117,12 @@ cell_values <- function(b, by, i) {
   names(v) <- by
   v
 }
+# the combinations of by values present in `dat` (none missing), sorted as svyby sorts them
+by_cells <- function(dat, by) {
+  cells <- unique(dat[, by, drop = FALSE])
+  cells <- cells[complete.cases(cells), , drop = FALSE]
+  cells[do.call(order, unname(as.list(cells))), , drop = FALSE]
+}
 cell_mask <- function(dat, vals) {
   m <- rep(TRUE, nrow(dat))
   for (g in names(vals)) m <- m & !is.na(dat[[g]]) & as.character(dat[[g]]) == vals[[g]]
@@ -144,7 +150,8 @@ ref_mean <- function(D, var, by = NULL, method = "mean") {
       call <- sprintf("%s(~%s, design, deff = 'replace', na.rm = TRUE)", fun_name, var)
       id <- paste(method, var, sep = "-")
     } else {
-      b <- svyby(f, by_formula(by), D$r, FUN, deff = "replace", na.rm = TRUE)
+      b <- svyby(f, by_formula(by), D$r[complete.cases(dat[, by]), ], FUN, deff = "replace",
+                 na.rm = TRUE)
       ci <- confint(b)
       est <- coef(b); se <- SE(b); de <- b[[paste0("DEff.", var)]]
       rows <- lapply(seq_len(nrow(b)), function(i) {
@@ -210,8 +217,7 @@ ref_prop <- function(D, var, by = NULL, ci = "logit") {
                       var, var, ci_call)
       id <- paste("proportion", var, ci, sep = "-")
     } else {
-      cells <- unique(dat[, by, drop = FALSE])
-      cells <- cells[do.call(order, unname(as.list(cells))), , drop = FALSE]
+      cells <- by_cells(dat, by)
       rows <- list()
       for (k in seq_along(levs)) {
         for (i in seq_len(nrow(cells))) {
@@ -288,8 +294,7 @@ ref_quantile <- function(D, var, by = NULL, q = c(0.25, 0.5)) {
                       var, paste(q, collapse = ", "))
       id <- paste("quantile", var, sep = "-")
     } else {
-      cells <- unique(dat[, by, drop = FALSE])
-      cells <- cells[do.call(order, unname(as.list(cells))), , drop = FALSE]
+      cells <- by_cells(dat, by)
       rows <- list()
       for (i in seq_len(nrow(cells))) {
         vals <- cell_values(cells, by, i)
@@ -355,7 +360,7 @@ ref_error <- function(D, var, method = "mean") {
 # A standard set of records for one design. `cfg` names the variables to use; a missing
 # entry skips that estimator.
 battery <- function(D, cfg, prop_ci = c("logit", "beta"), quantiles = TRUE,
-                    chisq_stats = c("F", "Chisq", "Wald")) {
+                    chisq_stats = c("F", "Chisq", "Wald", "adjWald")) {
   recs <- list(ref_degf(D))
   add <- function(r) recs[[length(recs) + 1]] <<- r
   by2 <- c(cfg$by1, cfg$by2)
@@ -618,7 +623,29 @@ main <- function() {
   if (file.exists(DEMO_PATH)) fixtures_demo() else message("demo file ", DEMO_PATH, " not found: skipped")
 }
 
+# The bundled synthetic privacy survey. pewlike drops the refusal codes from the base
+# (99 "Refused"; 9 "DK/Refused/No lean" for party), so they are NA here; labelled values
+# become factors with the value labels as levels, in code order.
 DEMO_PATH <- file.path("data", "privacy_survey_demo.sav")
-fixtures_demo <- function() invisible(NULL)
+fixtures_demo <- function() {
+  raw <- haven::read_sav(DEMO_PATH)
+  demo <- as.data.frame(lapply(raw, function(x) {
+    if (!haven::is.labelled(x)) return(as.vector(x))
+    x[x %in% c(9, 99)] <- NA
+    droplevels(haven::as_factor(x, levels = "labels"))
+  }))
+  D <- make_design("demo", "svydesign(id = ~1, weights = ~WEIGHT_W49, data = data)", demo, "demo",
+                   list(weights = "WEIGHT_W49"))
+  recs <- list(ref_degf(D))
+  for (ci in c("logit", "beta")) {
+    recs <- c(recs, list(ref_prop(D, "CONCERNCO_W49", ci = ci)))
+    for (by in c("F_PARTYSUM_FINAL", "F_AGECAT"))
+      recs <- c(recs, list(ref_prop(D, "CONCERNCO_W49", by = by, ci = ci)))
+  }
+  # the file's only unlabelled numbers are the respondent id and the weight
+  recs <- c(recs, list(ref_mean(D, "QKEY"), ref_mean(D, "QKEY", by = "F_AGECAT")))
+  for (s in c("F", "Chisq")) recs <- c(recs, list(ref_chisq(D, "CONCERNCO_W49", "F_EDUCCAT", s)))
+  write_fixture(recs, "demo")
+}
 
 if (sys.nframe() == 0) main()
