@@ -446,10 +446,18 @@ def read(path, *, weights: str | None = "auto", strata=None, psu=None, fpc=None,
     -----
     Equivalent to ``haven::read_sav`` followed by ``svydesign`` in R.
     """
-    from .io import read_file
+    from .io import column_names, read_file
+    from .structure import find_weight_column
 
     if columns is not None:
-        extra = [c for c in _design_columns(weights, strata, psu, fpc, repweights) if c not in columns]
+        wanted = weights
+        if isinstance(weights, str) and weights == "auto":
+            wanted = find_weight_column(column_names(path))
+        extra = [c for c in _design_columns(wanted, strata, psu, fpc, repweights) if c not in columns]
+        if isinstance(repweights, str):
+            import fnmatch
+
+            extra += [c for c in column_names(path) if fnmatch.fnmatchcase(c, repweights)]
         columns = list(columns) + extra
     data, codebook = read_file(path, columns=columns, missing=missing, **reader_options)
     return Survey(data, weights=weights, strata=strata, psu=psu, fpc=fpc, nest=nest,

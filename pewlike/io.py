@@ -23,7 +23,7 @@ from .labels import Codebook, VariableInfo, is_missing_label
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["read_file", "write_sav", "write_parquet", "SUPPORTED", "pin_sav_timestamp"]
+__all__ = ["read_file", "column_names", "write_sav", "write_parquet", "SUPPORTED", "pin_sav_timestamp"]
 
 # extension -> (pyreadstat reader name or pandas, human name)
 SUPPORTED = {
@@ -99,11 +99,19 @@ def read_file(path: str | os.PathLike, *, columns: Sequence[str] | None = None,
 
     opts = dict(reader_options)
     if columns is not None:
+        try:
+            _, head = getattr(pyreadstat, reader)(str(p), metadataonly=True)
+        except Exception:
+            head = None  # the full read below reports the problem
+        if head is not None:
+            columns = _match_columns(columns, list(head.column_names), p)
         opts["usecols"] = list(columns)
     if reader in ("read_sav", "read_por") and "user_missing" not in opts and reader == "read_sav":
         opts["user_missing"] = True
     try:
-        df, meta = getattr(pyreadstat, reader)(str(p), apply_value_formats=False, **opts)
+        if reader in ("read_sav", "read_por", "read_dta"):
+            opts.setdefault("apply_value_formats", False)
+        df, meta = getattr(pyreadstat, reader)(str(p), **opts)
     except Exception as exc:  # pyreadstat raises its own error types and sometimes OSError
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataFileError(f"{p}: cannot be read as {kind} ({msg}); the file may be corrupt or of another type") from None
@@ -114,9 +122,59 @@ def read_file(path: str | os.PathLike, *, columns: Sequence[str] | None = None,
     return _apply_metadata(df, meta, missing, p)
 
 
+def column_names(path: str | os.PathLike) -> list[str]:
+    """The column names of a data file, read from its header only."""
+    p, ext = _check_path(path)
+    reader, kind = SUPPORTED[ext]
+    try:
+        if reader == "csv":
+            import pandas as pd
+
+            return [str(c) for c in pd.read_csv(p, nrows=0).columns]
+        if reader == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(p).names)
+        import pyreadstat
+
+        _, meta = getattr(pyreadstat, reader)(str(p), metadataonly=True)
+        return list(meta.column_names)
+    except Exception as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataFileError(f"{p}: cannot be read as {kind} ({msg}); the file may be corrupt or of another type") from None
+
+
+def _match_columns(requested: Sequence[str], available: list[str], p: Path) -> list[str]:
+    """Map requested names (file names or base names without wave suffix) to the file's columns."""
+    from .labels import base_name
+
+    out = []
+    for name in requested:
+        if name in available:
+            out.append(name)
+            continue
+        hits = [a for a in available if base_name(a) == name]
+        if len(hits) != 1:
+            import difflib
+
+            hint = difflib.get_close_matches(name, available, n=3)
+            extra = f"; did you mean {', '.join(hint)}?" if hint else ""
+            what = "is ambiguous" if hits else "is not"
+            raise DataFileError(f"{p}: column {name!r} {what} in the file{extra}")
+        out.append(hits[0])
+    return list(dict.fromkeys(out))
+
+
 def _read_csv(p: Path, columns, missing, opts):
     import pandas as pd
 
+    if columns is not None:
+        try:
+            head = list(pd.read_csv(p, nrows=0, **opts).columns)
+        except Exception:
+            head = None
+        if head is not None:
+            columns = _match_columns(columns, head, p)
     try:
         df = pd.read_csv(p, usecols=list(columns) if columns is not None else None, **opts)
     except pd.errors.EmptyDataError:
@@ -132,6 +190,8 @@ def _read_parquet(p: Path, columns, missing, opts):
     try:
         import pyarrow.parquet as pq
 
+        if columns is not None:
+            columns = _match_columns(columns, list(pq.read_schema(p).names), p)
         table = pq.read_table(p, columns=list(columns) if columns is not None else None, **opts)
     except Exception as exc:
         raise DataFileError(f"{p}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
@@ -203,7 +263,7 @@ def _labelled_column(name: str, vals: np.ndarray, value_labels: Mapping, ranges,
     present = _present_codes(vals)
     extra = np.setdiff1d(present, np.fromiter(labelled, float, len(labelled)))
     substantive = [c for c, lab in labelled.items() if not is_missing_label(lab)]
-    if extra.size > max(_NUMERIC_IF_UNLABELLED_OVER, 2 * len(substantive)):
+    if extra.size and (not substantive or extra.size > max(_NUMERIC_IF_UNLABELLED_OVER, 2 * len(substantive))):
         # A numeric variable with a few labelled special codes (age 18..97, 99 Refused).
         miss_codes = sorted({c for c, lab in labelled.items() if is_missing_label(lab)}
                             | set(np.unique(vals[user_missing]).tolist()))

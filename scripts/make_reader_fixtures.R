@@ -1,0 +1,12 @@
+# Writes the small SAS file used by tests/test_io.py (pyreadstat cannot write .sas7bdat).
+# Run from the repository root:  Rscript scripts/make_reader_fixtures.R
+# Needs: apt-get install -y r-cran-haven
+suppressMessages(library(haven))
+df <- data.frame(
+  QKEY = c(101, 102, 103, 104),
+  AGE = c(34, NA, 71, 50),
+  AGREE = labelled(c(1, 2, 99, 1), c(Agree = 1, Disagree = 2, Refused = 99), label = "Do you agree?"),
+  WEIGHT_W1 = c(0.5, 1.25, 1.0, 2.0)
+)
+attr(df$AGE, "label") <- "Age in years"
+write_sas(df, "tests/data/readers/small.sas7bdat")
