@@ -236,8 +236,8 @@ class Survey:
 
     def to_replicate(self, reptype: str = "JK1", replicates: int | None = None, seed: int | None = None,
                      **options) -> "Survey":
-        """Convert a linearisation design to replicate weights (R ``as.svrepdesign``)."""
-        from .replicate import to_replicate
+        """Convert to replicate weights; see :func:`pewlike.repdesign.to_replicate` (R ``as.svrepdesign``)."""
+        from .repdesign import to_replicate
 
         return to_replicate(self, reptype, replicates=replicates, seed=seed, **options)
 
