@@ -20,7 +20,10 @@
 #     cases with a missing x are dropped first (domain), as na_rm = TRUE does;
 #   * ratio: svyratio(), normal CI, no deff (null);
 #   * quantile: svyquantile(ci = TRUE) with this version's defaults, SE as SE() reports it;
-#   * n: unweighted count of valid cases in the cell.
+#   * n: unweighted count of valid cases in the cell (for proportions: cases with that level);
+#   * by: cells with a missing by value, and cells with no valid case, are left out;
+#   * survey 4.1 has no svyciprop(method = "wilson"): those limits use the Wilson formula of
+#     later versions (n_eff = p(1 - p)/var, t quantile on degf of the domain), see wilson_ci().
 # R's options are left at their defaults (survey.adjust.domain.lonely = FALSE) apart from
 # survey.lonely.psu, which follows the design's lonely_psu.
 
