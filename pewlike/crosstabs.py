@@ -62,7 +62,7 @@ def _holm(p: np.ndarray, method: str) -> np.ndarray:
 
 
 def pairwise_letters(est: np.ndarray, vcov: np.ndarray, index: np.ndarray, eligible: np.ndarray, df: float, *,
-                     alpha: float = 0.05, adjust: str = "holm"):
+                     alpha: float = 0.05, adjust: str = "holm", rows=None, columns=None):
     """Design-based pairwise tests between columns, for every row at once.
 
     Parameters
@@ -78,15 +78,18 @@ def pairwise_letters(est: np.ndarray, vcov: np.ndarray, index: np.ndarray, eligi
         Significance level after adjustment.
     adjust : {"holm", "bonferroni", "none"}
         Multiplicity adjustment over the ``G(G-1)/2`` pairs of one row.
+    rows, columns : sequence of str, optional
+        Labels of the rows and columns, for the returned table of tests.
 
     Returns
     -------
-    t, p_adjusted : (rows, G, G) arrays
-        ``t[r, a, b]`` is ``(p_a - p_b) / SE``, the SE using the full design
-        covariance of the two domain estimates; NaN where not tested.
+    tests : pandas.DataFrame
+        One row per tested pair ``a < b`` of each row: ``level, a, b,
+        difference, std_error, t, p_value, p_adjusted``; the SE uses the full
+        design covariance of the two domain estimates.
     letters : list of list of str
-        ``letters[r][a]``: letters of the columns that column ``a`` is
-        significantly above in row ``r``.
+        ``letters[r][g]``: letters of the columns that column ``g`` is
+        significantly above in row ``r`` (adjusted p below ``alpha``).
 
     Notes
     -----
@@ -95,27 +98,39 @@ def pairwise_letters(est: np.ndarray, vcov: np.ndarray, index: np.ndarray, eligi
     distribution with ``df`` degrees of freedom, then ``p.adjust(method=)``
     within each row.
     """
+    import pandas as pd
     from scipy import stats
 
     I = np.asarray(index)
     R, G = I.shape
+    rows = [str(r) for r in (rows if rows is not None else range(R))]
+    names = [_column_letter(g) for g in range(G)]
+    columns = [str(c) for c in (columns if columns is not None else names)]
     e = est[I]
     V = vcov[I[:, :, None], I[:, None, :]]
     d = np.diagonal(V, axis1=1, axis2=2)
     var = d[:, :, None] + d[:, None, :] - 2 * V
     diff = e[:, :, None] - e[:, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        t = diff / np.sqrt(np.clip(var, 0, None))
+        se = np.sqrt(np.clip(var, 0, None))
+        t = diff / se
     pair = np.triu(np.ones((G, G), dtype=bool), 1) & eligible[:, None] & eligible[None, :]
-    t = np.where(pair | pair.T, t, np.nan)
-    p = np.where(np.isfinite(t), 2 * stats.t.sf(np.abs(t), df), np.nan)
-    upper = np.where(pair, p, np.nan).reshape(R, G * G)
-    adj_upper = _holm(upper, adjust).reshape(R, G, G)
-    adj = np.where(pair, adj_upper, np.transpose(adj_upper, (0, 2, 1)))
-    sig = (adj < alpha) & (t > 0)
-    names = [_column_letter(g) for g in range(G)]
+    a_idx, b_idx = np.nonzero(pair)
+    tt = t[:, a_idx, b_idx]  # (R, pairs)
+    p = np.where(np.isfinite(tt), 2 * stats.t.sf(np.abs(tt), df), np.nan)
+    adj = _holm(p, adjust)
+    sig = np.zeros((R, G, G), dtype=bool)
+    hit = adj < alpha
+    sig[:, a_idx, b_idx] = hit & (tt > 0)
+    sig[:, b_idx, a_idx] = hit & (tt < 0)
     letters = [["".join(names[b] for b in range(G) if sig[r, a, b]) for a in range(G)] for r in range(R)]
-    return t, adj, letters
+    npair = a_idx.size
+    tests = pd.DataFrame({
+        "level": np.repeat(rows, npair), "a": np.tile(np.asarray(columns, dtype=object)[a_idx], R),
+        "b": np.tile(np.asarray(columns, dtype=object)[b_idx], R),
+        "difference": diff[:, a_idx, b_idx].ravel(), "std_error": se[:, a_idx, b_idx].ravel(),
+        "t": tt.ravel(), "p_value": p.ravel(), "p_adjusted": adj.ravel()})
+    return tests, letters
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,6 +158,9 @@ class Crosstab:
         Unweighted base of each column.
     column_moe : tuple of float
         Margin of error of each column, in points.
+    pairs : pandas.DataFrame
+        Every pairwise test behind the letters: ``level, a, b, difference,
+        std_error, t, p_value, p_adjusted`` (empty when ``letters=False``).
     min_n, suppress, alpha, adjust, df
         The small-base rule and the letter tests' settings.
     """
@@ -159,6 +177,7 @@ class Crosstab:
     columns: tuple
     column_n: tuple
     column_moe: tuple
+    pairs: "pd.DataFrame | None" = None
     nets: tuple = ()
     min_n: int = 100
     suppress: bool = False
@@ -270,7 +289,7 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
     import pandas as pd
 
     from .designtests import chisq
-    from .estimates import proportion
+    from .estimates import factor_codes, proportion
 
     base = check_base(base)
     if adjust not in ADJUST:
@@ -295,10 +314,10 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
     frame["kind"] = np.where(frame["level"].isin(list(missing)), "missing", "response")
     cols = [str(x) for x in frame[bycol].iloc[::L]]
     mask = base_mask(sub, col, base)
-    bcodes = sub._data[bycol].cat.codes.to_numpy()
-    cat_pos = {str(c): i for i, c in enumerate(sub._data[bycol].cat.categories)}
-    col_n = np.array([int((mask & (bcodes == cat_pos[c])).sum()) for c in cols])
-    col_moe = np.array([moe_points(svy, mask & (bcodes == cat_pos[c]), level)[0] for c in cols])
+    _, bcodes, blevels = factor_codes(sub, bycol)
+    pos_of = np.array([blevels.index(c) for c in cols])
+    col_n = np.bincount(bcodes[mask & (bcodes >= 0)], minlength=len(blevels))[pos_of]
+    col_moe = np.array([moe_points(svy, mask & (bcodes == p), level)[0] for p in pos_of])  # one per column
     small = col_n < min_n
     df = float(sub._design.restrict(mask).degf())
 
@@ -307,9 +326,12 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
     net_ests = net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
     letter_rows = [""] * len(frame)
     frames = [frame]
+    tests = []
     if letters:
         index = (np.arange(G)[None, :] * L + np.arange(L)[:, None])
-        _, _, lets = pairwise_letters(est.estimate, est.vcov, index, ~small, df, alpha=alpha, adjust=adjust)
+        tst, lets = pairwise_letters(est.estimate, est.vcov, index, ~small, df, alpha=alpha, adjust=adjust,
+                                     rows=levels, columns=cols)
+        tests.append(tst)
         letter_rows = [lets[r][g] for g in range(G) for r in range(L)]
     frame["letters"] = letter_rows
     for (label, _), ne in zip(resolved, net_ests):
@@ -321,8 +343,9 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
         nf["kind"] = "net"
         nl = [""] * G
         if letters:
-            _, _, lets = pairwise_letters(ne.estimate, ne.vcov, (np.arange(G) * 2)[None, :], ~small, df,
-                                          alpha=alpha, adjust=adjust)
+            tst, lets = pairwise_letters(ne.estimate, ne.vcov, (np.arange(G) * 2)[None, :], ~small, df,
+                                         alpha=alpha, adjust=adjust, rows=[label], columns=cols)
+            tests.append(tst)
             nl = lets[0]
         nf["letters"] = nl
         frames.append(nf)
@@ -344,8 +367,10 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
         test = None
     total = topline(svy, col, base=base, nets=dict(resolved) if resolved else None, ci=ci, level=level)
     by_label = svy._codebook.variables[bycol].label or bycol
+    pairs = pd.concat(tests, ignore_index=True) if tests else None
     return Crosstab(col, bycol, svy.question(col), by_label, base, out, est.vcov, total, test, tuple(cols),
-                    tuple(int(x) for x in col_n), tuple(float(x) for x in col_moe), tuple(resolved), int(min_n),
+                    tuple(int(x) for x in col_n), tuple(float(x) for x in col_moe), pairs, tuple(resolved),
+                    int(min_n),
                     bool(suppress), float(alpha), adjust, df, level)
 
 

@@ -37,13 +37,14 @@ NetSpec = Mapping[str, Sequence[str]] | Literal["auto"] | None
 # shared helpers
 # ---------------------------------------------------------------------------
 def categorical_column(svy: "Survey", var: str, what: str) -> str:
-    """Resolve ``var`` and check it is categorical (a question with response options)."""
+    """Resolve ``var`` and check it holds response options (categorical, text or boolean), not numbers."""
     import pandas as pd
 
     col = svy._resolve(var)
-    s = svy._data[col]
-    if not isinstance(s.dtype, pd.CategoricalDtype):
-        raise VariableError(f"{what} needs a categorical question but {col!r} is numeric ({s.dtype}); "
+    dtype = svy._data[col].dtype
+    if not isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(dtype) \
+            and not pd.api.types.is_bool_dtype(dtype):
+        raise VariableError(f"{what} needs a categorical question but {col!r} is numeric ({dtype}); "
                             f"use svy.mean({col!r}) for its average, or give it value labels")
     return col
 
@@ -119,7 +120,8 @@ def resolve_nets(svy: "Survey", col: str, levels: Sequence[str], nets: NetSpec) 
             raise EstimationError(f"nets={nets!r} is not valid; give 'auto' or a mapping "
                                   "{'NET label': [response, ...]}")
         info = svy._codebook.variables[col]
-        ordinal = info.measure == "ordinal" or (info.measure is None and svy._data[col].cat.ordered)
+        ordinal = info.measure == "ordinal" or (info.measure is None
+                                                and bool(getattr(svy._data[col].dtype, "ordered", False)))
         if len(levels) != 4 or not ordinal:
             return []
         pairs = [tuple(levels[:2]), tuple(levels[2:])]
@@ -145,20 +147,18 @@ def net_estimates(svy: "Survey", col: str, nets, *, by=None, base: str = "valid"
     """
     import pandas as pd
 
-    from .estimates import proportion
+    from .estimates import factor_codes, proportion
     from .labels import VariableInfo
 
     if not nets:
         return []
-    s = svy._data[col]
-    in_base = svy._valid(col) if base == "valid" else s.notna().to_numpy()
-    cats = [str(c) for c in s.cat.categories]
-    codes = s.cat.codes.to_numpy()
+    in_base = svy._valid(col) if base == "valid" else svy._data[col].notna().to_numpy()
+    _, codes, cats = factor_codes(svy, col, na_rm=False)
     out = []
     for i, (label, members) in enumerate(nets):
         is_member = np.isin(np.asarray(cats, dtype=object), list(members))
         member = np.append(is_member, False)[np.where(codes >= 0, codes, len(cats))]
-        new = np.where(in_base, np.where(member, 0, 1), -1)
+        new = np.where(in_base & (codes >= 0), np.where(member, 0, 1), -1)
         name = f"{col}.NET{i + 1}"
         data = svy._data.assign(**{name: pd.Categorical.from_codes(new, categories=[label, f"not {label}"])})
         cb = svy._codebook.replace(**{name: VariableInfo(name, svy._codebook.variables[col].label, {}, (), (),
