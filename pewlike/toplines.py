@@ -64,28 +64,28 @@ def base_mask(svy: "Survey", col: str, base: str) -> np.ndarray:
 
 
 def moe_points(svy: "Survey", mask: np.ndarray, level: float = 0.95) -> tuple[float, float]:
-    """Pew's margin of error (points) and Kish design effect of the weights of the rows in ``mask``.
+    """Pew's margin of error (points) and the design effect of the weights of the rows in ``mask``.
 
     Notes
     -----
-    Calls :func:`pewlike.moe` on the weights of the base; equivalent to
-    ``1.96 * sqrt(deff * 0.25 / n) * 100`` with ``deff = pewmethods::calculate_deff(w)$deff``.
+    As ``pewmethods::calculate_deff(w)`` in R: ``deff = 1 + (sd(w)/mean(w))^2``
+    and ``moe = 1.96 * sqrt(deff * 0.25 / n) * 100`` (the normal quantile at
+    other levels).
     """
-    from .variance import kish_deff
-
     w = svy._design.weights[mask]
-    if w.size == 0 or w.sum() <= 0:
+    w = w[w != 0]
+    if w.size == 0:
         return float("nan"), float("nan")
-    return _moe_stopgap(w, level), kish_deff(w)
+    return _moe_stopgap(w, level)
 
 
-def _moe_stopgap(w: np.ndarray, level: float) -> float:
-    """STOPGAP until ``pewlike.weightstats.moe`` lands: z * sqrt(deff * 0.25 / n) * 100."""
+def _moe_stopgap(w: np.ndarray, level: float) -> tuple[float, float]:
+    """STOPGAP until ``pewlike.weightstats.moe`` is committed: pewmethods' deff and MOE."""
     from scipy import stats
 
-    from .variance import kish_deff
-
-    return float(stats.norm.ppf(0.5 + level / 2) * np.sqrt(kish_deff(w) * 0.25 / w.size) * 100)
+    deff = 1.0 + (w.std(ddof=1) / w.mean()) ** 2 if w.size > 1 else 1.0
+    z = 1.96 if abs(level - 0.95) < 1e-12 else float(stats.norm.ppf(0.5 + level / 2))
+    return float(100 * z * np.sqrt(deff * 0.25 / w.size)), float(deff)
 
 
 def file_safe(name: str) -> str:

@@ -12,8 +12,9 @@
 #     b = svyby(~y, ~by, design, svymean, covmat = TRUE); each pair of columns is
 #     svycontrast(b, c(1, -1) at the pair), t = estimate / SE, p = 2 pt(-|t|, degf(design)),
 #     then p.adjust(p, "holm") over the pairs;
-#   * moe: Pew's margin of error of a base, qnorm(0.975) * sqrt(deff * 0.25 / n) * 100 with the
-#     Kish design effect n * sum(w^2) / sum(w)^2 of the base's weights.
+#   * moe: Pew's margin of error of a base as pewmethods::calculate_deff() reports it:
+#     1.96 * sqrt(deff * 0.25 / n) * 100 with deff = 1 + (sd(w) / mean(w))^2 of the base's weights
+#     (pewmethods is not on CRAN; its formula is written out here).
 # Numbers are written with 17 significant digits.
 
 suppressPackageStartupMessages({
@@ -97,11 +98,11 @@ ref_moe <- function(var, base, by = NULL, group = NULL) {
   if (!is.null(by)) ok <- ok & !is.na(data[[by]]) & data[[by]] == group
   w <- data$WEIGHT_W49[ok]
   n <- length(w)
-  deff <- n * sum(w^2) / sum(w)^2
+  deff <- 1 + (sd(w) / mean(w))^2
   list(id = paste("moe", var, base, if (is.null(by)) "total" else paste(by, group), sep = "-"), kind = "moe",
        data = "demo", var = var, base = base, by = by, group = group, n = n, deff = num(deff),
-       moe = num(qnorm(0.975) * sqrt(deff * 0.25 / n) * 100),
-       r_call = "w <- weights of the base; deff <- n*sum(w^2)/sum(w)^2; qnorm(0.975)*sqrt(deff*0.25/n)*100")
+       moe = num(1.96 * sqrt(deff * 0.25 / n) * 100),
+       r_call = "w <- weights of the base; deff <- 1 + (sd(w)/mean(w))^2; 1.96*sqrt(deff*0.25/n)*100 (pewmethods::calculate_deff)")
 }
 
 main <- function() {
