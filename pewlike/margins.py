@@ -1,0 +1,440 @@
+"""Weighting targets: reading margins given in several shapes and matching them to the sample.
+
+A *margin* is one variable, or a joint cell of several (``("F_SEX", "F_EDUCCAT")``), with a
+target for each category.  Targets can be given as
+
+* a dict ``{level: value}`` or a pandas Series (a MultiIndex for a joint margin),
+* a DataFrame of cells: one column per variable plus one value column (``Freq``,
+  ``target``, ``share``, ``proportion``, ``total``...), as ``pewmethods`` and R use,
+
+either inside a dict keyed by the variable (``{"F_AGECAT": {...}, ("F_SEX", "F_EDUCCAT"):
+df}``; ``"F_SEX:F_EDUCCAT"`` also names a joint margin) or as a list of such DataFrames.
+Each margin is proportions (summing to 1) or totals; :func:`targets_from` builds them
+from a population file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import numpy as np
+
+from .errors import RakingError, VariableError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .design import Survey
+
+__all__ = ["Margin", "build_margins", "targets_from", "label_text", "margin_name"]
+
+_VALUE_COLUMNS = ("Freq", "freq", "target", "targets", "share", "proportion", "prop", "total",
+                  "count", "value", "pct", "percent")
+PROPORTION_TOL = 1e-6   # a margin summing to 1 within this is a set of proportions
+TOTAL_RTOL = 1e-6       # margins given as totals must agree on the total to this relative tolerance
+
+
+@dataclass(frozen=True, eq=False)
+class Margin:
+    """One margin matched to the sample.
+
+    Attributes
+    ----------
+    name : str
+        ``"F_SEX"`` or ``"F_SEX x F_EDUCCAT"``.
+    columns : tuple of str
+        The data columns.
+    labels : list
+        Cell labels: a string, or a tuple of strings for a joint margin.
+    code : ndarray (n,) of int
+        Cell of each row (-1 for rows that are not raked: outside the domain or zero weight).
+    target : ndarray
+        Target total of each cell (after scaling proportions).
+    """
+
+    name: str
+    columns: tuple
+    labels: list
+    code: np.ndarray
+    target: np.ndarray
+
+    @property
+    def ncell(self) -> int:
+        return int(self.target.shape[0])
+
+
+def label_text(value) -> str | None:
+    """A category label as text: None for missing, integral numbers without ``.0``."""
+    import pandas as pd
+
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return None
+        if float(value).is_integer():
+            return str(int(value))
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return str(value)
+
+
+def margin_name(columns: Sequence[str]) -> str:
+    return " x ".join(columns)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.3g}%"
+
+
+# --------------------------------------------------------------------------- input shapes
+def _split_key(key, resolve) -> tuple:
+    if isinstance(key, str):
+        if ":" in key:
+            try:
+                return (resolve(key),)
+            except VariableError:
+                return tuple(k.strip() for k in key.split(":"))
+        return (key,)
+    if isinstance(key, (tuple, list)) and key and all(isinstance(k, str) for k in key):
+        return tuple(key)
+    raise RakingError(f"margin key {key!r} is not valid; use a variable name, a tuple of names "
+                      "such as ('F_SEX', 'F_EDUCCAT'), or 'F_SEX:F_EDUCCAT'")
+
+
+def _entries_from_frame(df: "pd.DataFrame", names: tuple | None) -> tuple[tuple, list]:
+    import pandas as pd
+
+    cols = [str(c) for c in df.columns]
+    value = next((c for c in _VALUE_COLUMNS if c in cols), None)
+    if value is None:
+        numeric = [c for c in cols if pd.api.types.is_numeric_dtype(df[c].dtype)
+                   and (names is None or c not in names)]
+        if len(numeric) != 1:
+            raise RakingError(f"cannot tell which column of the target table {cols} holds the targets; "
+                              "name it 'Freq', 'target' or 'share'")
+        value = numeric[0]
+    var_cols = [c for c in cols if c != value]
+    if names is not None:
+        if len(var_cols) != len(names):
+            raise RakingError(f"the target table for {margin_name(names)} has columns {var_cols}; "
+                              f"expected {list(names)} and one value column")
+        if set(var_cols) == set(names):
+            var_cols = list(names)
+    keys = list(zip(*(df[c].map(label_text) for c in var_cols)))
+    vals = df[value].to_numpy(dtype=float, na_value=np.nan)
+    return tuple(names or var_cols), [(k, v) for k, v in zip(keys, vals)]
+
+
+def _entries(names: tuple | None, spec) -> tuple[tuple, list]:
+    """(variables, [(label tuple, value), ...]) from one margin's targets."""
+    import pandas as pd
+
+    if isinstance(spec, pd.DataFrame):
+        return _entries_from_frame(spec, names)
+    if isinstance(spec, pd.Series):
+        if isinstance(spec.index, pd.MultiIndex):
+            keys = [tuple(label_text(v) for v in k) for k in spec.index]
+            if names is None:
+                names = tuple(str(n) for n in spec.index.names)
+        else:
+            keys = [(label_text(k),) for k in spec.index]
+            if names is None:
+                names = (str(spec.index.name),) if spec.index.name is not None else (str(spec.name),)
+        return names, list(zip(keys, spec.to_numpy(dtype=float, na_value=np.nan)))
+    if isinstance(spec, Mapping):
+        out = []
+        for k, v in spec.items():
+            if isinstance(k, tuple):
+                key = tuple(label_text(x) for x in k)
+            elif names is not None and len(names) > 1 and isinstance(k, str) and k.count(":") == len(names) - 1:
+                key = tuple(k.split(":"))
+            else:
+                key = (label_text(k),)
+            try:
+                out.append((key, float(v)))
+            except (TypeError, ValueError):
+                raise RakingError(f"target {v!r} for {k!r} of {margin_name(names or ('?',))} is not a number") from None
+        return names, out
+    raise RakingError(f"targets for {margin_name(names or ('?',))} must be a dict, a pandas Series or a "
+                      f"DataFrame of cells, not {type(spec).__name__}")
+
+
+def normalize(margins, resolve) -> list[tuple[tuple, list]]:
+    """Margins as ``[(columns, [(label tuple, value), ...]), ...]`` with resolved column names."""
+    import pandas as pd
+
+    if isinstance(margins, Mapping):
+        items = [_entries(_split_key(k, resolve), v) for k, v in margins.items()]
+    elif isinstance(margins, (list, tuple)) and all(isinstance(m, (pd.DataFrame, pd.Series)) for m in margins):
+        items = [_entries(None, m) for m in margins]
+    else:
+        raise RakingError("margins must be a dict {variable: targets} or a list of target tables "
+                          f"(DataFrames with a 'Freq' column), not {type(margins).__name__}")
+    if not items:
+        raise RakingError("no margins given; pass at least one variable with its targets")
+    out = []
+    for names, entries in items:
+        cols = tuple(resolve(n) for n in names)
+        for key, _ in entries:
+            if len(key) != len(cols):
+                raise RakingError(f"target key {key!r} has {len(key)} part(s) but the margin "
+                                  f"{margin_name(cols)} has {len(cols)} variable(s)")
+        out.append((cols, entries))
+    return out
+
+
+# --------------------------------------------------------------------------- matching
+def _column_codes(svy: "Survey", col: str):
+    """Codes (int64, -1 missing), labels and codebook-missing labels of a column."""
+    import pandas as pd
+
+    s = svy._data[col]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = [label_text(c) for c in s.cat.categories]
+        codes = s.cat.codes.to_numpy().astype(np.int64)
+        categorical = True
+    else:
+        codes, uniq = pd.factorize(s, sort=True)
+        cats = [label_text(u) for u in uniq]
+        codes = codes.astype(np.int64)
+        categorical = False
+    info = svy._codebook.variables.get(col)
+    missing = set(info.missing) if info is not None else set()
+    return codes, cats, missing, categorical
+
+
+def build_margins(svy: "Survey", margins, *, total: float | None = None,
+                  weights: np.ndarray | None = None, what: str = "raking",
+                  partial: bool = False) -> tuple[list[Margin], np.ndarray]:
+    """Match targets to the sample; scale proportions to totals.
+
+    Returns the margins and the mask of raked rows (in the domain, positive weight).
+    With ``partial=True`` target cells without respondents are dropped with a warning
+    (R ``postStratify(partial = TRUE)``) instead of raising.
+
+    Raises
+    ------
+    RakingError
+        Unknown level, missing values in a raking variable, a sample category without a
+        target, a positive target without respondents, negative or all-zero targets, or
+        margins given as totals that disagree on the total.
+    """
+    w = svy._design.weights if weights is None else weights
+    active = svy._design.in_domain & (w > 0)
+    spec = normalize(margins, svy._resolve)
+    cache: dict[str, Any] = {}
+    raw = []
+    for cols, entries in spec:
+        name = margin_name(cols)
+        labels = [k if len(cols) > 1 else k[0] for k, _ in entries]
+        vals = np.array([v for _, v in entries], dtype=float)
+        if len(set(labels)) != len(labels):
+            dup = next(lab for lab in labels if labels.count(lab) > 1)
+            raise RakingError(f"targets for {name} list {dup!r} more than once; give each category once")
+        if not np.isfinite(vals).all():
+            bad = labels[int(np.flatnonzero(~np.isfinite(vals))[0])]
+            raise RakingError(f"target for {name} {bad!r} is missing; give a number for every category")
+        if (vals < 0).any():
+            j = int(np.argmin(vals))
+            raise RakingError(f"targets for {name} include a negative value ({vals[j]:g} for {labels[j]!r}); "
+                              "targets must be shares or counts >= 0")
+        if vals.sum() <= 0:
+            raise RakingError(f"targets for {name} sum to zero; give the population share of each category")
+        code = _cell_codes(svy, cols, [k for k, _ in entries], labels, vals, active, cache, what)
+        raw.append((name, cols, labels, code, vals))
+    # -- scale ------------------------------------------------------------------------
+    sums = np.array([r[4].sum() for r in raw])
+    is_prop = np.abs(sums - 1.0) <= PROPORTION_TOL
+    if total is not None:
+        if not (np.isfinite(total) and total > 0):
+            raise RakingError(f"total={total!r} is not valid; give the positive population total (or None)")
+        base = float(total)
+    elif (~is_prop).any():
+        tot = sums[~is_prop]
+        names = [r[0] for r, p in zip(raw, is_prop) if not p]
+        far = np.abs(tot - tot[0]) > TOTAL_RTOL * tot[0]
+        if far.any():
+            j = int(np.flatnonzero(far)[0])
+            raise RakingError(f"margins disagree on the total: {names[0]} sums to {tot[0]:,.6g} but {names[j]} "
+                              f"sums to {tot[j]:,.6g}; give every margin as proportions, or totals with one "
+                              "sum (or pass total=)")
+        base = float(tot[0])
+    else:
+        base = float(w[active].sum())
+    out = []
+    for (name, cols, labels, code, vals), s in zip(raw, sums):
+        target = vals * (base / s) if (total is not None or abs(s - 1.0) <= PROPORTION_TOL) else vals
+        out.append(_finish(name, cols, labels, code, target, w, active, partial))
+    return out, active
+
+
+def _cell_codes(svy, cols, keys, labels, vals, active, cache, what) -> np.ndarray:
+    """Target cell of every row (-1: not raked) with checks for NA and unmatched categories."""
+    n = active.shape[0]
+    name = margin_name(cols)
+    comb = np.zeros(n, dtype=np.int64)
+    na = np.zeros(n, dtype=bool)
+    tcomb = np.zeros(len(keys), dtype=np.int64)
+    stride = 1
+    for i, col in enumerate(cols):
+        if col not in cache:
+            cache[col] = _column_codes(svy, col)
+        codes, cats, missing, categorical = cache[col]
+        index = {c: j for j, c in enumerate(cats)}
+        wanted = {k[i] for k in keys}
+        for lab in wanted:
+            if lab not in index:
+                if categorical or not wanted & set(cats):
+                    choices = ", ".join(repr(c) for c in cats[:12])
+                    raise RakingError(f"target level {lab!r} is not a category of {col} (categories: "
+                                      f"{choices}); fix the label in the targets")
+                index[lab] = len(index)  # a level nobody has: no respondents
+        drop = [index[m] for m in missing if m in index and m not in wanted]
+        rc = codes.copy()
+        bad = rc < 0
+        if drop:
+            bad |= np.isin(rc, drop)
+        na |= bad
+        size = max(index.values()) + 1
+        comb += np.where(bad, 0, rc) * stride
+        tcomb += np.array([index[k[i]] for k in keys], dtype=np.int64) * stride
+        stride *= size
+    na &= active
+    if na.any():
+        miss = sorted({m for c in cols for m in cache[c][2]})
+        extra = f" (including {', '.join(repr(m) for m in miss)})" if miss else ""
+        raise RakingError(f"{name} has {int(na.sum()):,} missing value(s){extra} among the respondents being "
+                          f"weighted; impute them (as Pew does before {what}) or drop those respondents "
+                          "with svy.subset(...)")
+    order = np.argsort(tcomb)
+    ts = tcomb[order]
+    pos = np.clip(np.searchsorted(ts, comb), 0, ts.size - 1)
+    hit = ts[pos] == comb
+    cell = np.where(hit, order[pos], -1)
+    orphan = active & ~hit
+    if orphan.any():
+        i = int(np.flatnonzero(orphan)[0])
+        lab = tuple(cache[c][1][cache[c][0][i]] for c in cols)
+        lab = lab if len(cols) > 1 else lab[0]
+        count = int((orphan & (comb == comb[i])).sum())
+        raise RakingError(f"{name} category {lab!r} ({count:,} respondents) has no target; add it to the "
+                          "targets or recode those respondents")
+    return np.where(active, cell, -1)
+
+
+def _finish(name, cols, labels, code, target, w, active, partial=False) -> Margin:
+    k = target.shape[0]
+    ok = code >= 0
+    have = np.bincount(code[ok], weights=w[ok], minlength=k)
+    count = np.bincount(code[ok], minlength=k)
+    total = target.sum()
+    absent = (target > 0) & (have <= 0)
+    if absent.any() and partial:
+        import warnings
+
+        from .errors import WeightWarning
+
+        warnings.warn(f"{int(absent.sum())} target cell(s) of {name} have no respondents and were ignored "
+                      "(partial=True)", WeightWarning, stacklevel=4)
+        target = np.where(absent, 0.0, target)
+    elif absent.any():
+        j = int(np.flatnonzero(absent)[0])
+        raise RakingError(f"{name} target category {labels[j]!r} (target share {_pct(target[j] / total)}) has no "
+                          "respondents in the sample; merge it with a neighbouring category or drop it from the "
+                          "targets")
+    zero = (target <= 0) & (count > 0)
+    if zero.any():
+        j = int(np.flatnonzero(zero)[0])
+        raise RakingError(f"{name} category {labels[j]!r} has a target of 0 but {int(count[j]):,} respondents; "
+                          "give it a positive target or drop those respondents")
+    keep = target > 0
+    if not keep.all():
+        remap = np.full(k, -1, dtype=np.int64)
+        remap[keep] = np.arange(int(keep.sum()))
+        code = np.where(code >= 0, remap[np.clip(code, 0, None)], -1)
+        labels = [lab for lab, kk in zip(labels, keep) if kk]
+        target = target[keep]
+    return Margin(name, tuple(cols), list(labels), code, np.asarray(target, dtype=float))
+
+
+# --------------------------------------------------------------------------- targets_from
+def targets_from(frame: "pd.DataFrame", vars, *, weights=None) -> dict:
+    """Raking targets (population shares) from a population file such as an ACS extract.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per population unit (or per cell, with ``weights`` giving its size).
+    vars : str or list of str or tuple
+        Variables; ``"sex:receduc"`` or ``("sex", "receduc")`` gives a joint margin.
+    weights : str or array_like, optional
+        Weight column name or values (None: every row counts once).
+
+    Returns
+    -------
+    dict
+        ``{variable or tuple of variables: pandas.Series of shares}`` summing to 1; a joint
+        margin has every combination of categories (zero where there is none), indexed by
+        a MultiIndex.  Pass it straight to :meth:`Survey.rake`.
+
+    Raises
+    ------
+    RakingError
+        Missing values in a variable or in the weights, negative weights, or a zero total.
+
+    Notes
+    -----
+    Equivalent to ``pewmethods::create_raking_targets(frame, vars, wt=)`` in R, with shares
+    (not percentages) and the variable names kept as given (no ``rk_`` prefix).
+    """
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise RakingError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
+    names = [vars] if isinstance(vars, (str, tuple)) else list(vars)
+    if weights is None:
+        w = np.ones(len(frame))
+    elif isinstance(weights, str):
+        if weights not in frame.columns:
+            raise VariableError(f"weight column {weights!r} is not in the population frame")
+        w = frame[weights].to_numpy(dtype=float, na_value=np.nan)
+    else:
+        w = np.asarray(weights, dtype=float)
+    if w.shape != (len(frame),) or not np.isfinite(w).all() or (w < 0).any():
+        raise RakingError("population weights must be finite, non-negative and one per row; drop or fix the "
+                          "rows with missing or negative weights")
+    if w.sum() <= 0:
+        raise RakingError("population weights sum to zero; check the weight column")
+    out: dict = {}
+    for spec in names:
+        cols = tuple(spec.split(":")) if isinstance(spec, str) else tuple(spec)
+        codes, levels = [], []
+        for c in cols:
+            if c not in frame.columns:
+                raise VariableError(f"variable {c!r} is not in the population frame")
+            s = frame[c]
+            if s.isna().any():
+                raise RakingError(f"population variable {c!r} has {int(s.isna().sum())} missing value(s); "
+                                  "drop or impute them before building targets")
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                codes.append(s.cat.codes.to_numpy().astype(np.int64))
+                levels.append(list(s.cat.categories))
+            else:
+                cc, uu = pd.factorize(s, sort=True)
+                codes.append(cc.astype(np.int64))
+                levels.append(list(uu))
+        sizes = [len(lv) for lv in levels]
+        flat = np.ravel_multi_index(tuple(codes), sizes) if len(cols) > 1 else codes[0]
+        tot = np.bincount(flat, weights=w, minlength=int(np.prod(sizes)))
+        share = tot / tot.sum()
+        if len(cols) == 1:
+            index = pd.Index(levels[0], name=cols[0])
+            out[cols[0]] = pd.Series(share, index=index, name="target")
+        else:
+            index = pd.MultiIndex.from_product(levels, names=list(cols))
+            out[cols] = pd.Series(share, index=index, name="target")
+    return out
