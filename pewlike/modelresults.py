@@ -263,16 +263,16 @@ class ModelResult:
             glm: ``estimate, std_error`` (delta method with the design covariance, R's
             ``predict.svyglm``); ologit ``"probs"``: one column per outcome level.
         """
-        from .margins import predict
+        from .modelmargins import predict
 
         return predict(self, newdata, type=type, se=se)
 
     def marginal_effects(self, var: str, *, se: str = "unconditional", level: float = 0.95):
         """Predicted outcomes at each level of ``var`` averaged over the sample, and average marginal effects.
 
-        See :func:`pewlike.margins.marginal_effects`.
+        See :func:`pewlike.modelmargins.marginal_effects`.
         """
-        from .margins import marginal_effects
+        from .modelmargins import marginal_effects
 
         return marginal_effects(self, var, se=se, level=level)
 
