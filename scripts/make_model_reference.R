@@ -89,16 +89,28 @@ demo$concerned <- ifelse(is.na(demo$CONCERNCO_W49), NA,
 # ---------------------------------------------------------------------------------------------
 # designs: R object + pewlike arguments
 # ---------------------------------------------------------------------------------------------
-D <- function(id, r_txt, data, csv, py, categorical = list()) {
+D <- function(id, r_txt, data, csv, py, categorical = list(), weighting = NULL) {
   list(id = id, r = eval(parse(text = r_txt), list(data = data)), r_txt = r_txt, csv = csv, py = py,
-       categorical = categorical)
+       categorical = categorical, weighting = weighting)
 }
+POP_TYPES <- "data.frame(stype = c('E', 'H', 'M'), Freq = c(4421, 755, 1018))"
+POP_SCHWIDE <- "data.frame(sch.wide = c('No', 'Yes'), Freq = c(1460, 4734))"
 R_jk1 <- length(grep("^jk1_", names(gen)))
 designs <- list(
   strat = D("apistrat", "svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = data)",
             strat, "apistrat.csv", list(strata = "stype", weights = "pw", fpc = "fpc")),
   clus1 = D("apiclus1", "svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = data)",
             clus1, "apiclus1.csv", list(psu = "dnum", weights = "pw", fpc = "fpc")),
+  clus1ps = D("apiclus1-poststrat",
+              sprintf("postStratify(svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = data), ~stype, %s)", POP_TYPES),
+              clus1, "apiclus1.csv", list(psu = "dnum", weights = "pw", fpc = "fpc"),
+              weighting = list(method = "poststratify", vars = "stype", population = list(E = 4421, H = 755, M = 1018))),
+  clus1rake = D("apiclus1-rake",
+                sprintf("rake(svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = data), list(~stype, ~sch.wide), list(%s, %s), control = list(maxit = 100, epsilon = 1e-12))",
+                        POP_TYPES, POP_SCHWIDE),
+                clus1, "apiclus1.csv", list(psu = "dnum", weights = "pw", fpc = "fpc"),
+                weighting = list(method = "rake", margins = list(stype = list(E = 4421, H = 755, M = 1018),
+                                                                  sch.wide = list(No = 1460, Yes = 4734)))),
   clus2 = D("apiclus2", "svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, weights = ~pw, data = data)",
             clus2, "apiclus2.csv", list(psu = list("dnum", "snum"), fpc = list("fpc1", "fpc2"), weights = "pw")),
   nhanes = D("nhanes", "svydesign(id = ~SDMVPSU, strata = ~SDMVSTRA, weights = ~WTMEC2YR, nest = TRUE, data = data)",
@@ -251,11 +263,11 @@ record <- function(id, des_key, method, formula_r, formula_py, family = "gaussia
                      if (method == "ologit") sprintf(", method = '%s'", if (link == "logit") "logistic" else link)
                      else sprintf(", family = %s", deparse(fam_of(family, link)$family))),
     r_design = des$r_txt, r_subset = if (is.null(subset_r)) NA else subset_r,
-    data = des$csv, design = des$py, categorical = des$categorical,
+    data = des$csv, design = des$py, categorical = des$categorical, weighting = des$weighting,
     subset = if (is.null(subset_py)) NA else subset_py,
     method = method, kwargs = kw,
     names = as.list(names(cf)), coef = num(cf), std_error = num(sqrt(diag(V))),
-    df_resid = num1(df_resid), n = if (method == "ologit") NA else length(m$y)
+    df_resid = num1(df_resid), n = if (method == "ologit") NA else sum(m$prior.weights != 0)
   )
   if (!is.null(m$se_fine_hessian)) rec$std_error_fine_hessian <- num(m$se_fine_hessian)
   if (!is.null(regterm)) rec$regterm <- regterm_rows(m, regterm)
@@ -289,6 +301,14 @@ records <- list(
   record("subset-gaussian", "clus1", "glm", "api00 ~ ell + meals", "api00 ~ ell + meals",
          subset_r = "stype != 'E'", subset_py = "stype != 'E'"),
   record("ologit", "clus1", "ologit", "stype ~ api00 + ell", "stype ~ api00 + ell"),
+  # calibrated designs (post-stratified, raked): the variance uses calibration residuals
+  record("gaussian", "clus1ps", "glm", "api00 ~ ell + meals + stype", "api00 ~ ell + meals + stype",
+         regterm = "meals", predmeans = list(group = "stype", adjust = "api00 ~ ell + meals")),
+  record("logit-subset", "clus1ps", "glm", "I(comp.imp == 'Yes') ~ api99 + meals", "comp.imp == 'Yes' ~ api99 + meals",
+         family = "binomial", subset_r = "stype != 'H'", subset_py = "stype != 'H'"),
+  record("ologit", "clus1ps", "ologit", "stype ~ api00 + ell", "stype ~ api00 + ell"),
+  record("logit", "clus1rake", "glm", "I(comp.imp == 'Yes') ~ api99 + meals", "comp.imp == 'Yes' ~ api99 + meals",
+         family = "binomial"),
   # two-stage cluster with missing values
   record("gaussian-na", "clus2", "glm", "api00 ~ acs.46 + meals", "api00 ~ acs.46 + meals"),
   record("logit-na", "clus2", "glm", "sch.wide ~ ell + acs.46", "sch.wide ~ ell + acs.46", family = "binomial"),
