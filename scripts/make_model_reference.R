@@ -74,7 +74,7 @@ gen_cols <- c("stratum_c", "psu", "w", "dom1", "dom2", "y", "x", "z", "item",
 gen <- write_data(gen_all[, gen_cols], "gen.csv")
 
 demo_raw <- read_sav(file.path("data", "privacy_survey_demo.sav"))
-demo_vars <- c("CONCERNCO_W49", "F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE",
+demo_vars <- c("CONCERNCO_W49", "CONCERNGOV_W49", "CONCERNLE_W49", "F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE",
                "F_PARTYSUM_FINAL")
 demo <- data.frame(WEIGHT_W49 = as.numeric(demo_raw$WEIGHT_W49))
 for (v in demo_vars) {
@@ -349,9 +349,39 @@ records <- list(
          family = "binomial", subset_r = "F_SEX == 'Female'", subset_py = "F_SEX == 'Female'")
 )
 
+# weighted Cronbach's alpha (svy.scale): items scored 1..K in level order (numbers as they are)
+alpha_record <- function(des_key, items, reverse = character(0), subset_r = NULL, subset_py = NULL) {
+  des <- designs[[des_key]]
+  d <- sub_design(des, subset_r)
+  vars <- list()
+  for (it in items) {
+    x <- d$variables[[it]]
+    x <- if (is.factor(x)) as.numeric(x) else x
+    if (it %in% reverse) x <- if (is.factor(d$variables[[it]])) nlevels(d$variables[[it]]) + 1 - x else
+      max(x, na.rm = TRUE) + min(x, na.rm = TRUE) - x
+    vars[[paste0(".s", length(vars) + 1)]] <- x
+  }
+  d <- do.call(update, c(list(d), vars))
+  f <- as.formula(paste("~", paste(names(vars), collapse = " + ")))
+  a <- svycralpha(f, d, na.rm = TRUE)
+  id <- paste(c(des$id, "alpha", paste(items, collapse = "+"), if (length(reverse)) "reversed",
+                if (!is.null(subset_r)) "subset"), collapse = "-")
+  list(id = id, data = des$csv, design = des$py,
+       categorical = des$categorical, subset = if (is.null(subset_py)) NA else subset_py,
+       items = as.list(items), reverse = as.list(reverse), alpha = num1(a),
+       r_call = sprintf("svycralpha(~%s, design, na.rm = TRUE) on item scores", paste(items, collapse = " + ")))
+}
+alphas <- list(
+  alpha_record("demo", c("CONCERNCO_W49", "CONCERNGOV_W49", "CONCERNLE_W49")),
+  alpha_record("demo", c("CONCERNCO_W49", "CONCERNGOV_W49", "CONCERNLE_W49"), reverse = "CONCERNLE_W49",
+               subset_r = "F_SEX == 'Female'", subset_py = "F_SEX == 'Female'"),
+  alpha_record("clus1", c("ell", "meals", "mobility")),
+  alpha_record("strat", c("ell", "meals", "mobility", "acs.46"), reverse = "mobility")
+)
+
 out <- list(generated_by = "scripts/make_model_reference.R", r_version = R.version.string,
             survey_version = as.character(packageVersion("survey")),
-            mass_version = as.character(packageVersion("MASS")), records = records)
+            mass_version = as.character(packageVersion("MASS")), records = records, alpha = alphas)
 writeLines(toJSON(out, json_verbatim = TRUE, auto_unbox = TRUE, na = "null", null = "null", pretty = TRUE),
            file.path(OUT, "models_reference.json"))
 cat(sprintf("%d records\n", length(records)))

@@ -163,3 +163,15 @@ def test_averaged_predictions_match_r(rec, se):
     contrast = frame[frame["type"] == "contrast"]
     np.testing.assert_allclose(contrast["estimate"], C @ _num(want["estimate"]), rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(contrast["std_error"], np.sqrt(np.diag(C @ cov @ C.T)), rtol=1e-6)
+
+
+def _alpha_records():
+    return [pytest.param(rec, id=rec["id"])
+            for rec in json.loads((DATA / "models_reference.json").read_text())["alpha"]]
+
+
+@pytest.mark.parametrize("rec", _alpha_records())
+def test_scale_alpha_matches_svycralpha(rec):
+    svy = _survey({**rec, "weighting": None})
+    result = svy.scale(rec["items"], reverse=rec["reverse"])
+    np.testing.assert_allclose(result.alpha, float(rec["alpha"]), rtol=RTOL)
