@@ -187,7 +187,11 @@ def prepare(svy: "Survey", formula: str, *, response_required: bool = True) -> M
         pattern = np.arange(idx.size, dtype=np.int64)
         first = np.searchsorted(dom, idx)
         rep = rep_all
-    frame = model_frame(f, rep, resolve=svy._resolve, missing=missing, drop_unused=True)
+    try:
+        frame = model_frame(f, rep, resolve=svy._resolve, missing=missing, drop_unused=True)
+    except ModelError as exc:
+        raise ModelError(f"no respondent in the domain has valid values of every variable in {f.text!r} "
+                         f"({exc}); check the subset") from None
     if compress:
         ok_pat = frame.complete
         X, y = frame.X[ok_pat], (None if frame.y is None else frame.y[ok_pat])
