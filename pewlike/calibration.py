@@ -73,7 +73,7 @@ def _margin_controls(svy: "Survey", population_totals, total, weights, active):
     """Controls from margins (indicator columns of every cell) and numeric totals."""
     if not isinstance(population_totals, Mapping):
         # a list of target tables, as rake() takes
-        ms, _ = build_margins(svy, population_totals, total=total, weights=weights, what="calibration")
+        ms = build_margins(svy, population_totals, total=total, weights=weights, what="calibration")[0]
         numeric = {}
     else:
         cats = {k: v for k, v in population_totals.items() if not _is_number(v)}

@@ -9,8 +9,8 @@ target for each category.  Targets can be given as
 
 either inside a dict keyed by the variable (``{"F_AGECAT": {...}, ("F_SEX", "F_EDUCCAT"):
 df}``; ``"F_SEX:F_EDUCCAT"`` also names a joint margin) or as a list of such DataFrames.
-Each margin is proportions (summing to 1) or totals; :func:`targets_from` builds them
-from a population file.
+Each margin is proportions (summing to 1) or totals; :func:`pewlike.poptargets.targets_from`
+builds them from a population file.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .design import Survey
 
-__all__ = ["Margin", "build_margins", "targets_from", "label_text", "margin_name"]
+__all__ = ["Margin", "Cells", "build_margins", "label_text", "margin_name", "cell_totals"]
 
 _VALUE_COLUMNS = ("Freq", "freq", "target", "targets", "share", "proportion", "prop", "total",
                   "count", "value", "pct", "percent")
@@ -195,26 +195,51 @@ def _column_codes(svy: "Survey", col: str):
     s = svy._data[col]
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = [label_text(c) for c in s.cat.categories]
-        codes = s.cat.codes.to_numpy().astype(np.int64)
+        codes = s.cat.codes.to_numpy()
         categorical = True
     else:
         codes, uniq = pd.factorize(s, sort=True)
         cats = [label_text(u) for u in uniq]
-        codes = codes.astype(np.int64)
         categorical = False
     info = svy._codebook.variables.get(col)
     missing = set(info.missing) if info is not None else set()
     return codes, cats, missing, categorical
 
 
+@dataclass(frozen=True, eq=False)
+class Cells:
+    """The weighted sample collapsed to the occupied cells of the cross-classification of all margins.
+
+    Attributes
+    ----------
+    cell : ndarray (n,) of int
+        Joint cell of every row (-1 for rows not weighted).
+    codes : list of ndarray
+        For every margin, its cell (0..k-1) of every joint cell.
+    w : ndarray
+        Sum of the starting weights of every joint cell.
+    count : ndarray
+        Respondents in every joint cell.
+    """
+
+    cell: np.ndarray
+    codes: list
+    w: np.ndarray
+    count: np.ndarray
+
+    def margin_totals(self, j: int, k: int, cell_values: np.ndarray | None = None) -> np.ndarray:
+        """Totals of margin ``j`` (k cells) from per-joint-cell values (default: the starting weights)."""
+        return np.bincount(self.codes[j], weights=self.w if cell_values is None else cell_values, minlength=k)
+
+
 def build_margins(svy: "Survey", margins, *, total: float | None = None,
                   weights: np.ndarray | None = None, what: str = "raking",
-                  partial: bool = False) -> tuple[list[Margin], np.ndarray]:
+                  partial: bool = False) -> tuple[list[Margin], np.ndarray, Cells]:
     """Match targets to the sample; scale proportions to totals.
 
-    Returns the margins and the mask of raked rows (in the domain, positive weight).
-    With ``partial=True`` target cells without respondents are dropped with a warning
-    (R ``postStratify(partial = TRUE)``) instead of raising.
+    Returns the margins, the mask of weighted rows (in the domain, positive weight) and the
+    sample collapsed to joint cells.  With ``partial=True`` target cells without respondents
+    are dropped with a warning (R ``postStratify(partial = TRUE)``) instead of raising.
 
     Raises
     ------
@@ -225,6 +250,7 @@ def build_margins(svy: "Survey", margins, *, total: float | None = None,
     """
     w = svy._design.weights if weights is None else weights
     active = svy._design.in_domain & (w > 0)
+    all_active = bool(active.all())
     spec = normalize(margins, svy._resolve)
     cache: dict[str, Any] = {}
     raw = []
@@ -244,7 +270,7 @@ def build_margins(svy: "Survey", margins, *, total: float | None = None,
                               "targets must be shares or counts >= 0")
         if vals.sum() <= 0:
             raise RakingError(f"targets for {name} sum to zero; give the population share of each category")
-        code = _cell_codes(svy, cols, [k for k, _ in entries], labels, vals, active, cache, what)
+        code = _cell_codes(svy, cols, [k for k, _ in entries], active, all_active, cache, what)
         raw.append((name, cols, labels, code, vals))
     # -- scale ------------------------------------------------------------------------
     sums = np.array([r[4].sum() for r in raw])
@@ -264,73 +290,161 @@ def build_margins(svy: "Survey", margins, *, total: float | None = None,
                               "sum (or pass total=)")
         base = float(tot[0])
     else:
-        base = float(w[active].sum())
+        base = float(w.sum() if all_active else w[active].sum())
+    cells = joint_cells([r[3] for r in raw], [len(r[2]) for r in raw], w, all_active)
     out = []
-    for (name, cols, labels, code, vals), s in zip(raw, sums):
-        target = vals * (base / s) if (total is not None or abs(s - 1.0) <= PROPORTION_TOL) else vals
-        out.append(_finish(name, cols, labels, code, target, w, active, partial))
-    return out, active
+    for j, ((name, cols, labels, code, vals), s_) in enumerate(zip(raw, sums)):
+        target = vals * (base / s_) if (total is not None or abs(s_ - 1.0) <= PROPORTION_TOL) else vals
+        m, remap = _finish(name, cols, labels, code, target, cells, j, partial)
+        if remap is not None:
+            cells.codes[j] = remap[cells.codes[j]]
+        out.append(m)
+    return out, active, cells
 
 
-def _cell_codes(svy, cols, keys, labels, vals, active, cache, what) -> np.ndarray:
-    """Target cell of every row (-1: not raked) with checks for NA and unmatched categories."""
-    n = active.shape[0]
+def joint_cells(codes: list[np.ndarray], sizes: list[int], w: np.ndarray, all_active: bool) -> Cells:
+    """Collapse the rows to the occupied cells of the cross-classification of the margins."""
+    stride = int(np.prod(sizes, dtype=np.float64))
+    ctype = np.int32 if stride < 2**31 - 1 else np.int64
+    comb = codes[0].astype(ctype)
+    step = sizes[0]
+    for c, k in zip(codes[1:], sizes[1:]):
+        comb += c.astype(ctype) * ctype(step)
+        step *= k
+    if not all_active:
+        comb[codes[0] < 0] = stride                    # rows not weighted: a slot of their own
+    if stride <= 1 << 22:
+        count = np.bincount(comb, minlength=stride + 1)[:stride]
+        present = count > 0
+        remap = (np.cumsum(present) - 1).astype(ctype)
+        remap = np.append(remap, ctype(-1))
+        cell = remap[comb]
+        keys = np.flatnonzero(present)
+        count = count[present]
+    else:
+        keys, cell, count = np.unique(comb, return_inverse=True, return_counts=True)
+        if keys.size and keys[-1] == stride:
+            keys, count = keys[:-1], count[:-1]
+            cell = np.where(cell == keys.size, -1, cell)
+        cell = cell.astype(ctype)
+    ncell = keys.size
+    cw = np.bincount(cell, weights=w, minlength=ncell) if all_active else \
+        np.bincount(np.where(cell >= 0, cell, ncell), weights=w, minlength=ncell + 1)[:ncell]
+    cell_codes = []
+    for k in sizes:
+        cell_codes.append(keys % k)
+        keys = keys // k
+    return Cells(cell, cell_codes, cw, count)
+
+
+def _small_int(k: int):
+    """Smallest signed integer type holding -2 .. k."""
+    for t in (np.int8, np.int16, np.int32):
+        if k < np.iinfo(t).max:
+            return t
+    return np.int64
+
+
+def _cell_codes(svy, cols, keys, active, all_active, cache, what) -> np.ndarray:
+    """Target cell of every row (-1: not weighted), checking for NA and categories without targets.
+
+    One lookup table per column maps category codes to target cells (-2 for a missing value,
+    -1 for a category without a target), so a one-variable margin costs a single gather.
+    """
     name = margin_name(cols)
-    comb = np.zeros(n, dtype=np.int64)
-    na = np.zeros(n, dtype=bool)
-    tcomb = np.zeros(len(keys), dtype=np.int64)
-    stride = 1
+    ncell = len(keys)
+    ctype = _small_int(ncell)
+    luts, sizes = [], []
     for i, col in enumerate(cols):
         if col not in cache:
             cache[col] = _column_codes(svy, col)
         codes, cats, missing, categorical = cache[col]
         index = {c: j for j, c in enumerate(cats)}
         wanted = {k[i] for k in keys}
-        for lab in wanted:
-            if lab not in index:
-                if categorical or not wanted & set(cats):
-                    choices = ", ".join(repr(c) for c in cats[:12])
-                    raise RakingError(f"target level {lab!r} is not a category of {col} (categories: "
-                                      f"{choices}); fix the label in the targets")
-                index[lab] = len(index)  # a level nobody has: no respondents
-        drop = [index[m] for m in missing if m in index and m not in wanted]
-        rc = codes.copy()
-        bad = rc < 0
-        if drop:
-            bad |= np.isin(rc, drop)
-        na |= bad
-        size = max(index.values()) + 1
-        comb += np.where(bad, 0, rc) * stride
-        tcomb += np.array([index[k[i]] for k in keys], dtype=np.int64) * stride
-        stride *= size
-    na &= active
+        for lab in sorted(wanted - set(index), key=str):
+            if categorical or not wanted & set(cats):
+                choices = ", ".join(repr(c) for c in cats[:12])
+                raise RakingError(f"target level {lab!r} is not a category of {col} (categories: "
+                                  f"{choices}); fix the label in the targets")
+            index[lab] = len(index)                    # a level nobody has: no respondents
+        pos = np.array([index[k[i]] for k in keys], dtype=np.int64)
+        lut = np.arange(len(cats) + 1, dtype=np.int64)
+        lut[-1] = -2                                   # code -1 (NA)
+        for m in missing:
+            if m in index and m not in wanted and index[m] < len(cats):
+                lut[index[m]] = -2                     # a missing category without a target is NA
+        luts.append((lut, pos))
+        sizes.append(len(index))
+    if len(cols) == 1:
+        lut, pos = luts[0]
+        tmap = np.full(sizes[0], -1, dtype=np.int64)
+        tmap[pos] = np.arange(ncell)
+        full = np.where(lut >= 0, tmap[np.clip(lut, 0, None)], lut).astype(ctype)
+        cell = full[cache[cols[0]][0]]
+    else:
+        stride = int(np.prod(sizes))
+        comb = np.zeros(active.shape[0], dtype=np.int64)
+        na = np.zeros(active.shape[0], dtype=bool)
+        tcomb = np.zeros(ncell, dtype=np.int64)
+        step = 1
+        for col, (lut, pos), size in zip(cols, luts, sizes):
+            part = lut[cache[col][0]]
+            na |= part < 0
+            comb += part * step
+            tcomb += pos * step
+            step *= size
+        comb[na] = -1
+        if stride <= 1 << 24:
+            tlut = np.full(stride + 1, -1, dtype=ctype)
+            tlut[tcomb] = np.arange(ncell, dtype=ctype)
+            cell = tlut[comb]
+        else:
+            order = np.argsort(tcomb)
+            ts = tcomb[order]
+            at = np.clip(np.searchsorted(ts, comb), 0, ts.size - 1)
+            cell = np.where(ts[at] == comb, order[at], -1).astype(ctype)
+        cell[na] = -2
+    if (cell.min() if cell.size else 0) < 0:
+        bad = cell < 0 if all_active else (cell < 0) & active
+        if bad.any():
+            _unmatched(svy, cols, cell, bad, cache, name, what)
+    if not all_active:
+        cell[~active] = -1
+    return cell
+
+
+def _unmatched(svy, cols, cell, bad, cache, name, what):
+    na = bad & (cell == -2)
     if na.any():
         miss = sorted({m for c in cols for m in cache[c][2]})
         extra = f" (including {', '.join(repr(m) for m in miss)})" if miss else ""
         raise RakingError(f"{name} has {int(na.sum()):,} missing value(s){extra} among the respondents being "
                           f"weighted; impute them (as Pew does before {what}) or drop those respondents "
                           "with svy.subset(...)")
-    order = np.argsort(tcomb)
-    ts = tcomb[order]
-    pos = np.clip(np.searchsorted(ts, comb), 0, ts.size - 1)
-    hit = ts[pos] == comb
-    cell = np.where(hit, order[pos], -1)
-    orphan = active & ~hit
-    if orphan.any():
-        i = int(np.flatnonzero(orphan)[0])
-        lab = tuple(cache[c][1][cache[c][0][i]] for c in cols)
-        lab = lab if len(cols) > 1 else lab[0]
-        count = int((orphan & (comb == comb[i])).sum())
-        raise RakingError(f"{name} category {lab!r} ({count:,} respondents) has no target; add it to the "
-                          "targets or recode those respondents")
-    return np.where(active, cell, -1)
+    i = int(np.flatnonzero(bad)[0])
+    lab = tuple(cache[c][1][cache[c][0][i]] for c in cols)
+    lab = lab if len(cols) > 1 else lab[0]
+    same = np.ones(bad.shape[0], dtype=bool)
+    for c in cols:
+        same &= cache[c][0] == cache[c][0][i]
+    count = int((bad & same).sum())
+    raise RakingError(f"{name} category {lab!r} ({count:,} respondents) has no target; add it to the "
+                      "targets or recode those respondents")
 
 
-def _finish(name, cols, labels, code, target, w, active, partial=False) -> Margin:
-    k = target.shape[0]
+def cell_totals(code: np.ndarray, k: int, w: np.ndarray | None = None) -> np.ndarray:
+    """``bincount`` of the rows with ``code >= 0`` (no copies when every row counts)."""
+    if code.size and code.min() >= 0:
+        return np.bincount(code, weights=w, minlength=k)
     ok = code >= 0
-    have = np.bincount(code[ok], weights=w[ok], minlength=k)
-    count = np.bincount(code[ok], minlength=k)
+    return np.bincount(code[ok], weights=None if w is None else w[ok], minlength=k)
+
+
+def _finish(name, cols, labels, code, target, cells: Cells, j: int, partial=False):
+    """Check targets against the sample's cells; drop cells that are empty in both."""
+    k = target.shape[0]
+    have = cells.margin_totals(j, k)
+    count = cells.margin_totals(j, k, cells.count.astype(float))
     total = target.sum()
     absent = (target > 0) & (have <= 0)
     if absent.any() and partial:
@@ -342,99 +456,21 @@ def _finish(name, cols, labels, code, target, w, active, partial=False) -> Margi
                       "(partial=True)", WeightWarning, stacklevel=4)
         target = np.where(absent, 0.0, target)
     elif absent.any():
-        j = int(np.flatnonzero(absent)[0])
-        raise RakingError(f"{name} target category {labels[j]!r} (target share {_pct(target[j] / total)}) has no "
+        i = int(np.flatnonzero(absent)[0])
+        raise RakingError(f"{name} target category {labels[i]!r} (target share {_pct(target[i] / total)}) has no "
                           "respondents in the sample; merge it with a neighbouring category or drop it from the "
                           "targets")
     zero = (target <= 0) & (count > 0)
     if zero.any():
-        j = int(np.flatnonzero(zero)[0])
-        raise RakingError(f"{name} category {labels[j]!r} has a target of 0 but {int(count[j]):,} respondents; "
+        i = int(np.flatnonzero(zero)[0])
+        raise RakingError(f"{name} category {labels[i]!r} has a target of 0 but {int(count[i]):,} respondents; "
                           "give it a positive target or drop those respondents")
     keep = target > 0
+    remap = None
     if not keep.all():
-        remap = np.full(k, -1, dtype=np.int64)
-        remap[keep] = np.arange(int(keep.sum()))
-        code = np.where(code >= 0, remap[np.clip(code, 0, None)], -1)
+        remap = np.full(k + 1, -1, dtype=code.dtype)
+        remap[:k][keep] = np.arange(int(keep.sum()))
+        code = remap[code]                             # code -1 picks the last entry: -1
         labels = [lab for lab, kk in zip(labels, keep) if kk]
         target = target[keep]
-    return Margin(name, tuple(cols), list(labels), code, np.asarray(target, dtype=float))
-
-
-# --------------------------------------------------------------------------- targets_from
-def targets_from(frame: "pd.DataFrame", vars, *, weights=None) -> dict:
-    """Raking targets (population shares) from a population file such as an ACS extract.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        One row per population unit (or per cell, with ``weights`` giving its size).
-    vars : str or list of str or tuple
-        Variables; ``"sex:receduc"`` or ``("sex", "receduc")`` gives a joint margin.
-    weights : str or array_like, optional
-        Weight column name or values (None: every row counts once).
-
-    Returns
-    -------
-    dict
-        ``{variable or tuple of variables: pandas.Series of shares}`` summing to 1; a joint
-        margin has every combination of categories (zero where there is none), indexed by
-        a MultiIndex.  Pass it straight to :meth:`Survey.rake`.
-
-    Raises
-    ------
-    RakingError
-        Missing values in a variable or in the weights, negative weights, or a zero total.
-
-    Notes
-    -----
-    Equivalent to ``pewmethods::create_raking_targets(frame, vars, wt=)`` in R, with shares
-    (not percentages) and the variable names kept as given (no ``rk_`` prefix).
-    """
-    import pandas as pd
-
-    if not isinstance(frame, pd.DataFrame):
-        raise RakingError(f"frame must be a pandas DataFrame, not {type(frame).__name__}")
-    names = [vars] if isinstance(vars, (str, tuple)) else list(vars)
-    if weights is None:
-        w = np.ones(len(frame))
-    elif isinstance(weights, str):
-        if weights not in frame.columns:
-            raise VariableError(f"weight column {weights!r} is not in the population frame")
-        w = frame[weights].to_numpy(dtype=float, na_value=np.nan)
-    else:
-        w = np.asarray(weights, dtype=float)
-    if w.shape != (len(frame),) or not np.isfinite(w).all() or (w < 0).any():
-        raise RakingError("population weights must be finite, non-negative and one per row; drop or fix the "
-                          "rows with missing or negative weights")
-    if w.sum() <= 0:
-        raise RakingError("population weights sum to zero; check the weight column")
-    out: dict = {}
-    for spec in names:
-        cols = tuple(spec.split(":")) if isinstance(spec, str) else tuple(spec)
-        codes, levels = [], []
-        for c in cols:
-            if c not in frame.columns:
-                raise VariableError(f"variable {c!r} is not in the population frame")
-            s = frame[c]
-            if s.isna().any():
-                raise RakingError(f"population variable {c!r} has {int(s.isna().sum())} missing value(s); "
-                                  "drop or impute them before building targets")
-            if isinstance(s.dtype, pd.CategoricalDtype):
-                codes.append(s.cat.codes.to_numpy().astype(np.int64))
-                levels.append(list(s.cat.categories))
-            else:
-                cc, uu = pd.factorize(s, sort=True)
-                codes.append(cc.astype(np.int64))
-                levels.append(list(uu))
-        sizes = [len(lv) for lv in levels]
-        flat = np.ravel_multi_index(tuple(codes), sizes) if len(cols) > 1 else codes[0]
-        tot = np.bincount(flat, weights=w, minlength=int(np.prod(sizes)))
-        share = tot / tot.sum()
-        if len(cols) == 1:
-            index = pd.Index(levels[0], name=cols[0])
-            out[cols[0]] = pd.Series(share, index=index, name="target")
-        else:
-            index = pd.MultiIndex.from_product(levels, names=list(cols))
-            out[cols] = pd.Series(share, index=index, name="target")
-    return out
+    return Margin(name, tuple(cols), list(labels), code, np.asarray(target, dtype=float)), remap

@@ -16,7 +16,7 @@ import numpy as np
 
 from .calsteps import PostStratStep, RakingStep, WeightingNote, WeightingRecord
 from .errors import RakingError
-from .margins import Margin, build_margins
+from .margins import Cells, Margin, build_margins, cell_totals
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -28,13 +28,14 @@ __all__ = ["rake", "poststratify", "ipf", "IPFResult", "margins_frame"]
 
 @dataclass(frozen=True, eq=False)
 class IPFResult:
-    """Adjustment factors of raking, per row of the raked set.
+    """Adjustment factors of raking.
 
     Attributes
     ----------
-    factor : ndarray (m,)
-        Final weight / starting weight of each raked row.
-    rep_factor : ndarray (m, R) or None
+    factor : ndarray
+        Final weight / starting weight of each joint cell (:class:`~pewlike.margins.Cells`),
+        or of each row for capped raking.
+    rep_factor : ndarray (cells, R) or None
         The same for every replicate column.
     last : list of ndarray
         Factor of each cell of each margin in the last sweep (for the variance).
@@ -55,49 +56,27 @@ class IPFResult:
     worst: tuple
 
 
-def _cells(codes: list[np.ndarray], sizes: list[int]):
-    """Occupied cells of the cross-classification: (cell of each row, margin codes of each cell)."""
-    comb = np.zeros(codes[0].shape[0], dtype=np.int64)
-    stride = 1
-    for c, k in zip(codes, sizes):
-        comb += c * stride
-        stride *= k
-    if stride <= 1 << 22:
-        present = np.bincount(comb, minlength=stride) > 0
-        remap = np.cumsum(present) - 1
-        cell = remap[comb]
-        keys = np.flatnonzero(present)
-    else:
-        keys, cell = np.unique(comb, return_inverse=True)
-    cell_codes = []
-    for k in sizes:
-        cell_codes.append(keys % k)
-        keys = keys // k
-    return cell.astype(np.int64), cell_codes
-
-
-def ipf(w0: np.ndarray, codes: list[np.ndarray], targets: list[np.ndarray], *, max_iter: int = 50,
-        tol: float = 1e-7, rep: np.ndarray | None = None) -> IPFResult:
-    """Iterative proportional fitting of weights to margins.
+def ipf(cells: Cells, targets: list[np.ndarray], *, max_iter: int = 50, tol: float = 1e-7,
+        rep: np.ndarray | None = None) -> IPFResult:
+    """Iterative proportional fitting of the joint-cell table to its margins.
 
     Parameters
     ----------
-    w0 : ndarray (m,)
-        Starting weights (all positive) of the rows being raked.
-    codes : list of ndarray (m,) of int
-        Cell of each row in every margin (0..k-1).
+    cells : Cells
+        The weighted sample collapsed to joint cells (:func:`pewlike.margins.joint_cells`).
     targets : list of ndarray (k,)
         Target total of every cell of every margin (all margins share one total).
     max_iter : int
         Maximum number of sweeps over the margins.
     tol : float
         Converged when every cell's share is within ``tol`` of its target share.
-    rep : ndarray (m, R), optional
-        Replicate weights, raked in step with the full-sample weights.
+    rep : ndarray (n, R), optional
+        Replicate weights of all rows, raked in step with the full-sample weights.
 
     Returns
     -------
     IPFResult
+        Factors per joint cell.
 
     Notes
     -----
@@ -105,26 +84,21 @@ def ipf(w0: np.ndarray, codes: list[np.ndarray], targets: list[np.ndarray], *, m
     the same, the stopping rule is on shares rather than on changes of the joint table.
     """
     sizes = [int(t.shape[0]) for t in targets]
-    cell, cell_codes = _cells(codes, sizes)
-    ncell = int(cell_codes[0].shape[0])
-    cur = np.bincount(cell, weights=w0, minlength=ncell)
+    cell_codes = cells.codes
+    ncell = int(cells.w.shape[0])
+    cur = cells.w.astype(float, copy=True)
     G = np.ones(ncell)
     total = float(targets[0].sum())
     cur_r = G_r = None
     if rep is not None:
-        from scipy import sparse
-
-        ind = sparse.csr_matrix((np.ones(cell.shape[0]), (cell, np.arange(cell.shape[0]))),
-                                shape=(ncell, cell.shape[0]))
-        cur_r = np.asarray(ind @ rep)
+        cur_r = _group_rows(cells.cell, rep, ncell)
         G_r = np.ones_like(cur_r)
     best = (np.inf, G.copy(), (0, 0))
     last = [np.ones(k) for k in sizes]
     it, gap, worst, converged = 0, np.inf, (0, 0), False
     for it in range(1, max_iter + 1):
         for j, (cc, tgt, k) in enumerate(zip(cell_codes, targets, sizes)):
-            s = np.bincount(cc, weights=cur, minlength=k)
-            f = tgt / s
+            f = tgt / np.bincount(cc, weights=cur, minlength=k)
             last[j] = f
             cur *= f[cc]
             G *= f[cc]
@@ -144,16 +118,15 @@ def ipf(w0: np.ndarray, codes: list[np.ndarray], targets: list[np.ndarray], *, m
             break
     if not converged:
         gap, G, worst = best
-    factor = G[cell]
-    rep_factor = None if G_r is None else G_r[cell]
-    return IPFResult(factor, rep_factor, last, it, converged, float(gap), worst)
+    return IPFResult(G, G_r, last, it, converged, float(gap), worst)
 
 
 def _group_rows(cc: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    """Column sums of ``values`` (m, R) within the groups ``cc`` (m,): array (k, R)."""
+    """Column sums of ``values`` (m, R) within the groups ``cc`` (m,; -1 = none): array (k, R)."""
     from scipy import sparse
 
-    ind = sparse.csr_matrix((np.ones(cc.shape[0]), (cc, np.arange(cc.shape[0]))), shape=(k, cc.shape[0]))
+    rows = np.flatnonzero(cc >= 0)
+    ind = sparse.csr_matrix((np.ones(rows.size), (cc[rows], rows)), shape=(k, cc.shape[0]))
     return np.asarray(ind @ values)
 
 
@@ -203,14 +176,17 @@ def _capped_ipf(w0, codes, targets, *, max_iter, tol, cap):
     return IPFResult(w / w0, None, last, it, converged, float(gap), worst)
 
 
-def margins_frame(margins: list[Margin], weights: np.ndarray, *, numeric: bool = False) -> "pd.DataFrame":
-    """Achieved vs target shares of every target cell: ``variable, level, target, achieved, difference``."""
+def margins_frame(margins: list[Margin], weights: np.ndarray | None = None, *,
+                  achieved: list[np.ndarray] | None = None) -> "pd.DataFrame":
+    """Achieved vs target shares of every target cell: ``variable, level, target, achieved, difference``.
+
+    ``achieved`` gives each margin's weighted totals; otherwise they are summed from ``weights``.
+    """
     import pandas as pd
 
     rows = []
-    for m in margins:
-        ok = m.code >= 0
-        have = np.bincount(m.code[ok], weights=weights[ok], minlength=m.ncell)
+    for j, m in enumerate(margins):
+        have = achieved[j] if achieved is not None else cell_totals(m.code, m.ncell, weights)
         tot_t, tot_h = m.target.sum(), have.sum()
         for lab, t, h in zip(m.labels, m.target, have):
             level = ":".join(lab) if isinstance(lab, tuple) else lab
@@ -293,28 +269,29 @@ def rake(svy: "Survey", margins, *, max_iter: int = 50, tol: float = 1e-7, total
     if cap is not None and not (cap > 1):
         raise RakingError(f"cap={cap!r} is not valid; give the largest weight as a multiple (> 1) of the mean")
     d = svy._design
-    ms, active = build_margins(svy, margins, total=total)
-    rows = np.flatnonzero(active)
-    w0 = d.weights[rows]
-    codes = [m.code[rows] for m in ms]
+    ms, active, cells = build_margins(svy, margins, total=total)
     targets = [m.target for m in ms]
-    rep = None if d.repweights is None else d.repweights[rows]
     if cap is None:
-        res = ipf(w0, codes, targets, max_iter=max_iter, tol=tol, rep=rep)
+        res = ipf(cells, targets, max_iter=max_iter, tol=tol, rep=d.repweights)
+        factor = np.append(res.factor, 1.0)[cells.cell]          # rows not raked (cell -1) keep their weight
+        achieved = [cells.margin_totals(j, m.ncell, cells.w * res.factor) for j, m in enumerate(ms)]
     else:
-        if rep is not None:
+        if d.repweights is not None:
             raise RakingError("cap= is not available for replicate-weight designs; trim afterwards with trim_weights()")
-        res = _capped_ipf(w0, codes, targets, max_iter=max_iter, tol=tol, cap=cap)
-    w = d.weights.copy()
-    w[rows] = w0 * res.factor
+        rows = np.flatnonzero(active)
+        res = _capped_ipf(d.weights[rows], [m.code[rows] for m in ms], targets, max_iter=max_iter, tol=tol, cap=cap)
+        factor = np.ones(d.weights.shape[0])
+        factor[rows] = res.factor
+        achieved = None
+    factor *= d.weights
+    w = factor
     if not res.converged:
         raise RakingError(_nonconvergence(ms, res, max_iter, "raking"), weights=w)
     reps = None
-    if rep is not None:
-        reps = d.repweights.copy()
-        reps[rows] = rep * res.rep_factor
+    if d.repweights is not None:
+        reps = d.repweights * np.vstack([res.rep_factor, np.ones((1, d.repweights.shape[1]))])[cells.cell]
     names = ", ".join(m.name for m in ms)
-    record = WeightingRecord("rake", margins_frame(ms, w), res.iterations, True, tol,
+    record = WeightingRecord("rake", margins_frame(ms, w, achieved=achieved), res.iterations, True, tol,
                              {"max_iter": max_iter, "total": total, "cap": cap})
     note = WeightingNote(f"raked to {len(ms)} margin(s) ({names}) in {res.iterations} iteration(s)", record)
     calibration = None
@@ -359,26 +336,22 @@ def poststratify(svy: "Survey", vars, population, *, partial: bool = False, tota
     """
     cols = (vars,) if isinstance(vars, str) else tuple(vars)
     d = svy._design
-    ms, active = build_margins(svy, {cols: population}, total=total, what="post-stratification",
-                               partial=partial)
+    ms, active, cells = build_margins(svy, {cols: population}, total=total, what="post-stratification",
+                                      partial=partial)
     m = ms[0]
-    rows = np.flatnonzero(active)
-    code = m.code[rows]
-    have = np.bincount(code, weights=d.weights[rows], minlength=m.ncell)
+    have = cells.margin_totals(0, m.ncell)
     ratio = m.target / have
-    w = d.weights.copy()
-    w[rows] = w[rows] * ratio[code]
+    w = np.append(ratio, 1.0)[m.code] * d.weights
     reps = None
     if d.repweights is not None:
-        rep = d.repweights[rows]
-        s_r = _group_rows(code, rep, m.ncell)
+        s_r = _group_rows(m.code, d.repweights, m.ncell)
         with np.errstate(divide="ignore", invalid="ignore"):
             f_r = np.where(s_r > 0, m.target[:, None] / s_r, 1.0)
-        reps = d.repweights.copy()
-        reps[rows] = rep * f_r[code]
-    record = WeightingRecord("poststratify", margins_frame(ms, w), None, True, None, {"partial": partial})
+        reps = d.repweights * np.vstack([f_r, np.ones((1, f_r.shape[1]))])[m.code]
+    record = WeightingRecord("poststratify", margins_frame(ms, achieved=[have * ratio]), None, True, None,
+                             {"partial": partial})
     note = WeightingNote(f"post-stratified on {m.name} ({m.ncell} cells)", record)
     calibration = None
     if not d.is_replicate:
-        calibration = d.calibration + (PostStratStep(m.code, ratio, d.weights.copy()),)
+        calibration = d.calibration + (PostStratStep(m.code, ratio, d.weights),)
     return svy.with_weights(w, repweights=reps, calibration=calibration, note=note)

@@ -7,7 +7,7 @@ finds them:
 * :func:`calibrate` -- :mod:`pewlike.calibration` (solver in :mod:`pewlike.caldistance`);
 * :func:`trim_weights` -- :mod:`pewlike.trimming`;
 * :func:`weight_summary`, :func:`moe`, :func:`kish_deff`, :func:`effective_n` -- :mod:`pewlike.weightstats`;
-* :func:`targets_from` -- raking targets from a population file (:mod:`pewlike.margins`).
+* :func:`targets_from` -- raking targets from a population file (:mod:`pewlike.poptargets`).
 
 Every verb returns a new Survey.  Its variance accounts for the weighting as R survey does:
 linearisation designs carry a calibration step (:mod:`pewlike.calsteps`) whose residuals the
@@ -19,7 +19,7 @@ leaves a note in the survey's history with a record of what it did, which
 from __future__ import annotations
 
 from .calibration import calibrate
-from .margins import targets_from
+from .poptargets import targets_from
 from .raking import poststratify, rake
 from .trimming import trim_weights
 from .weightstats import WeightSummary, effective_n, kish_deff, moe, weight_summary
