@@ -196,14 +196,15 @@ def margins_frame(margins: list[Margin], weights: np.ndarray | None = None, *,
     return frame
 
 
-def _nonconvergence(margins: list[Margin], res: IPFResult, max_iter: int, what: str) -> str:
+def _nonconvergence(margins: list[Margin], res: IPFResult, max_iter: int, what: str, cap=None) -> str:
     m = margins[res.worst[0]]
     lab = m.labels[res.worst[1]]
     lab = ":".join(lab) if isinstance(lab, tuple) else lab
+    capped = f"; cap={cap:g} leaves room to reach the targets" if cap is not None else ""
     return (f"{what} did not converge after {max_iter} iterations (largest gap: {m.name} {lab!r} "
             f"{100 * res.gap:.3g} points). Check: targets sum to 1 per variable; joint and single margins "
-            "agree; no empty sample cells; raise max_iter. The best weights reached are on the error's "
-            ".weights")
+            f"agree; no empty sample cells{capped}; raise max_iter. The best weights reached are on the "
+            "error's .weights")
 
 
 def rake(svy: "Survey", margins, *, max_iter: int = 50, tol: float = 1e-7, total: float | None = None,
@@ -228,7 +229,9 @@ def rake(svy: "Survey", margins, *, max_iter: int = 50, tol: float = 1e-7, total
         Bounds on the adjustment factors (new / old weight): bounded raking, done by
         :func:`pewlike.calibration.calibrate` with ``calfun="raking"``.
     cap : float, optional
-        Cap on the weights, as a multiple of their mean, applied after every sweep.
+        Cap on the weights, as a multiple of their mean, applied after every sweep (weights
+        above ``cap`` times the mean weight of that sweep are set to it); converged weights
+        hit the targets and stay below ``cap`` times their mean.
 
     Returns
     -------
@@ -286,7 +289,7 @@ def rake(svy: "Survey", margins, *, max_iter: int = 50, tol: float = 1e-7, total
     factor *= d.weights
     w = factor
     if not res.converged:
-        raise RakingError(_nonconvergence(ms, res, max_iter, "raking"), weights=w)
+        raise RakingError(_nonconvergence(ms, res, max_iter, "raking", cap), weights=w)
     reps = None
     if d.repweights is not None:
         reps = d.repweights * np.vstack([res.rep_factor, np.ones((1, d.repweights.shape[1]))])[cells.cell]

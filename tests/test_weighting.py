@@ -280,3 +280,69 @@ def test_trimming_bounds_that_cannot_be_met(strat):
 def test_formula_totals_must_name_the_columns(clus1):
     _raises(clus1, lambda: clus1.calibrate({"(Intercept)": 6194, "stypeH": 755}, formula="~stype"),
             CalibrationError, "missing ['stypeM']")
+
+
+# ------------------------------------------------------------------------------ input shapes and options
+def test_target_shapes_give_the_same_weights(clus1):
+    cells = pd.DataFrame({"stype": ["E", "H", "M"], "Freq": [4421, 755, 1018]})
+    ref = clus1.rake({"stype": STYPE}).weights.to_numpy()
+    for margins in ({"stype": cells}, [cells], {"stype": pd.Series(STYPE)},
+                    {"stype": {k: v / 6194 for k, v in STYPE.items()}}):
+        np.testing.assert_allclose(clus1.rake(margins, total=6194).weights.to_numpy(), ref, rtol=1e-12)
+
+
+def test_joint_margin_shapes_and_poststratify(clus1):
+    pop = pd.DataFrame({"awards": ["No", "No", "Yes", "Yes"], "sch.wide": ["No", "Yes", "No", "Yes"],
+                        "Freq": [1100, 1500, 0, 3594]})
+    series = pop.set_index(["awards", "sch.wide"])["Freq"]
+    a = clus1.rake({"awards:sch.wide": pop}).weights.to_numpy()
+    b = clus1.rake({("awards", "sch.wide"): series}).weights.to_numpy()
+    c = clus1.poststratify(["awards", "sch.wide"], series).weights.to_numpy()
+    np.testing.assert_allclose(a, b, rtol=1e-12)
+    np.testing.assert_allclose(a, c, rtol=1e-12)
+    data = clus1.data
+    for (aw, sw), total in series.items():
+        cell = ((data["awards"] == aw) & (data["sch.wide"] == sw)).to_numpy()
+        assert c[cell].sum() == pytest.approx(total)
+
+
+def test_cap_limits_the_weights(clus1):
+    capped = clus1.rake({"stype": STYPE, "sch.wide": SCHWIDE}, cap=1.9)
+    w = capped.weights.to_numpy()
+    assert w.max() <= 1.9 * w.mean() * (1 + 1e-9)
+    assert capped.weight_summary().margins["difference"].abs().max() < 1e-7
+    err = _raises(clus1, lambda: clus1.rake({"stype": STYPE, "sch.wide": SCHWIDE}, cap=1.5), RakingError,
+                  "did not converge", "cap=1.5")
+    assert err.weights.max() <= 1.5 * 6194 / clus1.n * (1 + 1e-9)   # the cap is on the raked mean weight
+
+
+def test_partial_poststratification_ignores_empty_cells(clus1):
+    with pytest.warns(pw.errors.WeightWarning, match="no respondents"):
+        out = clus1.poststratify("stype", {**STYPE, "X": 10}, partial=True)
+    np.testing.assert_allclose(out.weights, clus1.poststratify("stype", STYPE).weights)
+    _raises(clus1, lambda: clus1.poststratify("stype", {**STYPE, "X": 10}), RakingError, "'X'", "no respondents")
+
+
+def test_weighting_a_subset_leaves_other_rows_at_zero(clus1):
+    keep = (clus1.data["stype"] != "H").to_numpy()
+    sub = clus1.subset(keep)
+    total = float((sub.weights * sub.data["api99"]).sum() * 1.02)
+    cal = sub.calibrate({"stype": {"E": 4421, "M": 1018}, "api99": total})
+    assert (cal._design.weights[~keep] == 0).all()
+    assert cal.weights.sum() == pytest.approx(4421 + 1018)
+    assert (cal.weights * cal.data["api99"]).sum() == pytest.approx(total)
+    raked = sub.rake({"stype": {"E": 4421, "M": 1018}})
+    assert raked.n == int(keep.sum()) and (raked._design.weights[~keep] == 0).all()
+
+
+def test_linear_calibration_refuses_negative_weights(clus1):
+    err = _raises(clus1, lambda: clus1.calibrate({"stype": STYPE, "api99": 2.0e6}), CalibrationError,
+                  "negative weight", "calfun='raking'")
+    assert err.weights is not None and (err.weights < 0).any()
+
+
+def test_unweighted_survey_summary_and_moe():
+    df = pd.read_csv(DATA / "apiclus1.csv")
+    u = pw.Survey(df, weights=None)
+    assert u.weight_summary().deff == 1.0
+    assert pw.moe(u) == pytest.approx(100 * 1.96 * np.sqrt(0.25 / len(df)))
