@@ -266,8 +266,12 @@ def pattern_vcov(design: "Design", rows: np.ndarray, H: np.ndarray) -> np.ndarra
         return engine.linearized_from_rows(design, x)
     unit, first = design.units
     nunit = first.shape[0]
-    agg = sparse.csr_matrix((w[ok], (unit[ok], rows[ok])), shape=(nunit, H.shape[0]))
-    Z = np.asarray(agg @ H)
+    m = H.shape[0]
+    if nunit * m <= 4 * n:   # few units x patterns: a dense table of weight sums
+        table = np.bincount(unit[ok] * m + rows[ok], weights=w[ok], minlength=nunit * m)
+        Z = table.reshape(nunit, m) @ H
+    else:
+        Z = np.asarray(sparse.coo_matrix((w[ok], (unit[ok], rows[ok])), shape=(nunit, m)).tocsr() @ H)
     strata, clusters = design.strata[first], design.clusters[first]
     pop = None if design.popsize is None else design.popsize[first]
     present = np.bincount(unit[ok], minlength=nunit) > 0

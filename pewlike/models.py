@@ -253,8 +253,21 @@ def _question(svy, md) -> str | None:
 
 
 def _design_line(svy) -> str:
-    text = svy.design.splitlines()
-    return text[0].strip() if text else ""
+    d = svy._design
+    if d.is_replicate:
+        return f"{d.reptype} replicate weights ({d.repweights.shape[1]} replicates)"
+    parts = []
+    nstrata = int(np.unique(d.strata[:, 0]).size)
+    if nstrata > 1:
+        parts.append(f"{nstrata} strata")
+    if d.has_psu:
+        stages = d.clusters.shape[1]
+        parts.append(f"{stages}-stage clusters" if stages > 1 else "clusters")
+    if d.popsize is not None:
+        parts.append("fpc")
+    if d.calibration:
+        parts.append("calibrated weights")
+    return ", ".join(parts) if parts else "independent sampling (weights only)"
 
 
 def _glm_response(md, fam) -> np.ndarray:

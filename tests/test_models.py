@@ -288,3 +288,28 @@ def test_scale_index(demo):
     assert rev.items["item_rest_corr"].lt(0).all()
     with pytest.raises(VariableError, match="already has a column"):
         res.survey.scale(["CONCERNCO", "CONCERNGOV"], name="concern")
+
+
+@pytest.mark.parametrize("kind", ["ologit", "logit"])
+def test_margin_gradients_match_finite_differences(demo, kind):
+    from dataclasses import replace
+
+    if kind == "ologit":
+        fit = demo.ologit("CONCERNCO ~ F_AGECAT + F_SEX + F_EDUCCAT", link="probit")
+    else:
+        fit = demo.glm(f"{BINARY} ~ F_AGECAT + F_SEX + F_EDUCCAT", family="binomial", link="cloglog")
+    me = fit.marginal_effects("F_EDUCCAT", se="delta")
+    base = me.to_frame()["estimate"].to_numpy()
+    h = 1e-6
+    G = np.empty((base.size, fit.coef.size))
+    for j in range(fit.coef.size):
+        up, down = fit.coef.copy(), fit.coef.copy()
+        up[j] += h
+        down[j] -= h
+        f_up = replace(fit, coef=up).marginal_effects("F_EDUCCAT", se="delta").to_frame()["estimate"].to_numpy()
+        f_down = replace(fit, coef=down).marginal_effects("F_EDUCCAT", se="delta").to_frame()["estimate"].to_numpy()
+        G[:, j] = (f_up - f_down) / (2 * h)
+    np.testing.assert_allclose(me.vcov, G @ fit.vcov @ G.T, rtol=1e-6, atol=1e-14)
+    # svypredmeans adds the (positive semi-definite) variance of averaging over the respondents
+    extra = fit.marginal_effects("F_EDUCCAT", se="svypredmeans").vcov - me.vcov
+    assert np.linalg.eigvalsh(extra).min() > -1e-15
