@@ -236,7 +236,7 @@ class Crosstab:
 def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] = "valid", letters: bool = True,
              nets=None, min_n: int = 100, suppress: bool = False, alpha: float = 0.05,
              adjust: Literal["holm", "bonferroni", "none"] = "holm", ci: str = "logit",
-             level: float = 0.95) -> Crosstab:
+             level: float = 0.95, total: Topline | None = None) -> Crosstab:
     """Weighted column percentages of ``var`` within each level of ``by``.
 
     Parameters
@@ -267,6 +267,9 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
         Interval method per cell (see :func:`pewlike.estimates.proportion`).
     level : float
         Confidence level.
+    total : Topline, optional
+        The topline of ``var`` with the same ``base``, ``nets`` and ``level``
+        (the "Total" column), when already computed (banners of one question).
 
     Returns
     -------
@@ -334,17 +337,15 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
         tests.append(tst)
         letter_rows = [lets[r][g] for g in range(G) for r in range(L)]
     frame["letters"] = letter_rows
-    for (label, _), ne in zip(resolved, net_ests):
-        nf = ne.to_frame()
-        keep = (nf["level"].astype(str) == label).to_numpy()
-        nf = nf[keep].copy()
+    for label, ne, pos, nl_levels in net_ests:
+        nf = ne.to_frame().iloc[pos::nl_levels].copy()
         nf["variable"] = col
         nf["level"] = label
         nf["kind"] = "net"
         nl = [""] * G
         if letters:
-            tst, lets = pairwise_letters(ne.estimate, ne.vcov, (np.arange(G) * 2)[None, :], ~small, df,
-                                         alpha=alpha, adjust=adjust, rows=[label], columns=cols)
+            tst, lets = pairwise_letters(ne.estimate, ne.vcov, (pos + np.arange(G) * nl_levels)[None, :], ~small,
+                                         df, alpha=alpha, adjust=adjust, rows=[label], columns=cols)
             tests.append(tst)
             nl = lets[0]
         nf["letters"] = nl
@@ -365,7 +366,11 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
         test = chisq(sub, col, bycol)
     except EstimationError:
         test = None
-    total = topline(svy, col, base=base, nets=dict(resolved) if resolved else None, ci=ci, level=level)
+    if total is None:
+        total = topline(svy, col, base=base, nets=dict(resolved) if resolved else None, ci=ci, level=level)
+    elif (total.variable, total.base, total.nets, total.level) != (col, base, tuple(resolved), level):
+        raise EstimationError(f"total= is the topline of {total.variable!r} (base {total.base!r}); it must be "
+                              f"that of {col!r} with base {base!r}, the same nets and level")
     by_label = svy._codebook.variables[bycol].label or bycol
     pairs = pd.concat(tests, ignore_index=True) if tests else None
     return Crosstab(col, bycol, svy.question(col), by_label, base, out, est.vcov, total, test, tuple(cols),

@@ -138,12 +138,15 @@ def resolve_nets(svy: "Survey", col: str, levels: Sequence[str], nets: NetSpec) 
 
 
 def net_estimates(svy: "Survey", col: str, nets, *, by=None, base: str = "valid", ci: str = "logit",
-                  level: float = 0.95) -> list["Estimates"]:
-    """Estimates of each net's share (and its complement), one :class:`Estimates` per net.
+                  level: float = 0.95) -> list[tuple[str, "Estimates", int, int]]:
+    """Estimates of each net's share: ``(label, estimates, position, levels)`` per net.
 
-    Each net is estimated as the share of a two-level recode of ``col`` (net vs
-    the rest of the base), so its interval, SE and design effect are exactly
-    those of ``svyciprop(~I(var %in% members), design)`` in R.
+    Nets that share no answer are estimated together, as the levels of one
+    recode of ``col`` (net 1, net 2, ..., the rest of the base); a net's rows
+    in ``estimates`` are ``position + levels * g`` for domain ``g``.  The share
+    of one level does not depend on how the other answers are grouped, so each
+    net's estimate, SE, design effect and interval are exactly those of
+    ``svyciprop(~I(var %in% members), design)`` in R.
     """
     import pandas as pd
 
@@ -154,30 +157,41 @@ def net_estimates(svy: "Survey", col: str, nets, *, by=None, base: str = "valid"
         return []
     in_base = svy._valid(col) if base == "valid" else svy._data[col].notna().to_numpy()
     _, codes, cats = factor_codes(svy, col, na_rm=False)
-    out = []
-    for i, (label, members) in enumerate(nets):
-        is_member = np.isin(np.asarray(cats, dtype=object), list(members))
-        member = np.append(is_member, False)[np.where(codes >= 0, codes, len(cats))]
-        new = np.where(in_base & (codes >= 0), np.where(member, 0, 1), -1)
-        name = f"{col}.NET{i + 1}"
-        data = svy._data.assign(**{name: pd.Categorical.from_codes(new, categories=[label, f"not {label}"])})
+    groups: list[list[int]] = []
+    for i, (_, members) in enumerate(nets):
+        for g in groups:
+            if not any(set(members) & set(nets[j][1]) for j in g):
+                g.append(i)
+                break
+        else:
+            groups.append([i])
+    out: list = [None] * len(nets)
+    for k, group in enumerate(groups):
+        which = np.full(len(cats) + 1, len(group))  # answers in no net of this group: "the rest"
+        for j, i in enumerate(group):
+            which[np.isin(np.asarray(cats, dtype=object), list(nets[i][1])).nonzero()[0]] = j
+        new = np.where(in_base & (codes >= 0), which[np.where(codes >= 0, codes, len(cats))], -1)
+        labels = [nets[i][0] for i in group]
+        name = f"{col}.NET{k + 1}"
+        data = svy._data.assign(**{name: pd.Categorical.from_codes(new, categories=[*labels, "\x00rest"])})
         cb = svy._codebook.replace(**{name: VariableInfo(name, svy._codebook.variables[col].label, {}, (), (),
                                                          "categorical")})
-        out.append(proportion(svy._evolve(data=data, codebook=cb), name, by=by, ci=ci, level=level))
+        est = proportion(svy._evolve(data=data, codebook=cb), name, by=by, ci=ci, level=level)
+        for j, i in enumerate(group):
+            out[i] = (nets[i][0], est, j, len(group) + 1)
     return out
 
 
-def _net_rows(col: str, ests, by_cols=()) -> "pd.DataFrame":
-    """The net rows (first level of each recode) in the estimates layout."""
+def _net_rows(col: str, nets) -> "pd.DataFrame":
+    """The net rows of :func:`net_estimates` in the estimates layout (all domains, net by net)."""
     import pandas as pd
 
     frames = []
-    for e in ests:
-        f = e.to_frame()
-        label = f["level"].cat.categories[0]
-        f = f[f["level"] == label].copy()
+    for label, est, pos, L in nets:
+        f = est.to_frame()
+        f = f.iloc[pos::L].copy()
         f["variable"] = col
-        f["level"] = f["level"].astype(str)
+        f["level"] = label
         frames.append(f)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
