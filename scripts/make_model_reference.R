@@ -69,7 +69,7 @@ nh <- write_data(nhanes, "nhanes.csv")
 nh$race <- factor(nh$race)
 nh$RIAGENDR <- factor(nh$RIAGENDR)
 gen_all <- read.csv(file.path("tests", "data", "gen_design.csv"), check.names = FALSE)
-gen_cols <- c("stratum_c", "psu", "w", "dom1", "dom2", "y", "x", "z", "item",
+gen_cols <- c("stratum", "stratum_c", "psu", "fpc1", "w", "dom1", "dom2", "y", "x", "z", "item",
               grep("^(jk1_|boot_|fay_)", names(gen_all), value = TRUE))
 gen <- write_data(gen_all[, gen_cols], "gen.csv")
 
@@ -89,9 +89,11 @@ demo$concerned <- ifelse(is.na(demo$CONCERNCO_W49), NA,
 # ---------------------------------------------------------------------------------------------
 # designs: R object + pewlike arguments
 # ---------------------------------------------------------------------------------------------
-D <- function(id, r_txt, data, csv, py, categorical = list(), weighting = NULL) {
-  list(id = id, r = eval(parse(text = r_txt), list(data = data)), r_txt = r_txt, csv = csv, py = py,
-       categorical = categorical, weighting = weighting)
+D <- function(id, r_txt, data, csv, py, categorical = list(), weighting = NULL, lonely = "fail") {
+  op <- options(survey.lonely.psu = lonely)
+  on.exit(options(op))
+  list(id = id, r = suppressWarnings(eval(parse(text = r_txt), list(data = data))), r_txt = r_txt, csv = csv,
+       py = py, categorical = categorical, weighting = weighting, lonely = lonely)
 }
 POP_TYPES <- "data.frame(stype = c('E', 'H', 'M'), Freq = c(4421, 755, 1018))"
 POP_SCHWIDE <- "data.frame(sch.wide = c('No', 'Yes'), Freq = c(1460, 4734))"
@@ -116,6 +118,13 @@ designs <- list(
   nhanes = D("nhanes", "svydesign(id = ~SDMVPSU, strata = ~SDMVSTRA, weights = ~WTMEC2YR, nest = TRUE, data = data)",
              nh, "nhanes.csv", list(psu = "SDMVPSU", strata = "SDMVSTRA", weights = "WTMEC2YR", nest = TRUE),
              categorical = list("race", "RIAGENDR")),
+  # strata with a single PSU (R's options(survey.lonely.psu = ...), pewlike's lonely_psu=)
+  adjust = D("gen-lonely-adjust", "svydesign(id = ~psu, strata = ~stratum, fpc = ~fpc1, weights = ~w, data = data)",
+             gen, "gen.csv", list(psu = "psu", strata = "stratum", fpc = "fpc1", weights = "w", lonely_psu = "adjust"),
+             lonely = "adjust"),
+  average = D("gen-lonely-average", "svydesign(id = ~psu, strata = ~stratum, fpc = ~fpc1, weights = ~w, data = data)",
+              gen, "gen.csv", list(psu = "psu", strata = "stratum", fpc = "fpc1", weights = "w", lonely_psu = "average"),
+              lonely = "average"),
   jk1 = D("gen-jk1", sprintf("svrepdesign(data = data, type = 'JK1', repweights = '^jk1_', weights = ~w, combined.weights = TRUE, scale = %d/%d)", R_jk1 - 1, R_jk1),
           gen, "gen.csv", list(weights = "w", repweights = "jk1_*", reptype = "JK1", scale = num1((R_jk1 - 1) / R_jk1))),
   boot = D("gen-boot", "svrepdesign(data = data, type = 'bootstrap', repweights = '^boot_', weights = ~w, combined.weights = TRUE)",
@@ -249,6 +258,8 @@ predict_rows <- function(m, des, rows) {
 record <- function(id, des_key, method, formula_r, formula_py, family = "gaussian", link = "logit",
                    subset_r = NULL, subset_py = NULL, regterm = NULL, predmeans = NULL, predict = NULL) {
   des <- designs[[des_key]]
+  op <- options(survey.lonely.psu = des$lonely)
+  on.exit(options(op))
   d <- sub_design(des, subset_r)
   m <- fit_model(method, formula_r, d, family, link)
   cf <- if (method == "ologit") c(m$coefficients, m$zeta) else coef(m)
@@ -262,7 +273,7 @@ record <- function(id, des_key, method, formula_r, formula_py, family = "gaussia
     r_call = sprintf("%s(%s, design%s)", if (method == "ologit") "svyolr" else "svyglm", formula_r,
                      if (method == "ologit") sprintf(", method = '%s'", if (link == "logit") "logistic" else link)
                      else sprintf(", family = %s", deparse(fam_of(family, link)$family))),
-    r_design = des$r_txt, r_subset = if (is.null(subset_r)) NA else subset_r,
+    r_design = des$r_txt, r_lonely_psu = des$lonely, r_subset = if (is.null(subset_r)) NA else subset_r,
     data = des$csv, design = des$py, categorical = des$categorical, weighting = des$weighting,
     subset = if (is.null(subset_py)) NA else subset_py,
     method = method, kwargs = kw,
@@ -318,6 +329,16 @@ records <- list(
          predmeans = list(group = "agecat", adjust = "HI_CHOL ~ race + RIAGENDR")),
   record("ologit", "nhanes", "ologit", "agecat ~ race + RIAGENDR + HI_CHOL", "agecat ~ race + RIAGENDR + HI_CHOL",
          regterm = "race"),
+  # lonely PSUs, whole sample and a domain that lives in one PSU
+  record("gaussian", "adjust", "glm", "y ~ x + dom1", "y ~ x + dom1"),
+  record("logit-subset", "adjust", "glm", "I(dom1 == 'a') ~ x + z", "dom1 == 'a' ~ x + z",
+         family = "binomial", subset_r = "dom2 == 'x'", subset_py = "dom2 == 'x'"),
+  record("gaussian", "average", "glm", "y ~ x + dom1", "y ~ x + dom1",
+         predmeans = list(group = "dom1", adjust = "y ~ x")),
+  record("gaussian-subset", "average", "glm", "y ~ x + z", "y ~ x + z", subset_r = "dom2 == 'x'",
+         subset_py = "dom2 == 'x'"),
+  record("ologit-subset", "average", "ologit", "item ~ x + z", "item ~ x + z", subset_r = "dom1 == 'b'",
+         subset_py = "dom1 == 'b'"),
   # replicate designs
   record("gaussian", "jk1", "glm", "y ~ x + z + dom1", "y ~ x + z + dom1", regterm = "dom1",
          predmeans = list(group = "dom1", adjust = "y ~ x + z")),
