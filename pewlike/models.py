@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal, Sequence
 
 import numpy as np
 
-from .errors import ModelError, PewlikeWarning
+from .errors import ModelError, PewlikeError, PewlikeWarning
 
 if TYPE_CHECKING:  # pragma: no cover
     from .design import Survey
@@ -248,7 +248,7 @@ def _question(svy, md) -> str | None:
     resp = md.formula.response
     try:
         return svy.question(md.columns[resp.variable.name])
-    except Exception:  # noqa: BLE001 - wording is decoration only
+    except (KeyError, PewlikeError):   # a column without codebook entry: no wording to show
         return None
 
 

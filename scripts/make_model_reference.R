@@ -337,6 +337,8 @@ records <- list(
          predmeans = list(group = "dom1", adjust = "y ~ x")),
   record("gaussian-subset", "average", "glm", "y ~ x + z", "y ~ x + z", subset_r = "dom2 == 'x'",
          subset_py = "dom2 == 'x'"),
+  record("gaussian-strata-absent", "average", "glm", "y ~ x + dom1", "y ~ x + dom1",
+         subset_r = "stratum > 4 & dom2 == 'y'", subset_py = "stratum > 4 and dom2 == 'y'"),
   record("ologit-subset", "average", "ologit", "item ~ x + z", "item ~ x + z", subset_r = "dom1 == 'b'",
          subset_py = "dom1 == 'b'"),
   # replicate designs
