@@ -71,7 +71,7 @@ h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:2px s
 border-left:4px solid #0072B2}nav ol{columns:2}figure{margin:1.5rem 0}figure.table{overflow-x:auto}
 figcaption h4{margin:.2rem 0 .5rem;font-size:1rem}table{border-collapse:collapse;font-size:.86rem}
 th,td{padding:.22rem .5rem;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
-thead th{border-bottom:2px solid #888;vertical-align:bottom}tr.groups th{text-align:center;border-bottom:1px solid #bbb}
+thead th{border-bottom:2px solid #888;vertical-align:bottom}thead th:first-child{text-align:left}tr.groups th{text-align:center;border-bottom:1px solid #bbb}
 tbody th{text-align:left;font-weight:normal}tr.net th,tr.net td{font-weight:bold}tr.member th{padding-left:1.5rem}
 .note{font-size:.8rem;color:#555;margin:.2rem 0}.links{font-size:.8rem}.links a{margin-right:.8rem}
 img{max-width:100%;height:auto}.failure{border-left:4px solid #D55E00;background:#FDF1EA;padding:.6rem .9rem}
