@@ -101,7 +101,8 @@ def grake(X: np.ndarray, W: np.ndarray, calfun: str, bounds: tuple[float, float]
     while not done.all():
         c = np.flatnonzero(~done)
         Wc = W[:, c]
-        tmat = np.einsum("mp,mr,mq->rpq", X, Wc * deriv[:, c], X)
+        wd = Wc * deriv[:, c]
+        tmat = np.stack([(X * wd[:, r:r + 1]).T @ X for r in range(c.size)])  # BLAS, one per weight vector
         misfit = T[:, None] - st[:, c] - X.T @ (Wc * calfun_value(calfun, xeta[:, c], lo, hi))
         deta = np.einsum("rpq,qr->pr", np.linalg.pinv(tmat, rcond=_PINV_RCOND), misfit)
         eta[:, c] += deta

@@ -108,18 +108,28 @@ def _margin_controls(svy: "Survey", population_totals, total, weights, active):
     return np.hstack(cols), np.asarray(T, dtype=float), names, ms
 
 
+def _gram(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return (X * w[:, None]).T @ X
+
+
 def _independent(X: np.ndarray, T: np.ndarray, w0: np.ndarray, names: list[str]):
-    """Drop linearly dependent controls, checking their totals agree with the others."""
+    """Drop linearly dependent controls, checking their totals agree with the others.
+
+    Dependence is read from the weighted Gram matrix ``X' W X`` (p x p), which has the null
+    space of ``X * sqrt(w)``, so no factorisation of the n x p matrix is needed.
+    """
     from scipy.linalg import qr
 
-    Xw = X * np.sqrt(w0)[:, None]
-    _, r, piv = qr(Xw, mode="economic", pivoting=True)
+    G = _gram(X, w0)
+    d = np.sqrt(np.diag(G))
+    d = 1.0 / np.where(d > 0, d, 1.0)
+    _, r, piv = qr(d[:, None] * G * d[None, :], pivoting=True)
     d = np.abs(np.diag(r))
-    rank = int(np.sum(d > 1e-7 * d[0])) if d.size and d[0] > 0 else 0
+    rank = int(np.sum(d > 1e-10 * d[0])) if d.size and d[0] > 0 else 0
     keep = np.sort(piv[:rank])
     drop = np.setdiff1d(np.arange(X.shape[1]), keep)
     if drop.size:
-        coef = np.linalg.lstsq(Xw[:, keep], Xw[:, drop], rcond=None)[0]
+        coef = np.linalg.solve(G[np.ix_(keep, keep)], G[np.ix_(keep, drop)])
         implied = T[keep] @ coef
         scale = np.maximum(np.abs(T[drop]), np.abs(T).max() * 1e-9)
         off = np.abs(implied - T[drop]) > CONSISTENCY_RTOL * scale
@@ -266,17 +276,16 @@ def calibrate(svy: "Survey", population_totals, *, calfun: Literal["linear", "ra
 
 
 def _greg_step(X, w0, g, rows, n) -> GregStep:
-    from scipy.linalg import qr
-
     whalf = np.sqrt(w0)
-    q, r, _ = qr(X * whalf[:, None], mode="economic", pivoting=True)
-    dg = np.abs(np.diag(r))
-    rank = int(np.sum(dg > 1e-7 * dg[0])) if dg.size and dg[0] > 0 else 0
-    Q = np.zeros((n, rank))
-    Q[rows] = q[:, :rank]
+    xw = np.zeros((n, X.shape[1]))
+    xw[rows] = X * whalf[:, None]
+    G = _gram(X, w0)
+    d = np.sqrt(np.diag(G))
+    d = 1.0 / np.where(d > 0, d, 1.0)                  # equilibrate the columns before inverting
+    ginv = d[:, None] * np.linalg.pinv(d[:, None] * G * d[None, :], rcond=1e-10, hermitian=True) * d[None, :]
     wq = np.zeros(n)
     wq[rows] = g * whalf
-    return GregStep(Q, wq)
+    return GregStep(xw, ginv, wq)
 
 
 def _record_frame(ms, X, T, names, w_rows, w_all) -> "pd.DataFrame":

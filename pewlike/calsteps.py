@@ -23,7 +23,8 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["PostStratStep", "RakingStep", "GregStep", "WeightingRecord", "WeightingNote", "last_record"]
+__all__ = ["PostStratStep", "RakingStep", "raking_step", "GregStep", "WeightingRecord", "WeightingNote",
+           "last_record"]
 
 
 def _indicator(code: np.ndarray, ncell: int, keep: np.ndarray):
@@ -81,16 +82,25 @@ class PostStratStep:
 class RakingStep:
     """Raking (iterative post-stratification) of a design.
 
+    Raked weights are the starting weights times a factor that depends only on the joint
+    cell of the raking margins, and so are the weights after each margin's last
+    post-stratification.  The projections of R's variance therefore run on the table of
+    joint cells: one pass over the rows to sum the influence values by cell, one pass to
+    subtract the accumulated cell means.
+
     Attributes
     ----------
-    codes : tuple of ndarray (n,) of int
-        Cell of each row in every margin, in raking order (-1 outside the raked rows).
+    cell : ndarray (n,) of int
+        Joint cell of every row (-1 for rows that were not raked).
+    codes : tuple of ndarray
+        For every margin (in raking order), its cell of every joint cell.
     ncells : tuple of int
         Number of cells of each margin.
-    last_factors : tuple of ndarray
-        The adjustment factor of every cell in the last sweep of each margin.
-    weights : ndarray (n,)
-        The raked weights.
+    scale : tuple of ndarray
+        For every margin, the weights just after it was post-stratified in the last sweep,
+        divided by the starting weights, per joint cell.
+    w0 : ndarray (n,)
+        Starting weights.
     sweeps : int
         Passes of the projection (R uses 10).
 
@@ -99,43 +109,56 @@ class RakingStep:
     Equivalent to the ``"raking"`` branch of R survey's ``svyrecvar`` for designs made by
     ``rake()``: ten passes of ``x <- x - psw * ave(x / psw, margin)`` over the margins,
     where ``psw`` are the weights just after that margin was post-stratified in the last
-    raking sweep.  Those weights are recovered from the raked weights by dividing out the
-    factors applied to the later margins.  Rows with zero weight are left out of the
-    cell means (R would give NaN there).
+    raking sweep (R's ``attr(margin, "weights")``).  Rows with zero weight are left out of
+    the cell means (R would give NaN there).
     """
 
+    cell: np.ndarray
     codes: tuple
     ncells: tuple
-    last_factors: tuple
-    weights: np.ndarray
+    scale: tuple
+    w0: np.ndarray
     sweeps: int = 10
-
-    def _margin_weights(self) -> list[np.ndarray]:
-        psw = [None] * len(self.codes)
-        w = self.weights.copy()
-        for j in range(len(self.codes) - 1, -1, -1):
-            psw[j] = w.copy()
-            code = self.codes[j]
-            ok = code >= 0
-            w[ok] = w[ok] / self.last_factors[j][code[ok]]
-        return psw
 
     def residuals(self, x: np.ndarray) -> np.ndarray:
         x2, one_d = _as_2d(x)
-        out = x2.copy()
-        parts = []
-        for code, ncell, psw in zip(self.codes, self.ncells, self._margin_weights()):
-            keep = (code >= 0) & (psw > 0)
-            c = np.where(keep, code, 0)
-            ind = _indicator(c, ncell, keep)
-            count = np.bincount(c[keep], minlength=ncell).astype(float)
-            inv = np.where(keep, 1.0 / np.where(keep, psw, 1.0), 0.0)
-            parts.append((ind, c, np.maximum(count, 1.0), inv, np.where(keep, psw, 0.0)))
+        keep = self.cell >= 0
+        ncell = self.codes[0].shape[0]
+        cell = np.where(keep, self.cell, 0)
+        y = np.zeros_like(x2)
+        y[keep] = x2[keep] / self.w0[keep, None]
+        S0 = np.asarray(_indicator(cell, ncell, keep) @ y)          # sums of x / w0 by joint cell
+        n_e = np.bincount(cell[keep], minlength=ncell).astype(float)
+        counts = [np.maximum(np.bincount(c, weights=n_e, minlength=k), 1.0) for c, k in zip(self.codes, self.ncells)]
+        D = np.zeros_like(S0)                                         # accumulated c_j * mean_j per joint cell
         for _ in range(self.sweeps):
-            for ind, c, count, inv, psw in parts:
-                means = np.asarray(ind @ (out * inv[:, None])) / count[:, None]
-                out -= psw[:, None] * means[c]
+            for c, k, sc, cnt in zip(self.codes, self.ncells, self.scale, counts):
+                T = (S0 - n_e[:, None] * D) / sc[:, None]
+                m = _group_sum(c, T, k) / cnt[:, None]
+                D += sc[:, None] * m[c]
+        out = x2 - (self.w0 * keep)[:, None] * D[cell]
         return out[:, 0] if one_d else out
+
+
+def _group_sum(code: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    out = np.empty((k, values.shape[1]))
+    for j in range(values.shape[1]):  # a loop over statistics, on a table of cells
+        out[:, j] = np.bincount(code, weights=values[:, j], minlength=k)
+    return out
+
+
+def raking_step(cell, cell_codes, ncells, factor, last, w0) -> RakingStep:
+    """The :class:`RakingStep` of a raking whose final factor per joint cell is ``factor``.
+
+    ``last[j]`` holds margin j's factors in the last sweep; the weights right after margin j
+    was post-stratified are the final ones divided by the factors of the later margins.
+    """
+    scale = [None] * len(cell_codes)
+    c = np.asarray(factor, dtype=float).copy()
+    for j in range(len(cell_codes) - 1, -1, -1):
+        scale[j] = c.copy()
+        c /= last[j][cell_codes[j]]
+    return RakingStep(cell, tuple(cell_codes), tuple(ncells), tuple(scale), w0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,19 +167,23 @@ class GregStep:
 
     Attributes
     ----------
-    q : ndarray (n, r)
-        Orthonormal basis of the columns of ``X * sqrt(w0)`` (``X`` the calibration
-        model matrix, ``w0`` the weights before calibration).
+    xw : ndarray (n, p)
+        The calibration controls times ``sqrt(w0)`` (``w0`` the weights before
+        calibration; zero rows for rows not calibrated).
+    ginv : ndarray (p, p)
+        (Pseudo-)inverse of ``xw' xw``, so ``xw @ ginv @ xw'`` projects on the controls.
     w : ndarray (n,)
         ``g * sqrt(w0)`` with ``g`` the calibration factors.
 
     Notes
     -----
     Equivalent to the g-calibration branch of R survey's ``svyrecvar``:
-    ``qr.resid(cal$qr, x / cal$w) * cal$w``.  Rows with ``w == 0`` are left unchanged.
+    ``qr.resid(cal$qr, x / cal$w) * cal$w`` (R factorises ``xw`` by QR; the projection is
+    the same).  Rows with ``w == 0`` are left unchanged.
     """
 
-    q: np.ndarray
+    xw: np.ndarray
+    ginv: np.ndarray
     w: np.ndarray
 
     def residuals(self, x: np.ndarray) -> np.ndarray:
@@ -164,7 +191,7 @@ class GregStep:
         nz = self.w != 0
         y = np.zeros_like(x2)
         y[nz] = x2[nz] / self.w[nz, None]
-        fitted = self.q @ (self.q.T @ y)
+        fitted = self.xw @ (self.ginv @ (self.xw.T @ y))
         out = x2 - fitted * self.w[:, None]
         out[~nz] = x2[~nz]
         return out[:, 0] if one_d else out

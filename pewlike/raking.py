@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .calsteps import PostStratStep, RakingStep, WeightingNote, WeightingRecord
+from .calsteps import PostStratStep, WeightingNote, WeightingRecord, raking_step
 from .errors import RakingError
 from .margins import Cells, Margin, build_margins, cell_totals
 
@@ -282,10 +282,14 @@ def rake(svy: "Survey", margins, *, max_iter: int = 50, tol: float = 1e-7, total
         if d.repweights is not None:
             raise RakingError("cap= is not available for replicate-weight designs; trim afterwards with trim_weights()")
         rows = np.flatnonzero(active)
-        res = _capped_ipf(d.weights[rows], [m.code[rows] for m in ms], targets, max_iter=max_iter, tol=tol, cap=cap)
+        codes = [m.code[rows] for m in ms]
+        res = _capped_ipf(d.weights[rows], codes, targets, max_iter=max_iter, tol=tol, cap=cap)
         factor = np.ones(d.weights.shape[0])
         factor[rows] = res.factor
         achieved = None
+        cell_of_row = np.full(d.weights.shape[0], -1, dtype=np.int64)
+        cell_of_row[rows] = np.arange(rows.size)                 # every raked row its own cell
+        cells = Cells(cell_of_row, codes, d.weights[rows], np.ones(rows.size, dtype=np.int64))
     factor *= d.weights
     w = factor
     if not res.converged:
@@ -299,7 +303,7 @@ def rake(svy: "Survey", margins, *, max_iter: int = 50, tol: float = 1e-7, total
     note = WeightingNote(f"raked to {len(ms)} margin(s) ({names}) in {res.iterations} iteration(s)", record)
     calibration = None
     if not d.is_replicate:
-        step = RakingStep(tuple(m.code for m in ms), tuple(m.ncell for m in ms), tuple(res.last), w)
+        step = raking_step(cells.cell, cells.codes, [m.ncell for m in ms], res.factor, res.last, d.weights)
         calibration = d.calibration + (step,)
     return svy.with_weights(w, repweights=reps, calibration=calibration, note=note)
 
