@@ -240,7 +240,7 @@ class WeightingNote(str):
 
     record: WeightingRecord
 
-    def __new__(cls, text: str, record: WeightingRecord) -> "WeightingNote":
+    def __new__(cls, text: str, record: WeightingRecord | None = None) -> "WeightingNote":
         obj = super().__new__(cls, text)
         obj.record = record
         return obj

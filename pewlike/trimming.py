@@ -109,8 +109,9 @@ def trim_weights(svy: "Survey", *, lower=None, upper=None, quantiles: bool = Fal
     Equivalent to R survey's ``trimWeights(design, upper, lower, strict)`` and to
     ``pewmethods::trim_weights(weight, lower_quantile, upper_quantile, minval, maxval,
     strict)``.  Only respondents in the current domain are trimmed.  For replicate
-    designs R 4.1's ``trimWeights.svyrep.design`` leaves the full-sample weights as they
-    were; here they are trimmed like the replicates.
+    designs every replicate column is trimmed to the same limits like the full-sample
+    weights; R 4.1's ``trimWeights.svyrep.design`` instead leaves the full-sample weights
+    unchanged and garbles the replicates (a recycling bug), so it is not a reference.
     """
     d = svy._design
     rows = np.flatnonzero(d.in_domain)
