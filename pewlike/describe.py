@@ -9,7 +9,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from .design import Survey
 
-__all__ = ["describe_design"]
+__all__ = ["describe_design", "design_kind"]
 
 _REPNAMES = {
     "JK1": "Unstratified cluster jacknife (JK1)",
@@ -19,6 +19,18 @@ _REPNAMES = {
     "bootstrap": "Bootstrap",
     "SDR": "Successive difference replicates (SDR)",
 }
+
+
+def design_kind(d) -> str:
+    """One line naming the kind of design (cheap: no counting), for result captions."""
+    if d.is_replicate:
+        return f"{_REPNAMES.get(d.reptype, d.reptype)} with {d.repweights.shape[1]} replicates"
+    names = d.names
+    kind = "Independent Sampling design" if not names.get("psu") else \
+        f"{d.clusters.shape[1]} - level Cluster Sampling design"
+    if names.get("strata"):
+        kind = "Stratified " + kind
+    return kind + (" (with replacement)" if d.popsize is None else "")
 
 
 def describe_design(svy: "Survey") -> str:

@@ -44,23 +44,50 @@ class Ratios:
     reps: np.ndarray | None = None
 
 
+def counted(code: np.ndarray):
+    """Rows with a cell (``code >= 0``), or ``slice(None)`` when every row has one (no copies)."""
+    ok = code >= 0
+    return slice(None) if ok.all() else ok
+
+
 def cell_sums(code: np.ndarray, ncell: int, weights: np.ndarray) -> np.ndarray:
     """``sum(weights[code == k])`` for every cell ``k`` (rows with code -1 are ignored)."""
-    ok = code >= 0
+    ok = counted(code)
+    if ncell == 1:
+        return np.array([weights[ok].sum()])
     return np.bincount(code[ok], weights=weights[ok], minlength=ncell)[:ncell]
 
 
-def _unit_sums(design: "Design", code: np.ndarray, ncell: int, wv: np.ndarray) -> np.ndarray:
-    """Totals of ``wv`` per (sampling unit, cell): array (units, ncell)."""
+def _unit_sums(design: "Design", code: np.ndarray, ncell: int, *values: np.ndarray) -> list[np.ndarray]:
+    """Totals of each of ``values`` per (sampling unit, cell): arrays (units, ncell).
+
+    The unit-cell index is built once and shared by all ``values``.
+    """
     unit, first = design.units
     nunit = first.shape[0]
-    ok = code >= 0
-    flat = unit[ok] * ncell + code[ok]
-    return np.bincount(flat, weights=wv[ok], minlength=nunit * ncell).reshape(nunit, ncell)
+    ok = counted(code)
+    if ncell == 1:
+        if nunit == unit.shape[0] and isinstance(ok, slice):  # every row its own unit
+            return [v.reshape(-1, 1).astype(float, copy=True) for v in values]
+        idx = unit[ok]
+    else:
+        idx = unit[ok] * ncell + code[ok]
+    return [np.bincount(idx, weights=v[ok], minlength=nunit * ncell).reshape(nunit, ncell) for v in values]
 
 
 def _replicate_sums(design: "Design", code: np.ndarray, ncell: int, values: np.ndarray | None) -> np.ndarray:
-    """Replicate totals (R, ncell) = repweights.T @ (one-hot(code) * values), in row blocks."""
+    """Replicate totals (R, ncell) = repweights.T @ (one-hot(code) * values).
+
+    With compressible replicate weights (see ``Design.compressed_replicates``)
+    this is one ``bincount`` and a small product; otherwise a blocked product.
+    """
+    comp = design.compressed_replicates
+    if comp is not None:
+        pid, C, tot = comp
+        ok = counted(code)
+        v = tot[ok] if values is None else tot[ok] * values[ok]
+        T = np.bincount(pid[ok] * ncell + code[ok], weights=v, minlength=C.shape[0] * ncell)
+        return C.T @ T.reshape(C.shape[0], ncell)
     W = design.repweights
     n, R = W.shape
     out = np.zeros((R, ncell))
@@ -127,7 +154,8 @@ def _by_domain_units(design: "Design", z: np.ndarray, dom_code: np.ndarray, col_
 
 def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np.ndarray | None,
                  den_code: np.ndarray | None = None, n_den: int = 0, den_val: np.ndarray | None = None,
-                 den_of: np.ndarray | None = None, *, domains: tuple | None = None) -> Ratios:
+                 den_of: np.ndarray | None = None, *, domains: tuple | None = None,
+                 den_from_num: bool = False) -> Ratios:
     """Ratios of weighted totals over cells with their design-based covariance.
 
     Parameters
@@ -146,6 +174,10 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
     domains : (row domain code, domain of each numerator cell), optional
         When the cells belong to ``svyby`` domains; used where R's subset
         designs differ from zero-padding (``lonely_psu="average"``).
+    den_from_num : bool
+        The denominator cells partition the numerator cells (``den_of``) and
+        every counted row has value 1 in both (proportions): denominator sums
+        are then summed from the numerator sums instead of a second pass.
 
     Returns
     -------
@@ -160,21 +192,43 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
     """
     w = design.weights
     a_w = w if num_val is None else w * num_val
-    A = cell_sums(num_code, n_num, a_w)
     ratio = den_code is not None
+    if ratio and den_of is None:
+        den_of = np.arange(n_num)
+    linear = not design.is_replicate and not design.calibration
+    # Linearisation: unit x cell sums first; the cell totals are their column sums.
+    same = ratio and den_code is num_code and n_den == n_num and not den_from_num
+    b_w = None
     if ratio:
-        den_of = np.arange(n_num) if den_of is None else den_of
         b_w = w if den_val is None else w * den_val
-        B = cell_sums(den_code, n_den, b_w)
+    if linear and same:
+        Zu, Zb = _unit_sums(design, num_code, n_num, a_w, b_w)
+    else:
+        Zu = _unit_sums(design, num_code, n_num, a_w)[0] if linear else None
+        Zb = None
+    A = Zu.sum(axis=0) if linear else cell_sums(num_code, n_num, a_w)
+    B = None
+    if ratio:
+        if Zb is not None:
+            B = Zb.sum(axis=0)
+        elif den_from_num:
+            # every counted row is in exactly one numerator cell of its denominator cell
+            B = np.bincount(den_of, weights=A, minlength=n_den)
+            Zb = _group_columns(Zu, den_of, n_den) if linear else None
+        elif linear:
+            Zb = _unit_sums(design, den_code, n_den, b_w)[0]
+            B = Zb.sum(axis=0)
+        else:
+            B = cell_sums(den_code, n_den, b_w)
         with np.errstate(divide="ignore", invalid="ignore"):
             theta = A / B[den_of]
     else:
-        B = None
         theta = A
     if design.is_replicate:
         Ar = _replicate_sums(design, num_code, n_num, num_val)
         if ratio:
-            Br = _replicate_sums(design, den_code, n_den, den_val)
+            Br = (_group_columns(Ar, den_of, n_den) if den_from_num
+                  else _replicate_sums(design, den_code, n_den, den_val))
             with np.errstate(divide="ignore", invalid="ignore"):
                 thetas = Ar / Br[:, den_of]
         else:
@@ -184,15 +238,21 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
     if design.calibration:
         x = _row_influence(design, num_code, n_num, num_val, den_code, den_val, den_of, theta, B)
         return Ratios(theta, linearized_from_rows(design, x), A, B)
-    Z = _unit_sums(design, num_code, n_num, a_w)
+    Z = Zu
     if ratio:
-        Zb = _unit_sums(design, den_code, n_den, b_w)
         with np.errstate(divide="ignore", invalid="ignore"):
-            Z = (Z - theta * Zb[:, den_of]) / B[den_of]
+            Z = (Zu - theta * Zb[:, den_of]) / B[den_of]
         Z[:, ~np.isfinite(theta)] = 0.0
     if domains is not None and design.lonely_psu == "average":
         return Ratios(theta, _by_domain_units(design, Z, *domains), A, B)
     return Ratios(theta, linearized_from_units(design, Z), A, B)
+
+
+def _group_columns(M: np.ndarray, group: np.ndarray, ngroup: int) -> np.ndarray:
+    """Sum the columns of ``M`` within groups: (m, k) -> (m, ngroup)."""
+    S = np.zeros((group.shape[0], ngroup))
+    S[np.arange(group.shape[0]), group] = 1.0
+    return M @ S
 
 
 def _row_influence(design, num_code, n_num, num_val, den_code, den_val, den_of, theta, B):
@@ -238,18 +298,18 @@ def domain_codes(svy: "Survey", by, ok: np.ndarray, *, na_rm: bool = True):
     cols = [svy._resolve(b) for b in names]
     if len(set(cols)) != len(cols):
         raise EstimationError(f"by= names a variable twice: {names}")
-    n = ok.shape[0]
     use = ok.copy()
     parts, levels = [], []
     for c in cols:
         s = svy._data[c]
-        if na_rm:
-            use &= svy._valid(c)
-        else:
-            use &= s.notna().to_numpy()
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            use &= svy._valid(c) if na_rm else s.notna().to_numpy()
         if isinstance(s.dtype, pd.CategoricalDtype):
             codes = s.cat.codes.to_numpy().astype(np.int64)
             cats = list(s.cat.categories)
+            if na_rm and svy._codebook.variables[c].missing:
+                bad = np.array([str(x) in svy._codebook.variables[c].missing for x in cats] + [True])
+                codes = np.where(bad[codes], -1, codes)
         else:
             codes, cats = pd.factorize(s, sort=True)
             codes = codes.astype(np.int64)
@@ -257,18 +317,22 @@ def domain_codes(svy: "Survey", by, ok: np.ndarray, *, na_rm: bool = True):
         parts.append(codes)
         levels.append(cats)
     # combined code, last variable most significant so the first varies fastest (R's interaction order)
-    combined = np.zeros(n, dtype=np.int64)
     mult = 1
+    combined = None
     for codes, cats in zip(parts, levels):
-        combined += np.where(codes >= 0, codes, 0) * mult
+        use &= codes >= 0
+        combined = codes if combined is None else combined + codes * mult
         mult *= max(len(cats), 1)
-    combined = np.where(use, combined, -1)
-    present = np.flatnonzero(np.bincount(combined[combined >= 0], minlength=mult))
+    counts = np.bincount(combined[use], minlength=mult)
+    present = np.flatnonzero(counts)
     if present.size == 0:
         raise EstimationError(f"no respondent has valid values of {', '.join(cols)} in this domain")
-    remap = np.full(mult, -1, dtype=np.int64)
-    remap[present] = np.arange(present.size)
-    code = np.where(combined >= 0, remap[np.clip(combined, 0, None)], -1)
+    if present.size == mult:
+        code = np.where(use, combined, -1)
+    else:
+        remap = np.full(mult + 1, -1, dtype=np.int64)
+        remap[present] = np.arange(present.size)
+        code = remap[np.where(use, combined, mult)]
     keys = {}
     rem = present.copy()
     for c, cats in zip(cols, levels):
@@ -284,32 +348,33 @@ def domain_codes(svy: "Survey", by, ok: np.ndarray, *, na_rm: bool = True):
 def domain_degf(design: "Design", code: np.ndarray, ndom: int) -> np.ndarray:
     """Degrees of freedom of each domain's subset design (R ``degf(subset(design, ...))``)."""
     in_dom = (code >= 0) & (design.weights != 0)
+    if in_dom.all():
+        if ndom == 1:
+            return np.array([float(design.degf())])
+        in_dom = slice(None)
     if design.is_replicate:
+        pid, reps = design.replicate_patterns
+        npat = reps.shape[0]
+        present = np.bincount(code[in_dom] * npat + pid[in_dom], minlength=ndom * npat).reshape(ndom, npat) > 0
         out = np.empty(ndom)
-        for g in range(ndom):  # one rank computation per domain, on unique weight patterns
-            out[g] = _replicate_rank(design.repweights[in_dom & (code == g)]) - 1
+        for g in range(ndom):  # one small rank computation per domain, on its distinct weight patterns
+            out[g] = variance.degf_replicate(design.repweights[reps[present[g]]]) if present[g].any() else -1
         return out
     cl = design.clusters[:, 0]
     st = design.strata[:, 0]
-    return _count_distinct(code[in_dom], cl[in_dom], ndom) - _count_distinct(code[in_dom], st[in_dom], ndom)
+    return (_count_distinct(code[in_dom], cl[in_dom], ndom)
+            - _count_distinct(code[in_dom], st[in_dom], ndom))
 
 
 def _count_distinct(group: np.ndarray, value: np.ndarray, ngroup: int) -> np.ndarray:
+    """Number of distinct ``value`` within each group."""
     if group.size == 0:
         return np.zeros(ngroup)
     m = int(value.max()) + 1
+    if ngroup == 1:
+        return np.array([float(np.count_nonzero(np.bincount(value, minlength=m)))])
+    if ngroup * m <= 50_000_000:
+        seen = np.bincount(group.astype(np.int64) * m + value, minlength=ngroup * m).reshape(ngroup, m) > 0
+        return seen.sum(axis=1).astype(float)
     pair = np.unique(group.astype(np.int64) * m + value)
     return np.bincount(pair // m, minlength=ngroup).astype(float)
-
-
-def _replicate_rank(W: np.ndarray) -> int:
-    """Rank of a replicate-weight matrix as R's ``qr(.., tol=1e-5)$rank`` (rows reduced to distinct patterns)."""
-    if W.shape[0] == 0:
-        return 0
-    base = W.sum(axis=1, keepdims=True)
-    base[base == 0] = 1.0
-    pattern = W / base
-    rng = np.random.default_rng(20190603)
-    h = pattern @ rng.standard_normal(W.shape[1])
-    _, idx = np.unique(np.round(h, 12), return_index=True)
-    return variance.degf_replicate(W[np.sort(idx)]) + 1

@@ -65,6 +65,8 @@ def factor_codes(svy: "Survey", var: str, *, na_rm: bool = True):
         codes = codes.astype(np.int64)
     missing = set(svy._codebook.variables[col].missing) if na_rm else set()
     keep = [i for i, c in enumerate(cats) if c not in missing]
+    if len(keep) == len(cats):
+        return col, codes, cats
     remap = np.full(len(cats) + 1, -1, dtype=np.int64)
     remap[keep] = np.arange(len(keep))
     idx = remap[np.where(codes >= 0, codes, len(cats))]
@@ -84,14 +86,16 @@ def _domain_setup(svy: "Survey", ok: np.ndarray, by, na_rm: bool, col: str):
             raise EstimationError(f"{col!r} has no valid values in this survey (all missing or refused)")
         raise EstimationError(f"no respondent has valid values of {col!r} in this domain")
     code, keys, by_cols = engine.domain_codes(svy, by, ok, na_rm=na_rm)
-    G = len(keys)
-    wsum = engine.cell_sums(code, G, d.weights)
+    return code, keys, by_cols, len(keys)
+
+
+def _check_weights(wsum: np.ndarray, keys, by_cols) -> None:
+    """Every domain needs a positive weight total."""
     if np.any(wsum <= 0):
         bad = int(np.flatnonzero(wsum <= 0)[0])
         where = ", ".join(f"{c}={keys[c].iloc[bad]}" for c in by_cols) if by_cols else "the domain"
         raise EstimationError(f"the weights of {where} sum to zero; no estimate is possible there "
                               "(check the weights or drop that group)")
-    return code, keys, by_cols, G
 
 
 def _frame(variable: str, levels, keys: "pd.DataFrame", by_cols, est, se, lo, hi, deff, n) -> "pd.DataFrame":
@@ -119,19 +123,23 @@ def _normal_ci(est, se, level):
 
 
 def _design_label(svy: "Survey") -> str:
-    return svy.design.splitlines()[0]
+    from .describe import design_kind
+
+    return design_kind(svy._design)
 
 
-def _srs_var(code, G, w, y, theta, n):
+def _srs_var(code, G, w, y, theta, n, W):
     """R's ``svyvar(y)/nobs`` per domain: n/(n-1) * sum(w (y - ybar)^2)/sum(w) / n."""
-    ok = code >= 0
-    resid2 = np.zeros_like(w)
-    resid2[ok] = w[ok] * (y[ok] - theta[code[ok]]) ** 2
-    ss = np.bincount(code[ok], weights=resid2[ok], minlength=G)
-    W = np.bincount(code[ok], weights=w[ok], minlength=G)
+    ok = engine.counted(code)
+    c, wv, yv = code[ok], w[ok], y[ok]
+    resid = yv - (theta[0] if G == 1 else theta[c])
+    if G == 1:
+        ss = np.array([np.dot(wv, resid * resid)])
+    else:
+        ss = np.bincount(c, weights=wv * resid * resid, minlength=G)
     with np.errstate(divide="ignore", invalid="ignore"):
         s2 = n / (n - 1) * ss / W
-        return s2 / n, W
+        return s2 / n
 
 
 # ---------------------------------------------------------------------------
@@ -188,17 +196,18 @@ def _mean_or_total(svy, kind, col, y, valid, by, na_rm, level):
     d = svy._design
     base_ok = valid if na_rm else np.ones_like(valid)
     code, keys, by_cols, G = _domain_setup(svy, base_ok, by, na_rm, col)
-    yv = np.where(code >= 0, np.nan_to_num(y), 0.0)
+    yv = y if valid.all() else np.where(code >= 0, np.nan_to_num(y), 0.0)
+    W = engine.cell_sums(code, G, d.weights)
+    _check_weights(W, keys, by_cols)
     if kind == "mean":
         r = engine.ratio_totals(d, code, G, yv, code, G, None, domains=(code, np.arange(G)))
     else:
         r = engine.ratio_totals(d, code, G, yv, domains=(code, np.arange(G)))
     est = r.theta.copy()
     se = np.sqrt(np.clip(np.diag(r.vcov), 0, None))
-    n = np.bincount(code[code >= 0], minlength=G)
-    nobs = np.bincount(code[(code >= 0) & (d.weights != 0)], minlength=G).astype(float)
-    ybar = r.theta if kind == "mean" else r.theta / engine.cell_sums(code, G, d.weights)
-    vsrs, W = _srs_var(code, G, d.weights, yv, ybar, nobs)
+    n, nobs = _counts(d, code, G)
+    ybar = r.theta if kind == "mean" else r.theta / W
+    vsrs = _srs_var(code, G, d.weights, yv, ybar, nobs, W)
     if kind == "total":
         vsrs = vsrs * W ** 2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -257,18 +266,25 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
         raise EstimationError(f"{col!r} has no substantive response levels")
     L = len(levels)
     code, keys, by_cols, G = _domain_setup(svy, lev >= 0, by, na_rm, col)
-    cell = np.where(code >= 0, code * L + lev, -1)
+    # one domain and no subset: the cells are the levels themselves
+    cell = lev if (G == 1 and d.domain is None) else np.where(code >= 0, code * L + lev, -1)
     den_of = np.repeat(np.arange(G), L)
     if kind == "proportion":
-        r = engine.ratio_totals(d, cell, G * L, None, code, G, None, den_of, domains=(code, den_of))
+        r = engine.ratio_totals(d, cell, G * L, None, code, G, None, den_of, domains=(code, den_of),
+                                den_from_num=True)
+        Wg = r.den
     else:
         r = engine.ratio_totals(d, cell, G * L, None, domains=(code, den_of))
+        Wg = np.bincount(den_of, weights=r.num, minlength=G)
+    _check_weights(Wg, keys, by_cols)
     est = r.theta
     var_ = np.clip(np.diag(r.vcov), 0, None)
     se = np.sqrt(var_)
-    n = np.bincount(cell[cell >= 0], minlength=G * L)
-    nobs = np.bincount(code[(code >= 0) & (d.weights != 0)], minlength=G).astype(float)[den_of]
-    W = engine.cell_sums(code, G, d.weights)[den_of]
+    n, nobs_cell = _counts(d, cell, G * L)
+    nobs = np.bincount(den_of, weights=nobs_cell, minlength=G)
+    dom_n = np.bincount(den_of, weights=n, minlength=G)
+    nobs = nobs[den_of]
+    W = Wg[den_of]
     p = r.num / W
     with np.errstate(divide="ignore", invalid="ignore"):
         vsrs = p * (1 - p) / (nobs - 1)
@@ -277,7 +293,7 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
         deff = var_ / vsrs
     if kind == "proportion":
         dfs = _domain_df(svy, code, G)
-        nrows = _domain_rows(code, G)
+        nrows = dom_n
         dfs = dfs[den_of] if dfs.size == G else np.broadcast_to(dfs, den_of.shape)
         nrows = nrows[den_of] if nrows.size == G else np.broadcast_to(nrows, den_of.shape)
         lo, hi = prop_ci(est, var_, dfs, level, ci, nrows)
@@ -288,7 +304,7 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
     frame = _frame(col, levels, keys, by_cols, est, se, lo, hi, deff, n)
     return Estimates(kind, col, tuple(by_cols), frame, r.vcov, level, ci if kind == "proportion" else "normal",
                      svy._codebook.variables[col].label, _design_label(svy),
-                     extra={"base_n": np.bincount(code[code >= 0], minlength=G)})
+                     extra={"base_n": dom_n.astype(np.int64)})
 
 
 def _replicate_logit_ci(d, r, dfs, level):
@@ -315,15 +331,15 @@ def _domain_df(svy, code, G):
     As R's ``degf(subset(design, !is.na(var)))`` inside ``svyby``: the base of
     a proportion is the respondents with a valid answer.
     """
-    d = svy._design
-    if G == 1:
-        return np.array([float(d.restrict(code >= 0).degf())])
-    return engine.domain_degf(d, code, G)
+    return engine.domain_degf(svy._design, code, G)
 
 
-def _domain_rows(code, G):
-    """Rows of each domain's design restricted to valid responses (R ``nrow``, for Korn-Graubard)."""
-    return np.bincount(code[code >= 0], minlength=G).astype(float)
+def _counts(d, code, ncell):
+    """Unweighted rows per cell, and rows with a non-zero weight (R's ``nobs``)."""
+    n = np.bincount(code[engine.counted(code)], minlength=ncell)
+    if d.has_zero_weights:
+        return n, np.bincount(code[(code >= 0) & (d.weights != 0)], minlength=ncell).astype(float)
+    return n, n.astype(float)
 
 
 def ratio(svy: "Survey", numerator: str, denominator: str, *, by=None, na_rm: bool = True,
@@ -344,6 +360,7 @@ def ratio(svy: "Survey", numerator: str, denominator: str, *, by=None, na_rm: bo
     code, keys, by_cols, G = _domain_setup(svy, valid if na_rm else np.ones_like(valid), by, na_rm, ncol)
     a = np.where(code >= 0, np.nan_to_num(yn), 0.0)
     b = np.where(code >= 0, np.nan_to_num(yd), 0.0)
+    _check_weights(engine.cell_sums(code, G, d.weights), keys, by_cols)
     r = engine.ratio_totals(d, code, G, a, code, G, b, domains=(code, np.arange(G)))
     est = r.theta
     if np.any(r.den == 0):

@@ -68,7 +68,7 @@ def quantile(svy: "Survey", var: str, q, *, by=None, na_rm: bool = True, level: 
     of the (domain) design, mapped back through the quantile rule.  Replicate
     designs use the same Woodruff interval with replicate variance.
     """
-    from .estimates import _check_level, _design_label, _domain_setup, _frame, numeric_values
+    from .estimates import _check_level, _check_weights, _design_label, _domain_setup, _frame, numeric_values
 
     level = _check_level(level)
     if qrule not in QRULES:
@@ -80,6 +80,7 @@ def quantile(svy: "Survey", var: str, q, *, by=None, na_rm: bool = True, level: 
     code, keys, by_cols, G = _domain_setup(svy, valid, by, na_rm, col)
     d = svy._design
     w = d.weights
+    _check_weights(engine.cell_sums(code, G, w), keys, by_cols)
     rows = np.flatnonzero((code >= 0) & (w != 0))
     order = rows[np.lexsort((y[rows], code[rows]))]
     bounds = np.searchsorted(code[order], np.arange(G + 1))

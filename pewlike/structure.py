@@ -117,8 +117,70 @@ class Design:
         starts = np.r_[0, np.flatnonzero(np.diff(su)) + 1]
         return unit, order[starts]
 
+    @cached_property
+    def has_zero_weights(self) -> bool:
+        """Whether any row inside the domain has weight zero (R's ``nobs`` then differs from n)."""
+        return bool(np.any((self.weights == 0) & self.in_domain))
+
+    @cached_property
+    def _replicate_probe(self) -> tuple[np.ndarray, np.ndarray]:
+        """One pass over the replicate weights: row sums and three random projections."""
+        W = self.repweights
+        rng = np.random.default_rng(20190603)
+        P = np.column_stack([np.ones(W.shape[1]), rng.standard_normal((W.shape[1], 3))])
+        # four matrix-vector products: much faster than one product with a 4-column matrix
+        return np.column_stack([W @ P[:, j] for j in range(P.shape[1])]), P
+
+    @cached_property
+    def replicate_patterns(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct replicate-weight patterns: ``(pattern id per row, one row per pattern)``.
+
+        Rows whose replicate weights are proportional share a pattern (for
+        jackknife, BRR and bootstrap designs: the rows of one PSU); the rank of
+        any set of rows (R's ``degf`` of a subset) is the rank of its patterns.
+        """
+        M, _ = self._replicate_probe
+        tot = M[:, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = np.where(tot != 0, M[:, 1] / tot, np.inf)
+        _, first, pid = np.unique(np.round(h, 10), return_index=True, return_inverse=True)
+        return pid.astype(np.int64).ravel(), first
+
+    @cached_property
+    def compressed_replicates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Replicate weights as ``W[i] = tot[i] * C[pid[i]]`` when that holds, else None.
+
+        The same idea as R's compressed replicate weights: replicate totals then
+        cost one ``bincount`` over rows and a (patterns x replicates) product.
+        The representation is checked on two further random projections of
+        every row (relative agreement 1e-12).
+        """
+        pid, first = self.replicate_patterns
+        W = self.repweights
+        n = W.shape[0]
+        if first.shape[0] > max(1000, n // 4):
+            return None
+        M, P = self._replicate_probe
+        tot = M[:, 0]
+        rep_tot = tot[first]
+        zero_rows = tot == 0
+        if np.any(zero_rows) and np.any(W[zero_rows] != 0):
+            return None  # rows whose replicate weights cancel out cannot be scaled from a pattern
+        C = np.zeros((first.shape[0], W.shape[1]))
+        nz = rep_tot != 0
+        C[nz] = W[first[nz]] / rep_tot[nz, None]
+        fit = tot[:, None] * (C @ P[:, 2:])[pid]
+        scale = np.abs(tot)[:, None] * np.abs(P[:, 2:]).max(axis=0)[None, :] + 1e-300
+        if np.any(np.abs(M[:, 2:] - fit) > 1e-12 * scale):
+            return None
+        return pid, C, tot
+
     def degf(self) -> int:
         """Design degrees of freedom, as R's ``degf``."""
+        return self._degf
+
+    @cached_property
+    def _degf(self) -> int:
         from . import variance
 
         if self.repweights is not None:
@@ -203,6 +265,8 @@ def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata
     """
     import warnings
 
+    import pandas as pd
+
     from . import variance
 
     n = len(data)
@@ -261,14 +325,18 @@ def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata
         if strata is not None or psu is not None or fpc is not None:
             raise DesignError("a replicate-weight design takes no strata, psu or fpc (they are in the replicate "
                               "weights); drop them or drop repweights")
-        rep = np.empty((n, len(cols)), dtype=float)
-        for j, c in enumerate(cols):
-            v = _numeric(data, c, "replicate weight")
-            if not np.isfinite(v).all():
-                bad = ~np.isfinite(v)
-                raise DesignError(f"replicate weight column {c!r} has {int(bad.sum())} missing or infinite "
-                                  f"value(s) (first rows: {_row_ids(data, bad)})")
-            rep[:, j] = v
+        for c in cols:
+            if not (pd.api.types.is_numeric_dtype(data[c].dtype) and not isinstance(data[c].dtype, pd.CategoricalDtype)):
+                raise DesignError(f"replicate weight column {c!r} is not numeric (dtype {data[c].dtype}); "
+                                  "pass numeric replicate weight columns")
+        rep = np.ascontiguousarray(data[cols].to_numpy(dtype=float, na_value=np.nan))
+        finite = np.isfinite(rep)
+        if not finite.all():
+            j = int(np.flatnonzero(~finite.all(axis=0))[0])
+            bad = ~finite[:, j]
+            raise DesignError(f"replicate weight column {cols[j]!r} has {int(bad.sum())} missing or infinite "
+                              f"value(s) (first rows: {_row_ids(data, bad)})")
+        del finite
         rs = None if rscales is None else np.asarray(rscales, dtype=float)
         sc, rs = variance.replicate_defaults(reptype, len(cols), scale=scale, rscales=rs, fay_rho=rho)
         names.update(repweights=cols, reptype=reptype)
