@@ -29,7 +29,7 @@ PEW_Z95 = 1.96
 def _weights(svy_or_weights, include_zeros: bool = False) -> np.ndarray:
     if hasattr(svy_or_weights, "_design"):
         d = svy_or_weights._design
-        w = d.weights[d.in_domain] if d.weighted else np.ones(int(d.in_domain.sum()))
+        w = d.weights[d.in_domain]          # ones for an unweighted design (until it is weighted)
     else:
         w = np.asarray(svy_or_weights, dtype=float).reshape(-1)
     w = w[~np.isnan(w)]

@@ -346,3 +346,11 @@ def test_unweighted_survey_summary_and_moe():
     u = pw.Survey(df, weights=None)
     assert u.weight_summary().deff == 1.0
     assert pw.moe(u) == pytest.approx(100 * 1.96 * np.sqrt(0.25 / len(df)))
+
+
+def test_raking_an_unweighted_survey_gives_weights_to_summarise(clus1):
+    df = pd.read_csv(DATA / "apiclus1.csv")
+    raked = pw.Survey(df, weights=None).rake({"stype": STYPE})
+    w = raked.weights.to_numpy()
+    assert w.sum() == pytest.approx(6194) and len(np.unique(np.round(w, 9))) == 3
+    assert raked.weight_summary().deff == pytest.approx(kish_deff(w)) and raked.weight_summary().deff > 1
