@@ -1,0 +1,287 @@
+"""The report: spec validation with located errors, building, reproducible bytes, safe replacement,
+and failures that are reported instead of stopping the build."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import pewlike as pw
+from pewlike import spec as specmod
+from pewlike.errors import DataFileError, PewlikeError, SpecError
+from pewlike.report import MARKER, build
+
+SMALL = """
+title = "Small report"
+[data]
+file = "pewlike:demo"
+weights = "WEIGHT_W49"
+synthetic = true
+[defaults]
+by = ["F_AGECAT", "F_SEX"]
+[[section]]
+id = "concern"
+title = "Concern"
+text = "Concern about data use."
+[[topline]]
+var = "CONCERNCO"
+section = "concern"
+base = "all"
+chart = true
+[[crosstab]]
+var = "CONCERNCO"
+section = "concern"
+[[crosstab]]
+var = "POSNEGCO"
+section = "concern"
+chart = "dots"
+level = "The potential risks outweigh the benefits"
+[[compare]]
+vars = ["CONCERNCO", "CONCERNGOV"]
+labels = ["Companies", "Government"]
+level = "NET Very/Somewhat concerned"
+section = "concern"
+[[compare]]
+vars = ["POSNEGCO", "POSNEGGOV"]
+chart = "likert"
+labels = ["Companies", "Government"]
+section = "concern"
+[weighting]
+summary = true
+"""
+
+
+def _spec(text=SMALL, **kw):
+    return specmod.loads(text, **kw)
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("rep") / "report"
+    lines: list[str] = []
+    res = build(_spec(), out=out, echo=lines.append, jobs=1)
+    return out, res, lines
+
+
+# ---------------------------------------------------------------------------
+# spec errors name their place
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("text, message", [
+    ("[data]\nfile='a.sav'\n[[crosstab]]\nvar='A'\nby='B'\n[[crosstab]]\nvar='X'\ncolum=1\n",
+     "report.toml: [[crosstab]] #2: unknown key 'colum'; expected one of: var, by, base"),
+    ("[data\nfile='a.sav'\n", "report.toml: TOML syntax error: "),
+    ("[[topline]]\nvar='A'\n", "report.toml: missing table [data]"),
+    ("[data]\nfile='a.sav'\nweights=3\n", "report.toml: [data]: 'weights' must be a column name"),
+    ("[data]\nfile='a.sav'\n[[crosstab]]\nvar='A'\n", "[[crosstab]] #1: no 'by' variables"),
+    ("[data]\nfile='a.sav'\n[defaults]\nbase='every'\n", "[defaults]: base = 'every' is not valid; choose one of: valid, all"),
+    ("[data]\nfile='a.sav'\n[[topline]]\nvar='A'\nsection='nope'\n", "[[topline]] #1: section 'nope' is not defined"),
+    ("[data]\nfile='a.sav'\n[[topline]]\nvar='A'\nname='../../etc/passwd'\n", "is not a valid name"),
+    ("[data]\nfile='a.sav'\n[output]\nfigures_dir='/tmp/x'\n", "would escape the output folder"),
+    ("[data]\nfile='a.sav'\n[output]\ntables_dir='a/../../b'\n", "would escape the output folder"),
+    ("[data]\nfile='a.sav'\n[output]\nformats=['pdf']\n", "format 'pdf' is not valid"),
+    ("[data]\nfile='a.sav'\n[[topline]]\nvar='A'\n[[topline]]\nvar='A'\n", "output name 'topline_A' is already used"),
+    ("[data]\nfile='a.sav'\n[[compare]]\nvars=['A']\nlevel='x'\n", "'vars' must name two questions"),
+    ("[data]\nfile='a.sav'\n[[crosstab]]\nvar='A'\nby=['B']\nchart='dots'\n", "needs level ="),
+    ("[data]\nfile='a.sav'\n[weighting]\nrake={F_SEX=3}\n", "rake.F_SEX must map each category"),
+])
+def test_spec_errors_are_located(text, message):
+    with pytest.raises(SpecError) as err:
+        _spec(text)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_spec_defaults_and_paths(tmp_path):
+    p = tmp_path / "sub" / "r.toml"
+    p.parent.mkdir()
+    p.write_text("[data]\nfile='data/x.sav'\n[defaults]\nby=['F_SEX']\n[[crosstab]]\nvar='A'\n")
+    s = specmod.load(p)
+    assert s.label == "r.toml"
+    assert Path(s.data_path()) == p.parent / "data" / "x.sav"
+    assert s.crosstabs[0].by == ("F_SEX",) and s.crosstabs[0].min_n == 100
+    assert [x.id for x in s.sections] == ["crosstabs"]
+    assert s.output.formats == specmod.FORMATS
+    with pytest.raises(SpecError, match="not found"):
+        specmod.load(tmp_path / "missing.toml")
+
+
+def test_unknown_and_numeric_variables_fail_before_writing(tmp_path):
+    out = tmp_path / "out"
+    bad = SMALL.replace('var = "POSNEGCO"', 'var = "POSNEGC0"')
+    with pytest.raises(SpecError, match=r"\[\[crosstab\]\] #2: unknown variable 'POSNEGC0'; did you mean"):
+        build(_spec(bad), out=out, jobs=1)
+    numeric = SMALL.replace('by = ["F_AGECAT", "F_SEX"]', 'by = ["F_AGECAT", "WEIGHT_W49"]')
+    with pytest.raises(SpecError, match="numeric"):
+        build(_spec(numeric), out=out, jobs=1)
+    unknown_level = SMALL.replace('level = "The potential risks outweigh the benefits"', 'level = "Risks"')
+    with pytest.raises(SpecError, match=r"\[\[crosstab\]\] #2: answer 'Risks' is not in the results"):
+        build(_spec(unknown_level), out=out, jobs=1)
+    assert not out.exists()
+    assert not list(tmp_path.glob(".out*"))  # no staging folder left behind
+
+
+def test_missing_data_file_is_a_clean_error(tmp_path):
+    text = SMALL.replace('file = "pewlike:demo"', 'file = "no-such-file.sav"')
+    with pytest.raises(DataFileError):
+        build(_spec(text, path=str(tmp_path / "r.toml")), out=tmp_path / "out", jobs=1)
+    assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------------
+# what a build writes
+# ---------------------------------------------------------------------------
+def test_build_writes_every_format(built):
+    out, res, lines = built
+    files = set(res.files)
+    for name in ("index.html", "report.md", "tables/tables.xlsx", "tables/topline_CONCERNCO.csv",
+                 "tables/topline_CONCERNCO.md", "tables/topline_CONCERNCO.html", "tables/crosstab_CONCERNCO.csv",
+                 "tables/data/crosstab_CONCERNCO_by_F_AGECAT.csv", "tables/data/crosstab_CONCERNCO_by_F_SEX_tests.csv",
+                 "figures/crosstab_CONCERNCO.png", "figures/crosstab_CONCERNCO.svg", "figures/topline_CONCERNCO.png",
+                 "figures/compare_CONCERNCO_CONCERNGOV.svg", "tables/methods.csv", "tables/weights.csv"):
+        assert name in files, name
+    assert (out / MARKER).exists() and MARKER not in files
+    assert res.failures == ()
+    assert any("crosstab crosstab_CONCERNCO" in x for x in lines)  # progress lines
+    assert "Wrote" in res.summary() and "index.html" in res.summary()
+
+
+def test_report_tables_hold_the_estimates(built, tmp_path):
+    out, _, _ = built
+    svy = pw.demo()
+    data = pd.read_csv(out / "tables/data/crosstab_CONCERNCO_by_F_SEX.csv")
+    want = svy.crosstab("CONCERNCO", "F_SEX", nets="auto").to_frame()
+    assert list(data["level"]) == list(want["level"].astype(str))
+    pd.testing.assert_series_equal(data["estimate"], want["estimate"], rtol=1e-15, check_names=False)
+    shown = pd.read_csv(out / "tables/topline_CONCERNCO.csv", dtype=str)
+    t = svy.topline("CONCERNCO", base="all", nets="auto")
+    assert list(shown.columns) == ["Response", "%"]
+    assert shown["Response"].str.strip().tolist()[:3] == ["NET Very/Somewhat concerned", "Very concerned",
+                                                          "Somewhat concerned"]
+    assert shown["%"].tolist() == t.table().frame["%"].tolist()
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out / "tables/tables.xlsx")
+    assert "topline_CONCERNCO" in wb.sheetnames and "crosstab_CONCERNCO" in wb.sheetnames
+    ws = wb["topline_CONCERNCO"]
+    assert ws["A1"].value == svy.question("CONCERNCO")
+    assert wb.properties.creator == "pewlike"
+
+
+def test_html_is_self_contained_with_inline_figures(built):
+    out, res, _ = built
+    page = (out / "index.html").read_text()
+    n_fig = len({f.rsplit(".", 1)[0] for f in res.files if f.startswith("figures/")})
+    assert page.count("<img src='data:image/png;base64,") == n_fig == 5
+    assert "<script" not in page and "http://" not in page and "https://" not in page
+    assert "synthetic demo data" in page
+    assert "n = 4,272; margin of sampling error ±" in page
+    md = (out / "report.md").read_text()
+    assert "![" in md and "(figures/crosstab_CONCERNCO.png)" in md and "## Concern" in md
+
+
+def test_two_builds_are_byte_identical_whatever_the_workers(built, tmp_path):
+    out, _, _ = built
+    again = tmp_path / "again"
+    build(_spec(), out=again, jobs=2)
+    assert _digest(out) == _digest(again)
+
+
+def test_source_date_epoch_is_honoured(tmp_path, monkeypatch):
+    text = SMALL.split("[[topline]]")[0] + '[[topline]]\nvar = "SECUR1"\nsection = "concern"\n'
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(_spec(text), out=tmp_path / "a", jobs=1)
+    assert "Built 2023-11-14." in (tmp_path / "a" / "index.html").read_text()
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "a" / "tables" / "tables.xlsx") as z:
+        assert {i.date_time for i in z.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+        assert b"2023-11-14T22:13:20Z" in z.read("docProps/core.xml")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(PewlikeError, match="SOURCE_DATE_EPOCH"):
+        build(_spec(text), out=tmp_path / "b", jobs=1)
+
+
+# ---------------------------------------------------------------------------
+# failures
+# ---------------------------------------------------------------------------
+def test_a_failing_model_is_reported_and_the_rest_builds(tmp_path):
+    text = SMALL + ('[[model]]\nname = "broken"\ntype = "logit"\nformula = "CONCERNCO ~ NOT_A_VARIABLE"\n'
+                    'section = "concern"\n')
+    res = build(_spec(text), out=tmp_path / "out", jobs=1)
+    assert len(res.failures) == 1 and "broken" in res.failures[0]
+    page = (tmp_path / "out" / "index.html").read_text()
+    assert "Not built: [[model]] #1 broken" in page
+    assert "tables/crosstab_CONCERNCO.csv" in res.files
+    assert "NOT BUILT" in res.summary()
+
+
+def test_failed_build_leaves_the_previous_report(built, tmp_path):
+    import shutil
+
+    out, _, _ = built
+    target = tmp_path / "keep"
+    shutil.copytree(out, target)
+    before = _digest(target)
+    bad = SMALL.replace('level = "The potential risks outweigh the benefits"', 'level = "Risks"')
+    with pytest.raises(SpecError):
+        build(_spec(bad), out=target, jobs=1)
+    assert _digest(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]
+
+
+def test_refuses_to_replace_a_folder_it_did_not_write(tmp_path):
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "chapter1.docx").write_text("precious")
+    with pytest.raises(PewlikeError, match="was not written by pewlike report"):
+        build(_spec(), out=mine, jobs=1)
+    assert (mine / "chapter1.docx").read_text() == "precious"
+
+
+def test_unwritable_output_folder(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(PewlikeError, match="cannot write the report"):
+        build(_spec(), out=blocker / "sub" / "out", jobs=1)
+    with pytest.raises(PewlikeError, match="is a file"):
+        build(_spec(), out=blocker, jobs=1)
+
+
+def test_demo_spec_is_valid_and_covers_the_2019_report():
+    from pewlike.reportdemo import demo_spec
+
+    s = demo_spec()
+    assert [x.id for x in s.sections] == ["concern", "control", "understanding", "risks", "tracking", "other",
+                                          "models", "weighting"]
+    assert set(s.defaults.by) == {"F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE",
+                                  "F_PARTYSUM_FINAL"}
+    assert {m.type for m in s.models} == {"logit", "ologit"}
+    assert {c.vars for c in s.compares} >= {("CONCERNCO", "CONCERNGOV"), ("POSNEGCO", "POSNEGGOV")}
+
+
+def test_starter_spec_from_a_codebook(tmp_path):
+    from pewlike.specinit import demographics, likert_items, starter_spec
+
+    svy = pw.demo()
+    items = likert_items(svy)
+    assert "CONCERNCO_W49" in items and "TRACKCO1a_W49" in items
+    assert not any(i.startswith(("F_", "QKEY", "FORM", "WEIGHT")) for i in items)
+    assert demographics(svy)[:3] == ["F_AGECAT", "F_SEX", "F_EDUCCAT"]
+    data = tmp_path / "survey.sav"
+    svy.to_sav(data)
+    back = pw.read(data)
+    text = starter_spec(back, str(data), spec_path=str(tmp_path / "report.toml"))
+    s = specmod.loads(text)
+    assert s.data.file == "survey.sav"
+    assert {t.var for t in s.toplines} == set(likert_items(back)) >= set(items)
+    assert {c.var for c in s.crosstabs} == {t.var for t in s.toplines}
+    assert json.dumps(list(s.defaults.by))
