@@ -119,7 +119,10 @@ api_cases <- function() {
   pop_aw_sw <- pop_table(apipop, c("awards", "sch.wide"))
   tot_api99 <- sum(apipop$api99)
   N <- nrow(apipop)
-  assign("POP", list(stype = pop_stype, sw = pop_sw, aw_sw = pop_aw_sw), envir = globalenv())
+  pop_aw <- pop_table(apipop, "awards")
+  pop_both <- pop_table(apipop, "both")
+  assign("POP", list(stype = pop_stype, sw = pop_sw, aw_sw = pop_aw_sw, aw = pop_aw, both = pop_both),
+         envir = globalenv())
   ests <- list(list(var = "api00", method = "mean"), list(var = "enroll", method = "total"),
                list(var = "awards", method = "mean"), list(var = "api00", by = "awards"))
 
@@ -171,6 +174,13 @@ api_cases <- function() {
                                  margin_py(pop_aw_sw)[c("levels", "values")]))),
               list(list(var = "api00", method = "mean"), list(var = "enroll", method = "total"),
                    list(var = "stype", method = "mean"), list(var = "api00", by = "stype"))),
+    # two weighting steps: the variance applies both, in order (R's design$postStrata list)
+    make_case("apistrat-poststratify-rake", strat, "apistrat.csv", DS, PS,
+              list(list(op = "poststratify", r_call = "postStratify(design, ~awards, POP$aw)",
+                        args = c(list(vars = list("awards")), margin_py(pop_aw)[c("levels", "values")])),
+                   step_rake(list(pop_sw, pop_both),
+                             sprintf("rake(design, list(~sch.wide, ~both), list(POP$sw, POP$both), %s)", RAKE_CONTROL))),
+              ests),
     make_case("apistrat-cal-api99", strat, "apistrat.csv", DS, PS,
               list(list(op = "calibrate", r_call = sprintf("calibrate(design, ~api99, c(%.17g, %.17g))", N, tot_api99),
                         args = list(formula = "~api99",
