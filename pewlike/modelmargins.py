@@ -169,26 +169,28 @@ def _predictions(res: "ModelResult", X: np.ndarray, coef: np.ndarray):
     return fam.linkinv(eta)[:, None], (fam.mu_eta(eta)[:, None] * X)[:, None, :]
 
 
-def _replicate_average(res, X_blocks, Wr):
-    """Average predictions recomputed with each replicate's coefficients and weights: (R, S)."""
-    out = []
-    for X in X_blocks:  # one block per level (or shifted value) of the predictor
-        if res.kind == "ologit":
-            from .ordinal import category_probs
+def _replicate_average(res, X_flat, L, Wr):
+    """Average predictions recomputed with each replicate's coefficients and weights: (R, L*K).
 
-            p = res.n_slopes
-            eta = X[:, list(res.slope_columns)] @ res.replicates[:, :p].T           # (m, R)
-            K = len(res.levels)
-            avg = np.empty((Wr.shape[1], K))
-            for r in range(Wr.shape[1]):  # replicates: each has its own cut points
-                P = category_probs(eta[:, r], res.replicates[r, p:], res.link)
-                avg[r] = Wr[:, r] @ P / Wr[:, r].sum()
-        else:
-            fam = _glm_family(res)
-            f = fam.linkinv(X @ res.replicates.T)                                   # (m, R)
-            avg = ((Wr * f).sum(axis=0) / Wr.sum(axis=0))[:, None]
-        out.append(avg)
-    return np.concatenate(out, axis=1)
+    ``X_flat`` stacks the model matrices of the L levels (level-major, m rows each).
+    """
+    m = Wr.shape[0]
+    R = Wr.shape[1]
+    total = Wr.sum(axis=0)
+    if res.kind == "ologit":
+        from .ordinal import category_probs
+
+        p = res.n_slopes
+        eta = X_flat[:, list(res.slope_columns)] @ res.replicates[:, :p].T      # (L*m, R)
+        K = len(res.levels)
+        out = np.empty((R, L, K))
+        for r in range(R):  # replicates: each has its own cut points
+            P = category_probs(eta[:, r], res.replicates[r, p:], res.link).reshape(L, m, K)
+            out[r] = np.einsum("m,lmk->lk", Wr[:, r], P) / total[r]
+        return out.reshape(R, L * K)
+    fam = _glm_family(res)
+    f = fam.linkinv(X_flat @ res.replicates.T).reshape(L, m, R)
+    return np.einsum("mr,lmr->rl", Wr, f) / total[:, None]
 
 
 def marginal_effects(res: "ModelResult", var: str, *, se: str = "unconditional", level: float = 0.95,
@@ -247,19 +249,16 @@ def marginal_effects(res: "ModelResult", var: str, *, se: str = "unconditional",
         values = [pd.Series(x + h, index=rep.index), pd.Series(x - h, index=rep.index)]
         levels = ["+h", "-h"]
     big = pd.concat([rep.assign(**{col: v}) for v in values], ignore_index=True)
-    X_all = design_matrix(md.frame, big).reshape(len(values), m, -1)
+    X_all = design_matrix(md.frame, big)
     W = md.w.sum()
     outcomes = list(res.levels) if res.kind == "ologit" else [res.response]
     K = len(outcomes)
-    F, G = [], []
-    for X in X_all:
-        f, g = _predictions(res, X, res.coef)
-        F.append(f)
-        G.append(np.einsum("m,mkp->kp", md.w, g) / W)
-    F = np.concatenate(F, axis=1)                      # (m, L*K): level-major, outcome-minor
-    G = np.concatenate(G, axis=0)                      # (L*K, npar)
-    theta = md.w @ F / W
     L = len(values)
+    X_flat = X_all
+    f, g = _predictions(res, X_flat, res.coef)          # all levels at once
+    F = f.reshape(L, m, K).transpose(1, 0, 2).reshape(m, L * K)   # level-major, outcome-minor
+    G = np.einsum("m,lmkp->lkp", md.w, g.reshape(L, m, K, -1)).reshape(L * K, -1) / W
+    theta = md.w @ F / W
     if categorical:
         C = [np.eye(L * K)]
         kinds = [("prediction", lv, out) for lv in levels for out in outcomes]
@@ -286,7 +285,7 @@ def marginal_effects(res: "ModelResult", var: str, *, se: str = "unconditional",
             V = G_final @ res.vcov @ G_final.T + replicate_vcov(fixed @ C.T, est, scale=design.scale,
                                                                rscales=design.rscales, mse=design.mse)
         else:
-            reps = _replicate_average(res, X_all, Wr) @ C.T
+            reps = _replicate_average(res, X_flat, L, Wr) @ C.T
             V = replicate_vcov(reps, est, scale=design.scale, rscales=design.rscales, mse=design.mse)
     elif se == "svypredmeans":
         V = G_final @ res.vcov @ G_final.T + pattern_vcov(design, md.rows, A)

@@ -223,7 +223,7 @@ def test_unknown_variable_suggests_names(demo):
 
 
 def test_formula_syntax_error_gives_position(demo):
-    with pytest.raises(FormulaError, match=r"position|column|\d"):
+    with pytest.raises(FormulaError, match=r"position 23"):
         demo.glm("CONCERNCO ~ F_AGECAT +")
 
 
