@@ -249,12 +249,11 @@ def marginal_effects(res: "ModelResult", var: str, *, se: str = "unconditional",
         values = [pd.Series(x + h, index=rep.index), pd.Series(x - h, index=rep.index)]
         levels = ["+h", "-h"]
     big = pd.concat([rep.assign(**{col: v}) for v in values], ignore_index=True)
-    X_all = design_matrix(md.frame, big)
+    X_flat = design_matrix(md.frame, big)               # the L levels stacked, m rows each
     W = md.w.sum()
     outcomes = list(res.levels) if res.kind == "ologit" else [res.response]
     K = len(outcomes)
     L = len(values)
-    X_flat = X_all
     f, g = _predictions(res, X_flat, res.coef)          # all levels at once
     F = f.reshape(L, m, K).transpose(1, 0, 2).reshape(m, L * K)   # level-major, outcome-minor
     G = np.einsum("m,lmkp->lkp", md.w, g.reshape(L, m, K, -1)).reshape(L * K, -1) / W
