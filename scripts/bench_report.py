@@ -1,0 +1,75 @@
+"""Report timing for ``scripts/bench.py``: `pewlike --help` start-up and the full demo report.
+
+    python scripts/bench_report.py          # or: python scripts/bench.py --only report
+
+Targets (issue #6): `pewlike --help` under 0.3 s; the whole demo report under 10 s. Both are
+measured as users run them, in fresh processes (wall clock, best of several runs); the two
+report builds are also compared byte for byte. Not a test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HELP_LIMIT = 0.3
+REPORT_LIMIT = 10.0
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).with_name("pewlike")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "pewlike.cli"]
+
+
+def _timed(cmd, cwd=None) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    took = time.perf_counter() - t0
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.strip()[-400:]}")
+    return took
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def run(echo=print) -> dict:
+    """Time `pewlike --help` and `pewlike report`; return the numbers (seconds) for bench.json."""
+    cmd = _command()
+    help_times = [_timed([*cmd, "--help"]) for _ in range(5)]
+    echo(f"pewlike --help             {min(help_times):6.3f} s (best of 5; target < {HELP_LIMIT} s)")
+    out: dict = {"help_seconds": min(help_times), "help_limit": HELP_LIMIT, "report_limit": REPORT_LIMIT,
+                 "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory(prefix="pewlike-bench-report-") as tmp:
+        digests, times = [], {}
+        for label, extra in (("report_seconds", []), ("report_seconds_again", []),
+                             ("report_seconds_jobs1", ["--jobs", "1"])):
+            target = Path(tmp) / label
+            times[label] = _timed([*cmd, "report", "--quiet", "--out", str(target), *extra])
+            digests.append(_digest(target))
+            files = sum(1 for p in target.rglob("*") if p.is_file())
+            echo(f"pewlike report {' '.join(extra) or '(default)':<11} {times[label]:6.2f} s, {files} files "
+                 f"(target < {REPORT_LIMIT} s)")
+            shutil.rmtree(target)
+        out.update(times)
+        out["report_best"] = min(times.values())
+        out["byte_identical"] = len(set(digests)) == 1
+        echo(f"three builds byte-identical: {out['byte_identical']}")
+    return out
+
+
+if __name__ == "__main__":
+    res = run()
+    ok = res["help_seconds"] < HELP_LIMIT and res["report_best"] < REPORT_LIMIT and res["byte_identical"]
+    sys.exit(0 if ok else 1)
