@@ -41,6 +41,7 @@ def _rc() -> dict:
     return {
         "font.family": "DejaVu Sans",
         "font.size": 10,
+        "text.parse_math": False,  # labels such as "$30,000-$74,999" are text, not math
         "axes.titlesize": 13,
         "axes.labelsize": 10,
         "axes.edgecolor": MUTED,

@@ -173,3 +173,11 @@ def test_palette_is_diverging_and_text_readable():
     assert text_color(cols[0]) == "white" and text_color("#FDD0A2") != "white"
     with pytest.raises(pw.PewlikeError, match="up to 4 levels"):
         diverging_colors(5, 0, 5)
+
+
+def test_dollar_signs_are_text_not_math(demo):
+    t = demo.crosstab("CONCERNCO", "F_INCOME_RECODE", nets="auto")
+    fig = plots.likert(t, source=SOURCE)
+    labels = [x for x in fig.axes[0].get_yticklabels() if "$" in x.get_text()]
+    assert [x.get_text() for x in labels] == ["<$30,000", "$30,000-$74,999", "$75,000+"]
+    assert not any(x.get_parse_math() for x in labels)
