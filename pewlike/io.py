@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
-from .errors import DataFileError, LabelWarning
-from .labels import Codebook, VariableInfo, is_missing_label
+from .errors import DataFileError
+from .labelconv import apply_metadata, compact, expand
+from .labels import Codebook, VariableInfo
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -38,9 +39,7 @@ SUPPORTED = {
 }
 
 _META_KEY = b"pewlike.codebook"
-# Above this many distinct unlabelled codes a labelled variable is numeric
-# (e.g. age in years with only 99 "Refused" labelled), not categorical.
-_NUMERIC_IF_UNLABELLED_OVER = 10
+CHUNK_ROWS = 100000  # rows per chunk when reading large files (bounded peak memory)
 
 
 def _check_path(path: str | os.PathLike) -> tuple[Path, str]:
@@ -98,28 +97,53 @@ def read_file(path: str | os.PathLike, *, columns: Sequence[str] | None = None,
     import pyreadstat
 
     opts = dict(reader_options)
+    read = getattr(pyreadstat, reader)
+    try:
+        _, head = read(str(p), metadataonly=True)
+    except Exception:
+        head = None  # the full read below reports the problem
     if columns is not None:
-        try:
-            _, head = getattr(pyreadstat, reader)(str(p), metadataonly=True)
-        except Exception:
-            head = None  # the full read below reports the problem
         if head is not None:
             columns = _match_columns(columns, list(head.column_names), p)
         opts["usecols"] = list(columns)
-    if reader in ("read_sav", "read_por") and "user_missing" not in opts and reader == "read_sav":
-        opts["user_missing"] = True
+    if reader == "read_sav":
+        opts.setdefault("user_missing", True)
+    if reader in ("read_sav", "read_por", "read_dta"):
+        opts.setdefault("apply_value_formats", False)
+    nrows = getattr(head, "number_rows", None) if head is not None else None
     try:
-        if reader in ("read_sav", "read_por", "read_dta"):
-            opts.setdefault("apply_value_formats", False)
-        df, meta = getattr(pyreadstat, reader)(str(p), **opts)
+        if nrows and nrows > 2 * CHUNK_ROWS and "row_offset" not in opts and "row_limit" not in opts:
+            return _read_chunked(read, p, nrows, opts, missing)
+        df, meta = read(str(p), **opts)
+    except DataFileError:
+        raise
     except Exception as exc:  # pyreadstat raises its own error types and sometimes OSError
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataFileError(f"{p}: cannot be read as {kind} ({msg}); the file may be corrupt or of another type") from None
-    if columns is not None:
-        missing_cols = [c for c in columns if c not in df.columns]
-        if missing_cols:
-            raise DataFileError(f"{p}: no column(s) {', '.join(missing_cols)} in the file")
-    return _apply_metadata(df, meta, missing, p)
+        raise _unreadable(p, kind, exc) from None
+    return apply_metadata(lambda name: df[name], list(df.columns), df.index, meta, missing, p)
+
+
+def _unreadable(p: Path, kind: str, exc: Exception) -> DataFileError:
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return DataFileError(f"{p}: cannot be read as {kind} ({msg}); the file may be corrupt or of another type")
+
+
+def _read_chunked(read, p: Path, nrows: int, opts: dict, missing: str):
+    """Read a large file in row chunks, keeping each chunk's columns compactly."""
+    import pandas as pd
+
+    store: dict[str, list] = {}
+    meta = None
+    names: list[str] = []
+    for off in range(0, nrows, CHUNK_ROWS):
+        df, m = read(str(p), row_offset=off, row_limit=CHUNK_ROWS, **opts)
+        if meta is None:
+            meta, names = m, list(df.columns)
+            store = {n: [] for n in names}
+        for n in names:
+            store[n].append(compact(df[n]))
+        del df
+    index = pd.RangeIndex(sum(x.shape[0] for x in store[names[0]])) if names else pd.RangeIndex(0)
+    return apply_metadata(lambda name: expand(store.pop(name)), names, index, meta, missing, p)
 
 
 def column_names(path: str | os.PathLike) -> list[str]:
@@ -211,153 +235,6 @@ def _read_parquet(p: Path, columns, missing, opts):
         # keep column order of the frame
         codebook = codebook.select(list(df.columns))
     return df, codebook
-
-
-# ---------------------------------------------------------------------------
-# labelled numeric -> Categorical
-# ---------------------------------------------------------------------------
-def _missing_code_set(values: np.ndarray, ranges: list | None) -> np.ndarray:
-    """Boolean mask of values inside SPSS user-missing ranges."""
-    mask = np.zeros(values.shape, dtype=bool)
-    for r in ranges or ():
-        lo, hi = r.get("lo"), r.get("hi")
-        try:
-            mask |= (values >= float(lo)) & (values <= float(hi))
-        except (TypeError, ValueError):  # string missing values on string variables
-            continue
-    return mask
-
-
-def _code_index(vals: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Index of each value in sorted ``codes`` (-1 for NaN); codes must contain every value."""
-    out = np.full(vals.shape, -1, dtype=np.int32)
-    valid = ~np.isnan(vals)
-    v = vals[valid]
-    if codes.size and np.all(codes == np.round(codes)) and codes.min() >= 0 and codes.max() < 65536:
-        lut = np.full(int(codes.max()) + 1, -1, dtype=np.int32)
-        lut[codes.astype(np.int64)] = np.arange(codes.size, dtype=np.int32)
-        out[valid] = lut[v.astype(np.int64)]
-    else:
-        out[valid] = np.searchsorted(codes, v).astype(np.int32)
-    return out
-
-
-def _present_codes(vals: np.ndarray) -> np.ndarray:
-    v = vals[~np.isnan(vals)]
-    if v.size == 0:
-        return v
-    if np.all(v == np.round(v)) and v.min() >= 0 and v.max() < 65536:
-        counts = np.bincount(v.astype(np.int64))
-        return np.flatnonzero(counts).astype(float)
-    return np.unique(v)
-
-
-def _labelled_column(name: str, vals: np.ndarray, value_labels: Mapping, ranges, label, measure,
-                     missing: str, unlabelled_log: dict):
-    """Convert one labelled numeric column; returns (new column, VariableInfo)."""
-    import pandas as pd
-
-    labelled = {float(k): str(v) for k, v in value_labels.items()
-                if isinstance(k, (int, float, np.integer, np.floating))}
-    user_missing = _missing_code_set(vals, ranges)
-    present = _present_codes(vals)
-    extra = np.setdiff1d(present, np.fromiter(labelled, float, len(labelled)))
-    substantive = [c for c, lab in labelled.items() if not is_missing_label(lab)]
-    if extra.size and (not substantive or extra.size > max(_NUMERIC_IF_UNLABELLED_OVER, 2 * len(substantive))):
-        # A numeric variable with a few labelled special codes (age 18..97, 99 Refused).
-        miss_codes = sorted({c for c, lab in labelled.items() if is_missing_label(lab)}
-                            | set(np.unique(vals[user_missing]).tolist()))
-        out = vals.copy()
-        if missing != "keep" and miss_codes:
-            out[np.isin(out, miss_codes)] = np.nan
-        info = VariableInfo(name, label, dict(sorted(labelled.items())),
-                            (), tuple(miss_codes) if missing != "keep" else (), "numeric", measure)
-        return out, info
-    if extra.size:
-        unlabelled_log[name] = extra
-    codes = np.union1d(np.fromiter(labelled, float, len(labelled)), extra)
-    names, seen = [], set()
-    for c in codes:
-        lab = labelled.get(float(c))
-        lab = _fmt(c) if lab is None else lab
-        if lab in seen:
-            lab = f"{lab} ({_fmt(c)})"
-        seen.add(lab)
-        names.append(lab)
-    idx = _code_index(vals, codes)
-    user_codes = set(np.unique(vals[user_missing]).tolist())
-    miss_idx = [i for i, (c, lab) in enumerate(zip(codes, names))
-                if float(c) in user_codes or (labelled.get(float(c)) is not None and is_missing_label(labelled[float(c)]))
-                or _in_ranges(float(c), ranges)]
-    if missing == "keep":
-        miss_idx = []
-    if missing == "nan" and miss_idx:
-        idx = np.where(np.isin(idx, miss_idx), -1, idx)
-    cat = pd.Categorical.from_codes(idx, categories=names, ordered=True)
-    info = VariableInfo(name, label, {float(c): n for c, n in zip(codes, names)},
-                        tuple(names[i] for i in miss_idx) if missing == "auto" else (),
-                        tuple(float(codes[i]) for i in miss_idx), "categorical", measure)
-    return cat, info
-
-
-def _in_ranges(code: float, ranges) -> bool:
-    for r in ranges or ():
-        try:
-            if float(r["lo"]) <= code <= float(r["hi"]):
-                return True
-        except (TypeError, ValueError, KeyError):
-            continue
-    return False
-
-
-def _fmt(code) -> str:
-    code = float(code)
-    return str(int(code)) if code.is_integer() else repr(code)
-
-
-def _apply_metadata(df: "pd.DataFrame", meta, missing: str, path: Path):
-    import pandas as pd
-
-    labels = dict(zip(meta.column_names, meta.column_labels or [None] * len(meta.column_names)))
-    vlabels = getattr(meta, "variable_value_labels", {}) or {}
-    ranges = getattr(meta, "missing_ranges", {}) or {}
-    measures = getattr(meta, "variable_measure", {}) or {}
-    infos: dict[str, VariableInfo] = {}
-    new_cols: dict[str, Any] = {}
-    unlabelled: dict[str, np.ndarray] = {}
-    for name in df.columns:
-        col = df[name]
-        label = labels.get(name) or None
-        measure = measures.get(name) if measures.get(name) not in (None, "unknown") else None
-        if name in vlabels and pd.api.types.is_numeric_dtype(col.dtype):
-            vals = col.to_numpy(dtype=float, na_value=np.nan)
-            new, info = _labelled_column(name, vals, vlabels[name], ranges.get(name), label, measure,
-                                         missing, unlabelled)
-            new_cols[name] = new
-        elif pd.api.types.is_numeric_dtype(col.dtype):
-            rng = ranges.get(name)
-            codes: tuple = ()
-            if rng and missing != "keep":
-                vals = col.to_numpy(dtype=float, na_value=np.nan)
-                mask = _missing_code_set(vals, rng)
-                if mask.any():
-                    codes = tuple(np.unique(vals[mask]).tolist())
-                    vals = vals.copy()
-                    vals[mask] = np.nan
-                    new_cols[name] = vals
-            info = VariableInfo(name, label, {}, (), codes, "numeric", measure)
-        else:
-            info = VariableInfo(name, label, dict(vlabels.get(name, {})), (), (), "string", measure)
-        infos[name] = info
-    if new_cols:
-        # assign all converted columns at once (no fragmentation, one copy of the frame's columns)
-        df = pd.DataFrame({n: (new_cols[n] if n in new_cols else df[n]) for n in df.columns}, index=df.index)
-    if unlabelled:
-        shown = "; ".join(f"{n}: {', '.join(_fmt(c) for c in codes[:5])}" for n, codes in list(unlabelled.items())[:5])
-        more = f" (and {len(unlabelled) - 5} more variables)" if len(unlabelled) > 5 else ""
-        warnings.warn(f"{path.name}: codes without value labels were kept as categories: {shown}{more}",
-                      LabelWarning, stacklevel=3)
-    return df, Codebook(infos, getattr(meta, "file_label", None) or None)
 
 
 # ---------------------------------------------------------------------------

@@ -212,3 +212,28 @@ def test_reading_never_opens_input_for_writing(tmp_path):
     path.chmod(0o444)
     pw.read(path)
     assert path.read_bytes() == before
+
+
+def test_chunked_reading_equals_one_read(tmp_path, monkeypatch):
+    import pewlike.io as pio
+
+    rng = np.random.default_rng(3)
+    n = 1000
+    frame = pd.DataFrame({
+        "ITEM": rng.integers(1, 5, n).astype(float),
+        "BIG": rng.choice([1.0, 2.0, 300.0, np.nan], n),       # needs int16 storage
+        "X": rng.normal(size=n),                                 # float storage
+        "WEIRD": np.where(rng.random(n) < 0.5, 1.5, 2.0),        # labelled but fractional
+    })
+    frame.loc[::7, "ITEM"] = np.nan
+    frame.loc[::11, "ITEM"] = 99
+    path = tmp_path / "big.sav"
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={
+        "ITEM": {1: "A", 2: "B", 3: "C", 4: "D", 99: "Refused"}, "BIG": {1: "one", 2: "two", 300: "many"},
+        "WEIRD": {1.5: "one and a half", 2: "two"}})
+    whole, cb1 = read_file(path)
+    monkeypatch.setattr(pio, "CHUNK_ROWS", 64)
+    chunked, cb2 = read_file(path)
+    pd.testing.assert_frame_equal(whole, chunked)
+    assert cb1 == cb2
+    assert chunked["ITEM"].iloc[11] == "Refused" and pd.isna(chunked["ITEM"].iloc[7])
