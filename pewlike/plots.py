@@ -344,7 +344,8 @@ def paired_dots(first, second, *, level_first: str, level_second: str | None = N
 
 
 def coef_plot(frame: "pd.DataFrame", *, odds: bool = True, title: str, source: str | None = None,
-              synthetic: bool = False, n: int | None = None, drop: Sequence[str] = ("(Intercept)",)) -> "Figure":
+              synthetic: bool = False, n: int | None = None, drop: Sequence[str] = ("(Intercept)",),
+              labels: dict | None = None) -> "Figure":
     """Odds ratios (log scale, reference line at 1) or coefficients (line at 0) with CIs.
 
     Parameters
@@ -355,15 +356,26 @@ def coef_plot(frame: "pd.DataFrame", *, odds: bool = True, title: str, source: s
         The frame holds odds ratios (log-scaled axis).
     drop : sequence of str
         Terms left out (the intercept; thresholds ``a|b`` of ordinal models are always left out).
+    labels : dict, optional
+        Readable row labels by term; labels ``"Group: level"`` are shown as the
+        level under a bold group heading, as in Pew's charts.
     """
     f = frame[~frame["term"].astype(str).isin(list(drop)) & ~frame["term"].astype(str).str.contains("|", regex=False)]
-    rows = [_Row(str(t), f.iloc[[i]]) for i, t in enumerate(f["term"])]
+    labels = labels or {}
+    rows, pos, last = [], [], None
+    for i, t in enumerate(f["term"]):
+        head, sep, level = labels.get(str(t), str(t)).rpartition(": ")
+        if sep and head != last:
+            rows.append(_Row(head, None))
+        last = head if sep else None
+        pos.append(len(rows))
+        rows.append(_Row(level, f.iloc[[i]]))
     est = f["estimate"].to_numpy(dtype=float)
     lo = f["ci_lower"].to_numpy(dtype=float)
     hi = f["ci_upper"].to_numpy(dtype=float)
     with style():
         fig, ax, top = _layout(len(rows), title, 0.3, bottom=0.85)
-        y = np.arange(len(rows))
+        y = np.asarray(pos, dtype=float)
         ax.errorbar(est, y, xerr=np.vstack([est - lo, hi - est]), fmt="none", ecolor=OKABE_ITO[0], elinewidth=1.3)
         pts = ax.scatter(est, y, s=40, color=OKABE_ITO[0], zorder=3)
         pts.set_gid("estimates")
@@ -372,8 +384,8 @@ def coef_plot(frame: "pd.DataFrame", *, odds: bool = True, title: str, source: s
             ax.set_xscale("log")
             from matplotlib.ticker import FuncFormatter, LogLocator
 
-            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))
             ax.xaxis.set_minor_locator(LogLocator(base=10, subs=()))
         ax.xaxis.grid(True, color="#E5E5E5", linewidth=0.6)
         ax.set_axisbelow(True)
@@ -388,17 +400,22 @@ def predicted_plot(frame: "pd.DataFrame", *, group: str, title: str, source: str
                    synthetic: bool = False, n: int | None = None) -> "Figure":
     """Predicted probability by group with CIs, from ``marginal_effects(var).to_frame()``.
 
-    ``frame`` has one row per group level (column ``group`` or ``level``) and
-    ``estimate, ci_lower, ci_upper`` as probabilities; with several outcome
+    ``frame`` has one row per group level (column ``level``, or ``group``) and
+    ``estimate, ci_lower, ci_upper`` as probabilities; rows whose ``type`` is
+    not ``"prediction"`` (contrasts) are left out; with several outcome
     categories (column ``outcome``), one colour per category.
     """
+    if "type" in frame.columns:
+        frame = frame[frame["type"].astype(str) == "prediction"]
     gcol = group if group in frame.columns else "level"
     outcomes = [None] if "outcome" not in frame.columns else list(dict.fromkeys(frame["outcome"].astype(str)))
+    if len(outcomes) == 1:
+        outcomes = [None]
     groups = list(dict.fromkeys(frame[gcol].astype(str)))
     rows = [_Row(g, frame[frame[gcol].astype(str) == g]) for g in groups]
     k = len(outcomes)
     with style():
-        fig, ax, top = _layout(len(rows), title, 0.45, bottom=0.85)
+        fig, ax, top = _layout(len(rows), title, 0.45 if k <= 2 else 0.7, bottom=0.85)
         lows, highs = [], []
         for j, out in enumerate(outcomes):
             sub = frame if out is None else frame[frame["outcome"].astype(str) == out]
@@ -414,7 +431,7 @@ def predicted_plot(frame: "pd.DataFrame", *, group: str, title: str, source: str
         ax.set_xlabel("Predicted probability, % (95% CI)", fontsize=9, color=MUTED)
         _ylabels(ax, rows)
         if k > 1:
-            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=min(k, 4), fontsize=8.5)
+            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=k if k <= 2 else 2, fontsize=8.5)
         finish(fig, title=title, source=source_line(source, synthetic=synthetic),
                n_note=f"n = {fmt_int(n)} (unweighted)." if n is not None else "")
     return fig

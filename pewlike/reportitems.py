@@ -105,7 +105,8 @@ def _model(w, svy: "Survey", item) -> list:
     frame = fit.odds_ratios().rename(columns={"odds_ratio": "estimate"}) if odds else fit.to_frame()
     n = getattr(fit, "n_obs", None)
     blocks.append(w.figure("coef_plot", f"{item.name}_coefficients", f"Coefficient plot: {doc.title}", frame,
-                           odds=odds, title=item.title or doc.title, source=w.source, synthetic=w.synthetic, n=n))
+                           odds=odds, title=item.title or doc.title, source=w.source, synthetic=w.synthetic, n=n,
+                           labels=term_labels(svy, frame["term"])))
     for var in item.effects:
         try:
             me = fit.marginal_effects(var)
@@ -113,8 +114,10 @@ def _model(w, svy: "Survey", item) -> list:
             col = svy._resolve(var)
             name = f"{item.name}_predicted_{col}"
             blocks.append(w.table(_effects_doc(mframe, name, col, item, svy), [("", mframe)]))
+            what = "each answer" if item.type == "ologit" else "the outcome"
             blocks.append(w.figure("predicted_plot", name, f"Predicted probabilities by {col}: {doc.title}", mframe,
-                                   group=col, title=f"Predicted probability by {svy.question(col).lower()}",
+                                   group=col, title=f"Predicted probability of {what} by "
+                                                    f"{svy.question(col).lower()} ({item.name})",
                                    source=w.source, synthetic=w.synthetic, n=n))
         except Exception as exc:  # reported in the report; the model table above stands
             msg = f"{type(exc).__name__}: {exc}"
@@ -123,13 +126,28 @@ def _model(w, svy: "Survey", item) -> list:
     return blocks
 
 
+def term_labels(svy: "Survey", terms) -> dict:
+    """Readable model terms: ``F_AGECAT30-49`` -> ``Age category: 30-49``; interactions joined by " x "."""
+    cols = sorted(svy._codebook.variables, key=len, reverse=True)
+
+    def one(part: str) -> str:
+        for c in cols:
+            if part.startswith(c) and len(part) > len(c):
+                return f"{svy._codebook.variables[c].label or c}: {part[len(c):]}"
+        return part
+
+    return {t: " x ".join(one(p) for p in str(t).split(":")) for t in terms}
+
+
 def _effects_doc(frame, name, col, item, svy):
     import pandas as pd
 
     from .tableexport import TableDoc, pew_percent
 
+    if "type" in frame.columns:
+        frame = frame[frame["type"].astype(str) == "prediction"]
     gcol = col if col in frame.columns else "level"
-    cols = [c for c in ("outcome",) if c in frame.columns]
+    cols = [c for c in ("outcome",) if c in frame.columns and frame[c].nunique() > 1]
     rows = [[*(str(r[c]) for c in cols), str(r[gcol]), pew_percent(r["estimate"]),
              f"{100 * r['ci_lower']:.1f} - {100 * r['ci_upper']:.1f}"] for _, r in frame.iterrows()]
     table = pd.DataFrame(rows, columns=[*(c.capitalize() for c in cols), svy.question(col), "Predicted %",

@@ -145,16 +145,23 @@ def test_coef_plot_draws_odds_ratios_on_a_log_axis():
     np.testing.assert_allclose(pts[:, 0], [1.5, 0.8])  # intercept and cut points left out
     assert ax.get_xscale() == "log"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["F_AGECAT30-49", "F_SEXFemale"]
+    labels = {"F_AGECAT30-49": "Age category: 30-49", "F_SEXFemale": "Sex: Female"}
+    fig = plots.coef_plot(frame, odds=True, title="Odds", source=SOURCE, labels=labels)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Age category", "30-49", "Sex", "Female"]
+    pts = [c for c in ax.collections if c.get_gid() == "estimates"][0].get_offsets()
+    np.testing.assert_allclose(pts[:, 1], [1, 3])  # each estimate on its level's row, under its heading
 
 
 def test_predicted_plot_by_group():
     import pandas as pd
 
-    frame = pd.DataFrame({"F_AGECAT": ["18-29", "30-49"], "estimate": [0.7, 0.8], "ci_lower": [0.65, 0.76],
-                          "ci_upper": [0.75, 0.84]})
+    frame = pd.DataFrame({"variable": "F_AGECAT", "level": ["18-29", "30-49", "30-49"],
+                          "type": ["prediction", "prediction", "contrast"], "estimate": [0.7, 0.8, 0.1],
+                          "ci_lower": [0.65, 0.76, 0.05], "ci_upper": [0.75, 0.84, 0.15]})
     fig = plots.predicted_plot(frame, group="F_AGECAT", title="Predicted", source=SOURCE)
     pts = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)][0].get_offsets()
-    np.testing.assert_allclose(pts[:, 0], [70, 80])
+    np.testing.assert_allclose(pts[:, 0], [70, 80])  # predictions only, not the contrast
 
 
 def test_saved_figures_are_byte_identical(tmp_path, tabs):
