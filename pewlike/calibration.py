@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Literal, Mapping
 import numpy as np
 
 from .calsteps import GregStep, WeightingNote, WeightingRecord
-from .caldistance import CALFUNS, grake
+from .caldistance import CALFUNS, grake, tdot, weighted_grams
 from .errors import CalibrationError, WeightWarning
 from .margins import build_margins
-from .raking import margins_frame
+from .raking import _group_rows, margins_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -64,28 +64,33 @@ def _formula_controls(svy: "Survey", formula: str, population_totals, active):
                                + (f"unknown {unknown}" if unknown else "")
                                + ("; " if unknown and absent else "")
                                + (f"missing {absent}" if absent else ""))
-    X = mf.X[active]
     T = np.array([pop[c] for c in mf.columns])
-    return X, T, list(mf.columns), None
+    return mf.X[active], T, list(mf.columns), None, None
 
 
 def _margin_controls(svy: "Survey", population_totals, total, weights, active):
-    """Controls from margins (indicator columns of every cell) and numeric totals."""
+    """Controls from margins (indicators of every cell) and numeric totals.
+
+    Returns ``(X, T, names, margins, cells)``: with only categorical margins the rows of
+    ``X`` are the joint cells of :class:`~pewlike.margins.Cells` (rows in a cell share their
+    controls), otherwise they are the calibrated rows and ``cells`` is None.
+    """
     if not isinstance(population_totals, Mapping):
         # a list of target tables, as rake() takes
-        ms = build_margins(svy, population_totals, total=total, weights=weights, what="calibration")[0]
+        ms, _, cells = build_margins(svy, population_totals, total=total, weights=weights, what="calibration")
         numeric = {}
     else:
         cats = {k: v for k, v in population_totals.items() if not _is_number(v)}
         numeric = {k: float(v) for k, v in population_totals.items() if _is_number(v)}
-        ms = build_margins(svy, cats, total=total, weights=weights, what="calibration")[0] if cats else []
+        ms, cells = [], None
+        if cats:
+            ms, _, cells = build_margins(svy, cats, total=total, weights=weights, what="calibration")
+    by_cell = bool(ms) and not numeric
     rows = np.flatnonzero(active)
     cols, T, names = [], [], []
-    for m in ms:
-        code = m.code[rows]
-        block = np.zeros((rows.size, m.ncell))
-        block[np.arange(rows.size), code] = 1.0
-        cols.append(block)
+    for j, m in enumerate(ms):
+        code = cells.codes[j] if by_cell else m.code[rows]
+        cols.append(np.eye(m.ncell)[code])
         T.extend(m.target)
         names.extend(f"{m.name}={':'.join(lab) if isinstance(lab, tuple) else lab}" for lab in m.labels)
     for key, value in numeric.items():
@@ -105,7 +110,7 @@ def _margin_controls(svy: "Survey", population_totals, total, weights, active):
         names.append(key)
     if not cols:
         raise CalibrationError("no calibration controls given; pass margins or numeric totals")
-    return np.hstack(cols), np.asarray(T, dtype=float), names, ms
+    return np.hstack(cols), np.asarray(T, dtype=float), names, ms, (cells if by_cell else None)
 
 
 def _gram(X: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -155,8 +160,8 @@ def _check_bounds(X, T, w0, lo, hi, names):
 
 def _regcalibrate(X, W, T):
     """Unbounded linear calibration factors for every column of ``W`` (m, R)."""
-    gram = np.einsum("mp,mr,mq->rpq", X, W, X)
-    rhs = (T[:, None] - X.T @ W).T[:, :, None]
+    gram = weighted_grams(X, W)
+    rhs = (T[:, None] - tdot(X, W)).T[:, :, None]
     try:
         lam = np.linalg.solve(gram, rhs)[:, :, 0]
     except np.linalg.LinAlgError:
@@ -222,18 +227,24 @@ def calibrate(svy: "Survey", population_totals, *, calfun: Literal["linear", "ra
     d = svy._design
     active = d.in_domain & (d.weights > 0)
     if formula is not None:
-        X, T, names, ms = _formula_controls(svy, formula, population_totals, active)
+        X, T, names, ms, cells = _formula_controls(svy, formula, population_totals, active)
     else:
-        X, T, names, ms = _margin_controls(svy, population_totals, total, d.weights, active)
+        X, T, names, ms, cells = _margin_controls(svy, population_totals, total, d.weights, active)
+    n = d.weights.shape[0]
     rows = np.flatnonzero(active)
-    w0 = d.weights[rows]
-    t0 = X.T @ w0
-    zz = (T == 0) & np.all(X == 0, axis=0)        # R drops columns zero in sample and population
+    if cells is not None:                       # units: joint cells of the margins
+        unit, w0 = cells.cell, cells.w
+        W_rep = None if d.repweights is None else _group_rows(unit, d.repweights, w0.shape[0])
+    else:                                       # units: the calibrated rows
+        unit = np.full(n, -1, dtype=np.int64)
+        unit[rows] = np.arange(rows.size)
+        w0 = d.weights[rows]
+        W_rep = None if d.repweights is None else d.repweights[rows]
+    zz = (T == 0) & np.all(X == 0, axis=0)      # R drops columns zero in sample and population
     if zz.any():
-        X, T, names = X[:, ~zz], T[~zz], [n for n, z in zip(names, zz) if not z]
-        t0 = t0[~zz]
+        X, T, names = X[:, ~zz], T[~zz], [nm for nm, z in zip(names, zz) if not z]
     keep = _independent(X, T, w0, names) if formula is None else np.arange(X.shape[1])
-    Xk, Tk = X[:, keep], T[keep]
+    Xk, Tk = np.ascontiguousarray(X[:, keep]), T[keep]
     if np.isfinite(lo) or np.isfinite(hi):
         _check_bounds(Xk, Tk, w0, lo, hi, [names[i] for i in keep])
     linear = calfun == "linear" and bounds is None
@@ -243,8 +254,7 @@ def calibrate(svy: "Survey", population_totals, *, calfun: Literal["linear", "ra
     else:
         g, iters, fail = grake(Xk, w0[:, None], calfun, (lo, hi), Tk, epsilon=epsilon, max_iter=max_iter)
         g, iterations, failed = g[:, 0], int(iters[0]), fail[0]
-    w = d.weights.copy()
-    w[rows] = w0 * g
+    w = np.append(g, 1.0)[unit] * d.weights     # rows not calibrated (unit -1) keep their weight
     if failed is not None and np.isfinite(failed):
         msg = (f"calibration did not converge after {max_iter} iterations (largest misfit {failed:.3g} relative to "
                f"the totals). Check: the totals are consistent; bounds {bounds!r} are not too tight; raise max_iter")
@@ -252,18 +262,17 @@ def calibrate(svy: "Survey", population_totals, *, calfun: Literal["linear", "ra
             raise CalibrationError(msg + ", or pass force=True to keep these weights", weights=w)
         warnings.warn(msg, WeightWarning, stacklevel=3)
     if (g < 0).any():
-        raise CalibrationError(f"linear calibration gives {int((g < 0).sum())} negative weight(s) (smallest factor "
+        n_neg = int((w < 0).sum())
+        raise CalibrationError(f"linear calibration gives {n_neg} negative weight(s) (smallest factor "
                                f"{g.min():.3g}); pass bounds=(0, np.inf) or use calfun='raking'", weights=w)
     reps = None
-    if d.repweights is not None:
-        R = d.repweights[rows]
+    if W_rep is not None:
         if linear:
-            gr = _regcalibrate(Xk, R, Tk)
+            gr = _regcalibrate(Xk, W_rep, Tk)
         else:
-            gr, _, _ = grake(Xk, R, calfun, (lo, hi), Tk, epsilon=epsilon, max_iter=max_iter)
-        reps = d.repweights.copy()
-        reps[rows] = R * gr
-    record = WeightingRecord(method, _record_frame(ms, X, T, names, w0 * g, w), iterations,
+            gr, _, _ = grake(Xk, W_rep, calfun, (lo, hi), Tk, epsilon=epsilon, max_iter=max_iter)
+        reps = d.repweights * np.vstack([gr, np.ones((1, gr.shape[1]))])[unit]
+    record = WeightingRecord(method, _record_frame(ms, cells, X, T, names, w0 * g, w), iterations,
                              failed is None or not np.isfinite(failed), epsilon,
                              {"calfun": calfun, "bounds": bounds, "formula": formula})
     what = f"{calfun} calibration" + (f" within bounds {tuple(bounds)}" if bounds is not None else "")
@@ -271,31 +280,31 @@ def calibrate(svy: "Survey", population_totals, *, calfun: Literal["linear", "ra
                          record)
     calibration = None
     if not d.is_replicate:
-        calibration = d.calibration + (_greg_step(Xk, w0, g, rows, d.weights.shape[0]),)
+        step = GregStep(unit, Xk, _ginv(Xk, w0), g, d.weights, identity=cells is None and rows.size == n)
+        calibration = d.calibration + (step,)
     return svy.with_weights(w, repweights=reps, calibration=calibration, note=note)
 
 
-def _greg_step(X, w0, g, rows, n) -> GregStep:
-    whalf = np.sqrt(w0)
-    xw = np.zeros((n, X.shape[1]))
-    xw[rows] = X * whalf[:, None]
+def _ginv(X, w0) -> np.ndarray:
+    """Inverse of ``X' W0 X`` (pseudo-inverse when rank deficient), with the columns equilibrated."""
     G = _gram(X, w0)
     d = np.sqrt(np.diag(G))
-    d = 1.0 / np.where(d > 0, d, 1.0)                  # equilibrate the columns before inverting
-    ginv = d[:, None] * np.linalg.pinv(d[:, None] * G * d[None, :], rcond=1e-10, hermitian=True) * d[None, :]
-    wq = np.zeros(n)
-    wq[rows] = g * whalf
-    return GregStep(xw, ginv, wq)
+    d = 1.0 / np.where(d > 0, d, 1.0)
+    return d[:, None] * np.linalg.pinv(d[:, None] * G * d[None, :], rcond=1e-10, hermitian=True) * d[None, :]
 
 
-def _record_frame(ms, X, T, names, w_rows, w_all) -> "pd.DataFrame":
+def _record_frame(ms, cells, X, T, names, wu, w_all) -> "pd.DataFrame":
+    """Achieved vs target: shares for margins, totals for numeric controls."""
     import pandas as pd
 
     parts = []
+    achieved = tdot(X, wu[:, None])[:, 0]
     if ms:
-        parts.append(margins_frame(ms, w_all))
+        per = None
+        if cells is not None:
+            per = [cells.margin_totals(j, m.ncell, wu) for j, m in enumerate(ms)]
+        parts.append(margins_frame(ms, w_all, achieved=per))
     n_cat = sum(m.ncell for m in ms) if ms else 0
-    achieved = X.T @ w_rows
     rows = [(names[j], None, T[j], achieved[j]) for j in range(n_cat, len(names))]
     if rows:
         extra = pd.DataFrame(rows, columns=["variable", "level", "target", "achieved"])

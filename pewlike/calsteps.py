@@ -165,35 +165,54 @@ def raking_step(cell, cell_codes, ncells, factor, last, w0) -> RakingStep:
 class GregStep:
     """Generalised regression (g-) calibration: residuals of a weighted projection.
 
+    The controls are stored per *unit*: a unit is a row, or -- when every control is a
+    category indicator -- a joint cell of the margins, whose rows share their controls and
+    their calibration factor.
+
     Attributes
     ----------
-    xw : ndarray (n, p)
-        The calibration controls times ``sqrt(w0)`` (``w0`` the weights before
-        calibration; zero rows for rows not calibrated).
+    unit : ndarray (n,) of int
+        Unit of every row (-1 for rows that were not calibrated).
+    xu : ndarray (u, p)
+        Calibration controls of every unit.
     ginv : ndarray (p, p)
-        (Pseudo-)inverse of ``xw' xw``, so ``xw @ ginv @ xw'`` projects on the controls.
-    w : ndarray (n,)
-        ``g * sqrt(w0)`` with ``g`` the calibration factors.
+        (Pseudo-)inverse of ``sum_i w0_i x_i x_i'``.
+    gu : ndarray (u,)
+        Calibration factor ``g`` of every unit.
+    w0 : ndarray (n,)
+        Weights before calibration.
+    identity : bool
+        The units are the rows, in order (``unit == arange(n)``).
 
     Notes
     -----
     Equivalent to the g-calibration branch of R survey's ``svyrecvar``:
-    ``qr.resid(cal$qr, x / cal$w) * cal$w`` (R factorises ``xw`` by QR; the projection is
-    the same).  Rows with ``w == 0`` are left unchanged.
+    ``qr.resid(cal$qr, x / cal$w) * cal$w`` with ``cal$qr`` the QR factorisation of
+    ``X * sqrt(w0)`` and ``cal$w = g * sqrt(w0)``; written out, row i's residual is
+    ``x_i - w0_i g_i x_i' (X' W0 X)^- X' (x / g)``.  Rows not calibrated are unchanged.
     """
 
-    xw: np.ndarray
+    unit: np.ndarray
+    xu: np.ndarray
     ginv: np.ndarray
-    w: np.ndarray
+    gu: np.ndarray
+    w0: np.ndarray
+    identity: bool = False
 
     def residuals(self, x: np.ndarray) -> np.ndarray:
         x2, one_d = _as_2d(x)
-        nz = self.w != 0
+        keep = self.unit >= 0
+        nu = self.xu.shape[0]
+        unit = np.where(keep, self.unit, 0)
+        g = self.gu[unit]
         y = np.zeros_like(x2)
-        y[nz] = x2[nz] / self.w[nz, None]
-        fitted = self.xw @ (self.ginv @ (self.xw.T @ y))
-        out = x2 - fitted * self.w[:, None]
-        out[~nz] = x2[~nz]
+        y[keep] = x2[keep] / g[keep, None]
+        if self.identity:
+            s = y
+        else:
+            s = np.asarray(_indicator(unit, nu, keep) @ y)    # sums of x / g by unit
+        fitted = self.xu @ (self.ginv @ (s.T @ self.xu).T)    # (s' X)': fast for a tall X
+        out = x2 - (self.w0 * g * keep)[:, None] * fitted[unit]
         return out[:, 0] if one_d else out
 
 
