@@ -354,3 +354,14 @@ def test_raking_an_unweighted_survey_gives_weights_to_summarise(clus1):
     w = raked.weights.to_numpy()
     assert w.sum() == pytest.approx(6194) and len(np.unique(np.round(w, 9))) == 3
     assert raked.weight_summary().deff == pytest.approx(kish_deff(w)) and raked.weight_summary().deff > 1
+
+
+@pytest.mark.parametrize("calfun, bounds", [("linear", None), ("raking", None), ("logit", (0.5, 2.5))])
+def test_calibration_by_cell_equals_by_row(clus1, calfun, bounds):
+    margins = {"stype": STYPE, "sch.wide": SCHWIDE}
+    by_cell = clus1.calibrate(margins, calfun=calfun, bounds=bounds, epsilon=1e-12)
+    # a redundant population-size control makes the controls row-level (numeric), same span
+    by_row = clus1.calibrate({**margins, "(Intercept)": 6194.0}, calfun=calfun, bounds=bounds, epsilon=1e-12)
+    np.testing.assert_allclose(by_cell.weights, by_row.weights, rtol=1e-9)
+    for var, kind in (("api00", "mean"), ("enroll", "total"), ("awards", "proportion")):
+        np.testing.assert_allclose(_se(by_cell, var, kind), _se(by_row, var, kind), rtol=1e-8)
