@@ -68,24 +68,17 @@ def moe_points(svy: "Survey", mask: np.ndarray, level: float = 0.95) -> tuple[fl
 
     Notes
     -----
-    As ``pewmethods::calculate_deff(w)`` in R: ``deff = 1 + (sd(w)/mean(w))^2``
-    and ``moe = 1.96 * sqrt(deff * 0.25 / n) * 100`` (the normal quantile at
-    other levels).
+    :func:`pewlike.moe` and :func:`pewlike.weightstats.kish_deff` of those
+    weights: ``pewmethods::calculate_deff(w)`` in R, ``deff = 1 + (sd(w)/mean(w))^2``
+    and ``moe = 1.96 * sqrt(deff * 0.25 / n) * 100``.
     """
+    from .weightstats import kish_deff, moe
+
     w = svy._design.weights[mask]
     w = w[w != 0]
     if w.size == 0:
         return float("nan"), float("nan")
-    return _moe_stopgap(w, level)
-
-
-def _moe_stopgap(w: np.ndarray, level: float) -> tuple[float, float]:
-    """STOPGAP until ``pewlike.weightstats.moe`` is committed: pewmethods' deff and MOE."""
-    from scipy import stats
-
-    deff = 1.0 + (w.std(ddof=1) / w.mean()) ** 2 if w.size > 1 else 1.0
-    z = 1.96 if abs(level - 0.95) < 1e-12 else float(stats.norm.ppf(0.5 + level / 2))
-    return float(100 * z * np.sqrt(deff * 0.25 / w.size)), float(deff)
+    return float(moe(w, level=level)), float(kish_deff(w))
 
 
 def file_safe(name: str) -> str:
