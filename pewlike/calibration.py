@@ -17,8 +17,8 @@ import numpy as np
 from .calsteps import GregStep, WeightingNote, WeightingRecord
 from .caldistance import CALFUNS, grake, tdot, weighted_grams
 from .errors import CalibrationError, WeightWarning
-from .margins import build_margins
-from .raking import _group_rows, margins_frame
+from .margins import build_margins, group_rows
+from .raking import margins_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -234,7 +234,7 @@ def calibrate(svy: "Survey", population_totals, *, calfun: Literal["linear", "ra
     rows = np.flatnonzero(active)
     if cells is not None:                       # units: joint cells of the margins
         unit, w0 = cells.cell, cells.w
-        W_rep = None if d.repweights is None else _group_rows(unit, d.repweights, w0.shape[0])
+        W_rep = None if d.repweights is None else group_rows(unit, d.repweights, w0.shape[0])
     else:                                       # units: the calibrated rows
         unit = np.full(n, -1, dtype=np.int64)
         unit[rows] = np.arange(rows.size)

@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .design import Survey
 
-__all__ = ["Margin", "Cells", "build_margins", "label_text", "margin_name", "cell_totals"]
+__all__ = ["Margin", "Cells", "build_margins", "joint_cells", "label_text", "margin_name", "cell_totals",
+           "group_rows"]
 
 PROPORTION_TOL = 1e-6   # a margin summing to 1 within this is a set of proportions
 TOTAL_RTOL = 1e-6       # margins given as totals must agree on the total to this relative tolerance
@@ -310,6 +311,15 @@ def _unmatched(svy, cols, cell, bad, cache, name, what):
     count = int((bad & same).sum())
     raise RakingError(f"{name} category {lab!r} ({count:,} respondents) has no target; add it to the "
                       "targets or recode those respondents")
+
+
+def group_rows(code: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Column sums of ``values`` (m, R) within the groups ``code`` (m,; -1 = none): array (k, R)."""
+    from scipy import sparse
+
+    rows = np.flatnonzero(code >= 0)
+    ind = sparse.csr_matrix((np.ones(rows.size), (code[rows], rows)), shape=(k, code.shape[0]))
+    return np.asarray(ind @ values)
 
 
 def cell_totals(code: np.ndarray, k: int, w: np.ndarray | None = None) -> np.ndarray:

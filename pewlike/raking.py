@@ -16,7 +16,7 @@ import numpy as np
 
 from .calsteps import PostStratStep, WeightingNote, WeightingRecord, raking_step
 from .errors import RakingError
-from .margins import Cells, Margin, build_margins, cell_totals
+from .margins import Cells, Margin, build_margins, cell_totals, group_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -91,7 +91,7 @@ def ipf(cells: Cells, targets: list[np.ndarray], *, max_iter: int = 50, tol: flo
     total = float(targets[0].sum())
     cur_r = G_r = None
     if rep is not None:
-        cur_r = _group_rows(cells.cell, rep, ncell)
+        cur_r = group_rows(cells.cell, rep, ncell)
         G_r = np.ones_like(cur_r)
     best = (np.inf, G.copy(), (0, 0))
     last = [np.ones(k) for k in sizes]
@@ -103,7 +103,7 @@ def ipf(cells: Cells, targets: list[np.ndarray], *, max_iter: int = 50, tol: flo
             cur *= f[cc]
             G *= f[cc]
             if cur_r is not None:
-                s_r = _group_rows(cc, cur_r, k)
+                s_r = group_rows(cc, cur_r, k)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     f_r = np.where(s_r > 0, tgt[:, None] / s_r, 1.0)
                 cur_r *= f_r[cc]
@@ -121,15 +121,6 @@ def ipf(cells: Cells, targets: list[np.ndarray], *, max_iter: int = 50, tol: flo
     return IPFResult(G, G_r, last, it, converged, float(gap), worst)
 
 
-def _group_rows(cc: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    """Column sums of ``values`` (m, R) within the groups ``cc`` (m,; -1 = none): array (k, R)."""
-    from scipy import sparse
-
-    rows = np.flatnonzero(cc >= 0)
-    ind = sparse.csr_matrix((np.ones(rows.size), (cc[rows], rows)), shape=(k, cc.shape[0]))
-    return np.asarray(ind @ values)
-
-
 def _gap(cell_codes, targets, sizes, cur, total):
     gap, worst = -1.0, (0, 0)
     for j, (cc, tgt, k) in enumerate(zip(cell_codes, targets, sizes)):
@@ -143,7 +134,7 @@ def _gap(cell_codes, targets, sizes, cur, total):
 def _rep_gap(cell_codes, targets, sizes, cur_r, total):
     gap = 0.0
     for cc, tgt, k in zip(cell_codes, targets, sizes):
-        s = _group_rows(cc, cur_r, k)
+        s = group_rows(cc, cur_r, k)
         d = np.where(s > 0, np.abs(s - tgt[:, None]), 0.0) / total
         gap = max(gap, float(d.max()))
     return gap
@@ -351,7 +342,7 @@ def poststratify(svy: "Survey", vars, population, *, partial: bool = False, tota
     w = np.append(ratio, 1.0)[m.code] * d.weights
     reps = None
     if d.repweights is not None:
-        s_r = _group_rows(m.code, d.repweights, m.ncell)
+        s_r = group_rows(m.code, d.repweights, m.ncell)
         with np.errstate(divide="ignore", invalid="ignore"):
             f_r = np.where(s_r > 0, m.target[:, None] / s_r, 1.0)
         reps = d.repweights * np.vstack([f_r, np.ones((1, f_r.shape[1]))])[m.code]

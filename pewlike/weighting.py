@@ -3,7 +3,8 @@
 The verbs live in topic modules and are collected here, where :class:`~pewlike.design.Survey`
 finds them:
 
-* :func:`rake`, :func:`poststratify` -- :mod:`pewlike.raking` (margins read by :mod:`pewlike.margins`);
+* :func:`rake`, :func:`poststratify` -- :mod:`pewlike.raking` (targets read by :mod:`pewlike.marginspec`
+  and matched to the sample by :mod:`pewlike.margins`);
 * :func:`calibrate` -- :mod:`pewlike.calibration` (solver in :mod:`pewlike.caldistance`);
 * :func:`trim_weights` -- :mod:`pewlike.trimming`;
 * :func:`weight_summary`, :func:`moe`, :func:`kish_deff`, :func:`effective_n` -- :mod:`pewlike.weightstats`;
