@@ -365,3 +365,31 @@ def test_calibration_by_cell_equals_by_row(clus1, calfun, bounds):
     np.testing.assert_allclose(by_cell.weights, by_row.weights, rtol=1e-9)
     for var, kind in (("api00", "mean"), ("enroll", "total"), ("awards", "proportion")):
         np.testing.assert_allclose(_se(by_cell, var, kind), _se(by_row, var, kind), rtol=1e-8)
+
+
+def test_trimming_a_replicate_design_trims_every_replicate():
+    df = pd.read_csv(DATA / "weighting" / "apiclus1_jk1.csv")
+    rep = pw.Survey(df, weights="pw", repweights="rep_*", reptype="JK1", scale=14 / 15)
+    raked = rep.rake({"stype": STYPE, "sch.wide": SCHWIDE})
+    out = raked.trim_weights(lower=30, upper=60)
+    R0, R1 = raked._design.repweights, out._design.repweights
+    for j in range(R0.shape[1]):
+        col0, col1 = R0[:, j], R1[:, j]
+        live = col0 > 0                                   # the replicate's dropped PSU stays at zero
+        clipped = np.clip(col0, 30, 60)
+        inside = live & (col0 == clipped)
+        share = np.sum((col0 - clipped)[live]) / inside.sum()
+        expected = np.where(live, np.where(inside, col0 + share, clipped), 0.0)
+        np.testing.assert_allclose(col1, expected, rtol=1e-12)
+        assert col1.sum() == pytest.approx(col0.sum()) and (col1[~live] == 0).all()
+    np.testing.assert_allclose(out.weights, raked.trim_weights(lower=30, upper=60).weights)
+
+
+def test_zero_weights_stay_zero_when_trimming():
+    df = pd.read_csv(DATA / "pewmethods" / "dec13_excerpt.csv")
+    svy = pw.Survey(df, weights="llweight")               # 0 for the cellphone sample
+    out = svy.trim_weights(lower=0.05, upper=0.95, quantiles=True, strict=True).weights.to_numpy()
+    w = svy.weights.to_numpy()
+    assert (out[w == 0] == 0).all() and out.sum() == pytest.approx(w.sum())
+    pos = w[w > 0]
+    assert out[w > 0].min() >= np.quantile(pos, 0.05) - 1e-9 and out.max() <= np.quantile(pos, 0.95) + 1e-9
