@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .errors import PewlikeError, SpecError, VariableError
-from .reporthtml import (BuiltSection, FailureBlock, FigureBlock, ReportDoc, TableBlock, TextBlock, render_html,
-                         render_markdown)
+from .reporthtml import BuiltSection, FailureBlock, FigureBlock, ReportDoc, TableBlock, render_html, render_markdown
 from .spec import DEMO_DATA, Spec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -396,6 +395,3 @@ class _Writer:
             self._file("report.md", render_markdown(doc).encode("utf-8"))
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*")
                       if p.is_file() and p.name != MARKER)
-
-    def text(self, text: str) -> TextBlock:
-        return TextBlock(text)

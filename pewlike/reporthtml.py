@@ -13,13 +13,8 @@ from dataclasses import dataclass, field
 
 from .tableexport import TableDoc
 
-__all__ = ["TextBlock", "TableBlock", "FigureBlock", "FailureBlock", "BuiltSection", "ReportDoc", "render_html",
+__all__ = ["TableBlock", "FigureBlock", "FailureBlock", "BuiltSection", "ReportDoc", "render_html",
            "render_markdown", "CSS"]
-
-
-@dataclass(frozen=True)
-class TextBlock:
-    text: str
 
 
 @dataclass(frozen=True)
@@ -87,8 +82,6 @@ def _links(links) -> str:
 
 
 def _block_html(b) -> str:
-    if isinstance(b, TextBlock):
-        return f"<p>{html.escape(b.text)}</p>"
     if isinstance(b, TableBlock):
         return b.doc.html() + _links(b.links)
     if isinstance(b, FigureBlock):
@@ -130,8 +123,6 @@ def render_html(doc: ReportDoc) -> str:
 
 
 def _block_md(b) -> str:
-    if isinstance(b, TextBlock):
-        return b.text + "\n"
     if isinstance(b, TableBlock):
         links = " · ".join(f"[{label}]({p})" for label, p in b.links)
         return b.doc.markdown() + (f"\n{links}\n" if links else "")

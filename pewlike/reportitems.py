@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import PewlikeError
-from .reporthtml import FailureBlock, TextBlock
+from .reporthtml import FailureBlock
 
 if TYPE_CHECKING:  # pragma: no cover
     from .design import Survey
@@ -207,4 +207,4 @@ def methods_blocks(w, svy: "Survey") -> tuple[str, list]:
     from .tables import methods_statement
 
     ms = methods_statement(svy, w.spec.defaults.by, level=w.spec.defaults.level)
-    return ms.text() + ".", [TextBlock(ms.text() + "."), w.table(ms.table(), [("", ms.to_frame())])]
+    return ms.text() + ".", [w.table(ms.table(), [("", ms.to_frame())])]

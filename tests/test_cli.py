@@ -115,6 +115,10 @@ def test_report_from_a_spec_and_init(runner, tmp_path):
     assert "Wrote" in res.output
     data = tmp_path / "d.sav"
     pw.demo().to_sav(data)
+    starter = runner.invoke(main, ["report", "--data", str(data), "--out", str(tmp_path / "starter"), "-q",
+                                   "--jobs", "1"])
+    assert starter.exit_code == 0, starter.output
+    assert (tmp_path / "starter" / "tables" / "crosstab_CONCERNCO_W49.csv").exists()
     with runner.isolated_filesystem(temp_dir=tmp_path):
         first = runner.invoke(main, ["init", str(data)])
         assert first.exit_code == 0, first.output
