@@ -117,9 +117,8 @@ def _load(spec: Spec, data: str | None) -> tuple["Survey", str]:
     opts = spec.data.read_options()
     path = data or spec.data_path()
     if path == DEMO_DATA:
-        svy = demo(**{k: v for k, v in opts.items() if k == "weights" or v not in (None, False, "fail")})
-        return svy, "privacy_survey_demo.sav"
-    return read(path, **{k: v for k, v in opts.items() if v is not None}), Path(path).name
+        return demo(**opts), "privacy_survey_demo.sav"
+    return read(path, **opts), Path(path).name
 
 
 def _where(spec: Spec, where: str, exc: Exception) -> SpecError:

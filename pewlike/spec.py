@@ -67,11 +67,12 @@ class DataSpec:
     synthetic: bool = False
 
     def read_options(self) -> dict:
-        """Keyword arguments for :func:`pewlike.read`."""
-        out = {"weights": None if self.weights is False else self.weights, "strata": self.strata, "psu": self.psu,
-               "fpc": self.fpc, "nest": self.nest, "repweights": self.repweights, "lonely_psu": self.lonely_psu}
-        if self.reptype is not None:
-            out["reptype"] = self.reptype
+        """Keyword arguments for :func:`pewlike.read` (``weights=None`` when the spec says ``false``)."""
+        out = {"weights": None if self.weights is False else self.weights, "nest": self.nest,
+               "lonely_psu": self.lonely_psu}
+        for key in ("strata", "psu", "fpc", "repweights", "reptype"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
         return out
 
 

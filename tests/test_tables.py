@@ -179,6 +179,18 @@ def test_crosstab_frame_contract_and_columns(demo):
     assert tuple(f.groupby("F_AGECAT", observed=True)["n"].sum()) == x.column_n
 
 
+def test_crosstab_cells_are_the_domain_proportions(demo):
+    """The cells (estimate, SE, CI, deff, n) are svy.proportion(var, by=by), itself checked against R svyby."""
+    x = demo.crosstab("CONCERNCO", "F_PARTYSUM_FINAL", nets="auto").to_frame()
+    cells = x[x["kind"] == "response"].reset_index(drop=True)
+    p = demo.proportion("CONCERNCO", by="F_PARTYSUM_FINAL").to_frame()
+    assert list(cells["level"].astype(str)) == list(p["level"].astype(str))
+    assert list(cells["F_PARTYSUM_FINAL"].astype(str)) == list(p["F_PARTYSUM_FINAL"].astype(str))
+    for key in ("estimate", "std_error", "ci_lower", "ci_upper", "deff"):
+        np.testing.assert_allclose(cells[key], p[key], rtol=1e-12)
+    assert list(cells["n"]) == list(p["n"])
+
+
 def test_crosstab_column_equals_topline_of_the_subset(demo):
     """Two routes to one number: a column of the crosstab is the topline of that subgroup."""
     x = demo.crosstab("CONTROLCO", "F_EDUCCAT", nets="auto").to_frame()
