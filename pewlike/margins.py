@@ -170,6 +170,13 @@ def build_margins(svy: "Survey", margins, *, total: float | None = None,
                               f"sums to {tot[j]:,.6g}; give every margin as proportions, or totals with one "
                               "sum (or pass total=)")
         base = float(tot[0])
+        if abs(base - 100.0) <= 100.0 * PROPORTION_TOL:
+            import warnings
+
+            from .errors import WeightWarning
+
+            warnings.warn("the targets sum to 100 and are read as totals, so the weights will sum to 100; if they "
+                          "are percentages, divide them by 100 (or pass total=)", WeightWarning, stacklevel=4)
     else:
         base = float(w.sum() if all_active else w[active].sum())
     cells = joint_cells([r[3] for r in raw], [len(r[2]) for r in raw], w, all_active)

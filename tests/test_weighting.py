@@ -393,3 +393,10 @@ def test_zero_weights_stay_zero_when_trimming():
     assert (out[w == 0] == 0).all() and out.sum() == pytest.approx(w.sum())
     pos = w[w > 0]
     assert out[w > 0].min() >= np.quantile(pos, 0.05) - 1e-9 and out.max() <= np.quantile(pos, 0.95) + 1e-9
+
+
+def test_percentages_are_flagged(clus1):
+    with pytest.warns(pw.errors.WeightWarning, match="sum to 100"):
+        out = clus1.rake({"stype": {"E": 71.38, "H": 12.19, "M": 16.43}})
+    assert out.weights.sum() == pytest.approx(100)
+    assert clus1.rake({"stype": {"E": 71.38, "H": 12.19, "M": 16.43}}, total=6194).weights.sum() == pytest.approx(6194)
