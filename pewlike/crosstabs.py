@@ -17,9 +17,9 @@ import numpy as np
 
 from .errors import EstimationError
 from .results import TestResult, _frame_html, _frame_text
-from .tableexport import TableDoc, fmt_int, fmt_points, pew_percent
-from .toplines import (Topline, base_mask, categorical_column, check_base, file_safe, layout_rows, moe_points,
-                       net_estimates, resolve_nets, topline)
+from .tableexport import TableDoc, file_safe, fmt_int, fmt_points, pew_percent
+from .toplines import (Topline, base_mask, categorical_column, check_base, layout_rows, moe_points, net_estimates,
+                       resolve_nets, topline)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -375,8 +375,7 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
     pairs = pd.concat(tests, ignore_index=True) if tests else None
     return Crosstab(col, bycol, svy.question(col), by_label, base, out, est.vcov, total, test, tuple(cols),
                     tuple(int(x) for x in col_n), tuple(float(x) for x in col_moe), pairs, tuple(resolved),
-                    int(min_n),
-                    bool(suppress), float(alpha), adjust, df, level)
+                    int(min_n), bool(suppress), float(alpha), adjust, df, level)
 
 
 def banner(tabs: Sequence[Crosstab], *, small: str = "<1", name: str | None = None,

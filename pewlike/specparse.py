@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from .errors import SpecError
+from .tableexport import file_safe
 from .spec import (FORMATS, CompareItem, CrosstabItem, DataSpec, Defaults, ModelItem, OutputSpec, Section, Spec,
                    ToplineItem, WeightingSpec)
 
@@ -205,7 +206,7 @@ def _sections(label, raw) -> list[Section]:
 def _topline(label, i, raw, d: Defaults) -> ToplineItem:
     t = _Table(label, f"[[topline]] #{i}", raw, ("var", "base", "nets", "section", "name", "chart"))
     var = t.text("var")
-    return ToplineItem(var, t.text("section", "toplines"), t.name("name", f"topline_{_safe(var)}"),
+    return ToplineItem(var, t.text("section", "toplines"), t.name("name", f"topline_{file_safe(var)}"),
                        t.text("base", d.base, choices=_BASES), t.nets("nets", d.nets), t.flag("chart", False),
                        t.where)
 
@@ -221,7 +222,7 @@ def _crosstab(label, i, raw, d: Defaults) -> CrosstabItem:
     level = t.text("level", None)
     if chart == "dots" and level is None:
         t.fail("chart = \"dots\" needs level = \"<answer or NET label>\" to plot")
-    return CrosstabItem(var, by, t.text("section", "crosstabs"), t.name("name", f"crosstab_{_safe(var)}"),
+    return CrosstabItem(var, by, t.text("section", "crosstabs"), t.name("name", f"crosstab_{file_safe(var)}"),
                         t.text("base", d.base, choices=_BASES), t.nets("nets", d.nets), chart, level,
                         t.count("min_n", d.min_n), t.flag("letters", d.letters),
                         t.text("adjust", d.adjust, choices=_ADJUST), t.where)
@@ -242,7 +243,7 @@ def _compare(label, i, raw, d: Defaults) -> CompareItem:
         t.fail("chart = \"paired\" needs level = \"<answer or NET label>\" to compare")
     return CompareItem(vars_, labels, level, t.texts("by", d.by), t.text("title", None),
                        t.text("section", "comparisons"),
-                       t.name("name", f"compare_{_safe(vars_[0])}_{_safe(vars_[1])}"), chart, t.where)
+                       t.name("name", f"compare_{file_safe(vars_[0])}_{file_safe(vars_[1])}"), chart, t.where)
 
 
 def _model(label, i, raw) -> ModelItem:
@@ -301,7 +302,3 @@ def _unique_names(spec: Spec) -> None:
                 raise SpecError(f"{spec.label}: {it.where}: output name {it.name!r} is already used by {seen[it.name]}; "
                                 "set name = \"...\" to tell them apart")
             seen[it.name] = it.where
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_\-]+", "_", name).strip("_") or "item"

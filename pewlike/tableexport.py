@@ -35,11 +35,16 @@ from .errors import PewlikeError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["pew_percent", "pew_percents", "fmt_int", "fmt_points", "TableDoc", "frame_markdown",
+__all__ = ["file_safe", "pew_percent", "pew_percents", "fmt_int", "fmt_points", "TableDoc", "frame_markdown",
            "frame_html", "write_csv", "write_markdown", "write_html", "write_xlsx", "fixed_datetime"]
 
 #: Date used for reproducible outputs when ``SOURCE_DATE_EPOCH`` is not set (ATP W49 fieldwork start).
 DEFAULT_EPOCH = 1559520000  # 2019-06-03T00:00:00Z
+
+
+def file_safe(name: str) -> str:
+    """A name usable in file names and HTML ids (``CONCERNCO_W49`` stays, ``a b/c`` -> ``a_b_c``)."""
+    return re.sub(r"[^A-Za-z0-9_\-]+", "_", str(name)).strip("_") or "item"
 
 
 def fixed_datetime() -> datetime:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import EstimationError, VariableError
 from .results import _frame_html, _frame_text
-from .tableexport import TableDoc, fmt_int, fmt_points, pew_percents
+from .tableexport import TableDoc, file_safe, fmt_int, fmt_points, pew_percents
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .results import Estimates
 
 __all__ = ["Topline", "topline", "resolve_nets", "net_estimates", "net_label", "categorical_column",
-           "base_mask", "moe_points", "file_safe", "layout_rows", "check_base"]
+           "base_mask", "moe_points", "layout_rows", "check_base"]
 
 Base = Literal["valid", "all"]
 NetSpec = Mapping[str, Sequence[str]] | Literal["auto"] | None
@@ -79,13 +79,6 @@ def moe_points(svy: "Survey", mask: np.ndarray, level: float = 0.95) -> tuple[fl
     if w.size == 0:
         return float("nan"), float("nan")
     return float(moe(w, level=level)), float(kish_deff(w))
-
-
-def file_safe(name: str) -> str:
-    """A name usable in file names and HTML ids (``CONCERNCO_W49`` stays, ``a b/c`` -> ``a_b_c``)."""
-    import re
-
-    return re.sub(r"[^A-Za-z0-9_\-]+", "_", name).strip("_") or "item"
 
 
 def net_label(members: Sequence[str]) -> str:
