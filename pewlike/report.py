@@ -341,6 +341,7 @@ class _Writer:
     # -- the run ------------------------------------------------------------------------
     def run(self, svy, wsection) -> ReportDoc:
         from . import __version__
+        from .plots import source_line
         from .reportitems import ITEM_BUILDERS, methods_blocks, weighting_blocks
         from .tableexport import fixed_datetime
 
@@ -352,14 +353,13 @@ class _Writer:
             self.say(f"  [{i:>2}/{len(items)}] {kind} {getattr(item, 'name', '')}")
             try:
                 blocks = ITEM_BUILDERS[type(item).__name__](self, svy, item)
-            except PewlikeError as exc:
-                if kind != "model":
+            except Exception as exc:  # a model that fails, for any reason, is reported and the rest builds
+                if kind == "model":
+                    blocks = [self._failed(item, exc)]
+                elif isinstance(exc, PewlikeError):
                     raise _where(spec, item.where, exc) from None
-                blocks = [self._failed(item, exc)]
-            except Exception as exc:  # a model that fails for any reason is reported, not fatal
-                if kind != "model":
+                else:
                     raise
-                blocks = [self._failed(item, exc)]
             sections[item.section].blocks.extend(blocks)
         method = methods_blocks(self, svy)
         if wsection is not None:
@@ -367,10 +367,10 @@ class _Writer:
             built = [sections[s.id] for s in spec.sections]
         else:
             built = [sections[s.id] for s in spec.sections] + [BuiltSection("methods", "Methodology", "", method[1])]
-        synthetic = "; synthetic demo data" if self.synthetic else ""
         date = f" Built {fixed_datetime():%Y-%m-%d}." if os.environ.get("SOURCE_DATE_EPOCH") else ""
-        return ReportDoc(spec.title, spec.subtitle, spec.intro, method[0], f"Source: {self.source}, weighted"
-                         f"{synthetic}.", tuple(built), f"Made with pewlike {__version__}.{date}",
+        return ReportDoc(spec.title, spec.subtitle, spec.intro, method[0],
+                         source_line(self.source, synthetic=self.synthetic), tuple(built),
+                         f"Made with pewlike {__version__}.{date}",
                          f"{self.tdir}/tables.xlsx" if "xlsx" in self.formats and self.docs else "")
 
     def _failed(self, item, exc) -> FailureBlock:
@@ -385,7 +385,6 @@ class _Writer:
         for section in doc.sections:  # figures drawn by workers are collected in report order
             section.blocks[:] = [b.result() if isinstance(b, _Pending) else b for b in section.blocks]
         self.close()
-
         if "xlsx" in self.formats and self.docs:
             write_xlsx(self.docs, self.root / self.tdir / "tables.xlsx", title=self.spec.title)
         if "html" in self.formats:
