@@ -110,6 +110,10 @@ class Survey:
     def __setattr__(self, name, value):
         raise AttributeError("Survey is immutable; its methods return a new Survey")
 
+    def __reduce__(self):
+        # pickling (e.g. to send a survey to worker processes) rebuilds through _make
+        return (Survey._make, (self._data, self._design, self._codebook, self._source, self._history))
+
     def __delattr__(self, name):
         raise AttributeError("Survey is immutable; its methods return a new Survey")
 

@@ -99,7 +99,7 @@ class Design:
         dom = self.in_domain
         w = np.where(dom, np.asarray(weights, dtype=float), 0.0)
         rep = self.repweights if repweights is None else repweights
-        return replace(self, weights=w, repweights=rep,
+        return replace(self, weights=w, repweights=rep, weighted=True,
                        calibration=self.calibration if calibration is None else calibration)
 
     @cached_property

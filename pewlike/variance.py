@@ -33,8 +33,6 @@ __all__ = [
     "calibration_residuals",
     "raking_residuals",
     "degf_linearized",
-    "kish_deff",
-    "effective_n",
     "replicate_vcov",
     "replicate_defaults",
     "replicate_totals",
@@ -298,35 +296,3 @@ def degf_linearized(strata, clusters, weights) -> int:
     return int(np.unique(cl[inset]).size - np.unique(st[inset]).size)
 
 
-def kish_deff(w) -> float:
-    """Kish design effect due to weighting, ``1 + CV(w)^2``.
-
-    Parameters
-    ----------
-    w : array_like
-        Weights (any scale).
-
-    Returns
-    -------
-    float
-        ``n * sum(w^2) / sum(w)^2``, the population coefficient of variation form.
-
-    Notes
-    -----
-    Equivalent to ``pewmethods::calculate_deff()$deff`` in R.
-    """
-    w = np.asarray(w, dtype=float).reshape(-1)
-    if w.size == 0 or not np.isfinite(w).all() or w.sum() <= 0:
-        raise DesignError("weights must be finite with a positive sum to compute the Kish design effect")
-    return float(w.size * np.dot(w, w) / w.sum() ** 2)
-
-
-def effective_n(w) -> float:
-    """Kish effective sample size ``n / deff = sum(w)^2 / sum(w^2)``.
-
-    Notes
-    -----
-    Equivalent to ``pewmethods::calculate_deff()$ess`` in R.
-    """
-    w = np.asarray(w, dtype=float).reshape(-1)
-    return float(w.size / kish_deff(w))

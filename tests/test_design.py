@@ -174,3 +174,15 @@ def test_demo_is_synthetic_and_weighted():
     assert "synthetic" in (svy._codebook.file_label or "").lower()
     assert svy.n == 4272 and svy.weights.sum() == pytest.approx(4272)
     assert "synthetic" in svy.design
+
+
+def test_survey_pickles_and_weighting_an_unweighted_survey_makes_it_weighted(tmp_path):
+    import pickle
+
+    svy = pw.demo().subset(pw.demo().data["F_SEX"] == "Female")
+    back = pickle.loads(pickle.dumps(svy))
+    pd.testing.assert_frame_equal(back.data, svy.data)
+    assert back.proportion("CONCERNCO").to_frame().equals(svy.proportion("CONCERNCO").to_frame())
+    plain = pw.Survey(pd.DataFrame({"x": [1.0, 2.0, 3.0]}), weights=None)
+    weighted = plain.with_weights(np.array([1.0, 2.0, 3.0]))
+    assert "unweighted" not in weighted.design and weighted.weights.tolist() == [1.0, 2.0, 3.0]

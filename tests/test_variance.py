@@ -316,12 +316,15 @@ def test_degf_linearized_matches_r():
 
 def test_kish_deff_and_effective_n():
     w = np.array([1.0, 1.0, 2.0, 2.0])
-    assert V.kish_deff(w) == pytest.approx(40 / 36)
-    assert V.effective_n(w) == pytest.approx(3.6)
-    assert V.kish_deff(5 * w) == pytest.approx(V.kish_deff(w))
-    assert V.kish_deff(np.ones(10)) == pytest.approx(1.0)
+    from pewlike.weightstats import effective_n, kish_deff
+
+    # Kish's textbook form n * sum(w^2) / sum(w)^2 is ddof=0 (pewmethods uses the sample sd)
+    assert kish_deff(w, ddof=0) == pytest.approx(40 / 36)
+    assert effective_n(w, ddof=0) == pytest.approx(3.6)
+    assert kish_deff(5 * w, ddof=0) == pytest.approx(kish_deff(w, ddof=0))
+    assert kish_deff(np.ones(10), ddof=0) == pytest.approx(1.0)
     cv2 = np.var(w) / np.mean(w) ** 2
-    assert V.kish_deff(w) == pytest.approx(1 + cv2)
+    assert kish_deff(w, ddof=0) == pytest.approx(1 + cv2)
 
 
 # ----------------------------------------------------------------------------- replicate weights vs R
