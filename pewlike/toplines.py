@@ -260,11 +260,14 @@ class Topline:
                 f"(design effect {self.deff:.2f})."]
 
     def summary(self) -> str:
-        """Readable text: wording, the estimates with CIs, base and MOE."""
+        """Readable text: wording, the estimates (percent) with CIs, unweighted n, base and MOE."""
+        import pandas as pd
+
         f = self.frame
-        cols = ["level", "estimate", "ci_lower", "ci_upper", "n"]
-        body = f[cols].assign(**{c: (100 * f[c]).round(1) for c in ("estimate", "ci_lower", "ci_upper")})
-        body = body.rename(columns={"estimate": "%", "ci_lower": "ci_lo %", "ci_upper": "ci_hi %"})
+        pct = {c: [f"{100 * v:.1f}" for v in f[c]] for c in ("estimate", "ci_lower", "ci_upper")}
+        body = pd.DataFrame({"response": f["level"].astype(str), "%": pct["estimate"],
+                             f"{self.level:.0%} CI": [f"{a} - {b}" for a, b in zip(pct["ci_lower"], pct["ci_upper"])],
+                             "n": [f"{int(n):,}" for n in f["n"]]})
         lines = [f"Topline of {self.variable}", f"  {self.question}", _frame_text(body), *self.notes()]
         return "\n".join(lines)
 
