@@ -183,10 +183,11 @@ def topline(var: str, data: str | None, weights: str | None, base: str, nets: bo
               help="Columns with fewer respondents are flagged and not tested.")
 @click.option("--adjust", type=click.Choice(["holm", "bonferroni", "none"]), default="holm", show_default=True,
               help="Multiplicity adjustment of the significance letters.")
+@click.option("--ci", is_flag=True, help="Show each cell's 95% confidence interval.")
 @_format_option
 @_user_errors
 def crosstab(var: str, by: tuple, data: str | None, weights: str | None, base: str, min_n: int, adjust: str,
-             fmt: str) -> None:
+             ci: bool, fmt: str) -> None:
     """Column percentages of VAR by one or more demographics, with significance letters."""
     import pandas as pd
 
@@ -195,7 +196,7 @@ def crosstab(var: str, by: tuple, data: str | None, weights: str | None, base: s
 
     svy = _load(data, weights)
     tabs = [svy.crosstab(var, b, base=base, nets="auto", min_n=min_n, adjust=adjust) for b in by]
-    doc = banner(tabs)
+    doc = banner(tabs, ci=ci)
     text = "\n".join([doc.title, "", _frame_text(doc.frame), "", *doc.notes])
     frame = tabs[0].to_frame() if len(tabs) == 1 else pd.concat(
         [t.to_frame().rename(columns={t.by: "group"}).assign(by=t.by) for t in tabs], ignore_index=True)

@@ -216,9 +216,9 @@ class Crosstab:
                 f"Columns with fewer than {self.min_n} respondents are {small} and not tested.",
                 self.test_note()]
 
-    def table(self, *, small: str = "<1", name: str | None = None) -> TableDoc:
-        """Pew-rounded presentation: Total, then one column per group with its letter."""
-        return banner([self], small=small, name=name)
+    def table(self, *, small: str = "<1", name: str | None = None, ci: bool = False) -> TableDoc:
+        """Pew-rounded presentation: Total, then one column per group with its letter (and CI)."""
+        return banner([self], small=small, name=name, ci=ci)
 
     def summary(self) -> str:
         """Readable text: wording, the column percentages with letters, Ns and the test."""
@@ -379,13 +379,14 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
 
 
 def banner(tabs: Sequence[Crosstab], *, small: str = "<1", name: str | None = None,
-           title: str | None = None) -> TableDoc:
+           title: str | None = None, ci: bool = False) -> TableDoc:
     """Several crosstabs of one question side by side: Total, then each demographic's columns.
 
     Cells read ``"45 BC"``: the Pew-rounded percent and the letters of the
     columns (within the same demographic) it is significantly above; ``†``
-    marks a small base, ``-`` a suppressed cell.  The last rows give each
-    column's unweighted N and margin of error.
+    marks a small base, ``-`` a suppressed cell.  With ``ci=True`` each cell
+    also gives its confidence interval in points (``"45 BC [42-48]"``).  The
+    last rows give each column's unweighted N and margin of error.
     """
     import pandas as pd
 
@@ -405,15 +406,18 @@ def banner(tabs: Sequence[Crosstab], *, small: str = "<1", name: str | None = No
         f = t.frame
         for c, letter in t.letters_of.items():
             sub = f[f[t.by].astype(str) == c]
-            cell = {str(r.level): (r.estimate, r.letters, r.flag) for r in sub.itertuples()}
+            cell = {str(r.level): (r.estimate, r.letters, r.flag, r.ci_lower, r.ci_upper) for r in sub.itertuples()}
             head = f"{c} ({letter})" if c not in data else f"{t.by_label}: {c} ({letter})"
             vals = []
             for k in keys:
-                e, lets, flag = cell.get(k, (float("nan"), "", ""))
+                e, lets, flag, lo, hi = cell.get(k, (float("nan"), "", "", float("nan"), float("nan")))
                 txt = pew_percent(e, small=small)
                 if flag == SMALL_FLAG:
                     txt += "†"
-                vals.append(f"{txt} {lets}".strip())
+                txt = f"{txt} {lets}".strip()
+                if ci and np.isfinite(lo):
+                    txt += f" [{100 * lo:.0f}-{100 * hi:.0f}]"
+                vals.append(txt)
             data[head] = vals
         groups.append((t.by_label, len(t.columns)))
         nrow += [fmt_int(n) for n in t.column_n]

@@ -32,7 +32,7 @@ def _crosstab(w, svy: "Survey", item) -> list:
     from .tables import banner
 
     tabs = w.crosstabs(svy, item.var, item.by, item.base, item.nets, item.min_n, item.letters, item.adjust)
-    doc = banner(tabs, small=w.spec.defaults.small, name=item.name)
+    doc = banner(tabs, small=w.spec.defaults.small, name=item.name, ci=item.ci)
     data = [(f"_by_{t.by}", t.to_frame()) for t in tabs]
     data += [(f"_by_{t.by}_tests", t.pairs) for t in tabs if t.pairs is not None]
     blocks = [w.table(doc, data)]

@@ -134,6 +134,7 @@ class CrosstabItem:
     letters: bool
     adjust: str
     where: str
+    ci: bool = False  # show each cell's confidence interval in the table
 
 
 @dataclass(frozen=True)

@@ -213,7 +213,7 @@ def _topline(label, i, raw, d: Defaults) -> ToplineItem:
 
 def _crosstab(label, i, raw, d: Defaults) -> CrosstabItem:
     t = _Table(label, f"[[crosstab]] #{i}", raw, ("var", "by", "base", "nets", "section", "name", "chart",
-                                                  "level", "min_n", "letters", "adjust"))
+                                                  "level", "min_n", "letters", "adjust", "ci"))
     var = t.text("var")
     by = t.texts("by", d.by)
     if not by:
@@ -225,7 +225,7 @@ def _crosstab(label, i, raw, d: Defaults) -> CrosstabItem:
     return CrosstabItem(var, by, t.text("section", "crosstabs"), t.name("name", f"crosstab_{file_safe(var)}"),
                         t.text("base", d.base, choices=_BASES), t.nets("nets", d.nets), chart, level,
                         t.count("min_n", d.min_n), t.flag("letters", d.letters),
-                        t.text("adjust", d.adjust, choices=_ADJUST), t.where)
+                        t.text("adjust", d.adjust, choices=_ADJUST), t.where, t.flag("ci", False))
 
 
 def _compare(label, i, raw, d: Defaults) -> CompareItem:

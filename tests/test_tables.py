@@ -277,6 +277,9 @@ def test_banner_has_a_column_per_group_with_letters_restarting(demo):
     first = doc.frame["Response"].iloc[0]
     cell = doc.frame["Rep/Lean Rep (A)"].iloc[0]
     assert cell.split(" ")[0] == pew_percent(rep.loc[first, "estimate"])
+    with_ci = banner(tabs, ci=True).frame["Rep/Lean Rep (A)"].iloc[0]
+    lo, hi = rep.loc[first, "ci_lower"], rep.loc[first, "ci_upper"]
+    assert with_ci.startswith(cell) and with_ci.endswith(f"[{100 * lo:.0f}-{100 * hi:.0f}]")
 
 
 def test_bad_input_messages(demo):
