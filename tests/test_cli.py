@@ -105,7 +105,7 @@ def test_rake_command(runner, tmp_path):
     assert bad.exit_code == 1 and "not found" in bad.output
 
 
-def test_report_from_a_spec_and_init(runner, tmp_path):
+def test_report_from_a_spec_and_init(runner, tmp_path, monkeypatch):
     spec = tmp_path / "r.toml"
     spec.write_text(SPEC)
     out = tmp_path / "out"
@@ -119,13 +119,13 @@ def test_report_from_a_spec_and_init(runner, tmp_path):
                                    "--jobs", "1"])
     assert starter.exit_code == 0, starter.output
     assert (tmp_path / "starter" / "tables" / "crosstab_CONCERNCO_W49.csv").exists()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        first = runner.invoke(main, ["init", str(data)])
-        assert first.exit_code == 0, first.output
-        assert Path("report.toml").exists()
-        again = runner.invoke(main, ["init", str(data)])
-        assert again.exit_code == 1 and "--force" in again.output
-        assert runner.invoke(main, ["init", str(data), "--force"]).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    first = runner.invoke(main, ["init", str(data)])
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "report.toml").exists()
+    again = runner.invoke(main, ["init", str(data)])
+    assert again.exit_code == 1 and "--force" in again.output
+    assert runner.invoke(main, ["init", str(data), "--force"]).exit_code == 0
 
 
 @pytest.mark.parametrize("args, text", [
@@ -134,9 +134,9 @@ def test_report_from_a_spec_and_init(runner, tmp_path):
     (["crosstab", "QKEY", "--by", "F_SEX"], "is numeric"),
     (["topline", "X", "--data", "missing.sav"], "missing.sav"),
 ])
-def test_user_errors_are_one_line_exit_1(runner, tmp_path, args, text):
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        res = runner.invoke(main, args)
+def test_user_errors_are_one_line_exit_1(runner, tmp_path, monkeypatch, args, text):
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(main, args)
     assert res.exit_code == 1
     assert text in res.output
     assert "Traceback" not in res.output and res.output.count("\n") == 1
