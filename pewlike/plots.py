@@ -162,7 +162,8 @@ def likert(*results, items: Sequence[tuple[str, object]] | None = None, title: s
         elif set(ms) == set(left):
             net_left = lab
     with style():
-        fig, ax, top = _layout(len(rows) + 1.4, title, 0.4)
+        head = 1.4 if (net_right or net_left) else 0.0  # room for the net headings above the first bar
+        fig, ax, top = _layout(len(rows) + head, title, 0.4)
         max_r = max_l = 0.0
         for y, row in enumerate(rows):
             if row.frame is None:
@@ -200,7 +201,7 @@ def likert(*results, items: Sequence[tuple[str, object]] | None = None, title: s
         ax.axvline(0, color=INK, linewidth=0.8, zorder=0.5)
         ax.set_xticks([])
         ax.spines["bottom"].set_visible(False)
-        _ylabels(ax, rows, head=1.4)
+        _ylabels(ax, rows, head=head)
         for lab, x in ((net_right, hi - pad / 2), (net_left, lo + pad / 2)):
             if lab is not None:
                 ax.text(x, -0.55, _wrap_short(lab), ha="center", va="bottom", fontsize=8, color=MUTED)
