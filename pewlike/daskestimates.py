@@ -1,0 +1,529 @@
+"""Means, totals, proportions, ratios and tests on a partitioned survey.
+
+Each estimator describes its cells with a small *cell spec* -- how a partition finds the
+numerator cell, value, denominator cell and domain of each of its rows, in the space of
+all combinations of known categories -- then :mod:`pewlike.daskratios` sums and finishes
+them, and the result is assembled exactly as :mod:`pewlike.estimates` assembles it (the
+same private helpers), so the result objects are the same and equal the in-memory ones
+to rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import estimates as _est
+from .ciprop import CI_METHODS, prop_ci
+from .daskengine import Level, column_codes, run_pass
+from .daskratios import Kept, domain_df, finish, first_pass
+from .errors import EstimationError, VariableError
+from .results import Estimates, TestResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .dasksurvey import DaskSurvey
+
+__all__ = ["mean", "total", "proportion", "ratio", "chisq", "ttest", "design_sums", "ByCodes", "FactorCodes",
+           "factor_codes", "by_codes"]
+
+
+# --------------------------------------------------------------------------- codes
+@dataclass(frozen=True, eq=False)
+class ByCodes:
+    """Domains of ``by`` variables: combined code in the space of all level combinations.
+
+    The first variable varies fastest, as R's ``interaction`` and :func:`pewlike.engine.domain_codes`.
+    """
+
+    cols: tuple
+    levels: tuple
+    na_rm: bool = True
+
+    @property
+    def size(self) -> int:
+        return int(np.prod([max(len(lev.values), 1) for lev in self.levels])) if self.cols else 1
+
+    def codes(self, pdf, ok: np.ndarray) -> np.ndarray:
+        if not self.cols:
+            return np.where(ok, 0, -1)
+        use = ok.copy()
+        combined = np.zeros(len(pdf), dtype=np.int64)
+        mult = 1
+        for c, lev in zip(self.cols, self.levels):
+            codes = column_codes(pdf, c, lev)
+            if lev.categorical and self.na_rm and lev.missing:
+                bad = np.array([lab in lev.missing for lab in lev.labels] + [True])
+                codes = np.where(bad[codes], -1, codes)
+            use &= codes >= 0
+            combined += np.where(codes >= 0, codes, 0) * mult
+            mult *= max(len(lev.values), 1)
+        return np.where(use, combined, -1)
+
+    def keys(self, present: np.ndarray) -> "pd.DataFrame":
+        """One row per present domain, as :func:`pewlike.engine.domain_codes` returns them."""
+        import pandas as pd
+
+        if not self.cols:
+            return pd.DataFrame(index=[0])
+        keys = {}
+        rem = present.copy()
+        for c, lev in zip(self.cols, self.levels):
+            k = max(len(lev.values), 1)
+            idx = rem % k
+            rem = rem // k
+            keys[c] = (pd.Categorical.from_codes(idx, categories=list(lev.values), ordered=lev.ordered)
+                       if lev.categorical else np.asarray(list(lev.values), dtype=object)[idx])
+        return pd.DataFrame(keys)
+
+
+def by_codes(svy: "DaskSurvey", by, na_rm: bool) -> ByCodes:
+    if by is None or (not isinstance(by, str) and not list(by)):
+        return ByCodes((), (), na_rm)
+    names = [by] if isinstance(by, str) else list(by)
+    cols = [svy._resolve(b) for b in names]
+    if len(set(cols)) != len(cols):
+        raise EstimationError(f"by= names a variable twice: {names}")
+    return ByCodes(tuple(cols), tuple(svy._level(c) for c in cols), na_rm)
+
+
+@dataclass(frozen=True, eq=False)
+class FactorCodes:
+    """Level of every row of a categorical (-1: not counted), as :func:`pewlike.estimates.factor_codes`."""
+
+    col: str
+    level: Level
+    lut: np.ndarray          # category code (last entry: missing) -> reported level
+    labels: tuple
+
+    def codes(self, pdf) -> np.ndarray:
+        raw = column_codes(pdf, self.col, self.level)
+        return self.lut[np.where(raw >= 0, raw, len(self.level.values))]
+
+
+def factor_codes(svy: "DaskSurvey", var: str, *, na_rm: bool = True) -> FactorCodes:
+    col = svy._resolve(var)
+    lev = svy._level(col)
+    cats = list(lev.labels)
+    missing = set(svy._codebook.variables[col].missing) if na_rm else set()
+    keep = [i for i, c in enumerate(cats) if c not in missing]
+    lut = np.full(len(cats) + 1, -1, dtype=np.int64)
+    lut[keep] = np.arange(len(keep))
+    return FactorCodes(col, lev, lut, tuple(cats[i] for i in keep))
+
+
+def _numeric(svy: "DaskSurvey", var: str, what: str) -> str:
+    import pandas as pd
+
+    col = svy._resolve(var)
+    dt = svy._ddf._meta[col].dtype
+    if isinstance(dt, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt)):
+        kind = "categorical" if isinstance(dt, pd.CategoricalDtype) else str(dt)
+        raise VariableError(f"{what} needs a numeric variable but {col!r} is {kind}; "
+                            f"use proportion({col!r}) for the share of each response")
+    return col
+
+
+def _values(pdf, col):
+    y = pdf[col].to_numpy(dtype=float, na_value=np.nan)
+    return y, np.isfinite(y)
+
+
+# --------------------------------------------------------------------------- cell specs
+@dataclass(frozen=True, eq=False)
+class _Spec:
+    columns: tuple
+    n_num: int
+    n_den: int
+    den_of: np.ndarray | None
+    den_from_num: bool
+    n_dom: int
+    dom_of: np.ndarray
+
+    def extra(self, pdf, prep, codes) -> dict:
+        return {}
+
+
+@dataclass(frozen=True, eq=False)
+class MeanSpec(_Spec):
+    ycol: str = ""
+    by: ByCodes | None = None
+    na_rm: bool = True
+    kind: str = "mean"
+
+    def codes(self, pdf, prep):
+        y, valid = _values(pdf, self.ycol)
+        ok = (valid if self.na_rm else np.ones_like(valid)) & prep.dom
+        code = self.by.codes(pdf, ok)
+        yv = np.where(code >= 0, np.nan_to_num(y), 0.0)
+        return code, yv, (code if self.kind == "mean" else None), None, code
+
+    def extra(self, pdf, prep, codes):
+        code = codes[0]
+        _, valid = _values(pdf, self.ycol)
+        ok = code >= 0
+        return {"W": np.bincount(code[ok], weights=prep.w[ok], minlength=self.n_dom).astype(float),
+                "bad": np.bincount(code[ok], weights=(~valid[ok]).astype(float), minlength=self.n_dom),
+                "nvalid": np.array([float((valid & prep.dom).sum())])}
+
+
+@dataclass(frozen=True, eq=False)
+class PropSpec(_Spec):
+    factor: FactorCodes | None = None
+    by: ByCodes | None = None
+    L: int = 1
+
+    def codes(self, pdf, prep):
+        lev = self.factor.codes(pdf)
+        code = self.by.codes(pdf, (lev >= 0) & prep.dom)
+        cell = np.where(code >= 0, code * self.L + lev, -1)
+        return cell, None, (code if self.n_den else None), None, code
+
+    def extra(self, pdf, prep, codes):
+        lev = self.factor.codes(pdf)
+        return {"nvalid": np.array([float(((lev >= 0) & prep.dom).sum())])}
+
+
+@dataclass(frozen=True, eq=False)
+class RatioSpec(_Spec):
+    ncol: str = ""
+    dcol: str = ""
+    by: ByCodes | None = None
+    na_rm: bool = True
+
+    def codes(self, pdf, prep):
+        yn, vn = _values(pdf, self.ncol)
+        yd, vd = _values(pdf, self.dcol)
+        valid = vn & vd
+        code = self.by.codes(pdf, (valid if self.na_rm else np.ones_like(valid)) & prep.dom)
+        a = np.where(code >= 0, np.nan_to_num(yn), 0.0)
+        b = np.where(code >= 0, np.nan_to_num(yd), 0.0)
+        return code, a, code, b, code
+
+    def extra(self, pdf, prep, codes):
+        code = codes[0]
+        ok = code >= 0
+        _, vn = _values(pdf, self.ncol)
+        return {"W": np.bincount(code[ok], weights=prep.w[ok], minlength=self.n_dom).astype(float),
+                "nvalid": np.array([float((vn & prep.dom).sum())])}
+
+
+@dataclass(frozen=True, eq=False)
+class TableSpec(_Spec):
+    """Cells of a two-way table (rows vary fastest) within the rows valid on both variables."""
+
+    rf: FactorCodes | None = None
+    cf: FactorCodes | None = None
+
+    def codes(self, pdf, prep):
+        ri, ci = self.rf.codes(pdf), self.cf.codes(pdf)
+        ok = (ri >= 0) & (ci >= 0) & prep.dom
+        nr = len(self.rf.labels)
+        cell = np.where(ok, np.where(ok, ri, 0) + nr * np.where(ok, ci, 0), -1)
+        dom = np.where(ok, 0, -1)
+        return cell, None, (dom if self.n_den else None), None, dom
+
+
+@dataclass(frozen=True, eq=False)
+class DomainSpec(_Spec):
+    """Every row of the current domain in one cell: n and degrees of freedom."""
+
+    def codes(self, pdf, prep):
+        c = np.where(prep.dom, 0, -1)
+        return c, None, None, None, c
+
+
+def _spec_cols(*cols) -> tuple:
+    return tuple(dict.fromkeys(c for c in cols if c))
+
+
+def design_sums(svy: "DaskSurvey") -> dict:
+    """Respondents in the domain and the design degrees of freedom (one pass)."""
+    spec = DomainSpec((), 1, 0, None, False, 1, np.zeros(1, dtype=np.int64))
+    sums = first_pass(svy, spec, need_df=True)
+    return {"n": int(sums["n"][0]), "degf": float(domain_df(svy, sums, np.array([0]))[0])}
+
+
+def _design_label(svy: "DaskSurvey") -> str:
+    from .describe import design_kind
+
+    d = svy._ddesign
+    stages = len(d.names.get("psu", []) or []) or 1
+    pop = None if (d.unit_pop is None and d.pop_h is None) else True
+    shim = SimpleNamespace(is_replicate=d.kind == "replicate", reptype=d.reptype,
+                           repweights=np.empty((0, len(d.rep_cols))), names=d.names,
+                           clusters=np.empty((0, stages)), popsize=pop)
+    return design_kind(shim)
+
+
+def _empty_domain(svy, sums, col):
+    if sums["nvalid"][0] == 0:
+        raise EstimationError(f"{col!r} has no valid values in this survey (all missing or refused)")
+    raise EstimationError(f"no respondent has valid values of {col!r} in this domain")
+
+
+# --------------------------------------------------------------------------- estimators
+def mean(svy: "DaskSurvey", var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+    """Weighted mean, overall or by domain, on a partitioned survey.
+
+    Notes
+    -----
+    Equivalent to ``svymean``/``svyby(..., svymean, deff="replace")`` in R survey and to
+    :func:`pewlike.estimates.mean`.
+    """
+    level = _est._check_level(level)
+    return _mean_or_total(svy, "mean", _numeric(svy, var, "mean"), by, na_rm, level)
+
+
+def total(svy: "DaskSurvey", var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+    """Weighted total of a numeric variable, or counts of each level of a categorical.
+
+    Notes
+    -----
+    Equivalent to ``svytotal(~var, design, deff="replace")`` (and ``svyby``) in R survey.
+    """
+    import pandas as pd
+
+    level = _est._check_level(level)
+    col = svy._resolve(var)
+    if isinstance(svy._ddf._meta[col].dtype, pd.CategoricalDtype):
+        return _proportions(svy, col, by, "mean", na_rm, level, kind="total")
+    return _mean_or_total(svy, "total", _numeric(svy, var, "total"), by, na_rm, level)
+
+
+def _ss_pass(pdf, prep, params):
+    spec, ybar = params
+    code, yv, *_ = spec.codes(pdf, prep)
+    ok = code >= 0
+    resid = yv[ok] - ybar[code[ok]]
+    return {"ss": np.bincount(code[ok], weights=prep.w[ok] * resid * resid, minlength=spec.n_dom)}
+
+
+def _mean_or_total(svy, kind, col, by, na_rm, level):
+    bc = by_codes(svy, by, na_rm)
+    G = bc.size
+    ar = np.arange(G)
+    spec = MeanSpec(_spec_cols(col, *bc.cols), G, G if kind == "mean" else 0, ar, False, G, ar, col, bc, na_rm, kind)
+    sums = first_pass(svy, spec)
+    present = np.flatnonzero(sums["ndom"] > 0)
+    if present.size == 0:
+        _empty_domain(svy, sums, col)
+    keys = bc.keys(present)
+    W = sums["W"][present]
+    _est._check_weights(W, keys, list(bc.cols))
+    r = finish(svy, spec, sums, Kept.of(spec, present))
+    est = r.theta.copy()
+    se = np.sqrt(np.clip(np.diag(r.vcov), 0, None))
+    n, nobs = sums["n"][present].astype(np.int64), sums["nobs"][present]
+    ybar_p = r.theta if kind == "mean" else r.theta / W
+    ybar = np.zeros(G)
+    ybar[present] = ybar_p
+    ss = run_pass(svy, spec.columns, _ss_pass, (spec, ybar))["ss"][present]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vsrs = nobs / (nobs - 1) * ss / W / nobs
+        if kind == "total":
+            vsrs = vsrs * W ** 2
+        deff = np.diag(r.vcov) / vsrs
+    if not na_rm:
+        bad = sums["bad"][present] > 0
+        est[bad], se[bad], deff[bad] = np.nan, np.nan, np.nan
+    lo, hi = _est._normal_ci(est, se, level)
+    frame = _est._frame(col, None, keys, list(bc.cols), est, se, lo, hi, deff, n)
+    return Estimates(kind, col, bc.cols, frame, r.vcov, level, "normal", svy._codebook.variables[col].label,
+                     _design_label(svy))
+
+
+def proportion(svy: "DaskSurvey", var: str, *, by=None, ci: str = "logit", na_rm: bool = True,
+               level: float = 0.95, factor: FactorCodes | None = None) -> Estimates:
+    """Share of respondents giving each response, with confidence intervals, on a partitioned survey.
+
+    Notes
+    -----
+    Estimates, SEs and ``deff`` equal ``svymean(~factor, design, deff="replace")`` (and
+    ``svyby``); intervals ``svyciprop(method=ci)`` with each domain's design df; as
+    :func:`pewlike.estimates.proportion`.
+    """
+    level = _est._check_level(level)
+    if ci not in CI_METHODS:
+        raise EstimationError(f"ci={ci!r} is not valid; choose one of " + ", ".join(repr(m) for m in CI_METHODS))
+    return _proportions(svy, var, by, ci, na_rm, level, kind="proportion", factor=factor)
+
+
+def _proportions(svy, var, by, ci, na_rm, level, kind, factor=None):
+    fc = factor if factor is not None else factor_codes(svy, var, na_rm=na_rm)
+    col, levels = fc.col, list(fc.labels)
+    if not levels:
+        raise EstimationError(f"{col!r} has no substantive response levels")
+    L = len(levels)
+    bc = by_codes(svy, by, na_rm)
+    G = bc.size
+    den_of = np.repeat(np.arange(G), L)
+    spec = PropSpec(_spec_cols(col, *bc.cols), G * L, G if kind == "proportion" else 0, den_of,
+                    kind == "proportion", G, den_of, fc, bc, L)
+    sums = first_pass(svy, spec, need_df=(kind == "proportion"))
+    present = np.flatnonzero(sums["ndom"] > 0)
+    if present.size == 0:
+        _empty_domain(svy, sums, col)
+    keys = bc.keys(present)
+    cells = (present[:, None] * L + np.arange(L)[None, :]).ravel()
+    r = finish(svy, spec, sums, Kept.of(spec, cells))
+    Gp = present.size
+    dpos = np.repeat(np.arange(Gp), L)
+    Wg = r.den if kind == "proportion" else np.bincount(dpos, weights=r.num, minlength=Gp)
+    _est._check_weights(Wg, keys, list(bc.cols))
+    est = r.theta
+    var_ = np.clip(np.diag(r.vcov), 0, None)
+    se = np.sqrt(var_)
+    n = sums["n"][cells].astype(np.int64)
+    nobs = np.bincount(dpos, weights=sums["nobs"][cells], minlength=Gp)[dpos]
+    dom_n = np.bincount(dpos, weights=n, minlength=Gp)
+    W = Wg[dpos]
+    p = r.num / W
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vsrs = p * (1 - p) / (nobs - 1)
+        if kind == "total":
+            vsrs = vsrs * W ** 2
+        deff = var_ / vsrs
+    if kind == "proportion":
+        dfs = domain_df(svy, sums, present)[dpos]
+        lo, hi = prop_ci(est, var_, dfs, level, ci, dom_n[dpos])
+        if ci == "logit" and r.reps is not None:
+            lo, hi = _est._replicate_logit_ci(svy._ddesign, r, dfs, level)
+    else:
+        lo, hi = _est._normal_ci(est, se, level)
+    frame = _est._frame(col, levels, keys, list(bc.cols), est, se, lo, hi, deff, n)
+    return Estimates(kind, col, bc.cols, frame, r.vcov, level, ci if kind == "proportion" else "normal",
+                     svy._codebook.variables[col].label, _design_label(svy),
+                     extra={"base_n": dom_n.astype(np.int64)})
+
+
+def ratio(svy: "DaskSurvey", numerator: str, denominator: str, *, by=None, na_rm: bool = True,
+          level: float = 0.95) -> Estimates:
+    """Ratio of two weighted totals, overall or by domain, on a partitioned survey.
+
+    Notes
+    -----
+    Equivalent to ``svyratio(~numerator, ~denominator, design)`` (and ``svyby``) in R survey.
+    """
+    level = _est._check_level(level)
+    ncol = _numeric(svy, numerator, "ratio")
+    dcol = _numeric(svy, denominator, "ratio")
+    bc = by_codes(svy, by, na_rm)
+    G = bc.size
+    ar = np.arange(G)
+    spec = RatioSpec(_spec_cols(ncol, dcol, *bc.cols), G, G, ar, False, G, ar, ncol, dcol, bc, na_rm)
+    sums = first_pass(svy, spec)
+    present = np.flatnonzero(sums["ndom"] > 0)
+    if present.size == 0:
+        _empty_domain(svy, sums, ncol)
+    keys = bc.keys(present)
+    _est._check_weights(sums["W"][present], keys, list(bc.cols))
+    r = finish(svy, spec, sums, Kept.of(spec, present))
+    if np.any(r.den == 0):
+        raise EstimationError(f"the total of {dcol!r} is zero in some domain; the ratio is undefined there")
+    se = np.sqrt(np.clip(np.diag(r.vcov), 0, None))
+    lo, hi = _est._normal_ci(r.theta, se, level)
+    name = f"{ncol}/{dcol}"
+    frame = _est._frame(name, None, keys, list(bc.cols), r.theta, se, lo, hi, np.full(present.size, np.nan),
+                        sums["n"][present].astype(np.int64))
+    return Estimates("ratio", name, bc.cols, frame, r.vcov, level, "normal", None, _design_label(svy))
+
+
+def table_totals(svy: "DaskSurvey", rf: FactorCodes, cf: FactorCodes, *, shares: bool):
+    """Cells of the two-way table of the levels that occur: ``(Ratios, nr, nc, sums)``."""
+    nr_f, nc_f = len(rf.labels), len(cf.labels)
+    k = nr_f * nc_f
+    spec = TableSpec(_spec_cols(rf.col, cf.col), k, 1 if shares else 0, np.zeros(k, dtype=np.int64), False, 1,
+                     np.zeros(k, dtype=np.int64), rf, cf)
+    sums = first_pass(svy, spec)
+    counts = sums["n"].reshape(nc_f, nr_f).T
+    if counts.sum() == 0:
+        raise EstimationError(f"no respondent has valid values of both {rf.col!r} and {cf.col!r}")
+    rpres = np.flatnonzero(counts.sum(axis=1))
+    cpres = np.flatnonzero(counts.sum(axis=0))
+    cells = (rpres[:, None] + nr_f * cpres[None, :]).T.ravel()   # rows vary fastest
+    return finish(svy, spec, sums, Kept.of(spec, cells), by_domain=False), rpres.size, cpres.size
+
+
+def chisq(svy: "DaskSurvey", row: str, col: str, *, statistic: str = "F", na_rm: bool = True) -> TestResult:
+    """Rao-Scott (or Wald) test of association on a partitioned survey.
+
+    Notes
+    -----
+    Equivalent to ``svychisq(~row + col, design, statistic=)`` in R survey and to
+    :func:`pewlike.designtests.chisq`.
+    """
+    from .designtests import rao_scott, wald_independence
+
+    if statistic not in ("F", "Chisq", "Wald", "adjWald"):
+        raise EstimationError(f"statistic={statistic!r} is not valid; choose one of 'F', 'Chisq', 'Wald', 'adjWald'")
+    rf = factor_codes(svy, row, na_rm=na_rm)
+    cf = factor_codes(svy, col, na_rm=na_rm)
+    if rf.col == cf.col:
+        raise EstimationError(f"chisq needs two different variables, got {rf.col!r} twice")
+    wald = statistic in ("Wald", "adjWald")
+    r, nr, nc = table_totals(svy, rf, cf, shares=not wald)
+    if nr < 2 or nc < 2:
+        raise EstimationError(f"chisq needs at least two observed levels in each variable "
+                              f"({rf.col!r} has {nr}, {cf.col!r} has {nc})")
+    if wald:
+        stat, df, p, method = wald_independence(r.theta, r.vcov, nr, nc, float(svy.degf), statistic)
+        return TestResult(stat, df, p, method, (rf.col, cf.col))
+    table = r.num.reshape(nc, nr).T
+    stat, df, p, method = rao_scott(r.theta, r.vcov, table, float(svy.n), float(svy.degf), statistic)
+    return TestResult(stat, df, p, method, (rf.col, cf.col))
+
+
+def ttest(svy: "DaskSurvey", var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
+    """Design-based t test of a difference in means between two groups.
+
+    Notes
+    -----
+    Equivalent to ``svyttest(var ~ by, design)`` in R survey and :func:`pewlike.designtests.ttest`.
+    """
+    from scipy import stats
+
+    ycol = _numeric(svy, var, "ttest")
+    gf = factor_codes(svy, by, na_rm=na_rm)
+    bc = ByCodes((gf.col,), (gf.level,), na_rm)
+    ar = np.arange(bc.size)
+    spec = MeanSpec(_spec_cols(ycol, gf.col), bc.size, bc.size, ar, False, bc.size, ar, ycol, bc, True, "mean")
+    sums = first_pass(svy, spec, need_df=True)
+    # group levels are those of factor_codes (missing categories dropped when na_rm)
+    kept_raw = np.flatnonzero(gf.lut[:-1] >= 0)
+    present = kept_raw[sums["ndom"][kept_raw] > 0]
+    if present.size != 2:
+        names = ", ".join(gf.level.labels[i] for i in present)
+        raise EstimationError(f"ttest needs a group variable with exactly two groups; {gf.col!r} has "
+                              f"{present.size} among valid rows ({names})")
+    r = finish(svy, spec, sums, Kept.of(spec, present), by_domain=False)
+    diff = float(r.theta[1] - r.theta[0])
+    se = float(np.sqrt(r.vcov[0, 0] + r.vcov[1, 1] - 2 * r.vcov[0, 1]))
+    df = float(_union_df(svy, sums, present) - 1)
+    t = diff / se
+    p = float(2 * stats.t.sf(abs(t), df))
+    return TestResult(t, df, p, "Design-based t-test", (ycol, gf.col), diff, se,
+                      extra={"groups": (gf.level.labels[present[0]], gf.level.labels[present[1]])})
+
+
+def _union_df(svy, sums, doms) -> float:
+    """Degrees of freedom of the union of some domains (the rows used by a test)."""
+    d = svy._ddesign
+    if d.kind == "replicate":
+        from .daskengine import rank_from_gram
+
+        return float(rank_from_gram(sums["gram"][doms].sum(axis=0)))
+    if d.kind == "clustered":
+        npsu = int(d.unit_clusters[:, 0].max()) + 1
+        nst = int(d.unit_strata[:, 0].max()) + 1
+        pk, sk = sums["df_psu"].keys, sums["df_str"].keys
+        p = np.unique(pk[np.isin(pk // npsu, doms)] % npsu).size
+        s = np.unique(sk[np.isin(sk // nst, doms)] % nst).size
+        return float(p - s)
+    H = d.n_h.shape[0]
+    sk = sums["df_str"].keys
+    return float(sums["df_rows"][doms].sum() - np.unique(sk[np.isin(sk // H, doms)] % H).size)
