@@ -163,6 +163,13 @@ def test_pewlike_report_subprocess(tmp_path):
     assert len(list((out / "figures").glob("*.png"))) >= 15
     assert "[30/30] model concern_ologit" in proc.stderr  # progress on the terminal
     assert "Wrote pewlike-report/" in proc.stdout
+    # the repository's figures/ folder is the demo build's figures, byte for byte
+    repo_figures = Path(__file__).resolve().parents[1] / "figures"
+    built = sorted(p.name for p in (out / "figures").iterdir())
+    assert built == sorted(p.name for p in repo_figures.iterdir() if p.suffix in (".png", ".svg"))
+    stale = [name for name in built if (out / "figures" / name).read_bytes() != (repo_figures / name).read_bytes()]
+    assert not stale, (f"figures/ is stale ({', '.join(stale)}); refresh it with: pewlike report --out /tmp/r "
+                       "&& cp /tmp/r/figures/* figures/")
     page = (out / "index.html").read_text()
     for heading in ("Concern about how data are used", "Control over personal data", "Tracking",
                     "Risks and benefits: companies vs. government", "Weighting and margins of error"):
