@@ -73,6 +73,14 @@ class Survey:
 
     __slots__ = ("_data", "_design", "_codebook", "_source", "_history")
 
+    def __new__(cls, data=None, *args, **kwargs):
+        # a Dask DataFrame gives a partitioned survey (pewlike.dasksurvey, issue #7)
+        if cls is Survey and type(data).__module__.startswith("dask") and type(data).__name__ == "DataFrame":
+            from .dasksurvey import DaskSurvey
+
+            return DaskSurvey(data, *args, **kwargs)
+        return super().__new__(cls)
+
     def __init__(self, data: "pd.DataFrame", *, weights: str | None = "auto", strata=None, psu=None,
                  fpc=None, nest: bool = False, repweights=None, reptype=None, scale=None,
                  rscales=None, mse: bool = False, lonely_psu: LonelyPSU = "fail", rho=None,
@@ -418,7 +426,7 @@ def _init(obj: Survey, data, design: Design, codebook: Codebook, source, history
 def read(path, *, weights: str | None = "auto", strata=None, psu=None, fpc=None, nest: bool = False,
          repweights=None, reptype=None, scale=None, rscales=None, mse: bool = False,
          lonely_psu: LonelyPSU = "fail", missing: str = "auto", columns: Sequence[str] | None = None,
-         rho=None, **reader_options) -> Survey:
+         rho=None, engine: Literal["pandas", "dask"] = "pandas", **reader_options) -> Survey:
     """Read a survey file with its labels and build its design.
 
     Parameters
@@ -432,6 +440,11 @@ def read(path, *, weights: str | None = "auto", strata=None, psu=None, fpc=None,
         :func:`pewlike.io.read_file`.
     columns : list of str, optional
         Read only these columns (the design columns are added automatically).
+    engine : {"pandas", "dask"}
+        ``"dask"`` reads a glob, directory or list of Parquet/CSV files (or a large .sav
+        in row blocks) lazily into a partitioned :class:`~pewlike.dasksurvey.DaskSurvey`;
+        it also takes ``scheduler=`` (address or Client), ``progress=`` and ``timeout=``.
+        Needs ``pip install 'pewlike[dask]'``.
     **reader_options
         Passed to the pyreadstat/pandas reader (``encoding=`` ...).
 
@@ -453,6 +466,14 @@ def read(path, *, weights: str | None = "auto", strata=None, psu=None, fpc=None,
     from .io import column_names, read_file
     from .structure import find_weight_column
 
+    if engine == "dask":
+        from .dasksurvey import read_dask
+
+        return read_dask(path, weights=weights, strata=strata, psu=psu, fpc=fpc, nest=nest, repweights=repweights,
+                         reptype=reptype, scale=scale, rscales=rscales, mse=mse, lonely_psu=lonely_psu,
+                         missing=missing, columns=columns, rho=rho, **reader_options)
+    if engine != "pandas":
+        raise DesignError(f"engine={engine!r} is not valid; choose 'pandas' (in memory) or 'dask' (partitioned)")
     if columns is not None:
         wanted = weights
         if isinstance(weights, str) and weights == "auto":
