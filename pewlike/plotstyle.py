@@ -139,28 +139,19 @@ def save_figure(fig: "Figure", stem: Path | str, formats: Sequence[str] = ("png"
 
     Files are written under a temporary name and renamed into place.
     """
-    import os
+    from .tableexport import atomic_write
 
     stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    out = []
-    with style():
-        for fmt in formats:
-            if fmt not in ("png", "svg"):
-                from .errors import PewlikeError
+    bad = [f for f in formats if f not in ("png", "svg")]
+    if bad:
+        from .errors import PewlikeError
 
-                raise PewlikeError(f"figure format {fmt!r} is not supported; choose 'png' or 'svg'")
-            path = stem.with_suffix(f".{fmt}")
-            tmp = path.with_name(f".{path.name}.tmp")
-            meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": "pewlike"}
-            fig.savefig(tmp, format=fmt, metadata=meta, dpi=DPI)
-            os.replace(tmp, path)
-            out.append(path)
-    return out
+        raise PewlikeError(f"figure format {bad[0]!r} is not supported; choose 'png' or 'svg'")
+    return [atomic_write(stem.with_name(f"{stem.name}.{fmt}"), figure_bytes(fig, fmt)) for fmt in formats]
 
 
 def figure_bytes(fig: "Figure", fmt: str = "png") -> bytes:
-    """The figure encoded in memory (for inlining in HTML), with the same settings as :func:`save_figure`."""
+    """The figure encoded as PNG or SVG bytes: house style, no date or software version in the metadata."""
     import io
 
     buf = io.BytesIO()

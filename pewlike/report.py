@@ -291,9 +291,9 @@ class _Writer:
 
     # -- files ------------------------------------------------------------------------
     def _file(self, rel: str, data: bytes) -> str:
-        from .tableexport import _atomic_write
+        from .tableexport import atomic_write
 
-        _atomic_write(self.root / rel, data)
+        atomic_write(self.root / rel, data)
         return rel
 
     def table(self, doc, data_frames=()) -> TableBlock:
@@ -308,7 +308,10 @@ class _Writer:
             for suffix, frame in data_frames:
                 write_csv(frame, self.root / self.tdir / "data" / f"{doc.name}{suffix}.csv")
         if "md" in self.formats:
-            links.append(("Markdown", self._file(f"{self.tdir}/{doc.name}.md", doc.markdown().encode())))
+            from .tableexport import write_markdown
+
+            write_markdown(doc, self.root / self.tdir / f"{doc.name}.md")
+            links.append(("Markdown", f"{self.tdir}/{doc.name}.md"))
         if "html" in self.formats:
             from .reporthtml import CSS
             from .tableexport import write_html

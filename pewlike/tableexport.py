@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["file_safe", "pew_percent", "pew_percents", "fmt_int", "fmt_points", "TableDoc", "frame_markdown",
-           "frame_html", "write_csv", "write_markdown", "write_html", "write_xlsx", "fixed_datetime"]
+           "frame_html", "atomic_write", "write_csv", "write_markdown", "write_html", "write_xlsx", "fixed_datetime"]
 
 #: Date used for reproducible outputs when ``SOURCE_DATE_EPOCH`` is not set (ATP W49 fieldwork start).
 DEFAULT_EPOCH = 1559520000  # 2019-06-03T00:00:00Z
@@ -211,7 +211,8 @@ def frame_html(frame: "pd.DataFrame", groups: Sequence[tuple[str, int]] = ()) ->
 # ---------------------------------------------------------------------------
 # files (all written through a temporary name, then renamed)
 # ---------------------------------------------------------------------------
-def _atomic_write(path: Path, data: bytes) -> Path:
+def atomic_write(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary name in the same folder, then rename it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -223,12 +224,12 @@ def _atomic_write(path: Path, data: bytes) -> Path:
 def write_csv(frame: "pd.DataFrame", path) -> Path:
     """Write a frame as UTF-8 CSV with ``\\n`` line ends and full float precision (``repr``)."""
     text = frame.to_csv(index=False, lineterminator="\n", float_format=lambda x: repr(float(x)))
-    return _atomic_write(Path(path), text.encode("utf-8"))
+    return atomic_write(Path(path), text.encode("utf-8"))
 
 
 def write_markdown(doc: TableDoc, path) -> Path:
     """Write one :class:`TableDoc` as Markdown."""
-    return _atomic_write(Path(path), doc.markdown().encode("utf-8"))
+    return atomic_write(Path(path), doc.markdown().encode("utf-8"))
 
 
 def write_html(doc: TableDoc, path, *, css: str = "") -> Path:
@@ -236,7 +237,7 @@ def write_html(doc: TableDoc, path, *, css: str = "") -> Path:
     page = ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             f"<title>{html.escape(doc.title)}</title><style>{css}</style></head>"
             f"<body>{doc.html(heading='h1')}</body></html>\n")
-    return _atomic_write(Path(path), page.encode("utf-8"))
+    return atomic_write(Path(path), page.encode("utf-8"))
 
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -300,7 +301,7 @@ def write_xlsx(docs: Sequence[TableDoc], path, *, title: str = "pewlike tables")
     wb.properties.created = when.replace(tzinfo=None)
     buf = io.BytesIO()
     wb.save(buf)
-    return _atomic_write(Path(path), _normalise_zip(buf.getvalue(), when))
+    return atomic_write(Path(path), _normalise_zip(buf.getvalue(), when))
 
 
 def _xl_value(v):
@@ -327,13 +328,3 @@ def _normalise_zip(data: bytes, when: datetime) -> bytes:
             zi.external_attr = 0o644 << 16
             dst.writestr(zi, body)
     return out.getvalue()
-
-
-def docs_by_name(docs: Iterable[TableDoc]) -> Mapping[str, TableDoc]:
-    """Index tables by name, refusing duplicates (two tables would write one file)."""
-    out: dict[str, TableDoc] = {}
-    for d in docs:
-        if d.name in out:
-            raise PewlikeError(f"two tables are named {d.name!r}; give one of them another name")
-        out[d.name] = d
-    return out
