@@ -251,8 +251,14 @@ class _Pending:
         self.name, self.alt, self.path, self.links = name, alt, path, links
         self.future = None
 
-    def result(self) -> FigureBlock:
-        return FigureBlock(self.name, self.alt, self.future.result(), self.path, self.links)
+    def result(self, failures: list) -> FigureBlock | FailureBlock:
+        """The figure's block; a figure that could not be drawn is reported in its place."""
+        try:
+            return FigureBlock(self.name, self.alt, self.future.result(), self.path, self.links)
+        except Exception as exc:  # noqa: BLE001 - reported in the report and the summary
+            msg = f"{type(exc).__name__}: {exc}"
+            failures.append(f"figure {self.name}: {msg}")
+            return FailureBlock(f"figure {self.name}", msg)
 
 
 # ---------------------------------------------------------------------------
@@ -386,7 +392,7 @@ class _Writer:
         from .tableexport import write_xlsx
 
         for section in doc.sections:  # figures drawn by workers are collected in report order
-            section.blocks[:] = [b.result() if isinstance(b, _Pending) else b for b in section.blocks]
+            section.blocks[:] = [b.result(self.failures) if isinstance(b, _Pending) else b for b in section.blocks]
         self.close()
         if "xlsx" in self.formats and self.docs:
             write_xlsx(self.docs, self.root / self.tdir / "tables.xlsx", title=self.spec.title)

@@ -224,6 +224,19 @@ def test_a_failing_model_is_reported_and_the_rest_builds(tmp_path):
     assert "NOT BUILT" in res.summary()
 
 
+def test_a_figure_that_cannot_be_drawn_is_reported(tmp_path, monkeypatch):
+    from pewlike import plots
+
+    def broken(*args, **kwargs):
+        raise ValueError("no ink")
+
+    monkeypatch.setattr(plots, "dot_plot", broken)
+    res = build(_spec(), out=tmp_path / "out", jobs=1)
+    assert res.failures == ("figure crosstab_POSNEGCO: ValueError: no ink",)
+    assert "Not built: figure crosstab_POSNEGCO" in (tmp_path / "out" / "index.html").read_text()
+    assert "figures/crosstab_CONCERNCO.png" in res.files
+
+
 def test_failed_build_leaves_the_previous_report(built, tmp_path):
     import shutil
 
