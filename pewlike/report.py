@@ -235,12 +235,14 @@ def _draw(job) -> bytes:
 
 
 class _Done:
-    """A finished result with the ``Future.result()`` interface."""
+    """A finished result (or error) with the ``Future.result()`` interface."""
 
-    def __init__(self, value):
-        self.value = value
+    def __init__(self, value=None, error: Exception | None = None):
+        self.value, self.error = value, error
 
     def result(self):
+        if self.error is not None:
+            raise self.error
         return self.value
 
 
@@ -339,7 +341,10 @@ class _Writer:
         if self.jobs > 1 and self.pool is None:
             self.pool = _pool(self.jobs)
         if self.pool is None:
-            return _Done(_draw(job))
+            try:
+                return _Done(_draw(job))
+            except Exception as exc:  # noqa: BLE001 - raised again, and reported, by _Pending.result
+                return _Done(error=exc)
         return self.pool.submit(_draw, job)
 
     def close(self) -> None:
