@@ -297,3 +297,39 @@ def test_bad_input_messages(demo):
         demo.topline("CONCERNCO", nets={"NET x": ["Very concernd"]})
     with pytest.raises(EstimationError, match="two different"):
         demo.crosstab("CONCERNCO", "CONCERNCO")
+
+
+def test_model_table_shows_odds_ratios_stars_n_and_df(demo):
+    from pewlike.tables import model_table, stars
+
+    fit = demo.logit("CONCERNCO in ['Very concerned', 'Somewhat concerned'] ~ F_AGECAT + F_SEX")
+    doc = model_table(fit, name="concern")
+    f = fit.to_frame().set_index("term")
+    assert list(doc.frame.columns) == ["Term", "Odds ratio", "95% CI", "p"]
+    assert list(doc.frame["Term"]) == ["F_AGECAT30-49", "F_AGECAT50-64", "F_AGECAT65+", "F_SEXFemale"]
+    for row in doc.frame.itertuples():
+        beta, p = f.loc[row.Term, "estimate"], f.loc[row.Term, "p_value"]
+        assert row._2 == f"{np.exp(beta):.2f}{stars(p)}"
+        lo, hi = np.exp(f.loc[row.Term, ["ci_lower", "ci_upper"]])
+        assert row._3 == f"{lo:.2f} - {hi:.2f}"
+    assert any(f"N = {fit.n_obs:,} respondents; design degrees of freedom = {fit.df_resid:g}" in n for n in doc.notes)
+    assert [stars(x) for x in (0.0004, 0.004, 0.04, 0.4)] == ["***", "**", "*", ""]
+    coefs = model_table(fit, name="concern_b", odds=False)
+    assert coefs.frame.columns[1] == "Coefficient"
+    assert coefs.frame["Coefficient"].iloc[0].startswith(f"{f.loc['F_AGECAT30-49', 'estimate']:.2f}")
+
+
+def test_methods_statement_for_sample_and_groups(demo):
+    from pewlike.tables import methods_statement
+
+    m = methods_statement(demo, ["F_AGECAT", "F_SEX"])
+    f = m.to_frame()
+    assert f.iloc[0]["n"] == demo.n and f.iloc[0]["moe"] == pytest.approx(pw.moe(demo), rel=1e-12)
+    young = demo.subset(demo.data["F_AGECAT"] == "18-29")
+    row = f[(f["group"] == "Age category") & (f["level"] == "18-29")].iloc[0]
+    assert row["n"] == young.n and row["moe"] == pytest.approx(pw.moe(young), rel=1e-12)
+    assert list(f["level"][1:]) == ["18-29", "30-49", "50-64", "65+", "Male", "Female"]
+    assert m.text() == (f"n = 4,272; margin of sampling error ±{f.iloc[0]['moe']:.1f} points, including the "
+                        f"design effect of {f.iloc[0]['deff']:.2f}")
+    doc = m.table()
+    assert list(doc.frame["Group"][:3]) == ["Total sample", "Age category", "  18-29"]
