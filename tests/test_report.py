@@ -298,3 +298,31 @@ def test_starter_spec_from_a_codebook(tmp_path):
     assert {t.var for t in s.toplines} == set(likert_items(back)) >= set(items)
     assert {c.var for c in s.crosstabs} == {t.var for t in s.toplines}
     assert json.dumps(list(s.defaults.by))
+
+
+def test_spec_raking_reweights_every_table(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    n = 600
+    sex = rng.choice(["Male", "Female"], n, p=[0.3, 0.7])
+    q = np.where(rng.random(n) < np.where(sex == "Male", 0.7, 0.4), "Yes", "No")
+    pd.DataFrame({"F_SEX": sex, "Q1": q, "weight": np.ones(n)}).to_csv(tmp_path / "s.csv", index=False)
+    (tmp_path / "r.toml").write_text(
+        '[data]\nfile = "s.csv"\nweights = "weight"\n[defaults]\nby = ["F_SEX"]\n'
+        '[[topline]]\nvar = "Q1"\n[weighting]\nrake = { F_SEX = { Male = 0.5, Female = 0.5 } }\n')
+    res = build(specmod.load(tmp_path / "r.toml"), out=tmp_path / "out", jobs=1)
+    assert "tables/weighting_margins.csv" in res.files
+    raked = pw.read(tmp_path / "s.csv", weights="weight").rake({"F_SEX": {"Male": 0.5, "Female": 0.5}})
+    want = raked.topline("Q1", nets="auto").to_frame()
+    got = pd.read_csv(tmp_path / "out" / "tables" / "data" / "topline_Q1.csv")
+    np.testing.assert_allclose(got["estimate"], want["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(got["std_error"], want["std_error"], rtol=1e-12)  # calibration-aware SEs
+    margins = pd.read_csv(tmp_path / "out" / "tables" / "data" / "weighting_margins.csv")
+    assert sorted(margins["level"]) == ["Female", "Male"]
+    np.testing.assert_allclose(margins["achieved"], 0.5, atol=1e-8)
+    bad = (tmp_path / "r.toml").read_text().replace("Male = 0.5", "Mal = 0.5")
+    (tmp_path / "bad.toml").write_text(bad)
+    with pytest.raises(SpecError, match=r"bad.toml: \[weighting\]: "):
+        build(specmod.load(tmp_path / "bad.toml"), out=tmp_path / "out2", jobs=1)
+    assert not (tmp_path / "out2").exists()
