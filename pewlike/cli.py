@@ -212,7 +212,10 @@ def crosstab(var: str, by: tuple, data: str | None, weights: str | None, base: s
 @_format_option
 @_user_errors
 def model(formula: str, data: str | None, weights: str | None, kind: str, family: str, fmt: str) -> None:
-    """Fit a design-based model, e.g. "CONCERNCO in ['Very concerned'] ~ F_AGECAT + F_SEX"."""
+    """Fit a design-based model (logit, ordinal logit or GLM) and print it.
+
+    FORMULA names columns, e.g. "CONCERNCO in ['Very concerned'] ~ F_AGECAT + F_SEX".
+    """
     svy = _load(data, weights)
     fit = svy.glm(formula, family=family) if kind == "glm" else getattr(svy, kind)(formula)
     _emit(fit.to_frame(), fmt, fit.summary())
