@@ -63,22 +63,19 @@ def _compare(w, svy: "Survey", item) -> list:
     for var in item.vars:
         sides.append(w.crosstabs(svy, var, item.by, d.base, nets, d.min_n, d.letters, d.adjust) if item.by
                      else [w.topline(svy, var, d.base, nets)])
-    # the same numbers as a table: Total, then each group
-    rows = []
-    for j, res in enumerate(zip(*sides)):
-        frames = [(r.total if hasattr(r, "total") else r).to_frame() for r in res] if j == 0 else None
-        if frames is not None:
-            rows.append(["Total", *[_share(f, item.level, d.small) for f in frames]])
-        if hasattr(res[0], "by"):
-            rows.append([res[0].by_label, "", ""])
-            fa, fb = (r.to_frame() for r in res)
-            for col in res[0].columns:
-                rows.append([f"  {col}", *[_share(f[f[r.by].astype(str) == col], item.level, d.small)
-                                           for f, r in ((fa, res[0]), (fb, res[1]))]])
+    # the same numbers as a table: Total, then each group of each demographic
+    totals = [(side[0].total if item.by else side[0]).to_frame() for side in sides]
+    rows = [["Total", *(_share(f, item.level, d.small) for f in totals)]]
+    for ta, tb in zip(*sides) if item.by else ():
+        rows.append([ta.by_label, "", ""])
+        fa, fb = ta.to_frame(), tb.to_frame()
+        for col in ta.columns:
+            rows.append([f"  {col}", _share(fa[fa[ta.by].astype(str) == col], item.level, d.small),
+                         _share(fb[fb[tb.by].astype(str) == col], item.level, d.small)])
+    questions = [side[0].question for side in sides]
     doc = TableDoc(item.name, item.title or f"{item.labels[0]} vs. {item.labels[1]}",
-                   pd.DataFrame(rows, columns=["Group", *item.labels]), [f"% saying: {item.level}.",
-                                                                         f"{item.labels[0]}: {sides[0][0].question}",
-                                                                         f"{item.labels[1]}: {sides[1][0].question}"])
+                   pd.DataFrame(rows, columns=["Group", *item.labels]),
+                   [f"% saying: {item.level}.", *(f"{lab}: {q}" for lab, q in zip(item.labels, questions))])
     fig = w.figure("paired_dots", item.name, f"Paired dot plot of '{item.level}' for {' and '.join(item.labels)} "
                    "by group", sides[0], sides[1], level_first=item.level, labels=tuple(item.labels),
                    title=item.title, source=w.source, synthetic=w.synthetic)

@@ -14,6 +14,7 @@ import pewlike as pw
 from pewlike import spec as specmod
 from pewlike.errors import DataFileError, PewlikeError, SpecError
 from pewlike.report import MARKER, build
+from pewlike.tableexport import pew_percent
 
 SMALL = """
 title = "Small report"
@@ -167,6 +168,13 @@ def test_report_tables_hold_the_estimates(built, tmp_path):
     assert shown["Response"].str.strip().tolist()[:3] == ["NET Very/Somewhat concerned", "Very concerned",
                                                           "Somewhat concerned"]
     assert shown["%"].tolist() == t.table().frame["%"].tolist()
+    comp = pd.read_csv(out / "tables/compare_CONCERNCO_CONCERNGOV.csv", dtype=str, keep_default_na=False)
+    assert list(comp.columns) == ["Group", "Companies", "Government"]
+    assert comp["Group"].str.strip().tolist() == ["Total", "Age category", "18-29", "30-49", "50-64", "65+", "Sex",
+                                                  "Male", "Female"]
+    gov = svy.crosstab("CONCERNGOV", "F_SEX", nets="auto").to_frame()
+    net = gov[(gov["level"] == "NET Very/Somewhat concerned") & (gov["F_SEX"] == "Female")]["estimate"].item()
+    assert comp.loc[comp["Group"].str.strip() == "Female", "Government"].item() == pew_percent(net)
     from openpyxl import load_workbook
 
     wb = load_workbook(out / "tables/tables.xlsx")
