@@ -51,10 +51,10 @@ class _Row:
     flag: str = ""
 
 
-def _rows(results) -> tuple[list[_Row], str, int, str]:
+def _rows(results) -> tuple[list[_Row], str, int]:
     """Rows of a chart from toplines/crosstabs: Total, then each demographic's groups under a heading.
 
-    Returns the rows, the question wording, the unweighted n of the total and the variable.
+    Returns the rows, the question wording and the unweighted n of the total.
     """
     from .crosstabs import Crosstab
     from .toplines import Topline
@@ -81,7 +81,7 @@ def _rows(results) -> tuple[list[_Row], str, int, str]:
         for col in res.columns:
             sub = f[keys == col]
             rows.append(_Row(col, sub, str(sub["flag"].iloc[0]) if len(sub) else ""))
-    return rows, total.question, total.n, total.variable
+    return rows, total.question, total.n
 
 
 def _item_rows(items: Sequence[tuple[str, object]]) -> list[_Row]:
@@ -146,9 +146,9 @@ def likert(*results, items: Sequence[tuple[str, object]] | None = None, title: s
     if items:
         rows = _item_rows(items)
         first = items[0][1]
-        question, n, variable = first.question, min(r.n for _, r in items), first.variable
+        question, n = first.question, min(r.n for _, r in items)
     else:
-        rows, question, n, variable = _rows(results)
+        rows, question, n = _rows(results)
     title = title or question
     ref = rows[0].frame
     levels = [str(x) for x in ref.loc[ref["kind"] == "response", "level"]]
@@ -270,7 +270,7 @@ def dot_plot(*results, level: str, title: str | None = None, source: str | None 
     Points sit at the estimate (percent); whiskers span ``ci_lower`` -
     ``ci_upper`` of the results' frames.
     """
-    rows, question, n, variable = _rows(results)
+    rows, question, n = _rows(results)
     title = title or question
     est, lo, hi = _level_rows(rows, level)
     with style():
@@ -322,8 +322,8 @@ def paired_dots(first, second, *, level_first: str, level_second: str | None = N
     """
     a = first if isinstance(first, (list, tuple)) else [first]
     b = second if isinstance(second, (list, tuple)) else [second]
-    rows_a, q_a, n_a, var_a = _rows(a)
-    rows_b, _, n_b, var_b = _rows(b)
+    rows_a, _, n_a = _rows(a)
+    rows_b, _, n_b = _rows(b)
     if [r.label for r in rows_a] != [r.label for r in rows_b]:
         raise PewlikeError("the two questions must be broken down by the same groups")
     title = title or f"{labels[0]} vs. {labels[1]}: {level_first}"
