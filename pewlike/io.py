@@ -298,11 +298,13 @@ def write_sav(data: "pd.DataFrame", codebook: Codebook, path: str | os.PathLike,
 
     path = Path(path)
     out = {}
-    value_labels, missing_ranges, col_labels = {}, {}, []
+    value_labels, missing_ranges, col_labels, measures = {}, {}, [], {}
     for name in data.columns:
         col = data[name]
         info = codebook.variables.get(name)
         col_labels.append((info.label if info else None) or "")
+        if info is not None and info.measure in ("nominal", "ordinal", "scale"):
+            measures[name] = info.measure
         if isinstance(col.dtype, pd.CategoricalDtype):
             codes, labels = _codes_for(col, info)
             out[name] = codes
@@ -320,6 +322,7 @@ def write_sav(data: "pd.DataFrame", codebook: Codebook, path: str | os.PathLike,
     try:
         pyreadstat.write_sav(frame, str(tmp), column_labels=col_labels,
                              variable_value_labels=value_labels, missing_ranges=missing_ranges,
+                             variable_measure=measures or None,
                              file_label=codebook.file_label or "", row_compress=compress)
         pin_sav_timestamp(tmp)
         os.replace(tmp, path)

@@ -155,7 +155,7 @@ def test_sav_round_trip_every_labelled_column(tmp_path):
     pd.testing.assert_frame_equal(back.data, svy.data)
     for name, info in svy._codebook.variables.items():
         b = back._codebook.variables[name]
-        assert (b.label, b.missing, b.kind) == (info.label, info.missing, info.kind), name
+        assert (b.label, b.missing, b.kind, b.measure) == (info.label, info.missing, info.kind, info.measure), name
         if info.kind == "categorical":
             assert list(back.data[name].cat.categories) == list(svy.data[name].cat.categories)
     assert back.weights.tolist() == svy.weights.tolist()
