@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .dasksurvey import DaskSurvey
     from .labels import Codebook
 
-__all__ = ["build", "distinct_level"]
+__all__ = ["build", "distinct_level", "finish_codebook"]
 
 
 def _as_list(x) -> list:
@@ -44,6 +44,9 @@ def build(ddf, cb: "Codebook", client, progress: bool, *, weights="auto", strata
           nest=False, repweights=None, reptype=None, scale=None, rscales=None, mse=False, lonely_psu="fail",
           rho=None) -> tuple[DaskDesign, dict]:
     """Check the design arguments against the data (one pass) and build the :class:`DaskDesign`.
+
+    Returns the design and, for every categorical column, ``(categories, ordered)`` over all
+    partitions (categories in order of first appearance).
 
     Notes
     -----
@@ -133,12 +136,7 @@ def build(ddf, cb: "Codebook", client, progress: bool, *, weights="auto", strata
         if bad:
             what = "stratum" if c in strata_cols else "PSU"
             raise DesignError(f"{what} column {c!r} has {int(bad):,} missing value(s); every respondent needs a {what}")
-    levels = {}
-    for c in cat_cols:
-        cats, ordered = scan["cats"][c]
-        info = cb.variables.get(c)
-        levels[c] = Level(tuple(cats), tuple(str(x) for x in cats), True, bool(ordered),
-                          frozenset(info.missing if info is not None else ()))
+    levels = scan["cats"]
     common = dict(weight_col=wcol, weighted=weighted, lonely_psu=lonely_psu, names=names)
     if kind == "replicate":
         return DaskDesign("replicate", rep_cols=tuple(rep_cols), reptype=reptype, scale=float(sc),
@@ -146,6 +144,27 @@ def build(ddf, cb: "Codebook", client, progress: bool, *, weights="auto", strata
     if kind == "clustered":
         return _clustered(scan["keys"], key_cols, strata_cols, psu_cols, fpc_cols, nest, lonely_psu, common), levels
     return _rows(scan["keys"], strata_cols, fpc_cols, common), levels
+
+
+def finish_codebook(meta, cats: dict, given: "Codebook | None", missing: str = "auto"):
+    """The codebook (from the known categories, with ``given`` entries kept) and the :class:`Level` of
+    every categorical column."""
+    import pandas as pd
+
+    from .labels import Codebook
+
+    known = meta.astype({c: pd.CategoricalDtype(v, ordered=o) for c, (v, o) in cats.items()}) if cats else meta
+    auto = Codebook.from_frame(known, missing=missing)
+    if given is None:
+        cb = auto
+    else:
+        cb = Codebook({**auto.variables, **{k: v for k, v in given.variables.items() if k in auto.variables}},
+                      given.file_label)
+    levels = {}
+    for c, (values, ordered) in cats.items():
+        levels[c] = Level(tuple(values), tuple(str(x) for x in values), True, bool(ordered),
+                          frozenset(cb.variables[c].missing))
+    return cb, levels
 
 
 def _check_weights(wcol, scan) -> None:

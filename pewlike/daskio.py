@@ -86,8 +86,8 @@ def expand_paths(paths_or_glob) -> list[Path]:
 
 def read_partitioned(files: Sequence[Path], *, columns: Sequence[str] | None = None, required=(),
                      missing: str = "auto", chunk_rows: int = SAV_CHUNK_ROWS,
-                     **reader_options: Any) -> tuple[Any, "Codebook"]:
-    """A lazy Dask DataFrame over ``files`` and the codebook of the first file.
+                     **reader_options: Any) -> tuple[Any, "Codebook | None"]:
+    """A lazy Dask DataFrame over ``files`` and the codebook stored in the first file (None if none).
 
     Parameters
     ----------
@@ -186,15 +186,16 @@ def _select(names, columns, required, path):
 
 
 def _parquet_codebook(schema, meta, missing):
+    """The codebook pewlike stored in the file's metadata (None for other Parquet files)."""
     import json
 
     from .io import _META_KEY
     from .labels import Codebook, VariableInfo
 
-    cb = Codebook.from_frame(meta, missing=missing)
+    del missing  # categories are only known after the design pass; see daskdesign.finish_codebook
     stored = (schema.metadata or {}).get(_META_KEY)
     if not stored:
-        return cb
+        return None
     stored = json.loads(stored.decode("utf-8"))
     infos = {}
     for name, d in stored.get("variables", {}).items():
@@ -202,14 +203,12 @@ def _parquet_codebook(schema, meta, missing):
             vl = {float(k): v for k, v in d.get("value_labels", {}).items()}
             infos[name] = VariableInfo(name, d.get("label"), vl, tuple(d.get("missing", ())),
                                        tuple(d.get("missing_codes", ())), d.get("kind", "numeric"), d.get("measure"))
-    return Codebook({**cb.variables, **infos}, stored.get("file_label")).select(list(meta.columns))
+    return Codebook(infos, stored.get("file_label"))
 
 
 def _read_csv(files, columns, required, missing, opts):
     import dask.dataframe as dd
     import pandas as pd
-
-    from .labels import Codebook
 
     heads = []
     for f in files:
@@ -223,7 +222,7 @@ def _read_csv(files, columns, required, missing, opts):
     meta = _load_csv(files[0], use, None, opts).iloc[:0]
     ddf = dd.from_map(_CsvPart(use, meta, opts, str(files[0].name)), [str(f) for f in files], meta=meta,
                       enforce_metadata=False)
-    return ddf, Codebook.from_frame(meta, missing=missing)
+    return ddf, None
 
 
 def _load_csv(path, use, meta, opts):

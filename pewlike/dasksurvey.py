@@ -55,6 +55,8 @@ class DaskSurvey:
         Show a progress bar on stderr while computing.
     timeout : float
         Seconds to wait for the scheduler before failing.
+    missing : {"auto", "keep"}
+        ``"auto"`` marks categories labelled like "Refused" as missing (see :class:`~pewlike.labels.Codebook`).
 
     Notes
     -----
@@ -78,8 +80,8 @@ class DaskSurvey:
     def __init__(self, data, *, weights: str | None = "auto", strata=None, psu=None, fpc=None, nest: bool = False,
                  repweights=None, reptype=None, scale=None, rscales=None, mse: bool = False,
                  lonely_psu: str = "fail", rho=None, codebook: Codebook | None = None, source: str | None = None,
-                 scheduler=None, progress: bool = True, timeout: float = 10.0):
-        from .daskdesign import build
+                 scheduler=None, progress: bool = True, timeout: float = 10.0, missing: str = "auto"):
+        from .daskdesign import build, finish_codebook
 
         require_dask()
         if not is_dask_frame(data):
@@ -91,14 +93,13 @@ class DaskSurvey:
         if list(data.columns) != cols:
             data = data.rename(columns=str)
         meta = data._meta
-        cb = Codebook.from_frame(meta) if codebook is None else codebook
-        extra = [c for c in cols if c not in cb.variables]
-        if extra:
-            cb = Codebook({**cb.variables, **Codebook.from_frame(meta[extra]).variables}, cb.file_label)
+        names_only = Codebook.from_frame(meta) if codebook is None else Codebook(
+            {**Codebook.from_frame(meta).variables, **codebook.variables}, codebook.file_label)
         client = connect(scheduler, timeout=timeout)
         args = dict(weights=weights, strata=strata, psu=psu, fpc=fpc, nest=nest, repweights=repweights,
                     reptype=reptype, scale=scale, rscales=rscales, mse=mse, lonely_psu=lonely_psu, rho=rho)
-        design, levels = build(data, cb, client, progress, **args)
+        design, cats = build(data, names_only, client, progress, **args)
+        cb, levels = finish_codebook(meta, cats, codebook, missing)
         self._init(data, cb, design, State(design), levels, client, progress, source, (), args)
 
     def _init(self, ddf, cb, design, state, levels, client, progress, source, history, args):
@@ -417,5 +418,6 @@ def read_dask(paths, *, weights: str | None = "auto", strata=None, psu=None, fpc
     source = str(paths) if isinstance(paths, (str, bytes)) else f"{len(files)} files"
     return DaskSurvey(ddf, weights=weights, strata=strata, psu=psu, fpc=fpc, nest=nest, repweights=repweights,
                       reptype=reptype, scale=scale, rscales=rscales, mse=mse, lonely_psu=lonely_psu, rho=rho,
-                      codebook=codebook, source=source, scheduler=scheduler, progress=progress, timeout=timeout)
+                      codebook=codebook, source=source, scheduler=scheduler, progress=progress, timeout=timeout,
+                      missing=missing)
 
