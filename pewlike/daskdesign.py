@@ -198,8 +198,8 @@ def _scan(pdf, params) -> dict:
     else:
         out.update(w_nan=0, w_inf=0, w_neg=0, w_pos=len(pdf))
     if rep_cols:
-        R = pdf[list(rep_cols)].to_numpy(dtype=float, na_value=np.nan)
-        out["rep_bad"] = (~np.isfinite(R)).sum(axis=0)
+        out["rep_bad"] = np.array([int((~np.isfinite(pdf[c].to_numpy(dtype=float, na_value=np.nan))).sum())
+                                   if pdf[c].dtype.kind not in "iub" else 0 for c in rep_cols])
     else:
         out["rep_bad"] = np.zeros(0)
     out["cats"] = {c: (list(pdf[c].cat.categories), bool(pdf[c].cat.ordered)) for c in cat_cols}

@@ -198,7 +198,7 @@ def prepare(pdf: "pd.DataFrame", state: State) -> Prep:
     w = np.ones(n) if d.weight_col is None else pdf[d.weight_col].to_numpy(dtype=float, na_value=np.nan)
     rep = None
     if d.rep_cols:
-        rep = np.ascontiguousarray(pdf[list(d.rep_cols)].to_numpy(dtype=float, na_value=np.nan))
+        rep = _float_matrix(pdf, list(d.rep_cols))
     calib = []
     for step in state.steps:
         before = np.where(_domain_mask(pdf, state.domain, step.ndomain), w, 0.0)
@@ -223,6 +223,14 @@ def prepare(pdf: "pd.DataFrame", state: State) -> Prep:
     elif d.kind == "rows":
         stratum = _lookup(pdf, d.key_cols, d.strata_index) if d.key_cols else np.zeros(n, dtype=np.int64)
     return Prep(w, dom, rep, unit, stratum, calib, d)
+
+
+def _float_matrix(pdf, cols) -> np.ndarray:
+    """Columns as one C-ordered float array (the fast path unless a column has pandas' NA)."""
+    sub = pdf[cols]
+    if all(isinstance(t, np.dtype) and t.kind in "iuf" for t in sub.dtypes):
+        return np.ascontiguousarray(sub.to_numpy(dtype=float))
+    return np.ascontiguousarray(sub.to_numpy(dtype=float, na_value=np.nan))
 
 
 def _lookup(pdf, cols, index) -> np.ndarray:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["first_pass", "finish", "domain_df", "Kept"]
 
 _CERTAINTY_TOL = 1e-7
+_GRAM_ROWS = 16384
 
 
 def _bincount(code, n, weights=None):
@@ -74,14 +75,18 @@ def _df_sums(d, prep, dom, n_dom):
     use = (dom >= 0) & (prep.w != 0)
     g = dom[use]
     if d.kind == "replicate":
-        W = prep.rep[use]
+        W = prep.rep
         R = W.shape[1]
         gram = np.zeros((n_dom, R, R))
-        order = np.argsort(g, kind="stable")
-        gs, Ws = g[order], W[order]
-        cuts = np.flatnonzero(np.diff(gs)) + 1
-        for block, gg in zip(np.split(Ws, cuts), gs[np.r_[0, cuts]] if gs.size else []):
-            gram[gg] += block.T @ block     # one BLAS product per domain, as the rank per domain in memory
+        rows = np.flatnonzero(use)
+        order = rows[np.argsort(g, kind="stable")]
+        gs = np.sort(g, kind="stable")
+        starts = np.r_[0, np.flatnonzero(np.diff(gs)) + 1] if gs.size else np.zeros(0, dtype=np.int64)
+        stops = np.r_[starts[1:], gs.size]
+        for a, b in zip(starts, stops):     # one domain at a time, as the rank per domain in memory
+            for s in range(a, b, _GRAM_ROWS):   # bounded copies of the replicate weights
+                Wb = W[order[s:min(b, s + _GRAM_ROWS)]]
+                gram[gs[a]] += (Wb.T @ Wb)
         return {"gram": gram}
     if d.kind == "clustered":
         psu = d.unit_clusters[prep.unit[use], 0]
