@@ -3,6 +3,7 @@
     python scripts/bench.py                  # 100k and 1M rows, every section
     python scripts/bench.py --rows 100000 --skip-r
     python scripts/bench.py --only estimation,read
+    python scripts/bench.py --scale --only none   # Dask: 10M ACS-like rows, 80 SDR replicates
 
 Sections: ``read`` (1M x 100 .sav: pw.read vs bare pyreadstat), ``estimation``
 (mean, proportion, six by= domains, the same on 80 JK1 replicates, Rao-Scott;
@@ -136,9 +137,16 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-svy", action="store_true")
     ap.add_argument("--svy-python", default=None)
     ap.add_argument("--json", default="bench-results.json")
+    ap.add_argument("--scale", action="store_true",
+                    help="also the Dask scale run: 10M ACS-PUMS-like rows with 80 SDR replicates (bench_scale.py)")
+    ap.add_argument("--scale-rows", type=int, default=10_000_000)
     args = ap.parse_args(argv)
     only = set(args.only.split(","))
     results: dict = {}
+    if args.scale:
+        from bench_scale import run as run_scale
+
+        results["scale"] = run_scale(echo, rows=args.scale_rows, skip_r=args.skip_r)
     if "read" in only:
         from bench_read import run as run_read
 
