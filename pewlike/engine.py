@@ -42,6 +42,8 @@ class Ratios:
     num: np.ndarray
     den: np.ndarray | None
     reps: np.ndarray | None = None
+    counts: np.ndarray | None = None
+    unit_counts: np.ndarray | None = None
 
 
 def counted(code: np.ndarray):
@@ -50,29 +52,38 @@ def counted(code: np.ndarray):
     return slice(None) if ok.all() else ok
 
 
-def cell_sums(code: np.ndarray, ncell: int, weights: np.ndarray) -> np.ndarray:
+def cell_sums(code: np.ndarray, ncell: int, weights: np.ndarray, ok=None) -> np.ndarray:
     """``sum(weights[code == k])`` for every cell ``k`` (rows with code -1 are ignored)."""
-    ok = counted(code)
+    ok = counted(code) if ok is None else ok
     if ncell == 1:
         return np.array([weights[ok].sum()])
     return np.bincount(code[ok], weights=weights[ok], minlength=ncell)[:ncell]
 
 
-def _unit_sums(design: "Design", code: np.ndarray, ncell: int, *values: np.ndarray) -> list[np.ndarray]:
+def _unit_sums(design: "Design", code: np.ndarray, ncell: int, *values, ok=None) -> list[np.ndarray]:
     """Totals of each of ``values`` per (sampling unit, cell): arrays (units, ncell).
 
-    The unit-cell index is built once and shared by all ``values``.
+    The unit-cell index is built once and shared by all ``values``; a value of
+    ``None`` gives unweighted row counts.
     """
     unit, first = design.units
     nunit = first.shape[0]
-    ok = counted(code)
-    if ncell == 1:
-        if nunit == unit.shape[0] and isinstance(ok, slice):  # every row its own unit
-            return [v.reshape(-1, 1).astype(float, copy=True) for v in values]
-        idx = unit[ok]
-    else:
-        idx = unit[ok] * ncell + code[ok]
-    return [np.bincount(idx, weights=v[ok], minlength=nunit * ncell).reshape(nunit, ncell) for v in values]
+    ok = counted(code) if ok is None else ok
+    every_row = isinstance(ok, slice)
+    if ncell == 1 and nunit == unit.shape[0] and every_row:  # every row its own unit
+        return [np.ones((nunit, 1)) if v is None else v.reshape(-1, 1).astype(float, copy=True) for v in values]
+    idx = None
+    out = []
+    for v in values:
+        if ncell == 1 and every_row and v is design.weights:
+            out.append(design.unit_weight_totals.reshape(nunit, 1))
+            continue
+        if idx is None:
+            idx = unit[ok] if ncell == 1 else unit[ok] * ncell + code[ok]
+        w = None if v is None else v[ok]
+        out.append(np.bincount(idx, weights=w, minlength=nunit * ncell).astype(float, copy=False)
+                   .reshape(nunit, ncell))
+    return out
 
 
 def _replicate_sums(design: "Design", code: np.ndarray, ncell: int, values: np.ndarray | None) -> np.ndarray:
@@ -155,7 +166,7 @@ def _by_domain_units(design: "Design", z: np.ndarray, dom_code: np.ndarray, col_
 def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np.ndarray | None,
                  den_code: np.ndarray | None = None, n_den: int = 0, den_val: np.ndarray | None = None,
                  den_of: np.ndarray | None = None, *, domains: tuple | None = None,
-                 den_from_num: bool = False) -> Ratios:
+                 den_from_num: bool = False, ok=None, counts: bool = False) -> Ratios:
     """Ratios of weighted totals over cells with their design-based covariance.
 
     Parameters
@@ -178,6 +189,11 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
         The denominator cells partition the numerator cells (``den_of``) and
         every counted row has value 1 in both (proportions): denominator sums
         are then summed from the numerator sums instead of a second pass.
+    ok : slice or bool array, optional
+        ``counted(num_code)``, when the caller has it already.
+    counts : bool
+        Also return unweighted rows per cell (``counts``) and, for linearised
+        designs with real clusters, per unit and cell (``unit_counts``).
 
     Returns
     -------
@@ -191,6 +207,7 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
     designs recompute every ratio with each replicate's weights (``svrVar``).
     """
     w = design.weights
+    ok = counted(num_code) if ok is None else ok
     a_w = w if num_val is None else w * num_val
     ratio = den_code is not None
     if ratio and den_of is None:
@@ -201,12 +218,21 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
     b_w = None
     if ratio:
         b_w = w if den_val is None else w * den_val
-    if linear and same:
-        Zu, Zb = _unit_sums(design, num_code, n_num, a_w, b_w)
+    unit_counts = cell_counts = None
+    per_unit = counts and design.units[1].shape[0] < w.shape[0]  # real clusters: counts per unit are small
+    if linear:
+        wanted = [a_w] + ([b_w] if same else []) + ([None] if per_unit else [])
+        sums = _unit_sums(design, num_code, n_num, *wanted, ok=ok)
+        Zu = sums[0]
+        Zb = sums[1] if same else None
+        if per_unit:
+            unit_counts = sums[-1]
+            cell_counts = unit_counts.sum(axis=0)
     else:
-        Zu = _unit_sums(design, num_code, n_num, a_w)[0] if linear else None
-        Zb = None
-    A = Zu.sum(axis=0) if linear else cell_sums(num_code, n_num, a_w)
+        Zu = Zb = None
+    if counts and cell_counts is None:
+        cell_counts = np.bincount(num_code[ok], minlength=n_num).astype(float)
+    A = Zu.sum(axis=0) if linear else cell_sums(num_code, n_num, a_w, ok)
     B = None
     if ratio:
         if Zb is not None:
@@ -224,6 +250,7 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
             theta = A / B[den_of]
     else:
         theta = A
+    extra = {"counts": cell_counts, "unit_counts": unit_counts}
     if design.is_replicate:
         Ar = _replicate_sums(design, num_code, n_num, num_val)
         if ratio:
@@ -234,18 +261,18 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
         else:
             thetas = Ar
         V = variance.replicate_vcov(thetas, theta, scale=design.scale, rscales=design.rscales, mse=design.mse)
-        return Ratios(theta, V, A, B, thetas)
+        return Ratios(theta, V, A, B, thetas, **extra)
     if design.calibration:
         x = _row_influence(design, num_code, n_num, num_val, den_code, den_val, den_of, theta, B)
-        return Ratios(theta, linearized_from_rows(design, x), A, B)
+        return Ratios(theta, linearized_from_rows(design, x), A, B, **extra)
     Z = Zu
     if ratio:
         with np.errstate(divide="ignore", invalid="ignore"):
             Z = (Zu - theta * Zb[:, den_of]) / B[den_of]
         Z[:, ~np.isfinite(theta)] = 0.0
     if domains is not None and design.lonely_psu == "average":
-        return Ratios(theta, _by_domain_units(design, Z, *domains), A, B)
-    return Ratios(theta, linearized_from_units(design, Z), A, B)
+        return Ratios(theta, _by_domain_units(design, Z, *domains), A, B, **extra)
+    return Ratios(theta, linearized_from_units(design, Z), A, B, **extra)
 
 
 def _group_columns(M: np.ndarray, group: np.ndarray, ngroup: int) -> np.ndarray:
@@ -323,12 +350,13 @@ def domain_codes(svy: "Survey", by, ok: np.ndarray, *, na_rm: bool = True):
         use &= codes >= 0
         combined = codes if combined is None else combined + codes * mult
         mult *= max(len(cats), 1)
-    counts = np.bincount(combined[use], minlength=mult)
+    every = bool(use.all())
+    counts = np.bincount(combined if every else combined[use], minlength=mult)
     present = np.flatnonzero(counts)
     if present.size == 0:
         raise EstimationError(f"no respondent has valid values of {', '.join(cols)} in this domain")
     if present.size == mult:
-        code = np.where(use, combined, -1)
+        code = combined if every else np.where(use, combined, -1)
     else:
         remap = np.full(mult + 1, -1, dtype=np.int64)
         remap[present] = np.arange(present.size)
@@ -364,6 +392,24 @@ def domain_degf(design: "Design", code: np.ndarray, ndom: int) -> np.ndarray:
     st = design.strata[:, 0]
     return (_count_distinct(code[in_dom], cl[in_dom], ndom)
             - _count_distinct(code[in_dom], st[in_dom], ndom))
+
+
+def unit_domain_degf(design: "Design", present: np.ndarray) -> np.ndarray:
+    """Domain df from which sampling units each domain touches (``present``: units x domains).
+
+    Same value as :func:`domain_degf` (PSUs minus strata with rows in the domain)
+    when no row has weight zero; costs nothing per row.
+    """
+    _, first = design.units
+    ndom = present.shape[1]
+    u, g = np.nonzero(present)
+    out = np.zeros(ndom)
+    for labels, sign in ((design.clusters[first, 0], 1.0), (design.strata[first, 0], -1.0)):
+        m = int(labels.max()) + 1
+        seen = np.zeros(m * ndom, dtype=bool)
+        seen[labels[u] * ndom + g] = True
+        out += sign * seen.reshape(m, ndom).sum(axis=0)
+    return out
 
 
 def _count_distinct(group: np.ndarray, value: np.ndarray, ngroup: int) -> np.ndarray:

@@ -101,18 +101,25 @@ def _check_weights(wsum: np.ndarray, keys, by_cols) -> None:
 def _frame(variable: str, levels, keys: "pd.DataFrame", by_cols, est, se, lo, hi, deff, n) -> "pd.DataFrame":
     import pandas as pd
 
-    reps = len(est) // max(len(keys), 1)
-    data = {"variable": [variable] * len(est),
-            "level": (list(levels) * len(keys)) if levels is not None else [None] * len(est)}
+    k = len(est)
+    reps = k // max(len(keys), 1)
+    data = {"variable": np.full(k, variable, dtype=object)}
+    if levels is not None and len(set(levels)) < len(levels):
+        data["level"] = np.tile(np.asarray(levels, dtype=object), k // len(levels))
+    elif levels is not None:
+        data["level"] = pd.Categorical.from_codes(np.tile(np.arange(len(levels)), k // len(levels)),
+                                                  categories=list(levels), ordered=True)
+    else:
+        data["level"] = np.full(k, None, dtype=object)
     for c in by_cols:
         col = keys[c]
-        data[c] = (col.repeat(reps).reset_index(drop=True) if isinstance(col, pd.Series)
-                   else np.repeat(np.asarray(col), reps))
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            data[c] = pd.Categorical.from_codes(np.repeat(col.cat.codes.to_numpy(), reps),
+                                                dtype=col.dtype)
+        else:
+            data[c] = np.repeat(np.asarray(col, dtype=object), reps)
     data.update(estimate=est, std_error=se, ci_lower=lo, ci_upper=hi, deff=deff, n=np.asarray(n, dtype=np.int64))
-    frame = pd.DataFrame(data, columns=estimate_columns(by_cols))
-    if levels is not None:
-        frame["level"] = pd.Categorical(frame["level"], categories=list(dict.fromkeys(levels)), ordered=True)
-    return frame
+    return pd.DataFrame(data, columns=estimate_columns(by_cols))
 
 
 def _normal_ci(est, se, level):
@@ -128,9 +135,8 @@ def _design_label(svy: "Survey") -> str:
     return design_kind(svy._design)
 
 
-def _srs_var(code, G, w, y, theta, n, W):
+def _srs_var(code, G, w, y, theta, n, W, ok):
     """R's ``svyvar(y)/nobs`` per domain: n/(n-1) * sum(w (y - ybar)^2)/sum(w) / n."""
-    ok = engine.counted(code)
     c, wv, yv = code[ok], w[ok], y[ok]
     resid = yv - (theta[0] if G == 1 else theta[c])
     if G == 1:
@@ -196,18 +202,22 @@ def _mean_or_total(svy, kind, col, y, valid, by, na_rm, level):
     d = svy._design
     base_ok = valid if na_rm else np.ones_like(valid)
     code, keys, by_cols, G = _domain_setup(svy, base_ok, by, na_rm, col)
+    ok = engine.counted(code)
     yv = y if valid.all() else np.where(code >= 0, np.nan_to_num(y), 0.0)
-    W = engine.cell_sums(code, G, d.weights)
-    _check_weights(W, keys, by_cols)
+    domains = (code, np.arange(G))
     if kind == "mean":
-        r = engine.ratio_totals(d, code, G, yv, code, G, None, domains=(code, np.arange(G)))
+        r = engine.ratio_totals(d, code, G, yv, code, G, None, domains=domains, ok=ok, counts=True)
+        W = r.den
     else:
-        r = engine.ratio_totals(d, code, G, yv, domains=(code, np.arange(G)))
+        r = engine.ratio_totals(d, code, G, yv, domains=domains, ok=ok, counts=True)
+        W = engine.cell_sums(code, G, d.weights, ok)
+    _check_weights(W, keys, by_cols)
     est = r.theta.copy()
     se = np.sqrt(np.clip(np.diag(r.vcov), 0, None))
-    n, nobs = _counts(d, code, G)
+    n = r.counts.astype(np.int64)
+    nobs = _nobs(d, code, G, r.counts)
     ybar = r.theta if kind == "mean" else r.theta / W
-    vsrs = _srs_var(code, G, d.weights, yv, ybar, nobs, W)
+    vsrs = _srs_var(code, G, d.weights, yv, ybar, nobs, W, ok)
     if kind == "total":
         vsrs = vsrs * W ** 2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -266,21 +276,28 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
         raise EstimationError(f"{col!r} has no substantive response levels")
     L = len(levels)
     code, keys, by_cols, G = _domain_setup(svy, lev >= 0, by, na_rm, col)
+    ok = engine.counted(code)
     # one domain and no subset: the cells are the levels themselves
-    cell = lev if (G == 1 and d.domain is None) else np.where(code >= 0, code * L + lev, -1)
+    if G == 1 and d.domain is None:
+        cell = lev
+    elif isinstance(ok, slice):
+        cell = code * L + lev
+    else:
+        cell = np.where(ok, code * L + lev, -1)
     den_of = np.repeat(np.arange(G), L)
     if kind == "proportion":
         r = engine.ratio_totals(d, cell, G * L, None, code, G, None, den_of, domains=(code, den_of),
-                                den_from_num=True)
+                                den_from_num=True, ok=ok, counts=True)
         Wg = r.den
     else:
-        r = engine.ratio_totals(d, cell, G * L, None, domains=(code, den_of))
+        r = engine.ratio_totals(d, cell, G * L, None, domains=(code, den_of), ok=ok, counts=True)
         Wg = np.bincount(den_of, weights=r.num, minlength=G)
     _check_weights(Wg, keys, by_cols)
     est = r.theta
     var_ = np.clip(np.diag(r.vcov), 0, None)
     se = np.sqrt(var_)
-    n, nobs_cell = _counts(d, cell, G * L)
+    n = r.counts.astype(np.int64)
+    nobs_cell = _nobs(d, cell, G * L, r.counts)
     nobs = np.bincount(den_of, weights=nobs_cell, minlength=G)
     dom_n = np.bincount(den_of, weights=n, minlength=G)
     nobs = nobs[den_of]
@@ -292,7 +309,7 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
             vsrs = vsrs * W ** 2
         deff = var_ / vsrs
     if kind == "proportion":
-        dfs = _domain_df(svy, code, G)
+        dfs = _domain_df(svy, code, G, r, L)
         nrows = dom_n
         dfs = dfs[den_of] if dfs.size == G else np.broadcast_to(dfs, den_of.shape)
         nrows = nrows[den_of] if nrows.size == G else np.broadcast_to(nrows, den_of.shape)
@@ -325,21 +342,25 @@ def _replicate_logit_ci(d, r, dfs, level):
     return np.where(np.isfinite(lo), lo, r.theta), np.where(np.isfinite(hi), hi, r.theta)
 
 
-def _domain_df(svy, code, G):
+def _domain_df(svy, code, G, r=None, L=1):
     """Design df of each domain's design restricted to valid responses.
 
     As R's ``degf(subset(design, !is.na(var)))`` inside ``svyby``: the base of
-    a proportion is the respondents with a valid answer.
+    a proportion is the respondents with a valid answer.  Taken from the
+    unit x cell counts when the estimate computed them.
     """
-    return engine.domain_degf(svy._design, code, G)
+    d = svy._design
+    if r is not None and r.unit_counts is not None and not d.has_zero_weights and not d.is_replicate:
+        present = r.unit_counts.reshape(r.unit_counts.shape[0], G, L).sum(axis=2) > 0
+        return engine.unit_domain_degf(d, present)
+    return engine.domain_degf(d, code, G)
 
 
-def _counts(d, code, ncell):
-    """Unweighted rows per cell, and rows with a non-zero weight (R's ``nobs``)."""
-    n = np.bincount(code[engine.counted(code)], minlength=ncell)
+def _nobs(d, code, ncell, counts):
+    """Rows with a non-zero weight per cell (R's ``nobs``); the row counts when no weight is zero."""
     if d.has_zero_weights:
-        return n, np.bincount(code[(code >= 0) & (d.weights != 0)], minlength=ncell).astype(float)
-    return n, n.astype(float)
+        return np.bincount(code[(code >= 0) & (d.weights != 0)], minlength=ncell).astype(float)
+    return np.asarray(counts, dtype=float)
 
 
 def ratio(svy: "Survey", numerator: str, denominator: str, *, by=None, na_rm: bool = True,

@@ -118,6 +118,12 @@ class Design:
         return unit, order[starts]
 
     @cached_property
+    def unit_weight_totals(self) -> np.ndarray:
+        """Sum of the analysis weights in each last-stage unit (reused by every estimate)."""
+        unit, first = self.units
+        return np.bincount(unit, weights=self.weights, minlength=first.shape[0])
+
+    @cached_property
     def has_zero_weights(self) -> bool:
         """Whether any row inside the domain has weight zero (R's ``nobs`` then differs from n)."""
         return bool(np.any((self.weights == 0) & self.in_domain))
