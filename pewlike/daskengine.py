@@ -166,7 +166,8 @@ class State:
 @dataclass(eq=False)
 class Prep:
     """Arrays of one partition: final weights ``w`` (zero outside the domain), domain mask,
-    replicate weights, unit or stratum codes, and per raking step (joint cell, weights before it)."""
+    replicate weights ``rep`` as (replicates, rows), unit or stratum codes, and per raking step
+    (joint cell, weights before it)."""
 
     w: np.ndarray
     dom: np.ndarray
@@ -198,7 +199,7 @@ def prepare(pdf: "pd.DataFrame", state: State) -> Prep:
     w = np.ones(n) if d.weight_col is None else pdf[d.weight_col].to_numpy(dtype=float, na_value=np.nan)
     rep = None
     if d.rep_cols:
-        rep = _float_matrix(pdf, list(d.rep_cols))
+        rep = _replicate_rows(pdf, d.rep_cols)
     calib = []
     for step in state.steps:
         before = np.where(_domain_mask(pdf, state.domain, step.ndomain), w, 0.0)
@@ -210,13 +211,13 @@ def prepare(pdf: "pd.DataFrame", state: State) -> Prep:
         f[ok] = step.factor[cell[ok]]
         w = f * w
         if rep is not None and step.rep_factor is not None:
-            fr = np.ones((n, rep.shape[1]))
-            fr[ok] = step.rep_factor[cell[ok]]
-            rep = rep * fr
+            fr = np.ones((rep.shape[0], n))
+            fr[:, ok] = step.rep_factor[cell[ok]].T
+            rep *= fr
     dom = _domain_mask(pdf, state.domain, len(state.domain))
     w = np.where(dom, w, 0.0)
     if rep is not None and len(state.domain):
-        rep = rep * dom[:, None]
+        rep *= dom[None, :]
     unit = stratum = None
     if d.kind == "clustered":
         unit = _lookup(pdf, d.key_cols, d.unit_index)
@@ -225,12 +226,16 @@ def prepare(pdf: "pd.DataFrame", state: State) -> Prep:
     return Prep(w, dom, rep, unit, stratum, calib, d)
 
 
-def _float_matrix(pdf, cols) -> np.ndarray:
-    """Columns as one C-ordered float array (the fast path unless a column has pandas' NA)."""
-    sub = pdf[cols]
-    if all(isinstance(t, np.dtype) and t.kind in "iuf" for t in sub.dtypes):
-        return np.ascontiguousarray(sub.to_numpy(dtype=float))
-    return np.ascontiguousarray(sub.to_numpy(dtype=float, na_value=np.nan))
+def _replicate_rows(pdf, cols) -> np.ndarray:
+    """Replicate weights as a C-ordered (replicates, rows) float array, filled column by column."""
+    out = np.empty((len(cols), len(pdf)))
+    for j, c in enumerate(cols):
+        s = pdf[c]
+        if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":
+            np.copyto(out[j], s.to_numpy())
+        else:
+            out[j] = s.to_numpy(dtype=float, na_value=np.nan)
+    return out
 
 
 def _lookup(pdf, cols, index) -> np.ndarray:
@@ -315,7 +320,8 @@ def run_pass(svy: "DaskSurvey", columns, fn: Callable, params=None, *, fan_in: i
     import dask
 
     state = svy._state
-    cols = sorted(set(columns) | state.columns())
+    need = set(columns) | state.columns()
+    cols = [c for c in svy._ddf.columns if c in need]      # in file order: no reordering copy
     parts = svy._ddf[cols].to_delayed()
     st = dask.delayed(state, pure=True)
     pr = dask.delayed(params, pure=True)
@@ -375,14 +381,21 @@ def _compute(client, progress: bool, task):
 
 
 # --------------------------------------------------------------------------- helpers for passes
-def onehot_sum(code: np.ndarray, ncell: int, values: np.ndarray | None, W: np.ndarray) -> np.ndarray:
-    """``W.T @ (one-hot(code) * values)``: (R, ncell) replicate totals of one partition."""
-    from scipy import sparse
+def onehot_sum(code: np.ndarray, ncell: int, values: np.ndarray | None, Wt: np.ndarray) -> np.ndarray:
+    """Replicate totals (R, ncell) of one partition: ``sum(Wt[r, i] * values[i])`` over the rows of each cell.
 
-    ok = np.flatnonzero(code >= 0)
-    v = np.ones(ok.size) if values is None else values[ok]
-    ind = sparse.csr_matrix((v, (code[ok], ok)), shape=(ncell, code.shape[0]))
-    return np.asarray(ind @ W).T
+    ``Wt`` holds the replicate weights as (replicates, rows); one ``bincount`` per replicate
+    (a loop over replicates, not groups) reads each row of ``Wt`` once, contiguously; rows
+    without a cell go to a spare cell that is dropped.
+    """
+    ok = code >= 0
+    c = code if ok.all() else np.where(ok, code, ncell)
+    v = None if values is None else np.where(ok, values, 0.0)
+    out = np.empty((Wt.shape[0], ncell))
+    for r in range(Wt.shape[0]):
+        x = Wt[r] if v is None else Wt[r] * v
+        out[r] = np.bincount(c, weights=x, minlength=ncell + 1)[:ncell]
+    return out
 
 
 def rank_from_gram(gram: np.ndarray) -> int:

@@ -161,8 +161,44 @@ def _read_parquet(files, columns, required, missing, opts):
                 raise DataFileError(f"{f}: column {n!r} is stored as {b} but as {a} in {files[0].name}; "
                                     "write every partition with the same types")
     use = _select(names, columns, required, files[0])
-    ddf = dd.read_parquet([str(f) for f in files], columns=use, **opts)
-    return ddf, _parquet_codebook(first, ddf._meta, missing)
+    rows = int(opts.pop("chunk_rows", SAV_CHUNK_ROWS))
+    items = []
+    for f in files:
+        meta_f = pq.ParquetFile(f).metadata
+        groups, count = [], 0
+        for g in range(meta_f.num_row_groups):      # consecutive row groups up to ``rows`` rows a partition
+            n = meta_f.row_group(g).num_rows
+            if groups and count + n > rows:
+                items.append((str(f), tuple(groups)))
+                groups, count = [], 0
+            groups.append(g)
+            count += n
+        items.append((str(f), tuple(groups)))
+    reader = _ParquetPart(use if use is not None else names, opts)
+    meta = first.empty_table().to_pandas()
+    meta = meta[reader.names]
+    ddf = dd.from_map(reader, items, meta=meta, enforce_metadata=False, label="read-parquet")
+    return ddf, _parquet_codebook(first, meta, missing)
+
+
+class _ParquetPart:
+    """One partition: some row groups of one Parquet file, with only the ``columns`` asked for."""
+
+    def __init__(self, columns, opts):
+        self.names = list(columns)
+        self.opts = dict(opts)
+
+    def __call__(self, item, columns=None):
+        import pyarrow.parquet as pq
+
+        path, groups = item
+        cols = self.names if columns is None else list(columns)
+        try:
+            table = pq.ParquetFile(path).read_row_groups(list(groups), columns=cols, **self.opts)
+        except Exception as exc:
+            raise DataFileError(f"{path}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
+        df = table.to_pandas()
+        return df if list(df.columns) == cols else df[cols]
 
 
 def _readable_schema(f) -> bool:

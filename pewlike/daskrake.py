@@ -33,11 +33,10 @@ def _collapse(pdf, prep, params):
     for col, lev in zip(cols, levels):
         key += (column_codes(pdf, col, lev) + 1) * stride
         stride *= len(lev.values) + 1
-    vals = [prep.w[active], np.ones(int(active.sum()))]
+    cols_ = [prep.w[active], np.ones(int(active.sum()))]
     if prep.rep is not None:
-        vals.append(prep.rep[active].T)
-    stacked = np.column_stack([v if v.ndim == 1 else v.T for v in vals])
-    return {"cells": Pairs.of(key[active], stacked)}
+        cols_.extend(prep.rep[:, active])          # one column per replicate
+    return {"cells": Pairs.of(key[active], np.column_stack(cols_))}
 
 
 def _decode(keys: np.ndarray, cols, levels, meta):

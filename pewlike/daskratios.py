@@ -75,8 +75,8 @@ def _df_sums(d, prep, dom, n_dom):
     use = (dom >= 0) & (prep.w != 0)
     g = dom[use]
     if d.kind == "replicate":
-        W = prep.rep
-        R = W.shape[1]
+        Wt = prep.rep
+        R = Wt.shape[0]
         gram = np.zeros((n_dom, R, R))
         rows = np.flatnonzero(use)
         order = rows[np.argsort(g, kind="stable")]
@@ -85,8 +85,8 @@ def _df_sums(d, prep, dom, n_dom):
         stops = np.r_[starts[1:], gs.size]
         for a, b in zip(starts, stops):     # one domain at a time, as the rank per domain in memory
             for s in range(a, b, _GRAM_ROWS):   # bounded copies of the replicate weights
-                Wb = W[order[s:min(b, s + _GRAM_ROWS)]]
-                gram[gs[a]] += (Wb.T @ Wb)
+                Wb = np.take(Wt, order[s:min(b, s + _GRAM_ROWS)], axis=1)
+                gram[gs[a]] += Wb @ Wb.T
         return {"gram": gram}
     if d.kind == "clustered":
         psu = d.unit_clusters[prep.unit[use], 0]

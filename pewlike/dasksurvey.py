@@ -213,7 +213,7 @@ class DaskSurvey:
         return self._levels[col]
 
     # -- domains -----------------------------------------------------------
-    def subset(self, condition) -> "DaskSurvey":
+    def subset(self, condition, *, columns: Sequence[str] | None = None) -> "DaskSurvey":
         """Restrict to a domain, keeping the full design for variance (R ``subset(design, ...)``).
 
         Parameters
@@ -221,12 +221,20 @@ class DaskSurvey:
         condition : str or callable
             A pandas query such as ``"F_SEX == 'Female'"`` (evaluated in each partition),
             or a function of a partition returning a boolean mask.
+        columns : list of str, optional
+            The columns a function needs (default: all columns are read for it; a query's
+            columns are found in its text).
         """
+        import re
+
         if isinstance(condition, str):
-            cols = tuple(c for c in self._ddf.columns if c in condition)
+            words = set(re.findall(r"`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*)", condition))
+            names = {a or b for a, b in words}
+            cols = tuple(c for c in self._ddf.columns if c in names)
             cond = ("query", cols, condition)
         elif callable(condition):
-            cond = ("call", tuple(self._ddf.columns), condition)
+            cols = tuple(self._ddf.columns) if columns is None else tuple(self._resolve(c) for c in columns)
+            cond = ("call", cols, condition)
         else:
             raise EstimationError("a partitioned survey is subset with a query string or a function of a "
                                   "partition; boolean arrays cannot be aligned with partitions")

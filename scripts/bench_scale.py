@@ -118,7 +118,7 @@ def _dask_run(pattern: str, echo) -> dict:
     import pewlike as pw
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit="4GiB",
-                           dashboard_address=None)
+                           dashboard_address=":0")
     client = Client(cluster)
     try:
         t0 = time.perf_counter()
