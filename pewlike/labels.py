@@ -129,7 +129,13 @@ class Codebook:
             elif pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
                 info = VariableInfo(str(name), labels.get(name), {}, (), (), "numeric")
             else:
-                info = VariableInfo(str(name), labels.get(name), {}, (), (), "string")
+                # text answers ("Don't know/Refused (VOL.)" in a CSV) are recognised like category labels
+                miss: tuple = ()
+                if missing != "keep":
+                    uniq = pd.unique(col.dropna())
+                    if len(uniq) <= 200:
+                        miss = tuple(sorted(str(u) for u in uniq if is_missing_label(str(u))))
+                info = VariableInfo(str(name), labels.get(name), {}, miss, (), "string")
             out[str(name)] = info
         return cls(out, file_label)
 
@@ -202,10 +208,8 @@ class Codebook:
                 isna = col.isna().to_numpy()
                 if info.kind == "categorical" and isinstance(col.dtype, pd.CategoricalDtype):
                     levels = "; ".join(str(c) for c in col.cat.categories)
-                    miss = col.isin(list(info.missing)).to_numpy() if info.missing else False
-                    n_missing = int((isna | miss).sum())
-                else:
-                    n_missing = int(isna.sum())
+                miss = col.isin(list(info.missing)).to_numpy() if info.missing else False
+                n_missing = int((isna | miss).sum())
                 n_valid = int(len(col) - n_missing)
             else:
                 n_valid = 0

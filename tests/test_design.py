@@ -186,3 +186,14 @@ def test_survey_pickles_and_weighting_an_unweighted_survey_makes_it_weighted(tmp
     plain = pw.Survey(pd.DataFrame({"x": [1.0, 2.0, 3.0]}), weights=None)
     weighted = plain.with_weights(np.array([1.0, 2.0, 3.0]))
     assert "unweighted" not in weighted.design and weighted.weights.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_text_answers_that_read_as_missing_leave_the_base():
+    df = pd.DataFrame({"q1": ["Approve", "Disapprove", "Don't know/Refused (VOL.)", "Approve"],
+                       "weight": [1.0, 1.0, 1.0, 1.0]})
+    svy = pw.Survey(df)
+    f = svy.proportion("q1").to_frame()
+    assert list(f["level"]) == ["Approve", "Disapprove"]
+    assert f["estimate"].tolist() == pytest.approx([2 / 3, 1 / 3])
+    assert svy.codebook().set_index("name").loc["q1", "n_missing"] == 1
+    assert len(svy.proportion("q1", na_rm=False).to_frame()) == 3
