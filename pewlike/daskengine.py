@@ -375,7 +375,13 @@ def _compute(client, progress: bool, task):
         return dask.compute(task)[0]
     except PewlikeError:
         raise
-    except (OSError, TimeoutError) as exc:
+    except Exception as exc:
+        if type(exc).__name__ != "KilledWorker" and not isinstance(exc, (OSError, TimeoutError)):
+            raise
+        if type(exc).__name__ == "KilledWorker":
+            raise ClusterError("a Dask worker died while computing (often: a partition too large for the worker's "
+                               "memory limit); use smaller partitions (chunk_rows=) or more memory per worker") \
+                from None
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ClusterError(f"the Dask computation failed ({msg}); check the cluster and the workers' logs") from None
 

@@ -271,14 +271,15 @@ def _load_csv(path, use, meta, opts):
 
 
 class _CsvPart:
-    """Load one CSV file as a partition and check its types against the first file."""
+    """Load one CSV file (only the ``columns`` asked for) as a partition; check its types against the first file."""
 
     def __init__(self, use, meta, opts, first):
         self.use, self.meta, self.opts, self.first = use, meta, opts, first
 
-    def __call__(self, path):
-        df = _load_csv(path, self.use, self.meta, self.opts)
-        return conform(df, self.meta, path, self.first)
+    def __call__(self, path, columns=None):
+        cols = list(self.meta.columns) if columns is None else list(columns)
+        df = _load_csv(path, cols, self.meta, self.opts)
+        return conform(df[cols], self.meta[cols], path, self.first)
 
 
 def conform(df: "pd.DataFrame", meta: "pd.DataFrame", path, first: str) -> "pd.DataFrame":
@@ -370,8 +371,11 @@ class _StatBlock:
             warnings.simplefilter("ignore")  # unlabelled codes: reported once by the categories pass
             return apply_metadata(lambda name: df[name], list(df.columns), df.index, meta, self.missing, Path(path))
 
-    def __call__(self, block):
-        return self.load(block)[0]
+    def __call__(self, block, columns=None):
+        if columns is None or (self.use is not None and list(columns) == list(self.use)):
+            return self.load(block)[0]
+        part = _StatBlock(self.kind, list(columns), self.missing, self.opts, self.first)
+        return part.load(block)[0][list(columns)]
 
 
 # --------------------------------------------------------------------------- schedulers

@@ -191,8 +191,14 @@ class DaskSurvey:
         return self.design
 
     def codebook(self) -> "pd.DataFrame":
-        """One row per variable (``n_valid``/``n_missing`` are not computed: they need a pass)."""
-        return self._codebook.to_frame(self._ddf._meta)
+        """One row per variable: ``name, label, type, levels, missing_codes, ...`` (``n_valid`` and
+        ``n_missing`` are those of no rows: counting them would need a pass over the data)."""
+        import pandas as pd
+
+        meta = self._ddf._meta
+        known = {c: pd.CategoricalDtype(list(lev.values), ordered=lev.ordered)
+                 for c, lev in self._levels.items() if lev.categorical and c in meta.columns}
+        return self._codebook.to_frame(meta.astype(known) if known else meta)
 
     def question(self, name: str) -> str:
         col = self._codebook.resolve(name)
