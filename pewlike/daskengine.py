@@ -13,13 +13,12 @@ Internal to :mod:`pewlike.dasksurvey`; see that module for the user-facing class
 
 from __future__ import annotations
 
-import contextlib
-import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
+from .daskcluster import compute
 from .errors import DesignError, EstimationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .dasksurvey import DaskSurvey
 
 __all__ = ["Level", "DaskDesign", "RakeFactors", "State", "Prep", "Pairs", "prepare", "run_pass", "map_reduce",
-           "compute", "column_codes", "BLOCK_ROWS"]
+           "column_codes", "BLOCK_ROWS"]
 
 BLOCK_ROWS = 65536   # rows per block when a partition builds dense row x statistic arrays
 
@@ -326,7 +325,7 @@ def run_pass(svy: "DaskSurvey", columns, fn: Callable, params=None, *, fan_in: i
     st = dask.delayed(state, pure=True)
     pr = dask.delayed(params, pure=True)
     tasks = [dask.delayed(_apply, pure=True)(p, st, fn, pr) for p in parts]
-    return compute(svy, _tree(tasks, fan_in, _combine))
+    return compute(svy._client, svy._progress, _tree(tasks, fan_in, _combine))
 
 
 def map_reduce(ddf, columns, fn: Callable, params, combine: Callable, client, progress: bool, *, fan_in: int = 8):
@@ -336,7 +335,7 @@ def map_reduce(ddf, columns, fn: Callable, params, combine: Callable, client, pr
     parts = ddf[list(columns)].to_delayed() if columns is not None else ddf.to_delayed()
     pr = dask.delayed(params, pure=True)
     tasks = [dask.delayed(_apply_raw, pure=True)(p, fn, pr) for p in parts]
-    return _compute(client, progress, _tree(tasks, fan_in, combine))
+    return compute(client, progress, _tree(tasks, fan_in, combine))
 
 
 def _tree(tasks, fan_in, combine):
@@ -345,45 +344,6 @@ def _tree(tasks, fan_in, combine):
     while len(tasks) > 1:
         tasks = [dask.delayed(combine, pure=True)(tasks[i:i + fan_in]) for i in range(0, len(tasks), fan_in)]
     return tasks[0]
-
-
-def compute(svy: "DaskSurvey", task):
-    """Compute one Dask object on the survey's client (or the local scheduler), with progress."""
-    return _compute(svy._client, svy._progress, task)
-
-
-def _compute(client, progress: bool, task):
-    import dask
-
-    from .daskio import ClusterError
-    from .errors import PewlikeError
-
-    try:
-        if client is not None:
-            fut = client.compute(task)
-            if progress:
-                from distributed import progress as show
-
-                with contextlib.redirect_stdout(sys.stderr):
-                    show(fut)
-            return fut.result()
-        if progress:
-            from dask.diagnostics import ProgressBar
-
-            with ProgressBar(minimum=1.0, out=sys.stderr):
-                return dask.compute(task)[0]
-        return dask.compute(task)[0]
-    except PewlikeError:
-        raise
-    except Exception as exc:
-        if type(exc).__name__ != "KilledWorker" and not isinstance(exc, (OSError, TimeoutError)):
-            raise
-        if type(exc).__name__ == "KilledWorker":
-            raise ClusterError("a Dask worker died while computing (often: a partition too large for the worker's "
-                               "memory limit); use smaller partitions (chunk_rows=) or more memory per worker") \
-                from None
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ClusterError(f"the Dask computation failed ({msg}); check the cluster and the workers' logs") from None
 
 
 # --------------------------------------------------------------------------- helpers for passes

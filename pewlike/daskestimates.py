@@ -1,16 +1,13 @@
 """Means, totals, proportions, ratios and tests on a partitioned survey.
 
-Each estimator describes its cells with a small *cell spec* -- how a partition finds the
-numerator cell, value, denominator cell and domain of each of its rows, in the space of
-all combinations of known categories -- then :mod:`pewlike.daskratios` sums and finishes
-them, and the result is assembled exactly as :mod:`pewlike.estimates` assembles it (the
-same private helpers), so the result objects are the same and equal the in-memory ones
-to rounding.
+Each estimator describes its cells with a cell spec (:mod:`pewlike.daskcells`), then
+:mod:`pewlike.daskratios` sums and finishes them, and the result is assembled exactly as
+:mod:`pewlike.estimates` assembles it (the same private helpers), so the result objects are
+the same and equal the in-memory ones to rounding.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
@@ -18,9 +15,11 @@ import numpy as np
 
 from . import estimates as _est
 from .ciprop import CI_METHODS, prop_ci
-from .daskengine import Level, column_codes, run_pass
+from .daskcells import (ByCodes, DomainSpec, FactorCodes, MeanSpec, PropSpec, RatioSpec, TableSpec, by_codes,
+                        factor_codes, numeric_column, spec_columns)
+from .daskengine import run_pass
 from .daskratios import Kept, domain_df, finish, first_pass
-from .errors import EstimationError, VariableError
+from .errors import EstimationError
 from .results import Estimates, TestResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,217 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .dasksurvey import DaskSurvey
 
-__all__ = ["mean", "total", "proportion", "ratio", "chisq", "ttest", "design_sums", "ByCodes", "FactorCodes",
-           "factor_codes", "by_codes"]
-
-
-# --------------------------------------------------------------------------- codes
-@dataclass(frozen=True, eq=False)
-class ByCodes:
-    """Domains of ``by`` variables: combined code in the space of all level combinations.
-
-    The first variable varies fastest, as R's ``interaction`` and :func:`pewlike.engine.domain_codes`.
-    """
-
-    cols: tuple
-    levels: tuple
-    na_rm: bool = True
-
-    @property
-    def size(self) -> int:
-        return int(np.prod([max(len(lev.values), 1) for lev in self.levels])) if self.cols else 1
-
-    def codes(self, pdf, ok: np.ndarray) -> np.ndarray:
-        if not self.cols:
-            return np.where(ok, 0, -1)
-        use = ok.copy()
-        combined = np.zeros(len(pdf), dtype=np.int64)
-        mult = 1
-        for c, lev in zip(self.cols, self.levels):
-            codes = column_codes(pdf, c, lev)
-            if lev.categorical and self.na_rm and lev.missing:
-                bad = np.array([lab in lev.missing for lab in lev.labels] + [True])
-                codes = np.where(bad[codes], -1, codes)
-            use &= codes >= 0
-            combined += np.where(codes >= 0, codes, 0) * mult
-            mult *= max(len(lev.values), 1)
-        return np.where(use, combined, -1)
-
-    def keys(self, present: np.ndarray) -> "pd.DataFrame":
-        """One row per present domain, as :func:`pewlike.engine.domain_codes` returns them."""
-        import pandas as pd
-
-        if not self.cols:
-            return pd.DataFrame(index=[0])
-        keys = {}
-        rem = present.copy()
-        for c, lev in zip(self.cols, self.levels):
-            k = max(len(lev.values), 1)
-            idx = rem % k
-            rem = rem // k
-            keys[c] = (pd.Categorical.from_codes(idx, categories=list(lev.values), ordered=lev.ordered)
-                       if lev.categorical else np.asarray(list(lev.values), dtype=object)[idx])
-        return pd.DataFrame(keys)
-
-
-def by_codes(svy: "DaskSurvey", by, na_rm: bool) -> ByCodes:
-    if by is None or (not isinstance(by, str) and not list(by)):
-        return ByCodes((), (), na_rm)
-    names = [by] if isinstance(by, str) else list(by)
-    cols = [svy._resolve(b) for b in names]
-    if len(set(cols)) != len(cols):
-        raise EstimationError(f"by= names a variable twice: {names}")
-    return ByCodes(tuple(cols), tuple(svy._level(c) for c in cols), na_rm)
-
-
-@dataclass(frozen=True, eq=False)
-class FactorCodes:
-    """Level of every row of a categorical (-1: not counted), as :func:`pewlike.estimates.factor_codes`."""
-
-    col: str
-    level: Level
-    lut: np.ndarray          # category code (last entry: missing) -> reported level
-    labels: tuple
-
-    def codes(self, pdf) -> np.ndarray:
-        raw = column_codes(pdf, self.col, self.level)
-        return self.lut[np.where(raw >= 0, raw, len(self.level.values))]
-
-
-def factor_codes(svy: "DaskSurvey", var: str, *, na_rm: bool = True) -> FactorCodes:
-    col = svy._resolve(var)
-    lev = svy._level(col)
-    cats = list(lev.labels)
-    missing = set(svy._codebook.variables[col].missing) if na_rm else set()
-    keep = [i for i, c in enumerate(cats) if c not in missing]
-    lut = np.full(len(cats) + 1, -1, dtype=np.int64)
-    lut[keep] = np.arange(len(keep))
-    return FactorCodes(col, lev, lut, tuple(cats[i] for i in keep))
-
-
-def _numeric(svy: "DaskSurvey", var: str, what: str) -> str:
-    import pandas as pd
-
-    col = svy._resolve(var)
-    dt = svy._ddf._meta[col].dtype
-    if isinstance(dt, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt)):
-        kind = "categorical" if isinstance(dt, pd.CategoricalDtype) else str(dt)
-        raise VariableError(f"{what} needs a numeric variable but {col!r} is {kind}; "
-                            f"use proportion({col!r}) for the share of each response")
-    return col
-
-
-def _values(pdf, col):
-    y = pdf[col].to_numpy(dtype=float, na_value=np.nan)
-    return y, np.isfinite(y)
-
-
-# --------------------------------------------------------------------------- cell specs
-@dataclass(frozen=True, eq=False)
-class _Spec:
-    columns: tuple
-    n_num: int
-    n_den: int
-    den_of: np.ndarray | None
-    den_from_num: bool
-    n_dom: int
-    dom_of: np.ndarray
-
-    def extra(self, pdf, prep, codes) -> dict:
-        return {}
-
-
-@dataclass(frozen=True, eq=False)
-class MeanSpec(_Spec):
-    ycol: str = ""
-    by: ByCodes | None = None
-    na_rm: bool = True
-    kind: str = "mean"
-
-    def codes(self, pdf, prep):
-        y, valid = _values(pdf, self.ycol)
-        ok = (valid if self.na_rm else np.ones_like(valid)) & prep.dom
-        code = self.by.codes(pdf, ok)
-        yv = np.where(code >= 0, np.nan_to_num(y), 0.0)
-        return code, yv, (code if self.kind == "mean" else None), None, code
-
-    def extra(self, pdf, prep, codes):
-        code = codes[0]
-        _, valid = _values(pdf, self.ycol)
-        ok = code >= 0
-        return {"W": np.bincount(code[ok], weights=prep.w[ok], minlength=self.n_dom).astype(float),
-                "bad": np.bincount(code[ok], weights=(~valid[ok]).astype(float), minlength=self.n_dom),
-                "nvalid": np.array([float((valid & prep.dom).sum())])}
-
-
-@dataclass(frozen=True, eq=False)
-class PropSpec(_Spec):
-    factor: FactorCodes | None = None
-    by: ByCodes | None = None
-    L: int = 1
-
-    def codes(self, pdf, prep):
-        lev = self.factor.codes(pdf)
-        code = self.by.codes(pdf, (lev >= 0) & prep.dom)
-        cell = np.where(code >= 0, code * self.L + lev, -1)
-        return cell, None, (code if self.n_den else None), None, code
-
-    def extra(self, pdf, prep, codes):
-        lev = self.factor.codes(pdf)
-        return {"nvalid": np.array([float(((lev >= 0) & prep.dom).sum())])}
-
-
-@dataclass(frozen=True, eq=False)
-class RatioSpec(_Spec):
-    ncol: str = ""
-    dcol: str = ""
-    by: ByCodes | None = None
-    na_rm: bool = True
-
-    def codes(self, pdf, prep):
-        yn, vn = _values(pdf, self.ncol)
-        yd, vd = _values(pdf, self.dcol)
-        valid = vn & vd
-        code = self.by.codes(pdf, (valid if self.na_rm else np.ones_like(valid)) & prep.dom)
-        a = np.where(code >= 0, np.nan_to_num(yn), 0.0)
-        b = np.where(code >= 0, np.nan_to_num(yd), 0.0)
-        return code, a, code, b, code
-
-    def extra(self, pdf, prep, codes):
-        code = codes[0]
-        ok = code >= 0
-        _, vn = _values(pdf, self.ncol)
-        return {"W": np.bincount(code[ok], weights=prep.w[ok], minlength=self.n_dom).astype(float),
-                "nvalid": np.array([float((vn & prep.dom).sum())])}
-
-
-@dataclass(frozen=True, eq=False)
-class TableSpec(_Spec):
-    """Cells of a two-way table (rows vary fastest) within the rows valid on both variables."""
-
-    rf: FactorCodes | None = None
-    cf: FactorCodes | None = None
-
-    def codes(self, pdf, prep):
-        ri, ci = self.rf.codes(pdf), self.cf.codes(pdf)
-        ok = (ri >= 0) & (ci >= 0) & prep.dom
-        nr = len(self.rf.labels)
-        cell = np.where(ok, np.where(ok, ri, 0) + nr * np.where(ok, ci, 0), -1)
-        dom = np.where(ok, 0, -1)
-        return cell, None, (dom if self.n_den else None), None, dom
-
-
-@dataclass(frozen=True, eq=False)
-class DomainSpec(_Spec):
-    """Every row of the current domain in one cell: n and degrees of freedom."""
-
-    def codes(self, pdf, prep):
-        c = np.where(prep.dom, 0, -1)
-        return c, None, None, None, c
-
-
-def _spec_cols(*cols) -> tuple:
-    return tuple(dict.fromkeys(c for c in cols if c))
+__all__ = ["mean", "total", "proportion", "ratio", "chisq", "ttest", "design_sums", "table_totals"]
 
 
 def design_sums(svy: "DaskSurvey") -> dict:
@@ -276,7 +65,7 @@ def mean(svy: "DaskSurvey", var: str, *, by=None, na_rm: bool = True, level: flo
     :func:`pewlike.estimates.mean`.
     """
     level = _est._check_level(level)
-    return _mean_or_total(svy, "mean", _numeric(svy, var, "mean"), by, na_rm, level)
+    return _mean_or_total(svy, "mean", numeric_column(svy, var, "mean"), by, na_rm, level)
 
 
 def total(svy: "DaskSurvey", var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
@@ -292,7 +81,7 @@ def total(svy: "DaskSurvey", var: str, *, by=None, na_rm: bool = True, level: fl
     col = svy._resolve(var)
     if isinstance(svy._ddf._meta[col].dtype, pd.CategoricalDtype):
         return _proportions(svy, col, by, "mean", na_rm, level, kind="total")
-    return _mean_or_total(svy, "total", _numeric(svy, var, "total"), by, na_rm, level)
+    return _mean_or_total(svy, "total", numeric_column(svy, var, "total"), by, na_rm, level)
 
 
 def _ss_pass(pdf, prep, params):
@@ -307,7 +96,7 @@ def _mean_or_total(svy, kind, col, by, na_rm, level):
     bc = by_codes(svy, by, na_rm)
     G = bc.size
     ar = np.arange(G)
-    spec = MeanSpec(_spec_cols(col, *bc.cols), G, G if kind == "mean" else 0, ar, False, G, ar, col, bc, na_rm, kind)
+    spec = MeanSpec(spec_columns(col, *bc.cols), G, G if kind == "mean" else 0, ar, False, G, ar, col, bc, na_rm, kind)
     sums = first_pass(svy, spec)
     present = np.flatnonzero(sums["ndom"] > 0)
     if present.size == 0:
@@ -362,7 +151,7 @@ def _proportions(svy, var, by, ci, na_rm, level, kind, factor=None):
     bc = by_codes(svy, by, na_rm)
     G = bc.size
     den_of = np.repeat(np.arange(G), L)
-    spec = PropSpec(_spec_cols(col, *bc.cols), G * L, G if kind == "proportion" else 0, den_of,
+    spec = PropSpec(spec_columns(col, *bc.cols), G * L, G if kind == "proportion" else 0, den_of,
                     kind == "proportion", G, den_of, fc, bc, L)
     sums = first_pass(svy, spec, need_df=(kind == "proportion"))
     present = np.flatnonzero(sums["ndom"] > 0)
@@ -410,12 +199,12 @@ def ratio(svy: "DaskSurvey", numerator: str, denominator: str, *, by=None, na_rm
     Equivalent to ``svyratio(~numerator, ~denominator, design)`` (and ``svyby``) in R survey.
     """
     level = _est._check_level(level)
-    ncol = _numeric(svy, numerator, "ratio")
-    dcol = _numeric(svy, denominator, "ratio")
+    ncol = numeric_column(svy, numerator, "ratio")
+    dcol = numeric_column(svy, denominator, "ratio")
     bc = by_codes(svy, by, na_rm)
     G = bc.size
     ar = np.arange(G)
-    spec = RatioSpec(_spec_cols(ncol, dcol, *bc.cols), G, G, ar, False, G, ar, ncol, dcol, bc, na_rm)
+    spec = RatioSpec(spec_columns(ncol, dcol, *bc.cols), G, G, ar, False, G, ar, ncol, dcol, bc, na_rm)
     sums = first_pass(svy, spec)
     present = np.flatnonzero(sums["ndom"] > 0)
     if present.size == 0:
@@ -437,7 +226,7 @@ def table_totals(svy: "DaskSurvey", rf: FactorCodes, cf: FactorCodes, *, shares:
     """Cells of the two-way table of the levels that occur: ``(Ratios, nr, nc, sums)``."""
     nr_f, nc_f = len(rf.labels), len(cf.labels)
     k = nr_f * nc_f
-    spec = TableSpec(_spec_cols(rf.col, cf.col), k, 1 if shares else 0, np.zeros(k, dtype=np.int64), False, 1,
+    spec = TableSpec(spec_columns(rf.col, cf.col), k, 1 if shares else 0, np.zeros(k, dtype=np.int64), False, 1,
                      np.zeros(k, dtype=np.int64), rf, cf)
     sums = first_pass(svy, spec)
     counts = sums["n"].reshape(nc_f, nr_f).T
@@ -487,11 +276,11 @@ def ttest(svy: "DaskSurvey", var: str, by: str, *, na_rm: bool = True, level: fl
     """
     from scipy import stats
 
-    ycol = _numeric(svy, var, "ttest")
+    ycol = numeric_column(svy, var, "ttest")
     gf = factor_codes(svy, by, na_rm=na_rm)
     bc = ByCodes((gf.col,), (gf.level,), na_rm)
     ar = np.arange(bc.size)
-    spec = MeanSpec(_spec_cols(ycol, gf.col), bc.size, bc.size, ar, False, bc.size, ar, ycol, bc, True, "mean")
+    spec = MeanSpec(spec_columns(ycol, gf.col), bc.size, bc.size, ar, False, bc.size, ar, ycol, bc, True, "mean")
     sums = first_pass(svy, spec, need_df=True)
     # group levels are those of factor_codes (missing categories dropped when na_rm)
     kept_raw = np.flatnonzero(gf.lut[:-1] >= 0)

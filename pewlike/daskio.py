@@ -23,15 +23,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .labels import Codebook
 
-__all__ = ["ClusterError", "expand_paths", "read_partitioned", "connect", "require_dask", "SAV_CHUNK_ROWS"]
+__all__ = ["expand_paths", "read_partitioned", "require_dask", "SAV_CHUNK_ROWS", "conform"]
 
 SAV_CHUNK_ROWS = 500_000   # rows per partition when an SPSS/Stata/SAS file is read in blocks
 _KINDS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".sav": "sav", ".zsav": "sav",
           ".dta": "dta", ".sas7bdat": "sas7bdat", ".xpt": "xport", ".por": "por"}
-
-
-class ClusterError(PewlikeError, ConnectionError):
-    """A Dask scheduler cannot be reached, or the cluster failed while computing."""
 
 
 def require_dask() -> None:
@@ -376,37 +372,3 @@ class _StatBlock:
             return self.load(block)[0]
         part = _StatBlock(self.kind, list(columns), self.missing, self.opts, self.first)
         return part.load(block)[0][list(columns)]
-
-
-# --------------------------------------------------------------------------- schedulers
-def connect(scheduler, *, timeout: float = 10.0):
-    """A ``distributed.Client`` for ``scheduler``: an address, a Client, or None (the active one, if any).
-
-    Raises
-    ------
-    ClusterError
-        The address cannot be reached within ``timeout`` seconds.
-    """
-    if scheduler is None:
-        try:
-            from distributed import get_client
-
-            return get_client()
-        except (ImportError, ValueError):
-            return None
-    if hasattr(scheduler, "scheduler_info") and hasattr(scheduler, "compute"):
-        return scheduler
-    if not isinstance(scheduler, str):
-        raise ClusterError(f"scheduler={scheduler!r} is not valid; give an address such as 'tcp://host:8786' or "
-                           "a distributed.Client")
-    try:
-        from distributed import Client
-    except ImportError:  # pragma: no cover
-        raise PewlikeError("a scheduler address needs the optional extra: pip install 'pewlike[dask]'") from None
-    try:
-        return Client(scheduler, timeout=f"{float(timeout)}s", set_as_default=False)
-    except Exception as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({msg}); check "
-                           "the address and that the scheduler is running, or pass scheduler=None to compute "
-                           "on this machine") from None

@@ -7,7 +7,7 @@ the targets are matched and the iterations run in memory with the in-memory code
 (:func:`pewlike.margins.build_margins`, :func:`pewlike.raking.ipf`) on that small table; the
 new weights are a per-row factor looked up from each row's cell when partitions are next
 read.  Linearised variances then use R's raking residuals computed from per-cell sums
-(:func:`pewlike.daskratios.raking_term`); replicate designs rake every replicate.
+(:func:`pewlike.daskrowvar.raking_term`); replicate designs rake every replicate.
 """
 
 from __future__ import annotations

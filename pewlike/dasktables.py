@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .daskengine import Level, State, column_codes, run_pass
-from .daskestimates import ByCodes, FactorCodes, chisq, factor_codes, proportion
+from .daskcells import ByCodes, FactorCodes, factor_codes
+from .daskestimates import chisq, proportion
 from .errors import EstimationError, VariableError
 
 if TYPE_CHECKING:  # pragma: no cover
