@@ -175,7 +175,7 @@ MARGINS = {"F_AGECAT": {"18-29": .2, "30-49": .33, "50-64": .25, "65+": .22},
                [["Male", "Female"], ["MW", "NE", "S", "W"]]))}
 
 
-@pytest.mark.parametrize("name", ["strata, rows as units, fpc", "strata and PSUs", "SDR"])
+@pytest.mark.parametrize("name", ["strata, rows as units, fpc", "strata and PSUs", "lonely PSU average", "SDR"])
 def test_rake_equals_in_memory(dataset, client, name):
     mem, dsk = _pair(dataset, client, name)
     rd = dsk.subset("F_SEX != 'Refused'").rake(MARGINS).rake({"F_AGECAT": MARGINS["F_AGECAT"]}, tol=1e-9)
@@ -246,6 +246,28 @@ def test_collect_and_sample_replay_subsets_and_raking(dataset, client):
     assert_same(back.proportion("Q1", by="F_AGECAT"), rm.proportion("Q1", by="F_AGECAT"))
     part = dsk.sample(0.5, seed=1)
     assert isinstance(part, pw.Survey) and 0 < part.n < mem.n
+
+
+def test_lonely_row_stratum_fails_as_in_memory(dataset, client):
+    df, folder, _ = dataset
+    dsk = pw.read(str(folder), engine="dask", weights="weight", strata="stratum_rows", scheduler=client,
+                  progress=False)
+    mem = pw.Survey(df, weights="weight", strata="stratum_rows")
+    with pytest.raises(pw.DesignError, match="has only one PSU"):
+        mem.mean("x")
+    # the stratum is named by its value in the data (9), as the files show it
+    with pytest.raises(pw.DesignError, match=r"^stratum 9 \(stage 1\) has only one PSU; pass lonely_psu='adjust'"):
+        dsk.mean("x")
+
+
+def test_active_client_is_used_and_codebook_knows_categories(dataset, client):
+    _, folder, _ = dataset
+    with client.as_current():
+        dsk = pw.read(str(folder), engine="dask", weights="weight", progress=False)
+    assert dsk._client is client
+    book = dsk.codebook().set_index("name")
+    assert book.loc["Q1", "levels"] == "Very; Somewhat; Not too; Not at all; Refused"
+    assert dsk._codebook.variables["Q1"].missing == ("Refused",)
 
 
 def test_what_needs_all_rows_says_how_to_subsample_or_collect(dataset, client):
