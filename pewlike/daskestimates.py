@@ -30,11 +30,14 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["mean", "total", "proportion", "ratio", "chisq", "ttest", "design_sums", "table_totals"]
 
 
-def design_sums(svy: "DaskSurvey") -> dict:
-    """Respondents in the domain and the design degrees of freedom (one pass)."""
+def design_sums(svy: "DaskSurvey", *, need_df: bool = True) -> dict:
+    """Respondents in the domain and (with ``need_df``) the design degrees of freedom: one pass."""
     spec = DomainSpec((), 1, 0, None, False, 1, np.zeros(1, dtype=np.int64))
-    sums = first_pass(svy, spec, need_df=True)
-    return {"n": int(sums["n"][0]), "degf": float(domain_df(svy, sums, np.array([0]))[0])}
+    sums = first_pass(svy, spec, need_df=need_df)
+    out = {"n": int(sums["n"][0])}
+    if need_df:
+        out["degf"] = float(domain_df(svy, sums, np.array([0]))[0])
+    return out
 
 
 def _design_label(svy: "DaskSurvey") -> str:

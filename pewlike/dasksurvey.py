@@ -122,19 +122,20 @@ class DaskSurvey:
     @property
     def n(self) -> int:
         """Unweighted number of respondents in the current domain (one pass, cached)."""
-        return int(self._design_sums()["n"])
+        if "n" not in self._cache:
+            from .daskestimates import design_sums
+
+            self._cache.update(design_sums(self, need_df=False))
+        return int(self._cache["n"])
 
     @property
     def degf(self) -> int:
         """Design degrees of freedom (R ``degf(design)``), from one pass (cached)."""
-        return int(self._design_sums()["degf"])
-
-    def _design_sums(self) -> dict:
-        if "design" not in self._cache:
+        if "degf" not in self._cache:
             from .daskestimates import design_sums
 
-            self._cache["design"] = design_sums(self)
-        return self._cache["design"]
+            self._cache.update(design_sums(self, need_df=True))
+        return int(self._cache["degf"])
 
     @property
     def data(self):
