@@ -280,13 +280,16 @@ def test_what_needs_all_rows_says_how_to_subsample_or_collect(dataset, client):
         dsk.no_such_method
 
 
-def test_progress_is_shown_on_stderr(dataset, client, capfd):
+def test_scheduler_address_and_progress_on_stderr(dataset, client, capfd):
     df, folder, _ = dataset
-    dsk = pw.read(str(folder), engine="dask", weights="weight", scheduler=client, progress=True)
+    dsk = pw.read(str(folder), engine="dask", weights="weight", scheduler=client.scheduler.address, progress=True)
+    assert dsk._client is not client and dsk._client.scheduler.address == client.scheduler.address
     capfd.readouterr()
-    dsk.mean("x")
+    got = dsk.mean("x")
     out, err = capfd.readouterr()
     assert "Completed" in err and "Completed" not in out
+    assert_same(got, pw.Survey(df, weights="weight").mean("x"))
+    dsk._client.close()
 
 
 # --------------------------------------------------------------------------- bad input
