@@ -202,7 +202,9 @@ def _scan(pdf, params) -> dict:
                                    if pdf[c].dtype.kind not in "iub" else 0 for c in rep_cols])
     else:
         out["rep_bad"] = np.zeros(0)
-    out["cats"] = {c: (list(pdf[c].cat.categories), bool(pdf[c].cat.ordered)) for c in cat_cols}
+    out["cats"] = {c: ((list(pdf[c].cat.categories), bool(pdf[c].cat.ordered))
+                       if isinstance(pdf[c].dtype, pd.CategoricalDtype)          # plain text in this file
+                       else (sorted(pdf[c].dropna().unique().tolist()), False)) for c in cat_cols}
     cols = list(key_cols) + list(fpc_cols)
     out["key_na"] = np.array([int(pdf[c].isna().sum()) for c in key_cols])
     if kind == "clustered":
