@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .dasksurvey import DaskSurvey
 
-__all__ = ["Level", "DaskDesign", "RakeFactors", "State", "Prep", "Pairs", "prepare", "run_pass", "map_reduce",
+__all__ = ["Level", "DaskDesign", "RakeFactors", "State", "Prep", "Pairs", "Extremes", "prepare", "run_pass", "map_reduce",
            "column_codes", "BLOCK_ROWS"]
 
 BLOCK_ROWS = 65536   # rows per block when a partition builds dense row x statistic arrays
@@ -281,12 +281,23 @@ class Pairs:
         return out.reshape(nrow, ncol)
 
 
+@dataclass(eq=False)
+class Extremes:
+    """Smallest and largest values seen (combined by min/max, not summed)."""
+
+    lo: float = np.inf
+    hi: float = -np.inf
+
+    def merge(self, other: "Extremes") -> "Extremes":
+        return Extremes(min(self.lo, other.lo), max(self.hi, other.hi))
+
+
 def _add(a, b):
     if a is None:
         return b
     if b is None:
         return a
-    if isinstance(a, Pairs):
+    if hasattr(a, "merge"):          # Pairs, Extremes
         return a.merge(b)
     if isinstance(a, dict):
         return {k: _add(a.get(k), b.get(k)) for k in set(a) | set(b)}

@@ -313,6 +313,12 @@ class DaskSurvey:
 
         return rake(self, margins, max_iter=max_iter, tol=tol, total=total, **options)
 
+    def weight_summary(self):
+        """Kish deff, effective n, MOE and weight range; see :func:`pewlike.daskweights.weight_summary`."""
+        from .daskweights import weight_summary
+
+        return weight_summary(self)
+
     # -- leaving the cluster ---------------------------------------------------------
     def collect(self) -> "Survey":
         """All rows in this process as an in-memory :class:`~pewlike.design.Survey` (same design,
@@ -356,7 +362,7 @@ class DaskSurvey:
 
 
 _NOT_DISTRIBUTED = ("quantile", "glm", "logit", "ologit", "scale", "poststratify", "calibrate", "trim_weights",
-                    "weight_summary", "to_replicate", "to_sav", "to_parquet", "with_weights")
+                    "to_replicate", "to_sav", "to_parquet", "with_weights")
 
 
 def _replay(dsvy: DaskSurvey, svy: "Survey") -> "Survey":

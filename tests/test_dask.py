@@ -186,6 +186,10 @@ def test_rake_equals_in_memory(dataset, client, name):
     assert np.all(on_target.std_error < 1e-8)
     assert_same(rd.proportion("Q1", by="F_SEX"), rm.proportion("Q1", by="F_SEX"))
     assert_same(rd.mean("y", by="region"), rm.mean("y", by="region"))
+    ws_d, ws_m = rd.weight_summary(), rm.weight_summary()
+    np.testing.assert_allclose([getattr(ws_d, k) for k in ("n", "sum", "min", "max", "sd", "deff", "moe")],
+                               [getattr(ws_m, k) for k in ("n", "sum", "min", "max", "sd", "deff", "moe")], rtol=RTOL)
+    pd.testing.assert_frame_equal(ws_d.margins, ws_m.margins, rtol=0, atol=1e-12)   # differences are ~0
     later_d, later_m = rd.subset("region != 'W'"), rm.subset("region != 'W'")
     assert_same(later_d.total("x", by="F_SEX"), later_m.total("x", by="F_SEX"))
     assert str(rd._history[-1]) == str(rm._history[-1])
