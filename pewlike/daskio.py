@@ -306,8 +306,9 @@ def conform(df: "pd.DataFrame", meta: "pd.DataFrame", path, first: str) -> "pd.D
             continue
         if isinstance(a, pd.CategoricalDtype) and isinstance(b, pd.CategoricalDtype):
             continue
-        raise DataFileError(f"{path}: column {c!r} has type {b} but {a} in {first}; give every partition the "
-                            "same column types")
+        hint = (f"; pass dtype={{{c!r}: 'float64'}} so that missing values read as NaN in every file"
+                if num_a and num_b else "; give every partition the same column types")
+        raise DataFileError(f"{path}: column {c!r} has type {b} but {a} in {first}{hint}")
     return df.astype(fix) if fix else df
 
 
