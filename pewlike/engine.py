@@ -125,7 +125,8 @@ def _unit_design(design: "Design"):
 def linearized_from_units(design: "Design", z: np.ndarray) -> np.ndarray:
     """Covariance of estimates whose influence totals per unit are ``z`` (units, k)."""
     strata, clusters, pop = _unit_design(design)
-    return variance.linearized_vcov(z, strata, clusters, pop, lonely_psu=design.lonely_psu)
+    return variance.linearized_vcov(z, strata, clusters, pop, lonely_psu=design.lonely_psu,
+                                    stratum_names=design.names.get("stratum_values"))
 
 
 def linearized_from_rows(design: "Design", x: np.ndarray) -> np.ndarray:

@@ -362,6 +362,12 @@ def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata
     if len(fpc_cols) > stages:
         raise DesignError(f"{len(fpc_cols)} fpc columns for {stages} stage(s); give one fpc column per stage")
     strata1 = _codes(data, strata_cols[:1], "stratum")
+    if len(strata_cols) >= 1:
+        import pandas as pd
+
+        # stratum values by code (codes come from a sorted factorisation), for messages
+        names["stratum_values"] = [v.item() if hasattr(v, "item") else v
+                                   for v in pd.factorize(data[strata_cols[0]], sort=True)[1]]
     clusters = np.empty((n, stages), dtype=np.int64)
     stratas = np.empty((n, stages), dtype=np.int64)
     prev = None

@@ -68,6 +68,7 @@ def linearized_vcov(
     one_stage: bool | int = False,
     sampsize=None,
     domain=None,
+    stratum_names=None,
 ) -> np.ndarray:
     """Covariance of totals of influence values under a stratified multistage design.
 
@@ -102,6 +103,8 @@ def linearized_vcov(
         for ``lonely_psu="average"``/``"fail"`` and ``adjust_domain_lonely``).  With
         several domains, give columns of ``x`` that are zero outside their own domain:
         the result is block diagonal, each block equal to R's ``svyby`` variance.
+    stratum_names : sequence, optional
+        Names of the first-stage strata by code, for error messages.
 
     Returns
     -------
@@ -196,6 +199,8 @@ def linearized_vcov(
         first_c = np.empty(nh, dtype=np.intp)
         first_c[h_of_c[::-1]] = np.arange(nc)[::-1]
         labels = labels_all[rep[first_c], s]
+        if s == 0 and stratum_names is not None:  # name first-stage strata as the data do
+            labels = np.asarray(stratum_names, dtype=object)[labels]
         v += _stage_variance(
             totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, m_c,
             lonely_psu, adjust_domain_lonely, s + 1, labels,

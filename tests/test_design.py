@@ -115,7 +115,7 @@ def test_lonely_psu_fail_names_the_stratum():
     df = pd.DataFrame({"st": ["a", "a", "b", "c", "c"], "psu": [1, 2, 3, 4, 5], "w": [1.0] * 5,
                        "y": [1.0, 2, 3, 4, 6]})
     svy = pw.Survey(df, weights="w", strata="st", psu="psu")
-    with pytest.raises(DesignError, match="only one PSU"):
+    with pytest.raises(DesignError, match="stratum b \\(stage 1\\) has only one PSU; pass lonely_psu='adjust'"):
         svy.mean("y")
     assert np.isfinite(pw.Survey(df, weights="w", strata="st", psu="psu", lonely_psu="adjust").mean("y").std_error[0])
 
