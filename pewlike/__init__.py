@@ -31,16 +31,17 @@ __all__ = [
 
 # public name -> module that defines it (imported on first access, PEP 562)
 _LAZY = {
-    "read": "design",
+    "read": "loading",
     "Survey": "design",
-    "demo": "design",
+    "demo": "loading",
     "Codebook": "labels",
     "moe": "weightstats",
     "targets_from": "weighting",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .design import Survey, demo, read
+    from .design import Survey
+    from .loading import demo, read
     from .labels import Codebook
     from .weighting import targets_from
     from .weightstats import moe

@@ -34,7 +34,7 @@ def _user_errors(func):
 
 
 def _load(data: str | None, weights: str | None):
-    from .design import demo, read
+    from .loading import demo, read
 
     if data is None:
         return demo()
@@ -105,7 +105,7 @@ def report(spec: str | None, data: str | None, out: str | None, jobs: int | None
 
 
 def _starter(data: str):
-    from .design import read
+    from .loading import read
     from .spec import loads
     from .specinit import starter_spec
 
@@ -128,7 +128,7 @@ def init(data: str, output: str, force: bool) -> None:
     import os
     from pathlib import Path
 
-    from .design import read
+    from .loading import read
     from .errors import PewlikeError
     from .specinit import starter_spec
 

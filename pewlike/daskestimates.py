@@ -23,7 +23,6 @@ from .errors import EstimationError
 from .results import Estimates, TestResult
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
     from .dasksurvey import DaskSurvey
 

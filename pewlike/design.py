@@ -8,20 +8,19 @@ called, so importing pewlike stays cheap.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Sequence
+from typing import TYPE_CHECKING, Literal, Sequence
 
 import numpy as np
 
-from .errors import DesignError, EstimationError, VariableError
+from .errors import DesignError, EstimationError
 from .labels import Codebook
 from .structure import Design, build_design
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Survey", "read", "demo"]
+__all__ = ["Survey"]
 
 LonelyPSU = Literal["fail", "remove", "adjust", "average", "certainty"]
 
@@ -421,102 +420,3 @@ def _init(obj: Survey, data, design: Design, codebook: Codebook, source, history
     object.__setattr__(obj, "_codebook", codebook)
     object.__setattr__(obj, "_source", source)
     object.__setattr__(obj, "_history", tuple(history))
-
-
-def read(path, *, weights: str | None = "auto", strata=None, psu=None, fpc=None, nest: bool = False,
-         repweights=None, reptype=None, scale=None, rscales=None, mse: bool = False,
-         lonely_psu: LonelyPSU = "fail", missing: str = "auto", columns: Sequence[str] | None = None,
-         rho=None, engine: Literal["pandas", "dask"] = "pandas", **reader_options) -> Survey:
-    """Read a survey file with its labels and build its design.
-
-    Parameters
-    ----------
-    path : str or path-like
-        ``.sav .zsav .por .dta .sas7bdat .xpt .csv .parquet`` (by extension).
-    weights, strata, psu, fpc, nest, repweights, reptype, scale, rscales, mse, lonely_psu, rho
-        As for :class:`Survey`.
-    missing : {"auto", "keep", "nan"}
-        How special codes ("Refused", SPSS user-missing) are kept; see
-        :func:`pewlike.io.read_file`.
-    columns : list of str, optional
-        Read only these columns (the design columns are added automatically).
-    engine : {"pandas", "dask"}
-        ``"dask"`` reads a glob, directory or list of Parquet/CSV files (or a large .sav
-        in row blocks) lazily into a partitioned :class:`~pewlike.dasksurvey.DaskSurvey`;
-        it also takes ``scheduler=`` (address or Client), ``progress=`` and ``timeout=``.
-        Needs ``pip install 'pewlike[dask]'``.
-    **reader_options
-        Passed to the pyreadstat/pandas reader (``encoding=`` ...).
-
-    Returns
-    -------
-    Survey
-
-    Raises
-    ------
-    DataFileError
-        The file is missing, empty, corrupt or of an unknown type.
-    DesignError
-        The design columns are invalid.
-
-    Notes
-    -----
-    Equivalent to ``haven::read_sav`` followed by ``svydesign`` in R.
-    """
-    from .io import column_names, read_file
-    from .structure import find_weight_column
-
-    if engine == "dask":
-        from .dasksurvey import read_dask
-
-        return read_dask(path, weights=weights, strata=strata, psu=psu, fpc=fpc, nest=nest, repweights=repweights,
-                         reptype=reptype, scale=scale, rscales=rscales, mse=mse, lonely_psu=lonely_psu,
-                         missing=missing, columns=columns, rho=rho, **reader_options)
-    if engine != "pandas":
-        raise DesignError(f"engine={engine!r} is not valid; choose 'pandas' (in memory) or 'dask' (partitioned)")
-    if columns is not None:
-        wanted = weights
-        if isinstance(weights, str) and weights == "auto":
-            wanted = find_weight_column(column_names(path))
-        extra = [c for c in _design_columns(wanted, strata, psu, fpc, repweights) if c not in columns]
-        if isinstance(repweights, str):
-            import fnmatch
-
-            extra += [c for c in column_names(path) if fnmatch.fnmatchcase(c, repweights)]
-        columns = list(columns) + extra
-    data, codebook = read_file(path, columns=columns, missing=missing, **reader_options)
-    return Survey(data, weights=weights, strata=strata, psu=psu, fpc=fpc, nest=nest,
-                  repweights=repweights, reptype=reptype, scale=scale, rscales=rscales, mse=mse,
-                  lonely_psu=lonely_psu, rho=rho, codebook=codebook, source=str(path))
-
-
-def _design_columns(weights, strata, psu, fpc, repweights) -> list[str]:
-    out = []
-    for x in (weights, strata, psu, fpc):
-        if isinstance(x, str) and x != "auto":
-            out.append(x)
-        elif isinstance(x, (list, tuple)):
-            out.extend(x)
-    if isinstance(repweights, (list, tuple)):
-        out.extend(repweights)
-    return out
-
-
-def demo(**options) -> Survey:
-    """The bundled SYNTHETIC privacy survey, shaped like Pew's ATP Wave 49.
-
-    Not real survey responses: made by ``scripts/make_demo_data.py`` from a
-    stated population model, weighted by raking as Pew does.
-
-    Returns
-    -------
-    Survey
-        Weighted by ``WEIGHT_W49``.
-    """
-    from importlib.resources import as_file, files
-
-    res = files("pewlike.data") / "privacy_survey_demo.sav"
-    with as_file(res) as p:
-        svy = read(p, **options)
-    return Survey._make(svy._data, svy._design, svy._codebook,
-                        "privacy_survey_demo.sav (synthetic demo data)")

@@ -20,7 +20,6 @@ from . import variance
 from .errors import EstimationError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
     from .design import Survey
     from .structure import Design

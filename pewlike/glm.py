@@ -242,7 +242,7 @@ def irls(X: np.ndarray, y: np.ndarray, W: np.ndarray, fam: Family, *, start: np.
             done = np.zeros(R, dtype=bool)
         else:
             done = np.max(np.abs(new - beta), axis=1) <= tol * (1 + np.max(np.abs(new), axis=1))
-        beta, eta, mu, dev = new, eta_new, mu_new, dev_new
+        beta, eta, mu = new, eta_new, mu_new
         converged = done
         if done.all():
             break

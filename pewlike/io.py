@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -209,7 +208,6 @@ def _read_csv(p: Path, columns, missing, opts):
 
 
 def _read_parquet(p: Path, columns, missing, opts):
-    import pandas as pd
 
     try:
         import pyarrow.parquet as pq

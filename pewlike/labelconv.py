@@ -18,7 +18,7 @@ from .errors import LabelWarning
 from .labels import Codebook, VariableInfo, is_missing_label
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
+    pass
 
 __all__ = ["apply_metadata", "compact", "expand"]
 

@@ -24,7 +24,6 @@ from .errors import RakingError
 from .marginspec import label_text, margin_name, normalize
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
     from .design import Survey
 

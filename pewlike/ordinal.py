@@ -203,7 +203,6 @@ def newton(X, y, K, W, link, *, start=None, tol: float = 1e-10, max_iter: int = 
     (``optim`` BFGS on ``polr``'s log-spacing parameterisation).
     """
     m, p = X.shape
-    q = K - 1
     W = W.reshape(m, -1)
     R = W.shape[1]
     if start is None:

@@ -112,7 +112,7 @@ def build(spec: Spec, *, out=None, data: str | None = None, echo: Callable[[str]
 
 
 def _load(spec: Spec, data: str | None) -> tuple["Survey", str]:
-    from .design import demo, read
+    from .loading import demo, read
 
     opts = spec.data.read_options()
     path = data or spec.data_path()

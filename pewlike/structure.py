@@ -21,7 +21,6 @@ from .errors import DesignError, WeightWarning
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .labels import Codebook
 
 __all__ = ["Design", "build_design", "LONELY_PSU", "REPTYPES", "find_weight_column"]
 
