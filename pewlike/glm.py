@@ -212,7 +212,6 @@ def irls(X: np.ndarray, y: np.ndarray, W: np.ndarray, fam: Family, *, start: np.
         beta = np.repeat(np.asarray(start, dtype=float)[None, :], R, axis=0)
         eta = X @ beta.T
         mu = fam.linkinv(eta)
-    dev = fam.deviance(Y, mu, W)
     converged = np.zeros(R, dtype=bool)
     it = 0
     for it in range(1, max_iter + 1):
