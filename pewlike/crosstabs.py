@@ -289,7 +289,6 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
     covariance and a t reference on the design df of the base
     (``degf(subset(design, !is.na(var)))``), adjusted by ``p.adjust``.
     """
-    import pandas as pd
 
     from .designtests import chisq
     from .estimates import factor_codes, proportion
@@ -312,7 +311,6 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
     missing = set(svy._codebook.variables[col].missing)
     levels = [str(x) for x in frame["level"].cat.categories]
     L = len(levels)
-    G = len(frame) // L
     frame["level"] = frame["level"].astype(str)
     frame["kind"] = np.where(frame["level"].isin(list(missing)), "missing", "response")
     cols = [str(x) for x in frame[bycol].iloc[::L]]
@@ -327,6 +325,23 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
     substantive = [lev for lev in levels if lev not in missing]
     resolved = resolve_nets(svy, col, substantive, nets)
     net_ests = net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
+    return assemble_crosstab(svy, sub, col, bycol, frame, est, levels, cols, small, df, resolved, net_ests,
+                             col_n, col_moe, letters=letters, alpha=alpha, adjust=adjust, suppress=suppress,
+                             min_n=min_n, total=total, base=base, ci=ci, level=level, chisq=chisq, topline=topline)
+
+
+def assemble_crosstab(svy, sub, col: str, bycol: str, frame, est, levels: list, cols: list, small: np.ndarray,
+                      df: float, resolved, net_ests, col_n, col_moe, *, letters: bool, alpha: float, adjust: str,
+                      suppress: bool, min_n: int, total, base: str, ci: str, level: float, chisq, topline) -> Crosstab:
+    """Letters, nets, small-base flags, the Rao-Scott test and the total column around a crosstab's cells.
+
+    Shared by the in-memory and the partitioned crosstab: ``est`` holds the cell
+    proportions (levels within columns) with their covariance; ``chisq`` and
+    ``topline`` are the matching functions of the survey's kind.
+    """
+    import pandas as pd
+
+    G, L = len(cols), len(levels)
     letter_rows = [""] * len(frame)
     frames = [frame]
     tests = []

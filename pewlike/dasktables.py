@@ -171,9 +171,8 @@ def crosstab(svy: "DaskSurvey", var: str, by: str, *, base: str = "valid", lette
     cells ``svyby(~var, ~by, design, svymean, covmat=TRUE)``, the Rao-Scott test
     ``svychisq``, letters from pairwise ``svycontrast`` t tests on the design df of the base.
     """
-    import pandas as pd
 
-    from .crosstabs import ADJUST, SMALL_FLAG, SUPPRESSED, Crosstab, pairwise_letters
+    from .crosstabs import ADJUST, assemble_crosstab
     from .toplines import check_base, resolve_nets
 
     base = check_base(base)
@@ -196,7 +195,6 @@ def crosstab(svy: "DaskSurvey", var: str, by: str, *, base: str = "valid", lette
     missing = set(svy._codebook.variables[col].missing)
     levels = [str(x) for x in frame["level"].cat.categories]
     L = len(levels)
-    G = len(frame) // L
     frame["level"] = frame["level"].astype(str)
     frame["kind"] = np.where(frame["level"].isin(list(missing)), "missing", "response")
     cols = [str(x) for x in frame[bycol].iloc[::L]]
@@ -217,52 +215,6 @@ def crosstab(svy: "DaskSurvey", var: str, by: str, *, base: str = "valid", lette
     substantive = [lev for lev in levels if lev not in missing]
     resolved = resolve_nets(_nets_proxy(svy, col), col, substantive, nets)
     net_ests = _net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
-    letter_rows = [""] * len(frame)
-    frames = [frame]
-    tests = []
-    if letters:
-        index = (np.arange(G)[None, :] * L + np.arange(L)[:, None])
-        tst, lets = pairwise_letters(est.estimate, est.vcov, index, ~small, df, alpha=alpha, adjust=adjust,
-                                     rows=levels, columns=cols)
-        tests.append(tst)
-        letter_rows = [lets[r][g] for g in range(G) for r in range(L)]
-    frame["letters"] = letter_rows
-    for label, ne, pos, nl_levels in net_ests:
-        nf = ne.to_frame().iloc[pos::nl_levels].copy()
-        nf["variable"] = col
-        nf["level"] = label
-        nf["kind"] = "net"
-        nl = [""] * G
-        if letters:
-            tst, lets = pairwise_letters(ne.estimate, ne.vcov, (pos + np.arange(G) * nl_levels)[None, :], ~small,
-                                         df, alpha=alpha, adjust=adjust, rows=[label], columns=cols)
-            tests.append(tst)
-            nl = lets[0]
-        nf["letters"] = nl
-        frames.append(nf)
-    out = pd.concat(frames, ignore_index=True)
-    order = levels + [lab for lab, _ in resolved]
-    out["level"] = pd.Categorical(out["level"], categories=order)
-    out[bycol] = pd.Categorical(out[bycol].astype(str), categories=cols)
-    out = out.sort_values([bycol, "level"], kind="stable").reset_index(drop=True)
-    pos = out[bycol].cat.codes.to_numpy()
-    out.insert(out.columns.get_loc("n") + 1, "moe", col_moe[pos])
-    flag = np.where(small[pos], SUPPRESSED if suppress else SMALL_FLAG, "")
-    if suppress:
-        out.loc[small[pos], ["estimate", "std_error", "ci_lower", "ci_upper", "deff"]] = np.nan
-    out.insert(out.columns.get_loc("letters") + 1, "flag", flag)
-    out = out[[c for c in out.columns if c != "kind"] + ["kind"]]
-    try:
-        test = chisq(sub, col, bycol)
-    except EstimationError:
-        test = None
-    if total is None:
-        total = topline(svy, col, base=base, nets=dict(resolved) if resolved else None, ci=ci, level=level)
-    elif (total.variable, total.base, total.nets, total.level) != (col, base, tuple(resolved), level):
-        raise EstimationError(f"total= is the topline of {total.variable!r} (base {total.base!r}); it must be "
-                              f"that of {col!r} with base {base!r}, the same nets and level")
-    by_label = svy._codebook.variables[bycol].label or bycol
-    pairs = pd.concat(tests, ignore_index=True) if tests else None
-    return Crosstab(col, bycol, svy.question(col), by_label, base, out, est.vcov, total, test, tuple(cols),
-                    tuple(int(x) for x in col_n), tuple(float(x) for x in col_moe), pairs, tuple(resolved),
-                    int(min_n), bool(suppress), float(alpha), adjust, df, level)
+    return assemble_crosstab(svy, sub, col, bycol, frame, est, levels, cols, small, df, resolved, net_ests,
+                             col_n, col_moe, letters=letters, alpha=alpha, adjust=adjust, suppress=suppress,
+                             min_n=min_n, total=total, base=base, ci=ci, level=level, chisq=chisq, topline=topline)
