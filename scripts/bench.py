@@ -29,21 +29,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_common import best_of, rel_diff  # noqa: E402
 from bench_data import DEMOGRAPHICS, as_categorical, generate  # noqa: E402
 from bench_peers import TASKS, run_r, run_svy  # noqa: E402
 
 
 def echo(msg: str = "") -> None:
     print(msg, flush=True)
-
-
-def best_of(f, repeat: int = 3):
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - t0)
-    return out, min(times)
 
 
 def _flat(results):
@@ -80,13 +72,6 @@ def pewlike_tasks(frame):
                            "bincount_floor": floor}
 
 
-def _agree(a, b) -> float:
-    a, b = np.atleast_1d(np.asarray(a, float)).ravel(), np.atleast_1d(np.asarray(b, float)).ravel()
-    if a.shape != b.shape:
-        return float("nan")
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
-
-
 def estimation(n: int, args, results: dict) -> None:
     echo(f"\n== estimation, {n:,} rows ==")
     t0 = time.perf_counter()
@@ -116,7 +101,7 @@ def estimation(n: int, args, results: dict) -> None:
         agree = ""
         if pr.get("values", {}).get(task) is not None:
             e, s = pr["values"][task]
-            agree = f"{_agree(values[task][0], e):.1e}, {_agree(values[task][1], s):.1e}"
+            agree = f"{rel_diff(values[task][0], e):.1e}, {rel_diff(values[task][1], s):.1e}"
         rows.append({"task": task, "pewlike": times[task], "R": rt, "svy": st})
         echo(f"  {task:<20}{times[task]:>10.4f}{(rt or float('nan')):>10.3f}{(st or float('nan')):>10.3f}"
              f"{(rt / times[task] if rt else float('nan')):>9.1f}{(st / times[task] if st else float('nan')):>9.1f}  {agree}")
@@ -154,19 +139,16 @@ def main(argv=None) -> int:
     if "estimation" in only:
         for n in args.rows:
             estimation(n, args, results)
+    peers = {"skip_r": args.skip_r, "skip_svy": args.skip_svy, "svy_python": args.svy_python}
     for section, module in (("weighting", "bench_weighting"), ("models", "bench_models"), ("report", "bench_report")):
         if section not in only:
             continue
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            echo(f"\n== {section}: scripts/{module}.py not present, skipped ==")
-            continue
+        mod = importlib.import_module(module)
         echo(f"\n== {section} ==")
         if section == "report":
             results[section] = mod.run(echo)
         else:
-            results[section] = {n: mod.run(n, echo) for n in args.rows}
+            results[section] = {n: mod.run(n, echo, **peers) for n in args.rows}
     Path(args.json).write_text(json.dumps(results, indent=1, default=float))
     echo(f"\nresults written to {args.json}")
     return 0

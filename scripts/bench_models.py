@@ -22,18 +22,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_common as common  # noqa: E402
 from bench_data import DEMOGRAPHICS, as_categorical, generate  # noqa: E402
 
 RHS = " + ".join(DEMOGRAPHICS)
@@ -77,45 +74,16 @@ print(json.dumps({"time": min(times), "version": svy.__version__}))
 """
 
 
-def _best(f, repeat: int = 3):
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - t0)
-    return out, min(times)
-
-
-def _rel(a, b) -> float:
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return float(np.max(np.abs(a - b) / np.abs(b)))
-
-
 def _in_se(fit, coef) -> float:
     return float(np.max(np.abs(fit.params.to_numpy() - np.asarray(coef, dtype=float)) / fit.std_errors.to_numpy()))
 
 
 def run_r(csv: Path) -> dict | None:
-    if shutil.which("Rscript") is None:
-        return None
-    proc = subprocess.run(["Rscript", "-e", R_SCRIPT, str(csv), ",".join(DEMOGRAPHICS), RHS],
-                          capture_output=True, text=True, timeout=7200)
-    if proc.returncode != 0:
-        print(f"  R failed: {proc.stderr.strip()[-300:]}", file=sys.stderr)
-        return None
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return common.run_r(R_SCRIPT, csv, ",".join(DEMOGRAPHICS), RHS)
 
 
 def run_svy(parquet: Path, python: str | None) -> dict | None:
-    python = python or os.environ.get("PEWLIKE_BENCH_SVY_PYTHON")
-    if not python or not Path(python).exists():
-        return None
-    proc = subprocess.run([python, "-c", SVY_SCRIPT, str(parquet), ",".join(DEMOGRAPHICS)],
-                          capture_output=True, text=True, timeout=3600)
-    if proc.returncode != 0:
-        print(f"  svy failed: {proc.stderr.strip()[-300:]}", file=sys.stderr)
-        return None
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return common.run_svy(SVY_SCRIPT, parquet, ",".join(DEMOGRAPHICS), python=python)
 
 
 def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_python: str | None = None) -> dict:
@@ -126,9 +94,9 @@ def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_
     raw = generate(n_rows, replicates=False)
     frame = as_categorical(raw)
     svy = pw.Survey(frame, weights="weight", strata="stratum", psu="psu")
-    logit, t_logit = _best(lambda: svy.logit(LOGIT))
-    ologit, t_ologit = _best(lambda: svy.ologit(OLOGIT))
-    margins, t_margins = _best(lambda: logit.marginal_effects("AGE"))
+    logit, t_logit = common.best_of(lambda: svy.logit(LOGIT))
+    ologit, t_ologit = common.best_of(lambda: svy.ologit(OLOGIT))
+    margins, t_margins = common.best_of(lambda: logit.marginal_effects("AGE"))
     out = {"rows": n_rows, "logit": t_logit, "ologit": t_ologit, "logit_margins": t_margins}
     echo(f"  pewlike   logit {t_logit:7.3f} s   ologit {t_ologit:7.3f} s   "
          f"marginal effects of AGE {t_margins:7.3f} s")
@@ -141,9 +109,9 @@ def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_
             if r is not None:
                 # coefficients: largest difference in standard errors (several are ~0 here, and
                 # svyolr stops optim at reltol 1.5e-8); SEs: largest relative difference
-                agree = {"logit_coef_in_se": _in_se(logit, r["glm_coef"]), "logit_se": _rel(logit.std_errors, r["glm_se"]),
+                agree = {"logit_coef_in_se": _in_se(logit, r["glm_coef"]), "logit_se": common.rel_diff(logit.std_errors, r["glm_se"]),
                          "ologit_coef_in_se": _in_se(ologit, r["olr_coef"]),
-                         "ologit_se": _rel(ologit.std_errors, r["olr_se"])}
+                         "ologit_se": common.rel_diff(ologit.std_errors, r["olr_se"])}
                 out.update(R_glm=r["glm"], R_olr=r["olr"], R_version=r["version"], R_agreement=agree)
                 echo(f"  R survey  svyglm {r['glm']:7.2f} s ({r['glm'] / t_logit:.0f}x pewlike)   "
                      f"svyolr {r['olr']:7.2f} s ({r['olr'] / t_ologit:.0f}x pewlike)")

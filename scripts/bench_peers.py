@@ -6,13 +6,9 @@ object: ``{"times": {task: seconds}, "values": {task: [[estimates...], [ses...]]
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+import bench_common as common
 from bench_data import DEMOGRAPHICS
 
 TASKS = ("mean", "proportion", "domains", "replicate_domains", "chisq")
@@ -72,26 +68,9 @@ print(json.dumps({"times": times, "version": svy.__version__}))
 
 def run_r(csv: Path, timeout: int = 3600) -> dict | None:
     """Run the tasks in R survey; None when Rscript (or data.table/jsonlite) is missing."""
-    if shutil.which("Rscript") is None:
-        return None
-    proc = subprocess.run(["Rscript", "-e", R_SCRIPT, str(csv), ",".join(DEMOGRAPHICS)],
-                          capture_output=True, text=True, timeout=timeout)
-    if proc.returncode != 0:
-        print(f"  R failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}",
-              file=sys.stderr)
-        return None
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return common.run_r(R_SCRIPT, csv, ",".join(DEMOGRAPHICS), timeout=timeout)
 
 
 def run_svy(parquet: Path, python: str | None, timeout: int = 3600) -> dict | None:
     """Run the tasks in svy (in its own virtual environment); None when not available."""
-    python = python or os.environ.get("PEWLIKE_BENCH_SVY_PYTHON")
-    if not python or not Path(python).exists():
-        return None
-    proc = subprocess.run([python, "-c", SVY_SCRIPT, str(parquet), ",".join(DEMOGRAPHICS)],
-                          capture_output=True, text=True, timeout=timeout)
-    if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode
-        print(f"  svy failed: {tail}", file=sys.stderr)
-        return None
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return common.run_svy(SVY_SCRIPT, parquet, ",".join(DEMOGRAPHICS), python=python, timeout=timeout)

@@ -16,12 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -29,6 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_common as common  # noqa: E402
 from bench_data import as_categorical, generate  # noqa: E402
 
 SHARES = {"AGE": [0.20, 0.30, 0.30, 0.20], "SEX": [0.48, 0.52], "EDUC": [0.35, 0.30, 0.35],
@@ -77,40 +74,12 @@ def _margins():
     return {v: {str(i + 1): s for i, s in enumerate(p)} for v, p in SHARES.items()}
 
 
-def _best(f, repeat=3):
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = f()
-        times.append(time.perf_counter() - t0)
-    return out, min(times)
-
-
-def _rel(a, b) -> float:
-    return float(np.max(np.abs(a - b) / np.abs(b)))
-
-
 def run_r(csv: Path, out: Path) -> dict | None:
-    if shutil.which("Rscript") is None:
-        return None
-    proc = subprocess.run(["Rscript", "-e", R_SCRIPT, str(csv), json.dumps(SHARES), str(out)],
-                          capture_output=True, text=True, timeout=3600)
-    if proc.returncode != 0:
-        print(f"  R failed: {proc.stderr.strip()[-300:]}", file=sys.stderr)
-        return None
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return common.run_r(R_SCRIPT, csv, json.dumps(SHARES), out)
 
 
 def run_svy(parquet: Path, out: Path, python: str | None) -> dict | None:
-    python = python or os.environ.get("PEWLIKE_BENCH_SVY_PYTHON")
-    if not python or not Path(python).exists():
-        return None
-    proc = subprocess.run([python, "-c", SVY_SCRIPT, str(parquet), json.dumps(SHARES), str(out)],
-                          capture_output=True, text=True, timeout=3600)
-    if proc.returncode != 0:
-        print(f"  svy failed: {proc.stderr.strip()[-300:]}", file=sys.stderr)
-        return None
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return common.run_svy(SVY_SCRIPT, parquet, json.dumps(SHARES), out, python=python)
 
 
 def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_python: str | None = None) -> dict:
@@ -122,7 +91,7 @@ def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_
     frame = as_categorical(raw)
     svy = pw.Survey(frame, weights="weight")
     margins = _margins()
-    raked, t_pw = _best(lambda: svy.rake(margins))
+    raked, t_pw = common.best_of(lambda: svy.rake(margins))
     tracemalloc.start()
     svy.rake(margins)
     _, peak = tracemalloc.get_traced_memory()
@@ -141,7 +110,7 @@ def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_
             if r is not None:
                 w_r = np.fromfile(tmp / "r_weights.bin")
                 out.update(R_default=r["default"], R_converged=r["converged"], R_version=r["version"],
-                           R_agreement=_rel(w_pw, w_r))
+                           R_agreement=common.rel_diff(w_pw, w_r))
                 echo(f"  R survey  {r['default']:8.3f} s  default control ({r['default'] / t_pw:.0f}x pewlike); "
                      f"{r['converged']:.3f} s converged ({r['converged'] / t_pw:.0f}x); weights agree to "
                      f"{out['R_agreement']:.1e}")
@@ -152,7 +121,7 @@ def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_
             s = run_svy(tmp / "rake.parquet", tmp / "svy_weights.bin", svy_python)
             if s is not None:
                 w_s = np.fromfile(tmp / "svy_weights.bin")
-                out.update(svy=s["time"], svy_version=s["version"], svy_agreement=_rel(w_pw, w_s))
+                out.update(svy=s["time"], svy_version=s["version"], svy_agreement=common.rel_diff(w_pw, w_s))
                 echo(f"  svy {s['version']:<6}{s['time']:8.3f} s  ({s['time'] / t_pw:.0f}x pewlike); weights agree to "
                      f"{out['svy_agreement']:.1e} (svy's default tolerance)")
             else:
