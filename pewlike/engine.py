@@ -166,7 +166,7 @@ def _by_domain_units(design: "Design", z: np.ndarray, dom_code: np.ndarray, col_
 def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np.ndarray | None,
                  den_code: np.ndarray | None = None, n_den: int = 0, den_val: np.ndarray | None = None,
                  den_of: np.ndarray | None = None, *, domains: tuple | None = None,
-                 den_from_num: bool = False, ok=None, counts: bool = False) -> Ratios:
+                 den_from_num: bool = False, ok=None, counts: bool | str = False) -> Ratios:
     """Ratios of weighted totals over cells with their design-based covariance.
 
     Parameters
@@ -191,9 +191,10 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
         are then summed from the numerator sums instead of a second pass.
     ok : slice or bool array, optional
         ``counted(num_code)``, when the caller has it already.
-    counts : bool
-        Also return unweighted rows per cell (``counts``) and, for linearised
-        designs with real clusters, per unit and cell (``unit_counts``).
+    counts : bool or "cells"
+        Also return unweighted rows per cell (``counts``) and, unless
+        ``"cells"``, for linearised designs with real clusters, per unit and
+        cell (``unit_counts``, which give domain degrees of freedom).
 
     Returns
     -------
@@ -208,7 +209,6 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
     """
     w = design.weights
     ok = counted(num_code) if ok is None else ok
-    a_w = w if num_val is None else w * num_val
     ratio = den_code is not None
     if ratio and den_of is None:
         den_of = np.arange(n_num)
@@ -219,8 +219,18 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
     if ratio:
         b_w = w if den_val is None else w * den_val
     unit_counts = cell_counts = None
-    per_unit = counts and design.units[1].shape[0] < w.shape[0]  # real clusters: counts per unit are small
-    if linear:
+    # real clusters: counts per unit are small
+    per_unit = counts is True and design.units[1].shape[0] < w.shape[0]
+    if linear and n_num == 1 and isinstance(ok, slice) and (not ratio or same) and not per_unit \
+            and design.units[1].shape[0] < w.shape[0]:
+        # one cell, every row: unit sums as one sparse product each (no weighted copy of the data)
+        M = design.unit_weight_matrix
+        Zu = (design.unit_weight_totals if num_val is None else M @ num_val).reshape(-1, 1)
+        Zb = None
+        if ratio:
+            Zb = (design.unit_weight_totals if den_val is None else M @ den_val).reshape(-1, 1)
+    elif linear:
+        a_w = w if num_val is None else w * num_val
         wanted = [a_w] + ([b_w] if same else []) + ([None] if per_unit else [])
         sums = _unit_sums(design, num_code, n_num, *wanted, ok=ok)
         Zu = sums[0]
@@ -231,8 +241,11 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
     else:
         Zu = Zb = None
     if counts and cell_counts is None:
-        cell_counts = np.bincount(num_code[ok], minlength=n_num).astype(float)
-    A = Zu.sum(axis=0) if linear else cell_sums(num_code, n_num, a_w, ok)
+        if n_num == 1 and isinstance(ok, slice):
+            cell_counts = np.array([float(num_code.shape[0])])
+        else:
+            cell_counts = np.bincount(num_code[ok], minlength=n_num).astype(float)
+    A = Zu.sum(axis=0) if linear else cell_sums(num_code, n_num, w if num_val is None else w * num_val, ok)
     B = None
     if ratio:
         if Zb is not None:
@@ -318,7 +331,8 @@ def domain_codes(svy: "Survey", by, ok: np.ndarray, *, na_rm: bool = True):
     import pandas as pd
 
     if by is None:
-        return np.where(ok, 0, -1), pd.DataFrame(index=[0]), []
+        return (np.zeros(ok.shape[0], dtype=np.int64) if ok.all() else np.where(ok, 0, -1)), \
+            pd.DataFrame(index=[0]), []
     names = [by] if isinstance(by, str) else list(by)
     if not names:
         return np.where(ok, 0, -1), pd.DataFrame(index=[0]), []

@@ -46,7 +46,7 @@ def numeric_values(svy: "Survey", var: str, what: str) -> tuple[str, np.ndarray,
         raise VariableError(f"{what} needs a numeric variable but {col!r} is {kind}; "
                             f"use proportion({col!r}) for the share of each response")
     y = s.to_numpy(dtype=float, na_value=np.nan)
-    valid = svy._valid(col) & np.isfinite(y)
+    valid = np.isfinite(y)  # numeric missing codes are NaN already (the reader replaces them)
     return col, y, valid
 
 
@@ -206,10 +206,10 @@ def _mean_or_total(svy, kind, col, y, valid, by, na_rm, level):
     yv = y if valid.all() else np.where(code >= 0, np.nan_to_num(y), 0.0)
     domains = (code, np.arange(G))
     if kind == "mean":
-        r = engine.ratio_totals(d, code, G, yv, code, G, None, domains=domains, ok=ok, counts=True)
+        r = engine.ratio_totals(d, code, G, yv, code, G, None, domains=domains, ok=ok, counts="cells")
         W = r.den
     else:
-        r = engine.ratio_totals(d, code, G, yv, domains=domains, ok=ok, counts=True)
+        r = engine.ratio_totals(d, code, G, yv, domains=domains, ok=ok, counts="cells")
         W = engine.cell_sums(code, G, d.weights, ok)
     _check_weights(W, keys, by_cols)
     est = r.theta.copy()

@@ -123,6 +123,15 @@ class Design:
         return np.bincount(unit, weights=self.weights, minlength=first.shape[0])
 
     @cached_property
+    def unit_weight_matrix(self):
+        """Sparse (units x rows) matrix of the weights: ``M @ y`` sums ``w * y`` within units."""
+        from scipy import sparse
+
+        unit, first = self.units
+        n = unit.shape[0]
+        return sparse.csr_matrix((self.weights, (unit, np.arange(n))), shape=(first.shape[0], n))
+
+    @cached_property
     def has_zero_weights(self) -> bool:
         """Whether any row inside the domain has weight zero (R's ``nobs`` then differs from n)."""
         return bool(np.any((self.weights == 0) & self.in_domain))
