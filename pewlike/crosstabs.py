@@ -293,13 +293,7 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
     from .designtests import chisq
     from .estimates import factor_codes, proportion
 
-    base = check_base(base)
-    if adjust not in ADJUST:
-        raise EstimationError(f"adjust={adjust!r} is not valid; choose one of 'holm', 'bonferroni', 'none'")
-    if not (isinstance(min_n, (int, np.integer)) and min_n >= 0):
-        raise EstimationError(f"min_n={min_n!r} is not valid; give a count of respondents such as 100")
-    if not 0 < alpha < 1:
-        raise EstimationError(f"alpha={alpha!r} is not valid; give a significance level such as 0.05")
+    base = check_crosstab_options(base, adjust, min_n, alpha)
     col = categorical_column(svy, var, "crosstab")
     bycol = categorical_column(svy, by, "crosstab by=")
     if bycol == col:
@@ -328,6 +322,18 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
     return assemble_crosstab(svy, sub, col, bycol, frame, est, levels, cols, small, df, resolved, net_ests,
                              col_n, col_moe, letters=letters, alpha=alpha, adjust=adjust, suppress=suppress,
                              min_n=min_n, total=total, base=base, ci=ci, level=level, chisq=chisq, topline=topline)
+
+
+def check_crosstab_options(base: str, adjust: str, min_n, alpha: float) -> str:
+    """Validate a crosstab's options (shared by in-memory and partitioned surveys); returns the base."""
+    base = check_base(base)
+    if adjust not in ADJUST:
+        raise EstimationError(f"adjust={adjust!r} is not valid; choose one of 'holm', 'bonferroni', 'none'")
+    if not (isinstance(min_n, (int, np.integer)) and min_n >= 0):
+        raise EstimationError(f"min_n={min_n!r} is not valid; give a count of respondents such as 100")
+    if not 0 < alpha < 1:
+        raise EstimationError(f"alpha={alpha!r} is not valid; give a significance level such as 0.05")
+    return base
 
 
 def assemble_crosstab(svy, sub, col: str, bycol: str, frame, est, levels: list, cols: list, small: np.ndarray,

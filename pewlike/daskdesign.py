@@ -19,17 +19,13 @@ import numpy as np
 
 from .daskengine import DaskDesign, Level, map_reduce
 from .errors import DesignError, WeightWarning
-from .structure import LONELY_PSU, REPTYPES, build_design, find_weight_column
+from .structure import LONELY_PSU, REPTYPES, build_design, find_weight_column, stage_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dasksurvey import DaskSurvey
     from .labels import Codebook
 
 __all__ = ["build", "distinct_level", "finish_codebook"]
-
-
-def _as_list(x) -> list:
-    return [] if x is None else list(x) if isinstance(x, (list, tuple)) else [x]
 
 
 def _numeric_column(meta, col: str, what: str) -> None:
@@ -107,15 +103,7 @@ def build(ddf, cb: "Codebook", client, progress: bool, *, weights="auto", strata
     else:
         if reptype is not None or scale is not None or rscales is not None:
             raise DesignError("reptype/scale/rscales only apply with repweights=; pass the replicate weight columns")
-        psu_cols = [resolve(c) for c in _as_list(psu)]
-        strata_cols = [resolve(c) for c in _as_list(strata)]
-        fpc_cols = [resolve(c) for c in _as_list(fpc)]
-        stages = max(1, len(psu_cols))
-        if len(strata_cols) > stages:
-            raise DesignError(f"{len(strata_cols)} strata columns for {stages} stage(s); give at most one strata "
-                              "column per psu column")
-        if len(fpc_cols) > stages:
-            raise DesignError(f"{len(fpc_cols)} fpc columns for {stages} stage(s); give one fpc column per stage")
+        psu_cols, strata_cols, fpc_cols, stages = stage_columns(resolve, strata, psu, fpc)
         for c in fpc_cols:
             _numeric_column(meta, c, "fpc")
         kind = "clustered" if psu_cols else "rows"

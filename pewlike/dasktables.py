@@ -172,16 +172,10 @@ def crosstab(svy: "DaskSurvey", var: str, by: str, *, base: str = "valid", lette
     ``svychisq``, letters from pairwise ``svycontrast`` t tests on the design df of the base.
     """
 
-    from .crosstabs import ADJUST, assemble_crosstab
-    from .toplines import check_base, resolve_nets
+    from .crosstabs import assemble_crosstab, check_crosstab_options
+    from .toplines import resolve_nets
 
-    base = check_base(base)
-    if adjust not in ADJUST:
-        raise EstimationError(f"adjust={adjust!r} is not valid; choose one of 'holm', 'bonferroni', 'none'")
-    if not (isinstance(min_n, (int, np.integer)) and min_n >= 0):
-        raise EstimationError(f"min_n={min_n!r} is not valid; give a count of respondents such as 100")
-    if not 0 < alpha < 1:
-        raise EstimationError(f"alpha={alpha!r} is not valid; give a significance level such as 0.05")
+    base = check_crosstab_options(base, adjust, min_n, alpha)
     col = _categorical_column(svy, var, "crosstab")
     bycol = _categorical_column(svy, by, "crosstab by=")
     if bycol == col:

@@ -269,6 +269,20 @@ def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return pd.factorize(a * (int(b.max()) + 1) + b, sort=True)[0].astype(np.int64)
 
 
+def stage_columns(resolve, strata, psu, fpc) -> tuple[list, list, list, int]:
+    """Resolved PSU, strata and fpc columns and the number of stages, checked against each other."""
+    psu_cols = [resolve(c) for c in _as_list(psu)]
+    strata_cols = [resolve(c) for c in _as_list(strata)]
+    fpc_cols = [resolve(c) for c in _as_list(fpc)]
+    stages = max(1, len(psu_cols))
+    if len(strata_cols) > stages:
+        raise DesignError(f"{len(strata_cols)} strata columns for {stages} stage(s); give at most one strata "
+                          "column per psu column")
+    if len(fpc_cols) > stages:
+        raise DesignError(f"{len(fpc_cols)} fpc columns for {stages} stage(s); give one fpc column per stage")
+    return psu_cols, strata_cols, fpc_cols, stages
+
+
 def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata=None, psu=None,
                  fpc=None, nest: bool = False, repweights=None, reptype=None, scale=None,
                  rscales=None, mse: bool = False, lonely_psu: str = "fail", rho=None) -> Design:
@@ -360,15 +374,7 @@ def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata
     if reptype is not None or scale is not None or rscales is not None:
         raise DesignError("reptype/scale/rscales only apply with repweights=; pass the replicate weight columns")
     # -- linearisation designs -----------------------------------------------
-    psu_cols = [resolve(c) for c in _as_list(psu)]
-    strata_cols = [resolve(c) for c in _as_list(strata)]
-    fpc_cols = [resolve(c) for c in _as_list(fpc)]
-    stages = max(1, len(psu_cols))
-    if len(strata_cols) > stages:
-        raise DesignError(f"{len(strata_cols)} strata columns for {stages} stage(s); give at most one strata "
-                          "column per psu column")
-    if len(fpc_cols) > stages:
-        raise DesignError(f"{len(fpc_cols)} fpc columns for {stages} stage(s); give one fpc column per stage")
+    psu_cols, strata_cols, fpc_cols, stages = stage_columns(resolve, strata, psu, fpc)
     strata1 = _codes(data, strata_cols[:1], "stratum")
     if len(strata_cols) >= 1:
         import pandas as pd
