@@ -346,7 +346,7 @@ def paired_dots(first, second, *, level_first: str, level_second: str | None = N
 
 def coef_plot(frame: "pd.DataFrame", *, odds: bool = True, title: str, source: str | None = None,
               synthetic: bool = False, n: int | None = None, drop: Sequence[str] = ("(Intercept)",),
-              labels: dict | None = None) -> "Figure":
+              labels: dict | None = None, ordinal: bool | None = None) -> "Figure":
     """Odds ratios (log scale, reference line at 1) or coefficients (line at 0) with CIs.
 
     Parameters
@@ -360,8 +360,13 @@ def coef_plot(frame: "pd.DataFrame", *, odds: bool = True, title: str, source: s
     labels : dict, optional
         Readable row labels by term; labels ``"Group: level"`` are shown as the
         level under a bold group heading, as in Pew's charts.
+    ordinal : bool, optional
+        A proportional-odds model: the axis says which way the odds run (R's
+        ``logit P(Y <= k) = zeta_k - x'beta``).  Default: the frame has cut points.
     """
-    f = frame[~frame["term"].astype(str).isin(list(drop)) & ~frame["term"].astype(str).str.contains("|", regex=False)]
+    cuts = frame["term"].astype(str).str.contains("|", regex=False)
+    ordinal = bool(cuts.any()) if ordinal is None else ordinal  # cut points "a|b": proportional odds
+    f = frame[~frame["term"].astype(str).isin(list(drop)) & ~cuts]
     labels = labels or {}
     rows, pos, last = [], [], None
     for i, t in enumerate(f["term"]):
@@ -390,7 +395,10 @@ def coef_plot(frame: "pd.DataFrame", *, odds: bool = True, title: str, source: s
             ax.xaxis.set_minor_locator(LogLocator(base=10, subs=()))
         ax.xaxis.grid(True, color="#E5E5E5", linewidth=0.6)
         ax.set_axisbelow(True)
-        ax.set_xlabel("Odds ratio (95% CI)" if odds else "Coefficient (95% CI)", fontsize=9, color=MUTED)
+        xlabel = "Odds ratio (95% CI)" if odds else "Coefficient (95% CI)"
+        if ordinal:  # R's parameterisation: logit P(Y <= k) = zeta_k - x'beta
+            xlabel += "; above 1: answers further down the scale are more likely"
+        ax.set_xlabel(xlabel, fontsize=9, color=MUTED)
         _ylabels(ax, rows)
         finish(fig, title=title, source=source_line(source, synthetic=synthetic),
                n_note=f"n = {fmt_int(n)} (unweighted)." if n is not None else "")

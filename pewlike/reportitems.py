@@ -103,7 +103,7 @@ def _model(w, svy: "Survey", item) -> list:
     n = getattr(fit, "n_obs", None)
     blocks.append(w.figure("coef_plot", f"{item.name}_coefficients", f"Coefficient plot: {doc.title}", frame,
                            odds=odds, title=item.title or doc.title, source=w.source, synthetic=w.synthetic, n=n,
-                           labels=term_labels(svy, frame["term"])))
+                           labels=term_labels(svy, frame["term"]), ordinal=item.type == "ologit"))
     for var in item.effects:
         try:
             me = fit.marginal_effects(var)

@@ -188,3 +188,16 @@ def test_dollar_signs_are_text_not_math(demo):
     labels = [x for x in fig.axes[0].get_yticklabels() if "$" in x.get_text()]
     assert [x.get_text() for x in labels] == ["<$30,000", "$30,000-$74,999", "$75,000+"]
     assert not any(x.get_parse_math() for x in labels)
+
+
+def test_ordinal_coefficient_plot_says_which_way_the_odds_run():
+    import pewlike as pw
+    from pewlike.plots import coef_plot
+
+    fit = pw.demo().ologit("CONCERNCO ~ F_SEX")
+    assert "further down the scale" in coef_plot(fit.to_frame(), odds=False, title="t").axes[0].get_xlabel()
+    ors = fit.odds_ratios().rename(columns={"odds_ratio": "estimate"})
+    assert "further down the scale" in coef_plot(ors, title="t", ordinal=True).axes[0].get_xlabel()
+    logit = pw.demo().logit("CONCERNCO in ['Very concerned'] ~ F_SEX")
+    frame = logit.odds_ratios().rename(columns={"odds_ratio": "estimate"})
+    assert coef_plot(frame, title="t").axes[0].get_xlabel() == "Odds ratio (95% CI)"
