@@ -99,14 +99,9 @@ def _net_estimates(svy: "DaskSurvey", col: str, nets, *, by=None, base="valid", 
         return []
     lev = svy._level(col)
     cats = list(lev.labels)
-    groups: list[list[int]] = []
-    for i, (_, members) in enumerate(nets):
-        for g in groups:
-            if not any(set(members) & set(nets[j][1]) for j in g):
-                g.append(i)
-                break
-        else:
-            groups.append([i])
+    from .toplines import disjoint_groups
+
+    groups = disjoint_groups(nets)
     out: list = [None] * len(nets)
     for group in groups:
         which = np.full(len(cats) + 1, len(group), dtype=np.int64)

@@ -123,6 +123,19 @@ def resolve_nets(svy: "Survey", col: str, levels: Sequence[str], nets: NetSpec) 
     return out
 
 
+def disjoint_groups(nets) -> list[list[int]]:
+    """Greedy groups of nets whose answer lists do not overlap (each group is one estimate)."""
+    groups: list[list[int]] = []
+    for i, (_, members) in enumerate(nets):
+        for g in groups:
+            if not any(set(members) & set(nets[j][1]) for j in g):
+                g.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
 def net_estimates(svy: "Survey", col: str, nets, *, by=None, base: str = "valid", ci: str = "logit",
                   level: float = 0.95) -> list[tuple[str, "Estimates", int, int]]:
     """Estimates of each net's share: ``(label, estimates, position, levels)`` per net.
@@ -143,14 +156,7 @@ def net_estimates(svy: "Survey", col: str, nets, *, by=None, base: str = "valid"
         return []
     in_base = svy._valid(col) if base == "valid" else svy._data[col].notna().to_numpy()
     _, codes, cats = factor_codes(svy, col, na_rm=False)
-    groups: list[list[int]] = []
-    for i, (_, members) in enumerate(nets):
-        for g in groups:
-            if not any(set(members) & set(nets[j][1]) for j in g):
-                g.append(i)
-                break
-        else:
-            groups.append([i])
+    groups = disjoint_groups(nets)
     out: list = [None] * len(nets)
     for k, group in enumerate(groups):
         which = np.full(len(cats) + 1, len(group))  # answers in no net of this group: "the rest"
