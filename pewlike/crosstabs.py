@@ -19,7 +19,7 @@ from .errors import EstimationError
 from .results import TestResult, _frame_html, _frame_text
 from .tableexport import TableDoc, file_safe, fmt_int, fmt_points, pew_percent
 from .toplines import (Topline, base_mask, categorical_column, check_base, layout_rows, moe_points, net_estimates,
-                       resolve_nets, topline)
+                       resolve_nets, response_frame, topline)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -301,12 +301,8 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
     # respondents with a substantive answer to `by`: its Refused column is not shown
     sub = svy._evolve(design=svy._design.restrict(svy._valid(bycol)))
     est = proportion(sub, col, by=bycol, ci=ci, na_rm=(base == "valid"), level=level)
-    frame = est.to_frame()
-    missing = set(svy._codebook.variables[col].missing)
-    levels = [str(x) for x in frame["level"].cat.categories]
+    frame, missing, levels = response_frame(svy, est, col)
     L = len(levels)
-    frame["level"] = frame["level"].astype(str)
-    frame["kind"] = np.where(frame["level"].isin(list(missing)), "missing", "response")
     cols = [str(x) for x in frame[bycol].iloc[::L]]
     mask = base_mask(sub, col, base)
     _, bcodes, blevels = factor_codes(sub, bycol)

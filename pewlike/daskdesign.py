@@ -12,14 +12,13 @@ those of the in-memory design.
 from __future__ import annotations
 
 import fnmatch
-import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .daskengine import DaskDesign, Level, map_reduce
-from .errors import DesignError, WeightWarning
-from .structure import LONELY_PSU, REPTYPES, build_design, find_weight_column, stage_columns
+from .errors import DesignError
+from .structure import LONELY_PSU, REPTYPES, build_design, stage_columns, weight_column
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dasksurvey import DaskSurvey
@@ -59,19 +58,7 @@ def build(ddf, cb: "Codebook", client, progress: bool, *, weights="auto", strata
     if lonely_psu not in LONELY_PSU:
         raise DesignError(f"lonely_psu={lonely_psu!r} is not valid; choose one of " + ", ".join(map(repr, LONELY_PSU)))
     names: dict = {}
-    weighted = True
-    if isinstance(weights, str) and weights == "auto":
-        wcol = find_weight_column(columns)
-        if wcol is None:
-            warnings.warn("no weight column found (looked for WEIGHT_W<n> or weight); using equal weights. Pass "
-                          "weights='<column>', or weights=None for unweighted", WeightWarning, stacklevel=4)
-            weighted = False
-    elif weights is None:
-        wcol, weighted = None, False
-    elif isinstance(weights, str):
-        wcol = resolve(weights)
-    else:
-        raise DesignError(f"weights must be a column name, 'auto' or None, not {type(weights).__name__}")
+    wcol, weighted = weight_column(weights, columns, resolve)
     if wcol is not None:
         _numeric_column(meta, wcol, "weight")
         names["weights"] = wcol

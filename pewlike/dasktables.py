@@ -130,15 +130,12 @@ def topline(svy: "DaskSurvey", var: str, *, base: str = "valid", nets=None, ci: 
     """
     import pandas as pd
 
-    from .toplines import Topline, _net_rows, check_base, resolve_nets
+    from .toplines import Topline, _net_rows, check_base, resolve_nets, response_frame
 
     base = check_base(base)
     col = _categorical_column(svy, var, "topline")
     est = proportion(svy, col, ci=ci, na_rm=(base == "valid"), level=level)
-    frame = est.to_frame()
-    missing = set(svy._codebook.variables[col].missing)
-    frame["level"] = frame["level"].astype(str)
-    frame["kind"] = np.where(frame["level"].isin(list(missing)), "missing", "response")
+    frame, missing, _ = response_frame(svy, est, col)
     substantive = [lev for lev in frame["level"] if lev not in missing]
     resolved = resolve_nets(_nets_proxy(svy, col), col, substantive, nets)
     nrows = _net_rows(col, _net_estimates(svy, col, resolved, base=base, ci=ci, level=level))
@@ -168,7 +165,7 @@ def crosstab(svy: "DaskSurvey", var: str, by: str, *, base: str = "valid", lette
     """
 
     from .crosstabs import assemble_crosstab, check_crosstab_options
-    from .toplines import resolve_nets
+    from .toplines import resolve_nets, response_frame
 
     base = check_crosstab_options(base, adjust, min_n, alpha)
     col = _categorical_column(svy, var, "crosstab")
@@ -180,12 +177,8 @@ def crosstab(svy: "DaskSurvey", var: str, by: str, *, base: str = "valid", lette
     valid_by = ("call", (bycol,), _InBase(bycol, blev, True))
     sub = svy._evolve(state=State(st.design, st.domain + (valid_by,), st.steps))
     est = proportion(sub, col, by=bycol, ci=ci, na_rm=(base == "valid"), level=level)
-    frame = est.to_frame()
-    missing = set(svy._codebook.variables[col].missing)
-    levels = [str(x) for x in frame["level"].cat.categories]
+    frame, missing, levels = response_frame(svy, est, col)
     L = len(levels)
-    frame["level"] = frame["level"].astype(str)
-    frame["kind"] = np.where(frame["level"].isin(list(missing)), "missing", "response")
     cols = [str(x) for x in frame[bycol].iloc[::L]]
     bfc = factor_codes(sub, bycol)
     blevels = list(bfc.labels)

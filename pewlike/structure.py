@@ -269,6 +269,29 @@ def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return pd.factorize(a * (int(b.max()) + 1) + b, sort=True)[0].astype(np.int64)
 
 
+def weight_column(weights, columns: Sequence[str], resolve) -> tuple[str | None, bool]:
+    """The weight column a ``weights=`` argument names, and whether the design is weighted.
+
+    ``"auto"``: the one column named like ``WEIGHT_W<n>``/``weight`` (equal weights and a
+    warning when there is none); ``None``: unweighted; a name: that column.
+    """
+    import warnings
+
+    if isinstance(weights, str) and weights == "auto":
+        wcol = find_weight_column(columns)
+        if wcol is None:
+            warnings.warn("no weight column found (looked for WEIGHT_W<n> or weight); using equal "
+                          "weights. Pass weights='<column>', or weights=None for unweighted",
+                          WeightWarning, stacklevel=5)
+            return None, False
+        return wcol, True
+    if weights is None:
+        return None, False
+    if isinstance(weights, str):
+        return resolve(weights), True
+    raise DesignError(f"weights must be a column name, 'auto' or None, not {type(weights).__name__}")
+
+
 def stage_columns(resolve, strata, psu, fpc) -> tuple[list, list, list, int]:
     """Resolved PSU, strata and fpc columns and the number of stages, checked against each other."""
     psu_cols = [resolve(c) for c in _as_list(psu)]
@@ -291,7 +314,6 @@ def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata
     ``resolve`` maps a user's name to a column (wave suffixes, suggestions).
     Equivalent to the checks of R's ``svydesign``/``svrepdesign``.
     """
-    import warnings
 
     import pandas as pd
 
@@ -305,20 +327,7 @@ def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata
                           + ", ".join(repr(x) for x in LONELY_PSU))
     names: dict[str, Any] = {}
     # -- weights -----------------------------------------------------------
-    weighted = True
-    if isinstance(weights, str) and weights == "auto":
-        wcol = find_weight_column([str(c) for c in data.columns])
-        if wcol is None:
-            warnings.warn("no weight column found (looked for WEIGHT_W<n> or weight); using equal "
-                          "weights. Pass weights='<column>', or weights=None for unweighted",
-                          WeightWarning, stacklevel=4)
-            weighted = False
-    elif weights is None:
-        wcol, weighted = None, False
-    elif isinstance(weights, str):
-        wcol = resolve(weights)
-    else:
-        raise DesignError(f"weights must be a column name, 'auto' or None, not {type(weights).__name__}")
+    wcol, weighted = weight_column(weights, [str(c) for c in data.columns], resolve)
     if wcol is not None:
         w = _numeric(data, wcol, "weight")
         bad = ~np.isfinite(w) | (w < 0)

@@ -123,6 +123,20 @@ def resolve_nets(svy: "Survey", col: str, levels: Sequence[str], nets: NetSpec) 
     return out
 
 
+def response_frame(svy, est, col: str):
+    """``est.to_frame()`` with text levels and a ``kind`` column ("response" or "missing").
+
+    Returns ``(frame, missing labels, levels in order)``; shared by toplines and
+    crosstabs of in-memory and partitioned surveys.
+    """
+    frame = est.to_frame()
+    missing = set(svy._codebook.variables[col].missing)
+    levels = [str(x) for x in frame["level"].cat.categories]
+    frame["level"] = frame["level"].astype(str)
+    frame["kind"] = np.where(frame["level"].isin(list(missing)), "missing", "response")
+    return frame, missing, levels
+
+
 def disjoint_groups(nets) -> list[list[int]]:
     """Greedy groups of nets whose answer lists do not overlap (each group is one estimate)."""
     groups: list[list[int]] = []
@@ -367,10 +381,7 @@ def topline(svy: "Survey", var: str, *, base: Base = "valid", nets: NetSpec = No
     base = check_base(base)
     col = categorical_column(svy, var, "topline")
     est = proportion(svy, col, ci=ci, na_rm=(base == "valid"), level=level)
-    frame = est.to_frame()
-    missing = set(svy._codebook.variables[col].missing)
-    frame["level"] = frame["level"].astype(str)
-    frame["kind"] = np.where(frame["level"].isin(list(missing)), "missing", "response")
+    frame, missing, _ = response_frame(svy, est, col)
     substantive = [lev for lev in frame["level"] if lev not in missing]
     resolved = resolve_nets(svy, col, substantive, nets)
     nrows = _net_rows(col, net_estimates(svy, col, resolved, base=base, ci=ci, level=level))
