@@ -282,7 +282,7 @@ def weight_column(weights, columns: Sequence[str], resolve) -> tuple[str | None,
         if wcol is None:
             warnings.warn("no weight column found (looked for WEIGHT_W<n> or weight); using equal "
                           "weights. Pass weights='<column>', or weights=None for unweighted",
-                          WeightWarning, stacklevel=5)
+                          WeightWarning, stacklevel=4)
             return None, False
         return wcol, True
     if weights is None:
