@@ -172,13 +172,7 @@ def _proportions(svy, var, by, ci, na_rm, level, kind, factor=None):
     n = sums["n"][cells].astype(np.int64)
     nobs = np.bincount(dpos, weights=sums["nobs"][cells], minlength=Gp)[dpos]
     dom_n = np.bincount(dpos, weights=n, minlength=Gp)
-    W = Wg[dpos]
-    p = r.num / W
-    with np.errstate(divide="ignore", invalid="ignore"):
-        vsrs = p * (1 - p) / (nobs - 1)
-        if kind == "total":
-            vsrs = vsrs * W ** 2
-        deff = var_ / vsrs
+    deff = _est.level_deff(var_, r.num, Wg[dpos], nobs, kind)
     if kind == "proportion":
         dfs = domain_df(svy, sums, present)[dpos]
         lo, hi = prop_ci(est, var_, dfs, level, ci, dom_n[dpos])

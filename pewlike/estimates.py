@@ -301,13 +301,7 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
     nobs = np.bincount(den_of, weights=nobs_cell, minlength=G)
     dom_n = np.bincount(den_of, weights=n, minlength=G)
     nobs = nobs[den_of]
-    W = Wg[den_of]
-    p = r.num / W
-    with np.errstate(divide="ignore", invalid="ignore"):
-        vsrs = p * (1 - p) / (nobs - 1)
-        if kind == "total":
-            vsrs = vsrs * W ** 2
-        deff = var_ / vsrs
+    deff = level_deff(var_, r.num, Wg[den_of], nobs, kind)
     if kind == "proportion":
         dfs = _domain_df(svy, code, G, r, L)
         nrows = dom_n
@@ -322,6 +316,20 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
     return Estimates(kind, col, tuple(by_cols), frame, r.vcov, level, ci if kind == "proportion" else "normal",
                      svy._codebook.variables[col].label, _design_label(svy),
                      extra={"base_n": dom_n.astype(np.int64)})
+
+
+def level_deff(var: np.ndarray, num: np.ndarray, W: np.ndarray, nobs: np.ndarray, kind: str) -> np.ndarray:
+    """Design effect ("replace") of each level's share (or count) in its domain.
+
+    ``num``: weighted count of the level, ``W``: of its domain, ``nobs``: rows with a
+    non-zero weight in the domain; the SRS variance is ``p (1 - p) / (nobs - 1)``.
+    """
+    p = num / W
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vsrs = p * (1 - p) / (nobs - 1)
+        if kind == "total":
+            vsrs = vsrs * W ** 2
+        return var / vsrs
 
 
 def _replicate_logit_ci(d, r, dfs, level):
