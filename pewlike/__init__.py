@@ -16,8 +16,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from . import errors
-from .errors import (CalibrationError, DataFileError, DesignError, EstimationError, FormulaError,
+from pewlike import errors
+from pewlike.errors import (CalibrationError, DataFileError, DesignError, EstimationError, FormulaError,
                      ModelError, PewlikeError, RakingError, SpecError, VariableError)
 
 __version__ = "0.1.0"
@@ -32,19 +32,19 @@ __all__ = [
 # public name -> module that defines it (imported on first access, PEP 562)
 _LAZY = {
     "read": "loading",
-    "Survey": "design",
+    "Survey": "survey",
     "demo": "loading",
-    "Codebook": "labels",
-    "moe": "weightstats",
-    "targets_from": "weighting",
+    "Codebook": "io.codebook",
+    "moe": "weighting.summary",
+    "targets_from": "weighting.population",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .design import Survey
-    from .loading import demo, read
-    from .labels import Codebook
-    from .weighting import targets_from
-    from .weightstats import moe
+    from pewlike.survey import Survey
+    from pewlike.loading import demo, read
+    from pewlike.io.codebook import Codebook
+    from pewlike.weighting import targets_from
+    from pewlike.weighting.summary import moe
 
 
 def __getattr__(name: str):

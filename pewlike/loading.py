@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal, Sequence
 
-from .design import LonelyPSU, Survey
-from .errors import DesignError
+from pewlike.survey import LonelyPSU, Survey
+from pewlike.errors import DesignError
 
 __all__ = ["read", "demo"]
 
@@ -24,12 +24,12 @@ def read(path, *, weights: str | None = "auto", strata=None, psu=None, fpc=None,
         As for :class:`Survey`.
     missing : {"auto", "keep", "nan"}
         How special codes ("Refused", SPSS user-missing) are kept; see
-        :func:`pewlike.io.read_file`.
+        :func:`pewlike.io.files.read_file`.
     columns : list of str, optional
         Read only these columns (the design columns are added automatically).
     engine : {"pandas", "dask"}
         ``"dask"`` reads a glob, directory or list of Parquet/CSV files (or a large .sav
-        in row blocks) lazily into a partitioned :class:`~pewlike.dasksurvey.DaskSurvey`;
+        in row blocks) lazily into a partitioned :class:`~pewlike.partitioned.survey.DaskSurvey`;
         it also takes ``scheduler=`` (address or Client), ``progress=`` and ``timeout=``.
         Needs ``pip install 'pewlike[dask]'``.
     **reader_options
@@ -50,11 +50,11 @@ def read(path, *, weights: str | None = "auto", strata=None, psu=None, fpc=None,
     -----
     Equivalent to ``haven::read_sav`` followed by ``svydesign`` in R.
     """
-    from .io import column_names, read_file
-    from .structure import find_weight_column
+    from pewlike.io.files import column_names, read_file
+    from pewlike.design.structure import find_weight_column
 
     if engine == "dask":
-        from .dasksurvey import read_dask
+        from pewlike.partitioned.survey import read_dask
 
         return read_dask(path, weights=weights, strata=strata, psu=psu, fpc=fpc, nest=nest, repweights=repweights,
                          reptype=reptype, scale=scale, rscales=rscales, mse=mse, lonely_psu=lonely_psu,
@@ -102,7 +102,7 @@ def demo(**options) -> Survey:
     """
     from importlib.resources import as_file, files
 
-    res = files("pewlike.data") / "privacy_survey_demo.sav"
+    res = files("pewlike.datasets") / "privacy_survey_demo.sav"
     with as_file(res) as p:
         svy = read(p, **options)
     return Survey._make(svy._data, svy._design, svy._codebook,

@@ -22,7 +22,7 @@ def status(key):  # kB from /proc/self/status (VmHWM is this process's own peak,
         return next(int(line.split()[1]) for line in fh if line.startswith(key))
 path, mode = sys.argv[1], sys.argv[2]
 if mode == "pewlike":
-    import pewlike.io  # import cost is not part of the read
+    import pewlike.io.files  # import cost is not part of the read
 base = status("VmRSS:")
 t = time.perf_counter()
 if mode == "bare":

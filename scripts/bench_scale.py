@@ -53,7 +53,7 @@ def _partition(index: int, rows: int, seed: int):
     """One partition of the person file (seeded by partition number)."""
     import pandas as pd
 
-    from pewlike.variance import hadamard
+    from pewlike.variance.linearization import hadamard
 
     rng = np.random.default_rng([seed, index])
     size = rng.integers(1, 6, rows)                            # household sizes

@@ -1,4 +1,4 @@
-"""Generate pewlike's SYNTHETIC demo survey ``data/privacy_survey_demo.sav``.
+"""Generate pewlike's SYNTHETIC demo survey ``pewlike/datasets/privacy_survey_demo.sav``.
 
 The file is shaped like Pew Research Center's American Trends Panel Wave 49 (June 2019,
 "Americans and Privacy"), but **every row is simulated**: it holds no real survey responses.
@@ -93,7 +93,7 @@ from demo_sav import write_sav_pinned
 SEED = 20190603
 N_POP = 300_000
 N_SAMPLE = 4_272
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "data" / "privacy_survey_demo.sav"
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "pewlike" / "datasets" / "privacy_survey_demo.sav"
 FILE_LABEL = "SYNTHETIC demo data shaped like Pew ATP Wave 49 - not real data"
 NOTE = "SYNTHETIC demo data shaped like Pew ATP Wave 49 \u2014 not real survey responses"
 REFUSED = 99.0
@@ -466,7 +466,7 @@ def write_demo_sav(data: dict[str, np.ndarray], out_path: str | os.PathLike[str]
 
 
 def main(out_path: str | os.PathLike[str] | None = None, *, verbose: bool = True) -> Path:
-    """Generate the demo file at ``out_path`` (default ``data/privacy_survey_demo.sav``)."""
+    """Generate the demo file at ``out_path`` (default ``pewlike/datasets/privacy_survey_demo.sav``)."""
     data, _ = build()
     out = write_demo_sav(data, DEFAULT_OUT if out_path is None else out_path)
     if verbose:

@@ -73,7 +73,7 @@ gen_cols <- c("stratum", "stratum_c", "psu", "fpc1", "w", "dom1", "dom2", "y", "
               grep("^(jk1_|boot_|fay_)", names(gen_all), value = TRUE))
 gen <- write_data(gen_all[, gen_cols], "gen.csv")
 
-demo_raw <- read_sav(file.path("data", "privacy_survey_demo.sav"))
+demo_raw <- read_sav(file.path("pewlike", "datasets", "privacy_survey_demo.sav"))
 demo_vars <- c("CONCERNCO_W49", "CONCERNGOV_W49", "CONCERNLE_W49", "F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE",
                "F_PARTYSUM_FINAL")
 demo <- data.frame(WEIGHT_W49 = as.numeric(demo_raw$WEIGHT_W49))

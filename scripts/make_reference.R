@@ -629,7 +629,7 @@ main <- function() {
 # The bundled synthetic privacy survey. pewlike drops the refusal codes from the base
 # (99 "Refused"; 9 "DK/Refused/No lean" for party), so they are NA here; labelled values
 # become factors with the value labels as levels, in code order.
-DEMO_PATH <- file.path("data", "privacy_survey_demo.sav")
+DEMO_PATH <- file.path("pewlike", "datasets", "privacy_survey_demo.sav")
 fixtures_demo <- function() {
   raw <- haven::read_sav(DEMO_PATH)
   demo <- as.data.frame(lapply(raw, function(x) {

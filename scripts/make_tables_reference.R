@@ -27,7 +27,7 @@ num <- function(x) structure(sprintf("%.17g", as.numeric(x)), class = "json")
 nums <- function(x) lapply(as.numeric(x), num)
 
 read_demo <- function(keep_refused = character()) {
-  raw <- haven::read_sav(file.path("data", "privacy_survey_demo.sav"))
+  raw <- haven::read_sav(file.path("pewlike", "datasets", "privacy_survey_demo.sav"))
   as.data.frame(lapply(names(raw), function(v) {
     x <- raw[[v]]
     if (!haven::is.labelled(x)) return(as.vector(x))

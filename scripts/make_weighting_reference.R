@@ -29,7 +29,7 @@ options(survey.lonely.psu = "fail")
 OUT <- file.path("tests", "data", "weighting")
 DATA <- file.path("tests", "data")
 PM_DATA <- file.path("tests", "data", "pewmethods")
-DEMO_PATH <- file.path("data", "privacy_survey_demo.sav")
+DEMO_PATH <- file.path("pewlike", "datasets", "privacy_survey_demo.sav")
 RAKE_CONTROL <- "control = list(maxit = 200, epsilon = 1e-13)"
 
 num <- function(x) {

@@ -1,4 +1,4 @@
-"""Tests of the bundled SYNTHETIC demo survey ``data/privacy_survey_demo.sav``.
+"""Tests of the bundled SYNTHETIC demo survey ``pewlike/datasets/privacy_survey_demo.sav``.
 
 The file is read with pyreadstat directly.  Published figures below are Pew Research Center's
 ("Americans and Privacy", Nov. 2019, ATP Wave 49, weighted); the demo must reproduce them as
@@ -18,7 +18,7 @@ import pytest
 from scipy import stats
 
 ROOT = Path(__file__).resolve().parents[1]
-SAV = ROOT / "data" / "privacy_survey_demo.sav"
+SAV = ROOT / "pewlike" / "datasets" / "privacy_survey_demo.sav"
 SCRIPTS = ROOT / "scripts"
 
 # (variable, codes summed, published %)
@@ -273,10 +273,10 @@ def test_ordinal_logit_recovers_generating_effects(sav, generator):
 
 
 def test_readme_is_labelled_synthetic_and_states_the_generating_effects(generator):
-    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "pewlike" / "datasets" / "README.md").read_text(encoding="utf-8")
     assert text.count("SYNTHETIC") >= 2 and "no real survey responses" in text
     table = text.split("Generating effects of the CONCERNCO model")[1].split("\n\n")[1]
     rows = [line.split("|")[2] for line in table.splitlines()[2:]]
     betas = [float(v) for row in rows for v in row.split("/")]
     np.testing.assert_array_equal(betas, generator.EFFECTS["CONCERNCO"])
-    assert (ROOT / "data" / "__init__.py").read_text().strip().startswith('"""Bundled synthetic')
+    assert (ROOT / "pewlike" / "datasets" / "__init__.py").read_text().strip().startswith('"""Bundled synthetic')

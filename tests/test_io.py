@@ -12,8 +12,8 @@ import pytest
 
 import pewlike as pw
 from pewlike.errors import DataFileError, LabelWarning
-from pewlike.io import pin_sav_timestamp, read_file
-from pewlike.labels import is_missing_label
+from pewlike.io.files import pin_sav_timestamp, read_file
+from pewlike.io.codebook import is_missing_label
 
 DATA = Path(__file__).parent / "data"
 
@@ -215,7 +215,7 @@ def test_reading_never_opens_input_for_writing(tmp_path):
 
 
 def test_chunked_reading_equals_one_read(tmp_path, monkeypatch):
-    import pewlike.io as pio
+    import pewlike.io.files as pio
 
     rng = np.random.default_rng(3)
     n = 1000

@@ -104,7 +104,7 @@ def test_gaussian_glm_is_weighted_least_squares(clus1):
 
 def test_patterns_reproduce_the_row_level_model_frame(demo):
     from pewlike.formula import model_frame
-    from pewlike.modeldata import prepare
+    from pewlike.models.data import prepare
 
     md = prepare(demo, f"CONCERNCO ~ {DEMOS}")
     assert md.X.shape[0] < demo.n / 3                        # compressed

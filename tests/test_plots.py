@@ -10,8 +10,8 @@ from matplotlib.patches import Rectangle
 
 import pewlike as pw
 from pewlike import plots
-from pewlike.plotstyle import diverging_colors, save_figure, text_color
-from pewlike.tableexport import pew_percent
+from pewlike.plots.theme import diverging_colors, save_figure, text_color
+from pewlike.tables.export import pew_percent
 
 SOURCE = "privacy_survey_demo.sav"
 

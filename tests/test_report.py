@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 import pewlike as pw
-from pewlike import spec as specmod
+from pewlike.report import spec as specmod
 from pewlike.errors import DataFileError, PewlikeError, SpecError
-from pewlike.report import MARKER, build
-from pewlike.tableexport import pew_percent
+from pewlike.report.build import MARKER, build
+from pewlike.tables.export import pew_percent
 
 SMALL = """
 title = "Small report"
@@ -278,7 +278,7 @@ def test_unwritable_output_folder(tmp_path):
 
 
 def test_demo_spec_is_valid_and_covers_the_2019_report():
-    from pewlike.reportdemo import demo_spec
+    from pewlike.report.demo import demo_spec
 
     s = demo_spec()
     assert [x.id for x in s.sections] == ["concern", "control", "understanding", "risks", "tracking", "other",
@@ -290,7 +290,7 @@ def test_demo_spec_is_valid_and_covers_the_2019_report():
 
 
 def test_starter_spec_from_a_codebook(tmp_path):
-    from pewlike.specinit import demographics, likert_items, starter_spec
+    from pewlike.report.starter import demographics, likert_items, starter_spec
 
     svy = pw.demo()
     items = likert_items(svy)

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 import pewlike as pw
-from pewlike.crosstabs import pairwise_letters
+from pewlike.tables.crosstabs import pairwise_letters
 from pewlike.errors import EstimationError, VariableError
-from pewlike.tableexport import pew_percent
+from pewlike.tables.export import pew_percent
 
 DATA = Path(__file__).parent / "data"
 RTOL = 1e-6

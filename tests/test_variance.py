@@ -1,4 +1,4 @@
-"""Tests for pewlike.variance / pewlike.replicates against R survey 4.1.
+"""Tests for pewlike.variance.linearization / pewlike.variance.replication against R survey 4.1.
 
 Reference numbers come from ``scripts/make_variance_reference.R`` (R survey 4.1-1) and
 live in ``tests/data/variance``; each value there carries the R call that produced it
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from pewlike import variance as V
+from pewlike.variance import linearization as V
 from pewlike.errors import DesignError, EstimationError, PewlikeWarning
 
 DATA = Path(__file__).parent / "data" / "variance"
@@ -316,7 +316,7 @@ def test_degf_linearized_matches_r():
 
 def test_kish_deff_and_effective_n():
     w = np.array([1.0, 1.0, 2.0, 2.0])
-    from pewlike.weightstats import effective_n, kish_deff
+    from pewlike.weighting.summary import effective_n, kish_deff
 
     # Kish's textbook form n * sum(w^2) / sum(w)^2 is ddof=0 (pewmethods uses the sample sd)
     assert kish_deff(w, ddof=0) == pytest.approx(40 / 36)

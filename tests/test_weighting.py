@@ -16,7 +16,7 @@ import pytest
 
 import pewlike as pw
 from pewlike.errors import CalibrationError, PewlikeError, RakingError
-from pewlike.weightstats import effective_n, kish_deff
+from pewlike.weighting.summary import effective_n, kish_deff
 
 DATA = Path(__file__).parent / "data"
 STYPE = {"E": 4421, "H": 755, "M": 1018}

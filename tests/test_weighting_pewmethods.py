@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import pewlike as pw
-from pewlike.weightstats import effective_n, kish_deff
+from pewlike.weighting.summary import effective_n, kish_deff
 
 DATA = Path(__file__).parent / "data"
 FIX = json.loads((DATA / "weighting" / "pewmethods.json").read_text())

@@ -1,6 +1,6 @@
 """Calibration steps against literal row-by-row ports of R's ``svyrecvar`` formulas.
 
-The steps in :mod:`pewlike.calsteps` compute R's residuals on tables of cells or units;
+The steps in :mod:`pewlike.weighting.steps` compute R's residuals on tables of cells or units;
 here random raked, post-stratified and calibrated samples are checked against the
 formulas as R writes them, row by row:
 

@@ -1,0 +1,253 @@
+"""The ``pewlike`` command line: parse, call, print.  Nothing statistical here.
+
+Heavy libraries (pandas, matplotlib) are imported inside the commands, so
+``pewlike --help`` stays fast.  User errors (a :class:`~pewlike.errors.PewlikeError`)
+print one line and exit 1; bad usage exits 2 (click); bugs keep their traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+__all__ = ["main"]
+
+FORMATS = ["table", "csv", "md", "json"]
+
+
+def _user_errors(func):
+    """Turn a PewlikeError into one line on stderr and exit code 1 (bugs keep their traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from pewlike.errors import PewlikeError
+
+        try:
+            return func(*args, **kwargs)
+        except PewlikeError as exc:
+            click.echo(f"pewlike: error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _load(data: str | None, weights: str | None):
+    from pewlike.loading import demo, read
+
+    if data is None:
+        return demo()
+    return read(data, weights=weights or "auto")
+
+
+def _format_option(func):
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                        help="table: readable text; csv, md, json: the estimates for pipes.")(func)
+
+
+def _data_options(func):
+    func = click.option("--weights", default=None, help="Weight column (default: auto-detect).")(func)
+    return click.option("--data", "data", type=click.Path(dir_okay=False),
+                        help="Survey data file (default: the bundled demo survey).")(func)
+
+
+def _emit(frame, fmt: str, text: str | None = None) -> None:
+    """Readable text for the terminal, or the frame as csv/md/json."""
+    from pewlike.cli.format import render
+
+    click.echo(text if fmt == "table" and text is not None else render(frame, fmt))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pewlike")
+def main() -> None:
+    """pewlike: survey microdata -> weighted estimates, tables, models and reports.
+
+    Run `pewlike report` to build the report of the bundled synthetic demo
+    privacy survey into ./pewlike-report/.
+    """
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option("--data", "data", type=click.Path(dir_okay=False),
+              help="Data file; replaces the spec's [data] file (without SPEC: a starter report of this file).")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: the spec's [output] dir, ./pewlike-report).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes drawing figures (default: up to 2).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@_user_errors
+def report(spec: str | None, data: str | None, out: str | None, jobs: int | None, quiet: bool) -> None:
+    """Build a report: toplines, crosstabs, models and charts.
+
+    With no arguments, the demo privacy report.  SPEC is a TOML file (write a
+    starter with `pewlike init DATA.sav`).  The report goes to a temporary
+    folder first: a failed build leaves the previous report untouched.
+    """
+    from pewlike.report.build import build
+
+    if spec is not None:
+        from pewlike.report.spec import load
+
+        spec_obj = load(spec)
+    elif data is not None:
+        spec_obj = _starter(data)
+        data = None
+    else:
+        from pewlike.report.demo import demo_spec
+
+        spec_obj = demo_spec()
+    echo = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
+    result = build(spec_obj, out=out, data=data, echo=echo, jobs=jobs)
+    click.echo(result.summary())
+
+
+def _starter(data: str):
+    from pewlike.loading import read
+    from pewlike.report.spec import loads
+    from pewlike.report.starter import starter_spec
+
+    svy = read(data)
+    return loads(starter_spec(svy, data), label=f"starter spec for {data}")
+
+
+@main.command()
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default="report.toml",
+              show_default=True, help="Spec file to write.")
+@click.option("--force", is_flag=True, help="Overwrite an existing spec file.")
+@_user_errors
+def init(data: str, output: str, force: bool) -> None:
+    """Write a starter report spec for DATA from its codebook.
+
+    The spec toplines every Likert-like question and crosses it by the F_
+    demographics found; edit it and run `pewlike report SPEC`.
+    """
+    import os
+    from pathlib import Path
+
+    from pewlike.loading import read
+    from pewlike.errors import PewlikeError
+    from pewlike.report.starter import starter_spec
+
+    target = Path(output)
+    if target.exists() and not force:
+        raise PewlikeError(f"{output!r} exists; pass --force to overwrite it or choose another --output")
+    svy = read(data)
+    text = starter_spec(svy, data, spec_path=output)
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise PewlikeError(f"cannot write {output!r}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {output}. Build the report with: pewlike report {output}")
+
+
+@main.command()
+@click.argument("data", required=False, type=click.Path(dir_okay=False))
+@_format_option
+@_user_errors
+def codebook(data: str | None, fmt: str) -> None:
+    """Print the codebook of a data file (default: the demo survey)."""
+    svy = _load(data, None)
+    _emit(svy.codebook(), fmt)
+
+
+@main.command()
+@click.argument("var")
+@_data_options
+@click.option("--base", type=click.Choice(["valid", "all"]), default="valid", show_default=True,
+              help="all: show Refused/Don't know rows.")
+@click.option("--nets/--no-nets", default=True, show_default=True, help="Top-two / bottom-two nets of 4-point scales.")
+@_format_option
+@_user_errors
+def topline(var: str, data: str | None, weights: str | None, base: str, nets: bool, fmt: str) -> None:
+    """Weighted percentages of one question, with its wording, N and margin of error."""
+    from pewlike.estimation.results import _frame_text
+
+    t = _load(data, weights).topline(var, base=base, nets="auto" if nets else None)
+    doc = t.table()
+    text = "\n".join([t.question, "", _frame_text(doc.frame), "", *doc.notes])
+    _emit(t.to_frame(), fmt, text)
+
+
+@main.command()
+@click.argument("var")
+@click.option("--by", "by", multiple=True, required=True, help="Demographic to break down by (repeatable).")
+@_data_options
+@click.option("--base", type=click.Choice(["valid", "all"]), default="valid", show_default=True)
+@click.option("--min-n", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Columns with fewer respondents are flagged and not tested.")
+@click.option("--adjust", type=click.Choice(["holm", "bonferroni", "none"]), default="holm", show_default=True,
+              help="Multiplicity adjustment of the significance letters.")
+@click.option("--ci", is_flag=True, help="Show each cell's 95% confidence interval.")
+@_format_option
+@_user_errors
+def crosstab(var: str, by: tuple, data: str | None, weights: str | None, base: str, min_n: int, adjust: str,
+             ci: bool, fmt: str) -> None:
+    """Column percentages of VAR by one or more demographics, with significance letters."""
+    import pandas as pd
+
+    from pewlike.estimation.results import _frame_text
+    from pewlike.tables import banner
+
+    svy = _load(data, weights)
+    tabs = [svy.crosstab(var, b, base=base, nets="auto", min_n=min_n, adjust=adjust) for b in by]
+    doc = banner(tabs, ci=ci)
+    text = "\n".join([doc.title, "", _frame_text(doc.frame), "", *doc.notes])
+    frame = tabs[0].to_frame() if len(tabs) == 1 else pd.concat(
+        [t.to_frame().rename(columns={t.by: "group"}).assign(by=t.by) for t in tabs], ignore_index=True)
+    _emit(frame, fmt, text)
+
+
+@main.command()
+@click.argument("formula")
+@_data_options
+@click.option("--type", "kind", type=click.Choice(["logit", "ologit", "glm"]), default="logit", show_default=True)
+@click.option("--family", type=click.Choice(["gaussian", "binomial", "poisson"]), default="gaussian",
+              show_default=True, help="For --type glm.")
+@_format_option
+@_user_errors
+def model(formula: str, data: str | None, weights: str | None, kind: str, family: str, fmt: str) -> None:
+    """Fit a design-based model (logit, ordinal logit or GLM) and print it.
+
+    FORMULA names columns, e.g. "CONCERNCO in ['Very concerned'] ~ F_AGECAT + F_SEX".
+    """
+    svy = _load(data, weights)
+    fit = svy.glm(formula, family=family) if kind == "glm" else getattr(svy, kind)(formula)
+    _emit(fit.to_frame(), fmt, fit.summary())
+
+
+@main.command()
+@click.argument("targets", type=click.Path(dir_okay=False))
+@_data_options
+@click.option("--save", "save", type=click.Path(dir_okay=False), default=None,
+              help="Write the data with the new weights (.sav or .parquet).")
+@_format_option
+@_user_errors
+def rake(targets: str, data: str | None, weights: str | None, save: str | None, fmt: str) -> None:
+    """Rake the weights to the margins in TARGETS and show the result.
+
+    TARGETS is a TOML file of shares (or totals) per category, e.g.
+
+      F_SEX = {Male = 0.48, Female = 0.52}
+    """
+    import tomllib
+
+    from pewlike.errors import SpecError
+
+    try:
+        with open(targets, "rb") as fh:
+            margins = tomllib.load(fh)
+    except FileNotFoundError:
+        raise SpecError(f"targets file {targets!r} not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{targets}: TOML syntax error: {exc}") from None
+    raked = _load(data, weights).rake(margins)
+    summary = raked.weight_summary()
+    if save:
+        (raked.to_parquet if save.endswith(".parquet") else raked.to_sav)(save)
+    _emit(summary.to_frame(), fmt, summary.summary() + (f"\nWrote {save}" if save else ""))

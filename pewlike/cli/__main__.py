@@ -1,0 +1,6 @@
+"""``python -m pewlike.cli``: the pewlike command line."""
+
+from pewlike.cli import main
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""The arrays of a sampling design: building, describing, converting to replicate weights."""

@@ -1,0 +1,432 @@
+"""The arrays of a sampling design, built and validated from data columns.
+
+:class:`Design` is what the variance engine needs, and nothing else: weights,
+stage-wise strata and cluster codes, population sizes, replicate weights and
+their scales, the domain mask of a subset, and calibration steps.  It never
+holds the survey's variables.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from pewlike.errors import DesignError, WeightWarning
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+__all__ = ["Design", "build_design", "LONELY_PSU", "REPTYPES", "find_weight_column"]
+
+LONELY_PSU = ("fail", "remove", "adjust", "average", "certainty")
+REPTYPES = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR")
+_WEIGHT_NAME = re.compile(r"^(weight|weight_w\d+[a-z]?)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, eq=False)
+class Design:
+    """Arrays describing a sampling design (one row per respondent, all rows).
+
+    Attributes
+    ----------
+    weights : ndarray (n,)
+        Analysis weights (zero outside :attr:`domain`).
+    strata, clusters : ndarray (n, S) of int
+        Stage-wise codes; cluster codes are unique in the sample at each stage
+        and stage ``s > 0`` strata are nested in stage ``s - 1`` clusters.
+    popsize : ndarray (n, S) or None
+        Population number of units at each stage (R's ``fpc$popsize``).
+    repweights : ndarray (n, R) or None
+        Combined replicate weights (zero outside the domain).
+    domain : ndarray (n,) of bool
+        Rows inside the current subset.
+    calibration : tuple
+        Calibration steps (from weighting) the variance must account for.
+    names : dict
+        Column names used, for printing.
+    """
+
+    weights: np.ndarray
+    strata: np.ndarray
+    clusters: np.ndarray
+    popsize: np.ndarray | None = None
+    lonely_psu: str = "fail"
+    repweights: np.ndarray | None = None
+    reptype: str | None = None
+    scale: float | None = None
+    rscales: np.ndarray | None = None
+    mse: bool = False
+    domain: np.ndarray | None = None
+    calibration: tuple = ()
+    names: dict = field(default_factory=dict)
+    weighted: bool = True
+
+    @property
+    def n_total(self) -> int:
+        return int(self.weights.shape[0])
+
+    @property
+    def is_replicate(self) -> bool:
+        return self.repweights is not None
+
+    @property
+    def in_domain(self) -> np.ndarray:
+        if self.domain is None:
+            return np.ones(self.n_total, dtype=bool)
+        return self.domain
+
+    @property
+    def has_psu(self) -> bool:
+        return bool(self.names.get("psu"))
+
+    def restrict(self, mask: np.ndarray) -> "Design":
+        """Domain restriction keeping the full design (R ``subset.survey.design``)."""
+        dom = self.in_domain & mask
+        w = np.where(dom, self.weights, 0.0)
+        rep = None if self.repweights is None else self.repweights * dom[:, None]
+        return replace(self, weights=w, repweights=rep, domain=dom)
+
+    def with_weights(self, weights: np.ndarray, repweights: np.ndarray | None = None,
+                     calibration: tuple | None = None) -> "Design":
+        """Same design, new analysis (and replicate) weights."""
+        dom = self.in_domain
+        w = np.where(dom, np.asarray(weights, dtype=float), 0.0)
+        rep = self.repweights if repweights is None else repweights
+        return replace(self, weights=w, repweights=rep, weighted=True,
+                       calibration=self.calibration if calibration is None else calibration)
+
+    @cached_property
+    def units(self) -> tuple[np.ndarray, np.ndarray]:
+        """Last-stage sampling units: ``(unit code per row, first row of each unit)``.
+
+        Variance of any linear statistic depends only on totals over these units.
+        """
+        unit = self.clusters[:, -1]
+        if unit.shape[0] and np.array_equal(unit[:1], [0]) and unit[-1] == unit.shape[0] - 1 \
+                and np.all(np.diff(unit) == 1):
+            return unit, np.arange(unit.shape[0])
+        order = np.argsort(unit, kind="stable")
+        su = unit[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(su)) + 1]
+        return unit, order[starts]
+
+    @cached_property
+    def unit_weight_totals(self) -> np.ndarray:
+        """Sum of the analysis weights in each last-stage unit (reused by every estimate)."""
+        unit, first = self.units
+        return np.bincount(unit, weights=self.weights, minlength=first.shape[0])
+
+    @cached_property
+    def unit_weight_matrix(self):
+        """Sparse (units x rows) matrix of the weights: ``M @ y`` sums ``w * y`` within units."""
+        from scipy import sparse
+
+        unit, first = self.units
+        n = unit.shape[0]
+        return sparse.csr_matrix((self.weights, (unit, np.arange(n))), shape=(first.shape[0], n))
+
+    @cached_property
+    def has_zero_weights(self) -> bool:
+        """Whether any row inside the domain has weight zero (R's ``nobs`` then differs from n)."""
+        return bool(np.any((self.weights == 0) & self.in_domain))
+
+    @cached_property
+    def _replicate_probe(self) -> tuple[np.ndarray, np.ndarray]:
+        """One pass over the replicate weights: row sums and three random projections."""
+        W = self.repweights
+        rng = np.random.default_rng(20190603)
+        P = np.column_stack([np.ones(W.shape[1]), rng.standard_normal((W.shape[1], 3))])
+        # four matrix-vector products: much faster than one product with a 4-column matrix
+        return np.column_stack([W @ P[:, j] for j in range(P.shape[1])]), P
+
+    @cached_property
+    def replicate_patterns(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct replicate-weight patterns: ``(pattern id per row, one row per pattern)``.
+
+        Rows whose replicate weights are proportional share a pattern (for
+        jackknife, BRR and bootstrap designs: the rows of one PSU); the rank of
+        any set of rows (R's ``degf`` of a subset) is the rank of its patterns.
+        """
+        M, _ = self._replicate_probe
+        tot = M[:, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = np.where(tot != 0, M[:, 1] / tot, np.inf)
+        _, first, pid = np.unique(np.round(h, 10), return_index=True, return_inverse=True)
+        return pid.astype(np.int64).ravel(), first
+
+    @cached_property
+    def compressed_replicates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Replicate weights as ``W[i] = tot[i] * C[pid[i]]`` when that holds, else None.
+
+        The same idea as R's compressed replicate weights: replicate totals then
+        cost one ``bincount`` over rows and a (patterns x replicates) product.
+        The representation is checked on two further random projections of
+        every row (relative agreement 1e-12).
+        """
+        pid, first = self.replicate_patterns
+        W = self.repweights
+        n = W.shape[0]
+        if first.shape[0] > max(1000, n // 4):
+            return None
+        M, P = self._replicate_probe
+        tot = M[:, 0]
+        rep_tot = tot[first]
+        zero_rows = tot == 0
+        if np.any(zero_rows) and np.any(W[zero_rows] != 0):
+            return None  # rows whose replicate weights cancel out cannot be scaled from a pattern
+        C = np.zeros((first.shape[0], W.shape[1]))
+        nz = rep_tot != 0
+        C[nz] = W[first[nz]] / rep_tot[nz, None]
+        fit = tot[:, None] * (C @ P[:, 2:])[pid]
+        scale = np.abs(tot)[:, None] * np.abs(P[:, 2:]).max(axis=0)[None, :] + 1e-300
+        if np.any(np.abs(M[:, 2:] - fit) > 1e-12 * scale):
+            return None
+        return pid, C, tot
+
+    def degf(self) -> int:
+        """Design degrees of freedom, as R's ``degf``."""
+        return self._degf
+
+    @cached_property
+    def _degf(self) -> int:
+        from pewlike.variance import linearization as variance
+
+        if self.repweights is not None:
+            return int(variance.degf_replicate(self.repweights))
+        return int(variance.degf_linearized(self.strata, self.clusters, self.weights))
+
+
+# ---------------------------------------------------------------------------
+def find_weight_column(columns: Sequence[str]) -> str | None:
+    """The single column named like ``WEIGHT_W<n>`` or ``weight``; None when there is none.
+
+    Raises
+    ------
+    DesignError
+        When several columns qualify (they are listed).
+    """
+    cands = [c for c in columns if _WEIGHT_NAME.match(str(c))]
+    if len(cands) > 1:
+        raise DesignError(
+            f"several weight columns found: {', '.join(cands)}; pass weights='{cands[0]}' "
+            f"(or another), or weights=None for unweighted estimates")
+    return cands[0] if cands else None
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
+
+
+def _row_ids(data: "pd.DataFrame", mask: np.ndarray, k: int = 5) -> str:
+    ids = data.index[mask][:k]
+    return ", ".join(str(i) for i in ids)
+
+
+def _numeric(data, col: str, what: str) -> np.ndarray:
+    import pandas as pd
+
+    s = data[col]
+    if isinstance(s.dtype, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(s.dtype)
+                                                        or pd.api.types.is_bool_dtype(s.dtype)):
+        raise DesignError(f"{what} column {col!r} is not numeric (dtype {s.dtype}); pass a numeric column")
+    return s.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _codes(data, cols: list[str], what: str) -> np.ndarray:
+    """Integer codes of the combination of columns (NA is an error, as in R)."""
+    import pandas as pd
+
+    n = len(data)
+    if not cols:
+        return np.zeros(n, dtype=np.int64)
+    keys = []
+    for c in cols:
+        s = data[c]
+        if s.isna().any():
+            bad = s.isna().to_numpy()
+            raise DesignError(f"{what} column {c!r} has {int(bad.sum())} missing value(s) "
+                              f"(first rows: {_row_ids(data, bad)}); every respondent needs a {what}")
+        keys.append(pd.factorize(s, sort=True)[0].astype(np.int64))
+    code = keys[0]
+    for k in keys[1:]:
+        code = code * (int(k.max()) + 1) + k
+    return pd.factorize(code, sort=True)[0].astype(np.int64)
+
+
+def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    import pandas as pd
+
+    return pd.factorize(a * (int(b.max()) + 1) + b, sort=True)[0].astype(np.int64)
+
+
+def weight_column(weights, columns: Sequence[str], resolve) -> tuple[str | None, bool]:
+    """The weight column a ``weights=`` argument names, and whether the design is weighted.
+
+    ``"auto"``: the one column named like ``WEIGHT_W<n>``/``weight`` (equal weights and a
+    warning when there is none); ``None``: unweighted; a name: that column.
+    """
+    import warnings
+
+    if isinstance(weights, str) and weights == "auto":
+        wcol = find_weight_column(columns)
+        if wcol is None:
+            warnings.warn("no weight column found (looked for WEIGHT_W<n> or weight); using equal "
+                          "weights. Pass weights='<column>', or weights=None for unweighted",
+                          WeightWarning, stacklevel=4)
+            return None, False
+        return wcol, True
+    if weights is None:
+        return None, False
+    if isinstance(weights, str):
+        return resolve(weights), True
+    raise DesignError(f"weights must be a column name, 'auto' or None, not {type(weights).__name__}")
+
+
+def stage_columns(resolve, strata, psu, fpc) -> tuple[list, list, list, int]:
+    """Resolved PSU, strata and fpc columns and the number of stages, checked against each other."""
+    psu_cols = [resolve(c) for c in _as_list(psu)]
+    strata_cols = [resolve(c) for c in _as_list(strata)]
+    fpc_cols = [resolve(c) for c in _as_list(fpc)]
+    stages = max(1, len(psu_cols))
+    if len(strata_cols) > stages:
+        raise DesignError(f"{len(strata_cols)} strata columns for {stages} stage(s); give at most one strata "
+                          "column per psu column")
+    if len(fpc_cols) > stages:
+        raise DesignError(f"{len(fpc_cols)} fpc columns for {stages} stage(s); give one fpc column per stage")
+    return psu_cols, strata_cols, fpc_cols, stages
+
+
+def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata=None, psu=None,
+                 fpc=None, nest: bool = False, repweights=None, reptype=None, scale=None,
+                 rscales=None, mse: bool = False, lonely_psu: str = "fail", rho=None) -> Design:
+    """Validate design arguments against ``data`` and build a :class:`Design`.
+
+    ``resolve`` maps a user's name to a column (wave suffixes, suggestions).
+    Equivalent to the checks of R's ``svydesign``/``svrepdesign``.
+    """
+
+    import pandas as pd
+
+    from pewlike.variance import linearization as variance
+
+    n = len(data)
+    if n == 0:
+        raise DesignError("the data have no rows; a survey needs at least one respondent")
+    if lonely_psu not in LONELY_PSU:
+        raise DesignError(f"lonely_psu={lonely_psu!r} is not valid; choose one of "
+                          + ", ".join(repr(x) for x in LONELY_PSU))
+    names: dict[str, Any] = {}
+    # -- weights -----------------------------------------------------------
+    wcol, weighted = weight_column(weights, [str(c) for c in data.columns], resolve)
+    if wcol is not None:
+        w = _numeric(data, wcol, "weight")
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            kinds = []
+            if np.isnan(w).any():
+                kinds.append(f"{int(np.isnan(w).sum())} missing")
+            if np.isinf(w).any():
+                kinds.append(f"{int(np.isinf(w).sum())} infinite")
+            if (w < 0).any():
+                kinds.append(f"{int((w < 0).sum())} negative")
+            raise DesignError(f"weight column {wcol!r} has {', '.join(kinds)} value(s) (first rows: "
+                              f"{_row_ids(data, bad)}); fix or drop those rows before building the design")
+        if not (w > 0).any():
+            raise DesignError(f"weight column {wcol!r} is zero for every row; check the weight variable")
+        names["weights"] = wcol
+    else:
+        w = np.ones(n)
+    # -- replicate designs ---------------------------------------------------
+    if repweights is not None:
+        if isinstance(repweights, str):
+            cols = [str(c) for c in data.columns if fnmatch.fnmatchcase(str(c), repweights)]
+            if not cols:
+                raise DesignError(f"repweights={repweights!r} matches no column; check the pattern "
+                                  f"(e.g. 'REPWT*')")
+        else:
+            cols = [resolve(c) for c in repweights]
+        if reptype is None:
+            raise DesignError("replicate weights need reptype=; choose one of " + ", ".join(repr(r) for r in REPTYPES))
+        if reptype not in REPTYPES:
+            raise DesignError(f"reptype={reptype!r} is not valid; choose one of " + ", ".join(repr(r) for r in REPTYPES))
+        if strata is not None or psu is not None or fpc is not None:
+            raise DesignError("a replicate-weight design takes no strata, psu or fpc (they are in the replicate "
+                              "weights); drop them or drop repweights")
+        for c in cols:
+            if not (pd.api.types.is_numeric_dtype(data[c].dtype) and not isinstance(data[c].dtype, pd.CategoricalDtype)):
+                raise DesignError(f"replicate weight column {c!r} is not numeric (dtype {data[c].dtype}); "
+                                  "pass numeric replicate weight columns")
+        rep = np.ascontiguousarray(data[cols].to_numpy(dtype=float, na_value=np.nan))
+        finite = np.isfinite(rep)
+        if not finite.all():
+            j = int(np.flatnonzero(~finite.all(axis=0))[0])
+            bad = ~finite[:, j]
+            raise DesignError(f"replicate weight column {cols[j]!r} has {int(bad.sum())} missing or infinite "
+                              f"value(s) (first rows: {_row_ids(data, bad)})")
+        del finite
+        rs = None if rscales is None else np.asarray(rscales, dtype=float)
+        sc, rs = variance.replicate_defaults(reptype, len(cols), scale=scale, rscales=rs, fay_rho=rho)
+        names.update(repweights=cols, reptype=reptype)
+        zeros = np.zeros((n, 1), dtype=np.int64)
+        return Design(w, zeros, np.arange(n, dtype=np.int64)[:, None], None, lonely_psu, rep, reptype,
+                      float(sc), np.asarray(rs, dtype=float), bool(mse), None, (), names, weighted)
+    if reptype is not None or scale is not None or rscales is not None:
+        raise DesignError("reptype/scale/rscales only apply with repweights=; pass the replicate weight columns")
+    # -- linearisation designs -----------------------------------------------
+    psu_cols, strata_cols, fpc_cols, stages = stage_columns(resolve, strata, psu, fpc)
+    strata1 = _codes(data, strata_cols[:1], "stratum")
+    if len(strata_cols) >= 1:
+        import pandas as pd
+
+        # stratum values by code (codes come from a sorted factorisation), for messages
+        names["stratum_values"] = [v.item() if hasattr(v, "item") else v
+                                   for v in pd.factorize(data[strata_cols[0]], sort=True)[1]]
+    clusters = np.empty((n, stages), dtype=np.int64)
+    stratas = np.empty((n, stages), dtype=np.int64)
+    prev = None
+    for s in range(stages):
+        if psu_cols:
+            ids = _codes(data, psu_cols[: s + 1], "PSU" if s == 0 else f"stage-{s + 1} cluster")
+        else:
+            ids = np.arange(n, dtype=np.int64)
+        if s == 0:
+            if strata_cols and psu_cols and not nest:
+                # R: "Clusters not nested in strata at top level; you may want nest=TRUE."
+                pairs = np.unique(np.stack([ids, strata1]), axis=1)
+                counts = np.bincount(pairs[0], minlength=int(ids.max()) + 1)
+                if (counts > 1).any():
+                    bad = int(np.flatnonzero(counts > 1)[0])
+                    example = data[psu_cols[0]].to_numpy()[np.flatnonzero(ids == bad)[0]]
+                    raise DesignError(f"PSU {example!r} of {psu_cols[0]!r} appears in more than one stratum; "
+                                      "PSU ids are reused across strata, pass nest=True")
+            if strata_cols and nest:
+                ids = _pair(strata1, ids)
+            stratas[:, 0] = strata1
+        else:
+            st = _codes(data, strata_cols[s:s + 1], "stratum") if len(strata_cols) > s else np.zeros(n, np.int64)
+            stratas[:, s] = _pair(prev, st)
+            if strata_cols and nest:
+                ids = _pair(strata1, ids)
+        clusters[:, s] = ids
+        prev = ids
+    popsize = None
+    if fpc_cols:
+        f = np.column_stack([_numeric(data, c, "fpc") for c in fpc_cols])
+        if not np.isfinite(f).all():
+            bad = ~np.isfinite(f).all(axis=1)
+            raise DesignError(f"fpc has {int(bad.sum())} missing or infinite value(s) (first rows: "
+                              f"{_row_ids(data, bad)}); every respondent needs a finite fpc")
+        popsize = variance.popsize_from_fpc(f, stratas, clusters)
+    names.update(strata=strata_cols, psu=psu_cols, fpc=fpc_cols, nest=bool(nest))
+    return Design(w, stratas, clusters, popsize, lonely_psu, None, None, None, None, False, None, (),
+                  names, weighted)

@@ -1,0 +1,1 @@
+"""Estimators over a design: means, totals, proportions, ratios, quantiles and tests."""

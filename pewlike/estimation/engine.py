@@ -1,0 +1,440 @@
+"""The estimation engine: weighted sums by cell, unit and replicate, and their variance.
+
+Every estimator here is a ratio of weighted totals over *cells* (a domain, or a
+domain x response level): ``theta_k = A_k / B_d(k)`` with
+``A_k = sum(w a [cell = k])`` and ``B_d = sum(w b [den cell = d])``.  Its
+influence totals per sampling unit come from one ``np.bincount`` over
+(unit, cell); the variance is then one call to :func:`variance.linearized_vcov`
+on units x cells, or, for replicate designs, replicate totals from one
+blocked matrix product.  No Python loop runs over domains, levels or strata.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pewlike.variance import linearization as variance
+from pewlike.errors import EstimationError
+
+if TYPE_CHECKING:  # pragma: no cover
+
+    from pewlike.survey import Survey
+    from pewlike.design.structure import Design
+
+__all__ = ["Ratios", "ratio_totals", "domain_codes", "domain_degf", "cell_sums", "BLOCK_ROWS"]
+
+BLOCK_ROWS = 65536  # rows per block in replicate products (bounded temporary memory)
+
+
+@dataclass(frozen=True)
+class Ratios:
+    """Estimates ``theta`` (k,), their covariance ``vcov`` (k, k) and the totals behind them.
+
+    ``reps`` holds the replicate estimates (R, k) for replicate designs.
+    """
+
+    theta: np.ndarray
+    vcov: np.ndarray
+    num: np.ndarray
+    den: np.ndarray | None
+    reps: np.ndarray | None = None
+    counts: np.ndarray | None = None
+    unit_counts: np.ndarray | None = None
+
+
+def counted(code: np.ndarray):
+    """Rows with a cell (``code >= 0``), or ``slice(None)`` when every row has one (no copies)."""
+    ok = code >= 0
+    return slice(None) if ok.all() else ok
+
+
+def cell_sums(code: np.ndarray, ncell: int, weights: np.ndarray, ok=None) -> np.ndarray:
+    """``sum(weights[code == k])`` for every cell ``k`` (rows with code -1 are ignored)."""
+    ok = counted(code) if ok is None else ok
+    if ncell == 1:
+        return np.array([weights[ok].sum()])
+    return np.bincount(code[ok], weights=weights[ok], minlength=ncell)[:ncell]
+
+
+def _unit_sums(design: "Design", code: np.ndarray, ncell: int, *values, ok=None) -> list[np.ndarray]:
+    """Totals of each of ``values`` per (sampling unit, cell): arrays (units, ncell).
+
+    The unit-cell index is built once and shared by all ``values``; a value of
+    ``None`` gives unweighted row counts.
+    """
+    unit, first = design.units
+    nunit = first.shape[0]
+    ok = counted(code) if ok is None else ok
+    every_row = isinstance(ok, slice)
+    if ncell == 1 and nunit == unit.shape[0] and every_row:  # every row its own unit
+        return [np.ones((nunit, 1)) if v is None else v.reshape(-1, 1).astype(float, copy=True) for v in values]
+    idx = None
+    out = []
+    for v in values:
+        if ncell == 1 and every_row and v is design.weights:
+            out.append(design.unit_weight_totals.reshape(nunit, 1))
+            continue
+        if idx is None:
+            idx = unit[ok] if ncell == 1 else unit[ok] * ncell + code[ok]
+        w = None if v is None else v[ok]
+        out.append(np.bincount(idx, weights=w, minlength=nunit * ncell).astype(float, copy=False)
+                   .reshape(nunit, ncell))
+    return out
+
+
+def _replicate_sums(design: "Design", code: np.ndarray, ncell: int, values: np.ndarray | None) -> np.ndarray:
+    """Replicate totals (R, ncell) = repweights.T @ (one-hot(code) * values).
+
+    With compressible replicate weights (see ``Design.compressed_replicates``)
+    this is one ``bincount`` and a small product; otherwise a blocked product.
+    """
+    comp = design.compressed_replicates
+    if comp is not None:
+        pid, C, tot = comp
+        ok = counted(code)
+        v = tot[ok] if values is None else tot[ok] * values[ok]
+        T = np.bincount(pid[ok] * ncell + code[ok], weights=v, minlength=C.shape[0] * ncell)
+        return C.T @ T.reshape(C.shape[0], ncell)
+    W = design.repweights
+    n, R = W.shape
+    out = np.zeros((R, ncell))
+    for start in range(0, n, BLOCK_ROWS):
+        stop = min(n, start + BLOCK_ROWS)
+        c = code[start:stop]
+        ok = c >= 0
+        if not ok.any():
+            continue
+        block = np.zeros((stop - start, ncell))
+        v = 1.0 if values is None else values[start:stop][ok]
+        block[np.flatnonzero(ok), c[ok]] = v
+        out += W[start:stop].T @ block
+    return out
+
+
+def _unit_design(design: "Design"):
+    """Strata, clusters and popsize of the last-stage units (one row each)."""
+    _, first = design.units
+    pop = None if design.popsize is None else design.popsize[first]
+    return design.strata[first], design.clusters[first], pop
+
+
+def linearized_from_units(design: "Design", z: np.ndarray) -> np.ndarray:
+    """Covariance of estimates whose influence totals per unit are ``z`` (units, k)."""
+    strata, clusters, pop = _unit_design(design)
+    return variance.linearized_vcov(z, strata, clusters, pop, lonely_psu=design.lonely_psu,
+                                    stratum_names=design.names.get("stratum_values"))
+
+
+def linearized_from_rows(design: "Design", x: np.ndarray) -> np.ndarray:
+    """Covariance from row-level influence values ``x`` (n, k), after calibration residuals."""
+    for step in design.calibration:
+        x = step.residuals(x)
+    unit, first = design.units
+    nunit = first.shape[0]
+    z = np.empty((nunit, x.shape[1]))
+    for j in range(x.shape[1]):  # a loop over statistics, not over groups
+        z[:, j] = np.bincount(unit, weights=x[:, j], minlength=nunit)
+    return linearized_from_units(design, z)
+
+
+def _by_domain_units(design: "Design", z: np.ndarray, dom_code: np.ndarray, col_dom: np.ndarray) -> np.ndarray:
+    """Variance with each column's domain treated as R's ``svyby`` subset design.
+
+    Needed only for ``lonely_psu="average"``, where R scales by the number of
+    strata *present in the domain*; covariances between domains are zero here.
+    """
+    unit, first = design.units
+    nunit = first.shape[0]
+    ndom = int(col_dom.max()) + 1
+    ok = dom_code >= 0
+    present = np.bincount(unit[ok] * ndom + dom_code[ok], minlength=nunit * ndom).reshape(nunit, ndom) > 0
+    strata, clusters, pop = _unit_design(design)
+    k = z.shape[1]
+    V = np.zeros((k, k))
+    for g in range(ndom):  # one call per domain, only for this lonely-PSU rule
+        cols = np.flatnonzero(col_dom == g)
+        if cols.size:
+            V[np.ix_(cols, cols)] = variance.linearized_vcov(
+                z[:, cols], strata, clusters, pop, lonely_psu=design.lonely_psu, domain=present[:, g],
+                sampsize=variance.stratum_psu_counts(strata, clusters))
+    return V
+
+
+def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np.ndarray | None,
+                 den_code: np.ndarray | None = None, n_den: int = 0, den_val: np.ndarray | None = None,
+                 den_of: np.ndarray | None = None, *, domains: tuple | None = None,
+                 den_from_num: bool = False, ok=None, counts: bool | str = False) -> Ratios:
+    """Ratios of weighted totals over cells with their design-based covariance.
+
+    Parameters
+    ----------
+    design : Design
+    num_code : (n,) int
+        Numerator cell of each row (-1: not counted).
+    n_num : int
+        Number of numerator cells.
+    num_val : (n,) float or None
+        Numerator values ``a`` (None: 1).
+    den_code, n_den, den_val : optional
+        Denominator cells and values ``b``; omit for plain totals.
+    den_of : (n_num,) int
+        Denominator cell of each numerator cell (default: the same index).
+    domains : (row domain code, domain of each numerator cell), optional
+        When the cells belong to ``svyby`` domains; used where R's subset
+        designs differ from zero-padding (``lonely_psu="average"``).
+    den_from_num : bool
+        The denominator cells partition the numerator cells (``den_of``) and
+        every counted row has value 1 in both (proportions): denominator sums
+        are then summed from the numerator sums instead of a second pass.
+    ok : slice or bool array, optional
+        ``counted(num_code)``, when the caller has it already.
+    counts : bool or "cells"
+        Also return unweighted rows per cell (``counts``) and, unless
+        ``"cells"``, for linearised designs with real clusters, per unit and
+        cell (``unit_counts``, which give domain degrees of freedom).
+
+    Returns
+    -------
+    Ratios
+
+    Notes
+    -----
+    Linearisation as R's ``svymean``/``svyratio``/``svytotal``: the influence of
+    row i on ``theta_k`` is ``w_i (a_i - theta_k b_i) / B_k`` (``w_i a_i`` for
+    totals), summed within sampling units and passed to ``svyrecvar``.  Replicate
+    designs recompute every ratio with each replicate's weights (``svrVar``).
+    """
+    w = design.weights
+    ok = counted(num_code) if ok is None else ok
+    ratio = den_code is not None
+    if ratio and den_of is None:
+        den_of = np.arange(n_num)
+    linear = not design.is_replicate and not design.calibration
+    # Linearisation: unit x cell sums first; the cell totals are their column sums.
+    same = ratio and den_code is num_code and n_den == n_num and not den_from_num
+    b_w = None
+    if ratio:
+        b_w = w if den_val is None else w * den_val
+    unit_counts = cell_counts = None
+    # real clusters: counts per unit are small
+    per_unit = counts is True and design.units[1].shape[0] < w.shape[0]
+    if linear and n_num == 1 and isinstance(ok, slice) and (not ratio or same) and not per_unit \
+            and design.units[1].shape[0] < w.shape[0]:
+        # one cell, every row: unit sums as one sparse product each (no weighted copy of the data)
+        M = design.unit_weight_matrix
+        Zu = (design.unit_weight_totals if num_val is None else M @ num_val).reshape(-1, 1)
+        Zb = None
+        if ratio:
+            Zb = (design.unit_weight_totals if den_val is None else M @ den_val).reshape(-1, 1)
+    elif linear:
+        a_w = w if num_val is None else w * num_val
+        wanted = [a_w] + ([b_w] if same else []) + ([None] if per_unit else [])
+        sums = _unit_sums(design, num_code, n_num, *wanted, ok=ok)
+        Zu = sums[0]
+        Zb = sums[1] if same else None
+        if per_unit:
+            unit_counts = sums[-1]
+            cell_counts = unit_counts.sum(axis=0)
+    else:
+        Zu = Zb = None
+    if counts and cell_counts is None:
+        if n_num == 1 and isinstance(ok, slice):
+            cell_counts = np.array([float(num_code.shape[0])])
+        else:
+            cell_counts = np.bincount(num_code[ok], minlength=n_num).astype(float)
+    A = Zu.sum(axis=0) if linear else cell_sums(num_code, n_num, w if num_val is None else w * num_val, ok)
+    B = None
+    if ratio:
+        if Zb is not None:
+            B = Zb.sum(axis=0)
+        elif den_from_num:
+            # every counted row is in exactly one numerator cell of its denominator cell
+            B = np.bincount(den_of, weights=A, minlength=n_den)
+            Zb = _group_columns(Zu, den_of, n_den) if linear else None
+        elif linear:
+            Zb = _unit_sums(design, den_code, n_den, b_w)[0]
+            B = Zb.sum(axis=0)
+        else:
+            B = cell_sums(den_code, n_den, b_w)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            theta = A / B[den_of]
+    else:
+        theta = A
+    extra = {"counts": cell_counts, "unit_counts": unit_counts}
+    if design.is_replicate:
+        Ar = _replicate_sums(design, num_code, n_num, num_val)
+        if ratio:
+            Br = (_group_columns(Ar, den_of, n_den) if den_from_num
+                  else _replicate_sums(design, den_code, n_den, den_val))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                thetas = Ar / Br[:, den_of]
+        else:
+            thetas = Ar
+        V = variance.replicate_vcov(thetas, theta, scale=design.scale, rscales=design.rscales, mse=design.mse)
+        return Ratios(theta, V, A, B, thetas, **extra)
+    if design.calibration:
+        x = _row_influence(design, num_code, n_num, num_val, den_code, den_val, den_of, theta, B)
+        return Ratios(theta, linearized_from_rows(design, x), A, B, **extra)
+    Z = Zu
+    if ratio:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            Z = (Zu - theta * Zb[:, den_of]) / B[den_of]
+        Z[:, ~np.isfinite(theta)] = 0.0
+    if domains is not None and design.lonely_psu == "average":
+        return Ratios(theta, _by_domain_units(design, Z, *domains), A, B, **extra)
+    return Ratios(theta, linearized_from_units(design, Z), A, B, **extra)
+
+
+def _group_columns(M: np.ndarray, group: np.ndarray, ngroup: int) -> np.ndarray:
+    """Sum the columns of ``M`` within groups: (m, k) -> (m, ngroup)."""
+    S = np.zeros((group.shape[0], ngroup))
+    S[np.arange(group.shape[0]), group] = 1.0
+    return M @ S
+
+
+def _row_influence(design, num_code, n_num, num_val, den_code, den_val, den_of, theta, B):
+    """Row-level influence values (n, n_num), for designs whose variance needs rows (calibration)."""
+    from scipy import sparse
+
+    n = design.weights.shape[0]
+    w = design.weights
+    ok = num_code >= 0
+    a = w if num_val is None else w * num_val
+    x = np.asarray(sparse.csr_matrix((a[ok], (np.flatnonzero(ok), num_code[ok])), shape=(n, n_num)).todense())
+    if den_code is not None:
+        b = w if den_val is None else w * den_val
+        okd = den_code >= 0
+        rows = sparse.csr_matrix((b[okd], (np.flatnonzero(okd), den_code[okd])), shape=(n, B.shape[0]))
+        fin = np.isfinite(theta)
+        m = sparse.csr_matrix((np.where(fin, theta, 0.0), (den_of, np.arange(n_num))), shape=(B.shape[0], n_num))
+        x -= np.asarray((rows @ m).todense())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = x / B[den_of][None, :]
+        x[:, ~fin] = 0.0
+    return x
+
+
+# ---------------------------------------------------------------------------
+# domains
+# ---------------------------------------------------------------------------
+def domain_codes(svy: "Survey", by, ok: np.ndarray, *, na_rm: bool = True):
+    """Domain code per row for the ``by`` variables.
+
+    Returns ``(code, keys, by_cols)``: ``code`` (n,) int with -1 for rows outside
+    ``ok`` or with a missing ``by`` value; ``keys`` a DataFrame with one row per
+    domain present (R ``svyby`` order: the first variable varies fastest);
+    ``by_cols`` the resolved column names.
+    """
+    import pandas as pd
+
+    if by is None:
+        return (np.zeros(ok.shape[0], dtype=np.int64) if ok.all() else np.where(ok, 0, -1)), \
+            pd.DataFrame(index=[0]), []
+    names = [by] if isinstance(by, str) else list(by)
+    if not names:
+        return np.where(ok, 0, -1), pd.DataFrame(index=[0]), []
+    cols = [svy._resolve(b) for b in names]
+    if len(set(cols)) != len(cols):
+        raise EstimationError(f"by= names a variable twice: {names}")
+    use = ok.copy()
+    parts, levels = [], []
+    for c in cols:
+        s = svy._data[c]
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            use &= svy._valid(c) if na_rm else s.notna().to_numpy()
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes = s.cat.codes.to_numpy().astype(np.int64)
+            cats = list(s.cat.categories)
+            if na_rm and svy._codebook.variables[c].missing:
+                bad = np.array([str(x) in svy._codebook.variables[c].missing for x in cats] + [True])
+                codes = np.where(bad[codes], -1, codes)
+        else:
+            codes, cats = pd.factorize(s, sort=True)
+            codes = codes.astype(np.int64)
+            cats = list(cats)
+        parts.append(codes)
+        levels.append(cats)
+    # combined code, last variable most significant so the first varies fastest (R's interaction order)
+    mult = 1
+    combined = None
+    for codes, cats in zip(parts, levels):
+        use &= codes >= 0
+        combined = codes if combined is None else combined + codes * mult
+        mult *= max(len(cats), 1)
+    every = bool(use.all())
+    counts = np.bincount(combined if every else combined[use], minlength=mult)
+    present = np.flatnonzero(counts)
+    if present.size == 0:
+        raise EstimationError(f"no respondent has valid values of {', '.join(cols)} in this domain")
+    if present.size == mult:
+        code = combined if every else np.where(use, combined, -1)
+    else:
+        remap = np.full(mult + 1, -1, dtype=np.int64)
+        remap[present] = np.arange(present.size)
+        code = remap[np.where(use, combined, mult)]
+    keys = {}
+    rem = present.copy()
+    for c, cats in zip(cols, levels):
+        k = max(len(cats), 1)
+        idx = rem % k
+        rem = rem // k
+        keys[c] = pd.Categorical.from_codes(idx, categories=cats,
+                                            ordered=bool(getattr(svy._data[c].dtype, "ordered", False))) \
+            if isinstance(svy._data[c].dtype, pd.CategoricalDtype) else np.asarray(cats, dtype=object)[idx]
+    return code, pd.DataFrame(keys), cols
+
+
+def domain_degf(design: "Design", code: np.ndarray, ndom: int) -> np.ndarray:
+    """Degrees of freedom of each domain's subset design (R ``degf(subset(design, ...))``)."""
+    in_dom = (code >= 0) & (design.weights != 0)
+    if in_dom.all():
+        if ndom == 1:
+            return np.array([float(design.degf())])
+        in_dom = slice(None)
+    if design.is_replicate:
+        pid, reps = design.replicate_patterns
+        npat = reps.shape[0]
+        present = np.bincount(code[in_dom] * npat + pid[in_dom], minlength=ndom * npat).reshape(ndom, npat) > 0
+        out = np.empty(ndom)
+        for g in range(ndom):  # one small rank computation per domain, on its distinct weight patterns
+            out[g] = variance.degf_replicate(design.repweights[reps[present[g]]]) if present[g].any() else -1
+        return out
+    cl = design.clusters[:, 0]
+    st = design.strata[:, 0]
+    return (_count_distinct(code[in_dom], cl[in_dom], ndom)
+            - _count_distinct(code[in_dom], st[in_dom], ndom))
+
+
+def unit_domain_degf(design: "Design", present: np.ndarray) -> np.ndarray:
+    """Domain df from which sampling units each domain touches (``present``: units x domains).
+
+    Same value as :func:`domain_degf` (PSUs minus strata with rows in the domain)
+    when no row has weight zero; costs nothing per row.
+    """
+    _, first = design.units
+    ndom = present.shape[1]
+    u, g = np.nonzero(present)
+    out = np.zeros(ndom)
+    for labels, sign in ((design.clusters[first, 0], 1.0), (design.strata[first, 0], -1.0)):
+        m = int(labels.max()) + 1
+        seen = np.zeros(m * ndom, dtype=bool)
+        seen[labels[u] * ndom + g] = True
+        out += sign * seen.reshape(m, ndom).sum(axis=0)
+    return out
+
+
+def _count_distinct(group: np.ndarray, value: np.ndarray, ngroup: int) -> np.ndarray:
+    """Number of distinct ``value`` within each group."""
+    if group.size == 0:
+        return np.zeros(ngroup)
+    m = int(value.max()) + 1
+    if ngroup == 1:
+        return np.array([float(np.count_nonzero(np.bincount(value, minlength=m)))])
+    if ngroup * m <= 50_000_000:
+        seen = np.bincount(group.astype(np.int64) * m + value, minlength=ngroup * m).reshape(ngroup, m) > 0
+        return seen.sum(axis=1).astype(float)
+    pair = np.unique(group.astype(np.int64) * m + value)
+    return np.bincount(pair // m, minlength=ngroup).astype(float)

@@ -1,0 +1,423 @@
+"""Means, totals, proportions and ratios with design-based standard errors.
+
+Each function takes a :class:`~pewlike.survey.Survey` and returns an
+:class:`~pewlike.estimation.results.Estimates`.  Domain estimation (``by=``) keeps the
+full design, as R's ``svyby``.  Quantiles and tests live in
+:mod:`pewlike.estimation.quantiles` and :mod:`pewlike.tests_design`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from pewlike.estimation import engine
+from pewlike.estimation.proportion_ci import CI_METHODS, prop_ci
+from pewlike.errors import EstimationError, VariableError
+from pewlike.estimation.results import Estimates, estimate_columns
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.survey import Survey
+
+__all__ = ["mean", "total", "proportion", "ratio", "quantile", "chisq", "ttest"]
+
+
+# ---------------------------------------------------------------------------
+# shared helpers
+# ---------------------------------------------------------------------------
+def _check_level(level: float) -> float:
+    if not (isinstance(level, (int, float)) and 0 < level < 1):
+        raise EstimationError(f"level={level!r} is not valid; give a confidence level between 0 and 1, e.g. 0.95")
+    return float(level)
+
+
+def numeric_values(svy: "Survey", var: str, what: str) -> tuple[str, np.ndarray, np.ndarray]:
+    """Resolved name, float values (NaN where missing) and validity mask of a numeric variable."""
+    import pandas as pd
+
+    col = svy._resolve(var)
+    s = svy._data[col]
+    if isinstance(s.dtype, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(s.dtype)
+                                                        or pd.api.types.is_bool_dtype(s.dtype)):
+        kind = "categorical" if isinstance(s.dtype, pd.CategoricalDtype) else str(s.dtype)
+        raise VariableError(f"{what} needs a numeric variable but {col!r} is {kind}; "
+                            f"use proportion({col!r}) for the share of each response")
+    y = s.to_numpy(dtype=float, na_value=np.nan)
+    valid = np.isfinite(y)  # numeric missing codes are NaN already (the reader replaces them)
+    return col, y, valid
+
+
+def factor_codes(svy: "Survey", var: str, *, na_rm: bool = True):
+    """Resolved name, level index per row (-1 if not counted) and the levels of a categorical."""
+    import pandas as pd
+
+    col = svy._resolve(var)
+    s = svy._data[col]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = [str(c) for c in s.cat.categories]
+        codes = s.cat.codes.to_numpy().astype(np.int64)
+    else:
+        codes, uniq = pd.factorize(s, sort=True)
+        cats = [str(u) for u in uniq]
+        codes = codes.astype(np.int64)
+    missing = set(svy._codebook.variables[col].missing) if na_rm else set()
+    keep = [i for i, c in enumerate(cats) if c not in missing]
+    if len(keep) == len(cats):
+        return col, codes, cats
+    remap = np.full(len(cats) + 1, -1, dtype=np.int64)
+    remap[keep] = np.arange(len(keep))
+    idx = remap[np.where(codes >= 0, codes, len(cats))]
+    return col, idx, [cats[i] for i in keep]
+
+
+def _domain_setup(svy: "Survey", ok: np.ndarray, by, na_rm: bool, col: str):
+    """Domains of the rows in ``ok``.
+
+    Returns ``(code, keys, by_cols, G)``; domains without any row in ``ok``
+    are left out.
+    """
+    d = svy._design
+    ok = ok & d.in_domain
+    if not ok.any():
+        if not (svy._valid(col) & d.in_domain).any():
+            raise EstimationError(f"{col!r} has no valid values in this survey (all missing or refused)")
+        raise EstimationError(f"no respondent has valid values of {col!r} in this domain")
+    code, keys, by_cols = engine.domain_codes(svy, by, ok, na_rm=na_rm)
+    return code, keys, by_cols, len(keys)
+
+
+def _check_weights(wsum: np.ndarray, keys, by_cols) -> None:
+    """Every domain needs a positive weight total."""
+    if np.any(wsum <= 0):
+        bad = int(np.flatnonzero(wsum <= 0)[0])
+        where = ", ".join(f"{c}={keys[c].iloc[bad]}" for c in by_cols) if by_cols else "the domain"
+        raise EstimationError(f"the weights of {where} sum to zero; no estimate is possible there "
+                              "(check the weights or drop that group)")
+
+
+def _frame(variable: str, levels, keys: "pd.DataFrame", by_cols, est, se, lo, hi, deff, n) -> "pd.DataFrame":
+    import pandas as pd
+
+    k = len(est)
+    reps = k // max(len(keys), 1)
+    data = {"variable": np.full(k, variable, dtype=object)}
+    if levels is not None and len(set(levels)) < len(levels):
+        data["level"] = np.tile(np.asarray(levels, dtype=object), k // len(levels))
+    elif levels is not None:
+        data["level"] = pd.Categorical.from_codes(np.tile(np.arange(len(levels)), k // len(levels)),
+                                                  categories=list(levels), ordered=True)
+    else:
+        data["level"] = np.full(k, None, dtype=object)
+    for c in by_cols:
+        col = keys[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            data[c] = pd.Categorical.from_codes(np.repeat(col.cat.codes.to_numpy(), reps),
+                                                dtype=col.dtype)
+        else:
+            data[c] = np.repeat(np.asarray(col, dtype=object), reps)
+    data.update(estimate=est, std_error=se, ci_lower=lo, ci_upper=hi, deff=deff, n=np.asarray(n, dtype=np.int64))
+    return pd.DataFrame(data, columns=estimate_columns(by_cols))
+
+
+def _normal_ci(est, se, level):
+    from scipy import stats
+
+    z = stats.norm.ppf(0.5 + level / 2)
+    return est - z * se, est + z * se
+
+
+def _design_label(svy: "Survey") -> str:
+    from pewlike.design.describe import design_kind
+
+    return design_kind(svy._design)
+
+
+def _srs_var(code, G, w, y, theta, n, W, ok):
+    """R's ``svyvar(y)/nobs`` per domain: n/(n-1) * sum(w (y - ybar)^2)/sum(w) / n."""
+    c, wv, yv = code[ok], w[ok], y[ok]
+    resid = yv - (theta[0] if G == 1 else theta[c])
+    if G == 1:
+        ss = np.array([np.dot(wv, resid * resid)])
+    else:
+        ss = np.bincount(c, weights=wv * resid * resid, minlength=G)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s2 = n / (n - 1) * ss / W
+        return s2 / n
+
+
+# ---------------------------------------------------------------------------
+# estimators
+# ---------------------------------------------------------------------------
+def mean(svy: "Survey", var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+    """Weighted mean of a numeric variable, overall or by domain.
+
+    Parameters
+    ----------
+    svy : Survey
+    var : str
+        Numeric variable (wave suffix optional).
+    by : str or list of str, optional
+        Domain variables; each domain keeps the full design for its variance.
+    na_rm : bool
+        Drop missing values (and codebook missing codes) from the base.
+    level : float
+        Confidence level; intervals use the normal quantile, as R's ``confint``.
+
+    Returns
+    -------
+    Estimates
+        ``deff`` is R's ``deff="replace"``.
+
+    Notes
+    -----
+    Equivalent to ``svymean(~var, design, deff="replace")`` and
+    ``svyby(~var, ~by, design, svymean, deff="replace")`` in R survey.
+    """
+    level = _check_level(level)
+    col, y, valid = numeric_values(svy, var, "mean")
+    return _mean_or_total(svy, "mean", col, y, valid, by, na_rm, level)
+
+
+def total(svy: "Survey", var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+    """Weighted total of a numeric variable (or counts of each level of a categorical).
+
+    Notes
+    -----
+    Equivalent to ``svytotal(~var, design, deff="replace")`` (and ``svyby``) in R.
+    """
+    import pandas as pd
+
+    level = _check_level(level)
+    col = svy._resolve(var)
+    if isinstance(svy._data[col].dtype, pd.CategoricalDtype):
+        return _proportions(svy, col, by, "mean", na_rm, level, kind="total")
+    col, y, valid = numeric_values(svy, var, "total")
+    return _mean_or_total(svy, "total", col, y, valid, by, na_rm, level)
+
+
+def _mean_or_total(svy, kind, col, y, valid, by, na_rm, level):
+    d = svy._design
+    base_ok = valid if na_rm else np.ones_like(valid)
+    code, keys, by_cols, G = _domain_setup(svy, base_ok, by, na_rm, col)
+    ok = engine.counted(code)
+    yv = y if valid.all() else np.where(code >= 0, np.nan_to_num(y), 0.0)
+    domains = (code, np.arange(G))
+    if kind == "mean":
+        r = engine.ratio_totals(d, code, G, yv, code, G, None, domains=domains, ok=ok, counts="cells")
+        W = r.den
+    else:
+        r = engine.ratio_totals(d, code, G, yv, domains=domains, ok=ok, counts="cells")
+        W = engine.cell_sums(code, G, d.weights, ok)
+    _check_weights(W, keys, by_cols)
+    est = r.theta.copy()
+    se = np.sqrt(np.clip(np.diag(r.vcov), 0, None))
+    n = r.counts.astype(np.int64)
+    nobs = _nobs(d, code, G, r.counts)
+    ybar = r.theta if kind == "mean" else r.theta / W
+    vsrs = _srs_var(code, G, d.weights, yv, ybar, nobs, W, ok)
+    if kind == "total":
+        vsrs = vsrs * W ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deff = np.diag(r.vcov) / vsrs
+    if not na_rm:  # R returns NA when a domain has missing values and na.rm=FALSE
+        bad = engine.cell_sums(code, G, (~valid).astype(float)) > 0
+        est[bad], se[bad], deff[bad] = np.nan, np.nan, np.nan
+    lo, hi = _normal_ci(est, se, level)
+    frame = _frame(col, None, keys, by_cols, est, se, lo, hi, deff, n)
+    return Estimates(kind, col, tuple(by_cols), frame, r.vcov, level, "normal", svy._codebook.variables[col].label,
+                     _design_label(svy))
+
+
+def proportion(svy: "Survey", var: str, *, by=None,
+               ci: Literal["logit", "beta", "wilson", "xlogit", "mean"] = "logit",
+               na_rm: bool = True, level: float = 0.95) -> Estimates:
+    """Share of respondents giving each response, with confidence intervals.
+
+    Parameters
+    ----------
+    svy : Survey
+    var : str
+        Categorical variable; every non-missing level gets a row.
+    by : str or list of str, optional
+        Domain variables.
+    ci : {"logit", "beta", "wilson", "xlogit", "mean"}
+        Interval method, as R's ``svyciprop(method=)``; "beta" is Korn-Graubard.
+        Intervals use the design degrees of freedom of each domain.
+    na_rm : bool
+        Exclude missing responses ("Refused", "Don't know") from the base;
+        ``False`` reports them as levels.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    Estimates
+        Fractions (0-1); ``n`` is the unweighted count giving that response.
+
+    Notes
+    -----
+    Estimates, SEs and ``deff`` equal ``svymean(~factor, design, deff="replace")``
+    (and ``svyby``); intervals equal ``svyciprop(~I(var == level), design,
+    method=ci)`` per level, per domain.
+    """
+    level = _check_level(level)
+    if ci not in CI_METHODS:
+        raise EstimationError(f"ci={ci!r} is not valid; choose one of " + ", ".join(repr(m) for m in CI_METHODS))
+    return _proportions(svy, var, by, ci, na_rm, level, kind="proportion")
+
+
+def _proportions(svy, var, by, ci, na_rm, level, kind):
+    d = svy._design
+    col, lev, levels = factor_codes(svy, var, na_rm=na_rm)
+    if not levels:
+        raise EstimationError(f"{col!r} has no substantive response levels")
+    L = len(levels)
+    code, keys, by_cols, G = _domain_setup(svy, lev >= 0, by, na_rm, col)
+    ok = engine.counted(code)
+    # one domain and no subset: the cells are the levels themselves
+    if G == 1 and d.domain is None:
+        cell = lev
+    elif isinstance(ok, slice):
+        cell = code * L + lev
+    else:
+        cell = np.where(ok, code * L + lev, -1)
+    den_of = np.repeat(np.arange(G), L)
+    if kind == "proportion":
+        r = engine.ratio_totals(d, cell, G * L, None, code, G, None, den_of, domains=(code, den_of),
+                                den_from_num=True, ok=ok, counts=True)
+        Wg = r.den
+    else:
+        r = engine.ratio_totals(d, cell, G * L, None, domains=(code, den_of), ok=ok, counts=True)
+        Wg = np.bincount(den_of, weights=r.num, minlength=G)
+    _check_weights(Wg, keys, by_cols)
+    est = r.theta
+    var_ = np.clip(np.diag(r.vcov), 0, None)
+    se = np.sqrt(var_)
+    n = r.counts.astype(np.int64)
+    nobs_cell = _nobs(d, cell, G * L, r.counts)
+    nobs = np.bincount(den_of, weights=nobs_cell, minlength=G)
+    dom_n = np.bincount(den_of, weights=n, minlength=G)
+    nobs = nobs[den_of]
+    deff = level_deff(var_, r.num, Wg[den_of], nobs, kind)
+    if kind == "proportion":
+        dfs = _domain_df(svy, code, G, r, L)
+        nrows = dom_n
+        dfs = dfs[den_of] if dfs.size == G else np.broadcast_to(dfs, den_of.shape)
+        nrows = nrows[den_of] if nrows.size == G else np.broadcast_to(nrows, den_of.shape)
+        lo, hi = prop_ci(est, var_, dfs, level, ci, nrows)
+        if ci == "logit" and r.reps is not None:
+            lo, hi = _replicate_logit_ci(d, r, dfs, level)
+    else:
+        lo, hi = _normal_ci(est, se, level)
+    frame = _frame(col, levels, keys, by_cols, est, se, lo, hi, deff, n)
+    return Estimates(kind, col, tuple(by_cols), frame, r.vcov, level, ci if kind == "proportion" else "normal",
+                     svy._codebook.variables[col].label, _design_label(svy),
+                     extra={"base_n": dom_n.astype(np.int64)})
+
+
+def level_deff(var: np.ndarray, num: np.ndarray, W: np.ndarray, nobs: np.ndarray, kind: str) -> np.ndarray:
+    """Design effect ("replace") of each level's share (or count) in its domain.
+
+    ``num``: weighted count of the level, ``W``: of its domain, ``nobs``: rows with a
+    non-zero weight in the domain; the SRS variance is ``p (1 - p) / (nobs - 1)``.
+    """
+    p = num / W
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vsrs = p * (1 - p) / (nobs - 1)
+        if kind == "total":
+            vsrs = vsrs * W ** 2
+        return var / vsrs
+
+
+def _replicate_logit_ci(d, r, dfs, level):
+    """Logit interval on a replicate design: the logit is re-estimated in every replicate.
+
+    As R's ``svyciprop(method="logit")``, whose ``svyglm`` refits each replicate.
+    """
+    from pewlike.estimation.proportion_ci import _tq
+    from pewlike.variance.linearization import replicate_vcov
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta = np.log(r.theta / (1 - r.theta))
+        eta_r = np.log(r.reps / (1 - r.reps))
+        v = np.diag(replicate_vcov(eta_r, eta, scale=d.scale, rscales=d.rscales, mse=d.mse))
+        half = _tq(dfs, 0.5 + level / 2) * np.sqrt(v)
+        lo = 1 / (1 + np.exp(-(eta - half)))
+        hi = 1 / (1 + np.exp(-(eta + half)))
+    return np.where(np.isfinite(lo), lo, r.theta), np.where(np.isfinite(hi), hi, r.theta)
+
+
+def _domain_df(svy, code, G, r=None, L=1):
+    """Design df of each domain's design restricted to valid responses.
+
+    As R's ``degf(subset(design, !is.na(var)))`` inside ``svyby``: the base of
+    a proportion is the respondents with a valid answer.  Taken from the
+    unit x cell counts when the estimate computed them.
+    """
+    d = svy._design
+    if r is not None and r.unit_counts is not None and not d.has_zero_weights and not d.is_replicate:
+        present = r.unit_counts.reshape(r.unit_counts.shape[0], G, L).sum(axis=2) > 0
+        return engine.unit_domain_degf(d, present)
+    return engine.domain_degf(d, code, G)
+
+
+def _nobs(d, code, ncell, counts):
+    """Rows with a non-zero weight per cell (R's ``nobs``); the row counts when no weight is zero."""
+    if d.has_zero_weights:
+        return np.bincount(code[(code >= 0) & (d.weights != 0)], minlength=ncell).astype(float)
+    return np.asarray(counts, dtype=float)
+
+
+def ratio(svy: "Survey", numerator: str, denominator: str, *, by=None, na_rm: bool = True,
+          level: float = 0.95) -> Estimates:
+    """Ratio of two weighted totals, overall or by domain.
+
+    Notes
+    -----
+    Equivalent to ``svyratio(~numerator, ~denominator, design)`` (and ``svyby``)
+    in R survey; intervals use the normal quantile, as R's ``confint``.
+    ``deff`` is not defined for ratios (NaN), as in R.
+    """
+    level = _check_level(level)
+    ncol, yn, vn = numeric_values(svy, numerator, "ratio")
+    dcol, yd, vd = numeric_values(svy, denominator, "ratio")
+    d = svy._design
+    valid = vn & vd
+    code, keys, by_cols, G = _domain_setup(svy, valid if na_rm else np.ones_like(valid), by, na_rm, ncol)
+    a = np.where(code >= 0, np.nan_to_num(yn), 0.0)
+    b = np.where(code >= 0, np.nan_to_num(yd), 0.0)
+    _check_weights(engine.cell_sums(code, G, d.weights), keys, by_cols)
+    r = engine.ratio_totals(d, code, G, a, code, G, b, domains=(code, np.arange(G)))
+    est = r.theta
+    if np.any(r.den == 0):
+        raise EstimationError(f"the total of {dcol!r} is zero in some domain; the ratio is undefined there")
+    se = np.sqrt(np.clip(np.diag(r.vcov), 0, None))
+    lo, hi = _normal_ci(est, se, level)
+    n = np.bincount(code[code >= 0], minlength=G)
+    name = f"{ncol}/{dcol}"
+    frame = _frame(name, None, keys, by_cols, est, se, lo, hi, np.full(G, np.nan), n)
+    return Estimates("ratio", name, tuple(by_cols), frame, r.vcov, level, "normal", None, _design_label(svy))
+
+
+def quantile(svy: "Survey", var: str, q, *, by=None, na_rm: bool = True, level: float = 0.95, **options):
+    """Weighted quantiles with Woodruff intervals; see :func:`pewlike.estimation.quantiles.quantile`."""
+    from pewlike.estimation.quantiles import quantile as _q
+
+    return _q(svy, var, q, by=by, na_rm=na_rm, level=level, **options)
+
+
+def chisq(svy: "Survey", row: str, col: str, *, statistic: str = "F", na_rm: bool = True):
+    """Rao-Scott test of association; see :func:`pewlike.estimation.hypothesis.chisq`."""
+    from pewlike.estimation.hypothesis import chisq as _c
+
+    return _c(svy, row, col, statistic=statistic, na_rm=na_rm)
+
+
+def ttest(svy: "Survey", var: str, by: str, *, na_rm: bool = True, level: float = 0.95):
+    """Design-based two-sample t test; see :func:`pewlike.estimation.hypothesis.ttest`."""
+    from pewlike.estimation.hypothesis import ttest as _t
+
+    return _t(svy, var, by, na_rm=na_rm, level=level)

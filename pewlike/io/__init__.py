@@ -1,0 +1,1 @@
+"""Files to data and codebook: reading and writing labelled survey files."""

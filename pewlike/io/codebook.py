@@ -1,0 +1,234 @@
+"""The codebook: question wording, value labels, missing codes and wave suffixes.
+
+A :class:`Codebook` is built once, when a file is read or a DataFrame is wrapped,
+and is immutable.  It answers three questions the rest of pewlike asks:
+
+* what is the wording of a question (``label``), and its response options;
+* which responses are *missing* (SPSS user-missing values, and Pew's special
+  codes recognised from their labels: "Refused", "Don't know", "DK/Ref", ...);
+* which column does a name refer to (``CONCERNCO`` finds ``CONCERNCO_W49``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Mapping
+
+from pewlike.errors import VariableError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["VariableInfo", "Codebook", "is_missing_label", "base_name"]
+
+_WAVE_SUFFIX = re.compile(r"_W\d+[A-Za-z]?$", re.IGNORECASE)
+
+# Labels Pew (and most survey houses) use for non-substantive answers.  A
+# "(VOL.)" answer such as "No preference (VOL.)" is substantive and is not here.
+_MISSING_LABEL = re.compile(
+    r"""(^|[^a-z])(
+        refused | refusal | ref\b |
+        don'?t\s+know | do\s+not\s+know | dk\b | d/k |
+        no\s+answer | not\s+ascertained | skipped\s+on\s+web | web\s+blank |
+        not\s+sure\s*/\s*refused
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def is_missing_label(label: str) -> bool:
+    """Return True when a value label marks a non-substantive answer.
+
+    Recognises "Refused", "Don't know", "DK/Ref", "DK/Refused/No lean",
+    "No answer" and similar; "No preference (VOL.)" or "Never asked" are answers.
+
+    Examples
+    --------
+    >>> is_missing_label("Don't know/Refused (VOL.)"), is_missing_label("No preference (VOL.)")
+    (True, False)
+    """
+    return bool(_MISSING_LABEL.search(str(label)))
+
+
+def base_name(name: str) -> str:
+    """Strip an ATP wave suffix: ``CONCERNCO_W49`` -> ``CONCERNCO``."""
+    return _WAVE_SUFFIX.sub("", name)
+
+
+@dataclass(frozen=True)
+class VariableInfo:
+    """Metadata of one variable.
+
+    Attributes
+    ----------
+    name : str
+        Column name in the data (the file's name, e.g. ``CONCERNCO_W49``).
+    label : str or None
+        Variable label, i.e. the question wording.
+    value_labels : Mapping
+        Code -> label, in code order (empty for unlabelled variables).
+    missing : tuple of str
+        Categories (labels) that are missing responses, for categoricals.
+    missing_codes : tuple
+        The codes behind them (and SPSS user-missing codes of numerics).
+    kind : str
+        ``"categorical"``, ``"numeric"`` or ``"string"``.
+    measure : str or None
+        SPSS measurement level, when the file has one.
+    """
+
+    name: str
+    label: str | None = None
+    value_labels: Mapping = field(default_factory=dict)
+    missing: tuple = ()
+    missing_codes: tuple = ()
+    kind: str = "numeric"
+    measure: str | None = None
+
+    @property
+    def base(self) -> str:
+        """Name without the wave suffix."""
+        return base_name(self.name)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """Metadata of a whole data set: one :class:`VariableInfo` per column.
+
+    Notes
+    -----
+    R has no single equivalent; ``haven`` keeps labels as attributes and the
+    ``survey`` package ignores them.  Build one with :func:`pewlike.read` or
+    :meth:`Codebook.from_frame`.
+    """
+
+    variables: Mapping[str, VariableInfo]
+    file_label: str | None = None
+
+    # -- construction -------------------------------------------------------
+    @classmethod
+    def from_frame(cls, data: "pd.DataFrame", *, labels: Mapping[str, str] | None = None,
+                   missing: str = "auto", file_label: str | None = None) -> "Codebook":
+        """Build a codebook from a DataFrame (Categoricals give the levels).
+
+        Categories whose labels read like "Refused" or "Don't know" are marked
+        missing (``missing="auto"``); ``missing="keep"`` marks none.
+        """
+        import pandas as pd
+
+        labels = dict(labels or {})
+        out = {}
+        for name in data.columns:
+            col = data[name]
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                cats = [str(c) for c in col.cat.categories]
+                miss = tuple(c for c in cats if missing != "keep" and is_missing_label(c))
+                info = VariableInfo(str(name), labels.get(name), {}, miss, (), "categorical")
+            elif pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+                info = VariableInfo(str(name), labels.get(name), {}, (), (), "numeric")
+            else:
+                # text answers ("Don't know/Refused (VOL.)" in a CSV) are recognised like category labels
+                miss: tuple = ()
+                if missing != "keep":
+                    uniq = pd.unique(col.dropna())
+                    if len(uniq) <= 200:
+                        miss = tuple(sorted(str(u) for u in uniq if is_missing_label(str(u))))
+                info = VariableInfo(str(name), labels.get(name), {}, miss, (), "string")
+            out[str(name)] = info
+        return cls(out, file_label)
+
+    # -- lookup --------------------------------------------------------------
+    def __contains__(self, name: object) -> bool:
+        return name in self.variables
+
+    def __getitem__(self, name: str) -> VariableInfo:
+        return self.variables[self.resolve(name)]
+
+    def __iter__(self):
+        return iter(self.variables)
+
+    def __len__(self) -> int:
+        return len(self.variables)
+
+    def resolve(self, name: str) -> str:
+        """Return the column a name refers to, accepting base names without wave suffix.
+
+        Raises
+        ------
+        VariableError
+            When no column matches (with close names suggested) or a base name is
+            ambiguous (several waves).
+        """
+        if not isinstance(name, str):
+            raise VariableError(f"variable names must be strings, got {name!r}")
+        if name in self.variables:
+            return name
+        matches = [v for v in self.variables if base_name(v) == name]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise VariableError(
+                f"variable {name!r} is ambiguous: it matches {', '.join(matches)}; use the full name"
+            )
+        ci = [v for v in self.variables if v.lower() == name.lower() or base_name(v).lower() == name.lower()]
+        hints = ci or difflib.get_close_matches(name, list(self.variables), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
+        raise VariableError(f"unknown variable {name!r}{hint}")
+
+    def label(self, name: str) -> str | None:
+        """The variable label (question wording) of a variable."""
+        return self[name].label
+
+    def missing_categories(self, name: str) -> tuple:
+        """Categories of a categorical variable that are missing responses."""
+        return self[name].missing
+
+    def replace(self, **infos: VariableInfo) -> "Codebook":
+        """Return a codebook with some variables added or replaced."""
+        merged = dict(self.variables)
+        merged.update(infos)
+        return Codebook(merged, self.file_label)
+
+    def select(self, names: Iterable[str]) -> "Codebook":
+        """Return the codebook of a subset of the columns."""
+        return Codebook({n: self.variables[n] for n in names if n in self.variables}, self.file_label)
+
+    def to_frame(self, data: "pd.DataFrame") -> "pd.DataFrame":
+        """One row per variable: ``name, label, type, levels, missing_codes, n_valid, n_missing, base``."""
+        import pandas as pd
+
+        rows = []
+        for name, info in self.variables.items():
+            col = data[name] if name in data.columns else None
+            levels = ""
+            n_missing = 0
+            if col is not None:
+                isna = col.isna().to_numpy()
+                if info.kind == "categorical" and isinstance(col.dtype, pd.CategoricalDtype):
+                    levels = "; ".join(str(c) for c in col.cat.categories)
+                miss = col.isin(list(info.missing)).to_numpy() if info.missing else False
+                n_missing = int((isna | miss).sum())
+                n_valid = int(len(col) - n_missing)
+            else:
+                n_valid = 0
+            codes = info.missing_codes or tuple(info.missing)
+            rows.append({
+                "name": name,
+                "label": info.label or "",
+                "type": info.kind,
+                "levels": levels,
+                "missing_codes": "; ".join(_fmt_code(c) for c in codes),
+                "n_valid": n_valid,
+                "n_missing": n_missing,
+                "base": info.base,
+            })
+        return pd.DataFrame(rows, columns=["name", "label", "type", "levels", "missing_codes",
+                                           "n_valid", "n_missing", "base"])
+
+
+def _fmt_code(code) -> str:
+    if isinstance(code, float) and code.is_integer():
+        return str(int(code))
+    return str(code)

@@ -1,0 +1,362 @@
+"""Reading and writing survey files: the only module that talks to pyreadstat.
+
+``read_file`` returns ``(DataFrame, Codebook)``: labelled numeric variables become
+ordered Categoricals whose categories are the value labels in code order; SPSS
+user-missing values and Pew's special codes ("Refused", "Don't know") are kept as
+categories and recorded in the codebook as missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from pewlike.errors import DataFileError
+from pewlike.io.labelconv import apply_metadata, compact, expand
+from pewlike.io.codebook import Codebook, VariableInfo
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["read_file", "column_names", "write_sav", "write_parquet", "SUPPORTED", "pin_sav_timestamp"]
+
+# extension -> (pyreadstat reader name or pandas, human name)
+SUPPORTED = {
+    ".sav": ("read_sav", "SPSS .sav"),
+    ".zsav": ("read_sav", "SPSS .zsav"),
+    ".por": ("read_por", "SPSS portable .por"),
+    ".dta": ("read_dta", "Stata .dta"),
+    ".sas7bdat": ("read_sas7bdat", "SAS .sas7bdat"),
+    ".xpt": ("read_xport", "SAS transport .xpt"),
+    ".csv": ("csv", "CSV"),
+    ".parquet": ("parquet", "Parquet"),
+}
+
+_META_KEY = b"pewlike.codebook"
+CHUNK_ROWS = 100000  # rows per chunk when reading large files (bounded peak memory)
+
+
+def _check_path(path: str | os.PathLike) -> tuple[Path, str]:
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext not in SUPPORTED:
+        choices = ", ".join(SUPPORTED)
+        raise DataFileError(f"{p}: unknown file type {ext or '(no extension)'!r}; supported: {choices}")
+    if not p.exists():
+        raise DataFileError(f"{p}: file not found; check the path (current folder: {Path.cwd()})")
+    if p.is_dir():
+        raise DataFileError(f"{p}: is a directory, not a data file; name the file inside it")
+    if p.stat().st_size == 0:
+        raise DataFileError(f"{p}: file is empty (0 bytes); re-download or re-export it")
+    return p, ext
+
+
+def read_file(path: str | os.PathLike, *, columns: Sequence[str] | None = None,
+              missing: str = "auto", **reader_options: Any) -> tuple["pd.DataFrame", Codebook]:
+    """Read a survey data file into a DataFrame and its :class:`Codebook`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        File whose extension picks the reader (see ``SUPPORTED``).
+    columns : sequence of str, optional
+        Read only these columns (faster, less memory).
+    missing : {"auto", "keep", "nan"}
+        ``"auto"`` keeps special codes as categories marked missing in the
+        codebook; ``"nan"`` turns them into NaN; ``"keep"`` treats them as answers.
+    **reader_options
+        Passed to the pyreadstat (or pandas) reader, e.g. ``encoding=``.
+
+    Returns
+    -------
+    (pandas.DataFrame, Codebook)
+
+    Raises
+    ------
+    DataFileError
+        Missing, empty, directory, unknown type or unreadable file.
+
+    Notes
+    -----
+    Equivalent to ``haven::read_sav(user_na = TRUE)`` followed by ``as_factor``.
+    """
+    if missing not in ("auto", "keep", "nan"):
+        raise DataFileError(f"missing={missing!r} is not valid; choose one of 'auto', 'keep', 'nan'")
+    p, ext = _check_path(path)
+    reader, kind = SUPPORTED[ext]
+    if reader == "csv":
+        return _read_csv(p, columns, missing, reader_options)
+    if reader == "parquet":
+        return _read_parquet(p, columns, missing, reader_options)
+    import pyreadstat
+
+    opts = dict(reader_options)
+    read = getattr(pyreadstat, reader)
+    try:
+        _, head = read(str(p), metadataonly=True)
+    except Exception:
+        head = None  # the full read below reports the problem
+    if columns is not None:
+        if head is not None:
+            columns = _match_columns(columns, list(head.column_names), p)
+        opts["usecols"] = list(columns)
+    if reader == "read_sav":
+        opts.setdefault("user_missing", True)
+    if reader in ("read_sav", "read_por", "read_dta"):
+        opts.setdefault("apply_value_formats", False)
+    nrows = getattr(head, "number_rows", None) if head is not None else None
+    try:
+        if nrows and nrows > 2 * CHUNK_ROWS and "row_offset" not in opts and "row_limit" not in opts:
+            return _read_chunked(read, p, nrows, opts, missing)
+        df, meta = read(str(p), **opts)
+    except DataFileError:
+        raise
+    except Exception as exc:  # pyreadstat raises its own error types and sometimes OSError
+        raise _unreadable(p, kind, exc) from None
+    return apply_metadata(lambda name: df[name], list(df.columns), df.index, meta, missing, p)
+
+
+def _unreadable(p: Path, kind: str, exc: Exception) -> DataFileError:
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return DataFileError(f"{p}: cannot be read as {kind} ({msg}); the file may be corrupt or of another type")
+
+
+def _read_chunked(read, p: Path, nrows: int, opts: dict, missing: str):
+    """Read a large file in row chunks, keeping each chunk's columns compactly."""
+    import pandas as pd
+
+    store: dict[str, list] = {}
+    meta = None
+    names: list[str] = []
+    for off in range(0, nrows, CHUNK_ROWS):
+        df, m = read(str(p), row_offset=off, row_limit=CHUNK_ROWS, **opts)
+        if meta is None:
+            meta, names = m, list(df.columns)
+            store = {n: [] for n in names}
+        for n in names:
+            store[n].append(compact(df[n]))
+        del df
+    index = pd.RangeIndex(sum(x.shape[0] for x in store[names[0]])) if names else pd.RangeIndex(0)
+    return apply_metadata(lambda name: expand(store.pop(name)), names, index, meta, missing, p)
+
+
+def column_names(path: str | os.PathLike) -> list[str]:
+    """The column names of a data file, read from its header only."""
+    p, ext = _check_path(path)
+    reader, kind = SUPPORTED[ext]
+    try:
+        if reader == "csv":
+            import pandas as pd
+
+            return [str(c) for c in pd.read_csv(p, nrows=0).columns]
+        if reader == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(p).names)
+        import pyreadstat
+
+        _, meta = getattr(pyreadstat, reader)(str(p), metadataonly=True)
+        return list(meta.column_names)
+    except Exception as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataFileError(f"{p}: cannot be read as {kind} ({msg}); the file may be corrupt or of another type") from None
+
+
+def _match_columns(requested: Sequence[str], available: list[str], p: Path) -> list[str]:
+    """Map requested names (file names or base names without wave suffix) to the file's columns."""
+    from pewlike.io.codebook import base_name
+
+    out = []
+    for name in requested:
+        if name in available:
+            out.append(name)
+            continue
+        hits = [a for a in available if base_name(a) == name]
+        if len(hits) != 1:
+            import difflib
+
+            hint = difflib.get_close_matches(name, available, n=3)
+            extra = f"; did you mean {', '.join(hint)}?" if hint else ""
+            what = "is ambiguous" if hits else "is not"
+            raise DataFileError(f"{p}: column {name!r} {what} in the file{extra}")
+        out.append(hits[0])
+    return list(dict.fromkeys(out))
+
+
+def _read_csv(p: Path, columns, missing, opts):
+    import pandas as pd
+
+    if columns is not None:
+        try:
+            head = list(pd.read_csv(p, nrows=0, **opts).columns)
+        except Exception:
+            head = None
+        if head is not None:
+            columns = _match_columns(columns, head, p)
+    try:
+        df = pd.read_csv(p, usecols=list(columns) if columns is not None else None, **opts)
+    except pd.errors.EmptyDataError:
+        raise DataFileError(f"{p}: file has no data (no header row); re-export it") from None
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{p}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+    return df, Codebook.from_frame(df, missing=missing)
+
+
+def _read_parquet(p: Path, columns, missing, opts):
+
+    try:
+        import pyarrow.parquet as pq
+
+        if columns is not None:
+            columns = _match_columns(columns, list(pq.read_schema(p).names), p)
+        table = pq.read_table(p, columns=list(columns) if columns is not None else None, **opts)
+    except Exception as exc:
+        raise DataFileError(f"{p}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
+    df = table.to_pandas()
+    meta = (table.schema.metadata or {}).get(_META_KEY)
+    codebook = Codebook.from_frame(df, missing=missing)
+    if meta:
+        stored = json.loads(meta.decode("utf-8"))
+        infos = {}
+        for name, d in stored.get("variables", {}).items():
+            if name in df.columns:
+                vl = {float(k): v for k, v in d.get("value_labels", {}).items()}
+                infos[name] = VariableInfo(name, d.get("label"), vl, tuple(d.get("missing", ())),
+                                           tuple(d.get("missing_codes", ())), d.get("kind", "numeric"),
+                                           d.get("measure"))
+        codebook = Codebook({**codebook.variables, **infos}, stored.get("file_label"))
+        # keep column order of the frame
+        codebook = codebook.select(list(df.columns))
+    return df, codebook
+
+
+# ---------------------------------------------------------------------------
+# writing
+# ---------------------------------------------------------------------------
+def _atomic_target(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def pin_sav_timestamp(path: str | os.PathLike, epoch: int | None = None) -> None:
+    """Overwrite the creation date/time in a .sav header so rewrites are byte-identical.
+
+    The header stores ``creation_date`` (9 bytes, ``dd Mon yy``) at offset 92
+    and ``creation_time`` (8 bytes, ``hh:mm:ss``) at offset 101.  The stamp is
+    ``SOURCE_DATE_EPOCH`` when set, else ``epoch``, else 1 Jan 2000.
+    """
+    import time
+
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    stamp = int(env) if env and env.isdigit() else (946684800 if epoch is None else int(epoch))
+    t = time.gmtime(stamp)
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    date = f"{t.tm_mday:02d} {months[t.tm_mon - 1]} {t.tm_year % 100:02d}".encode("ascii")
+    clock = f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}".encode("ascii")
+    with open(path, "r+b") as fh:
+        head = fh.read(4)
+        if head not in (b"$FL2", b"$FL3"):
+            raise DataFileError(f"{path}: not an SPSS system file; cannot pin its timestamp")
+        fh.seek(92)
+        fh.write(date + clock)
+
+
+def _codes_for(col, info: VariableInfo | None):
+    """Categorical -> (float codes, value labels) using the original codes when known."""
+    cats = [str(c) for c in col.cat.categories]
+    known = {}
+    if info is not None and info.value_labels:
+        known = {lab: code for code, lab in info.value_labels.items()}
+    if all(c in known for c in cats):
+        mapping = np.array([known[c] for c in cats], dtype=float)
+    else:
+        mapping = np.arange(1, len(cats) + 1, dtype=float)
+    codes = col.cat.codes.to_numpy()
+    out = np.where(codes >= 0, mapping[np.clip(codes, 0, None)] if len(mapping) else np.nan, np.nan)
+    return out, {float(m): c for m, c in zip(mapping, cats)}
+
+
+def write_sav(data: "pd.DataFrame", codebook: Codebook, path: str | os.PathLike, *,
+              compress: bool = True) -> Path:
+    """Write a DataFrame with its codebook to SPSS ``.sav``, atomically.
+
+    Categoricals are written as their codes with value labels; missing
+    categories are declared SPSS user-missing so that any reader knows them.
+    The header timestamp is pinned (see :func:`pin_sav_timestamp`).
+    """
+    import pandas as pd
+    import pyreadstat
+
+    path = Path(path)
+    out = {}
+    value_labels, missing_ranges, col_labels, measures = {}, {}, [], {}
+    for name in data.columns:
+        col = data[name]
+        info = codebook.variables.get(name)
+        col_labels.append((info.label if info else None) or "")
+        if info is not None and info.measure in ("nominal", "ordinal", "scale"):
+            measures[name] = info.measure
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes, labels = _codes_for(col, info)
+            out[name] = codes
+            value_labels[name] = labels
+            miss = set(info.missing) if info else set()
+            mcodes = [c for c, lab in labels.items() if lab in miss]
+            if mcodes:
+                missing_ranges[name] = mcodes[:3] if len(mcodes) <= 3 else [{"lo": min(mcodes), "hi": max(mcodes)}]
+        else:
+            out[name] = col
+            if info is not None and info.kind == "numeric" and info.value_labels:
+                value_labels[name] = dict(info.value_labels)
+    frame = pd.DataFrame(out, index=data.index).reset_index(drop=True)
+    tmp = _atomic_target(path)
+    try:
+        pyreadstat.write_sav(frame, str(tmp), column_labels=col_labels,
+                             variable_value_labels=value_labels, missing_ranges=missing_ranges,
+                             variable_measure=measures or None,
+                             file_label=codebook.file_label or "", row_compress=compress)
+        pin_sav_timestamp(tmp)
+        os.replace(tmp, path)
+    except DataFileError:
+        tmp.unlink(missing_ok=True)
+        raise
+    except Exception as exc:
+        tmp.unlink(missing_ok=True)
+        raise DataFileError(f"{path}: could not be written ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    return path
+
+
+def write_parquet(data: "pd.DataFrame", codebook: Codebook, path: str | os.PathLike) -> Path:
+    """Write a DataFrame and its codebook (as schema metadata) to Parquet, atomically."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    table = pa.Table.from_pandas(data.reset_index(drop=True), preserve_index=False)
+    stored = {
+        "file_label": codebook.file_label,
+        "variables": {
+            n: {"label": i.label, "value_labels": {repr(float(k)): v for k, v in i.value_labels.items()},
+                "missing": list(i.missing), "missing_codes": list(i.missing_codes), "kind": i.kind,
+                "measure": i.measure}
+            for n, i in codebook.variables.items() if n in data.columns
+        },
+    }
+    meta = dict(table.schema.metadata or {})
+    meta[_META_KEY] = json.dumps(stored, sort_keys=True).encode("utf-8")
+    table = table.replace_schema_metadata(meta)
+    tmp = _atomic_target(path)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    except Exception as exc:
+        tmp.unlink(missing_ok=True)
+        raise DataFileError(f"{path}: could not be written ({exc})") from None
+    return path

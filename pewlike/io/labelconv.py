@@ -1,0 +1,221 @@
+"""From raw file columns to labelled data: value labels -> Categoricals, missing codes.
+
+Used by :mod:`pewlike.io.files` (which alone talks to pyreadstat).  Large files are
+read in row chunks; each chunk's columns are kept compactly (small integer
+codes as int8/int16) and converted one column at a time, so peak memory stays
+near the size of the final DataFrame.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+import numpy as np
+
+from pewlike.errors import LabelWarning
+from pewlike.io.codebook import Codebook, VariableInfo, is_missing_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    pass
+
+__all__ = ["apply_metadata", "compact", "expand"]
+
+# Above this many distinct unlabelled codes a labelled variable is numeric
+# (e.g. age in years with only 99 "Refused" labelled), not categorical.
+_NUMERIC_IF_UNLABELLED_OVER = 10
+
+
+def _missing_code_set(values: np.ndarray, ranges: list | None) -> np.ndarray:
+    """Boolean mask of values inside SPSS user-missing ranges."""
+    mask = np.zeros(values.shape, dtype=bool)
+    for r in ranges or ():
+        lo, hi = r.get("lo"), r.get("hi")
+        try:
+            mask |= (values >= float(lo)) & (values <= float(hi))
+        except (TypeError, ValueError):  # string missing values on string variables
+            continue
+    return mask
+
+
+def _code_index(vals: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Index of each value in sorted ``codes`` (-1 for NaN); codes must contain every value."""
+    out = np.full(vals.shape, -1, dtype=np.int32)
+    valid = ~np.isnan(vals)
+    v = vals[valid]
+    if codes.size and np.all(codes == np.round(codes)) and codes.min() >= 0 and codes.max() < 65536:
+        lut = np.full(int(codes.max()) + 1, -1, dtype=np.int32)
+        lut[codes.astype(np.int64)] = np.arange(codes.size, dtype=np.int32)
+        out[valid] = lut[v.astype(np.int64)]
+    else:
+        out[valid] = np.searchsorted(codes, v).astype(np.int32)
+    return out
+
+
+def _present_codes(vals: np.ndarray) -> np.ndarray:
+    v = vals[~np.isnan(vals)]
+    if v.size == 0:
+        return v
+    if np.all(v == np.round(v)) and v.min() >= 0 and v.max() < 65536:
+        counts = np.bincount(v.astype(np.int64))
+        return np.flatnonzero(counts).astype(float)
+    return np.unique(v)
+
+
+def _labelled_column(name: str, vals: np.ndarray, value_labels: Mapping, ranges, label, measure,
+                     missing: str, unlabelled_log: dict):
+    """Convert one labelled numeric column; returns (new column, VariableInfo)."""
+    import pandas as pd
+
+    labelled = {float(k): str(v) for k, v in value_labels.items()
+                if isinstance(k, (int, float, np.integer, np.floating))}
+    user_missing = _missing_code_set(vals, ranges)
+    present = _present_codes(vals)
+    extra = np.setdiff1d(present, np.fromiter(labelled, float, len(labelled)))
+    substantive = [c for c, lab in labelled.items() if not is_missing_label(lab)]
+    if extra.size and (not substantive or extra.size > max(_NUMERIC_IF_UNLABELLED_OVER, 2 * len(substantive))):
+        # A numeric variable with a few labelled special codes (age 18..97, 99 Refused).
+        miss_codes = sorted({c for c, lab in labelled.items() if is_missing_label(lab)}
+                            | set(np.unique(vals[user_missing]).tolist()))
+        out = vals.copy()
+        if missing != "keep" and miss_codes:
+            out[np.isin(out, miss_codes)] = np.nan
+        info = VariableInfo(name, label, dict(sorted(labelled.items())),
+                            (), tuple(miss_codes) if missing != "keep" else (), "numeric", measure)
+        return out, info
+    if extra.size:
+        unlabelled_log[name] = extra
+    codes = np.union1d(np.fromiter(labelled, float, len(labelled)), extra)
+    names, seen = [], set()
+    for c in codes:
+        lab = labelled.get(float(c))
+        lab = _fmt(c) if lab is None else lab
+        if lab in seen:
+            lab = f"{lab} ({_fmt(c)})"
+        seen.add(lab)
+        names.append(lab)
+    idx = _code_index(vals, codes)
+    user_codes = set(np.unique(vals[user_missing]).tolist())
+    miss_idx = [i for i, (c, lab) in enumerate(zip(codes, names))
+                if float(c) in user_codes or (labelled.get(float(c)) is not None and is_missing_label(labelled[float(c)]))
+                or _in_ranges(float(c), ranges)]
+    if missing == "keep":
+        miss_idx = []
+    if missing == "nan" and miss_idx:
+        idx = np.where(np.isin(idx, miss_idx), -1, idx)
+    cat = pd.Categorical.from_codes(idx, categories=names, ordered=True)
+    info = VariableInfo(name, label, {float(c): n for c, n in zip(codes, names)},
+                        tuple(names[i] for i in miss_idx) if missing == "auto" else (),
+                        tuple(float(codes[i]) for i in miss_idx), "categorical", measure)
+    return cat, info
+
+
+def _in_ranges(code: float, ranges) -> bool:
+    for r in ranges or ():
+        try:
+            if float(r["lo"]) <= code <= float(r["hi"]):
+                return True
+        except (TypeError, ValueError, KeyError):
+            continue
+    return False
+
+
+def _fmt(code) -> str:
+    code = float(code)
+    return str(int(code)) if code.is_integer() else repr(code)
+
+
+def compact(values):
+    """Store one chunk of a column compactly: small integer codes as int8/int16 (NaN as sentinel)."""
+    import pandas as pd
+
+    if isinstance(values, pd.Series):
+        if not (pd.api.types.is_float_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype)):
+            return values.reset_index(drop=True)
+        values = values.to_numpy(dtype=float, na_value=np.nan)
+    v = np.asarray(values, dtype=float)
+    nan = np.isnan(v)
+    finite = v[~nan]
+    if finite.size == 0 or not np.all(finite == np.round(finite)):
+        return v.copy()
+    lo, hi = finite.min(), finite.max()
+    for dtype in (np.int8, np.int16):
+        info = np.iinfo(dtype)
+        if lo > info.min and hi <= info.max:
+            out = np.where(nan, info.min, v).astype(dtype)
+            return out
+    return v.copy()
+
+
+def expand(parts: list):
+    """Concatenate compact chunks back into one float64 array (or a Series for other kinds)."""
+    import pandas as pd
+
+    if any(isinstance(p, pd.Series) for p in parts):
+        return pd.concat(parts, ignore_index=True)
+    n = sum(p.shape[0] for p in parts)
+    out = np.empty(n, dtype=float)
+    pos = 0
+    for p in parts:
+        k = p.shape[0]
+        if p.dtype.kind == "i":
+            sentinel = np.iinfo(p.dtype).min
+            out[pos:pos + k] = p
+            out[pos:pos + k][p == sentinel] = np.nan
+        else:
+            out[pos:pos + k] = p
+        pos += k
+    return out
+
+
+def apply_metadata(get: Callable[[str], Any], names: list[str], index, meta, missing: str, path: Path):
+    """Build the DataFrame and Codebook column by column.
+
+    ``get(name)`` returns the raw column (Series or float array) and may free
+    its storage; each converted column is kept, the raw one dropped.
+    """
+    import pandas as pd
+
+    labels = dict(zip(meta.column_names, meta.column_labels or [None] * len(meta.column_names)))
+    vlabels = getattr(meta, "variable_value_labels", {}) or {}
+    ranges = getattr(meta, "missing_ranges", {}) or {}
+    measures = getattr(meta, "variable_measure", {}) or {}
+    infos: dict[str, VariableInfo] = {}
+    out: dict[str, Any] = {}
+    unlabelled: dict[str, np.ndarray] = {}
+    for name in names:
+        col = get(name)
+        label = labels.get(name) or None
+        measure = measures.get(name) if measures.get(name) not in (None, "unknown") else None
+        numeric = (isinstance(col, np.ndarray) and col.dtype.kind == "f") or \
+            (isinstance(col, pd.Series) and pd.api.types.is_numeric_dtype(col.dtype))
+        if numeric:
+            vals = col if isinstance(col, np.ndarray) else col.to_numpy(dtype=float, na_value=np.nan)
+            if name in vlabels:
+                new, info = _labelled_column(name, vals, vlabels[name], ranges.get(name), label, measure,
+                                             missing, unlabelled)
+            else:
+                rng = ranges.get(name)
+                codes: tuple = ()
+                new = vals
+                if rng and missing != "keep":
+                    mask = _missing_code_set(vals, rng)
+                    if mask.any():
+                        codes = tuple(np.unique(vals[mask]).tolist())
+                        new = vals.copy()
+                        new[mask] = np.nan
+                info = VariableInfo(name, label, {}, (), codes, "numeric", measure)
+            out[name] = new
+        else:
+            out[name] = col
+            info = VariableInfo(name, label, dict(vlabels.get(name, {})), (), (), "string", measure)
+        infos[name] = info
+        del col
+    df = pd.DataFrame(out, index=index, copy=False)  # no consolidation copy of the float columns
+    if unlabelled:
+        shown = "; ".join(f"{n}: {', '.join(_fmt(c) for c in codes[:5])}" for n, codes in list(unlabelled.items())[:5])
+        more = f" (and {len(unlabelled) - 5} more variables)" if len(unlabelled) > 5 else ""
+        warnings.warn(f"{path.name}: codes without value labels were kept as categories: {shown}{more}",
+                      LabelWarning, stacklevel=4)
+    return df, Codebook(infos, getattr(meta, "file_label", None) or None)

@@ -1,0 +1,292 @@
+"""The result of a design-based model: coefficients, covariance, tests, predictions.
+
+``to_frame()`` columns are the contract: ``term, estimate, std_error, statistic, p_value,
+ci_lower, ci_upper``.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from pewlike.errors import ModelError, VariableError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.estimation.results import TestResult
+
+__all__ = ["ModelResult", "MODEL_COLUMNS"]
+
+MODEL_COLUMNS = ("term", "estimate", "std_error", "statistic", "p_value", "ci_lower", "ci_upper")
+
+
+def _t_quantile(level: float, df: float) -> float:
+    from scipy import stats
+
+    if not 0 < level < 1:
+        raise ModelError(f"level={level!r} is not valid; give a confidence level between 0 and 1, e.g. 0.95")
+    a = 1 - (1 - level) / 2
+    return float(stats.norm.ppf(a)) if not np.isfinite(df) else (float(stats.t.ppf(a, df)) if df > 0 else np.nan)
+
+
+@dataclass(frozen=True, eq=False)
+class ModelResult:
+    """A fitted design-based model (``svy.glm``, ``svy.logit``, ``svy.ologit``).
+
+    Attributes
+    ----------
+    kind : {"glm", "ologit"}
+    family, link : str
+    formula : str
+    names : tuple of str
+        Coefficient names in R's order (for ologit: slopes, then cut points).
+    coef : ndarray
+    vcov : ndarray
+        Design-based covariance.
+    df_resid : float
+        Residual degrees of freedom used for t statistics (R's ``df.residual``).
+    n_obs : int
+        Respondents in the model.
+    response, question, design : str
+        Outcome label, its question wording and a one-line design description.
+
+    Notes
+    -----
+    The attributes after ``design`` are the fit's internals (model data, influence
+    values, replicate estimates, the survey) used by :meth:`predict`,
+    :meth:`marginal_effects` and :meth:`regterm`.
+    """
+
+    kind: str
+    family: str
+    link: str
+    formula: str
+    names: tuple
+    coef: np.ndarray
+    vcov: np.ndarray
+    df_resid: float
+    n_obs: int
+    response: str
+    question: str | None
+    design: str
+    data: Any = None
+    influence: np.ndarray | None = None
+    replicates: np.ndarray | None = None
+    survey: Any = None
+    iterations: int = 0
+    levels: tuple = ()
+    n_slopes: int = 0
+    slope_columns: tuple = ()
+
+    # -- coefficients ----------------------------------------------------------------
+    @property
+    def params(self) -> "pd.Series":
+        """Coefficients (R's order and names)."""
+        import pandas as pd
+
+        return pd.Series(self.coef, index=list(self.names), name="estimate")
+
+    @property
+    def cov(self) -> "pd.DataFrame":
+        """Design-based covariance matrix of the coefficients."""
+        import pandas as pd
+
+        return pd.DataFrame(self.vcov, index=list(self.names), columns=list(self.names))
+
+    @property
+    def std_errors(self) -> "pd.Series":
+        """Design-based standard errors."""
+        import pandas as pd
+
+        return pd.Series(np.sqrt(np.diag(self.vcov)), index=list(self.names), name="std_error")
+
+    @property
+    def tvalues(self) -> "pd.Series":
+        """t statistics ``estimate / std_error``."""
+        return (self.params / self.std_errors).rename("statistic")
+
+    @property
+    def pvalues(self) -> "pd.Series":
+        """Two-sided p-values from t with :attr:`df_resid` degrees of freedom (NaN when df <= 0)."""
+        import pandas as pd
+        from scipy import stats
+
+        t = self.tvalues.to_numpy()
+        if self.df_resid > 0:
+            p = 2 * stats.t.sf(np.abs(t), self.df_resid)
+        else:
+            p = np.full(t.shape, np.nan)
+        return pd.Series(p, index=list(self.names), name="p_value")
+
+    def conf_int(self, level: float = 0.95) -> "pd.DataFrame":
+        """Wald confidence intervals with t quantiles on :attr:`df_resid` (R ``confint.svyglm``)."""
+        import pandas as pd
+
+        q = _t_quantile(level, self.df_resid)
+        se = self.std_errors.to_numpy()
+        return pd.DataFrame({"ci_lower": self.coef - q * se, "ci_upper": self.coef + q * se},
+                            index=list(self.names))
+
+    def odds_ratios(self, level: float = 0.95) -> "pd.DataFrame":
+        """``exp`` of the coefficients and of their confidence limits (logit links only).
+
+        For ``ologit`` only the slopes are returned: ``exp(beta)`` is the odds ratio of
+        answering a *later* level (R's sign convention ``zeta_k - x'beta``).
+        """
+        import pandas as pd
+
+        if self.link != "logit":
+            raise ModelError(f"odds ratios need a logit link; this model uses {self.link!r}")
+        ci = self.conf_int(level)
+        out = pd.DataFrame({"term": list(self.names), "odds_ratio": np.exp(self.coef),
+                            "ci_lower": np.exp(ci["ci_lower"].to_numpy()),
+                            "ci_upper": np.exp(ci["ci_upper"].to_numpy())})
+        if self.kind == "ologit":
+            out = out.iloc[: self.n_slopes]
+        elif "(Intercept)" in self.names:
+            out = out[out["term"] != "(Intercept)"]
+        return out.reset_index(drop=True)
+
+    def to_frame(self, level: float = 0.95) -> "pd.DataFrame":
+        """``term, estimate, std_error, statistic, p_value, ci_lower, ci_upper``."""
+        import pandas as pd
+
+        ci = self.conf_int(level)
+        return pd.DataFrame({
+            "term": list(self.names), "estimate": self.coef, "std_error": self.std_errors.to_numpy(),
+            "statistic": self.tvalues.to_numpy(), "p_value": self.pvalues.to_numpy(),
+            "ci_lower": ci["ci_lower"].to_numpy(), "ci_upper": ci["ci_upper"].to_numpy()})
+
+    # -- presentation ----------------------------------------------------------------
+    def _title(self) -> str:
+        if self.kind == "ologit":
+            return f"Proportional-odds model ({self.link}) of {self.response}"
+        if self.family == "binomial" and self.link == "logit":
+            return f"Logistic regression of {self.response}"
+        return f"GLM ({self.family}, {self.link} link) of {self.response}"
+
+    def summary(self) -> str:
+        """Readable report: the model, the design, the coefficient table."""
+        from pewlike.estimation.results import _frame_text
+
+        lines = [self._title()]
+        if self.question and self.question != self.response:
+            lines.append(f"  {self.question}")
+        lines.append(f"  formula: {self.formula}")
+        lines.append(f"  design: {self.design}; n = {self.n_obs:,}; residual df = {self.df_resid:g}")
+        se_kind = "replicate weights" if self.replicates is not None else "linearization"
+        lines.append(f"  standard errors: design-based ({se_kind}); t tests on the residual df")
+        lines.append(_frame_text(self.to_frame()))
+        if self.kind == "ologit":
+            lines.append("  logit P(Y <= k) = cut_k - x'beta: positive slopes favour later levels"
+                         if self.link == "logit" else "  probit P(Y <= k) = cut_k - x'beta")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        from pewlike.estimation.results import _frame_html
+
+        return _frame_html(self.to_frame(), self._title()) + f"<p>{html.escape(self.formula)}</p>"
+
+    # -- tests -----------------------------------------------------------------------
+    def regterm(self, terms: str | Sequence[str], *, df: float | None = None) -> "TestResult":
+        """Wald test that every coefficient of one or more terms is zero.
+
+        Parameters
+        ----------
+        terms : str or list of str
+            Term labels as in the formula (``"F_EDUCCAT"``, ``"F_AGECAT:F_SEX"``), or a
+            one-sided formula ``"~ F_EDUCCAT + F_SEX"``.
+        df : float, optional
+            Denominator df (default: the model's residual df; ``inf`` gives a chi-squared test).
+
+        Returns
+        -------
+        TestResult
+            F statistic ``chisq / k`` with ``(k, df)`` degrees of freedom.
+
+        Notes
+        -----
+        Equivalent to R ``regTermTest(model, ~ term)`` (``method = "Wald"``).
+        """
+        from scipy import stats
+
+        from pewlike.estimation.results import TestResult
+
+        wanted = _term_list(terms)
+        md = self.data
+        labels = list(md.frame.terms)
+        canon = {_canonical(t): i for i, t in enumerate(labels, start=1)}
+        assign = np.asarray(md.frame.assign)
+        if self.kind == "ologit":
+            assign = assign[list(self.slope_columns)]
+        idx = []
+        for t in wanted:
+            key = _canonical(t)
+            if key not in canon:
+                raise VariableError(f"term {t!r} is not in the model; its terms are "
+                                    + ", ".join(repr(x) for x in labels))
+            idx.extend(np.flatnonzero(assign == canon[key]).tolist())
+        idx = sorted(set(idx))
+        beta = self.coef[idx]
+        V = self.vcov[np.ix_(idx, idx)]
+        chisq = float(beta @ np.linalg.solve(V, beta))
+        k = len(idx)
+        ddf = self.df_resid if df is None else float(df)
+        if np.isfinite(ddf):
+            stat, p, dfs = chisq / k, float(stats.f.sf(chisq / k, k, ddf)), (float(k), float(ddf))
+            method = "Wald test (F)"
+        else:
+            stat, p, dfs = chisq, float(stats.chi2.sf(chisq, k)), float(k)
+            method = "Wald test (chi-squared)"
+        return TestResult(stat, dfs, p, method, tuple(wanted), extra={"chisq": chisq, "formula": self.formula})
+
+    # -- predictions -----------------------------------------------------------------
+    def predict(self, newdata=None, *, type: str = "response", se: bool = True) -> "pd.DataFrame":
+        """Predictions for new data (default: the model's respondents).
+
+        Parameters
+        ----------
+        newdata : DataFrame or mapping of columns, optional
+            Columns by data name (``F_AGECAT``) or formula name; categorical values as labels.
+        type : {"response", "link"} for glm; {"probs", "link", "class"} for ologit
+
+        Returns
+        -------
+        pandas.DataFrame
+            glm: ``estimate, std_error`` (delta method with the design covariance, R's
+            ``predict.svyglm``); ologit ``"probs"``: one column per outcome level.
+        """
+        from pewlike.models.margins import predict
+
+        return predict(self, newdata, type=type, se=se)
+
+    def marginal_effects(self, var: str, *, se: str = "unconditional", level: float = 0.95):
+        """Predicted outcomes at each level of ``var`` averaged over the sample, and average marginal effects.
+
+        See :func:`pewlike.models.margins.marginal_effects`.
+        """
+        from pewlike.models.margins import marginal_effects
+
+        return marginal_effects(self, var, se=se, level=level)
+
+
+def _canonical(term: str) -> str:
+    return ":".join(sorted(p.strip() for p in term.split(":")))
+
+
+def _term_list(terms) -> list[str]:
+    if isinstance(terms, str):
+        text = terms.strip()
+        if text.startswith("~"):
+            from pewlike.formula import parse_rhs
+
+            return parse_rhs(text).term_labels
+        return [text]
+    return [str(t) for t in terms]

@@ -1,0 +1,1 @@
+"""The partitioned (Dask) backend: per-partition weighted sums, combined in the client."""

@@ -1,0 +1,309 @@
+"""Building the design of a partitioned survey: one checking pass over the data.
+
+The pass collects, per partition, what :func:`pewlike.design.structure.build_design` checks and
+what the partitioned engine needs to give every row a globally consistent code: bad
+weights, bad replicate weights, missing stratum or PSU values, the categories of every
+categorical column, the distinct sampling units (designs with PSUs) or the strata and
+their sizes (designs whose units are the rows).  The distinct units are then passed to
+``build_design`` itself, so stage codes, nesting checks and population sizes are exactly
+those of the in-memory design.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pewlike.partitioned.engine import DaskDesign, Level, map_reduce
+from pewlike.errors import DesignError
+from pewlike.design.structure import LONELY_PSU, REPTYPES, build_design, stage_columns, weight_column
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pewlike.partitioned.survey import DaskSurvey
+    from pewlike.io.codebook import Codebook
+
+__all__ = ["build", "distinct_level", "finish_codebook"]
+
+
+def _numeric_column(meta, col: str, what: str) -> None:
+    import pandas as pd
+
+    dt = meta[col].dtype
+    if isinstance(dt, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt)):
+        raise DesignError(f"{what} column {col!r} is not numeric (dtype {dt}); pass a numeric column")
+
+
+def build(ddf, cb: "Codebook", client, progress: bool, *, weights="auto", strata=None, psu=None, fpc=None,
+          nest=False, repweights=None, reptype=None, scale=None, rscales=None, mse=False, lonely_psu="fail",
+          rho=None) -> tuple[DaskDesign, dict]:
+    """Check the design arguments against the data (one pass) and build the :class:`DaskDesign`.
+
+    Returns the design and, for every categorical column, ``(categories, ordered)`` over all
+    partitions (categories in order of first appearance).
+
+    Notes
+    -----
+    The same checks and messages as R's ``svydesign``/``svrepdesign`` in
+    :func:`pewlike.design.structure.build_design`.
+    """
+    import pandas as pd
+
+    from pewlike.variance import linearization as variance
+
+    meta = ddf._meta
+    columns = [str(c) for c in ddf.columns]
+    resolve = cb.resolve
+    if lonely_psu not in LONELY_PSU:
+        raise DesignError(f"lonely_psu={lonely_psu!r} is not valid; choose one of " + ", ".join(map(repr, LONELY_PSU)))
+    names: dict = {}
+    wcol, weighted = weight_column(weights, columns, resolve)
+    if wcol is not None:
+        _numeric_column(meta, wcol, "weight")
+        names["weights"] = wcol
+    rep_cols: list[str] = []
+    key_cols: list[str] = []
+    fpc_cols: list[str] = []
+    psu_cols: list[str] = []
+    strata_cols: list[str] = []
+    if repweights is not None:
+        if isinstance(repweights, str):
+            rep_cols = [c for c in columns if fnmatch.fnmatchcase(c, repweights)]
+            if not rep_cols:
+                raise DesignError(f"repweights={repweights!r} matches no column; check the pattern (e.g. 'REPWT*')")
+        else:
+            rep_cols = [resolve(c) for c in repweights]
+        if reptype is None:
+            raise DesignError("replicate weights need reptype=; choose one of " + ", ".join(map(repr, REPTYPES)))
+        if reptype not in REPTYPES:
+            raise DesignError(f"reptype={reptype!r} is not valid; choose one of " + ", ".join(map(repr, REPTYPES)))
+        if strata is not None or psu is not None or fpc is not None:
+            raise DesignError("a replicate-weight design takes no strata, psu or fpc (they are in the replicate "
+                              "weights); drop them or drop repweights")
+        for c in rep_cols:
+            _numeric_column(meta, c, "replicate weight")
+        rs = None if rscales is None else np.asarray(rscales, dtype=float)
+        sc, rs = variance.replicate_defaults(reptype, len(rep_cols), scale=scale, rscales=rs, fay_rho=rho)
+        names.update(repweights=rep_cols, reptype=reptype)
+        kind = "replicate"
+    else:
+        if reptype is not None or scale is not None or rscales is not None:
+            raise DesignError("reptype/scale/rscales only apply with repweights=; pass the replicate weight columns")
+        psu_cols, strata_cols, fpc_cols, stages = stage_columns(resolve, strata, psu, fpc)
+        for c in fpc_cols:
+            _numeric_column(meta, c, "fpc")
+        kind = "clustered" if psu_cols else "rows"
+        key_cols = strata_cols + psu_cols
+        names.update(strata=strata_cols, psu=psu_cols, fpc=fpc_cols, nest=bool(nest))
+        sc, rs = None, None
+    cat_cols = [c for c in columns if isinstance(meta[c].dtype, pd.CategoricalDtype)]
+    params = (wcol, tuple(rep_cols), tuple(cat_cols), tuple(key_cols), tuple(fpc_cols), kind)
+    need = list(dict.fromkeys(([wcol] if wcol else []) + rep_cols + cat_cols + key_cols + fpc_cols))
+    scan = map_reduce(ddf, need if need else columns[:1], _scan, params, _merge, client, progress)
+    if scan["n"] == 0:
+        raise DesignError("the data have no rows; a survey needs at least one respondent")
+    _check_weights(wcol, scan)
+    for c, bad in zip(rep_cols, scan["rep_bad"]):
+        if bad:
+            raise DesignError(f"replicate weight column {c!r} has {int(bad):,} missing or infinite value(s)")
+    for c, bad in zip(key_cols, scan["key_na"]):
+        if bad:
+            what = "stratum" if c in strata_cols else "PSU"
+            raise DesignError(f"{what} column {c!r} has {int(bad):,} missing value(s); every respondent needs a {what}")
+    levels = scan["cats"]
+    common = dict(weight_col=wcol, weighted=weighted, lonely_psu=lonely_psu, names=names)
+    if kind == "replicate":
+        return DaskDesign("replicate", rep_cols=tuple(rep_cols), reptype=reptype, scale=float(sc),
+                          rscales=np.asarray(rs, dtype=float), mse=bool(mse), **common), levels
+    if kind == "clustered":
+        return _clustered(scan["keys"], key_cols, strata_cols, psu_cols, fpc_cols, nest, lonely_psu, common), levels
+    return _rows(scan["keys"], strata_cols, fpc_cols, common), levels
+
+
+def finish_codebook(meta, cats: dict, given: "Codebook | None", missing: str = "auto"):
+    """The codebook (from the known categories, with ``given`` entries kept) and the :class:`Level` of
+    every categorical column."""
+    import pandas as pd
+
+    from pewlike.io.codebook import Codebook
+
+    known = meta.astype({c: pd.CategoricalDtype(v, ordered=o) for c, (v, o) in cats.items()}) if cats else meta
+    auto = Codebook.from_frame(known, missing=missing)
+    if given is None:
+        cb = auto
+    else:
+        cb = Codebook({**auto.variables, **{k: v for k, v in given.variables.items() if k in auto.variables}},
+                      given.file_label)
+    levels = {}
+    for c, (values, ordered) in cats.items():
+        levels[c] = Level(tuple(values), tuple(str(x) for x in values), True, bool(ordered),
+                          frozenset(cb.variables[c].missing))
+    return cb, levels
+
+
+def _check_weights(wcol, scan) -> None:
+    if wcol is None:
+        return
+    kinds = [f"{int(scan[k]):,} {name}" for k, name in (("w_nan", "missing"), ("w_inf", "infinite"),
+                                                          ("w_neg", "negative")) if scan[k]]
+    if kinds:
+        raise DesignError(f"weight column {wcol!r} has {', '.join(kinds)} value(s); fix or drop those rows before "
+                          "building the design")
+    if not scan["w_pos"]:
+        raise DesignError(f"weight column {wcol!r} is zero for every row; check the weight variable")
+
+
+def _plain(frame):
+    """Key columns as plain values (categoricals from different partitions compare by value)."""
+    import pandas as pd
+
+    return frame.astype({c: object for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)})
+
+
+def _scan(pdf, params) -> dict:
+    import pandas as pd
+
+    wcol, rep_cols, cat_cols, key_cols, fpc_cols, kind = params
+    out = {"n": len(pdf)}
+    if wcol is not None:
+        w = pdf[wcol].to_numpy(dtype=float, na_value=np.nan)
+        out.update(w_nan=int(np.isnan(w).sum()), w_inf=int(np.isinf(w).sum()),
+                   w_neg=int((w < 0).sum()), w_pos=int((w > 0).sum()))
+    else:
+        out.update(w_nan=0, w_inf=0, w_neg=0, w_pos=len(pdf))
+    if rep_cols:
+        out["rep_bad"] = np.array([int((~np.isfinite(pdf[c].to_numpy(dtype=float, na_value=np.nan))).sum())
+                                   if pdf[c].dtype.kind not in "iub" else 0 for c in rep_cols])
+    else:
+        out["rep_bad"] = np.zeros(0)
+    out["cats"] = {c: ((list(pdf[c].cat.categories), bool(pdf[c].cat.ordered))
+                       if isinstance(pdf[c].dtype, pd.CategoricalDtype)          # plain text in this file
+                       else (sorted(pdf[c].dropna().unique().tolist()), False)) for c in cat_cols}
+    cols = list(key_cols) + list(fpc_cols)
+    out["key_na"] = np.array([int(pdf[c].isna().sum()) for c in key_cols])
+    if kind == "clustered":
+        out["keys"] = _plain(pdf[cols].dropna(subset=list(key_cols)).drop_duplicates())
+    elif kind == "rows":
+        frame = _plain(pdf[cols]) if cols else pd.DataFrame(index=pdf.index)
+        if cols:
+            out["keys"] = frame.groupby(cols, dropna=True, sort=False).size().rename("n").reset_index()
+        else:
+            out["keys"] = pd.DataFrame({"n": [len(pdf)]})
+    return out
+
+
+def _merge(parts: list) -> dict:
+    import pandas as pd
+
+    out = dict(parts[0])
+    for p in parts[1:]:
+        for k in ("n", "w_nan", "w_inf", "w_neg", "w_pos", "rep_bad", "key_na"):
+            out[k] = out[k] + p[k]
+        cats = dict(out["cats"])
+        for c, (values, ordered) in p["cats"].items():
+            have, o = cats[c]
+            new = [v for v in values if v not in set(have)]
+            cats[c] = (have + new, o)
+        out["cats"] = cats
+        if "keys" in out:
+            out["keys"] = pd.concat([out["keys"], p["keys"]], ignore_index=True)
+    if "keys" in out:
+        keys = out["keys"]
+        if "n" in keys.columns:
+            group = [c for c in keys.columns if c != "n"]
+            out["keys"] = (keys.groupby(group, dropna=True, sort=False)["n"].sum().reset_index() if group
+                           else pd.DataFrame({"n": [int(keys["n"].sum())]}))
+        else:
+            out["keys"] = keys.drop_duplicates(ignore_index=True)
+    return out
+
+
+def _index(frame, cols):
+    import pandas as pd
+
+    if len(cols) == 1:
+        return pd.Index(frame[cols[0]].to_numpy(dtype=object))
+    return pd.MultiIndex.from_frame(frame[list(cols)].astype(object))
+
+
+def _clustered(units, key_cols, strata_cols, psu_cols, fpc_cols, nest, lonely_psu, common) -> DaskDesign:
+    units = units.sort_values(key_cols, kind="stable").reset_index(drop=True)
+    dup = units.duplicated(subset=key_cols)
+    if dup.any():
+        raise DesignError(f"fpc varies within the unit {tuple(units.loc[dup.idxmax(), key_cols])}; the fpc must be "
+                          "constant within each stratum")
+    D = build_design(units, lambda c: c, weights=None, strata=strata_cols or None, psu=psu_cols,
+                     fpc=fpc_cols or None, nest=nest, lonely_psu=lonely_psu)
+    return DaskDesign("clustered", key_cols=tuple(key_cols), unit_index=_index(units, key_cols),
+                      unit_strata=D.strata, unit_clusters=D.clusters, unit_pop=D.popsize, **common)
+
+
+def _rows(table, strata_cols, fpc_cols, common) -> DaskDesign:
+    table = table.reset_index(drop=True)
+    if strata_cols:
+        table = table.sort_values(strata_cols, kind="stable").reset_index(drop=True)
+    n_all = table["n"].to_numpy(dtype=float)
+    if strata_cols:
+        dup = table.duplicated(subset=strata_cols)
+        if dup.any():
+            raise DesignError(f"fpc varies within stratum {tuple(table.loc[dup.idxmax(), strata_cols])}; the fpc "
+                              "must be constant within each stratum")
+        labels = tuple(" ".join(str(v) for v in row) for row in table[strata_cols].itertuples(index=False))
+        index = _index(table, strata_cols)
+    else:
+        if len(table) > 1:
+            raise DesignError("fpc varies between rows of an unstratified design; the fpc must be constant within "
+                              "each stratum")
+        labels, index = ("1",), None
+    pop = None
+    if fpc_cols:
+        f = table[fpc_cols[0]].to_numpy(dtype=float)
+        if np.isnan(f).any():
+            raise DesignError("fpc is missing for some rows; give an fpc for every row or none")
+        if (f < 0).any():
+            raise DesignError(f"fpc={f[f < 0][0]:g} is negative; fpc must be population counts or sampling fractions")
+        if (f > 1).any() and not (f >= 1).all():
+            raise DesignError(f"fpc mixes population counts (>1) and sampling fractions (<1), e.g. {f[f < 1][0]:g}; "
+                              "use one kind")
+        if not (f > 1).any() and (f == 1).all():
+            raise DesignError("fpc is 1 everywhere, which is ambiguous (census or one-unit populations); give "
+                              "population counts or fractions")
+        with np.errstate(divide="ignore"):
+            pop = f if (f > 1).any() else n_all / f
+        small = pop < n_all
+        if small.any():
+            j = int(np.flatnonzero(small)[0])
+            raise DesignError(f"stratum {labels[j]} at stage 1: fpc says {pop[j]:g} PSUs in the population but "
+                              f"{int(n_all[j])} are sampled; check the fpc column")
+    return DaskDesign("rows", key_cols=tuple(strata_cols), strata_index=index, strata_labels=labels, n_h=n_all,
+                      pop_h=pop, **common)
+
+
+# --------------------------------------------------------------------------- categories of other columns
+def _distinct(pdf, col):
+    s = pdf[col].dropna()
+    return {"v": list(dict.fromkeys(s.tolist()))}
+
+
+def _union(parts):
+    seen: dict = {}
+    for p in parts:
+        for v in p["v"]:
+            seen.setdefault(v, None)
+    return {"v": list(seen)}
+
+
+def distinct_level(svy: "DaskSurvey", col: str) -> Level:
+    """Sorted distinct values of a non-categorical column over all partitions (one pass).
+
+    The same levels, in the same order, as ``pandas.factorize(sort=True)`` gives in memory.
+    """
+    import pandas as pd
+
+    vals = map_reduce(svy._ddf, [col], _distinct, col, _union, svy._client, svy._progress)["v"]
+    dtype = svy._ddf._meta[col].dtype
+    values = pd.Index(pd.array(vals, dtype=dtype) if len(vals) else pd.array([], dtype=dtype)).sort_values()
+    info = svy._codebook.variables.get(col)
+    return Level(tuple(values.tolist()), tuple(str(u) for u in values.tolist()), False, False,
+                 frozenset(info.missing if info is not None else ()))

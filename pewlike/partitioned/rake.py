@@ -1,0 +1,138 @@
+"""Raking a partitioned survey on its joint-cell table.
+
+Raking only needs the weighted totals of the occupied cells of the cross-classification of
+its margins.  One pass collapses every partition to those cells (weights, respondents and,
+for replicate designs, every replicate's weights summed per cell); the sums are added up,
+the targets are matched and the iterations run in memory with the in-memory code
+(:func:`pewlike.weighting.targets.build_margins`, :func:`pewlike.weighting.raking.ipf`) on that small table; the
+new weights are a per-row factor looked up from each row's cell when partitions are next
+read.  Linearised variances then use R's raking residuals computed from per-cell sums
+(:func:`pewlike.partitioned.rowvar.raking_term`); replicate designs rake every replicate.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pewlike.partitioned.engine import Pairs, RakeFactors, State, column_codes, run_pass
+from pewlike.errors import RakingError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pewlike.partitioned.survey import DaskSurvey
+
+__all__ = ["rake"]
+
+
+def _collapse(pdf, prep, params):
+    cols, levels = params
+    active = prep.dom & (prep.w > 0)
+    key = np.zeros(len(pdf), dtype=np.int64)
+    stride = 1
+    for col, lev in zip(cols, levels):
+        key += (column_codes(pdf, col, lev) + 1) * stride
+        stride *= len(lev.values) + 1
+    cols_ = [prep.w[active], np.ones(int(active.sum()))]
+    if prep.rep is not None:
+        cols_.extend(prep.rep[:, active])          # one column per replicate
+    return {"cells": Pairs.of(key[active], np.column_stack(cols_))}
+
+
+def _decode(keys: np.ndarray, cols, levels, meta):
+    """The collapsed table: one row per occupied key, with the raking columns' values."""
+    import pandas as pd
+
+    out = {}
+    rem = keys.copy()
+    for col, lev in zip(cols, levels):
+        k = len(lev.values) + 1
+        code = rem % k - 1
+        rem = rem // k
+        if lev.categorical:
+            out[col] = pd.Categorical.from_codes(code, categories=list(lev.values), ordered=lev.ordered)
+        else:
+            vals = pd.array(list(lev.values), dtype=meta[col].dtype) if lev.values else pd.array([], dtype=meta[col].dtype)
+            take = pd.Series(vals).take(np.clip(code, 0, None)).reset_index(drop=True) if len(vals) else \
+                pd.Series([None] * code.size, dtype=meta[col].dtype)
+            out[col] = take.where(code >= 0)
+    return pd.DataFrame(out)
+
+
+def rake(svy: "DaskSurvey", margins, *, max_iter: int = 50, tol: float = 1e-7, total: float | None = None,
+         bounds=None, cap: float | None = None) -> "DaskSurvey":
+    """Rake the weights of a partitioned survey to marginal targets.
+
+    Parameters
+    ----------
+    svy : DaskSurvey
+    margins, max_iter, tol, total
+        As :func:`pewlike.weighting.raking.rake`.
+    bounds, cap
+        Not available on partitioned surveys (bounded raking and capping need every row);
+        raking is done on the joint-cell table instead.
+
+    Returns
+    -------
+    DaskSurvey
+        With raked weights (a factor per joint cell, applied as partitions are read).
+
+    Raises
+    ------
+    RakingError
+        Bad targets or no convergence, as :func:`pewlike.weighting.raking.rake`; the best weights are
+        not attached (they are never all in one process).
+
+    Notes
+    -----
+    Equivalent to R survey's ``rake(design, list(~a, ~b), list(pop_a, pop_b))``; standard
+    errors as ``svyrecvar`` computes them for raked designs.  The weights equal those of
+    :func:`pewlike.weighting.raking.rake` on the same data to rounding.  Counts of respondents in
+    error messages about unmatched categories are counts of distinct cells.
+    """
+    from pewlike.weighting.steps import WeightingNote, WeightingRecord, raking_step
+    from pewlike.survey import Survey
+    from pewlike.weighting.targets import Cells, build_margins
+    from pewlike.weighting.target_shapes import normalize
+    from pewlike.weighting.raking import _nonconvergence, ipf, margins_frame
+
+    if bounds is not None or cap is not None:
+        raise RakingError("bounds= and cap= are not available on a partitioned survey (they need every row); rake "
+                          "without them, or collect()/sample() the survey and rake in memory")
+    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
+        raise RakingError(f"max_iter={max_iter!r} is not valid; give a positive integer such as 50")
+    if not (tol > 0):
+        raise RakingError(f"tol={tol!r} is not valid; give a positive tolerance such as 1e-7")
+    spec = normalize(margins, svy._resolve)
+    cols = tuple(dict.fromkeys(c for cs, _ in spec for c in cs))
+    levels = tuple(svy._level(c) for c in cols)
+    d = svy._ddesign
+    sums = run_pass(svy, list(cols), _collapse, (cols, levels))["cells"]
+    if sums.keys.size == 0:
+        raise RakingError("no respondent with a positive weight in this domain; nothing to rake")
+    table = _decode(sums.keys, cols, levels, svy._ddf._meta)
+    table["__weight"] = sums.values[:, 0]
+    count = sums.values[:, 1]
+    rep = sums.values[:, 2:] if d.kind == "replicate" else None
+    cb = svy._codebook.select(list(cols))
+    small = Survey(table, weights="__weight", codebook=cb)
+    ms, _, cells = build_margins(small, margins, total=total)
+    ncell = cells.w.shape[0]
+    real = np.bincount(cells.cell, weights=count, minlength=ncell)
+    cells = Cells(cells.cell, cells.codes, cells.w, real.astype(np.int64))
+    targets = [m.target for m in ms]
+    res = ipf(cells, targets, max_iter=max_iter, tol=tol, rep=rep)
+    if not res.converged:
+        raise RakingError(_nonconvergence(ms, res, max_iter, "raking"), weights=None)
+    achieved = [cells.margin_totals(j, m.ncell, cells.w * res.factor) for j, m in enumerate(ms)]
+    ncells = [m.ncell for m in ms]
+    step = raking_step(np.arange(ncell), list(cells.codes), ncells, res.factor, res.last, np.ones(ncell))
+    factors = RakeFactors(cols, levels, sums.keys, cells.cell.astype(np.int64), res.factor, res.rep_factor,
+                          len(svy._state.domain), tuple(cells.codes), tuple(ncells), tuple(step.scale), real,
+                          call=(margins, {"max_iter": max_iter, "tol": tol, "total": total}))
+    names = ", ".join(m.name for m in ms)
+    record = WeightingRecord("rake", margins_frame(ms, achieved=achieved), res.iterations, True, tol,
+                             {"max_iter": max_iter, "total": total, "cap": None})
+    note = WeightingNote(f"raked to {len(ms)} margin(s) ({names}) in {res.iterations} iteration(s)", record)
+    state = State(svy._state.design, svy._state.domain, svy._state.steps + (factors,))
+    return svy._evolve(state=state, history=svy._history + (note,))

@@ -1,0 +1,386 @@
+"""A survey whose data stay partitioned: :class:`DaskSurvey`, made by ``pw.Survey(dask_frame)`` or
+``pw.read(paths, engine="dask")``.
+
+Same design arguments and the same verbs as :class:`pewlike.survey.Survey` for what can be
+computed from sums: ``mean``, ``total``, ``proportion``, ``ratio`` (with ``by=``), ``chisq``,
+``ttest``, ``topline``, ``crosstab``, ``subset`` and ``rake``.  Each verb maps over the
+partitions (weighted sums by cell, sampling unit, stratum or replicate), adds the partial
+sums in a tree and finishes with the in-memory code, so results are the same result objects
+and equal the in-memory ones to rounding.  Models and quantiles need all rows together and
+raise an error saying how to subsample (:meth:`DaskSurvey.sample`) or collect
+(:meth:`DaskSurvey.collect`).
+
+Needs the optional extra ``pewlike[dask]``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from pewlike.partitioned.engine import Level, State
+from pewlike.partitioned.cluster import connect
+from pewlike.partitioned.io import require_dask
+from pewlike.errors import DesignError, EstimationError
+from pewlike.io.codebook import Codebook
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.survey import Survey
+
+__all__ = ["DaskSurvey", "read_dask", "is_dask_frame"]
+
+
+def is_dask_frame(obj) -> bool:
+    """Whether ``obj`` is a Dask DataFrame (checked without importing Dask)."""
+    mod = type(obj).__module__ or ""
+    return mod.startswith("dask") and type(obj).__name__ == "DataFrame"
+
+
+class DaskSurvey:
+    """Survey microdata in a partitioned Dask DataFrame, with a sampling design.
+
+    Parameters
+    ----------
+    data : dask.dataframe.DataFrame
+        One row per respondent, in any number of partitions.
+    weights, strata, psu, fpc, nest, repweights, reptype, scale, rscales, mse, lonely_psu, rho, codebook
+        As for :class:`pewlike.survey.Survey`.
+    scheduler : str, distributed.Client or None
+        Where to compute: a scheduler address (``"tcp://host:8786"``), a Client, or None
+        for the active Client if there is one, else this machine's threads.
+    progress : bool
+        Show a progress bar on stderr while computing.
+    timeout : float
+        Seconds to wait for the scheduler before failing.
+    missing : {"auto", "keep"}
+        ``"auto"`` marks categories labelled like "Refused" as missing (see :class:`~pewlike.io.codebook.Codebook`).
+
+    Notes
+    -----
+    The design is checked in one pass over the data when it is built (weights, replicate
+    weights, strata and PSU values, the categories of every categorical column), as R's
+    ``svydesign``/``svrepdesign`` check theirs; every estimate is then one or a few passes.
+    R has no partitioned equivalent; ``svydesign(..., dbtype=)`` (database-backed designs)
+    is the nearest.
+
+    Examples
+    --------
+    >>> import pewlike as pw                                           # doctest: +SKIP
+    >>> acs = pw.read("pums/*.parquet", engine="dask", weights="PWGTP",
+    ...               repweights="PWGTP*", reptype="SDR")              # doctest: +SKIP
+    >>> acs.proportion("SCHL", by="AGEP_CAT").to_frame()               # doctest: +SKIP
+    """
+
+    __slots__ = ("_ddf", "_codebook", "_ddesign", "_state", "_levels", "_client", "_progress", "_source",
+                 "_history", "_cache", "_args")
+
+    def __init__(self, data, *, weights: str | None = "auto", strata=None, psu=None, fpc=None, nest: bool = False,
+                 repweights=None, reptype=None, scale=None, rscales=None, mse: bool = False,
+                 lonely_psu: str = "fail", rho=None, codebook: Codebook | None = None, source: str | None = None,
+                 scheduler=None, progress: bool = True, timeout: float = 10.0, missing: str = "auto"):
+        from pewlike.partitioned.design import build, finish_codebook
+
+        require_dask()
+        if not is_dask_frame(data):
+            raise DesignError(f"data must be a Dask DataFrame, not {type(data).__name__}")
+        cols = [str(c) for c in data.columns]
+        if len(set(cols)) != len(cols):
+            dup = sorted({c for c in cols if cols.count(c) > 1})
+            raise DesignError(f"duplicate column names {dup}; rename them before building the design")
+        if list(data.columns) != cols:
+            data = data.rename(columns=str)
+        meta = data._meta
+        names_only = Codebook.from_frame(meta) if codebook is None else Codebook(
+            {**Codebook.from_frame(meta).variables, **codebook.variables}, codebook.file_label)
+        client = connect(scheduler, timeout=timeout)
+        args = dict(weights=weights, strata=strata, psu=psu, fpc=fpc, nest=nest, repweights=repweights,
+                    reptype=reptype, scale=scale, rscales=rscales, mse=mse, lonely_psu=lonely_psu, rho=rho)
+        design, cats = build(data, names_only, client, progress, **args)
+        cb, levels = finish_codebook(meta, cats, codebook, missing)
+        self._init(data, cb, design, State(design), levels, client, progress, source, (), args)
+
+    def _init(self, ddf, cb, design, state, levels, client, progress, source, history, args):
+        for name, value in (("_ddf", ddf), ("_codebook", cb), ("_ddesign", design), ("_state", state),
+                            ("_levels", levels), ("_client", client), ("_progress", bool(progress)),
+                            ("_source", source), ("_history", tuple(history)), ("_cache", {}), ("_args", args)):
+            object.__setattr__(self, name, value)
+
+    def _evolve(self, *, state: State | None = None, history=None, progress=None) -> "DaskSurvey":
+        obj = DaskSurvey.__new__(DaskSurvey)
+        obj._init(self._ddf, self._codebook, self._ddesign, state or self._state, self._levels, self._client,
+                  self._progress if progress is None else progress, self._source,
+                  self._history if history is None else history, self._args)
+        return obj
+
+    def __setattr__(self, name, value):
+        raise AttributeError("DaskSurvey is immutable; its methods return a new DaskSurvey")
+
+    # -- data and metadata ---------------------------------------------------
+    @property
+    def n(self) -> int:
+        """Unweighted number of respondents in the current domain (one pass, cached)."""
+        if "n" not in self._cache:
+            from pewlike.partitioned.estimates import design_sums
+
+            self._cache.update(design_sums(self, need_df=False))
+        return int(self._cache["n"])
+
+    @property
+    def degf(self) -> int:
+        """Design degrees of freedom (R ``degf(design)``), from one pass (cached)."""
+        if "degf" not in self._cache:
+            from pewlike.partitioned.estimates import design_sums
+
+            self._cache.update(design_sums(self, need_df=True))
+        return int(self._cache["degf"])
+
+    @property
+    def data(self):
+        """The respondents of the current domain, as a lazy Dask DataFrame."""
+        if not self._state.domain:
+            return self._ddf
+        from pewlike.partitioned.engine import _domain_mask
+
+        conds = self._state.domain
+        return self._ddf.map_partitions(lambda p: p[_domain_mask(p, conds, len(conds))], meta=self._ddf._meta)
+
+    @property
+    def weights(self):
+        """Current analysis weights of the respondents in the domain, as a lazy Dask Series."""
+        import pandas as pd
+
+        from pewlike.partitioned.engine import _domain_mask, prepare
+
+        state = self._state
+        name = self._ddesign.names.get("weights") or "weight"
+        cols = sorted(state.columns())
+
+        def part(p):
+            prep = prepare(p, state)
+            keep = _domain_mask(p, state.domain, len(state.domain))
+            return pd.Series(prep.w[keep], index=p.index[keep], name=name)
+
+        return self._ddf[cols].map_partitions(part, meta=pd.Series(dtype=float, name=name))
+
+    @property
+    def npartitions(self) -> int:
+        return int(self._ddf.npartitions)
+
+    @property
+    def source(self) -> str | None:
+        return self._source
+
+    @property
+    def design(self) -> str:
+        """A printable description of the design."""
+        d = self._ddesign
+        kind = {"replicate": f"replicate weights ({d.reptype}, {len(d.rep_cols)} replicates)",
+                "clustered": f"{len(d.names.get('psu', []))}-stage cluster sample "
+                             f"({d.unit_index.shape[0]:,} last-stage units)",
+                "rows": "independent sampling" + (f", {d.n_h.shape[0]:,} strata" if d.key_cols else "")}[d.kind]
+        lines = [f"Partitioned survey design (Dask, {self.npartitions} partitions): {kind}",
+                 f"  weights: {d.weight_col or 'equal (unweighted)'}"]
+        if self._state.domain:
+            lines.append("  subset: " + " & ".join(str(q[2]) for q in self._state.domain))
+        lines.extend(f"  {h}" for h in self._history)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.design
+
+    def codebook(self) -> "pd.DataFrame":
+        """One row per variable: ``name, label, type, levels, missing_codes, ...`` (``n_valid`` and
+        ``n_missing`` are those of no rows: counting them would need a pass over the data)."""
+        import pandas as pd
+
+        meta = self._ddf._meta
+        known = {c: pd.CategoricalDtype(list(lev.values), ordered=lev.ordered)
+                 for c, lev in self._levels.items() if lev.categorical and c in meta.columns}
+        return self._codebook.to_frame(meta.astype(known) if known else meta)
+
+    def question(self, name: str) -> str:
+        col = self._codebook.resolve(name)
+        return self._codebook.variables[col].label or col
+
+    def column(self, name: str) -> str:
+        return self._codebook.resolve(name)
+
+    def _resolve(self, name) -> str:
+        return self._codebook.resolve(name)
+
+    def _level(self, col: str) -> Level:
+        """Known categories of ``col`` over all partitions (a pass for non-categorical columns, cached)."""
+        if col not in self._levels:
+            from pewlike.partitioned.design import distinct_level
+
+            self._levels[col] = distinct_level(self, col)
+        return self._levels[col]
+
+    # -- domains -----------------------------------------------------------
+    def subset(self, condition, *, columns: Sequence[str] | None = None) -> "DaskSurvey":
+        """Restrict to a domain, keeping the full design for variance (R ``subset(design, ...)``).
+
+        Parameters
+        ----------
+        condition : str or callable
+            A pandas query such as ``"F_SEX == 'Female'"`` (evaluated in each partition),
+            or a function of a partition returning a boolean mask.
+        columns : list of str, optional
+            The columns a function needs (default: all columns are read for it; a query's
+            columns are found in its text).
+        """
+        import re
+
+        if isinstance(condition, str):
+            words = set(re.findall(r"`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*)", condition))
+            names = {a or b for a, b in words}
+            cols = tuple(c for c in self._ddf.columns if c in names)
+            cond = ("query", cols, condition)
+        elif callable(condition):
+            cols = tuple(self._ddf.columns) if columns is None else tuple(self._resolve(c) for c in columns)
+            cond = ("call", cols, condition)
+        else:
+            raise EstimationError("a partitioned survey is subset with a query string or a function of a "
+                                  "partition; boolean arrays cannot be aligned with partitions")
+        out = self._evolve(state=State(self._state.design, self._state.domain + (cond,), self._state.steps))
+        try:
+            n = out.n
+        except Exception as exc:
+            from pewlike.errors import PewlikeError
+
+            if isinstance(exc, PewlikeError):
+                raise
+            raise EstimationError(f"subset condition {condition!r} failed: {exc}") from None
+        if n == 0:
+            raise EstimationError("the subset is empty: no respondent matches; check the condition")
+        return out
+
+    # -- estimates -----------------------------------------------------------
+    def mean(self, var, *, by=None, na_rm: bool = True, level: float = 0.95):
+        """Weighted mean (R ``svymean``/``svyby``); see :func:`pewlike.estimation.estimators.mean`."""
+        from pewlike.partitioned.estimates import mean
+
+        return mean(self, var, by=by, na_rm=na_rm, level=level)
+
+    def total(self, var, *, by=None, na_rm: bool = True, level: float = 0.95):
+        """Weighted total (R ``svytotal``); see :func:`pewlike.estimation.estimators.total`."""
+        from pewlike.partitioned.estimates import total
+
+        return total(self, var, by=by, na_rm=na_rm, level=level)
+
+    def proportion(self, var, *, by=None, ci: str = "logit", na_rm: bool = True, level: float = 0.95):
+        """Share of each response (R ``svymean`` on a factor, ``svyciprop``); see :func:`pewlike.estimation.estimators.proportion`."""
+        from pewlike.partitioned.estimates import proportion
+
+        return proportion(self, var, by=by, ci=ci, na_rm=na_rm, level=level)
+
+    def ratio(self, numerator, denominator, *, by=None, na_rm: bool = True, level: float = 0.95):
+        """Ratio of totals (R ``svyratio``); see :func:`pewlike.estimation.estimators.ratio`."""
+        from pewlike.partitioned.estimates import ratio
+
+        return ratio(self, numerator, denominator, by=by, na_rm=na_rm, level=level)
+
+    def chisq(self, row, col, *, statistic: str = "F", na_rm: bool = True):
+        """Rao-Scott test (R ``svychisq``); see :func:`pewlike.estimation.hypothesis.chisq`."""
+        from pewlike.partitioned.estimates import chisq
+
+        return chisq(self, row, col, statistic=statistic, na_rm=na_rm)
+
+    def ttest(self, var, by, *, na_rm: bool = True, level: float = 0.95):
+        """Design-based t test (R ``svyttest``); see :func:`pewlike.estimation.hypothesis.ttest`."""
+        from pewlike.partitioned.estimates import ttest
+
+        return ttest(self, var, by, na_rm=na_rm, level=level)
+
+    def topline(self, var, *, base: str = "valid", **options):
+        """Pew topline; see :func:`pewlike.tables.toplines.topline`."""
+        from pewlike.partitioned.tables import topline
+
+        return topline(self, var, base=base, **options)
+
+    def crosstab(self, var, by, *, base: str = "valid", letters: bool = True, **options):
+        """Column-percent crosstab with letters; see :func:`pewlike.tables.crosstabs.crosstab`."""
+        from pewlike.partitioned.tables import crosstab
+
+        return crosstab(self, var, by, base=base, letters=letters, **options)
+
+    def rake(self, margins, *, max_iter: int = 50, tol: float = 1e-7, total=None, **options) -> "DaskSurvey":
+        """Rake to marginal targets on the joint-cell table; see :func:`pewlike.partitioned.rake.rake`."""
+        from pewlike.partitioned.rake import rake
+
+        return rake(self, margins, max_iter=max_iter, tol=tol, total=total, **options)
+
+    def weight_summary(self):
+        """Kish deff, effective n, MOE and weight range; see :func:`pewlike.partitioned.weights.weight_summary`."""
+        from pewlike.partitioned.weights import weight_summary
+
+        return weight_summary(self)
+
+    # -- leaving the cluster ---------------------------------------------------------
+    def collect(self) -> "Survey":
+        """All rows in this process as an in-memory :class:`~pewlike.survey.Survey` (same design,
+        subsets and raking replayed), for what needs every row at once: models, quantiles.
+
+        Only when the data fit in memory; otherwise use :meth:`sample`.
+        """
+        from pewlike.survey import Survey
+
+        pdf = self._ddf.compute()
+        svy = Survey(pdf.reset_index(drop=True), codebook=self._codebook, source=self._source, **self._args)
+        return _replay(self, svy)
+
+    def sample(self, frac: float, *, seed: int | None = None) -> "Survey":
+        """A random row sample (fraction ``frac``) as an in-memory Survey, weights scaled by ``1/frac``.
+
+        For models and quantiles on data too large to collect.  The sample is drawn within
+        every partition (``DataFrame.sample``); estimates and standard errors are those of
+        the subsample, an approximation of the full data's.
+        """
+        import pandas as pd
+
+        from pewlike.survey import Survey
+
+        if not 0 < frac <= 1:
+            raise EstimationError(f"frac={frac!r} is not valid; give a fraction in (0, 1], e.g. 0.05")
+        pdf = self._ddf.sample(frac=frac, random_state=seed).compute().reset_index(drop=True)
+        d = self._ddesign
+        scaled = {c: pdf[c] / frac for c in ([d.weight_col] if d.weight_col else []) + list(d.rep_cols)}
+        pdf = pdf.assign(**scaled) if scaled else pdf
+        svy = Survey(pd.DataFrame(pdf), codebook=self._codebook, source=self._source, **self._args)
+        return _replay(self, svy)
+
+    def __getattr__(self, name):
+        if name in _NOT_DISTRIBUTED:
+            raise EstimationError(
+                f"{name}() is not available on a partitioned (Dask) survey yet: it needs all rows in one process. "
+                f"Collect the data if they fit in memory (svy.collect().{name}(...)) or work on a random sample "
+                f"(svy.sample(frac=0.05, seed=1).{name}(...))")
+        raise AttributeError(f"'DaskSurvey' object has no attribute {name!r}")
+
+
+_NOT_DISTRIBUTED = ("quantile", "glm", "logit", "ologit", "scale", "poststratify", "calibrate", "trim_weights",
+                    "to_replicate", "to_sav", "to_parquet", "with_weights")
+
+
+def _replay(dsvy: DaskSurvey, svy: "Survey") -> "Survey":
+    """Apply the partitioned survey's subsets and rakings, in order, to an in-memory copy."""
+    done = 0
+    for step in dsvy._state.steps:
+        for cond in dsvy._state.domain[done:step.ndomain]:
+            svy = svy.subset(cond[2]) if cond[0] == "query" else svy.subset(np.asarray(cond[2](svy.data)))
+        done = step.ndomain
+        margins, opts = step.call
+        svy = svy.rake(margins, **opts)
+    for cond in dsvy._state.domain[done:]:
+        svy = svy.subset(cond[2]) if cond[0] == "query" else svy.subset(np.asarray(cond[2](svy.data)))
+    return svy
+
+
+def read_dask(paths, **options) -> DaskSurvey:
+    """Read partitioned files into a :class:`DaskSurvey`; see :func:`pewlike.partitioned.read.read_dask`."""
+    from pewlike.partitioned.read import read_dask as _read
+
+    return _read(paths, **options)

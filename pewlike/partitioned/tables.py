@@ -1,0 +1,202 @@
+"""Pew toplines and crosstabs of a partitioned survey.
+
+The shares, nets, tests and letters come from the partitioned estimators
+(:mod:`pewlike.partitioned.estimates`); bases, unweighted Ns and margins of error from one pass of
+weight sums per column.  The result objects are the in-memory ones
+(:class:`~pewlike.tables.toplines.Topline`, :class:`~pewlike.tables.crosstabs.Crosstab`), assembled the
+same way with the same helpers, so their tables, notes and exports are unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pewlike.partitioned.engine import Level, State, column_codes, run_pass
+from pewlike.partitioned.cells import ByCodes, FactorCodes, factor_codes
+from pewlike.partitioned.estimates import chisq, proportion
+from pewlike.errors import EstimationError, VariableError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pewlike.tables.crosstabs import Crosstab
+    from pewlike.partitioned.survey import DaskSurvey
+    from pewlike.tables.toplines import Topline
+
+__all__ = ["topline", "crosstab"]
+
+
+def _categorical_column(svy: "DaskSurvey", var: str, what: str) -> str:
+    import pandas as pd
+
+    col = svy._resolve(var)
+    dtype = svy._ddf._meta[col].dtype
+    if not isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(dtype) \
+            and not pd.api.types.is_bool_dtype(dtype):
+        raise VariableError(f"{what} needs a categorical question but {col!r} is numeric ({dtype}); "
+                            f"use svy.mean({col!r}) for its average, or give it value labels")
+    return col
+
+
+@dataclass(frozen=True, eq=False)
+class _InBase:
+    """Rows in the base of a question: valid answer (``base="valid"``) or any answer (``"all"``)."""
+
+    col: str
+    level: Level
+    valid: bool
+
+    def __call__(self, pdf) -> np.ndarray:
+        code = column_codes(pdf, self.col, self.level)
+        ok = code >= 0
+        if self.valid and self.level.missing:
+            bad = np.array([lab in self.level.missing for lab in self.level.labels] + [True])
+            ok &= ~bad[code]
+        return ok
+
+
+def _base_pass(pdf, prep, params):
+    inbase, bycodes, G = params
+    mask = inbase(pdf) & prep.dom
+    g = bycodes.codes(pdf, mask) if bycodes is not None else np.where(mask, 0, -1)
+    asked = (column_codes(pdf, inbase.col, inbase.level) >= 0) & prep.dom
+    ok = g >= 0
+    nz = ok & (prep.w != 0)
+    w = prep.w
+    return {"n": np.bincount(g[ok], minlength=G).astype(float),
+            "nw": np.bincount(g[nz], minlength=G).astype(float),
+            "sw": np.bincount(g[nz], weights=w[nz], minlength=G),
+            "sw2": np.bincount(g[nz], weights=w[nz] * w[nz], minlength=G),
+            "asked": np.array([float(asked.sum())])}
+
+
+def _moe(nw, sw, sw2, level):
+    """Pew's margin of error and the Kish design effect from weight sums (:func:`pewlike.weighting.summary.moe`)."""
+    from pewlike.weighting.summary import _z
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = sw / nw
+        var = np.clip((sw2 - nw * mean * mean) / (nw - 1), 0, None)
+        deff = np.where(nw >= 2, 1.0 + var / (mean * mean), 1.0)
+        moe = 100 * _z(level) * np.sqrt(deff * 0.25 / nw)
+    return np.where(nw > 0, moe, np.nan), np.where(nw > 0, deff, np.nan)
+
+
+def _nets_proxy(svy: "DaskSurvey", col: str):
+    """What :func:`pewlike.tables.toplines.resolve_nets` reads: the codebook and the column's dtype."""
+    import pandas as pd
+
+    lev = svy._level(col)
+    dtype = pd.CategoricalDtype(list(lev.values), ordered=lev.ordered) if lev.categorical else svy._ddf._meta[col].dtype
+    return SimpleNamespace(_codebook=svy._codebook, _data={col: pd.Series([], dtype=dtype)})
+
+
+def _net_estimates(svy: "DaskSurvey", col: str, nets, *, by=None, base="valid", ci="logit", level=0.95):
+    """As :func:`pewlike.tables.toplines.net_estimates`: disjoint nets estimated together as a recode."""
+    if not nets:
+        return []
+    lev = svy._level(col)
+    cats = list(lev.labels)
+    from pewlike.tables.toplines import disjoint_groups
+
+    groups = disjoint_groups(nets)
+    out: list = [None] * len(nets)
+    for group in groups:
+        which = np.full(len(cats) + 1, len(group), dtype=np.int64)
+        for j, i in enumerate(group):
+            which[np.isin(np.asarray(cats, dtype=object), list(nets[i][1])).nonzero()[0]] = j
+        if base == "valid":
+            which[[k for k, c in enumerate(cats) if c in lev.missing]] = -1
+        which[-1] = -1
+        labels = tuple([nets[i][0] for i in group] + ["\x00rest"])
+        fc = FactorCodes(col, lev, which, labels)
+        est = proportion(svy, col, by=by, ci=ci, level=level, factor=fc)
+        for j, i in enumerate(group):
+            out[i] = (nets[i][0], est, j, len(group) + 1)
+    return out
+
+
+def topline(svy: "DaskSurvey", var: str, *, base: str = "valid", nets=None, ci: str = "logit",
+            level: float = 0.95) -> "Topline":
+    """Weighted percentage of each response to one question, as a Pew topline, on a partitioned survey.
+
+    Notes
+    -----
+    The same :class:`~pewlike.tables.toplines.Topline` as :func:`pewlike.tables.toplines.topline`: shares
+    ``svymean(~factor(var))`` with ``svyciprop`` intervals, nets ``svyciprop(~I(var %in%
+    members))``, Pew's margin of error from the Kish design effect of the base's weights.
+    """
+    import pandas as pd
+
+    from pewlike.tables.toplines import Topline, _net_rows, check_base, resolve_nets, response_frame
+
+    base = check_base(base)
+    col = _categorical_column(svy, var, "topline")
+    est = proportion(svy, col, ci=ci, na_rm=(base == "valid"), level=level)
+    frame, missing, _ = response_frame(svy, est, col)
+    substantive = [lev for lev in frame["level"] if lev not in missing]
+    resolved = resolve_nets(_nets_proxy(svy, col), col, substantive, nets)
+    nrows = _net_rows(col, _net_estimates(svy, col, resolved, base=base, ci=ci, level=level))
+    if len(nrows):
+        nrows["kind"] = "net"
+        frame = pd.concat([frame, nrows], ignore_index=True)
+    order = list(dict.fromkeys(frame["level"]))
+    frame["level"] = pd.Categorical(frame["level"], categories=order)
+    inbase = _InBase(col, svy._level(col), base == "valid")
+    sums = run_pass(svy, [col], _base_pass, (inbase, None, 1))
+    moe, deff = _moe(sums["nw"], sums["sw"], sums["sw2"], level)
+    frame.insert(len(frame.columns) - 1, "moe", float(moe[0]))
+    return Topline(col, svy.question(col), base, frame, est.vcov, int(sums["n"][0]), float(moe[0]), float(deff[0]),
+                   int(sums["asked"][0]), svy.n, tuple(resolved), level, est.method, est.design)
+
+
+def crosstab(svy: "DaskSurvey", var: str, by: str, *, base: str = "valid", letters: bool = True, nets=None,
+             min_n: int = 100, suppress: bool = False, alpha: float = 0.05, adjust: str = "holm",
+             ci: str = "logit", level: float = 0.95, total: "Topline | None" = None) -> "Crosstab":
+    """Weighted column percentages of ``var`` within each level of ``by``, on a partitioned survey.
+
+    Notes
+    -----
+    The same :class:`~pewlike.tables.crosstabs.Crosstab` as :func:`pewlike.tables.crosstabs.crosstab`:
+    cells ``svyby(~var, ~by, design, svymean, covmat=TRUE)``, the Rao-Scott test
+    ``svychisq``, letters from pairwise ``svycontrast`` t tests on the design df of the base.
+    """
+
+    from pewlike.tables.crosstabs import assemble_crosstab, check_crosstab_options
+    from pewlike.tables.toplines import resolve_nets, response_frame
+
+    base = check_crosstab_options(base, adjust, min_n, alpha)
+    col = _categorical_column(svy, var, "crosstab")
+    bycol = _categorical_column(svy, by, "crosstab by=")
+    if bycol == col:
+        raise EstimationError(f"crosstab needs two different variables, got {col!r} twice")
+    blev = svy._level(bycol)
+    st = svy._state
+    valid_by = ("call", (bycol,), _InBase(bycol, blev, True))
+    sub = svy._evolve(state=State(st.design, st.domain + (valid_by,), st.steps))
+    est = proportion(sub, col, by=bycol, ci=ci, na_rm=(base == "valid"), level=level)
+    frame, missing, levels = response_frame(svy, est, col)
+    L = len(levels)
+    cols = [str(x) for x in frame[bycol].iloc[::L]]
+    bfc = factor_codes(sub, bycol)
+    blevels = list(bfc.labels)
+    pos_of = np.array([blevels.index(c) for c in cols])
+    inbase = _InBase(col, svy._level(col), base == "valid")
+    bc = ByCodes((bycol,), (blev,), True)
+    sums = run_pass(sub, [col, bycol], _base_pass, (inbase, bc, bc.size))
+    raw_of = np.flatnonzero(bfc.lut[:-1] >= 0)            # kept by level -> raw category code
+    col_n = sums["n"][raw_of][pos_of].astype(np.int64)
+    moes, _ = _moe(sums["nw"], sums["sw"], sums["sw2"], level)
+    col_moe = moes[raw_of][pos_of]
+    small = col_n < min_n
+    in_base = ("call", (col,), inbase)
+    df = float(sub._evolve(state=State(st.design, sub._state.domain + (in_base,), st.steps)).degf)
+
+    substantive = [lev for lev in levels if lev not in missing]
+    resolved = resolve_nets(_nets_proxy(svy, col), col, substantive, nets)
+    net_ests = _net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
+    return assemble_crosstab(svy, sub, col, bycol, frame, est, levels, cols, small, df, resolved, net_ests,
+                             col_n, col_moe, letters=letters, alpha=alpha, adjust=adjust, suppress=suppress,
+                             min_n=min_n, total=total, base=base, ci=ci, level=level, chisq=chisq, topline=topline)

@@ -1,0 +1,60 @@
+"""Weight statistics of a partitioned survey: Kish design effect, effective n, margin of error."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pewlike.partitioned.engine import Extremes, run_pass
+from pewlike.errors import EstimationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pewlike.partitioned.survey import DaskSurvey
+    from pewlike.weighting.summary import WeightSummary
+
+__all__ = ["weight_summary"]
+
+
+def _nonzero(prep) -> np.ndarray:
+    w = prep.w[prep.dom]
+    return w[(w != 0) & ~np.isnan(w)]
+
+
+def _first(pdf, prep, params):
+    w = _nonzero(prep)
+    ext = Extremes(float(w.min()), float(w.max())) if w.size else Extremes()
+    return {"n": np.array([float(w.size)]), "sum": np.array([w.sum()]), "range": ext}
+
+
+def _second(pdf, prep, mean):
+    d = _nonzero(prep) - mean
+    return {"ss": np.array([np.dot(d, d)])}
+
+
+def weight_summary(svy: "DaskSurvey") -> "WeightSummary":
+    """Kish design effect, effective n, margin of error and range of the weights, and the last raking.
+
+    Two passes: counts, sums and range; then squared deviations from the mean (as
+    :func:`pewlike.weighting.summary.weight_summary` computes them in memory).
+
+    Notes
+    -----
+    The statistics are ``pewmethods::calculate_deff(weights)`` in R (zero weights left out).
+    """
+    from pewlike.weighting.steps import last_record
+    from pewlike.weighting.summary import PEW_Z95, WeightSummary
+
+    first = run_pass(svy, [], _first)
+    n = int(first["n"][0])
+    if n == 0:
+        raise EstimationError("no non-zero weights; a design effect needs at least one weighted respondent")
+    total = float(first["sum"][0])
+    mean = total / n
+    ss = float(run_pass(svy, [], _second, mean)["ss"][0]) if n > 1 else 0.0
+    sd = float(np.sqrt(ss / (n - 1))) if n > 1 else 0.0
+    deff = 1.0 + (sd / mean) ** 2 if n > 1 else 1.0
+    moe = float(100 * PEW_Z95 * np.sqrt(deff * 0.25 / n))
+    return WeightSummary(n=n, sum=total, mean=mean, min=first["range"].lo, max=first["range"].hi, sd=sd,
+                         cv=sd / mean, deff=deff, ess=n / deff, moe=moe, record=last_record(svy._history),
+                         history=tuple(svy._history))

@@ -1,0 +1,155 @@
+"""Rendering a built report: one self-contained ``index.html`` and a ``report.md``.
+
+The HTML page has no script and loads nothing: its style sheet is inline and
+every figure is a ``data:`` PNG.  Both documents are pure functions of the
+blocks they are given, so the bytes are reproducible.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass, field
+
+from pewlike.tables.export import TableDoc
+
+__all__ = ["TableBlock", "FigureBlock", "FailureBlock", "BuiltSection", "ReportDoc", "render_html",
+           "render_markdown", "CSS"]
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    doc: TableDoc
+    links: tuple = ()  # (label, relative path)
+
+
+@dataclass(frozen=True)
+class FigureBlock:
+    name: str
+    alt: str
+    png: bytes
+    path: str  # relative path of the PNG (for report.md); "" when PNGs are not written
+    links: tuple = ()
+
+
+@dataclass(frozen=True)
+class FailureBlock:
+    where: str
+    message: str
+
+
+@dataclass
+class BuiltSection:
+    id: str
+    title: str
+    text: str = ""
+    blocks: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReportDoc:
+    title: str
+    subtitle: str
+    intro: str
+    statement: str
+    source: str
+    sections: tuple
+    footer: str
+    workbook: str = ""  # relative path of the Excel workbook, if written
+
+
+CSS = """
+body{font-family:"DejaVu Sans",Verdana,Arial,sans-serif;color:#222;max-width:60rem;margin:2rem auto;
+padding:0 1rem;line-height:1.45}
+h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:2px solid #0072B2;padding-bottom:.2rem}
+.subtitle{color:#555;font-size:1.05rem;margin-top:0}.statement{background:#F2F6FA;padding:.6rem .9rem;
+border-left:4px solid #0072B2}nav ol{columns:2}figure{margin:1.5rem 0}figure.table{overflow-x:auto}
+figcaption h4{margin:.2rem 0 .5rem;font-size:1rem}table{border-collapse:collapse;font-size:.86rem}
+th,td{padding:.22rem .5rem;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
+thead th{border-bottom:2px solid #888;vertical-align:bottom}thead th:first-child{text-align:left}tr.groups th{text-align:center;border-bottom:1px solid #bbb}
+tbody th{text-align:left;font-weight:normal}tr.net th,tr.net td{font-weight:bold}tr.member th{padding-left:1.5rem}
+.note{font-size:.8rem;color:#555;margin:.2rem 0}.links{font-size:.8rem}.links a{margin-right:.8rem}
+img{max-width:100%;height:auto}.failure{border-left:4px solid #D55E00;background:#FDF1EA;padding:.6rem .9rem}
+footer{margin-top:3rem;font-size:.8rem;color:#555;border-top:1px solid #ddd;padding-top:.6rem}
+""".strip()
+
+
+def _links(links) -> str:
+    if not links:
+        return ""
+    return "<p class='links'>" + "".join(f"<a href='{html.escape(p)}'>{html.escape(label)}</a>"
+                                        for label, p in links) + "</p>"
+
+
+def _block_html(b) -> str:
+    if isinstance(b, TableBlock):
+        return b.doc.html() + _links(b.links)
+    if isinstance(b, FigureBlock):
+        data = base64.b64encode(b.png).decode("ascii")
+        return (f"<figure class='chart' id='fig-{b.name}'><img src='data:image/png;base64,{data}' "
+                f"alt='{html.escape(b.alt)}' width='800'>{_links(b.links)}</figure>")
+    if isinstance(b, FailureBlock):
+        return (f"<div class='failure'><p><b>Not built: {html.escape(b.where)}</b></p>"
+                f"<p>{html.escape(b.message)}</p></div>")
+    raise TypeError(type(b).__name__)  # pragma: no cover
+
+
+def render_html(doc: ReportDoc) -> str:
+    """The self-contained HTML report."""
+    toc = "".join(f"<li><a href='#{s.id}'>{html.escape(s.title)}</a></li>" for s in doc.sections)
+    parts = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
+             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+             "<link rel='icon' href='data:,'>",
+             f"<title>{html.escape(doc.title)}</title><style>{CSS}</style></head><body>",
+             f"<header><h1>{html.escape(doc.title)}</h1>"]
+    if doc.subtitle:
+        parts.append(f"<p class='subtitle'>{html.escape(doc.subtitle)}</p>")
+    parts.append("</header><main>")
+    if doc.intro:
+        parts.append(f"<p>{html.escape(doc.intro)}</p>")
+    parts.append(f"<p class='statement'>{html.escape(doc.statement)}</p>")
+    parts.append(f"<nav><h2>Contents</h2><ol>{toc}</ol></nav>")
+    for s in doc.sections:
+        parts.append(f"<section id='{s.id}'><h2>{html.escape(s.title)}</h2>")
+        if s.text:
+            parts.append(f"<p>{html.escape(s.text)}</p>")
+        parts.extend(_block_html(b) for b in s.blocks)
+        parts.append("</section>")
+    wb = f" All tables in one workbook: <a href='{html.escape(doc.workbook)}'>{html.escape(doc.workbook)}</a>." \
+        if doc.workbook else ""
+    parts.append(f"</main><footer><p>{html.escape(doc.source)}{wb}</p><p>{html.escape(doc.footer)}</p></footer>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _block_md(b) -> str:
+    if isinstance(b, TableBlock):
+        links = " · ".join(f"[{label}]({p})" for label, p in b.links)
+        return b.doc.markdown() + (f"\n{links}\n" if links else "")
+    if isinstance(b, FigureBlock):
+        if not b.path:
+            return f"*Figure: {b.alt}*\n"
+        return f"![{b.alt.replace(']', ')')}]({b.path})\n"
+    if isinstance(b, FailureBlock):
+        return f"> **Not built: {b.where}**  \n> {b.message}\n"
+    raise TypeError(type(b).__name__)  # pragma: no cover
+
+
+def render_markdown(doc: ReportDoc) -> str:
+    """The report as Markdown (figures linked from ``figures/``)."""
+    parts = [f"# {doc.title}", ""]
+    if doc.subtitle:
+        parts += [f"*{doc.subtitle}*", ""]
+    if doc.intro:
+        parts += [doc.intro, ""]
+    parts += [f"**{doc.statement}**", "", "## Contents", ""]
+    parts += [f"{i}. [{s.title}](#{s.id})" for i, s in enumerate(doc.sections, 1)]
+    for s in doc.sections:
+        parts += ["", f"<a id=\"{s.id}\"></a>", "", f"## {s.title}", ""]
+        if s.text:
+            parts += [s.text, ""]
+        for b in s.blocks:
+            parts += [_block_md(b)]
+    parts += ["---", "", doc.source + (f" All tables: [{doc.workbook}]({doc.workbook})." if doc.workbook else ""),
+              "", doc.footer]
+    return "\n".join(parts).rstrip() + "\n"

@@ -1,0 +1,243 @@
+"""The report spec: a TOML file (stdlib ``tomllib``) read into frozen dataclasses.
+
+Every error names its place in the file, the bad value and what is allowed::
+
+    report.toml: [[crosstab]] #2: unknown key 'colum'; expected one of: var, by, base, ...
+
+A spec looks like this (all tables but ``[data]`` are optional)::
+
+    title = "Americans and privacy"
+    [data]
+    file = "ATP W49.sav"            # relative to the spec; "pewlike:demo" is the bundled demo
+    weights = "auto"                # a column, "auto", or false for unweighted
+    [output]
+    dir = "pewlike-report"
+    formats = ["html", "md", "csv", "xlsx", "png", "svg"]
+    [defaults]
+    by = ["F_AGECAT", "F_SEX"]      # demographics crossed when a crosstab gives no `by`
+    [[section]]
+    id = "concern"
+    title = "Concern"
+    [[topline]]
+    var = "CONCERNCO"
+    section = "concern"
+    [[crosstab]]
+    var = "CONCERNCO"
+    section = "concern"
+    [[model]]
+    name = "concern_logit"
+    type = "logit"
+    formula = "CONCERNCO in ['Very concerned', 'Somewhat concerned'] ~ F_AGECAT + F_SEX"
+
+Variable names are checked against the data by :func:`pewlike.report.build.build`
+before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pewlike.errors import SpecError
+
+__all__ = ["Spec", "DataSpec", "OutputSpec", "Defaults", "Section", "ToplineItem", "CrosstabItem",
+           "CompareItem", "ModelItem", "WeightingSpec", "load", "loads", "DEMO_DATA", "FORMATS"]
+
+DEMO_DATA = "pewlike:demo"
+FORMATS = ("html", "md", "csv", "xlsx", "png", "svg")
+
+
+# ---------------------------------------------------------------------------
+# the frozen spec
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DataSpec:
+    """Where the data are and how they were sampled (``pewlike.read`` arguments)."""
+
+    file: str
+    weights: Any = "auto"
+    strata: Any = None
+    psu: Any = None
+    fpc: Any = None
+    nest: bool = False
+    repweights: Any = None
+    reptype: str | None = None
+    lonely_psu: str = "fail"
+    synthetic: bool = False
+
+    def read_options(self) -> dict:
+        """Keyword arguments for :func:`pewlike.read` (``weights=None`` when the spec says ``false``)."""
+        out = {"weights": None if self.weights is False else self.weights, "nest": self.nest,
+               "lonely_psu": self.lonely_psu}
+        for key in ("strata", "psu", "fpc", "repweights", "reptype"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """What is written, and where (``dir`` relative to the working directory)."""
+
+    dir: str = "pewlike-report"
+    formats: tuple = FORMATS
+    tables_dir: str = "tables"
+    figures_dir: str = "figures"
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Settings shared by every table unless an item overrides them."""
+
+    by: tuple = ()
+    base: str = "valid"
+    nets: Any = "auto"
+    min_n: int = 100
+    letters: bool = True
+    adjust: str = "holm"
+    alpha: float = 0.05
+    small: str = "<1"
+    level: float = 0.95
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    text: str = ""
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class ToplineItem:
+    var: str
+    section: str
+    name: str
+    base: str
+    nets: Any
+    chart: bool
+    where: str
+
+
+@dataclass(frozen=True)
+class CrosstabItem:
+    var: str
+    by: tuple
+    section: str
+    name: str
+    base: str
+    nets: Any
+    chart: str  # "likert", "dots" or "none"
+    level: str | None
+    min_n: int
+    letters: bool
+    adjust: str
+    where: str
+    ci: bool = False  # show each cell's confidence interval in the table
+
+
+@dataclass(frozen=True)
+class CompareItem:
+    vars: tuple
+    labels: tuple
+    level: str | None
+    by: tuple
+    title: str | None
+    section: str
+    name: str
+    chart: str  # "paired" or "likert"
+    where: str
+
+
+@dataclass(frozen=True)
+class ModelItem:
+    name: str
+    type: str
+    formula: str
+    title: str | None
+    section: str
+    effects: tuple
+    where: str
+
+
+@dataclass(frozen=True)
+class WeightingSpec:
+    section: str = "weighting"
+    title: str = "Weighting"
+    summary: bool = True
+    rake: Any = None
+    where: str = "[weighting]"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated report spec.  ``path`` is the spec file (None for the built-in demo)."""
+
+    title: str
+    data: DataSpec
+    output: OutputSpec
+    defaults: Defaults
+    sections: tuple
+    toplines: tuple = ()
+    crosstabs: tuple = ()
+    compares: tuple = ()
+    models: tuple = ()
+    weighting: WeightingSpec | None = None
+    subtitle: str = ""
+    intro: str = ""
+    path: str | None = None
+    label: str = "report.toml"
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder relative paths in the spec are read from."""
+        return Path(self.path).resolve().parent if self.path else Path.cwd()
+
+    def data_path(self) -> str:
+        """The data file as a path (relative ones taken from the spec's folder)."""
+        if self.data.file == DEMO_DATA:
+            return DEMO_DATA
+        p = Path(self.data.file).expanduser()
+        return str(p if p.is_absolute() else self.base_dir / p)
+
+    def items_in(self, section: str) -> list:
+        """Items of one section in report order: toplines, crosstabs, comparisons, models."""
+        return [it for group in (self.toplines, self.crosstabs, self.compares, self.models)
+                for it in group if it.section == section]
+
+
+# ---------------------------------------------------------------------------
+# reading
+# ---------------------------------------------------------------------------
+def loads(text: str, *, label: str = "report.toml", path: str | None = None) -> Spec:
+    """Parse and validate a spec from TOML text.
+
+    Raises
+    ------
+    SpecError
+        Syntax errors (with line and column), unknown keys, wrong types or
+        values, dangling section references, duplicate output names.
+    """
+    import tomllib
+
+    from pewlike.report.specparse import parse
+
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{label}: TOML syntax error: {exc}") from None
+    return parse(raw, label=label, path=path)
+
+
+def load(path) -> Spec:
+    """Read a spec file (see :func:`loads`)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"spec file {str(p)!r} not found; check the path, or run `pewlike init DATA.sav` "
+                        "to write one") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read spec file {str(p)!r}: {exc}") from None
+    return loads(text, label=p.name, path=str(p))

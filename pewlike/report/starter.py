@@ -1,0 +1,97 @@
+"""``pewlike init``: a starter report spec written from a data file's codebook.
+
+It picks the Likert-like questions (ordered answer scales of three to five
+substantive options) and the ``F_`` demographics it finds, and writes a spec
+that toplines and crosses every question by every demographic.  The text is
+checked by :func:`pewlike.report.spec.loads` before it is returned.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pewlike.survey import Survey
+
+__all__ = ["starter_spec", "likert_items", "demographics"]
+
+_SKIP = re.compile(r"^(QKEY|FORM|CASEID|RESPID|ID|WEIGHT|WT|XW|REPWT|DEVICE|INTERVIEW|LANG)", re.IGNORECASE)
+
+
+def _levels(svy: "Survey", col: str) -> list[str]:
+    from pewlike.estimation.estimators import factor_codes
+
+    return factor_codes(svy, col)[2]
+
+
+def likert_items(svy: "Survey") -> list[str]:
+    """Questions with an ordered scale of 3-5 substantive answers (not ``F_`` profile or design columns)."""
+    import pandas as pd
+
+    out = []
+    for col, info in svy._codebook.variables.items():
+        dtype = svy._data[col].dtype
+        if not isinstance(dtype, pd.CategoricalDtype) or col.upper().startswith("F_") or _SKIP.match(col):
+            continue
+        ordinal = info.measure == "ordinal" or (info.measure is None and bool(dtype.ordered))
+        if ordinal and 3 <= len(_levels(svy, col)) <= 5:
+            out.append(col)
+    return out
+
+
+def demographics(svy: "Survey") -> list[str]:
+    """``F_`` profile variables with 2-8 substantive categories (age, sex, education ...)."""
+    import pandas as pd
+
+    return [col for col in svy._codebook.variables
+            if col.upper().startswith("F_") and isinstance(svy._data[col].dtype, pd.CategoricalDtype)
+            and 2 <= len(_levels(svy, col)) <= 8]
+
+
+def _q(text: str) -> str:
+    """A TOML basic string (JSON's escapes are valid TOML)."""
+    return json.dumps(str(text), ensure_ascii=False)
+
+
+def starter_spec(svy: "Survey", data_path: str, *, spec_path: str = "report.toml") -> str:
+    """The text of a starter spec for ``svy`` read from ``data_path``.
+
+    ``data_path`` is written relative to the spec's folder when it can be.
+    """
+    from pewlike.errors import SpecError
+    from pewlike.report.spec import loads
+
+    items = likert_items(svy)
+    demos = demographics(svy)
+    if not items:
+        raise SpecError(f"{data_path}: no Likert-like question found (categorical with an ordered scale of 3-5 "
+                        "answers); write the spec by hand, see `pewlike report --help`")
+    spec_dir = Path(spec_path).resolve().parent
+    data = Path(data_path).resolve()
+    try:
+        rel = data.relative_to(spec_dir).as_posix()
+    except ValueError:
+        rel = data.as_posix()
+    label = svy._codebook.file_label or data.stem
+    weight = svy._design.names.get("weights")
+    lines = [f"# Starter report spec for {data.name}, written by `pewlike init`.",
+             "# Edit it, then build the report with: pewlike report " + Path(spec_path).name,
+             f"title = {_q(label)}", "", "[data]", f"file = {_q(rel)}",
+             f"weights = {_q(weight) if weight else 'false'}", "", "[output]", 'dir = "pewlike-report"',
+             'formats = ["html", "md", "csv", "xlsx", "png", "svg"]', "", "[defaults]",
+             "# demographics every crosstab is broken down by",
+             f"by = [{', '.join(_q(d) for d in demos)}]", 'base = "valid"', 'nets = "auto"', "min_n = 100", ""]
+    for col in items:
+        lines += ["[[topline]]", f"var = {_q(col)}", 'base = "all"', ""]
+    if demos:
+        for col in items:
+            lines += ["[[crosstab]]", f"var = {_q(col)}", ""]
+    else:
+        lines.insert(lines.index("[defaults]") + 2, "# (no F_ demographics found: add some to cross by)")
+    lines += ["[weighting]", "summary = true", ""]
+    text = "\n".join(lines)
+    loads(text, label=Path(spec_path).name)  # the starter must itself be a valid spec
+    return text

@@ -1,0 +1,177 @@
+"""Pew-style tables: toplines, crosstabs, model tables and the methods statement.
+
+This module is the doorway :class:`~pewlike.survey.Survey` verbs call
+(``svy.topline``, ``svy.crosstab``); toplines and crosstabs live in
+:mod:`pewlike.tables.toplines` and :mod:`pewlike.tables.crosstabs`, files are written by
+:mod:`pewlike.tables.export`.  The model table and the methods statement are
+here: both only format what other results computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from pewlike.tables.crosstabs import Crosstab, banner, crosstab
+from pewlike.errors import EstimationError
+from pewlike.estimation.results import _frame_html, _frame_text
+from pewlike.tables.export import TableDoc, fmt_int, fmt_points
+from pewlike.tables.toplines import Topline, categorical_column, moe_points, topline
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.survey import Survey
+
+__all__ = ["topline", "Topline", "crosstab", "Crosstab", "banner", "model_table", "stars", "MethodsStatement",
+           "methods_statement"]
+
+
+# ---------------------------------------------------------------------------
+# model tables
+# ---------------------------------------------------------------------------
+def stars(p: float) -> str:
+    """``***`` p < .001, ``**`` p < .01, ``*`` p < .05, else empty."""
+    if p is None or not np.isfinite(p):
+        return ""
+    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+
+
+def _fmt_p(p: float) -> str:
+    if not np.isfinite(p):
+        return "-"
+    return "<.001" if p < 0.001 else f"{p:.3f}".lstrip("0")
+
+
+def model_table(model, *, name: str, title: str | None = None, odds: bool | None = None,
+                level: float = 0.95) -> TableDoc:
+    """A model's odds ratios (or coefficients) with CIs, p-values, stars, N and design df.
+
+    Parameters
+    ----------
+    model : model result
+        From ``svy.logit``, ``svy.ologit`` or ``svy.glm``; read through
+        ``to_frame()`` (and ``odds_ratios()`` when ``odds``).
+    name : str
+        File-safe table name.
+    odds : bool, optional
+        Show odds ratios; default: for logit links.
+
+    Notes
+    -----
+    The numbers are those of ``summary(svyglm(...))`` / ``svyolr`` in R, with
+    ``exp(coef)`` and ``exp(confint)`` for odds ratios.
+    """
+    import pandas as pd
+
+    frame = model.to_frame(level=level)
+    link = getattr(model, "link", None)
+    odds = (link == "logit") if odds is None else odds
+    pval = dict(zip(frame["term"], frame["p_value"]))
+    if odds:
+        ors = model.odds_ratios(level)
+        est, lo, hi, terms = ors["odds_ratio"], ors["ci_lower"], ors["ci_upper"], list(ors["term"])
+        head = "Odds ratio"
+    else:
+        f = frame[frame["term"] != "(Intercept)"] if getattr(model, "kind", "") != "ologit" else frame
+        est, lo, hi, terms = f["estimate"], f["ci_lower"], f["ci_upper"], list(f["term"])
+        head = "Coefficient"
+    pct = f"{level:.0%} CI"
+    rows = [[t, f"{e:.2f}{stars(pval.get(t, np.nan))}", f"{a:.2f} - {b:.2f}", _fmt_p(pval.get(t, np.nan))]
+            for t, e, a, b in zip(terms, est, lo, hi)]
+    out = pd.DataFrame(rows, columns=["Term", head, pct, "p"])
+    n = getattr(model, "n_obs", None)
+    df = getattr(model, "df_resid", None)
+    notes = []
+    if n is not None:
+        notes.append(f"N = {fmt_int(n)} respondents; design degrees of freedom = {df:g}." if df is not None
+                     else f"N = {fmt_int(n)} respondents.")
+    notes.append("*** p < .001, ** p < .01, * p < .05 (design-based t tests).")
+    formula = getattr(model, "formula", None)
+    if formula:
+        notes.append(f"Model: {formula}")
+    if getattr(model, "kind", "") == "ologit" and odds:
+        notes.append("Odds ratios above 1 favour later (less concerned) answers; cut points not shown.")
+    return TableDoc(name, title or (model._title() if hasattr(model, "_title") else name), out, notes)
+
+
+# ---------------------------------------------------------------------------
+# methods statement
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class MethodsStatement:
+    """Sample sizes and margins of error for the full sample and each subgroup, as Pew's methodology.
+
+    ``frame`` has ``group, level, n, deff, moe`` (``group`` is ``"Total sample"`` on the first row).
+    """
+
+    frame: "pd.DataFrame"
+    level: float = 0.95
+
+    def to_frame(self) -> "pd.DataFrame":
+        """``group, level, n, deff, moe`` (MOE in percentage points)."""
+        return self.frame.copy()
+
+    def text(self) -> str:
+        """``n = 4,272; margin of sampling error ±1.7 points, including the design effect of 1.31``."""
+        r = self.frame.iloc[0]
+        return (f"n = {fmt_int(r['n'])}; margin of sampling error ±{fmt_points(r['moe'])} points, "
+                f"including the design effect of {r['deff']:.2f}")
+
+    def table(self, name: str = "methods") -> TableDoc:
+        """Pew's table: group, unweighted sample size, plus or minus (points)."""
+        import pandas as pd
+
+        rows, last = [], None
+        for r in self.frame.itertuples():
+            if r.group != last and r.group != "Total sample":
+                rows.append([r.group, "", ""])
+            last = r.group
+            label = "Total sample" if r.group == "Total sample" else f"  {r.level}"
+            rows.append([label, fmt_int(r.n), f"±{fmt_points(r.moe)} points"])
+        doc = pd.DataFrame(rows, columns=["Group", "Unweighted sample size", "Plus or minus ..."])
+        return TableDoc(name, "Sample sizes and margins of sampling error", doc,
+                        [f"{self.text()}.",
+                         f"Margins of error at the {self.level:.0%} level include the design effect due to "
+                         "weighting (1 + CV² of the weights in each group)."])
+
+    def summary(self) -> str:
+        """The statement and the table as text."""
+        return "\n".join([self.text(), _frame_text(self.frame)])
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return _frame_html(self.frame, self.text())
+
+
+def methods_statement(svy: "Survey", by: Sequence[str] = (), *, level: float = 0.95) -> MethodsStatement:
+    """Unweighted n, design effect and margin of error of the sample and of each group of ``by``.
+
+    Notes
+    -----
+    Pew's methodology table; each margin is
+    ``pewmethods::calculate_deff(w)$moe`` of the group's weights.
+    """
+    import pandas as pd
+
+    from pewlike.estimation.estimators import factor_codes
+
+    dom = svy._design.in_domain
+    moe, deff = moe_points(svy, dom, level)
+    rows = [{"group": "Total sample", "level": "", "n": int(dom.sum()), "deff": deff, "moe": moe}]
+    for var in by:
+        col = categorical_column(svy, var, "methods_statement")
+        _, idx, levels = factor_codes(svy, col)
+        label = svy._codebook.variables[col].label or col
+        for k, lev in enumerate(levels):  # one margin per reported group
+            mask = dom & (idx == k)
+            if mask.any():
+                m, d = moe_points(svy, mask, level)
+                rows.append({"group": label, "level": lev, "n": int(mask.sum()), "deff": d, "moe": m})
+    if not rows[0]["n"]:
+        raise EstimationError("the survey has no respondents in this domain")
+    return MethodsStatement(pd.DataFrame(rows, columns=["group", "level", "n", "deff", "moe"]), level)

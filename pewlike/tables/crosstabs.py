@@ -1,0 +1,450 @@
+"""Pew crosstabs: weighted column percentages by a demographic, with significance letters.
+
+:func:`crosstab` gives, for every column (level of ``by``), the weighted share
+of each response with its interval, the unweighted base, the margin of error
+of the column, a small-base flag, and letters marking columns this one is
+significantly above (design-based pairwise tests).  :func:`banner` puts
+several crosstabs of one question side by side, as a Pew banner table.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Sequence
+
+import numpy as np
+
+from pewlike.errors import EstimationError
+from pewlike.estimation.results import TestResult, _frame_html, _frame_text
+from pewlike.tables.export import TableDoc, file_safe, fmt_int, fmt_points, pew_percent
+from pewlike.tables.toplines import (Topline, base_mask, categorical_column, check_base, layout_rows, moe_points, net_estimates,
+                       resolve_nets, response_frame, topline)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.survey import Survey
+
+__all__ = ["Crosstab", "crosstab", "pairwise_letters", "banner", "ADJUST"]
+
+ADJUST = ("holm", "bonferroni", "none")
+SMALL_FLAG = "small base"
+SUPPRESSED = "suppressed"
+
+
+def _column_letter(i: int) -> str:
+    """A, B, ..., Z, AA, AB, ... for column ``i``."""
+    letters = string.ascii_uppercase
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = letters[r] + out
+    return out
+
+
+def _holm(p: np.ndarray, method: str) -> np.ndarray:
+    """Adjust the p-values of each row (last axis) for multiplicity; NaN entries are not counted."""
+    if method == "none":
+        return p
+    m = np.sum(np.isfinite(p), axis=-1, keepdims=True)
+    if method == "bonferroni":
+        return np.minimum(1.0, p * m)
+    order = np.argsort(np.where(np.isfinite(p), p, np.inf), axis=-1)
+    ps = np.take_along_axis(p, order, axis=-1)
+    rank = np.arange(p.shape[-1])
+    adj = np.maximum.accumulate(np.where(np.isfinite(ps), ps * (m - rank), -np.inf), axis=-1)
+    adj = np.where(np.isfinite(ps), np.minimum(1.0, adj), np.nan)
+    out = np.empty_like(adj)
+    np.put_along_axis(out, order, adj, axis=-1)
+    return out
+
+
+def pairwise_letters(est: np.ndarray, vcov: np.ndarray, index: np.ndarray, eligible: np.ndarray, df: float, *,
+                     alpha: float = 0.05, adjust: str = "holm", rows=None, columns=None):
+    """Design-based pairwise tests between columns, for every row at once.
+
+    Parameters
+    ----------
+    est : (k,) estimates; vcov : (k, k) their covariance.
+    index : (rows, G) int
+        Position in ``est`` of row ``r`` in column ``g``.
+    eligible : (G,) bool
+        Columns that take part in the tests.
+    df : float
+        Degrees of freedom of the t reference distribution.
+    alpha : float
+        Significance level after adjustment.
+    adjust : {"holm", "bonferroni", "none"}
+        Multiplicity adjustment over the ``G(G-1)/2`` pairs of one row.
+    rows, columns : sequence of str, optional
+        Labels of the rows and columns, for the returned table of tests.
+
+    Returns
+    -------
+    tests : pandas.DataFrame
+        One row per tested pair ``a < b`` of each row: ``level, a, b,
+        difference, std_error, t, p_value, p_adjusted``; the SE uses the full
+        design covariance of the two domain estimates.
+    letters : list of list of str
+        ``letters[r][g]``: letters of the columns that column ``g`` is
+        significantly above in row ``r`` (adjusted p below ``alpha``).
+
+    Notes
+    -----
+    Equivalent in R survey to ``svycontrast(svyby(~I(var == level), ~by,
+    design, svymean, covmat=TRUE), contrast)`` for each pair, referred to a t
+    distribution with ``df`` degrees of freedom, then ``p.adjust(method=)``
+    within each row.
+    """
+    import pandas as pd
+    from scipy import stats
+
+    I = np.asarray(index)
+    R, G = I.shape
+    rows = [str(r) for r in (rows if rows is not None else range(R))]
+    names = [_column_letter(g) for g in range(G)]
+    columns = [str(c) for c in (columns if columns is not None else names)]
+    e = est[I]
+    V = vcov[I[:, :, None], I[:, None, :]]
+    d = np.diagonal(V, axis1=1, axis2=2)
+    var = d[:, :, None] + d[:, None, :] - 2 * V
+    diff = e[:, :, None] - e[:, None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(np.clip(var, 0, None))
+        t = diff / se
+    pair = np.triu(np.ones((G, G), dtype=bool), 1) & eligible[:, None] & eligible[None, :]
+    a_idx, b_idx = np.nonzero(pair)
+    tt = t[:, a_idx, b_idx]  # (R, pairs)
+    p = np.where(np.isfinite(tt), 2 * stats.t.sf(np.abs(tt), df), np.nan)
+    adj = _holm(p, adjust)
+    sig = np.zeros((R, G, G), dtype=bool)
+    hit = adj < alpha
+    sig[:, a_idx, b_idx] = hit & (tt > 0)
+    sig[:, b_idx, a_idx] = hit & (tt < 0)
+    letters = [["".join(names[b] for b in range(G) if sig[r, a, b]) for a in range(G)] for r in range(R)]
+    npair = a_idx.size
+    tests = pd.DataFrame({
+        "level": np.repeat(rows, npair), "a": np.tile(np.asarray(columns, dtype=object)[a_idx], R),
+        "b": np.tile(np.asarray(columns, dtype=object)[b_idx], R),
+        "difference": diff[:, a_idx, b_idx].ravel(), "std_error": se[:, a_idx, b_idx].ravel(),
+        "t": tt.ravel(), "p_value": p.ravel(), "p_adjusted": adj.ravel()})
+    return tests, letters
+
+
+@dataclass(frozen=True, eq=False)
+class Crosstab:
+    """Column percentages of a question by a demographic.
+
+    Attributes
+    ----------
+    variable, by : str
+        The question and the column variable.
+    question, by_label : str
+        Their wording / labels.
+    frame : pandas.DataFrame
+        ``variable, level, <by>, estimate, std_error, ci_lower, ci_upper, deff, n``
+        then ``moe`` (points, the column's), ``letters``, ``flag``, ``kind``.
+    vcov : ndarray
+        Covariance of the response rows (by-level major, response minor).
+    total : Topline
+        The same question for everyone (the "Total" column).
+    test : TestResult
+        Rao-Scott test of association (substantive responses).
+    columns : tuple of str
+        Levels of ``by`` shown, in order; ``letters_of`` maps each to its letter.
+    column_n : tuple of int
+        Unweighted base of each column.
+    column_moe : tuple of float
+        Margin of error of each column, in points.
+    pairs : pandas.DataFrame
+        Every pairwise test behind the letters: ``level, a, b, difference,
+        std_error, t, p_value, p_adjusted`` (empty when ``letters=False``).
+    min_n, suppress, alpha, adjust, df
+        The small-base rule and the letter tests' settings.
+    """
+
+    variable: str
+    by: str
+    question: str
+    by_label: str
+    base: str
+    frame: "pd.DataFrame"
+    vcov: np.ndarray
+    total: Topline
+    test: TestResult | None
+    columns: tuple
+    column_n: tuple
+    column_moe: tuple
+    pairs: "pd.DataFrame | None" = None
+    nets: tuple = ()
+    min_n: int = 100
+    suppress: bool = False
+    alpha: float = 0.05
+    adjust: str = "holm"
+    df: float = float("inf")
+    level: float = 0.95
+
+    def to_frame(self) -> "pd.DataFrame":
+        """Estimates (fractions), then ``moe``, ``letters``, ``flag``, ``kind``."""
+        return self.frame.copy()
+
+    @property
+    def letters_of(self) -> dict:
+        """Column label -> its letter (A, B, ...)."""
+        return {c: _column_letter(i) for i, c in enumerate(self.columns)}
+
+    def test_note(self) -> str:
+        """The Rao-Scott result in words."""
+        if self.test is None:
+            return "Test of association not available (fewer than two columns or responses)."
+        p = self.test.p_value
+        ptxt = "p < .001" if p < 0.001 else f"p = {p:.3f}"
+        ndf, ddf = self.test.df if isinstance(self.test.df, tuple) else (self.test.df, float("nan"))
+        return f"Rao-Scott F({ndf:.2f}, {ddf:.1f}) = {self.test.statistic:.2f}, {ptxt}."
+
+    def notes(self) -> list[str]:
+        """Notes printed under the table: base, letters, small bases, the test."""
+        adj = {"holm": "Holm-adjusted within each row", "bonferroni": "Bonferroni-adjusted within each row",
+               "none": "not adjusted for multiple comparisons"}[self.adjust]
+        small = ("suppressed (-)" if self.suppress else "flagged (†)")
+        base = ("all who were asked, Refused shown" if self.base == "all" else "those who answered")
+        return [f"Column percentages of {base}; {self.total.universe().lower()}.",
+                f"Letters mark a share significantly higher than in the lettered column (design-based t test, "
+                f"{1 - self.alpha:.0%} level, {adj}).",
+                f"Columns with fewer than {self.min_n} respondents are {small} and not tested.",
+                self.test_note()]
+
+    def table(self, *, small: str = "<1", name: str | None = None, ci: bool = False) -> TableDoc:
+        """Pew-rounded presentation: Total, then one column per group with its letter (and CI)."""
+        return banner([self], small=small, name=name, ci=ci)
+
+    def summary(self) -> str:
+        """Readable text: wording, the column percentages with letters, Ns and the test."""
+        doc = self.table()
+        return "\n".join([f"Crosstab of {self.variable} by {self.by}", f"  {self.question}",
+                          _frame_text(doc.frame), *self.notes()])
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return _frame_html(self.frame, f"Crosstab of {self.variable} by {self.by}: {self.question}")
+
+
+def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] = "valid", letters: bool = True,
+             nets=None, min_n: int = 100, suppress: bool = False, alpha: float = 0.05,
+             adjust: Literal["holm", "bonferroni", "none"] = "holm", ci: str = "logit",
+             level: float = 0.95, total: Topline | None = None) -> Crosstab:
+    """Weighted column percentages of ``var`` within each level of ``by``.
+
+    Parameters
+    ----------
+    svy : Survey
+    var : str
+        A categorical question.
+    by : str
+        A categorical demographic; its missing categories ("Refused") are left out.
+    base : {"valid", "all"}
+        As in :func:`pewlike.tables.toplines.topline`.
+    letters : bool
+        Compute significance letters between columns.
+    nets : mapping or "auto", optional
+        Nets, as in :func:`~pewlike.tables.toplines.topline`; they get letters too.
+    min_n : int
+        Columns with fewer unweighted respondents in the base are flagged
+        (Pew does not report groups under 100) and left out of the letter tests.
+    suppress : bool
+        Also blank their estimates (NaN in ``to_frame()``, "-" in tables).
+    alpha : float
+        Significance level of the letter tests.
+    adjust : {"holm", "bonferroni", "none"}
+        Multiplicity adjustment over the pairs of columns within each row.
+        Holm (the default) controls the chance of any false letter in a row at
+        ``alpha``; ``"none"`` gives plain 95% tests, as Pew's reports describe.
+    ci : str
+        Interval method per cell (see :func:`pewlike.estimation.estimators.proportion`).
+    level : float
+        Confidence level.
+    total : Topline, optional
+        The topline of ``var`` with the same ``base``, ``nets`` and ``level``
+        (the "Total" column), when already computed (banners of one question).
+
+    Returns
+    -------
+    Crosstab
+
+    Raises
+    ------
+    VariableError
+        ``var`` or ``by`` unknown or numeric.
+
+    Notes
+    -----
+    Cells are ``svyby(~var, ~by, design, svymean, covmat=TRUE)`` in R survey,
+    intervals ``svyciprop`` in each domain; the test is ``svychisq(~var + by,
+    design)`` (Rao-Scott F, substantive answers); letters come from the
+    pairwise differences ``svycontrast`` of the ``svyby`` result with its full
+    covariance and a t reference on the design df of the base
+    (``degf(subset(design, !is.na(var)))``), adjusted by ``p.adjust``.
+    """
+
+    from pewlike.estimation.hypothesis import chisq
+    from pewlike.estimation.estimators import factor_codes, proportion
+
+    base = check_crosstab_options(base, adjust, min_n, alpha)
+    col = categorical_column(svy, var, "crosstab")
+    bycol = categorical_column(svy, by, "crosstab by=")
+    if bycol == col:
+        raise EstimationError(f"crosstab needs two different variables, got {col!r} twice")
+    # respondents with a substantive answer to `by`: its Refused column is not shown
+    sub = svy._evolve(design=svy._design.restrict(svy._valid(bycol)))
+    est = proportion(sub, col, by=bycol, ci=ci, na_rm=(base == "valid"), level=level)
+    frame, missing, levels = response_frame(svy, est, col)
+    L = len(levels)
+    cols = [str(x) for x in frame[bycol].iloc[::L]]
+    mask = base_mask(sub, col, base)
+    _, bcodes, blevels = factor_codes(sub, bycol)
+    pos_of = np.array([blevels.index(c) for c in cols])
+    col_n = np.bincount(bcodes[mask & (bcodes >= 0)], minlength=len(blevels))[pos_of]
+    col_moe = np.array([moe_points(svy, mask & (bcodes == p), level)[0] for p in pos_of])  # one per column
+    small = col_n < min_n
+    df = float(sub._design.restrict(mask).degf())
+
+    substantive = [lev for lev in levels if lev not in missing]
+    resolved = resolve_nets(svy, col, substantive, nets)
+    net_ests = net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
+    return assemble_crosstab(svy, sub, col, bycol, frame, est, levels, cols, small, df, resolved, net_ests,
+                             col_n, col_moe, letters=letters, alpha=alpha, adjust=adjust, suppress=suppress,
+                             min_n=min_n, total=total, base=base, ci=ci, level=level, chisq=chisq, topline=topline)
+
+
+def check_crosstab_options(base: str, adjust: str, min_n, alpha: float) -> str:
+    """Validate a crosstab's options (shared by in-memory and partitioned surveys); returns the base."""
+    base = check_base(base)
+    if adjust not in ADJUST:
+        raise EstimationError(f"adjust={adjust!r} is not valid; choose one of 'holm', 'bonferroni', 'none'")
+    if not (isinstance(min_n, (int, np.integer)) and min_n >= 0):
+        raise EstimationError(f"min_n={min_n!r} is not valid; give a count of respondents such as 100")
+    if not 0 < alpha < 1:
+        raise EstimationError(f"alpha={alpha!r} is not valid; give a significance level such as 0.05")
+    return base
+
+
+def assemble_crosstab(svy, sub, col: str, bycol: str, frame, est, levels: list, cols: list, small: np.ndarray,
+                      df: float, resolved, net_ests, col_n, col_moe, *, letters: bool, alpha: float, adjust: str,
+                      suppress: bool, min_n: int, total, base: str, ci: str, level: float, chisq, topline) -> Crosstab:
+    """Letters, nets, small-base flags, the Rao-Scott test and the total column around a crosstab's cells.
+
+    Shared by the in-memory and the partitioned crosstab: ``est`` holds the cell
+    proportions (levels within columns) with their covariance; ``chisq`` and
+    ``topline`` are the matching functions of the survey's kind.
+    """
+    import pandas as pd
+
+    G, L = len(cols), len(levels)
+    letter_rows = [""] * len(frame)
+    frames = [frame]
+    tests = []
+    if letters:
+        index = (np.arange(G)[None, :] * L + np.arange(L)[:, None])
+        tst, lets = pairwise_letters(est.estimate, est.vcov, index, ~small, df, alpha=alpha, adjust=adjust,
+                                     rows=levels, columns=cols)
+        tests.append(tst)
+        letter_rows = [lets[r][g] for g in range(G) for r in range(L)]
+    frame["letters"] = letter_rows
+    for label, ne, pos, nl_levels in net_ests:
+        nf = ne.to_frame().iloc[pos::nl_levels].copy()
+        nf["variable"] = col
+        nf["level"] = label
+        nf["kind"] = "net"
+        nl = [""] * G
+        if letters:
+            tst, lets = pairwise_letters(ne.estimate, ne.vcov, (pos + np.arange(G) * nl_levels)[None, :], ~small,
+                                         df, alpha=alpha, adjust=adjust, rows=[label], columns=cols)
+            tests.append(tst)
+            nl = lets[0]
+        nf["letters"] = nl
+        frames.append(nf)
+    out = pd.concat(frames, ignore_index=True)
+    order = levels + [lab for lab, _ in resolved]
+    out["level"] = pd.Categorical(out["level"], categories=order)
+    out[bycol] = pd.Categorical(out[bycol].astype(str), categories=cols)
+    out = out.sort_values([bycol, "level"], kind="stable").reset_index(drop=True)
+    pos = out[bycol].cat.codes.to_numpy()
+    out.insert(out.columns.get_loc("n") + 1, "moe", col_moe[pos])
+    flag = np.where(small[pos], SUPPRESSED if suppress else SMALL_FLAG, "")
+    if suppress:
+        out.loc[small[pos], ["estimate", "std_error", "ci_lower", "ci_upper", "deff"]] = np.nan
+    out.insert(out.columns.get_loc("letters") + 1, "flag", flag)
+    out = out[[c for c in out.columns if c != "kind"] + ["kind"]]
+    try:
+        test = chisq(sub, col, bycol)
+    except EstimationError:
+        test = None
+    if total is None:
+        total = topline(svy, col, base=base, nets=dict(resolved) if resolved else None, ci=ci, level=level)
+    elif (total.variable, total.base, total.nets, total.level) != (col, base, tuple(resolved), level):
+        raise EstimationError(f"total= is the topline of {total.variable!r} (base {total.base!r}); it must be "
+                              f"that of {col!r} with base {base!r}, the same nets and level")
+    by_label = svy._codebook.variables[bycol].label or bycol
+    pairs = pd.concat(tests, ignore_index=True) if tests else None
+    return Crosstab(col, bycol, svy.question(col), by_label, base, out, est.vcov, total, test, tuple(cols),
+                    tuple(int(x) for x in col_n), tuple(float(x) for x in col_moe), pairs, tuple(resolved),
+                    int(min_n), bool(suppress), float(alpha), adjust, df, level)
+
+
+def banner(tabs: Sequence[Crosstab], *, small: str = "<1", name: str | None = None,
+           title: str | None = None, ci: bool = False) -> TableDoc:
+    """Several crosstabs of one question side by side: Total, then each demographic's columns.
+
+    Cells read ``"45 BC"``: the Pew-rounded percent and the letters of the
+    columns (within the same demographic) it is significantly above; ``†``
+    marks a small base, ``-`` a suppressed cell.  With ``ci=True`` each cell
+    also gives its confidence interval in points (``"45 BC [42-48]"``).  The
+    last rows give each column's unweighted N and margin of error.
+    """
+    import pandas as pd
+
+    if not tabs:
+        raise EstimationError("banner needs at least one crosstab")
+    first = tabs[0]
+    if any(t.variable != first.variable or t.base != first.base for t in tabs):
+        raise EstimationError("a banner shows one question with one base; the crosstabs differ")
+    total = first.total
+    labels, tot = layout_rows(total.frame, total.nets)
+    keys = [lab.strip() for lab in labels]
+    data = {"Response": labels, "Total": [pew_percent(x, small=small) for x in tot]}
+    groups = [("", 2)]
+    nrow = [fmt_int(total.n)]
+    mrow = [fmt_points(total.moe)]
+    for t in tabs:
+        f = t.frame
+        for c, letter in t.letters_of.items():
+            sub = f[f[t.by].astype(str) == c]
+            cell = {str(r.level): (r.estimate, r.letters, r.flag, r.ci_lower, r.ci_upper) for r in sub.itertuples()}
+            head = f"{c} ({letter})" if c not in data else f"{t.by_label}: {c} ({letter})"
+            vals = []
+            for k in keys:
+                e, lets, flag, lo, hi = cell.get(k, (float("nan"), "", "", float("nan"), float("nan")))
+                txt = pew_percent(e, small=small)
+                if flag == SMALL_FLAG:
+                    txt += "†"
+                txt = f"{txt} {lets}".strip()
+                if ci and np.isfinite(lo):
+                    txt += f" [{100 * lo:.0f}-{100 * hi:.0f}]"
+                vals.append(txt)
+            data[head] = vals
+        groups.append((t.by_label, len(t.columns)))
+        nrow += [fmt_int(n) for n in t.column_n]
+        mrow += [fmt_points(m) for m in t.column_moe]
+    frame = pd.DataFrame(data)
+    extra = pd.DataFrame([["Unweighted N", *nrow], ["Margin of error (± points)", *mrow]], columns=frame.columns)
+    frame = pd.concat([frame, extra], ignore_index=True)
+    notes = list(first.notes()[:3])
+    for t in tabs:
+        notes.append(f"{t.by_label}: {t.test_note()}")
+    doc_name = name or f"crosstab_{file_safe(first.variable)}" + (f"_by_{file_safe(first.by)}" if len(tabs) == 1
+                                                                  else "")
+    return TableDoc(doc_name, title or first.question, frame, notes, groups)

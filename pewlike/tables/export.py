@@ -1,0 +1,330 @@
+"""Pew-style number formatting and table files: CSV, Markdown, HTML and one Excel workbook.
+
+Everything written here is byte-reproducible: no clock, no random ids, fixed
+zip-entry dates and document properties in the workbook (taken from
+``SOURCE_DATE_EPOCH`` when it is set).
+
+Rounding conventions (as Pew Research Center toplines)
+------------------------------------------------------
+* Percentages are whole numbers, rounded half up on the unrounded share
+  (12.5 -> 13); nets are rounded from their own unrounded share, so a net can
+  differ by one point from the sum of its rounded parts.
+* A share above zero that rounds to 0 is shown as ``"<1"`` (``small="*"`` gives
+  Pew's older asterisk convention: "* = less than 0.5%"); one that rounds to
+  100 without being 100 is shown as ``">99"``.
+* Exactly zero is ``"0"``.
+* ``"-"`` marks a cell with no estimate: the question was not asked there, or
+  the estimate is suppressed because its base is too small.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import re
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import numpy as np
+
+from pewlike.errors import PewlikeError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["file_safe", "pew_percent", "pew_percents", "fmt_int", "fmt_points", "TableDoc", "frame_markdown",
+           "frame_html", "atomic_write", "write_csv", "write_markdown", "write_html", "write_xlsx", "fixed_datetime"]
+
+#: Date used for reproducible outputs when ``SOURCE_DATE_EPOCH`` is not set (ATP W49 fieldwork start).
+DEFAULT_EPOCH = 1559520000  # 2019-06-03T00:00:00Z
+
+
+def file_safe(name: str) -> str:
+    """A name usable in file names and HTML ids (``CONCERNCO_W49`` stays, ``a b/c`` -> ``a_b_c``)."""
+    return re.sub(r"[^A-Za-z0-9_\-]+", "_", str(name)).strip("_") or "item"
+
+
+def fixed_datetime() -> datetime:
+    """The build date of reproducible outputs: ``SOURCE_DATE_EPOCH`` or 2019-06-03 (UTC).
+
+    Notes
+    -----
+    Follows https://reproducible-builds.org/specs/source-date-epoch/; an
+    invalid value raises an error rather than silently using the clock.
+    """
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None or raw == "":
+        return datetime.fromtimestamp(DEFAULT_EPOCH, tz=timezone.utc)
+    try:
+        return datetime.fromtimestamp(int(raw), tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise PewlikeError(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp; set it to an integer "
+                           "number of seconds or unset it") from None
+
+
+# ---------------------------------------------------------------------------
+# numbers
+# ---------------------------------------------------------------------------
+def pew_percent(share: float, *, small: str = "<1") -> str:
+    """Format a share (0-1) as Pew prints percentages.
+
+    Parameters
+    ----------
+    share : float
+        A fraction; NaN means "no estimate".
+    small : str
+        Text for a share above 0 that rounds to 0 (``"<1"``; Pew toplines use ``"*"``).
+
+    Returns
+    -------
+    str
+        Whole percent rounded half up; ``"<1"``/``">99"`` near the ends;
+        ``"0"`` for exactly zero; ``"-"`` for NaN.
+
+    Notes
+    -----
+    R has no single equivalent; it is ``round()`` with Pew's display rules.
+
+    Examples
+    --------
+    >>> [pew_percent(x) for x in (0.125, 0.004, 0.0, 0.9996, float("nan"))]
+    ['13', '<1', '0', '>99', '-']
+    """
+    if share is None or not np.isfinite(share):
+        return "-"
+    if share == 0:
+        return "0"
+    pct = int(np.floor(share * 100 + 0.5 + 1e-9))
+    if pct <= 0:
+        return small if share > 0 else "0"
+    if pct >= 100 and share < 1:
+        return ">99"
+    return str(pct)
+
+
+def pew_percents(shares: Iterable[float], *, small: str = "<1") -> list[str]:
+    """:func:`pew_percent` of each share."""
+    return [pew_percent(float(s), small=small) for s in shares]
+
+
+def fmt_int(n) -> str:
+    """Unweighted counts with a thousands separator (``4,272``)."""
+    return f"{int(n):,}"
+
+
+def fmt_points(x: float, digits: int = 1) -> str:
+    """A margin of error in percentage points (``"1.9"``)."""
+    return "-" if x is None or not np.isfinite(x) else f"{x:.{digits}f}"
+
+
+# ---------------------------------------------------------------------------
+# a presentation table
+# ---------------------------------------------------------------------------
+class TableDoc:
+    """A presentation table: a title, a text DataFrame and notes printed under it.
+
+    Parameters
+    ----------
+    name : str
+        File-safe name (``topline_CONCERNCO``); letters, digits, ``_``, ``-``.
+    title : str
+        Usually the question wording.
+    frame : pandas.DataFrame
+        Cells as text (Pew-rounded), column names as printed.
+    notes : sequence of str
+        Base, margin of error, significance and source notes.
+    groups : sequence of (label, span)
+        Optional header row over the columns (a banner's demographics); spans
+        add up to the number of columns.
+    """
+
+    __slots__ = ("name", "title", "frame", "notes", "groups")
+
+    def __init__(self, name: str, title: str, frame: "pd.DataFrame", notes: Sequence[str] = (),
+                 groups: Sequence[tuple[str, int]] = ()):
+        if not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
+            raise PewlikeError(f"table name {name!r} is not file-safe; use letters, digits, '_' or '-'")
+        self.name = name
+        self.title = title
+        self.frame = frame
+        self.notes = tuple(notes)
+        if groups and sum(span for _, span in groups) != frame.shape[1]:
+            raise PewlikeError(f"column groups span {sum(s for _, s in groups)} columns; the table has {frame.shape[1]}")
+        self.groups = tuple(groups)
+
+    def markdown(self) -> str:
+        """The table as Markdown, title as a bold line and notes below."""
+        parts = [f"**{_md_escape(self.title)}**", "", frame_markdown(self.frame)]
+        if self.notes:
+            parts += [""] + [f"{_md_escape(n)}  " for n in self.notes]
+        return "\n".join(parts).rstrip() + "\n"
+
+    def html(self, *, heading: str = "h4") -> str:
+        """The table as an HTML fragment (``<figure>`` with caption and notes)."""
+        notes = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in self.notes)
+        return (f"<figure class='table' id='{self.name}'><figcaption><{heading}>{html.escape(self.title)}"
+                f"</{heading}></figcaption>{frame_html(self.frame, self.groups)}{notes}</figure>")
+
+
+def _md_escape(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("*", "\\*").replace("\n", " ")
+
+
+def _indent(text: str, space: str) -> str:
+    """Leading spaces (indented net members) as non-collapsing spaces."""
+    stripped = text.lstrip(" ")
+    return space * (len(text) - len(stripped)) + stripped
+
+
+def frame_markdown(frame: "pd.DataFrame") -> str:
+    """A GitHub Markdown table of a text frame; first column left-aligned, the rest right."""
+    cols = [str(c) for c in frame.columns]
+    rows = [[_indent(_md_escape(rec[0]), "\u00a0")] + ["" if v is None else _md_escape(v) for v in rec[1:]]
+            for rec in frame.itertuples(index=False, name=None)]
+    align = [":---"] + ["---:"] * (len(cols) - 1)
+    out = ["| " + " | ".join(_md_escape(c) for c in cols) + " |", "| " + " | ".join(align) + " |"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def frame_html(frame: "pd.DataFrame", groups: Sequence[tuple[str, int]] = ()) -> str:
+    """An HTML ``<table>`` of a text frame (escaped), with an optional column-group header row."""
+    head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in frame.columns)
+    if groups:
+        top = "".join(f"<th colspan='{span}' scope='colgroup'>{html.escape(label)}</th>" for label, span in groups)
+        head = f"<tr class='groups'>{top}</tr><tr>{head}</tr>"
+    else:
+        head = f"<tr>{head}</tr>"
+    body = []
+    for rec in frame.itertuples(index=False, name=None):
+        first, rest = str(rec[0]), rec[1:]
+        cls = " class='net'" if first.startswith("NET ") else (" class='member'" if first.startswith(" ") else "")
+        cells = [f"<th scope='row'>{html.escape(first.strip())}</th>"]
+        cells += [f"<td>{html.escape('' if v is None else str(v))}</td>" for v in rest]
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    return f"<table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+
+
+# ---------------------------------------------------------------------------
+# files (all written through a temporary name, then renamed)
+# ---------------------------------------------------------------------------
+def atomic_write(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary name in the same folder, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
+
+
+def write_csv(frame: "pd.DataFrame", path) -> Path:
+    """Write a frame as UTF-8 CSV with ``\\n`` line ends and full float precision (``repr``)."""
+    text = frame.to_csv(index=False, lineterminator="\n", float_format=lambda x: repr(float(x)))
+    return atomic_write(Path(path), text.encode("utf-8"))
+
+
+def write_markdown(doc: TableDoc, path) -> Path:
+    """Write one :class:`TableDoc` as Markdown."""
+    return atomic_write(Path(path), doc.markdown().encode("utf-8"))
+
+
+def write_html(doc: TableDoc, path, *, css: str = "") -> Path:
+    """Write one :class:`TableDoc` as a standalone HTML page."""
+    page = ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(doc.title)}</title><style>{css}</style></head>"
+            f"<body>{doc.html(heading='h1')}</body></html>\n")
+    return atomic_write(Path(path), page.encode("utf-8"))
+
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_names(names: Sequence[str]) -> list[str]:
+    """Excel sheet names: at most 31 characters, no ``[]:*?/\\``, unique (case-insensitive)."""
+    out, seen = [], set()
+    for name in names:
+        base = _SHEET_BAD.sub("_", name)[:31] or "table"
+        cand, k = base, 2
+        while cand.lower() in seen:
+            suffix = f"~{k}"
+            cand, k = base[:31 - len(suffix)] + suffix, k + 1
+        seen.add(cand.lower())
+        out.append(cand)
+    return out
+
+
+def write_xlsx(docs: Sequence[TableDoc], path, *, title: str = "pewlike tables") -> Path:
+    """Write every table to one Excel workbook, a sheet per table, with fixed bytes.
+
+    The sheet holds the title in A1, the table from row 3 and the notes under
+    it.  Document properties and zip entry dates are set to
+    :func:`fixed_datetime` so two builds give identical files.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    if not docs:
+        raise PewlikeError("no tables to write to the Excel workbook")
+    when = fixed_datetime()
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    for doc, sheet in zip(docs, _sheet_names([d.name for d in docs])):
+        ws = wb.create_sheet(sheet)
+        ws["A1"] = doc.title
+        ws["A1"].font = Font(bold=True, size=12)
+        ws.append([])
+        if doc.groups:
+            ws.append([label for label, span in doc.groups for label in [label] + [None] * (span - 1)])
+            for cell in ws[3]:
+                cell.font = bold
+        ws.append([str(c) for c in doc.frame.columns])
+        head_row = ws.max_row
+        for cell in ws[head_row]:
+            cell.font = bold
+        for rec in doc.frame.itertuples(index=False, name=None):
+            ws.append([_xl_value(v) for v in rec])
+        ws.append([])
+        for note in doc.notes:
+            ws.append([note])
+        ws.column_dimensions["A"].width = min(60, max(12, *(len(str(v)) for v in doc.frame.iloc[:, 0]))
+                                              if len(doc.frame) else 12)
+        for row in ws.iter_rows(min_row=head_row + 1, max_row=head_row + len(doc.frame), min_col=2):
+            for cell in row:
+                cell.alignment = Alignment(horizontal="right")
+    wb.properties.creator = "pewlike"
+    wb.properties.title = title
+    wb.properties.created = when.replace(tzinfo=None)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return atomic_write(Path(path), _normalise_zip(buf.getvalue(), when))
+
+
+def _xl_value(v):
+    """Cells stay text (Pew-rounded strings such as "<1" must not become numbers)."""
+    return "" if v is None else str(v)
+
+
+_DCTERMS = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _normalise_zip(data: bytes, when: datetime) -> bytes:
+    """Rewrite an OOXML zip with sorted-as-written entries, fixed dates and fixed core properties."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    date_time = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _DCTERMS.sub(rb"\g<1>" + stamp + rb"\g<2>", body)
+            zi = zipfile.ZipInfo(info.filename, date_time=date_time)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, body)
+    return out.getvalue()

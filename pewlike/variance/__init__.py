@@ -1,0 +1,1 @@
+"""Design-based variance: arrays in, arrays out (linearization, replication, calibration)."""
