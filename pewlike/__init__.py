@@ -17,16 +17,40 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from pewlike import errors
-from pewlike.errors import (CalibrationError, DataFileError, DesignError, EstimationError, FormulaError,
-                     ModelError, PewlikeError, RakingError, SpecError, VariableError)
+from pewlike.errors import (
+    CalibrationError,
+    DataFileError,
+    DesignError,
+    EstimationError,
+    FormulaError,
+    ModelError,
+    PewlikeError,
+    RakingError,
+    SpecError,
+    VariableError,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "read", "Survey", "demo", "moe", "targets_from", "Codebook", "errors",
-    "PewlikeError", "DataFileError", "DesignError", "VariableError", "EstimationError",
-    "RakingError", "CalibrationError", "FormulaError", "ModelError", "SpecError",
+    "CalibrationError",
+    "Codebook",
+    "DataFileError",
+    "DesignError",
+    "EstimationError",
+    "FormulaError",
+    "ModelError",
+    "PewlikeError",
+    "RakingError",
+    "SpecError",
+    "Survey",
+    "VariableError",
     "__version__",
+    "demo",
+    "errors",
+    "moe",
+    "read",
+    "targets_from",
 ]
 
 # public name -> module that defines it (imported on first access, PEP 562)
@@ -40,9 +64,9 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.survey import Survey
-    from pewlike.loading import demo, read
     from pewlike.io.codebook import Codebook
+    from pewlike.loading import demo, read
+    from pewlike.survey import Survey
     from pewlike.weighting import targets_from
     from pewlike.weighting.summary import moe
 

@@ -8,18 +8,18 @@ Messages are one line: they name the bad value and say how to fix it.
 from __future__ import annotations
 
 __all__ = [
-    "PewlikeError",
+    "CalibrationError",
     "DataFileError",
     "DesignError",
-    "VariableError",
     "EstimationError",
-    "RakingError",
-    "CalibrationError",
     "FormulaError",
-    "ModelError",
-    "SpecError",
-    "PewlikeWarning",
     "LabelWarning",
+    "ModelError",
+    "PewlikeError",
+    "PewlikeWarning",
+    "RakingError",
+    "SpecError",
+    "VariableError",
     "WeightWarning",
 ]
 

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
-from pewlike.survey import LonelyPSU, Survey
 from pewlike.errors import DesignError
+from pewlike.survey import LonelyPSU, Survey
 
-__all__ = ["read", "demo"]
+__all__ = ["demo", "read"]
 
 
-def read(path, *, weights: str | None = "auto", strata=None, psu=None, fpc=None, nest: bool = False,
-         repweights=None, reptype=None, scale=None, rscales=None, mse: bool = False,
-         lonely_psu: LonelyPSU = "fail", missing: str = "auto", columns: Sequence[str] | None = None,
-         rho=None, engine: Literal["pandas", "dask"] = "pandas", **reader_options) -> Survey:
+def read(
+    path,
+    *,
+    weights: str | None = "auto",
+    strata=None,
+    psu=None,
+    fpc=None,
+    nest: bool = False,
+    repweights=None,
+    reptype=None,
+    scale=None,
+    rscales=None,
+    mse: bool = False,
+    lonely_psu: LonelyPSU = "fail",
+    missing: str = "auto",
+    columns: Sequence[str] | None = None,
+    rho=None,
+    engine: Literal["pandas", "dask"] = "pandas",
+    **reader_options,
+) -> Survey:
     """Read a survey file with its labels and build its design.
 
     Parameters
@@ -50,15 +67,30 @@ def read(path, *, weights: str | None = "auto", strata=None, psu=None, fpc=None,
     -----
     Equivalent to ``haven::read_sav`` followed by ``svydesign`` in R.
     """
-    from pewlike.io.files import column_names, read_file
     from pewlike.design.structure import find_weight_column
+    from pewlike.io.files import column_names, read_file
 
     if engine == "dask":
         from pewlike.partitioned.survey import read_dask
 
-        return read_dask(path, weights=weights, strata=strata, psu=psu, fpc=fpc, nest=nest, repweights=repweights,
-                         reptype=reptype, scale=scale, rscales=rscales, mse=mse, lonely_psu=lonely_psu,
-                         missing=missing, columns=columns, rho=rho, **reader_options)
+        return read_dask(
+            path,
+            weights=weights,
+            strata=strata,
+            psu=psu,
+            fpc=fpc,
+            nest=nest,
+            repweights=repweights,
+            reptype=reptype,
+            scale=scale,
+            rscales=rscales,
+            mse=mse,
+            lonely_psu=lonely_psu,
+            missing=missing,
+            columns=columns,
+            rho=rho,
+            **reader_options,
+        )
     if engine != "pandas":
         raise DesignError(f"engine={engine!r} is not valid; choose 'pandas' (in memory) or 'dask' (partitioned)")
     if columns is not None:
@@ -72,9 +104,23 @@ def read(path, *, weights: str | None = "auto", strata=None, psu=None, fpc=None,
             extra += [c for c in column_names(path) if fnmatch.fnmatchcase(c, repweights)]
         columns = list(columns) + extra
     data, codebook = read_file(path, columns=columns, missing=missing, **reader_options)
-    return Survey(data, weights=weights, strata=strata, psu=psu, fpc=fpc, nest=nest,
-                  repweights=repweights, reptype=reptype, scale=scale, rscales=rscales, mse=mse,
-                  lonely_psu=lonely_psu, rho=rho, codebook=codebook, source=str(path))
+    return Survey(
+        data,
+        weights=weights,
+        strata=strata,
+        psu=psu,
+        fpc=fpc,
+        nest=nest,
+        repweights=repweights,
+        reptype=reptype,
+        scale=scale,
+        rscales=rscales,
+        mse=mse,
+        lonely_psu=lonely_psu,
+        rho=rho,
+        codebook=codebook,
+        source=str(path),
+    )
 
 
 def _design_columns(weights, strata, psu, fpc, repweights) -> list[str]:
@@ -105,5 +151,4 @@ def demo(**options) -> Survey:
     res = files("pewlike.datasets") / "privacy_survey_demo.sav"
     with as_file(res) as p:
         svy = read(p, **options)
-    return Survey._make(svy._data, svy._design, svy._codebook,
-                        "privacy_survey_demo.sav (synthetic demo data)")
+    return Survey._make(svy._data, svy._design, svy._codebook, "privacy_survey_demo.sav (synthetic demo data)")

@@ -8,14 +8,15 @@ called, so importing pewlike stays cheap.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from pewlike.design.structure import Design, build_design
 from pewlike.errors import DesignError, EstimationError
 from pewlike.io.codebook import Codebook
-from pewlike.design.structure import Design, build_design
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -70,7 +71,7 @@ class Survey:
     True
     """
 
-    __slots__ = ("_data", "_design", "_codebook", "_source", "_history")
+    __slots__ = ("_codebook", "_data", "_design", "_history", "_source")
 
     def __new__(cls, data=None, *args, **kwargs):
         # a Dask DataFrame gives a partitioned survey (pewlike.partitioned.survey, issue #7)
@@ -80,10 +81,25 @@ class Survey:
             return DaskSurvey(data, *args, **kwargs)
         return super().__new__(cls)
 
-    def __init__(self, data: "pd.DataFrame", *, weights: str | None = "auto", strata=None, psu=None,
-                 fpc=None, nest: bool = False, repweights=None, reptype=None, scale=None,
-                 rscales=None, mse: bool = False, lonely_psu: LonelyPSU = "fail", rho=None,
-                 codebook: Codebook | None = None, source: str | None = None):
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        *,
+        weights: str | None = "auto",
+        strata=None,
+        psu=None,
+        fpc=None,
+        nest: bool = False,
+        repweights=None,
+        reptype=None,
+        scale=None,
+        rscales=None,
+        mse: bool = False,
+        lonely_psu: LonelyPSU = "fail",
+        rho=None,
+        codebook: Codebook | None = None,
+        source: str | None = None,
+    ):
         import pandas as pd
 
         if not isinstance(data, pd.DataFrame):
@@ -95,24 +111,40 @@ class Survey:
         cb = Codebook.from_frame(data) if codebook is None else codebook
         missing_info = [c for c in data.columns if c not in cb.variables]
         if missing_info:
-            cb = Codebook({**cb.variables, **Codebook.from_frame(data[missing_info]).variables},
-                          cb.file_label)
-        design = build_design(data, cb.resolve, weights=weights, strata=strata, psu=psu, fpc=fpc,
-                              nest=nest, repweights=repweights, reptype=reptype, scale=scale,
-                              rscales=rscales, mse=mse, lonely_psu=lonely_psu, rho=rho)
+            cb = Codebook({**cb.variables, **Codebook.from_frame(data[missing_info]).variables}, cb.file_label)
+        design = build_design(
+            data,
+            cb.resolve,
+            weights=weights,
+            strata=strata,
+            psu=psu,
+            fpc=fpc,
+            nest=nest,
+            repweights=repweights,
+            reptype=reptype,
+            scale=scale,
+            rscales=rscales,
+            mse=mse,
+            lonely_psu=lonely_psu,
+            rho=rho,
+        )
         _init(self, data, design, cb, source, ())
 
     # -- construction helpers ------------------------------------------------
     @classmethod
-    def _make(cls, data, design: Design, codebook: Codebook, source=None, history=()) -> "Survey":
+    def _make(cls, data, design: Design, codebook: Codebook, source=None, history=()) -> Survey:
         obj = cls.__new__(cls)
         _init(obj, data, design, codebook, source, history)
         return obj
 
-    def _evolve(self, *, design: Design | None = None, data=None, codebook=None, history=None) -> "Survey":
-        return Survey._make(self._data if data is None else data, design or self._design,
-                            codebook or self._codebook, self._source,
-                            self._history if history is None else history)
+    def _evolve(self, *, design: Design | None = None, data=None, codebook=None, history=None) -> Survey:
+        return Survey._make(
+            self._data if data is None else data,
+            design or self._design,
+            codebook or self._codebook,
+            self._source,
+            self._history if history is None else history,
+        )
 
     def __setattr__(self, name, value):
         raise AttributeError("Survey is immutable; its methods return a new Survey")
@@ -126,7 +158,7 @@ class Survey:
 
     # -- data and metadata ---------------------------------------------------
     @property
-    def data(self) -> "pd.DataFrame":
+    def data(self) -> pd.DataFrame:
         """The respondents in the current domain (a copy-on-write view)."""
         dom = self._design.domain
         frame = self._data if dom is None else self._data.loc[dom]
@@ -138,7 +170,7 @@ class Survey:
         return int(self._design.in_domain.sum())
 
     @property
-    def weights(self) -> "pd.Series":
+    def weights(self) -> pd.Series:
         """Current analysis weights of the respondents in the domain."""
         import pandas as pd
 
@@ -163,7 +195,7 @@ class Survey:
 
         return describe_design(self)
 
-    def codebook(self) -> "pd.DataFrame":
+    def codebook(self) -> pd.DataFrame:
         """One row per variable: ``name, label, type, levels, missing_codes, n_valid, n_missing, base``."""
         return self._codebook.to_frame(self.data)
 
@@ -185,7 +217,7 @@ class Survey:
         return f"<pre>{html.escape(self.design)}</pre>"
 
     # -- domains and designs -------------------------------------------------
-    def subset(self, mask_or_query) -> "Survey":
+    def subset(self, mask_or_query) -> Survey:
         """Restrict to a domain, keeping the full design for variance.
 
         Parameters
@@ -227,7 +259,7 @@ class Survey:
             raise EstimationError("the subset is empty: no respondent matches; check the condition")
         return self._evolve(design=self._design.restrict(mask))
 
-    def with_weights(self, weights, *, repweights=None, calibration=None, note: str | None = None) -> "Survey":
+    def with_weights(self, weights, *, repweights=None, calibration=None, note: str | None = None) -> Survey:
         """A new Survey with other analysis weights (same design otherwise).
 
         ``weights`` is an array over all rows of the underlying data, or a Series
@@ -245,8 +277,9 @@ class Survey:
         history = self._history + ((note,) if note else ())
         return self._evolve(design=self._design.with_weights(w, repweights, calibration), history=history)
 
-    def to_replicate(self, reptype: str = "JK1", replicates: int | None = None, seed: int | None = None,
-                     **options) -> "Survey":
+    def to_replicate(
+        self, reptype: str = "JK1", replicates: int | None = None, seed: int | None = None, **options
+    ) -> Survey:
         """Convert to replicate weights; see :func:`pewlike.design.replicate.to_replicate` (R ``as.svrepdesign``)."""
         from pewlike.design.replicate import to_replicate
 
@@ -335,26 +368,27 @@ class Survey:
         return crosstab(self, var, by, base=base, letters=letters, **options)
 
     # -- weighting ----------------------------------------------------------------
-    def rake(self, margins, *, max_iter: int = 50, tol: float = 1e-7, total=None, **options) -> "Survey":
+    def rake(self, margins, *, max_iter: int = 50, tol: float = 1e-7, total=None, **options) -> Survey:
         """Rake to marginal targets; see :func:`pewlike.weighting.rake` (R ``rake``)."""
         from pewlike.weighting import rake
 
         return rake(self, margins, max_iter=max_iter, tol=tol, total=total, **options)
 
-    def poststratify(self, vars, population, **options) -> "Survey":
+    def poststratify(self, vars, population, **options) -> Survey:
         """Post-stratify; see :func:`pewlike.weighting.poststratify` (R ``postStratify``)."""
         from pewlike.weighting import poststratify
 
         return poststratify(self, vars, population, **options)
 
-    def calibrate(self, population_totals, *, calfun: str = "linear", bounds=None, **options) -> "Survey":
+    def calibrate(self, population_totals, *, calfun: str = "linear", bounds=None, **options) -> Survey:
         """Calibrate to totals; see :func:`pewlike.weighting.calibrate` (R ``calibrate``)."""
         from pewlike.weighting import calibrate
 
         return calibrate(self, population_totals, calfun=calfun, bounds=bounds, **options)
 
-    def trim_weights(self, *, lower=None, upper=None, quantiles: bool = False, strict: bool = False,
-                     **options) -> "Survey":
+    def trim_weights(
+        self, *, lower=None, upper=None, quantiles: bool = False, strict: bool = False, **options
+    ) -> Survey:
         """Trim extreme weights; see :func:`pewlike.weighting.trim_weights` (R ``trimWeights``)."""
         from pewlike.weighting import trim_weights
 
@@ -395,7 +429,7 @@ class Survey:
     def _resolve(self, name) -> str:
         return self._codebook.resolve(name)
 
-    def _series(self, name) -> "pd.Series":
+    def _series(self, name) -> pd.Series:
         """Full-length column (all rows, including outside the domain)."""
         return self._data[self._resolve(name)]
 

@@ -29,9 +29,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import best_of, rel_diff  # noqa: E402
-from bench_data import DEMOGRAPHICS, as_categorical, generate  # noqa: E402
-from bench_peers import TASKS, run_r, run_svy  # noqa: E402
+from bench_common import best_of, rel_diff
+from bench_data import DEMOGRAPHICS, as_categorical, generate
+from bench_peers import TASKS, run_r, run_svy
 
 
 def echo(msg: str = "") -> None:
@@ -68,8 +68,11 @@ def pewlike_tasks(frame):
     q1 = frame["Q1"].cat.codes.to_numpy()
     codes = [frame[v].cat.codes.to_numpy() * 4 + q1 for v in dems]
     _, floor = best_of(lambda: [np.bincount(c, weights=w) for c in codes])
-    return times, values, {"replicate_peak_bytes": peak, "repweights_bytes": rep._design.repweights.nbytes,
-                           "bincount_floor": floor}
+    return (
+        times,
+        values,
+        {"replicate_peak_bytes": peak, "repweights_bytes": rep._design.repweights.nbytes, "bincount_floor": floor},
+    )
 
 
 def estimation(n: int, args, results: dict) -> None:
@@ -92,7 +95,9 @@ def estimation(n: int, args, results: dict) -> None:
             echo("  running svy ...")
             peers["svy"] = run_svy(pq, args.svy_python)
     rows = []
-    echo(f"  {'task':<20}{'pewlike':>10}{'R':>10}{'svy':>10}{'R/pw':>9}{'svy/pw':>9}  agreement with R (max rel. diff est, se)")
+    echo(
+        f"  {'task':<20}{'pewlike':>10}{'R':>10}{'svy':>10}{'R/pw':>9}{'svy/pw':>9}  agreement with R (max rel. diff est, se)"
+    )
     for task in TASKS:
         pr = peers.get("R") or {}
         ps = peers.get("svy") or {}
@@ -103,15 +108,24 @@ def estimation(n: int, args, results: dict) -> None:
             e, s = pr["values"][task]
             agree = f"{rel_diff(values[task][0], e):.1e}, {rel_diff(values[task][1], s):.1e}"
         rows.append({"task": task, "pewlike": times[task], "R": rt, "svy": st})
-        echo(f"  {task:<20}{times[task]:>10.4f}{(rt or float('nan')):>10.3f}{(st or float('nan')):>10.3f}"
-             f"{(rt / times[task] if rt else float('nan')):>9.1f}{(st / times[task] if st else float('nan')):>9.1f}  {agree}")
-    echo(f"  six domain estimates: {times['domains'] / mem['bincount_floor']:.1f}x one weighted np.bincount "
-         f"per demographic ({mem['bincount_floor'] * 1000:.1f} ms)")
-    echo(f"  replicate task: extra peak memory {mem['replicate_peak_bytes'] / 2**20:.0f} MiB = "
-         f"{mem['replicate_peak_bytes'] / mem['repweights_bytes']:.2f}x the replicate-weight matrix "
-         f"({mem['repweights_bytes'] / 2**20:.0f} MiB)")
-    results[f"estimation_{n}"] = {"rows": rows, "memory": mem,
-                                  "versions": {k: (v or {}).get("version") for k, v in peers.items()}}
+        echo(
+            f"  {task:<20}{times[task]:>10.4f}{(rt or float('nan')):>10.3f}{(st or float('nan')):>10.3f}"
+            f"{(rt / times[task] if rt else float('nan')):>9.1f}{(st / times[task] if st else float('nan')):>9.1f}  {agree}"
+        )
+    echo(
+        f"  six domain estimates: {times['domains'] / mem['bincount_floor']:.1f}x one weighted np.bincount "
+        f"per demographic ({mem['bincount_floor'] * 1000:.1f} ms)"
+    )
+    echo(
+        f"  replicate task: extra peak memory {mem['replicate_peak_bytes'] / 2**20:.0f} MiB = "
+        f"{mem['replicate_peak_bytes'] / mem['repweights_bytes']:.2f}x the replicate-weight matrix "
+        f"({mem['repweights_bytes'] / 2**20:.0f} MiB)"
+    )
+    results[f"estimation_{n}"] = {
+        "rows": rows,
+        "memory": mem,
+        "versions": {k: (v or {}).get("version") for k, v in peers.items()},
+    }
 
 
 def main(argv=None) -> int:
@@ -122,8 +136,11 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-svy", action="store_true")
     ap.add_argument("--svy-python", default=None)
     ap.add_argument("--json", default="bench-results.json")
-    ap.add_argument("--scale", action="store_true",
-                    help="also the Dask scale run: 10M ACS-PUMS-like rows with 80 SDR replicates (bench_scale.py)")
+    ap.add_argument(
+        "--scale",
+        action="store_true",
+        help="also the Dask scale run: 10M ACS-PUMS-like rows with 80 SDR replicates (bench_scale.py)",
+    )
     ap.add_argument("--scale-rows", type=int, default=10_000_000)
     args = ap.parse_args(argv)
     only = set(args.only.split(","))

@@ -51,6 +51,7 @@ def as_categorical(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in (*DEMOGRAPHICS, *ITEMS):
         k = DEMOGRAPHICS.get(name, 4)
-        out[name] = pd.Categorical.from_codes(frame[name].to_numpy() - 1, [str(i) for i in range(1, k + 1)],
-                                              ordered=True)
+        out[name] = pd.Categorical.from_codes(
+            frame[name].to_numpy() - 1, [str(i) for i in range(1, k + 1)], ordered=True
+        )
     return out

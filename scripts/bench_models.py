@@ -30,8 +30,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_common as common  # noqa: E402
-from bench_data import DEMOGRAPHICS, as_categorical, generate  # noqa: E402
+import bench_common as common
+from bench_data import DEMOGRAPHICS, as_categorical, generate
 
 RHS = " + ".join(DEMOGRAPHICS)
 LOGIT = f"Q1 in ['1', '2'] ~ {RHS}"
@@ -96,10 +96,9 @@ def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_
     svy = pw.Survey(frame, weights="weight", strata="stratum", psu="psu")
     logit, t_logit = common.best_of(lambda: svy.logit(LOGIT))
     ologit, t_ologit = common.best_of(lambda: svy.ologit(OLOGIT))
-    margins, t_margins = common.best_of(lambda: logit.marginal_effects("AGE"))
+    _margins, t_margins = common.best_of(lambda: logit.marginal_effects("AGE"))
     out = {"rows": n_rows, "logit": t_logit, "ologit": t_ologit, "logit_margins": t_margins}
-    echo(f"  pewlike   logit {t_logit:7.3f} s   ologit {t_ologit:7.3f} s   "
-         f"marginal effects of AGE {t_margins:7.3f} s")
+    echo(f"  pewlike   logit {t_logit:7.3f} s   ologit {t_ologit:7.3f} s   marginal effects of AGE {t_margins:7.3f} s")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if not skip_r:
@@ -109,14 +108,21 @@ def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_
             if r is not None:
                 # coefficients: largest difference in standard errors (several are ~0 here, and
                 # svyolr stops optim at reltol 1.5e-8); SEs: largest relative difference
-                agree = {"logit_coef_in_se": _in_se(logit, r["glm_coef"]), "logit_se": common.rel_diff(logit.std_errors, r["glm_se"]),
-                         "ologit_coef_in_se": _in_se(ologit, r["olr_coef"]),
-                         "ologit_se": common.rel_diff(ologit.std_errors, r["olr_se"])}
+                agree = {
+                    "logit_coef_in_se": _in_se(logit, r["glm_coef"]),
+                    "logit_se": common.rel_diff(logit.std_errors, r["glm_se"]),
+                    "ologit_coef_in_se": _in_se(ologit, r["olr_coef"]),
+                    "ologit_se": common.rel_diff(ologit.std_errors, r["olr_se"]),
+                }
                 out.update(R_glm=r["glm"], R_olr=r["olr"], R_version=r["version"], R_agreement=agree)
-                echo(f"  R survey  svyglm {r['glm']:7.2f} s ({r['glm'] / t_logit:.0f}x pewlike)   "
-                     f"svyolr {r['olr']:7.2f} s ({r['olr'] / t_ologit:.0f}x pewlike)")
-                echo("  agreement with R (max relative difference): " +
-                     ", ".join(f"{k} {v:.1e}" for k, v in agree.items()))
+                echo(
+                    f"  R survey  svyglm {r['glm']:7.2f} s ({r['glm'] / t_logit:.0f}x pewlike)   "
+                    f"svyolr {r['olr']:7.2f} s ({r['olr'] / t_ologit:.0f}x pewlike)"
+                )
+                echo(
+                    "  agreement with R (max relative difference): "
+                    + ", ".join(f"{k} {v:.1e}" for k, v in agree.items())
+                )
         if not skip_svy:
             frame_raw = raw[["stratum", "psu", "weight", "Q1", *DEMOGRAPHICS]]
             try:
@@ -126,7 +132,9 @@ def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_
                 s = None
             if s is not None:
                 out.update(svy_glm=s["time"], svy_version=s["version"])
-                echo(f"  svy       glm {s['time']:7.3f} s ({s['time'] / t_logit:.1f}x pewlike; svy has no ordinal model)")
+                echo(
+                    f"  svy       glm {s['time']:7.3f} s ({s['time'] / t_logit:.1f}x pewlike; svy has no ordinal model)"
+                )
             else:
                 echo("  svy       not run (set PEWLIKE_BENCH_SVY_PYTHON to a python with svy)")
     return out
@@ -140,8 +148,12 @@ def main(argv=None) -> int:
     ap.add_argument("--svy-python", default=None)
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
-    results = {n: run(n, lambda m="": print(m, flush=True), skip_r=args.skip_r, skip_svy=args.skip_svy,
-                      svy_python=args.svy_python) for n in args.rows}
+    results = {
+        n: run(
+            n, lambda m="": print(m, flush=True), skip_r=args.skip_r, skip_svy=args.skip_svy, svy_python=args.svy_python
+        )
+        for n in args.rows
+    }
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, default=float))
     return 0

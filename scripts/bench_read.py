@@ -75,14 +75,21 @@ def run(echo, repeat: int = 2, cache: str | None = None) -> dict:
     res = {}
     for mode in ("bare", "pewlike"):
         runs = [_child(path, mode) for _ in range(repeat)]
-        res[mode] = {"seconds": min(r["seconds"] for r in runs), "peak_bytes": min(r["peak_bytes"] for r in runs),
-                     "frame_bytes": runs[0]["frame_bytes"]}
-        echo(f"  {mode:<8} {res[mode]['seconds']:.2f} s, peak {res[mode]['peak_bytes'] / 2**20:.0f} MiB, "
-             f"DataFrame {res[mode]['frame_bytes'] / 2**20:.0f} MiB")
+        res[mode] = {
+            "seconds": min(r["seconds"] for r in runs),
+            "peak_bytes": min(r["peak_bytes"] for r in runs),
+            "frame_bytes": runs[0]["frame_bytes"],
+        }
+        echo(
+            f"  {mode:<8} {res[mode]['seconds']:.2f} s, peak {res[mode]['peak_bytes'] / 2**20:.0f} MiB, "
+            f"DataFrame {res[mode]['frame_bytes'] / 2**20:.0f} MiB"
+        )
     res["time_ratio"] = res["pewlike"]["seconds"] / res["bare"]["seconds"]
     res["peak_over_frame"] = res["pewlike"]["peak_bytes"] / res["pewlike"]["frame_bytes"]
-    echo(f"  pw.read / pyreadstat.read_sav time: {res['time_ratio']:.2f}x (target <= 1.3x); "
-         f"peak / resulting DataFrame: {res['peak_over_frame']:.2f}x (target <= 2x)")
+    echo(
+        f"  pw.read / pyreadstat.read_sav time: {res['time_ratio']:.2f}x (target <= 1.3x); "
+        f"peak / resulting DataFrame: {res['peak_over_frame']:.2f}x (target <= 2x)"
+    )
     return res
 
 

@@ -49,18 +49,27 @@ def run(echo=print) -> dict:
     cmd = _command()
     help_times = [_timed([*cmd, "--help"]) for _ in range(5)]
     echo(f"pewlike --help             {min(help_times):6.3f} s (best of 5; target < {HELP_LIMIT} s)")
-    out: dict = {"help_seconds": min(help_times), "help_limit": HELP_LIMIT, "report_limit": REPORT_LIMIT,
-                 "cpus": os.cpu_count()}
+    out: dict = {
+        "help_seconds": min(help_times),
+        "help_limit": HELP_LIMIT,
+        "report_limit": REPORT_LIMIT,
+        "cpus": os.cpu_count(),
+    }
     with tempfile.TemporaryDirectory(prefix="pewlike-bench-report-") as tmp:
         digests, times = [], {}
-        for label, extra in (("report_seconds", []), ("report_seconds_again", []),
-                             ("report_seconds_jobs1", ["--jobs", "1"])):
+        for label, extra in (
+            ("report_seconds", []),
+            ("report_seconds_again", []),
+            ("report_seconds_jobs1", ["--jobs", "1"]),
+        ):
             target = Path(tmp) / label
             times[label] = _timed([*cmd, "report", "--quiet", "--out", str(target), *extra])
             digests.append(_digest(target))
             files = sum(1 for p in target.rglob("*") if p.is_file())
-            echo(f"pewlike report {' '.join(extra) or '(default)':<11} {times[label]:6.2f} s, {files} files "
-                 f"(target < {REPORT_LIMIT} s)")
+            echo(
+                f"pewlike report {' '.join(extra) or '(default)':<11} {times[label]:6.2f} s, {files} files "
+                f"(target < {REPORT_LIMIT} s)"
+            )
             shutil.rmtree(target)
         out.update(times)
         out["report_best"] = min(times.values())

@@ -40,8 +40,17 @@ DEMOGRAPHICS = {
     "SEX": ["Male", "Female"],
     "RACETH": ["White", "Black", "Hispanic", "Asian", "AIAN", "Other/multiple"],
     "SCHL_CAT": ["Less than HS", "HS", "Some college", "Bachelor's", "Graduate"],
-    "DIVISION": ["New England", "Middle Atlantic", "East North Central", "West North Central", "South Atlantic",
-                 "East South Central", "West South Central", "Mountain", "Pacific"],
+    "DIVISION": [
+        "New England",
+        "Middle Atlantic",
+        "East North Central",
+        "West North Central",
+        "South Atlantic",
+        "East South Central",
+        "West South Central",
+        "Mountain",
+        "Pacific",
+    ],
     "POV_CAT": ["<100%", "100-199%", "200-399%", "400%+"],
 }
 OUTCOME = ("HINS", ["Employer", "Direct purchase", "Public", "Uninsured"])
@@ -56,22 +65,21 @@ def _partition(index: int, rows: int, seed: int):
     from pewlike.variance.linearization import hadamard
 
     rng = np.random.default_rng([seed, index])
-    size = rng.integers(1, 6, rows)                            # household sizes
+    size = rng.integers(1, 6, rows)  # household sizes
     hh = np.repeat(np.arange(rows), size)[:rows]
     nh = int(hh[-1]) + 1
-    H = 2.0 * hadamard(N_REPS)[:, :N_REPS] - 1.0              # +-1, 84 x 80
+    H = 2.0 * hadamard(N_REPS)[:, :N_REPS] - 1.0  # +-1, 84 x 80
     a = rng.integers(0, H.shape[0], nh)
     b = (a + 1 + rng.integers(0, H.shape[0] - 1, nh)) % H.shape[0]
-    factor = 1.0 + 2.0 ** -1.5 * (H[a] - H[b])                 # SDR factors per household: 1 +- 2^-1/2 or 1
+    factor = 1.0 + 2.0**-1.5 * (H[a] - H[b])  # SDR factors per household: 1 +- 2^-1/2 or 1
     cols = {"SERIALNO": np.int64(index) * 10_000_000 + hh}
     codes = {}
     for name, levels in DEMOGRAPHICS.items():
         p = rng.dirichlet(np.full(len(levels), 4.0))
         codes[name] = rng.choice(len(levels), rows, p=p)
     div_h = rng.integers(0, len(DEMOGRAPHICS["DIVISION"]), nh)
-    codes["DIVISION"] = div_h[hh]                              # households live in one division
-    z = (0.25 * codes["POV_CAT"] + 0.15 * codes["SCHL_CAT"] - 0.1 * (codes["AGEP_CAT"] >= 6)
-         + rng.logistic(size=rows))
+    codes["DIVISION"] = div_h[hh]  # households live in one division
+    z = 0.25 * codes["POV_CAT"] + 0.15 * codes["SCHL_CAT"] - 0.1 * (codes["AGEP_CAT"] >= 6) + rng.logistic(size=rows)
     codes[OUTCOME[0]] = np.digitize(z, [1.2, 1.6, 2.4])
     hh_w = rng.lognormal(np.log(90), 0.45, nh)
     w = np.maximum(1, np.round(hh_w[hh] * rng.uniform(0.85, 1.15, rows))).astype(np.int32)
@@ -96,8 +104,10 @@ def generate(folder: Path, rows: int, seed: int = 2019, echo=print) -> list[Path
             _partition(i, n, seed).to_parquet(path, index=False)
         paths.append(path)
     size = sum(p.stat().st_size for p in paths)
-    echo(f"  data: {rows:,} rows in {nparts} Parquet partitions ({size / 2**30:.2f} GiB) "
-         f"written in {time.perf_counter() - t0:.0f} s")
+    echo(
+        f"  data: {rows:,} rows in {nparts} Parquet partitions ({size / 2**30:.2f} GiB) "
+        f"written in {time.perf_counter() - t0:.0f} s"
+    )
     return paths
 
 
@@ -117,13 +127,21 @@ def _dask_run(pattern: str, echo) -> dict:
 
     import pewlike as pw
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit="4GiB",
-                           dashboard_address=":0")
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, memory_limit="4GiB", dashboard_address=":0"
+    )
     client = Client(cluster)
     try:
         t0 = time.perf_counter()
-        svy = pw.read(pattern, engine="dask", weights="PWGTP", repweights=REP_COLS, reptype="SDR",
-                      scheduler=client, progress=False)
+        svy = pw.read(
+            pattern,
+            engine="dask",
+            weights="PWGTP",
+            repweights=REP_COLS,
+            reptype="SDR",
+            scheduler=client,
+            progress=False,
+        )
         t_design = time.perf_counter() - t0
         t1 = time.perf_counter()
         res = _analysis(svy)
@@ -133,8 +151,15 @@ def _dask_run(pattern: str, echo) -> dict:
     finally:
         client.close()
         cluster.close()
-    return {"rows": n, "design_s": t_design, "estimates_s": t_est, "total_s": t_design + t_est,
-            "worker_peak_bytes": max(peaks.values()), "workers": len(peaks), "results": res}
+    return {
+        "rows": n,
+        "design_s": t_design,
+        "estimates_s": t_est,
+        "total_s": t_design + t_est,
+        "worker_peak_bytes": max(peaks.values()),
+        "workers": len(peaks),
+        "results": res,
+    }
 
 
 def _memory_run(paths: list[Path], rows: int) -> dict:
@@ -151,8 +176,15 @@ def _memory_run(paths: list[Path], rows: int) -> dict:
     t2 = time.perf_counter()
     res = _analysis(svy)
     t_est = time.perf_counter() - t2
-    return {"rows": len(frame), "read_s": t_read, "design_s": t_design, "estimates_s": t_est,
-            "total_s": t_read + t_design + t_est, "results": res, "frame": frame}
+    return {
+        "rows": len(frame),
+        "read_s": t_read,
+        "design_s": t_design,
+        "estimates_s": t_est,
+        "total_s": t_read + t_design + t_est,
+        "results": res,
+        "frame": frame,
+    }
 
 
 R_SCRIPT = r"""
@@ -187,8 +219,12 @@ def _r_run(frame, echo) -> dict | None:
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "slice.csv"
         out.to_csv(csv, index=False)
-        proc = subprocess.run(["Rscript", "-e", R_SCRIPT, str(csv), ",".join(DEMOGRAPHICS), OUTCOME[0]],
-                              capture_output=True, text=True, timeout=7200)
+        proc = subprocess.run(
+            ["Rscript", "-e", R_SCRIPT, str(csv), ",".join(DEMOGRAPHICS), OUTCOME[0]],
+            capture_output=True,
+            text=True,
+            timeout=7200,
+        )
     if proc.returncode != 0:
         tail = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode
         echo(f"  R failed: {tail}")
@@ -202,8 +238,15 @@ def _flat(results):
     return est, se
 
 
-def run(echo=print, rows: int = 10_000_000, *, slice_rows: int = 1_000_000, skip_r: bool = False,
-        folder: str | Path | None = None, keep: bool = False) -> dict:
+def run(
+    echo=print,
+    rows: int = 10_000_000,
+    *,
+    slice_rows: int = 1_000_000,
+    skip_r: bool = False,
+    folder: str | Path | None = None,
+    keep: bool = False,
+) -> dict:
     """Generate the data, time the cluster run and the in-memory 1M-row run (and R); return the figures."""
     tmp = None
     if folder is None:
@@ -215,22 +258,30 @@ def run(echo=print, rows: int = 10_000_000, *, slice_rows: int = 1_000_000, skip
         paths = generate(folder, rows, echo=echo)
         dk = _dask_run(str(folder / "pums-*.parquet"), echo)
         per_row_dask = dk["total_s"] / dk["rows"]
-        echo(f"  Dask (2 workers x 1 thread, 4 GiB limit): design pass {dk['design_s']:.1f} s, six by= proportions "
-             f"{dk['estimates_s']:.1f} s, total {dk['total_s']:.1f} s = {per_row_dask * 1e6:.2f} us/row; peak worker "
-             f"memory {dk['worker_peak_bytes'] / 2**30:.2f} GiB")
+        echo(
+            f"  Dask (2 workers x 1 thread, 4 GiB limit): design pass {dk['design_s']:.1f} s, six by= proportions "
+            f"{dk['estimates_s']:.1f} s, total {dk['total_s']:.1f} s = {per_row_dask * 1e6:.2f} us/row; peak worker "
+            f"memory {dk['worker_peak_bytes'] / 2**30:.2f} GiB"
+        )
         slice_rows = min(slice_rows, rows)
         mem = _memory_run(paths[: -(-slice_rows // PART_ROWS)], slice_rows)
         per_row_mem = mem["total_s"] / mem["rows"]
-        echo(f"  in memory, {mem['rows']:,}-row slice: read {mem['read_s']:.1f} s, design {mem['design_s']:.1f} s, "
-             f"six by= proportions {mem['estimates_s']:.1f} s, total {mem['total_s']:.1f} s = "
-             f"{per_row_mem * 1e6:.2f} us/row")
+        echo(
+            f"  in memory, {mem['rows']:,}-row slice: read {mem['read_s']:.1f} s, design {mem['design_s']:.1f} s, "
+            f"six by= proportions {mem['estimates_s']:.1f} s, total {mem['total_s']:.1f} s = "
+            f"{per_row_mem * 1e6:.2f} us/row"
+        )
         ratio = per_row_dask / per_row_mem
         est_ratio = (dk["estimates_s"] / dk["rows"]) / (mem["estimates_s"] / mem["rows"])
         echo(f"  time per row, Dask / in memory: {ratio:.2f} in total (goal: under 3); estimates alone {est_ratio:.2f}")
-        out = {"rows": rows, "dask": {k: v for k, v in dk.items() if k != "results"},
-               "memory_slice": {k: v for k, v in mem.items() if k not in ("results", "frame")},
-               "per_row_ratio": ratio, "estimates_per_row_ratio": est_ratio,
-               "peak_worker_gib": dk["worker_peak_bytes"] / 2**30}
+        out = {
+            "rows": rows,
+            "dask": {k: v for k, v in dk.items() if k != "results"},
+            "memory_slice": {k: v for k, v in mem.items() if k not in ("results", "frame")},
+            "per_row_ratio": ratio,
+            "estimates_per_row_ratio": est_ratio,
+            "peak_worker_gib": dk["worker_peak_bytes"] / 2**30,
+        }
         if rows == mem["rows"]:
             e1, s1 = _flat(dk["results"])
             e2, s2 = _flat(mem["results"])
@@ -244,13 +295,20 @@ def run(echo=print, rows: int = 10_000_000, *, slice_rows: int = 1_000_000, skip
                 agree_e = float(np.max(np.abs(e - np.asarray(r["est"])) / np.abs(np.asarray(r["est"]))))
                 agree_s = float(np.max(np.abs(s - np.asarray(r["se"])) / np.asarray(r["se"])))
                 r_total = r["design"] + r["estimates"]
-                echo(f"  R survey {r['version']}: svrepdesign {r['design']:.1f} s, six svyby {r['estimates']:.1f} s "
-                     f"(reading the CSV not counted); pewlike in memory (design + estimates) is "
-                     f"{r_total / (mem['design_s'] + mem['estimates_s']):.1f}x faster on the same rows, Dask "
-                     f"{r_total / mem['rows'] / per_row_dask:.1f}x faster per row (reading included); agreement "
-                     f"with R (max rel. diff) estimates {agree_e:.1e}, SEs {agree_s:.1e}")
-                out["R"] = {"version": r["version"], "design_s": r["design"], "estimates_s": r["estimates"],
-                            "agree_estimates": agree_e, "agree_se": agree_s}
+                echo(
+                    f"  R survey {r['version']}: svrepdesign {r['design']:.1f} s, six svyby {r['estimates']:.1f} s "
+                    f"(reading the CSV not counted); pewlike in memory (design + estimates) is "
+                    f"{r_total / (mem['design_s'] + mem['estimates_s']):.1f}x faster on the same rows, Dask "
+                    f"{r_total / mem['rows'] / per_row_dask:.1f}x faster per row (reading included); agreement "
+                    f"with R (max rel. diff) estimates {agree_e:.1e}, SEs {agree_s:.1e}"
+                )
+                out["R"] = {
+                    "version": r["version"],
+                    "design_s": r["design"],
+                    "estimates_s": r["estimates"],
+                    "agree_estimates": agree_e,
+                    "agree_se": agree_s,
+                }
         return out
     finally:
         if tmp is not None and not keep:
@@ -267,8 +325,9 @@ def main(argv=None) -> int:
     ap.add_argument("--folder", default=None, help="keep the generated Parquet files here (reused if present)")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
-    out = run(lambda m="": print(m, flush=True), args.rows, slice_rows=args.slice_rows, skip_r=args.skip_r,
-              folder=args.folder)
+    out = run(
+        lambda m="": print(m, flush=True), args.rows, slice_rows=args.slice_rows, skip_r=args.skip_r, folder=args.folder
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, default=float))
     return 0

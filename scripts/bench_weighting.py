@@ -25,11 +25,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_common as common  # noqa: E402
-from bench_data import as_categorical, generate  # noqa: E402
+import bench_common as common
+from bench_data import as_categorical, generate
 
-SHARES = {"AGE": [0.20, 0.30, 0.30, 0.20], "SEX": [0.48, 0.52], "EDUC": [0.35, 0.30, 0.35],
-          "RACE": [0.60, 0.15, 0.15, 0.10]}
+SHARES = {
+    "AGE": [0.20, 0.30, 0.30, 0.20],
+    "SEX": [0.48, 0.52],
+    "EDUC": [0.35, 0.30, 0.35],
+    "RACE": [0.60, 0.15, 0.15, 0.10],
+}
 
 R_SCRIPT = r"""
 suppressMessages({library(survey); library(data.table); library(jsonlite)})
@@ -98,10 +102,17 @@ def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_
     tracemalloc.stop()
     w_pw = raked.weights.to_numpy()
     column = n_rows * 8
-    out = {"rows": n_rows, "pewlike": t_pw, "iterations": raked.weight_summary().iterations,
-           "peak_bytes": peak, "peak_columns": peak / column}
-    echo(f"  pewlike   {t_pw:8.4f} s  ({out['iterations']} sweeps; peak extra memory {peak / 2**20:.0f} MiB = "
-         f"{peak / column:.1f} float columns of {n_rows:,})")
+    out = {
+        "rows": n_rows,
+        "pewlike": t_pw,
+        "iterations": raked.weight_summary().iterations,
+        "peak_bytes": peak,
+        "peak_columns": peak / column,
+    }
+    echo(
+        f"  pewlike   {t_pw:8.4f} s  ({out['iterations']} sweeps; peak extra memory {peak / 2**20:.0f} MiB = "
+        f"{peak / column:.1f} float columns of {n_rows:,})"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         if not skip_r:
@@ -109,11 +120,17 @@ def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_
             r = run_r(tmp / "rake.csv", tmp / "r_weights.bin")
             if r is not None:
                 w_r = np.fromfile(tmp / "r_weights.bin")
-                out.update(R_default=r["default"], R_converged=r["converged"], R_version=r["version"],
-                           R_agreement=common.rel_diff(w_pw, w_r))
-                echo(f"  R survey  {r['default']:8.3f} s  default control ({r['default'] / t_pw:.0f}x pewlike); "
-                     f"{r['converged']:.3f} s converged ({r['converged'] / t_pw:.0f}x); weights agree to "
-                     f"{out['R_agreement']:.1e}")
+                out.update(
+                    R_default=r["default"],
+                    R_converged=r["converged"],
+                    R_version=r["version"],
+                    R_agreement=common.rel_diff(w_pw, w_r),
+                )
+                echo(
+                    f"  R survey  {r['default']:8.3f} s  default control ({r['default'] / t_pw:.0f}x pewlike); "
+                    f"{r['converged']:.3f} s converged ({r['converged'] / t_pw:.0f}x); weights agree to "
+                    f"{out['R_agreement']:.1e}"
+                )
             else:
                 echo("  R survey  not available (Rscript with survey, data.table, jsonlite)")
         if not skip_svy:
@@ -122,8 +139,10 @@ def run(n_rows: int, echo, *, skip_r: bool = False, skip_svy: bool = False, svy_
             if s is not None:
                 w_s = np.fromfile(tmp / "svy_weights.bin")
                 out.update(svy=s["time"], svy_version=s["version"], svy_agreement=common.rel_diff(w_pw, w_s))
-                echo(f"  svy {s['version']:<6}{s['time']:8.3f} s  ({s['time'] / t_pw:.0f}x pewlike); weights agree to "
-                     f"{out['svy_agreement']:.1e} (svy's default tolerance)")
+                echo(
+                    f"  svy {s['version']:<6}{s['time']:8.3f} s  ({s['time'] / t_pw:.0f}x pewlike); weights agree to "
+                    f"{out['svy_agreement']:.1e} (svy's default tolerance)"
+                )
             else:
                 echo("  svy       not available (set PEWLIKE_BENCH_SVY_PYTHON to its venv's python)")
     return out
@@ -137,8 +156,9 @@ def main(argv=None) -> int:
     ap.add_argument("--svy-python", default=None)
     args = ap.parse_args(argv)
     for n in args.rows:
-        run(n, lambda m="": print(m, flush=True), skip_r=args.skip_r, skip_svy=args.skip_svy,
-            svy_python=args.svy_python)
+        run(
+            n, lambda m="": print(m, flush=True), skip_r=args.skip_r, skip_svy=args.skip_svy, svy_python=args.svy_python
+        )
     return 0
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -27,10 +28,21 @@ import tempfile
 import time
 from pathlib import Path
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-extensions", "--hide-scrollbars", "--mute-audio", "--remote-debugging-pipe",
-         "--window-size=1280,1800"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--remote-debugging-pipe",
+    "--window-size=1280,1800",
+]
 
 
 def find_chromium() -> str:
@@ -52,17 +64,21 @@ class Browser:
             os.dup2(to_chrome_r, 3)
             os.dup2(from_chrome_w, 4)
 
-        self.proc = subprocess.Popen([exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, preexec_fn=wire, pass_fds=(3, 4))
+        self.proc = subprocess.Popen(
+            [exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=wire,
+            pass_fds=(3, 4),
+        )
         os.close(to_chrome_r)
         os.close(from_chrome_w)
         self._buf = b""
         self._id = 0
         self.events: list[dict] = []
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float = 30.0) -> dict:
+    def send(self, method: str, params: dict | None = None, session: str | None = None, timeout: float = 30.0) -> dict:
         self._id += 1
         msg = {"id": self._id, "method": method, "params": params or {}}
         if session:
@@ -99,17 +115,16 @@ class Browser:
             if ready:
                 chunk = os.read(self._from_chrome, 1 << 20)
                 if not chunk:
-                    raise RuntimeError("Chromium closed the DevTools pipe: "
-                                       + self.proc.stderr.read().decode(errors="replace")[-500:])
+                    raise RuntimeError(
+                        "Chromium closed the DevTools pipe: " + self.proc.stderr.read().decode(errors="replace")[-500:]
+                    )
                 self._buf += chunk
         raw, self._buf = self._buf.split(b"\0", 1)
         return json.loads(raw)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.send("Browser.close", timeout=5)
-        except Exception:  # noqa: BLE001 - closing anyway
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -146,8 +161,11 @@ def check(html: Path, screenshot: Path | None, full: bool) -> list[str]:
                 b.send(f"{domain}.enable", session=session)
             b.send("Page.navigate", {"url": html.resolve().as_uri()}, session=session)
             b.wait_event("Page.loadEventFired", timeout=60)
-            images = json.loads(b.send("Runtime.evaluate", {"expression": IMAGES_JS, "returnByValue": True},
-                                       session=session)["result"]["value"])
+            images = json.loads(
+                b.send("Runtime.evaluate", {"expression": IMAGES_JS, "returnByValue": True}, session=session)["result"][
+                    "value"
+                ]
+            )
             if not images:
                 problems.append("the page has no images")
             for img in images:
@@ -156,8 +174,13 @@ def check(html: Path, screenshot: Path | None, full: bool) -> list[str]:
             params = {"format": "png", "captureBeyondViewport": full}
             if full:
                 size = b.send("Page.getLayoutMetrics", session=session)["cssContentSize"]
-                params["clip"] = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 16000),
-                                  "scale": 1}
+                params["clip"] = {
+                    "x": 0,
+                    "y": 0,
+                    "width": size["width"],
+                    "height": min(size["height"], 16000),
+                    "scale": 1,
+                }
             png = base64.b64decode(b.send("Page.captureScreenshot", params, session=session)["data"])
             time.sleep(0.2)
             b.send("Runtime.evaluate", {"expression": "1"}, session=session)  # flush pending events
@@ -178,8 +201,10 @@ def check(html: Path, screenshot: Path | None, full: bool) -> list[str]:
         problems.append(f"screenshot looks blank: {ink:.1%} of pixels inked, {colours} colours")
     if screenshot:
         screenshot.write_bytes(png)
-    print(f"check_report_chromium: {html}: {len(images)} images, screenshot {ink:.1%} inked, {colours} colours"
-          + (f", saved to {screenshot}" if screenshot else ""))
+    print(
+        f"check_report_chromium: {html}: {len(images)} images, screenshot {ink:.1%} inked, {colours} colours"
+        + (f", saved to {screenshot}" if screenshot else "")
+    )
     return problems
 
 

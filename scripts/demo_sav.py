@@ -45,20 +45,27 @@ def pin_sav_timestamp(path: str | os.PathLike[str], epoch: int | None = None) ->
     if epoch is None:
         epoch = int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_STAMP))
     t = time.gmtime(epoch)
-    stamp = (f"{t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year % 100:02d}"
-             f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}").encode("ascii")
+    stamp = (
+        f"{t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year % 100:02d}{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
+    ).encode("ascii")
     with open(path, "r+b") as fh:
         if fh.read(4) not in (b"$FL2", b"$FL3"):
-            raise ValueError(f"{os.fspath(path)!r} is not an SPSS system file; "
-                             "pass a .sav or .zsav path")
+            raise ValueError(f"{os.fspath(path)!r} is not an SPSS system file; pass a .sav or .zsav path")
         fh.seek(92)
         fh.write(stamp)
 
 
-def write_sav_pinned(data: dict[str, np.ndarray], out_path: str | os.PathLike[str], *,
-                     file_label: str, note: str, column_labels: dict[str, str],
-                     value_labels: dict[str, dict[float, str]], measure: dict[str, str],
-                     formats: dict[str, str]) -> Path:
+def write_sav_pinned(
+    data: dict[str, np.ndarray],
+    out_path: str | os.PathLike[str],
+    *,
+    file_label: str,
+    note: str,
+    column_labels: dict[str, str],
+    value_labels: dict[str, dict[float, str]],
+    measure: dict[str, str],
+    formats: dict[str, str],
+) -> Path:
     """Write columns to an uncompressed-bytecode (row-compressed) .sav, byte-reproducibly.
 
     Parameters
@@ -88,17 +95,23 @@ def write_sav_pinned(data: dict[str, np.ndarray], out_path: str | os.PathLike[st
     import pyreadstat
 
     if len(file_label.encode("utf-8")) > 64:
-        raise ValueError(f"file label {file_label!r} exceeds 64 bytes; shorten it and put "
-                         "the full text in the note")
+        raise ValueError(f"file label {file_label!r} exceeds 64 bytes; shorten it and put the full text in the note")
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".sav.tmp", dir=out.parent)
     os.close(fd)
     try:
-        pyreadstat.write_sav(pd.DataFrame(data), tmp, file_label=file_label, note=[note],
-                             column_labels=column_labels, variable_value_labels=value_labels,
-                             variable_measure=measure, variable_format=formats,
-                             row_compress=True)
+        pyreadstat.write_sav(
+            pd.DataFrame(data),
+            tmp,
+            file_label=file_label,
+            note=[note],
+            column_labels=column_labels,
+            variable_value_labels=value_labels,
+            variable_measure=measure,
+            variable_format=formats,
+            row_compress=True,
+        )
         pin_sav_timestamp(tmp)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; a data file should be readable
         os.replace(tmp, out)

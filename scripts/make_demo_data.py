@@ -87,7 +87,6 @@ import os
 from pathlib import Path
 
 import numpy as np
-
 from demo_sav import write_sav_pinned
 
 SEED = 20190603
@@ -102,16 +101,11 @@ REFUSED = 99.0
 DEMOGRAPHICS = {
     "F_AGECAT": ("Age category", ["18-29", "30-49", "50-64", "65+"], 99),
     "F_SEX": ("Sex", ["Male", "Female"], 99),
-    "F_EDUCCAT": ("Education category",
-                  ["College grad+", "Some college", "H.S. graduate or less"], 99),
-    "F_RACETHN": ("Race/ethnicity",
-                  ["White non-Hispanic", "Black non-Hispanic", "Hispanic", "Other"], 99),
-    "F_INCOME_RECODE": ("Family income (3 categories)",
-                        ["<$30,000", "$30,000-$74,999", "$75,000+"], 99),
-    "F_PARTYSUM_FINAL": ("Party summary (with leaners)",
-                         ["Rep/Lean Rep", "Dem/Lean Dem"], 9),
-    "F_IDEO": ("Ideology", ["Very conservative", "Conservative", "Moderate", "Liberal",
-                            "Very liberal"], 99),
+    "F_EDUCCAT": ("Education category", ["College grad+", "Some college", "H.S. graduate or less"], 99),
+    "F_RACETHN": ("Race/ethnicity", ["White non-Hispanic", "Black non-Hispanic", "Hispanic", "Other"], 99),
+    "F_INCOME_RECODE": ("Family income (3 categories)", ["<$30,000", "$30,000-$74,999", "$75,000+"], 99),
+    "F_PARTYSUM_FINAL": ("Party summary (with leaners)", ["Rep/Lean Rep", "Dem/Lean Dem"], 9),
+    "F_IDEO": ("Ideology", ["Very conservative", "Conservative", "Moderate", "Liberal", "Very liberal"], 99),
     "F_CREGION": ("Census region", ["Northeast", "Midwest", "South", "West"], 99),
     "F_METRO": ("Metropolitan area status", ["Metropolitan", "Non-metropolitan"], 99),
 }
@@ -126,74 +120,144 @@ TARGETS = {
 }
 PARTY_SHARES = [0.44, 0.49, 0.07]
 IDEO_SHARES = [0.08, 0.26, 0.37, 0.19, 0.10]
-REGION_BY_RACE = np.array([[0.18, 0.25, 0.35, 0.22], [0.16, 0.17, 0.58, 0.09],
-                           [0.14, 0.09, 0.37, 0.40], [0.19, 0.14, 0.29, 0.38]])
+REGION_BY_RACE = np.array(
+    [[0.18, 0.25, 0.35, 0.22], [0.16, 0.17, 0.58, 0.09], [0.14, 0.09, 0.37, 0.40], [0.19, 0.14, 0.29, 0.38]]
+)
 NONMETRO_BY_RACE = np.array([0.18, 0.09, 0.05, 0.07])
 
 CONCERN = ["Very concerned", "Somewhat concerned", "Not too concerned", "Not at all concerned"]
 CONTROL = ["A great deal of control", "Some control", "Very little control", "No control"]
 UNDERSTAND = ["A great deal", "Some", "Very little", "Nothing"]
-POSNEG = ["The potential risks outweigh the benefits",
-          "The potential benefits outweigh the risks"]
-TRACK = ["All or almost all of it", "Most of it", "Some of it", "Very little of it",
-         "None of it"]
+POSNEG = ["The potential risks outweigh the benefits", "The potential benefits outweigh the risks"]
+TRACK = ["All or almost all of it", "Most of it", "Some of it", "Very little of it", "None of it"]
 _CO, _GOV = "the data they collect about you", "the data it collects about you"
 # item (without _W49): (wording, labels by code, population shares by code, latent order
 # of the codes, copula loadings (worry, company, government))
 ITEMS = {
-    "CONCERNCO": ("How concerned are you, if at all, about how companies are using " + _CO
-                  + "?", CONCERN, [.33, .46, .16, .05], None, (-.55, .45, 0)),
-    "CONCERNGOV": ("How concerned are you, if at all, about how the government is using "
-                   + _GOV + "?", CONCERN, [.27, .37, .26, .10], None, (-.55, 0, .45)),
-    "CONCERNLE": ("How concerned are you, if at all, about what law enforcement knows "
-                  "about you?", CONCERN, [.24, .35, .27, .14], None, (-.50, 0, .40)),
-    "CONTROLCO": ("How much control do you think you have over the data that companies "
-                  "collect about you?", CONTROL, [.04, .15, .49, .32], None, (.45, .35, 0)),
-    "CONTROLGOV": ("How much control do you think you have over the data that the "
-                   "government collects about you?", CONTROL, [.03, .13, .45, .39], None,
-                   (.45, 0, .35)),
-    "UNDERSTANDCO": ("How much do you feel you understand what companies are doing with "
-                     + _CO + "?", UNDERSTAND, [.06, .35, .41, .18], None, (.30, .35, 0)),
-    "UNDERSTANDGOV": ("How much do you feel you understand what the government is doing "
-                      "with " + _GOV + "?", UNDERSTAND, [.04, .18, .53, .25], None,
-                      (.30, 0, .35)),
-    "POSNEGCO": ("Thinking about the data that companies collect about you, would you say "
-                 "the potential risks outweigh the benefits, or the potential benefits "
-                 "outweigh the risks?", POSNEG, [.81, .19], None, (-.50, .35, 0)),
-    "POSNEGGOV": ("Thinking about the data that the government collects about you, would "
-                  "you say the potential risks outweigh the benefits, or the potential "
-                  "benefits outweigh the risks?", POSNEG, [.66, .34], None, (-.50, 0, .35)),
-    "TRACKCO1a": ("As far as you know, how much of what you do online or on your cellphone "
-                  "is being tracked by advertisers, technology firms or other companies?",
-                  TRACK, [.40, .32, .20, .06, .02], None, (-.40, .40, 0)),
-    "TRACKGOV1a": ("As far as you know, how much of what you do online or on your "
-                   "cellphone is being tracked by the government?", TRACK,
-                   [.24, .23, .30, .14, .09], None, (-.40, 0, .40)),
-    "SECUR1": ("Compared with five years ago, do you think your personal information is "
-               "more secure, less secure, or about the same?",
-               ["More secure", "Less secure", "About the same"], [.06, .70, .24], [1, 3, 2],
-               (.40, 0, 0)),
-    "PP4": ("When you are asked to agree to a company's privacy policy, how often do you "
-            "read it before agreeing to it?",
-            ["Always", "Often", "Sometimes", "Never",
-             "Have never been asked to agree to a privacy policy"],
-            [.09, .13, .38, .36, .04], None, (0, 0, 0)),
-    "GOVREGV1": ("How much government regulation of what companies can do with their "
-                 "customers' personal information should there be?",
-                 ["More regulation than now", "Less regulation", "About the same"],
-                 [.75, .07, .18], [2, 3, 1], (.40, .20, 0)),
+    "CONCERNCO": (
+        "How concerned are you, if at all, about how companies are using " + _CO + "?",
+        CONCERN,
+        [0.33, 0.46, 0.16, 0.05],
+        None,
+        (-0.55, 0.45, 0),
+    ),
+    "CONCERNGOV": (
+        "How concerned are you, if at all, about how the government is using " + _GOV + "?",
+        CONCERN,
+        [0.27, 0.37, 0.26, 0.10],
+        None,
+        (-0.55, 0, 0.45),
+    ),
+    "CONCERNLE": (
+        "How concerned are you, if at all, about what law enforcement knows about you?",
+        CONCERN,
+        [0.24, 0.35, 0.27, 0.14],
+        None,
+        (-0.50, 0, 0.40),
+    ),
+    "CONTROLCO": (
+        "How much control do you think you have over the data that companies collect about you?",
+        CONTROL,
+        [0.04, 0.15, 0.49, 0.32],
+        None,
+        (0.45, 0.35, 0),
+    ),
+    "CONTROLGOV": (
+        "How much control do you think you have over the data that the government collects about you?",
+        CONTROL,
+        [0.03, 0.13, 0.45, 0.39],
+        None,
+        (0.45, 0, 0.35),
+    ),
+    "UNDERSTANDCO": (
+        "How much do you feel you understand what companies are doing with " + _CO + "?",
+        UNDERSTAND,
+        [0.06, 0.35, 0.41, 0.18],
+        None,
+        (0.30, 0.35, 0),
+    ),
+    "UNDERSTANDGOV": (
+        "How much do you feel you understand what the government is doing with " + _GOV + "?",
+        UNDERSTAND,
+        [0.04, 0.18, 0.53, 0.25],
+        None,
+        (0.30, 0, 0.35),
+    ),
+    "POSNEGCO": (
+        "Thinking about the data that companies collect about you, would you say "
+        "the potential risks outweigh the benefits, or the potential benefits "
+        "outweigh the risks?",
+        POSNEG,
+        [0.81, 0.19],
+        None,
+        (-0.50, 0.35, 0),
+    ),
+    "POSNEGGOV": (
+        "Thinking about the data that the government collects about you, would "
+        "you say the potential risks outweigh the benefits, or the potential "
+        "benefits outweigh the risks?",
+        POSNEG,
+        [0.66, 0.34],
+        None,
+        (-0.50, 0, 0.35),
+    ),
+    "TRACKCO1a": (
+        "As far as you know, how much of what you do online or on your cellphone "
+        "is being tracked by advertisers, technology firms or other companies?",
+        TRACK,
+        [0.40, 0.32, 0.20, 0.06, 0.02],
+        None,
+        (-0.40, 0.40, 0),
+    ),
+    "TRACKGOV1a": (
+        "As far as you know, how much of what you do online or on your cellphone is being tracked by the government?",
+        TRACK,
+        [0.24, 0.23, 0.30, 0.14, 0.09],
+        None,
+        (-0.40, 0, 0.40),
+    ),
+    "SECUR1": (
+        "Compared with five years ago, do you think your personal information is "
+        "more secure, less secure, or about the same?",
+        ["More secure", "Less secure", "About the same"],
+        [0.06, 0.70, 0.24],
+        [1, 3, 2],
+        (0.40, 0, 0),
+    ),
+    "PP4": (
+        "When you are asked to agree to a company's privacy policy, how often do you read it before agreeing to it?",
+        ["Always", "Often", "Sometimes", "Never", "Have never been asked to agree to a privacy policy"],
+        [0.09, 0.13, 0.38, 0.36, 0.04],
+        None,
+        (0, 0, 0),
+    ),
+    "GOVREGV1": (
+        "How much government regulation of what companies can do with their "
+        "customers' personal information should there be?",
+        ["More regulation than now", "Less regulation", "About the same"],
+        [0.75, 0.07, 0.18],
+        [2, 3, 1],
+        (0.40, 0.20, 0),
+    ),
 }
 SPLIT_FORM = {"TRACKCO1a": 1, "TRACKGOV1a": 2}
 # column id of the EFFECTS table -> (variable, category label)
-TERMS = {"a30": ("F_AGECAT", "30-49"), "a50": ("F_AGECAT", "50-64"), "a65": ("F_AGECAT", "65+"),
-         "fem": ("F_SEX", "Female"), "somec": ("F_EDUCCAT", "Some college"),
-         "hsle": ("F_EDUCCAT", "H.S. graduate or less"),
-         "blk": ("F_RACETHN", "Black non-Hispanic"), "hisp": ("F_RACETHN", "Hispanic"),
-         "oth": ("F_RACETHN", "Other"), "i30": ("F_INCOME_RECODE", "$30,000-$74,999"),
-         "i75": ("F_INCOME_RECODE", "$75,000+"), "dem": ("F_PARTYSUM_FINAL", "Dem/Lean Dem"),
-         "nol": ("F_PARTYSUM_FINAL", "DK/Refused/No lean")}
-MODEL_VARS = ["F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE",
-              "F_PARTYSUM_FINAL"]
+TERMS = {
+    "a30": ("F_AGECAT", "30-49"),
+    "a50": ("F_AGECAT", "50-64"),
+    "a65": ("F_AGECAT", "65+"),
+    "fem": ("F_SEX", "Female"),
+    "somec": ("F_EDUCCAT", "Some college"),
+    "hsle": ("F_EDUCCAT", "H.S. graduate or less"),
+    "blk": ("F_RACETHN", "Black non-Hispanic"),
+    "hisp": ("F_RACETHN", "Hispanic"),
+    "oth": ("F_RACETHN", "Other"),
+    "i30": ("F_INCOME_RECODE", "$30,000-$74,999"),
+    "i75": ("F_INCOME_RECODE", "$75,000+"),
+    "dem": ("F_PARTYSUM_FINAL", "Dem/Lean Dem"),
+    "nol": ("F_PARTYSUM_FINAL", "DK/Refused/No lean"),
+}
+MODEL_VARS = ["F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE", "F_PARTYSUM_FINAL"]
 
 
 def _effects_from_doc(doc: str) -> dict[str, np.ndarray]:
@@ -224,8 +288,7 @@ def _draw_categorical(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
 
 def simulate_population(rng: np.random.Generator, n: int = N_POP) -> dict[str, np.ndarray]:
     """Simulate the adult population's demographics as integer codes 1..k."""
-    race = rng.permutation(np.repeat(np.arange(1, 5), np.round(
-        np.array(TARGETS["F_RACETHN"]) * n).astype(int)))[:n]
+    race = rng.permutation(np.repeat(np.arange(1, 5), np.round(np.array(TARGETS["F_RACETHN"]) * n).astype(int)))[:n]
     sex = rng.permutation(np.repeat([1, 2], [round(0.48 * n), n - round(0.48 * n)]))
     z = rng.standard_normal((n, 3))
     age_shift = np.array([0.12, -0.10, -0.35, -0.25])[race - 1]
@@ -237,10 +300,18 @@ def simulate_population(rng: np.random.Generator, n: int = N_POP) -> dict[str, n
     inc_latent = 0.55 * edu_latent + inc_age + 0.5 * edu_shift + 0.85 * z[:, 2]
     income = _cut(inc_latent, TARGETS["F_INCOME_RECODE"])
     # party: multinomial logit against Rep/Lean Rep, intercepts matched to PARTY_SHARES
-    dem = (0.25 * (sex == 2) + np.array([0, 2.2, 0.9, 0.5])[race - 1]
-           + np.array([0.35, 0.05, 0])[educ - 1] + np.array([0.45, 0.2, 0, -0.1])[age - 1])
-    nolean = (np.array([0, 0.2, 0.5, 0.3])[race - 1] + np.array([0.4, 0, 0, 0])[age - 1]
-              + np.array([0.4, 0, 0])[income - 1] + np.array([0, 0.1, 0.3])[educ - 1])
+    dem = (
+        0.25 * (sex == 2)
+        + np.array([0, 2.2, 0.9, 0.5])[race - 1]
+        + np.array([0.35, 0.05, 0])[educ - 1]
+        + np.array([0.45, 0.2, 0, -0.1])[age - 1]
+    )
+    nolean = (
+        np.array([0, 0.2, 0.5, 0.3])[race - 1]
+        + np.array([0.4, 0, 0, 0])[age - 1]
+        + np.array([0.4, 0, 0])[income - 1]
+        + np.array([0, 0.1, 0.3])[educ - 1]
+    )
     lin = np.column_stack([np.zeros(n), dem, nolean])
     alpha = np.zeros(3)
     for _ in range(200):
@@ -248,14 +319,21 @@ def simulate_population(rng: np.random.Generator, n: int = N_POP) -> dict[str, n
         p /= p.sum(axis=1, keepdims=True)
         alpha += np.log(np.array(PARTY_SHARES) / p.mean(axis=0))
     party = _draw_categorical(rng.random(n), p)
-    ideo_latent = (np.array([0.0, 1.6, 0.8])[party - 1] + 0.25 * (educ == 1)
-                   + 0.2 * (age == 1) + rng.logistic(size=n))
+    ideo_latent = np.array([0.0, 1.6, 0.8])[party - 1] + 0.25 * (educ == 1) + 0.2 * (age == 1) + rng.logistic(size=n)
     ideo = _cut(ideo_latent, IDEO_SHARES)
     region = _draw_categorical(rng.random(n), REGION_BY_RACE[race - 1])
     metro = 1 + (rng.random(n) < NONMETRO_BY_RACE[race - 1])
-    return {"F_AGECAT": age, "F_SEX": sex, "F_EDUCCAT": educ, "F_RACETHN": race,
-            "F_INCOME_RECODE": income, "F_PARTYSUM_FINAL": party, "F_IDEO": ideo,
-            "F_CREGION": region, "F_METRO": metro}
+    return {
+        "F_AGECAT": age,
+        "F_SEX": sex,
+        "F_EDUCCAT": educ,
+        "F_RACETHN": race,
+        "F_INCOME_RECODE": income,
+        "F_PARTYSUM_FINAL": party,
+        "F_IDEO": ideo,
+        "F_CREGION": region,
+        "F_METRO": metro,
+    }
 
 
 def design_matrix(demo: dict[str, np.ndarray]) -> np.ndarray:
@@ -282,22 +360,23 @@ def solve_thresholds(eta: np.ndarray, shares: list[float]) -> np.ndarray:
     raise RuntimeError(f"threshold search did not converge (gap {np.max(np.abs(gap)):.2g})")
 
 
-def draw_sample(rng: np.random.Generator, demo: dict[str, np.ndarray],
-                n: int = N_SAMPLE) -> np.ndarray:
+def draw_sample(rng: np.random.Generator, demo: dict[str, np.ndarray], n: int = N_SAMPLE) -> np.ndarray:
     """Indices of ``n`` respondents, drawn with probability proportional to response propensity.
 
     Efraimidis-Spirakis weighted sampling without replacement: keep the ``n`` largest
     ``log(u) / propensity``.
     """
-    log_prop = (0.30 * (demo["F_AGECAT"] - 1) + np.array([0.55, 0.25, 0])[demo["F_EDUCCAT"] - 1]
-                + np.array([0, -0.25, -0.45, 0])[demo["F_RACETHN"] - 1]
-                - 0.30 * (demo["F_INCOME_RECODE"] == 1))
+    log_prop = (
+        0.30 * (demo["F_AGECAT"] - 1)
+        + np.array([0.55, 0.25, 0])[demo["F_EDUCCAT"] - 1]
+        + np.array([0, -0.25, -0.45, 0])[demo["F_RACETHN"] - 1]
+        - 0.30 * (demo["F_INCOME_RECODE"] == 1)
+    )
     keys = np.log(rng.random(demo["F_AGECAT"].size)) / np.exp(log_prop)
     return np.sort(np.argpartition(-keys, n)[:n])
 
 
-def _stratified_uniform(rng: np.random.Generator, z: np.ndarray, group: np.ndarray
-                        ) -> np.ndarray:
+def _stratified_uniform(rng: np.random.Generator, z: np.ndarray, group: np.ndarray) -> np.ndarray:
     """Uniforms from the within-group ranks of ``z`` (a Latin hypercube in each group)."""
     counts = np.bincount(group)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -307,9 +386,13 @@ def _stratified_uniform(rng: np.random.Generator, z: np.ndarray, group: np.ndarr
     return (rank + rng.random(z.size)) / counts[group]
 
 
-def draw_items(rng: np.random.Generator, x: np.ndarray, group: np.ndarray,
-               asked: dict[str, np.ndarray], thresholds: dict[str, np.ndarray]
-               ) -> dict[str, np.ndarray]:
+def draw_items(
+    rng: np.random.Generator,
+    x: np.ndarray,
+    group: np.ndarray,
+    asked: dict[str, np.ndarray],
+    thresholds: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
     """Answers (codes as float, NaN when not asked) to every item for the sample rows ``x``."""
     n = x.shape[0]
     factors = rng.standard_normal((n, 3))
@@ -337,8 +420,9 @@ def add_refusals(rng: np.random.Generator, data: dict[str, np.ndarray]) -> None:
         values[hit] = code
 
 
-def rake(codes: list[np.ndarray], targets: list[np.ndarray], weights: np.ndarray,
-         max_iter: int = 200, tol: float = 1e-12) -> np.ndarray:
+def rake(
+    codes: list[np.ndarray], targets: list[np.ndarray], weights: np.ndarray, max_iter: int = 200, tol: float = 1e-12
+) -> np.ndarray:
     """Iterative proportional fitting of ``weights`` to target shares (codes are 0..k-1)."""
     w = weights.copy()
     for _ in range(max_iter):
@@ -394,29 +478,45 @@ def build(seed: int = SEED) -> tuple[dict[str, np.ndarray], dict]:
 
 # (variable, codes summed, published share of valid answers); subgroup checks add (by, code)
 PUBLISHED = [
-    ("CONCERNCO_W49", (1, 2), .79), ("CONCERNGOV_W49", (1, 2), .64),
-    ("CONCERNGOV_W49", (3, 4), .36), ("CONTROLCO_W49", (3, 4), .81),
-    ("CONTROLGOV_W49", (3, 4), .84), ("UNDERSTANDCO_W49", (3, 4), .59),
-    ("UNDERSTANDCO_W49", (1,), .06), ("UNDERSTANDGOV_W49", (3, 4), .78),
-    ("UNDERSTANDGOV_W49", (3,), .53), ("UNDERSTANDGOV_W49", (4,), .25),
-    ("POSNEGCO_W49", (1,), .81), ("POSNEGGOV_W49", (1,), .66),
-    ("TRACKCO1a_W49", (1, 2), .72), ("TRACKGOV1a_W49", (1, 2), .47),
-    ("TRACKGOV1a_W49", (1,), .24), ("TRACKGOV1a_W49", (2,), .23),
-    ("TRACKGOV1a_W49", (3,), .30), ("TRACKGOV1a_W49", (4,), .14),
-    ("TRACKGOV1a_W49", (5,), .09), ("SECUR1_W49", (1,), .06), ("SECUR1_W49", (2,), .70),
-    ("SECUR1_W49", (3,), .24), ("PP4_W49", (1,), .09), ("PP4_W49", (2,), .13),
-    ("PP4_W49", (3,), .38), ("PP4_W49", (4,), .36), ("GOVREGV1_W49", (1,), .75),
+    ("CONCERNCO_W49", (1, 2), 0.79),
+    ("CONCERNGOV_W49", (1, 2), 0.64),
+    ("CONCERNGOV_W49", (3, 4), 0.36),
+    ("CONTROLCO_W49", (3, 4), 0.81),
+    ("CONTROLGOV_W49", (3, 4), 0.84),
+    ("UNDERSTANDCO_W49", (3, 4), 0.59),
+    ("UNDERSTANDCO_W49", (1,), 0.06),
+    ("UNDERSTANDGOV_W49", (3, 4), 0.78),
+    ("UNDERSTANDGOV_W49", (3,), 0.53),
+    ("UNDERSTANDGOV_W49", (4,), 0.25),
+    ("POSNEGCO_W49", (1,), 0.81),
+    ("POSNEGGOV_W49", (1,), 0.66),
+    ("TRACKCO1a_W49", (1, 2), 0.72),
+    ("TRACKGOV1a_W49", (1, 2), 0.47),
+    ("TRACKGOV1a_W49", (1,), 0.24),
+    ("TRACKGOV1a_W49", (2,), 0.23),
+    ("TRACKGOV1a_W49", (3,), 0.30),
+    ("TRACKGOV1a_W49", (4,), 0.14),
+    ("TRACKGOV1a_W49", (5,), 0.09),
+    ("SECUR1_W49", (1,), 0.06),
+    ("SECUR1_W49", (2,), 0.70),
+    ("SECUR1_W49", (3,), 0.24),
+    ("PP4_W49", (1,), 0.09),
+    ("PP4_W49", (2,), 0.13),
+    ("PP4_W49", (3,), 0.38),
+    ("PP4_W49", (4,), 0.36),
+    ("GOVREGV1_W49", (1,), 0.75),
 ]
 PUBLISHED_SUBGROUPS = [
-    ("CONCERNGOV_W49", (1, 2), .63, "F_PARTYSUM_FINAL", 1),
-    ("CONCERNGOV_W49", (1, 2), .66, "F_PARTYSUM_FINAL", 2),
-    ("CONCERNLE_W49", (1, 2), .56, "F_RACETHN", 1),
-    ("CONCERNLE_W49", (1, 2), .73, "F_RACETHN", 2),
+    ("CONCERNGOV_W49", (1, 2), 0.63, "F_PARTYSUM_FINAL", 1),
+    ("CONCERNGOV_W49", (1, 2), 0.66, "F_PARTYSUM_FINAL", 2),
+    ("CONCERNLE_W49", (1, 2), 0.56, "F_RACETHN", 1),
+    ("CONCERNLE_W49", (1, 2), 0.73, "F_RACETHN", 2),
 ]
 
 
-def weighted_share(values: np.ndarray, weights: np.ndarray, codes: tuple[int, ...],
-                   mask: np.ndarray | None = None) -> float:
+def weighted_share(
+    values: np.ndarray, weights: np.ndarray, codes: tuple[int, ...], mask: np.ndarray | None = None
+) -> float:
     """Weighted share of ``codes`` among valid answers (NaN and 99 Refused excluded)."""
     ok = ~np.isnan(values) & (values != REFUSED)
     if mask is not None:
@@ -427,17 +527,17 @@ def weighted_share(values: np.ndarray, weights: np.ndarray, codes: tuple[int, ..
 def check_table(data: dict[str, np.ndarray]) -> list[tuple[str, float, float]]:
     """(description, published, achieved) for every published figure, weighted, valid base."""
     w = data["WEIGHT_W49"]
-    rows = [(f"{v} {'+'.join(map(str, c))}", p, weighted_share(data[v], w, c))
-            for v, c, p in PUBLISHED]
-    rows += [(f"{v} {'+'.join(map(str, c))} | {by}={lv}", p,
-              weighted_share(data[v], w, c, data[by] == lv))
-             for v, c, p, by, lv in PUBLISHED_SUBGROUPS]
+    rows = [(f"{v} {'+'.join(map(str, c))}", p, weighted_share(data[v], w, c)) for v, c, p in PUBLISHED]
+    rows += [
+        (f"{v} {'+'.join(map(str, c))} | {by}={lv}", p, weighted_share(data[v], w, c, data[by] == lv))
+        for v, c, p, by, lv in PUBLISHED_SUBGROUPS
+    ]
     return rows
 
 
 def _labels(name: str) -> tuple[str, dict[float, str]]:
     if name in DEMOGRAPHICS:
-        label, cats, refusal = DEMOGRAPHICS[name]
+        label, cats, _refusal = DEMOGRAPHICS[name]
         if name == "F_PARTYSUM_FINAL":
             return label, {1.0: cats[0], 2.0: cats[1], 9.0: PARTY_NOLEAN_LABEL}
         return label, {**{float(i): c for i, c in enumerate(cats, 1)}, 99.0: "Refused"}
@@ -447,22 +547,30 @@ def _labels(name: str) -> tuple[str, dict[float, str]]:
 
 def write_demo_sav(data: dict[str, np.ndarray], out_path: str | os.PathLike[str]) -> Path:
     """Write the sample with question wording, value labels and measures (deterministic)."""
-    col_labels = {"QKEY": "Respondent ID (synthetic)",
-                  "FORM_W49": "Form assignment (random half-sample)",
-                  "WEIGHT_W49": "Weight for Wave 49 (synthetic, raked)"}
+    col_labels = {
+        "QKEY": "Respondent ID (synthetic)",
+        "FORM_W49": "Form assignment (random half-sample)",
+        "WEIGHT_W49": "Weight for Wave 49 (synthetic, raked)",
+    }
     value_labels = {"FORM_W49": {1.0: "Form 1", 2.0: "Form 2"}}
     measure = {"QKEY": "scale", "WEIGHT_W49": "scale", "FORM_W49": "nominal"}
-    nominal = {"F_SEX", "F_RACETHN", "F_PARTYSUM_FINAL", "F_CREGION", "F_METRO",
-               "SECUR1_W49", "GOVREGV1_W49"}
+    nominal = {"F_SEX", "F_RACETHN", "F_PARTYSUM_FINAL", "F_CREGION", "F_METRO", "SECUR1_W49", "GOVREGV1_W49"}
     for name in data:
         if name not in measure:
             col_labels[name], value_labels[name] = _labels(name)
             measure[name] = "nominal" if name in nominal else "ordinal"
-    formats = {c: "F2.0" for c in data}
+    formats = dict.fromkeys(data, "F2.0")
     formats.update(QKEY="F6.0", WEIGHT_W49="F10.6")
-    return write_sav_pinned(data, out_path, file_label=FILE_LABEL, note=NOTE,
-                            column_labels=col_labels, value_labels=value_labels,
-                            measure=measure, formats=formats)
+    return write_sav_pinned(
+        data,
+        out_path,
+        file_label=FILE_LABEL,
+        note=NOTE,
+        column_labels=col_labels,
+        value_labels=value_labels,
+        measure=measure,
+        formats=formats,
+    )
 
 
 def main(out_path: str | os.PathLike[str] | None = None, *, verbose: bool = True) -> Path:
@@ -471,9 +579,11 @@ def main(out_path: str | os.PathLike[str] | None = None, *, verbose: bool = True
     out = write_demo_sav(data, DEFAULT_OUT if out_path is None else out_path)
     if verbose:
         w = data["WEIGHT_W49"]
-        print(f"wrote {out} ({out.stat().st_size:,} bytes), n={w.size}, "
-              f"Kish deff={w.size * (w @ w) / w.sum() ** 2:.3f}, "
-              f"weights {w.min():.3f}..{w.max():.3f}")
+        print(
+            f"wrote {out} ({out.stat().st_size:,} bytes), n={w.size}, "
+            f"Kish deff={w.size * (w @ w) / w.sum() ** 2:.3f}, "
+            f"weights {w.min():.3f}..{w.max():.3f}"
+        )
         print(f"{'published figure (weighted, % of valid answers)':58s} {'pub':>5s} {'demo':>6s}")
         for desc, pub, got in check_table(data):
             print(f"{desc:58s} {100 * pub:5.0f} {100 * got:6.1f}")
@@ -482,8 +592,10 @@ def main(out_path: str | os.PathLike[str] | None = None, *, verbose: bool = True
             for code, target in enumerate(TARGETS[var], 1):
                 wt = weighted_share(data[var], w, (code,))
                 uw = weighted_share(data[var], np.ones_like(w), (code,))
-                print(f"{var + ' ' + DEMOGRAPHICS[var][1][code - 1]:30s} "
-                      f"{100 * target:7.1f} {100 * wt:9.2f} {100 * uw:11.1f}")
+                print(
+                    f"{var + ' ' + DEMOGRAPHICS[var][1][code - 1]:30s} "
+                    f"{100 * target:7.1f} {100 * wt:9.2f} {100 * uw:11.1f}"
+                )
     return out
 
 

@@ -61,8 +61,12 @@ def test_topline_table_and_pipes(runner):
     want = pw.demo().topline("CONCERNCO", nets="auto").to_frame()
     np.testing.assert_allclose(frame["estimate"], want["estimate"], rtol=1e-15)
     js = json.loads(runner.invoke(main, ["topline", "CONCERNCO", "--format", "json", "--no-nets"]).output)
-    assert [r["level"] for r in js] == ["Very concerned", "Somewhat concerned", "Not too concerned",
-                                        "Not at all concerned"]
+    assert [r["level"] for r in js] == [
+        "Very concerned",
+        "Somewhat concerned",
+        "Not too concerned",
+        "Not at all concerned",
+    ]
 
 
 def test_crosstab_banner_and_markdown(runner):
@@ -80,8 +84,9 @@ def test_codebook_json(runner):
 
 
 def test_model_command(runner):
-    res = runner.invoke(main, ["model", "CONCERNCO in ['Very concerned', 'Somewhat concerned'] ~ F_SEX",
-                               "--format", "csv"])
+    res = runner.invoke(
+        main, ["model", "CONCERNCO in ['Very concerned', 'Somewhat concerned'] ~ F_SEX", "--format", "csv"]
+    )
     assert res.exit_code == 0, res.output
     frame = pd.read_csv(io.StringIO(res.output))
     assert list(frame.columns) == ["term", "estimate", "std_error", "statistic", "p_value", "ci_lower", "ci_upper"]
@@ -91,11 +96,25 @@ def test_model_command(runner):
 def test_rake_command(runner, tmp_path):
     rng = np.random.default_rng(5)
     n = 300
-    pd.DataFrame({"sex": rng.choice(["Male", "Female"], n), "age": rng.choice(["18-49", "50+"], n, p=[0.3, 0.7]),
-                  "weight": np.ones(n)}).to_csv(tmp_path / "s.csv", index=False)
+    pd.DataFrame(
+        {
+            "sex": rng.choice(["Male", "Female"], n),
+            "age": rng.choice(["18-49", "50+"], n, p=[0.3, 0.7]),
+            "weight": np.ones(n),
+        }
+    ).to_csv(tmp_path / "s.csv", index=False)
     (tmp_path / "t.toml").write_text('sex = {Male = 0.48, Female = 0.52}\nage = {"18-49" = 0.55, "50+" = 0.45}\n')
-    res = runner.invoke(main, ["rake", str(tmp_path / "t.toml"), "--data", str(tmp_path / "s.csv"),
-                               "--save", str(tmp_path / "raked.parquet")])
+    res = runner.invoke(
+        main,
+        [
+            "rake",
+            str(tmp_path / "t.toml"),
+            "--data",
+            str(tmp_path / "s.csv"),
+            "--save",
+            str(tmp_path / "raked.parquet"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "converged" in res.output
     raked = pw.read(tmp_path / "raked.parquet", weights="weight")
@@ -115,8 +134,9 @@ def test_report_from_a_spec_and_init(runner, tmp_path, monkeypatch):
     assert "Wrote" in res.output
     data = tmp_path / "d.sav"
     pw.demo().to_sav(data)
-    starter = runner.invoke(main, ["report", "--data", str(data), "--out", str(tmp_path / "starter"), "-q",
-                                   "--jobs", "1"])
+    starter = runner.invoke(
+        main, ["report", "--data", str(data), "--out", str(tmp_path / "starter"), "-q", "--jobs", "1"]
+    )
     assert starter.exit_code == 0, starter.output
     assert (tmp_path / "starter" / "tables" / "crosstab_CONCERNCO_W49.csv").exists()
     monkeypatch.chdir(tmp_path)
@@ -128,12 +148,15 @@ def test_report_from_a_spec_and_init(runner, tmp_path, monkeypatch):
     assert runner.invoke(main, ["init", str(data), "--force"]).exit_code == 0
 
 
-@pytest.mark.parametrize("args, text", [
-    (["report", "nope.toml"], "spec file 'nope.toml' not found"),
-    (["topline", "CONCERNC"], "unknown variable 'CONCERNC'; did you mean"),
-    (["crosstab", "QKEY", "--by", "F_SEX"], "is numeric"),
-    (["topline", "X", "--data", "missing.sav"], "missing.sav"),
-])
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        (["report", "nope.toml"], "spec file 'nope.toml' not found"),
+        (["topline", "CONCERNC"], "unknown variable 'CONCERNC'; did you mean"),
+        (["crosstab", "QKEY", "--by", "F_SEX"], "is numeric"),
+        (["topline", "X", "--data", "missing.sav"], "missing.sav"),
+    ],
+)
 def test_user_errors_are_one_line_exit_1(runner, tmp_path, monkeypatch, args, text):
     monkeypatch.chdir(tmp_path)
     res = runner.invoke(main, args)
@@ -168,9 +191,16 @@ def test_pewlike_report_subprocess(tmp_path):
     built = sorted(p.name for p in (out / "figures").iterdir())
     assert built == sorted(p.name for p in repo_figures.iterdir() if p.suffix in (".png", ".svg"))
     stale = [name for name in built if (out / "figures" / name).read_bytes() != (repo_figures / name).read_bytes()]
-    assert not stale, (f"figures/ is stale ({', '.join(stale)}); refresh it with: pewlike report --out /tmp/r "
-                       "&& cp /tmp/r/figures/* figures/")
+    assert not stale, (
+        f"figures/ is stale ({', '.join(stale)}); refresh it with: pewlike report --out /tmp/r "
+        "&& cp /tmp/r/figures/* figures/"
+    )
     page = (out / "index.html").read_text()
-    for heading in ("Concern about how data are used", "Control over personal data", "Tracking",
-                    "Risks and benefits: companies vs. government", "Weighting and margins of error"):
+    for heading in (
+        "Concern about how data are used",
+        "Control over personal data",
+        "Tracking",
+        "Risks and benefits: companies vs. government",
+        "Weighting and margins of error",
+    ):
         assert heading in page

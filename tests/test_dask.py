@@ -29,23 +29,34 @@ def make_frame(n: int = 1200, seed: int = 7) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     st = rng.integers(0, 6, n)
     psu = rng.integers(0, 4, n)
-    lonely_psu = np.where(st == 2, 0, psu)                        # stratum 2 has a single PSU
+    lonely_psu = np.where(st == 2, 0, psu)  # stratum 2 has a single PSU
     st_rows = st.copy()
-    st_rows[0] = 9                                                # stratum 9 has a single row
-    sex = rng.choice(["Male", "Female", "Refused"], n, p=[.48, .49, .03])
-    q = rng.choice(["Very", "Somewhat", "Not too", "Not at all", "Refused"], n, p=[.3, .3, .2, .15, .05])
+    st_rows[0] = 9  # stratum 9 has a single row
+    sex = rng.choice(["Male", "Female", "Refused"], n, p=[0.48, 0.49, 0.03])
+    q = rng.choice(["Very", "Somewhat", "Not too", "Not at all", "Refused"], n, p=[0.3, 0.3, 0.2, 0.15, 0.05])
     y = rng.normal(50, 10, n) + 2 * st
     y[rng.random(n) < 0.05] = np.nan
-    return pd.DataFrame({
-        "stratum": st, "psu": st * 10 + psu, "psu_in": psu, "ssu": rng.integers(0, 3, n),
-        "psu_lonely": st * 10 + lonely_psu, "stratum_rows": st_rows, "unit": rng.integers(0, 40, n),
-        "F_SEX": pd.Categorical(sex, categories=["Male", "Female", "Refused"]),
-        "F_AGECAT": pd.Categorical(rng.choice(AGE, n), categories=AGE, ordered=True),
-        "Q1": pd.Categorical(q, categories=["Very", "Somewhat", "Not too", "Not at all", "Refused"], ordered=True),
-        "region": pd.array(rng.choice(["NE", "MW", "S", "W"], n), dtype="str"),
-        "y": y, "x": rng.gamma(2, 2, n), "weight": rng.gamma(4, 0.5, n) * (1 + st / 4),
-        "fpc1": 30.0 + st, "fpc2": 40.0, "fpc_rows": 2000.0 + 100 * st,
-    })
+    return pd.DataFrame(
+        {
+            "stratum": st,
+            "psu": st * 10 + psu,
+            "psu_in": psu,
+            "ssu": rng.integers(0, 3, n),
+            "psu_lonely": st * 10 + lonely_psu,
+            "stratum_rows": st_rows,
+            "unit": rng.integers(0, 40, n),
+            "F_SEX": pd.Categorical(sex, categories=["Male", "Female", "Refused"]),
+            "F_AGECAT": pd.Categorical(rng.choice(AGE, n), categories=AGE, ordered=True),
+            "Q1": pd.Categorical(q, categories=["Very", "Somewhat", "Not too", "Not at all", "Refused"], ordered=True),
+            "region": pd.array(rng.choice(["NE", "MW", "S", "W"], n), dtype="str"),
+            "y": y,
+            "x": rng.gamma(2, 2, n),
+            "weight": rng.gamma(4, 0.5, n) * (1 + st / 4),
+            "fpc1": 30.0 + st,
+            "fpc2": 40.0,
+            "fpc_rows": 2000.0 + 100 * st,
+        }
+    )
 
 
 def _replicate_columns(df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
@@ -53,9 +64,13 @@ def _replicate_columns(df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     base = pw.Survey(df, weights="weight", strata="stratum", psu="psu")
     extra, info = {}, {}
     two = pw.Survey(df.assign(p2=df.psu_in % 2), weights="weight", strata="stratum", psu="p2", nest=True)
-    for name, svy, kw in (("jkn", base, {}), ("brr", two, {}), ("fay", two, {"rho": 0.3}),
-                          ("boot", base, {"replicates": 30, "seed": 3}),
-                          ("jk1", pw.Survey(df, weights="weight", psu="unit"), {})):
+    for name, svy, kw in (
+        ("jkn", base, {}),
+        ("brr", two, {}),
+        ("fay", two, {"rho": 0.3}),
+        ("boot", base, {"replicates": 30, "seed": 3}),
+        ("jk1", pw.Survey(df, weights="weight", psu="unit"), {}),
+    ):
         rt = {"jkn": "JKn", "brr": "BRR", "fay": "Fay", "boot": "bootstrap", "jk1": "JK1"}[name]
         r = svy.to_replicate(rt, **kw)
         W = r._design.repweights
@@ -79,14 +94,14 @@ def client():
 def dataset(tmp_path_factory):
     df, info = _replicate_columns(make_frame())
     folder = tmp_path_factory.mktemp("parts")
-    cuts = [0, 250, 600, 900, len(df)]                       # partitions of unequal size
+    cuts = [0, 250, 600, 900, len(df)]  # partitions of unequal size
     for i in range(4):
-        df.iloc[cuts[i]:cuts[i + 1]].to_parquet(folder / f"part-{i}.parquet")
+        df.iloc[cuts[i] : cuts[i + 1]].to_parquet(folder / f"part-{i}.parquet")
     return df, folder, info
 
 
 def _design_args(name: str, info: dict) -> dict:
-    jkn_scale, jkn_rs = info["jkn"]
+    _jkn_scale, jkn_rs = info["jkn"]
     return {
         "weights only": dict(weights="weight"),
         "strata, rows as units, fpc": dict(weights="weight", strata="stratum", fpc="fpc_rows"),
@@ -106,9 +121,23 @@ def _design_args(name: str, info: dict) -> dict:
     }[name]
 
 
-DESIGNS = ["weights only", "strata, rows as units, fpc", "rows, lonely stratum adjust",
-           "rows, lonely stratum average", "strata and PSUs", "PSUs nested in strata", "two stages with fpc",
-           "lonely PSU average", "lonely PSU adjust", "JKn", "JK1 mse", "BRR", "Fay", "bootstrap", "SDR"]
+DESIGNS = [
+    "weights only",
+    "strata, rows as units, fpc",
+    "rows, lonely stratum adjust",
+    "rows, lonely stratum average",
+    "strata and PSUs",
+    "PSUs nested in strata",
+    "two stages with fpc",
+    "lonely PSU average",
+    "lonely PSU adjust",
+    "JKn",
+    "JK1 mse",
+    "BRR",
+    "Fay",
+    "bootstrap",
+    "SDR",
+]
 
 
 def _pair(dataset, client, name):
@@ -144,8 +173,14 @@ def assert_same_test(a, b) -> None:
     np.testing.assert_allclose(a.p_value, b.p_value, rtol=1e-8, atol=1e-15)
 
 
-FULL = ("weights only", "strata, rows as units, fpc", "strata and PSUs", "two stages with fpc", "lonely PSU average",
-        "SDR")
+FULL = (
+    "weights only",
+    "strata, rows as units, fpc",
+    "strata and PSUs",
+    "two stages with fpc",
+    "lonely PSU average",
+    "SDR",
+)
 
 
 @pytest.mark.parametrize("name", DESIGNS)
@@ -170,9 +205,12 @@ def test_estimators_equal_in_memory(dataset, client, name):
     assert_same(sub_d.mean("y", na_rm=False), sub_m.mean("y", na_rm=False))
 
 
-MARGINS = {"F_AGECAT": {"18-29": .2, "30-49": .33, "50-64": .25, "65+": .22},
-           ("F_SEX", "region"): pd.Series(np.full(8, 1 / 8), index=pd.MultiIndex.from_product(
-               [["Male", "Female"], ["MW", "NE", "S", "W"]]))}
+MARGINS = {
+    "F_AGECAT": {"18-29": 0.2, "30-49": 0.33, "50-64": 0.25, "65+": 0.22},
+    ("F_SEX", "region"): pd.Series(
+        np.full(8, 1 / 8), index=pd.MultiIndex.from_product([["Male", "Female"], ["MW", "NE", "S", "W"]])
+    ),
+}
 
 
 @pytest.mark.parametrize("name", ["strata, rows as units, fpc", "strata and PSUs", "lonely PSU average", "SDR"])
@@ -181,15 +219,18 @@ def test_rake_equals_in_memory(dataset, client, name):
     rd = dsk.subset("F_SEX != 'Refused'").rake(MARGINS).rake({"F_AGECAT": MARGINS["F_AGECAT"]}, tol=1e-9)
     rm = mem.subset("F_SEX != 'Refused'").rake(MARGINS).rake({"F_AGECAT": MARGINS["F_AGECAT"]}, tol=1e-9)
     np.testing.assert_allclose(rd.weights.compute().to_numpy(), rm.weights.to_numpy(), rtol=RTOL)
-    on_target = rd.proportion("F_AGECAT")    # raked margin: on target, SE zero up to rounding (R's residuals)
+    on_target = rd.proportion("F_AGECAT")  # raked margin: on target, SE zero up to rounding (R's residuals)
     np.testing.assert_allclose(on_target.estimate, list(MARGINS["F_AGECAT"].values()), rtol=1e-8)
     assert np.all(on_target.std_error < 1e-8)
     assert_same(rd.proportion("Q1", by="F_SEX"), rm.proportion("Q1", by="F_SEX"))
     assert_same(rd.mean("y", by="region"), rm.mean("y", by="region"))
     ws_d, ws_m = rd.weight_summary(), rm.weight_summary()
-    np.testing.assert_allclose([getattr(ws_d, k) for k in ("n", "sum", "min", "max", "sd", "deff", "moe")],
-                               [getattr(ws_m, k) for k in ("n", "sum", "min", "max", "sd", "deff", "moe")], rtol=RTOL)
-    pd.testing.assert_frame_equal(ws_d.margins, ws_m.margins, rtol=0, atol=1e-12)   # differences are ~0
+    np.testing.assert_allclose(
+        [getattr(ws_d, k) for k in ("n", "sum", "min", "max", "sd", "deff", "moe")],
+        [getattr(ws_m, k) for k in ("n", "sum", "min", "max", "sd", "deff", "moe")],
+        rtol=RTOL,
+    )
+    pd.testing.assert_frame_equal(ws_d.margins, ws_m.margins, rtol=0, atol=1e-12)  # differences are ~0
     later_d, later_m = rd.subset("region != 'W'"), rm.subset("region != 'W'")
     assert_same(later_d.total("x", by="F_SEX"), later_m.total("x", by="F_SEX"))
     assert str(rd._history[-1]) == str(rm._history[-1])
@@ -203,8 +244,10 @@ def test_tables_equal_in_memory(dataset, client):
         assert_same_frame(td.to_frame(), tm.to_frame())
         assert (td.n, td.asked, td.total) == (tm.n, tm.asked, tm.total)
         assert td.summary() == tm.summary()
-        cd, cm = (t.crosstab("Q1", "F_SEX", base=base, nets={"NET concerned": ["Very", "Somewhat"]}, min_n=50)
-                  for t in (dsk, mem))
+        cd, cm = (
+            t.crosstab("Q1", "F_SEX", base=base, nets={"NET concerned": ["Very", "Somewhat"]}, min_n=50)
+            for t in (dsk, mem)
+        )
         assert_same_frame(cd.to_frame(), cm.to_frame())
         assert_same_frame(cd.pairs, cm.pairs)
         assert (cd.column_n, cd.df) == (cm.column_n, cm.df)
@@ -216,17 +259,32 @@ def test_tables_equal_in_memory(dataset, client):
 def test_survey_of_a_dask_frame_and_csv_files(dataset, client, tmp_path):
     df, _, _ = dataset
     small = df[["stratum", "psu", "F_AGECAT", "region", "y", "x", "weight"]]
-    dsk = pw.Survey(dd.from_pandas(small, npartitions=3), weights="weight", strata="stratum", psu="psu",
-                    scheduler=client, progress=False)
+    dsk = pw.Survey(
+        dd.from_pandas(small, npartitions=3),
+        weights="weight",
+        strata="stratum",
+        psu="psu",
+        scheduler=client,
+        progress=False,
+    )
     mem = pw.Survey(small, weights="weight", strata="stratum", psu="psu")
     assert_same(dsk.proportion("F_AGECAT", by="region"), mem.proportion("F_AGECAT", by="region"))
     plain = small.assign(F_AGECAT=small["F_AGECAT"].astype(str))
     for i, part in enumerate(np.array_split(np.arange(len(plain)), 3)):
         plain.iloc[part].to_csv(tmp_path / f"p{i}.csv", index=False)
-    dcsv = pw.read(str(tmp_path / "p*.csv"), engine="dask", weights="weight", strata="stratum", psu="psu",
-                   scheduler=client, progress=False)
-    assert_same(dcsv.mean("y", by="F_AGECAT"), pw.Survey(plain, weights="weight", strata="stratum",
-                                                         psu="psu").mean("y", by="F_AGECAT"))
+    dcsv = pw.read(
+        str(tmp_path / "p*.csv"),
+        engine="dask",
+        weights="weight",
+        strata="stratum",
+        psu="psu",
+        scheduler=client,
+        progress=False,
+    )
+    assert_same(
+        dcsv.mean("y", by="F_AGECAT"),
+        pw.Survey(plain, weights="weight", strata="stratum", psu="psu").mean("y", by="F_AGECAT"),
+    )
 
 
 def test_large_sav_read_in_row_blocks(tmp_path, client):
@@ -254,8 +312,7 @@ def test_collect_and_sample_replay_subsets_and_raking(dataset, client):
 
 def test_lonely_row_stratum_fails_as_in_memory(dataset, client):
     df, folder, _ = dataset
-    dsk = pw.read(str(folder), engine="dask", weights="weight", strata="stratum_rows", scheduler=client,
-                  progress=False)
+    dsk = pw.read(str(folder), engine="dask", weights="weight", strata="stratum_rows", scheduler=client, progress=False)
     mem = pw.Survey(df, weights="weight", strata="stratum_rows")
     with pytest.raises(pw.DesignError, match="has only one PSU"):
         mem.mean("x")
@@ -276,8 +333,11 @@ def test_active_client_is_used_and_codebook_knows_categories(dataset, client):
 
 def test_what_needs_all_rows_says_how_to_subsample_or_collect(dataset, client):
     _, dsk = _pair(dataset, client, "weights only")
-    for call in (lambda: dsk.quantile("y", 0.5), lambda: dsk.logit("Q1 in ['Very'] ~ F_SEX"),
-                 lambda: dsk.calibrate({})):
+    for call in (
+        lambda: dsk.quantile("y", 0.5),
+        lambda: dsk.logit("Q1 in ['Very'] ~ F_SEX"),
+        lambda: dsk.calibrate({}),
+    ):
         with pytest.raises(EstimationError, match=r"partitioned.*collect\(\).*sample\(frac"):
             call()
     with pytest.raises(AttributeError):

@@ -23,57 +23,96 @@ SCRIPTS = ROOT / "scripts"
 
 # (variable, codes summed, published %)
 PUBLISHED = [
-    ("CONCERNCO_W49", (1, 2), 79), ("CONCERNGOV_W49", (1, 2), 64),
-    ("CONCERNGOV_W49", (3, 4), 36), ("CONTROLCO_W49", (3, 4), 81),
-    ("CONTROLGOV_W49", (3, 4), 84), ("UNDERSTANDCO_W49", (3, 4), 59),
-    ("UNDERSTANDCO_W49", (1,), 6), ("UNDERSTANDGOV_W49", (3, 4), 78),
-    ("UNDERSTANDGOV_W49", (3,), 53), ("UNDERSTANDGOV_W49", (4,), 25),
-    ("POSNEGCO_W49", (1,), 81), ("POSNEGGOV_W49", (1,), 66),
-    ("TRACKCO1a_W49", (1, 2), 72), ("TRACKGOV1a_W49", (1, 2), 47),
-    ("TRACKGOV1a_W49", (1,), 24), ("TRACKGOV1a_W49", (2,), 23),
-    ("TRACKGOV1a_W49", (3,), 30), ("TRACKGOV1a_W49", (4,), 14), ("TRACKGOV1a_W49", (5,), 9),
-    ("SECUR1_W49", (1,), 6), ("SECUR1_W49", (2,), 70), ("SECUR1_W49", (3,), 24),
-    ("PP4_W49", (1,), 9), ("PP4_W49", (2,), 13), ("PP4_W49", (3,), 38), ("PP4_W49", (4,), 36),
+    ("CONCERNCO_W49", (1, 2), 79),
+    ("CONCERNGOV_W49", (1, 2), 64),
+    ("CONCERNGOV_W49", (3, 4), 36),
+    ("CONTROLCO_W49", (3, 4), 81),
+    ("CONTROLGOV_W49", (3, 4), 84),
+    ("UNDERSTANDCO_W49", (3, 4), 59),
+    ("UNDERSTANDCO_W49", (1,), 6),
+    ("UNDERSTANDGOV_W49", (3, 4), 78),
+    ("UNDERSTANDGOV_W49", (3,), 53),
+    ("UNDERSTANDGOV_W49", (4,), 25),
+    ("POSNEGCO_W49", (1,), 81),
+    ("POSNEGGOV_W49", (1,), 66),
+    ("TRACKCO1a_W49", (1, 2), 72),
+    ("TRACKGOV1a_W49", (1, 2), 47),
+    ("TRACKGOV1a_W49", (1,), 24),
+    ("TRACKGOV1a_W49", (2,), 23),
+    ("TRACKGOV1a_W49", (3,), 30),
+    ("TRACKGOV1a_W49", (4,), 14),
+    ("TRACKGOV1a_W49", (5,), 9),
+    ("SECUR1_W49", (1,), 6),
+    ("SECUR1_W49", (2,), 70),
+    ("SECUR1_W49", (3,), 24),
+    ("PP4_W49", (1,), 9),
+    ("PP4_W49", (2,), 13),
+    ("PP4_W49", (3,), 38),
+    ("PP4_W49", (4,), 36),
     ("GOVREGV1_W49", (1,), 75),
 ]
 # (variable, subgroup variable, subgroup code, published % very/somewhat concerned)
 SUBGROUPS = [
-    ("CONCERNGOV_W49", "F_PARTYSUM_FINAL", 1, 63), ("CONCERNGOV_W49", "F_PARTYSUM_FINAL", 2, 66),
-    ("CONCERNLE_W49", "F_RACETHN", 1, 56), ("CONCERNLE_W49", "F_RACETHN", 2, 73),
+    ("CONCERNGOV_W49", "F_PARTYSUM_FINAL", 1, 63),
+    ("CONCERNGOV_W49", "F_PARTYSUM_FINAL", 2, 66),
+    ("CONCERNLE_W49", "F_RACETHN", 1, 56),
+    ("CONCERNLE_W49", "F_RACETHN", 2, 73),
 ]
 WORDING = {
-    "CONCERNCO_W49": "How concerned are you, if at all, about how companies are using the data "
-                     "they collect about you?",
+    "CONCERNCO_W49": "How concerned are you, if at all, about how companies are using the data they collect about you?",
     "CONCERNGOV_W49": "How concerned are you, if at all, about how the government is using the "
-                      "data it collects about you?",
-    "CONCERNLE_W49": "How concerned are you, if at all, about what law enforcement knows about "
-                     "you?",
-    "CONTROLCO_W49": "How much control do you think you have over the data that companies "
-                     "collect about you?",
+    "data it collects about you?",
+    "CONCERNLE_W49": "How concerned are you, if at all, about what law enforcement knows about you?",
+    "CONTROLCO_W49": "How much control do you think you have over the data that companies collect about you?",
     "UNDERSTANDCO_W49": "How much do you feel you understand what companies are doing with the "
-                        "data they collect about you?",
+    "data they collect about you?",
     "POSNEGCO_W49": "Thinking about the data that companies collect about you, would you say "
-                    "the potential risks outweigh the benefits, or the potential benefits "
-                    "outweigh the risks?",
+    "the potential risks outweigh the benefits, or the potential benefits "
+    "outweigh the risks?",
     "TRACKCO1a_W49": "As far as you know, how much of what you do online or on your cellphone "
-                     "is being tracked by advertisers, technology firms or other companies?",
+    "is being tracked by advertisers, technology firms or other companies?",
     "SECUR1_W49": "Compared with five years ago, do you think your personal information is more "
-                  "secure, less secure, or about the same?",
+    "secure, less secure, or about the same?",
     "PP4_W49": "When you are asked to agree to a company's privacy policy, how often do you read "
-               "it before agreeing to it?",
+    "it before agreeing to it?",
     "GOVREGV1_W49": "How much government regulation of what companies can do with their "
-                    "customers' personal information should there be?",
+    "customers' personal information should there be?",
 }
 # raking targets (adult population margins, codes 1..k)
 TARGETS = {
-    "F_AGECAT": [21, 34, 25, 20], "F_SEX": [48, 52], "F_EDUCCAT": [33, 30, 37],
-    "F_RACETHN": [63, 12, 16, 9], "F_INCOME_RECODE": [30, 38, 32],
+    "F_AGECAT": [21, 34, 25, 20],
+    "F_SEX": [48, 52],
+    "F_EDUCCAT": [33, 30, 37],
+    "F_RACETHN": [63, 12, 16, 9],
+    "F_INCOME_RECODE": [30, 38, 32],
 }
-ITEMS = ["CONCERNCO", "CONCERNGOV", "CONCERNLE", "CONTROLCO", "CONTROLGOV", "UNDERSTANDCO",
-         "UNDERSTANDGOV", "POSNEGCO", "POSNEGGOV", "TRACKCO1a", "TRACKGOV1a", "SECUR1", "PP4",
-         "GOVREGV1"]
-DEMOS = ["F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE", "F_PARTYSUM_FINAL",
-         "F_IDEO", "F_CREGION", "F_METRO"]
+ITEMS = [
+    "CONCERNCO",
+    "CONCERNGOV",
+    "CONCERNLE",
+    "CONTROLCO",
+    "CONTROLGOV",
+    "UNDERSTANDCO",
+    "UNDERSTANDGOV",
+    "POSNEGCO",
+    "POSNEGGOV",
+    "TRACKCO1a",
+    "TRACKGOV1a",
+    "SECUR1",
+    "PP4",
+    "GOVREGV1",
+]
+DEMOS = [
+    "F_AGECAT",
+    "F_SEX",
+    "F_EDUCCAT",
+    "F_RACETHN",
+    "F_INCOME_RECODE",
+    "F_PARTYSUM_FINAL",
+    "F_IDEO",
+    "F_CREGION",
+    "F_METRO",
+]
 
 
 @pytest.fixture(scope="module")
@@ -116,12 +155,10 @@ def test_published_subgroup_within_two_points(sav, var, by, code, published):
 def test_subgroup_gaps_have_published_sign_and_size(sav):
     df = sav[0]
     party, race = df["F_PARTYSUM_FINAL"].to_numpy(), df["F_RACETHN"].to_numpy()
-    gov_gap = pct(df, "CONCERNGOV_W49", (1, 2), party == 2) - pct(df, "CONCERNGOV_W49", (1, 2),
-                                                                   party == 1)
-    le_gap = pct(df, "CONCERNLE_W49", (1, 2), race == 2) - pct(df, "CONCERNLE_W49", (1, 2),
-                                                               race == 1)
-    assert 0 < gov_gap < 6          # published: 66 - 63 = 3 points
-    assert 12 < le_gap < 22         # published: 73 - 56 = 17 points
+    gov_gap = pct(df, "CONCERNGOV_W49", (1, 2), party == 2) - pct(df, "CONCERNGOV_W49", (1, 2), party == 1)
+    le_gap = pct(df, "CONCERNLE_W49", (1, 2), race == 2) - pct(df, "CONCERNLE_W49", (1, 2), race == 1)
+    assert 0 < gov_gap < 6  # published: 66 - 63 = 3 points
+    assert 12 < le_gap < 22  # published: 73 - 56 = 17 points
 
 
 @pytest.mark.parametrize("var", list(TARGETS))
@@ -142,9 +179,9 @@ def test_weights_are_normalised_and_trimmed(sav):
 def test_unweighted_sample_is_visibly_biased(sav):
     df = sav[0]
     ones = pd.DataFrame({**{c: df[c] for c in df}, "WEIGHT_W49": np.ones(len(df))})
-    assert pct(ones, "F_AGECAT", (4,)) > 20 + 5        # too old
-    assert pct(ones, "F_EDUCCAT", (1,)) > 33 + 8       # too educated
-    assert pct(ones, "F_RACETHN", (3,)) < 16 - 4       # too few Hispanic adults
+    assert pct(ones, "F_AGECAT", (4,)) > 20 + 5  # too old
+    assert pct(ones, "F_EDUCCAT", (1,)) > 33 + 8  # too educated
+    assert pct(ones, "F_RACETHN", (3,)) < 16 - 4  # too few Hispanic adults
     assert pct(ones, "F_INCOME_RECODE", (1,)) < 30 - 5  # too few low-income adults
 
 
@@ -174,7 +211,7 @@ def test_refusals_are_one_to_two_percent(sav, var):
     code = 9 if var == "F_PARTYSUM_FINAL" else 99
     if var == "F_PARTYSUM_FINAL":
         assert meta.variable_value_labels[var][9.0] == "DK/Refused/No lean"
-        assert 0.04 < np.mean(x == code) < 0.12      # no lean (about 7 %) plus refusals
+        assert 0.04 < np.mean(x == code) < 0.12  # no lean (about 7 %) plus refusals
     else:
         assert meta.variable_value_labels[var][99.0] == "Refused"
         assert 0.005 < np.mean(x == code) < 0.03
@@ -190,11 +227,14 @@ def test_question_wording_is_variable_label(sav, var, wording):
 def test_value_labels_and_metadata(sav):
     df, meta = sav
     labels = meta.variable_value_labels
-    assert labels["CONCERNCO_W49"] == {1.0: "Very concerned", 2.0: "Somewhat concerned",
-                                       3.0: "Not too concerned", 4.0: "Not at all concerned",
-                                       99.0: "Refused"}
-    assert labels["F_AGECAT"] == {1.0: "18-29", 2.0: "30-49", 3.0: "50-64", 4.0: "65+",
-                                  99.0: "Refused"}
+    assert labels["CONCERNCO_W49"] == {
+        1.0: "Very concerned",
+        2.0: "Somewhat concerned",
+        3.0: "Not too concerned",
+        4.0: "Not at all concerned",
+        99.0: "Refused",
+    }
+    assert labels["F_AGECAT"] == {1.0: "18-29", 2.0: "30-49", 3.0: "50-64", 4.0: "65+", 99.0: "Refused"}
     assert labels["PP4_W49"][5.0].startswith("Have never been asked")
     assert labels["TRACKGOV1a_W49"][1.0] == "All or almost all of it"
     assert "QKEY" not in labels and "WEIGHT_W49" not in labels
@@ -202,8 +242,7 @@ def test_value_labels_and_metadata(sav):
     assert unlabelled == {"QKEY", "WEIGHT_W49"}
     assert meta.missing_ranges == {} and meta.missing_user_values == {}
     assert meta.file_label.startswith("SYNTHETIC demo data shaped like Pew ATP Wave 49")
-    assert meta.notes == ["SYNTHETIC demo data shaped like Pew ATP Wave 49 \u2014 "
-                          "not real survey responses"]
+    assert meta.notes == ["SYNTHETIC demo data shaped like Pew ATP Wave 49 \u2014 not real survey responses"]
     assert meta.column_names_to_labels["F_AGECAT"] == "Age category"
 
 
@@ -211,8 +250,8 @@ def test_file_is_small_and_row_compressed():
     raw = SAV.read_bytes()
     assert len(raw) < 1_000_000
     assert raw[:4] == b"$FL2"
-    assert int.from_bytes(raw[72:76], "little") == 1     # bytecode (row) compression
-    assert raw[92:109] == b"17 Jun 1900:00:00"            # pinned header stamp
+    assert int.from_bytes(raw[72:76], "little") == 1  # bytecode (row) compression
+    assert raw[92:109] == b"17 Jun 1900:00:00"  # pinned header stamp
 
 
 def test_regenerating_gives_identical_bytes(generator, tmp_path, monkeypatch):
@@ -221,7 +260,7 @@ def test_regenerating_gives_identical_bytes(generator, tmp_path, monkeypatch):
     out = generator.main(tmp_path / "again.sav", verbose=False)
     assert time.perf_counter() - start < 20
     assert out.read_bytes() == SAV.read_bytes()
-    assert [p.name for p in tmp_path.iterdir()] == ["again.sav"]   # no temporary left
+    assert [p.name for p in tmp_path.iterdir()] == ["again.sav"]  # no temporary left
     assert out.stat().st_mode & 0o777 == 0o644
 
 
@@ -230,7 +269,7 @@ def test_pin_sav_timestamp_uses_epoch_and_changes_nothing_else(generator, tmp_pa
 
     copy = tmp_path / "copy.sav"
     copy.write_bytes(SAV.read_bytes())
-    pin_sav_timestamp(copy, epoch=1_700_000_000)      # 2023-11-14 22:13:20 UTC
+    pin_sav_timestamp(copy, epoch=1_700_000_000)  # 2023-11-14 22:13:20 UTC
     new, old = copy.read_bytes(), SAV.read_bytes()
     assert new[92:109] == b"14 Nov 2322:13:20"
     assert new[:92] == old[:92] and new[109:] == old[109:]
@@ -246,7 +285,7 @@ def test_effects_table_matches_generating_terms(generator):
     assert list(generator.EFFECTS) == ITEMS
     assert all(beta.shape == (13,) for beta in generator.EFFECTS.values())
     assert generator.EFFECTS["CONCERNCO"][2] < generator.EFFECTS["CONCERNCO"][1] < 0  # age
-    assert generator.EFFECTS["UNDERSTANDCO"][5] > 0                                   # no degree
+    assert generator.EFFECTS["UNDERSTANDCO"][5] > 0  # no degree
 
 
 def test_ordinal_logit_recovers_generating_effects(sav, generator):
@@ -257,14 +296,21 @@ def test_ordinal_logit_recovers_generating_effects(sav, generator):
     ok = ~np.isnan(y) & (y != 99)
     for var in DEMOS[:5]:
         ok &= df[var].to_numpy() != 99
-    dummies = [(var, float(level)) for var, levels in
-               [("F_AGECAT", (2, 3, 4)), ("F_SEX", (2,)), ("F_EDUCCAT", (2, 3)),
-                ("F_RACETHN", (2, 3, 4)), ("F_INCOME_RECODE", (2, 3)),
-                ("F_PARTYSUM_FINAL", (2, 9))] for level in levels]
+    dummies = [
+        (var, float(level))
+        for var, levels in [
+            ("F_AGECAT", (2, 3, 4)),
+            ("F_SEX", (2,)),
+            ("F_EDUCCAT", (2, 3)),
+            ("F_RACETHN", (2, 3, 4)),
+            ("F_INCOME_RECODE", (2, 3)),
+            ("F_PARTYSUM_FINAL", (2, 9)),
+        ]
+        for level in levels
+    ]
     x = np.column_stack([df[v].to_numpy()[ok] == lv for v, lv in dummies]).astype(float)
     # selection depends only on these covariates, so the unweighted fit is consistent too
-    fit = OrderedModel(y[ok].astype(int), x, distr="logit").fit(method="bfgs", disp=False,
-                                                                maxiter=2000)
+    fit = OrderedModel(y[ok].astype(int), x, distr="logit").fit(method="bfgs", disp=False, maxiter=2000)
     diff = fit.params[:13] - generator.EFFECTS["CONCERNCO"]
     cov = fit.cov_params()[:13, :13]
     wald = diff @ np.linalg.solve(cov, diff)

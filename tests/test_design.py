@@ -48,11 +48,14 @@ def test_weights_auto_without_candidates_warns_and_uses_equal_weights():
         assert pw.Survey(df, weights=None).mean("x").estimate[0] == pytest.approx(7 / 3)
 
 
-@pytest.mark.parametrize("bad,what", [
-    ([1.0, np.nan, 2.0, np.nan], "2 missing"),
-    ([1.0, -1.0, 2.0, 1.0], "1 negative"),
-    ([1.0, np.inf, 2.0, 1.0], "1 infinite"),
-])
+@pytest.mark.parametrize(
+    "bad,what",
+    [
+        ([1.0, np.nan, 2.0, np.nan], "2 missing"),
+        ([1.0, -1.0, 2.0, 1.0], "1 negative"),
+        ([1.0, np.inf, 2.0, 1.0], "1 infinite"),
+    ],
+)
 def test_bad_weights_are_counted_with_row_ids(bad, what):
     df = pd.DataFrame({"x": [1.0, 2, 3, 4], "w": bad}, index=[10, 11, 12, 13])
     with pytest.raises(DesignError) as err:
@@ -112,8 +115,7 @@ def test_lonely_psu_option_is_validated(apistrat):
 
 
 def test_lonely_psu_fail_names_the_stratum():
-    df = pd.DataFrame({"st": ["a", "a", "b", "c", "c"], "psu": [1, 2, 3, 4, 5], "w": [1.0] * 5,
-                       "y": [1.0, 2, 3, 4, 6]})
+    df = pd.DataFrame({"st": ["a", "a", "b", "c", "c"], "psu": [1, 2, 3, 4, 5], "w": [1.0] * 5, "y": [1.0, 2, 3, 4, 6]})
     svy = pw.Survey(df, weights="w", strata="st", psu="psu")
     with pytest.raises(DesignError, match="stratum b \\(stage 1\\) has only one PSU; pass lonely_psu='adjust'"):
         svy.mean("y")
@@ -189,8 +191,9 @@ def test_survey_pickles_and_weighting_an_unweighted_survey_makes_it_weighted(tmp
 
 
 def test_text_answers_that_read_as_missing_leave_the_base():
-    df = pd.DataFrame({"q1": ["Approve", "Disapprove", "Don't know/Refused (VOL.)", "Approve"],
-                       "weight": [1.0, 1.0, 1.0, 1.0]})
+    df = pd.DataFrame(
+        {"q1": ["Approve", "Disapprove", "Don't know/Refused (VOL.)", "Approve"], "weight": [1.0, 1.0, 1.0, 1.0]}
+    )
     svy = pw.Survey(df)
     f = svy.proportion("q1").to_frame()
     assert list(f["level"]) == ["Approve", "Disapprove"]

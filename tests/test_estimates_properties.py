@@ -20,15 +20,21 @@ def _random_design(seed: int, n: int = 120):
     rng = np.random.default_rng(seed)
     strata = rng.integers(0, 4, n)
     psu = strata * 10 + rng.integers(0, 3, n)  # 3 PSUs per stratum, nested ids
-    df = pd.DataFrame({
-        "st": strata, "psu": psu,
-        "w": rng.uniform(0.5, 3.0, n),
-        "y": rng.normal(50, 10, n),
-        "x": rng.uniform(1, 5, n),
-        "item": pd.Categorical(rng.choice(["a", "b", "c", "Refused"], n, p=[0.4, 0.3, 0.25, 0.05]),
-                               categories=["a", "b", "c", "Refused"], ordered=True),
-        "g": rng.choice(["m", "f"], n),
-    })
+    df = pd.DataFrame(
+        {
+            "st": strata,
+            "psu": psu,
+            "w": rng.uniform(0.5, 3.0, n),
+            "y": rng.normal(50, 10, n),
+            "x": rng.uniform(1, 5, n),
+            "item": pd.Categorical(
+                rng.choice(["a", "b", "c", "Refused"], n, p=[0.4, 0.3, 0.25, 0.05]),
+                categories=["a", "b", "c", "Refused"],
+                ordered=True,
+            ),
+            "g": rng.choice(["m", "f"], n),
+        }
+    )
     # make sure every stratum has at least two PSUs
     for h in range(4):
         rows = np.flatnonzero(df["st"] == h)[:2]
@@ -38,8 +44,13 @@ def _random_design(seed: int, n: int = 120):
 
 def _estimates(svy):
     out = []
-    for res in (svy.mean("y", by="g"), svy.total("y"), svy.proportion("item", by="g"),
-                svy.ratio("y", "x"), svy.quantile("y", [0.5])):
+    for res in (
+        svy.mean("y", by="g"),
+        svy.total("y"),
+        svy.proportion("item", by="g"),
+        svy.ratio("y", "x"),
+        svy.quantile("y", [0.5]),
+    ):
         f = res.to_frame()
         sort = [c for c in ("level", "g") if c in f.columns]
         f = f.sort_values(sort).reset_index(drop=True) if sort else f
@@ -68,8 +79,9 @@ def test_weight_scale_changes_no_mean_or_proportion(seed, scale):
         var = "y" if f == "mean" else "item"
         x = getattr(a, f)(var, by="g").to_frame()
         y = getattr(b, f)(var, by="g").to_frame()
-        np.testing.assert_allclose(x[["estimate", "std_error", "deff"]], y[["estimate", "std_error", "deff"]],
-                                   rtol=1e-9)
+        np.testing.assert_allclose(
+            x[["estimate", "std_error", "deff"]], y[["estimate", "std_error", "deff"]], rtol=1e-9
+        )
     ta, tb = a.total("y").to_frame(), b.total("y").to_frame()
     np.testing.assert_allclose(tb["estimate"], ta["estimate"] * scale, rtol=1e-9)
     np.testing.assert_allclose(tb["std_error"], ta["std_error"] * scale, rtol=1e-9)
@@ -92,8 +104,9 @@ def test_every_respondent_its_own_psu_equals_weights_only():
     a = pw.Survey(df, weights="pw", strata="stype")
     b = pw.Survey(df, weights="pw", strata="stype", psu="rid")
     for f in (lambda s: s.mean("api00", by="sch.wide"), lambda s: s.proportion("awards")):
-        np.testing.assert_allclose(f(a).to_frame()[["estimate", "std_error"]],
-                                   f(b).to_frame()[["estimate", "std_error"]], rtol=1e-12)
+        np.testing.assert_allclose(
+            f(a).to_frame()[["estimate", "std_error"]], f(b).to_frame()[["estimate", "std_error"]], rtol=1e-12
+        )
 
 
 def test_proportions_sum_to_one_and_missing_excluded():
@@ -124,8 +137,17 @@ def test_results_present_themselves():
     html = res._repr_html_()
     assert "<table>" in html and "Very concerned" in html
     f = res.to_frame()
-    assert list(f.columns) == ["variable", "level", "F_SEX", "estimate", "std_error", "ci_lower", "ci_upper",
-                               "deff", "n"]
+    assert list(f.columns) == [
+        "variable",
+        "level",
+        "F_SEX",
+        "estimate",
+        "std_error",
+        "ci_lower",
+        "ci_upper",
+        "deff",
+        "n",
+    ]
     f.loc[0, "estimate"] = -1
     assert res.to_frame().loc[0, "estimate"] != -1  # to_frame returns a copy
 

@@ -52,26 +52,32 @@ INDEX = pd.read_csv(DATA / "index.csv", keep_default_na=False)
 
 
 # ---------------------------------------------------------------------------------- parsing
-@pytest.mark.parametrize("text, labels, intercept", [
-    # expectations are R's attr(terms(f), "term.labels") / "intercept"
-    ("y ~ b:a + a", ["a", "b:a"], True),
-    ("y ~ (a+b)*(x+g)", ["a", "b", "x", "g", "a:x", "a:g", "b:x", "b:g"], True),
-    ("y ~ (a+b+x)^2", ["a", "b", "x", "a:b", "a:x", "b:x"], True),
-    ("y ~ a*b - a", ["b", "a:b"], True),
-    ("y ~ -1 + a", ["a"], False),
-    ("y ~ a + 0", ["a"], False),
-    ("y ~ 0 + a + 1", ["a"], True),
-    ("y ~ a - 0", ["a"], True),
-    ("y ~ a + a + b:a + a:b", ["a", "a:b"], True),
-    ("y ~ a:b:a", ["a:b"], True),
-    ("y ~ a*b*c", ["a", "b", "c", "a:b", "a:c", "b:c", "a:b:c"], True),
-    ("y ~ F_AGE.CAT + `my var` + `_x`", ["F_AGE.CAT", "`my var`", "`_x`"], True),
-    ("y ~ 1", [], True),
-    ("y ~ 0", [], False),
-    ("y~log(x)+sqrt(x)+scale(x)+poly(x,2)+poly(x, degree=3)+poly(x)",
-     ["log(x)", "sqrt(x)", "scale(x)", "poly(x, 2)", "poly(x, degree = 3)", "poly(x)"], True),
-    ("y ~ C(a, ref='q') + C(a, ref=2) + C(a)", ['C(a, ref = "q")', "C(a, ref = 2)", "C(a)"], True),
-])
+@pytest.mark.parametrize(
+    "text, labels, intercept",
+    [
+        # expectations are R's attr(terms(f), "term.labels") / "intercept"
+        ("y ~ b:a + a", ["a", "b:a"], True),
+        ("y ~ (a+b)*(x+g)", ["a", "b", "x", "g", "a:x", "a:g", "b:x", "b:g"], True),
+        ("y ~ (a+b+x)^2", ["a", "b", "x", "a:b", "a:x", "b:x"], True),
+        ("y ~ a*b - a", ["b", "a:b"], True),
+        ("y ~ -1 + a", ["a"], False),
+        ("y ~ a + 0", ["a"], False),
+        ("y ~ 0 + a + 1", ["a"], True),
+        ("y ~ a - 0", ["a"], True),
+        ("y ~ a + a + b:a + a:b", ["a", "a:b"], True),
+        ("y ~ a:b:a", ["a:b"], True),
+        ("y ~ a*b*c", ["a", "b", "c", "a:b", "a:c", "b:c", "a:b:c"], True),
+        ("y ~ F_AGE.CAT + `my var` + `_x`", ["F_AGE.CAT", "`my var`", "`_x`"], True),
+        ("y ~ 1", [], True),
+        ("y ~ 0", [], False),
+        (
+            "y~log(x)+sqrt(x)+scale(x)+poly(x,2)+poly(x, degree=3)+poly(x)",
+            ["log(x)", "sqrt(x)", "scale(x)", "poly(x, 2)", "poly(x, degree = 3)", "poly(x)"],
+            True,
+        ),
+        ("y ~ C(a, ref='q') + C(a, ref=2) + C(a)", ['C(a, ref = "q")', "C(a, ref = 2)", "C(a)"], True),
+    ],
+)
 def test_terms_follow_r(text, labels, intercept):
     f = parse(text)
     assert isinstance(f, Formula)
@@ -99,44 +105,47 @@ def test_parse_rhs_has_no_response():
 
 
 # --------------------------------------------------------------------------------- refusals
-@pytest.mark.parametrize("text, position, fragment", [
-    ("y ~ a + open(x)", 13, "call to 'open' is not allowed; use C(), log(), sqrt(), poly(), scale()"),
-    ("y ~ exec('1')", 9, "call to 'exec' is not allowed"),
-    ("y ~ __import__('os')", 5, "'__import__' contains '__'"),
-    ("y ~ x.__class__", 5, "'x.__class__' contains '__'"),
-    ("y ~ `__x`", 5, "contains '__'"),
-    ("y ~ a.b(x)", 8, "call to 'a.b' is not allowed"),
-    ("y ~ a + 3", 9, "number 3 where a variable name is expected"),
-    ("y ~ log(3)", 9, "log() takes a column name, got a number"),
-    ("y ~ (a + b", 5, "unbalanced '('"),
-    ("y ~ a + b)", 10, "unbalanced ')'"),
-    ("y in ['a', 'b' ~ x", 16, "expected ']'"),
-    ("y ~ a + 'b", 9, "unterminated string"),
-    ("y ~ `a b", 5, "unterminated backtick"),
-    ("y ~ a; b", 6, "unexpected character ';'"),
-    ("y ~ a@b", 6, "unexpected character '@'"),
-    ("y ~ a$b", 6, "unexpected character '$'"),
-    ("y ~ {a}", 5, "unexpected character '{'"),
-    ("y ~ a +", 8, "ends after '+'"),
-    ("y ~ a:", 7, "ends after ':'"),
-    ("y ~", 4, "empty right-hand side"),
-    ("~ a", 1, "empty left-hand side"),
-    ("a + b", 1, "missing '~'"),
-    ("", 1, "missing '~'"),
-    ("y ~ a ~ b", 7, "one '~'"),
-    ("y ~ a b", 7, "unexpected 'b'"),
-    ("y ~ x^2", 6, "use poly(x, k)"),
-    ("y ~ a/b", 6, "'/' is not supported"),
-    ("y ~ 1:a", 5, "cannot be part of an interaction"),
-    ("y ~ C(x, 'b')", 10, "C() takes only ref="),
-    ("y ~ poly(x, 0)", 13, "degree of poly() must be a whole number"),
-    ("y ~ log(log(x))", 12, "calls cannot be nested"),
-    ("y ~ log(x, 2)", 12, "log() takes one argument"),
-    ("poly(y, 2) ~ x", 1, "poly() cannot be used on the left-hand side"),
-    ("log(y) in ['a'] ~ x", 8, "needs a plain column name"),
-    ("y in [] ~ x", 7, "empty list"),
-    ("y ~ a + y", 9, "response y also appears"),
-])
+@pytest.mark.parametrize(
+    "text, position, fragment",
+    [
+        ("y ~ a + open(x)", 13, "call to 'open' is not allowed; use C(), log(), sqrt(), poly(), scale()"),
+        ("y ~ exec('1')", 9, "call to 'exec' is not allowed"),
+        ("y ~ __import__('os')", 5, "'__import__' contains '__'"),
+        ("y ~ x.__class__", 5, "'x.__class__' contains '__'"),
+        ("y ~ `__x`", 5, "contains '__'"),
+        ("y ~ a.b(x)", 8, "call to 'a.b' is not allowed"),
+        ("y ~ a + 3", 9, "number 3 where a variable name is expected"),
+        ("y ~ log(3)", 9, "log() takes a column name, got a number"),
+        ("y ~ (a + b", 5, "unbalanced '('"),
+        ("y ~ a + b)", 10, "unbalanced ')'"),
+        ("y in ['a', 'b' ~ x", 16, "expected ']'"),
+        ("y ~ a + 'b", 9, "unterminated string"),
+        ("y ~ `a b", 5, "unterminated backtick"),
+        ("y ~ a; b", 6, "unexpected character ';'"),
+        ("y ~ a@b", 6, "unexpected character '@'"),
+        ("y ~ a$b", 6, "unexpected character '$'"),
+        ("y ~ {a}", 5, "unexpected character '{'"),
+        ("y ~ a +", 8, "ends after '+'"),
+        ("y ~ a:", 7, "ends after ':'"),
+        ("y ~", 4, "empty right-hand side"),
+        ("~ a", 1, "empty left-hand side"),
+        ("a + b", 1, "missing '~'"),
+        ("", 1, "missing '~'"),
+        ("y ~ a ~ b", 7, "one '~'"),
+        ("y ~ a b", 7, "unexpected 'b'"),
+        ("y ~ x^2", 6, "use poly(x, k)"),
+        ("y ~ a/b", 6, "'/' is not supported"),
+        ("y ~ 1:a", 5, "cannot be part of an interaction"),
+        ("y ~ C(x, 'b')", 10, "C() takes only ref="),
+        ("y ~ poly(x, 0)", 13, "degree of poly() must be a whole number"),
+        ("y ~ log(log(x))", 12, "calls cannot be nested"),
+        ("y ~ log(x, 2)", 12, "log() takes one argument"),
+        ("poly(y, 2) ~ x", 1, "poly() cannot be used on the left-hand side"),
+        ("log(y) in ['a'] ~ x", 8, "needs a plain column name"),
+        ("y in [] ~ x", 7, "empty list"),
+        ("y ~ a + y", 9, "response y also appears"),
+    ],
+)
 def test_refusals_name_the_position(text, position, fragment):
     with pytest.raises(FormulaError) as info:
         parse(text)
@@ -149,8 +158,10 @@ def test_refusals_name_the_position(text, position, fragment):
 def test_example_message_is_exact():
     with pytest.raises(FormulaError) as info:
         parse("y ~ a + open(x)")
-    assert str(info.value) == ('formula error at position 13 in "y ~ a + open(x)": call to \'open\' is '
-                               "not allowed; use C(), log(), sqrt(), poly(), scale()")
+    assert str(info.value) == (
+        "formula error at position 13 in \"y ~ a + open(x)\": call to 'open' is "
+        "not allowed; use C(), log(), sqrt(), poly(), scale()"
+    )
 
 
 def test_non_string_and_deep_nesting_are_formula_errors():
@@ -193,7 +204,7 @@ def test_random_formulas_match_r():
     d = _random_frame()
     expected = json.loads((DATA / "random_matrices.json").read_text())
     assert len(expected) == len(RANDOM) == 300
-    to_r = {"C(a, ref = \"q\")": "relevel(a, ref = \"q\")", "C(c, ref = 2)": "relevel(c, ref = 2)"}
+    to_r = {'C(a, ref = "q")': 'relevel(a, ref = "q")', "C(c, ref = 2)": "relevel(c, ref = 2)"}
     for text, ref in zip(RANDOM["pewlike"], expected):
         mf = model_frame(text, d)
         columns = mf.columns
@@ -232,11 +243,13 @@ def _opinion() -> pd.DataFrame:
     levels = ["Very concerned", "Somewhat concerned", "Not too concerned", "Not at all concerned", "Refused"]
     answers = [0, 1, 2, 3, None, 4, 1, 0]
     codes = [-1 if a is None else a for a in answers]
-    return pd.DataFrame({
-        "CONCERNCO_W49": pd.Categorical.from_codes(codes, categories=levels, ordered=True),
-        "AGE": [25, 40, 61, 33, 52, 47, 70, 19],
-        "F_SEX": ["Male", "Female", "Female", "Male", "Male", "Female", "Male", "Female"],
-    })
+    return pd.DataFrame(
+        {
+            "CONCERNCO_W49": pd.Categorical.from_codes(codes, categories=levels, ordered=True),
+            "AGE": [25, 40, 61, 33, 52, 47, 70, 19],
+            "F_SEX": ["Male", "Female", "Female", "Male", "Male", "Female", "Male", "Female"],
+        }
+    )
 
 
 def test_binary_response_from_labels():
@@ -254,15 +267,17 @@ def test_binary_response_from_labels():
     ne = model_frame("AGE != 40 ~ F_SEX", d)
     np.testing.assert_array_equal(ne.y, [1, 0, 1, 1, 1, 1, 1, 1])
     # Refused declared missing: its row leaves the base instead of counting as "not concerned"
-    miss = model_frame("CONCERNCO not in ['Very concerned'] ~ AGE", d, resolve=resolve,
-                       missing={"CONCERNCO": ["Refused"]})
+    miss = model_frame(
+        "CONCERNCO not in ['Very concerned'] ~ AGE", d, resolve=resolve, missing={"CONCERNCO": ["Refused"]}
+    )
     np.testing.assert_array_equal(miss.y, [0, 1, 1, 1, np.nan, np.nan, 1, 0])
 
 
 def test_binary_response_unknown_label_suggests():
     d = _opinion()
-    with pytest.raises(VariableError, match="'Very Concerned' is not a level of CONCERNCO_W49.*did you mean "
-                                            "'Very concerned'"):
+    with pytest.raises(
+        VariableError, match="'Very Concerned' is not a level of CONCERNCO_W49.*did you mean 'Very concerned'"
+    ):
         model_frame("CONCERNCO_W49 == 'Very Concerned' ~ AGE", d)
     with pytest.raises(VariableError, match="numeric"):
         model_frame("AGE == 'old' ~ F_SEX", d)
@@ -305,11 +320,24 @@ def test_design_matrix_reuses_fitted_coding(frame):
     X = design_matrix(mf, new)
     assert X.shape == (2, len(mf.columns))
     coding = {c.variable.label: c for c in mf.codings}["scale(z)"]
-    expected = pd.DataFrame([[1, 0, 1, 2.0, 0, 1, (1 - coding.center) / coding.scale, 0, 2.0],
-                             [1, 0, 0, 3.0, 0, 0, (2 - coding.center) / coding.scale, 0, 0]],
-                            columns=mf.columns)
-    assert list(mf.columns) == ["(Intercept)", "aq", "ar", "x", 'C(c, ref = "mid")lo', 'C(c, ref = "mid")hi',
-                                "scale(z)", "aq:x", "ar:x"]
+    expected = pd.DataFrame(
+        [
+            [1, 0, 1, 2.0, 0, 1, (1 - coding.center) / coding.scale, 0, 2.0],
+            [1, 0, 0, 3.0, 0, 0, (2 - coding.center) / coding.scale, 0, 0],
+        ],
+        columns=mf.columns,
+    )
+    assert list(mf.columns) == [
+        "(Intercept)",
+        "aq",
+        "ar",
+        "x",
+        'C(c, ref = "mid")lo',
+        'C(c, ref = "mid")hi',
+        "scale(z)",
+        "aq:x",
+        "ar:x",
+    ]
     np.testing.assert_allclose(X, expected.to_numpy(float))
     with pytest.raises(VariableError, match="level 's', which the model does not know"):
         design_matrix(mf, new.assign(a=["s", "p"]))
@@ -337,8 +365,10 @@ def test_source_never_evaluates():
         assert not re.search(rf"(?<![\w.]){word}\(", src), word
 
 
-_ALPHABET = st.sampled_from(list("yabx~+-*:^()[],='\"` ;@$.{}_0129") +
-                            ["log(", "poly(", "C(", "__", "open(", " in ", " not in ", "==", "!=", "ref="])
+_ALPHABET = st.sampled_from(
+    list("yabx~+-*:^()[],='\"` ;@$.{}_0129")
+    + ["log(", "poly(", "C(", "__", "open(", " in ", " not in ", "==", "!=", "ref="]
+)
 
 
 @settings(max_examples=600, deadline=None)

@@ -12,8 +12,8 @@ import pytest
 
 import pewlike as pw
 from pewlike.errors import DataFileError, LabelWarning
-from pewlike.io.files import pin_sav_timestamp, read_file
 from pewlike.io.codebook import is_missing_label
+from pewlike.io.files import pin_sav_timestamp, read_file
 
 DATA = Path(__file__).parent / "data"
 
@@ -23,29 +23,41 @@ LABELS = {
     "AGE": "Age in years",
 }
 VALUE_LABELS = {
-    "CONCERNCO_W49": {1: "Very concerned", 2: "Somewhat concerned", 3: "Not too concerned",
-                      4: "Not at all concerned", 99: "Refused"},
+    "CONCERNCO_W49": {
+        1: "Very concerned",
+        2: "Somewhat concerned",
+        3: "Not too concerned",
+        4: "Not at all concerned",
+        99: "Refused",
+    },
     "F_AGECAT": {1: "18-29", 2: "30-49", 3: "50-64", 4: "65+", 99: "Refused"},
     "AGE": {99: "Refused"},
 }
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "QKEY": [1.0, 2, 3, 4, 5, 6],
-        "CONCERNCO_W49": [1.0, 2, 99, 4, 3, np.nan],
-        "F_AGECAT": [4.0, 1, 2, 3, 4, 99],
-        "AGE": [70.0, 22, 41, 55, 99, 80],
-        "WEIGHT_W49": [0.5, 1.5, 1.0, 1.2, 0.8, 1.0],
-    })
+    return pd.DataFrame(
+        {
+            "QKEY": [1.0, 2, 3, 4, 5, 6],
+            "CONCERNCO_W49": [1.0, 2, 99, 4, 3, np.nan],
+            "F_AGECAT": [4.0, 1, 2, 3, 4, 99],
+            "AGE": [70.0, 22, 41, 55, 99, 80],
+            "WEIGHT_W49": [0.5, 1.5, 1.0, 1.2, 0.8, 1.0],
+        }
+    )
 
 
 def _write_sav(path: Path, **extra) -> Path:
     frame = _frame()
     # AGE: numeric with a labelled refusal code and many distinct values -> stays numeric
     frame["AGE"] = [70.0, 22, 41, 55, 99, 80]
-    pyreadstat.write_sav(frame, str(path), column_labels=[LABELS.get(c, "") for c in frame.columns],
-                         variable_value_labels=VALUE_LABELS, **extra)
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels=[LABELS.get(c, "") for c in frame.columns],
+        variable_value_labels=VALUE_LABELS,
+        **extra,
+    )
     return path
 
 
@@ -53,10 +65,20 @@ def test_sav_labels_become_ordered_categoricals_in_code_order(tmp_path):
     df, cb = read_file(_write_sav(tmp_path / "w.sav"))
     col = df["CONCERNCO_W49"]
     assert isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered
-    assert list(col.cat.categories) == ["Very concerned", "Somewhat concerned", "Not too concerned",
-                                        "Not at all concerned", "Refused"]
-    assert col.tolist()[:5] == ["Very concerned", "Somewhat concerned", "Refused", "Not at all concerned",
-                                "Not too concerned"]
+    assert list(col.cat.categories) == [
+        "Very concerned",
+        "Somewhat concerned",
+        "Not too concerned",
+        "Not at all concerned",
+        "Refused",
+    ]
+    assert col.tolist()[:5] == [
+        "Very concerned",
+        "Somewhat concerned",
+        "Refused",
+        "Not at all concerned",
+        "Not too concerned",
+    ]
     assert pd.isna(col.iloc[5])
     assert cb["CONCERNCO_W49"].label == LABELS["CONCERNCO_W49"]
     assert cb["CONCERNCO_W49"].missing == ("Refused",)
@@ -74,8 +96,12 @@ def test_sav_special_code_on_numeric_becomes_nan(tmp_path):
 def test_user_missing_values_and_ranges_are_recorded(tmp_path):
     frame = pd.DataFrame({"Q1": [1.0, 2, 8, 9, 1], "INCOME": [10.0, 20, 999, 30, 40]})
     path = tmp_path / "um.sav"
-    pyreadstat.write_sav(frame, str(path), variable_value_labels={"Q1": {1: "Yes", 2: "No", 8: "Skipped", 9: "Other"}},
-                         missing_ranges={"Q1": [8], "INCOME": [{"lo": 900, "hi": 1000}]})
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={"Q1": {1: "Yes", 2: "No", 8: "Skipped", 9: "Other"}},
+        missing_ranges={"Q1": [8], "INCOME": [{"lo": 900, "hi": 1000}]},
+    )
     df, cb = read_file(path)
     # 8 is SPSS user-missing (even though its label reads like an answer); 9 "Other" is an answer
     assert cb["Q1"].missing == ("Skipped",)
@@ -97,12 +123,24 @@ def test_unlabelled_codes_are_kept_and_warned_once(tmp_path):
     assert df["A"].tolist() == ["Yes", "No", "7", "7", "Yes"]
 
 
-@pytest.mark.parametrize("label,missing", [
-    ("Refused", True), ("Don't know", True), ("DK/Ref", True), ("DK/Refused/No lean", True),
-    ("Don't know/Refused (VOL.)", True), ("No answer", True), ("Dont know", True),
-    ("No preference (VOL.)", False), ("Never asked", False), ("Other party (VOL.)", False),
-    ("Very concerned", False), ("Kind of", False), ("Redfield", False),
-])
+@pytest.mark.parametrize(
+    "label,missing",
+    [
+        ("Refused", True),
+        ("Don't know", True),
+        ("DK/Ref", True),
+        ("DK/Refused/No lean", True),
+        ("Don't know/Refused (VOL.)", True),
+        ("No answer", True),
+        ("Dont know", True),
+        ("No preference (VOL.)", False),
+        ("Never asked", False),
+        ("Other party (VOL.)", False),
+        ("Very concerned", False),
+        ("Kind of", False),
+        ("Redfield", False),
+    ],
+)
 def test_missing_label_recognition(label, missing):
     assert is_missing_label(label) is missing
 
@@ -120,8 +158,12 @@ def test_por_dta_xpt_sas7bdat(tmp_path):
     frame = _frame()
     short = frame.rename(columns={"CONCERNCO_W49": "CONCERN", "WEIGHT_W49": "WEIGHT"})
     pyreadstat.write_por(short, str(tmp_path / "w.por"))
-    pyreadstat.write_dta(frame, str(tmp_path / "w.dta"), variable_value_labels={"F_AGECAT": VALUE_LABELS["F_AGECAT"]},
-                         column_labels=[LABELS.get(c, c)[:80] for c in frame.columns])
+    pyreadstat.write_dta(
+        frame,
+        str(tmp_path / "w.dta"),
+        variable_value_labels={"F_AGECAT": VALUE_LABELS["F_AGECAT"]},
+        column_labels=[LABELS.get(c, c)[:80] for c in frame.columns],
+    )
     pyreadstat.write_xport(frame, str(tmp_path / "w.xpt"), column_labels=list(frame.columns))
     por, _ = read_file(tmp_path / "w.por")
     assert por["WEIGHT"].tolist() == frame["WEIGHT_W49"].tolist()
@@ -179,13 +221,16 @@ def test_pin_timestamp_uses_source_date_epoch(tmp_path, monkeypatch):
     assert head == b"17 Jun 1900:00:00"
 
 
-@pytest.mark.parametrize("name,content,expect", [
-    ("data.xlsx", b"x", "unknown file type '.xlsx'"),
-    ("empty.sav", b"", "file is empty"),
-    ("corrupt.sav", b"this is not an spss file at all" * 10, "cannot be read as SPSS .sav"),
-    ("corrupt.dta", b"\x00\x01garbage" * 20, "cannot be read as Stata .dta"),
-    ("bad.parquet", b"PAR1 nope", "cannot be read as Parquet"),
-])
+@pytest.mark.parametrize(
+    "name,content,expect",
+    [
+        ("data.xlsx", b"x", "unknown file type '.xlsx'"),
+        ("empty.sav", b"", "file is empty"),
+        ("corrupt.sav", b"this is not an spss file at all" * 10, "cannot be read as SPSS .sav"),
+        ("corrupt.dta", b"\x00\x01garbage" * 20, "cannot be read as Stata .dta"),
+        ("bad.parquet", b"PAR1 nope", "cannot be read as Parquet"),
+    ],
+)
 def test_bad_files_give_one_line_errors(tmp_path, name, content, expect):
     path = tmp_path / name
     path.write_bytes(content)
@@ -219,18 +264,26 @@ def test_chunked_reading_equals_one_read(tmp_path, monkeypatch):
 
     rng = np.random.default_rng(3)
     n = 1000
-    frame = pd.DataFrame({
-        "ITEM": rng.integers(1, 5, n).astype(float),
-        "BIG": rng.choice([1.0, 2.0, 300.0, np.nan], n),       # needs int16 storage
-        "X": rng.normal(size=n),                                 # float storage
-        "WEIRD": np.where(rng.random(n) < 0.5, 1.5, 2.0),        # labelled but fractional
-    })
+    frame = pd.DataFrame(
+        {
+            "ITEM": rng.integers(1, 5, n).astype(float),
+            "BIG": rng.choice([1.0, 2.0, 300.0, np.nan], n),  # needs int16 storage
+            "X": rng.normal(size=n),  # float storage
+            "WEIRD": np.where(rng.random(n) < 0.5, 1.5, 2.0),  # labelled but fractional
+        }
+    )
     frame.loc[::7, "ITEM"] = np.nan
     frame.loc[::11, "ITEM"] = 99
     path = tmp_path / "big.sav"
-    pyreadstat.write_sav(frame, str(path), variable_value_labels={
-        "ITEM": {1: "A", 2: "B", 3: "C", 4: "D", 99: "Refused"}, "BIG": {1: "one", 2: "two", 300: "many"},
-        "WEIRD": {1.5: "one and a half", 2: "two"}})
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={
+            "ITEM": {1: "A", 2: "B", 3: "C", 4: "D", 99: "Refused"},
+            "BIG": {1: "one", 2: "two", 300: "many"},
+            "WEIRD": {1.5: "one and a half", 2: "two"},
+        },
+    )
     whole, cb1 = read_file(path)
     monkeypatch.setattr(pio, "CHUNK_ROWS", 64)
     chunked, cb2 = read_file(path)

@@ -60,7 +60,7 @@ def test_ologit_recovers_generating_effects(demo, generator):
         truth[f"{var}{level}"] = beta
     # "DK/Refused/No lean" is a missing category in the codebook, so its rows are dropped
     assert "F_PARTYSUM_FINALDK/Refused/No lean" not in fit.params.index
-    names = [n for n in fit.params.index[: fit.n_slopes]]
+    names = list(fit.params.index[: fit.n_slopes])
     assert set(names) == set(truth) - {"F_PARTYSUM_FINALDK/Refused/No lean"}
     beta = np.array([truth[n] for n in names])
     ci = fit.conf_int().loc[names]
@@ -72,9 +72,11 @@ def test_ologit_recovers_generating_effects(demo, generator):
     # the strongest stated effects keep their signs: older people and Black adults less concerned
     assert fit.params["F_AGECAT65+"] < fit.params["F_AGECAT50-64"] < 0
     assert fit.pvalues["F_AGECAT65+"] < 1e-4
-    assert list(fit.params.index[fit.n_slopes:]) == [
-        "Very concerned|Somewhat concerned", "Somewhat concerned|Not too concerned",
-        "Not too concerned|Not at all concerned"]
+    assert list(fit.params.index[fit.n_slopes :]) == [
+        "Very concerned|Somewhat concerned",
+        "Somewhat concerned|Not too concerned",
+        "Not too concerned|Not at all concerned",
+    ]
 
 
 def test_concern_model_answers_who_is_concerned(demo):
@@ -107,9 +109,12 @@ def test_patterns_reproduce_the_row_level_model_frame(demo):
     from pewlike.models.data import prepare
 
     md = prepare(demo, f"CONCERNCO ~ {DEMOS}")
-    assert md.X.shape[0] < demo.n / 3                        # compressed
-    missing = {c: demo._codebook.variables[c].missing for c in demo.data.columns
-               if c in demo._codebook.variables and demo._codebook.variables[c].missing}
+    assert md.X.shape[0] < demo.n / 3  # compressed
+    missing = {
+        c: demo._codebook.variables[c].missing
+        for c in demo.data.columns
+        if c in demo._codebook.variables and demo._codebook.variables[c].missing
+    }
     mf = model_frame(f"CONCERNCO ~ {DEMOS}", demo.data, resolve=demo._resolve, missing=missing, drop_unused=True)
     used = md.rows >= 0
     assert used.sum() == mf.complete.sum() == md.n_obs
@@ -132,7 +137,7 @@ def test_domain_fit_keeps_the_full_design(demo):
     # one stratum, every respondent a PSU: the domain's zero rows change only n/(n-1)
     N, n = demo.n, int(mask.sum())
     ratio = (N / (N - 1)) / (n / (n - 1))
-    np.testing.assert_allclose(dom.std_errors ** 2, alone.std_errors ** 2 * ratio, rtol=1e-9)
+    np.testing.assert_allclose(dom.std_errors**2, alone.std_errors**2 * ratio, rtol=1e-9)
     assert dom.n_obs == alone.n_obs
 
 
@@ -142,7 +147,7 @@ def test_gaussian_contrasts_and_slopes_are_the_coefficients(clus1):
         me = fit.marginal_effects("stype", se=se).to_frame()
         c = me[me["type"] == "contrast"].set_index("level")
         np.testing.assert_allclose(c["estimate"], fit.params[["stypeH", "stypeM"]], rtol=1e-10)
-        if se != "svypredmeans":   # svypredmeans adds the (here spurious) averaging variance
+        if se != "svypredmeans":  # svypredmeans adds the (here spurious) averaging variance
             np.testing.assert_allclose(c["std_error"], fit.std_errors[["stypeH", "stypeM"]], rtol=1e-8)
     slope = fit.marginal_effects("ell").to_frame()
     assert list(slope["type"]) == ["slope"]
@@ -162,10 +167,14 @@ def test_ologit_margins_and_predictions_are_probabilities(demo):
     assert list(probs.columns) == list(fit.levels)
     np.testing.assert_allclose(probs.dropna().sum(axis=1), 1.0, rtol=1e-12)
     # probabilities by hand from R's parameterisation P(Y <= k) = F(zeta_k - x'beta)
-    row = pd.DataFrame({"F_AGECAT": pd.Categorical(["65+"], categories=demo.data["F_AGECAT"].cat.categories),
-                        "F_SEX": pd.Categorical(["Female"], categories=demo.data["F_SEX"].cat.categories)})
+    row = pd.DataFrame(
+        {
+            "F_AGECAT": pd.Categorical(["65+"], categories=demo.data["F_AGECAT"].cat.categories),
+            "F_SEX": pd.Categorical(["Female"], categories=demo.data["F_SEX"].cat.categories),
+        }
+    )
     eta = fit.params["F_AGECAT65+"] + fit.params["F_SEXFemale"]
-    cum = 1 / (1 + np.exp(-(fit.params.iloc[fit.n_slopes:].to_numpy() - eta)))
+    cum = 1 / (1 + np.exp(-(fit.params.iloc[fit.n_slopes :].to_numpy() - eta)))
     np.testing.assert_allclose(fit.predict(row, type="probs").to_numpy()[0], np.diff(np.r_[0, cum, 1]), rtol=1e-12)
     ame = fit.marginal_effects("F_SEX", se="delta").to_frame()
     assert set(ame["outcome"]) == set(fit.levels)
@@ -182,7 +191,7 @@ def test_result_accessors_agree(demo):
     ors = fit.odds_ratios()
     assert len(ors) == fit.n_slopes
     np.testing.assert_allclose(ors["odds_ratio"], np.exp(fit.params.iloc[: fit.n_slopes]))
-    one = fit.regterm("F_SEX")                                   # one coefficient: F = t^2
+    one = fit.regterm("F_SEX")  # one coefficient: F = t^2
     np.testing.assert_allclose(one.statistic, fit.tvalues["F_SEXFemale"] ** 2, rtol=1e-12)
     both = fit.regterm("~ F_SEX + F_AGECAT")
     assert both.df[0] == 4

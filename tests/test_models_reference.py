@@ -42,12 +42,12 @@ def _records():
     return [pytest.param(rec, id=rec["id"]) for rec in _load()]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _frame(name: str) -> pd.DataFrame:
     return pd.read_csv(DATA / name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _demo():
     return pw.demo()
 
@@ -75,7 +75,7 @@ def _survey(rec):
     return svy
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fit(rec_id: str):
     rec = next(r for r in _load() if r["id"] == rec_id)
     svy = _survey(rec)
@@ -96,11 +96,14 @@ def test_coefficients_and_standard_errors(rec):
     np.testing.assert_allclose(fit.params.to_numpy(), _num(rec["coef"]), rtol=RTOL, atol=ATOL)
     # the default reproduces R's own standard errors (svyolr: its finite-difference Hessian)
     np.testing.assert_allclose(fit.std_errors.to_numpy(), _num(rec["std_error"]), rtol=RTOL)
-    if "std_error_fine_hessian" in rec:   # svyolr on a linearisation design: the exact Hessian
+    if "std_error_fine_hessian" in rec:  # svyolr on a linearisation design: the exact Hessian
         # equals R's with finer steps; api00 (in the hundreds): R's steps of 1e-5 still move eta by ~0.01
         rtol_se = 5e-5 if "api00" in rec["kwargs"]["formula"] else RTOL_OLR_SE
-        exact = _survey(rec).ologit(dict(rec["kwargs"])["formula"], hessian="analytic",
-                                    **{k: v for k, v in rec["kwargs"].items() if k != "formula"})
+        exact = _survey(rec).ologit(
+            dict(rec["kwargs"])["formula"],
+            hessian="analytic",
+            **{k: v for k, v in rec["kwargs"].items() if k != "formula"},
+        )
         np.testing.assert_allclose(exact.std_errors.to_numpy(), _num(rec["std_error_fine_hessian"]), rtol=rtol_se)
     assert fit.df_resid == float(rec["df_resid"])
     if rec["n"] is not None:
@@ -116,7 +119,7 @@ def test_ologit_with_optim_hessian_reproduces_svyolr_standard_errors(rec):
     kw = dict(rec["kwargs"])
     fit = svy.ologit(kw.pop("formula"), hessian="optim", **kw)
     np.testing.assert_allclose(fit.std_errors.to_numpy(), _num(rec["std_error"]), rtol=RTOL)
-    if rec["id"] == "apiclus1-ologit":   # R's default Hessian is far off here: the analytic one differs
+    if rec["id"] == "apiclus1-ologit":  # R's default Hessian is far off here: the analytic one differs
         kw2 = dict(rec["kwargs"])
         exact = svy.ologit(kw2.pop("formula"), hessian="analytic", **kw2).std_errors.to_numpy()
         assert np.max(np.abs(exact / _num(rec["std_error"]) - 1)) > 0.05
@@ -127,7 +130,7 @@ def test_regterm_matches_regTermTest(rec):
     if rec["method"] == "ologit" and "repweights" not in (rec["design"] or {}):
         svy = _survey(rec)
         kw = dict(rec["kwargs"])
-        fit = svy.ologit(kw.pop("formula"), hessian="optim", **kw)   # R's regTermTest uses svyolr's vcov
+        fit = svy.ologit(kw.pop("formula"), hessian="optim", **kw)  # R's regTermTest uses svyolr's vcov
     else:
         fit = _fit(rec["id"])
     rtol = RTOL
@@ -169,8 +172,9 @@ def test_averaged_predictions_match_r(rec, se):
 
 
 def _alpha_records():
-    return [pytest.param(rec, id=rec["id"])
-            for rec in json.loads((DATA / "models_reference.json").read_text())["alpha"]]
+    return [
+        pytest.param(rec, id=rec["id"]) for rec in json.loads((DATA / "models_reference.json").read_text())["alpha"]
+    ]
 
 
 @pytest.mark.parametrize("rec", _alpha_records())

@@ -94,7 +94,8 @@ def test_likert_of_items_with_a_middle_answer(demo):
     est = a.to_frame().set_index(a.to_frame()["level"].astype(str))["estimate"]
     assert some.get_width() == pytest.approx(100 * est["Some of it"])
     assert bars["Government|None of it"].get_width() == pytest.approx(
-        100 * b.to_frame().query("level == 'None of it'")["estimate"].item())
+        100 * b.to_frame().query("level == 'None of it'")["estimate"].item()
+    )
     assert "Tracking" in _texts(fig)[0]
 
 
@@ -102,7 +103,7 @@ def test_dot_plot_points_and_whiskers_are_estimates_and_cis(tabs):
     level = "NET Very/Somewhat concerned"
     fig = plots.dot_plot(*tabs, level=level, source=SOURCE, synthetic=True)
     ax = fig.axes[0]
-    pts = [c for c in ax.collections if isinstance(c, PathCollection)][0]
+    pts = next(c for c in ax.collections if isinstance(c, PathCollection))
     xy = pts.get_offsets()
     want = [tabs[0].total.to_frame().query("level == @level")]
     for t in tabs:
@@ -111,7 +112,7 @@ def test_dot_plot_points_and_whiskers_are_estimates_and_cis(tabs):
     est = np.array([100 * w["estimate"].item() for w in want])
     np.testing.assert_allclose(np.asarray(xy[:, 0]), est, rtol=1e-12)
     # whiskers: one segment per point from ci_lower to ci_upper
-    segs = [c for c in ax.collections if c.__class__.__name__ == "LineCollection"][0].get_segments()
+    segs = next(c for c in ax.collections if c.__class__.__name__ == "LineCollection").get_segments()
     lo = np.array([100 * w["ci_lower"].item() for w in want])
     hi = np.array([100 * w["ci_upper"].item() for w in want])
     np.testing.assert_allclose([s[0][0] for s in segs], lo, rtol=1e-12)
@@ -136,12 +137,17 @@ def test_paired_dots_show_both_questions(demo, tabs):
 def test_coef_plot_draws_odds_ratios_on_a_log_axis():
     import pandas as pd
 
-    frame = pd.DataFrame({"term": ["(Intercept)", "F_AGECAT30-49", "F_SEXFemale", "1|2"],
-                          "estimate": [2.0, 1.5, 0.8, 0.1], "ci_lower": [1.5, 1.1, 0.6, 0.05],
-                          "ci_upper": [2.5, 2.0, 1.1, 0.2]})
+    frame = pd.DataFrame(
+        {
+            "term": ["(Intercept)", "F_AGECAT30-49", "F_SEXFemale", "1|2"],
+            "estimate": [2.0, 1.5, 0.8, 0.1],
+            "ci_lower": [1.5, 1.1, 0.6, 0.05],
+            "ci_upper": [2.5, 2.0, 1.1, 0.2],
+        }
+    )
     fig = plots.coef_plot(frame, odds=True, title="Odds of concern", source=SOURCE, n=4000)
     ax = fig.axes[0]
-    pts = [c for c in ax.collections if c.get_gid() == "estimates"][0].get_offsets()
+    pts = next(c for c in ax.collections if c.get_gid() == "estimates").get_offsets()
     np.testing.assert_allclose(pts[:, 0], [1.5, 0.8])  # intercept and cut points left out
     assert ax.get_xscale() == "log"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["F_AGECAT30-49", "F_SEXFemale"]
@@ -149,18 +155,25 @@ def test_coef_plot_draws_odds_ratios_on_a_log_axis():
     fig = plots.coef_plot(frame, odds=True, title="Odds", source=SOURCE, labels=labels)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Age category", "30-49", "Sex", "Female"]
-    pts = [c for c in ax.collections if c.get_gid() == "estimates"][0].get_offsets()
+    pts = next(c for c in ax.collections if c.get_gid() == "estimates").get_offsets()
     np.testing.assert_allclose(pts[:, 1], [1, 3])  # each estimate on its level's row, under its heading
 
 
 def test_predicted_plot_by_group():
     import pandas as pd
 
-    frame = pd.DataFrame({"variable": "F_AGECAT", "level": ["18-29", "30-49", "30-49"],
-                          "type": ["prediction", "prediction", "contrast"], "estimate": [0.7, 0.8, 0.1],
-                          "ci_lower": [0.65, 0.76, 0.05], "ci_upper": [0.75, 0.84, 0.15]})
+    frame = pd.DataFrame(
+        {
+            "variable": "F_AGECAT",
+            "level": ["18-29", "30-49", "30-49"],
+            "type": ["prediction", "prediction", "contrast"],
+            "estimate": [0.7, 0.8, 0.1],
+            "ci_lower": [0.65, 0.76, 0.05],
+            "ci_upper": [0.75, 0.84, 0.15],
+        }
+    )
     fig = plots.predicted_plot(frame, group="F_AGECAT", title="Predicted", source=SOURCE)
-    pts = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)][0].get_offsets()
+    pts = next(c for c in fig.axes[0].collections if isinstance(c, PathCollection)).get_offsets()
     np.testing.assert_allclose(pts[:, 0], [70, 80])  # predictions only, not the contrast
 
 

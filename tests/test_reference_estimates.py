@@ -48,7 +48,7 @@ def _records():
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _frame(name: str) -> pd.DataFrame:
     return pd.read_csv(DATA / name)
 
@@ -78,7 +78,7 @@ def _check_value(got, want, what):
 
 
 def _check_rows(frame: pd.DataFrame, rows, by_cols):
-    keys = [c for c in (*KEY_COLUMNS, *by_cols)]
+    keys = [*KEY_COLUMNS, *by_cols]
     assert len(frame) == len(rows), f"{len(frame)} rows, R has {len(rows)}"
     index = {tuple(_key(r[c]) for c in keys): r for r in frame.to_dict("records")}
     for want in rows:
@@ -92,9 +92,12 @@ def _check_rows(frame: pd.DataFrame, rows, by_cols):
 
 def _check_stat(result, stat):
     _check_value(result.statistic, stat["statistic"], "statistic")
-    np.testing.assert_allclose(np.atleast_1d(np.asarray(result.df, dtype=float)),
-                               np.atleast_1d(np.asarray(stat["df"], dtype=float)),
-                               rtol=RTOL, err_msg="df")
+    np.testing.assert_allclose(
+        np.atleast_1d(np.asarray(result.df, dtype=float)),
+        np.atleast_1d(np.asarray(stat["df"], dtype=float)),
+        rtol=RTOL,
+        err_msg="df",
+    )
     _check_value(result.p_value, stat["p_value"], "p_value")
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import pewlike as pw
-from pewlike.report import spec as specmod
 from pewlike.errors import DataFileError, PewlikeError, SpecError
+from pewlike.report import spec as specmod
 from pewlike.report.build import MARKER, build
 from pewlike.tables.export import pew_percent
 
@@ -61,8 +61,11 @@ def _spec(text=SMALL, **kw):
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -76,24 +79,38 @@ def built(tmp_path_factory):
 # ---------------------------------------------------------------------------
 # spec errors name their place
 # ---------------------------------------------------------------------------
-@pytest.mark.parametrize("text, message", [
-    ("[data]\nfile='a.sav'\n[[crosstab]]\nvar='A'\nby='B'\n[[crosstab]]\nvar='X'\ncolum=1\n",
-     "report.toml: [[crosstab]] #2: unknown key 'colum'; expected one of: var, by, base"),
-    ("[data\nfile='a.sav'\n", "report.toml: TOML syntax error: "),
-    ("[[topline]]\nvar='A'\n", "report.toml: missing table [data]"),
-    ("[data]\nfile='a.sav'\nweights=3\n", "report.toml: [data]: 'weights' must be a column name"),
-    ("[data]\nfile='a.sav'\n[[crosstab]]\nvar='A'\n", "[[crosstab]] #1: no 'by' variables"),
-    ("[data]\nfile='a.sav'\n[defaults]\nbase='every'\n", "[defaults]: base = 'every' is not valid; choose one of: valid, all"),
-    ("[data]\nfile='a.sav'\n[[topline]]\nvar='A'\nsection='nope'\n", "[[topline]] #1: section 'nope' is not defined"),
-    ("[data]\nfile='a.sav'\n[[topline]]\nvar='A'\nname='../../etc/passwd'\n", "is not a valid name"),
-    ("[data]\nfile='a.sav'\n[output]\nfigures_dir='/tmp/x'\n", "would escape the output folder"),
-    ("[data]\nfile='a.sav'\n[output]\ntables_dir='a/../../b'\n", "would escape the output folder"),
-    ("[data]\nfile='a.sav'\n[output]\nformats=['pdf']\n", "format 'pdf' is not valid"),
-    ("[data]\nfile='a.sav'\n[[topline]]\nvar='A'\n[[topline]]\nvar='A'\n", "output name 'topline_A' is already used"),
-    ("[data]\nfile='a.sav'\n[[compare]]\nvars=['A']\nlevel='x'\n", "'vars' must name two questions"),
-    ("[data]\nfile='a.sav'\n[[crosstab]]\nvar='A'\nby=['B']\nchart='dots'\n", "needs level ="),
-    ("[data]\nfile='a.sav'\n[weighting]\nrake={F_SEX=3}\n", "rake.F_SEX must map each category"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "[data]\nfile='a.sav'\n[[crosstab]]\nvar='A'\nby='B'\n[[crosstab]]\nvar='X'\ncolum=1\n",
+            "report.toml: [[crosstab]] #2: unknown key 'colum'; expected one of: var, by, base",
+        ),
+        ("[data\nfile='a.sav'\n", "report.toml: TOML syntax error: "),
+        ("[[topline]]\nvar='A'\n", "report.toml: missing table [data]"),
+        ("[data]\nfile='a.sav'\nweights=3\n", "report.toml: [data]: 'weights' must be a column name"),
+        ("[data]\nfile='a.sav'\n[[crosstab]]\nvar='A'\n", "[[crosstab]] #1: no 'by' variables"),
+        (
+            "[data]\nfile='a.sav'\n[defaults]\nbase='every'\n",
+            "[defaults]: base = 'every' is not valid; choose one of: valid, all",
+        ),
+        (
+            "[data]\nfile='a.sav'\n[[topline]]\nvar='A'\nsection='nope'\n",
+            "[[topline]] #1: section 'nope' is not defined",
+        ),
+        ("[data]\nfile='a.sav'\n[[topline]]\nvar='A'\nname='../../etc/passwd'\n", "is not a valid name"),
+        ("[data]\nfile='a.sav'\n[output]\nfigures_dir='/tmp/x'\n", "would escape the output folder"),
+        ("[data]\nfile='a.sav'\n[output]\ntables_dir='a/../../b'\n", "would escape the output folder"),
+        ("[data]\nfile='a.sav'\n[output]\nformats=['pdf']\n", "format 'pdf' is not valid"),
+        (
+            "[data]\nfile='a.sav'\n[[topline]]\nvar='A'\n[[topline]]\nvar='A'\n",
+            "output name 'topline_A' is already used",
+        ),
+        ("[data]\nfile='a.sav'\n[[compare]]\nvars=['A']\nlevel='x'\n", "'vars' must name two questions"),
+        ("[data]\nfile='a.sav'\n[[crosstab]]\nvar='A'\nby=['B']\nchart='dots'\n", "needs level ="),
+        ("[data]\nfile='a.sav'\n[weighting]\nrake={F_SEX=3}\n", "rake.F_SEX must map each category"),
+    ],
+)
 def test_spec_errors_are_located(text, message):
     with pytest.raises(SpecError) as err:
         _spec(text)
@@ -143,11 +160,23 @@ def test_missing_data_file_is_a_clean_error(tmp_path):
 def test_build_writes_every_format(built):
     out, res, lines = built
     files = set(res.files)
-    for name in ("index.html", "report.md", "tables/tables.xlsx", "tables/topline_CONCERNCO.csv",
-                 "tables/topline_CONCERNCO.md", "tables/topline_CONCERNCO.html", "tables/crosstab_CONCERNCO.csv",
-                 "tables/data/crosstab_CONCERNCO_by_F_AGECAT.csv", "tables/data/crosstab_CONCERNCO_by_F_SEX_tests.csv",
-                 "figures/crosstab_CONCERNCO.png", "figures/crosstab_CONCERNCO.svg", "figures/topline_CONCERNCO.png",
-                 "figures/compare_CONCERNCO_CONCERNGOV.svg", "tables/methods.csv", "tables/weights.csv"):
+    for name in (
+        "index.html",
+        "report.md",
+        "tables/tables.xlsx",
+        "tables/topline_CONCERNCO.csv",
+        "tables/topline_CONCERNCO.md",
+        "tables/topline_CONCERNCO.html",
+        "tables/crosstab_CONCERNCO.csv",
+        "tables/data/crosstab_CONCERNCO_by_F_AGECAT.csv",
+        "tables/data/crosstab_CONCERNCO_by_F_SEX_tests.csv",
+        "figures/crosstab_CONCERNCO.png",
+        "figures/crosstab_CONCERNCO.svg",
+        "figures/topline_CONCERNCO.png",
+        "figures/compare_CONCERNCO_CONCERNGOV.svg",
+        "tables/methods.csv",
+        "tables/weights.csv",
+    ):
         assert name in files, name
     assert (out / MARKER).exists() and MARKER not in files
     assert res.failures == ()
@@ -165,13 +194,25 @@ def test_report_tables_hold_the_estimates(built, tmp_path):
     shown = pd.read_csv(out / "tables/topline_CONCERNCO.csv", dtype=str)
     t = svy.topline("CONCERNCO", base="all", nets="auto")
     assert list(shown.columns) == ["Response", "%"]
-    assert shown["Response"].str.strip().tolist()[:3] == ["NET Very/Somewhat concerned", "Very concerned",
-                                                          "Somewhat concerned"]
+    assert shown["Response"].str.strip().tolist()[:3] == [
+        "NET Very/Somewhat concerned",
+        "Very concerned",
+        "Somewhat concerned",
+    ]
     assert shown["%"].tolist() == t.table().frame["%"].tolist()
     comp = pd.read_csv(out / "tables/compare_CONCERNCO_CONCERNGOV.csv", dtype=str, keep_default_na=False)
     assert list(comp.columns) == ["Group", "Companies", "Government"]
-    assert comp["Group"].str.strip().tolist() == ["Total", "Age category", "18-29", "30-49", "50-64", "65+", "Sex",
-                                                  "Male", "Female"]
+    assert comp["Group"].str.strip().tolist() == [
+        "Total",
+        "Age category",
+        "18-29",
+        "30-49",
+        "50-64",
+        "65+",
+        "Sex",
+        "Male",
+        "Female",
+    ]
     gov = svy.crosstab("CONCERNGOV", "F_SEX", nets="auto").to_frame()
     net = gov[(gov["level"] == "NET Very/Somewhat concerned") & (gov["F_SEX"] == "Female")]["estimate"].item()
     assert comp.loc[comp["Group"].str.strip() == "Female", "Government"].item() == pew_percent(net)
@@ -222,8 +263,9 @@ def test_source_date_epoch_is_honoured(tmp_path, monkeypatch):
 # failures
 # ---------------------------------------------------------------------------
 def test_a_failing_model_is_reported_and_the_rest_builds(tmp_path):
-    text = SMALL + ('[[model]]\nname = "broken"\ntype = "logit"\nformula = "CONCERNCO ~ NOT_A_VARIABLE"\n'
-                    'section = "concern"\n')
+    text = SMALL + (
+        '[[model]]\nname = "broken"\ntype = "logit"\nformula = "CONCERNCO ~ NOT_A_VARIABLE"\nsection = "concern"\n'
+    )
     res = build(_spec(text), out=tmp_path / "out", jobs=1)
     assert len(res.failures) == 1 and "broken" in res.failures[0]
     page = (tmp_path / "out" / "index.html").read_text()
@@ -281,10 +323,17 @@ def test_demo_spec_is_valid_and_covers_the_2019_report():
     from pewlike.report.demo import demo_spec
 
     s = demo_spec()
-    assert [x.id for x in s.sections] == ["concern", "control", "understanding", "risks", "tracking", "other",
-                                          "models", "weighting"]
-    assert set(s.defaults.by) == {"F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE",
-                                  "F_PARTYSUM_FINAL"}
+    assert [x.id for x in s.sections] == [
+        "concern",
+        "control",
+        "understanding",
+        "risks",
+        "tracking",
+        "other",
+        "models",
+        "weighting",
+    ]
+    assert set(s.defaults.by) == {"F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE", "F_PARTYSUM_FINAL"}
     assert {m.type for m in s.models} == {"logit", "ologit"}
     assert {c.vars for c in s.compares} >= {("CONCERNCO", "CONCERNGOV"), ("POSNEGCO", "POSNEGGOV")}
 
@@ -318,7 +367,8 @@ def test_spec_raking_reweights_every_table(tmp_path):
     pd.DataFrame({"F_SEX": sex, "Q1": q, "weight": np.ones(n)}).to_csv(tmp_path / "s.csv", index=False)
     (tmp_path / "r.toml").write_text(
         '[data]\nfile = "s.csv"\nweights = "weight"\n[defaults]\nby = ["F_SEX"]\n'
-        '[[topline]]\nvar = "Q1"\n[weighting]\nrake = { F_SEX = { Male = 0.5, Female = 0.5 } }\n')
+        '[[topline]]\nvar = "Q1"\n[weighting]\nrake = { F_SEX = { Male = 0.5, Female = 0.5 } }\n'
+    )
     res = build(specmod.load(tmp_path / "r.toml"), out=tmp_path / "out", jobs=1)
     assert "tables/weighting_margins.csv" in res.files
     raked = pw.read(tmp_path / "s.csv", weights="weight").rake({"F_SEX": {"Male": 0.5, "Female": 0.5}})

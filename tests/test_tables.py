@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 import pewlike as pw
-from pewlike.tables.crosstabs import pairwise_letters
 from pewlike.errors import EstimationError, VariableError
+from pewlike.tables.crosstabs import pairwise_letters
 from pewlike.tables.export import pew_percent
 
 DATA = Path(__file__).parent / "data"
@@ -112,8 +112,12 @@ def test_topline_frame_keeps_the_estimates_contract(demo):
     f = demo.topline("CONCERNCO").to_frame()
     assert list(f.columns[:8]) == ["variable", "level", "estimate", "std_error", "ci_lower", "ci_upper", "deff", "n"]
     assert list(f.columns[8:]) == ["moe", "kind"]
-    assert list(f["level"].astype(str)) == ["Very concerned", "Somewhat concerned", "Not too concerned",
-                                            "Not at all concerned"]
+    assert list(f["level"].astype(str)) == [
+        "Very concerned",
+        "Somewhat concerned",
+        "Not too concerned",
+        "Not at all concerned",
+    ]
     assert f["estimate"].sum() == pytest.approx(1.0)
     p = demo.proportion("CONCERNCO").to_frame()
     np.testing.assert_allclose(f["estimate"], p["estimate"], rtol=1e-12)
@@ -138,8 +142,9 @@ def test_auto_nets_only_for_four_point_ordinal_scales(demo):
     nets = f[f["kind"] == "net"]
     assert list(nets["level"].astype(str)) == ["NET Very/Somewhat concerned", "NET Not too/Not at all concerned"]
     resp = f[f["kind"] == "response"].set_index(f[f["kind"] == "response"]["level"].astype(str))
-    assert nets["estimate"].iloc[0] == pytest.approx(resp.loc[["Very concerned", "Somewhat concerned"],
-                                                              "estimate"].sum(), rel=1e-12)
+    assert nets["estimate"].iloc[0] == pytest.approx(
+        resp.loc[["Very concerned", "Somewhat concerned"], "estimate"].sum(), rel=1e-12
+    )
     assert nets["n"].iloc[0] == resp.loc[["Very concerned", "Somewhat concerned"], "n"].sum()
     for var in ("POSNEGCO", "SECUR1", "TRACKCO1a", "F_SEX"):
         assert (demo.topline(var, nets="auto").to_frame()["kind"] != "net").all(), var
@@ -159,9 +164,20 @@ def test_topline_table_puts_nets_above_their_members_with_pew_rounding(demo):
     assert any("N = 4,272" in n for n in doc.notes)
 
 
-@pytest.mark.parametrize("share, text", [(0.125, "13"), (0.124999, "12"), (0.285, "29"), (0.0049, "<1"),
-                                         (0.005, "1"), (0.0, "0"), (1.0, "100"), (0.9951, ">99"),
-                                         (float("nan"), "-")])
+@pytest.mark.parametrize(
+    "share, text",
+    [
+        (0.125, "13"),
+        (0.124999, "12"),
+        (0.285, "29"),
+        (0.0049, "<1"),
+        (0.005, "1"),
+        (0.0, "0"),
+        (1.0, "100"),
+        (0.9951, ">99"),
+        (float("nan"), "-"),
+    ],
+)
 def test_pew_percent_rounding(share, text):
     assert pew_percent(share) == text
     if text == "<1":
@@ -171,8 +187,21 @@ def test_pew_percent_rounding(share, text):
 def test_crosstab_frame_contract_and_columns(demo):
     x = demo.crosstab("CONCERNCO", "F_AGECAT")
     f = x.to_frame()
-    assert list(f.columns) == ["variable", "level", "F_AGECAT", "estimate", "std_error", "ci_lower", "ci_upper",
-                               "deff", "n", "moe", "letters", "flag", "kind"]
+    assert list(f.columns) == [
+        "variable",
+        "level",
+        "F_AGECAT",
+        "estimate",
+        "std_error",
+        "ci_lower",
+        "ci_upper",
+        "deff",
+        "n",
+        "moe",
+        "letters",
+        "flag",
+        "kind",
+    ]
     assert x.columns == ("18-29", "30-49", "50-64", "65+")  # Refused age is not a column
     sums = f.groupby("F_AGECAT", observed=True)["estimate"].sum()
     np.testing.assert_allclose(sums, 1.0)
@@ -205,8 +234,7 @@ def test_crosstab_column_equals_topline_of_the_subset(demo):
 def test_crosstab_invariant_to_weight_scale_and_row_order(demo):
     data = demo.data
     x0 = demo.crosstab("UNDERSTANDCO", "F_RACETHN").to_frame()
-    scaled = pw.Survey(data.assign(WEIGHT_W49=data["WEIGHT_W49"] * 7.5), weights="WEIGHT_W49",
-                       codebook=demo._codebook)
+    scaled = pw.Survey(data.assign(WEIGHT_W49=data["WEIGHT_W49"] * 7.5), weights="WEIGHT_W49", codebook=demo._codebook)
     shuffled = pw.Survey(data.sample(frac=1.0, random_state=3), weights="WEIGHT_W49", codebook=demo._codebook)
     for other in (scaled, shuffled):
         x1 = other.crosstab("UNDERSTANDCO", "F_RACETHN").to_frame()
@@ -248,8 +276,9 @@ def test_letters_off_and_multiplicity_choices(demo):
 def test_pairwise_letters_on_a_hand_example():
     est = np.array([0.5, 0.3, 0.1])
     vcov = np.diag([1e-4, 1e-4, 1e-4])
-    tests, letters = pairwise_letters(est, vcov, np.array([[0, 1, 2]]), np.array([True, True, True]), np.inf,
-                                      adjust="none")
+    tests, letters = pairwise_letters(
+        est, vcov, np.array([[0, 1, 2]]), np.array([True, True, True]), np.inf, adjust="none"
+    )
     assert letters == [["BC", "C", ""]]
     assert tests["difference"].tolist() == pytest.approx([0.2, 0.4, 0.2])
     assert tests["std_error"].tolist() == pytest.approx([np.sqrt(2e-4)] * 3)
@@ -268,8 +297,14 @@ def test_banner_has_a_column_per_group_with_letters_restarting(demo):
 
     tabs = [demo.crosstab("POSNEGGOV", by) for by in ("F_SEX", "F_PARTYSUM_FINAL")]
     doc = banner(tabs, name="posneggov_banner")
-    assert list(doc.frame.columns) == ["Response", "Total", "Male (A)", "Female (B)", "Rep/Lean Rep (A)",
-                                       "Dem/Lean Dem (B)"]
+    assert list(doc.frame.columns) == [
+        "Response",
+        "Total",
+        "Male (A)",
+        "Female (B)",
+        "Rep/Lean Rep (A)",
+        "Dem/Lean Dem (B)",
+    ]
     assert doc.groups == (("", 2), ("Sex", 2), ("Party summary (with leaners)", 2))
     assert list(doc.frame["Response"][-2:]) == ["Unweighted N", "Margin of error (± points)"]
     f = tabs[1].to_frame()
@@ -329,7 +364,9 @@ def test_methods_statement_for_sample_and_groups(demo):
     row = f[(f["group"] == "Age category") & (f["level"] == "18-29")].iloc[0]
     assert row["n"] == young.n and row["moe"] == pytest.approx(pw.moe(young), rel=1e-12)
     assert list(f["level"][1:]) == ["18-29", "30-49", "50-64", "65+", "Male", "Female"]
-    assert m.text() == (f"n = 4,272; margin of sampling error ±{f.iloc[0]['moe']:.1f} points, including the "
-                        f"design effect of {f.iloc[0]['deff']:.2f}")
+    assert m.text() == (
+        f"n = 4,272; margin of sampling error ±{f.iloc[0]['moe']:.1f} points, including the "
+        f"design effect of {f.iloc[0]['deff']:.2f}"
+    )
     doc = m.table()
     assert list(doc.frame["Group"][:3]) == ["Total sample", "Age category", "  18-29"]

@@ -20,10 +20,12 @@ RECORDS = json.loads((DATA / "conversion_reference.json").read_text())["records"
 def test_matches_as_svrepdesign(rec):
     svy = pw.Survey(pd.read_csv(DATA / rec["data"]), **rec["design"]).to_replicate(**rec["convert"])
     res = getattr(svy, rec["method"])(**rec["kwargs"]).to_frame()
-    np.testing.assert_allclose(res["estimate"], rec["estimate"] if isinstance(rec["estimate"], list)
-                               else [rec["estimate"]], rtol=1e-9)
-    np.testing.assert_allclose(res["std_error"], rec["std_error"] if isinstance(rec["std_error"], list)
-                               else [rec["std_error"]], rtol=1e-9)
+    np.testing.assert_allclose(
+        res["estimate"], rec["estimate"] if isinstance(rec["estimate"], list) else [rec["estimate"]], rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        res["std_error"], rec["std_error"] if isinstance(rec["std_error"], list) else [rec["std_error"]], rtol=1e-9
+    )
 
 
 def test_conversion_rules_follow_r():

@@ -8,7 +8,7 @@ live in ``tests/data/variance``; each value there carries the R call that produc
 from __future__ import annotations
 
 import warnings
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -16,15 +16,15 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from pewlike.variance import linearization as V
 from pewlike.errors import DesignError, EstimationError, PewlikeWarning
+from pewlike.variance import linearization as V
 
 DATA = Path(__file__).parent / "data" / "variance"
 YS = ["api00", "api99", "meals", "ell"]
 TIGHT = 1e-10  # relative to the largest entry of R's matrix
 
 
-@lru_cache(maxsize=None)
+@cache
 def _csv(name: str) -> pd.DataFrame:
     return pd.read_csv(DATA / name)
 
@@ -65,7 +65,7 @@ def codes(s) -> np.ndarray:
 def strat():
     d = _csv("api_strat.csv")
     n = len(d)
-    return d, d.pw.to_numpy() [:, None] * d[YS].to_numpy(float), codes(d.stype), np.arange(n)
+    return d, d.pw.to_numpy()[:, None] * d[YS].to_numpy(float), codes(d.stype), np.arange(n)
 
 
 def clus1():
@@ -75,7 +75,12 @@ def clus1():
 
 def clus2():
     d = _csv("api_clus2.csv")
-    return d, d.w.to_numpy()[:, None] * d[YS].to_numpy(float), np.zeros((len(d), 2), int), d[["dnum", "snum"]].to_numpy()
+    return (
+        d,
+        d.w.to_numpy()[:, None] * d[YS].to_numpy(float),
+        np.zeros((len(d), 2), int),
+        d[["dnum", "snum"]].to_numpy(),
+    )
 
 
 def test_stratified_with_fpc_matches_svytotal():
@@ -191,7 +196,7 @@ def test_lonely_psu_fail_names_stratum_and_stage():
 
 def test_certainty_stratum_does_not_fail():
     d, x, s, c = lonely()
-    keep = d.stratum.to_numpy() != 3          # stratum 6 is lonely but has N = 1 (certainty)
+    keep = d.stratum.to_numpy() != 3  # stratum 6 is lonely but has N = 1 (certainty)
     pop = V.popsize_from_fpc(d.N.to_numpy()[keep], s[keep], c[keep])
     v = V.linearized_vcov(x[keep], s[keep], c[keep], pop, lonely_psu="fail")
     v_rm = V.linearized_vcov(x[keep], s[keep], c[keep], pop, lonely_psu="remove")
@@ -232,7 +237,9 @@ def test_explicit_sampsize_on_domain_rows_equals_domain_mask():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             a = V.linearized_vcov(x, s, c, lonely_psu="adjust", adjust_domain_lonely=adl, domain=dom)
-            b = V.linearized_vcov(x[dom], s[dom], c[dom], lonely_psu="adjust", adjust_domain_lonely=adl, sampsize=samp[dom])
+            b = V.linearized_vcov(
+                x[dom], s[dom], c[dom], lonely_psu="adjust", adjust_domain_lonely=adl, sampsize=samp[dom]
+            )
         assert_close(b, a, 1e-14)
 
 
@@ -394,7 +401,7 @@ def test_brr_needs_two_psus_per_stratum():
 
 
 def test_jk1_variance_of_totals_equals_linearization():
-    d, x, s, c = clus1()
+    d, x, _s, c = clus1()
     W, scale, rscales = V.jk1_weights(c, d.pw.to_numpy())
     y = d[YS].to_numpy(float)
     v = V.replicate_vcov(V.replicate_totals(W, y), x.sum(0), scale=scale, rscales=rscales)
@@ -467,7 +474,7 @@ def test_missing_replicates_are_dropped_with_warning(mse):
 
 
 def test_degf_replicate_matches_r_rank():
-    d, W, _ = reprand()
+    _d, W, _ = reprand()
     assert V.degf_replicate(W) == ref_scalar("svrep_BRR_FALSE", "degf")[0]
     low = np.column_stack([W[:, :6], W[:, 0] + W[:, 1], 2 * W[:, 2], W[:, 6:8]])
     assert V.degf_replicate(low) == ref_scalar("lowrank", "degf")[0] == 7
@@ -497,13 +504,13 @@ def test_replicate_totals_dense_and_sparse_agree():
 
 # ----------------------------------------------------------------------------- bootstrap (properties)
 def test_bootstrap_weights_properties():
-    d, x, s, c = strat()
+    d, _x, s, c = strat()
     W, scale, rscales = V.bootstrap_weights(s, c, d.pw.to_numpy(), replicates=40, seed=1)
     assert W.shape == (len(d), 40) and W.flags.c_contiguous
     counts = W / d.pw.to_numpy()[:, None]
     np.testing.assert_allclose(counts, np.round(counts), atol=1e-12)  # draws are whole numbers
     n_h = np.bincount(s)
-    for j in range(3):                                       # each stratum redraws n_h PSUs
+    for j in range(3):  # each stratum redraws n_h PSUs
         np.testing.assert_allclose(counts[s == j].sum(0), n_h[j])
     m = 1 / np.mean(1 / n_h)
     assert scale == pytest.approx(m / ((m - 1) * 39))
@@ -553,7 +560,11 @@ def test_fpc_fraction_zero_means_with_replacement():
 # ----------------------------------------------------------------------------- a literal port as a second route
 def _ref_onestrat(x, cluster, n_psu, fpc, lonely, adl):
     """R's onestrat() written out with loops (slow, obviously correct)."""
-    f = np.ones(len(x)) if fpc is None else np.where(np.isinf(fpc), 1.0, (fpc - n_psu) / np.where(np.isinf(fpc), 1, fpc))
+    f = (
+        np.ones(len(x))
+        if fpc is None
+        else np.where(np.isinf(fpc), 1.0, (fpc - n_psu) / np.where(np.isinf(fpc), 1, fpc))
+    )
     scale = f * n_psu / (n_psu - 1) if n_psu > 1 else f.copy()
     k = x.shape[1]
     if np.all(f < 1e-7):
@@ -590,7 +601,12 @@ def _ref_multistage(x, st, cl, n_psu, fpc, lonely, adl):
         for u in dict.fromkeys(cl[:, 0].tolist()):
             m = cl[:, 0] == u
             i = np.flatnonzero(m)[0]
-            v = v + _ref_multistage(x[m], st[m, 1:], cl[m, 1:], n_psu[m, 1:], fpc[m, 1:], lonely, adl) * n_psu[i, 0] / fpc[i, 0]
+            v = (
+                v
+                + _ref_multistage(x[m], st[m, 1:], cl[m, 1:], n_psu[m, 1:], fpc[m, 1:], lonely, adl)
+                * n_psu[i, 0]
+                / fpc[i, 0]
+            )
     return v
 
 
@@ -607,15 +623,18 @@ def _random_design(rng, stages):
     n = len(rows)
     strata = np.array([r[0] for r in rows])
     # unique cluster codes per stage: the path up to that stage
-    clusters = np.column_stack([pd.factorize(pd.Series([str(r[1][: s + 1]) + str(r[0][: s + 1]) for r in rows]))[0]
-                                for s in range(stages)])
+    clusters = np.column_stack(
+        [pd.factorize(pd.Series([str(r[1][: s + 1]) + str(r[0][: s + 1]) for r in rows]))[0] for s in range(stages)]
+    )
     samp = V.stratum_psu_counts(strata, clusters)
     pop = np.empty((n, stages))
     for s in range(stages):
         key = pd.Series([str(r[1][:s]) + str(r[0][: s + 1]) for r in rows])
         choice = {k: rng.integers(0, 3) for k in key.unique()}
         extra = {k: rng.integers(1, 9) for k in key.unique()}
-        pop[:, s] = [np.inf if choice[k] == 0 else samp[i, s] + (0 if choice[k] == 1 else extra[k]) for i, k in enumerate(key)]
+        pop[:, s] = [
+            np.inf if choice[k] == 0 else samp[i, s] + (0 if choice[k] == 1 else extra[k]) for i, k in enumerate(key)
+        ]
     return strata, clusters, samp, pop, n
 
 
@@ -631,19 +650,30 @@ def test_vectorised_engine_equals_literal_port_of_r(seed):
         for adl in (False, True):
             for mask in (None, dom):
                 rows = np.ones(n, bool) if mask is None else mask
-                st_r = np.column_stack([strata[:, 0]] + [clusters[:, s - 1] * 10 + strata[:, s] for s in range(1, stages)])
+                st_r = np.column_stack(
+                    [strata[:, 0]] + [clusters[:, s - 1] * 10 + strata[:, s] for s in range(1, stages)]
+                )
                 try:
-                    want = _ref_multistage(x[rows], st_r[rows], clusters[rows], samp[rows],
-                                           None if use_pop is None else use_pop[rows], lonely, adl)
+                    want = _ref_multistage(
+                        x[rows],
+                        st_r[rows],
+                        clusters[rows],
+                        samp[rows],
+                        None if use_pop is None else use_pop[rows],
+                        lonely,
+                        adl,
+                    )
                 except DesignError:
                     want = None
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", PewlikeWarning)
                     if want is None:
                         with pytest.raises(DesignError):
-                            V.linearized_vcov(x, strata, clusters, use_pop, lonely_psu=lonely,
-                                              adjust_domain_lonely=adl, domain=mask)
+                            V.linearized_vcov(
+                                x, strata, clusters, use_pop, lonely_psu=lonely, adjust_domain_lonely=adl, domain=mask
+                            )
                         continue
-                    got = V.linearized_vcov(x, strata, clusters, use_pop, lonely_psu=lonely,
-                                            adjust_domain_lonely=adl, domain=mask)
+                    got = V.linearized_vcov(
+                        x, strata, clusters, use_pop, lonely_psu=lonely, adjust_domain_lonely=adl, domain=mask
+                    )
                 np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, equal_nan=True)

@@ -79,8 +79,9 @@ def test_raking_calibration_gives_the_ipf_weights(clus1):
 def test_margin_controls_equal_formula_controls(clus1):
     total99 = 3914069.0
     by_margin = clus1.calibrate({"stype": STYPE, "api99": total99})
-    by_formula = clus1.calibrate({"(Intercept)": 6194, "stypeH": 755, "stypeM": 1018, "api99": total99},
-                                 formula="~stype + api99")
+    by_formula = clus1.calibrate(
+        {"(Intercept)": 6194, "stypeH": 755, "stypeM": 1018, "api99": total99}, formula="~stype + api99"
+    )
     np.testing.assert_allclose(by_margin.weights, by_formula.weights, rtol=1e-10)
     np.testing.assert_allclose(_se(by_margin, "api00"), _se(by_formula, "api00"), rtol=1e-9)
 
@@ -136,8 +137,7 @@ def test_scaling_the_start_weights_does_not_change_raked_weights(clus1):
     df = pd.read_csv(DATA / "apiclus1.csv")
     big = pw.Survey(df.assign(pw=df["pw"] * 7.5), weights="pw", psu="dnum", fpc="fpc")
     margins = {"stype": STYPE, "sch.wide": SCHWIDE}
-    np.testing.assert_allclose(clus1.rake(margins, tol=1e-12).weights, big.rake(margins, tol=1e-12).weights,
-                               rtol=1e-9)
+    np.testing.assert_allclose(clus1.rake(margins, tol=1e-12).weights, big.rake(margins, tol=1e-12).weights, rtol=1e-9)
 
 
 def test_targets_from_feed_rake(demo_complete):
@@ -173,7 +173,7 @@ def test_weight_summary_statistics(demo):
     s = demo.weight_summary()
     assert s.n == demo.n and s.min == w.min() and s.max == w.max()
     assert s.cv == pytest.approx(w.std(ddof=1) / w.mean())
-    assert s.deff == pytest.approx(1 + s.cv ** 2) and s.ess == pytest.approx(s.n / s.deff)
+    assert s.deff == pytest.approx(1 + s.cv**2) and s.ess == pytest.approx(s.n / s.deff)
     assert s.moe == pytest.approx(100 * 1.96 * np.sqrt(s.deff * 0.25 / s.n))
     assert s.record is None and s.margins is None
     frame = s.to_frame()
@@ -225,44 +225,75 @@ def test_target_category_absent_from_sample(demo_complete):
 
 
 def test_sample_category_absent_from_targets(clus1):
-    _raises(clus1, lambda: clus1.rake({"stype": {"E": 4421, "H": 755}}), RakingError,
-            "stype category 'M'", "has no target")
+    _raises(
+        clus1, lambda: clus1.rake({"stype": {"E": 4421, "H": 755}}), RakingError, "stype category 'M'", "has no target"
+    )
 
 
 def test_unknown_target_level_is_named(demo_complete):
-    _raises(demo_complete, lambda: demo_complete.rake({"F_SEX": {"Male": .5, "Femal": .5}}), RakingError,
-            "'Femal'", "not a category of F_SEX")
+    _raises(
+        demo_complete,
+        lambda: demo_complete.rake({"F_SEX": {"Male": 0.5, "Femal": 0.5}}),
+        RakingError,
+        "'Femal'",
+        "not a category of F_SEX",
+    )
 
 
 def test_margins_that_disagree_on_the_total(clus1):
-    _raises(clus1, lambda: clus1.rake({"stype": STYPE, "sch.wide": {"No": 1000, "Yes": 5000}}), RakingError,
-            "disagree on the total", "6,194", "6,000")
+    _raises(
+        clus1,
+        lambda: clus1.rake({"stype": STYPE, "sch.wide": {"No": 1000, "Yes": 5000}}),
+        RakingError,
+        "disagree on the total",
+        "6,194",
+        "6,000",
+    )
 
 
 def test_missing_values_in_a_raking_variable(demo):
     n_refused = int((~demo._valid("F_AGECAT")).sum())
-    _raises(demo, lambda: demo.rake({"F_AGECAT": AGE}), RakingError,
-            f"F_AGECAT has {n_refused} missing", "'Refused'", "impute")
+    _raises(
+        demo,
+        lambda: demo.rake({"F_AGECAT": AGE}),
+        RakingError,
+        f"F_AGECAT has {n_refused} missing",
+        "'Refused'",
+        "impute",
+    )
 
 
 def test_negative_and_zero_targets(clus1):
-    _raises(clus1, lambda: clus1.rake({"stype": {"E": 1.2, "H": -0.1, "M": -0.1}}), RakingError,
-            "negative value", "'H'")
+    _raises(
+        clus1, lambda: clus1.rake({"stype": {"E": 1.2, "H": -0.1, "M": -0.1}}), RakingError, "negative value", "'H'"
+    )
     _raises(clus1, lambda: clus1.rake({"stype": {"E": 0, "H": 0, "M": 0}}), RakingError, "sum to zero")
 
 
 def test_non_convergence_keeps_the_best_weights(demo_complete):
     bad_joint = {(s, e): v * (1.3 if s == "Male" else 0.7) for (s, e), v in _joint().items()}
-    err = _raises(demo_complete, lambda: demo_complete.rake({"F_SEX": SEX, ("F_SEX", "F_EDUCCAT"): bad_joint},
-                                                            total=demo_complete.weights.sum()),
-                  RakingError, "did not converge after 50 iterations", "largest gap", "raise max_iter")
+    err = _raises(
+        demo_complete,
+        lambda: demo_complete.rake(
+            {"F_SEX": SEX, ("F_SEX", "F_EDUCCAT"): bad_joint}, total=demo_complete.weights.sum()
+        ),
+        RakingError,
+        "did not converge after 50 iterations",
+        "largest gap",
+        "raise max_iter",
+    )
     assert err.weights is not None and err.weights.shape == (demo_complete.n,)
     assert np.isfinite(err.weights).all() and (err.weights > 0).all()
 
 
 def test_bounds_that_cannot_be_met(clus1):
-    _raises(clus1, lambda: clus1.calibrate({"stype": STYPE}, calfun="raking", bounds=(0.9, 1.1)),
-            CalibrationError, "cannot be met", "widen")
+    _raises(
+        clus1,
+        lambda: clus1.calibrate({"stype": STYPE}, calfun="raking", bounds=(0.9, 1.1)),
+        CalibrationError,
+        "cannot be met",
+        "widen",
+    )
     _raises(clus1, lambda: clus1.rake({"stype": STYPE}, bounds=(0.95, 1.05)), CalibrationError, "cannot be met")
 
 
@@ -272,28 +303,38 @@ def test_logit_needs_finite_bounds_and_calfun_is_checked(clus1):
 
 
 def test_trimming_bounds_that_cannot_be_met(strat):
-    _raises(strat, lambda: strat.trim_weights(upper=21, lower=10, strict=True), CalibrationError,
-            "cannot be met", "widen")
+    _raises(
+        strat, lambda: strat.trim_weights(upper=21, lower=10, strict=True), CalibrationError, "cannot be met", "widen"
+    )
     _raises(strat, lambda: strat.trim_weights(upper=1.5, quantiles=True), CalibrationError, "quantile level")
 
 
 def test_formula_totals_must_name_the_columns(clus1):
-    _raises(clus1, lambda: clus1.calibrate({"(Intercept)": 6194, "stypeH": 755}, formula="~stype"),
-            CalibrationError, "missing ['stypeM']")
+    _raises(
+        clus1,
+        lambda: clus1.calibrate({"(Intercept)": 6194, "stypeH": 755}, formula="~stype"),
+        CalibrationError,
+        "missing ['stypeM']",
+    )
 
 
 # ------------------------------------------------------------------------------ input shapes and options
 def test_target_shapes_give_the_same_weights(clus1):
     cells = pd.DataFrame({"stype": ["E", "H", "M"], "Freq": [4421, 755, 1018]})
     ref = clus1.rake({"stype": STYPE}).weights.to_numpy()
-    for margins in ({"stype": cells}, [cells], {"stype": pd.Series(STYPE)},
-                    {"stype": {k: v / 6194 for k, v in STYPE.items()}}):
+    for margins in (
+        {"stype": cells},
+        [cells],
+        {"stype": pd.Series(STYPE)},
+        {"stype": {k: v / 6194 for k, v in STYPE.items()}},
+    ):
         np.testing.assert_allclose(clus1.rake(margins, total=6194).weights.to_numpy(), ref, rtol=1e-12)
 
 
 def test_joint_margin_shapes_and_poststratify(clus1):
-    pop = pd.DataFrame({"awards": ["No", "No", "Yes", "Yes"], "sch.wide": ["No", "Yes", "No", "Yes"],
-                        "Freq": [1100, 1500, 0, 3594]})
+    pop = pd.DataFrame(
+        {"awards": ["No", "No", "Yes", "Yes"], "sch.wide": ["No", "Yes", "No", "Yes"], "Freq": [1100, 1500, 0, 3594]}
+    )
     series = pop.set_index(["awards", "sch.wide"])["Freq"]
     a = clus1.rake({"awards:sch.wide": pop}).weights.to_numpy()
     b = clus1.rake({("awards", "sch.wide"): series}).weights.to_numpy()
@@ -311,9 +352,14 @@ def test_cap_limits_the_weights(clus1):
     w = capped.weights.to_numpy()
     assert w.max() <= 1.9 * w.mean() * (1 + 1e-9)
     assert capped.weight_summary().margins["difference"].abs().max() < 1e-7
-    err = _raises(clus1, lambda: clus1.rake({"stype": STYPE, "sch.wide": SCHWIDE}, cap=1.5), RakingError,
-                  "did not converge", "cap=1.5")
-    assert err.weights.max() <= 1.5 * 6194 / clus1.n * (1 + 1e-9)   # the cap is on the raked mean weight
+    err = _raises(
+        clus1,
+        lambda: clus1.rake({"stype": STYPE, "sch.wide": SCHWIDE}, cap=1.5),
+        RakingError,
+        "did not converge",
+        "cap=1.5",
+    )
+    assert err.weights.max() <= 1.5 * 6194 / clus1.n * (1 + 1e-9)  # the cap is on the raked mean weight
 
 
 def test_partial_poststratification_ignores_empty_cells(clus1):
@@ -336,8 +382,13 @@ def test_weighting_a_subset_leaves_other_rows_at_zero(clus1):
 
 
 def test_linear_calibration_refuses_negative_weights(clus1):
-    err = _raises(clus1, lambda: clus1.calibrate({"stype": STYPE, "api99": 2.0e6}), CalibrationError,
-                  "negative weight", "calfun='raking'")
+    err = _raises(
+        clus1,
+        lambda: clus1.calibrate({"stype": STYPE, "api99": 2.0e6}),
+        CalibrationError,
+        "negative weight",
+        "calfun='raking'",
+    )
     assert err.weights is not None and (err.weights < 0).any()
 
 
@@ -375,7 +426,7 @@ def test_trimming_a_replicate_design_trims_every_replicate():
     R0, R1 = raked._design.repweights, out._design.repweights
     for j in range(R0.shape[1]):
         col0, col1 = R0[:, j], R1[:, j]
-        live = col0 > 0                                   # the replicate's dropped PSU stays at zero
+        live = col0 > 0  # the replicate's dropped PSU stays at zero
         clipped = np.clip(col0, 30, 60)
         inside = live & (col0 == clipped)
         share = np.sum((col0 - clipped)[live]) / inside.sum()
@@ -387,7 +438,7 @@ def test_trimming_a_replicate_design_trims_every_replicate():
 
 def test_zero_weights_stay_zero_when_trimming():
     df = pd.read_csv(DATA / "pewmethods" / "dec13_excerpt.csv")
-    svy = pw.Survey(df, weights="llweight")               # 0 for the cellphone sample
+    svy = pw.Survey(df, weights="llweight")  # 0 for the cellphone sample
     out = svy.trim_weights(lower=0.05, upper=0.95, quantiles=True, strict=True).weights.to_numpy()
     w = svy.weights.to_numpy()
     assert (out[w == 0] == 0).all() and out.sum() == pytest.approx(w.sum())

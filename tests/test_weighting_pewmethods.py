@@ -47,7 +47,7 @@ def test_calculate_deff(rec):
     assert effective_n(w) == pytest.approx(rec["ess"], rel=RTOL)
     assert pw.moe(w) == pytest.approx(rec["moe"], rel=RTOL)
     s = pw.Survey(df, weights=rec["weight"]).weight_summary()
-    assert s.n == rec["n"]                         # zero weights (other sample frame) left out
+    assert s.n == rec["n"]  # zero weights (other sample frame) left out
     assert s.mean == pytest.approx(rec["mean_wt"], rel=RTOL)
     assert s.sd == pytest.approx(rec["sd_wt"], rel=RTOL)
     assert (s.deff, s.ess, s.moe) == pytest.approx((rec["deff"], rec["ess"], rec["moe"]), rel=RTOL)
@@ -81,8 +81,14 @@ def test_raking_targets_from_acs():
 @pytest.mark.parametrize("rec", FIX["trim"], ids=lambda r: r["r_call"][:60])
 def test_trim_weights_at_quantiles(rec):
     svy = pw.Survey(_dec13(), weights="weight")
-    out = svy.trim_weights(lower=rec["lower"], upper=rec["upper"], quantiles=True, strict=rec["strict"],
-                           minval=rec.get("minval"), maxval=rec.get("maxval"))
+    out = svy.trim_weights(
+        lower=rec["lower"],
+        upper=rec["upper"],
+        quantiles=True,
+        strict=rec["strict"],
+        minval=rec.get("minval"),
+        maxval=rec.get("maxval"),
+    )
     np.testing.assert_allclose(out.weights.to_numpy(), rec["weights"], rtol=RTOL)
     assert out.weights.sum() == pytest.approx(svy.weights.sum(), rel=1e-12)
     summary = out.weight_summary()

@@ -32,7 +32,7 @@ def _cases():
     return [pytest.param(c, id=c["id"]) for c in json.loads(FIXTURE.read_text())["cases"]]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _csv(name: str) -> pd.DataFrame:
     return pd.read_csv(DATA / name)
 
@@ -53,7 +53,7 @@ def _targets(m):
 
 
 def _vars(v):
-    return [v] if isinstance(v, str) else list(v)   # R's JSON writer unboxes one-element vectors
+    return [v] if isinstance(v, str) else list(v)  # R's JSON writer unboxes one-element vectors
 
 
 def _margins(ms):
@@ -75,16 +75,21 @@ def apply_step(svy: pw.Survey, step) -> pw.Survey:
         bounds = tuple(a["bounds"]) if a.get("bounds") else None
         extra = {"epsilon": a["epsilon"]} if "epsilon" in a else {}
         if "formula" in a:
-            return svy.calibrate(a["totals"], formula=a["formula"], calfun=a.get("calfun", "linear"),
-                                 bounds=bounds, **extra)
+            return svy.calibrate(
+                a["totals"], formula=a["formula"], calfun=a.get("calfun", "linear"), bounds=bounds, **extra
+            )
         return svy.calibrate(_margins(a["margins"]), calfun=a["calfun"], bounds=bounds, **extra)
     if op == "trim":
-        return svy.trim_weights(lower=a.get("lower"), upper=a.get("upper"), quantiles=a.get("quantiles", False),
-                                strict=a.get("strict", False))
+        return svy.trim_weights(
+            lower=a.get("lower"),
+            upper=a.get("upper"),
+            quantiles=a.get("quantiles", False),
+            strict=a.get("strict", False),
+        )
     raise AssertionError(f"unknown op {op}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _weighted(case_id: str):
     case = next(c for c in json.loads(FIXTURE.read_text())["cases"] if c["id"] == case_id)
     svy = _survey(case)
@@ -96,15 +101,16 @@ def _weighted(case_id: str):
 @pytest.mark.parametrize("case", _cases())
 def test_weights_match_r(case):
     svy = _weighted(case["id"])
-    np.testing.assert_allclose(svy.weights.to_numpy(), np.array(case["weights"], dtype=float), rtol=RTOL,
-                               err_msg=case["steps"][-1]["r_call"])
+    np.testing.assert_allclose(
+        svy.weights.to_numpy(), np.array(case["weights"], dtype=float), rtol=RTOL, err_msg=case["steps"][-1]["r_call"]
+    )
     if "repweights" in case:
         want = np.column_stack([np.array(c, dtype=float) for c in case["repweights"]])
         np.testing.assert_allclose(svy._design.repweights, want, rtol=RTOL, atol=1e-9)
 
 
 def _levels(est, var):
-    return [lv[len(var):] if lv.startswith(var) else lv for lv in est["levels"]]
+    return [lv[len(var) :] if lv.startswith(var) else lv for lv in est["levels"]]
 
 
 @pytest.mark.parametrize("case", _cases())
@@ -123,13 +129,21 @@ def test_standard_errors_match_r(case):
         else:
             got = svy.mean(var).to_frame()
         for col in ("estimate", "std_error"):
-            np.testing.assert_allclose(got[col].to_numpy(dtype=float), np.array(est[col], dtype=float),
-                                       rtol=RTOL, err_msg=f"{case['id']}: {est['r_call']} {col}")
+            np.testing.assert_allclose(
+                got[col].to_numpy(dtype=float),
+                np.array(est[col], dtype=float),
+                rtol=RTOL,
+                err_msg=f"{case['id']}: {est['r_call']} {col}",
+            )
 
 
 def test_fixture_covers_every_operation():
     ops = {s["op"] for c in json.loads(FIXTURE.read_text())["cases"] for s in c["steps"]}
-    calfuns = {s["args"].get("calfun", "linear") for c in json.loads(FIXTURE.read_text())["cases"]
-               for s in c["steps"] if s["op"] == "calibrate"}
+    calfuns = {
+        s["args"].get("calfun", "linear")
+        for c in json.loads(FIXTURE.read_text())["cases"]
+        for s in c["steps"]
+        if s["op"] == "calibrate"
+    }
     assert ops == {"rake", "poststratify", "calibrate", "trim"}
     assert calfuns == {"linear", "raking", "logit"}

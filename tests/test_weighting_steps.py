@@ -30,15 +30,17 @@ def _ave(v: np.ndarray, group: np.ndarray) -> np.ndarray:
 
 def _sample(seed: int, n: int):
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({
-        "a": rng.choice(["a1", "a2", "a3"], n, p=[0.5, 0.3, 0.2]),
-        "b": rng.choice(["b1", "b2"], n),
-        "c": rng.choice(["c1", "c2", "c3", "c4"], n),
-        "y": rng.normal(10, 3, n),
-        "w": rng.lognormal(0, 0.5, n),
-        "psu": rng.integers(0, max(2, n // 4), n),
-    })
-    for v in ("a", "b", "c"):                      # every level present
+    df = pd.DataFrame(
+        {
+            "a": rng.choice(["a1", "a2", "a3"], n, p=[0.5, 0.3, 0.2]),
+            "b": rng.choice(["b1", "b2"], n),
+            "c": rng.choice(["c1", "c2", "c3", "c4"], n),
+            "y": rng.normal(10, 3, n),
+            "w": rng.lognormal(0, 0.5, n),
+            "psu": rng.integers(0, max(2, n // 4), n),
+        }
+    )
+    for v in ("a", "b", "c"):  # every level present
         df.loc[: len(df[v].unique()) - 1, v] = sorted(df[v].unique())
     return df, rng
 
@@ -94,8 +96,12 @@ def test_poststratification_residuals_equal_rs_formula(seed, n):
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), n=st.integers(30, 200),
-       calfun=st.sampled_from(["linear", "raking"]), numeric=st.booleans())
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(30, 200),
+    calfun=st.sampled_from(["linear", "raking"]),
+    numeric=st.booleans(),
+)
 def test_greg_residuals_equal_rs_formula(seed, n, calfun, numeric):
     df, rng = _sample(seed, n)
     svy = pw.Survey(df, weights="w")
@@ -108,8 +114,11 @@ def test_greg_residuals_equal_rs_formula(seed, n, calfun, numeric):
     step = cal._design.calibration[-1]
     w0 = svy._design.weights
     g = cal._design.weights / w0
-    X = np.column_stack([(df["a"] == lv).to_numpy(float) for lv in sorted(df["a"].unique())]
-                        + [(df["b"] == "b2").to_numpy(float)] + ([df["y"].to_numpy()] if numeric else []))
+    X = np.column_stack(
+        [(df["a"] == lv).to_numpy(float) for lv in sorted(df["a"].unique())]
+        + [(df["b"] == "b2").to_numpy(float)]
+        + ([df["y"].to_numpy()] if numeric else [])
+    )
     q, _ = np.linalg.qr(X * np.sqrt(w0)[:, None])
     wr = g * np.sqrt(w0)
     x = rng.normal(size=(n, 2)) * cal._design.weights[:, None]

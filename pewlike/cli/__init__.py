@@ -42,14 +42,21 @@ def _load(data: str | None, weights: str | None):
 
 
 def _format_option(func):
-    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-                        help="table: readable text; csv, md, json: the estimates for pipes.")(func)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="table: readable text; csv, md, json: the estimates for pipes.",
+    )(func)
 
 
 def _data_options(func):
     func = click.option("--weights", default=None, help="Weight column (default: auto-detect).")(func)
-    return click.option("--data", "data", type=click.Path(dir_okay=False),
-                        help="Survey data file (default: the bundled demo survey).")(func)
+    return click.option(
+        "--data", "data", type=click.Path(dir_okay=False), help="Survey data file (default: the bundled demo survey)."
+    )(func)
 
 
 def _emit(frame, fmt: str, text: str | None = None) -> None:
@@ -71,12 +78,20 @@ def main() -> None:
 
 @main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
-@click.option("--data", "data", type=click.Path(dir_okay=False),
-              help="Data file; replaces the spec's [data] file (without SPEC: a starter report of this file).")
-@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default: the spec's [output] dir, ./pewlike-report).")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Processes drawing figures (default: up to 2).")
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(dir_okay=False),
+    help="Data file; replaces the spec's [data] file (without SPEC: a starter report of this file).",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder (default: the spec's [output] dir, ./pewlike-report).",
+)
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes drawing figures (default: up to 2).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @_user_errors
 def report(spec: str | None, data: str | None, out: str | None, jobs: int | None, quiet: bool) -> None:
@@ -115,8 +130,15 @@ def _starter(data: str):
 
 @main.command()
 @click.argument("data", type=click.Path(dir_okay=False))
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default="report.toml",
-              show_default=True, help="Spec file to write.")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False),
+    default="report.toml",
+    show_default=True,
+    help="Spec file to write.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing spec file.")
 @_user_errors
 def init(data: str, output: str, force: bool) -> None:
@@ -128,8 +150,8 @@ def init(data: str, output: str, force: bool) -> None:
     import os
     from pathlib import Path
 
-    from pewlike.loading import read
     from pewlike.errors import PewlikeError
+    from pewlike.loading import read
     from pewlike.report.starter import starter_spec
 
     target = Path(output)
@@ -159,8 +181,13 @@ def codebook(data: str | None, fmt: str) -> None:
 @main.command()
 @click.argument("var")
 @_data_options
-@click.option("--base", type=click.Choice(["valid", "all"]), default="valid", show_default=True,
-              help="all: show Refused/Don't know rows.")
+@click.option(
+    "--base",
+    type=click.Choice(["valid", "all"]),
+    default="valid",
+    show_default=True,
+    help="all: show Refused/Don't know rows.",
+)
 @click.option("--nets/--no-nets", default=True, show_default=True, help="Top-two / bottom-two nets of 4-point scales.")
 @_format_option
 @_user_errors
@@ -179,15 +206,26 @@ def topline(var: str, data: str | None, weights: str | None, base: str, nets: bo
 @click.option("--by", "by", multiple=True, required=True, help="Demographic to break down by (repeatable).")
 @_data_options
 @click.option("--base", type=click.Choice(["valid", "all"]), default="valid", show_default=True)
-@click.option("--min-n", type=click.IntRange(min=0), default=100, show_default=True,
-              help="Columns with fewer respondents are flagged and not tested.")
-@click.option("--adjust", type=click.Choice(["holm", "bonferroni", "none"]), default="holm", show_default=True,
-              help="Multiplicity adjustment of the significance letters.")
+@click.option(
+    "--min-n",
+    type=click.IntRange(min=0),
+    default=100,
+    show_default=True,
+    help="Columns with fewer respondents are flagged and not tested.",
+)
+@click.option(
+    "--adjust",
+    type=click.Choice(["holm", "bonferroni", "none"]),
+    default="holm",
+    show_default=True,
+    help="Multiplicity adjustment of the significance letters.",
+)
 @click.option("--ci", is_flag=True, help="Show each cell's 95% confidence interval.")
 @_format_option
 @_user_errors
-def crosstab(var: str, by: tuple, data: str | None, weights: str | None, base: str, min_n: int, adjust: str,
-             ci: bool, fmt: str) -> None:
+def crosstab(
+    var: str, by: tuple, data: str | None, weights: str | None, base: str, min_n: int, adjust: str, ci: bool, fmt: str
+) -> None:
     """Column percentages of VAR by one or more demographics, with significance letters."""
     import pandas as pd
 
@@ -198,8 +236,11 @@ def crosstab(var: str, by: tuple, data: str | None, weights: str | None, base: s
     tabs = [svy.crosstab(var, b, base=base, nets="auto", min_n=min_n, adjust=adjust) for b in by]
     doc = banner(tabs, ci=ci)
     text = "\n".join([doc.title, "", _frame_text(doc.frame), "", *doc.notes])
-    frame = tabs[0].to_frame() if len(tabs) == 1 else pd.concat(
-        [t.to_frame().rename(columns={t.by: "group"}).assign(by=t.by) for t in tabs], ignore_index=True)
+    frame = (
+        tabs[0].to_frame()
+        if len(tabs) == 1
+        else pd.concat([t.to_frame().rename(columns={t.by: "group"}).assign(by=t.by) for t in tabs], ignore_index=True)
+    )
     _emit(frame, fmt, text)
 
 
@@ -207,8 +248,13 @@ def crosstab(var: str, by: tuple, data: str | None, weights: str | None, base: s
 @click.argument("formula")
 @_data_options
 @click.option("--type", "kind", type=click.Choice(["logit", "ologit", "glm"]), default="logit", show_default=True)
-@click.option("--family", type=click.Choice(["gaussian", "binomial", "poisson"]), default="gaussian",
-              show_default=True, help="For --type glm.")
+@click.option(
+    "--family",
+    type=click.Choice(["gaussian", "binomial", "poisson"]),
+    default="gaussian",
+    show_default=True,
+    help="For --type glm.",
+)
 @_format_option
 @_user_errors
 def model(formula: str, data: str | None, weights: str | None, kind: str, family: str, fmt: str) -> None:
@@ -224,8 +270,13 @@ def model(formula: str, data: str | None, weights: str | None, kind: str, family
 @main.command()
 @click.argument("targets", type=click.Path(dir_okay=False))
 @_data_options
-@click.option("--save", "save", type=click.Path(dir_okay=False), default=None,
-              help="Write the data with the new weights (.sav or .parquet).")
+@click.option(
+    "--save",
+    "save",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the data with the new weights (.sav or .parquet).",
+)
 @_format_option
 @_user_errors
 def rake(targets: str, data: str | None, weights: str | None, save: str | None, fmt: str) -> None:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["render", "markdown"]
+__all__ = ["markdown", "render"]
 
 
-def markdown(frame: "pd.DataFrame", floatfmt: str = "{:.4g}") -> str:
+def markdown(frame: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
     """A GitHub-flavoured Markdown table (no extra dependency)."""
     cols = [str(c) for c in frame.columns]
 
@@ -25,7 +25,7 @@ def markdown(frame: "pd.DataFrame", floatfmt: str = "{:.4g}") -> str:
     return "\n".join(out)
 
 
-def render(frame: "pd.DataFrame", fmt: str = "table") -> str:
+def render(frame: pd.DataFrame, fmt: str = "table") -> str:
     """Format ``frame`` as ``table`` (aligned text), ``csv``, ``md`` or ``json`` (records)."""
     if fmt == "csv":
         return frame.to_csv(index=False).rstrip("\n")
@@ -35,6 +35,7 @@ def render(frame: "pd.DataFrame", fmt: str = "table") -> str:
         return frame.to_json(orient="records", indent=1)
     import pandas as pd
 
-    with pd.option_context("display.max_rows", 500, "display.max_columns", 50,
-                                             "display.width", 160, "display.max_colwidth", 60):
+    with pd.option_context(
+        "display.max_rows", 500, "display.max_columns", 50, "display.width", 160, "display.max_colwidth", 60
+    ):
         return frame.to_string(index=False)

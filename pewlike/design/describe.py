@@ -26,27 +26,32 @@ def design_kind(d) -> str:
     if d.is_replicate:
         return f"{_REPNAMES.get(d.reptype, d.reptype)} with {d.repweights.shape[1]} replicates"
     names = d.names
-    kind = "Independent Sampling design" if not names.get("psu") else \
-        f"{d.clusters.shape[1]} - level Cluster Sampling design"
+    kind = (
+        "Independent Sampling design"
+        if not names.get("psu")
+        else f"{d.clusters.shape[1]} - level Cluster Sampling design"
+    )
     if names.get("strata"):
         kind = "Stratified " + kind
     return kind + (" (with replacement)" if d.popsize is None else "")
 
 
-def describe_design(svy: "Survey") -> str:
+def describe_design(svy: Survey) -> str:
     """Describe design type, n, strata/PSUs, weights and replicates (R ``print(design)``)."""
     d = svy._design
     names = d.names
     dom = d.in_domain
     lines = []
     if d.is_replicate:
-        lines.append(f"Replicate-weight design: {_REPNAMES.get(d.reptype, d.reptype)} with "
-                     f"{d.repweights.shape[1]} replicates{' (MSE)' if d.mse else ''}")
+        lines.append(
+            f"Replicate-weight design: {_REPNAMES.get(d.reptype, d.reptype)} with "
+            f"{d.repweights.shape[1]} replicates{' (MSE)' if d.mse else ''}"
+        )
         lines.append(f"  scale {d.scale:.6g}; replicate columns {names['repweights'][0]} .. {names['repweights'][-1]}")
     else:
         stages = d.clusters.shape[1]
         has_strata = bool(names.get("strata"))
-        fpc = "" if d.popsize is None else ""
+        fpc = ""
         if not names.get("psu"):
             kind = "Independent Sampling design"
         else:
@@ -68,8 +73,10 @@ def describe_design(svy: "Survey") -> str:
     lines.append(f"  n = {int(dom.sum()):,}" + (f" (domain of {n_all:,})" if d.domain is not None else ""))
     w = d.weights[dom]
     if d.weighted:
-        lines.append(f"  weights: {names.get('weights') or '(computed)'}; min {w.min():.4g}, max {w.max():.4g}, "
-                     f"sum {w.sum():,.6g}")
+        lines.append(
+            f"  weights: {names.get('weights') or '(computed)'}; min {w.min():.4g}, max {w.max():.4g}, "
+            f"sum {w.sum():,.6g}"
+        )
     else:
         lines.append("  unweighted (equal weights)")
     for note in svy._history:

@@ -12,13 +12,20 @@ from pewlike.errors import DesignError
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
 
-__all__ = ["to_replicate", "CONVERSIONS"]
+__all__ = ["CONVERSIONS", "to_replicate"]
 
 CONVERSIONS = ("JK1", "JKn", "BRR", "Fay", "bootstrap")
 
 
-def to_replicate(svy: "Survey", reptype: str = "JK1", *, replicates: int | None = None,
-                 seed: int | None = None, rho: float | None = None, mse: bool = False) -> "Survey":
+def to_replicate(
+    svy: Survey,
+    reptype: str = "JK1",
+    *,
+    replicates: int | None = None,
+    seed: int | None = None,
+    rho: float | None = None,
+    mse: bool = False,
+) -> Survey:
     """A replicate-weight version of a linearisation design.
 
     Parameters
@@ -56,11 +63,15 @@ def to_replicate(svy: "Survey", reptype: str = "JK1", *, replicates: int | None 
     if d.is_replicate:
         raise DesignError("this survey already has replicate weights; to_replicate() converts a linearisation design")
     if reptype not in CONVERSIONS:
-        raise DesignError(f"reptype={reptype!r} is not valid for to_replicate; choose one of "
-                          + ", ".join(repr(c) for c in CONVERSIONS))
+        raise DesignError(
+            f"reptype={reptype!r} is not valid for to_replicate; choose one of "
+            + ", ".join(repr(c) for c in CONVERSIONS)
+        )
     if d.calibration:
-        raise DesignError("convert to replicate weights before raking or calibrating, then weight the "
-                          "replicate design (each replicate is re-calibrated)")
+        raise DesignError(
+            "convert to replicate weights before raking or calibrating, then weight the "
+            "replicate design (each replicate is re-calibrated)"
+        )
     if reptype != "bootstrap" and (replicates is not None or seed is not None):
         raise DesignError("replicates= and seed= only apply to reptype='bootstrap'")
     w = d.weights
@@ -77,24 +88,36 @@ def to_replicate(svy: "Survey", reptype: str = "JK1", *, replicates: int | None 
     if reptype == "JK1":
         rep, scale, rscales = rw.jk1_weights(d.clusters[:, 0], w, popsize=pop)
     elif reptype == "JKn":
-        rep, scale, rscales = rw.jkn_weights(d.strata[:, 0], d.clusters[:, 0], w, popsize=pop,
-                                             lonely_psu=d.lonely_psu)
+        rep, scale, rscales = rw.jkn_weights(d.strata[:, 0], d.clusters[:, 0], w, popsize=pop, lonely_psu=d.lonely_psu)
     elif reptype in ("BRR", "Fay"):
-        labels = (svy._data[strata_cols[0]].astype(str).to_numpy() if strata_cols
-                  else np.zeros(w.shape[0], dtype=int))
+        labels = svy._data[strata_cols[0]].astype(str).to_numpy() if strata_cols else np.zeros(w.shape[0], dtype=int)
         fay = 0.0 if reptype == "BRR" else float(rho)
         rep, scale, rscales = rw.brr_weights(labels, d.clusters[:, 0], w, fay_rho=fay)
     else:
-        rep, scale, rscales = rw.bootstrap_weights(d.strata[:, 0], d.clusters[:, 0], w,
-                                                   replicates=50 if replicates is None else int(replicates),
-                                                   seed=seed)
+        rep, scale, rscales = rw.bootstrap_weights(
+            d.strata[:, 0], d.clusters[:, 0], w, replicates=50 if replicates is None else int(replicates), seed=seed
+        )
     rep = np.ascontiguousarray(rep, dtype=float) * d.in_domain[:, None]
     n = w.shape[0]
     names = dict(d.names)
-    names.update(repweights=[f"rep{i + 1}" for i in range(rep.shape[1])], reptype=reptype,
-                 converted_from=svy.design.splitlines()[0])
-    design = replace(d, strata=np.zeros((n, 1), dtype=np.int64), clusters=np.arange(n, dtype=np.int64)[:, None],
-                     popsize=None, repweights=rep, reptype=reptype, scale=float(scale),
-                     rscales=np.asarray(rscales, dtype=float), mse=bool(mse), names=names)
+    names.update(
+        repweights=[f"rep{i + 1}" for i in range(rep.shape[1])],
+        reptype=reptype,
+        converted_from=svy.design.splitlines()[0],
+    )
+    design = replace(
+        d,
+        strata=np.zeros((n, 1), dtype=np.int64),
+        clusters=np.arange(n, dtype=np.int64)[:, None],
+        popsize=None,
+        repweights=rep,
+        reptype=reptype,
+        scale=float(scale),
+        rscales=np.asarray(rscales, dtype=float),
+        mse=bool(mse),
+        names=names,
+    )
     design.__dict__.pop("units", None)
-    return svy._evolve(design=design, history=svy._history + (f"replicate weights: {reptype}, {rep.shape[1]} replicates",))
+    return svy._evolve(
+        design=design, history=svy._history + (f"replicate weights: {reptype}, {rep.shape[1]} replicates",)
+    )

@@ -10,7 +10,7 @@ import numpy as np
 
 from pewlike.errors import DesignError
 
-__all__ = ["hadamard", "jk1_weights", "jkn_weights", "brr_weights", "bootstrap_weights"]
+__all__ = ["bootstrap_weights", "brr_weights", "hadamard", "jk1_weights", "jkn_weights"]
 
 
 # ----------------------------------------------------------------------------- Hadamard
@@ -60,7 +60,7 @@ def _paley_prime(p: int) -> np.ndarray:
     residues = np.zeros(p, dtype=bool)
     residues[0] = True
     residues[(np.arange(1, (p - 1) // 2 + 1) ** 2) % p] = True
-    m = (np.add.outer(np.arange(p), np.arange(p)) % p)
+    m = np.add.outer(np.arange(p), np.arange(p)) % p
     core = np.where(residues[m], 0, 1).astype(np.int8)
     out = np.ones((p + 1, p + 1), dtype=np.int8)
     out[1:, 1:] = core
@@ -228,8 +228,7 @@ def jkn_weights(strata, clusters, weights, *, popsize=None, lonely_psu="fail"):
     """
     if lonely_psu not in ("fail", "remove", "certainty", "average", "adjust"):
         raise DesignError(
-            f"lonely_psu={lonely_psu!r} is not valid; "
-            "choose one of 'fail', 'remove', 'adjust', 'average', 'certainty'"
+            f"lonely_psu={lonely_psu!r} is not valid; choose one of 'fail', 'remove', 'adjust', 'average', 'certainty'"
         )
     w = _weights(weights)
     n = w.shape[0]
@@ -238,18 +237,14 @@ def jkn_weights(strata, clusters, weights, *, popsize=None, lonely_psu="fail"):
     c, P, c_first = _appearance_codes(_first_stage(clusters, n, "clusters"))
     h_of_c = h[c_first]
     if not np.array_equal(h_of_c[c], h):
-        raise DesignError(
-            "some PSUs lie in more than one stratum; make PSU codes unique within strata (nest=True)"
-        )
+        raise DesignError("some PSUs lie in more than one stratum; make PSU codes unique within strata (nest=True)")
     n_h = np.bincount(h_of_c, minlength=H)
     f_h = np.ones(H)
     if popsize is not None:
         N_h = _first_stage(popsize, n, "popsize").astype(float)[h_first]
         if np.any(N_h < n_h):
             j = int(np.argmax(N_h < n_h))
-            raise DesignError(
-                f"stratum {st[h_first[j]]}: popsize {N_h[j]:g} is smaller than the {n_h[j]} PSUs sampled"
-            )
+            raise DesignError(f"stratum {st[h_first[j]]}: popsize {N_h[j]:g} is smaller than the {n_h[j]} PSUs sampled")
         f_h = np.where(np.isinf(N_h), 1.0, (N_h - n_h) / N_h)
     lonely = (n_h == 1) & (f_h != 0)
     if lonely.any() and lonely_psu == "fail":

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
-__all__ = ["Design", "build_design", "LONELY_PSU", "REPTYPES", "find_weight_column"]
+__all__ = ["LONELY_PSU", "REPTYPES", "Design", "build_design", "find_weight_column"]
 
 LONELY_PSU = ("fail", "remove", "adjust", "average", "certainty")
 REPTYPES = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR")
@@ -85,21 +86,27 @@ class Design:
     def has_psu(self) -> bool:
         return bool(self.names.get("psu"))
 
-    def restrict(self, mask: np.ndarray) -> "Design":
+    def restrict(self, mask: np.ndarray) -> Design:
         """Domain restriction keeping the full design (R ``subset.survey.design``)."""
         dom = self.in_domain & mask
         w = np.where(dom, self.weights, 0.0)
         rep = None if self.repweights is None else self.repweights * dom[:, None]
         return replace(self, weights=w, repweights=rep, domain=dom)
 
-    def with_weights(self, weights: np.ndarray, repweights: np.ndarray | None = None,
-                     calibration: tuple | None = None) -> "Design":
+    def with_weights(
+        self, weights: np.ndarray, repweights: np.ndarray | None = None, calibration: tuple | None = None
+    ) -> Design:
         """Same design, new analysis (and replicate) weights."""
         dom = self.in_domain
         w = np.where(dom, np.asarray(weights, dtype=float), 0.0)
         rep = self.repweights if repweights is None else repweights
-        return replace(self, weights=w, repweights=rep, weighted=True,
-                       calibration=self.calibration if calibration is None else calibration)
+        return replace(
+            self,
+            weights=w,
+            repweights=rep,
+            weighted=True,
+            calibration=self.calibration if calibration is None else calibration,
+        )
 
     @cached_property
     def units(self) -> tuple[np.ndarray, np.ndarray]:
@@ -108,8 +115,12 @@ class Design:
         Variance of any linear statistic depends only on totals over these units.
         """
         unit = self.clusters[:, -1]
-        if unit.shape[0] and np.array_equal(unit[:1], [0]) and unit[-1] == unit.shape[0] - 1 \
-                and np.all(np.diff(unit) == 1):
+        if (
+            unit.shape[0]
+            and np.array_equal(unit[:1], [0])
+            and unit[-1] == unit.shape[0] - 1
+            and np.all(np.diff(unit) == 1)
+        ):
             return unit, np.arange(unit.shape[0])
         order = np.argsort(unit, kind="stable")
         su = unit[order]
@@ -215,7 +226,8 @@ def find_weight_column(columns: Sequence[str]) -> str | None:
     if len(cands) > 1:
         raise DesignError(
             f"several weight columns found: {', '.join(cands)}; pass weights='{cands[0]}' "
-            f"(or another), or weights=None for unweighted estimates")
+            f"(or another), or weights=None for unweighted estimates"
+        )
     return cands[0] if cands else None
 
 
@@ -227,7 +239,7 @@ def _as_list(x) -> list:
     return [x]
 
 
-def _row_ids(data: "pd.DataFrame", mask: np.ndarray, k: int = 5) -> str:
+def _row_ids(data: pd.DataFrame, mask: np.ndarray, k: int = 5) -> str:
     ids = data.index[mask][:k]
     return ", ".join(str(i) for i in ids)
 
@@ -236,8 +248,9 @@ def _numeric(data, col: str, what: str) -> np.ndarray:
     import pandas as pd
 
     s = data[col]
-    if isinstance(s.dtype, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(s.dtype)
-                                                        or pd.api.types.is_bool_dtype(s.dtype)):
+    if isinstance(s.dtype, pd.CategoricalDtype) or not (
+        pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
+    ):
         raise DesignError(f"{what} column {col!r} is not numeric (dtype {s.dtype}); pass a numeric column")
     return s.to_numpy(dtype=float, na_value=np.nan)
 
@@ -254,8 +267,10 @@ def _codes(data, cols: list[str], what: str) -> np.ndarray:
         s = data[c]
         if s.isna().any():
             bad = s.isna().to_numpy()
-            raise DesignError(f"{what} column {c!r} has {int(bad.sum())} missing value(s) "
-                              f"(first rows: {_row_ids(data, bad)}); every respondent needs a {what}")
+            raise DesignError(
+                f"{what} column {c!r} has {int(bad.sum())} missing value(s) "
+                f"(first rows: {_row_ids(data, bad)}); every respondent needs a {what}"
+            )
         keys.append(pd.factorize(s, sort=True)[0].astype(np.int64))
     code = keys[0]
     for k in keys[1:]:
@@ -280,9 +295,12 @@ def weight_column(weights, columns: Sequence[str], resolve) -> tuple[str | None,
     if isinstance(weights, str) and weights == "auto":
         wcol = find_weight_column(columns)
         if wcol is None:
-            warnings.warn("no weight column found (looked for WEIGHT_W<n> or weight); using equal "
-                          "weights. Pass weights='<column>', or weights=None for unweighted",
-                          WeightWarning, stacklevel=4)
+            warnings.warn(
+                "no weight column found (looked for WEIGHT_W<n> or weight); using equal "
+                "weights. Pass weights='<column>', or weights=None for unweighted",
+                WeightWarning,
+                stacklevel=4,
+            )
             return None, False
         return wcol, True
     if weights is None:
@@ -299,16 +317,31 @@ def stage_columns(resolve, strata, psu, fpc) -> tuple[list, list, list, int]:
     fpc_cols = [resolve(c) for c in _as_list(fpc)]
     stages = max(1, len(psu_cols))
     if len(strata_cols) > stages:
-        raise DesignError(f"{len(strata_cols)} strata columns for {stages} stage(s); give at most one strata "
-                          "column per psu column")
+        raise DesignError(
+            f"{len(strata_cols)} strata columns for {stages} stage(s); give at most one strata column per psu column"
+        )
     if len(fpc_cols) > stages:
         raise DesignError(f"{len(fpc_cols)} fpc columns for {stages} stage(s); give one fpc column per stage")
     return psu_cols, strata_cols, fpc_cols, stages
 
 
-def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata=None, psu=None,
-                 fpc=None, nest: bool = False, repweights=None, reptype=None, scale=None,
-                 rscales=None, mse: bool = False, lonely_psu: str = "fail", rho=None) -> Design:
+def build_design(
+    data: pd.DataFrame,
+    resolve,
+    *,
+    weights: Any = "auto",
+    strata=None,
+    psu=None,
+    fpc=None,
+    nest: bool = False,
+    repweights=None,
+    reptype=None,
+    scale=None,
+    rscales=None,
+    mse: bool = False,
+    lonely_psu: str = "fail",
+    rho=None,
+) -> Design:
     """Validate design arguments against ``data`` and build a :class:`Design`.
 
     ``resolve`` maps a user's name to a column (wave suffixes, suggestions).
@@ -323,8 +356,9 @@ def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata
     if n == 0:
         raise DesignError("the data have no rows; a survey needs at least one respondent")
     if lonely_psu not in LONELY_PSU:
-        raise DesignError(f"lonely_psu={lonely_psu!r} is not valid; choose one of "
-                          + ", ".join(repr(x) for x in LONELY_PSU))
+        raise DesignError(
+            f"lonely_psu={lonely_psu!r} is not valid; choose one of " + ", ".join(repr(x) for x in LONELY_PSU)
+        )
     names: dict[str, Any] = {}
     # -- weights -----------------------------------------------------------
     wcol, weighted = weight_column(weights, [str(c) for c in data.columns], resolve)
@@ -339,8 +373,10 @@ def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata
                 kinds.append(f"{int(np.isinf(w).sum())} infinite")
             if (w < 0).any():
                 kinds.append(f"{int((w < 0).sum())} negative")
-            raise DesignError(f"weight column {wcol!r} has {', '.join(kinds)} value(s) (first rows: "
-                              f"{_row_ids(data, bad)}); fix or drop those rows before building the design")
+            raise DesignError(
+                f"weight column {wcol!r} has {', '.join(kinds)} value(s) (first rows: "
+                f"{_row_ids(data, bad)}); fix or drop those rows before building the design"
+            )
         if not (w > 0).any():
             raise DesignError(f"weight column {wcol!r} is zero for every row; check the weight variable")
         names["weights"] = wcol
@@ -351,35 +387,58 @@ def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata
         if isinstance(repweights, str):
             cols = [str(c) for c in data.columns if fnmatch.fnmatchcase(str(c), repweights)]
             if not cols:
-                raise DesignError(f"repweights={repweights!r} matches no column; check the pattern "
-                                  f"(e.g. 'REPWT*')")
+                raise DesignError(f"repweights={repweights!r} matches no column; check the pattern (e.g. 'REPWT*')")
         else:
             cols = [resolve(c) for c in repweights]
         if reptype is None:
             raise DesignError("replicate weights need reptype=; choose one of " + ", ".join(repr(r) for r in REPTYPES))
         if reptype not in REPTYPES:
-            raise DesignError(f"reptype={reptype!r} is not valid; choose one of " + ", ".join(repr(r) for r in REPTYPES))
+            raise DesignError(
+                f"reptype={reptype!r} is not valid; choose one of " + ", ".join(repr(r) for r in REPTYPES)
+            )
         if strata is not None or psu is not None or fpc is not None:
-            raise DesignError("a replicate-weight design takes no strata, psu or fpc (they are in the replicate "
-                              "weights); drop them or drop repweights")
+            raise DesignError(
+                "a replicate-weight design takes no strata, psu or fpc (they are in the replicate "
+                "weights); drop them or drop repweights"
+            )
         for c in cols:
-            if not (pd.api.types.is_numeric_dtype(data[c].dtype) and not isinstance(data[c].dtype, pd.CategoricalDtype)):
-                raise DesignError(f"replicate weight column {c!r} is not numeric (dtype {data[c].dtype}); "
-                                  "pass numeric replicate weight columns")
+            if not (
+                pd.api.types.is_numeric_dtype(data[c].dtype) and not isinstance(data[c].dtype, pd.CategoricalDtype)
+            ):
+                raise DesignError(
+                    f"replicate weight column {c!r} is not numeric (dtype {data[c].dtype}); "
+                    "pass numeric replicate weight columns"
+                )
         rep = np.ascontiguousarray(data[cols].to_numpy(dtype=float, na_value=np.nan))
         finite = np.isfinite(rep)
         if not finite.all():
             j = int(np.flatnonzero(~finite.all(axis=0))[0])
             bad = ~finite[:, j]
-            raise DesignError(f"replicate weight column {cols[j]!r} has {int(bad.sum())} missing or infinite "
-                              f"value(s) (first rows: {_row_ids(data, bad)})")
+            raise DesignError(
+                f"replicate weight column {cols[j]!r} has {int(bad.sum())} missing or infinite "
+                f"value(s) (first rows: {_row_ids(data, bad)})"
+            )
         del finite
         rs = None if rscales is None else np.asarray(rscales, dtype=float)
         sc, rs = variance.replicate_defaults(reptype, len(cols), scale=scale, rscales=rs, fay_rho=rho)
         names.update(repweights=cols, reptype=reptype)
         zeros = np.zeros((n, 1), dtype=np.int64)
-        return Design(w, zeros, np.arange(n, dtype=np.int64)[:, None], None, lonely_psu, rep, reptype,
-                      float(sc), np.asarray(rs, dtype=float), bool(mse), None, (), names, weighted)
+        return Design(
+            w,
+            zeros,
+            np.arange(n, dtype=np.int64)[:, None],
+            None,
+            lonely_psu,
+            rep,
+            reptype,
+            float(sc),
+            np.asarray(rs, dtype=float),
+            bool(mse),
+            None,
+            (),
+            names,
+            weighted,
+        )
     if reptype is not None or scale is not None or rscales is not None:
         raise DesignError("reptype/scale/rscales only apply with repweights=; pass the replicate weight columns")
     # -- linearisation designs -----------------------------------------------
@@ -389,8 +448,9 @@ def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata
         import pandas as pd
 
         # stratum values by code (codes come from a sorted factorisation), for messages
-        names["stratum_values"] = [v.item() if hasattr(v, "item") else v
-                                   for v in pd.factorize(data[strata_cols[0]], sort=True)[1]]
+        names["stratum_values"] = [
+            v.item() if hasattr(v, "item") else v for v in pd.factorize(data[strata_cols[0]], sort=True)[1]
+        ]
     clusters = np.empty((n, stages), dtype=np.int64)
     stratas = np.empty((n, stages), dtype=np.int64)
     prev = None
@@ -407,13 +467,15 @@ def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata
                 if (counts > 1).any():
                     bad = int(np.flatnonzero(counts > 1)[0])
                     example = data[psu_cols[0]].to_numpy()[np.flatnonzero(ids == bad)[0]]
-                    raise DesignError(f"PSU {example!r} of {psu_cols[0]!r} appears in more than one stratum; "
-                                      "PSU ids are reused across strata, pass nest=True")
+                    raise DesignError(
+                        f"PSU {example!r} of {psu_cols[0]!r} appears in more than one stratum; "
+                        "PSU ids are reused across strata, pass nest=True"
+                    )
             if strata_cols and nest:
                 ids = _pair(strata1, ids)
             stratas[:, 0] = strata1
         else:
-            st = _codes(data, strata_cols[s:s + 1], "stratum") if len(strata_cols) > s else np.zeros(n, np.int64)
+            st = _codes(data, strata_cols[s : s + 1], "stratum") if len(strata_cols) > s else np.zeros(n, np.int64)
             stratas[:, s] = _pair(prev, st)
             if strata_cols and nest:
                 ids = _pair(strata1, ids)
@@ -424,9 +486,10 @@ def build_design(data: "pd.DataFrame", resolve, *, weights: Any = "auto", strata
         f = np.column_stack([_numeric(data, c, "fpc") for c in fpc_cols])
         if not np.isfinite(f).all():
             bad = ~np.isfinite(f).all(axis=1)
-            raise DesignError(f"fpc has {int(bad.sum())} missing or infinite value(s) (first rows: "
-                              f"{_row_ids(data, bad)}); every respondent needs a finite fpc")
+            raise DesignError(
+                f"fpc has {int(bad.sum())} missing or infinite value(s) (first rows: "
+                f"{_row_ids(data, bad)}); every respondent needs a finite fpc"
+            )
         popsize = variance.popsize_from_fpc(f, stratas, clusters)
     names.update(strata=strata_cols, psu=psu_cols, fpc=fpc_cols, nest=bool(nest))
-    return Design(w, stratas, clusters, popsize, lonely_psu, None, None, None, None, False, None, (),
-                  names, weighted)
+    return Design(w, stratas, clusters, popsize, lonely_psu, None, None, None, None, False, None, (), names, weighted)

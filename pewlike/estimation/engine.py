@@ -16,15 +16,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.variance import linearization as variance
 from pewlike.errors import EstimationError
+from pewlike.variance import linearization as variance
 
 if TYPE_CHECKING:  # pragma: no cover
-
-    from pewlike.survey import Survey
     from pewlike.design.structure import Design
+    from pewlike.survey import Survey
 
-__all__ = ["Ratios", "ratio_totals", "domain_codes", "domain_degf", "cell_sums", "BLOCK_ROWS"]
+__all__ = ["BLOCK_ROWS", "Ratios", "cell_sums", "domain_codes", "domain_degf", "ratio_totals"]
 
 BLOCK_ROWS = 65536  # rows per block in replicate products (bounded temporary memory)
 
@@ -59,7 +58,7 @@ def cell_sums(code: np.ndarray, ncell: int, weights: np.ndarray, ok=None) -> np.
     return np.bincount(code[ok], weights=weights[ok], minlength=ncell)[:ncell]
 
 
-def _unit_sums(design: "Design", code: np.ndarray, ncell: int, *values, ok=None) -> list[np.ndarray]:
+def _unit_sums(design: Design, code: np.ndarray, ncell: int, *values, ok=None) -> list[np.ndarray]:
     """Totals of each of ``values`` per (sampling unit, cell): arrays (units, ncell).
 
     The unit-cell index is built once and shared by all ``values``; a value of
@@ -80,12 +79,11 @@ def _unit_sums(design: "Design", code: np.ndarray, ncell: int, *values, ok=None)
         if idx is None:
             idx = unit[ok] if ncell == 1 else unit[ok] * ncell + code[ok]
         w = None if v is None else v[ok]
-        out.append(np.bincount(idx, weights=w, minlength=nunit * ncell).astype(float, copy=False)
-                   .reshape(nunit, ncell))
+        out.append(np.bincount(idx, weights=w, minlength=nunit * ncell).astype(float, copy=False).reshape(nunit, ncell))
     return out
 
 
-def _replicate_sums(design: "Design", code: np.ndarray, ncell: int, values: np.ndarray | None) -> np.ndarray:
+def _replicate_sums(design: Design, code: np.ndarray, ncell: int, values: np.ndarray | None) -> np.ndarray:
     """Replicate totals (R, ncell) = repweights.T @ (one-hot(code) * values).
 
     With compressible replicate weights (see ``Design.compressed_replicates``)
@@ -114,21 +112,22 @@ def _replicate_sums(design: "Design", code: np.ndarray, ncell: int, values: np.n
     return out
 
 
-def _unit_design(design: "Design"):
+def _unit_design(design: Design):
     """Strata, clusters and popsize of the last-stage units (one row each)."""
     _, first = design.units
     pop = None if design.popsize is None else design.popsize[first]
     return design.strata[first], design.clusters[first], pop
 
 
-def linearized_from_units(design: "Design", z: np.ndarray) -> np.ndarray:
+def linearized_from_units(design: Design, z: np.ndarray) -> np.ndarray:
     """Covariance of estimates whose influence totals per unit are ``z`` (units, k)."""
     strata, clusters, pop = _unit_design(design)
-    return variance.linearized_vcov(z, strata, clusters, pop, lonely_psu=design.lonely_psu,
-                                    stratum_names=design.names.get("stratum_values"))
+    return variance.linearized_vcov(
+        z, strata, clusters, pop, lonely_psu=design.lonely_psu, stratum_names=design.names.get("stratum_values")
+    )
 
 
-def linearized_from_rows(design: "Design", x: np.ndarray) -> np.ndarray:
+def linearized_from_rows(design: Design, x: np.ndarray) -> np.ndarray:
     """Covariance from row-level influence values ``x`` (n, k), after calibration residuals."""
     for step in design.calibration:
         x = step.residuals(x)
@@ -140,7 +139,7 @@ def linearized_from_rows(design: "Design", x: np.ndarray) -> np.ndarray:
     return linearized_from_units(design, z)
 
 
-def _by_domain_units(design: "Design", z: np.ndarray, dom_code: np.ndarray, col_dom: np.ndarray) -> np.ndarray:
+def _by_domain_units(design: Design, z: np.ndarray, dom_code: np.ndarray, col_dom: np.ndarray) -> np.ndarray:
     """Variance with each column's domain treated as R's ``svyby`` subset design.
 
     Needed only for ``lonely_psu="average"``, where R scales by the number of
@@ -158,15 +157,32 @@ def _by_domain_units(design: "Design", z: np.ndarray, dom_code: np.ndarray, col_
         cols = np.flatnonzero(col_dom == g)
         if cols.size:
             V[np.ix_(cols, cols)] = variance.linearized_vcov(
-                z[:, cols], strata, clusters, pop, lonely_psu=design.lonely_psu, domain=present[:, g],
-                sampsize=variance.stratum_psu_counts(strata, clusters))
+                z[:, cols],
+                strata,
+                clusters,
+                pop,
+                lonely_psu=design.lonely_psu,
+                domain=present[:, g],
+                sampsize=variance.stratum_psu_counts(strata, clusters),
+            )
     return V
 
 
-def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np.ndarray | None,
-                 den_code: np.ndarray | None = None, n_den: int = 0, den_val: np.ndarray | None = None,
-                 den_of: np.ndarray | None = None, *, domains: tuple | None = None,
-                 den_from_num: bool = False, ok=None, counts: bool | str = False) -> Ratios:
+def ratio_totals(
+    design: Design,
+    num_code: np.ndarray,
+    n_num: int,
+    num_val: np.ndarray | None,
+    den_code: np.ndarray | None = None,
+    n_den: int = 0,
+    den_val: np.ndarray | None = None,
+    den_of: np.ndarray | None = None,
+    *,
+    domains: tuple | None = None,
+    den_from_num: bool = False,
+    ok=None,
+    counts: bool | str = False,
+) -> Ratios:
     """Ratios of weighted totals over cells with their design-based covariance.
 
     Parameters
@@ -221,8 +237,14 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
     unit_counts = cell_counts = None
     # real clusters: counts per unit are small
     per_unit = counts is True and design.units[1].shape[0] < w.shape[0]
-    if linear and n_num == 1 and isinstance(ok, slice) and (not ratio or same) and not per_unit \
-            and design.units[1].shape[0] < w.shape[0]:
+    if (
+        linear
+        and n_num == 1
+        and isinstance(ok, slice)
+        and (not ratio or same)
+        and not per_unit
+        and design.units[1].shape[0] < w.shape[0]
+    ):
         # one cell, every row: unit sums as one sparse product each (no weighted copy of the data)
         M = design.unit_weight_matrix
         Zu = (design.unit_weight_totals if num_val is None else M @ num_val).reshape(-1, 1)
@@ -267,8 +289,9 @@ def ratio_totals(design: "Design", num_code: np.ndarray, n_num: int, num_val: np
     if design.is_replicate:
         Ar = _replicate_sums(design, num_code, n_num, num_val)
         if ratio:
-            Br = (_group_columns(Ar, den_of, n_den) if den_from_num
-                  else _replicate_sums(design, den_code, n_den, den_val))
+            Br = (
+                _group_columns(Ar, den_of, n_den) if den_from_num else _replicate_sums(design, den_code, n_den, den_val)
+            )
             with np.errstate(divide="ignore", invalid="ignore"):
                 thetas = Ar / Br[:, den_of]
         else:
@@ -320,7 +343,7 @@ def _row_influence(design, num_code, n_num, num_val, den_code, den_val, den_of, 
 # ---------------------------------------------------------------------------
 # domains
 # ---------------------------------------------------------------------------
-def domain_codes(svy: "Survey", by, ok: np.ndarray, *, na_rm: bool = True):
+def domain_codes(svy: Survey, by, ok: np.ndarray, *, na_rm: bool = True):
     """Domain code per row for the ``by`` variables.
 
     Returns ``(code, keys, by_cols)``: ``code`` (n,) int with -1 for rows outside
@@ -331,8 +354,7 @@ def domain_codes(svy: "Survey", by, ok: np.ndarray, *, na_rm: bool = True):
     import pandas as pd
 
     if by is None:
-        return (np.zeros(ok.shape[0], dtype=np.int64) if ok.all() else np.where(ok, 0, -1)), \
-            pd.DataFrame(index=[0]), []
+        return (np.zeros(ok.shape[0], dtype=np.int64) if ok.all() else np.where(ok, 0, -1)), pd.DataFrame(index=[0]), []
     names = [by] if isinstance(by, str) else list(by)
     if not names:
         return np.where(ok, 0, -1), pd.DataFrame(index=[0]), []
@@ -381,13 +403,15 @@ def domain_codes(svy: "Survey", by, ok: np.ndarray, *, na_rm: bool = True):
         k = max(len(cats), 1)
         idx = rem % k
         rem = rem // k
-        keys[c] = pd.Categorical.from_codes(idx, categories=cats,
-                                            ordered=bool(getattr(svy._data[c].dtype, "ordered", False))) \
-            if isinstance(svy._data[c].dtype, pd.CategoricalDtype) else np.asarray(cats, dtype=object)[idx]
+        keys[c] = (
+            pd.Categorical.from_codes(idx, categories=cats, ordered=bool(getattr(svy._data[c].dtype, "ordered", False)))
+            if isinstance(svy._data[c].dtype, pd.CategoricalDtype)
+            else np.asarray(cats, dtype=object)[idx]
+        )
     return code, pd.DataFrame(keys), cols
 
 
-def domain_degf(design: "Design", code: np.ndarray, ndom: int) -> np.ndarray:
+def domain_degf(design: Design, code: np.ndarray, ndom: int) -> np.ndarray:
     """Degrees of freedom of each domain's subset design (R ``degf(subset(design, ...))``)."""
     in_dom = (code >= 0) & (design.weights != 0)
     if in_dom.all():
@@ -404,11 +428,10 @@ def domain_degf(design: "Design", code: np.ndarray, ndom: int) -> np.ndarray:
         return out
     cl = design.clusters[:, 0]
     st = design.strata[:, 0]
-    return (_count_distinct(code[in_dom], cl[in_dom], ndom)
-            - _count_distinct(code[in_dom], st[in_dom], ndom))
+    return _count_distinct(code[in_dom], cl[in_dom], ndom) - _count_distinct(code[in_dom], st[in_dom], ndom)
 
 
-def unit_domain_degf(design: "Design", present: np.ndarray) -> np.ndarray:
+def unit_domain_degf(design: Design, present: np.ndarray) -> np.ndarray:
     """Domain df from which sampling units each domain touches (``present``: units x domains).
 
     Same value as :func:`domain_degf` (PSUs minus strata with rows in the domain)

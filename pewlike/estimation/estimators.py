@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from pewlike.errors import EstimationError, VariableError
 from pewlike.estimation import engine
 from pewlike.estimation.proportion_ci import CI_METHODS, prop_ci
-from pewlike.errors import EstimationError, VariableError
 from pewlike.estimation.results import Estimates, estimate_columns
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.survey import Survey
 
-__all__ = ["mean", "total", "proportion", "ratio", "quantile", "chisq", "ttest"]
+__all__ = ["chisq", "mean", "proportion", "quantile", "ratio", "total", "ttest"]
 
 
 # ---------------------------------------------------------------------------
@@ -34,23 +34,26 @@ def _check_level(level: float) -> float:
     return float(level)
 
 
-def numeric_values(svy: "Survey", var: str, what: str) -> tuple[str, np.ndarray, np.ndarray]:
+def numeric_values(svy: Survey, var: str, what: str) -> tuple[str, np.ndarray, np.ndarray]:
     """Resolved name, float values (NaN where missing) and validity mask of a numeric variable."""
     import pandas as pd
 
     col = svy._resolve(var)
     s = svy._data[col]
-    if isinstance(s.dtype, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(s.dtype)
-                                                        or pd.api.types.is_bool_dtype(s.dtype)):
+    if isinstance(s.dtype, pd.CategoricalDtype) or not (
+        pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
+    ):
         kind = "categorical" if isinstance(s.dtype, pd.CategoricalDtype) else str(s.dtype)
-        raise VariableError(f"{what} needs a numeric variable but {col!r} is {kind}; "
-                            f"use proportion({col!r}) for the share of each response")
+        raise VariableError(
+            f"{what} needs a numeric variable but {col!r} is {kind}; "
+            f"use proportion({col!r}) for the share of each response"
+        )
     y = s.to_numpy(dtype=float, na_value=np.nan)
     valid = np.isfinite(y)  # numeric missing codes are NaN already (the reader replaces them)
     return col, y, valid
 
 
-def factor_codes(svy: "Survey", var: str, *, na_rm: bool = True):
+def factor_codes(svy: Survey, var: str, *, na_rm: bool = True):
     """Resolved name, level index per row (-1 if not counted) and the levels of a categorical."""
     import pandas as pd
 
@@ -73,7 +76,7 @@ def factor_codes(svy: "Survey", var: str, *, na_rm: bool = True):
     return col, idx, [cats[i] for i in keep]
 
 
-def _domain_setup(svy: "Survey", ok: np.ndarray, by, na_rm: bool, col: str):
+def _domain_setup(svy: Survey, ok: np.ndarray, by, na_rm: bool, col: str):
     """Domains of the rows in ``ok``.
 
     Returns ``(code, keys, by_cols, G)``; domains without any row in ``ok``
@@ -94,11 +97,12 @@ def _check_weights(wsum: np.ndarray, keys, by_cols) -> None:
     if np.any(wsum <= 0):
         bad = int(np.flatnonzero(wsum <= 0)[0])
         where = ", ".join(f"{c}={keys[c].iloc[bad]}" for c in by_cols) if by_cols else "the domain"
-        raise EstimationError(f"the weights of {where} sum to zero; no estimate is possible there "
-                              "(check the weights or drop that group)")
+        raise EstimationError(
+            f"the weights of {where} sum to zero; no estimate is possible there (check the weights or drop that group)"
+        )
 
 
-def _frame(variable: str, levels, keys: "pd.DataFrame", by_cols, est, se, lo, hi, deff, n) -> "pd.DataFrame":
+def _frame(variable: str, levels, keys: pd.DataFrame, by_cols, est, se, lo, hi, deff, n) -> pd.DataFrame:
     import pandas as pd
 
     k = len(est)
@@ -107,15 +111,15 @@ def _frame(variable: str, levels, keys: "pd.DataFrame", by_cols, est, se, lo, hi
     if levels is not None and len(set(levels)) < len(levels):
         data["level"] = np.tile(np.asarray(levels, dtype=object), k // len(levels))
     elif levels is not None:
-        data["level"] = pd.Categorical.from_codes(np.tile(np.arange(len(levels)), k // len(levels)),
-                                                  categories=list(levels), ordered=True)
+        data["level"] = pd.Categorical.from_codes(
+            np.tile(np.arange(len(levels)), k // len(levels)), categories=list(levels), ordered=True
+        )
     else:
         data["level"] = np.full(k, None, dtype=object)
     for c in by_cols:
         col = keys[c]
         if isinstance(col.dtype, pd.CategoricalDtype):
-            data[c] = pd.Categorical.from_codes(np.repeat(col.cat.codes.to_numpy(), reps),
-                                                dtype=col.dtype)
+            data[c] = pd.Categorical.from_codes(np.repeat(col.cat.codes.to_numpy(), reps), dtype=col.dtype)
         else:
             data[c] = np.repeat(np.asarray(col, dtype=object), reps)
     data.update(estimate=est, std_error=se, ci_lower=lo, ci_upper=hi, deff=deff, n=np.asarray(n, dtype=np.int64))
@@ -129,7 +133,7 @@ def _normal_ci(est, se, level):
     return est - z * se, est + z * se
 
 
-def _design_label(svy: "Survey") -> str:
+def _design_label(svy: Survey) -> str:
     from pewlike.design.describe import design_kind
 
     return design_kind(svy._design)
@@ -151,7 +155,7 @@ def _srs_var(code, G, w, y, theta, n, W, ok):
 # ---------------------------------------------------------------------------
 # estimators
 # ---------------------------------------------------------------------------
-def mean(svy: "Survey", var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+def mean(svy: Survey, var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
     """Weighted mean of a numeric variable, overall or by domain.
 
     Parameters
@@ -181,7 +185,7 @@ def mean(svy: "Survey", var: str, *, by=None, na_rm: bool = True, level: float =
     return _mean_or_total(svy, "mean", col, y, valid, by, na_rm, level)
 
 
-def total(svy: "Survey", var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+def total(svy: Survey, var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
     """Weighted total of a numeric variable (or counts of each level of a categorical).
 
     Notes
@@ -219,7 +223,7 @@ def _mean_or_total(svy, kind, col, y, valid, by, na_rm, level):
     ybar = r.theta if kind == "mean" else r.theta / W
     vsrs = _srs_var(code, G, d.weights, yv, ybar, nobs, W, ok)
     if kind == "total":
-        vsrs = vsrs * W ** 2
+        vsrs = vsrs * W**2
     with np.errstate(divide="ignore", invalid="ignore"):
         deff = np.diag(r.vcov) / vsrs
     if not na_rm:  # R returns NA when a domain has missing values and na.rm=FALSE
@@ -227,13 +231,28 @@ def _mean_or_total(svy, kind, col, y, valid, by, na_rm, level):
         est[bad], se[bad], deff[bad] = np.nan, np.nan, np.nan
     lo, hi = _normal_ci(est, se, level)
     frame = _frame(col, None, keys, by_cols, est, se, lo, hi, deff, n)
-    return Estimates(kind, col, tuple(by_cols), frame, r.vcov, level, "normal", svy._codebook.variables[col].label,
-                     _design_label(svy))
+    return Estimates(
+        kind,
+        col,
+        tuple(by_cols),
+        frame,
+        r.vcov,
+        level,
+        "normal",
+        svy._codebook.variables[col].label,
+        _design_label(svy),
+    )
 
 
-def proportion(svy: "Survey", var: str, *, by=None,
-               ci: Literal["logit", "beta", "wilson", "xlogit", "mean"] = "logit",
-               na_rm: bool = True, level: float = 0.95) -> Estimates:
+def proportion(
+    svy: Survey,
+    var: str,
+    *,
+    by=None,
+    ci: Literal["logit", "beta", "wilson", "xlogit", "mean"] = "logit",
+    na_rm: bool = True,
+    level: float = 0.95,
+) -> Estimates:
     """Share of respondents giving each response, with confidence intervals.
 
     Parameters
@@ -286,8 +305,9 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
         cell = np.where(ok, code * L + lev, -1)
     den_of = np.repeat(np.arange(G), L)
     if kind == "proportion":
-        r = engine.ratio_totals(d, cell, G * L, None, code, G, None, den_of, domains=(code, den_of),
-                                den_from_num=True, ok=ok, counts=True)
+        r = engine.ratio_totals(
+            d, cell, G * L, None, code, G, None, den_of, domains=(code, den_of), den_from_num=True, ok=ok, counts=True
+        )
         Wg = r.den
     else:
         r = engine.ratio_totals(d, cell, G * L, None, domains=(code, den_of), ok=ok, counts=True)
@@ -313,9 +333,18 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
     else:
         lo, hi = _normal_ci(est, se, level)
     frame = _frame(col, levels, keys, by_cols, est, se, lo, hi, deff, n)
-    return Estimates(kind, col, tuple(by_cols), frame, r.vcov, level, ci if kind == "proportion" else "normal",
-                     svy._codebook.variables[col].label, _design_label(svy),
-                     extra={"base_n": dom_n.astype(np.int64)})
+    return Estimates(
+        kind,
+        col,
+        tuple(by_cols),
+        frame,
+        r.vcov,
+        level,
+        ci if kind == "proportion" else "normal",
+        svy._codebook.variables[col].label,
+        _design_label(svy),
+        extra={"base_n": dom_n.astype(np.int64)},
+    )
 
 
 def level_deff(var: np.ndarray, num: np.ndarray, W: np.ndarray, nobs: np.ndarray, kind: str) -> np.ndarray:
@@ -328,7 +357,7 @@ def level_deff(var: np.ndarray, num: np.ndarray, W: np.ndarray, nobs: np.ndarray
     with np.errstate(divide="ignore", invalid="ignore"):
         vsrs = p * (1 - p) / (nobs - 1)
         if kind == "total":
-            vsrs = vsrs * W ** 2
+            vsrs = vsrs * W**2
         return var / vsrs
 
 
@@ -371,8 +400,9 @@ def _nobs(d, code, ncell, counts):
     return np.asarray(counts, dtype=float)
 
 
-def ratio(svy: "Survey", numerator: str, denominator: str, *, by=None, na_rm: bool = True,
-          level: float = 0.95) -> Estimates:
+def ratio(
+    svy: Survey, numerator: str, denominator: str, *, by=None, na_rm: bool = True, level: float = 0.95
+) -> Estimates:
     """Ratio of two weighted totals, overall or by domain.
 
     Notes
@@ -402,21 +432,21 @@ def ratio(svy: "Survey", numerator: str, denominator: str, *, by=None, na_rm: bo
     return Estimates("ratio", name, tuple(by_cols), frame, r.vcov, level, "normal", None, _design_label(svy))
 
 
-def quantile(svy: "Survey", var: str, q, *, by=None, na_rm: bool = True, level: float = 0.95, **options):
+def quantile(svy: Survey, var: str, q, *, by=None, na_rm: bool = True, level: float = 0.95, **options):
     """Weighted quantiles with Woodruff intervals; see :func:`pewlike.estimation.quantiles.quantile`."""
     from pewlike.estimation.quantiles import quantile as _q
 
     return _q(svy, var, q, by=by, na_rm=na_rm, level=level, **options)
 
 
-def chisq(svy: "Survey", row: str, col: str, *, statistic: str = "F", na_rm: bool = True):
+def chisq(svy: Survey, row: str, col: str, *, statistic: str = "F", na_rm: bool = True):
     """Rao-Scott test of association; see :func:`pewlike.estimation.hypothesis.chisq`."""
     from pewlike.estimation.hypothesis import chisq as _c
 
     return _c(svy, row, col, statistic=statistic, na_rm=na_rm)
 
 
-def ttest(svy: "Survey", var: str, by: str, *, na_rm: bool = True, level: float = 0.95):
+def ttest(svy: Survey, var: str, by: str, *, na_rm: bool = True, level: float = 0.95):
     """Design-based two-sample t test; see :func:`pewlike.estimation.hypothesis.ttest`."""
     from pewlike.estimation.hypothesis import ttest as _t
 

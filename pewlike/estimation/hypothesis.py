@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from pewlike.estimation import engine
 from pewlike.errors import EstimationError
+from pewlike.estimation import engine
 from pewlike.estimation.results import TestResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
 
-__all__ = ["chisq", "ttest", "rao_scott"]
+__all__ = ["chisq", "rao_scott", "ttest"]
 
 
 def rao_scott(props: np.ndarray, V: np.ndarray, table: np.ndarray, N: float, nu: float, statistic: str):
@@ -32,10 +32,12 @@ def rao_scott(props: np.ndarray, V: np.ndarray, table: np.ndarray, N: float, nu:
         x2 = float(np.sum((O - E) ** 2 / E))
     rows = np.tile(np.arange(nr), nc)
     cols = np.repeat(np.arange(nc), nr)
-    X1 = np.column_stack([np.ones(nr * nc)] + [(rows == i).astype(float) for i in range(1, nr)]
-                         + [(cols == j).astype(float) for j in range(1, nc)])
-    inter = np.column_stack([((rows == i) & (cols == j)).astype(float)
-                             for j in range(1, nc) for i in range(1, nr)])
+    X1 = np.column_stack(
+        [np.ones(nr * nc)]
+        + [(rows == i).astype(float) for i in range(1, nr)]
+        + [(cols == j).astype(float) for j in range(1, nc)]
+    )
+    inter = np.column_stack([((rows == i) & (cols == j)).astype(float) for j in range(1, nc) for i in range(1, nr)])
     beta, *_ = np.linalg.lstsq(X1, inter, rcond=None)
     C = inter - X1 @ beta
     inv = np.where(props == 0, 0.0, 1.0 / np.where(props == 0, 1.0, props))
@@ -45,7 +47,7 @@ def rao_scott(props: np.ndarray, V: np.ndarray, table: np.ndarray, N: float, nu:
     tr = float(np.trace(delta))
     tr2 = float(np.trace(delta @ delta))
     if statistic == "F":
-        d0 = tr ** 2 / tr2
+        d0 = tr**2 / tr2
         stat = x2 / tr
         p = float(stats.f.sf(stat, d0, d0 * nu))
         return stat, (d0, d0 * nu), p, "Pearson's X^2: Rao & Scott adjustment (F)"
@@ -66,15 +68,25 @@ def wald_independence(totals: np.ndarray, V: np.ndarray, nr: int, nc: int, nu: f
     rows = np.tile(np.arange(nr), nc)
     cols = np.repeat(np.arange(nc), nr)
     # totals of cells, row margins, column margins and the grand total, as linear maps of the cells
-    L = np.vstack([np.eye(k), (rows[None, :] == np.arange(nr)[:, None]).astype(float),
-                   (cols[None, :] == np.arange(nc)[:, None]).astype(float), np.ones((1, k))])
+    L = np.vstack(
+        [
+            np.eye(k),
+            (rows[None, :] == np.arange(nr)[:, None]).astype(float),
+            (cols[None, :] == np.arange(nc)[:, None]).astype(float),
+            np.ones((1, k)),
+        ]
+    )
     t = L @ totals
     Vt = L @ V @ L.T
-    rt, ct, tot = t[k:k + nr], t[k + nr:k + nr + nc], t[-1]
-    J = np.hstack([np.eye(k),
-                   -(rows[:, None] == np.arange(nr)[None, :]).astype(float) * (ct[cols] / tot)[:, None],
-                   -(cols[:, None] == np.arange(nc)[None, :]).astype(float) * (rt[rows] / tot)[:, None],
-                   (rt[rows] * ct[cols] / tot ** 2)[:, None]])
+    rt, ct, tot = t[k : k + nr], t[k + nr : k + nr + nc], t[-1]
+    J = np.hstack(
+        [
+            np.eye(k),
+            -(rows[:, None] == np.arange(nr)[None, :]).astype(float) * (ct[cols] / tot)[:, None],
+            -(cols[:, None] == np.arange(nc)[None, :]).astype(float) * (rt[rows] / tot)[:, None],
+            (rt[rows] * ct[cols] / tot**2)[:, None],
+        ]
+    )
     Y = totals - rt[rows] * ct[cols] / tot
     VY = J @ Vt @ J.T
     use = (rows > 0) & (cols > 0)
@@ -90,8 +102,9 @@ def wald_independence(totals: np.ndarray, V: np.ndarray, nr: int, nc: int, nu: f
     return stat, (float(ndf), float(ddf)), float(stats.f.sf(stat, ndf, ddf)), method
 
 
-def chisq(svy: "Survey", row: str, col: str, *, statistic: Literal["F", "Chisq", "Wald", "adjWald"] = "F",
-          na_rm: bool = True) -> TestResult:
+def chisq(
+    svy: Survey, row: str, col: str, *, statistic: Literal["F", "Chisq", "Wald", "adjWald"] = "F", na_rm: bool = True
+) -> TestResult:
     """Rao-Scott test of association between two categorical variables.
 
     Parameters
@@ -132,8 +145,9 @@ def chisq(svy: "Survey", row: str, col: str, *, statistic: Literal["F", "Chisq",
     cpres = np.flatnonzero(np.bincount(cidx[ok], minlength=len(clev)))
     nr, nc = rpres.size, cpres.size
     if nr < 2 or nc < 2:
-        raise EstimationError(f"chisq needs at least two observed levels in each variable "
-                              f"({rcol!r} has {nr}, {ccol!r} has {nc})")
+        raise EstimationError(
+            f"chisq needs at least two observed levels in each variable ({rcol!r} has {nr}, {ccol!r} has {nc})"
+        )
     rmap = np.full(len(rlev), -1)
     rmap[rpres] = np.arange(nr)
     cmap = np.full(len(clev), -1)
@@ -150,7 +164,7 @@ def chisq(svy: "Survey", row: str, col: str, *, statistic: Literal["F", "Chisq",
     return TestResult(stat, df, p, method, (rcol, ccol))
 
 
-def ttest(svy: "Survey", var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
+def ttest(svy: Survey, var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
     """Design-based t test of a difference in means between two groups.
 
     Returns
@@ -174,8 +188,10 @@ def ttest(svy: "Survey", var: str, by: str, *, na_rm: bool = True, level: float 
     ok = valid & (gidx >= 0) & d.in_domain
     present = np.flatnonzero(np.bincount(gidx[ok], minlength=len(glev)))
     if present.size != 2:
-        raise EstimationError(f"ttest needs a group variable with exactly two groups; {gcol!r} has "
-                              f"{present.size} among valid rows ({', '.join(glev[i] for i in present)})")
+        raise EstimationError(
+            f"ttest needs a group variable with exactly two groups; {gcol!r} has "
+            f"{present.size} among valid rows ({', '.join(glev[i] for i in present)})"
+        )
     gmap = np.full(len(glev), -1)
     gmap[present] = [0, 1]
     code = np.where(ok, gmap[np.clip(gidx, 0, None)], -1)
@@ -186,5 +202,6 @@ def ttest(svy: "Survey", var: str, by: str, *, na_rm: bool = True, level: float 
     df = float(d.restrict(ok).degf() - 1)
     t = diff / se
     p = float(2 * stats.t.sf(abs(t), df))
-    return TestResult(t, df, p, "Design-based t-test", (ycol, gcol), diff, se,
-                      extra={"groups": (glev[present[0]], glev[present[1]])})
+    return TestResult(
+        t, df, p, "Design-based t-test", (ycol, gcol), diff, se, extra={"groups": (glev[present[0]], glev[present[1]])}
+    )

@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from pewlike.errors import EstimationError
 from pewlike.estimation import engine
 from pewlike.estimation.proportion_ci import _tq
-from pewlike.errors import EstimationError
 from pewlike.estimation.results import Estimates
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
 
-__all__ = ["quantile", "QRULES"]
+__all__ = ["QRULES", "quantile"]
 
 QRULES = ("math", "school")
 
@@ -32,8 +32,16 @@ def _rule(xs: np.ndarray, cumw: np.ndarray, total: float, p: float, qrule: str) 
     return float(xs[nxt])
 
 
-def quantile(svy: "Survey", var: str, q, *, by=None, na_rm: bool = True, level: float = 0.95,
-             qrule: Literal["math", "school"] = "math") -> Estimates:
+def quantile(
+    svy: Survey,
+    var: str,
+    q,
+    *,
+    by=None,
+    na_rm: bool = True,
+    level: float = 0.95,
+    qrule: Literal["math", "school"] = "math",
+) -> Estimates:
     """Weighted quantiles of a numeric variable with Woodruff confidence intervals.
 
     Parameters
@@ -68,7 +76,14 @@ def quantile(svy: "Survey", var: str, q, *, by=None, na_rm: bool = True, level: 
     of the (domain) design, mapped back through the quantile rule.  Replicate
     designs use the same Woodruff interval with replicate variance.
     """
-    from pewlike.estimation.estimators import _check_level, _check_weights, _design_label, _domain_setup, _frame, numeric_values
+    from pewlike.estimation.estimators import (
+        _check_level,
+        _check_weights,
+        _design_label,
+        _domain_setup,
+        _frame,
+        numeric_values,
+    )
 
     level = _check_level(level)
     if qrule not in QRULES:
@@ -86,7 +101,7 @@ def quantile(svy: "Survey", var: str, q, *, by=None, na_rm: bool = True, level: 
     bounds = np.searchsorted(code[order], np.arange(G + 1))
     segs = []
     for g in range(G):  # sorting is per domain; R's cumulative sums are long double
-        idx = order[bounds[g]:bounds[g + 1]]
+        idx = order[bounds[g] : bounds[g + 1]]
         wl = w[idx].astype(np.longdouble)
         segs.append((y[idx], np.cumsum(wl).astype(float), float(np.sum(wl))))
     Q = probs.size
@@ -112,8 +127,19 @@ def quantile(svy: "Survey", var: str, q, *, by=None, na_rm: bool = True, level: 
     se = (hi - lo) / (2 * tcrit[:, None])
     n = np.repeat(np.bincount(code[ok], minlength=G), Q)
     levels = [f"{p:g}" for p in probs]
-    frame = _frame(col, levels, keys, by_cols, est.ravel(), se.ravel(), lo.ravel(), hi.ravel(),
-                   np.full(G * Q, np.nan), n)
+    frame = _frame(
+        col, levels, keys, by_cols, est.ravel(), se.ravel(), lo.ravel(), hi.ravel(), np.full(G * Q, np.nan), n
+    )
     frame["level"] = frame["level"].astype(str)
-    return Estimates("quantile", col, tuple(by_cols), frame, None, level, f"woodruff ({qrule})",
-                     svy._codebook.variables[col].label, _design_label(svy), float(np.min(dfs)))
+    return Estimates(
+        "quantile",
+        col,
+        tuple(by_cols),
+        frame,
+        None,
+        level,
+        f"woodruff ({qrule})",
+        svy._codebook.variables[col].label,
+        _design_label(svy),
+        float(np.min(dfs)),
+    )

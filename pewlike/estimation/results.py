@@ -14,7 +14,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Estimates", "TestResult", "ESTIMATE_COLUMNS", "estimate_columns"]
+__all__ = ["ESTIMATE_COLUMNS", "Estimates", "TestResult", "estimate_columns"]
 
 ESTIMATE_COLUMNS = ("variable", "level", "estimate", "std_error", "ci_lower", "ci_upper", "deff", "n")
 
@@ -34,13 +34,15 @@ def _fmt_num(v: Any, digits: int = 4) -> str:
     return str(v)
 
 
-def _frame_text(frame: "pd.DataFrame") -> str:
+def _frame_text(frame: pd.DataFrame) -> str:
     cols = list(frame.columns)
     rows = [[_fmt_num(v) for v in rec] for rec in frame.itertuples(index=False, name=None)]
     widths = [max(len(str(c)), *(len(r[i]) for r in rows)) if rows else len(str(c)) for i, c in enumerate(cols)]
     line = "  ".join(str(c).ljust(w) for c, w in zip(cols, widths))
-    body = ["  ".join(r[i].rjust(widths[i]) if _is_num(frame, cols[i]) else r[i].ljust(widths[i])
-                      for i in range(len(cols))) for r in rows]
+    body = [
+        "  ".join(r[i].rjust(widths[i]) if _is_num(frame, cols[i]) else r[i].ljust(widths[i]) for i in range(len(cols)))
+        for r in rows
+    ]
     return "\n".join([line, *body])
 
 
@@ -50,12 +52,16 @@ def _is_num(frame, col) -> bool:
     return pd.api.types.is_numeric_dtype(frame[col].dtype)
 
 
-def _frame_html(frame: "pd.DataFrame", title: str) -> str:
+def _frame_html(frame: pd.DataFrame, title: str) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt_num(v))}</td>" for v in rec) + "</tr>"
-                   for rec in frame.itertuples(index=False, name=None))
-    return (f"<div class='pewlike-result'><p><b>{html.escape(title)}</b></p>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_fmt_num(v))}</td>" for v in rec) + "</tr>"
+        for rec in frame.itertuples(index=False, name=None)
+    )
+    return (
+        f"<div class='pewlike-result'><p><b>{html.escape(title)}</b></p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +95,7 @@ class Estimates:
     kind: str
     variable: str
     by: tuple
-    frame: "pd.DataFrame"
+    frame: pd.DataFrame
     vcov: np.ndarray | None = None
     level: float = 0.95
     method: str = "normal"
@@ -98,7 +104,7 @@ class Estimates:
     df: float = float("inf")
     extra: dict = field(default_factory=dict)
 
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self) -> pd.DataFrame:
         """The estimates: ``variable, level, <by...>, estimate, std_error, ci_lower, ci_upper, deff, n``."""
         return self.frame.copy()
 
@@ -158,21 +164,26 @@ class TestResult:
     std_error: float | None = None
     extra: dict = field(default_factory=dict)
 
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self) -> pd.DataFrame:
         """One row: ``test, statistic, df, ddf, p_value`` (plus estimate and std_error for t tests)."""
         import pandas as pd
 
-        df, ddf = (self.df if isinstance(self.df, tuple) else (self.df, np.nan))
-        row = {"test": self.method, "variables": " x ".join(self.variables), "statistic": self.statistic,
-               "df": df, "ddf": ddf, "p_value": self.p_value}
+        df, ddf = self.df if isinstance(self.df, tuple) else (self.df, np.nan)
+        row = {
+            "test": self.method,
+            "variables": " x ".join(self.variables),
+            "statistic": self.statistic,
+            "df": df,
+            "ddf": ddf,
+            "p_value": self.p_value,
+        }
         if self.estimate is not None:
             row.update(estimate=self.estimate, std_error=self.std_error)
         return pd.DataFrame([row])
 
     def summary(self) -> str:
         """Readable one-paragraph report of the test."""
-        df = (f"ndf = {self.df[0]:.4g}, ddf = {self.df[1]:.4g}" if isinstance(self.df, tuple)
-              else f"df = {self.df:.4g}")
+        df = f"ndf = {self.df[0]:.4g}, ddf = {self.df[1]:.4g}" if isinstance(self.df, tuple) else f"df = {self.df:.4g}"
         out = f"{self.method}\n  {' x '.join(self.variables)}: statistic = {self.statistic:.4f}, {df}, p = {self.p_value:.4g}"
         if self.estimate is not None:
             out += f"\n  difference = {self.estimate:.4g} (SE {self.std_error:.4g})"

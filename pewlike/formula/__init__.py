@@ -20,19 +20,28 @@ Everything else (other calls, attribute access, stray characters) raises
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
+from pewlike.errors import FormulaError
 from pewlike.formula.frame import ModelFrame, build_frame, rebuild_matrix, term_codes
 from pewlike.formula.parser import parse_text
 from pewlike.formula.types import Formula, Response, Term, Variable
-from pewlike.errors import FormulaError
 
 if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
-    "Formula", "Term", "Variable", "Response", "ModelFrame",
-    "parse", "parse_rhs", "model_frame", "design_matrix", "term_codes",
+    "Formula",
+    "ModelFrame",
+    "Response",
+    "Term",
+    "Variable",
+    "design_matrix",
+    "model_frame",
+    "parse",
+    "parse_rhs",
+    "term_codes",
 ]
 
 
@@ -92,8 +101,14 @@ def parse_rhs(text: str) -> Formula:
     return parse_text(text, with_response=False)
 
 
-def model_frame(formula: Formula | str, data, *, resolve: Callable[[str], str] | None = None,
-                missing: Mapping[str, Any] | None = None, drop_unused: bool = False) -> ModelFrame:
+def model_frame(
+    formula: Formula | str,
+    data,
+    *,
+    resolve: Callable[[str], str] | None = None,
+    missing: Mapping[str, Any] | None = None,
+    drop_unused: bool = False,
+) -> ModelFrame:
     """Response vector and model matrix of ``formula`` on ``data``.
 
     Parameters
@@ -184,8 +199,7 @@ def design_matrix(model_frame_or_formula: ModelFrame | Formula | str, newdata) -
     if isinstance(formula, str):
         formula = parse(formula) if "~" in formula and not formula.lstrip().startswith("~") else parse_rhs(formula)
     if not isinstance(formula, Formula):
-        raise FormulaError("design_matrix needs a ModelFrame, a Formula or formula text, "
-                           f"got {type(formula).__name__}")
+        raise FormulaError(f"design_matrix needs a ModelFrame, a Formula or formula text, got {type(formula).__name__}")
     rhs = Formula(None, formula.terms, formula.intercept, formula.text, formula.variables)
     return build_frame(rhs, newdata, require_rows=False).X
 
@@ -198,5 +212,6 @@ def _frame(data):
     try:
         return pd.DataFrame(data)
     except (TypeError, ValueError) as exc:
-        raise FormulaError(f"data must be a pandas DataFrame or a mapping of columns, got "
-                           f"{type(data).__name__}") from exc
+        raise FormulaError(
+            f"data must be a pandas DataFrame or a mapping of columns, got {type(data).__name__}"
+        ) from exc

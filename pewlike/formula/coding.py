@@ -8,13 +8,14 @@ data frame, so that prediction uses exactly the coding of the fit.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from pewlike.formula.types import Variable
 from pewlike.errors import FormulaError, VariableError
+from pewlike.formula.types import Variable
 
 __all__ = ["Coding", "find_column", "fit_coding", "level_label", "raw_values"]
 
@@ -87,15 +88,16 @@ def raw_values(series, na_values: tuple = ()):
         if drop:
             x = np.where(np.isin(x, [float(v) for v in drop if _is_number(v)]), np.nan, x)
         return "numeric", None, x
-    if pt.is_string_dtype(dtype) or dtype == object:
+    if pt.is_string_dtype(dtype) or dtype == object:  # noqa: E721 (numpy dtype equality, not identity)
         present = series.dropna().unique()
         try:
             cats = sorted(v for v in present if v not in drop)
         except TypeError:
             cats = sorted((v for v in present if v not in drop), key=str)
         return "factor", cats, _codes_for(series, cats)
-    raise VariableError(f"column {series.name!r} has type {dtype}, which a model cannot use; "
-                        "convert it to numbers or categories")
+    raise VariableError(
+        f"column {series.name!r} has type {dtype}, which a model cannot use; convert it to numbers or categories"
+    )
 
 
 def _is_number(v) -> bool:
@@ -174,8 +176,7 @@ class Coding:
         by_value = {v: i for i, v in enumerate(self.levels)}
         by_label = {level_label(v): i for i, v in enumerate(self.levels)}
         missing = set(self.na_values)
-        pos = np.array([by_value.get(u, by_label.get(level_label(u), -1)) for u in uniques] + [-1],
-                       dtype=np.int64)
+        pos = np.array([by_value.get(u, by_label.get(level_label(u), -1)) for u in uniques] + [-1], dtype=np.int64)
         codes = pos[inverse]  # inverse == -1 picks the trailing -1
         unknown = [u for u, p in zip(uniques, pos) if p < 0 and u not in missing]
         if unknown:
@@ -184,26 +185,33 @@ class Coding:
                 first = uniques[int(inverse[used][0])]
                 raise VariableError(
                     f"{self.variable.name} has level {level_label(first)!r}, which the model does not know; "
-                    f"known levels: {', '.join(repr(level_label(v)) for v in self.levels)}")
+                    f"known levels: {', '.join(repr(level_label(v)) for v in self.levels)}"
+                )
         return codes
 
     def numeric(self, series) -> np.ndarray:
         """Numeric columns (n x k) of the variable, NaN where missing."""
         kind, _, x = raw_values(series, self.na_values)
         if kind != "numeric":
-            raise VariableError(f"{self.variable.label} needs a numeric column, but {self.variable.name!r} "
-                                f"is categorical; use it as a factor or C({self.variable.name})")
+            raise VariableError(
+                f"{self.variable.label} needs a numeric column, but {self.variable.name!r} "
+                f"is categorical; use it as a factor or C({self.variable.name})"
+            )
         func = self.variable.func
         ok = ~np.isnan(x)
         if func == "log":
             if (x[ok] <= 0).any():
-                raise VariableError(f"log({self.variable.name}) is undefined: {self.variable.name} has values <= 0 "
-                                    f"(smallest {x[ok].min():g}); shift the column or use sqrt()")
+                raise VariableError(
+                    f"log({self.variable.name}) is undefined: {self.variable.name} has values <= 0 "
+                    f"(smallest {x[ok].min():g}); shift the column or use sqrt()"
+                )
             return np.log(x)[:, None]
         if func == "sqrt":
             if (x[ok] < 0).any():
-                raise VariableError(f"sqrt({self.variable.name}) is undefined: {self.variable.name} has negative "
-                                    f"values (smallest {x[ok].min():g}); shift the column first")
+                raise VariableError(
+                    f"sqrt({self.variable.name}) is undefined: {self.variable.name} has negative "
+                    f"values (smallest {x[ok].min():g}); shift the column first"
+                )
             return np.sqrt(x)[:, None]
         if func == "scale":
             return ((x - self.center) / self.scale)[:, None]
@@ -226,9 +234,11 @@ class Coding:
         codes = self.codes(series)
         order = self.order if code == 2 else self.order[1:]
         if code == 1 and len(self.levels) < 2:
-            raise VariableError(f"{self.variable.name} has {len(self.levels)} level(s) "
-                                f"({', '.join(repr(level_label(v)) for v in self.levels)}); "
-                                "a factor needs 2 or more levels: drop it from the formula")
+            raise VariableError(
+                f"{self.variable.name} has {len(self.levels)} level(s) "
+                f"({', '.join(repr(level_label(v)) for v in self.levels)}); "
+                "a factor needs 2 or more levels: drop it from the formula"
+            )
         block = (codes[:, None] == np.asarray(order, dtype=np.int64)[None, :]).astype(float)
         block[codes < 0] = np.nan
         return block, [f"{label}{level_label(self.levels[i])}" for i in order]
@@ -250,8 +260,9 @@ def fit_coding(var: Variable, series, column: Any, na_values: tuple = ()) -> Cod
             levels = sorted(v for v in series.dropna().unique() if v not in drop)
         return Coding(var, column, "factor", tuple(levels), _ref_index(var, levels), na_values=na_values)
     if kind != "numeric":
-        raise VariableError(f"{var.label} needs a numeric column, but {var.name!r} is categorical; "
-                            f"use {var.name} as a factor instead")
+        raise VariableError(
+            f"{var.label} needs a numeric column, but {var.name!r} is categorical; use {var.name} as a factor instead"
+        )
     x = values[~np.isnan(values)]
     if var.func == "scale":
         center = float(x.mean()) if x.size else np.nan
@@ -272,8 +283,10 @@ def _ref_index(var: Variable, levels: list) -> int:
     shown = ", ".join(repr(level_label(v)) for v in levels)
     if isinstance(ref, int):
         if ref > len(levels):
-            raise VariableError(f"{var.label}: ref={ref} is past the last of {len(levels)} levels of "
-                                f"{var.name} ({shown}); give a label or a number from 1 to {len(levels)}")
+            raise VariableError(
+                f"{var.label}: ref={ref} is past the last of {len(levels)} levels of "
+                f"{var.name} ({shown}); give a label or a number from 1 to {len(levels)}"
+            )
         return ref - 1
     for i, v in enumerate(levels):
         if v == ref or level_label(v) == ref:
@@ -291,15 +304,17 @@ def _poly_fit(x: np.ndarray, var: Variable) -> tuple[tuple[float, ...], tuple[fl
     degree = int(var.degree or 1)
     n_unique = np.unique(x).size
     if degree >= n_unique:
-        raise FormulaError(f"{var.label}: the degree must be less than the number of distinct values of "
-                           f"{var.name} ({n_unique}); use a lower degree")
+        raise FormulaError(
+            f"{var.label}: the degree must be less than the number of distinct values of "
+            f"{var.name} ({n_unique}); use a lower degree"
+        )
     xbar = x.mean()
     xc = x - xbar
     powers = np.vander(xc, degree + 1, increasing=True)
     q, r = np.linalg.qr(powers)
     z = q * np.diag(r)[None, :]
-    norm2 = (z ** 2).sum(axis=0)
-    alpha = ((xc[:, None] * z ** 2).sum(axis=0) / norm2 + xbar)[:degree]
+    norm2 = (z**2).sum(axis=0)
+    alpha = ((xc[:, None] * z**2).sum(axis=0) / norm2 + xbar)[:degree]
     return tuple(float(a) for a in alpha), (1.0,) + tuple(float(v) for v in norm2)
 
 

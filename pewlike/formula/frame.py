@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 
+from pewlike.errors import ModelError, VariableError
 from pewlike.formula.coding import Coding, find_column, fit_coding, level_label, raw_values
 from pewlike.formula.types import Formula, Response, Term, Variable
-from pewlike.errors import ModelError, VariableError
 
 __all__ = ["ModelFrame", "build_frame", "rebuild_matrix", "term_codes"]
 
@@ -108,8 +109,9 @@ def term_codes(terms: tuple[Term, ...], intercept: bool, nlevels: Mapping[Variab
     return codes
 
 
-def _matrix(formula: Formula, codings: dict[Variable, Coding], series: dict[Variable, Any],
-            codes: list[list[int]], n: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+def _matrix(
+    formula: Formula, codings: dict[Variable, Coding], series: dict[Variable, Any], codes: list[list[int]], n: int
+) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Assemble X; within a term the first variable's columns vary fastest (as R)."""
     blocks, names, assign = [], [], []
     if formula.intercept:
@@ -168,8 +170,10 @@ def _response(resp: Response, series, na_values: tuple) -> tuple[np.ndarray, lis
 
                 close = difflib.get_close_matches(str(val), labels, n=3, cutoff=0.6)
                 hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-                raise VariableError(f"{level_label(val)!r} is not a level of {var.name} "
-                                    f"(levels: {', '.join(repr(x) for x in labels)}){hint}")
+                raise VariableError(
+                    f"{level_label(val)!r} is not a level of {var.name} "
+                    f"(levels: {', '.join(repr(x) for x in labels)}){hint}"
+                )
             wanted.extend(hits)
         hit = np.isin(values, wanted)
         missing = values < 0
@@ -184,9 +188,15 @@ def _response(resp: Response, series, na_values: tuple) -> tuple[np.ndarray, lis
     return np.where(missing, np.nan, hit.astype(float)), None
 
 
-def build_frame(formula: Formula, data, *, resolve: Callable[[str], str] | None = None,
-                missing: Mapping[str, Any] | None = None, drop_unused: bool = False,
-                require_rows: bool = True) -> ModelFrame:
+def build_frame(
+    formula: Formula,
+    data,
+    *,
+    resolve: Callable[[str], str] | None = None,
+    missing: Mapping[str, Any] | None = None,
+    drop_unused: bool = False,
+    require_rows: bool = True,
+) -> ModelFrame:
     """Build a :class:`ModelFrame` (see :func:`pewlike.formula.model_frame`)."""
     n = len(data)
     missing = dict(missing or {})
@@ -216,8 +226,10 @@ def build_frame(formula: Formula, data, *, resolve: Callable[[str], str] | None 
     if require_rows and not complete.any():
         used = [formula.response.variable.label] if formula.response is not None else []
         used += [v.label for v in variables]
-        raise ModelError(f"no row is complete: every row is missing at least one of {', '.join(used)}; "
-                         "check the variables' missing values")
+        raise ModelError(
+            f"no row is complete: every row is missing at least one of {', '.join(used)}; "
+            "check the variables' missing values"
+        )
     if drop_unused:
         codings = {v: _drop_unused(c, series[v], complete) for v, c in codings.items()}
     nlev = {v: len(c.levels) for v, c in codings.items() if c.kind == "factor"}
@@ -236,10 +248,19 @@ def build_frame(formula: Formula, data, *, resolve: Callable[[str], str] | None 
     if resp_levels is not None:
         levels[formula.response.variable.name] = resp_levels
     return ModelFrame(
-        y=y, X=X, columns=names, terms=[t.label for t in formula.terms], assign=assign,
-        complete=complete, levels=levels, reference=reference, formula=formula,
+        y=y,
+        X=X,
+        columns=names,
+        terms=[t.label for t in formula.terms],
+        assign=assign,
+        complete=complete,
+        levels=levels,
+        reference=reference,
+        formula=formula,
         response=formula.response.label if formula.response is not None else None,
-        codings=tuple(codings[v] for v in variables), codes=tuple(tuple(r) for r in codes))
+        codings=tuple(codings[v] for v in variables),
+        codes=tuple(tuple(r) for r in codes),
+    )
 
 
 def _drop_unused(c: Coding, series, complete: np.ndarray) -> Coding:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pewlike.errors import FormulaError
 
-__all__ = ["Token", "tokenize", "formula_error", "MAX_LENGTH"]
+__all__ = ["MAX_LENGTH", "Token", "formula_error", "tokenize"]
 
 #: Longest formula accepted (characters); longer text is refused, not parsed.
 MAX_LENGTH = 10_000
@@ -83,8 +83,11 @@ def formula_error(text: str, pos: int, detail: str) -> FormulaError:
 def _check_name(text: str, name: str, pos: int) -> None:
     if "__" in name:
         raise formula_error(
-            text, pos, f"name {name!r} contains '__' (dunder names are not allowed); "
-            "rename the column or remove the double underscore")
+            text,
+            pos,
+            f"name {name!r} contains '__' (dunder names are not allowed); "
+            "rename the column or remove the double underscore",
+        )
 
 
 def _read_string(text: str, pos: int) -> tuple[str, int]:
@@ -149,7 +152,7 @@ def tokenize(text: str) -> list[Token]:
             end = text.find("`", i + 1)
             if end < 0:
                 raise formula_error(text, i, "unterminated backtick: no closing ` for the name here")
-            name = text[i + 1:end]
+            name = text[i + 1 : end]
             if not name:
                 raise formula_error(text, i, "empty backtick name ``; put the column name between the backticks")
             _check_name(text, name, i)
@@ -162,7 +165,7 @@ def tokenize(text: str) -> list[Token]:
             i = i2
             continue
         if text.startswith(_TWO_CHAR, i):
-            tokens.append(Token("op", text[i:i + 2], i))
+            tokens.append(Token("op", text[i : i + 2], i))
             i += 2
             continue
         if c in _ONE_CHAR:

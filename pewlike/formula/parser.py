@@ -29,6 +29,8 @@ __all__ = ["parse_text"]
 FUNCTIONS = ("C", "log", "sqrt", "poly", "scale")
 _ALLOWED = "use C(), log(), sqrt(), poly(), scale()"
 _MAX_DEPTH = 60
+
+
 class _Parser:
     """Recursive-descent parser over the token list; builds terms as frozensets."""
 
@@ -130,8 +132,10 @@ class _Parser:
 
     def _not_a_name(self, tok: Token) -> str:
         if tok.kind == "number":
-            return (f"number {tok.value} where a variable name is expected; only 0 and 1 "
-                    "(intercept) may stand alone, quote odd column names in backticks")
+            return (
+                f"number {tok.value} where a variable name is expected; only 0 and 1 "
+                "(intercept) may stand alone, quote odd column names in backticks"
+            )
         return f"expected a variable name; {self.describe(tok)}"
 
     def index(self, var: Variable) -> int:
@@ -189,9 +193,11 @@ class _Parser:
     def power(self) -> list[frozenset[int]]:
         start = self.tok
         if start.kind == "number":
-            raise self.error("0 and 1 (intercept) cannot be part of an interaction; "
-                             "write them as separate terms" if start.value in ("0", "1")
-                             else self._not_a_name(start))
+            raise self.error(
+                "0 and 1 (intercept) cannot be part of an interaction; write them as separate terms"
+                if start.value in ("0", "1")
+                else self._not_a_name(start)
+            )
         if self.is_op("("):
             self.i += 1
             terms = self.sum()
@@ -203,8 +209,11 @@ class _Parser:
         if self.is_op("^"):
             caret = self.tok
             if not self.is_op("(", start):
-                raise self.error("x^k in a formula means interactions, not a power; use poly(x, k) "
-                                 "for a polynomial or (a + b)^2 for all two-way interactions", caret)
+                raise self.error(
+                    "x^k in a formula means interactions, not a power; use poly(x, k) "
+                    "for a polynomial or (a + b)^2 for all two-way interactions",
+                    caret,
+                )
             self.i += 1
             k = self._int_arg("the power after '^'", 1)
             result = terms
@@ -232,12 +241,16 @@ class _Parser:
     def response(self) -> Response:
         tok = self.tok
         if self.is_op("~"):
-            raise self.error("empty left-hand side; write 'response ~ predictors' "
-                             "(use parse_rhs() for a right-hand side alone)")
+            raise self.error(
+                "empty left-hand side; write 'response ~ predictors' (use parse_rhs() for a right-hand side alone)"
+            )
         var, _ = self.variable()
         if var.func in ("C", "poly"):
-            raise self.error(f"{var.func}() cannot be used on the left-hand side; "
-                             "name the response column, or use log(), sqrt(), scale()", tok)
+            raise self.error(
+                f"{var.func}() cannot be used on the left-hand side; "
+                "name the response column, or use log(), sqrt(), scale()",
+                tok,
+            )
         op = None
         values: list[str | float] = []
         cur = self.tok
@@ -297,8 +310,9 @@ def parse_text(text: object, *, with_response: bool) -> Formula:
         raise p.error("a formula has one '~'; remove the extra one", tildes[1])
     if with_response:
         if not tildes:
-            raise p.error("missing '~'; write 'response ~ predictors' "
-                          "(use parse_rhs() for a right-hand side alone)", p.tokens[0])
+            raise p.error(
+                "missing '~'; write 'response ~ predictors' (use parse_rhs() for a right-hand side alone)", p.tokens[0]
+            )
         response = p.response()
         p.expect("~", "after the response")
     elif tildes:
@@ -317,8 +331,11 @@ def parse_text(text: object, *, with_response: bool) -> Formula:
         raise p.error(p.describe(tok))
     order = sorted(p.vars, key=p.vars.get)
     if response is not None and response.variable in p.vars:
-        raise formula_error(text, p.var_pos[response.variable], f"the response {response.variable.label} also appears on the "
-                            "right-hand side; remove it there")
+        raise formula_error(
+            text,
+            p.var_pos[response.variable],
+            f"the response {response.variable.label} also appears on the right-hand side; remove it there",
+        )
     terms = sorted(terms, key=len)  # stable: by degree, then order of appearance
     built = tuple(Term(tuple(order[i] for i in sorted(t))) for t in terms)
     return Formula(response, built, p.intercept, text, tuple(order))

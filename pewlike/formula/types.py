@@ -5,12 +5,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Variable", "Term", "Response", "Formula", "r_name"]
+__all__ = ["Formula", "Response", "Term", "Variable", "r_name"]
 
 _R_SYNTACTIC = re.compile(r"^(?:(?:[A-Za-z]|\.[A-Za-z._])[A-Za-z0-9._]*|\.)$")
 _R_RESERVED = frozenset(
-    "if else repeat while function for next break TRUE FALSE NULL Inf NaN NA "
-    "NA_integer_ NA_real_ NA_character_ NA_complex_ in".split())
+    [
+        "if",
+        "else",
+        "repeat",
+        "while",
+        "function",
+        "for",
+        "next",
+        "break",
+        "TRUE",
+        "FALSE",
+        "NULL",
+        "Inf",
+        "NaN",
+        "NA",
+        "NA_integer_",
+        "NA_real_",
+        "NA_character_",
+        "NA_complex_",
+        "in",
+    ]
+)
 
 
 def r_name(name: str) -> str:

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from pewlike.errors import VariableError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["VariableInfo", "Codebook", "is_missing_label", "base_name"]
+__all__ = ["Codebook", "VariableInfo", "base_name", "is_missing_label"]
 
 _WAVE_SUFFIX = re.compile(r"_W\d+[A-Za-z]?$", re.IGNORECASE)
 
@@ -109,8 +110,14 @@ class Codebook:
 
     # -- construction -------------------------------------------------------
     @classmethod
-    def from_frame(cls, data: "pd.DataFrame", *, labels: Mapping[str, str] | None = None,
-                   missing: str = "auto", file_label: str | None = None) -> "Codebook":
+    def from_frame(
+        cls,
+        data: pd.DataFrame,
+        *,
+        labels: Mapping[str, str] | None = None,
+        missing: str = "auto",
+        file_label: str | None = None,
+    ) -> Codebook:
         """Build a codebook from a DataFrame (Categoricals give the levels).
 
         Categories whose labels read like "Refused" or "Don't know" are marked
@@ -169,9 +176,7 @@ class Codebook:
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise VariableError(
-                f"variable {name!r} is ambiguous: it matches {', '.join(matches)}; use the full name"
-            )
+            raise VariableError(f"variable {name!r} is ambiguous: it matches {', '.join(matches)}; use the full name")
         ci = [v for v in self.variables if v.lower() == name.lower() or base_name(v).lower() == name.lower()]
         hints = ci or difflib.get_close_matches(name, list(self.variables), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
@@ -185,17 +190,17 @@ class Codebook:
         """Categories of a categorical variable that are missing responses."""
         return self[name].missing
 
-    def replace(self, **infos: VariableInfo) -> "Codebook":
+    def replace(self, **infos: VariableInfo) -> Codebook:
         """Return a codebook with some variables added or replaced."""
         merged = dict(self.variables)
         merged.update(infos)
         return Codebook(merged, self.file_label)
 
-    def select(self, names: Iterable[str]) -> "Codebook":
+    def select(self, names: Iterable[str]) -> Codebook:
         """Return the codebook of a subset of the columns."""
         return Codebook({n: self.variables[n] for n in names if n in self.variables}, self.file_label)
 
-    def to_frame(self, data: "pd.DataFrame") -> "pd.DataFrame":
+    def to_frame(self, data: pd.DataFrame) -> pd.DataFrame:
         """One row per variable: ``name, label, type, levels, missing_codes, n_valid, n_missing, base``."""
         import pandas as pd
 
@@ -214,18 +219,21 @@ class Codebook:
             else:
                 n_valid = 0
             codes = info.missing_codes or tuple(info.missing)
-            rows.append({
-                "name": name,
-                "label": info.label or "",
-                "type": info.kind,
-                "levels": levels,
-                "missing_codes": "; ".join(_fmt_code(c) for c in codes),
-                "n_valid": n_valid,
-                "n_missing": n_missing,
-                "base": info.base,
-            })
-        return pd.DataFrame(rows, columns=["name", "label", "type", "levels", "missing_codes",
-                                           "n_valid", "n_missing", "base"])
+            rows.append(
+                {
+                    "name": name,
+                    "label": info.label or "",
+                    "type": info.kind,
+                    "levels": levels,
+                    "missing_codes": "; ".join(_fmt_code(c) for c in codes),
+                    "n_valid": n_valid,
+                    "n_missing": n_missing,
+                    "base": info.base,
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["name", "label", "type", "levels", "missing_codes", "n_valid", "n_missing", "base"]
+        )
 
 
 def _fmt_code(code) -> str:

@@ -11,19 +11,20 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pewlike.errors import DataFileError
-from pewlike.io.labelconv import apply_metadata, compact, expand
 from pewlike.io.codebook import Codebook, VariableInfo
+from pewlike.io.labelconv import apply_metadata, compact, expand
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["read_file", "column_names", "write_sav", "write_parquet", "SUPPORTED", "pin_sav_timestamp"]
+__all__ = ["SUPPORTED", "column_names", "pin_sav_timestamp", "read_file", "write_parquet", "write_sav"]
 
 # extension -> (pyreadstat reader name or pandas, human name)
 SUPPORTED = {
@@ -56,8 +57,9 @@ def _check_path(path: str | os.PathLike) -> tuple[Path, str]:
     return p, ext
 
 
-def read_file(path: str | os.PathLike, *, columns: Sequence[str] | None = None,
-              missing: str = "auto", **reader_options: Any) -> tuple["pd.DataFrame", Codebook]:
+def read_file(
+    path: str | os.PathLike, *, columns: Sequence[str] | None = None, missing: str = "auto", **reader_options: Any
+) -> tuple[pd.DataFrame, Codebook]:
     """Read a survey data file into a DataFrame and its :class:`Codebook`.
 
     Parameters
@@ -164,7 +166,9 @@ def column_names(path: str | os.PathLike) -> list[str]:
         return list(meta.column_names)
     except Exception as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataFileError(f"{p}: cannot be read as {kind} ({msg}); the file may be corrupt or of another type") from None
+        raise DataFileError(
+            f"{p}: cannot be read as {kind} ({msg}); the file may be corrupt or of another type"
+        ) from None
 
 
 def _match_columns(requested: Sequence[str], available: list[str], p: Path) -> list[str]:
@@ -226,9 +230,15 @@ def _read_parquet(p: Path, columns, missing, opts):
         for name, d in stored.get("variables", {}).items():
             if name in df.columns:
                 vl = {float(k): v for k, v in d.get("value_labels", {}).items()}
-                infos[name] = VariableInfo(name, d.get("label"), vl, tuple(d.get("missing", ())),
-                                           tuple(d.get("missing_codes", ())), d.get("kind", "numeric"),
-                                           d.get("measure"))
+                infos[name] = VariableInfo(
+                    name,
+                    d.get("label"),
+                    vl,
+                    tuple(d.get("missing", ())),
+                    tuple(d.get("missing_codes", ())),
+                    d.get("kind", "numeric"),
+                    d.get("measure"),
+                )
         codebook = Codebook({**codebook.variables, **infos}, stored.get("file_label"))
         # keep column order of the frame
         codebook = codebook.select(list(df.columns))
@@ -257,7 +267,7 @@ def pin_sav_timestamp(path: str | os.PathLike, epoch: int | None = None) -> None
     env = os.environ.get("SOURCE_DATE_EPOCH")
     stamp = int(env) if env and env.isdigit() else (946684800 if epoch is None else int(epoch))
     t = time.gmtime(stamp)
-    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     date = f"{t.tm_mday:02d} {months[t.tm_mon - 1]} {t.tm_year % 100:02d}".encode("ascii")
     clock = f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}".encode("ascii")
     with open(path, "r+b") as fh:
@@ -283,8 +293,7 @@ def _codes_for(col, info: VariableInfo | None):
     return out, {float(m): c for m, c in zip(mapping, cats)}
 
 
-def write_sav(data: "pd.DataFrame", codebook: Codebook, path: str | os.PathLike, *,
-              compress: bool = True) -> Path:
+def write_sav(data: pd.DataFrame, codebook: Codebook, path: str | os.PathLike, *, compress: bool = True) -> Path:
     """Write a DataFrame with its codebook to SPSS ``.sav``, atomically.
 
     Categoricals are written as their codes with value labels; missing
@@ -318,10 +327,16 @@ def write_sav(data: "pd.DataFrame", codebook: Codebook, path: str | os.PathLike,
     frame = pd.DataFrame(out, index=data.index).reset_index(drop=True)
     tmp = _atomic_target(path)
     try:
-        pyreadstat.write_sav(frame, str(tmp), column_labels=col_labels,
-                             variable_value_labels=value_labels, missing_ranges=missing_ranges,
-                             variable_measure=measures or None,
-                             file_label=codebook.file_label or "", row_compress=compress)
+        pyreadstat.write_sav(
+            frame,
+            str(tmp),
+            column_labels=col_labels,
+            variable_value_labels=value_labels,
+            missing_ranges=missing_ranges,
+            variable_measure=measures or None,
+            file_label=codebook.file_label or "",
+            row_compress=compress,
+        )
         pin_sav_timestamp(tmp)
         os.replace(tmp, path)
     except DataFileError:
@@ -329,11 +344,13 @@ def write_sav(data: "pd.DataFrame", codebook: Codebook, path: str | os.PathLike,
         raise
     except Exception as exc:
         tmp.unlink(missing_ok=True)
-        raise DataFileError(f"{path}: could not be written ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+        raise DataFileError(
+            f"{path}: could not be written ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+        ) from None
     return path
 
 
-def write_parquet(data: "pd.DataFrame", codebook: Codebook, path: str | os.PathLike) -> Path:
+def write_parquet(data: pd.DataFrame, codebook: Codebook, path: str | os.PathLike) -> Path:
     """Write a DataFrame and its codebook (as schema metadata) to Parquet, atomically."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -343,10 +360,16 @@ def write_parquet(data: "pd.DataFrame", codebook: Codebook, path: str | os.PathL
     stored = {
         "file_label": codebook.file_label,
         "variables": {
-            n: {"label": i.label, "value_labels": {repr(float(k)): v for k, v in i.value_labels.items()},
-                "missing": list(i.missing), "missing_codes": list(i.missing_codes), "kind": i.kind,
-                "measure": i.measure}
-            for n, i in codebook.variables.items() if n in data.columns
+            n: {
+                "label": i.label,
+                "value_labels": {repr(float(k)): v for k, v in i.value_labels.items()},
+                "missing": list(i.missing),
+                "missing_codes": list(i.missing_codes),
+                "kind": i.kind,
+                "measure": i.measure,
+            }
+            for n, i in codebook.variables.items()
+            if n in data.columns
         },
     }
     meta = dict(table.schema.metadata or {})

@@ -9,8 +9,9 @@ near the size of the final DataFrame.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -63,26 +64,36 @@ def _present_codes(vals: np.ndarray) -> np.ndarray:
     return np.unique(v)
 
 
-def _labelled_column(name: str, vals: np.ndarray, value_labels: Mapping, ranges, label, measure,
-                     missing: str, unlabelled_log: dict):
+def _labelled_column(
+    name: str, vals: np.ndarray, value_labels: Mapping, ranges, label, measure, missing: str, unlabelled_log: dict
+):
     """Convert one labelled numeric column; returns (new column, VariableInfo)."""
     import pandas as pd
 
-    labelled = {float(k): str(v) for k, v in value_labels.items()
-                if isinstance(k, (int, float, np.integer, np.floating))}
+    labelled = {
+        float(k): str(v) for k, v in value_labels.items() if isinstance(k, (int, float, np.integer, np.floating))
+    }
     user_missing = _missing_code_set(vals, ranges)
     present = _present_codes(vals)
     extra = np.setdiff1d(present, np.fromiter(labelled, float, len(labelled)))
     substantive = [c for c, lab in labelled.items() if not is_missing_label(lab)]
     if extra.size and (not substantive or extra.size > max(_NUMERIC_IF_UNLABELLED_OVER, 2 * len(substantive))):
         # A numeric variable with a few labelled special codes (age 18..97, 99 Refused).
-        miss_codes = sorted({c for c, lab in labelled.items() if is_missing_label(lab)}
-                            | set(np.unique(vals[user_missing]).tolist()))
+        miss_codes = sorted(
+            {c for c, lab in labelled.items() if is_missing_label(lab)} | set(np.unique(vals[user_missing]).tolist())
+        )
         out = vals.copy()
         if missing != "keep" and miss_codes:
             out[np.isin(out, miss_codes)] = np.nan
-        info = VariableInfo(name, label, dict(sorted(labelled.items())),
-                            (), tuple(miss_codes) if missing != "keep" else (), "numeric", measure)
+        info = VariableInfo(
+            name,
+            label,
+            dict(sorted(labelled.items())),
+            (),
+            tuple(miss_codes) if missing != "keep" else (),
+            "numeric",
+            measure,
+        )
         return out, info
     if extra.size:
         unlabelled_log[name] = extra
@@ -97,17 +108,27 @@ def _labelled_column(name: str, vals: np.ndarray, value_labels: Mapping, ranges,
         names.append(lab)
     idx = _code_index(vals, codes)
     user_codes = set(np.unique(vals[user_missing]).tolist())
-    miss_idx = [i for i, (c, lab) in enumerate(zip(codes, names))
-                if float(c) in user_codes or (labelled.get(float(c)) is not None and is_missing_label(labelled[float(c)]))
-                or _in_ranges(float(c), ranges)]
+    miss_idx = [
+        i
+        for i, (c, lab) in enumerate(zip(codes, names))
+        if float(c) in user_codes
+        or (labelled.get(float(c)) is not None and is_missing_label(labelled[float(c)]))
+        or _in_ranges(float(c), ranges)
+    ]
     if missing == "keep":
         miss_idx = []
     if missing == "nan" and miss_idx:
         idx = np.where(np.isin(idx, miss_idx), -1, idx)
     cat = pd.Categorical.from_codes(idx, categories=names, ordered=True)
-    info = VariableInfo(name, label, {float(c): n for c, n in zip(codes, names)},
-                        tuple(names[i] for i in miss_idx) if missing == "auto" else (),
-                        tuple(float(codes[i]) for i in miss_idx), "categorical", measure)
+    info = VariableInfo(
+        name,
+        label,
+        {float(c): n for c, n in zip(codes, names)},
+        tuple(names[i] for i in miss_idx) if missing == "auto" else (),
+        tuple(float(codes[i]) for i in miss_idx),
+        "categorical",
+        measure,
+    )
     return cat, info
 
 
@@ -161,10 +182,10 @@ def expand(parts: list):
         k = p.shape[0]
         if p.dtype.kind == "i":
             sentinel = np.iinfo(p.dtype).min
-            out[pos:pos + k] = p
-            out[pos:pos + k][p == sentinel] = np.nan
+            out[pos : pos + k] = p
+            out[pos : pos + k][p == sentinel] = np.nan
         else:
-            out[pos:pos + k] = p
+            out[pos : pos + k] = p
         pos += k
     return out
 
@@ -188,13 +209,15 @@ def apply_metadata(get: Callable[[str], Any], names: list[str], index, meta, mis
         col = get(name)
         label = labels.get(name) or None
         measure = measures.get(name) if measures.get(name) not in (None, "unknown") else None
-        numeric = (isinstance(col, np.ndarray) and col.dtype.kind == "f") or \
-            (isinstance(col, pd.Series) and pd.api.types.is_numeric_dtype(col.dtype))
+        numeric = (isinstance(col, np.ndarray) and col.dtype.kind == "f") or (
+            isinstance(col, pd.Series) and pd.api.types.is_numeric_dtype(col.dtype)
+        )
         if numeric:
             vals = col if isinstance(col, np.ndarray) else col.to_numpy(dtype=float, na_value=np.nan)
             if name in vlabels:
-                new, info = _labelled_column(name, vals, vlabels[name], ranges.get(name), label, measure,
-                                             missing, unlabelled)
+                new, info = _labelled_column(
+                    name, vals, vlabels[name], ranges.get(name), label, measure, missing, unlabelled
+                )
             else:
                 rng = ranges.get(name)
                 codes: tuple = ()
@@ -216,6 +239,9 @@ def apply_metadata(get: Callable[[str], Any], names: list[str], index, meta, mis
     if unlabelled:
         shown = "; ".join(f"{n}: {', '.join(_fmt(c) for c in codes[:5])}" for n, codes in list(unlabelled.items())[:5])
         more = f" (and {len(unlabelled) - 5} more variables)" if len(unlabelled) > 5 else ""
-        warnings.warn(f"{path.name}: codes without value labels were kept as categories: {shown}{more}",
-                      LabelWarning, stacklevel=4)
+        warnings.warn(
+            f"{path.name}: codes without value labels were kept as categories: {shown}{more}",
+            LabelWarning,
+            stacklevel=4,
+        )
     return df, Codebook(infos, getattr(meta, "file_label", None) or None)

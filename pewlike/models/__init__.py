@@ -9,21 +9,29 @@ with R ``survey`` 4.1 (``svyglm`` with quasi families, ``svyolr``).
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Literal, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from pewlike.errors import ModelError, PewlikeError, PewlikeWarning
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.survey import Survey
     from pewlike.models.results import ModelResult
+    from pewlike.survey import Survey
 
 __all__ = ["glm", "logit", "ologit", "scale"]
 
 
-def glm(svy: "Survey", formula: str, *, family: Literal["gaussian", "binomial", "poisson"] = "gaussian",
-        link: str | None = None, max_iter: int = 100, tol: float = 1e-10) -> "ModelResult":
+def glm(
+    svy: Survey,
+    formula: str,
+    *,
+    family: Literal["gaussian", "binomial", "poisson"] = "gaussian",
+    link: str | None = None,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+) -> ModelResult:
     """Design-based generalised linear model.
 
     Parameters
@@ -97,20 +105,33 @@ def glm(svy: "Survey", formula: str, *, family: Literal["gaussian", "binomial", 
         Wr = replicate_pattern_weights(design, md)
         reps, conv_r, _ = _glm.irls(X, y, Wr, fam, start=beta, tol=tol, max_iter=max_iter)
         if not conv_r.all():
-            warnings.warn(f"{int((~conv_r).sum())} replicate fits did not converge", PewlikeWarning,
-                          stacklevel=3)
+            warnings.warn(f"{int((~conv_r).sum())} replicate fits did not converge", PewlikeWarning, stacklevel=3)
         V = replicate_vcov(reps, beta, scale=design.scale, rscales=design.rscales, mse=design.mse)
     else:
         V = pattern_vcov(design, md.rows, H)
     df = residual_degf(design, md) + 1 - X.shape[1]
     return ModelResult(
-        kind="glm", family=fam.name, link=fam.link, formula=md.formula.text, names=tuple(md.names),
-        coef=beta, vcov=V, df_resid=float(df), n_obs=md.n_obs, response=md.frame.response or "",
-        question=_question(svy, md), design=_design_line(svy), data=md, influence=H, replicates=reps,
-        survey=svy, iterations=int(it))
+        kind="glm",
+        family=fam.name,
+        link=fam.link,
+        formula=md.formula.text,
+        names=tuple(md.names),
+        coef=beta,
+        vcov=V,
+        df_resid=float(df),
+        n_obs=md.n_obs,
+        response=md.frame.response or "",
+        question=_question(svy, md),
+        design=_design_line(svy),
+        data=md,
+        influence=H,
+        replicates=reps,
+        survey=svy,
+        iterations=int(it),
+    )
 
 
-def logit(svy: "Survey", formula: str, **options) -> "ModelResult":
+def logit(svy: Survey, formula: str, **options) -> ModelResult:
     """Design-based logistic regression: :func:`glm` with ``family="binomial"``.
 
     Notes
@@ -121,8 +142,15 @@ def logit(svy: "Survey", formula: str, **options) -> "ModelResult":
     return glm(svy, formula, family="binomial", **options)
 
 
-def ologit(svy: "Survey", formula: str, *, link: Literal["logit", "probit"] = "logit", max_iter: int = 100,
-           tol: float = 1e-10, hessian: Literal["analytic", "optim"] = "optim") -> "ModelResult":
+def ologit(
+    svy: Survey,
+    formula: str,
+    *,
+    link: Literal["logit", "probit"] = "logit",
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    hessian: Literal["analytic", "optim"] = "optim",
+) -> ModelResult:
     """Design-based proportional-odds (ordinal logistic or probit) model.
 
     Parameters
@@ -168,26 +196,33 @@ def ologit(svy: "Survey", formula: str, *, link: Literal["logit", "probit"] = "l
     from pewlike.variance.linearization import replicate_vcov
 
     if link not in ordinal.LINKS:
-        raise ModelError(f"link={link!r} is not valid for ologit; choose one of "
-                         + ", ".join(repr(x) for x in ordinal.LINKS))
+        raise ModelError(
+            f"link={link!r} is not valid for ologit; choose one of " + ", ".join(repr(x) for x in ordinal.LINKS)
+        )
     md = prepare(svy, formula)
     resp = md.formula.response
     levels = md.frame.levels.get(resp.variable.name) if resp.op is None else None
     if levels is None:
-        raise ModelError(f"ologit needs a categorical outcome; {resp.label!r} is not one (use svy.glm or "
-                         "svy.logit for numeric or binary outcomes)")
+        raise ModelError(
+            f"ologit needs a categorical outcome; {resp.label!r} is not one (use svy.glm or "
+            "svy.logit for numeric or binary outcomes)"
+        )
     K = len(levels)
     y = md.y.astype(np.int64)
     seen = np.bincount(y, weights=md.count, minlength=K)
     if (seen > 0).sum() < 2:
-        raise ModelError(f"outcome {resp.label} has one observed category "
-                         f"({levels[int(np.argmax(seen))]!r}); a model needs at least two")
+        raise ModelError(
+            f"outcome {resp.label} has one observed category "
+            f"({levels[int(np.argmax(seen))]!r}); a model needs at least two"
+        )
     if K < 3:
         raise ModelError(f"outcome {resp.label} has {K} levels; ologit needs 3 or more (use svy.logit)")
     if (seen == 0).any():
         empty = levels[int(np.flatnonzero(seen == 0)[0])]
-        raise ModelError(f"outcome level {empty!r} of {resp.label} has no respondents; collapse it with a "
-                         "neighbouring level or drop it")
+        raise ModelError(
+            f"outcome level {empty!r} of {resp.label} has no respondents; collapse it with a "
+            "neighbouring level or drop it"
+        )
     names = md.names
     if "(Intercept)" not in names:
         raise ModelError("ologit needs the formula's intercept (its cut points replace it); remove '-1' or '+0'")
@@ -199,10 +234,12 @@ def ologit(svy: "Survey", formula: str, *, link: Literal["logit", "probit"] = "l
     theta = theta[0]
     p = X.shape[1]
     if not conv[0]:
-        raise ModelError(f"the ordinal model did not converge after {max_iter} iterations. Check: no predictor "
-                         "level whose respondents all give the same answer; collapse sparse levels; "
-                         "rescale numeric predictors; raise max_iter")
-    g, Hs, _ = ordinal.gradient_hessian(X, y, K, md.w[:, None], theta[None, :p], theta[None, p:], link)
+        raise ModelError(
+            f"the ordinal model did not converge after {max_iter} iterations. Check: no predictor "
+            "level whose respondents all give the same answer; collapse sparse levels; "
+            "rescale numeric predictors; raise max_iter"
+        )
+    _g, Hs, _ = ordinal.gradient_hessian(X, y, K, md.w[:, None], theta[None, :p], theta[None, p:], link)
     S = ordinal.scores(X, y, K, theta[:p], theta[p:], link)
     if hessian == "analytic":
         bread = np.linalg.inv(-Hs[0])
@@ -217,22 +254,37 @@ def ologit(svy: "Survey", formula: str, *, link: Literal["logit", "probit"] = "l
         Wr = replicate_pattern_weights(design, md)
         reps, conv_r, _ = ordinal.newton(X, y, K, Wr, link, start=theta, tol=tol, max_iter=max_iter)
         if not conv_r.all():
-            warnings.warn(f"{int((~conv_r).sum())} replicate fits did not converge", PewlikeWarning,
-                          stacklevel=3)
+            warnings.warn(f"{int((~conv_r).sum())} replicate fits did not converge", PewlikeWarning, stacklevel=3)
         V = replicate_vcov(reps, theta, scale=design.scale, rscales=design.rscales, mse=design.mse)
     else:
         V = pattern_vcov(design, md.rows, H)
     df = residual_degf(design, md) - p
     cuts = tuple(f"{levels[k]}|{levels[k + 1]}" for k in range(K - 1))
     return ModelResult(
-        kind="ologit", family="ordinal", link=link, formula=md.formula.text,
-        names=tuple(names[j] for j in keep) + cuts, coef=theta, vcov=V, df_resid=float(df), n_obs=md.n_obs,
-        response=md.frame.response or "", question=_question(svy, md), design=_design_line(svy), data=md,
-        influence=H, replicates=reps, survey=svy, iterations=int(it), levels=tuple(levels), n_slopes=p,
-        slope_columns=tuple(keep))
+        kind="ologit",
+        family="ordinal",
+        link=link,
+        formula=md.formula.text,
+        names=tuple(names[j] for j in keep) + cuts,
+        coef=theta,
+        vcov=V,
+        df_resid=float(df),
+        n_obs=md.n_obs,
+        response=md.frame.response or "",
+        question=_question(svy, md),
+        design=_design_line(svy),
+        data=md,
+        influence=H,
+        replicates=reps,
+        survey=svy,
+        iterations=int(it),
+        levels=tuple(levels),
+        n_slopes=p,
+        slope_columns=tuple(keep),
+    )
 
 
-def scale(svy: "Survey", items: Sequence[str], **options):
+def scale(svy: Survey, items: Sequence[str], **options):
     """Weighted summated index of Likert items with weighted Cronbach's alpha.
 
     See :func:`pewlike.models.scales.scale`.
@@ -249,7 +301,7 @@ def _question(svy, md) -> str | None:
     resp = md.formula.response
     try:
         return svy.question(md.columns[resp.variable.name])
-    except (KeyError, PewlikeError):   # a column without codebook entry: no wording to show
+    except (KeyError, PewlikeError):  # a column without codebook entry: no wording to show
         return None
 
 
@@ -277,20 +329,25 @@ def _glm_response(md, fam) -> np.ndarray:
     levels = md.frame.levels.get(resp.variable.name) if resp.op is None else None
     if levels is not None:
         if fam.name != "binomial":
-            raise ModelError(f"outcome {resp.label} is categorical; a {fam.name} model needs a number. Use "
-                             f"family='binomial' with \"{resp.label} in [...] ~ ...\", or svy.ologit")
+            raise ModelError(
+                f"outcome {resp.label} is categorical; a {fam.name} model needs a number. Use "
+                f"family='binomial' with \"{resp.label} in [...] ~ ...\", or svy.ologit"
+            )
         if len(levels) != 2:
-            raise ModelError(f"outcome {resp.label} has {len(levels)} levels; a binomial model needs two. "
-                             f"Write \"{resp.label} in ['{levels[0]}'] ~ ...\" or use svy.ologit")
+            raise ModelError(
+                f"outcome {resp.label} has {len(levels)} levels; a binomial model needs two. "
+                f"Write \"{resp.label} in ['{levels[0]}'] ~ ...\" or use svy.ologit"
+            )
         y = (y > 0).astype(float)
     if fam.name == "binomial" and ((y < 0) | (y > 1)).any():
-        raise ModelError(f"outcome {resp.label} has values outside 0..1; a binomial model needs 0/1 or "
-                         "proportions")
+        raise ModelError(f"outcome {resp.label} has values outside 0..1; a binomial model needs 0/1 or proportions")
     if fam.name == "poisson" and (y < 0).any():
         raise ModelError(f"outcome {resp.label} has negative values; a poisson model needs counts >= 0")
     if fam.name == "binomial" and (np.all(y == y[0])):
-        raise ModelError(f"outcome {resp.label} has one observed category (every respondent in the model "
-                         f"has {int(y[0])}); a model needs both outcomes")
+        raise ModelError(
+            f"outcome {resp.label} has one observed category (every respondent in the model "
+            f"has {int(y[0])}); a model needs both outcomes"
+        )
     return y
 
 
@@ -301,8 +358,10 @@ def _check_aliased(md) -> None:
     bad = aliased_columns(G)
     if bad:
         names = [md.names[j] for j in bad]
-        raise ModelError(f"the model matrix is rank deficient: column(s) {', '.join(repr(n) for n in names)} "
-                         "are linear combinations of earlier columns (aliased); drop a term or collapse levels")
+        raise ModelError(
+            f"the model matrix is rank deficient: column(s) {', '.join(repr(n) for n in names)} "
+            "are linear combinations of earlier columns (aliased); drop a term or collapse levels"
+        )
 
 
 def _indicator_columns(md) -> list[int]:
@@ -347,9 +406,11 @@ def _check_separation_binary(md, y) -> None:
         s1 = (md.count * y)[mask].sum()
         if n1 > 0 and (s1 == 0 or s1 == n1):
             val = 1 if s1 else 0
-            raise ModelError(f"quasi-complete separation: every respondent with {what} has "
-                             f"{md.formula.response.label} = {val}, so its coefficient is infinite; collapse "
-                             "that level with a neighbouring one or drop the predictor")
+            raise ModelError(
+                f"quasi-complete separation: every respondent with {what} has "
+                f"{md.formula.response.label} = {val}, so its coefficient is infinite; collapse "
+                "that level with a neighbouring one or drop the predictor"
+            )
 
 
 def _check_separation_ordinal(md, y, K, levels) -> None:
@@ -359,16 +420,22 @@ def _check_separation_ordinal(md, y, K, levels) -> None:
         ys = y[mask]
         for k in (0, K - 1):
             if np.all(ys == k):
-                raise ModelError(f"quasi-complete separation: every respondent with {what} answered "
-                                 f"{levels[k]!r}, so its coefficient is infinite; collapse that level with a "
-                                 "neighbouring one or drop the predictor")
+                raise ModelError(
+                    f"quasi-complete separation: every respondent with {what} answered "
+                    f"{levels[k]!r}, so its coefficient is infinite; collapse that level with a "
+                    "neighbouring one or drop the predictor"
+                )
 
 
 def _not_converged(md, fam, beta, mu, max_iter) -> None:
     if fam.name == "binomial" and np.any((mu < 1e-10) | (mu > 1 - 1e-10)):
         j = int(np.argmax(np.abs(beta) * (np.asarray(md.names) != "(Intercept)")))
-        raise ModelError(f"fitted probabilities reach 0 or 1 (perfect separation); the coefficient of "
-                         f"{md.names[j]!r} grows without bound. Collapse sparse levels or drop that predictor")
-    raise ModelError(f"the model did not converge after {max_iter} iterations. Check: no predictor level "
-                     "whose respondents all give the same answer (separation); collapse sparse levels; "
-                     "rescale numeric predictors; raise max_iter")
+        raise ModelError(
+            f"fitted probabilities reach 0 or 1 (perfect separation); the coefficient of "
+            f"{md.names[j]!r} grows without bound. Collapse sparse levels or drop that predictor"
+        )
+    raise ModelError(
+        f"the model did not converge after {max_iter} iterations. Check: no predictor level "
+        "whose respondents all give the same answer (separation); collapse sparse levels; "
+        "rescale numeric predictors; raise max_iter"
+    )

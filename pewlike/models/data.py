@@ -24,14 +24,14 @@ from pewlike.errors import ModelError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pewlike.survey import Survey
-    from pewlike.formula import Formula, ModelFrame
     from pewlike.design.structure import Design
+    from pewlike.formula import Formula, ModelFrame
+    from pewlike.survey import Survey
 
-__all__ = ["ModelData", "prepare", "pattern_vcov", "replicate_pattern_weights", "residual_degf"]
+__all__ = ["ModelData", "pattern_vcov", "prepare", "replicate_pattern_weights", "residual_degf"]
 
-_DATA_DEPENDENT = ("poly", "scale")   # codings fitted on the data: no compression
-_MAX_CODE = 2 ** 62
+_DATA_DEPENDENT = ("poly", "scale")  # codings fitted on the data: no compression
+_MAX_CODE = 2**62
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,14 +62,14 @@ class ModelData:
         Formula name -> data column.
     """
 
-    formula: "Formula"
-    frame: "ModelFrame"
+    formula: Formula
+    frame: ModelFrame
     X: np.ndarray
     y: np.ndarray
     w: np.ndarray
     count: np.ndarray
     rows: np.ndarray
-    rep: "pd.DataFrame"
+    rep: pd.DataFrame
     columns: dict
 
     @property
@@ -88,7 +88,7 @@ class ModelData:
         return self.rows >= 0
 
 
-def _formula_variables(formula: "Formula") -> list:
+def _formula_variables(formula: Formula) -> list:
     if formula.variables:
         return list(formula.variables)
     seen: dict = {}
@@ -133,7 +133,7 @@ def _first_rows(pattern: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new)
 
 
-def prepare(svy: "Survey", formula: str, *, response_required: bool = True) -> ModelData:
+def prepare(svy: Survey, formula: str, *, response_required: bool = True) -> ModelData:
     """Model data of ``formula`` on the survey's domain.
 
     Missing categories of every variable (codebook ``missing``, e.g. "Refused") count as
@@ -190,8 +190,9 @@ def prepare(svy: "Survey", formula: str, *, response_required: bool = True) -> M
     try:
         frame = model_frame(f, rep, resolve=svy._resolve, missing=missing, drop_unused=True)
     except ModelError as exc:
-        raise ModelError(f"no respondent in the domain has valid values of every variable in {f.text!r} "
-                         f"({exc}); check the subset") from None
+        raise ModelError(
+            f"no respondent in the domain has valid values of every variable in {f.text!r} ({exc}); check the subset"
+        ) from None
     if compress:
         ok_pat = frame.complete
         X, y = frame.X[ok_pat], (None if frame.y is None else frame.y[ok_pat])
@@ -204,8 +205,10 @@ def prepare(svy: "Survey", formula: str, *, response_required: bool = True) -> M
         X, y = frame.X[sel], (None if frame.y is None else frame.y[sel])
         rep_ok = rep_all.iloc[sel]
     if not ok_pat.any():
-        raise ModelError(f"no respondent in the domain has valid values of every variable in {f.text!r}; "
-                         "check the variables' missing values and the subset")
+        raise ModelError(
+            f"no respondent in the domain has valid values of every variable in {f.text!r}; "
+            "check the variables' missing values and the subset"
+        )
     remap = np.full(ok_pat.shape[0], -1, dtype=np.int64)
     remap[ok_pat] = np.arange(int(ok_pat.sum()))
     row_pat = remap[pattern]
@@ -218,18 +221,17 @@ def prepare(svy: "Survey", formula: str, *, response_required: bool = True) -> M
     return ModelData(f, frame, X, y, w, count, rows, rep_ok.reset_index(drop=True), columns)
 
 
-def replicate_pattern_weights(design: "Design", md: ModelData) -> np.ndarray:
+def replicate_pattern_weights(design: Design, md: ModelData) -> np.ndarray:
     """Replicate weights summed per pattern: array (m, R)."""
     from scipy import sparse
 
     ok = md.rows >= 0
     n = md.rows.shape[0]
-    agg = sparse.csr_matrix((np.ones(int(ok.sum())), (md.rows[ok], np.flatnonzero(ok))),
-                            shape=(md.X.shape[0], n))
+    agg = sparse.csr_matrix((np.ones(int(ok.sum())), (md.rows[ok], np.flatnonzero(ok))), shape=(md.X.shape[0], n))
     return np.asarray(agg @ design.repweights)
 
 
-def pattern_vcov(design: "Design", rows: np.ndarray, H: np.ndarray) -> np.ndarray:
+def pattern_vcov(design: Design, rows: np.ndarray, H: np.ndarray) -> np.ndarray:
     """Design covariance of statistics whose influence value for row ``i`` is ``w_i H[rows_i]``.
 
     Parameters
@@ -253,7 +255,6 @@ def pattern_vcov(design: "Design", rows: np.ndarray, H: np.ndarray) -> np.ndarra
     from scipy import sparse
 
     from pewlike.estimation import engine
-
     from pewlike.variance import linearization as variance
 
     H = np.asarray(H, dtype=float)
@@ -269,7 +270,7 @@ def pattern_vcov(design: "Design", rows: np.ndarray, H: np.ndarray) -> np.ndarra
     unit, first = design.units
     nunit = first.shape[0]
     m = H.shape[0]
-    if nunit * m <= 4 * n:   # few units x patterns: a dense table of weight sums
+    if nunit * m <= 4 * n:  # few units x patterns: a dense table of weight sums
         table = np.bincount(unit[ok] * m + rows[ok], weights=w[ok], minlength=nunit * m)
         Z = table.reshape(nunit, m) @ H
     else:
@@ -279,11 +280,18 @@ def pattern_vcov(design: "Design", rows: np.ndarray, H: np.ndarray) -> np.ndarra
     present = np.bincount(unit[ok], minlength=nunit) > 0
     if present.all():
         return variance.linearized_vcov(Z, strata, clusters, pop, lonely_psu=design.lonely_psu)
-    return variance.linearized_vcov(Z, strata, clusters, pop, lonely_psu=design.lonely_psu, domain=present,
-                                    sampsize=variance.stratum_psu_counts(strata, clusters))
+    return variance.linearized_vcov(
+        Z,
+        strata,
+        clusters,
+        pop,
+        lonely_psu=design.lonely_psu,
+        domain=present,
+        sampsize=variance.stratum_psu_counts(strata, clusters),
+    )
 
 
-def residual_degf(design: "Design", md: ModelData) -> int:
+def residual_degf(design: Design, md: ModelData) -> int:
     """Design degrees of freedom of the model's design, as R's svyglm/svyolr compute them.
 
     Linearisation: ``degf()`` of the design after the rows missing a model variable are
@@ -303,5 +311,5 @@ def term_of_column(md: ModelData, j: int) -> tuple[str, Any]:
     """(term label, level text) of model-matrix column ``j`` for messages."""
     term = md.frame.terms[int(md.frame.assign[j]) - 1] if md.frame.assign[j] > 0 else "(Intercept)"
     name = md.frame.columns[j]
-    level = name[len(term):] if name.startswith(term) and ":" not in term else None
+    level = name[len(term) :] if name.startswith(term) and ":" not in term else None
     return term, level

@@ -7,21 +7,24 @@ iterations, with all Gram matrices from one matrix product per block of rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from pewlike.errors import ModelError
 
-__all__ = ["Family", "family", "irls", "gram", "aliased_columns", "FAMILIES"]
+__all__ = ["FAMILIES", "Family", "aliased_columns", "family", "gram", "irls"]
 
 _EPS = np.finfo(float).eps
 _THRESH = 30.0
 _BLOCK = 65536
 _PROBIT_THRESH = 8.125890664701906  # R: -qnorm(.Machine$double.eps)
-FAMILIES = {"gaussian": ("identity", "log"), "binomial": ("logit", "probit", "cloglog"),
-            "poisson": ("log", "identity", "sqrt")}
+FAMILIES = {
+    "gaussian": ("identity", "log"),
+    "binomial": ("logit", "probit", "cloglog"),
+    "poisson": ("log", "identity", "sqrt"),
+}
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,10 @@ class Family:
             d = (y - mu) ** 2
         elif self.name == "binomial":
             with np.errstate(divide="ignore", invalid="ignore"):
-                d = 2 * (np.where(y > 0, y * np.log(y / mu), 0.0)
-                         + np.where(y < 1, (1 - y) * np.log((1 - y) / (1 - mu)), 0.0))
+                d = 2 * (
+                    np.where(y > 0, y * np.log(y / mu), 0.0)
+                    + np.where(y < 1, (1 - y) * np.log((1 - y) / (1 - mu)), 0.0)
+                )
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 d = 2 * (np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu))
@@ -94,16 +99,17 @@ def family(name: str, link: str | None = None) -> Family:
         Unknown family or link (the valid choices are listed).
     """
     if name not in FAMILIES:
-        raise ModelError(f"family={name!r} is not valid; choose one of "
-                         + ", ".join(repr(f) for f in FAMILIES))
+        raise ModelError(f"family={name!r} is not valid; choose one of " + ", ".join(repr(f) for f in FAMILIES))
     link = FAMILIES[name][0] if link is None else link
     if link not in FAMILIES[name]:
-        raise ModelError(f"link={link!r} is not available for family {name!r}; choose one of "
-                         + ", ".join(repr(x) for x in FAMILIES[name]))
+        raise ModelError(
+            f"link={link!r} is not available for family {name!r}; choose one of "
+            + ", ".join(repr(x) for x in FAMILIES[name])
+        )
     links = {
         "identity": (lambda mu: mu, lambda eta: eta, lambda eta: np.ones_like(eta)),
         "log": (np.log, lambda eta: np.maximum(np.exp(eta), _EPS), lambda eta: np.maximum(np.exp(eta), _EPS)),
-        "sqrt": (np.sqrt, lambda eta: eta ** 2, lambda eta: 2 * eta),
+        "sqrt": (np.sqrt, lambda eta: eta**2, lambda eta: 2 * eta),
         "logit": (lambda mu: np.log(mu / (1 - mu)), _logit_inv, _logit_mu_eta),
         "probit": (_probit_fun, _probit_inv, _probit_mu_eta),
         "cloglog": (lambda mu: np.log(-np.log1p(-mu)), _cloglog_inv, _cloglog_mu_eta),
@@ -132,9 +138,9 @@ def gram(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     iu = np.triu_indices(p)
     out = np.zeros((R, iu[0].size))
     for start in range(0, m, _BLOCK):
-        Xb = X[start:start + _BLOCK]
+        Xb = X[start : start + _BLOCK]
         kr = Xb[:, iu[0]] * Xb[:, iu[1]]
-        out += W[start:start + _BLOCK].T @ kr
+        out += W[start : start + _BLOCK].T @ kr
     G = np.zeros((R, p, p))
     G[:, iu[0], iu[1]] = out
     G[:, iu[1], iu[0]] = out
@@ -172,8 +178,16 @@ def aliased_columns(G: np.ndarray, tol: float = 1e-9) -> list[int]:
     return out
 
 
-def irls(X: np.ndarray, y: np.ndarray, W: np.ndarray, fam: Family, *, start: np.ndarray | None = None,
-         tol: float = 1e-10, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray, int]:
+def irls(
+    X: np.ndarray,
+    y: np.ndarray,
+    W: np.ndarray,
+    fam: Family,
+    *,
+    start: np.ndarray | None = None,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Weighted IRLS for every column of ``W`` at once.
 
     Parameters
@@ -200,7 +214,7 @@ def irls(X: np.ndarray, y: np.ndarray, W: np.ndarray, fam: Family, *, start: np.
     Equivalent to R's ``glm.fit`` (Fisher scoring with working weights
     ``w mu_eta^2 / V(mu)``); step halving when the deviance is not finite.
     """
-    m, p = X.shape
+    m, _p = X.shape
     W = W.reshape(m, -1)
     R = W.shape[1]
     Y = y[:, None]
@@ -214,7 +228,7 @@ def irls(X: np.ndarray, y: np.ndarray, W: np.ndarray, fam: Family, *, start: np.
         mu = fam.linkinv(eta)
     converged = np.zeros(R, dtype=bool)
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (the count is read after the loop)
         me = fam.mu_eta(eta)
         var = fam.variance(mu)
         Wk = W * me * me / var
@@ -224,8 +238,10 @@ def irls(X: np.ndarray, y: np.ndarray, W: np.ndarray, fam: Family, *, start: np.
         try:
             new = np.linalg.solve(G, b[:, :, None])[:, :, 0]
         except np.linalg.LinAlgError:
-            raise ModelError("the weighted model matrix is singular during fitting; check for empty "
-                             "factor levels or collinear predictors") from None
+            raise ModelError(
+                "the weighted model matrix is singular during fitting; check for empty "
+                "factor levels or collinear predictors"
+            ) from None
         eta_new = X @ new.T
         mu_new = fam.linkinv(eta_new)
         dev_new = fam.deviance(Y, mu_new, W)

@@ -36,18 +36,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.models.results import ModelResult
 
-__all__ = ["predict", "marginal_effects", "MarginalEffects"]
+__all__ = ["MarginalEffects", "marginal_effects", "predict"]
 
 SE_METHODS = ("unconditional", "svypredmeans", "delta")
 
 
-def _glm_family(res: "ModelResult"):
+def _glm_family(res: ModelResult):
     from pewlike.models.irls import family
 
     return family(res.family, res.link)
 
 
-def predict(res: "ModelResult", newdata=None, *, type: str = "response", se: bool = True) -> "pd.DataFrame":
+def predict(res: ModelResult, newdata=None, *, type: str = "response", se: bool = True) -> pd.DataFrame:
     """Predictions of a fitted model for ``newdata`` (see :meth:`ModelResult.predict`).
 
     Notes
@@ -109,14 +109,14 @@ class MarginalEffects:
     """
 
     variable: str
-    frame: "pd.DataFrame"
+    frame: pd.DataFrame
     vcov: np.ndarray
     se_method: str
     formula: str
     df: float
     extra: dict = field(default_factory=dict)
 
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self) -> pd.DataFrame:
         """The rows (see the class docstring)."""
         return self.frame.copy()
 
@@ -124,9 +124,14 @@ class MarginalEffects:
         """Readable table with the model and the SE method."""
         from pewlike.estimation.results import _frame_text
 
-        return "\n".join([f"Average predictions and marginal effects of {self.variable}",
-                          f"  model: {self.formula}", f"  standard errors: {self.se_method}",
-                          _frame_text(self.frame)])
+        return "\n".join(
+            [
+                f"Average predictions and marginal effects of {self.variable}",
+                f"  model: {self.formula}",
+                f"  standard errors: {self.se_method}",
+                _frame_text(self.frame),
+            ]
+        )
 
     def __repr__(self) -> str:
         return self.summary()
@@ -134,11 +139,13 @@ class MarginalEffects:
     def _repr_html_(self) -> str:
         from pewlike.estimation.results import _frame_html
 
-        return _frame_html(self.frame, f"Average marginal effects of {self.variable}") + \
-            f"<p>{html.escape(self.formula)}</p>"
+        return (
+            _frame_html(self.frame, f"Average marginal effects of {self.variable}")
+            + f"<p>{html.escape(self.formula)}</p>"
+        )
 
 
-def _find_variable(res: "ModelResult", var: str):
+def _find_variable(res: ModelResult, var: str):
     md = res.data
     svy = res.survey
     wanted = svy._resolve(var) if not isinstance(var, str) or var not in md.columns else md.columns[var]
@@ -148,11 +155,13 @@ def _find_variable(res: "ModelResult", var: str):
             continue
         if col == wanted or name == var:
             return name, col
-    raise VariableError(f"{var!r} is not a predictor of this model; its predictors are "
-                        + ", ".join(repr(n) for n in md.columns if n != resp))
+    raise VariableError(
+        f"{var!r} is not a predictor of this model; its predictors are "
+        + ", ".join(repr(n) for n in md.columns if n != resp)
+    )
 
 
-def _predictions(res: "ModelResult", X: np.ndarray, coef: np.ndarray):
+def _predictions(res: ModelResult, X: np.ndarray, coef: np.ndarray):
     """Predictions (m, K) and their gradient (m, K, npar) at model matrix ``X`` (m, p)."""
     if res.kind == "ologit":
         from pewlike.models.ordinal import category_prob_derivs, category_probs
@@ -181,7 +190,7 @@ def _replicate_average(res, X_flat, L, Wr):
         from pewlike.models.ordinal import category_probs
 
         p = res.n_slopes
-        eta = X_flat[:, list(res.slope_columns)] @ res.replicates[:, :p].T      # (L*m, R)
+        eta = X_flat[:, list(res.slope_columns)] @ res.replicates[:, :p].T  # (L*m, R)
         K = len(res.levels)
         out = np.empty((R, L, K))
         for r in range(R):  # replicates: each has its own cut points
@@ -193,8 +202,9 @@ def _replicate_average(res, X_flat, L, Wr):
     return np.einsum("mr,lmr->rl", Wr, f) / total[:, None]
 
 
-def marginal_effects(res: "ModelResult", var: str, *, se: str = "unconditional", level: float = 0.95,
-                     eps: float | None = None) -> MarginalEffects:
+def marginal_effects(
+    res: ModelResult, var: str, *, se: str = "unconditional", level: float = 0.95, eps: float | None = None
+) -> MarginalEffects:
     """Averaged predictions at each level of ``var`` and average marginal effects.
 
     Parameters
@@ -239,9 +249,12 @@ def marginal_effects(res: "ModelResult", var: str, *, se: str = "unconditional",
     categorical = name in md.frame.levels
     if categorical:
         levels = list(md.frame.levels[name])
-        values = [pd.Series(pd.Categorical([lv] * m, categories=rep[col].cat.categories), index=rep.index)
-                  if isinstance(rep[col].dtype, pd.CategoricalDtype) else pd.Series([lv] * m, index=rep.index)
-                  for lv in levels]
+        values = [
+            pd.Series(pd.Categorical([lv] * m, categories=rep[col].cat.categories), index=rep.index)
+            if isinstance(rep[col].dtype, pd.CategoricalDtype)
+            else pd.Series([lv] * m, index=rep.index)
+            for lv in levels
+        ]
     else:
         x = rep[col].to_numpy(dtype=float)
         span = float(np.nanmax(x) - np.nanmin(x)) if m else 0.0
@@ -249,13 +262,13 @@ def marginal_effects(res: "ModelResult", var: str, *, se: str = "unconditional",
         values = [pd.Series(x + h, index=rep.index), pd.Series(x - h, index=rep.index)]
         levels = ["+h", "-h"]
     big = pd.concat([rep.assign(**{col: v}) for v in values], ignore_index=True)
-    X_flat = design_matrix(md.frame, big)               # the L levels stacked, m rows each
+    X_flat = design_matrix(md.frame, big)  # the L levels stacked, m rows each
     W = md.w.sum()
     outcomes = list(res.levels) if res.kind == "ologit" else [res.response]
     K = len(outcomes)
     L = len(values)
-    f, g = _predictions(res, X_flat, res.coef)          # all levels at once
-    F = f.reshape(L, m, K).transpose(1, 0, 2).reshape(m, L * K)   # level-major, outcome-minor
+    f, g = _predictions(res, X_flat, res.coef)  # all levels at once
+    F = f.reshape(L, m, K).transpose(1, 0, 2).reshape(m, L * K)  # level-major, outcome-minor
     G = np.einsum("m,lmkp->lkp", md.w, g.reshape(L, m, K, -1)).reshape(L * K, -1) / W
     theta = md.w @ F / W
     if categorical:
@@ -263,7 +276,7 @@ def marginal_effects(res: "ModelResult", var: str, *, se: str = "unconditional",
         kinds = [("prediction", lv, out) for lv in levels for out in outcomes]
         for j in range(1, L):
             D = np.zeros((K, L * K))
-            D[:, j * K:(j + 1) * K] = np.eye(K)
+            D[:, j * K : (j + 1) * K] = np.eye(K)
             D[:, :K] -= np.eye(K)
             C.append(D)
             kinds += [("contrast", levels[j], out) for out in outcomes]
@@ -274,15 +287,16 @@ def marginal_effects(res: "ModelResult", var: str, *, se: str = "unconditional",
     est = C @ theta
     G_final = C @ G
     design = res.survey._design
-    A = ((F - theta) / W) @ C.T                        # averaging influence per unit weight
+    A = ((F - theta) / W) @ C.T  # averaging influence per unit weight
     if se == "delta":
         V = G_final @ res.vcov @ G_final.T
     elif design.is_replicate:
         Wr = replicate_pattern_weights(design, md)
         if se == "svypredmeans":
             fixed = (Wr.T @ F) / Wr.sum(axis=0)[:, None]
-            V = G_final @ res.vcov @ G_final.T + replicate_vcov(fixed @ C.T, est, scale=design.scale,
-                                                               rscales=design.rscales, mse=design.mse)
+            V = G_final @ res.vcov @ G_final.T + replicate_vcov(
+                fixed @ C.T, est, scale=design.scale, rscales=design.rscales, mse=design.mse
+            )
         else:
             reps = _replicate_average(res, X_flat, L, Wr) @ C.T
             V = replicate_vcov(reps, est, scale=design.scale, rscales=design.rscales, mse=design.mse)
@@ -296,8 +310,18 @@ def marginal_effects(res: "ModelResult", var: str, *, se: str = "unconditional",
     with np.errstate(divide="ignore", invalid="ignore"):
         tstat = est / sd
     pval = 2 * stats.t.sf(np.abs(tstat), df) if df > 0 else np.full(est.shape, np.nan)
-    frame = pd.DataFrame({
-        "variable": name, "level": [k[1] for k in kinds], "outcome": [k[2] for k in kinds],
-        "type": [k[0] for k in kinds], "estimate": est, "std_error": sd, "statistic": tstat,
-        "p_value": pval, "ci_lower": est - q * sd, "ci_upper": est + q * sd})
+    frame = pd.DataFrame(
+        {
+            "variable": name,
+            "level": [k[1] for k in kinds],
+            "outcome": [k[2] for k in kinds],
+            "type": [k[0] for k in kinds],
+            "estimate": est,
+            "std_error": sd,
+            "statistic": tstat,
+            "p_value": pval,
+            "ci_lower": est - q * sd,
+            "ci_upper": est + q * sd,
+        }
+    )
     return MarginalEffects(name, frame, V, se, res.formula, df, {"column": col})

@@ -14,7 +14,7 @@ import numpy as np
 
 from pewlike.errors import ModelError
 
-__all__ = ["LINKS", "distribution", "derivatives", "loglik", "newton", "category_probs"]
+__all__ = ["LINKS", "category_probs", "derivatives", "distribution", "loglik", "newton"]
 
 LINKS = ("logit", "probit")
 _BLOCK = 65536
@@ -25,6 +25,7 @@ def distribution(link: str):
     from scipy.special import expit, ndtr, ndtri
 
     if link == "logit":
+
         def cdf(x):
             return expit(x)
 
@@ -38,6 +39,7 @@ def distribution(link: str):
         def quantile(p):
             return np.log(p / (1 - p))
     elif link == "probit":
+
         def cdf(x):
             return ndtr(x)
 
@@ -52,8 +54,9 @@ def distribution(link: str):
         def quantile(p):
             return ndtri(p)
     else:
-        raise ModelError(f"link={link!r} is not valid for an ordinal model; choose one of "
-                         + ", ".join(repr(x) for x in LINKS))
+        raise ModelError(
+            f"link={link!r} is not valid for an ordinal model; choose one of " + ", ".join(repr(x) for x in LINKS)
+        )
     return cdf, pdf, dpdf, quantile
 
 
@@ -100,13 +103,16 @@ def derivatives(X, y, K, beta, zeta, link):
         A2, B2 = ga / P, gb / P
     d = -(u - v)
     return {
-        "P": P, "u": u, "v": v, "d": d,
-        "hee": (A2 - B2) - (u - v) ** 2,           # d2/d eta2
-        "ca": -A2 + (u - v) * u,                   # d2/(d eta d zeta_y)
-        "cb": B2 - (u - v) * v,                    # d2/(d eta d zeta_{y-1})
-        "zaa": A2 - u * u,                         # d2/d zeta_y^2
-        "zbb": -B2 - v * v,                        # d2/d zeta_{y-1}^2
-        "zab": u * v,                              # d2/(d zeta_y d zeta_{y-1})
+        "P": P,
+        "u": u,
+        "v": v,
+        "d": d,
+        "hee": (A2 - B2) - (u - v) ** 2,  # d2/d eta2
+        "ca": -A2 + (u - v) * u,  # d2/(d eta d zeta_y)
+        "cb": B2 - (u - v) * v,  # d2/(d eta d zeta_{y-1})
+        "zaa": A2 - u * u,  # d2/d zeta_y^2
+        "zbb": -B2 - v * v,  # d2/d zeta_{y-1}^2
+        "zab": u * v,  # d2/(d zeta_y d zeta_{y-1})
     }
 
 
@@ -130,8 +136,8 @@ def _kr_product(X: np.ndarray, E: np.ndarray, Wc: np.ndarray) -> np.ndarray:
         return ((X * Wc[:, :1]).T @ E)[None]
     out = np.zeros((R, p * q))
     for start in range(0, m, _BLOCK):
-        kr = (X[start:start + _BLOCK, :, None] * E[start:start + _BLOCK, None, :]).reshape(-1, p * q)
-        out += Wc[start:start + _BLOCK].T @ kr
+        kr = (X[start : start + _BLOCK, :, None] * E[start : start + _BLOCK, None, :]).reshape(-1, p * q)
+        out += Wc[start : start + _BLOCK].T @ kr
     return out.reshape(R, p, q)
 
 
@@ -154,13 +160,13 @@ def gradient_hessian(X, y, K, W, beta, zeta, link):
         Hbz = _kr_product(X, Ea, W * D["ca"]) + _kr_product(X, Eb, W * D["cb"])
         H[:, :p, p:] = Hbz
         H[:, p:, :p] = np.transpose(Hbz, (0, 2, 1))
-    diag = (Ea.T @ (W * D["zaa"]) + Eb.T @ (W * D["zbb"])).T          # (R, q)
+    diag = (Ea.T @ (W * D["zaa"]) + Eb.T @ (W * D["zbb"])).T  # (R, q)
     Hzz = np.zeros((R, q, q))
     idx = np.arange(q)
     Hzz[:, idx, idx] = diag
     if q > 1:
-        both = (y >= 1) & (y < q)                                      # y-1 and y are both cut points
-        off = (Ea[:, 1:] * both[:, None]).T @ (W * D["zab"])            # (q-1, R): entry (k, k-1)
+        both = (y >= 1) & (y < q)  # y-1 and y are both cut points
+        off = (Ea[:, 1:] * both[:, None]).T @ (W * D["zab"])  # (q-1, R): entry (k, k-1)
         Hzz[:, idx[1:], idx[:-1]] = off.T
         Hzz[:, idx[:-1], idx[1:]] = off.T
     H[:, p:, p:] = Hzz
@@ -181,7 +187,7 @@ def start_values(y, K, W, link) -> np.ndarray:
     quantile = distribution(link)[3]
     onehot = np.zeros((y.shape[0], K))
     onehot[np.arange(y.shape[0]), y] = 1.0
-    shares = (onehot.T @ W).T                                          # (R, K)
+    shares = (onehot.T @ W).T  # (R, K)
     cum = np.cumsum(shares, axis=1)[:, :q] / shares.sum(axis=1, keepdims=True)
     return quantile(np.clip(cum, 1e-8, 1 - 1e-8))
 
@@ -212,21 +218,22 @@ def newton(X, y, K, W, link, *, start=None, tol: float = 1e-10, max_iter: int = 
     ll = loglik(X, y, W, theta[:, :p], theta[:, p:], link)
     converged = np.zeros(R, dtype=bool)
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (the count is read after the loop)
         g, H, _ = gradient_hessian(X, y, K, W, theta[:, :p], theta[:, p:], link)
         try:
             step = np.linalg.solve(-H, g[:, :, None])[:, :, 0]
         except np.linalg.LinAlgError:
-            raise ModelError("the ordinal model's information matrix is singular; check for empty "
-                             "levels or collinear predictors") from None
-        bad_dir = (step * g).sum(axis=1) <= 0                           # not an ascent direction
+            raise ModelError(
+                "the ordinal model's information matrix is singular; check for empty levels or collinear predictors"
+            ) from None
+        bad_dir = (step * g).sum(axis=1) <= 0  # not an ascent direction
         if bad_dir.any():
             scale_g = np.maximum(np.abs(g[bad_dir]).max(axis=1, keepdims=True), 1.0)
             step[bad_dir] = g[bad_dir] / scale_g
         t = np.ones(R)
         new = theta + step
         ll_new = loglik(X, y, W, new[:, :p], new[:, p:], link)
-        for _ in range(40):                                             # step halving
+        for _ in range(40):  # step halving
             worse = ~(ll_new >= ll - 1e-12 * np.abs(ll))
             if not worse.any():
                 break
@@ -253,13 +260,13 @@ def category_prob_derivs(eta: np.ndarray, zeta: np.ndarray, link: str):
     """Derivatives of P(Y = k) with respect to eta (n, K) and to each cut point (n, K, q)."""
     pdf = distribution(link)[1]
     n, q = eta.shape[0], zeta.shape[0]
-    dens = pdf(zeta[None, :] - eta[:, None])                            # (n, q): dF_k/d zeta_k
+    dens = pdf(zeta[None, :] - eta[:, None])  # (n, q): dF_k/d zeta_k
     dens_pad = np.hstack([np.zeros((n, 1)), dens, np.zeros((n, 1))])
-    d_eta = -(dens_pad[:, 1:] - dens_pad[:, :-1])                       # P_k = F_k - F_{k-1}
+    d_eta = -(dens_pad[:, 1:] - dens_pad[:, :-1])  # P_k = F_k - F_{k-1}
     d_zeta = np.zeros((n, q + 1, q))
     idx = np.arange(q)
-    d_zeta[:, idx, idx] = dens                                          # P_k gains F_k
-    d_zeta[:, idx + 1, idx] = -dens                                     # P_{k+1} loses F_k
+    d_zeta[:, idx, idx] = dens  # P_k gains F_k
+    d_zeta[:, idx + 1, idx] = -dens  # P_{k+1} loses F_k
     return d_eta, d_zeta
 
 

@@ -7,8 +7,9 @@ ci_lower, ci_upper``.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.estimation.results import TestResult
 
-__all__ = ["ModelResult", "MODEL_COLUMNS"]
+__all__ = ["MODEL_COLUMNS", "ModelResult"]
 
 MODEL_COLUMNS = ("term", "estimate", "std_error", "statistic", "p_value", "ci_lower", "ci_upper")
 
@@ -84,33 +85,33 @@ class ModelResult:
 
     # -- coefficients ----------------------------------------------------------------
     @property
-    def params(self) -> "pd.Series":
+    def params(self) -> pd.Series:
         """Coefficients (R's order and names)."""
         import pandas as pd
 
         return pd.Series(self.coef, index=list(self.names), name="estimate")
 
     @property
-    def cov(self) -> "pd.DataFrame":
+    def cov(self) -> pd.DataFrame:
         """Design-based covariance matrix of the coefficients."""
         import pandas as pd
 
         return pd.DataFrame(self.vcov, index=list(self.names), columns=list(self.names))
 
     @property
-    def std_errors(self) -> "pd.Series":
+    def std_errors(self) -> pd.Series:
         """Design-based standard errors."""
         import pandas as pd
 
         return pd.Series(np.sqrt(np.diag(self.vcov)), index=list(self.names), name="std_error")
 
     @property
-    def tvalues(self) -> "pd.Series":
+    def tvalues(self) -> pd.Series:
         """t statistics ``estimate / std_error``."""
         return (self.params / self.std_errors).rename("statistic")
 
     @property
-    def pvalues(self) -> "pd.Series":
+    def pvalues(self) -> pd.Series:
         """Two-sided p-values from t with :attr:`df_resid` degrees of freedom (NaN when df <= 0)."""
         import pandas as pd
         from scipy import stats
@@ -122,16 +123,15 @@ class ModelResult:
             p = np.full(t.shape, np.nan)
         return pd.Series(p, index=list(self.names), name="p_value")
 
-    def conf_int(self, level: float = 0.95) -> "pd.DataFrame":
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Wald confidence intervals with t quantiles on :attr:`df_resid` (R ``confint.svyglm``)."""
         import pandas as pd
 
         q = _t_quantile(level, self.df_resid)
         se = self.std_errors.to_numpy()
-        return pd.DataFrame({"ci_lower": self.coef - q * se, "ci_upper": self.coef + q * se},
-                            index=list(self.names))
+        return pd.DataFrame({"ci_lower": self.coef - q * se, "ci_upper": self.coef + q * se}, index=list(self.names))
 
-    def odds_ratios(self, level: float = 0.95) -> "pd.DataFrame":
+    def odds_ratios(self, level: float = 0.95) -> pd.DataFrame:
         """``exp`` of the coefficients and of their confidence limits (logit links only).
 
         For ``ologit`` only the slopes are returned: ``exp(beta)`` is the odds ratio of
@@ -142,24 +142,36 @@ class ModelResult:
         if self.link != "logit":
             raise ModelError(f"odds ratios need a logit link; this model uses {self.link!r}")
         ci = self.conf_int(level)
-        out = pd.DataFrame({"term": list(self.names), "odds_ratio": np.exp(self.coef),
-                            "ci_lower": np.exp(ci["ci_lower"].to_numpy()),
-                            "ci_upper": np.exp(ci["ci_upper"].to_numpy())})
+        out = pd.DataFrame(
+            {
+                "term": list(self.names),
+                "odds_ratio": np.exp(self.coef),
+                "ci_lower": np.exp(ci["ci_lower"].to_numpy()),
+                "ci_upper": np.exp(ci["ci_upper"].to_numpy()),
+            }
+        )
         if self.kind == "ologit":
             out = out.iloc[: self.n_slopes]
         elif "(Intercept)" in self.names:
             out = out[out["term"] != "(Intercept)"]
         return out.reset_index(drop=True)
 
-    def to_frame(self, level: float = 0.95) -> "pd.DataFrame":
+    def to_frame(self, level: float = 0.95) -> pd.DataFrame:
         """``term, estimate, std_error, statistic, p_value, ci_lower, ci_upper``."""
         import pandas as pd
 
         ci = self.conf_int(level)
-        return pd.DataFrame({
-            "term": list(self.names), "estimate": self.coef, "std_error": self.std_errors.to_numpy(),
-            "statistic": self.tvalues.to_numpy(), "p_value": self.pvalues.to_numpy(),
-            "ci_lower": ci["ci_lower"].to_numpy(), "ci_upper": ci["ci_upper"].to_numpy()})
+        return pd.DataFrame(
+            {
+                "term": list(self.names),
+                "estimate": self.coef,
+                "std_error": self.std_errors.to_numpy(),
+                "statistic": self.tvalues.to_numpy(),
+                "p_value": self.pvalues.to_numpy(),
+                "ci_lower": ci["ci_lower"].to_numpy(),
+                "ci_upper": ci["ci_upper"].to_numpy(),
+            }
+        )
 
     # -- presentation ----------------------------------------------------------------
     def _title(self) -> str:
@@ -182,8 +194,11 @@ class ModelResult:
         lines.append(f"  standard errors: design-based ({se_kind}); t tests on the residual df")
         lines.append(_frame_text(self.to_frame()))
         if self.kind == "ologit":
-            lines.append("  logit P(Y <= k) = cut_k - x'beta: positive slopes favour later levels"
-                         if self.link == "logit" else "  probit P(Y <= k) = cut_k - x'beta")
+            lines.append(
+                "  logit P(Y <= k) = cut_k - x'beta: positive slopes favour later levels"
+                if self.link == "logit"
+                else "  probit P(Y <= k) = cut_k - x'beta"
+            )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -195,7 +210,7 @@ class ModelResult:
         return _frame_html(self.to_frame(), self._title()) + f"<p>{html.escape(self.formula)}</p>"
 
     # -- tests -----------------------------------------------------------------------
-    def regterm(self, terms: str | Sequence[str], *, df: float | None = None) -> "TestResult":
+    def regterm(self, terms: str | Sequence[str], *, df: float | None = None) -> TestResult:
         """Wald test that every coefficient of one or more terms is zero.
 
         Parameters
@@ -230,8 +245,9 @@ class ModelResult:
         for t in wanted:
             key = _canonical(t)
             if key not in canon:
-                raise VariableError(f"term {t!r} is not in the model; its terms are "
-                                    + ", ".join(repr(x) for x in labels))
+                raise VariableError(
+                    f"term {t!r} is not in the model; its terms are " + ", ".join(repr(x) for x in labels)
+                )
             idx.extend(np.flatnonzero(assign == canon[key]).tolist())
         idx = sorted(set(idx))
         beta = self.coef[idx]
@@ -248,7 +264,7 @@ class ModelResult:
         return TestResult(stat, dfs, p, method, tuple(wanted), extra={"chisq": chisq, "formula": self.formula})
 
     # -- predictions -----------------------------------------------------------------
-    def predict(self, newdata=None, *, type: str = "response", se: bool = True) -> "pd.DataFrame":
+    def predict(self, newdata=None, *, type: str = "response", se: bool = True) -> pd.DataFrame:
         """Predictions for new data (default: the model's respondents).
 
         Parameters

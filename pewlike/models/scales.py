@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.survey import Survey
 
-__all__ = ["scale", "ScaleResult", "cronbach_alpha"]
+__all__ = ["ScaleResult", "cronbach_alpha", "scale"]
 
 
 def cronbach_alpha(scores: np.ndarray, weights: np.ndarray) -> float:
@@ -40,7 +41,7 @@ def cronbach_alpha(scores: np.ndarray, weights: np.ndarray) -> float:
     return float(k / (k - 1) * (1 - var_items.sum() / var_total))
 
 
-def _item_scores(svy: "Survey", name: str, reverse: bool):
+def _item_scores(svy: Survey, name: str, reverse: bool):
     """(column, score per row over all rows (NaN = missing), number of valid levels or None)."""
     import pandas as pd
 
@@ -91,21 +92,25 @@ class ScaleResult:
     name: str
     alpha: float
     n: int
-    items: "pd.DataFrame"
-    values: "pd.Series"
-    survey: "Survey"
+    items: pd.DataFrame
+    values: pd.Series
+    survey: Survey
     method: str
 
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self) -> pd.DataFrame:
         """The item table (``item, question, mean, std_dev, item_rest_corr, alpha_if_dropped``)."""
         return self.items.copy()
 
     def summary(self) -> str:
         from pewlike.estimation.results import _frame_text
 
-        return "\n".join([f"Index {self.name!r}: {self.method} of {len(self.items)} items",
-                          f"  Cronbach's alpha (weighted) = {self.alpha:.3f}; n = {self.n:,} complete answers",
-                          _frame_text(self.items)])
+        return "\n".join(
+            [
+                f"Index {self.name!r}: {self.method} of {len(self.items)} items",
+                f"  Cronbach's alpha (weighted) = {self.alpha:.3f}; n = {self.n:,} complete answers",
+                _frame_text(self.items),
+            ]
+        )
 
     def __repr__(self) -> str:
         return self.summary()
@@ -113,12 +118,21 @@ class ScaleResult:
     def _repr_html_(self) -> str:
         from pewlike.estimation.results import _frame_html
 
-        return _frame_html(self.items, f"Index {self.name}: alpha = {self.alpha:.3f}") + \
-            f"<p>{html.escape(self.method)} of items</p>"
+        return (
+            _frame_html(self.items, f"Index {self.name}: alpha = {self.alpha:.3f}")
+            + f"<p>{html.escape(self.method)} of items</p>"
+        )
 
 
-def scale(svy: "Survey", items: Sequence[str], *, reverse: Sequence[str] = (), method: Literal["mean", "sum"] = "mean",
-          min_items: int | None = None, name: str | None = None) -> ScaleResult:
+def scale(
+    svy: Survey,
+    items: Sequence[str],
+    *,
+    reverse: Sequence[str] = (),
+    method: Literal["mean", "sum"] = "mean",
+    min_items: int | None = None,
+    name: str | None = None,
+) -> ScaleResult:
     """Build a weighted summated index from Likert items.
 
     Parameters
@@ -184,8 +198,9 @@ def scale(svy: "Survey", items: Sequence[str], *, reverse: Sequence[str] = (), m
     w_all = design.weights
     complete = (answered == k) & design.in_domain & (w_all > 0)
     if not complete.any():
-        raise EstimationError(f"no respondent in the domain answered all of {', '.join(cols)}; "
-                              "check the items or pass min_items=")
+        raise EstimationError(
+            f"no respondent in the domain answered all of {', '.join(cols)}; check the items or pass min_items="
+        )
     Xc, wc = X[complete], w_all[complete]
     alpha = cronbach_alpha(Xc, wc)
     W = wc.sum()
@@ -199,15 +214,27 @@ def scale(svy: "Survey", items: Sequence[str], *, reverse: Sequence[str] = (), m
         sd_rest = np.sqrt(wc @ (rest - wc @ rest / W) ** 2 / W)
         rest_corr.append(cov / (sds[j] * sd_rest))
         drop_alpha.append(cronbach_alpha(np.delete(Xc, j, axis=1), wc) if k > 2 else np.nan)
-    table = pd.DataFrame({"item": cols, "question": [svy.question(c) for c in cols], "mean": means,
-                          "std_dev": sds, "item_rest_corr": rest_corr, "alpha_if_dropped": drop_alpha})
+    table = pd.DataFrame(
+        {
+            "item": cols,
+            "question": [svy.question(c) for c in cols],
+            "mean": means,
+            "std_dev": sds,
+            "item_rest_corr": rest_corr,
+            "alpha_if_dropped": drop_alpha,
+        }
+    )
     name = name or f"index_{cols[0]}"
     if name in svy._data.columns:
         raise VariableError(f"the survey already has a column {name!r}; pass name= to choose another")
     values = pd.Series(value, index=svy._data.index, name=name)
-    label = f"{'Mean' if method == 'mean' else 'Sum'} of {', '.join(cols)}" + \
-        (f" ({', '.join(sorted(rev))} reversed)" if rev else "")
+    label = f"{'Mean' if method == 'mean' else 'Sum'} of {', '.join(cols)}" + (
+        f" ({', '.join(sorted(rev))} reversed)" if rev else ""
+    )
     codebook = svy._codebook.replace(**{name: VariableInfo(name=name, label=label, kind="numeric")})
-    new = svy._evolve(data=svy._data.assign(**{name: value}), codebook=codebook,
-                      history=svy._history + (f"index {name!r} built from {len(cols)} items",))
+    new = svy._evolve(
+        data=svy._data.assign(**{name: value}),
+        codebook=codebook,
+        history=svy._history + (f"index {name!r} built from {len(cols)} items",),
+    )
     return ScaleResult(name, alpha, int(complete.sum()), table, values, new, method)

@@ -14,16 +14,27 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.partitioned.engine import Level, column_codes
 from pewlike.errors import EstimationError, VariableError
+from pewlike.partitioned.engine import Level, column_codes
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.partitioned.survey import DaskSurvey
 
-__all__ = ["ByCodes", "by_codes", "FactorCodes", "factor_codes", "numeric_column", "MeanSpec", "PropSpec",
-           "RatioSpec", "TableSpec", "DomainSpec", "spec_columns"]
+__all__ = [
+    "ByCodes",
+    "DomainSpec",
+    "FactorCodes",
+    "MeanSpec",
+    "PropSpec",
+    "RatioSpec",
+    "TableSpec",
+    "by_codes",
+    "factor_codes",
+    "numeric_column",
+    "spec_columns",
+]
 
 
 # --------------------------------------------------------------------------- codes
@@ -58,7 +69,7 @@ class ByCodes:
             mult *= max(len(lev.values), 1)
         return np.where(use, combined, -1)
 
-    def keys(self, present: np.ndarray) -> "pd.DataFrame":
+    def keys(self, present: np.ndarray) -> pd.DataFrame:
         """One row per present domain, as :func:`pewlike.estimation.engine.domain_codes` returns them."""
         import pandas as pd
 
@@ -70,12 +81,15 @@ class ByCodes:
             k = max(len(lev.values), 1)
             idx = rem % k
             rem = rem // k
-            keys[c] = (pd.Categorical.from_codes(idx, categories=list(lev.values), ordered=lev.ordered)
-                       if lev.categorical else np.asarray(list(lev.values), dtype=object)[idx])
+            keys[c] = (
+                pd.Categorical.from_codes(idx, categories=list(lev.values), ordered=lev.ordered)
+                if lev.categorical
+                else np.asarray(list(lev.values), dtype=object)[idx]
+            )
         return pd.DataFrame(keys)
 
 
-def by_codes(svy: "DaskSurvey", by, na_rm: bool) -> ByCodes:
+def by_codes(svy: DaskSurvey, by, na_rm: bool) -> ByCodes:
     if by is None or (not isinstance(by, str) and not list(by)):
         return ByCodes((), (), na_rm)
     names = [by] if isinstance(by, str) else list(by)
@@ -91,7 +105,7 @@ class FactorCodes:
 
     col: str
     level: Level
-    lut: np.ndarray          # category code (last entry: missing) -> reported level
+    lut: np.ndarray  # category code (last entry: missing) -> reported level
     labels: tuple
 
     def codes(self, pdf) -> np.ndarray:
@@ -99,7 +113,7 @@ class FactorCodes:
         return self.lut[np.where(raw >= 0, raw, len(self.level.values))]
 
 
-def factor_codes(svy: "DaskSurvey", var: str, *, na_rm: bool = True) -> FactorCodes:
+def factor_codes(svy: DaskSurvey, var: str, *, na_rm: bool = True) -> FactorCodes:
     col = svy._resolve(var)
     lev = svy._level(col)
     cats = list(lev.labels)
@@ -110,15 +124,17 @@ def factor_codes(svy: "DaskSurvey", var: str, *, na_rm: bool = True) -> FactorCo
     return FactorCodes(col, lev, lut, tuple(cats[i] for i in keep))
 
 
-def numeric_column(svy: "DaskSurvey", var: str, what: str) -> str:
+def numeric_column(svy: DaskSurvey, var: str, what: str) -> str:
     import pandas as pd
 
     col = svy._resolve(var)
     dt = svy._ddf._meta[col].dtype
     if isinstance(dt, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt)):
         kind = "categorical" if isinstance(dt, pd.CategoricalDtype) else str(dt)
-        raise VariableError(f"{what} needs a numeric variable but {col!r} is {kind}; "
-                            f"use proportion({col!r}) for the share of each response")
+        raise VariableError(
+            f"{what} needs a numeric variable but {col!r} is {kind}; "
+            f"use proportion({col!r}) for the share of each response"
+        )
     return col
 
 
@@ -160,9 +176,11 @@ class MeanSpec(_Spec):
         code = codes[0]
         _, valid = _values(pdf, self.ycol)
         ok = code >= 0
-        return {"W": np.bincount(code[ok], weights=prep.w[ok], minlength=self.n_dom).astype(float),
-                "bad": np.bincount(code[ok], weights=(~valid[ok]).astype(float), minlength=self.n_dom),
-                "nvalid": np.array([float((valid & prep.dom).sum())])}
+        return {
+            "W": np.bincount(code[ok], weights=prep.w[ok], minlength=self.n_dom).astype(float),
+            "bad": np.bincount(code[ok], weights=(~valid[ok]).astype(float), minlength=self.n_dom),
+            "nvalid": np.array([float((valid & prep.dom).sum())]),
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,8 +220,10 @@ class RatioSpec(_Spec):
         code = codes[0]
         ok = code >= 0
         _, vn = _values(pdf, self.ncol)
-        return {"W": np.bincount(code[ok], weights=prep.w[ok], minlength=self.n_dom).astype(float),
-                "nvalid": np.array([float((vn & prep.dom).sum())])}
+        return {
+            "W": np.bincount(code[ok], weights=prep.w[ok], minlength=self.n_dom).astype(float),
+            "nvalid": np.array([float((vn & prep.dom).sum())]),
+        }
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,7 +12,7 @@ import sys
 
 from pewlike.errors import PewlikeError
 
-__all__ = ["ClusterError", "connect", "compute"]
+__all__ = ["ClusterError", "compute", "connect"]
 
 
 class ClusterError(PewlikeError, ConnectionError):
@@ -37,8 +37,9 @@ def connect(scheduler, *, timeout: float = 10.0):
     if hasattr(scheduler, "scheduler_info") and hasattr(scheduler, "compute"):
         return scheduler
     if not isinstance(scheduler, str):
-        raise ClusterError(f"scheduler={scheduler!r} is not valid; give an address such as 'tcp://host:8786' or "
-                           "a distributed.Client")
+        raise ClusterError(
+            f"scheduler={scheduler!r} is not valid; give an address such as 'tcp://host:8786' or a distributed.Client"
+        )
     try:
         from distributed import Client
     except ImportError:  # pragma: no cover
@@ -47,9 +48,11 @@ def connect(scheduler, *, timeout: float = 10.0):
         return Client(scheduler, timeout=f"{float(timeout)}s", set_as_default=False)
     except Exception as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({msg}); check "
-                           "the address and that the scheduler is running, or pass scheduler=None to compute "
-                           "on this machine") from None
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({msg}); check "
+            "the address and that the scheduler is running, or pass scheduler=None to compute "
+            "on this machine"
+        ) from None
 
 
 def compute(client, progress: bool, task):
@@ -83,8 +86,9 @@ def compute(client, progress: bool, task):
         if type(exc).__name__ != "KilledWorker" and not isinstance(exc, (OSError, TimeoutError)):
             raise
         if type(exc).__name__ == "KilledWorker":
-            raise ClusterError("a Dask worker died while computing (often: a partition too large for the worker's "
-                               "memory limit); use smaller partitions (chunk_rows=) or more memory per worker") \
-                from None
+            raise ClusterError(
+                "a Dask worker died while computing (often: a partition too large for the worker's "
+                "memory limit); use smaller partitions (chunk_rows=) or more memory per worker"
+            ) from None
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ClusterError(f"the Dask computation failed ({msg}); check the cluster and the workers' logs") from None

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.partitioned.engine import DaskDesign, Level, map_reduce
-from pewlike.errors import DesignError
 from pewlike.design.structure import LONELY_PSU, REPTYPES, build_design, stage_columns, weight_column
+from pewlike.errors import DesignError
+from pewlike.partitioned.engine import DaskDesign, Level, map_reduce
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.partitioned.survey import DaskSurvey
     from pewlike.io.codebook import Codebook
+    from pewlike.partitioned.survey import DaskSurvey
 
 __all__ = ["build", "distinct_level", "finish_codebook"]
 
@@ -35,9 +35,25 @@ def _numeric_column(meta, col: str, what: str) -> None:
         raise DesignError(f"{what} column {col!r} is not numeric (dtype {dt}); pass a numeric column")
 
 
-def build(ddf, cb: "Codebook", client, progress: bool, *, weights="auto", strata=None, psu=None, fpc=None,
-          nest=False, repweights=None, reptype=None, scale=None, rscales=None, mse=False, lonely_psu="fail",
-          rho=None) -> tuple[DaskDesign, dict]:
+def build(
+    ddf,
+    cb: Codebook,
+    client,
+    progress: bool,
+    *,
+    weights="auto",
+    strata=None,
+    psu=None,
+    fpc=None,
+    nest=False,
+    repweights=None,
+    reptype=None,
+    scale=None,
+    rscales=None,
+    mse=False,
+    lonely_psu="fail",
+    rho=None,
+) -> tuple[DaskDesign, dict]:
     """Check the design arguments against the data (one pass) and build the :class:`DaskDesign`.
 
     Returns the design and, for every categorical column, ``(categories, ordered)`` over all
@@ -79,8 +95,10 @@ def build(ddf, cb: "Codebook", client, progress: bool, *, weights="auto", strata
         if reptype not in REPTYPES:
             raise DesignError(f"reptype={reptype!r} is not valid; choose one of " + ", ".join(map(repr, REPTYPES)))
         if strata is not None or psu is not None or fpc is not None:
-            raise DesignError("a replicate-weight design takes no strata, psu or fpc (they are in the replicate "
-                              "weights); drop them or drop repweights")
+            raise DesignError(
+                "a replicate-weight design takes no strata, psu or fpc (they are in the replicate "
+                "weights); drop them or drop repweights"
+            )
         for c in rep_cols:
             _numeric_column(meta, c, "replicate weight")
         rs = None if rscales is None else np.asarray(rscales, dtype=float)
@@ -90,7 +108,7 @@ def build(ddf, cb: "Codebook", client, progress: bool, *, weights="auto", strata
     else:
         if reptype is not None or scale is not None or rscales is not None:
             raise DesignError("reptype/scale/rscales only apply with repweights=; pass the replicate weight columns")
-        psu_cols, strata_cols, fpc_cols, stages = stage_columns(resolve, strata, psu, fpc)
+        psu_cols, strata_cols, fpc_cols, _stages = stage_columns(resolve, strata, psu, fpc)
         for c in fpc_cols:
             _numeric_column(meta, c, "fpc")
         kind = "clustered" if psu_cols else "rows"
@@ -114,14 +132,21 @@ def build(ddf, cb: "Codebook", client, progress: bool, *, weights="auto", strata
     levels = scan["cats"]
     common = dict(weight_col=wcol, weighted=weighted, lonely_psu=lonely_psu, names=names)
     if kind == "replicate":
-        return DaskDesign("replicate", rep_cols=tuple(rep_cols), reptype=reptype, scale=float(sc),
-                          rscales=np.asarray(rs, dtype=float), mse=bool(mse), **common), levels
+        return DaskDesign(
+            "replicate",
+            rep_cols=tuple(rep_cols),
+            reptype=reptype,
+            scale=float(sc),
+            rscales=np.asarray(rs, dtype=float),
+            mse=bool(mse),
+            **common,
+        ), levels
     if kind == "clustered":
         return _clustered(scan["keys"], key_cols, strata_cols, psu_cols, fpc_cols, nest, lonely_psu, common), levels
     return _rows(scan["keys"], strata_cols, fpc_cols, common), levels
 
 
-def finish_codebook(meta, cats: dict, given: "Codebook | None", missing: str = "auto"):
+def finish_codebook(meta, cats: dict, given: Codebook | None, missing: str = "auto"):
     """The codebook (from the known categories, with ``given`` entries kept) and the :class:`Level` of
     every categorical column."""
     import pandas as pd
@@ -133,23 +158,29 @@ def finish_codebook(meta, cats: dict, given: "Codebook | None", missing: str = "
     if given is None:
         cb = auto
     else:
-        cb = Codebook({**auto.variables, **{k: v for k, v in given.variables.items() if k in auto.variables}},
-                      given.file_label)
+        cb = Codebook(
+            {**auto.variables, **{k: v for k, v in given.variables.items() if k in auto.variables}}, given.file_label
+        )
     levels = {}
     for c, (values, ordered) in cats.items():
-        levels[c] = Level(tuple(values), tuple(str(x) for x in values), True, bool(ordered),
-                          frozenset(cb.variables[c].missing))
+        levels[c] = Level(
+            tuple(values), tuple(str(x) for x in values), True, bool(ordered), frozenset(cb.variables[c].missing)
+        )
     return cb, levels
 
 
 def _check_weights(wcol, scan) -> None:
     if wcol is None:
         return
-    kinds = [f"{int(scan[k]):,} {name}" for k, name in (("w_nan", "missing"), ("w_inf", "infinite"),
-                                                          ("w_neg", "negative")) if scan[k]]
+    kinds = [
+        f"{int(scan[k]):,} {name}"
+        for k, name in (("w_nan", "missing"), ("w_inf", "infinite"), ("w_neg", "negative"))
+        if scan[k]
+    ]
     if kinds:
-        raise DesignError(f"weight column {wcol!r} has {', '.join(kinds)} value(s); fix or drop those rows before "
-                          "building the design")
+        raise DesignError(
+            f"weight column {wcol!r} has {', '.join(kinds)} value(s); fix or drop those rows before building the design"
+        )
     if not scan["w_pos"]:
         raise DesignError(f"weight column {wcol!r} is zero for every row; check the weight variable")
 
@@ -168,18 +199,33 @@ def _scan(pdf, params) -> dict:
     out = {"n": len(pdf)}
     if wcol is not None:
         w = pdf[wcol].to_numpy(dtype=float, na_value=np.nan)
-        out.update(w_nan=int(np.isnan(w).sum()), w_inf=int(np.isinf(w).sum()),
-                   w_neg=int((w < 0).sum()), w_pos=int((w > 0).sum()))
+        out.update(
+            w_nan=int(np.isnan(w).sum()),
+            w_inf=int(np.isinf(w).sum()),
+            w_neg=int((w < 0).sum()),
+            w_pos=int((w > 0).sum()),
+        )
     else:
         out.update(w_nan=0, w_inf=0, w_neg=0, w_pos=len(pdf))
     if rep_cols:
-        out["rep_bad"] = np.array([int((~np.isfinite(pdf[c].to_numpy(dtype=float, na_value=np.nan))).sum())
-                                   if pdf[c].dtype.kind not in "iub" else 0 for c in rep_cols])
+        out["rep_bad"] = np.array(
+            [
+                int((~np.isfinite(pdf[c].to_numpy(dtype=float, na_value=np.nan))).sum())
+                if pdf[c].dtype.kind not in "iub"
+                else 0
+                for c in rep_cols
+            ]
+        )
     else:
         out["rep_bad"] = np.zeros(0)
-    out["cats"] = {c: ((list(pdf[c].cat.categories), bool(pdf[c].cat.ordered))
-                       if isinstance(pdf[c].dtype, pd.CategoricalDtype)          # plain text in this file
-                       else (sorted(pdf[c].dropna().unique().tolist()), False)) for c in cat_cols}
+    out["cats"] = {
+        c: (
+            (list(pdf[c].cat.categories), bool(pdf[c].cat.ordered))
+            if isinstance(pdf[c].dtype, pd.CategoricalDtype)  # plain text in this file
+            else (sorted(pdf[c].dropna().unique().tolist()), False)
+        )
+        for c in cat_cols
+    }
     cols = list(key_cols) + list(fpc_cols)
     out["key_na"] = np.array([int(pdf[c].isna().sum()) for c in key_cols])
     if kind == "clustered":
@@ -201,7 +247,7 @@ def _merge(parts: list) -> dict:
         for k in ("n", "w_nan", "w_inf", "w_neg", "w_pos", "rep_bad", "key_na"):
             out[k] = out[k] + p[k]
         cats = dict(out["cats"])
-        for c, (values, ordered) in p["cats"].items():
+        for c, (values, _ordered) in p["cats"].items():
             have, o = cats[c]
             new = [v for v in values if v not in set(have)]
             cats[c] = (have + new, o)
@@ -212,8 +258,11 @@ def _merge(parts: list) -> dict:
         keys = out["keys"]
         if "n" in keys.columns:
             group = [c for c in keys.columns if c != "n"]
-            out["keys"] = (keys.groupby(group, dropna=True, sort=False)["n"].sum().reset_index() if group
-                           else pd.DataFrame({"n": [int(keys["n"].sum())]}))
+            out["keys"] = (
+                keys.groupby(group, dropna=True, sort=False)["n"].sum().reset_index()
+                if group
+                else pd.DataFrame({"n": [int(keys["n"].sum())]})
+            )
         else:
             out["keys"] = keys.drop_duplicates(ignore_index=True)
     return out
@@ -231,12 +280,29 @@ def _clustered(units, key_cols, strata_cols, psu_cols, fpc_cols, nest, lonely_ps
     units = units.sort_values(key_cols, kind="stable").reset_index(drop=True)
     dup = units.duplicated(subset=key_cols)
     if dup.any():
-        raise DesignError(f"fpc varies within the unit {tuple(units.loc[dup.idxmax(), key_cols])}; the fpc must be "
-                          "constant within each stratum")
-    D = build_design(units, lambda c: c, weights=None, strata=strata_cols or None, psu=psu_cols,
-                     fpc=fpc_cols or None, nest=nest, lonely_psu=lonely_psu)
-    return DaskDesign("clustered", key_cols=tuple(key_cols), unit_index=_index(units, key_cols),
-                      unit_strata=D.strata, unit_clusters=D.clusters, unit_pop=D.popsize, **common)
+        raise DesignError(
+            f"fpc varies within the unit {tuple(units.loc[dup.idxmax(), key_cols])}; the fpc must be "
+            "constant within each stratum"
+        )
+    D = build_design(
+        units,
+        lambda c: c,
+        weights=None,
+        strata=strata_cols or None,
+        psu=psu_cols,
+        fpc=fpc_cols or None,
+        nest=nest,
+        lonely_psu=lonely_psu,
+    )
+    return DaskDesign(
+        "clustered",
+        key_cols=tuple(key_cols),
+        unit_index=_index(units, key_cols),
+        unit_strata=D.strata,
+        unit_clusters=D.clusters,
+        unit_pop=D.popsize,
+        **common,
+    )
 
 
 def _rows(table, strata_cols, fpc_cols, common) -> DaskDesign:
@@ -247,14 +313,17 @@ def _rows(table, strata_cols, fpc_cols, common) -> DaskDesign:
     if strata_cols:
         dup = table.duplicated(subset=strata_cols)
         if dup.any():
-            raise DesignError(f"fpc varies within stratum {tuple(table.loc[dup.idxmax(), strata_cols])}; the fpc "
-                              "must be constant within each stratum")
+            raise DesignError(
+                f"fpc varies within stratum {tuple(table.loc[dup.idxmax(), strata_cols])}; the fpc "
+                "must be constant within each stratum"
+            )
         labels = tuple(" ".join(str(v) for v in row) for row in table[strata_cols].itertuples(index=False))
         index = _index(table, strata_cols)
     else:
         if len(table) > 1:
-            raise DesignError("fpc varies between rows of an unstratified design; the fpc must be constant within "
-                              "each stratum")
+            raise DesignError(
+                "fpc varies between rows of an unstratified design; the fpc must be constant within each stratum"
+            )
         labels, index = ("1",), None
     pop = None
     if fpc_cols:
@@ -264,20 +333,26 @@ def _rows(table, strata_cols, fpc_cols, common) -> DaskDesign:
         if (f < 0).any():
             raise DesignError(f"fpc={f[f < 0][0]:g} is negative; fpc must be population counts or sampling fractions")
         if (f > 1).any() and not (f >= 1).all():
-            raise DesignError(f"fpc mixes population counts (>1) and sampling fractions (<1), e.g. {f[f < 1][0]:g}; "
-                              "use one kind")
+            raise DesignError(
+                f"fpc mixes population counts (>1) and sampling fractions (<1), e.g. {f[f < 1][0]:g}; use one kind"
+            )
         if not (f > 1).any() and (f == 1).all():
-            raise DesignError("fpc is 1 everywhere, which is ambiguous (census or one-unit populations); give "
-                              "population counts or fractions")
+            raise DesignError(
+                "fpc is 1 everywhere, which is ambiguous (census or one-unit populations); give "
+                "population counts or fractions"
+            )
         with np.errstate(divide="ignore"):
             pop = f if (f > 1).any() else n_all / f
         small = pop < n_all
         if small.any():
             j = int(np.flatnonzero(small)[0])
-            raise DesignError(f"stratum {labels[j]} at stage 1: fpc says {pop[j]:g} PSUs in the population but "
-                              f"{int(n_all[j])} are sampled; check the fpc column")
-    return DaskDesign("rows", key_cols=tuple(strata_cols), strata_index=index, strata_labels=labels, n_h=n_all,
-                      pop_h=pop, **common)
+            raise DesignError(
+                f"stratum {labels[j]} at stage 1: fpc says {pop[j]:g} PSUs in the population but "
+                f"{int(n_all[j])} are sampled; check the fpc column"
+            )
+    return DaskDesign(
+        "rows", key_cols=tuple(strata_cols), strata_index=index, strata_labels=labels, n_h=n_all, pop_h=pop, **common
+    )
 
 
 # --------------------------------------------------------------------------- categories of other columns
@@ -294,7 +369,7 @@ def _union(parts):
     return {"v": list(seen)}
 
 
-def distinct_level(svy: "DaskSurvey", col: str) -> Level:
+def distinct_level(svy: DaskSurvey, col: str) -> Level:
     """Sorted distinct values of a non-categorical column over all partitions (one pass).
 
     The same levels, in the same order, as ``pandas.factorize(sort=True)`` gives in memory.
@@ -305,5 +380,10 @@ def distinct_level(svy: "DaskSurvey", col: str) -> Level:
     dtype = svy._ddf._meta[col].dtype
     values = pd.Index(pd.array(vals, dtype=dtype) if len(vals) else pd.array([], dtype=dtype)).sort_values()
     info = svy._codebook.variables.get(col)
-    return Level(tuple(values.tolist()), tuple(str(u) for u in values.tolist()), False, False,
-                 frozenset(info.missing if info is not None else ()))
+    return Level(
+        tuple(values.tolist()),
+        tuple(str(u) for u in values.tolist()),
+        False,
+        False,
+        frozenset(info.missing if info is not None else ()),
+    )

@@ -13,23 +13,36 @@ Internal to :mod:`pewlike.partitioned.survey`; see that module for the user-faci
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pewlike.partitioned.cluster import compute
 from pewlike.errors import DesignError, EstimationError
+from pewlike.partitioned.cluster import compute
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.partitioned.survey import DaskSurvey
 
-__all__ = ["Level", "DaskDesign", "RakeFactors", "State", "Prep", "Pairs", "Extremes", "prepare", "run_pass", "map_reduce",
-           "column_codes", "BLOCK_ROWS"]
+__all__ = [
+    "BLOCK_ROWS",
+    "DaskDesign",
+    "Extremes",
+    "Level",
+    "Pairs",
+    "Prep",
+    "RakeFactors",
+    "State",
+    "column_codes",
+    "map_reduce",
+    "prepare",
+    "run_pass",
+]
 
-BLOCK_ROWS = 65536   # rows per block when a partition builds dense row x statistic arrays
+BLOCK_ROWS = 65536  # rows per block when a partition builds dense row x statistic arrays
 
 
 # --------------------------------------------------------------------------- metadata
@@ -53,7 +66,7 @@ class Level:
         return pd.Index(list(self.values))
 
 
-def column_codes(pdf: "pd.DataFrame", col: str, level: Level) -> np.ndarray:
+def column_codes(pdf: pd.DataFrame, col: str, level: Level) -> np.ndarray:
     """Category code (position in ``level.values``) of every row of a partition; -1 for missing."""
     import pandas as pd
 
@@ -179,7 +192,7 @@ class Prep:
 
 def _domain_mask(pdf, conditions, upto: int) -> np.ndarray:
     mask = np.ones(len(pdf), dtype=bool)
-    for kind, cols, expr in conditions[:upto]:
+    for kind, _cols, expr in conditions[:upto]:
         if kind == "query":
             hit = pdf.eval(expr, engine="python")
             hit = np.asarray(hit.fillna(False) if hasattr(hit, "fillna") else hit, dtype=bool)
@@ -191,7 +204,7 @@ def _domain_mask(pdf, conditions, upto: int) -> np.ndarray:
     return mask
 
 
-def prepare(pdf: "pd.DataFrame", state: State) -> Prep:
+def prepare(pdf: pd.DataFrame, state: State) -> Prep:
     """Weights, replicate weights, domain and unit codes of one partition."""
     d = state.design
     n = len(pdf)
@@ -246,8 +259,10 @@ def _lookup(pdf, cols, index) -> np.ndarray:
         keys = pd.MultiIndex.from_frame(pdf[list(cols)])
     pos = index.get_indexer(keys).astype(np.int64)
     if (pos < 0).any():
-        raise DesignError(f"a partition has design values of {', '.join(cols)} not seen when the design was built; "
-                          "the data changed since the survey was created")
+        raise DesignError(
+            f"a partition has design values of {', '.join(cols)} not seen when the design was built; "
+            "the data changed since the survey was created"
+        )
     return pos
 
 
@@ -260,7 +275,7 @@ class Pairs:
     values: np.ndarray
 
     @classmethod
-    def of(cls, key: np.ndarray, values: np.ndarray) -> "Pairs":
+    def of(cls, key: np.ndarray, values: np.ndarray) -> Pairs:
         vals = values if values.ndim == 2 else values[:, None]
         if key.size == 0:
             return cls(np.zeros(0, dtype=np.int64), np.zeros((0, vals.shape[1])))
@@ -271,7 +286,7 @@ class Pairs:
             out[:, j] = np.bincount(inv, weights=vals[:, j], minlength=uniq.size)
         return cls(uniq, out)
 
-    def merge(self, other: "Pairs") -> "Pairs":
+    def merge(self, other: Pairs) -> Pairs:
         return Pairs.of(np.concatenate([self.keys, other.keys]), np.vstack([self.values, other.values]))
 
     def dense(self, nrow: int, ncol: int) -> np.ndarray:
@@ -288,7 +303,7 @@ class Extremes:
     lo: float = np.inf
     hi: float = -np.inf
 
-    def merge(self, other: "Extremes") -> "Extremes":
+    def merge(self, other: Extremes) -> Extremes:
         return Extremes(min(self.lo, other.lo), max(self.hi, other.hi))
 
 
@@ -297,7 +312,7 @@ def _add(a, b):
         return b
     if b is None:
         return a
-    if hasattr(a, "merge"):          # Pairs, Extremes
+    if hasattr(a, "merge"):  # Pairs, Extremes
         return a.merge(b)
     if isinstance(a, dict):
         return {k: _add(a.get(k), b.get(k)) for k in set(a) | set(b)}
@@ -321,7 +336,7 @@ def _apply_raw(pdf, fn: Callable, params):
     return fn(pdf, params)
 
 
-def run_pass(svy: "DaskSurvey", columns, fn: Callable, params=None, *, fan_in: int = 8):
+def run_pass(svy: DaskSurvey, columns, fn: Callable, params=None, *, fan_in: int = 8):
     """Map ``fn(partition, prep, params) -> dict of arrays`` over the partitions and sum the results.
 
     The partials are added in a tree (``fan_in`` at a time) on the workers; only the
@@ -331,7 +346,7 @@ def run_pass(svy: "DaskSurvey", columns, fn: Callable, params=None, *, fan_in: i
 
     state = svy._state
     need = set(columns) | state.columns()
-    cols = [c for c in svy._ddf.columns if c in need]      # in file order: no reordering copy
+    cols = [c for c in svy._ddf.columns if c in need]  # in file order: no reordering copy
     parts = svy._ddf[cols].to_delayed()
     st = dask.delayed(state, pure=True)
     pr = dask.delayed(params, pure=True)
@@ -353,7 +368,7 @@ def _tree(tasks, fan_in, combine):
     import dask
 
     while len(tasks) > 1:
-        tasks = [dask.delayed(combine, pure=True)(tasks[i:i + fan_in]) for i in range(0, len(tasks), fan_in)]
+        tasks = [dask.delayed(combine, pure=True)(tasks[i : i + fan_in]) for i in range(0, len(tasks), fan_in)]
     return tasks[0]
 
 

@@ -13,23 +13,33 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pewlike.errors import EstimationError
 from pewlike.estimation import estimators as _est
 from pewlike.estimation.proportion_ci import CI_METHODS, prop_ci
-from pewlike.partitioned.cells import (ByCodes, DomainSpec, FactorCodes, MeanSpec, PropSpec, RatioSpec, TableSpec, by_codes,
-                        factor_codes, numeric_column, spec_columns)
+from pewlike.estimation.results import Estimates, TestResult
+from pewlike.partitioned.cells import (
+    ByCodes,
+    DomainSpec,
+    FactorCodes,
+    MeanSpec,
+    PropSpec,
+    RatioSpec,
+    TableSpec,
+    by_codes,
+    factor_codes,
+    numeric_column,
+    spec_columns,
+)
 from pewlike.partitioned.engine import run_pass
 from pewlike.partitioned.ratios import Kept, domain_df, finish, first_pass
-from pewlike.errors import EstimationError
-from pewlike.estimation.results import Estimates, TestResult
 
 if TYPE_CHECKING:  # pragma: no cover
-
     from pewlike.partitioned.survey import DaskSurvey
 
-__all__ = ["mean", "total", "proportion", "ratio", "chisq", "ttest", "design_sums", "table_totals"]
+__all__ = ["chisq", "design_sums", "mean", "proportion", "ratio", "table_totals", "total", "ttest"]
 
 
-def design_sums(svy: "DaskSurvey", *, need_df: bool = True) -> dict:
+def design_sums(svy: DaskSurvey, *, need_df: bool = True) -> dict:
     """Respondents in the domain and (with ``need_df``) the design degrees of freedom: one pass."""
     spec = DomainSpec((), 1, 0, None, False, 1, np.zeros(1, dtype=np.int64))
     sums = first_pass(svy, spec, need_df=need_df)
@@ -39,15 +49,20 @@ def design_sums(svy: "DaskSurvey", *, need_df: bool = True) -> dict:
     return out
 
 
-def _design_label(svy: "DaskSurvey") -> str:
+def _design_label(svy: DaskSurvey) -> str:
     from pewlike.design.describe import design_kind
 
     d = svy._ddesign
     stages = len(d.names.get("psu", []) or []) or 1
     pop = None if (d.unit_pop is None and d.pop_h is None) else True
-    shim = SimpleNamespace(is_replicate=d.kind == "replicate", reptype=d.reptype,
-                           repweights=np.empty((0, len(d.rep_cols))), names=d.names,
-                           clusters=np.empty((0, stages)), popsize=pop)
+    shim = SimpleNamespace(
+        is_replicate=d.kind == "replicate",
+        reptype=d.reptype,
+        repweights=np.empty((0, len(d.rep_cols))),
+        names=d.names,
+        clusters=np.empty((0, stages)),
+        popsize=pop,
+    )
     return design_kind(shim)
 
 
@@ -58,7 +73,7 @@ def _empty_domain(svy, sums, col):
 
 
 # --------------------------------------------------------------------------- estimators
-def mean(svy: "DaskSurvey", var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+def mean(svy: DaskSurvey, var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
     """Weighted mean, overall or by domain, on a partitioned survey.
 
     Notes
@@ -70,7 +85,7 @@ def mean(svy: "DaskSurvey", var: str, *, by=None, na_rm: bool = True, level: flo
     return _mean_or_total(svy, "mean", numeric_column(svy, var, "mean"), by, na_rm, level)
 
 
-def total(svy: "DaskSurvey", var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+def total(svy: DaskSurvey, var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
     """Weighted total of a numeric variable, or counts of each level of a categorical.
 
     Notes
@@ -117,19 +132,28 @@ def _mean_or_total(svy, kind, col, by, na_rm, level):
     with np.errstate(divide="ignore", invalid="ignore"):
         vsrs = nobs / (nobs - 1) * ss / W / nobs
         if kind == "total":
-            vsrs = vsrs * W ** 2
+            vsrs = vsrs * W**2
         deff = np.diag(r.vcov) / vsrs
     if not na_rm:
         bad = sums["bad"][present] > 0
         est[bad], se[bad], deff[bad] = np.nan, np.nan, np.nan
     lo, hi = _est._normal_ci(est, se, level)
     frame = _est._frame(col, None, keys, list(bc.cols), est, se, lo, hi, deff, n)
-    return Estimates(kind, col, bc.cols, frame, r.vcov, level, "normal", svy._codebook.variables[col].label,
-                     _design_label(svy))
+    return Estimates(
+        kind, col, bc.cols, frame, r.vcov, level, "normal", svy._codebook.variables[col].label, _design_label(svy)
+    )
 
 
-def proportion(svy: "DaskSurvey", var: str, *, by=None, ci: str = "logit", na_rm: bool = True,
-               level: float = 0.95, factor: FactorCodes | None = None) -> Estimates:
+def proportion(
+    svy: DaskSurvey,
+    var: str,
+    *,
+    by=None,
+    ci: str = "logit",
+    na_rm: bool = True,
+    level: float = 0.95,
+    factor: FactorCodes | None = None,
+) -> Estimates:
     """Share of respondents giving each response, with confidence intervals, on a partitioned survey.
 
     Notes
@@ -153,8 +177,18 @@ def _proportions(svy, var, by, ci, na_rm, level, kind, factor=None):
     bc = by_codes(svy, by, na_rm)
     G = bc.size
     den_of = np.repeat(np.arange(G), L)
-    spec = PropSpec(spec_columns(col, *bc.cols), G * L, G if kind == "proportion" else 0, den_of,
-                    kind == "proportion", G, den_of, fc, bc, L)
+    spec = PropSpec(
+        spec_columns(col, *bc.cols),
+        G * L,
+        G if kind == "proportion" else 0,
+        den_of,
+        kind == "proportion",
+        G,
+        den_of,
+        fc,
+        bc,
+        L,
+    )
     sums = first_pass(svy, spec, need_df=(kind == "proportion"))
     present = np.flatnonzero(sums["ndom"] > 0)
     if present.size == 0:
@@ -181,13 +215,23 @@ def _proportions(svy, var, by, ci, na_rm, level, kind, factor=None):
     else:
         lo, hi = _est._normal_ci(est, se, level)
     frame = _est._frame(col, levels, keys, list(bc.cols), est, se, lo, hi, deff, n)
-    return Estimates(kind, col, bc.cols, frame, r.vcov, level, ci if kind == "proportion" else "normal",
-                     svy._codebook.variables[col].label, _design_label(svy),
-                     extra={"base_n": dom_n.astype(np.int64)})
+    return Estimates(
+        kind,
+        col,
+        bc.cols,
+        frame,
+        r.vcov,
+        level,
+        ci if kind == "proportion" else "normal",
+        svy._codebook.variables[col].label,
+        _design_label(svy),
+        extra={"base_n": dom_n.astype(np.int64)},
+    )
 
 
-def ratio(svy: "DaskSurvey", numerator: str, denominator: str, *, by=None, na_rm: bool = True,
-          level: float = 0.95) -> Estimates:
+def ratio(
+    svy: DaskSurvey, numerator: str, denominator: str, *, by=None, na_rm: bool = True, level: float = 0.95
+) -> Estimates:
     """Ratio of two weighted totals, overall or by domain, on a partitioned survey.
 
     Notes
@@ -213,28 +257,47 @@ def ratio(svy: "DaskSurvey", numerator: str, denominator: str, *, by=None, na_rm
     se = np.sqrt(np.clip(np.diag(r.vcov), 0, None))
     lo, hi = _est._normal_ci(r.theta, se, level)
     name = f"{ncol}/{dcol}"
-    frame = _est._frame(name, None, keys, list(bc.cols), r.theta, se, lo, hi, np.full(present.size, np.nan),
-                        sums["n"][present].astype(np.int64))
+    frame = _est._frame(
+        name,
+        None,
+        keys,
+        list(bc.cols),
+        r.theta,
+        se,
+        lo,
+        hi,
+        np.full(present.size, np.nan),
+        sums["n"][present].astype(np.int64),
+    )
     return Estimates("ratio", name, bc.cols, frame, r.vcov, level, "normal", None, _design_label(svy))
 
 
-def table_totals(svy: "DaskSurvey", rf: FactorCodes, cf: FactorCodes, *, shares: bool):
+def table_totals(svy: DaskSurvey, rf: FactorCodes, cf: FactorCodes, *, shares: bool):
     """Cells of the two-way table of the levels that occur: ``(Ratios, nr, nc, sums)``."""
     nr_f, nc_f = len(rf.labels), len(cf.labels)
     k = nr_f * nc_f
-    spec = TableSpec(spec_columns(rf.col, cf.col), k, 1 if shares else 0, np.zeros(k, dtype=np.int64), False, 1,
-                     np.zeros(k, dtype=np.int64), rf, cf)
+    spec = TableSpec(
+        spec_columns(rf.col, cf.col),
+        k,
+        1 if shares else 0,
+        np.zeros(k, dtype=np.int64),
+        False,
+        1,
+        np.zeros(k, dtype=np.int64),
+        rf,
+        cf,
+    )
     sums = first_pass(svy, spec)
     counts = sums["n"].reshape(nc_f, nr_f).T
     if counts.sum() == 0:
         raise EstimationError(f"no respondent has valid values of both {rf.col!r} and {cf.col!r}")
     rpres = np.flatnonzero(counts.sum(axis=1))
     cpres = np.flatnonzero(counts.sum(axis=0))
-    cells = (rpres[:, None] + nr_f * cpres[None, :]).T.ravel()   # rows vary fastest
+    cells = (rpres[:, None] + nr_f * cpres[None, :]).T.ravel()  # rows vary fastest
     return finish(svy, spec, sums, Kept.of(spec, cells), by_domain=False), rpres.size, cpres.size
 
 
-def chisq(svy: "DaskSurvey", row: str, col: str, *, statistic: str = "F", na_rm: bool = True) -> TestResult:
+def chisq(svy: DaskSurvey, row: str, col: str, *, statistic: str = "F", na_rm: bool = True) -> TestResult:
     """Rao-Scott (or Wald) test of association on a partitioned survey.
 
     Notes
@@ -253,8 +316,9 @@ def chisq(svy: "DaskSurvey", row: str, col: str, *, statistic: str = "F", na_rm:
     wald = statistic in ("Wald", "adjWald")
     r, nr, nc = table_totals(svy, rf, cf, shares=not wald)
     if nr < 2 or nc < 2:
-        raise EstimationError(f"chisq needs at least two observed levels in each variable "
-                              f"({rf.col!r} has {nr}, {cf.col!r} has {nc})")
+        raise EstimationError(
+            f"chisq needs at least two observed levels in each variable ({rf.col!r} has {nr}, {cf.col!r} has {nc})"
+        )
     if wald:
         stat, df, p, method = wald_independence(r.theta, r.vcov, nr, nc, float(svy.degf), statistic)
         return TestResult(stat, df, p, method, (rf.col, cf.col))
@@ -263,7 +327,7 @@ def chisq(svy: "DaskSurvey", row: str, col: str, *, statistic: str = "F", na_rm:
     return TestResult(stat, df, p, method, (rf.col, cf.col))
 
 
-def ttest(svy: "DaskSurvey", var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
+def ttest(svy: DaskSurvey, var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
     """Design-based t test of a difference in means between two groups.
 
     Notes
@@ -283,16 +347,26 @@ def ttest(svy: "DaskSurvey", var: str, by: str, *, na_rm: bool = True, level: fl
     present = kept_raw[sums["ndom"][kept_raw] > 0]
     if present.size != 2:
         names = ", ".join(gf.level.labels[i] for i in present)
-        raise EstimationError(f"ttest needs a group variable with exactly two groups; {gf.col!r} has "
-                              f"{present.size} among valid rows ({names})")
+        raise EstimationError(
+            f"ttest needs a group variable with exactly two groups; {gf.col!r} has "
+            f"{present.size} among valid rows ({names})"
+        )
     r = finish(svy, spec, sums, Kept.of(spec, present), by_domain=False)
     diff = float(r.theta[1] - r.theta[0])
     se = float(np.sqrt(r.vcov[0, 0] + r.vcov[1, 1] - 2 * r.vcov[0, 1]))
     df = float(_union_df(svy, sums, present) - 1)
     t = diff / se
     p = float(2 * stats.t.sf(abs(t), df))
-    return TestResult(t, df, p, "Design-based t-test", (ycol, gf.col), diff, se,
-                      extra={"groups": (gf.level.labels[present[0]], gf.level.labels[present[1]])})
+    return TestResult(
+        t,
+        df,
+        p,
+        "Design-based t-test",
+        (ycol, gf.col),
+        diff,
+        se,
+        extra={"groups": (gf.level.labels[present[0]], gf.level.labels[present[1]])},
+    )
 
 
 def _union_df(svy, sums, doms) -> float:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import DataFileError, PewlikeError
 
@@ -23,21 +24,31 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.io.codebook import Codebook
 
-__all__ = ["expand_paths", "read_partitioned", "require_dask", "SAV_CHUNK_ROWS", "conform"]
+__all__ = ["SAV_CHUNK_ROWS", "conform", "expand_paths", "read_partitioned", "require_dask"]
 
-SAV_CHUNK_ROWS = 500_000   # rows per partition when an SPSS/Stata/SAS file is read in blocks
-_KINDS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".sav": "sav", ".zsav": "sav",
-          ".dta": "dta", ".sas7bdat": "sas7bdat", ".xpt": "xport", ".por": "por"}
+SAV_CHUNK_ROWS = 500_000  # rows per partition when an SPSS/Stata/SAS file is read in blocks
+_KINDS = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".csv": "csv",
+    ".sav": "sav",
+    ".zsav": "sav",
+    ".dta": "dta",
+    ".sas7bdat": "sas7bdat",
+    ".xpt": "xport",
+    ".por": "por",
+}
 
 
 def require_dask() -> None:
     """Fail with an installation hint when Dask is missing."""
     try:
-        import dask  # noqa: F401
+        import dask
         import dask.dataframe  # noqa: F401
     except ImportError:  # pragma: no cover - dask is in the test extra
-        raise PewlikeError("engine='dask' needs the optional extra: pip install 'pewlike[dask]' "
-                           "(dask[dataframe] and distributed)") from None
+        raise PewlikeError(
+            "engine='dask' needs the optional extra: pip install 'pewlike[dask]' (dask[dataframe] and distributed)"
+        ) from None
 
 
 # --------------------------------------------------------------------------- files
@@ -58,12 +69,16 @@ def expand_paths(paths_or_glob) -> list[Path]:
         if any(ch in s for ch in "*?["):
             hits = sorted(Path(h) for h in glob.glob(s, recursive=True) if Path(h).is_file())
             if not hits:
-                raise DataFileError(f"{s!r} matches no files; check the directory and the pattern "
-                                    "(e.g. 'data/part-*.parquet')")
+                raise DataFileError(
+                    f"{s!r} matches no files; check the directory and the pattern (e.g. 'data/part-*.parquet')"
+                )
             out.extend(hits)
         elif Path(s).is_dir():
-            hits = sorted(p for p in Path(s).iterdir() if p.is_file() and p.suffix.lower() in _KINDS
-                          and not p.name.startswith((".", "_")))
+            hits = sorted(
+                p
+                for p in Path(s).iterdir()
+                if p.is_file() and p.suffix.lower() in _KINDS and not p.name.startswith((".", "_"))
+            )
             if not hits:
                 raise DataFileError(f"directory {s!r} holds no .parquet, .csv or .sav files")
             out.extend(hits)
@@ -80,9 +95,15 @@ def expand_paths(paths_or_glob) -> list[Path]:
     return out
 
 
-def read_partitioned(files: Sequence[Path], *, columns: Sequence[str] | None = None, required=(),
-                     missing: str = "auto", chunk_rows: int = SAV_CHUNK_ROWS,
-                     **reader_options: Any) -> tuple[Any, "Codebook | None"]:
+def read_partitioned(
+    files: Sequence[Path],
+    *,
+    columns: Sequence[str] | None = None,
+    required=(),
+    missing: str = "auto",
+    chunk_rows: int = SAV_CHUNK_ROWS,
+    **reader_options: Any,
+) -> tuple[Any, Codebook | None]:
     """A lazy Dask DataFrame over ``files`` and the codebook stored in the first file (None if none).
 
     Parameters
@@ -118,13 +139,16 @@ def _compare_columns(first: Path, names: list[str], path: Path, other: list[str]
     lost = [c for c in names if c not in other]
     for c in lost:
         if c in role_of:
-            raise DataFileError(f"{path}: {role_of[c]} column {c!r} is missing in this file (it is in "
-                                f"{first.name}); every partition needs the design columns")
+            raise DataFileError(
+                f"{path}: {role_of[c]} column {c!r} is missing in this file (it is in "
+                f"{first.name}); every partition needs the design columns"
+            )
     extra = [c for c in other if c not in names]
     if lost or extra:
         parts = ([f"missing {lost[:5]}"] if lost else []) + ([f"extra {extra[:5]}"] if extra else [])
-        raise DataFileError(f"{path}: columns differ from {first.name} ({'; '.join(parts)}); every partition "
-                            "needs the same columns")
+        raise DataFileError(
+            f"{path}: columns differ from {first.name} ({'; '.join(parts)}); every partition needs the same columns"
+        )
 
 
 def _arrow_type(t) -> str:
@@ -154,15 +178,17 @@ def _read_parquet(files, columns, required, missing, opts):
         for n in names:
             a, b = _arrow_type(first.field(n).type), _arrow_type(s.field(n).type)
             if a != b:
-                raise DataFileError(f"{f}: column {n!r} is stored as {b} but as {a} in {files[0].name}; "
-                                    "write every partition with the same types")
+                raise DataFileError(
+                    f"{f}: column {n!r} is stored as {b} but as {a} in {files[0].name}; "
+                    "write every partition with the same types"
+                )
     use = _select(names, columns, required, files[0])
     rows = int(opts.pop("chunk_rows", SAV_CHUNK_ROWS))
     items = []
     for f in files:
         meta_f = pq.ParquetFile(f).metadata
         groups, count = [], 0
-        for g in range(meta_f.num_row_groups):      # consecutive row groups up to ``rows`` rows a partition
+        for g in range(meta_f.num_row_groups):  # consecutive row groups up to ``rows`` rows a partition
             n = meta_f.row_group(g).num_rows
             if groups and count + n > rows:
                 items.append((str(f), tuple(groups)))
@@ -221,8 +247,8 @@ def _parquet_codebook(schema, meta, missing):
     """The codebook pewlike stored in the file's metadata (None for other Parquet files)."""
     import json
 
-    from pewlike.io.files import _META_KEY
     from pewlike.io.codebook import Codebook, VariableInfo
+    from pewlike.io.files import _META_KEY
 
     del missing  # categories are only known after the design pass; see daskdesign.finish_codebook
     stored = (schema.metadata or {}).get(_META_KEY)
@@ -233,8 +259,15 @@ def _parquet_codebook(schema, meta, missing):
     for name, d in stored.get("variables", {}).items():
         if name in meta.columns:
             vl = {float(k): v for k, v in d.get("value_labels", {}).items()}
-            infos[name] = VariableInfo(name, d.get("label"), vl, tuple(d.get("missing", ())),
-                                       tuple(d.get("missing_codes", ())), d.get("kind", "numeric"), d.get("measure"))
+            infos[name] = VariableInfo(
+                name,
+                d.get("label"),
+                vl,
+                tuple(d.get("missing", ())),
+                tuple(d.get("missing_codes", ())),
+                d.get("kind", "numeric"),
+                d.get("measure"),
+            )
     return Codebook(infos, stored.get("file_label"))
 
 
@@ -252,8 +285,9 @@ def _read_csv(files, columns, required, missing, opts):
         _compare_columns(files[0], heads[0], f, h, required)
     use = _select(heads[0], columns, required, files[0])
     meta = _load_csv(files[0], use, None, opts).iloc[:0]
-    ddf = dd.from_map(_CsvPart(use, meta, opts, str(files[0].name)), [str(f) for f in files], meta=meta,
-                      enforce_metadata=False)
+    ddf = dd.from_map(
+        _CsvPart(use, meta, opts, str(files[0].name)), [str(f) for f in files], meta=meta, enforce_metadata=False
+    )
     return ddf, None
 
 
@@ -278,7 +312,7 @@ class _CsvPart:
         return conform(df[cols], self.meta[cols], path, self.first)
 
 
-def conform(df: "pd.DataFrame", meta: "pd.DataFrame", path, first: str) -> "pd.DataFrame":
+def conform(df: pd.DataFrame, meta: pd.DataFrame, path, first: str) -> pd.DataFrame:
     """Check a partition's columns and types against ``meta``; integers read as floats are cast.
 
     Raises
@@ -290,24 +324,33 @@ def conform(df: "pd.DataFrame", meta: "pd.DataFrame", path, first: str) -> "pd.D
 
     if list(df.columns) != list(meta.columns):
         lost = [c for c in meta.columns if c not in df.columns]
-        raise DataFileError(f"{path}: columns differ from {first} (missing {lost[:5]}); every partition needs "
-                            "the same columns")
+        raise DataFileError(
+            f"{path}: columns differ from {first} (missing {lost[:5]}); every partition needs the same columns"
+        )
     fix = {}
     for c in meta.columns:
         a, b = meta[c].dtype, df[c].dtype
         if a == b:
             continue
         num_a, num_b = pd.api.types.is_numeric_dtype(a), pd.api.types.is_numeric_dtype(b)
-        if num_a and num_b and not isinstance(a, pd.CategoricalDtype) and not isinstance(b, pd.CategoricalDtype):
-            if a.kind == "f" or df[c].notna().all():
-                fix[c] = a
-                continue
+        if (
+            num_a
+            and num_b
+            and not isinstance(a, pd.CategoricalDtype)
+            and not isinstance(b, pd.CategoricalDtype)
+            and (a.kind == "f" or df[c].notna().all())
+        ):
+            fix[c] = a
+            continue
         if pd.api.types.is_string_dtype(a) and pd.api.types.is_string_dtype(b):
             continue
         if isinstance(a, pd.CategoricalDtype) and isinstance(b, pd.CategoricalDtype):
             continue
-        hint = (f"; pass dtype={{{c!r}: 'float64'}} so that missing values read as NaN in every file"
-                if num_a and num_b else "; give every partition the same column types")
+        hint = (
+            f"; pass dtype={{{c!r}: 'float64'}} so that missing values read as NaN in every file"
+            if num_a and num_b
+            else "; give every partition the same column types"
+        )
         raise DataFileError(f"{path}: column {c!r} has type {b} but {a} in {first}{hint}")
     return df.astype(fix) if fix else df
 
@@ -317,8 +360,12 @@ def _read_stat(files, kind, columns, required, missing, chunk_rows, opts):
     import dask.dataframe as dd
     import pyreadstat
 
-    read = getattr(pyreadstat, {"sav": "read_sav", "dta": "read_dta", "sas7bdat": "read_sas7bdat",
-                                "xport": "read_xport", "por": "read_por"}[kind])
+    read = getattr(
+        pyreadstat,
+        {"sav": "read_sav", "dta": "read_dta", "sas7bdat": "read_sas7bdat", "xport": "read_xport", "por": "read_por"}[
+            kind
+        ],
+    )
     blocks, heads = [], []
     for f in files:
         try:
@@ -351,8 +398,16 @@ class _StatBlock:
         from pewlike.io.labelconv import apply_metadata
 
         path, off, rows = block
-        read = getattr(pyreadstat, {"sav": "read_sav", "dta": "read_dta", "sas7bdat": "read_sas7bdat",
-                                    "xport": "read_xport", "por": "read_por"}[self.kind])
+        read = getattr(
+            pyreadstat,
+            {
+                "sav": "read_sav",
+                "dta": "read_dta",
+                "sas7bdat": "read_sas7bdat",
+                "xport": "read_xport",
+                "por": "read_por",
+            }[self.kind],
+        )
         opts = dict(self.opts)
         if self.use is not None:
             opts["usecols"] = list(self.use)

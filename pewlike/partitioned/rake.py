@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.partitioned.engine import Pairs, RakeFactors, State, column_codes, run_pass
 from pewlike.errors import RakingError
+from pewlike.partitioned.engine import Pairs, RakeFactors, State, column_codes, run_pass
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.partitioned.survey import DaskSurvey
@@ -35,7 +35,7 @@ def _collapse(pdf, prep, params):
         stride *= len(lev.values) + 1
     cols_ = [prep.w[active], np.ones(int(active.sum()))]
     if prep.rep is not None:
-        cols_.extend(prep.rep[:, active])          # one column per replicate
+        cols_.extend(prep.rep[:, active])  # one column per replicate
     return {"cells": Pairs.of(key[active], np.column_stack(cols_))}
 
 
@@ -52,15 +52,28 @@ def _decode(keys: np.ndarray, cols, levels, meta):
         if lev.categorical:
             out[col] = pd.Categorical.from_codes(code, categories=list(lev.values), ordered=lev.ordered)
         else:
-            vals = pd.array(list(lev.values), dtype=meta[col].dtype) if lev.values else pd.array([], dtype=meta[col].dtype)
-            take = pd.Series(vals).take(np.clip(code, 0, None)).reset_index(drop=True) if len(vals) else \
-                pd.Series([None] * code.size, dtype=meta[col].dtype)
+            vals = (
+                pd.array(list(lev.values), dtype=meta[col].dtype) if lev.values else pd.array([], dtype=meta[col].dtype)
+            )
+            take = (
+                pd.Series(vals).take(np.clip(code, 0, None)).reset_index(drop=True)
+                if len(vals)
+                else pd.Series([None] * code.size, dtype=meta[col].dtype)
+            )
             out[col] = take.where(code >= 0)
     return pd.DataFrame(out)
 
 
-def rake(svy: "DaskSurvey", margins, *, max_iter: int = 50, tol: float = 1e-7, total: float | None = None,
-         bounds=None, cap: float | None = None) -> "DaskSurvey":
+def rake(
+    svy: DaskSurvey,
+    margins,
+    *,
+    max_iter: int = 50,
+    tol: float = 1e-7,
+    total: float | None = None,
+    bounds=None,
+    cap: float | None = None,
+) -> DaskSurvey:
     """Rake the weights of a partitioned survey to marginal targets.
 
     Parameters
@@ -90,15 +103,17 @@ def rake(svy: "DaskSurvey", margins, *, max_iter: int = 50, tol: float = 1e-7, t
     :func:`pewlike.weighting.raking.rake` on the same data to rounding.  Counts of respondents in
     error messages about unmatched categories are counts of distinct cells.
     """
-    from pewlike.weighting.steps import WeightingNote, WeightingRecord, raking_step
     from pewlike.survey import Survey
-    from pewlike.weighting.targets import Cells, build_margins
-    from pewlike.weighting.target_shapes import normalize
     from pewlike.weighting.raking import _nonconvergence, ipf, margins_frame
+    from pewlike.weighting.steps import WeightingNote, WeightingRecord, raking_step
+    from pewlike.weighting.target_shapes import normalize
+    from pewlike.weighting.targets import Cells, build_margins
 
     if bounds is not None or cap is not None:
-        raise RakingError("bounds= and cap= are not available on a partitioned survey (they need every row); rake "
-                          "without them, or collect()/sample() the survey and rake in memory")
+        raise RakingError(
+            "bounds= and cap= are not available on a partitioned survey (they need every row); rake "
+            "without them, or collect()/sample() the survey and rake in memory"
+        )
     if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
         raise RakingError(f"max_iter={max_iter!r} is not valid; give a positive integer such as 50")
     if not (tol > 0):
@@ -127,12 +142,29 @@ def rake(svy: "DaskSurvey", margins, *, max_iter: int = 50, tol: float = 1e-7, t
     achieved = [cells.margin_totals(j, m.ncell, cells.w * res.factor) for j, m in enumerate(ms)]
     ncells = [m.ncell for m in ms]
     step = raking_step(np.arange(ncell), list(cells.codes), ncells, res.factor, res.last, np.ones(ncell))
-    factors = RakeFactors(cols, levels, sums.keys, cells.cell.astype(np.int64), res.factor, res.rep_factor,
-                          len(svy._state.domain), tuple(cells.codes), tuple(ncells), tuple(step.scale), real,
-                          call=(margins, {"max_iter": max_iter, "tol": tol, "total": total}))
+    factors = RakeFactors(
+        cols,
+        levels,
+        sums.keys,
+        cells.cell.astype(np.int64),
+        res.factor,
+        res.rep_factor,
+        len(svy._state.domain),
+        tuple(cells.codes),
+        tuple(ncells),
+        tuple(step.scale),
+        real,
+        call=(margins, {"max_iter": max_iter, "tol": tol, "total": total}),
+    )
     names = ", ".join(m.name for m in ms)
-    record = WeightingRecord("rake", margins_frame(ms, achieved=achieved), res.iterations, True, tol,
-                             {"max_iter": max_iter, "total": total, "cap": None})
+    record = WeightingRecord(
+        "rake",
+        margins_frame(ms, achieved=achieved),
+        res.iterations,
+        True,
+        tol,
+        {"max_iter": max_iter, "total": total, "cap": None},
+    )
     note = WeightingNote(f"raked to {len(ms)} margin(s) ({names}) in {res.iterations} iteration(s)", record)
     state = State(svy._state.design, svy._state.domain, svy._state.steps + (factors,))
     return svy._evolve(state=state, history=svy._history + (note,))

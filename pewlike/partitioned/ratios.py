@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.variance import linearization as variance
+from pewlike.estimation.engine import Ratios
 from pewlike.partitioned.engine import Pairs, onehot_sum, rank_from_gram, run_pass
 from pewlike.partitioned.rowvar import Influence, calibration_terms, rows_vcov, unit_residual_sums
-from pewlike.estimation.engine import Ratios
+from pewlike.variance import linearization as variance
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.partitioned.survey import DaskSurvey
 
-__all__ = ["first_pass", "finish", "domain_df", "Kept"]
+__all__ = ["Kept", "domain_df", "finish", "first_pass"]
 
 _GRAM_ROWS = 16384
 
@@ -41,9 +41,12 @@ def _pass1(pdf, prep, params):
     num, a, den, b, dom = spec.codes(pdf, prep)
     w = prep.w
     aw = w if a is None else w * a
-    out = {"A": _bincount(num, spec.n_num, aw), "n": _bincount(num, spec.n_num),
-           "nobs": _bincount(np.where(w != 0, num, -1), spec.n_num),
-           "ndom": _bincount(dom, spec.n_dom)}
+    out = {
+        "A": _bincount(num, spec.n_num, aw),
+        "n": _bincount(num, spec.n_num),
+        "nobs": _bincount(np.where(w != 0, num, -1), spec.n_num),
+        "ndom": _bincount(dom, spec.n_dom),
+    }
     bw = None
     if spec.n_den and not spec.den_from_num:
         bw = w if b is None else w * b
@@ -82,9 +85,9 @@ def _df_sums(d, prep, dom, n_dom):
         gs = np.sort(g, kind="stable")
         starts = np.r_[0, np.flatnonzero(np.diff(gs)) + 1] if gs.size else np.zeros(0, dtype=np.int64)
         stops = np.r_[starts[1:], gs.size]
-        for a, b in zip(starts, stops):     # one domain at a time, as the rank per domain in memory
-            for s in range(a, b, _GRAM_ROWS):   # bounded copies of the replicate weights
-                Wb = np.take(Wt, order[s:min(b, s + _GRAM_ROWS)], axis=1)
+        for a, b in zip(starts, stops):  # one domain at a time, as the rank per domain in memory
+            for s in range(a, b, _GRAM_ROWS):  # bounded copies of the replicate weights
+                Wb = np.take(Wt, order[s : min(b, s + _GRAM_ROWS)], axis=1)
                 gram[gs[a]] += Wb @ Wb.T
         return {"gram": gram}
     if d.kind == "clustered":
@@ -92,19 +95,20 @@ def _df_sums(d, prep, dom, n_dom):
         st = d.unit_strata[prep.unit[use], 0]
         npsu = int(d.unit_clusters[:, 0].max()) + 1
         nst = int(d.unit_strata[:, 0].max()) + 1
-        return {"df_psu": Pairs.of(g * npsu + psu, np.ones(g.size)),
-                "df_str": Pairs.of(g * nst + st, np.ones(g.size))}
+        return {"df_psu": Pairs.of(g * npsu + psu, np.ones(g.size)), "df_str": Pairs.of(g * nst + st, np.ones(g.size))}
     H = d.n_h.shape[0]
-    return {"df_rows": np.bincount(g, minlength=n_dom).astype(float),
-            "df_str": Pairs.of(g * H + prep.stratum[use], np.ones(g.size))}
+    return {
+        "df_rows": np.bincount(g, minlength=n_dom).astype(float),
+        "df_str": Pairs.of(g * H + prep.stratum[use], np.ones(g.size)),
+    }
 
 
-def first_pass(svy: "DaskSurvey", spec, *, need_df: bool = False) -> dict:
+def first_pass(svy: DaskSurvey, spec, *, need_df: bool = False) -> dict:
     """Cell totals, counts and design sums of a cell spec, over all partitions."""
     return run_pass(svy, spec.columns, _pass1, (spec, need_df))
 
 
-def domain_df(svy: "DaskSurvey", sums: dict, doms: np.ndarray) -> np.ndarray:
+def domain_df(svy: DaskSurvey, sums: dict, doms: np.ndarray) -> np.ndarray:
     """Degrees of freedom of each domain in ``doms`` (R ``degf(subset(design, ...))``)."""
     d = svy._ddesign
     if d.kind == "replicate":
@@ -128,11 +132,11 @@ class Kept:
     """The numerator cells reported (``num``, full-space indices) and their denominator cells."""
 
     num: np.ndarray
-    den: np.ndarray          # kept denominator cells (full-space indices)
-    den_of: np.ndarray       # for every kept numerator cell, its position in ``den``
+    den: np.ndarray  # kept denominator cells (full-space indices)
+    den_of: np.ndarray  # for every kept numerator cell, its position in ``den``
 
     @classmethod
-    def of(cls, spec, num: np.ndarray) -> "Kept":
+    def of(cls, spec, num: np.ndarray) -> Kept:
         num = np.asarray(num, dtype=np.int64)
         if not spec.n_den:
             return cls(num, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
@@ -141,14 +145,13 @@ class Kept:
         return cls(num, den, pos.ravel())
 
 
-def finish(svy: "DaskSurvey", spec, sums: dict, kept: Kept, *, by_domain: bool = True) -> Ratios:
+def finish(svy: DaskSurvey, spec, sums: dict, kept: Kept, *, by_domain: bool = True) -> Ratios:
     """Estimates of the kept cells and their covariance (R ``svyby``/``svyrecvar``/``svrVar``)."""
     d = svy._ddesign
     ratio = bool(spec.n_den)
     A = sums["A"][kept.num]
     if ratio:
-        Bfull = (np.bincount(spec.den_of, weights=sums["A"], minlength=spec.n_den) if spec.den_from_num
-                 else sums["B"])
+        Bfull = np.bincount(spec.den_of, weights=sums["A"], minlength=spec.n_den) if spec.den_from_num else sums["B"]
         B = Bfull[kept.den]
         with np.errstate(divide="ignore", invalid="ignore"):
             theta = A / B[kept.den_of]
@@ -225,6 +228,13 @@ def _clustered_by_domain(d, Z, present_pairs: Pairs, spec, kept) -> np.ndarray:
     V = np.zeros((k, k))
     for g in doms:  # one call per domain, only for this lonely-PSU rule (as in memory)
         cols = np.flatnonzero(col_dom == g)
-        V[np.ix_(cols, cols)] = variance.linearized_vcov(Z[:, cols], d.unit_strata, d.unit_clusters, d.unit_pop,
-                                                         lonely_psu=d.lonely_psu, domain=pres[:, g], sampsize=samp)
+        V[np.ix_(cols, cols)] = variance.linearized_vcov(
+            Z[:, cols],
+            d.unit_strata,
+            d.unit_clusters,
+            d.unit_pop,
+            lonely_psu=d.lonely_psu,
+            domain=pres[:, g],
+            sampsize=samp,
+        )
     return V

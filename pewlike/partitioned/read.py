@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
+from pewlike.errors import WeightWarning
 from pewlike.partitioned.io import expand_paths, read_partitioned
 from pewlike.partitioned.survey import DaskSurvey
-from pewlike.errors import WeightWarning
 
 __all__ = ["read_dask"]
 
 
-def read_dask(paths, *, weights: str | None = "auto", strata=None, psu=None, fpc=None, nest: bool = False,
-              repweights=None, reptype=None, scale=None, rscales=None, mse: bool = False, lonely_psu: str = "fail",
-              missing: str = "auto", columns: Sequence[str] | None = None, rho=None, scheduler=None,
-              progress: bool = True, timeout: float = 10.0, **reader_options: Any) -> DaskSurvey:
+def read_dask(
+    paths,
+    *,
+    weights: str | None = "auto",
+    strata=None,
+    psu=None,
+    fpc=None,
+    nest: bool = False,
+    repweights=None,
+    reptype=None,
+    scale=None,
+    rscales=None,
+    mse: bool = False,
+    lonely_psu: str = "fail",
+    missing: str = "auto",
+    columns: Sequence[str] | None = None,
+    rho=None,
+    scheduler=None,
+    progress: bool = True,
+    timeout: float = 10.0,
+    **reader_options: Any,
+) -> DaskSurvey:
     """Read partitioned files (a glob, a directory or a list) into a :class:`DaskSurvey`.
 
     Parameters
@@ -51,7 +70,7 @@ def read_dask(paths, *, weights: str | None = "auto", strata=None, psu=None, fpc
     if isinstance(weights, str) and weights != "auto":
         required.append(("weight", weights))
     for role, x in (("stratum", strata), ("PSU", psu), ("fpc", fpc)):
-        for c in ([x] if isinstance(x, str) else list(x or [])):
+        for c in [x] if isinstance(x, str) else list(x or []):
             required.append((role, c))
     if isinstance(repweights, (list, tuple)):
         required.extend(("replicate weight", c) for c in repweights)
@@ -65,13 +84,27 @@ def read_dask(paths, *, weights: str | None = "auto", strata=None, psu=None, fpc
             names = pq.read_schema(files[0]).names
             cols = list(columns) + [c for c in names if fnmatch.fnmatchcase(c, repweights)]
     if cols is not None and isinstance(weights, str) and weights == "auto":
-        warnings.warn("columns= with weights='auto': name the weight column so it is read", WeightWarning,
-                      stacklevel=2)
-    ddf, codebook = read_partitioned(files, columns=cols, required=required, missing=missing, **kw,
-                                     **reader_options)
+        warnings.warn("columns= with weights='auto': name the weight column so it is read", WeightWarning, stacklevel=2)
+    ddf, codebook = read_partitioned(files, columns=cols, required=required, missing=missing, **kw, **reader_options)
     source = str(paths) if isinstance(paths, (str, bytes)) else f"{len(files)} files"
-    return DaskSurvey(ddf, weights=weights, strata=strata, psu=psu, fpc=fpc, nest=nest, repweights=repweights,
-                      reptype=reptype, scale=scale, rscales=rscales, mse=mse, lonely_psu=lonely_psu, rho=rho,
-                      codebook=codebook, source=source, scheduler=scheduler, progress=progress, timeout=timeout,
-                      missing=missing)
-
+    return DaskSurvey(
+        ddf,
+        weights=weights,
+        strata=strata,
+        psu=psu,
+        fpc=fpc,
+        nest=nest,
+        repweights=repweights,
+        reptype=reptype,
+        scale=scale,
+        rscales=rscales,
+        mse=mse,
+        lonely_psu=lonely_psu,
+        rho=rho,
+        codebook=codebook,
+        source=source,
+        scheduler=scheduler,
+        progress=progress,
+        timeout=timeout,
+        missing=missing,
+    )

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pewlike.partitioned.engine import BLOCK_ROWS, Pairs, run_pass
 from pewlike.errors import DesignError
+from pewlike.partitioned.engine import BLOCK_ROWS, Pairs, run_pass
 
-__all__ = ["Influence", "calibration_terms", "raking_term", "unit_residual_sums", "rows_vcov"]
+__all__ = ["Influence", "calibration_terms", "raking_term", "rows_vcov", "unit_residual_sums"]
 
-_CERTAINTY_TOL = 1e-7   # as pewlike.variance.linearization: a stratum with every f below this is self-representing
+_CERTAINTY_TOL = 1e-7  # as pewlike.variance.linearization: a stratum with every f below this is self-representing
 
 
 # --------------------------------------------------------------------------- row-level influence
@@ -176,9 +176,11 @@ def rows_vcov(svy, spec, kept, infl, Ds, sums, by_domain_average: bool) -> np.nd
     rule = d.lonely_psu
     if rule == "fail" and lonely.any():
         j = int(np.flatnonzero(lonely)[0])
-        raise DesignError(f"stratum {d.strata_labels[j]} (stage 1) has only one PSU; pass lonely_psu='adjust' to "
-                          "centre it on the grand mean, 'average' to use the average of the other strata, "
-                          "or 'remove'/'certainty' to drop it")
+        raise DesignError(
+            f"stratum {d.strata_labels[j]} (stage 1) has only one PSU; pass lonely_psu='adjust' to "
+            "centre it on the grand mean, 'average' to use the average of the other strata, "
+            "or 'remove'/'certainty' to drop it"
+        )
     centre = ~((rule == "adjust") & (n_h == 1))
     na = (rule == "average") & lonely
     S = run_pass(svy, spec.columns, _stratum_sums_pass, (infl, tuple(Ds), H))["S"]

@@ -15,22 +15,23 @@ Needs the optional extra ``pewlike[dask]``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.partitioned.engine import Level, State
-from pewlike.partitioned.cluster import connect
-from pewlike.partitioned.io import require_dask
 from pewlike.errors import DesignError, EstimationError
 from pewlike.io.codebook import Codebook
+from pewlike.partitioned.cluster import connect
+from pewlike.partitioned.engine import Level, State
+from pewlike.partitioned.io import require_dask
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.survey import Survey
 
-__all__ = ["DaskSurvey", "read_dask", "is_dask_frame"]
+__all__ = ["DaskSurvey", "is_dask_frame", "read_dask"]
 
 
 def is_dask_frame(obj) -> bool:
@@ -74,13 +75,43 @@ class DaskSurvey:
     >>> acs.proportion("SCHL", by="AGEP_CAT").to_frame()               # doctest: +SKIP
     """
 
-    __slots__ = ("_ddf", "_codebook", "_ddesign", "_state", "_levels", "_client", "_progress", "_source",
-                 "_history", "_cache", "_args")
+    __slots__ = (
+        "_args",
+        "_cache",
+        "_client",
+        "_codebook",
+        "_ddesign",
+        "_ddf",
+        "_history",
+        "_levels",
+        "_progress",
+        "_source",
+        "_state",
+    )
 
-    def __init__(self, data, *, weights: str | None = "auto", strata=None, psu=None, fpc=None, nest: bool = False,
-                 repweights=None, reptype=None, scale=None, rscales=None, mse: bool = False,
-                 lonely_psu: str = "fail", rho=None, codebook: Codebook | None = None, source: str | None = None,
-                 scheduler=None, progress: bool = True, timeout: float = 10.0, missing: str = "auto"):
+    def __init__(
+        self,
+        data,
+        *,
+        weights: str | None = "auto",
+        strata=None,
+        psu=None,
+        fpc=None,
+        nest: bool = False,
+        repweights=None,
+        reptype=None,
+        scale=None,
+        rscales=None,
+        mse: bool = False,
+        lonely_psu: str = "fail",
+        rho=None,
+        codebook: Codebook | None = None,
+        source: str | None = None,
+        scheduler=None,
+        progress: bool = True,
+        timeout: float = 10.0,
+        missing: str = "auto",
+    ):
         from pewlike.partitioned.design import build, finish_codebook
 
         require_dask()
@@ -93,26 +124,60 @@ class DaskSurvey:
         if list(data.columns) != cols:
             data = data.rename(columns=str)
         meta = data._meta
-        names_only = Codebook.from_frame(meta) if codebook is None else Codebook(
-            {**Codebook.from_frame(meta).variables, **codebook.variables}, codebook.file_label)
+        names_only = (
+            Codebook.from_frame(meta)
+            if codebook is None
+            else Codebook({**Codebook.from_frame(meta).variables, **codebook.variables}, codebook.file_label)
+        )
         client = connect(scheduler, timeout=timeout)
-        args = dict(weights=weights, strata=strata, psu=psu, fpc=fpc, nest=nest, repweights=repweights,
-                    reptype=reptype, scale=scale, rscales=rscales, mse=mse, lonely_psu=lonely_psu, rho=rho)
+        args = dict(
+            weights=weights,
+            strata=strata,
+            psu=psu,
+            fpc=fpc,
+            nest=nest,
+            repweights=repweights,
+            reptype=reptype,
+            scale=scale,
+            rscales=rscales,
+            mse=mse,
+            lonely_psu=lonely_psu,
+            rho=rho,
+        )
         design, cats = build(data, names_only, client, progress, **args)
         cb, levels = finish_codebook(meta, cats, codebook, missing)
         self._init(data, cb, design, State(design), levels, client, progress, source, (), args)
 
     def _init(self, ddf, cb, design, state, levels, client, progress, source, history, args):
-        for name, value in (("_ddf", ddf), ("_codebook", cb), ("_ddesign", design), ("_state", state),
-                            ("_levels", levels), ("_client", client), ("_progress", bool(progress)),
-                            ("_source", source), ("_history", tuple(history)), ("_cache", {}), ("_args", args)):
+        for name, value in (
+            ("_ddf", ddf),
+            ("_codebook", cb),
+            ("_ddesign", design),
+            ("_state", state),
+            ("_levels", levels),
+            ("_client", client),
+            ("_progress", bool(progress)),
+            ("_source", source),
+            ("_history", tuple(history)),
+            ("_cache", {}),
+            ("_args", args),
+        ):
             object.__setattr__(self, name, value)
 
-    def _evolve(self, *, state: State | None = None, history=None, progress=None) -> "DaskSurvey":
+    def _evolve(self, *, state: State | None = None, history=None, progress=None) -> DaskSurvey:
         obj = DaskSurvey.__new__(DaskSurvey)
-        obj._init(self._ddf, self._codebook, self._ddesign, state or self._state, self._levels, self._client,
-                  self._progress if progress is None else progress, self._source,
-                  self._history if history is None else history, self._args)
+        obj._init(
+            self._ddf,
+            self._codebook,
+            self._ddesign,
+            state or self._state,
+            self._levels,
+            self._client,
+            self._progress if progress is None else progress,
+            self._source,
+            self._history if history is None else history,
+            self._args,
+        )
         return obj
 
     def __setattr__(self, name, value):
@@ -177,12 +242,16 @@ class DaskSurvey:
     def design(self) -> str:
         """A printable description of the design."""
         d = self._ddesign
-        kind = {"replicate": f"replicate weights ({d.reptype}, {len(d.rep_cols)} replicates)",
-                "clustered": f"{len(d.names.get('psu', []))}-stage cluster sample "
-                             f"({d.unit_index.shape[0]:,} last-stage units)",
-                "rows": "independent sampling" + (f", {d.n_h.shape[0]:,} strata" if d.key_cols else "")}[d.kind]
-        lines = [f"Partitioned survey design (Dask, {self.npartitions} partitions): {kind}",
-                 f"  weights: {d.weight_col or 'equal (unweighted)'}"]
+        kind = {
+            "replicate": f"replicate weights ({d.reptype}, {len(d.rep_cols)} replicates)",
+            "clustered": f"{len(d.names.get('psu', []))}-stage cluster sample "
+            f"({d.unit_index.shape[0]:,} last-stage units)",
+            "rows": "independent sampling" + (f", {d.n_h.shape[0]:,} strata" if d.key_cols else ""),
+        }[d.kind]
+        lines = [
+            f"Partitioned survey design (Dask, {self.npartitions} partitions): {kind}",
+            f"  weights: {d.weight_col or 'equal (unweighted)'}",
+        ]
         if self._state.domain:
             lines.append("  subset: " + " & ".join(str(q[2]) for q in self._state.domain))
         lines.extend(f"  {h}" for h in self._history)
@@ -191,14 +260,17 @@ class DaskSurvey:
     def __repr__(self) -> str:
         return self.design
 
-    def codebook(self) -> "pd.DataFrame":
+    def codebook(self) -> pd.DataFrame:
         """One row per variable: ``name, label, type, levels, missing_codes, ...`` (``n_valid`` and
         ``n_missing`` are those of no rows: counting them would need a pass over the data)."""
         import pandas as pd
 
         meta = self._ddf._meta
-        known = {c: pd.CategoricalDtype(list(lev.values), ordered=lev.ordered)
-                 for c, lev in self._levels.items() if lev.categorical and c in meta.columns}
+        known = {
+            c: pd.CategoricalDtype(list(lev.values), ordered=lev.ordered)
+            for c, lev in self._levels.items()
+            if lev.categorical and c in meta.columns
+        }
         return self._codebook.to_frame(meta.astype(known) if known else meta)
 
     def question(self, name: str) -> str:
@@ -220,7 +292,7 @@ class DaskSurvey:
         return self._levels[col]
 
     # -- domains -----------------------------------------------------------
-    def subset(self, condition, *, columns: Sequence[str] | None = None) -> "DaskSurvey":
+    def subset(self, condition, *, columns: Sequence[str] | None = None) -> DaskSurvey:
         """Restrict to a domain, keeping the full design for variance (R ``subset(design, ...)``).
 
         Parameters
@@ -243,8 +315,10 @@ class DaskSurvey:
             cols = tuple(self._ddf.columns) if columns is None else tuple(self._resolve(c) for c in columns)
             cond = ("call", cols, condition)
         else:
-            raise EstimationError("a partitioned survey is subset with a query string or a function of a "
-                                  "partition; boolean arrays cannot be aligned with partitions")
+            raise EstimationError(
+                "a partitioned survey is subset with a query string or a function of a "
+                "partition; boolean arrays cannot be aligned with partitions"
+            )
         out = self._evolve(state=State(self._state.design, self._state.domain + (cond,), self._state.steps))
         try:
             n = out.n
@@ -307,7 +381,7 @@ class DaskSurvey:
 
         return crosstab(self, var, by, base=base, letters=letters, **options)
 
-    def rake(self, margins, *, max_iter: int = 50, tol: float = 1e-7, total=None, **options) -> "DaskSurvey":
+    def rake(self, margins, *, max_iter: int = 50, tol: float = 1e-7, total=None, **options) -> DaskSurvey:
         """Rake to marginal targets on the joint-cell table; see :func:`pewlike.partitioned.rake.rake`."""
         from pewlike.partitioned.rake import rake
 
@@ -320,7 +394,7 @@ class DaskSurvey:
         return weight_summary(self)
 
     # -- leaving the cluster ---------------------------------------------------------
-    def collect(self) -> "Survey":
+    def collect(self) -> Survey:
         """All rows in this process as an in-memory :class:`~pewlike.survey.Survey` (same design,
         subsets and raking replayed), for what needs every row at once: models, quantiles.
 
@@ -332,7 +406,7 @@ class DaskSurvey:
         svy = Survey(pdf.reset_index(drop=True), codebook=self._codebook, source=self._source, **self._args)
         return _replay(self, svy)
 
-    def sample(self, frac: float, *, seed: int | None = None) -> "Survey":
+    def sample(self, frac: float, *, seed: int | None = None) -> Survey:
         """A random row sample (fraction ``frac``) as an in-memory Survey, weights scaled by ``1/frac``.
 
         For models and quantiles on data too large to collect.  The sample is drawn within
@@ -357,19 +431,32 @@ class DaskSurvey:
             raise EstimationError(
                 f"{name}() is not available on a partitioned (Dask) survey yet: it needs all rows in one process. "
                 f"Collect the data if they fit in memory (svy.collect().{name}(...)) or work on a random sample "
-                f"(svy.sample(frac=0.05, seed=1).{name}(...))")
+                f"(svy.sample(frac=0.05, seed=1).{name}(...))"
+            )
         raise AttributeError(f"'DaskSurvey' object has no attribute {name!r}")
 
 
-_NOT_DISTRIBUTED = ("quantile", "glm", "logit", "ologit", "scale", "poststratify", "calibrate", "trim_weights",
-                    "to_replicate", "to_sav", "to_parquet", "with_weights")
+_NOT_DISTRIBUTED = (
+    "quantile",
+    "glm",
+    "logit",
+    "ologit",
+    "scale",
+    "poststratify",
+    "calibrate",
+    "trim_weights",
+    "to_replicate",
+    "to_sav",
+    "to_parquet",
+    "with_weights",
+)
 
 
-def _replay(dsvy: DaskSurvey, svy: "Survey") -> "Survey":
+def _replay(dsvy: DaskSurvey, svy: Survey) -> Survey:
     """Apply the partitioned survey's subsets and rakings, in order, to an in-memory copy."""
     done = 0
     for step in dsvy._state.steps:
-        for cond in dsvy._state.domain[done:step.ndomain]:
+        for cond in dsvy._state.domain[done : step.ndomain]:
             svy = svy.subset(cond[2]) if cond[0] == "query" else svy.subset(np.asarray(cond[2](svy.data)))
         done = step.ndomain
         margins, opts = step.call

@@ -15,28 +15,33 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.partitioned.engine import Level, State, column_codes, run_pass
-from pewlike.partitioned.cells import ByCodes, FactorCodes, factor_codes
-from pewlike.partitioned.estimates import chisq, proportion
 from pewlike.errors import EstimationError, VariableError
+from pewlike.partitioned.cells import ByCodes, FactorCodes, factor_codes
+from pewlike.partitioned.engine import Level, State, column_codes, run_pass
+from pewlike.partitioned.estimates import chisq, proportion
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.tables.crosstabs import Crosstab
     from pewlike.partitioned.survey import DaskSurvey
+    from pewlike.tables.crosstabs import Crosstab
     from pewlike.tables.toplines import Topline
 
-__all__ = ["topline", "crosstab"]
+__all__ = ["crosstab", "topline"]
 
 
-def _categorical_column(svy: "DaskSurvey", var: str, what: str) -> str:
+def _categorical_column(svy: DaskSurvey, var: str, what: str) -> str:
     import pandas as pd
 
     col = svy._resolve(var)
     dtype = svy._ddf._meta[col].dtype
-    if not isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(dtype) \
-            and not pd.api.types.is_bool_dtype(dtype):
-        raise VariableError(f"{what} needs a categorical question but {col!r} is numeric ({dtype}); "
-                            f"use svy.mean({col!r}) for its average, or give it value labels")
+    if (
+        not isinstance(dtype, pd.CategoricalDtype)
+        and pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+    ):
+        raise VariableError(
+            f"{what} needs a categorical question but {col!r} is numeric ({dtype}); "
+            f"use svy.mean({col!r}) for its average, or give it value labels"
+        )
     return col
 
 
@@ -65,11 +70,13 @@ def _base_pass(pdf, prep, params):
     ok = g >= 0
     nz = ok & (prep.w != 0)
     w = prep.w
-    return {"n": np.bincount(g[ok], minlength=G).astype(float),
-            "nw": np.bincount(g[nz], minlength=G).astype(float),
-            "sw": np.bincount(g[nz], weights=w[nz], minlength=G),
-            "sw2": np.bincount(g[nz], weights=w[nz] * w[nz], minlength=G),
-            "asked": np.array([float(asked.sum())])}
+    return {
+        "n": np.bincount(g[ok], minlength=G).astype(float),
+        "nw": np.bincount(g[nz], minlength=G).astype(float),
+        "sw": np.bincount(g[nz], weights=w[nz], minlength=G),
+        "sw2": np.bincount(g[nz], weights=w[nz] * w[nz], minlength=G),
+        "asked": np.array([float(asked.sum())]),
+    }
 
 
 def _moe(nw, sw, sw2, level):
@@ -84,7 +91,7 @@ def _moe(nw, sw, sw2, level):
     return np.where(nw > 0, moe, np.nan), np.where(nw > 0, deff, np.nan)
 
 
-def _nets_proxy(svy: "DaskSurvey", col: str):
+def _nets_proxy(svy: DaskSurvey, col: str):
     """What :func:`pewlike.tables.toplines.resolve_nets` reads: the codebook and the column's dtype."""
     import pandas as pd
 
@@ -93,7 +100,7 @@ def _nets_proxy(svy: "DaskSurvey", col: str):
     return SimpleNamespace(_codebook=svy._codebook, _data={col: pd.Series([], dtype=dtype)})
 
 
-def _net_estimates(svy: "DaskSurvey", col: str, nets, *, by=None, base="valid", ci="logit", level=0.95):
+def _net_estimates(svy: DaskSurvey, col: str, nets, *, by=None, base="valid", ci="logit", level=0.95):
     """As :func:`pewlike.tables.toplines.net_estimates`: disjoint nets estimated together as a recode."""
     if not nets:
         return []
@@ -118,8 +125,9 @@ def _net_estimates(svy: "DaskSurvey", col: str, nets, *, by=None, base="valid", 
     return out
 
 
-def topline(svy: "DaskSurvey", var: str, *, base: str = "valid", nets=None, ci: str = "logit",
-            level: float = 0.95) -> "Topline":
+def topline(
+    svy: DaskSurvey, var: str, *, base: str = "valid", nets=None, ci: str = "logit", level: float = 0.95
+) -> Topline:
     """Weighted percentage of each response to one question, as a Pew topline, on a partitioned survey.
 
     Notes
@@ -148,13 +156,40 @@ def topline(svy: "DaskSurvey", var: str, *, base: str = "valid", nets=None, ci: 
     sums = run_pass(svy, [col], _base_pass, (inbase, None, 1))
     moe, deff = _moe(sums["nw"], sums["sw"], sums["sw2"], level)
     frame.insert(len(frame.columns) - 1, "moe", float(moe[0]))
-    return Topline(col, svy.question(col), base, frame, est.vcov, int(sums["n"][0]), float(moe[0]), float(deff[0]),
-                   int(sums["asked"][0]), svy.n, tuple(resolved), level, est.method, est.design)
+    return Topline(
+        col,
+        svy.question(col),
+        base,
+        frame,
+        est.vcov,
+        int(sums["n"][0]),
+        float(moe[0]),
+        float(deff[0]),
+        int(sums["asked"][0]),
+        svy.n,
+        tuple(resolved),
+        level,
+        est.method,
+        est.design,
+    )
 
 
-def crosstab(svy: "DaskSurvey", var: str, by: str, *, base: str = "valid", letters: bool = True, nets=None,
-             min_n: int = 100, suppress: bool = False, alpha: float = 0.05, adjust: str = "holm",
-             ci: str = "logit", level: float = 0.95, total: "Topline | None" = None) -> "Crosstab":
+def crosstab(
+    svy: DaskSurvey,
+    var: str,
+    by: str,
+    *,
+    base: str = "valid",
+    letters: bool = True,
+    nets=None,
+    min_n: int = 100,
+    suppress: bool = False,
+    alpha: float = 0.05,
+    adjust: str = "holm",
+    ci: str = "logit",
+    level: float = 0.95,
+    total: Topline | None = None,
+) -> Crosstab:
     """Weighted column percentages of ``var`` within each level of ``by``, on a partitioned survey.
 
     Notes
@@ -186,7 +221,7 @@ def crosstab(svy: "DaskSurvey", var: str, by: str, *, base: str = "valid", lette
     inbase = _InBase(col, svy._level(col), base == "valid")
     bc = ByCodes((bycol,), (blev,), True)
     sums = run_pass(sub, [col, bycol], _base_pass, (inbase, bc, bc.size))
-    raw_of = np.flatnonzero(bfc.lut[:-1] >= 0)            # kept by level -> raw category code
+    raw_of = np.flatnonzero(bfc.lut[:-1] >= 0)  # kept by level -> raw category code
     col_n = sums["n"][raw_of][pos_of].astype(np.int64)
     moes, _ = _moe(sums["nw"], sums["sw"], sums["sw2"], level)
     col_moe = moes[raw_of][pos_of]
@@ -197,6 +232,30 @@ def crosstab(svy: "DaskSurvey", var: str, by: str, *, base: str = "valid", lette
     substantive = [lev for lev in levels if lev not in missing]
     resolved = resolve_nets(_nets_proxy(svy, col), col, substantive, nets)
     net_ests = _net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
-    return assemble_crosstab(svy, sub, col, bycol, frame, est, levels, cols, small, df, resolved, net_ests,
-                             col_n, col_moe, letters=letters, alpha=alpha, adjust=adjust, suppress=suppress,
-                             min_n=min_n, total=total, base=base, ci=ci, level=level, chisq=chisq, topline=topline)
+    return assemble_crosstab(
+        svy,
+        sub,
+        col,
+        bycol,
+        frame,
+        est,
+        levels,
+        cols,
+        small,
+        df,
+        resolved,
+        net_ests,
+        col_n,
+        col_moe,
+        letters=letters,
+        alpha=alpha,
+        adjust=adjust,
+        suppress=suppress,
+        min_n=min_n,
+        total=total,
+        base=base,
+        ci=ci,
+        level=level,
+        chisq=chisq,
+        topline=topline,
+    )

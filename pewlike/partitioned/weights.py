@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.partitioned.engine import Extremes, run_pass
 from pewlike.errors import EstimationError
+from pewlike.partitioned.engine import Extremes, run_pass
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.partitioned.survey import DaskSurvey
@@ -32,7 +32,7 @@ def _second(pdf, prep, mean):
     return {"ss": np.array([np.dot(d, d)])}
 
 
-def weight_summary(svy: "DaskSurvey") -> "WeightSummary":
+def weight_summary(svy: DaskSurvey) -> WeightSummary:
     """Kish design effect, effective n, margin of error and range of the weights, and the last raking.
 
     Two passes: counts, sums and range; then squared deviations from the mean (as
@@ -55,6 +55,17 @@ def weight_summary(svy: "DaskSurvey") -> "WeightSummary":
     sd = float(np.sqrt(ss / (n - 1))) if n > 1 else 0.0
     deff = 1.0 + (sd / mean) ** 2 if n > 1 else 1.0
     moe = float(100 * PEW_Z95 * np.sqrt(deff * 0.25 / n))
-    return WeightSummary(n=n, sum=total, mean=mean, min=first["range"].lo, max=first["range"].hi, sd=sd,
-                         cv=sd / mean, deff=deff, ess=n / deff, moe=moe, record=last_record(svy._history),
-                         history=tuple(svy._history))
+    return WeightSummary(
+        n=n,
+        sum=total,
+        mean=mean,
+        min=first["range"].lo,
+        max=first["range"].hi,
+        sd=sd,
+        cv=sd / mean,
+        deff=deff,
+        ess=n / deff,
+        moe=moe,
+        record=last_record(svy._history),
+        history=tuple(svy._history),
+    )

@@ -18,21 +18,32 @@ drawn can be checked against the estimates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pewlike.errors import PewlikeError
-from pewlike.plots.theme import (INK, MUTED, OKABE_ITO, WIDTH, diverging_colors, finish, new_figure, style, text_color,
-                        title_height)
+from pewlike.plots.theme import (
+    INK,
+    MUTED,
+    OKABE_ITO,
+    WIDTH,
+    diverging_colors,
+    finish,
+    new_figure,
+    style,
+    text_color,
+    title_height,
+)
 from pewlike.tables.export import fmt_int, pew_percent
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["likert", "dot_plot", "paired_dots", "coef_plot", "predicted_plot", "source_line"]
+__all__ = ["coef_plot", "dot_plot", "likert", "paired_dots", "predicted_plot", "source_line"]
 
 ROW = 0.34  # inches per row
 LEFT = 2.5  # inches for row labels
@@ -47,7 +58,7 @@ def source_line(source: str | None, *, synthetic: bool = False) -> str:
 @dataclass(frozen=True)
 class _Row:
     label: str
-    frame: "pd.DataFrame | None"  # None for a heading
+    frame: pd.DataFrame | None  # None for a heading
     flag: str = ""
 
 
@@ -73,8 +84,9 @@ def _rows(results) -> tuple[list[_Row], str, int]:
         if not isinstance(res, Crosstab):
             raise PewlikeError(f"cannot chart a {type(res).__name__}; give toplines or crosstabs")
         if res.variable != first.variable:
-            raise PewlikeError(f"crosstabs of different questions ({first.variable}, {res.variable}) "
-                               "cannot share one chart")
+            raise PewlikeError(
+                f"crosstabs of different questions ({first.variable}, {res.variable}) cannot share one chart"
+            )
         f = res.to_frame()
         rows.append(_Row(res.by_label, None))
         keys = f[res.by].astype(str)
@@ -91,10 +103,10 @@ def _item_rows(items: Sequence[tuple[str, object]]) -> list[_Row]:
 def _sides(levels: list[str]) -> tuple[list[str], list[str], list[str]]:
     """Split a scale: first half (right, positive), middle (odd count), second half (left)."""
     h, mid = divmod(len(levels), 2)
-    return levels[:h], levels[h:h + mid], levels[h + mid:]
+    return levels[:h], levels[h : h + mid], levels[h + mid :]
 
 
-def _layout(fig_rows: int, title: str, extra_top: float, bottom: float = 0.55) -> tuple["Figure", object, float]:
+def _layout(fig_rows: int, title: str, extra_top: float, bottom: float = 0.55) -> tuple[Figure, object, float]:
     top = title_height(title) + extra_top
     axes_h = max(fig_rows, 1) * ROW
     height = top + axes_h + bottom
@@ -120,8 +132,14 @@ def _ylabels(ax, rows: list[_Row], head: float = 0.0) -> None:
         ax.spines[side].set_visible(False)
 
 
-def likert(*results, items: Sequence[tuple[str, object]] | None = None, title: str | None = None,
-           source: str | None = None, synthetic: bool = False, small: str = "<1") -> "Figure":
+def likert(
+    *results,
+    items: Sequence[tuple[str, object]] | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    synthetic: bool = False,
+    small: str = "<1",
+) -> Figure:
     """Diverging stacked bars of a Likert question, with nets printed at both ends.
 
     Parameters
@@ -163,7 +181,7 @@ def likert(*results, items: Sequence[tuple[str, object]] | None = None, title: s
             net_left = lab
     with style():
         head = 1.4 if (net_right or net_left) else 0.0  # room for the net headings above the first bar
-        fig, ax, top = _layout(len(rows) + head, title, 0.4)
+        fig, ax, _top = _layout(len(rows) + head, title, 0.4)
         max_r = max_l = 0.0
         for y, row in enumerate(rows):
             if row.frame is None:
@@ -184,8 +202,9 @@ def likert(*results, items: Sequence[tuple[str, object]] | None = None, title: s
                 start_l -= w if np.isfinite(w) else 0
             max_r, max_l = max(max_r, start_r), max(max_l, -start_l)
             if not any(np.isfinite(v) for v in share.values()):
-                ax.text(0, y, "too few respondents", ha="center", va="center", fontsize=8.5, color=MUTED,
-                        style="italic")
+                ax.text(
+                    0, y, "too few respondents", ha="center", va="center", fontsize=8.5, color=MUTED, style="italic"
+                )
         pad = 17.0
         lo, hi = -max_l - pad, max_r + pad
         for y, row in enumerate(rows):
@@ -195,8 +214,16 @@ def likert(*results, items: Sequence[tuple[str, object]] | None = None, title: s
             val = {str(lv): e for lv, e, k in zip(f["level"], f["estimate"], f["kind"]) if k == "net"}
             for lab, x in ((net_right, hi - pad / 2), (net_left, lo + pad / 2)):
                 if lab is not None and lab in val:
-                    ax.text(x, y, pew_percent(val[lab], small=small), ha="center", va="center", fontweight="bold",
-                            fontsize=10, gid=f"net:{row.label}|{lab}")
+                    ax.text(
+                        x,
+                        y,
+                        pew_percent(val[lab], small=small),
+                        ha="center",
+                        va="center",
+                        fontweight="bold",
+                        fontsize=10,
+                        gid=f"net:{row.label}|{lab}",
+                    )
         ax.set_xlim(lo, hi)
         ax.axvline(0, color=INK, linewidth=0.8, zorder=0.5)
         ax.set_xticks([])
@@ -206,10 +233,23 @@ def likert(*results, items: Sequence[tuple[str, object]] | None = None, title: s
             if lab is not None:
                 ax.text(x, -0.55, _wrap_short(lab), ha="center", va="bottom", fontsize=8, color=MUTED)
         handles = [_patch(colors[lv]) for lv in levels]
-        ax.legend(handles, levels, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(levels), 5),
-                  fontsize=8.5, handlelength=1.0, columnspacing=0.9, handletextpad=0.4)
-        finish(fig, title=title, source=source_line(source, synthetic=synthetic),
-               n_note=f"n = {fmt_int(n)} (unweighted)." + _dagger_note(rows))
+        ax.legend(
+            handles,
+            levels,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            ncol=min(len(levels), 5),
+            fontsize=8.5,
+            handlelength=1.0,
+            columnspacing=0.9,
+            handletextpad=0.4,
+        )
+        finish(
+            fig,
+            title=title,
+            source=source_line(source, synthetic=synthetic),
+            n_note=f"n = {fmt_int(n)} (unweighted)." + _dagger_note(rows),
+        )
     return fig
 
 
@@ -244,8 +284,15 @@ def _bar(ax, y, start, width, color, gid, small):
     rect = ax.barh(y, width, left=start, height=0.68, color=color, edgecolor="white", linewidth=0.6)[0]
     rect.set_gid(gid)
     if width >= 4.5:
-        ax.text(start + width / 2, y, pew_percent(width / 100, small=small), ha="center", va="center",
-                fontsize=8.5, color=text_color(color))
+        ax.text(
+            start + width / 2,
+            y,
+            pew_percent(width / 100, small=small),
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            color=text_color(color),
+        )
 
 
 def _level_rows(rows: list[_Row], level: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -263,8 +310,9 @@ def _level_rows(rows: list[_Row], level: str) -> tuple[np.ndarray, np.ndarray, n
     return 100 * np.asarray(est), 100 * np.asarray(lo), 100 * np.asarray(hi)
 
 
-def dot_plot(*results, level: str, title: str | None = None, source: str | None = None,
-             synthetic: bool = False) -> "Figure":
+def dot_plot(
+    *results, level: str, title: str | None = None, source: str | None = None, synthetic: bool = False
+) -> Figure:
     """The share giving ``level`` (an answer or a net label), by group, with CI whiskers.
 
     Points sit at the estimate (percent); whiskers span ``ci_lower`` -
@@ -274,7 +322,7 @@ def dot_plot(*results, level: str, title: str | None = None, source: str | None 
     title = title or question
     est, lo, hi = _level_rows(rows, level)
     with style():
-        fig, ax, top = _layout(len(rows), title, 0.35, bottom=0.85)
+        fig, ax, _top = _layout(len(rows), title, 0.35, bottom=0.85)
         _dots(ax, rows, est, lo, hi, OKABE_ITO[0], level)
         for y, e in enumerate(est):
             if np.isfinite(e):
@@ -282,16 +330,28 @@ def dot_plot(*results, level: str, title: str | None = None, source: str | None 
         _percent_axis(ax, np.nanmin(lo), np.nanmax(hi))
         _ylabels(ax, rows)
         ax.text(0.0, 1.015, f"% saying: {level}", fontsize=9.5, color=MUTED, va="bottom", transform=ax.transAxes)
-        finish(fig, title=title, source=source_line(source, synthetic=synthetic),
-               n_note=f"n = {fmt_int(n)} (unweighted). Whiskers: 95% confidence intervals." + _dagger_note(rows))
+        finish(
+            fig,
+            title=title,
+            source=source_line(source, synthetic=synthetic),
+            n_note=f"n = {fmt_int(n)} (unweighted). Whiskers: 95% confidence intervals." + _dagger_note(rows),
+        )
     return fig
 
 
 def _dots(ax, rows, est, lo, hi, color, label, offset=0.0, marker="o"):
     y = np.arange(len(rows)) + offset
     ok = np.isfinite(est)
-    ax.errorbar(est[ok], y[ok], xerr=np.vstack([est[ok] - lo[ok], hi[ok] - est[ok]]), fmt="none",
-                ecolor=color, elinewidth=1.2, capsize=0, alpha=0.8)
+    ax.errorbar(
+        est[ok],
+        y[ok],
+        xerr=np.vstack([est[ok] - lo[ok], hi[ok] - est[ok]]),
+        fmt="none",
+        ecolor=color,
+        elinewidth=1.2,
+        capsize=0,
+        alpha=0.8,
+    )
     pts = ax.scatter(est[ok], y[ok], s=42, color=color, marker=marker, zorder=3, label=label)
     pts.set_gid(label)
     return pts
@@ -306,9 +366,17 @@ def _percent_axis(ax, lo, hi):
     ax.tick_params(axis="x", labelsize=8.5, colors=MUTED)
 
 
-def paired_dots(first, second, *, level_first: str, level_second: str | None = None,
-                labels: tuple[str, str] = ("Companies", "Government"), title: str | None = None,
-                source: str | None = None, synthetic: bool = False) -> "Figure":
+def paired_dots(
+    first,
+    second,
+    *,
+    level_first: str,
+    level_second: str | None = None,
+    labels: tuple[str, str] = ("Companies", "Government"),
+    title: str | None = None,
+    source: str | None = None,
+    synthetic: bool = False,
+) -> Figure:
     """One answer (or net) of two questions side by side, by group (Pew's dumbbell comparison).
 
     Parameters
@@ -330,7 +398,7 @@ def paired_dots(first, second, *, level_first: str, level_second: str | None = N
     ea, la, ha = _level_rows(rows_a, level_first)
     eb, lb, hb = _level_rows(rows_b, level_second or level_first)
     with style():
-        fig, ax, top = _layout(len(rows_a), title, 0.45, bottom=0.85)
+        fig, ax, _top = _layout(len(rows_a), title, 0.45, bottom=0.85)
         y = np.arange(len(rows_a))
         ok = np.isfinite(ea) & np.isfinite(eb)
         ax.hlines(y[ok], np.minimum(ea, eb)[ok], np.maximum(ea, eb)[ok], color="#BBBBBB", linewidth=2, zorder=1)
@@ -339,14 +407,27 @@ def paired_dots(first, second, *, level_first: str, level_second: str | None = N
         _percent_axis(ax, np.nanmin(np.r_[la, lb]), np.nanmax(np.r_[ha, hb]))
         _ylabels(ax, rows_a)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=9, handletextpad=0.3)
-        finish(fig, title=title, source=source_line(source, synthetic=synthetic),
-               n_note=f"n = {fmt_int(n_a)} / {fmt_int(n_b)} (unweighted). Whiskers: 95% confidence intervals.")
+        finish(
+            fig,
+            title=title,
+            source=source_line(source, synthetic=synthetic),
+            n_note=f"n = {fmt_int(n_a)} / {fmt_int(n_b)} (unweighted). Whiskers: 95% confidence intervals.",
+        )
     return fig
 
 
-def coef_plot(frame: "pd.DataFrame", *, odds: bool = True, title: str, source: str | None = None,
-              synthetic: bool = False, n: int | None = None, drop: Sequence[str] = ("(Intercept)",),
-              labels: dict | None = None, ordinal: bool | None = None) -> "Figure":
+def coef_plot(
+    frame: pd.DataFrame,
+    *,
+    odds: bool = True,
+    title: str,
+    source: str | None = None,
+    synthetic: bool = False,
+    n: int | None = None,
+    drop: Sequence[str] = ("(Intercept)",),
+    labels: dict | None = None,
+    ordinal: bool | None = None,
+) -> Figure:
     """Odds ratios (log scale, reference line at 1) or coefficients (line at 0) with CIs.
 
     Parameters
@@ -380,7 +461,7 @@ def coef_plot(frame: "pd.DataFrame", *, odds: bool = True, title: str, source: s
     lo = f["ci_lower"].to_numpy(dtype=float)
     hi = f["ci_upper"].to_numpy(dtype=float)
     with style():
-        fig, ax, top = _layout(len(rows), title, 0.3, bottom=0.85)
+        fig, ax, _top = _layout(len(rows), title, 0.3, bottom=0.85)
         y = np.asarray(pos, dtype=float)
         ax.errorbar(est, y, xerr=np.vstack([est - lo, hi - est]), fmt="none", ecolor=OKABE_ITO[0], elinewidth=1.3)
         pts = ax.scatter(est, y, s=40, color=OKABE_ITO[0], zorder=3)
@@ -400,13 +481,24 @@ def coef_plot(frame: "pd.DataFrame", *, odds: bool = True, title: str, source: s
             xlabel += "; above 1: answers further down the scale are more likely"
         ax.set_xlabel(xlabel, fontsize=9, color=MUTED)
         _ylabels(ax, rows)
-        finish(fig, title=title, source=source_line(source, synthetic=synthetic),
-               n_note=f"n = {fmt_int(n)} (unweighted)." if n is not None else "")
+        finish(
+            fig,
+            title=title,
+            source=source_line(source, synthetic=synthetic),
+            n_note=f"n = {fmt_int(n)} (unweighted)." if n is not None else "",
+        )
     return fig
 
 
-def predicted_plot(frame: "pd.DataFrame", *, group: str, title: str, source: str | None = None,
-                   synthetic: bool = False, n: int | None = None) -> "Figure":
+def predicted_plot(
+    frame: pd.DataFrame,
+    *,
+    group: str,
+    title: str,
+    source: str | None = None,
+    synthetic: bool = False,
+    n: int | None = None,
+) -> Figure:
     """Predicted probability by group with CIs, from ``marginal_effects(var).to_frame()``.
 
     ``frame`` has one row per group level (column ``level``, or ``group``) and
@@ -424,7 +516,7 @@ def predicted_plot(frame: "pd.DataFrame", *, group: str, title: str, source: str
     rows = [_Row(g, frame[frame[gcol].astype(str) == g]) for g in groups]
     k = len(outcomes)
     with style():
-        fig, ax, top = _layout(len(rows), title, 0.45 if k <= 2 else 0.7, bottom=0.85)
+        fig, ax, _top = _layout(len(rows), title, 0.45 if k <= 2 else 0.7, bottom=0.85)
         lows, highs = [], []
         for j, out in enumerate(outcomes):
             sub = frame if out is None else frame[frame["outcome"].astype(str) == out]
@@ -441,6 +533,10 @@ def predicted_plot(frame: "pd.DataFrame", *, group: str, title: str, source: str
         _ylabels(ax, rows)
         if k > 1:
             ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=k if k <= 2 else 2, fontsize=8.5)
-        finish(fig, title=title, source=source_line(source, synthetic=synthetic),
-               n_note=f"n = {fmt_int(n)} (unweighted)." if n is not None else "")
+        finish(
+            fig,
+            title=title,
+            source=source_line(source, synthetic=synthetic),
+            n_note=f"n = {fmt_int(n)} (unweighted)." if n is not None else "",
+        )
     return fig

@@ -17,14 +17,29 @@ from __future__ import annotations
 
 import contextlib
 import textwrap
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["OKABE_ITO", "WIDTH", "DPI", "style", "diverging_colors", "new_figure", "finish", "save_figure",
-           "wrap", "INK", "MUTED", "text_color", "title_height", "figure_bytes"]
+__all__ = [
+    "DPI",
+    "INK",
+    "MUTED",
+    "OKABE_ITO",
+    "WIDTH",
+    "diverging_colors",
+    "figure_bytes",
+    "finish",
+    "new_figure",
+    "save_figure",
+    "style",
+    "text_color",
+    "title_height",
+    "wrap",
+]
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 INK = "#222222"
@@ -83,8 +98,9 @@ def diverging_colors(n_left: int, n_mid: int, n_right: int) -> list[str]:
     if n_left not in ramps or n_right not in ramps or n_mid not in (0, 1):
         from pewlike.errors import PewlikeError
 
-        raise PewlikeError(f"a diverging scale takes up to 4 levels a side and one middle level; "
-                           f"got {n_left} + {n_mid} + {n_right}")
+        raise PewlikeError(
+            f"a diverging scale takes up to 4 levels a side and one middle level; got {n_left} + {n_mid} + {n_right}"
+        )
     left = [_BLUES[i] for i in ramps[n_left]]
     right = [_ORANGES[i] for i in ramps[n_right]][::-1]
     return left + [_MIDDLE] * n_mid + right
@@ -104,27 +120,36 @@ def wrap(text: str, width: int = 80) -> str:
     return "\n".join(textwrap.wrap(" ".join(str(text).split()), width)) if text else ""
 
 
-def new_figure(height: float) -> "Figure":
+def new_figure(height: float) -> Figure:
     """A house-style figure ``WIDTH`` x ``height`` inches (no pyplot, no global state)."""
     from matplotlib.figure import Figure
 
     return Figure(figsize=(WIDTH, height))
 
 
-def finish(fig: "Figure", *, title: str, source: str, n_note: str, subtitle: str | None = None) -> None:
+def finish(fig: Figure, *, title: str, source: str, n_note: str, subtitle: str | None = None) -> None:
     """Place the wrapped title (and subtitle) above the axes, the source and n line below them.
 
     The space is kept free by the caller's layout (see :func:`title_height`).
     """
     h = fig.get_figheight()
-    fig.text(0.02, 1 - 0.12 / h, wrap(title, 64), ha="left", va="top", fontsize=13, fontweight="bold",
-             color=INK, linespacing=1.25)
+    fig.text(
+        0.02,
+        1 - 0.12 / h,
+        wrap(title, 64),
+        ha="left",
+        va="top",
+        fontsize=13,
+        fontweight="bold",
+        color=INK,
+        linespacing=1.25,
+    )
     if subtitle:
         lines = wrap(title, 64).count("\n") + 1
-        fig.text(0.02, 1 - (0.2 + 0.25 * lines) / h, wrap(subtitle, 100), ha="left", va="top",
-                 fontsize=9.5, color=MUTED)
-    fig.text(0.02, 0.1 / h, wrap(f"{source} {n_note}".strip(), 100), ha="left", va="bottom", fontsize=8.5,
-             color=MUTED)
+        fig.text(
+            0.02, 1 - (0.2 + 0.25 * lines) / h, wrap(subtitle, 100), ha="left", va="top", fontsize=9.5, color=MUTED
+        )
+    fig.text(0.02, 0.1 / h, wrap(f"{source} {n_note}".strip(), 100), ha="left", va="bottom", fontsize=8.5, color=MUTED)
 
 
 def title_height(title: str, subtitle: str | None = None) -> float:
@@ -134,7 +159,7 @@ def title_height(title: str, subtitle: str | None = None) -> float:
     return 0.2 + 0.25 * lines + sub
 
 
-def save_figure(fig: "Figure", stem: Path | str, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+def save_figure(fig: Figure, stem: Path | str, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
     """Save ``fig`` as ``stem.png`` / ``stem.svg`` with reproducible bytes; returns the paths.
 
     Files are written under a temporary name and renamed into place.
@@ -150,7 +175,7 @@ def save_figure(fig: "Figure", stem: Path | str, formats: Sequence[str] = ("png"
     return [atomic_write(stem.with_name(f"{stem.name}.{fmt}"), figure_bytes(fig, fmt)) for fmt in formats]
 
 
-def figure_bytes(fig: "Figure", fmt: str = "png") -> bytes:
+def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
     """The figure encoded as PNG or SVG bytes: house style, no date or software version in the metadata."""
     import io
 

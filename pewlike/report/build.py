@@ -20,18 +20,27 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from pewlike.errors import PewlikeError, SpecError, VariableError
-from pewlike.report.html import BuiltSection, FailureBlock, FigureBlock, ReportDoc, TableBlock, render_html, render_markdown
+from pewlike.report.html import (
+    BuiltSection,
+    FailureBlock,
+    FigureBlock,
+    ReportDoc,
+    TableBlock,
+    render_html,
+    render_markdown,
+)
 from pewlike.report.spec import DEMO_DATA, Spec
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
 
-__all__ = ["build", "BuildResult", "MARKER"]
+__all__ = ["MARKER", "BuildResult", "build"]
 
 MARKER = ".pewlike-report"
 _MARKER_TEXT = "Written by `pewlike report`; the whole folder is replaced when the report is rebuilt.\n"
@@ -50,8 +59,9 @@ class BuildResult:
         """One paragraph for the terminal."""
         n_tab = sum(1 for f in self.files if f.startswith("tables/") and f.endswith(".csv") and "/data/" not in f)
         n_fig = len({f.rsplit(".", 1)[0] for f in self.files if f.startswith("figures/")})
-        lines = [f"Wrote {self.out}/ in {self.seconds:.1f} s: {len(self.files)} files, {n_tab} tables, "
-                 f"{n_fig} figures."]
+        lines = [
+            f"Wrote {self.out}/ in {self.seconds:.1f} s: {len(self.files)} files, {n_tab} tables, {n_fig} figures."
+        ]
         for name in ("index.html", "report.md", "tables/tables.xlsx"):
             if name in self.files:
                 lines.append(f"  {self.out / name}")
@@ -63,8 +73,9 @@ class BuildResult:
 # ---------------------------------------------------------------------------
 # the build
 # ---------------------------------------------------------------------------
-def build(spec: Spec, *, out=None, data: str | None = None, echo: Callable[[str], None] | None = None,
-          jobs: int | None = None) -> BuildResult:
+def build(
+    spec: Spec, *, out=None, data: str | None = None, echo: Callable[[str], None] | None = None, jobs: int | None = None
+) -> BuildResult:
     """Build the report described by ``spec``.
 
     Parameters
@@ -111,7 +122,7 @@ def build(spec: Spec, *, out=None, data: str | None = None, echo: Callable[[str]
     return BuildResult(out, tuple(files), tuple(writer.failures), time.perf_counter() - t0)
 
 
-def _load(spec: Spec, data: str | None) -> tuple["Survey", str]:
+def _load(spec: Spec, data: str | None) -> tuple[Survey, str]:
     from pewlike.loading import demo, read
 
     opts = spec.data.read_options()
@@ -125,7 +136,7 @@ def _where(spec: Spec, where: str, exc: Exception) -> SpecError:
     return SpecError(f"{spec.label}: {where}: {exc}")
 
 
-def _check_variables(spec: Spec, svy: "Survey") -> None:
+def _check_variables(spec: Spec, svy: Survey) -> None:
     """Every question and demographic named exists and is categorical; errors name their place."""
     from pewlike.tables.toplines import categorical_column
 
@@ -151,8 +162,9 @@ def _staging(out: Path) -> Path:
     if out.exists() and not out.is_dir():
         raise PewlikeError(f"output folder {str(out)!r} is a file; choose another --out")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise PewlikeError(f"output folder {str(out)!r} exists and was not written by pewlike report; "
-                           "choose another --out or empty it")
+        raise PewlikeError(
+            f"output folder {str(out)!r} exists and was not written by pewlike report; choose another --out or empty it"
+        )
     parent = out.resolve().parent
     staging = parent / f".{out.name}.building-{os.getpid()}"
     try:
@@ -162,8 +174,9 @@ def _staging(out: Path) -> Path:
         staging.mkdir()
         (staging / MARKER).write_text(_MARKER_TEXT)
     except OSError as exc:
-        raise PewlikeError(f"cannot write the report to {str(out)!r}: {exc.strerror or exc}; "
-                           "choose a writable --out folder") from None
+        raise PewlikeError(
+            f"cannot write the report to {str(out)!r}: {exc.strerror or exc}; choose a writable --out folder"
+        ) from None
     return staging
 
 
@@ -182,7 +195,7 @@ def _replace(staging: Path, out: Path) -> None:
         os.rename(staging, out)
 
 
-def _weighting(writer: "_Writer", spec: Spec, svy: "Survey"):
+def _weighting(writer: _Writer, spec: Spec, svy: Survey):
     """Rake when the spec asks (a failure stops the build); the summary section is built later."""
     w = spec.weighting
     if w is None or not w.rake:
@@ -257,7 +270,7 @@ class _Pending:
         """The figure's block; a figure that could not be drawn is reported in its place."""
         try:
             return FigureBlock(self.name, self.alt, self.future.result(), self.path, self.links)
-        except Exception as exc:  # noqa: BLE001 - reported in the report and the summary
+        except Exception as exc:
             msg = f"{type(exc).__name__}: {exc}"
             failures.append(f"figure {self.name}: {msg}")
             return FailureBlock(f"figure {self.name}", msg)
@@ -291,9 +304,18 @@ class _Writer:
         for b in by:
             key = ("x", var, b, base, repr(nets), min_n, letters, adjust)
             if key not in self.cache:
-                self.cache[key] = svy.crosstab(var, b, base=base, nets=nets, min_n=min_n, letters=letters,
-                                               adjust=adjust, alpha=self.spec.defaults.alpha,
-                                               level=self.spec.defaults.level, total=total)
+                self.cache[key] = svy.crosstab(
+                    var,
+                    b,
+                    base=base,
+                    nets=nets,
+                    min_n=min_n,
+                    letters=letters,
+                    adjust=adjust,
+                    alpha=self.spec.defaults.alpha,
+                    level=self.spec.defaults.level,
+                    total=total,
+                )
             out.append(self.cache[key])
         return out
 
@@ -328,7 +350,7 @@ class _Writer:
             links.append(("HTML", f"{self.tdir}/{doc.name}.html"))
         return TableBlock(doc, tuple(links))
 
-    def figure(self, kind: str, name: str, alt: str, *args, **kwargs) -> "_Pending":
+    def figure(self, kind: str, name: str, alt: str, *args, **kwargs) -> _Pending:
         """Queue a figure: ``pewlike.plots.<kind>(*args, **kwargs)`` drawn and saved, in a worker when possible."""
         fmts = tuple(f for f in ("png", "svg") if f in self.formats)
         job = (kind, args, kwargs, str(self.root / self.fdir / name), fmts, "html" in self.formats)
@@ -343,7 +365,7 @@ class _Writer:
         if self.pool is None:
             try:
                 return _Done(_draw(job))
-            except Exception as exc:  # noqa: BLE001 - raised again, and reported, by _Pending.result
+            except Exception as exc:
                 return _Done(error=exc)
         return self.pool.submit(_draw, job)
 
@@ -382,10 +404,16 @@ class _Writer:
         else:
             built = [sections[s.id] for s in spec.sections] + [BuiltSection("methods", "Methodology", "", method[1])]
         date = f" Built {fixed_datetime():%Y-%m-%d}." if os.environ.get("SOURCE_DATE_EPOCH") else ""
-        return ReportDoc(spec.title, spec.subtitle, spec.intro, method[0],
-                         source_line(self.source, synthetic=self.synthetic), tuple(built),
-                         f"Made with pewlike {__version__}.{date}",
-                         f"{self.tdir}/tables.xlsx" if "xlsx" in self.formats and self.docs else "")
+        return ReportDoc(
+            spec.title,
+            spec.subtitle,
+            spec.intro,
+            method[0],
+            source_line(self.source, synthetic=self.synthetic),
+            tuple(built),
+            f"Made with pewlike {__version__}.{date}",
+            f"{self.tdir}/tables.xlsx" if "xlsx" in self.formats and self.docs else "",
+        )
 
     def _failed(self, item, exc) -> FailureBlock:
         msg = f"{type(exc).__name__}: {exc}"
@@ -405,5 +433,6 @@ class _Writer:
             self._file("index.html", render_html(doc).encode("utf-8"))
         if "md" in self.formats:
             self._file("report.md", render_markdown(doc).encode("utf-8"))
-        return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*")
-                      if p.is_file() and p.name != MARKER)
+        return sorted(
+            p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file() and p.name != MARKER
+        )

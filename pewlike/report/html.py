@@ -13,8 +13,16 @@ from dataclasses import dataclass, field
 
 from pewlike.tables.export import TableDoc
 
-__all__ = ["TableBlock", "FigureBlock", "FailureBlock", "BuiltSection", "ReportDoc", "render_html",
-           "render_markdown", "CSS"]
+__all__ = [
+    "CSS",
+    "BuiltSection",
+    "FailureBlock",
+    "FigureBlock",
+    "ReportDoc",
+    "TableBlock",
+    "render_html",
+    "render_markdown",
+]
 
 
 @dataclass(frozen=True)
@@ -77,8 +85,11 @@ footer{margin-top:3rem;font-size:.8rem;color:#555;border-top:1px solid #ddd;padd
 def _links(links) -> str:
     if not links:
         return ""
-    return "<p class='links'>" + "".join(f"<a href='{html.escape(p)}'>{html.escape(label)}</a>"
-                                        for label, p in links) + "</p>"
+    return (
+        "<p class='links'>"
+        + "".join(f"<a href='{html.escape(p)}'>{html.escape(label)}</a>" for label, p in links)
+        + "</p>"
+    )
 
 
 def _block_html(b) -> str:
@@ -86,22 +97,28 @@ def _block_html(b) -> str:
         return b.doc.html() + _links(b.links)
     if isinstance(b, FigureBlock):
         data = base64.b64encode(b.png).decode("ascii")
-        return (f"<figure class='chart' id='fig-{b.name}'><img src='data:image/png;base64,{data}' "
-                f"alt='{html.escape(b.alt)}' width='800'>{_links(b.links)}</figure>")
+        return (
+            f"<figure class='chart' id='fig-{b.name}'><img src='data:image/png;base64,{data}' "
+            f"alt='{html.escape(b.alt)}' width='800'>{_links(b.links)}</figure>"
+        )
     if isinstance(b, FailureBlock):
-        return (f"<div class='failure'><p><b>Not built: {html.escape(b.where)}</b></p>"
-                f"<p>{html.escape(b.message)}</p></div>")
+        return (
+            f"<div class='failure'><p><b>Not built: {html.escape(b.where)}</b></p><p>{html.escape(b.message)}</p></div>"
+        )
     raise TypeError(type(b).__name__)  # pragma: no cover
 
 
 def render_html(doc: ReportDoc) -> str:
     """The self-contained HTML report."""
     toc = "".join(f"<li><a href='#{s.id}'>{html.escape(s.title)}</a></li>" for s in doc.sections)
-    parts = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
-             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-             "<link rel='icon' href='data:,'>",
-             f"<title>{html.escape(doc.title)}</title><style>{CSS}</style></head><body>",
-             f"<header><h1>{html.escape(doc.title)}</h1>"]
+    parts = [
+        "<!DOCTYPE html>",
+        "<html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        "<link rel='icon' href='data:,'>",
+        f"<title>{html.escape(doc.title)}</title><style>{CSS}</style></head><body>",
+        f"<header><h1>{html.escape(doc.title)}</h1>",
+    ]
     if doc.subtitle:
         parts.append(f"<p class='subtitle'>{html.escape(doc.subtitle)}</p>")
     parts.append("</header><main>")
@@ -115,8 +132,11 @@ def render_html(doc: ReportDoc) -> str:
             parts.append(f"<p>{html.escape(s.text)}</p>")
         parts.extend(_block_html(b) for b in s.blocks)
         parts.append("</section>")
-    wb = f" All tables in one workbook: <a href='{html.escape(doc.workbook)}'>{html.escape(doc.workbook)}</a>." \
-        if doc.workbook else ""
+    wb = (
+        f" All tables in one workbook: <a href='{html.escape(doc.workbook)}'>{html.escape(doc.workbook)}</a>."
+        if doc.workbook
+        else ""
+    )
     parts.append(f"</main><footer><p>{html.escape(doc.source)}{wb}</p><p>{html.escape(doc.footer)}</p></footer>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
@@ -145,11 +165,16 @@ def render_markdown(doc: ReportDoc) -> str:
     parts += [f"**{doc.statement}**", "", "## Contents", ""]
     parts += [f"{i}. [{s.title}](#{s.id})" for i, s in enumerate(doc.sections, 1)]
     for s in doc.sections:
-        parts += ["", f"<a id=\"{s.id}\"></a>", "", f"## {s.title}", ""]
+        parts += ["", f'<a id="{s.id}"></a>', "", f"## {s.title}", ""]
         if s.text:
             parts += [s.text, ""]
         for b in s.blocks:
             parts += [_block_md(b)]
-    parts += ["---", "", doc.source + (f" All tables: [{doc.workbook}]({doc.workbook})." if doc.workbook else ""),
-              "", doc.footer]
+    parts += [
+        "---",
+        "",
+        doc.source + (f" All tables: [{doc.workbook}]({doc.workbook})." if doc.workbook else ""),
+        "",
+        doc.footer,
+    ]
     return "\n".join(parts).rstrip() + "\n"

@@ -16,19 +16,28 @@ from pewlike.report.html import FailureBlock
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
 
-__all__ = ["ITEM_BUILDERS", "weighting_blocks", "methods_blocks"]
+__all__ = ["ITEM_BUILDERS", "methods_blocks", "weighting_blocks"]
 
 
-def _topline(w, svy: "Survey", item) -> list:
+def _topline(w, svy: Survey, item) -> list:
     t = w.topline(svy, item.var, item.base, item.nets)
     blocks = [w.table(t.table(small=w.spec.defaults.small, name=item.name), [("", t.to_frame())])]
     if item.chart:
-        blocks.append(w.figure("likert", item.name, f"Stacked bar chart: {t.question}", t, source=w.source,
-                               synthetic=w.synthetic, small=w.spec.defaults.small))
+        blocks.append(
+            w.figure(
+                "likert",
+                item.name,
+                f"Stacked bar chart: {t.question}",
+                t,
+                source=w.source,
+                synthetic=w.synthetic,
+                small=w.spec.defaults.small,
+            )
+        )
     return blocks
 
 
-def _crosstab(w, svy: "Survey", item) -> list:
+def _crosstab(w, svy: Survey, item) -> list:
     from pewlike.tables import banner
 
     tabs = w.crosstabs(svy, item.var, item.by, item.base, item.nets, item.min_n, item.letters, item.adjust)
@@ -38,16 +47,34 @@ def _crosstab(w, svy: "Survey", item) -> list:
     blocks = [w.table(doc, data)]
     question = tabs[0].question
     if item.chart == "likert":
-        blocks.append(w.figure("likert", item.name, f"Diverging bar chart by group: {question}", *tabs,
-                               source=w.source, synthetic=w.synthetic, small=w.spec.defaults.small))
+        blocks.append(
+            w.figure(
+                "likert",
+                item.name,
+                f"Diverging bar chart by group: {question}",
+                *tabs,
+                source=w.source,
+                synthetic=w.synthetic,
+                small=w.spec.defaults.small,
+            )
+        )
     elif item.chart == "dots":
         _share(tabs[0].total.to_frame(), item.level, "<1")  # an unknown answer fails here, with its place
-        blocks.append(w.figure("dot_plot", item.name, f"Dot plot of '{item.level}' by group: {question}", *tabs,
-                               level=item.level, source=w.source, synthetic=w.synthetic))
+        blocks.append(
+            w.figure(
+                "dot_plot",
+                item.name,
+                f"Dot plot of '{item.level}' by group: {question}",
+                *tabs,
+                level=item.level,
+                source=w.source,
+                synthetic=w.synthetic,
+            )
+        )
     return blocks
 
 
-def _compare(w, svy: "Survey", item) -> list:
+def _compare(w, svy: Survey, item) -> list:
     import pandas as pd
 
     from pewlike.tables.export import TableDoc
@@ -56,13 +83,25 @@ def _compare(w, svy: "Survey", item) -> list:
     nets = d.nets
     if item.chart == "likert":
         items = [(label, w.topline(svy, var, d.base, nets)) for label, var in zip(item.labels, item.vars)]
-        return [w.figure("likert", item.name, f"Stacked bars comparing {' and '.join(item.labels)}: "
-                                              f"{item.title or items[0][1].question}",
-                         items=items, title=item.title, source=w.source, synthetic=w.synthetic, small=d.small)]
+        return [
+            w.figure(
+                "likert",
+                item.name,
+                f"Stacked bars comparing {' and '.join(item.labels)}: {item.title or items[0][1].question}",
+                items=items,
+                title=item.title,
+                source=w.source,
+                synthetic=w.synthetic,
+                small=d.small,
+            )
+        ]
     sides = []
     for var in item.vars:
-        sides.append(w.crosstabs(svy, var, item.by, d.base, nets, d.min_n, d.letters, d.adjust) if item.by
-                     else [w.topline(svy, var, d.base, nets)])
+        sides.append(
+            w.crosstabs(svy, var, item.by, d.base, nets, d.min_n, d.letters, d.adjust)
+            if item.by
+            else [w.topline(svy, var, d.base, nets)]
+        )
     # the same numbers as a table: Total, then each group of each demographic
     totals = [(side[0].total if item.by else side[0]).to_frame() for side in sides]
     rows = [["Total", *(_share(f, item.level, d.small) for f in totals)]]
@@ -70,15 +109,32 @@ def _compare(w, svy: "Survey", item) -> list:
         rows.append([ta.by_label, "", ""])
         fa, fb = ta.to_frame(), tb.to_frame()
         for col in ta.columns:
-            rows.append([f"  {col}", _share(fa[fa[ta.by].astype(str) == col], item.level, d.small),
-                         _share(fb[fb[tb.by].astype(str) == col], item.level, d.small)])
+            rows.append(
+                [
+                    f"  {col}",
+                    _share(fa[fa[ta.by].astype(str) == col], item.level, d.small),
+                    _share(fb[fb[tb.by].astype(str) == col], item.level, d.small),
+                ]
+            )
     questions = [side[0].question for side in sides]
-    doc = TableDoc(item.name, item.title or f"{item.labels[0]} vs. {item.labels[1]}",
-                   pd.DataFrame(rows, columns=["Group", *item.labels]),
-                   [f"% saying: {item.level}.", *(f"{lab}: {q}" for lab, q in zip(item.labels, questions))])
-    fig = w.figure("paired_dots", item.name, f"Paired dot plot of '{item.level}' for {' and '.join(item.labels)} "
-                   "by group", sides[0], sides[1], level_first=item.level, labels=tuple(item.labels),
-                   title=item.title, source=w.source, synthetic=w.synthetic)
+    doc = TableDoc(
+        item.name,
+        item.title or f"{item.labels[0]} vs. {item.labels[1]}",
+        pd.DataFrame(rows, columns=["Group", *item.labels]),
+        [f"% saying: {item.level}.", *(f"{lab}: {q}" for lab, q in zip(item.labels, questions))],
+    )
+    fig = w.figure(
+        "paired_dots",
+        item.name,
+        f"Paired dot plot of '{item.level}' for {' and '.join(item.labels)} by group",
+        sides[0],
+        sides[1],
+        level_first=item.level,
+        labels=tuple(item.labels),
+        title=item.title,
+        source=w.source,
+        synthetic=w.synthetic,
+    )
     return [fig, w.table(doc)]
 
 
@@ -87,12 +143,14 @@ def _share(frame, level: str, small: str) -> str:
 
     hit = frame[frame["level"].astype(str) == level]
     if hit.empty:
-        raise PewlikeError(f"answer {level!r} is not in the results; choose one of "
-                           + ", ".join(repr(str(x)) for x in dict.fromkeys(frame["level"].astype(str))))
+        raise PewlikeError(
+            f"answer {level!r} is not in the results; choose one of "
+            + ", ".join(repr(str(x)) for x in dict.fromkeys(frame["level"].astype(str)))
+        )
     return pew_percent(hit["estimate"].iloc[0], small=small)
 
 
-def _model(w, svy: "Survey", item) -> list:
+def _model(w, svy: Survey, item) -> list:
     from pewlike.tables import model_table
 
     fit = {"logit": svy.logit, "ologit": svy.ologit, "glm": svy.glm}[item.type](item.formula)
@@ -101,9 +159,21 @@ def _model(w, svy: "Survey", item) -> list:
     odds = getattr(fit, "link", "") == "logit"
     frame = fit.odds_ratios().rename(columns={"odds_ratio": "estimate"}) if odds else fit.to_frame()
     n = getattr(fit, "n_obs", None)
-    blocks.append(w.figure("coef_plot", f"{item.name}_coefficients", f"Coefficient plot: {doc.title}", frame,
-                           odds=odds, title=item.title or doc.title, source=w.source, synthetic=w.synthetic, n=n,
-                           labels=term_labels(svy, frame["term"]), ordinal=item.type == "ologit"))
+    blocks.append(
+        w.figure(
+            "coef_plot",
+            f"{item.name}_coefficients",
+            f"Coefficient plot: {doc.title}",
+            frame,
+            odds=odds,
+            title=item.title or doc.title,
+            source=w.source,
+            synthetic=w.synthetic,
+            n=n,
+            labels=term_labels(svy, frame["term"]),
+            ordinal=item.type == "ologit",
+        )
+    )
     for var in item.effects:
         try:
             me = fit.marginal_effects(var)
@@ -112,10 +182,19 @@ def _model(w, svy: "Survey", item) -> list:
             name = f"{item.name}_predicted_{col}"
             blocks.append(w.table(_effects_doc(mframe, name, col, item, svy), [("", mframe)]))
             what = "each answer" if item.type == "ologit" else "the outcome"
-            blocks.append(w.figure("predicted_plot", name, f"Predicted probabilities by {col}: {doc.title}", mframe,
-                                   group=col, title=f"Predicted probability of {what} by "
-                                                    f"{svy.question(col).lower()} ({item.name})",
-                                   source=w.source, synthetic=w.synthetic, n=n))
+            blocks.append(
+                w.figure(
+                    "predicted_plot",
+                    name,
+                    f"Predicted probabilities by {col}: {doc.title}",
+                    mframe,
+                    group=col,
+                    title=f"Predicted probability of {what} by {svy.question(col).lower()} ({item.name})",
+                    source=w.source,
+                    synthetic=w.synthetic,
+                    n=n,
+                )
+            )
         except Exception as exc:  # reported in the report; the model table above stands
             msg = f"{type(exc).__name__}: {exc}"
             w.failures.append(f"{item.where} ({item.name}) marginal effects of {var}: {msg}")
@@ -123,14 +202,14 @@ def _model(w, svy: "Survey", item) -> list:
     return blocks
 
 
-def term_labels(svy: "Survey", terms) -> dict:
+def term_labels(svy: Survey, terms) -> dict:
     """Readable model terms: ``F_AGECAT30-49`` -> ``Age category: 30-49``; interactions joined by " x "."""
     cols = sorted(svy._codebook.variables, key=len, reverse=True)
 
     def one(part: str) -> str:
         for c in cols:
             if part.startswith(c) and len(part) > len(c):
-                return f"{svy._codebook.variables[c].label or c}: {part[len(c):]}"
+                return f"{svy._codebook.variables[c].label or c}: {part[len(c) :]}"
         return part
 
     return {t: " x ".join(one(p) for p in str(t).split(":")) for t in terms}
@@ -145,20 +224,28 @@ def _effects_doc(frame, name, col, item, svy):
         frame = frame[frame["type"].astype(str) == "prediction"]
     gcol = col if col in frame.columns else "level"
     cols = [c for c in ("outcome",) if c in frame.columns and frame[c].nunique() > 1]
-    rows = [[*(str(r[c]) for c in cols), str(r[gcol]), pew_percent(r["estimate"]),
-             f"{100 * r['ci_lower']:.1f} - {100 * r['ci_upper']:.1f}"] for _, r in frame.iterrows()]
-    table = pd.DataFrame(rows, columns=[*(c.capitalize() for c in cols), svy.question(col), "Predicted %",
-                                        "95% CI"])
-    return TableDoc(name, f"Predicted probability by {svy.question(col).lower()} ({item.name})", table,
-                    ["Average predicted probability over the sample with each respondent set to the level "
-                     "(design-based CIs)."])
+    rows = [
+        [
+            *(str(r[c]) for c in cols),
+            str(r[gcol]),
+            pew_percent(r["estimate"]),
+            f"{100 * r['ci_lower']:.1f} - {100 * r['ci_upper']:.1f}",
+        ]
+        for _, r in frame.iterrows()
+    ]
+    table = pd.DataFrame(rows, columns=[*(c.capitalize() for c in cols), svy.question(col), "Predicted %", "95% CI"])
+    return TableDoc(
+        name,
+        f"Predicted probability by {svy.question(col).lower()} ({item.name})",
+        table,
+        ["Average predicted probability over the sample with each respondent set to the level (design-based CIs)."],
+    )
 
 
-ITEM_BUILDERS = {"ToplineItem": _topline, "CrosstabItem": _crosstab, "CompareItem": _compare,
-                 "ModelItem": _model}
+ITEM_BUILDERS = {"ToplineItem": _topline, "CrosstabItem": _crosstab, "CompareItem": _compare, "ModelItem": _model}
 
 
-def weighting_blocks(w, svy: "Survey", wspec) -> list:
+def weighting_blocks(w, svy: Survey, wspec) -> list:
     """The weight summary (and achieved vs target margins after raking); a failure is reported, not fatal."""
     import pandas as pd
 
@@ -169,19 +256,40 @@ def weighting_blocks(w, svy: "Survey", wspec) -> list:
     try:
         ws = svy.weight_summary()
         f = ws.to_frame()
-        labels = {"n": "Respondents", "sum": "Sum of weights", "mean": "Mean weight", "min": "Smallest weight",
-                  "max": "Largest weight", "sd": "Standard deviation", "cv": "Coefficient of variation",
-                  "deff": "Design effect (Kish)", "ess": "Effective sample size",
-                  "moe": "Margin of error (points, 95%)"}
+        labels = {
+            "n": "Respondents",
+            "sum": "Sum of weights",
+            "mean": "Mean weight",
+            "min": "Smallest weight",
+            "max": "Largest weight",
+            "sd": "Standard deviation",
+            "cv": "Coefficient of variation",
+            "deff": "Design effect (Kish)",
+            "ess": "Effective sample size",
+            "moe": "Margin of error (points, 95%)",
+        }
         rows = [[labels.get(s, s), _fmt_value(v)] for s, v in zip(f["statistic"], f["value"])]
-        blocks = [w.table(TableDoc("weights", "Weights", pd.DataFrame(rows, columns=["Statistic", "Value"]),
-                                   [f"Weight: {svy._design.names.get('weights') or 'computed'}."]), [("", f)])]
+        blocks = [
+            w.table(
+                TableDoc(
+                    "weights",
+                    "Weights",
+                    pd.DataFrame(rows, columns=["Statistic", "Value"]),
+                    [f"Weight: {svy._design.names.get('weights') or 'computed'}."],
+                ),
+                [("", f)],
+            )
+        ]
         margins = ws.margins
         if margins is not None and len(margins):
-            m = margins.assign(**{c: (100 * margins[c]).round(1) for c in ("target", "achieved", "difference")
-                                  if c in margins.columns})
-            blocks.append(w.table(TableDoc("weighting_margins", "Achieved vs target margins (%)",
-                                           m.astype(str), []), [("", margins)]))
+            m = margins.assign(
+                **{c: (100 * margins[c]).round(1) for c in ("target", "achieved", "difference") if c in margins.columns}
+            )
+            blocks.append(
+                w.table(
+                    TableDoc("weighting_margins", "Achieved vs target margins (%)", m.astype(str), []), [("", margins)]
+                )
+            )
         return blocks
     except Exception as exc:  # the summary is reported as missing; the report still builds
         msg = f"{type(exc).__name__}: {exc}"
@@ -199,7 +307,7 @@ def _fmt_value(v) -> str:
     return str(v)
 
 
-def methods_blocks(w, svy: "Survey") -> tuple[str, list]:
+def methods_blocks(w, svy: Survey) -> tuple[str, list]:
     """The one-line methods statement and Pew's table of margins of error by group."""
     from pewlike.tables import methods_statement
 

@@ -41,8 +41,22 @@ from typing import Any
 
 from pewlike.errors import SpecError
 
-__all__ = ["Spec", "DataSpec", "OutputSpec", "Defaults", "Section", "ToplineItem", "CrosstabItem",
-           "CompareItem", "ModelItem", "WeightingSpec", "load", "loads", "DEMO_DATA", "FORMATS"]
+__all__ = [
+    "DEMO_DATA",
+    "FORMATS",
+    "CompareItem",
+    "CrosstabItem",
+    "DataSpec",
+    "Defaults",
+    "ModelItem",
+    "OutputSpec",
+    "Section",
+    "Spec",
+    "ToplineItem",
+    "WeightingSpec",
+    "load",
+    "loads",
+]
 
 DEMO_DATA = "pewlike:demo"
 FORMATS = ("html", "md", "csv", "xlsx", "png", "svg")
@@ -68,8 +82,11 @@ class DataSpec:
 
     def read_options(self) -> dict:
         """Keyword arguments for :func:`pewlike.read` (``weights=None`` when the spec says ``false``)."""
-        out = {"weights": None if self.weights is False else self.weights, "nest": self.nest,
-               "lonely_psu": self.lonely_psu}
+        out = {
+            "weights": None if self.weights is False else self.weights,
+            "nest": self.nest,
+            "lonely_psu": self.lonely_psu,
+        }
         for key in ("strata", "psu", "fpc", "repweights", "reptype"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
@@ -203,8 +220,12 @@ class Spec:
 
     def items_in(self, section: str) -> list:
         """Items of one section in report order: toplines, crosstabs, comparisons, models."""
-        return [it for group in (self.toplines, self.crosstabs, self.compares, self.models)
-                for it in group if it.section == section]
+        return [
+            it
+            for group in (self.toplines, self.crosstabs, self.compares, self.models)
+            for it in group
+            if it.section == section
+        ]
 
 
 # ---------------------------------------------------------------------------
@@ -236,8 +257,9 @@ def load(path) -> Spec:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError(f"spec file {str(p)!r} not found; check the path, or run `pewlike init DATA.sav` "
-                        "to write one") from None
+        raise SpecError(
+            f"spec file {str(p)!r} not found; check the path, or run `pewlike init DATA.sav` to write one"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read spec file {str(p)!r}: {exc}") from None
     return loads(text, label=p.name, path=str(p))

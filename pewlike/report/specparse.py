@@ -13,9 +13,20 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from pewlike.errors import SpecError
+from pewlike.report.spec import (
+    FORMATS,
+    CompareItem,
+    CrosstabItem,
+    DataSpec,
+    Defaults,
+    ModelItem,
+    OutputSpec,
+    Section,
+    Spec,
+    ToplineItem,
+    WeightingSpec,
+)
 from pewlike.tables.export import file_safe
-from pewlike.report.spec import (FORMATS, CompareItem, CrosstabItem, DataSpec, Defaults, ModelItem, OutputSpec, Section, Spec,
-                   ToplineItem, WeightingSpec)
 
 __all__ = ["parse"]
 
@@ -26,7 +37,7 @@ def parse(raw: dict, *, label: str, path: str | None) -> Spec:
     """Validate a TOML document (a dict from ``tomllib``) and build the :class:`Spec`."""
     top = _Table(label, "", raw, _TOP_KEYS)
     if not top.has("data"):
-        top.fail("missing table [data]; add [data] with file = \"your-survey.sav\"")
+        top.fail('missing table [data]; add [data] with file = "your-survey.sav"')
     data = _data(label, raw["data"])
     output = _output(label, raw.get("output", {}))
     defaults = _defaults(label, raw.get("defaults", {}))
@@ -37,10 +48,22 @@ def parse(raw: dict, *, label: str, path: str | None) -> Spec:
     models = tuple(_model(label, i, r) for i, r in enumerate(_array(top, "model"), 1))
     weighting = _weighting(label, raw["weighting"]) if "weighting" in raw else None
     sections = _complete_sections(label, sections, (*toplines, *crosstabs, *compares, *models), weighting)
-    spec = Spec(title=top.text("title", "Survey report"), data=data, output=output, defaults=defaults,
-                sections=sections, toplines=toplines, crosstabs=crosstabs, compares=compares, models=models,
-                weighting=weighting, subtitle=top.text("subtitle", ""), intro=top.text("intro", ""), path=path,
-                label=label)
+    spec = Spec(
+        title=top.text("title", "Survey report"),
+        data=data,
+        output=output,
+        defaults=defaults,
+        sections=sections,
+        toplines=toplines,
+        crosstabs=crosstabs,
+        compares=compares,
+        models=models,
+        weighting=weighting,
+        subtitle=top.text("subtitle", ""),
+        intro=top.text("intro", ""),
+        path=path,
+        label=label,
+    )
     _unique_names(spec)
     return spec
 
@@ -106,18 +129,26 @@ class _Table:
     def name(self, key: str, default: str) -> str:
         v = self.raw.get(key, default)
         if not isinstance(v, str) or not _NAME.match(v):
-            self.fail(f"{key} = {_show(v)} is not a valid name; use letters, digits, '_' and '-' "
-                      "(it names output files, which stay inside the output folder)")
+            self.fail(
+                f"{key} = {_show(v)} is not a valid name; use letters, digits, '_' and '-' "
+                "(it names output files, which stay inside the output folder)"
+            )
         return v
 
     def nets(self, key: str, default: Any) -> Any:
         v = self.raw.get(key, default)
         if v is None or v == "auto" or v is False:
             return None if v is False else v
-        if isinstance(v, dict) and v and all(isinstance(k, str) and isinstance(m, list) and m
-                                             and all(isinstance(x, str) for x in m) for k, m in v.items()):
+        if (
+            isinstance(v, dict)
+            and v
+            and all(
+                isinstance(k, str) and isinstance(m, list) and m and all(isinstance(x, str) for x in m)
+                for k, m in v.items()
+            )
+        ):
             return {k: tuple(m) for k, m in v.items()}
-        self.fail(f"{key!r} must be \"auto\", false, or a table {{\"NET label\" = [\"answer\", ...]}}, not {_show(v)}")
+        self.fail(f'{key!r} must be "auto", false, or a table {{"NET label" = ["answer", ...]}}, not {_show(v)}')
 
 
 def _show(v: Any) -> str:
@@ -137,8 +168,20 @@ def _relative_dir(t: _Table, key: str, default: str) -> str:
     return str(p)
 
 
-_TOP_KEYS = ("title", "subtitle", "intro", "data", "output", "defaults", "section", "topline", "crosstab",
-             "compare", "model", "weighting")
+_TOP_KEYS = (
+    "title",
+    "subtitle",
+    "intro",
+    "data",
+    "output",
+    "defaults",
+    "section",
+    "topline",
+    "crosstab",
+    "compare",
+    "model",
+    "weighting",
+)
 _BASES = ("valid", "all")
 _ADJUST = ("holm", "bonferroni", "none")
 
@@ -151,19 +194,29 @@ def _array(top: _Table, key: str) -> list:
 
 
 def _data(label, raw) -> DataSpec:
-    t = _Table(label, "[data]", raw, ("file", "weights", "strata", "psu", "fpc", "nest", "repweights", "reptype",
-                                      "lonely_psu", "synthetic"))
+    t = _Table(
+        label,
+        "[data]",
+        raw,
+        ("file", "weights", "strata", "psu", "fpc", "nest", "repweights", "reptype", "lonely_psu", "synthetic"),
+    )
     weights = raw.get("weights", "auto")
     if weights is not False and not (isinstance(weights, str) and weights):
         t.fail(f"'weights' must be a column name, \"auto\" or false, not {_show(weights)}")
     if weights is True:
         t.fail("'weights' must be a column name, \"auto\" or false, not true")
-    return DataSpec(file=t.text("file"), weights=weights, strata=_opt_cols(t, "strata"), psu=_opt_cols(t, "psu"),
-                    fpc=_opt_cols(t, "fpc"), nest=t.flag("nest", False), repweights=_opt_cols(t, "repweights"),
-                    reptype=t.text("reptype", None, choices=("JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR")),
-                    lonely_psu=t.text("lonely_psu", "fail",
-                                     choices=("fail", "remove", "adjust", "average", "certainty")),
-                    synthetic=t.flag("synthetic", False))
+    return DataSpec(
+        file=t.text("file"),
+        weights=weights,
+        strata=_opt_cols(t, "strata"),
+        psu=_opt_cols(t, "psu"),
+        fpc=_opt_cols(t, "fpc"),
+        nest=t.flag("nest", False),
+        repweights=_opt_cols(t, "repweights"),
+        reptype=t.text("reptype", None, choices=("JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR")),
+        lonely_psu=t.text("lonely_psu", "fail", choices=("fail", "remove", "adjust", "average", "certainty")),
+        synthetic=t.flag("synthetic", False),
+    )
 
 
 def _opt_cols(t: _Table, key: str):
@@ -179,18 +232,29 @@ def _output(label, raw) -> OutputSpec:
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         t.fail(f"format {bad[0]!r} is not valid; choose from: {', '.join(FORMATS)}")
-    return OutputSpec(dir=t.text("dir", "pewlike-report"), formats=tuple(f for f in FORMATS if f in formats),
-                      tables_dir=_relative_dir(t, "tables_dir", "tables"),
-                      figures_dir=_relative_dir(t, "figures_dir", "figures"))
+    return OutputSpec(
+        dir=t.text("dir", "pewlike-report"),
+        formats=tuple(f for f in FORMATS if f in formats),
+        tables_dir=_relative_dir(t, "tables_dir", "tables"),
+        figures_dir=_relative_dir(t, "figures_dir", "figures"),
+    )
 
 
 def _defaults(label, raw) -> Defaults:
-    t = _Table(label, "[defaults]", raw, ("by", "base", "nets", "min_n", "letters", "adjust", "alpha", "small",
-                                          "level"))
-    return Defaults(by=t.texts("by"), base=t.text("base", "valid", choices=_BASES), nets=t.nets("nets", "auto"),
-                    min_n=t.count("min_n", 100), letters=t.flag("letters", True),
-                    adjust=t.text("adjust", "holm", choices=_ADJUST), alpha=t.prob("alpha", 0.05),
-                    small=t.text("small", "<1", choices=("<1", "*")), level=t.prob("level", 0.95))
+    t = _Table(
+        label, "[defaults]", raw, ("by", "base", "nets", "min_n", "letters", "adjust", "alpha", "small", "level")
+    )
+    return Defaults(
+        by=t.texts("by"),
+        base=t.text("base", "valid", choices=_BASES),
+        nets=t.nets("nets", "auto"),
+        min_n=t.count("min_n", 100),
+        letters=t.flag("letters", True),
+        adjust=t.text("adjust", "holm", choices=_ADJUST),
+        alpha=t.prob("alpha", 0.05),
+        small=t.text("small", "<1", choices=("<1", "*")),
+        level=t.prob("level", 0.95),
+    )
 
 
 def _sections(label, raw) -> list[Section]:
@@ -206,14 +270,24 @@ def _sections(label, raw) -> list[Section]:
 def _topline(label, i, raw, d: Defaults) -> ToplineItem:
     t = _Table(label, f"[[topline]] #{i}", raw, ("var", "base", "nets", "section", "name", "chart"))
     var = t.text("var")
-    return ToplineItem(var, t.text("section", "toplines"), t.name("name", f"topline_{file_safe(var)}"),
-                       t.text("base", d.base, choices=_BASES), t.nets("nets", d.nets), t.flag("chart", False),
-                       t.where)
+    return ToplineItem(
+        var,
+        t.text("section", "toplines"),
+        t.name("name", f"topline_{file_safe(var)}"),
+        t.text("base", d.base, choices=_BASES),
+        t.nets("nets", d.nets),
+        t.flag("chart", False),
+        t.where,
+    )
 
 
 def _crosstab(label, i, raw, d: Defaults) -> CrosstabItem:
-    t = _Table(label, f"[[crosstab]] #{i}", raw, ("var", "by", "base", "nets", "section", "name", "chart",
-                                                  "level", "min_n", "letters", "adjust", "ci"))
+    t = _Table(
+        label,
+        f"[[crosstab]] #{i}",
+        raw,
+        ("var", "by", "base", "nets", "section", "name", "chart", "level", "min_n", "letters", "adjust", "ci"),
+    )
     var = t.text("var")
     by = t.texts("by", d.by)
     if not by:
@@ -221,16 +295,26 @@ def _crosstab(label, i, raw, d: Defaults) -> CrosstabItem:
     chart = t.text("chart", "likert", choices=("likert", "dots", "none"))
     level = t.text("level", None)
     if chart == "dots" and level is None:
-        t.fail("chart = \"dots\" needs level = \"<answer or NET label>\" to plot")
-    return CrosstabItem(var, by, t.text("section", "crosstabs"), t.name("name", f"crosstab_{file_safe(var)}"),
-                        t.text("base", d.base, choices=_BASES), t.nets("nets", d.nets), chart, level,
-                        t.count("min_n", d.min_n), t.flag("letters", d.letters),
-                        t.text("adjust", d.adjust, choices=_ADJUST), t.where, t.flag("ci", False))
+        t.fail('chart = "dots" needs level = "<answer or NET label>" to plot')
+    return CrosstabItem(
+        var,
+        by,
+        t.text("section", "crosstabs"),
+        t.name("name", f"crosstab_{file_safe(var)}"),
+        t.text("base", d.base, choices=_BASES),
+        t.nets("nets", d.nets),
+        chart,
+        level,
+        t.count("min_n", d.min_n),
+        t.flag("letters", d.letters),
+        t.text("adjust", d.adjust, choices=_ADJUST),
+        t.where,
+        t.flag("ci", False),
+    )
 
 
 def _compare(label, i, raw, d: Defaults) -> CompareItem:
-    t = _Table(label, f"[[compare]] #{i}", raw, ("vars", "labels", "level", "by", "title", "section", "name",
-                                                 "chart"))
+    t = _Table(label, f"[[compare]] #{i}", raw, ("vars", "labels", "level", "by", "title", "section", "name", "chart"))
     vars_ = t.texts("vars")
     if len(vars_) != 2:
         t.fail(f"'vars' must name two questions to compare, not {len(vars_)}")
@@ -240,16 +324,31 @@ def _compare(label, i, raw, d: Defaults) -> CompareItem:
     chart = t.text("chart", "paired", choices=("paired", "likert"))
     level = t.text("level", None)
     if chart == "paired" and level is None:
-        t.fail("chart = \"paired\" needs level = \"<answer or NET label>\" to compare")
-    return CompareItem(vars_, labels, level, t.texts("by", d.by), t.text("title", None),
-                       t.text("section", "comparisons"),
-                       t.name("name", f"compare_{file_safe(vars_[0])}_{file_safe(vars_[1])}"), chart, t.where)
+        t.fail('chart = "paired" needs level = "<answer or NET label>" to compare')
+    return CompareItem(
+        vars_,
+        labels,
+        level,
+        t.texts("by", d.by),
+        t.text("title", None),
+        t.text("section", "comparisons"),
+        t.name("name", f"compare_{file_safe(vars_[0])}_{file_safe(vars_[1])}"),
+        chart,
+        t.where,
+    )
 
 
 def _model(label, i, raw) -> ModelItem:
     t = _Table(label, f"[[model]] #{i}", raw, ("name", "type", "formula", "title", "section", "effects"))
-    return ModelItem(t.name("name", f"model_{i}"), t.text("type", "logit", choices=("logit", "ologit", "glm")),
-                     t.text("formula"), t.text("title", None), t.text("section", "models"), t.texts("effects"), t.where)
+    return ModelItem(
+        t.name("name", f"model_{i}"),
+        t.text("type", "logit", choices=("logit", "ologit", "glm")),
+        t.text("formula"),
+        t.text("title", None),
+        t.text("section", "models"),
+        t.texts("effects"),
+        t.where,
+    )
 
 
 def _weighting(label, raw) -> WeightingSpec:
@@ -259,12 +358,18 @@ def _weighting(label, raw) -> WeightingSpec:
         if not isinstance(rake, dict) or not rake:
             t.fail("'rake' must be a table of targets: rake.F_SEX = {Male = 0.48, Female = 0.52}")
         for var, targets in rake.items():
-            if not isinstance(targets, dict) or not targets or not all(
-                    isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in targets.values()):
-                t.fail(f"rake.{var} must map each category to a non-negative share or total, "
-                       f"e.g. {{\"18-29\" = 0.21}}; got {_show(targets)}")
-    return WeightingSpec(t.name("section", "weighting"), t.text("title", "Weighting"), t.flag("summary", True),
-                         rake, t.where)
+            if (
+                not isinstance(targets, dict)
+                or not targets
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in targets.values())
+            ):
+                t.fail(
+                    f"rake.{var} must map each category to a non-negative share or total, "
+                    f'e.g. {{"18-29" = 0.21}}; got {_show(targets)}'
+                )
+    return WeightingSpec(
+        t.name("section", "weighting"), t.text("title", "Weighting"), t.flag("summary", True), rake, t.where
+    )
 
 
 def _complete_sections(label, sections, items, weighting) -> tuple:
@@ -274,8 +379,7 @@ def _complete_sections(label, sections, items, weighting) -> tuple:
         if s.id in by_id:
             raise SpecError(f"{label}: {s.where}: section id {s.id!r} is used twice; give each section its own id")
         by_id[s.id] = s
-    implicit = {"toplines": "Toplines", "crosstabs": "Crosstabs", "comparisons": "Comparisons",
-                "models": "Models"}
+    implicit = {"toplines": "Toplines", "crosstabs": "Crosstabs", "comparisons": "Comparisons", "models": "Models"}
     out = list(sections)
     needed = [(it.section, it.where) for it in items]
     if weighting is not None:
@@ -289,8 +393,9 @@ def _complete_sections(label, sections, items, weighting) -> tuple:
             out.append(by_id[sid])
             continue
         known = ", ".join(repr(s) for s in by_id) or "none defined"
-        raise SpecError(f"{label}: {where}: section {sid!r} is not defined; add [[section]] id = {sid!r} "
-                        f"(defined: {known})")
+        raise SpecError(
+            f"{label}: {where}: section {sid!r} is not defined; add [[section]] id = {sid!r} (defined: {known})"
+        )
     return tuple(out)
 
 
@@ -299,6 +404,8 @@ def _unique_names(spec: Spec) -> None:
     for group in (spec.toplines, spec.crosstabs, spec.compares, spec.models):
         for it in group:
             if it.name in seen:
-                raise SpecError(f"{spec.label}: {it.where}: output name {it.name!r} is already used by {seen[it.name]}; "
-                                "set name = \"...\" to tell them apart")
+                raise SpecError(
+                    f"{spec.label}: {it.where}: output name {it.name!r} is already used by {seen[it.name]}; "
+                    'set name = "..." to tell them apart'
+                )
             seen[it.name] = it.where

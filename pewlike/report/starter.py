@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
 
-__all__ = ["starter_spec", "likert_items", "demographics"]
+__all__ = ["demographics", "likert_items", "starter_spec"]
 
 _SKIP = re.compile(r"^(QKEY|FORM|CASEID|RESPID|ID|WEIGHT|WT|XW|REPWT|DEVICE|INTERVIEW|LANG)", re.IGNORECASE)
 
 
-def _levels(svy: "Survey", col: str) -> list[str]:
+def _levels(svy: Survey, col: str) -> list[str]:
     from pewlike.estimation.estimators import factor_codes
 
     return factor_codes(svy, col)[2]
 
 
-def likert_items(svy: "Survey") -> list[str]:
+def likert_items(svy: Survey) -> list[str]:
     """Questions with an ordered scale of 3-5 substantive answers (not ``F_`` profile or design columns)."""
     import pandas as pd
 
@@ -42,13 +42,17 @@ def likert_items(svy: "Survey") -> list[str]:
     return out
 
 
-def demographics(svy: "Survey") -> list[str]:
+def demographics(svy: Survey) -> list[str]:
     """``F_`` profile variables with 2-8 substantive categories (age, sex, education ...)."""
     import pandas as pd
 
-    return [col for col in svy._codebook.variables
-            if col.upper().startswith("F_") and isinstance(svy._data[col].dtype, pd.CategoricalDtype)
-            and 2 <= len(_levels(svy, col)) <= 8]
+    return [
+        col
+        for col in svy._codebook.variables
+        if col.upper().startswith("F_")
+        and isinstance(svy._data[col].dtype, pd.CategoricalDtype)
+        and 2 <= len(_levels(svy, col)) <= 8
+    ]
 
 
 def _q(text: str) -> str:
@@ -56,7 +60,7 @@ def _q(text: str) -> str:
     return json.dumps(str(text), ensure_ascii=False)
 
 
-def starter_spec(svy: "Survey", data_path: str, *, spec_path: str = "report.toml") -> str:
+def starter_spec(svy: Survey, data_path: str, *, spec_path: str = "report.toml") -> str:
     """The text of a starter spec for ``svy`` read from ``data_path``.
 
     ``data_path`` is written relative to the spec's folder when it can be.
@@ -67,8 +71,10 @@ def starter_spec(svy: "Survey", data_path: str, *, spec_path: str = "report.toml
     items = likert_items(svy)
     demos = demographics(svy)
     if not items:
-        raise SpecError(f"{data_path}: no Likert-like question found (categorical with an ordered scale of 3-5 "
-                        "answers); write the spec by hand, see `pewlike report --help`")
+        raise SpecError(
+            f"{data_path}: no Likert-like question found (categorical with an ordered scale of 3-5 "
+            "answers); write the spec by hand, see `pewlike report --help`"
+        )
     spec_dir = Path(spec_path).resolve().parent
     data = Path(data_path).resolve()
     try:
@@ -77,13 +83,27 @@ def starter_spec(svy: "Survey", data_path: str, *, spec_path: str = "report.toml
         rel = data.as_posix()
     label = svy._codebook.file_label or data.stem
     weight = svy._design.names.get("weights")
-    lines = [f"# Starter report spec for {data.name}, written by `pewlike init`.",
-             "# Edit it, then build the report with: pewlike report " + Path(spec_path).name,
-             f"title = {_q(label)}", "", "[data]", f"file = {_q(rel)}",
-             f"weights = {_q(weight) if weight else 'false'}", "", "[output]", 'dir = "pewlike-report"',
-             'formats = ["html", "md", "csv", "xlsx", "png", "svg"]', "", "[defaults]",
-             "# demographics every crosstab is broken down by",
-             f"by = [{', '.join(_q(d) for d in demos)}]", 'base = "valid"', 'nets = "auto"', "min_n = 100", ""]
+    lines = [
+        f"# Starter report spec for {data.name}, written by `pewlike init`.",
+        "# Edit it, then build the report with: pewlike report " + Path(spec_path).name,
+        f"title = {_q(label)}",
+        "",
+        "[data]",
+        f"file = {_q(rel)}",
+        f"weights = {_q(weight) if weight else 'false'}",
+        "",
+        "[output]",
+        'dir = "pewlike-report"',
+        'formats = ["html", "md", "csv", "xlsx", "png", "svg"]',
+        "",
+        "[defaults]",
+        "# demographics every crosstab is broken down by",
+        f"by = [{', '.join(_q(d) for d in demos)}]",
+        'base = "valid"',
+        'nets = "auto"',
+        "min_n = 100",
+        "",
+    ]
     for col in items:
         lines += ["[[topline]]", f"var = {_q(col)}", 'base = "all"', ""]
     if demos:

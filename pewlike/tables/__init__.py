@@ -9,14 +9,15 @@ here: both only format what other results computed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.tables.crosstabs import Crosstab, banner, crosstab
 from pewlike.errors import EstimationError
 from pewlike.estimation.results import _frame_html, _frame_text
+from pewlike.tables.crosstabs import Crosstab, banner, crosstab
 from pewlike.tables.export import TableDoc, fmt_int, fmt_points
 from pewlike.tables.toplines import Topline, categorical_column, moe_points, topline
 
@@ -25,8 +26,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.survey import Survey
 
-__all__ = ["topline", "Topline", "crosstab", "Crosstab", "banner", "model_table", "stars", "MethodsStatement",
-           "methods_statement"]
+__all__ = [
+    "Crosstab",
+    "MethodsStatement",
+    "Topline",
+    "banner",
+    "crosstab",
+    "methods_statement",
+    "model_table",
+    "stars",
+    "topline",
+]
 
 
 # ---------------------------------------------------------------------------
@@ -45,8 +55,9 @@ def _fmt_p(p: float) -> str:
     return "<.001" if p < 0.001 else f"{p:.3f}".lstrip("0")
 
 
-def model_table(model, *, name: str, title: str | None = None, odds: bool | None = None,
-                level: float = 0.95) -> TableDoc:
+def model_table(
+    model, *, name: str, title: str | None = None, odds: bool | None = None, level: float = 0.95
+) -> TableDoc:
     """A model's odds ratios (or coefficients) with CIs, p-values, stars, N and design df.
 
     Parameters
@@ -79,15 +90,20 @@ def model_table(model, *, name: str, title: str | None = None, odds: bool | None
         est, lo, hi, terms = f["estimate"], f["ci_lower"], f["ci_upper"], list(f["term"])
         head = "Coefficient"
     pct = f"{level:.0%} CI"
-    rows = [[t, f"{e:.2f}{stars(pval.get(t, np.nan))}", f"{a:.2f} - {b:.2f}", _fmt_p(pval.get(t, np.nan))]
-            for t, e, a, b in zip(terms, est, lo, hi)]
+    rows = [
+        [t, f"{e:.2f}{stars(pval.get(t, np.nan))}", f"{a:.2f} - {b:.2f}", _fmt_p(pval.get(t, np.nan))]
+        for t, e, a, b in zip(terms, est, lo, hi)
+    ]
     out = pd.DataFrame(rows, columns=["Term", head, pct, "p"])
     n = getattr(model, "n_obs", None)
     df = getattr(model, "df_resid", None)
     notes = []
     if n is not None:
-        notes.append(f"N = {fmt_int(n)} respondents; design degrees of freedom = {df:g}." if df is not None
-                     else f"N = {fmt_int(n)} respondents.")
+        notes.append(
+            f"N = {fmt_int(n)} respondents; design degrees of freedom = {df:g}."
+            if df is not None
+            else f"N = {fmt_int(n)} respondents."
+        )
     notes.append("*** p < .001, ** p < .01, * p < .05 (design-based t tests).")
     formula = getattr(model, "formula", None)
     if formula:
@@ -107,18 +123,20 @@ class MethodsStatement:
     ``frame`` has ``group, level, n, deff, moe`` (``group`` is ``"Total sample"`` on the first row).
     """
 
-    frame: "pd.DataFrame"
+    frame: pd.DataFrame
     level: float = 0.95
 
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self) -> pd.DataFrame:
         """``group, level, n, deff, moe`` (MOE in percentage points)."""
         return self.frame.copy()
 
     def text(self) -> str:
         """``n = 4,272; margin of sampling error ±1.7 points, including the design effect of 1.31``."""
         r = self.frame.iloc[0]
-        return (f"n = {fmt_int(r['n'])}; margin of sampling error ±{fmt_points(r['moe'])} points, "
-                f"including the design effect of {r['deff']:.2f}")
+        return (
+            f"n = {fmt_int(r['n'])}; margin of sampling error ±{fmt_points(r['moe'])} points, "
+            f"including the design effect of {r['deff']:.2f}"
+        )
 
     def table(self, name: str = "methods") -> TableDoc:
         """Pew's table: group, unweighted sample size, plus or minus (points)."""
@@ -132,10 +150,16 @@ class MethodsStatement:
             label = "Total sample" if r.group == "Total sample" else f"  {r.level}"
             rows.append([label, fmt_int(r.n), f"±{fmt_points(r.moe)} points"])
         doc = pd.DataFrame(rows, columns=["Group", "Unweighted sample size", "Plus or minus ..."])
-        return TableDoc(name, "Sample sizes and margins of sampling error", doc,
-                        [f"{self.text()}.",
-                         f"Margins of error at the {self.level:.0%} level include the design effect due to "
-                         "weighting (1 + CV² of the weights in each group)."])
+        return TableDoc(
+            name,
+            "Sample sizes and margins of sampling error",
+            doc,
+            [
+                f"{self.text()}.",
+                f"Margins of error at the {self.level:.0%} level include the design effect due to "
+                "weighting (1 + CV² of the weights in each group).",
+            ],
+        )
 
     def summary(self) -> str:
         """The statement and the table as text."""
@@ -148,7 +172,7 @@ class MethodsStatement:
         return _frame_html(self.frame, self.text())
 
 
-def methods_statement(svy: "Survey", by: Sequence[str] = (), *, level: float = 0.95) -> MethodsStatement:
+def methods_statement(svy: Survey, by: Sequence[str] = (), *, level: float = 0.95) -> MethodsStatement:
     """Unweighted n, design effect and margin of error of the sample and of each group of ``by``.
 
     Notes

@@ -10,23 +10,34 @@ several crosstabs of one question side by side, as a Pew banner table.
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from pewlike.errors import EstimationError
 from pewlike.estimation.results import TestResult, _frame_html, _frame_text
 from pewlike.tables.export import TableDoc, file_safe, fmt_int, fmt_points, pew_percent
-from pewlike.tables.toplines import (Topline, base_mask, categorical_column, check_base, layout_rows, moe_points, net_estimates,
-                       resolve_nets, response_frame, topline)
+from pewlike.tables.toplines import (
+    Topline,
+    base_mask,
+    categorical_column,
+    check_base,
+    layout_rows,
+    moe_points,
+    net_estimates,
+    resolve_nets,
+    response_frame,
+    topline,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.survey import Survey
 
-__all__ = ["Crosstab", "crosstab", "pairwise_letters", "banner", "ADJUST"]
+__all__ = ["ADJUST", "Crosstab", "banner", "crosstab", "pairwise_letters"]
 
 ADJUST = ("holm", "bonferroni", "none")
 SMALL_FLAG = "small base"
@@ -61,8 +72,18 @@ def _holm(p: np.ndarray, method: str) -> np.ndarray:
     return out
 
 
-def pairwise_letters(est: np.ndarray, vcov: np.ndarray, index: np.ndarray, eligible: np.ndarray, df: float, *,
-                     alpha: float = 0.05, adjust: str = "holm", rows=None, columns=None):
+def pairwise_letters(
+    est: np.ndarray,
+    vcov: np.ndarray,
+    index: np.ndarray,
+    eligible: np.ndarray,
+    df: float,
+    *,
+    alpha: float = 0.05,
+    adjust: str = "holm",
+    rows=None,
+    columns=None,
+):
     """Design-based pairwise tests between columns, for every row at once.
 
     Parameters
@@ -125,11 +146,18 @@ def pairwise_letters(est: np.ndarray, vcov: np.ndarray, index: np.ndarray, eligi
     sig[:, b_idx, a_idx] = hit & (tt < 0)
     letters = [["".join(names[b] for b in range(G) if sig[r, a, b]) for a in range(G)] for r in range(R)]
     npair = a_idx.size
-    tests = pd.DataFrame({
-        "level": np.repeat(rows, npair), "a": np.tile(np.asarray(columns, dtype=object)[a_idx], R),
-        "b": np.tile(np.asarray(columns, dtype=object)[b_idx], R),
-        "difference": diff[:, a_idx, b_idx].ravel(), "std_error": se[:, a_idx, b_idx].ravel(),
-        "t": tt.ravel(), "p_value": p.ravel(), "p_adjusted": adj.ravel()})
+    tests = pd.DataFrame(
+        {
+            "level": np.repeat(rows, npair),
+            "a": np.tile(np.asarray(columns, dtype=object)[a_idx], R),
+            "b": np.tile(np.asarray(columns, dtype=object)[b_idx], R),
+            "difference": diff[:, a_idx, b_idx].ravel(),
+            "std_error": se[:, a_idx, b_idx].ravel(),
+            "t": tt.ravel(),
+            "p_value": p.ravel(),
+            "p_adjusted": adj.ravel(),
+        }
+    )
     return tests, letters
 
 
@@ -170,14 +198,14 @@ class Crosstab:
     question: str
     by_label: str
     base: str
-    frame: "pd.DataFrame"
+    frame: pd.DataFrame
     vcov: np.ndarray
     total: Topline
     test: TestResult | None
     columns: tuple
     column_n: tuple
     column_moe: tuple
-    pairs: "pd.DataFrame | None" = None
+    pairs: pd.DataFrame | None = None
     nets: tuple = ()
     min_n: int = 100
     suppress: bool = False
@@ -186,7 +214,7 @@ class Crosstab:
     df: float = float("inf")
     level: float = 0.95
 
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self) -> pd.DataFrame:
         """Estimates (fractions), then ``moe``, ``letters``, ``flag``, ``kind``."""
         return self.frame.copy()
 
@@ -206,15 +234,20 @@ class Crosstab:
 
     def notes(self) -> list[str]:
         """Notes printed under the table: base, letters, small bases, the test."""
-        adj = {"holm": "Holm-adjusted within each row", "bonferroni": "Bonferroni-adjusted within each row",
-               "none": "not adjusted for multiple comparisons"}[self.adjust]
-        small = ("suppressed (-)" if self.suppress else "flagged (†)")
-        base = ("all who were asked, Refused shown" if self.base == "all" else "those who answered")
-        return [f"Column percentages of {base}; {self.total.universe().lower()}.",
-                f"Letters mark a share significantly higher than in the lettered column (design-based t test, "
-                f"{1 - self.alpha:.0%} level, {adj}).",
-                f"Columns with fewer than {self.min_n} respondents are {small} and not tested.",
-                self.test_note()]
+        adj = {
+            "holm": "Holm-adjusted within each row",
+            "bonferroni": "Bonferroni-adjusted within each row",
+            "none": "not adjusted for multiple comparisons",
+        }[self.adjust]
+        small = "suppressed (-)" if self.suppress else "flagged (†)"
+        base = "all who were asked, Refused shown" if self.base == "all" else "those who answered"
+        return [
+            f"Column percentages of {base}; {self.total.universe().lower()}.",
+            f"Letters mark a share significantly higher than in the lettered column (design-based t test, "
+            f"{1 - self.alpha:.0%} level, {adj}).",
+            f"Columns with fewer than {self.min_n} respondents are {small} and not tested.",
+            self.test_note(),
+        ]
 
     def table(self, *, small: str = "<1", name: str | None = None, ci: bool = False) -> TableDoc:
         """Pew-rounded presentation: Total, then one column per group with its letter (and CI)."""
@@ -223,8 +256,9 @@ class Crosstab:
     def summary(self) -> str:
         """Readable text: wording, the column percentages with letters, Ns and the test."""
         doc = self.table()
-        return "\n".join([f"Crosstab of {self.variable} by {self.by}", f"  {self.question}",
-                          _frame_text(doc.frame), *self.notes()])
+        return "\n".join(
+            [f"Crosstab of {self.variable} by {self.by}", f"  {self.question}", _frame_text(doc.frame), *self.notes()]
+        )
 
     def __repr__(self) -> str:
         return self.summary()
@@ -233,10 +267,22 @@ class Crosstab:
         return _frame_html(self.frame, f"Crosstab of {self.variable} by {self.by}: {self.question}")
 
 
-def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] = "valid", letters: bool = True,
-             nets=None, min_n: int = 100, suppress: bool = False, alpha: float = 0.05,
-             adjust: Literal["holm", "bonferroni", "none"] = "holm", ci: str = "logit",
-             level: float = 0.95, total: Topline | None = None) -> Crosstab:
+def crosstab(
+    svy: Survey,
+    var: str,
+    by: str,
+    *,
+    base: Literal["valid", "all"] = "valid",
+    letters: bool = True,
+    nets=None,
+    min_n: int = 100,
+    suppress: bool = False,
+    alpha: float = 0.05,
+    adjust: Literal["holm", "bonferroni", "none"] = "holm",
+    ci: str = "logit",
+    level: float = 0.95,
+    total: Topline | None = None,
+) -> Crosstab:
     """Weighted column percentages of ``var`` within each level of ``by``.
 
     Parameters
@@ -290,8 +336,8 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
     (``degf(subset(design, !is.na(var)))``), adjusted by ``p.adjust``.
     """
 
-    from pewlike.estimation.hypothesis import chisq
     from pewlike.estimation.estimators import factor_codes, proportion
+    from pewlike.estimation.hypothesis import chisq
 
     base = check_crosstab_options(base, adjust, min_n, alpha)
     col = categorical_column(svy, var, "crosstab")
@@ -315,9 +361,33 @@ def crosstab(svy: "Survey", var: str, by: str, *, base: Literal["valid", "all"] 
     substantive = [lev for lev in levels if lev not in missing]
     resolved = resolve_nets(svy, col, substantive, nets)
     net_ests = net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
-    return assemble_crosstab(svy, sub, col, bycol, frame, est, levels, cols, small, df, resolved, net_ests,
-                             col_n, col_moe, letters=letters, alpha=alpha, adjust=adjust, suppress=suppress,
-                             min_n=min_n, total=total, base=base, ci=ci, level=level, chisq=chisq, topline=topline)
+    return assemble_crosstab(
+        svy,
+        sub,
+        col,
+        bycol,
+        frame,
+        est,
+        levels,
+        cols,
+        small,
+        df,
+        resolved,
+        net_ests,
+        col_n,
+        col_moe,
+        letters=letters,
+        alpha=alpha,
+        adjust=adjust,
+        suppress=suppress,
+        min_n=min_n,
+        total=total,
+        base=base,
+        ci=ci,
+        level=level,
+        chisq=chisq,
+        topline=topline,
+    )
 
 
 def check_crosstab_options(base: str, adjust: str, min_n, alpha: float) -> str:
@@ -332,9 +402,34 @@ def check_crosstab_options(base: str, adjust: str, min_n, alpha: float) -> str:
     return base
 
 
-def assemble_crosstab(svy, sub, col: str, bycol: str, frame, est, levels: list, cols: list, small: np.ndarray,
-                      df: float, resolved, net_ests, col_n, col_moe, *, letters: bool, alpha: float, adjust: str,
-                      suppress: bool, min_n: int, total, base: str, ci: str, level: float, chisq, topline) -> Crosstab:
+def assemble_crosstab(
+    svy,
+    sub,
+    col: str,
+    bycol: str,
+    frame,
+    est,
+    levels: list,
+    cols: list,
+    small: np.ndarray,
+    df: float,
+    resolved,
+    net_ests,
+    col_n,
+    col_moe,
+    *,
+    letters: bool,
+    alpha: float,
+    adjust: str,
+    suppress: bool,
+    min_n: int,
+    total,
+    base: str,
+    ci: str,
+    level: float,
+    chisq,
+    topline,
+) -> Crosstab:
     """Letters, nets, small-base flags, the Rao-Scott test and the total column around a crosstab's cells.
 
     Shared by the in-memory and the partitioned crosstab: ``est`` holds the cell
@@ -348,9 +443,10 @@ def assemble_crosstab(svy, sub, col: str, bycol: str, frame, est, levels: list, 
     frames = [frame]
     tests = []
     if letters:
-        index = (np.arange(G)[None, :] * L + np.arange(L)[:, None])
-        tst, lets = pairwise_letters(est.estimate, est.vcov, index, ~small, df, alpha=alpha, adjust=adjust,
-                                     rows=levels, columns=cols)
+        index = np.arange(G)[None, :] * L + np.arange(L)[:, None]
+        tst, lets = pairwise_letters(
+            est.estimate, est.vcov, index, ~small, df, alpha=alpha, adjust=adjust, rows=levels, columns=cols
+        )
         tests.append(tst)
         letter_rows = [lets[r][g] for g in range(G) for r in range(L)]
     frame["letters"] = letter_rows
@@ -361,8 +457,17 @@ def assemble_crosstab(svy, sub, col: str, bycol: str, frame, est, levels: list, 
         nf["kind"] = "net"
         nl = [""] * G
         if letters:
-            tst, lets = pairwise_letters(ne.estimate, ne.vcov, (pos + np.arange(G) * nl_levels)[None, :], ~small,
-                                         df, alpha=alpha, adjust=adjust, rows=[label], columns=cols)
+            tst, lets = pairwise_letters(
+                ne.estimate,
+                ne.vcov,
+                (pos + np.arange(G) * nl_levels)[None, :],
+                ~small,
+                df,
+                alpha=alpha,
+                adjust=adjust,
+                rows=[label],
+                columns=cols,
+            )
             tests.append(tst)
             nl = lets[0]
         nf["letters"] = nl
@@ -386,17 +491,39 @@ def assemble_crosstab(svy, sub, col: str, bycol: str, frame, est, levels: list, 
     if total is None:
         total = topline(svy, col, base=base, nets=dict(resolved) if resolved else None, ci=ci, level=level)
     elif (total.variable, total.base, total.nets, total.level) != (col, base, tuple(resolved), level):
-        raise EstimationError(f"total= is the topline of {total.variable!r} (base {total.base!r}); it must be "
-                              f"that of {col!r} with base {base!r}, the same nets and level")
+        raise EstimationError(
+            f"total= is the topline of {total.variable!r} (base {total.base!r}); it must be "
+            f"that of {col!r} with base {base!r}, the same nets and level"
+        )
     by_label = svy._codebook.variables[bycol].label or bycol
     pairs = pd.concat(tests, ignore_index=True) if tests else None
-    return Crosstab(col, bycol, svy.question(col), by_label, base, out, est.vcov, total, test, tuple(cols),
-                    tuple(int(x) for x in col_n), tuple(float(x) for x in col_moe), pairs, tuple(resolved),
-                    int(min_n), bool(suppress), float(alpha), adjust, df, level)
+    return Crosstab(
+        col,
+        bycol,
+        svy.question(col),
+        by_label,
+        base,
+        out,
+        est.vcov,
+        total,
+        test,
+        tuple(cols),
+        tuple(int(x) for x in col_n),
+        tuple(float(x) for x in col_moe),
+        pairs,
+        tuple(resolved),
+        int(min_n),
+        bool(suppress),
+        float(alpha),
+        adjust,
+        df,
+        level,
+    )
 
 
-def banner(tabs: Sequence[Crosstab], *, small: str = "<1", name: str | None = None,
-           title: str | None = None, ci: bool = False) -> TableDoc:
+def banner(
+    tabs: Sequence[Crosstab], *, small: str = "<1", name: str | None = None, title: str | None = None, ci: bool = False
+) -> TableDoc:
     """Several crosstabs of one question side by side: Total, then each demographic's columns.
 
     Cells read ``"45 BC"``: the Pew-rounded percent and the letters of the
@@ -445,6 +572,7 @@ def banner(tabs: Sequence[Crosstab], *, small: str = "<1", name: str | None = No
     notes = list(first.notes()[:3])
     for t in tabs:
         notes.append(f"{t.by_label}: {t.test_note()}")
-    doc_name = name or f"crosstab_{file_safe(first.variable)}" + (f"_by_{file_safe(first.by)}" if len(tabs) == 1
-                                                                  else "")
+    doc_name = name or f"crosstab_{file_safe(first.variable)}" + (
+        f"_by_{file_safe(first.by)}" if len(tabs) == 1 else ""
+    )
     return TableDoc(doc_name, title or first.question, frame, notes, groups)

@@ -24,9 +24,10 @@ import io
 import os
 import re
 import zipfile
-from datetime import datetime, timezone
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,8 +36,22 @@ from pewlike.errors import PewlikeError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["file_safe", "pew_percent", "pew_percents", "fmt_int", "fmt_points", "TableDoc", "frame_markdown",
-           "frame_html", "atomic_write", "write_csv", "write_markdown", "write_html", "write_xlsx", "fixed_datetime"]
+__all__ = [
+    "TableDoc",
+    "atomic_write",
+    "file_safe",
+    "fixed_datetime",
+    "fmt_int",
+    "fmt_points",
+    "frame_html",
+    "frame_markdown",
+    "pew_percent",
+    "pew_percents",
+    "write_csv",
+    "write_html",
+    "write_markdown",
+    "write_xlsx",
+]
 
 #: Date used for reproducible outputs when ``SOURCE_DATE_EPOCH`` is not set (ATP W49 fieldwork start).
 DEFAULT_EPOCH = 1559520000  # 2019-06-03T00:00:00Z
@@ -57,12 +72,13 @@ def fixed_datetime() -> datetime:
     """
     raw = os.environ.get("SOURCE_DATE_EPOCH")
     if raw is None or raw == "":
-        return datetime.fromtimestamp(DEFAULT_EPOCH, tz=timezone.utc)
+        return datetime.fromtimestamp(DEFAULT_EPOCH, tz=UTC)
     try:
-        return datetime.fromtimestamp(int(raw), tz=timezone.utc)
+        return datetime.fromtimestamp(int(raw), tz=UTC)
     except (ValueError, OverflowError, OSError):
-        raise PewlikeError(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp; set it to an integer "
-                           "number of seconds or unset it") from None
+        raise PewlikeError(
+            f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp; set it to an integer number of seconds or unset it"
+        ) from None
 
 
 # ---------------------------------------------------------------------------
@@ -141,10 +157,16 @@ class TableDoc:
         add up to the number of columns.
     """
 
-    __slots__ = ("name", "title", "frame", "notes", "groups")
+    __slots__ = ("frame", "groups", "name", "notes", "title")
 
-    def __init__(self, name: str, title: str, frame: "pd.DataFrame", notes: Sequence[str] = (),
-                 groups: Sequence[tuple[str, int]] = ()):
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        frame: pd.DataFrame,
+        notes: Sequence[str] = (),
+        groups: Sequence[tuple[str, int]] = (),
+    ):
         if not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
             raise PewlikeError(f"table name {name!r} is not file-safe; use letters, digits, '_' or '-'")
         self.name = name
@@ -152,7 +174,9 @@ class TableDoc:
         self.frame = frame
         self.notes = tuple(notes)
         if groups and sum(span for _, span in groups) != frame.shape[1]:
-            raise PewlikeError(f"column groups span {sum(s for _, s in groups)} columns; the table has {frame.shape[1]}")
+            raise PewlikeError(
+                f"column groups span {sum(s for _, s in groups)} columns; the table has {frame.shape[1]}"
+            )
         self.groups = tuple(groups)
 
     def markdown(self) -> str:
@@ -165,8 +189,10 @@ class TableDoc:
     def html(self, *, heading: str = "h4") -> str:
         """The table as an HTML fragment (``<figure>`` with caption and notes)."""
         notes = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in self.notes)
-        return (f"<figure class='table' id='{self.name}'><figcaption><{heading}>{html.escape(self.title)}"
-                f"</{heading}></figcaption>{frame_html(self.frame, self.groups)}{notes}</figure>")
+        return (
+            f"<figure class='table' id='{self.name}'><figcaption><{heading}>{html.escape(self.title)}"
+            f"</{heading}></figcaption>{frame_html(self.frame, self.groups)}{notes}</figure>"
+        )
 
 
 def _md_escape(text: str) -> str:
@@ -179,18 +205,20 @@ def _indent(text: str, space: str) -> str:
     return space * (len(text) - len(stripped)) + stripped
 
 
-def frame_markdown(frame: "pd.DataFrame") -> str:
+def frame_markdown(frame: pd.DataFrame) -> str:
     """A GitHub Markdown table of a text frame; first column left-aligned, the rest right."""
     cols = [str(c) for c in frame.columns]
-    rows = [[_indent(_md_escape(rec[0]), "\u00a0")] + ["" if v is None else _md_escape(v) for v in rec[1:]]
-            for rec in frame.itertuples(index=False, name=None)]
+    rows = [
+        [_indent(_md_escape(rec[0]), "\u00a0")] + ["" if v is None else _md_escape(v) for v in rec[1:]]
+        for rec in frame.itertuples(index=False, name=None)
+    ]
     align = [":---"] + ["---:"] * (len(cols) - 1)
     out = ["| " + " | ".join(_md_escape(c) for c in cols) + " |", "| " + " | ".join(align) + " |"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(out)
 
 
-def frame_html(frame: "pd.DataFrame", groups: Sequence[tuple[str, int]] = ()) -> str:
+def frame_html(frame: pd.DataFrame, groups: Sequence[tuple[str, int]] = ()) -> str:
     """An HTML ``<table>`` of a text frame (escaped), with an optional column-group header row."""
     head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in frame.columns)
     if groups:
@@ -221,7 +249,7 @@ def atomic_write(path: Path, data: bytes) -> Path:
     return path
 
 
-def write_csv(frame: "pd.DataFrame", path) -> Path:
+def write_csv(frame: pd.DataFrame, path) -> Path:
     """Write a frame as UTF-8 CSV with ``\\n`` line ends and full float precision (``repr``)."""
     text = frame.to_csv(index=False, lineterminator="\n", float_format=lambda x: repr(float(x)))
     return atomic_write(Path(path), text.encode("utf-8"))
@@ -234,9 +262,11 @@ def write_markdown(doc: TableDoc, path) -> Path:
 
 def write_html(doc: TableDoc, path, *, css: str = "") -> Path:
     """Write one :class:`TableDoc` as a standalone HTML page."""
-    page = ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{html.escape(doc.title)}</title><style>{css}</style></head>"
-            f"<body>{doc.html(heading='h1')}</body></html>\n")
+    page = (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(doc.title)}</title><style>{css}</style></head>"
+        f"<body>{doc.html(heading='h1')}</body></html>\n"
+    )
     return atomic_write(Path(path), page.encode("utf-8"))
 
 
@@ -251,7 +281,7 @@ def _sheet_names(names: Sequence[str]) -> list[str]:
         cand, k = base, 2
         while cand.lower() in seen:
             suffix = f"~{k}"
-            cand, k = base[:31 - len(suffix)] + suffix, k + 1
+            cand, k = base[: 31 - len(suffix)] + suffix, k + 1
         seen.add(cand.lower())
         out.append(cand)
     return out
@@ -291,8 +321,9 @@ def write_xlsx(docs: Sequence[TableDoc], path, *, title: str = "pewlike tables")
         ws.append([])
         for note in doc.notes:
             ws.append([note])
-        ws.column_dimensions["A"].width = min(60, max(12, *(len(str(v)) for v in doc.frame.iloc[:, 0]))
-                                              if len(doc.frame) else 12)
+        ws.column_dimensions["A"].width = min(
+            60, max(12, *(len(str(v)) for v in doc.frame.iloc[:, 0])) if len(doc.frame) else 12
+        )
         for row in ws.iter_rows(min_row=head_row + 1, max_row=head_row + len(doc.frame), min_col=2):
             for cell in row:
                 cell.alignment = Alignment(horizontal="right")
@@ -317,8 +348,7 @@ def _normalise_zip(data: bytes, when: datetime) -> bytes:
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     date_time = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":

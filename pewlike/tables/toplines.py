@@ -11,8 +11,9 @@ The helpers :func:`resolve_nets` and :func:`net_estimates` are shared with
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Mapping, Sequence
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -23,11 +24,21 @@ from pewlike.tables.export import TableDoc, file_safe, fmt_int, fmt_points, pew_
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pewlike.survey import Survey
     from pewlike.estimation.results import Estimates
+    from pewlike.survey import Survey
 
-__all__ = ["Topline", "topline", "resolve_nets", "net_estimates", "net_label", "categorical_column",
-           "base_mask", "moe_points", "layout_rows", "check_base"]
+__all__ = [
+    "Topline",
+    "base_mask",
+    "categorical_column",
+    "check_base",
+    "layout_rows",
+    "moe_points",
+    "net_estimates",
+    "net_label",
+    "resolve_nets",
+    "topline",
+]
 
 Base = Literal["valid", "all"]
 NetSpec = Mapping[str, Sequence[str]] | Literal["auto"] | None
@@ -36,34 +47,40 @@ NetSpec = Mapping[str, Sequence[str]] | Literal["auto"] | None
 # ---------------------------------------------------------------------------
 # shared helpers
 # ---------------------------------------------------------------------------
-def categorical_column(svy: "Survey", var: str, what: str) -> str:
+def categorical_column(svy: Survey, var: str, what: str) -> str:
     """Resolve ``var`` and check it holds response options (categorical, text or boolean), not numbers."""
     import pandas as pd
 
     col = svy._resolve(var)
     dtype = svy._data[col].dtype
-    if not isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(dtype) \
-            and not pd.api.types.is_bool_dtype(dtype):
-        raise VariableError(f"{what} needs a categorical question but {col!r} is numeric ({dtype}); "
-                            f"use svy.mean({col!r}) for its average, or give it value labels")
+    if (
+        not isinstance(dtype, pd.CategoricalDtype)
+        and pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+    ):
+        raise VariableError(
+            f"{what} needs a categorical question but {col!r} is numeric ({dtype}); "
+            f"use svy.mean({col!r}) for its average, or give it value labels"
+        )
     return col
 
 
 def check_base(base: str) -> str:
     """Validate ``base``: ``"valid"`` (substantive answers) or ``"all"`` (with Refused/DK rows)."""
     if base not in ("valid", "all"):
-        raise EstimationError(f"base={base!r} is not valid; choose 'valid' (substantive answers) "
-                              "or 'all' (Refused/Don't know rows shown)")
+        raise EstimationError(
+            f"base={base!r} is not valid; choose 'valid' (substantive answers) or 'all' (Refused/Don't know rows shown)"
+        )
     return base
 
 
-def base_mask(svy: "Survey", col: str, base: str) -> np.ndarray:
+def base_mask(svy: Survey, col: str, base: str) -> np.ndarray:
     """Rows (over all rows) in the base of a question: asked, in the domain, and valid if ``base="valid"``."""
     ok = svy._valid(col) if base == "valid" else svy._data[col].notna().to_numpy()
     return ok & svy._design.in_domain
 
 
-def moe_points(svy: "Survey", mask: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+def moe_points(svy: Survey, mask: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Pew's margin of error (points) and the design effect of the weights of the rows in ``mask``.
 
     Notes
@@ -85,15 +102,15 @@ def net_label(members: Sequence[str]) -> str:
     """Pew's label of a net: ``["Very concerned", "Somewhat concerned"]`` -> ``NET Very/Somewhat concerned``."""
     words = [m.split(" ") for m in members]
     common = 0
-    while all(len(w) > common + 1 for w in words) and len({tuple(w[len(w) - common - 1:]) for w in words}) == 1:
+    while all(len(w) > common + 1 for w in words) and len({tuple(w[len(w) - common - 1 :]) for w in words}) == 1:
         common += 1
     if common and len(members) > 1:
-        heads = [" ".join(w[:len(w) - common]) for w in words]
-        return "NET " + "/".join(heads) + " " + " ".join(words[0][len(words[0]) - common:])
+        heads = [" ".join(w[: len(w) - common]) for w in words]
+        return "NET " + "/".join(heads) + " " + " ".join(words[0][len(words[0]) - common :])
     return "NET " + "/".join(members)
 
 
-def resolve_nets(svy: "Survey", col: str, levels: Sequence[str], nets: NetSpec) -> list[tuple[str, tuple]]:
+def resolve_nets(svy: Survey, col: str, levels: Sequence[str], nets: NetSpec) -> list[tuple[str, tuple]]:
     """Check a nets spec against the substantive levels of ``col``.
 
     ``"auto"`` gives Pew's two nets (top two, bottom two) for an ordinal
@@ -103,11 +120,13 @@ def resolve_nets(svy: "Survey", col: str, levels: Sequence[str], nets: NetSpec) 
         return []
     if isinstance(nets, str):
         if nets != "auto":
-            raise EstimationError(f"nets={nets!r} is not valid; give 'auto' or a mapping "
-                                  "{'NET label': [response, ...]}")
+            raise EstimationError(
+                f"nets={nets!r} is not valid; give 'auto' or a mapping {{'NET label': [response, ...]}}"
+            )
         info = svy._codebook.variables[col]
-        ordinal = info.measure == "ordinal" or (info.measure is None
-                                                and bool(getattr(svy._data[col].dtype, "ordered", False)))
+        ordinal = info.measure == "ordinal" or (
+            info.measure is None and bool(getattr(svy._data[col].dtype, "ordered", False))
+        )
         if len(levels) != 4 or not ordinal:
             return []
         pairs = [tuple(levels[:2]), tuple(levels[2:])]
@@ -117,8 +136,10 @@ def resolve_nets(svy: "Survey", col: str, levels: Sequence[str], nets: NetSpec) 
         members = (members,) if isinstance(members, str) else tuple(members)
         bad = [m for m in members if m not in levels]
         if bad or not members:
-            raise EstimationError(f"net {label!r} names {', '.join(map(repr, bad)) or 'no response'}, "
-                                  f"not a response of {col!r}; choose from {', '.join(map(repr, levels))}")
+            raise EstimationError(
+                f"net {label!r} names {', '.join(map(repr, bad)) or 'no response'}, "
+                f"not a response of {col!r}; choose from {', '.join(map(repr, levels))}"
+            )
         out.append((str(label) if str(label).startswith("NET") else f"NET {label}", members))
     return out
 
@@ -150,8 +171,9 @@ def disjoint_groups(nets) -> list[list[int]]:
     return groups
 
 
-def net_estimates(svy: "Survey", col: str, nets, *, by=None, base: str = "valid", ci: str = "logit",
-                  level: float = 0.95) -> list[tuple[str, "Estimates", int, int]]:
+def net_estimates(
+    svy: Survey, col: str, nets, *, by=None, base: str = "valid", ci: str = "logit", level: float = 0.95
+) -> list[tuple[str, Estimates, int, int]]:
     """Estimates of each net's share: ``(label, estimates, position, levels)`` per net.
 
     Nets that share no answer are estimated together, as the levels of one
@@ -180,15 +202,16 @@ def net_estimates(svy: "Survey", col: str, nets, *, by=None, base: str = "valid"
         labels = [nets[i][0] for i in group]
         name = f"{col}.NET{k + 1}"
         data = svy._data.assign(**{name: pd.Categorical.from_codes(new, categories=[*labels, "\x00rest"])})
-        cb = svy._codebook.replace(**{name: VariableInfo(name, svy._codebook.variables[col].label, {}, (), (),
-                                                         "categorical")})
+        cb = svy._codebook.replace(
+            **{name: VariableInfo(name, svy._codebook.variables[col].label, {}, (), (), "categorical")}
+        )
         est = proportion(svy._evolve(data=data, codebook=cb), name, by=by, ci=ci, level=level)
         for j, i in enumerate(group):
             out[i] = (nets[i][0], est, j, len(group) + 1)
     return out
 
 
-def _net_rows(col: str, nets) -> "pd.DataFrame":
+def _net_rows(col: str, nets) -> pd.DataFrame:
     """The net rows of :func:`net_estimates` in the estimates layout (all domains, net by net)."""
     import pandas as pd
 
@@ -240,7 +263,7 @@ class Topline:
     variable: str
     question: str
     base: str
-    frame: "pd.DataFrame"
+    frame: pd.DataFrame
     vcov: np.ndarray
     n: int
     moe: float
@@ -252,7 +275,7 @@ class Topline:
     method: str = "logit"
     design: str = ""
 
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self) -> pd.DataFrame:
         """Estimates (fractions) then ``moe`` (points, the same for every row) and ``kind``."""
         return self.frame.copy()
 
@@ -273,11 +296,16 @@ class Topline:
 
     def notes(self) -> list[str]:
         """Base, N and margin-of-error notes."""
-        base = ("Percentages of all who were asked, Refused shown" if self.base == "all"
-                else "Percentages of those who answered (Refused and Don't know excluded)")
-        return [f"{self.universe()}. {base}.",
-                f"Unweighted N = {fmt_int(self.n)}; margin of error ±{fmt_points(self.moe)} percentage points "
-                f"(design effect {self.deff:.2f})."]
+        base = (
+            "Percentages of all who were asked, Refused shown"
+            if self.base == "all"
+            else "Percentages of those who answered (Refused and Don't know excluded)"
+        )
+        return [
+            f"{self.universe()}. {base}.",
+            f"Unweighted N = {fmt_int(self.n)}; margin of error ±{fmt_points(self.moe)} percentage points "
+            f"(design effect {self.deff:.2f}).",
+        ]
 
     def summary(self) -> str:
         """Readable text: wording, the estimates (percent) with CIs, unweighted n, base and MOE."""
@@ -285,9 +313,14 @@ class Topline:
 
         f = self.frame
         pct = {c: [f"{100 * v:.1f}" for v in f[c]] for c in ("estimate", "ci_lower", "ci_upper")}
-        body = pd.DataFrame({"response": f["level"].astype(str), "%": pct["estimate"],
-                             f"{self.level:.0%} CI": [f"{a} - {b}" for a, b in zip(pct["ci_lower"], pct["ci_upper"])],
-                             "n": [f"{int(n):,}" for n in f["n"]]})
+        body = pd.DataFrame(
+            {
+                "response": f["level"].astype(str),
+                "%": pct["estimate"],
+                f"{self.level:.0%} CI": [f"{a} - {b}" for a, b in zip(pct["ci_lower"], pct["ci_upper"])],
+                "n": [f"{int(n):,}" for n in f["n"]],
+            }
+        )
         lines = [f"Topline of {self.variable}", f"  {self.question}", _frame_text(body), *self.notes()]
         return "\n".join(lines)
 
@@ -298,7 +331,7 @@ class Topline:
         return _frame_html(self.frame, f"Topline of {self.variable}: {self.question}")
 
 
-def layout_rows(f: "pd.DataFrame", nets) -> tuple[list[str], list[float]]:
+def layout_rows(f: pd.DataFrame, nets) -> tuple[list[str], list[float]]:
     """Row labels and shares in Pew order: each net just above its (indented) members.
 
     ``f`` holds one group's rows (``level, estimate, kind``).  Nets that are not
@@ -311,7 +344,8 @@ def layout_rows(f: "pd.DataFrame", nets) -> tuple[list[str], list[float]]:
     netrows = f[f["kind"] == "net"]
     pos = {lev: i for i, lev in enumerate(levels)}
     contiguous = all(
-        sorted(pos[m] for m in ms) == list(range(pos[ms[0]], pos[ms[0]] + len(ms))) for ms in members.values())
+        sorted(pos[m] for m in ms) == list(range(pos[ms[0]], pos[ms[0]] + len(ms))) for ms in members.values()
+    )
     disjoint = len({m for ms in members.values() for m in ms}) == sum(len(ms) for ms in members.values())
     net_share = dict(zip(netrows["level"].astype(str), netrows["estimate"]))
     labels, pct = [], []
@@ -328,8 +362,9 @@ def layout_rows(f: "pd.DataFrame", nets) -> tuple[list[str], list[float]]:
     return levels + list(net_share), [share[x] for x in levels] + list(net_share.values())
 
 
-def topline(svy: "Survey", var: str, *, base: Base = "valid", nets: NetSpec = None, ci: str = "logit",
-            level: float = 0.95) -> Topline:
+def topline(
+    svy: Survey, var: str, *, base: Base = "valid", nets: NetSpec = None, ci: str = "logit", level: float = 0.95
+) -> Topline:
     """Weighted percentage of each response to one question, as a Pew topline.
 
     Parameters
@@ -394,5 +429,19 @@ def topline(svy: "Survey", var: str, *, base: Base = "valid", nets: NetSpec = No
     moe, deff = moe_points(svy, mask, level)
     frame.insert(len(frame.columns) - 1, "moe", moe)
     asked = int((svy._data[col].notna().to_numpy() & svy._design.in_domain).sum())
-    return Topline(col, svy.question(col), base, frame, est.vcov, int(mask.sum()), moe, deff, asked, svy.n,
-                   tuple(resolved), level, est.method, est.design)
+    return Topline(
+        col,
+        svy.question(col),
+        base,
+        frame,
+        est.vcov,
+        int(mask.sum()),
+        moe,
+        deff,
+        asked,
+        svy.n,
+        tuple(resolved),
+        level,
+        est.method,
+        est.design,
+    )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pewlike.variance.codes import _as_2d, _factorize, _group_sum
 from pewlike.errors import DesignError
+from pewlike.variance.codes import _as_2d, _factorize, _group_sum
 
 __all__ = ["calibration_residuals", "raking_residuals"]
 

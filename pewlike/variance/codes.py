@@ -35,9 +35,7 @@ def _group_sum(codes: np.ndarray, x: np.ndarray, m: int) -> np.ndarray:
     from scipy import sparse
 
     n = codes.shape[0]
-    ind = sparse.csr_matrix(
-        (np.ones(n), codes, np.arange(n + 1)), shape=(n, m)
-    )  # row i has a 1 in column codes[i]
+    ind = sparse.csr_matrix((np.ones(n), codes, np.arange(n + 1)), shape=(n, m))  # row i has a 1 in column codes[i]
     return np.asarray(ind.T @ x)
 
 

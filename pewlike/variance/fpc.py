@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from pewlike.variance.codes import _as_2d, _expand_strata, _stage_units
 from pewlike.errors import DesignError
+from pewlike.variance.codes import _as_2d, _expand_strata, _stage_units
 
-__all__ = ["stratum_psu_counts", "popsize_from_fpc"]
+__all__ = ["popsize_from_fpc", "stratum_psu_counts"]
 
 
 def stratum_psu_counts(strata, clusters) -> np.ndarray:

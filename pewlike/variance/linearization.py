@@ -19,29 +19,29 @@ from typing import Literal
 
 import numpy as np
 
-from pewlike.variance.codes import _as_2d, _expand_strata, _factorize, _group_sum, _pair_codes, _stage_units
-from pewlike.errors import DesignError, PewlikeWarning
-from pewlike.variance.fpc import popsize_from_fpc, stratum_psu_counts
-from pewlike.variance.calibration import calibration_residuals, raking_residuals
-from pewlike.variance.replication import degf_replicate, replicate_defaults, replicate_totals, replicate_vcov
 from pewlike.design.repweights import bootstrap_weights, brr_weights, hadamard, jk1_weights, jkn_weights
+from pewlike.errors import DesignError, PewlikeWarning
+from pewlike.variance.calibration import calibration_residuals, raking_residuals
+from pewlike.variance.codes import _as_2d, _expand_strata, _factorize, _group_sum, _pair_codes, _stage_units
+from pewlike.variance.fpc import popsize_from_fpc, stratum_psu_counts
+from pewlike.variance.replication import degf_replicate, replicate_defaults, replicate_totals, replicate_vcov
 
 __all__ = [
-    "linearized_vcov",
-    "stratum_psu_counts",
-    "popsize_from_fpc",
+    "bootstrap_weights",
+    "brr_weights",
     "calibration_residuals",
-    "raking_residuals",
     "degf_linearized",
-    "replicate_vcov",
-    "replicate_defaults",
-    "replicate_totals",
     "degf_replicate",
     "hadamard",
     "jk1_weights",
     "jkn_weights",
-    "brr_weights",
-    "bootstrap_weights",
+    "linearized_vcov",
+    "popsize_from_fpc",
+    "raking_residuals",
+    "replicate_defaults",
+    "replicate_totals",
+    "replicate_vcov",
+    "stratum_psu_counts",
 ]
 
 LonelyPSU = Literal["fail", "remove", "adjust", "average", "certainty"]
@@ -146,7 +146,7 @@ def linearized_vcov(
         used = max(1, min(int(one_stage), n_stages))
     strata, clusters = strata[:, :used], clusters[:, :used]
     labels_all = strata
-    top = None                                           # stage-1 parent: the domain
+    top = None  # stage-1 parent: the domain
     n_top = 1
     if domain is not None:
         dom = np.asarray(domain).reshape(-1)
@@ -171,7 +171,7 @@ def linearized_vcov(
     parent_c = mult_c = ratio_c = None
     for s, (h, nh, c, nc) in enumerate(_stage_units(strata, clusters)):
         rep = np.empty(nc, dtype=np.intp)
-        rep[c] = rows                                    # one row of each cluster
+        rep[c] = rows  # one row of each cluster
         h_of_c = h[rep]
         if not np.array_equal(h_of_c[c], h):
             i = int(np.argmax(h_of_c[c] != h))
@@ -193,7 +193,7 @@ def linearized_vcov(
             m_c = (mult_c * ratio_c)[par_c]
         pop_c = None if pop is None else pop[rep, s]
         if nc == m_rows and c[0] == 0 and np.all(np.diff(c) == 1):
-            totals = x                                   # every row its own PSU, in order
+            totals = x  # every row its own PSU, in order
         else:
             totals = _group_sum(c, x, nc)
         first_c = np.empty(nh, dtype=np.intp)
@@ -202,8 +202,19 @@ def linearized_vcov(
         if s == 0 and stratum_names is not None:  # name first-stage strata as the data do
             labels = np.asarray(stratum_names, dtype=object)[labels]
         v += _stage_variance(
-            totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, m_c,
-            lonely_psu, adjust_domain_lonely, s + 1, labels,
+            totals,
+            h_of_c,
+            nh,
+            npsu_h,
+            ncl_h,
+            pop_c,
+            par_c,
+            n_parent,
+            m_c,
+            lonely_psu,
+            adjust_domain_lonely,
+            s + 1,
+            labels,
         )
         if s + 1 < used:
             with np.errstate(divide="ignore"):
@@ -212,8 +223,7 @@ def linearized_vcov(
     return v
 
 
-def _stage_variance(totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, mult_c,
-                    lonely_psu, adl, stage, labels):
+def _stage_variance(totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, mult_c, lonely_psu, adl, stage, labels):
     """One stage of R's ``onestage``/``onestrat`` for all strata at once, from PSU totals."""
     k = totals.shape[1]
     npsu_c = npsu_h[h_of_c]
@@ -223,7 +233,7 @@ def _stage_variance(totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, m
         with np.errstate(invalid="ignore", divide="ignore"):
             f_c = np.where(np.isinf(pop_c), 1.0, (pop_c - npsu_c) / pop_c)
     scale_c = np.where(npsu_c > 1, f_c * npsu_c / np.maximum(npsu_c - 1, 1), f_c)
-    nsub_h, present_h = ncl_h, ncl_h > 0                 # PSUs present (in the domain)
+    nsub_h, present_h = ncl_h, ncl_h > 0  # PSUs present (in the domain)
     cert_h = np.bincount(h_of_c, weights=(f_c >= _CERTAINTY_TOL), minlength=nh) == 0
     lonely_h = (npsu_h == 1) & ~cert_h & present_h
     if lonely_psu == "fail" and lonely_h.any():
@@ -252,7 +262,7 @@ def _stage_variance(totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, m
     wt_h = np.where(present_h & ~na_h & ~cert_h, factor_g[par_h], 0.0)
 
     m_h = np.maximum(ncl_h, npsu_h)
-    mu = _group_sum(h_of_c, totals, nh) / m_h[:, None]   # stratum mean over the design's PSUs
+    mu = _group_sum(h_of_c, totals, nh) / m_h[:, None]  # stratum mean over the design's PSUs
     mu[~centre_h] = 0.0
     w_c = scale_c * mult_c * wt_h[h_of_c]
     if not np.any(mu):
@@ -265,7 +275,7 @@ def _stage_variance(totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, m
         v = w_c[0] * (dev.T @ dev)
     else:
         v = (dev * w_c[:, None]).T @ dev
-    pad = m_h - ncl_h                                    # PSUs counted by sampsize but absent
+    pad = m_h - ncl_h  # PSUs counted by sampsize but absent
     if np.any(pad > 0):
         scale_h = np.zeros(nh)
         scale_h[h_of_c] = scale_c * mult_c
@@ -299,5 +309,3 @@ def degf_linearized(strata, clusters, weights) -> int:
     st = _as_2d(strata, n, "strata")[:, 0]
     inset = w != 0
     return int(np.unique(cl[inset]).size - np.unique(st[inset]).size)
-
-

@@ -14,10 +14,10 @@ import numpy as np
 from pewlike.errors import DesignError, EstimationError, PewlikeWarning
 
 __all__ = [
-    "replicate_vcov",
+    "degf_replicate",
     "replicate_defaults",
     "replicate_totals",
-    "degf_replicate",
+    "replicate_vcov",
 ]
 
 _REPTYPES = {
@@ -74,9 +74,7 @@ def replicate_vcov(thetas, full, *, scale, rscales, mse=False) -> np.ndarray:
     ok = ~np.isnan(t).any(axis=1)
     if not ok.all():
         if not ok.any():
-            raise EstimationError(
-                "all replicates gave missing estimates; check the replicate weights and the domain"
-            )
+            raise EstimationError("all replicates gave missing estimates; check the replicate weights and the domain")
         _warn(f"{int((~ok).sum())} replicates gave NA results and were discarded")
         t, rs = t[ok], rs[ok]
     centre = np.asarray(full, dtype=float).reshape(-1) if mse else t[rs > 0].mean(axis=0)
@@ -88,9 +86,7 @@ def _warn(message: str) -> None:
     warnings.warn(message, PewlikeWarning, stacklevel=3)
 
 
-def replicate_defaults(
-    reptype, n_replicates, *, scale=None, rscales=None, fay_rho=None
-) -> tuple[float, np.ndarray]:
+def replicate_defaults(reptype, n_replicates, *, scale=None, rscales=None, fay_rho=None) -> tuple[float, np.ndarray]:
     """Default ``scale`` and ``rscales`` for user-supplied replicate weights.
 
     Parameters
@@ -149,8 +145,7 @@ def replicate_defaults(
     elif key == "JKn":
         if rscales is None:
             raise DesignError(
-                "reptype='JKn' needs rscales: pass rscales=(n_h-1)/n_h for each replicate "
-                "(n_h = PSUs in its stratum)"
+                "reptype='JKn' needs rscales: pass rscales=(n_h-1)/n_h for each replicate (n_h = PSUs in its stratum)"
             )
     elif key in ("ACS", "successive-difference"):
         if scale is not None or rscales is not None:
@@ -181,7 +176,7 @@ def replicate_totals(repweights, values) -> np.ndarray:
     """
     W = np.asarray(repweights)
     if hasattr(values, "tocsr"):
-        out = np.asarray((values.T @ W)).T  # sparse (k, n) @ dense (n, R)
+        out = np.asarray(values.T @ W).T  # sparse (k, n) @ dense (n, R)
     else:
         v = np.asarray(values, dtype=float)
         out = W.T @ (v[:, None] if v.ndim == 1 else v)

@@ -22,8 +22,18 @@ from __future__ import annotations
 from pewlike.weighting.calibration import calibrate
 from pewlike.weighting.population import targets_from
 from pewlike.weighting.raking import poststratify, rake
-from pewlike.weighting.trimming import trim_weights
 from pewlike.weighting.summary import WeightSummary, effective_n, kish_deff, moe, weight_summary
+from pewlike.weighting.trimming import trim_weights
 
-__all__ = ["rake", "poststratify", "calibrate", "trim_weights", "weight_summary", "targets_from", "moe",
-           "kish_deff", "effective_n", "WeightSummary"]
+__all__ = [
+    "WeightSummary",
+    "calibrate",
+    "effective_n",
+    "kish_deff",
+    "moe",
+    "poststratify",
+    "rake",
+    "targets_from",
+    "trim_weights",
+    "weight_summary",
+]

@@ -10,15 +10,16 @@ weights and for all replicate columns at once.
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Literal, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from pewlike.weighting.steps import GregStep, WeightingNote, WeightingRecord
-from pewlike.weighting.distance import CALFUNS, grake, tdot, weighted_grams
 from pewlike.errors import CalibrationError, WeightWarning
-from pewlike.weighting.targets import build_margins, group_rows
+from pewlike.weighting.distance import CALFUNS, grake, tdot, weighted_grams
 from pewlike.weighting.raking import margins_frame
+from pewlike.weighting.steps import GregStep, WeightingNote, WeightingRecord
+from pewlike.weighting.targets import build_margins, group_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -34,7 +35,7 @@ def _is_number(v) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 
-def _formula_controls(svy: "Survey", formula: str, population_totals, active):
+def _formula_controls(svy: Survey, formula: str, population_totals, active):
     """R-style controls: model matrix of ``formula`` and totals named by its columns."""
     import pandas as pd
 
@@ -45,30 +46,34 @@ def _formula_controls(svy: "Survey", formula: str, population_totals, active):
     mf = model_frame(f, svy._data, resolve=svy._resolve, missing=missing)
     incomplete = active & ~mf.complete
     if incomplete.any():
-        raise CalibrationError(f"the calibration variables have {int(incomplete.sum()):,} respondent(s) with missing "
-                               "values; impute them or drop those respondents with svy.subset(...)")
-    if isinstance(population_totals, pd.Series):
-        pop = {str(k): float(v) for k, v in population_totals.items()}
-    elif isinstance(population_totals, Mapping):
+        raise CalibrationError(
+            f"the calibration variables have {int(incomplete.sum()):,} respondent(s) with missing "
+            "values; impute them or drop those respondents with svy.subset(...)"
+        )
+    if isinstance(population_totals, (pd.Series, Mapping)):
         pop = {str(k): float(v) for k, v in population_totals.items()}
     else:
         vals = np.asarray(population_totals, dtype=float).reshape(-1)
         if vals.shape[0] != len(mf.columns):
-            raise CalibrationError(f"{vals.shape[0]} population totals for {len(mf.columns)} model columns "
-                                   f"{mf.columns}; give one total per column (or a dict by name)")
+            raise CalibrationError(
+                f"{vals.shape[0]} population totals for {len(mf.columns)} model columns "
+                f"{mf.columns}; give one total per column (or a dict by name)"
+            )
         pop = dict(zip(mf.columns, vals))
     unknown = [k for k in pop if k not in mf.columns]
     absent = [c for c in mf.columns if c not in pop]
     if unknown or absent:
-        raise CalibrationError(f"population totals do not match the model columns {mf.columns}: "
-                               + (f"unknown {unknown}" if unknown else "")
-                               + ("; " if unknown and absent else "")
-                               + (f"missing {absent}" if absent else ""))
+        raise CalibrationError(
+            f"population totals do not match the model columns {mf.columns}: "
+            + (f"unknown {unknown}" if unknown else "")
+            + ("; " if unknown and absent else "")
+            + (f"missing {absent}" if absent else "")
+        )
     T = np.array([pop[c] for c in mf.columns])
     return mf.X[active], T, list(mf.columns), None, None
 
 
-def _margin_controls(svy: "Survey", population_totals, total, weights, active):
+def _margin_controls(svy: Survey, population_totals, total, weights, active):
     """Controls from margins (indicators of every cell) and numeric totals.
 
     Returns ``(X, T, names, margins, cells)``: with only categorical margins the rows of
@@ -102,8 +107,10 @@ def _margin_controls(svy: "Survey", population_totals, total, weights, active):
             col, y, valid = numeric_values(svy, key, "calibration to a total")
             bad = active & ~valid
             if bad.any():
-                raise CalibrationError(f"{col} has {int(bad.sum()):,} missing value(s) among the respondents being "
-                                       "calibrated; impute them or drop those respondents with svy.subset(...)")
+                raise CalibrationError(
+                    f"{col} has {int(bad.sum()):,} missing value(s) among the respondents being "
+                    "calibrated; impute them or drop those respondents with svy.subset(...)"
+                )
             cols.append(y[rows][:, None])
             key = col
         T.append(value)
@@ -140,8 +147,10 @@ def _independent(X: np.ndarray, T: np.ndarray, w0: np.ndarray, names: list[str])
         off = np.abs(implied - T[drop]) > CONSISTENCY_RTOL * scale
         if off.any():
             j = int(np.flatnonzero(off)[0])
-            raise CalibrationError(f"the targets disagree: {names[drop[j]]} has target {T[drop][j]:,.6g} but the other "
-                                   f"margins imply {implied[j]:,.6g}; make joint and single margins consistent")
+            raise CalibrationError(
+                f"the targets disagree: {names[drop[j]]} has target {T[drop][j]:,.6g} but the other "
+                f"margins imply {implied[j]:,.6g}; make joint and single margins consistent"
+            )
     return keep
 
 
@@ -154,8 +163,10 @@ def _check_bounds(X, T, w0, lo, hi, names):
     bad = ind & ((need < lo * (1 - 1e-12)) | (need > hi * (1 + 1e-12)))
     if bad.any():
         j = int(np.flatnonzero(bad)[0])
-        raise CalibrationError(f"bounds ({lo:g}, {hi:g}) cannot be met: {names[j]} needs its weights scaled by "
-                               f"{need[j]:.4g} on average; widen the bounds")
+        raise CalibrationError(
+            f"bounds ({lo:g}, {hi:g}) cannot be met: {names[j]} needs its weights scaled by "
+            f"{need[j]:.4g} on average; widen the bounds"
+        )
 
 
 def _regcalibrate(X, W, T):
@@ -165,14 +176,25 @@ def _regcalibrate(X, W, T):
     try:
         lam = np.linalg.solve(gram, rhs)[:, :, 0]
     except np.linalg.LinAlgError:
-        raise CalibrationError("the calibration controls are collinear in the sample; drop a redundant "
-                               "control") from None
+        raise CalibrationError(
+            "the calibration controls are collinear in the sample; drop a redundant control"
+        ) from None
     return 1.0 + X @ lam.T
 
 
-def calibrate(svy: "Survey", population_totals, *, calfun: Literal["linear", "raking", "logit"] = "linear",
-              bounds=None, formula: str | None = None, max_iter: int = 50, epsilon: float = 1e-7,
-              total: float | None = None, force: bool = False, method: str = "calibrate") -> "Survey":
+def calibrate(
+    svy: Survey,
+    population_totals,
+    *,
+    calfun: Literal["linear", "raking", "logit"] = "linear",
+    bounds=None,
+    formula: str | None = None,
+    max_iter: int = 50,
+    epsilon: float = 1e-7,
+    total: float | None = None,
+    force: bool = False,
+    method: str = "calibrate",
+) -> Survey:
     """Calibrate the weights to population totals (GREG, raking or logit distance).
 
     Parameters
@@ -232,15 +254,15 @@ def calibrate(svy: "Survey", population_totals, *, calfun: Literal["linear", "ra
         X, T, names, ms, cells = _margin_controls(svy, population_totals, total, d.weights, active)
     n = d.weights.shape[0]
     rows = np.flatnonzero(active)
-    if cells is not None:                       # units: joint cells of the margins
+    if cells is not None:  # units: joint cells of the margins
         unit, w0 = cells.cell, cells.w
         W_rep = None if d.repweights is None else group_rows(unit, d.repweights, w0.shape[0])
-    else:                                       # units: the calibrated rows
+    else:  # units: the calibrated rows
         unit = np.full(n, -1, dtype=np.int64)
         unit[rows] = np.arange(rows.size)
         w0 = d.weights[rows]
         W_rep = None if d.repweights is None else d.repweights[rows]
-    zz = (T == 0) & np.all(X == 0, axis=0)      # R drops columns zero in sample and population
+    zz = (T == 0) & np.all(X == 0, axis=0)  # R drops columns zero in sample and population
     if zz.any():
         X, T, names = X[:, ~zz], T[~zz], [nm for nm, z in zip(names, zz) if not z]
     keep = _independent(X, T, w0, names) if formula is None else np.arange(X.shape[1])
@@ -254,17 +276,22 @@ def calibrate(svy: "Survey", population_totals, *, calfun: Literal["linear", "ra
     else:
         g, iters, fail = grake(Xk, w0[:, None], calfun, (lo, hi), Tk, epsilon=epsilon, max_iter=max_iter)
         g, iterations, failed = g[:, 0], int(iters[0]), fail[0]
-    w = np.append(g, 1.0)[unit] * d.weights     # rows not calibrated (unit -1) keep their weight
+    w = np.append(g, 1.0)[unit] * d.weights  # rows not calibrated (unit -1) keep their weight
     if failed is not None and np.isfinite(failed):
-        msg = (f"calibration did not converge after {max_iter} iterations (largest misfit {failed:.3g} relative to "
-               f"the totals). Check: the totals are consistent; bounds {bounds!r} are not too tight; raise max_iter")
+        msg = (
+            f"calibration did not converge after {max_iter} iterations (largest misfit {failed:.3g} relative to "
+            f"the totals). Check: the totals are consistent; bounds {bounds!r} are not too tight; raise max_iter"
+        )
         if not force:
             raise CalibrationError(msg + ", or pass force=True to keep these weights", weights=w)
         warnings.warn(msg, WeightWarning, stacklevel=3)
     if (g < 0).any():
         n_neg = int((w < 0).sum())
-        raise CalibrationError(f"linear calibration gives {n_neg} negative weight(s) (smallest factor "
-                               f"{g.min():.3g}); pass bounds=(0, np.inf) or use calfun='raking'", weights=w)
+        raise CalibrationError(
+            f"linear calibration gives {n_neg} negative weight(s) (smallest factor "
+            f"{g.min():.3g}); pass bounds=(0, np.inf) or use calfun='raking'",
+            weights=w,
+        )
     reps = None
     if W_rep is not None:
         if linear:
@@ -272,12 +299,18 @@ def calibrate(svy: "Survey", population_totals, *, calfun: Literal["linear", "ra
         else:
             gr, _, _ = grake(Xk, W_rep, calfun, (lo, hi), Tk, epsilon=epsilon, max_iter=max_iter)
         reps = d.repweights * np.vstack([gr, np.ones((1, gr.shape[1]))])[unit]
-    record = WeightingRecord(method, _record_frame(ms, cells, X, T, names, w0 * g, w), iterations,
-                             failed is None or not np.isfinite(failed), epsilon,
-                             {"calfun": calfun, "bounds": bounds, "formula": formula})
+    record = WeightingRecord(
+        method,
+        _record_frame(ms, cells, X, T, names, w0 * g, w),
+        iterations,
+        failed is None or not np.isfinite(failed),
+        epsilon,
+        {"calfun": calfun, "bounds": bounds, "formula": formula},
+    )
     what = f"{calfun} calibration" + (f" within bounds {tuple(bounds)}" if bounds is not None else "")
-    note = WeightingNote(f"{'raked' if method == 'rake' else 'calibrated'} ({what}) to {len(names)} control total(s)",
-                         record)
+    note = WeightingNote(
+        f"{'raked' if method == 'rake' else 'calibrated'} ({what}) to {len(names)} control total(s)", record
+    )
     calibration = None
     if not d.is_replicate:
         step = GregStep(unit, Xk, _ginv(Xk, w0), g, d.weights, identity=cells is None and rows.size == n)
@@ -293,7 +326,7 @@ def _ginv(X, w0) -> np.ndarray:
     return d[:, None] * np.linalg.pinv(d[:, None] * G * d[None, :], rcond=1e-10, hermitian=True) * d[None, :]
 
 
-def _record_frame(ms, cells, X, T, names, wu, w_all) -> "pd.DataFrame":
+def _record_frame(ms, cells, X, T, names, wu, w_all) -> pd.DataFrame:
     """Achieved vs target: shares for margins, totals for numeric controls."""
     import pandas as pd
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CALFUNS", "calfun_value", "calfun_derivative", "grake", "weighted_grams", "tdot"]
+__all__ = ["CALFUNS", "calfun_derivative", "calfun_value", "grake", "tdot", "weighted_grams"]
 
 CALFUNS = ("linear", "raking", "logit")
 _PINV_RCOND = 256 * np.finfo(float).eps  # R: MASS::ginv(Tmat, tol = 256 * .Machine$double.eps)
-_PRESCALE = 20.0                         # R: rescale the weights when every total is > 20x the sample's
+_PRESCALE = 20.0  # R: rescale the weights when every total is > 20x the sample's
 
 
 def calfun_value(name: str, u: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -40,7 +40,7 @@ def calfun_derivative(name: str, u: np.ndarray, lo: float, hi: float) -> np.ndar
         a = (hi - lo) / ((hi - 1.0) * (1.0 - lo))
         e = np.exp(a * u)
         den = hi - 1.0 + (1.0 - lo) * e
-        return hi * (1.0 - lo) * e * a / den - (lo * (hi - 1.0) + hi * (1.0 - lo) * e) * ((1.0 - lo) * e * a) / den ** 2
+        return hi * (1.0 - lo) * e * a / den - (lo * (hi - 1.0) + hi * (1.0 - lo) * e) * ((1.0 - lo) * e * a) / den**2
 
 
 def tdot(A: np.ndarray, B: np.ndarray) -> np.ndarray:
@@ -64,14 +64,22 @@ def weighted_grams(X: np.ndarray, W: np.ndarray, block: int = 32768) -> np.ndarr
         return ((X * W).T @ X)[None]
     out = np.zeros((p * p, R))
     for start in range(0, m, block):  # bounded memory: block x p*p
-        xb = X[start:start + block]
+        xb = X[start : start + block]
         outer = (xb[:, :, None] * xb[:, None, :]).reshape(xb.shape[0], p * p)
-        out += tdot(outer, W[start:start + block])
+        out += tdot(outer, W[start : start + block])
     return out.T.reshape(R, p, p)
 
 
-def grake(X: np.ndarray, W: np.ndarray, calfun: str, bounds: tuple[float, float], population: np.ndarray, *,
-          epsilon: float | np.ndarray = 1e-7, max_iter: int = 50):
+def grake(
+    X: np.ndarray,
+    W: np.ndarray,
+    calfun: str,
+    bounds: tuple[float, float],
+    population: np.ndarray,
+    *,
+    epsilon: float | np.ndarray = 1e-7,
+    max_iter: int = 50,
+):
     """Calibration factors ``g`` with ``X' (W * g) = population`` for every column of ``W``.
 
     Parameters
@@ -105,7 +113,7 @@ def grake(X: np.ndarray, W: np.ndarray, calfun: str, bounds: tuple[float, float]
     """
     lo, hi = bounds
     m, R = W.shape
-    X = np.ascontiguousarray(X, dtype=float)         # X.T @ (...) is far slower on a Fortran-ordered X
+    X = np.ascontiguousarray(X, dtype=float)  # X.T @ (...) is far slower on a Fortran-ordered X
     W = W.astype(float, copy=True)
     T = np.asarray(population, dtype=float)
     eps = np.broadcast_to(np.asarray(epsilon, dtype=float), T.shape)[:, None]

@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["targets_from"]
 
 
-def targets_from(frame: "pd.DataFrame", vars, *, weights=None) -> dict:
+def targets_from(frame: pd.DataFrame, vars, *, weights=None) -> dict:
     """Raking targets (population shares) from a population file such as an ACS extract.
 
     Parameters
@@ -57,8 +57,10 @@ def targets_from(frame: "pd.DataFrame", vars, *, weights=None) -> dict:
     else:
         w = np.asarray(weights, dtype=float)
     if w.shape != (len(frame),) or not np.isfinite(w).all() or (w < 0).any():
-        raise RakingError("population weights must be finite, non-negative and one per row; drop or fix the "
-                          "rows with missing or negative weights")
+        raise RakingError(
+            "population weights must be finite, non-negative and one per row; drop or fix the "
+            "rows with missing or negative weights"
+        )
     if w.sum() <= 0:
         raise RakingError("population weights sum to zero; check the weight column")
     out: dict = {}
@@ -70,8 +72,10 @@ def targets_from(frame: "pd.DataFrame", vars, *, weights=None) -> dict:
                 raise VariableError(f"variable {c!r} is not in the population frame")
             s = frame[c]
             if s.isna().any():
-                raise RakingError(f"population variable {c!r} has {int(s.isna().sum())} missing value(s); "
-                                  "drop or impute them before building targets")
+                raise RakingError(
+                    f"population variable {c!r} has {int(s.isna().sum())} missing value(s); "
+                    "drop or impute them before building targets"
+                )
             if isinstance(s.dtype, pd.CategoricalDtype):
                 codes.append(s.cat.codes.to_numpy().astype(np.int64))
                 levels.append(list(s.cat.categories))

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.weighting.steps import PostStratStep, WeightingNote, WeightingRecord, raking_step
 from pewlike.errors import RakingError
+from pewlike.weighting.steps import PostStratStep, WeightingNote, WeightingRecord, raking_step
 from pewlike.weighting.targets import Cells, Margin, build_margins, cell_totals, group_rows
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.survey import Survey
 
-__all__ = ["rake", "poststratify", "ipf", "IPFResult", "margins_frame"]
+__all__ = ["IPFResult", "ipf", "margins_frame", "poststratify", "rake"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,8 +56,9 @@ class IPFResult:
     worst: tuple
 
 
-def ipf(cells: Cells, targets: list[np.ndarray], *, max_iter: int = 50, tol: float = 1e-7,
-        rep: np.ndarray | None = None) -> IPFResult:
+def ipf(
+    cells: Cells, targets: list[np.ndarray], *, max_iter: int = 50, tol: float = 1e-7, rep: np.ndarray | None = None
+) -> IPFResult:
     """Iterative proportional fitting of the joint-cell table to its margins.
 
     Parameters
@@ -96,7 +97,7 @@ def ipf(cells: Cells, targets: list[np.ndarray], *, max_iter: int = 50, tol: flo
     best = (np.inf, G.copy(), (0, 0))
     last = [np.ones(k) for k in sizes]
     it, gap, worst, converged = 0, np.inf, (0, 0), False
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (the count is read after the loop)
         for j, (cc, tgt, k) in enumerate(zip(cell_codes, targets, sizes)):
             f = tgt / np.bincount(cc, weights=cur, minlength=k)
             last[j] = f
@@ -148,7 +149,7 @@ def _capped_ipf(w0, codes, targets, *, max_iter, tol, cap):
     last = [np.ones(k) for k in sizes]
     best = (np.inf, w.copy(), (0, 0))
     it, gap, worst, converged = 0, np.inf, (0, 0), False
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (the count is read after the loop)
         for j, (cc, tgt, k) in enumerate(zip(codes, targets, sizes)):
             f = tgt / np.bincount(cc, weights=w, minlength=k)
             last[j] = f
@@ -167,8 +168,9 @@ def _capped_ipf(w0, codes, targets, *, max_iter, tol, cap):
     return IPFResult(w / w0, None, last, it, converged, float(gap), worst)
 
 
-def margins_frame(margins: list[Margin], weights: np.ndarray | None = None, *,
-                  achieved: list[np.ndarray] | None = None) -> "pd.DataFrame":
+def margins_frame(
+    margins: list[Margin], weights: np.ndarray | None = None, *, achieved: list[np.ndarray] | None = None
+) -> pd.DataFrame:
     """Achieved vs target shares of every target cell: ``variable, level, target, achieved, difference``.
 
     ``achieved`` gives each margin's weighted totals; otherwise they are summed from ``weights``.
@@ -192,14 +194,24 @@ def _nonconvergence(margins: list[Margin], res: IPFResult, max_iter: int, what: 
     lab = m.labels[res.worst[1]]
     lab = ":".join(lab) if isinstance(lab, tuple) else lab
     capped = f"; cap={cap:g} leaves room to reach the targets" if cap is not None else ""
-    return (f"{what} did not converge after {max_iter} iterations (largest gap: {m.name} {lab!r} "
-            f"{100 * res.gap:.3g} points). Check: targets sum to 1 per variable; joint and single margins "
-            f"agree; no empty sample cells{capped}; raise max_iter. The best weights reached are on the "
-            "error's .weights")
+    return (
+        f"{what} did not converge after {max_iter} iterations (largest gap: {m.name} {lab!r} "
+        f"{100 * res.gap:.3g} points). Check: targets sum to 1 per variable; joint and single margins "
+        f"agree; no empty sample cells{capped}; raise max_iter. The best weights reached are on the "
+        "error's .weights"
+    )
 
 
-def rake(svy: "Survey", margins, *, max_iter: int = 50, tol: float = 1e-7, total: float | None = None,
-         bounds=None, cap: float | None = None) -> "Survey":
+def rake(
+    svy: Survey,
+    margins,
+    *,
+    max_iter: int = 50,
+    tol: float = 1e-7,
+    total: float | None = None,
+    bounds=None,
+    cap: float | None = None,
+) -> Survey:
     """Rake the weights to marginal targets (iterative proportional fitting).
 
     Parameters
@@ -254,8 +266,9 @@ def rake(svy: "Survey", margins, *, max_iter: int = 50, tol: float = 1e-7, total
     if bounds is not None:
         from pewlike.weighting.calibration import calibrate
 
-        return calibrate(svy, margins, calfun="raking", bounds=bounds, max_iter=max_iter, epsilon=tol,
-                         total=total, method="rake")
+        return calibrate(
+            svy, margins, calfun="raking", bounds=bounds, max_iter=max_iter, epsilon=tol, total=total, method="rake"
+        )
     if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
         raise RakingError(f"max_iter={max_iter!r} is not valid; give a positive integer such as 50")
     if not (tol > 0):
@@ -267,7 +280,7 @@ def rake(svy: "Survey", margins, *, max_iter: int = 50, tol: float = 1e-7, total
     targets = [m.target for m in ms]
     if cap is None:
         res = ipf(cells, targets, max_iter=max_iter, tol=tol, rep=d.repweights)
-        factor = np.append(res.factor, 1.0)[cells.cell]          # rows not raked (cell -1) keep their weight
+        factor = np.append(res.factor, 1.0)[cells.cell]  # rows not raked (cell -1) keep their weight
         achieved = [cells.margin_totals(j, m.ncell, cells.w * res.factor) for j, m in enumerate(ms)]
     else:
         if d.repweights is not None:
@@ -279,7 +292,7 @@ def rake(svy: "Survey", margins, *, max_iter: int = 50, tol: float = 1e-7, total
         factor[rows] = res.factor
         achieved = None
         cell_of_row = np.full(d.weights.shape[0], -1, dtype=np.int64)
-        cell_of_row[rows] = np.arange(rows.size)                 # every raked row its own cell
+        cell_of_row[rows] = np.arange(rows.size)  # every raked row its own cell
         cells = Cells(cell_of_row, codes, d.weights[rows], np.ones(rows.size, dtype=np.int64))
     factor *= d.weights
     w = factor
@@ -289,8 +302,14 @@ def rake(svy: "Survey", margins, *, max_iter: int = 50, tol: float = 1e-7, total
     if d.repweights is not None:
         reps = d.repweights * np.vstack([res.rep_factor, np.ones((1, d.repweights.shape[1]))])[cells.cell]
     names = ", ".join(m.name for m in ms)
-    record = WeightingRecord("rake", margins_frame(ms, w, achieved=achieved), res.iterations, True, tol,
-                             {"max_iter": max_iter, "total": total, "cap": cap})
+    record = WeightingRecord(
+        "rake",
+        margins_frame(ms, w, achieved=achieved),
+        res.iterations,
+        True,
+        tol,
+        {"max_iter": max_iter, "total": total, "cap": cap},
+    )
     note = WeightingNote(f"raked to {len(ms)} margin(s) ({names}) in {res.iterations} iteration(s)", record)
     calibration = None
     if not d.is_replicate:
@@ -299,7 +318,7 @@ def rake(svy: "Survey", margins, *, max_iter: int = 50, tol: float = 1e-7, total
     return svy.with_weights(w, repweights=reps, calibration=calibration, note=note)
 
 
-def poststratify(svy: "Survey", vars, population, *, partial: bool = False, total: float | None = None) -> "Survey":
+def poststratify(svy: Survey, vars, population, *, partial: bool = False, total: float | None = None) -> Survey:
     """Post-stratify: scale the weights so each cell's total equals its population count.
 
     Parameters
@@ -334,8 +353,9 @@ def poststratify(svy: "Survey", vars, population, *, partial: bool = False, tota
     """
     cols = (vars,) if isinstance(vars, str) else tuple(vars)
     d = svy._design
-    ms, active, cells = build_margins(svy, {cols: population}, total=total, what="post-stratification",
-                                      partial=partial)
+    ms, _active, cells = build_margins(
+        svy, {cols: population}, total=total, what="post-stratification", partial=partial
+    )
     m = ms[0]
     have = cells.margin_totals(0, m.ncell)
     ratio = m.target / have
@@ -346,8 +366,9 @@ def poststratify(svy: "Survey", vars, population, *, partial: bool = False, tota
         with np.errstate(divide="ignore", invalid="ignore"):
             f_r = np.where(s_r > 0, m.target[:, None] / s_r, 1.0)
         reps = d.repweights * np.vstack([f_r, np.ones((1, f_r.shape[1]))])[m.code]
-    record = WeightingRecord("poststratify", margins_frame(ms, achieved=[have * ratio]), None, True, None,
-                             {"partial": partial})
+    record = WeightingRecord(
+        "poststratify", margins_frame(ms, achieved=[have * ratio]), None, True, None, {"partial": partial}
+    )
     note = WeightingNote(f"post-stratified on {m.name} ({m.ncell} cells)", record)
     calibration = None
     if not d.is_replicate:

@@ -23,8 +23,15 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["PostStratStep", "RakingStep", "raking_step", "GregStep", "WeightingRecord", "WeightingNote",
-           "last_record"]
+__all__ = [
+    "GregStep",
+    "PostStratStep",
+    "RakingStep",
+    "WeightingNote",
+    "WeightingRecord",
+    "last_record",
+    "raking_step",
+]
 
 
 def _indicator(code: np.ndarray, ncell: int, keep: np.ndarray):
@@ -127,10 +134,10 @@ class RakingStep:
         cell = np.where(keep, self.cell, 0)
         y = np.zeros_like(x2)
         y[keep] = x2[keep] / self.w0[keep, None]
-        S0 = np.asarray(_indicator(cell, ncell, keep) @ y)          # sums of x / w0 by joint cell
+        S0 = np.asarray(_indicator(cell, ncell, keep) @ y)  # sums of x / w0 by joint cell
         n_e = np.bincount(cell[keep], minlength=ncell).astype(float)
         counts = [np.maximum(np.bincount(c, weights=n_e, minlength=k), 1.0) for c, k in zip(self.codes, self.ncells)]
-        D = np.zeros_like(S0)                                         # accumulated c_j * mean_j per joint cell
+        D = np.zeros_like(S0)  # accumulated c_j * mean_j per joint cell
         for _ in range(self.sweeps):
             for c, k, sc, cnt in zip(self.codes, self.ncells, self.scale, counts):
                 T = (S0 - n_e[:, None] * D) / sc[:, None]
@@ -210,8 +217,8 @@ class GregStep:
         if self.identity:
             s = y
         else:
-            s = np.asarray(_indicator(unit, nu, keep) @ y)    # sums of x / g by unit
-        fitted = self.xu @ (self.ginv @ (s.T @ self.xu).T)    # (s' X)': fast for a tall X
+            s = np.asarray(_indicator(unit, nu, keep) @ y)  # sums of x / g by unit
+        fitted = self.xu @ (self.ginv @ (s.T @ self.xu).T)  # (s' X)': fast for a tall X
         out = x2 - (self.w0 * g * keep)[:, None] * fitted[unit]
         return out[:, 0] if one_d else out
 
@@ -244,7 +251,7 @@ class WeightingRecord:
     """
 
     method: str
-    margins: "pd.DataFrame | None" = None
+    margins: pd.DataFrame | None = None
     iterations: int | None = None
     converged: bool = True
     tolerance: float | None = None
@@ -259,7 +266,7 @@ class WeightingNote(str):
 
     record: WeightingRecord
 
-    def __new__(cls, text: str, record: WeightingRecord | None = None) -> "WeightingNote":
+    def __new__(cls, text: str, record: WeightingRecord | None = None) -> WeightingNote:
         obj = super().__new__(cls, text)
         obj.record = record
         return obj

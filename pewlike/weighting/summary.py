@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pewlike.weighting.steps import WeightingRecord, last_record
 from pewlike.errors import EstimationError
+from pewlike.weighting.steps import WeightingRecord, last_record
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.survey import Survey
 
-__all__ = ["kish_deff", "effective_n", "moe", "weight_summary", "WeightSummary"]
+__all__ = ["WeightSummary", "effective_n", "kish_deff", "moe", "weight_summary"]
 
 PEW_Z95 = 1.96
 
@@ -29,7 +29,7 @@ PEW_Z95 = 1.96
 def _weights(svy_or_weights, include_zeros: bool = False) -> np.ndarray:
     if hasattr(svy_or_weights, "_design"):
         d = svy_or_weights._design
-        w = d.weights[d.in_domain]          # ones for an unweighted design (until it is weighted)
+        w = d.weights[d.in_domain]  # ones for an unweighted design (until it is weighted)
     else:
         w = np.asarray(svy_or_weights, dtype=float).reshape(-1)
     w = w[~np.isnan(w)]
@@ -154,7 +154,7 @@ class WeightSummary:
     history: tuple = field(default_factory=tuple)
 
     @property
-    def margins(self) -> "pd.DataFrame | None":
+    def margins(self) -> pd.DataFrame | None:
         """Achieved vs target shares of the last weighting step (``variable, level, target, achieved, difference``)."""
         if self.record is None or self.record.margins is None:
             return None
@@ -172,13 +172,22 @@ class WeightSummary:
     def share_trimmed(self) -> float | None:
         return None if self.record is None else self.record.share_trimmed
 
-    def to_frame(self) -> "pd.DataFrame":
+    def to_frame(self) -> pd.DataFrame:
         """One row per statistic: columns ``statistic, value``."""
         import pandas as pd
 
-        rows: list[tuple[str, Any]] = [("n", self.n), ("sum", self.sum), ("mean", self.mean), ("min", self.min),
-                                       ("max", self.max), ("sd", self.sd), ("cv", self.cv), ("deff", self.deff),
-                                       ("ess", self.ess), ("moe", self.moe)]
+        rows: list[tuple[str, Any]] = [
+            ("n", self.n),
+            ("sum", self.sum),
+            ("mean", self.mean),
+            ("min", self.min),
+            ("max", self.max),
+            ("sd", self.sd),
+            ("cv", self.cv),
+            ("deff", self.deff),
+            ("ess", self.ess),
+            ("moe", self.moe),
+        ]
         r = self.record
         if r is not None:
             rows.append(("method", r.method))
@@ -188,27 +197,34 @@ class WeightSummary:
             if r.margins is not None and len(r.margins):
                 rows.append(("largest_gap", float(r.margins["difference"].abs().max())))
             if r.method == "trim":
-                rows += [("n_trimmed", r.n_trimmed), ("share_trimmed", r.share_trimmed),
-                         ("weight_moved", r.weight_moved)]
+                rows += [
+                    ("n_trimmed", r.n_trimmed),
+                    ("share_trimmed", r.share_trimmed),
+                    ("weight_moved", r.weight_moved),
+                ]
         return pd.DataFrame({"statistic": [k for k, _ in rows], "value": pd.Series([v for _, v in rows], dtype=object)})
 
     def summary(self) -> str:
         """Readable text: the weight statistics, the history and achieved vs target margins."""
         from pewlike.estimation.results import _frame_text
 
-        lines = [f"Weights: n = {self.n:,}, sum {self.sum:,.6g}, range {self.min:.4g} - {self.max:.4g}, "
-                 f"CV {self.cv:.3f}",
-                 f"Kish design effect {self.deff:.3f}; effective n {self.ess:,.1f}; "
-                 f"margin of error +/- {self.moe:.2f} points (95%)"]
+        lines = [
+            f"Weights: n = {self.n:,}, sum {self.sum:,.6g}, range {self.min:.4g} - {self.max:.4g}, CV {self.cv:.3f}",
+            f"Kish design effect {self.deff:.3f}; effective n {self.ess:,.1f}; "
+            f"margin of error +/- {self.moe:.2f} points (95%)",
+        ]
         lines += [f"  {h}" for h in self.history]
         r = self.record
         if r is not None:
             if r.method == "trim":
-                lines.append(f"Trimmed {r.n_trimmed:,} weight(s) ({100 * r.share_trimmed:.1f}% of respondents, "
-                             f"{100 * r.weight_moved:.2f}% of the total weight moved)")
+                lines.append(
+                    f"Trimmed {r.n_trimmed:,} weight(s) ({100 * r.share_trimmed:.1f}% of respondents, "
+                    f"{100 * r.weight_moved:.2f}% of the total weight moved)"
+                )
             elif r.iterations is not None:
-                lines.append(f"{r.method}: {r.iterations} iteration(s), "
-                             f"{'converged' if r.converged else 'NOT converged'}")
+                lines.append(
+                    f"{r.method}: {r.iterations} iteration(s), {'converged' if r.converged else 'NOT converged'}"
+                )
             if r.margins is not None and len(r.margins):
                 lines += ["Achieved vs target:", _frame_text(r.margins)]
         return "\n".join(lines)
@@ -225,7 +241,7 @@ class WeightSummary:
         return out
 
 
-def weight_summary(svy: "Survey") -> WeightSummary:
+def weight_summary(svy: Survey) -> WeightSummary:
     """Kish design effect, effective n, margin of error, weight range and the last weighting step.
 
     Parameters
@@ -247,6 +263,17 @@ def weight_summary(svy: "Survey") -> WeightSummary:
     mean = float(w.mean())
     sd = float(w.std(ddof=1)) if n > 1 else 0.0
     deff = kish_deff(w)
-    return WeightSummary(n=n, sum=float(w.sum()), mean=mean, min=float(w.min()), max=float(w.max()), sd=sd,
-                         cv=sd / mean, deff=deff, ess=n / deff, moe=moe(w), record=last_record(svy._history),
-                         history=tuple(svy._history))
+    return WeightSummary(
+        n=n,
+        sum=float(w.sum()),
+        mean=mean,
+        min=float(w.min()),
+        max=float(w.max()),
+        sd=sd,
+        cv=sd / mean,
+        deff=deff,
+        ess=n / deff,
+        moe=moe(w),
+        record=last_record(svy._history),
+        history=tuple(svy._history),
+    )

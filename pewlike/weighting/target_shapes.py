@@ -6,7 +6,8 @@ into ``[(columns, [(label tuple, value), ...]), ...]``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,10 +16,23 @@ from pewlike.errors import RakingError, VariableError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["normalize", "label_text", "margin_name"]
+__all__ = ["label_text", "margin_name", "normalize"]
 
-_VALUE_COLUMNS = ("Freq", "freq", "target", "targets", "share", "proportion", "prop", "total",
-                  "count", "value", "pct", "percent")
+_VALUE_COLUMNS = (
+    "Freq",
+    "freq",
+    "target",
+    "targets",
+    "share",
+    "proportion",
+    "prop",
+    "total",
+    "count",
+    "value",
+    "pct",
+    "percent",
+)
+
 
 def label_text(value) -> str | None:
     """A category label as text: None for missing, integral numbers without ``.0``."""
@@ -52,27 +66,32 @@ def _split_key(key, resolve) -> tuple:
         return (key,)
     if isinstance(key, (tuple, list)) and key and all(isinstance(k, str) for k in key):
         return tuple(key)
-    raise RakingError(f"margin key {key!r} is not valid; use a variable name, a tuple of names "
-                      "such as ('F_SEX', 'F_EDUCCAT'), or 'F_SEX:F_EDUCCAT'")
+    raise RakingError(
+        f"margin key {key!r} is not valid; use a variable name, a tuple of names "
+        "such as ('F_SEX', 'F_EDUCCAT'), or 'F_SEX:F_EDUCCAT'"
+    )
 
 
-def _entries_from_frame(df: "pd.DataFrame", names: tuple | None) -> tuple[tuple, list]:
+def _entries_from_frame(df: pd.DataFrame, names: tuple | None) -> tuple[tuple, list]:
     import pandas as pd
 
     cols = [str(c) for c in df.columns]
     value = next((c for c in _VALUE_COLUMNS if c in cols), None)
     if value is None:
-        numeric = [c for c in cols if pd.api.types.is_numeric_dtype(df[c].dtype)
-                   and (names is None or c not in names)]
+        numeric = [c for c in cols if pd.api.types.is_numeric_dtype(df[c].dtype) and (names is None or c not in names)]
         if len(numeric) != 1:
-            raise RakingError(f"cannot tell which column of the target table {cols} holds the targets; "
-                              "name it 'Freq', 'target' or 'share'")
+            raise RakingError(
+                f"cannot tell which column of the target table {cols} holds the targets; "
+                "name it 'Freq', 'target' or 'share'"
+            )
         value = numeric[0]
     var_cols = [c for c in cols if c != value]
     if names is not None:
         if len(var_cols) != len(names):
-            raise RakingError(f"the target table for {margin_name(names)} has columns {var_cols}; "
-                              f"expected {list(names)} and one value column")
+            raise RakingError(
+                f"the target table for {margin_name(names)} has columns {var_cols}; "
+                f"expected {list(names)} and one value column"
+            )
         if set(var_cols) == set(names):
             var_cols = list(names)
     keys = list(zip(*(df[c].map(label_text) for c in var_cols)))
@@ -110,8 +129,10 @@ def _entries(names: tuple | None, spec) -> tuple[tuple, list]:
             except (TypeError, ValueError):
                 raise RakingError(f"target {v!r} for {k!r} of {margin_name(names or ('?',))} is not a number") from None
         return names, out
-    raise RakingError(f"targets for {margin_name(names or ('?',))} must be a dict, a pandas Series or a "
-                      f"DataFrame of cells, not {type(spec).__name__}")
+    raise RakingError(
+        f"targets for {margin_name(names or ('?',))} must be a dict, a pandas Series or a "
+        f"DataFrame of cells, not {type(spec).__name__}"
+    )
 
 
 def normalize(margins, resolve) -> list[tuple[tuple, list]]:
@@ -123,8 +144,10 @@ def normalize(margins, resolve) -> list[tuple[tuple, list]]:
     elif isinstance(margins, (list, tuple)) and all(isinstance(m, (pd.DataFrame, pd.Series)) for m in margins):
         items = [_entries(None, m) for m in margins]
     else:
-        raise RakingError("margins must be a dict {variable: targets} or a list of target tables "
-                          f"(DataFrames with a 'Freq' column), not {type(margins).__name__}")
+        raise RakingError(
+            "margins must be a dict {variable: targets} or a list of target tables "
+            f"(DataFrames with a 'Freq' column), not {type(margins).__name__}"
+        )
     if not items:
         raise RakingError("no margins given; pass at least one variable with its targets")
     out = []
@@ -132,7 +155,9 @@ def normalize(margins, resolve) -> list[tuple[tuple, list]]:
         cols = tuple(resolve(n) for n in names)
         for key, _ in entries:
             if len(key) != len(cols):
-                raise RakingError(f"target key {key!r} has {len(key)} part(s) but the margin "
-                                  f"{margin_name(cols)} has {len(cols)} variable(s)")
+                raise RakingError(
+                    f"target key {key!r} has {len(key)} part(s) but the margin "
+                    f"{margin_name(cols)} has {len(cols)} variable(s)"
+                )
         out.append((cols, entries))
     return out

@@ -24,14 +24,21 @@ from pewlike.errors import RakingError
 from pewlike.weighting.target_shapes import label_text, margin_name, normalize
 
 if TYPE_CHECKING:  # pragma: no cover
-
     from pewlike.survey import Survey
 
-__all__ = ["Margin", "Cells", "build_margins", "joint_cells", "label_text", "margin_name", "cell_totals",
-           "group_rows"]
+__all__ = [
+    "Cells",
+    "Margin",
+    "build_margins",
+    "cell_totals",
+    "group_rows",
+    "joint_cells",
+    "label_text",
+    "margin_name",
+]
 
-PROPORTION_TOL = 1e-6   # a margin summing to 1 within this is a set of proportions
-TOTAL_RTOL = 1e-6       # margins given as totals must agree on the total to this relative tolerance
+PROPORTION_TOL = 1e-6  # a margin summing to 1 within this is a set of proportions
+TOTAL_RTOL = 1e-6  # margins given as totals must agree on the total to this relative tolerance
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +75,7 @@ def _pct(x: float) -> str:
 
 
 # --------------------------------------------------------------------------- matching
-def _column_codes(svy: "Survey", col: str):
+def _column_codes(svy: Survey, col: str):
     """Codes (int64, -1 missing), labels and codebook-missing labels of a column."""
     import pandas as pd
 
@@ -112,9 +119,15 @@ class Cells:
         return np.bincount(self.codes[j], weights=self.w if cell_values is None else cell_values, minlength=k)
 
 
-def build_margins(svy: "Survey", margins, *, total: float | None = None,
-                  weights: np.ndarray | None = None, what: str = "raking",
-                  partial: bool = False) -> tuple[list[Margin], np.ndarray, Cells]:
+def build_margins(
+    svy: Survey,
+    margins,
+    *,
+    total: float | None = None,
+    weights: np.ndarray | None = None,
+    what: str = "raking",
+    partial: bool = False,
+) -> tuple[list[Margin], np.ndarray, Cells]:
     """Match targets to the sample; scale proportions to totals.
 
     Returns the margins, the mask of weighted rows (in the domain, positive weight) and the
@@ -146,8 +159,10 @@ def build_margins(svy: "Survey", margins, *, total: float | None = None,
             raise RakingError(f"target for {name} {bad!r} is missing; give a number for every category")
         if (vals < 0).any():
             j = int(np.argmin(vals))
-            raise RakingError(f"targets for {name} include a negative value ({vals[j]:g} for {labels[j]!r}); "
-                              "targets must be shares or counts >= 0")
+            raise RakingError(
+                f"targets for {name} include a negative value ({vals[j]:g} for {labels[j]!r}); "
+                "targets must be shares or counts >= 0"
+            )
         if vals.sum() <= 0:
             raise RakingError(f"targets for {name} sum to zero; give the population share of each category")
         code = _cell_codes(svy, cols, [k for k, _ in entries], active, all_active, cache, what)
@@ -165,17 +180,23 @@ def build_margins(svy: "Survey", margins, *, total: float | None = None,
         far = np.abs(tot - tot[0]) > TOTAL_RTOL * tot[0]
         if far.any():
             j = int(np.flatnonzero(far)[0])
-            raise RakingError(f"margins disagree on the total: {names[0]} sums to {tot[0]:,.6g} but {names[j]} "
-                              f"sums to {tot[j]:,.6g}; give every margin as proportions, or totals with one "
-                              "sum (or pass total=)")
+            raise RakingError(
+                f"margins disagree on the total: {names[0]} sums to {tot[0]:,.6g} but {names[j]} "
+                f"sums to {tot[j]:,.6g}; give every margin as proportions, or totals with one "
+                "sum (or pass total=)"
+            )
         base = float(tot[0])
         if abs(base - 100.0) <= 100.0 * PROPORTION_TOL:
             import warnings
 
             from pewlike.errors import WeightWarning
 
-            warnings.warn("the targets sum to 100 and are read as totals, so the weights will sum to 100; if they "
-                          "are percentages, divide them by 100 (or pass total=)", WeightWarning, stacklevel=4)
+            warnings.warn(
+                "the targets sum to 100 and are read as totals, so the weights will sum to 100; if they "
+                "are percentages, divide them by 100 (or pass total=)",
+                WeightWarning,
+                stacklevel=4,
+            )
     else:
         base = float(w.sum() if all_active else w[active].sum())
     cells = joint_cells([r[3] for r in raw], [len(r[2]) for r in raw], w, all_active)
@@ -199,7 +220,7 @@ def joint_cells(codes: list[np.ndarray], sizes: list[int], w: np.ndarray, all_ac
         comb += c.astype(ctype) * ctype(step)
         step *= k
     if not all_active:
-        comb[codes[0] < 0] = stride                    # rows not weighted: a slot of their own
+        comb[codes[0] < 0] = stride  # rows not weighted: a slot of their own
     if stride <= 1 << 22:
         count = np.bincount(comb, minlength=stride + 1)[:stride]
         present = count > 0
@@ -215,8 +236,11 @@ def joint_cells(codes: list[np.ndarray], sizes: list[int], w: np.ndarray, all_ac
             cell = np.where(cell == keys.size, -1, cell)
         cell = cell.astype(ctype)
     ncell = keys.size
-    cw = np.bincount(cell, weights=w, minlength=ncell) if all_active else \
-        np.bincount(np.where(cell >= 0, cell, ncell), weights=w, minlength=ncell + 1)[:ncell]
+    cw = (
+        np.bincount(cell, weights=w, minlength=ncell)
+        if all_active
+        else np.bincount(np.where(cell >= 0, cell, ncell), weights=w, minlength=ncell + 1)[:ncell]
+    )
     cell_codes = []
     for k in sizes:
         cell_codes.append(keys % k)
@@ -245,21 +269,23 @@ def _cell_codes(svy, cols, keys, active, all_active, cache, what) -> np.ndarray:
     for i, col in enumerate(cols):
         if col not in cache:
             cache[col] = _column_codes(svy, col)
-        codes, cats, missing, categorical = cache[col]
+        _codes, cats, missing, categorical = cache[col]
         index = {c: j for j, c in enumerate(cats)}
         wanted = {k[i] for k in keys}
         for lab in sorted(wanted - set(index), key=str):
             if categorical or not wanted & set(cats):
                 choices = ", ".join(repr(c) for c in cats[:12])
-                raise RakingError(f"target level {lab!r} is not a category of {col} (categories: "
-                                  f"{choices}); fix the label in the targets")
-            index[lab] = len(index)                    # a level nobody has: no respondents
+                raise RakingError(
+                    f"target level {lab!r} is not a category of {col} (categories: "
+                    f"{choices}); fix the label in the targets"
+                )
+            index[lab] = len(index)  # a level nobody has: no respondents
         pos = np.array([index[k[i]] for k in keys], dtype=np.int64)
         lut = np.arange(len(cats) + 1, dtype=np.int64)
-        lut[-1] = -2                                   # code -1 (NA)
+        lut[-1] = -2  # code -1 (NA)
         for m in missing:
             if m in index and m not in wanted and index[m] < len(cats):
-                lut[index[m]] = -2                     # a missing category without a target is NA
+                lut[index[m]] = -2  # a missing category without a target is NA
         luts.append((lut, pos))
         sizes.append(len(index))
     if len(cols) == 1:
@@ -305,9 +331,11 @@ def _unmatched(svy, cols, cell, bad, cache, name, what):
     if na.any():
         miss = sorted({m for c in cols for m in cache[c][2]})
         extra = f" (including {', '.join(repr(m) for m in miss)})" if miss else ""
-        raise RakingError(f"{name} has {int(na.sum()):,} missing value(s){extra} among the respondents being "
-                          f"weighted; impute them (as Pew does before {what}) or drop those respondents "
-                          "with svy.subset(...)")
+        raise RakingError(
+            f"{name} has {int(na.sum()):,} missing value(s){extra} among the respondents being "
+            f"weighted; impute them (as Pew does before {what}) or drop those respondents "
+            "with svy.subset(...)"
+        )
     i = int(np.flatnonzero(bad)[0])
     lab = tuple(cache[c][1][cache[c][0][i]] for c in cols)
     lab = lab if len(cols) > 1 else lab[0]
@@ -315,8 +343,10 @@ def _unmatched(svy, cols, cell, bad, cache, name, what):
     for c in cols:
         same &= cache[c][0] == cache[c][0][i]
     count = int((bad & same).sum())
-    raise RakingError(f"{name} category {lab!r} ({count:,} respondents) has no target; add it to the "
-                      "targets or recode those respondents")
+    raise RakingError(
+        f"{name} category {lab!r} ({count:,} respondents) has no target; add it to the "
+        "targets or recode those respondents"
+    )
 
 
 def group_rows(code: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
@@ -348,25 +378,32 @@ def _finish(name, cols, labels, code, target, cells: Cells, j: int, partial=Fals
 
         from pewlike.errors import WeightWarning
 
-        warnings.warn(f"{int(absent.sum())} target cell(s) of {name} have no respondents and were ignored "
-                      "(partial=True)", WeightWarning, stacklevel=4)
+        warnings.warn(
+            f"{int(absent.sum())} target cell(s) of {name} have no respondents and were ignored (partial=True)",
+            WeightWarning,
+            stacklevel=4,
+        )
         target = np.where(absent, 0.0, target)
     elif absent.any():
         i = int(np.flatnonzero(absent)[0])
-        raise RakingError(f"{name} target category {labels[i]!r} (target share {_pct(target[i] / total)}) has no "
-                          "respondents in the sample; merge it with a neighbouring category or drop it from the "
-                          "targets")
+        raise RakingError(
+            f"{name} target category {labels[i]!r} (target share {_pct(target[i] / total)}) has no "
+            "respondents in the sample; merge it with a neighbouring category or drop it from the "
+            "targets"
+        )
     zero = (target <= 0) & (count > 0)
     if zero.any():
         i = int(np.flatnonzero(zero)[0])
-        raise RakingError(f"{name} category {labels[i]!r} has a target of 0 but {int(count[i]):,} respondents; "
-                          "give it a positive target or drop those respondents")
+        raise RakingError(
+            f"{name} category {labels[i]!r} has a target of 0 but {int(count[i]):,} respondents; "
+            "give it a positive target or drop those respondents"
+        )
     keep = target > 0
     remap = None
     if not keep.all():
         remap = np.full(k + 1, -1, dtype=code.dtype)
         remap[:k][keep] = np.arange(int(keep.sum()))
-        code = remap[code]                             # code -1 picks the last entry: -1
+        code = remap[code]  # code -1 picks the last entry: -1
         labels = [lab for lab, kk in zip(labels, keep) if kk]
         target = target[keep]
     return Margin(name, tuple(cols), list(labels), code, np.asarray(target, dtype=float)), remap

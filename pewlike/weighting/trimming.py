@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.weighting.steps import WeightingNote, WeightingRecord
 from pewlike.errors import CalibrationError
+from pewlike.weighting.steps import WeightingNote, WeightingRecord
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
 
-__all__ = ["trim_weights", "trim_array"]
+__all__ = ["trim_array", "trim_weights"]
 
 MAX_ROUNDS = 10_000
 
@@ -50,18 +50,22 @@ def trim_array(W: np.ndarray, lower: float, upper: float, *, strict: bool = Fals
     tot = W.sum(axis=0)
     if strict and ((upper * m < tot * (1 - 1e-12)).any() or (lower * m > tot * (1 + 1e-12)).any()):
         j = int(np.argmax(tot))
-        raise CalibrationError(f"trimming bounds cannot be met: {int(m[j]):,} weights within [{lower:g}, {upper:g}] "
-                               f"cannot sum to {tot[j]:,.6g}; widen the bounds")
+        raise CalibrationError(
+            f"trimming bounds cannot be met: {int(m[j]):,} weights within [{lower:g}, {upper:g}] "
+            f"cannot sum to {tot[j]:,.6g}; widen the bounds"
+        )
     trimmed = np.zeros(W.shape, dtype=bool)
     rounds = 0
     while True:
-        outside = live & ((W < lower) | (W > upper))
+        outside = live & ((lower > W) | (upper < W))
         if not outside.any():
             break
         rounds += 1
         if rounds > MAX_ROUNDS:
-            raise CalibrationError(f"trimming to [{lower:g}, {upper:g}] did not settle after {MAX_ROUNDS} rounds; "
-                                   "widen the bounds or pass strict=False")
+            raise CalibrationError(
+                f"trimming to [{lower:g}, {upper:g}] did not settle after {MAX_ROUNDS} rounds; "
+                "widen the bounds or pass strict=False"
+            )
         inside = live & ~outside
         n_in = inside.sum(axis=0)
         cols = outside.any(axis=0)
@@ -77,8 +81,16 @@ def trim_array(W: np.ndarray, lower: float, upper: float, *, strict: bool = Fals
     return W, trimmed, rounds
 
 
-def trim_weights(svy: "Survey", *, lower=None, upper=None, quantiles: bool = False, strict: bool = False,
-                 minval: float | None = None, maxval: float | None = None) -> "Survey":
+def trim_weights(
+    svy: Survey,
+    *,
+    lower=None,
+    upper=None,
+    quantiles: bool = False,
+    strict: bool = False,
+    minval: float | None = None,
+    maxval: float | None = None,
+) -> Survey:
     """Trim extreme weights and share the trimmed amount among the others.
 
     Parameters
@@ -148,9 +160,18 @@ def trim_weights(svy: "Survey", *, lower=None, upper=None, quantiles: bool = Fal
     n_trim = int(trimmed[:, 0].sum())
     live = w > 0
     moved = float(np.abs(w - np.clip(w, lo, hi))[live].sum() / w.sum()) if w.sum() > 0 else 0.0
-    record = WeightingRecord("trim", None, rounds, True, None, n_trim, n_trim / max(int(live.sum()), 1), moved,
-                             {"lower": lo, "upper": hi, "quantiles": quantiles, "strict": strict,
-                              "lower_arg": lower, "upper_arg": upper})
-    note = WeightingNote(f"trimmed {n_trim:,} weight(s) to [{lo:.4g}, {hi:.4g}]" + (" (strict)" if strict else ""),
-                         record)
+    record = WeightingRecord(
+        "trim",
+        None,
+        rounds,
+        True,
+        None,
+        n_trim,
+        n_trim / max(int(live.sum()), 1),
+        moved,
+        {"lower": lo, "upper": hi, "quantiles": quantiles, "strict": strict, "lower_arg": lower, "upper_arg": upper},
+    )
+    note = WeightingNote(
+        f"trimmed {n_trim:,} weight(s) to [{lo:.4g}, {hi:.4g}]" + (" (strict)" if strict else ""), record
+    )
     return svy.with_weights(out, repweights=reps, note=note)
