@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Literal
 
 from pewlike.errors import DesignError
@@ -46,7 +47,7 @@ def read(
         Read only these columns (the design columns are added automatically).
     engine : {"pandas", "dask"}
         ``"dask"`` reads a glob, directory or list of Parquet/CSV files (or a large .sav
-        in row blocks) lazily into a partitioned :class:`~pewlike.partitioned.survey.DaskSurvey`;
+        in row blocks) lazily into a partitioned ``Survey`` (backend :class:`~pewlike.partitioned.frame.PartitionedFrame`);
         it also takes ``scheduler=`` (address or Client), ``progress=`` and ``timeout=``.
         Needs ``pip install 'pewlike[dask]'``.
     **reader_options
@@ -71,25 +72,27 @@ def read(
     from pewlike.io.files import column_names, read_file
 
     if engine == "dask":
-        from pewlike.partitioned.survey import read_dask
+        from pewlike.partitioned.read import read_dask
 
-        return read_dask(
-            path,
-            weights=weights,
-            strata=strata,
-            psu=psu,
-            fpc=fpc,
-            nest=nest,
-            repweights=repweights,
-            reptype=reptype,
-            scale=scale,
-            rscales=rscales,
-            mse=mse,
-            lonely_psu=lonely_psu,
-            missing=missing,
-            columns=columns,
-            rho=rho,
-            **reader_options,
+        return Survey._wrap(
+            read_dask(
+                path,
+                weights=weights,
+                strata=strata,
+                psu=psu,
+                fpc=fpc,
+                nest=nest,
+                repweights=repweights,
+                reptype=reptype,
+                scale=scale,
+                rscales=rscales,
+                mse=mse,
+                lonely_psu=lonely_psu,
+                missing=missing,
+                columns=columns,
+                rho=rho,
+                **reader_options,
+            )
         )
     if engine != "pandas":
         raise DesignError(f"engine={engine!r} is not valid; choose 'pandas' (in memory) or 'dask' (partitioned)")
@@ -151,4 +154,4 @@ def demo(**options) -> Survey:
     res = files("pewlike.datasets") / "privacy_survey_demo.sav"
     with as_file(res) as p:
         svy = read(p, **options)
-    return Survey._make(svy._data, svy._design, svy._codebook, "privacy_survey_demo.sav (synthetic demo data)")
+    return Survey._wrap(replace(svy._backend, source="privacy_survey_demo.sav (synthetic demo data)"))

@@ -1,29 +1,69 @@
-"""The :class:`Survey`: survey data, its codebook and its sampling design.
+"""The :class:`Survey`: the one user-facing design object and its verbs.
 
-A ``Survey`` is immutable.  Verbs (``mean``, ``rake``, ``logit``...) are
-one-line methods delegating to topic modules, which are imported only when
-called, so importing pewlike stays cheap.
+A ``Survey`` holds a backend: a :class:`~pewlike.design.frame.SurveyFrame` (a pandas
+DataFrame in memory) or a :class:`~pewlike.partitioned.frame.PartitionedFrame` (a Dask
+DataFrame).  Each verb is written once here and calls the topic function that implements it
+for that backend (R dispatches ``svymean`` on the design's class the same way).  Topic
+modules are imported only when a verb is called, so importing pewlike stays cheap, and they
+never import this module: only this facade, ``report/`` and ``cli/`` know ``Survey``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
-from pewlike.design.structure import Design, build_design
+from pewlike.design.frame import LonelyPSU, SurveyFrame
 from pewlike.errors import DesignError, EstimationError
-from pewlike.io.codebook import Codebook
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Survey"]
+    from pewlike.estimation.results import Estimates, TestResult
+    from pewlike.io.codebook import Codebook
+    from pewlike.models.results import ModelResult
+    from pewlike.models.scales import ScaleResult
+    from pewlike.partitioned.frame import PartitionedFrame
+    from pewlike.tables.crosstabs import Crosstab
+    from pewlike.tables.toplines import Topline
+    from pewlike.weighting.summary import WeightSummary
 
-LonelyPSU = Literal["fail", "remove", "adjust", "average", "certainty"]
+    Backend = SurveyFrame | PartitionedFrame
+
+__all__ = ["LonelyPSU", "Survey"]
+
+ProportionCI = Literal["logit", "beta", "wilson", "xlogit", "mean"]
+Base = Literal["valid", "all"]
+Family = Literal["gaussian", "binomial", "poisson"]
+CalFun = Literal["linear", "raking", "logit"]
+
+# verb -> (module, function) implementing it for each backend
+_IN_MEMORY: dict[str, tuple[str, str]] = {
+    **{v: ("pewlike.estimation.estimators", v) for v in ("mean", "total", "proportion", "ratio", "quantile")},
+    "chisq": ("pewlike.estimation.estimators", "chisq"),
+    "ttest": ("pewlike.estimation.estimators", "ttest"),
+    "topline": ("pewlike.tables", "topline"),
+    "crosstab": ("pewlike.tables", "crosstab"),
+    **{v: ("pewlike.weighting", v) for v in ("rake", "poststratify", "calibrate", "trim_weights", "weight_summary")},
+    **{v: ("pewlike.models", v) for v in ("glm", "logit", "ologit", "scale")},
+    "to_replicate": ("pewlike.design.replicate", "to_replicate"),
+    "describe": ("pewlike.design.describe", "describe_design"),
+}
+_PARTITIONED: dict[str, tuple[str, str]] = {
+    **{v: ("pewlike.partitioned.estimates", v) for v in ("mean", "total", "proportion", "ratio", "chisq", "ttest")},
+    "topline": ("pewlike.partitioned.tables", "topline"),
+    "crosstab": ("pewlike.partitioned.tables", "crosstab"),
+    "rake": ("pewlike.partitioned.rake", "rake"),
+    "weight_summary": ("pewlike.partitioned.weights", "weight_summary"),
+}
+
+
+def _is_dask_frame(obj: object) -> bool:
+    mod = type(obj).__module__ or ""
+    return mod.startswith("dask") and type(obj).__name__ == "DataFrame"
 
 
 class Survey:
@@ -31,8 +71,9 @@ class Survey:
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per respondent.  Categoricals give response options in order.
+    data : pandas.DataFrame or dask.dataframe.DataFrame
+        One row per respondent.  Categoricals give response options in order.  A Dask
+        DataFrame gives a partitioned survey (needs ``pip install 'pewlike[dask]'``).
     weights : str, "auto" or None
         Weight column; ``"auto"`` finds the one column named like
         ``WEIGHT_W<n>`` or ``weight`` (equal weights with a warning when none);
@@ -57,11 +98,18 @@ class Survey:
         Fay's coefficient for ``reptype="Fay"``.
     codebook : Codebook, optional
         Labels and missing codes; built from the data when omitted.
+    source : str, optional
+        The file the data came from (shown in descriptions and figure source lines).
+    scheduler, progress, timeout, missing
+        For a Dask DataFrame only: where to compute (a scheduler address, a Client, or
+        None for the active Client or local threads), a progress bar on stderr, seconds to
+        wait for the scheduler, and whether categories labelled like "Refused" are missing.
 
     Notes
     -----
     Equivalent to R ``svydesign(ids, strata, weights, fpc, nest, data)`` or, with
-    ``repweights``, ``svrepdesign(..., combined.weights=TRUE)``.
+    ``repweights``, ``svrepdesign(..., combined.weights=TRUE)``.  A ``Survey`` is
+    immutable: every method that changes something returns a new ``Survey``.
 
     Examples
     --------
@@ -71,50 +119,34 @@ class Survey:
     True
     """
 
-    __slots__ = ("_codebook", "_data", "_design", "_history", "_source")
+    __slots__ = ("_backend",)
 
-    def __new__(cls, data=None, *args, **kwargs):
-        # a Dask DataFrame gives a partitioned survey (pewlike.partitioned.survey, issue #7)
-        if cls is Survey and type(data).__module__.startswith("dask") and type(data).__name__ == "DataFrame":
-            from pewlike.partitioned.survey import DaskSurvey
-
-            return DaskSurvey(data, *args, **kwargs)
-        return super().__new__(cls)
+    _backend: Backend
 
     def __init__(
         self,
-        data: pd.DataFrame,
+        data: Any,
         *,
         weights: str | None = "auto",
-        strata=None,
-        psu=None,
-        fpc=None,
+        strata: str | None = None,
+        psu: str | Sequence[str] | None = None,
+        fpc: str | Sequence[str] | None = None,
         nest: bool = False,
-        repweights=None,
-        reptype=None,
-        scale=None,
-        rscales=None,
+        repweights: str | Sequence[str] | None = None,
+        reptype: str | None = None,
+        scale: float | None = None,
+        rscales: Any = None,
         mse: bool = False,
         lonely_psu: LonelyPSU = "fail",
-        rho=None,
+        rho: float | None = None,
         codebook: Codebook | None = None,
         source: str | None = None,
-    ):
-        import pandas as pd
-
-        if not isinstance(data, pd.DataFrame):
-            raise DesignError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-        if data.columns.duplicated().any():
-            dup = list(data.columns[data.columns.duplicated()])
-            raise DesignError(f"duplicate column names {dup}; rename them before building the design")
-        data = data.rename(columns=str) if not all(isinstance(c, str) for c in data.columns) else data
-        cb = Codebook.from_frame(data) if codebook is None else codebook
-        missing_info = [c for c in data.columns if c not in cb.variables]
-        if missing_info:
-            cb = Codebook({**cb.variables, **Codebook.from_frame(data[missing_info]).variables}, cb.file_label)
-        design = build_design(
-            data,
-            cb.resolve,
+        scheduler: Any = None,
+        progress: bool = True,
+        timeout: float = 10.0,
+        missing: Literal["auto", "keep"] = "auto",
+    ) -> None:
+        design = dict(
             weights=weights,
             strata=strata,
             psu=psu,
@@ -127,86 +159,144 @@ class Survey:
             mse=mse,
             lonely_psu=lonely_psu,
             rho=rho,
+            codebook=codebook,
+            source=source,
         )
-        _init(self, data, design, cb, source, ())
+        backend: Backend
+        if _is_dask_frame(data):
+            from pewlike.partitioned.frame import PartitionedFrame
 
-    # -- construction helpers ------------------------------------------------
+            backend = PartitionedFrame(
+                data, scheduler=scheduler, progress=progress, timeout=timeout, missing=missing, **design
+            )
+        else:
+            if scheduler is not None:
+                raise DesignError("scheduler= is for Dask DataFrames; this data is in memory, so drop scheduler=")
+            backend = SurveyFrame.build(data, **design)
+        object.__setattr__(self, "_backend", backend)
+
     @classmethod
-    def _make(cls, data, design: Design, codebook: Codebook, source=None, history=()) -> Survey:
+    def _wrap(cls, backend: Backend) -> Survey:
         obj = cls.__new__(cls)
-        _init(obj, data, design, codebook, source, history)
+        object.__setattr__(obj, "_backend", backend)
         return obj
 
-    def _evolve(self, *, design: Design | None = None, data=None, codebook=None, history=None) -> Survey:
-        return Survey._make(
-            self._data if data is None else data,
-            design or self._design,
-            codebook or self._codebook,
-            self._source,
-            self._history if history is None else history,
-        )
-
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Survey is immutable; its methods return a new Survey")
 
-    def __reduce__(self):
-        # pickling (e.g. to send a survey to worker processes) rebuilds through _make
-        return (Survey._make, (self._data, self._design, self._codebook, self._source, self._history))
-
-    def __delattr__(self, name):
+    def __delattr__(self, name: str) -> None:
         raise AttributeError("Survey is immutable; its methods return a new Survey")
 
-    # -- data and metadata ---------------------------------------------------
+    def __reduce__(self) -> tuple[Callable[..., Survey], tuple[Backend]]:
+        # pickling (e.g. to send a survey to worker processes) rebuilds through _wrap
+        return (Survey._wrap, (self._backend,))
+
+    # -- the backend ---------------------------------------------------------------
     @property
-    def data(self) -> pd.DataFrame:
-        """The respondents in the current domain (a copy-on-write view)."""
-        dom = self._design.domain
-        frame = self._data if dom is None else self._data.loc[dom]
-        return frame.copy(deep=False)
+    def is_partitioned(self) -> bool:
+        """Whether the data stay partitioned (a Dask DataFrame) rather than in memory."""
+        return self._backend.kind == "partitioned"
+
+    def _impl(self, verb: str) -> Callable[..., Any]:
+        table = _PARTITIONED if self.is_partitioned else _IN_MEMORY
+        if verb not in table:
+            raise EstimationError(
+                f"{verb}() is not available on a partitioned (Dask) survey yet: it needs all rows in one process. "
+                f"Collect the data if they fit in memory (svy.collect().{verb}(...)) or work on a random sample "
+                f"(svy.sample(frac=0.05, seed=1).{verb}(...))"
+            )
+        module, name = table[verb]
+        fn: Callable[..., Any] = getattr(import_module(module), name)
+        return fn
+
+    def _call(self, verb: str, *args: Any, **kwargs: Any) -> Any:
+        return self._impl(verb)(self._backend, *args, **kwargs)
+
+    def _in_memory(self, verb: str) -> SurveyFrame:
+        backend = self._backend
+        if not isinstance(backend, SurveyFrame):
+            self._impl(verb)  # raises the partitioned error
+            raise AssertionError(verb)  # pragma: no cover
+        return backend
+
+    # -- kept for code written against earlier versions (read-only) -----------------
+    @property
+    def _data(self) -> pd.DataFrame:
+        return self._in_memory("data").data
+
+    @property
+    def _design(self) -> Any:
+        return self._in_memory("design").design
+
+    @property
+    def _codebook(self) -> Codebook:
+        return self._backend.codebook
+
+    @property
+    def _history(self) -> tuple[Any, ...]:
+        return self._backend.history
+
+    def _resolve(self, name: str) -> str:
+        return self._backend.resolve(name)
+
+    def _valid(self, name: str) -> Any:
+        return self._in_memory("valid").valid(name)
+
+    # -- data and metadata ---------------------------------------------------------
+    @property
+    def data(self) -> Any:
+        """The respondents in the current domain: a pandas DataFrame (a copy-on-write view),
+        or a lazy Dask DataFrame for a partitioned survey."""
+        return self._backend.domain_frame()
 
     @property
     def n(self) -> int:
-        """Unweighted number of respondents (in the current domain)."""
-        return int(self._design.in_domain.sum())
+        """Unweighted number of respondents in the current domain."""
+        return self._backend.n
 
     @property
-    def weights(self) -> pd.Series:
-        """Current analysis weights of the respondents in the domain."""
-        import pandas as pd
-
-        dom = self._design.in_domain
-        name = self._design.names.get("weights") or "weight"
-        return pd.Series(self._design.weights[dom], index=self._data.index[dom], name=name)
+    def weights(self) -> Any:
+        """Current analysis weights of the respondents in the domain (a Series; lazy when partitioned)."""
+        return self._backend.weight_series()
 
     @property
     def degf(self) -> int:
         """Design degrees of freedom (R ``degf(design)``)."""
-        return self._design.degf()
+        return self._backend.degf
 
     @property
     def source(self) -> str | None:
         """File the data came from, if any."""
-        return self._source
+        return self._backend.source
+
+    @property
+    def npartitions(self) -> int:
+        """Number of partitions of the data (1 in memory)."""
+        return self._backend.npartitions if self.is_partitioned else 1
 
     @property
     def design(self) -> str:
         """A printable description of the design, like R's ``print(design)``."""
-        from pewlike.design.describe import describe_design
-
-        return describe_design(self)
+        if self.is_partitioned:
+            return self._backend.describe()
+        describe: Callable[[SurveyFrame], str] = self._impl("describe")
+        return describe(self._in_memory("describe"))
 
     def codebook(self) -> pd.DataFrame:
-        """One row per variable: ``name, label, type, levels, missing_codes, n_valid, n_missing, base``."""
-        return self._codebook.to_frame(self.data)
+        """One row per variable: ``name, label, type, levels, missing_codes, n_valid, n_missing, base``.
+
+        For a partitioned survey ``n_valid`` and ``n_missing`` are those of no rows
+        (counting them would need a pass over the data).
+        """
+        return self._backend.codebook_frame()
 
     def question(self, name: str) -> str:
         """The question wording (variable label) of ``name``; the name itself when unlabelled."""
-        col = self._codebook.resolve(name)
-        return self._codebook.variables[col].label or col
+        return self._backend.question(name)
 
     def column(self, name: str) -> str:
         """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``)."""
-        return self._codebook.resolve(name)
+        return self._backend.resolve(name)
 
     def __repr__(self) -> str:
         return self.design
@@ -216,241 +306,251 @@ class Survey:
 
         return f"<pre>{html.escape(self.design)}</pre>"
 
-    # -- domains and designs -------------------------------------------------
-    def subset(self, mask_or_query) -> Survey:
+    # -- domains and designs -------------------------------------------------------
+    def subset(self, mask_or_query: Any, *, columns: Sequence[str] | None = None) -> Survey:
         """Restrict to a domain, keeping the full design for variance.
 
         Parameters
         ----------
-        mask_or_query : bool array, boolean Series or str
+        mask_or_query : bool array, boolean Series, str or callable
             A mask over :attr:`data` (aligned on the index for a Series) or a
-            pandas query string such as ``"F_SEX == 'Female'"``.
+            pandas query string such as ``"F_SEX == 'Female'"``.  A partitioned survey
+            takes a query string or a function of a partition returning a boolean mask.
+        columns : list of str, optional
+            Partitioned surveys only: the columns a function needs (default: all).
+
+        Returns
+        -------
+        Survey
 
         Notes
         -----
         Equivalent to R ``subset(design, ...)`` on a ``survey.design2``: rows
         outside the domain keep their PSU and stratum and count as zero.
         """
-        import pandas as pd
+        if self.is_partitioned:
+            return Survey._wrap(self._backend.subset(mask_or_query, columns=columns))
+        if columns is not None:
+            raise EstimationError("columns= is for subsets of partitioned surveys; drop it for data in memory")
+        return Survey._wrap(self._in_memory("subset").subset(mask_or_query))
 
-        full = self._data
-        dom = self._design.in_domain
-        if isinstance(mask_or_query, str):
-            try:
-                picked = self.data.query(mask_or_query, engine="python")
-            except Exception as exc:
-                raise EstimationError(f"subset query {mask_or_query!r} failed: {exc}") from None
-            mask = full.index.isin(picked.index) & dom
-        elif isinstance(mask_or_query, pd.Series):
-            m = mask_or_query.reindex(full.index)
-            mask = m.fillna(False).astype(bool).to_numpy() & dom
-        else:
-            m = np.asarray(mask_or_query)
-            if m.dtype != bool or m.ndim != 1:
-                raise EstimationError("subset mask must be a 1-d boolean array, a boolean Series or a query string")
-            if m.shape[0] == full.shape[0] and self._design.domain is None:
-                mask = m
-            elif m.shape[0] == int(dom.sum()):
-                mask = np.zeros(full.shape[0], dtype=bool)
-                mask[np.flatnonzero(dom)[m]] = True
-            else:
-                raise EstimationError(f"subset mask has {m.shape[0]} values but the survey has {self.n} respondents")
-        if not mask.any():
-            raise EstimationError("the subset is empty: no respondent matches; check the condition")
-        return self._evolve(design=self._design.restrict(mask))
-
-    def with_weights(self, weights, *, repweights=None, calibration=None, note: str | None = None) -> Survey:
+    def with_weights(
+        self, weights: Any, *, repweights: Any = None, calibration: Any = None, note: str | None = None
+    ) -> Survey:
         """A new Survey with other analysis weights (same design otherwise).
 
-        ``weights`` is an array over all rows of the underlying data, or a Series
-        aligned on the index.
-        """
-        import pandas as pd
+        Parameters
+        ----------
+        weights : array or Series
+            An array over all rows of the underlying data, or a Series aligned on the index.
+        repweights, calibration, note
+            Replicate weights to use instead, calibration steps to keep, a note for the history.
 
-        if isinstance(weights, pd.Series):
-            weights = weights.reindex(self._data.index).fillna(0.0).to_numpy(dtype=float)
-        w = np.asarray(weights, dtype=float)
-        if w.shape != (self._data.shape[0],):
-            raise DesignError(f"weights have shape {w.shape}; expected ({self._data.shape[0]},)")
-        if not np.isfinite(w).all() or (w < 0).any():
-            raise DesignError("new weights contain missing, infinite or negative values")
-        history = self._history + ((note,) if note else ())
-        return self._evolve(design=self._design.with_weights(w, repweights, calibration), history=history)
+        Returns
+        -------
+        Survey
+        """
+        frame = self._in_memory("with_weights")
+        return Survey._wrap(frame.with_weights(weights, repweights=repweights, calibration=calibration, note=note))
 
     def to_replicate(
-        self, reptype: str = "JK1", replicates: int | None = None, seed: int | None = None, **options
+        self, reptype: str = "JK1", replicates: int | None = None, seed: int | None = None, **options: Any
     ) -> Survey:
-        """Convert to replicate weights; see :func:`pewlike.design.replicate.to_replicate` (R ``as.svrepdesign``)."""
-        from pewlike.design.replicate import to_replicate
+        """Convert to replicate weights (R ``as.svrepdesign``).
 
-        return to_replicate(self, reptype, replicates=replicates, seed=seed, **options)
+        See :func:`pewlike.design.replicate.to_replicate` for the options.
+        """
+        return Survey._wrap(self._call("to_replicate", reptype, replicates=replicates, seed=seed, **options))
 
-    # -- writing ---------------------------------------------------------------
-    def _frame_for_export(self):
-        data = self.data
-        wname = self._design.names.get("weights")
-        if self._design.weighted:
-            name = wname or "weight"
-            data = data.assign(**{name: self._design.weights[self._design.in_domain]})
-        return data
-
-    def to_sav(self, path: str | os.PathLike) -> Path:
+    # -- writing ---------------------------------------------------------------------
+    def to_sav(self, path: str | os.PathLike[str]) -> Path:
         """Write the data, labels, missing codes and current weights to SPSS ``.sav``.
 
         Round-trips with :func:`pewlike.read`.  Written atomically.
         """
         from pewlike.io.files import write_sav
 
-        data = self._frame_for_export()
-        return write_sav(data, self._codebook.select(list(data.columns)), path)
+        frame = self._in_memory("to_sav")
+        data = frame.export_frame()
+        return write_sav(data, frame.codebook.select(list(data.columns)), path)
 
-    def to_parquet(self, path: str | os.PathLike) -> Path:
+    def to_parquet(self, path: str | os.PathLike[str]) -> Path:
         """Write the data, codebook and current weights to Parquet (round-trips with ``read``)."""
         from pewlike.io.files import write_parquet
 
-        data = self._frame_for_export()
-        return write_parquet(data, self._codebook.select(list(data.columns)), path)
+        frame = self._in_memory("to_parquet")
+        data = frame.export_frame()
+        return write_parquet(data, frame.codebook.select(list(data.columns)), path)
 
-    # -- estimates ---------------------------------------------------------------
-    def mean(self, var, *, by=None, na_rm: bool = True, level: float = 0.95):
-        """Weighted mean with design-based SE; see :func:`pewlike.estimation.estimators.mean` (R ``svymean``)."""
-        from pewlike.estimation.estimators import mean
+    # -- estimates -------------------------------------------------------------------
+    def mean(
+        self, var: str, *, by: str | Sequence[str] | None = None, na_rm: bool = True, level: float = 0.95
+    ) -> Estimates:
+        """Weighted mean with design-based SE (R ``svymean``, ``svyby``); see :func:`pewlike.estimation.estimators.mean`."""
+        result: Estimates = self._call("mean", var, by=by, na_rm=na_rm, level=level)
+        return result
 
-        return mean(self, var, by=by, na_rm=na_rm, level=level)
+    def total(
+        self, var: str, *, by: str | Sequence[str] | None = None, na_rm: bool = True, level: float = 0.95
+    ) -> Estimates:
+        """Weighted total (R ``svytotal``); see :func:`pewlike.estimation.estimators.total`."""
+        result: Estimates = self._call("total", var, by=by, na_rm=na_rm, level=level)
+        return result
 
-    def total(self, var, *, by=None, na_rm: bool = True, level: float = 0.95):
-        """Weighted total; see :func:`pewlike.estimation.estimators.total` (R ``svytotal``)."""
-        from pewlike.estimation.estimators import total
+    def proportion(
+        self,
+        var: str,
+        *,
+        by: str | Sequence[str] | None = None,
+        ci: ProportionCI = "logit",
+        na_rm: bool = True,
+        level: float = 0.95,
+    ) -> Estimates:
+        """Share of each response (R ``svymean`` on a factor, ``svyciprop``); see :func:`pewlike.estimation.estimators.proportion`."""
+        result: Estimates = self._call("proportion", var, by=by, ci=ci, na_rm=na_rm, level=level)
+        return result
 
-        return total(self, var, by=by, na_rm=na_rm, level=level)
+    def ratio(
+        self,
+        numerator: str,
+        denominator: str,
+        *,
+        by: str | Sequence[str] | None = None,
+        na_rm: bool = True,
+        level: float = 0.95,
+    ) -> Estimates:
+        """Ratio of totals (R ``svyratio``); see :func:`pewlike.estimation.estimators.ratio`."""
+        result: Estimates = self._call("ratio", numerator, denominator, by=by, na_rm=na_rm, level=level)
+        return result
 
-    def proportion(self, var, *, by=None, ci: str = "logit", na_rm: bool = True, level: float = 0.95):
-        """Share of each response; see :func:`pewlike.estimation.estimators.proportion` (R ``svymean`` on a factor, ``svyciprop``)."""
-        from pewlike.estimation.estimators import proportion
+    def quantile(
+        self,
+        var: str,
+        q: float | Sequence[float],
+        *,
+        by: str | Sequence[str] | None = None,
+        na_rm: bool = True,
+        level: float = 0.95,
+        **options: Any,
+    ) -> Estimates:
+        """Quantiles with Woodruff confidence intervals (R ``svyquantile``); see :func:`pewlike.estimation.quantiles.quantile`."""
+        result: Estimates = self._call("quantile", var, q, by=by, na_rm=na_rm, level=level, **options)
+        return result
 
-        return proportion(self, var, by=by, ci=ci, na_rm=na_rm, level=level)
+    def chisq(self, row: str, col: str, *, statistic: str = "F", na_rm: bool = True) -> TestResult:
+        """Rao-Scott test of association (R ``svychisq``); see :func:`pewlike.estimation.hypothesis.chisq`."""
+        result: TestResult = self._call("chisq", row, col, statistic=statistic, na_rm=na_rm)
+        return result
 
-    def ratio(self, numerator, denominator, *, by=None, na_rm: bool = True, level: float = 0.95):
-        """Ratio of totals; see :func:`pewlike.estimation.estimators.ratio` (R ``svyratio``)."""
-        from pewlike.estimation.estimators import ratio
+    def ttest(self, var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
+        """Design-based t test of a difference in means (R ``svyttest``); see :func:`pewlike.estimation.hypothesis.ttest`."""
+        result: TestResult = self._call("ttest", var, by, na_rm=na_rm, level=level)
+        return result
 
-        return ratio(self, numerator, denominator, by=by, na_rm=na_rm, level=level)
+    # -- Pew-style tables ------------------------------------------------------------
+    def topline(self, var: str, *, base: Base = "valid", **options: Any) -> Topline:
+        """Pew topline of one question; see :func:`pewlike.tables.toplines.topline`."""
+        result: Topline = self._call("topline", var, base=base, **options)
+        return result
 
-    def quantile(self, var, q, *, by=None, na_rm: bool = True, level: float = 0.95, **options):
-        """Quantiles with confidence intervals; see :func:`pewlike.estimation.estimators.quantile` (R ``svyquantile``)."""
-        from pewlike.estimation.estimators import quantile
+    def crosstab(self, var: str, by: str, *, base: Base = "valid", letters: bool = True, **options: Any) -> Crosstab:
+        """Column-percent crosstab with CIs and significance letters; see :func:`pewlike.tables.crosstabs.crosstab`."""
+        result: Crosstab = self._call("crosstab", var, by, base=base, letters=letters, **options)
+        return result
 
-        return quantile(self, var, q, by=by, na_rm=na_rm, level=level, **options)
+    # -- weighting -----------------------------------------------------------------------
+    def rake(
+        self, margins: Any, *, max_iter: int = 50, tol: float = 1e-7, total: float | None = None, **options: Any
+    ) -> Survey:
+        """Rake to marginal targets (R ``rake``, ``pewmethods::rake_survey``); see :func:`pewlike.weighting.raking.rake`."""
+        return Survey._wrap(self._call("rake", margins, max_iter=max_iter, tol=tol, total=total, **options))
 
-    def chisq(self, row, col, *, statistic: str = "F", na_rm: bool = True):
-        """Rao-Scott test of association; see :func:`pewlike.estimation.estimators.chisq` (R ``svychisq``)."""
-        from pewlike.estimation.estimators import chisq
+    def poststratify(self, vars: str | Sequence[str], population: Any, **options: Any) -> Survey:
+        """Post-stratify (R ``postStratify``); see :func:`pewlike.weighting.raking.poststratify`."""
+        return Survey._wrap(self._call("poststratify", vars, population, **options))
 
-        return chisq(self, row, col, statistic=statistic, na_rm=na_rm)
-
-    def ttest(self, var, by, *, na_rm: bool = True, level: float = 0.95):
-        """Design-based t test of a difference in means; see :func:`pewlike.estimation.estimators.ttest` (R ``svyttest``)."""
-        from pewlike.estimation.estimators import ttest
-
-        return ttest(self, var, by, na_rm=na_rm, level=level)
-
-    # -- Pew-style tables ------------------------------------------------------
-    def topline(self, var, *, base: str = "valid", **options):
-        """Pew topline of one question; see :func:`pewlike.tables.topline`."""
-        from pewlike.tables import topline
-
-        return topline(self, var, base=base, **options)
-
-    def crosstab(self, var, by, *, base: str = "valid", letters: bool = True, **options):
-        """Column-percent crosstab with CIs and significance letters; see :func:`pewlike.tables.crosstab`."""
-        from pewlike.tables import crosstab
-
-        return crosstab(self, var, by, base=base, letters=letters, **options)
-
-    # -- weighting ----------------------------------------------------------------
-    def rake(self, margins, *, max_iter: int = 50, tol: float = 1e-7, total=None, **options) -> Survey:
-        """Rake to marginal targets; see :func:`pewlike.weighting.rake` (R ``rake``)."""
-        from pewlike.weighting import rake
-
-        return rake(self, margins, max_iter=max_iter, tol=tol, total=total, **options)
-
-    def poststratify(self, vars, population, **options) -> Survey:
-        """Post-stratify; see :func:`pewlike.weighting.poststratify` (R ``postStratify``)."""
-        from pewlike.weighting import poststratify
-
-        return poststratify(self, vars, population, **options)
-
-    def calibrate(self, population_totals, *, calfun: str = "linear", bounds=None, **options) -> Survey:
-        """Calibrate to totals; see :func:`pewlike.weighting.calibrate` (R ``calibrate``)."""
-        from pewlike.weighting import calibrate
-
-        return calibrate(self, population_totals, calfun=calfun, bounds=bounds, **options)
+    def calibrate(
+        self, population_totals: Any, *, calfun: CalFun = "linear", bounds: Any = None, **options: Any
+    ) -> Survey:
+        """Calibrate to totals (R ``calibrate``); see :func:`pewlike.weighting.calibration.calibrate`."""
+        return Survey._wrap(self._call("calibrate", population_totals, calfun=calfun, bounds=bounds, **options))
 
     def trim_weights(
-        self, *, lower=None, upper=None, quantiles: bool = False, strict: bool = False, **options
+        self,
+        *,
+        lower: float | None = None,
+        upper: float | None = None,
+        quantiles: bool = False,
+        strict: bool = False,
+        **options: Any,
     ) -> Survey:
-        """Trim extreme weights; see :func:`pewlike.weighting.trim_weights` (R ``trimWeights``)."""
-        from pewlike.weighting import trim_weights
+        """Trim extreme weights (R ``trimWeights``); see :func:`pewlike.weighting.trimming.trim_weights`."""
+        return Survey._wrap(
+            self._call("trim_weights", lower=lower, upper=upper, quantiles=quantiles, strict=strict, **options)
+        )
 
-        return trim_weights(self, lower=lower, upper=upper, quantiles=quantiles, strict=strict, **options)
+    def weight_summary(self) -> WeightSummary:
+        """Kish deff, effective n, MOE and weight range (``pewmethods::calculate_deff``); see :func:`pewlike.weighting.summary.weight_summary`."""
+        result: WeightSummary = self._call("weight_summary")
+        return result
 
-    def weight_summary(self):
-        """Kish deff, effective n, MOE and weight range; see :func:`pewlike.weighting.weight_summary`."""
-        from pewlike.weighting import weight_summary
+    # -- models ----------------------------------------------------------------------------
+    def glm(self, formula: str, *, family: Family = "gaussian", **options: Any) -> ModelResult:
+        """Design-based GLM (R ``svyglm``); see :func:`pewlike.models.glm`."""
+        result: ModelResult = self._call("glm", formula, family=family, **options)
+        return result
 
-        return weight_summary(self)
+    def logit(self, formula: str, **options: Any) -> ModelResult:
+        """Design-based logistic regression (R ``svyglm(family=quasibinomial())``); see :func:`pewlike.models.logit`."""
+        result: ModelResult = self._call("logit", formula, **options)
+        return result
 
-    # -- models -------------------------------------------------------------------
-    def glm(self, formula: str, *, family: str = "gaussian", **options):
-        """Design-based GLM; see :func:`pewlike.models.irls` (R ``svyglm``)."""
-        from pewlike.models import glm
+    def ologit(self, formula: str, *, link: Literal["logit", "probit"] = "logit", **options: Any) -> ModelResult:
+        """Proportional-odds model (R ``svyolr``); see :func:`pewlike.models.ologit`."""
+        result: ModelResult = self._call("ologit", formula, link=link, **options)
+        return result
 
-        return glm(self, formula, family=family, **options)
+    def scale(self, items: Sequence[str], **options: Any) -> ScaleResult:
+        """Weighted summated index with Cronbach's alpha (R ``svycralpha``); see :func:`pewlike.models.scale`."""
+        from dataclasses import replace
 
-    def logit(self, formula: str, **options):
-        """Design-based logistic regression (R ``svyglm(family=quasibinomial())``)."""
-        from pewlike.models import logit
+        result: ScaleResult = self._call("scale", items, **options)
+        return replace(result, survey=Survey._wrap(result.survey))
 
-        return logit(self, formula, **options)
+    # -- partitioned data: leaving the cluster ------------------------------------------------
+    def collect(self) -> Survey:
+        """All rows in this process as an in-memory Survey (same design, subsets and raking
+        replayed), for what needs every row at once: models, quantiles.
 
-    def ologit(self, formula: str, *, link: str = "logit", **options):
-        """Proportional-odds model; see :func:`pewlike.models.ologit` (R ``svyolr``)."""
-        from pewlike.models import ologit
+        Only when the data fit in memory; otherwise use :meth:`sample`.  An in-memory survey
+        returns itself.
+        """
+        if not self.is_partitioned:
+            return self
+        frame, options = self._backend.collect_frame()
+        return self._replay(Survey(frame, **options))
 
-        return ologit(self, formula, link=link, **options)
+    def sample(self, frac: float, *, seed: int | None = None) -> Survey:
+        """A random row sample (fraction ``frac``) of a partitioned survey, in memory, weights scaled by ``1/frac``.
 
-    def scale(self, items: Sequence[str], **options):
-        """Weighted summated index with Cronbach's alpha; see :func:`pewlike.models.scale`."""
-        from pewlike.models import scale
+        For models and quantiles on data too large to collect.  The sample is drawn within
+        every partition (``DataFrame.sample``); estimates and standard errors are those of
+        the subsample, an approximation of the full data's.
+        """
+        if not self.is_partitioned:
+            raise EstimationError("sample() draws rows from a partitioned survey; this one is already in memory")
+        frame, options = self._backend.sample_frame(frac, seed=seed)
+        return self._replay(Survey(frame, **options))
 
-        return scale(self, items, **options)
+    def _replay(self, svy: Survey) -> Survey:
+        """Apply the partitioned survey's subsets and rakings, in order, to an in-memory copy."""
+        import numpy as np
 
-    # -- internals used by the topic modules ---------------------------------------
-    def _resolve(self, name) -> str:
-        return self._codebook.resolve(name)
-
-    def _series(self, name) -> pd.Series:
-        """Full-length column (all rows, including outside the domain)."""
-        return self._data[self._resolve(name)]
-
-    def _valid(self, name) -> np.ndarray:
-        """Rows with a substantive (non-missing) answer, over all rows."""
-        import pandas as pd
-
-        col = self._resolve(name)
-        s = self._data[col]
-        ok = s.notna().to_numpy().copy()
-        miss = self._codebook.variables[col].missing
-        if miss and isinstance(s.dtype, pd.CategoricalDtype):
-            cats = [str(c) for c in s.cat.categories]
-            bad = np.array([c in miss for c in cats] + [False])
-            ok &= ~bad[s.cat.codes.to_numpy()]
-        return ok
-
-
-def _init(obj: Survey, data, design: Design, codebook: Codebook, source, history) -> None:
-    object.__setattr__(obj, "_data", data)
-    object.__setattr__(obj, "_design", design)
-    object.__setattr__(obj, "_codebook", codebook)
-    object.__setattr__(obj, "_source", source)
-    object.__setattr__(obj, "_history", tuple(history))
+        for step in self._backend.replay_steps():
+            if step[0] == "rake":
+                svy = svy.rake(step[1], **step[2])
+            elif step[1][0] == "query":
+                svy = svy.subset(step[1][2])
+            else:
+                svy = svy.subset(np.asarray(step[1][2](svy.data)))
+        return svy

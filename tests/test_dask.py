@@ -186,7 +186,8 @@ FULL = (
 @pytest.mark.parametrize("name", DESIGNS)
 def test_estimators_equal_in_memory(dataset, client, name):
     mem, dsk = _pair(dataset, client, name)
-    assert type(dsk).__name__ == "DaskSurvey" and dsk.npartitions == 4
+    # one Survey class, two backends (issue #10): a Dask frame gives a partitioned Survey
+    assert isinstance(dsk, pw.Survey) and dsk.is_partitioned and not mem.is_partitioned and dsk.npartitions == 4
     assert (dsk.n, dsk.degf) == (mem.n, mem.degf)
     assert_same(dsk.proportion("Q1", by=["F_SEX", "region"]), mem.proportion("Q1", by=["F_SEX", "region"]))
     assert_same(dsk.mean("y", by="F_AGECAT"), mem.mean("y", by="F_AGECAT"))
@@ -325,7 +326,7 @@ def test_active_client_is_used_and_codebook_knows_categories(dataset, client):
     _, folder, _ = dataset
     with client.as_current():
         dsk = pw.read(str(folder), engine="dask", weights="weight", progress=False)
-    assert dsk._client is client
+    assert dsk._backend._client is client
     book = dsk.codebook().set_index("name")
     assert book.loc["Q1", "levels"] == "Very; Somewhat; Not too; Not at all; Refused"
     assert dsk._codebook.variables["Q1"].missing == ("Refused",)
@@ -347,13 +348,13 @@ def test_what_needs_all_rows_says_how_to_subsample_or_collect(dataset, client):
 def test_scheduler_address_and_progress_on_stderr(dataset, client, capfd):
     df, folder, _ = dataset
     dsk = pw.read(str(folder), engine="dask", weights="weight", scheduler=client.scheduler.address, progress=True)
-    assert dsk._client is not client and dsk._client.scheduler.address == client.scheduler.address
+    assert dsk._backend._client is not client and dsk._backend._client.scheduler.address == client.scheduler.address
     capfd.readouterr()
     got = dsk.mean("x")
     out, err = capfd.readouterr()
     assert "Completed" in err and "Completed" not in out
     assert_same(got, pw.Survey(df, weights="weight").mean("x"))
-    dsk._client.close()
+    dsk._backend._client.close()
 
 
 # --------------------------------------------------------------------------- bad input

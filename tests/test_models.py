@@ -108,7 +108,7 @@ def test_patterns_reproduce_the_row_level_model_frame(demo):
     from pewlike.formula import model_frame
     from pewlike.models.data import prepare
 
-    md = prepare(demo, f"CONCERNCO ~ {DEMOS}")
+    md = prepare(demo._backend, f"CONCERNCO ~ {DEMOS}")
     assert md.X.shape[0] < demo.n / 3  # compressed
     missing = {
         c: demo._codebook.variables[c].missing

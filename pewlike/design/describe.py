@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.survey import Survey
+    from pewlike.design.frame import SurveyFrame
 
 __all__ = ["describe_design", "design_kind"]
 
@@ -36,9 +36,9 @@ def design_kind(d) -> str:
     return kind + (" (with replacement)" if d.popsize is None else "")
 
 
-def describe_design(svy: Survey) -> str:
+def describe_design(sf: SurveyFrame) -> str:
     """Describe design type, n, strata/PSUs, weights and replicates (R ``print(design)``)."""
-    d = svy._design
+    d = sf.design
     names = d.names
     dom = d.in_domain
     lines = []
@@ -79,8 +79,8 @@ def describe_design(svy: Survey) -> str:
         )
     else:
         lines.append("  unweighted (equal weights)")
-    for note in svy._history:
+    for note in sf.history:
         lines.append(f"  {note}")
-    if svy.source:
-        lines.append(f"  source: {svy.source}")
+    if sf.source:
+        lines.append(f"  source: {sf.source}")
     return "\n".join(lines)

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pewlike.design.describe import describe_design
 from pewlike.errors import DesignError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.survey import Survey
+    from pewlike.design.frame import SurveyFrame
 
 __all__ = ["CONVERSIONS", "to_replicate"]
 
@@ -18,14 +19,14 @@ CONVERSIONS = ("JK1", "JKn", "BRR", "Fay", "bootstrap")
 
 
 def to_replicate(
-    svy: Survey,
+    sf: SurveyFrame,
     reptype: str = "JK1",
     *,
     replicates: int | None = None,
     seed: int | None = None,
     rho: float | None = None,
     mse: bool = False,
-) -> Survey:
+) -> SurveyFrame:
     """A replicate-weight version of a linearisation design.
 
     Parameters
@@ -59,7 +60,7 @@ def to_replicate(
     """
     from pewlike.design import repweights as rw
 
-    d = svy._design
+    d = sf.design
     if d.is_replicate:
         raise DesignError("this survey already has replicate weights; to_replicate() converts a linearisation design")
     if reptype not in CONVERSIONS:
@@ -90,7 +91,7 @@ def to_replicate(
     elif reptype == "JKn":
         rep, scale, rscales = rw.jkn_weights(d.strata[:, 0], d.clusters[:, 0], w, popsize=pop, lonely_psu=d.lonely_psu)
     elif reptype in ("BRR", "Fay"):
-        labels = svy._data[strata_cols[0]].astype(str).to_numpy() if strata_cols else np.zeros(w.shape[0], dtype=int)
+        labels = sf.data[strata_cols[0]].astype(str).to_numpy() if strata_cols else np.zeros(w.shape[0], dtype=int)
         fay = 0.0 if reptype == "BRR" else float(rho)
         rep, scale, rscales = rw.brr_weights(labels, d.clusters[:, 0], w, fay_rho=fay)
     else:
@@ -103,7 +104,7 @@ def to_replicate(
     names.update(
         repweights=[f"rep{i + 1}" for i in range(rep.shape[1])],
         reptype=reptype,
-        converted_from=svy.design.splitlines()[0],
+        converted_from=describe_design(sf).splitlines()[0],
     )
     design = replace(
         d,
@@ -118,6 +119,4 @@ def to_replicate(
         names=names,
     )
     design.__dict__.pop("units", None)
-    return svy._evolve(
-        design=design, history=svy._history + (f"replicate weights: {reptype}, {rep.shape[1]} replicates",)
-    )
+    return sf.evolve(design=design, history=sf.history + (f"replicate weights: {reptype}, {rep.shape[1]} replicates",))

@@ -20,8 +20,8 @@ from pewlike.errors import EstimationError
 from pewlike.variance import linearization as variance
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pewlike.design.frame import SurveyFrame
     from pewlike.design.structure import Design
-    from pewlike.survey import Survey
 
 __all__ = ["BLOCK_ROWS", "Ratios", "cell_sums", "domain_codes", "domain_degf", "ratio_totals"]
 
@@ -343,7 +343,7 @@ def _row_influence(design, num_code, n_num, num_val, den_code, den_val, den_of, 
 # ---------------------------------------------------------------------------
 # domains
 # ---------------------------------------------------------------------------
-def domain_codes(svy: Survey, by, ok: np.ndarray, *, na_rm: bool = True):
+def domain_codes(sf: SurveyFrame, by, ok: np.ndarray, *, na_rm: bool = True):
     """Domain code per row for the ``by`` variables.
 
     Returns ``(code, keys, by_cols)``: ``code`` (n,) int with -1 for rows outside
@@ -358,20 +358,20 @@ def domain_codes(svy: Survey, by, ok: np.ndarray, *, na_rm: bool = True):
     names = [by] if isinstance(by, str) else list(by)
     if not names:
         return np.where(ok, 0, -1), pd.DataFrame(index=[0]), []
-    cols = [svy._resolve(b) for b in names]
+    cols = [sf.resolve(b) for b in names]
     if len(set(cols)) != len(cols):
         raise EstimationError(f"by= names a variable twice: {names}")
     use = ok.copy()
     parts, levels = [], []
     for c in cols:
-        s = svy._data[c]
+        s = sf.data[c]
         if not isinstance(s.dtype, pd.CategoricalDtype):
-            use &= svy._valid(c) if na_rm else s.notna().to_numpy()
+            use &= sf.valid(c) if na_rm else s.notna().to_numpy()
         if isinstance(s.dtype, pd.CategoricalDtype):
             codes = s.cat.codes.to_numpy().astype(np.int64)
             cats = list(s.cat.categories)
-            if na_rm and svy._codebook.variables[c].missing:
-                bad = np.array([str(x) in svy._codebook.variables[c].missing for x in cats] + [True])
+            if na_rm and sf.codebook.variables[c].missing:
+                bad = np.array([str(x) in sf.codebook.variables[c].missing for x in cats] + [True])
                 codes = np.where(bad[codes], -1, codes)
         else:
             codes, cats = pd.factorize(s, sort=True)
@@ -404,8 +404,8 @@ def domain_codes(svy: Survey, by, ok: np.ndarray, *, na_rm: bool = True):
         idx = rem % k
         rem = rem // k
         keys[c] = (
-            pd.Categorical.from_codes(idx, categories=cats, ordered=bool(getattr(svy._data[c].dtype, "ordered", False)))
-            if isinstance(svy._data[c].dtype, pd.CategoricalDtype)
+            pd.Categorical.from_codes(idx, categories=cats, ordered=bool(getattr(sf.data[c].dtype, "ordered", False)))
+            if isinstance(sf.data[c].dtype, pd.CategoricalDtype)
             else np.asarray(cats, dtype=object)[idx]
         )
     return code, pd.DataFrame(keys), cols

@@ -20,7 +20,7 @@ from pewlike.estimation.results import Estimates, estimate_columns
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pewlike.survey import Survey
+    from pewlike.design.frame import SurveyFrame
 
 __all__ = ["chisq", "mean", "proportion", "quantile", "ratio", "total", "ttest"]
 
@@ -34,12 +34,12 @@ def _check_level(level: float) -> float:
     return float(level)
 
 
-def numeric_values(svy: Survey, var: str, what: str) -> tuple[str, np.ndarray, np.ndarray]:
+def numeric_values(sf: SurveyFrame, var: str, what: str) -> tuple[str, np.ndarray, np.ndarray]:
     """Resolved name, float values (NaN where missing) and validity mask of a numeric variable."""
     import pandas as pd
 
-    col = svy._resolve(var)
-    s = svy._data[col]
+    col = sf.resolve(var)
+    s = sf.data[col]
     if isinstance(s.dtype, pd.CategoricalDtype) or not (
         pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
     ):
@@ -53,12 +53,12 @@ def numeric_values(svy: Survey, var: str, what: str) -> tuple[str, np.ndarray, n
     return col, y, valid
 
 
-def factor_codes(svy: Survey, var: str, *, na_rm: bool = True):
+def factor_codes(sf: SurveyFrame, var: str, *, na_rm: bool = True):
     """Resolved name, level index per row (-1 if not counted) and the levels of a categorical."""
     import pandas as pd
 
-    col = svy._resolve(var)
-    s = svy._data[col]
+    col = sf.resolve(var)
+    s = sf.data[col]
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = [str(c) for c in s.cat.categories]
         codes = s.cat.codes.to_numpy().astype(np.int64)
@@ -66,7 +66,7 @@ def factor_codes(svy: Survey, var: str, *, na_rm: bool = True):
         codes, uniq = pd.factorize(s, sort=True)
         cats = [str(u) for u in uniq]
         codes = codes.astype(np.int64)
-    missing = set(svy._codebook.variables[col].missing) if na_rm else set()
+    missing = set(sf.codebook.variables[col].missing) if na_rm else set()
     keep = [i for i, c in enumerate(cats) if c not in missing]
     if len(keep) == len(cats):
         return col, codes, cats
@@ -76,19 +76,19 @@ def factor_codes(svy: Survey, var: str, *, na_rm: bool = True):
     return col, idx, [cats[i] for i in keep]
 
 
-def _domain_setup(svy: Survey, ok: np.ndarray, by, na_rm: bool, col: str):
+def _domain_setup(sf: SurveyFrame, ok: np.ndarray, by, na_rm: bool, col: str):
     """Domains of the rows in ``ok``.
 
     Returns ``(code, keys, by_cols, G)``; domains without any row in ``ok``
     are left out.
     """
-    d = svy._design
+    d = sf.design
     ok = ok & d.in_domain
     if not ok.any():
-        if not (svy._valid(col) & d.in_domain).any():
+        if not (sf.valid(col) & d.in_domain).any():
             raise EstimationError(f"{col!r} has no valid values in this survey (all missing or refused)")
         raise EstimationError(f"no respondent has valid values of {col!r} in this domain")
-    code, keys, by_cols = engine.domain_codes(svy, by, ok, na_rm=na_rm)
+    code, keys, by_cols = engine.domain_codes(sf, by, ok, na_rm=na_rm)
     return code, keys, by_cols, len(keys)
 
 
@@ -133,10 +133,10 @@ def _normal_ci(est, se, level):
     return est - z * se, est + z * se
 
 
-def _design_label(svy: Survey) -> str:
+def _design_label(sf: SurveyFrame) -> str:
     from pewlike.design.describe import design_kind
 
-    return design_kind(svy._design)
+    return design_kind(sf.design)
 
 
 def _srs_var(code, G, w, y, theta, n, W, ok):
@@ -155,7 +155,7 @@ def _srs_var(code, G, w, y, theta, n, W, ok):
 # ---------------------------------------------------------------------------
 # estimators
 # ---------------------------------------------------------------------------
-def mean(svy: Survey, var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+def mean(sf: SurveyFrame, var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
     """Weighted mean of a numeric variable, overall or by domain.
 
     Parameters
@@ -181,11 +181,11 @@ def mean(svy: Survey, var: str, *, by=None, na_rm: bool = True, level: float = 0
     ``svyby(~var, ~by, design, svymean, deff="replace")`` in R survey.
     """
     level = _check_level(level)
-    col, y, valid = numeric_values(svy, var, "mean")
-    return _mean_or_total(svy, "mean", col, y, valid, by, na_rm, level)
+    col, y, valid = numeric_values(sf, var, "mean")
+    return _mean_or_total(sf, "mean", col, y, valid, by, na_rm, level)
 
 
-def total(svy: Survey, var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+def total(sf: SurveyFrame, var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
     """Weighted total of a numeric variable (or counts of each level of a categorical).
 
     Notes
@@ -195,17 +195,17 @@ def total(svy: Survey, var: str, *, by=None, na_rm: bool = True, level: float = 
     import pandas as pd
 
     level = _check_level(level)
-    col = svy._resolve(var)
-    if isinstance(svy._data[col].dtype, pd.CategoricalDtype):
-        return _proportions(svy, col, by, "mean", na_rm, level, kind="total")
-    col, y, valid = numeric_values(svy, var, "total")
-    return _mean_or_total(svy, "total", col, y, valid, by, na_rm, level)
+    col = sf.resolve(var)
+    if isinstance(sf.data[col].dtype, pd.CategoricalDtype):
+        return _proportions(sf, col, by, "mean", na_rm, level, kind="total")
+    col, y, valid = numeric_values(sf, var, "total")
+    return _mean_or_total(sf, "total", col, y, valid, by, na_rm, level)
 
 
-def _mean_or_total(svy, kind, col, y, valid, by, na_rm, level):
-    d = svy._design
+def _mean_or_total(sf, kind, col, y, valid, by, na_rm, level):
+    d = sf.design
     base_ok = valid if na_rm else np.ones_like(valid)
-    code, keys, by_cols, G = _domain_setup(svy, base_ok, by, na_rm, col)
+    code, keys, by_cols, G = _domain_setup(sf, base_ok, by, na_rm, col)
     ok = engine.counted(code)
     yv = y if valid.all() else np.where(code >= 0, np.nan_to_num(y), 0.0)
     domains = (code, np.arange(G))
@@ -239,13 +239,13 @@ def _mean_or_total(svy, kind, col, y, valid, by, na_rm, level):
         r.vcov,
         level,
         "normal",
-        svy._codebook.variables[col].label,
-        _design_label(svy),
+        sf.codebook.variables[col].label,
+        _design_label(sf),
     )
 
 
 def proportion(
-    svy: Survey,
+    sf: SurveyFrame,
     var: str,
     *,
     by=None,
@@ -285,16 +285,16 @@ def proportion(
     level = _check_level(level)
     if ci not in CI_METHODS:
         raise EstimationError(f"ci={ci!r} is not valid; choose one of " + ", ".join(repr(m) for m in CI_METHODS))
-    return _proportions(svy, var, by, ci, na_rm, level, kind="proportion")
+    return _proportions(sf, var, by, ci, na_rm, level, kind="proportion")
 
 
-def _proportions(svy, var, by, ci, na_rm, level, kind):
-    d = svy._design
-    col, lev, levels = factor_codes(svy, var, na_rm=na_rm)
+def _proportions(sf, var, by, ci, na_rm, level, kind):
+    d = sf.design
+    col, lev, levels = factor_codes(sf, var, na_rm=na_rm)
     if not levels:
         raise EstimationError(f"{col!r} has no substantive response levels")
     L = len(levels)
-    code, keys, by_cols, G = _domain_setup(svy, lev >= 0, by, na_rm, col)
+    code, keys, by_cols, G = _domain_setup(sf, lev >= 0, by, na_rm, col)
     ok = engine.counted(code)
     # one domain and no subset: the cells are the levels themselves
     if G == 1 and d.domain is None:
@@ -323,7 +323,7 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
     nobs = nobs[den_of]
     deff = level_deff(var_, r.num, Wg[den_of], nobs, kind)
     if kind == "proportion":
-        dfs = _domain_df(svy, code, G, r, L)
+        dfs = _domain_df(sf, code, G, r, L)
         nrows = dom_n
         dfs = dfs[den_of] if dfs.size == G else np.broadcast_to(dfs, den_of.shape)
         nrows = nrows[den_of] if nrows.size == G else np.broadcast_to(nrows, den_of.shape)
@@ -341,8 +341,8 @@ def _proportions(svy, var, by, ci, na_rm, level, kind):
         r.vcov,
         level,
         ci if kind == "proportion" else "normal",
-        svy._codebook.variables[col].label,
-        _design_label(svy),
+        sf.codebook.variables[col].label,
+        _design_label(sf),
         extra={"base_n": dom_n.astype(np.int64)},
     )
 
@@ -379,14 +379,14 @@ def _replicate_logit_ci(d, r, dfs, level):
     return np.where(np.isfinite(lo), lo, r.theta), np.where(np.isfinite(hi), hi, r.theta)
 
 
-def _domain_df(svy, code, G, r=None, L=1):
+def _domain_df(sf, code, G, r=None, L=1):
     """Design df of each domain's design restricted to valid responses.
 
     As R's ``degf(subset(design, !is.na(var)))`` inside ``svyby``: the base of
     a proportion is the respondents with a valid answer.  Taken from the
     unit x cell counts when the estimate computed them.
     """
-    d = svy._design
+    d = sf.design
     if r is not None and r.unit_counts is not None and not d.has_zero_weights and not d.is_replicate:
         present = r.unit_counts.reshape(r.unit_counts.shape[0], G, L).sum(axis=2) > 0
         return engine.unit_domain_degf(d, present)
@@ -401,7 +401,7 @@ def _nobs(d, code, ncell, counts):
 
 
 def ratio(
-    svy: Survey, numerator: str, denominator: str, *, by=None, na_rm: bool = True, level: float = 0.95
+    sf: SurveyFrame, numerator: str, denominator: str, *, by=None, na_rm: bool = True, level: float = 0.95
 ) -> Estimates:
     """Ratio of two weighted totals, overall or by domain.
 
@@ -412,11 +412,11 @@ def ratio(
     ``deff`` is not defined for ratios (NaN), as in R.
     """
     level = _check_level(level)
-    ncol, yn, vn = numeric_values(svy, numerator, "ratio")
-    dcol, yd, vd = numeric_values(svy, denominator, "ratio")
-    d = svy._design
+    ncol, yn, vn = numeric_values(sf, numerator, "ratio")
+    dcol, yd, vd = numeric_values(sf, denominator, "ratio")
+    d = sf.design
     valid = vn & vd
-    code, keys, by_cols, G = _domain_setup(svy, valid if na_rm else np.ones_like(valid), by, na_rm, ncol)
+    code, keys, by_cols, G = _domain_setup(sf, valid if na_rm else np.ones_like(valid), by, na_rm, ncol)
     a = np.where(code >= 0, np.nan_to_num(yn), 0.0)
     b = np.where(code >= 0, np.nan_to_num(yd), 0.0)
     _check_weights(engine.cell_sums(code, G, d.weights), keys, by_cols)
@@ -429,25 +429,25 @@ def ratio(
     n = np.bincount(code[code >= 0], minlength=G)
     name = f"{ncol}/{dcol}"
     frame = _frame(name, None, keys, by_cols, est, se, lo, hi, np.full(G, np.nan), n)
-    return Estimates("ratio", name, tuple(by_cols), frame, r.vcov, level, "normal", None, _design_label(svy))
+    return Estimates("ratio", name, tuple(by_cols), frame, r.vcov, level, "normal", None, _design_label(sf))
 
 
-def quantile(svy: Survey, var: str, q, *, by=None, na_rm: bool = True, level: float = 0.95, **options):
+def quantile(sf: SurveyFrame, var: str, q, *, by=None, na_rm: bool = True, level: float = 0.95, **options):
     """Weighted quantiles with Woodruff intervals; see :func:`pewlike.estimation.quantiles.quantile`."""
     from pewlike.estimation.quantiles import quantile as _q
 
-    return _q(svy, var, q, by=by, na_rm=na_rm, level=level, **options)
+    return _q(sf, var, q, by=by, na_rm=na_rm, level=level, **options)
 
 
-def chisq(svy: Survey, row: str, col: str, *, statistic: str = "F", na_rm: bool = True):
+def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: str = "F", na_rm: bool = True):
     """Rao-Scott test of association; see :func:`pewlike.estimation.hypothesis.chisq`."""
     from pewlike.estimation.hypothesis import chisq as _c
 
-    return _c(svy, row, col, statistic=statistic, na_rm=na_rm)
+    return _c(sf, row, col, statistic=statistic, na_rm=na_rm)
 
 
-def ttest(svy: Survey, var: str, by: str, *, na_rm: bool = True, level: float = 0.95):
+def ttest(sf: SurveyFrame, var: str, by: str, *, na_rm: bool = True, level: float = 0.95):
     """Design-based two-sample t test; see :func:`pewlike.estimation.hypothesis.ttest`."""
     from pewlike.estimation.hypothesis import ttest as _t
 
-    return _t(svy, var, by, na_rm=na_rm, level=level)
+    return _t(sf, var, by, na_rm=na_rm, level=level)

@@ -11,7 +11,7 @@ from pewlike.estimation import engine
 from pewlike.estimation.results import TestResult
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.survey import Survey
+    from pewlike.design.frame import SurveyFrame
 
 __all__ = ["chisq", "rao_scott", "ttest"]
 
@@ -103,7 +103,12 @@ def wald_independence(totals: np.ndarray, V: np.ndarray, nr: int, nc: int, nu: f
 
 
 def chisq(
-    svy: Survey, row: str, col: str, *, statistic: Literal["F", "Chisq", "Wald", "adjWald"] = "F", na_rm: bool = True
+    sf: SurveyFrame,
+    row: str,
+    col: str,
+    *,
+    statistic: Literal["F", "Chisq", "Wald", "adjWald"] = "F",
+    na_rm: bool = True,
 ) -> TestResult:
     """Rao-Scott test of association between two categorical variables.
 
@@ -132,9 +137,9 @@ def chisq(
 
     if statistic not in ("F", "Chisq", "Wald", "adjWald"):
         raise EstimationError(f"statistic={statistic!r} is not valid; choose one of 'F', 'Chisq', 'Wald', 'adjWald'")
-    d = svy._design
-    rcol, ridx, rlev = factor_codes(svy, row, na_rm=na_rm)
-    ccol, cidx, clev = factor_codes(svy, col, na_rm=na_rm)
+    d = sf.design
+    rcol, ridx, rlev = factor_codes(sf, row, na_rm=na_rm)
+    ccol, cidx, clev = factor_codes(sf, col, na_rm=na_rm)
     if rcol == ccol:
         raise EstimationError(f"chisq needs two different variables, got {rcol!r} twice")
     ok = (ridx >= 0) & (cidx >= 0) & d.in_domain
@@ -155,16 +160,16 @@ def chisq(
     cell = np.where(ok, rmap[np.clip(ridx, 0, None)] + nr * cmap[np.clip(cidx, 0, None)], -1)
     if statistic in ("Wald", "adjWald"):
         r = engine.ratio_totals(d, cell, nr * nc, None)
-        stat, df, p, method = wald_independence(r.theta, r.vcov, nr, nc, float(svy.degf), statistic)
+        stat, df, p, method = wald_independence(r.theta, r.vcov, nr, nc, float(sf.degf), statistic)
         return TestResult(stat, df, p, method, (rcol, ccol))
     dom = np.where(ok, 0, -1)
     r = engine.ratio_totals(d, cell, nr * nc, None, dom, 1, None, np.zeros(nr * nc, dtype=np.int64))
     table = r.num.reshape(nc, nr).T
-    stat, df, p, method = rao_scott(r.theta, r.vcov, table, float(svy.n), float(svy.degf), statistic)
+    stat, df, p, method = rao_scott(r.theta, r.vcov, table, float(sf.n), float(sf.degf), statistic)
     return TestResult(stat, df, p, method, (rcol, ccol))
 
 
-def ttest(svy: Survey, var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
+def ttest(sf: SurveyFrame, var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
     """Design-based t test of a difference in means between two groups.
 
     Returns
@@ -182,9 +187,9 @@ def ttest(svy: Survey, var: str, by: str, *, na_rm: bool = True, level: float = 
 
     from pewlike.estimation.estimators import factor_codes, numeric_values
 
-    d = svy._design
-    ycol, y, valid = numeric_values(svy, var, "ttest")
-    gcol, gidx, glev = factor_codes(svy, by, na_rm=na_rm)
+    d = sf.design
+    ycol, y, valid = numeric_values(sf, var, "ttest")
+    gcol, gidx, glev = factor_codes(sf, by, na_rm=na_rm)
     ok = valid & (gidx >= 0) & d.in_domain
     present = np.flatnonzero(np.bincount(gidx[ok], minlength=len(glev)))
     if present.size != 2:

@@ -12,7 +12,7 @@ from pewlike.estimation.proportion_ci import _tq
 from pewlike.estimation.results import Estimates
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.survey import Survey
+    from pewlike.design.frame import SurveyFrame
 
 __all__ = ["QRULES", "quantile"]
 
@@ -33,7 +33,7 @@ def _rule(xs: np.ndarray, cumw: np.ndarray, total: float, p: float, qrule: str) 
 
 
 def quantile(
-    svy: Survey,
+    sf: SurveyFrame,
     var: str,
     q,
     *,
@@ -91,9 +91,9 @@ def quantile(
     probs = np.atleast_1d(np.asarray(q, dtype=float))
     if probs.size == 0 or np.any(~np.isfinite(probs)) or np.any((probs < 0) | (probs > 1)):
         raise EstimationError(f"q={q!r} is not valid; quantile probabilities must lie in [0, 1]")
-    col, y, valid = numeric_values(svy, var, "quantile")
-    code, keys, by_cols, G = _domain_setup(svy, valid, by, na_rm, col)
-    d = svy._design
+    col, y, valid = numeric_values(sf, var, "quantile")
+    code, keys, by_cols, G = _domain_setup(sf, valid, by, na_rm, col)
+    d = sf.design
     w = d.weights
     _check_weights(engine.cell_sums(code, G, w), keys, by_cols)
     rows = np.flatnonzero((code >= 0) & (w != 0))
@@ -139,7 +139,7 @@ def quantile(
         None,
         level,
         f"woodruff ({qrule})",
-        svy._codebook.variables[col].label,
-        _design_label(svy),
+        sf.codebook.variables[col].label,
+        _design_label(sf),
         float(np.min(dfs)),
     )

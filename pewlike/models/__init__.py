@@ -17,14 +17,14 @@ import numpy as np
 from pewlike.errors import ModelError, PewlikeError, PewlikeWarning
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pewlike.design.frame import SurveyFrame
     from pewlike.models.results import ModelResult
-    from pewlike.survey import Survey
 
 __all__ = ["glm", "logit", "ologit", "scale"]
 
 
 def glm(
-    svy: Survey,
+    sf: SurveyFrame,
     formula: str,
     *,
     family: Literal["gaussian", "binomial", "poisson"] = "gaussian",
@@ -83,7 +83,7 @@ def glm(
     from pewlike.variance.linearization import replicate_vcov
 
     fam = _glm.family(family, link)
-    md = prepare(svy, formula)
+    md = prepare(sf, formula)
     y = _glm_response(md, fam)
     X, w = md.X, md.w
     _check_aliased(md)
@@ -99,7 +99,7 @@ def glm(
     var = fam.variance(mu)
     A = np.linalg.inv(_glm.gram(X, w * me * me / var)[0])
     H = (X * ((y - mu) * me / var)[:, None]) @ A
-    design = svy._design
+    design = sf.design
     reps = None
     if design.is_replicate:
         Wr = replicate_pattern_weights(design, md)
@@ -121,17 +121,17 @@ def glm(
         df_resid=float(df),
         n_obs=md.n_obs,
         response=md.frame.response or "",
-        question=_question(svy, md),
-        design=_design_line(svy),
+        question=_question(sf, md),
+        design=_design_line(sf),
         data=md,
         influence=H,
         replicates=reps,
-        survey=svy,
+        survey=sf,
         iterations=int(it),
     )
 
 
-def logit(svy: Survey, formula: str, **options) -> ModelResult:
+def logit(sf: SurveyFrame, formula: str, **options) -> ModelResult:
     """Design-based logistic regression: :func:`glm` with ``family="binomial"``.
 
     Notes
@@ -139,11 +139,11 @@ def logit(svy: Survey, formula: str, **options) -> ModelResult:
     Equivalent to R ``svyglm(formula, design, family = quasibinomial())``.
     """
     options.setdefault("link", "logit")
-    return glm(svy, formula, family="binomial", **options)
+    return glm(sf, formula, family="binomial", **options)
 
 
 def ologit(
-    svy: Survey,
+    sf: SurveyFrame,
     formula: str,
     *,
     link: Literal["logit", "probit"] = "logit",
@@ -199,7 +199,7 @@ def ologit(
         raise ModelError(
             f"link={link!r} is not valid for ologit; choose one of " + ", ".join(repr(x) for x in ordinal.LINKS)
         )
-    md = prepare(svy, formula)
+    md = prepare(sf, formula)
     resp = md.formula.response
     levels = md.frame.levels.get(resp.variable.name) if resp.op is None else None
     if levels is None:
@@ -248,7 +248,7 @@ def ologit(
     else:
         raise ModelError(f"hessian={hessian!r} is not valid; choose 'analytic' or 'optim'")
     H = S @ bread
-    design = svy._design
+    design = sf.design
     reps = None
     if design.is_replicate:
         Wr = replicate_pattern_weights(design, md)
@@ -271,12 +271,12 @@ def ologit(
         df_resid=float(df),
         n_obs=md.n_obs,
         response=md.frame.response or "",
-        question=_question(svy, md),
-        design=_design_line(svy),
+        question=_question(sf, md),
+        design=_design_line(sf),
         data=md,
         influence=H,
         replicates=reps,
-        survey=svy,
+        survey=sf,
         iterations=int(it),
         levels=tuple(levels),
         n_slopes=p,
@@ -284,29 +284,29 @@ def ologit(
     )
 
 
-def scale(svy: Survey, items: Sequence[str], **options):
+def scale(sf: SurveyFrame, items: Sequence[str], **options):
     """Weighted summated index of Likert items with weighted Cronbach's alpha.
 
     See :func:`pewlike.models.scales.scale`.
     """
     from pewlike.models.scales import scale as _scale
 
-    return _scale(svy, items, **options)
+    return _scale(sf, items, **options)
 
 
 # ---------------------------------------------------------------------------------------
 # checks and helpers
 # ---------------------------------------------------------------------------------------
-def _question(svy, md) -> str | None:
+def _question(sf, md) -> str | None:
     resp = md.formula.response
     try:
-        return svy.question(md.columns[resp.variable.name])
+        return sf.question(md.columns[resp.variable.name])
     except (KeyError, PewlikeError):  # a column without codebook entry: no wording to show
         return None
 
 
-def _design_line(svy) -> str:
-    d = svy._design
+def _design_line(sf) -> str:
+    d = sf.design
     if d.is_replicate:
         return f"{d.reptype} replicate weights ({d.repweights.shape[1]} replicates)"
     parts = []

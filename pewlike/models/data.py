@@ -24,9 +24,9 @@ from pewlike.errors import ModelError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from pewlike.design.frame import SurveyFrame
     from pewlike.design.structure import Design
     from pewlike.formula import Formula, ModelFrame
-    from pewlike.survey import Survey
 
 __all__ = ["ModelData", "pattern_vcov", "prepare", "replicate_pattern_weights", "residual_degf"]
 
@@ -133,7 +133,7 @@ def _first_rows(pattern: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new)
 
 
-def prepare(svy: Survey, formula: str, *, response_required: bool = True) -> ModelData:
+def prepare(sf: SurveyFrame, formula: str, *, response_required: bool = True) -> ModelData:
     """Model data of ``formula`` on the survey's domain.
 
     Missing categories of every variable (codebook ``missing``, e.g. "Refused") count as
@@ -154,25 +154,25 @@ def prepare(svy: Survey, formula: str, *, response_required: bool = True) -> Mod
     f = parse(formula) if isinstance(formula, str) else formula
     if response_required and f.response is None:
         raise ModelError(f"formula {f.text!r} has no response; write 'outcome ~ predictors'")
-    design = svy._design
+    design = sf.design
     variables = _formula_variables(f)
     names = [v.name for v in variables]
     if f.response is not None:
         names = [f.response.variable.name] + names
     columns = {}
     for name in names:
-        columns[name] = svy._resolve(name)
+        columns[name] = sf.resolve(name)
     cols = list(dict.fromkeys(columns.values()))
     missing = {}
     for c in cols:
-        info = svy._codebook.variables.get(c)
+        info = sf.codebook.variables.get(c)
         if info is not None and info.missing:
             missing[c] = tuple(info.missing)
     w_all = design.weights
     use = design.in_domain & (w_all > 0)
     if not use.any():
         raise ModelError("the domain is empty (no respondent with a positive weight); check the subset")
-    data = svy._data
+    data = sf.data
     funcs = [v.func for v in variables] + ([f.response.variable.func] if f.response is not None else [])
     compress = not any(fn in _DATA_DEPENDENT for fn in funcs)
     idx = np.flatnonzero(use)
@@ -188,7 +188,7 @@ def prepare(svy: Survey, formula: str, *, response_required: bool = True) -> Mod
         first = np.searchsorted(dom, idx)
         rep = rep_all
     try:
-        frame = model_frame(f, rep, resolve=svy._resolve, missing=missing, drop_unused=True)
+        frame = model_frame(f, rep, resolve=sf.resolve, missing=missing, drop_unused=True)
     except ModelError as exc:
         raise ModelError(
             f"no respondent in the domain has valid values of every variable in {f.text!r} ({exc}); check the subset"

@@ -62,8 +62,8 @@ def predict(res: ModelResult, newdata=None, *, type: str = "response", se: bool 
 
     md = res.data
     if newdata is None:
-        svy = res.survey
-        newdata = svy._data.loc[md.used]
+        sf = res.survey
+        newdata = sf.data.loc[md.used]
     frame = newdata if isinstance(newdata, pd.DataFrame) else pd.DataFrame(newdata)
     X = design_matrix(md.frame, frame)
     if res.kind == "ologit":
@@ -147,8 +147,8 @@ class MarginalEffects:
 
 def _find_variable(res: ModelResult, var: str):
     md = res.data
-    svy = res.survey
-    wanted = svy._resolve(var) if not isinstance(var, str) or var not in md.columns else md.columns[var]
+    sf = res.survey
+    wanted = sf.resolve(var) if not isinstance(var, str) or var not in md.columns else md.columns[var]
     resp = md.formula.response.variable.name
     for name, col in md.columns.items():
         if name == resp:
@@ -286,7 +286,7 @@ def marginal_effects(
         kinds = [("slope", None, out) for out in outcomes]
     est = C @ theta
     G_final = C @ G
-    design = res.survey._design
+    design = res.survey.design
     A = ((F - theta) / W) @ C.T  # averaging influence per unit weight
     if se == "delta":
         V = G_final @ res.vcov @ G_final.T

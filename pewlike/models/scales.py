@@ -14,7 +14,7 @@ from pewlike.errors import EstimationError, VariableError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pewlike.survey import Survey
+    from pewlike.design.frame import SurveyFrame
 
 __all__ = ["ScaleResult", "cronbach_alpha", "scale"]
 
@@ -41,16 +41,16 @@ def cronbach_alpha(scores: np.ndarray, weights: np.ndarray) -> float:
     return float(k / (k - 1) * (1 - var_items.sum() / var_total))
 
 
-def _item_scores(svy: Survey, name: str, reverse: bool):
+def _item_scores(sf: SurveyFrame, name: str, reverse: bool):
     """(column, score per row over all rows (NaN = missing), number of valid levels or None)."""
     import pandas as pd
 
-    col = svy._resolve(name)
-    s = svy._data[col]
-    ok = svy._valid(col)
+    col = sf.resolve(name)
+    s = sf.data[col]
+    ok = sf.valid(col)
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = [str(c) for c in s.cat.categories]
-        miss = set(svy._codebook.variables[col].missing) if col in svy._codebook.variables else set()
+        miss = set(sf.codebook.variables[col].missing) if col in sf.codebook.variables else set()
         valid = [i for i, c in enumerate(cats) if c not in miss]
         pos = np.full(len(cats) + 1, np.nan)
         pos[valid] = np.arange(1, len(valid) + 1)
@@ -94,7 +94,7 @@ class ScaleResult:
     n: int
     items: pd.DataFrame
     values: pd.Series
-    survey: Survey
+    survey: SurveyFrame
     method: str
 
     def to_frame(self) -> pd.DataFrame:
@@ -125,7 +125,7 @@ class ScaleResult:
 
 
 def scale(
-    svy: Survey,
+    sf: SurveyFrame,
     items: Sequence[str],
     *,
     reverse: Sequence[str] = (),
@@ -176,10 +176,10 @@ def scale(
         raise EstimationError(f"a scale needs at least two items, got {items}")
     if method not in ("mean", "sum"):
         raise EstimationError(f"method={method!r} is not valid; choose 'mean' or 'sum'")
-    rev = {svy._resolve(r) for r in reverse}
+    rev = {sf.resolve(r) for r in reverse}
     cols, scores = [], []
     for item in items:
-        col, score, _ = _item_scores(svy, item, svy._resolve(item) in rev)
+        col, score, _ = _item_scores(sf, item, sf.resolve(item) in rev)
         cols.append(col)
         scores.append(score)
     unknown = rev - set(cols)
@@ -194,7 +194,7 @@ def scale(
     with np.errstate(invalid="ignore"):
         mean_score = np.nanmean(np.where(answered[:, None] > 0, X, 0.0), axis=1)
     value = np.where(answered >= need, mean_score * (k if method == "sum" else 1), np.nan)
-    design = svy._design
+    design = sf.design
     w_all = design.weights
     complete = (answered == k) & design.in_domain & (w_all > 0)
     if not complete.any():
@@ -217,7 +217,7 @@ def scale(
     table = pd.DataFrame(
         {
             "item": cols,
-            "question": [svy.question(c) for c in cols],
+            "question": [sf.question(c) for c in cols],
             "mean": means,
             "std_dev": sds,
             "item_rest_corr": rest_corr,
@@ -225,16 +225,16 @@ def scale(
         }
     )
     name = name or f"index_{cols[0]}"
-    if name in svy._data.columns:
+    if name in sf.data.columns:
         raise VariableError(f"the survey already has a column {name!r}; pass name= to choose another")
-    values = pd.Series(value, index=svy._data.index, name=name)
+    values = pd.Series(value, index=sf.data.index, name=name)
     label = f"{'Mean' if method == 'mean' else 'Sum'} of {', '.join(cols)}" + (
         f" ({', '.join(sorted(rev))} reversed)" if rev else ""
     )
-    codebook = svy._codebook.replace(**{name: VariableInfo(name=name, label=label, kind="numeric")})
-    new = svy._evolve(
-        data=svy._data.assign(**{name: value}),
+    codebook = sf.codebook.replace(**{name: VariableInfo(name=name, label=label, kind="numeric")})
+    new = sf.evolve(
+        data=sf.data.assign(**{name: value}),
         codebook=codebook,
-        history=svy._history + (f"index {name!r} built from {len(cols)} items",),
+        history=sf.history + (f"index {name!r} built from {len(cols)} items",),
     )
     return ScaleResult(name, alpha, int(complete.sum()), table, values, new, method)

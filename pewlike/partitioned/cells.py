@@ -20,7 +20,7 @@ from pewlike.partitioned.engine import Level, column_codes
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pewlike.partitioned.survey import DaskSurvey
+    from pewlike.partitioned.frame import PartitionedFrame
 
 __all__ = [
     "ByCodes",
@@ -89,14 +89,14 @@ class ByCodes:
         return pd.DataFrame(keys)
 
 
-def by_codes(svy: DaskSurvey, by, na_rm: bool) -> ByCodes:
+def by_codes(pf: PartitionedFrame, by, na_rm: bool) -> ByCodes:
     if by is None or (not isinstance(by, str) and not list(by)):
         return ByCodes((), (), na_rm)
     names = [by] if isinstance(by, str) else list(by)
-    cols = [svy._resolve(b) for b in names]
+    cols = [pf.resolve(b) for b in names]
     if len(set(cols)) != len(cols):
         raise EstimationError(f"by= names a variable twice: {names}")
-    return ByCodes(tuple(cols), tuple(svy._level(c) for c in cols), na_rm)
+    return ByCodes(tuple(cols), tuple(pf._level(c) for c in cols), na_rm)
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,22 +113,22 @@ class FactorCodes:
         return self.lut[np.where(raw >= 0, raw, len(self.level.values))]
 
 
-def factor_codes(svy: DaskSurvey, var: str, *, na_rm: bool = True) -> FactorCodes:
-    col = svy._resolve(var)
-    lev = svy._level(col)
+def factor_codes(pf: PartitionedFrame, var: str, *, na_rm: bool = True) -> FactorCodes:
+    col = pf.resolve(var)
+    lev = pf._level(col)
     cats = list(lev.labels)
-    missing = set(svy._codebook.variables[col].missing) if na_rm else set()
+    missing = set(pf._codebook.variables[col].missing) if na_rm else set()
     keep = [i for i, c in enumerate(cats) if c not in missing]
     lut = np.full(len(cats) + 1, -1, dtype=np.int64)
     lut[keep] = np.arange(len(keep))
     return FactorCodes(col, lev, lut, tuple(cats[i] for i in keep))
 
 
-def numeric_column(svy: DaskSurvey, var: str, what: str) -> str:
+def numeric_column(pf: PartitionedFrame, var: str, what: str) -> str:
     import pandas as pd
 
-    col = svy._resolve(var)
-    dt = svy._ddf._meta[col].dtype
+    col = pf.resolve(var)
+    dt = pf._ddf._meta[col].dtype
     if isinstance(dt, pd.CategoricalDtype) or not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt)):
         kind = "categorical" if isinstance(dt, pd.CategoricalDtype) else str(dt)
         raise VariableError(

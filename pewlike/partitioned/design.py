@@ -22,7 +22,7 @@ from pewlike.partitioned.engine import DaskDesign, Level, map_reduce
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.io.codebook import Codebook
-    from pewlike.partitioned.survey import DaskSurvey
+    from pewlike.partitioned.frame import PartitionedFrame
 
 __all__ = ["build", "distinct_level", "finish_codebook"]
 
@@ -369,17 +369,17 @@ def _union(parts):
     return {"v": list(seen)}
 
 
-def distinct_level(svy: DaskSurvey, col: str) -> Level:
+def distinct_level(pf: PartitionedFrame, col: str) -> Level:
     """Sorted distinct values of a non-categorical column over all partitions (one pass).
 
     The same levels, in the same order, as ``pandas.factorize(sort=True)`` gives in memory.
     """
     import pandas as pd
 
-    vals = map_reduce(svy._ddf, [col], _distinct, col, _union, svy._client, svy._progress)["v"]
-    dtype = svy._ddf._meta[col].dtype
+    vals = map_reduce(pf._ddf, [col], _distinct, col, _union, pf._client, pf._progress)["v"]
+    dtype = pf._ddf._meta[col].dtype
     values = pd.Index(pd.array(vals, dtype=dtype) if len(vals) else pd.array([], dtype=dtype)).sort_values()
-    info = svy._codebook.variables.get(col)
+    info = pf._codebook.variables.get(col)
     return Level(
         tuple(values.tolist()),
         tuple(str(u) for u in values.tolist()),

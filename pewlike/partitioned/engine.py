@@ -8,7 +8,7 @@ more than one partition and the sums.  The covariance is then computed by the sa
 functions as in memory (:func:`pewlike.variance.linearization.linearized_vcov`,
 :func:`pewlike.variance.linearization.replicate_vcov`).
 
-Internal to :mod:`pewlike.partitioned.survey`; see that module for the user-facing class.
+Internal to the partitioned backend (:mod:`pewlike.partitioned.frame`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pewlike.partitioned.cluster import compute
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pewlike.partitioned.survey import DaskSurvey
+    from pewlike.partitioned.frame import PartitionedFrame
 
 __all__ = [
     "BLOCK_ROWS",
@@ -336,7 +336,7 @@ def _apply_raw(pdf, fn: Callable, params):
     return fn(pdf, params)
 
 
-def run_pass(svy: DaskSurvey, columns, fn: Callable, params=None, *, fan_in: int = 8):
+def run_pass(pf: PartitionedFrame, columns, fn: Callable, params=None, *, fan_in: int = 8):
     """Map ``fn(partition, prep, params) -> dict of arrays`` over the partitions and sum the results.
 
     The partials are added in a tree (``fan_in`` at a time) on the workers; only the
@@ -344,14 +344,14 @@ def run_pass(svy: DaskSurvey, columns, fn: Callable, params=None, *, fan_in: int
     """
     import dask
 
-    state = svy._state
+    state = pf._state
     need = set(columns) | state.columns()
-    cols = [c for c in svy._ddf.columns if c in need]  # in file order: no reordering copy
-    parts = svy._ddf[cols].to_delayed()
+    cols = [c for c in pf._ddf.columns if c in need]  # in file order: no reordering copy
+    parts = pf._ddf[cols].to_delayed()
     st = dask.delayed(state, pure=True)
     pr = dask.delayed(params, pure=True)
     tasks = [dask.delayed(_apply, pure=True)(p, st, fn, pr) for p in parts]
-    return compute(svy._client, svy._progress, _tree(tasks, fan_in, _combine))
+    return compute(pf._client, pf._progress, _tree(tasks, fan_in, _combine))
 
 
 def map_reduce(ddf, columns, fn: Callable, params, combine: Callable, client, progress: bool, *, fan_in: int = 8):

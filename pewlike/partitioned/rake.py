@@ -20,7 +20,7 @@ from pewlike.errors import RakingError
 from pewlike.partitioned.engine import Pairs, RakeFactors, State, column_codes, run_pass
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.partitioned.survey import DaskSurvey
+    from pewlike.partitioned.frame import PartitionedFrame
 
 __all__ = ["rake"]
 
@@ -65,7 +65,7 @@ def _decode(keys: np.ndarray, cols, levels, meta):
 
 
 def rake(
-    svy: DaskSurvey,
+    pf: PartitionedFrame,
     margins,
     *,
     max_iter: int = 50,
@@ -73,12 +73,12 @@ def rake(
     total: float | None = None,
     bounds=None,
     cap: float | None = None,
-) -> DaskSurvey:
+) -> PartitionedFrame:
     """Rake the weights of a partitioned survey to marginal targets.
 
     Parameters
     ----------
-    svy : DaskSurvey
+    pf : PartitionedFrame
     margins, max_iter, tol, total
         As :func:`pewlike.weighting.raking.rake`.
     bounds, cap
@@ -87,7 +87,7 @@ def rake(
 
     Returns
     -------
-    DaskSurvey
+    PartitionedFrame
         With raked weights (a factor per joint cell, applied as partitions are read).
 
     Raises
@@ -103,7 +103,7 @@ def rake(
     :func:`pewlike.weighting.raking.rake` on the same data to rounding.  Counts of respondents in
     error messages about unmatched categories are counts of distinct cells.
     """
-    from pewlike.survey import Survey
+    from pewlike.design.frame import SurveyFrame
     from pewlike.weighting.raking import _nonconvergence, ipf, margins_frame
     from pewlike.weighting.steps import WeightingNote, WeightingRecord, raking_step
     from pewlike.weighting.target_shapes import normalize
@@ -118,19 +118,19 @@ def rake(
         raise RakingError(f"max_iter={max_iter!r} is not valid; give a positive integer such as 50")
     if not (tol > 0):
         raise RakingError(f"tol={tol!r} is not valid; give a positive tolerance such as 1e-7")
-    spec = normalize(margins, svy._resolve)
+    spec = normalize(margins, pf.resolve)
     cols = tuple(dict.fromkeys(c for cs, _ in spec for c in cs))
-    levels = tuple(svy._level(c) for c in cols)
-    d = svy._ddesign
-    sums = run_pass(svy, list(cols), _collapse, (cols, levels))["cells"]
+    levels = tuple(pf._level(c) for c in cols)
+    d = pf._ddesign
+    sums = run_pass(pf, list(cols), _collapse, (cols, levels))["cells"]
     if sums.keys.size == 0:
         raise RakingError("no respondent with a positive weight in this domain; nothing to rake")
-    table = _decode(sums.keys, cols, levels, svy._ddf._meta)
+    table = _decode(sums.keys, cols, levels, pf._ddf._meta)
     table["__weight"] = sums.values[:, 0]
     count = sums.values[:, 1]
     rep = sums.values[:, 2:] if d.kind == "replicate" else None
-    cb = svy._codebook.select(list(cols))
-    small = Survey(table, weights="__weight", codebook=cb)
+    cb = pf._codebook.select(list(cols))
+    small = SurveyFrame.build(table, weights="__weight", codebook=cb)
     ms, _, cells = build_margins(small, margins, total=total)
     ncell = cells.w.shape[0]
     real = np.bincount(cells.cell, weights=count, minlength=ncell)
@@ -149,7 +149,7 @@ def rake(
         cells.cell.astype(np.int64),
         res.factor,
         res.rep_factor,
-        len(svy._state.domain),
+        len(pf._state.domain),
         tuple(cells.codes),
         tuple(ncells),
         tuple(step.scale),
@@ -166,5 +166,5 @@ def rake(
         {"max_iter": max_iter, "total": total, "cap": None},
     )
     note = WeightingNote(f"raked to {len(ms)} margin(s) ({names}) in {res.iterations} iteration(s)", record)
-    state = State(svy._state.design, svy._state.domain, svy._state.steps + (factors,))
-    return svy._evolve(state=state, history=svy._history + (note,))
+    state = State(pf._state.design, pf._state.domain, pf._state.steps + (factors,))
+    return pf._evolve(state=state, history=pf._history + (note,))

@@ -22,7 +22,7 @@ from pewlike.partitioned.rowvar import Influence, calibration_terms, rows_vcov, 
 from pewlike.variance import linearization as variance
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.partitioned.survey import DaskSurvey
+    from pewlike.partitioned.frame import PartitionedFrame
 
 __all__ = ["Kept", "domain_df", "finish", "first_pass"]
 
@@ -103,14 +103,14 @@ def _df_sums(d, prep, dom, n_dom):
     }
 
 
-def first_pass(svy: DaskSurvey, spec, *, need_df: bool = False) -> dict:
+def first_pass(pf: PartitionedFrame, spec, *, need_df: bool = False) -> dict:
     """Cell totals, counts and design sums of a cell spec, over all partitions."""
-    return run_pass(svy, spec.columns, _pass1, (spec, need_df))
+    return run_pass(pf, spec.columns, _pass1, (spec, need_df))
 
 
-def domain_df(svy: DaskSurvey, sums: dict, doms: np.ndarray) -> np.ndarray:
+def domain_df(pf: PartitionedFrame, sums: dict, doms: np.ndarray) -> np.ndarray:
     """Degrees of freedom of each domain in ``doms`` (R ``degf(subset(design, ...))``)."""
-    d = svy._ddesign
+    d = pf._ddesign
     if d.kind == "replicate":
         return np.array([float(rank_from_gram(sums["gram"][g])) for g in doms])
     if d.kind == "clustered":
@@ -145,9 +145,9 @@ class Kept:
         return cls(num, den, pos.ravel())
 
 
-def finish(svy: DaskSurvey, spec, sums: dict, kept: Kept, *, by_domain: bool = True) -> Ratios:
+def finish(pf: PartitionedFrame, spec, sums: dict, kept: Kept, *, by_domain: bool = True) -> Ratios:
     """Estimates of the kept cells and their covariance (R ``svyby``/``svyrecvar``/``svrVar``)."""
-    d = svy._ddesign
+    d = pf._ddesign
     ratio = bool(spec.n_den)
     A = sums["A"][kept.num]
     if ratio:
@@ -170,10 +170,10 @@ def finish(svy: DaskSurvey, spec, sums: dict, kept: Kept, *, by_domain: bool = T
                 thetas = Ar / Br_full[:, kept.den][:, kept.den_of]
         else:
             thetas = Ar
-        des = svy._ddesign
+        des = pf._ddesign
         V = variance.replicate_vcov(thetas, theta, scale=des.scale, rscales=des.rscales, mse=des.mse)
         return Ratios(theta, V, A, B, thetas)
-    calibrated = bool(svy._state.steps)
+    calibrated = bool(pf._state.steps)
     average = by_domain and d.lonely_psu == "average" and not calibrated
     if d.kind == "clustered" and not calibrated:
         nunit = d.unit_index.shape[0]
@@ -194,14 +194,14 @@ def finish(svy: DaskSurvey, spec, sums: dict, kept: Kept, *, by_domain: bool = T
         return Ratios(theta, V, A, B)
     # row-level influence values are needed: calibrated designs, and designs whose units are rows
     infl = Influence(spec, kept, theta, B if ratio else None)
-    Ds = calibration_terms(svy, spec, infl)
+    Ds = calibration_terms(pf, spec, infl)
     if d.kind == "clustered":
-        U = unit_residual_sums(svy, spec, infl, Ds)
+        U = unit_residual_sums(pf, spec, infl, Ds)
         Z = np.zeros((d.unit_index.shape[0], kept.num.size))
         Z[U.keys] = U.values
         V = variance.linearized_vcov(Z, d.unit_strata, d.unit_clusters, d.unit_pop, lonely_psu=d.lonely_psu)
         return Ratios(theta, V, A, B)
-    return Ratios(theta, rows_vcov(svy, spec, kept, infl, Ds, sums, average), A, B)
+    return Ratios(theta, rows_vcov(pf, spec, kept, infl, Ds, sums, average), A, B)
 
 
 def _dense_pairs(p: Pairs, nrow: int, ncell: int, cells: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""``pw.read(paths, engine="dask")``: partitioned files into a :class:`~pewlike.partitioned.survey.DaskSurvey`."""
+"""``pw.read(paths, engine="dask")``: partitioned files into a :class:`~pewlike.partitioned.frame.PartitionedFrame`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from pewlike.errors import WeightWarning
+from pewlike.partitioned.frame import PartitionedFrame
 from pewlike.partitioned.io import expand_paths, read_partitioned
-from pewlike.partitioned.survey import DaskSurvey
 
 __all__ = ["read_dask"]
 
@@ -34,8 +34,8 @@ def read_dask(
     progress: bool = True,
     timeout: float = 10.0,
     **reader_options: Any,
-) -> DaskSurvey:
-    """Read partitioned files (a glob, a directory or a list) into a :class:`DaskSurvey`.
+) -> PartitionedFrame:
+    """Read partitioned files (a glob, a directory or a list) into a :class:`~pewlike.partitioned.frame.PartitionedFrame` (the backend of a partitioned Survey).
 
     Parameters
     ----------
@@ -46,7 +46,7 @@ def read_dask(
     weights ... rho
         As :func:`pewlike.read`.
     scheduler, progress, timeout
-        As :class:`DaskSurvey`.
+        As :class:`pewlike.Survey` (for a Dask DataFrame).
     **reader_options
         Passed to the reader (``dask.dataframe.read_parquet``, ``pandas.read_csv``, pyreadstat).
 
@@ -87,7 +87,7 @@ def read_dask(
         warnings.warn("columns= with weights='auto': name the weight column so it is read", WeightWarning, stacklevel=2)
     ddf, codebook = read_partitioned(files, columns=cols, required=required, missing=missing, **kw, **reader_options)
     source = str(paths) if isinstance(paths, (str, bytes)) else f"{len(files)} files"
-    return DaskSurvey(
+    return PartitionedFrame(
         ddf,
         weights=weights,
         strata=strata,

@@ -93,11 +93,11 @@ def _cell_sums_pass(pdf, prep, params):
     return {"S0": S}
 
 
-def calibration_terms(svy, spec, infl: Influence) -> list:
+def calibration_terms(pf, spec, infl: Influence) -> list:
     """For every raking step in order, the per-joint-cell term ``D`` of its residuals."""
     Ds: list = []
-    for j, step in enumerate(svy._state.steps):
-        S0 = run_pass(svy, spec.columns, _cell_sums_pass, (infl, tuple(Ds), j, step.factor.shape[0]))["S0"]
+    for j, step in enumerate(pf._state.steps):
+        S0 = run_pass(pf, spec.columns, _cell_sums_pass, (infl, tuple(Ds), j, step.factor.shape[0]))["S0"]
         Ds.append(raking_term(step, S0))
     return Ds
 
@@ -155,14 +155,14 @@ def _centred_pass(pdf, prep, params):
     return {"V": V}
 
 
-def rows_vcov(svy, spec, kept, infl, Ds, sums, by_domain_average: bool) -> np.ndarray:
+def rows_vcov(pf, spec, kept, infl, Ds, sums, by_domain_average: bool) -> np.ndarray:
     """Stratified variance when every row is its own unit, as ``svyrecvar``'s ``onestage``.
 
     Two passes: stratum totals of the influence values, then the centred, scaled cross-
     products ``sum_h c_h sum_i (x_i - mean_h)(x_i - mean_h)'``.  Lonely strata (one row) and
     finite population corrections follow :func:`pewlike.variance.linearization.linearized_vcov`.
     """
-    d = svy._ddesign
+    d = pf._ddesign
     H = d.n_h.shape[0]
     n_h = d.n_h.astype(float)
     if d.pop_h is None:
@@ -183,7 +183,7 @@ def rows_vcov(svy, spec, kept, infl, Ds, sums, by_domain_average: bool) -> np.nd
         )
     centre = ~((rule == "adjust") & (n_h == 1))
     na = (rule == "average") & lonely
-    S = run_pass(svy, spec.columns, _stratum_sums_pass, (infl, tuple(Ds), H))["S"]
+    S = run_pass(pf, spec.columns, _stratum_sums_pass, (infl, tuple(Ds), H))["S"]
     mu = S / n_h[:, None]
     mu[~centre] = 0.0
     k = kept.num.size
@@ -194,7 +194,7 @@ def rows_vcov(svy, spec, kept, infl, Ds, sums, by_domain_average: bool) -> np.nd
         if nok == 0:
             return np.full((k, k), np.nan)
         wt = np.where(~na & ~cert, H / nok, 0.0)
-    V = run_pass(svy, spec.columns, _centred_pass, (infl, tuple(Ds), mu, scale * wt))["V"]
+    V = run_pass(pf, spec.columns, _centred_pass, (infl, tuple(Ds), mu, scale * wt))["V"]
     if not by_domain_average:
         return V
     # each domain as R's subset design: strata present in it, lonely ones averaged away
@@ -211,6 +211,6 @@ def rows_vcov(svy, spec, kept, infl, Ds, sums, by_domain_average: bool) -> np.nd
     return out
 
 
-def unit_residual_sums(svy, spec, infl: Influence, Ds) -> Pairs:
+def unit_residual_sums(pf, spec, infl: Influence, Ds) -> Pairs:
     """Totals of the (raking-residual) influence values per sampling unit, over all partitions."""
-    return run_pass(svy, spec.columns, _unit_residuals, (infl, tuple(Ds)))["U"]
+    return run_pass(pf, spec.columns, _unit_residuals, (infl, tuple(Ds)))["U"]

@@ -21,18 +21,18 @@ from pewlike.partitioned.engine import Level, State, column_codes, run_pass
 from pewlike.partitioned.estimates import chisq, proportion
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.partitioned.survey import DaskSurvey
+    from pewlike.partitioned.frame import PartitionedFrame
     from pewlike.tables.crosstabs import Crosstab
     from pewlike.tables.toplines import Topline
 
 __all__ = ["crosstab", "topline"]
 
 
-def _categorical_column(svy: DaskSurvey, var: str, what: str) -> str:
+def _categorical_column(pf: PartitionedFrame, var: str, what: str) -> str:
     import pandas as pd
 
-    col = svy._resolve(var)
-    dtype = svy._ddf._meta[col].dtype
+    col = pf.resolve(var)
+    dtype = pf._ddf._meta[col].dtype
     if (
         not isinstance(dtype, pd.CategoricalDtype)
         and pd.api.types.is_numeric_dtype(dtype)
@@ -91,20 +91,20 @@ def _moe(nw, sw, sw2, level):
     return np.where(nw > 0, moe, np.nan), np.where(nw > 0, deff, np.nan)
 
 
-def _nets_proxy(svy: DaskSurvey, col: str):
+def _nets_proxy(pf: PartitionedFrame, col: str):
     """What :func:`pewlike.tables.toplines.resolve_nets` reads: the codebook and the column's dtype."""
     import pandas as pd
 
-    lev = svy._level(col)
-    dtype = pd.CategoricalDtype(list(lev.values), ordered=lev.ordered) if lev.categorical else svy._ddf._meta[col].dtype
-    return SimpleNamespace(_codebook=svy._codebook, _data={col: pd.Series([], dtype=dtype)})
+    lev = pf._level(col)
+    dtype = pd.CategoricalDtype(list(lev.values), ordered=lev.ordered) if lev.categorical else pf._ddf._meta[col].dtype
+    return SimpleNamespace(codebook=pf._codebook, data={col: pd.Series([], dtype=dtype)})
 
 
-def _net_estimates(svy: DaskSurvey, col: str, nets, *, by=None, base="valid", ci="logit", level=0.95):
+def _net_estimates(pf: PartitionedFrame, col: str, nets, *, by=None, base="valid", ci="logit", level=0.95):
     """As :func:`pewlike.tables.toplines.net_estimates`: disjoint nets estimated together as a recode."""
     if not nets:
         return []
-    lev = svy._level(col)
+    lev = pf._level(col)
     cats = list(lev.labels)
     from pewlike.tables.toplines import disjoint_groups
 
@@ -119,14 +119,14 @@ def _net_estimates(svy: DaskSurvey, col: str, nets, *, by=None, base="valid", ci
         which[-1] = -1
         labels = tuple([nets[i][0] for i in group] + ["\x00rest"])
         fc = FactorCodes(col, lev, which, labels)
-        est = proportion(svy, col, by=by, ci=ci, level=level, factor=fc)
+        est = proportion(pf, col, by=by, ci=ci, level=level, factor=fc)
         for j, i in enumerate(group):
             out[i] = (nets[i][0], est, j, len(group) + 1)
     return out
 
 
 def topline(
-    svy: DaskSurvey, var: str, *, base: str = "valid", nets=None, ci: str = "logit", level: float = 0.95
+    pf: PartitionedFrame, var: str, *, base: str = "valid", nets=None, ci: str = "logit", level: float = 0.95
 ) -> Topline:
     """Weighted percentage of each response to one question, as a Pew topline, on a partitioned survey.
 
@@ -141,24 +141,24 @@ def topline(
     from pewlike.tables.toplines import Topline, _net_rows, check_base, resolve_nets, response_frame
 
     base = check_base(base)
-    col = _categorical_column(svy, var, "topline")
-    est = proportion(svy, col, ci=ci, na_rm=(base == "valid"), level=level)
-    frame, missing, _ = response_frame(svy, est, col)
+    col = _categorical_column(pf, var, "topline")
+    est = proportion(pf, col, ci=ci, na_rm=(base == "valid"), level=level)
+    frame, missing, _ = response_frame(pf, est, col)
     substantive = [lev for lev in frame["level"] if lev not in missing]
-    resolved = resolve_nets(_nets_proxy(svy, col), col, substantive, nets)
-    nrows = _net_rows(col, _net_estimates(svy, col, resolved, base=base, ci=ci, level=level))
+    resolved = resolve_nets(_nets_proxy(pf, col), col, substantive, nets)
+    nrows = _net_rows(col, _net_estimates(pf, col, resolved, base=base, ci=ci, level=level))
     if len(nrows):
         nrows["kind"] = "net"
         frame = pd.concat([frame, nrows], ignore_index=True)
     order = list(dict.fromkeys(frame["level"]))
     frame["level"] = pd.Categorical(frame["level"], categories=order)
-    inbase = _InBase(col, svy._level(col), base == "valid")
-    sums = run_pass(svy, [col], _base_pass, (inbase, None, 1))
+    inbase = _InBase(col, pf._level(col), base == "valid")
+    sums = run_pass(pf, [col], _base_pass, (inbase, None, 1))
     moe, deff = _moe(sums["nw"], sums["sw"], sums["sw2"], level)
     frame.insert(len(frame.columns) - 1, "moe", float(moe[0]))
     return Topline(
         col,
-        svy.question(col),
+        pf.question(col),
         base,
         frame,
         est.vcov,
@@ -166,7 +166,7 @@ def topline(
         float(moe[0]),
         float(deff[0]),
         int(sums["asked"][0]),
-        svy.n,
+        pf.n,
         tuple(resolved),
         level,
         est.method,
@@ -175,7 +175,7 @@ def topline(
 
 
 def crosstab(
-    svy: DaskSurvey,
+    pf: PartitionedFrame,
     var: str,
     by: str,
     *,
@@ -203,22 +203,22 @@ def crosstab(
     from pewlike.tables.toplines import resolve_nets, response_frame
 
     base = check_crosstab_options(base, adjust, min_n, alpha)
-    col = _categorical_column(svy, var, "crosstab")
-    bycol = _categorical_column(svy, by, "crosstab by=")
+    col = _categorical_column(pf, var, "crosstab")
+    bycol = _categorical_column(pf, by, "crosstab by=")
     if bycol == col:
         raise EstimationError(f"crosstab needs two different variables, got {col!r} twice")
-    blev = svy._level(bycol)
-    st = svy._state
+    blev = pf._level(bycol)
+    st = pf._state
     valid_by = ("call", (bycol,), _InBase(bycol, blev, True))
-    sub = svy._evolve(state=State(st.design, st.domain + (valid_by,), st.steps))
+    sub = pf._evolve(state=State(st.design, st.domain + (valid_by,), st.steps))
     est = proportion(sub, col, by=bycol, ci=ci, na_rm=(base == "valid"), level=level)
-    frame, missing, levels = response_frame(svy, est, col)
+    frame, missing, levels = response_frame(pf, est, col)
     L = len(levels)
     cols = [str(x) for x in frame[bycol].iloc[::L]]
     bfc = factor_codes(sub, bycol)
     blevels = list(bfc.labels)
     pos_of = np.array([blevels.index(c) for c in cols])
-    inbase = _InBase(col, svy._level(col), base == "valid")
+    inbase = _InBase(col, pf._level(col), base == "valid")
     bc = ByCodes((bycol,), (blev,), True)
     sums = run_pass(sub, [col, bycol], _base_pass, (inbase, bc, bc.size))
     raw_of = np.flatnonzero(bfc.lut[:-1] >= 0)  # kept by level -> raw category code
@@ -230,10 +230,10 @@ def crosstab(
     df = float(sub._evolve(state=State(st.design, sub._state.domain + (in_base,), st.steps)).degf)
 
     substantive = [lev for lev in levels if lev not in missing]
-    resolved = resolve_nets(_nets_proxy(svy, col), col, substantive, nets)
+    resolved = resolve_nets(_nets_proxy(pf, col), col, substantive, nets)
     net_ests = _net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
     return assemble_crosstab(
-        svy,
+        pf,
         sub,
         col,
         bycol,

@@ -10,7 +10,7 @@ from pewlike.errors import EstimationError
 from pewlike.partitioned.engine import Extremes, run_pass
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.partitioned.survey import DaskSurvey
+    from pewlike.partitioned.frame import PartitionedFrame
     from pewlike.weighting.summary import WeightSummary
 
 __all__ = ["weight_summary"]
@@ -32,7 +32,7 @@ def _second(pdf, prep, mean):
     return {"ss": np.array([np.dot(d, d)])}
 
 
-def weight_summary(svy: DaskSurvey) -> WeightSummary:
+def weight_summary(pf: PartitionedFrame) -> WeightSummary:
     """Kish design effect, effective n, margin of error and range of the weights, and the last raking.
 
     Two passes: counts, sums and range; then squared deviations from the mean (as
@@ -45,13 +45,13 @@ def weight_summary(svy: DaskSurvey) -> WeightSummary:
     from pewlike.weighting.steps import last_record
     from pewlike.weighting.summary import PEW_Z95, WeightSummary
 
-    first = run_pass(svy, [], _first)
+    first = run_pass(pf, [], _first)
     n = int(first["n"][0])
     if n == 0:
         raise EstimationError("no non-zero weights; a design effect needs at least one weighted respondent")
     total = float(first["sum"][0])
     mean = total / n
-    ss = float(run_pass(svy, [], _second, mean)["ss"][0]) if n > 1 else 0.0
+    ss = float(run_pass(pf, [], _second, mean)["ss"][0]) if n > 1 else 0.0
     sd = float(np.sqrt(ss / (n - 1))) if n > 1 else 0.0
     deff = 1.0 + (sd / mean) ** 2 if n > 1 else 1.0
     moe = float(100 * PEW_Z95 * np.sqrt(deff * 0.25 / n))
@@ -66,6 +66,6 @@ def weight_summary(svy: DaskSurvey) -> WeightSummary:
         deff=deff,
         ess=n / deff,
         moe=moe,
-        record=last_record(svy._history),
-        history=tuple(svy._history),
+        record=last_record(pf._history),
+        history=tuple(pf._history),
     )

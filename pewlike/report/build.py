@@ -146,13 +146,13 @@ def _check_variables(spec: Spec, svy: Survey) -> None:
     checks += [("[defaults] by", v) for v in spec.defaults.by]
     for where, var in checks:
         try:
-            categorical_column(svy, var, "a table")
+            categorical_column(svy._backend, var, "a table")
         except VariableError as exc:
             raise _where(spec, where, exc) from None
     for m in spec.models:
         for var in m.effects:
             try:
-                svy._resolve(var)
+                svy.column(var)
             except VariableError as exc:
                 raise _where(spec, m.where, exc) from None
 

@@ -178,7 +178,7 @@ def _model(w, svy: Survey, item) -> list:
         try:
             me = fit.marginal_effects(var)
             mframe = me.to_frame() if hasattr(me, "to_frame") else me
-            col = svy._resolve(var)
+            col = svy.column(var)
             name = f"{item.name}_predicted_{col}"
             blocks.append(w.table(_effects_doc(mframe, name, col, item, svy), [("", mframe)]))
             what = "each answer" if item.type == "ologit" else "the outcome"
@@ -311,5 +311,5 @@ def methods_blocks(w, svy: Survey) -> tuple[str, list]:
     """The one-line methods statement and Pew's table of margins of error by group."""
     from pewlike.tables import methods_statement
 
-    ms = methods_statement(svy, w.spec.defaults.by, level=w.spec.defaults.level)
+    ms = methods_statement(svy._backend, w.spec.defaults.by, level=w.spec.defaults.level)
     return ms.text() + ".", [w.table(ms.table(), [("", ms.to_frame())])]

@@ -24,7 +24,7 @@ _SKIP = re.compile(r"^(QKEY|FORM|CASEID|RESPID|ID|WEIGHT|WT|XW|REPWT|DEVICE|INTE
 def _levels(svy: Survey, col: str) -> list[str]:
     from pewlike.estimation.estimators import factor_codes
 
-    return factor_codes(svy, col)[2]
+    return factor_codes(svy._backend, col)[2]
 
 
 def likert_items(svy: Survey) -> list[str]:

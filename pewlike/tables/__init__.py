@@ -24,6 +24,7 @@ from pewlike.tables.toplines import Topline, categorical_column, moe_points, top
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from pewlike.design.frame import SurveyFrame
     from pewlike.survey import Survey
 
 __all__ = [
@@ -172,7 +173,7 @@ class MethodsStatement:
         return _frame_html(self.frame, self.text())
 
 
-def methods_statement(svy: Survey, by: Sequence[str] = (), *, level: float = 0.95) -> MethodsStatement:
+def methods_statement(survey: Survey | SurveyFrame, by: Sequence[str] = (), *, level: float = 0.95) -> MethodsStatement:
     """Unweighted n, design effect and margin of error of the sample and of each group of ``by``.
 
     Notes
@@ -182,19 +183,21 @@ def methods_statement(svy: Survey, by: Sequence[str] = (), *, level: float = 0.9
     """
     import pandas as pd
 
+    from pewlike.design.frame import frame_of
     from pewlike.estimation.estimators import factor_codes
 
-    dom = svy._design.in_domain
-    moe, deff = moe_points(svy, dom, level)
+    sf = frame_of(survey)
+    dom = sf.design.in_domain
+    moe, deff = moe_points(sf, dom, level)
     rows = [{"group": "Total sample", "level": "", "n": int(dom.sum()), "deff": deff, "moe": moe}]
     for var in by:
-        col = categorical_column(svy, var, "methods_statement")
-        _, idx, levels = factor_codes(svy, col)
-        label = svy._codebook.variables[col].label or col
+        col = categorical_column(sf, var, "methods_statement")
+        _, idx, levels = factor_codes(sf, col)
+        label = sf.codebook.variables[col].label or col
         for k, lev in enumerate(levels):  # one margin per reported group
             mask = dom & (idx == k)
             if mask.any():
-                m, d = moe_points(svy, mask, level)
+                m, d = moe_points(sf, mask, level)
                 rows.append({"group": label, "level": lev, "n": int(mask.sum()), "deff": d, "moe": m})
     if not rows[0]["n"]:
         raise EstimationError("the survey has no respondents in this domain")

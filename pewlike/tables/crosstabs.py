@@ -35,7 +35,7 @@ from pewlike.tables.toplines import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pewlike.survey import Survey
+    from pewlike.design.frame import SurveyFrame
 
 __all__ = ["ADJUST", "Crosstab", "banner", "crosstab", "pairwise_letters"]
 
@@ -268,7 +268,7 @@ class Crosstab:
 
 
 def crosstab(
-    svy: Survey,
+    sf: SurveyFrame,
     var: str,
     by: str,
     *,
@@ -340,29 +340,29 @@ def crosstab(
     from pewlike.estimation.hypothesis import chisq
 
     base = check_crosstab_options(base, adjust, min_n, alpha)
-    col = categorical_column(svy, var, "crosstab")
-    bycol = categorical_column(svy, by, "crosstab by=")
+    col = categorical_column(sf, var, "crosstab")
+    bycol = categorical_column(sf, by, "crosstab by=")
     if bycol == col:
         raise EstimationError(f"crosstab needs two different variables, got {col!r} twice")
     # respondents with a substantive answer to `by`: its Refused column is not shown
-    sub = svy._evolve(design=svy._design.restrict(svy._valid(bycol)))
+    sub = sf.evolve(design=sf.design.restrict(sf.valid(bycol)))
     est = proportion(sub, col, by=bycol, ci=ci, na_rm=(base == "valid"), level=level)
-    frame, missing, levels = response_frame(svy, est, col)
+    frame, missing, levels = response_frame(sf, est, col)
     L = len(levels)
     cols = [str(x) for x in frame[bycol].iloc[::L]]
     mask = base_mask(sub, col, base)
     _, bcodes, blevels = factor_codes(sub, bycol)
     pos_of = np.array([blevels.index(c) for c in cols])
     col_n = np.bincount(bcodes[mask & (bcodes >= 0)], minlength=len(blevels))[pos_of]
-    col_moe = np.array([moe_points(svy, mask & (bcodes == p), level)[0] for p in pos_of])  # one per column
+    col_moe = np.array([moe_points(sf, mask & (bcodes == p), level)[0] for p in pos_of])  # one per column
     small = col_n < min_n
-    df = float(sub._design.restrict(mask).degf())
+    df = float(sub.design.restrict(mask).degf())
 
     substantive = [lev for lev in levels if lev not in missing]
-    resolved = resolve_nets(svy, col, substantive, nets)
+    resolved = resolve_nets(sf, col, substantive, nets)
     net_ests = net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
     return assemble_crosstab(
-        svy,
+        sf,
         sub,
         col,
         bycol,
@@ -403,7 +403,7 @@ def check_crosstab_options(base: str, adjust: str, min_n, alpha: float) -> str:
 
 
 def assemble_crosstab(
-    svy,
+    sf,
     sub,
     col: str,
     bycol: str,
@@ -489,18 +489,18 @@ def assemble_crosstab(
     except EstimationError:
         test = None
     if total is None:
-        total = topline(svy, col, base=base, nets=dict(resolved) if resolved else None, ci=ci, level=level)
+        total = topline(sf, col, base=base, nets=dict(resolved) if resolved else None, ci=ci, level=level)
     elif (total.variable, total.base, total.nets, total.level) != (col, base, tuple(resolved), level):
         raise EstimationError(
             f"total= is the topline of {total.variable!r} (base {total.base!r}); it must be "
             f"that of {col!r} with base {base!r}, the same nets and level"
         )
-    by_label = svy._codebook.variables[bycol].label or bycol
+    by_label = sf.codebook.variables[bycol].label or bycol
     pairs = pd.concat(tests, ignore_index=True) if tests else None
     return Crosstab(
         col,
         bycol,
-        svy.question(col),
+        sf.question(col),
         by_label,
         base,
         out,

@@ -24,8 +24,8 @@ from pewlike.tables.export import TableDoc, file_safe, fmt_int, fmt_points, pew_
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from pewlike.design.frame import SurveyFrame
     from pewlike.estimation.results import Estimates
-    from pewlike.survey import Survey
 
 __all__ = [
     "Topline",
@@ -47,12 +47,12 @@ NetSpec = Mapping[str, Sequence[str]] | Literal["auto"] | None
 # ---------------------------------------------------------------------------
 # shared helpers
 # ---------------------------------------------------------------------------
-def categorical_column(svy: Survey, var: str, what: str) -> str:
+def categorical_column(sf: SurveyFrame, var: str, what: str) -> str:
     """Resolve ``var`` and check it holds response options (categorical, text or boolean), not numbers."""
     import pandas as pd
 
-    col = svy._resolve(var)
-    dtype = svy._data[col].dtype
+    col = sf.resolve(var)
+    dtype = sf.data[col].dtype
     if (
         not isinstance(dtype, pd.CategoricalDtype)
         and pd.api.types.is_numeric_dtype(dtype)
@@ -74,13 +74,13 @@ def check_base(base: str) -> str:
     return base
 
 
-def base_mask(svy: Survey, col: str, base: str) -> np.ndarray:
+def base_mask(sf: SurveyFrame, col: str, base: str) -> np.ndarray:
     """Rows (over all rows) in the base of a question: asked, in the domain, and valid if ``base="valid"``."""
-    ok = svy._valid(col) if base == "valid" else svy._data[col].notna().to_numpy()
-    return ok & svy._design.in_domain
+    ok = sf.valid(col) if base == "valid" else sf.data[col].notna().to_numpy()
+    return ok & sf.design.in_domain
 
 
-def moe_points(svy: Survey, mask: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+def moe_points(sf: SurveyFrame, mask: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Pew's margin of error (points) and the design effect of the weights of the rows in ``mask``.
 
     Notes
@@ -91,7 +91,7 @@ def moe_points(svy: Survey, mask: np.ndarray, level: float = 0.95) -> tuple[floa
     """
     from pewlike.weighting.summary import kish_deff, moe
 
-    w = svy._design.weights[mask]
+    w = sf.design.weights[mask]
     w = w[w != 0]
     if w.size == 0:
         return float("nan"), float("nan")
@@ -110,7 +110,7 @@ def net_label(members: Sequence[str]) -> str:
     return "NET " + "/".join(members)
 
 
-def resolve_nets(svy: Survey, col: str, levels: Sequence[str], nets: NetSpec) -> list[tuple[str, tuple]]:
+def resolve_nets(sf: SurveyFrame, col: str, levels: Sequence[str], nets: NetSpec) -> list[tuple[str, tuple]]:
     """Check a nets spec against the substantive levels of ``col``.
 
     ``"auto"`` gives Pew's two nets (top two, bottom two) for an ordinal
@@ -123,9 +123,9 @@ def resolve_nets(svy: Survey, col: str, levels: Sequence[str], nets: NetSpec) ->
             raise EstimationError(
                 f"nets={nets!r} is not valid; give 'auto' or a mapping {{'NET label': [response, ...]}}"
             )
-        info = svy._codebook.variables[col]
+        info = sf.codebook.variables[col]
         ordinal = info.measure == "ordinal" or (
-            info.measure is None and bool(getattr(svy._data[col].dtype, "ordered", False))
+            info.measure is None and bool(getattr(sf.data[col].dtype, "ordered", False))
         )
         if len(levels) != 4 or not ordinal:
             return []
@@ -144,14 +144,14 @@ def resolve_nets(svy: Survey, col: str, levels: Sequence[str], nets: NetSpec) ->
     return out
 
 
-def response_frame(svy, est, col: str):
+def response_frame(sf, est, col: str):
     """``est.to_frame()`` with text levels and a ``kind`` column ("response" or "missing").
 
     Returns ``(frame, missing labels, levels in order)``; shared by toplines and
     crosstabs of in-memory and partitioned surveys.
     """
     frame = est.to_frame()
-    missing = set(svy._codebook.variables[col].missing)
+    missing = set(sf.codebook.variables[col].missing)
     levels = [str(x) for x in frame["level"].cat.categories]
     frame["level"] = frame["level"].astype(str)
     frame["kind"] = np.where(frame["level"].isin(list(missing)), "missing", "response")
@@ -172,7 +172,7 @@ def disjoint_groups(nets) -> list[list[int]]:
 
 
 def net_estimates(
-    svy: Survey, col: str, nets, *, by=None, base: str = "valid", ci: str = "logit", level: float = 0.95
+    sf: SurveyFrame, col: str, nets, *, by=None, base: str = "valid", ci: str = "logit", level: float = 0.95
 ) -> list[tuple[str, Estimates, int, int]]:
     """Estimates of each net's share: ``(label, estimates, position, levels)`` per net.
 
@@ -190,8 +190,8 @@ def net_estimates(
 
     if not nets:
         return []
-    in_base = svy._valid(col) if base == "valid" else svy._data[col].notna().to_numpy()
-    _, codes, cats = factor_codes(svy, col, na_rm=False)
+    in_base = sf.valid(col) if base == "valid" else sf.data[col].notna().to_numpy()
+    _, codes, cats = factor_codes(sf, col, na_rm=False)
     groups = disjoint_groups(nets)
     out: list = [None] * len(nets)
     for k, group in enumerate(groups):
@@ -201,11 +201,11 @@ def net_estimates(
         new = np.where(in_base & (codes >= 0), which[np.where(codes >= 0, codes, len(cats))], -1)
         labels = [nets[i][0] for i in group]
         name = f"{col}.NET{k + 1}"
-        data = svy._data.assign(**{name: pd.Categorical.from_codes(new, categories=[*labels, "\x00rest"])})
-        cb = svy._codebook.replace(
-            **{name: VariableInfo(name, svy._codebook.variables[col].label, {}, (), (), "categorical")}
+        data = sf.data.assign(**{name: pd.Categorical.from_codes(new, categories=[*labels, "\x00rest"])})
+        cb = sf.codebook.replace(
+            **{name: VariableInfo(name, sf.codebook.variables[col].label, {}, (), (), "categorical")}
         )
-        est = proportion(svy._evolve(data=data, codebook=cb), name, by=by, ci=ci, level=level)
+        est = proportion(sf.evolve(data=data, codebook=cb), name, by=by, ci=ci, level=level)
         for j, i in enumerate(group):
             out[i] = (nets[i][0], est, j, len(group) + 1)
     return out
@@ -363,7 +363,7 @@ def layout_rows(f: pd.DataFrame, nets) -> tuple[list[str], list[float]]:
 
 
 def topline(
-    svy: Survey, var: str, *, base: Base = "valid", nets: NetSpec = None, ci: str = "logit", level: float = 0.95
+    sf: SurveyFrame, var: str, *, base: Base = "valid", nets: NetSpec = None, ci: str = "logit", level: float = 0.95
 ) -> Topline:
     """Weighted percentage of each response to one question, as a Pew topline.
 
@@ -414,24 +414,24 @@ def topline(
     from pewlike.estimation.estimators import proportion
 
     base = check_base(base)
-    col = categorical_column(svy, var, "topline")
-    est = proportion(svy, col, ci=ci, na_rm=(base == "valid"), level=level)
-    frame, missing, _ = response_frame(svy, est, col)
+    col = categorical_column(sf, var, "topline")
+    est = proportion(sf, col, ci=ci, na_rm=(base == "valid"), level=level)
+    frame, missing, _ = response_frame(sf, est, col)
     substantive = [lev for lev in frame["level"] if lev not in missing]
-    resolved = resolve_nets(svy, col, substantive, nets)
-    nrows = _net_rows(col, net_estimates(svy, col, resolved, base=base, ci=ci, level=level))
+    resolved = resolve_nets(sf, col, substantive, nets)
+    nrows = _net_rows(col, net_estimates(sf, col, resolved, base=base, ci=ci, level=level))
     if len(nrows):
         nrows["kind"] = "net"
         frame = pd.concat([frame, nrows], ignore_index=True)
     order = list(dict.fromkeys(frame["level"]))
     frame["level"] = pd.Categorical(frame["level"], categories=order)
-    mask = base_mask(svy, col, base)
-    moe, deff = moe_points(svy, mask, level)
+    mask = base_mask(sf, col, base)
+    moe, deff = moe_points(sf, mask, level)
     frame.insert(len(frame.columns) - 1, "moe", moe)
-    asked = int((svy._data[col].notna().to_numpy() & svy._design.in_domain).sum())
+    asked = int((sf.data[col].notna().to_numpy() & sf.design.in_domain).sum())
     return Topline(
         col,
-        svy.question(col),
+        sf.question(col),
         base,
         frame,
         est.vcov,
@@ -439,7 +439,7 @@ def topline(
         moe,
         deff,
         asked,
-        svy.n,
+        sf.n,
         tuple(resolved),
         level,
         est.method,

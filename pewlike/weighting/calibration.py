@@ -24,7 +24,7 @@ from pewlike.weighting.targets import build_margins, group_rows
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pewlike.survey import Survey
+    from pewlike.design.frame import SurveyFrame
 
 __all__ = ["calibrate", "grake"]
 
@@ -35,15 +35,15 @@ def _is_number(v) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 
-def _formula_controls(svy: Survey, formula: str, population_totals, active):
+def _formula_controls(sf: SurveyFrame, formula: str, population_totals, active):
     """R-style controls: model matrix of ``formula`` and totals named by its columns."""
     import pandas as pd
 
     from pewlike.formula import model_frame, parse_rhs
 
     f = parse_rhs(formula)
-    missing = {c: list(v.missing) for c, v in svy._codebook.variables.items() if v.missing}
-    mf = model_frame(f, svy._data, resolve=svy._resolve, missing=missing)
+    missing = {c: list(v.missing) for c, v in sf.codebook.variables.items() if v.missing}
+    mf = model_frame(f, sf.data, resolve=sf.resolve, missing=missing)
     incomplete = active & ~mf.complete
     if incomplete.any():
         raise CalibrationError(
@@ -73,7 +73,7 @@ def _formula_controls(svy: Survey, formula: str, population_totals, active):
     return mf.X[active], T, list(mf.columns), None, None
 
 
-def _margin_controls(svy: Survey, population_totals, total, weights, active):
+def _margin_controls(sf: SurveyFrame, population_totals, total, weights, active):
     """Controls from margins (indicators of every cell) and numeric totals.
 
     Returns ``(X, T, names, margins, cells)``: with only categorical margins the rows of
@@ -82,14 +82,14 @@ def _margin_controls(svy: Survey, population_totals, total, weights, active):
     """
     if not isinstance(population_totals, Mapping):
         # a list of target tables, as rake() takes
-        ms, _, cells = build_margins(svy, population_totals, total=total, weights=weights, what="calibration")
+        ms, _, cells = build_margins(sf, population_totals, total=total, weights=weights, what="calibration")
         numeric = {}
     else:
         cats = {k: v for k, v in population_totals.items() if not _is_number(v)}
         numeric = {k: float(v) for k, v in population_totals.items() if _is_number(v)}
         ms, cells = [], None
         if cats:
-            ms, _, cells = build_margins(svy, cats, total=total, weights=weights, what="calibration")
+            ms, _, cells = build_margins(sf, cats, total=total, weights=weights, what="calibration")
     by_cell = bool(ms) and not numeric
     rows = np.flatnonzero(active)
     cols, T, names = [], [], []
@@ -104,7 +104,7 @@ def _margin_controls(svy: Survey, population_totals, total, weights, active):
         else:
             from pewlike.estimation.estimators import numeric_values
 
-            col, y, valid = numeric_values(svy, key, "calibration to a total")
+            col, y, valid = numeric_values(sf, key, "calibration to a total")
             bad = active & ~valid
             if bad.any():
                 raise CalibrationError(
@@ -183,7 +183,7 @@ def _regcalibrate(X, W, T):
 
 
 def calibrate(
-    svy: Survey,
+    sf: SurveyFrame,
     population_totals,
     *,
     calfun: Literal["linear", "raking", "logit"] = "linear",
@@ -194,7 +194,7 @@ def calibrate(
     total: float | None = None,
     force: bool = False,
     method: str = "calibrate",
-) -> Survey:
+) -> SurveyFrame:
     """Calibrate the weights to population totals (GREG, raking or logit distance).
 
     Parameters
@@ -246,12 +246,12 @@ def calibrate(
         raise CalibrationError(f"bounds={bounds!r} are not valid; give (lower, upper) with lower < upper")
     if calfun == "logit" and not (np.isfinite(lo) and np.isfinite(hi) and lo < 1 < hi):
         raise CalibrationError(f"calfun='logit' needs finite bounds around 1, e.g. bounds=(0.5, 2); got {bounds!r}")
-    d = svy._design
+    d = sf.design
     active = d.in_domain & (d.weights > 0)
     if formula is not None:
-        X, T, names, ms, cells = _formula_controls(svy, formula, population_totals, active)
+        X, T, names, ms, cells = _formula_controls(sf, formula, population_totals, active)
     else:
-        X, T, names, ms, cells = _margin_controls(svy, population_totals, total, d.weights, active)
+        X, T, names, ms, cells = _margin_controls(sf, population_totals, total, d.weights, active)
     n = d.weights.shape[0]
     rows = np.flatnonzero(active)
     if cells is not None:  # units: joint cells of the margins
@@ -315,7 +315,7 @@ def calibrate(
     if not d.is_replicate:
         step = GregStep(unit, Xk, _ginv(Xk, w0), g, d.weights, identity=cells is None and rows.size == n)
         calibration = d.calibration + (step,)
-    return svy.with_weights(w, repweights=reps, calibration=calibration, note=note)
+    return sf.with_weights(w, repweights=reps, calibration=calibration, note=note)
 
 
 def _ginv(X, w0) -> np.ndarray:

@@ -21,7 +21,7 @@ from pewlike.weighting.targets import Cells, Margin, build_margins, cell_totals,
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pewlike.survey import Survey
+    from pewlike.design.frame import SurveyFrame
 
 __all__ = ["IPFResult", "ipf", "margins_frame", "poststratify", "rake"]
 
@@ -203,7 +203,7 @@ def _nonconvergence(margins: list[Margin], res: IPFResult, max_iter: int, what: 
 
 
 def rake(
-    svy: Survey,
+    sf: SurveyFrame,
     margins,
     *,
     max_iter: int = 50,
@@ -211,7 +211,7 @@ def rake(
     total: float | None = None,
     bounds=None,
     cap: float | None = None,
-) -> Survey:
+) -> SurveyFrame:
     """Rake the weights to marginal targets (iterative proportional fitting).
 
     Parameters
@@ -267,7 +267,7 @@ def rake(
         from pewlike.weighting.calibration import calibrate
 
         return calibrate(
-            svy, margins, calfun="raking", bounds=bounds, max_iter=max_iter, epsilon=tol, total=total, method="rake"
+            sf, margins, calfun="raking", bounds=bounds, max_iter=max_iter, epsilon=tol, total=total, method="rake"
         )
     if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
         raise RakingError(f"max_iter={max_iter!r} is not valid; give a positive integer such as 50")
@@ -275,8 +275,8 @@ def rake(
         raise RakingError(f"tol={tol!r} is not valid; give a positive tolerance such as 1e-7")
     if cap is not None and not (cap > 1):
         raise RakingError(f"cap={cap!r} is not valid; give the largest weight as a multiple (> 1) of the mean")
-    d = svy._design
-    ms, active, cells = build_margins(svy, margins, total=total)
+    d = sf.design
+    ms, active, cells = build_margins(sf, margins, total=total)
     targets = [m.target for m in ms]
     if cap is None:
         res = ipf(cells, targets, max_iter=max_iter, tol=tol, rep=d.repweights)
@@ -315,10 +315,12 @@ def rake(
     if not d.is_replicate:
         step = raking_step(cells.cell, cells.codes, [m.ncell for m in ms], res.factor, res.last, d.weights)
         calibration = d.calibration + (step,)
-    return svy.with_weights(w, repweights=reps, calibration=calibration, note=note)
+    return sf.with_weights(w, repweights=reps, calibration=calibration, note=note)
 
 
-def poststratify(svy: Survey, vars, population, *, partial: bool = False, total: float | None = None) -> Survey:
+def poststratify(
+    sf: SurveyFrame, vars, population, *, partial: bool = False, total: float | None = None
+) -> SurveyFrame:
     """Post-stratify: scale the weights so each cell's total equals its population count.
 
     Parameters
@@ -352,10 +354,8 @@ def poststratify(svy: Survey, vars, population, *, partial: bool = False, total:
     linearised variances use post-stratum residuals as ``svyrecvar``.
     """
     cols = (vars,) if isinstance(vars, str) else tuple(vars)
-    d = svy._design
-    ms, _active, cells = build_margins(
-        svy, {cols: population}, total=total, what="post-stratification", partial=partial
-    )
+    d = sf.design
+    ms, _active, cells = build_margins(sf, {cols: population}, total=total, what="post-stratification", partial=partial)
     m = ms[0]
     have = cells.margin_totals(0, m.ncell)
     ratio = m.target / have
@@ -373,4 +373,4 @@ def poststratify(svy: Survey, vars, population, *, partial: bool = False, total:
     calibration = None
     if not d.is_replicate:
         calibration = d.calibration + (PostStratStep(m.code, ratio, d.weights),)
-    return svy.with_weights(w, repweights=reps, calibration=calibration, note=note)
+    return sf.with_weights(w, repweights=reps, calibration=calibration, note=note)

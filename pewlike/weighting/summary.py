@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pewlike.design.frame import SurveyFrame, frame_of
 from pewlike.errors import EstimationError
 from pewlike.weighting.steps import WeightingRecord, last_record
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pewlike.survey import Survey
 
 __all__ = ["WeightSummary", "effective_n", "kish_deff", "moe", "weight_summary"]
 
@@ -27,8 +27,9 @@ PEW_Z95 = 1.96
 
 
 def _weights(svy_or_weights, include_zeros: bool = False) -> np.ndarray:
-    if hasattr(svy_or_weights, "_design"):
-        d = svy_or_weights._design
+    # a Survey (the facade) holds its data in a backend; a SurveyFrame is the in-memory one
+    if hasattr(svy_or_weights, "_backend") or isinstance(svy_or_weights, SurveyFrame):
+        d = frame_of(svy_or_weights).design
         w = d.weights[d.in_domain]  # ones for an unweighted design (until it is weighted)
     else:
         w = np.asarray(svy_or_weights, dtype=float).reshape(-1)
@@ -241,7 +242,7 @@ class WeightSummary:
         return out
 
 
-def weight_summary(svy: Survey) -> WeightSummary:
+def weight_summary(sf: SurveyFrame) -> WeightSummary:
     """Kish design effect, effective n, margin of error, weight range and the last weighting step.
 
     Parameters
@@ -258,7 +259,7 @@ def weight_summary(svy: Survey) -> WeightSummary:
     out); the achieved vs target margins come from the record the last ``rake``,
     ``poststratify``, ``calibrate`` or ``trim_weights`` left in the survey's history.
     """
-    w = _weights(svy)
+    w = _weights(sf)
     n = int(w.size)
     mean = float(w.mean())
     sd = float(w.std(ddof=1)) if n > 1 else 0.0
@@ -274,6 +275,6 @@ def weight_summary(svy: Survey) -> WeightSummary:
         deff=deff,
         ess=n / deff,
         moe=moe(w),
-        record=last_record(svy._history),
-        history=tuple(svy._history),
+        record=last_record(sf.history),
+        history=tuple(sf.history),
     )

@@ -24,7 +24,7 @@ from pewlike.errors import RakingError
 from pewlike.weighting.target_shapes import label_text, margin_name, normalize
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.survey import Survey
+    from pewlike.design.frame import SurveyFrame
 
 __all__ = [
     "Cells",
@@ -75,11 +75,11 @@ def _pct(x: float) -> str:
 
 
 # --------------------------------------------------------------------------- matching
-def _column_codes(svy: Survey, col: str):
+def _column_codes(sf: SurveyFrame, col: str):
     """Codes (int64, -1 missing), labels and codebook-missing labels of a column."""
     import pandas as pd
 
-    s = svy._data[col]
+    s = sf.data[col]
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = [label_text(c) for c in s.cat.categories]
         codes = s.cat.codes.to_numpy()
@@ -88,7 +88,7 @@ def _column_codes(svy: Survey, col: str):
         codes, uniq = pd.factorize(s, sort=True)
         cats = [label_text(u) for u in uniq]
         categorical = False
-    info = svy._codebook.variables.get(col)
+    info = sf.codebook.variables.get(col)
     missing = set(info.missing) if info is not None else set()
     return codes, cats, missing, categorical
 
@@ -120,7 +120,7 @@ class Cells:
 
 
 def build_margins(
-    svy: Survey,
+    sf: SurveyFrame,
     margins,
     *,
     total: float | None = None,
@@ -141,10 +141,10 @@ def build_margins(
         target, a positive target without respondents, negative or all-zero targets, or
         margins given as totals that disagree on the total.
     """
-    w = svy._design.weights if weights is None else weights
-    active = svy._design.in_domain & (w > 0)
+    w = sf.design.weights if weights is None else weights
+    active = sf.design.in_domain & (w > 0)
     all_active = bool(active.all())
-    spec = normalize(margins, svy._resolve)
+    spec = normalize(margins, sf.resolve)
     cache: dict[str, Any] = {}
     raw = []
     for cols, entries in spec:
@@ -165,7 +165,7 @@ def build_margins(
             )
         if vals.sum() <= 0:
             raise RakingError(f"targets for {name} sum to zero; give the population share of each category")
-        code = _cell_codes(svy, cols, [k for k, _ in entries], active, all_active, cache, what)
+        code = _cell_codes(sf, cols, [k for k, _ in entries], active, all_active, cache, what)
         raw.append((name, cols, labels, code, vals))
     # -- scale ------------------------------------------------------------------------
     sums = np.array([r[4].sum() for r in raw])
@@ -256,7 +256,7 @@ def _small_int(k: int):
     return np.int64
 
 
-def _cell_codes(svy, cols, keys, active, all_active, cache, what) -> np.ndarray:
+def _cell_codes(sf, cols, keys, active, all_active, cache, what) -> np.ndarray:
     """Target cell of every row (-1: not weighted), checking for NA and categories without targets.
 
     One lookup table per column maps category codes to target cells (-2 for a missing value,
@@ -268,7 +268,7 @@ def _cell_codes(svy, cols, keys, active, all_active, cache, what) -> np.ndarray:
     luts, sizes = [], []
     for i, col in enumerate(cols):
         if col not in cache:
-            cache[col] = _column_codes(svy, col)
+            cache[col] = _column_codes(sf, col)
         _codes, cats, missing, categorical = cache[col]
         index = {c: j for j, c in enumerate(cats)}
         wanted = {k[i] for k in keys}
@@ -320,13 +320,13 @@ def _cell_codes(svy, cols, keys, active, all_active, cache, what) -> np.ndarray:
     if (cell.min() if cell.size else 0) < 0:
         bad = cell < 0 if all_active else (cell < 0) & active
         if bad.any():
-            _unmatched(svy, cols, cell, bad, cache, name, what)
+            _unmatched(sf, cols, cell, bad, cache, name, what)
     if not all_active:
         cell[~active] = -1
     return cell
 
 
-def _unmatched(svy, cols, cell, bad, cache, name, what):
+def _unmatched(sf, cols, cell, bad, cache, name, what):
     na = bad & (cell == -2)
     if na.any():
         miss = sorted({m for c in cols for m in cache[c][2]})

@@ -10,7 +10,7 @@ from pewlike.errors import CalibrationError
 from pewlike.weighting.steps import WeightingNote, WeightingRecord
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pewlike.survey import Survey
+    from pewlike.design.frame import SurveyFrame
 
 __all__ = ["trim_array", "trim_weights"]
 
@@ -82,7 +82,7 @@ def trim_array(W: np.ndarray, lower: float, upper: float, *, strict: bool = Fals
 
 
 def trim_weights(
-    svy: Survey,
+    sf: SurveyFrame,
     *,
     lower=None,
     upper=None,
@@ -90,7 +90,7 @@ def trim_weights(
     strict: bool = False,
     minval: float | None = None,
     maxval: float | None = None,
-) -> Survey:
+) -> SurveyFrame:
     """Trim extreme weights and share the trimmed amount among the others.
 
     Parameters
@@ -129,7 +129,7 @@ def trim_weights(
     weights; R 4.1's ``trimWeights.svyrep.design`` instead leaves the full-sample weights
     unchanged and garbles the replicates (a recycling bug), so it is not a reference.
     """
-    d = svy._design
+    d = sf.design
     rows = np.flatnonzero(d.in_domain)
     w = d.weights[rows]
     lo = -np.inf if lower is None else float(lower)
@@ -174,4 +174,4 @@ def trim_weights(
     note = WeightingNote(
         f"trimmed {n_trim:,} weight(s) to [{lo:.4g}, {hi:.4g}]" + (" (strict)" if strict else ""), record
     )
-    return svy.with_weights(out, repweights=reps, note=note)
+    return sf.with_weights(out, repweights=reps, note=note)

@@ -1,14 +1,13 @@
-"""A survey whose data stay partitioned: :class:`DaskSurvey`, made by ``pw.Survey(dask_frame)`` or
-``pw.read(paths, engine="dask")``.
+"""The partitioned backend of a :class:`~pewlike.survey.Survey`: a Dask DataFrame and its design.
 
-Same design arguments and the same verbs as :class:`pewlike.survey.Survey` for what can be
-computed from sums: ``mean``, ``total``, ``proportion``, ``ratio`` (with ``by=``), ``chisq``,
-``ttest``, ``topline``, ``crosstab``, ``subset`` and ``rake``.  Each verb maps over the
-partitions (weighted sums by cell, sampling unit, stratum or replicate), adds the partial
-sums in a tree and finishes with the in-memory code, so results are the same result objects
-and equal the in-memory ones to rounding.  Models and quantiles need all rows together and
-raise an error saying how to subsample (:meth:`DaskSurvey.sample`) or collect
-(:meth:`DaskSurvey.collect`).
+``pw.Survey(dask_frame)`` and ``pw.read(paths, engine="dask")`` give a ``Survey`` holding a
+:class:`PartitionedFrame`.  The verbs that can be computed from sums (``mean``, ``total``,
+``proportion``, ``ratio`` with ``by=``, ``chisq``, ``ttest``, ``topline``, ``crosstab``,
+``subset``, ``rake``, ``weight_summary``) map over the partitions (weighted sums by cell,
+sampling unit, stratum or replicate), add the partial sums in a tree and finish with the
+in-memory code, so results are the same result objects and equal the in-memory ones to
+rounding.  Models and quantiles need all rows together: the ``Survey`` says how to
+subsample (``svy.sample``) or collect (``svy.collect``).
 
 Needs the optional extra ``pewlike[dask]``.
 """
@@ -17,8 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from pewlike.errors import DesignError, EstimationError
 from pewlike.io.codebook import Codebook
@@ -29,9 +26,7 @@ from pewlike.partitioned.io import require_dask
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pewlike.survey import Survey
-
-__all__ = ["DaskSurvey", "is_dask_frame", "read_dask"]
+__all__ = ["PartitionedFrame", "is_dask_frame"]
 
 
 def is_dask_frame(obj) -> bool:
@@ -40,7 +35,7 @@ def is_dask_frame(obj) -> bool:
     return mod.startswith("dask") and type(obj).__name__ == "DataFrame"
 
 
-class DaskSurvey:
+class PartitionedFrame:
     """Survey microdata in a partitioned Dask DataFrame, with a sampling design.
 
     Parameters
@@ -164,8 +159,8 @@ class DaskSurvey:
         ):
             object.__setattr__(self, name, value)
 
-    def _evolve(self, *, state: State | None = None, history=None, progress=None) -> DaskSurvey:
-        obj = DaskSurvey.__new__(DaskSurvey)
+    def _evolve(self, *, state: State | None = None, history=None, progress=None) -> PartitionedFrame:
+        obj = PartitionedFrame.__new__(PartitionedFrame)
         obj._init(
             self._ddf,
             self._codebook,
@@ -181,7 +176,7 @@ class DaskSurvey:
         return obj
 
     def __setattr__(self, name, value):
-        raise AttributeError("DaskSurvey is immutable; its methods return a new DaskSurvey")
+        raise AttributeError("a partitioned survey is immutable; its methods return a new one")
 
     # -- data and metadata ---------------------------------------------------
     @property
@@ -202,8 +197,7 @@ class DaskSurvey:
             self._cache.update(design_sums(self, need_df=True))
         return int(self._cache["degf"])
 
-    @property
-    def data(self):
+    def domain_frame(self):
         """The respondents of the current domain, as a lazy Dask DataFrame."""
         if not self._state.domain:
             return self._ddf
@@ -212,8 +206,7 @@ class DaskSurvey:
         conds = self._state.domain
         return self._ddf.map_partitions(lambda p: p[_domain_mask(p, conds, len(conds))], meta=self._ddf._meta)
 
-    @property
-    def weights(self):
+    def weight_series(self):
         """Current analysis weights of the respondents in the domain, as a lazy Dask Series."""
         import pandas as pd
 
@@ -238,8 +231,7 @@ class DaskSurvey:
     def source(self) -> str | None:
         return self._source
 
-    @property
-    def design(self) -> str:
+    def describe(self) -> str:
         """A printable description of the design."""
         d = self._ddesign
         kind = {
@@ -257,10 +249,19 @@ class DaskSurvey:
         lines.extend(f"  {h}" for h in self._history)
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.design
+    kind = "partitioned"
 
-    def codebook(self) -> pd.DataFrame:
+    @property
+    def codebook(self) -> Codebook:
+        """Question wording, value labels and missing codes."""
+        return self._codebook
+
+    @property
+    def history(self) -> tuple:
+        """Notes of the weighting steps applied, in order."""
+        return self._history
+
+    def codebook_frame(self) -> pd.DataFrame:
         """One row per variable: ``name, label, type, levels, missing_codes, ...`` (``n_valid`` and
         ``n_missing`` are those of no rows: counting them would need a pass over the data)."""
         import pandas as pd
@@ -277,10 +278,8 @@ class DaskSurvey:
         col = self._codebook.resolve(name)
         return self._codebook.variables[col].label or col
 
-    def column(self, name: str) -> str:
-        return self._codebook.resolve(name)
-
-    def _resolve(self, name) -> str:
+    def resolve(self, name: str) -> str:
+        """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``)."""
         return self._codebook.resolve(name)
 
     def _level(self, col: str) -> Level:
@@ -292,7 +291,7 @@ class DaskSurvey:
         return self._levels[col]
 
     # -- domains -----------------------------------------------------------
-    def subset(self, condition, *, columns: Sequence[str] | None = None) -> DaskSurvey:
+    def subset(self, condition, *, columns: Sequence[str] | None = None) -> PartitionedFrame:
         """Restrict to a domain, keeping the full design for variance (R ``subset(design, ...)``).
 
         Parameters
@@ -312,7 +311,7 @@ class DaskSurvey:
             cols = tuple(c for c in self._ddf.columns if c in names)
             cond = ("query", cols, condition)
         elif callable(condition):
-            cols = tuple(self._ddf.columns) if columns is None else tuple(self._resolve(c) for c in columns)
+            cols = tuple(self._ddf.columns) if columns is None else tuple(self.resolve(c) for c in columns)
             cond = ("call", cols, condition)
         else:
             raise EstimationError(
@@ -332,90 +331,15 @@ class DaskSurvey:
             raise EstimationError("the subset is empty: no respondent matches; check the condition")
         return out
 
-    # -- estimates -----------------------------------------------------------
-    def mean(self, var, *, by=None, na_rm: bool = True, level: float = 0.95):
-        """Weighted mean (R ``svymean``/``svyby``); see :func:`pewlike.estimation.estimators.mean`."""
-        from pewlike.partitioned.estimates import mean
-
-        return mean(self, var, by=by, na_rm=na_rm, level=level)
-
-    def total(self, var, *, by=None, na_rm: bool = True, level: float = 0.95):
-        """Weighted total (R ``svytotal``); see :func:`pewlike.estimation.estimators.total`."""
-        from pewlike.partitioned.estimates import total
-
-        return total(self, var, by=by, na_rm=na_rm, level=level)
-
-    def proportion(self, var, *, by=None, ci: str = "logit", na_rm: bool = True, level: float = 0.95):
-        """Share of each response (R ``svymean`` on a factor, ``svyciprop``); see :func:`pewlike.estimation.estimators.proportion`."""
-        from pewlike.partitioned.estimates import proportion
-
-        return proportion(self, var, by=by, ci=ci, na_rm=na_rm, level=level)
-
-    def ratio(self, numerator, denominator, *, by=None, na_rm: bool = True, level: float = 0.95):
-        """Ratio of totals (R ``svyratio``); see :func:`pewlike.estimation.estimators.ratio`."""
-        from pewlike.partitioned.estimates import ratio
-
-        return ratio(self, numerator, denominator, by=by, na_rm=na_rm, level=level)
-
-    def chisq(self, row, col, *, statistic: str = "F", na_rm: bool = True):
-        """Rao-Scott test (R ``svychisq``); see :func:`pewlike.estimation.hypothesis.chisq`."""
-        from pewlike.partitioned.estimates import chisq
-
-        return chisq(self, row, col, statistic=statistic, na_rm=na_rm)
-
-    def ttest(self, var, by, *, na_rm: bool = True, level: float = 0.95):
-        """Design-based t test (R ``svyttest``); see :func:`pewlike.estimation.hypothesis.ttest`."""
-        from pewlike.partitioned.estimates import ttest
-
-        return ttest(self, var, by, na_rm=na_rm, level=level)
-
-    def topline(self, var, *, base: str = "valid", **options):
-        """Pew topline; see :func:`pewlike.tables.toplines.topline`."""
-        from pewlike.partitioned.tables import topline
-
-        return topline(self, var, base=base, **options)
-
-    def crosstab(self, var, by, *, base: str = "valid", letters: bool = True, **options):
-        """Column-percent crosstab with letters; see :func:`pewlike.tables.crosstabs.crosstab`."""
-        from pewlike.partitioned.tables import crosstab
-
-        return crosstab(self, var, by, base=base, letters=letters, **options)
-
-    def rake(self, margins, *, max_iter: int = 50, tol: float = 1e-7, total=None, **options) -> DaskSurvey:
-        """Rake to marginal targets on the joint-cell table; see :func:`pewlike.partitioned.rake.rake`."""
-        from pewlike.partitioned.rake import rake
-
-        return rake(self, margins, max_iter=max_iter, tol=tol, total=total, **options)
-
-    def weight_summary(self):
-        """Kish deff, effective n, MOE and weight range; see :func:`pewlike.partitioned.weights.weight_summary`."""
-        from pewlike.partitioned.weights import weight_summary
-
-        return weight_summary(self)
-
     # -- leaving the cluster ---------------------------------------------------------
-    def collect(self) -> Survey:
-        """All rows in this process as an in-memory :class:`~pewlike.survey.Survey` (same design,
-        subsets and raking replayed), for what needs every row at once: models, quantiles.
-
-        Only when the data fit in memory; otherwise use :meth:`sample`.
-        """
-        from pewlike.survey import Survey
-
+    def collect_frame(self) -> tuple[pd.DataFrame, dict]:
+        """Every row in this process, with the arguments that rebuild the design in memory."""
         pdf = self._ddf.compute()
-        svy = Survey(pdf.reset_index(drop=True), codebook=self._codebook, source=self._source, **self._args)
-        return _replay(self, svy)
+        return pdf.reset_index(drop=True), self._memory_options()
 
-    def sample(self, frac: float, *, seed: int | None = None) -> Survey:
-        """A random row sample (fraction ``frac``) as an in-memory Survey, weights scaled by ``1/frac``.
-
-        For models and quantiles on data too large to collect.  The sample is drawn within
-        every partition (``DataFrame.sample``); estimates and standard errors are those of
-        the subsample, an approximation of the full data's.
-        """
+    def sample_frame(self, frac: float, *, seed: int | None = None) -> tuple[pd.DataFrame, dict]:
+        """A random row sample (fraction ``frac``, drawn in every partition), weights scaled by ``1/frac``."""
         import pandas as pd
-
-        from pewlike.survey import Survey
 
         if not 0 < frac <= 1:
             raise EstimationError(f"frac={frac!r} is not valid; give a fraction in (0, 1], e.g. 0.05")
@@ -423,51 +347,20 @@ class DaskSurvey:
         d = self._ddesign
         scaled = {c: pdf[c] / frac for c in ([d.weight_col] if d.weight_col else []) + list(d.rep_cols)}
         pdf = pdf.assign(**scaled) if scaled else pdf
-        svy = Survey(pd.DataFrame(pdf), codebook=self._codebook, source=self._source, **self._args)
-        return _replay(self, svy)
+        return pd.DataFrame(pdf), self._memory_options()
 
-    def __getattr__(self, name):
-        if name in _NOT_DISTRIBUTED:
-            raise EstimationError(
-                f"{name}() is not available on a partitioned (Dask) survey yet: it needs all rows in one process. "
-                f"Collect the data if they fit in memory (svy.collect().{name}(...)) or work on a random sample "
-                f"(svy.sample(frac=0.05, seed=1).{name}(...))"
-            )
-        raise AttributeError(f"'DaskSurvey' object has no attribute {name!r}")
+    def _memory_options(self) -> dict:
+        return dict(codebook=self._codebook, source=self._source, **self._args)
 
-
-_NOT_DISTRIBUTED = (
-    "quantile",
-    "glm",
-    "logit",
-    "ologit",
-    "scale",
-    "poststratify",
-    "calibrate",
-    "trim_weights",
-    "to_replicate",
-    "to_sav",
-    "to_parquet",
-    "with_weights",
-)
-
-
-def _replay(dsvy: DaskSurvey, svy: Survey) -> Survey:
-    """Apply the partitioned survey's subsets and rakings, in order, to an in-memory copy."""
-    done = 0
-    for step in dsvy._state.steps:
-        for cond in dsvy._state.domain[done : step.ndomain]:
-            svy = svy.subset(cond[2]) if cond[0] == "query" else svy.subset(np.asarray(cond[2](svy.data)))
-        done = step.ndomain
-        margins, opts = step.call
-        svy = svy.rake(margins, **opts)
-    for cond in dsvy._state.domain[done:]:
-        svy = svy.subset(cond[2]) if cond[0] == "query" else svy.subset(np.asarray(cond[2](svy.data)))
-    return svy
-
-
-def read_dask(paths, **options) -> DaskSurvey:
-    """Read partitioned files into a :class:`DaskSurvey`; see :func:`pewlike.partitioned.read.read_dask`."""
-    from pewlike.partitioned.read import read_dask as _read
-
-    return _read(paths, **options)
+    def replay_steps(self) -> list[tuple]:
+        """The subsets and rakings applied so far, in order: ``("subset", condition)`` and
+        ``("rake", margins, options)``, for replaying them on an in-memory copy."""
+        out: list[tuple] = []
+        done = 0
+        for step in self._state.steps:
+            out.extend(("subset", cond) for cond in self._state.domain[done : step.ndomain])
+            done = step.ndomain
+            margins, opts = step.call
+            out.append(("rake", margins, opts))
+        out.extend(("subset", cond) for cond in self._state.domain[done:])
+        return out

@@ -1,0 +1,252 @@
+"""The in-memory backend of a :class:`~pewlike.survey.Survey`: a DataFrame, its design and codebook.
+
+Topic modules (estimation, weighting, tables, models) take a :class:`SurveyFrame`, never a
+``Survey``: the facade in :mod:`pewlike.survey` holds one of these (or the partitioned
+backend of :mod:`pewlike.partitioned`) and wraps what the topic functions return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import numpy as np
+
+from pewlike.design.structure import Design, build_design
+from pewlike.errors import DesignError, EstimationError
+from pewlike.io.codebook import Codebook
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["LonelyPSU", "SurveyFrame", "frame_of"]
+
+LonelyPSU = Literal["fail", "remove", "adjust", "average", "certainty"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SurveyFrame:
+    """Respondents in memory with their sampling design and codebook (immutable).
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        Every row of the data, including rows outside the current domain.
+    design : Design
+        Weights, strata, PSUs, replicate weights, domain and calibration steps.
+    codebook : Codebook
+        Question wording, value labels, missing codes.
+    source : str or None
+        The file the data came from.
+    history : tuple
+        Notes of the weighting steps applied, in order.
+    """
+
+    data: pd.DataFrame
+    design: Design
+    codebook: Codebook
+    source: str | None = None
+    history: tuple[Any, ...] = ()
+
+    kind: ClassVar[str] = "memory"
+
+    @classmethod
+    def build(
+        cls,
+        data: pd.DataFrame,
+        *,
+        weights: str | None = "auto",
+        strata: str | None = None,
+        psu: str | Sequence[str] | None = None,
+        fpc: str | Sequence[str] | None = None,
+        nest: bool = False,
+        repweights: str | Sequence[str] | None = None,
+        reptype: str | None = None,
+        scale: float | None = None,
+        rscales: Any = None,
+        mse: bool = False,
+        lonely_psu: LonelyPSU = "fail",
+        rho: float | None = None,
+        codebook: Codebook | None = None,
+        source: str | None = None,
+    ) -> SurveyFrame:
+        """Validate the data and build the design (R ``svydesign``/``svrepdesign``).
+
+        Arguments as :class:`pewlike.Survey`.
+        """
+        import pandas as pd
+
+        if not isinstance(data, pd.DataFrame):
+            raise DesignError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+        if data.columns.duplicated().any():
+            dup = list(data.columns[data.columns.duplicated()])
+            raise DesignError(f"duplicate column names {dup}; rename them before building the design")
+        data = data.rename(columns=str) if not all(isinstance(c, str) for c in data.columns) else data
+        cb = Codebook.from_frame(data) if codebook is None else codebook
+        missing_info = [c for c in data.columns if c not in cb.variables]
+        if missing_info:
+            cb = Codebook({**cb.variables, **Codebook.from_frame(data[missing_info]).variables}, cb.file_label)
+        design = build_design(
+            data,
+            cb.resolve,
+            weights=weights,
+            strata=strata,
+            psu=psu,
+            fpc=fpc,
+            nest=nest,
+            repweights=repweights,
+            reptype=reptype,
+            scale=scale,
+            rscales=rscales,
+            mse=mse,
+            lonely_psu=lonely_psu,
+            rho=rho,
+        )
+        return cls(data, design, cb, source, ())
+
+    def evolve(
+        self,
+        *,
+        design: Design | None = None,
+        data: pd.DataFrame | None = None,
+        codebook: Codebook | None = None,
+        history: tuple[Any, ...] | None = None,
+    ) -> SurveyFrame:
+        """A copy with some parts replaced."""
+        return replace(
+            self,
+            data=self.data if data is None else data,
+            design=design or self.design,
+            codebook=codebook or self.codebook,
+            history=self.history if history is None else tuple(history),
+        )
+
+    # -- the respondents -------------------------------------------------------------
+    def domain_frame(self) -> pd.DataFrame:
+        """The respondents in the current domain (a shallow copy)."""
+        dom = self.design.domain
+        frame = self.data if dom is None else self.data.loc[dom]
+        return frame.copy(deep=False)
+
+    @property
+    def n(self) -> int:
+        """Unweighted number of respondents in the current domain."""
+        return int(self.design.in_domain.sum())
+
+    @property
+    def degf(self) -> int:
+        """Design degrees of freedom (R ``degf(design)``)."""
+        return self.design.degf()
+
+    def weight_series(self) -> pd.Series:
+        """Analysis weights of the respondents in the domain, indexed like the data."""
+        import pandas as pd
+
+        dom = self.design.in_domain
+        name = self.design.names.get("weights") or "weight"
+        return pd.Series(self.design.weights[dom], index=self.data.index[dom], name=name)
+
+    def codebook_frame(self) -> pd.DataFrame:
+        """One row per variable (see :meth:`pewlike.io.codebook.Codebook.to_frame`), counted in the domain."""
+        return self.codebook.to_frame(self.domain_frame())
+
+    # -- variables -------------------------------------------------------------------
+    def resolve(self, name: str) -> str:
+        """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``)."""
+        return self.codebook.resolve(name)
+
+    def question(self, name: str) -> str:
+        """The question wording of ``name``; the column name when unlabelled."""
+        col = self.codebook.resolve(name)
+        return self.codebook.variables[col].label or col
+
+    def series(self, name: str) -> pd.Series:
+        """Full-length column (all rows, including outside the domain)."""
+        return self.data[self.resolve(name)]
+
+    def valid(self, name: str) -> np.ndarray:
+        """Rows with a substantive (non-missing) answer, over all rows."""
+        import pandas as pd
+
+        col = self.resolve(name)
+        s = self.data[col]
+        ok = s.notna().to_numpy().copy()
+        miss = self.codebook.variables[col].missing
+        if miss and isinstance(s.dtype, pd.CategoricalDtype):
+            cats = [str(c) for c in s.cat.categories]
+            bad = np.array([c in miss for c in cats] + [False])
+            ok &= ~bad[s.cat.codes.to_numpy()]
+        return ok
+
+    # -- domains and weights -----------------------------------------------------------
+    def subset(self, mask_or_query: Any) -> SurveyFrame:
+        """Restrict to a domain, keeping the full design for variance (R ``subset(design, ...)``)."""
+        import pandas as pd
+
+        full = self.data
+        dom = self.design.in_domain
+        if isinstance(mask_or_query, str):
+            try:
+                picked = self.domain_frame().query(mask_or_query, engine="python")
+            except Exception as exc:
+                raise EstimationError(f"subset query {mask_or_query!r} failed: {exc}") from None
+            mask = full.index.isin(picked.index) & dom
+        elif isinstance(mask_or_query, pd.Series):
+            m = mask_or_query.reindex(full.index)
+            mask = m.fillna(False).astype(bool).to_numpy() & dom
+        else:
+            m = np.asarray(mask_or_query)
+            if m.dtype != bool or m.ndim != 1:
+                raise EstimationError("subset mask must be a 1-d boolean array, a boolean Series or a query string")
+            if m.shape[0] == full.shape[0] and self.design.domain is None:
+                mask = m
+            elif m.shape[0] == int(dom.sum()):
+                mask = np.zeros(full.shape[0], dtype=bool)
+                mask[np.flatnonzero(dom)[m]] = True
+            else:
+                raise EstimationError(f"subset mask has {m.shape[0]} values but the survey has {self.n} respondents")
+        if not mask.any():
+            raise EstimationError("the subset is empty: no respondent matches; check the condition")
+        return self.evolve(design=self.design.restrict(mask))
+
+    def with_weights(
+        self, weights: Any, *, repweights: Any = None, calibration: Any = None, note: Any = None
+    ) -> SurveyFrame:
+        """A copy with other analysis weights (an array over all rows, or a Series on the index)."""
+        import pandas as pd
+
+        if isinstance(weights, pd.Series):
+            weights = weights.reindex(self.data.index).fillna(0.0).to_numpy(dtype=float)
+        w = np.asarray(weights, dtype=float)
+        if w.shape != (self.data.shape[0],):
+            raise DesignError(f"weights have shape {w.shape}; expected ({self.data.shape[0]},)")
+        if not np.isfinite(w).all() or (w < 0).any():
+            raise DesignError("new weights contain missing, infinite or negative values")
+        history = self.history + ((note,) if note else ())
+        return self.evolve(design=self.design.with_weights(w, repweights, calibration), history=history)
+
+    def export_frame(self) -> pd.DataFrame:
+        """The domain's data with the current weights as a column (for writing files)."""
+        data = self.domain_frame()
+        wname = self.design.names.get("weights")
+        if self.design.weighted:
+            name = wname or "weight"
+            data = data.assign(**{name: self.design.weights[self.design.in_domain]})
+        return data
+
+
+def frame_of(survey: Any) -> SurveyFrame:
+    """The in-memory backend of a ``Survey`` (or the frame itself), for public helpers of topic modules.
+
+    Raises
+    ------
+    EstimationError
+        For a partitioned survey, or anything that is not a survey.
+    """
+    frame = getattr(survey, "_backend", survey)
+    if isinstance(frame, SurveyFrame):
+        return frame
+    if getattr(frame, "kind", None) == "partitioned":
+        raise EstimationError("this needs the data in memory; use svy.collect() or svy.sample(frac=...) first")
+    raise EstimationError(f"expected a pewlike Survey, not {type(survey).__name__}")
