@@ -42,9 +42,10 @@ CalFun = Literal["linear", "raking", "logit"]
 
 # verb -> (module, function) implementing it for each backend
 _IN_MEMORY: dict[str, tuple[str, str]] = {
-    **{v: ("pewlike.estimation.estimators", v) for v in ("mean", "total", "proportion", "ratio", "quantile")},
-    "chisq": ("pewlike.estimation.estimators", "chisq"),
-    "ttest": ("pewlike.estimation.estimators", "ttest"),
+    **{v: ("pewlike.estimation.estimators", v) for v in ("mean", "total", "proportion", "ratio")},
+    "quantile": ("pewlike.estimation.quantiles", "quantile"),
+    "chisq": ("pewlike.estimation.hypothesis", "chisq"),
+    "ttest": ("pewlike.estimation.hypothesis", "ttest"),
     "topline": ("pewlike.tables", "topline"),
     "crosstab": ("pewlike.tables", "crosstab"),
     **{v: ("pewlike.weighting", v) for v in ("rake", "poststratify", "calibrate", "trim_weights", "weight_summary")},

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.design.frame import SurveyFrame
 
-__all__ = ["chisq", "mean", "proportion", "quantile", "ratio", "total", "ttest"]
+__all__ = ["factor_codes", "mean", "numeric_values", "proportion", "ratio", "total"]
 
 
 # ---------------------------------------------------------------------------
@@ -430,24 +430,3 @@ def ratio(
     name = f"{ncol}/{dcol}"
     frame = _frame(name, None, keys, by_cols, est, se, lo, hi, np.full(G, np.nan), n)
     return Estimates("ratio", name, tuple(by_cols), frame, r.vcov, level, "normal", None, _design_label(sf))
-
-
-def quantile(sf: SurveyFrame, var: str, q, *, by=None, na_rm: bool = True, level: float = 0.95, **options):
-    """Weighted quantiles with Woodruff intervals; see :func:`pewlike.estimation.quantiles.quantile`."""
-    from pewlike.estimation.quantiles import quantile as _q
-
-    return _q(sf, var, q, by=by, na_rm=na_rm, level=level, **options)
-
-
-def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: str = "F", na_rm: bool = True):
-    """Rao-Scott test of association; see :func:`pewlike.estimation.hypothesis.chisq`."""
-    from pewlike.estimation.hypothesis import chisq as _c
-
-    return _c(sf, row, col, statistic=statistic, na_rm=na_rm)
-
-
-def ttest(sf: SurveyFrame, var: str, by: str, *, na_rm: bool = True, level: float = 0.95):
-    """Design-based two-sample t test; see :func:`pewlike.estimation.hypothesis.ttest`."""
-    from pewlike.estimation.hypothesis import ttest as _t
-
-    return _t(sf, var, by, na_rm=na_rm, level=level)

@@ -104,10 +104,10 @@ def rake(
     error messages about unmatched categories are counts of distinct cells.
     """
     from pewlike.design.frame import SurveyFrame
-    from pewlike.weighting.raking import _nonconvergence, ipf, margins_frame
+    from pewlike.weighting.raking import _nonconvergence, ipf
     from pewlike.weighting.steps import WeightingNote, WeightingRecord, raking_step
     from pewlike.weighting.target_shapes import normalize
-    from pewlike.weighting.targets import Cells, build_margins
+    from pewlike.weighting.targets import Cells, build_margins, margins_frame
 
     if bounds is not None or cap is not None:
         raise RakingError(

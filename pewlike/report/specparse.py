@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from pewlike.errors import SpecError
-from pewlike.report.spec import (
+from pewlike.report.schema import (
     FORMATS,
     CompareItem,
     CrosstabItem,

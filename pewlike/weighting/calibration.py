@@ -17,9 +17,8 @@ import numpy as np
 
 from pewlike.errors import CalibrationError, WeightWarning
 from pewlike.weighting.distance import CALFUNS, grake, tdot, weighted_grams
-from pewlike.weighting.raking import margins_frame
 from pewlike.weighting.steps import GregStep, WeightingNote, WeightingRecord
-from pewlike.weighting.targets import build_margins, group_rows
+from pewlike.weighting.targets import build_margins, group_rows, margins_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -16,14 +16,12 @@ import numpy as np
 
 from pewlike.errors import RakingError
 from pewlike.weighting.steps import PostStratStep, WeightingNote, WeightingRecord, raking_step
-from pewlike.weighting.targets import Cells, Margin, build_margins, cell_totals, group_rows
+from pewlike.weighting.targets import Cells, Margin, build_margins, group_rows, margins_frame
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
     from pewlike.design.frame import SurveyFrame
 
-__all__ = ["IPFResult", "ipf", "margins_frame", "poststratify", "rake"]
+__all__ = ["IPFResult", "ipf", "poststratify", "rake"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,27 +164,6 @@ def _capped_ipf(w0, codes, targets, *, max_iter, tol, cap):
     if not converged:
         gap, w, worst = best
     return IPFResult(w / w0, None, last, it, converged, float(gap), worst)
-
-
-def margins_frame(
-    margins: list[Margin], weights: np.ndarray | None = None, *, achieved: list[np.ndarray] | None = None
-) -> pd.DataFrame:
-    """Achieved vs target shares of every target cell: ``variable, level, target, achieved, difference``.
-
-    ``achieved`` gives each margin's weighted totals; otherwise they are summed from ``weights``.
-    """
-    import pandas as pd
-
-    rows = []
-    for j, m in enumerate(margins):
-        have = achieved[j] if achieved is not None else cell_totals(m.code, m.ncell, weights)
-        tot_t, tot_h = m.target.sum(), have.sum()
-        for lab, t, h in zip(m.labels, m.target, have):
-            level = ":".join(lab) if isinstance(lab, tuple) else lab
-            rows.append((m.name, level, t / tot_t, h / tot_h))
-    frame = pd.DataFrame(rows, columns=["variable", "level", "target", "achieved"])
-    frame["difference"] = frame["achieved"] - frame["target"]
-    return frame
 
 
 def _nonconvergence(margins: list[Margin], res: IPFResult, max_iter: int, what: str, cap=None) -> str:

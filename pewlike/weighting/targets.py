@@ -24,6 +24,8 @@ from pewlike.errors import RakingError
 from pewlike.weighting.target_shapes import label_text, margin_name, normalize
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from pewlike.design.frame import SurveyFrame
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "joint_cells",
     "label_text",
     "margin_name",
+    "margins_frame",
 ]
 
 PROPORTION_TOL = 1e-6  # a margin summing to 1 within this is a set of proportions
@@ -407,3 +410,24 @@ def _finish(name, cols, labels, code, target, cells: Cells, j: int, partial=Fals
         labels = [lab for lab, kk in zip(labels, keep) if kk]
         target = target[keep]
     return Margin(name, tuple(cols), list(labels), code, np.asarray(target, dtype=float)), remap
+
+
+def margins_frame(
+    margins: list[Margin], weights: np.ndarray | None = None, *, achieved: list[np.ndarray] | None = None
+) -> pd.DataFrame:
+    """Achieved vs target shares of every target cell: ``variable, level, target, achieved, difference``.
+
+    ``achieved`` gives each margin's weighted totals; otherwise they are summed from ``weights``.
+    """
+    import pandas as pd
+
+    rows = []
+    for j, m in enumerate(margins):
+        have = achieved[j] if achieved is not None else cell_totals(m.code, m.ncell, weights)
+        tot_t, tot_h = m.target.sum(), have.sum()
+        for lab, t, h in zip(m.labels, m.target, have):
+            level = ":".join(lab) if isinstance(lab, tuple) else lab
+            rows.append((m.name, level, t / tot_t, h / tot_h))
+    frame = pd.DataFrame(rows, columns=["variable", "level", "target", "achieved"])
+    frame["difference"] = frame["achieved"] - frame["target"]
+    return frame
