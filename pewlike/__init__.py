@@ -17,6 +17,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from pewlike import errors
+from pewlike._version import __version__
 from pewlike.errors import (
     CalibrationError,
     DataFileError,
@@ -29,8 +30,6 @@ from pewlike.errors import (
     SpecError,
     VariableError,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CalibrationError",

@@ -58,7 +58,7 @@ def to_replicate(
     Equivalent to ``as.svrepdesign(design, type=reptype)`` in R survey; the
     JK1, JKn, BRR and Fay weights are identical to R's (fpc is used as R does).
     """
-    from pewlike.design import repweights as rw
+    from pewlike.variance import repweights as rw
 
     d = sf.design
     if d.is_replicate:

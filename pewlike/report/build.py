@@ -376,7 +376,7 @@ class _Writer:
 
     # -- the run ------------------------------------------------------------------------
     def run(self, svy, wsection) -> ReportDoc:
-        from pewlike import __version__
+        from pewlike._version import __version__
         from pewlike.plots import source_line
         from pewlike.report.items import ITEM_BUILDERS, methods_blocks, weighting_blocks
         from pewlike.tables.export import fixed_datetime

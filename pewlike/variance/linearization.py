@@ -7,7 +7,7 @@ integer codes for strata and clusters, and returns covariance matrices exactly a
 product, centring within strata from ``np.bincount``, and the variance is one
 quadratic form per sampling stage.
 
-Replicate machinery (:mod:`pewlike.variance.replication`, :mod:`pewlike.design.repweights`), fpc handling
+Replicate machinery (:mod:`pewlike.variance.replication`, :mod:`pewlike.variance.repweights`), fpc handling
 (:mod:`pewlike.variance.fpc`) and calibration residuals (:mod:`pewlike.variance.calibration`) are re-exported
 here, so estimators can import everything from ``pewlike.variance.linearization``.
 """
@@ -19,12 +19,12 @@ from typing import Literal
 
 import numpy as np
 
-from pewlike.design.repweights import bootstrap_weights, brr_weights, hadamard, jk1_weights, jkn_weights
 from pewlike.errors import DesignError, PewlikeWarning
 from pewlike.variance.calibration import calibration_residuals, raking_residuals
 from pewlike.variance.codes import _as_2d, _expand_strata, _factorize, _group_sum, _pair_codes, _stage_units
 from pewlike.variance.fpc import popsize_from_fpc, stratum_psu_counts
 from pewlike.variance.replication import degf_replicate, replicate_defaults, replicate_totals, replicate_vcov
+from pewlike.variance.repweights import bootstrap_weights, brr_weights, hadamard, jk1_weights, jkn_weights
 
 __all__ = [
     "bootstrap_weights",

@@ -1,7 +1,7 @@
 """Replicate-weight variance: svrVar, default scales, replicate totals, df.
 
 Arrays in, arrays out, like :mod:`pewlike.variance.linearization` (which re-exports everything
-here).  The replicate weights themselves are built in :mod:`pewlike.design.repweights`.
+here).  The replicate weights themselves are built in :mod:`pewlike.variance.repweights`.
 """
 
 from __future__ import annotations
