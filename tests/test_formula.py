@@ -1,8 +1,8 @@
 """Tests of pewlike.formula: parsing, refusals, and model matrices against R.
 
 Reference values come from R 4.x (``model.matrix``, ``terms``, ``poly``, ``scale``) through
-``scripts/make_formula_reference.R``; each fixture's R call is in
-``tests/data/formula/index.csv``.
+``tests/reference/formula/make_formula_reference.R``; each fixture's R call is in
+``tests/reference/formula/index.csv``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pewlike.errors import FormulaError, ModelError, VariableError
 from pewlike.formula import Formula, ModelFrame, design_matrix, model_frame, parse, parse_rhs
 
-DATA = Path(__file__).parent / "data" / "formula"
+DATA = Path(__file__).parent / "reference" / "formula"
 # R spells pewlike's C(x, ref=) as relevel() and C(k) as factor(k) in the fixtures.
 R_NAMES = {
     'relevel(a, ref = "q")': 'C(a, ref = "q")',

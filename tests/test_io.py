@@ -15,7 +15,7 @@ from pewlike.errors import DataFileError, LabelWarning
 from pewlike.io.codebook import is_missing_label
 from pewlike.io.files import pin_sav_timestamp, read_file
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "reference" / "io"
 
 LABELS = {
     "CONCERNCO_W49": "How concerned are you, if at all, about how companies are using the data they collect about you?",
@@ -172,7 +172,7 @@ def test_por_dta_xpt_sas7bdat(tmp_path):
     assert cb["F_AGECAT"].label == "Age category"
     xpt, _ = read_file(tmp_path / "w.xpt")
     assert np.allclose(xpt["WEIGHT_W49"], frame["WEIGHT_W49"])
-    sas, cb = read_file(DATA / "readers" / "small.sas7bdat")
+    sas, cb = read_file(DATA / "small.sas7bdat")
     assert sas["WEIGHT_W1"].tolist() == [0.5, 1.25, 1.0, 2.0]
     assert cb["AGREE"].label == "Do you agree?" and cb["AGE"].label == "Age in years"
 

@@ -1,7 +1,8 @@
-"""Models checked against R ``survey`` 4.1.1 (fixtures made by ``scripts/make_model_reference.R``).
+"""Models checked against R ``survey`` 4.1.1 (fixtures made by
+``tests/reference/models/make_model_reference.R``).
 
-Each record in ``tests/data/models/models_reference.json`` names a data file in
-``tests/data/models/`` (or ``"demo"`` for ``pw.demo()``), the ``pw.Survey`` keyword arguments
+Each record in ``tests/reference/models/models_reference.json`` names a data file (a path
+relative to ``tests/reference/models/``; nhanes is the estimation reference's copy) (or ``"demo"`` for ``pw.demo()``), the ``pw.Survey`` keyword arguments
 of its design, an optional domain, the model call and what R reported (the R call is stored
 beside it). CSVs are read with ``pd.read_csv`` defaults: string columns become categoricals
 with sorted levels, as R's ``factor()`` in the C locale; columns listed in ``categorical`` are
@@ -28,7 +29,7 @@ import pytest
 
 import pewlike as pw
 
-DATA = Path(__file__).parent / "data" / "models"
+DATA = Path(__file__).parent / "reference" / "models"
 RTOL = 1e-6
 RTOL_OLR_SE = 1e-5
 ATOL = 1e-12

@@ -1,6 +1,6 @@
-"""Estimates checked against R ``survey`` (fixtures made by ``scripts/make_reference.R``).
+"""Estimates checked against R ``survey`` (fixtures made by ``tests/reference/estimation/make_reference.R``).
 
-Each record in ``tests/data/reference/*.json`` names a data file in ``tests/data/`` (or
+Each record in ``tests/reference/estimation/*.json`` names a data file beside it (or
 ``"demo"`` for ``pw.demo()``), the ``pw.Survey`` keyword arguments of its design, a method and
 its keyword arguments, and what R reported. The R call that produced each number is stored
 beside it (``r_call``, ``r_design``).
@@ -30,8 +30,8 @@ import pytest
 
 import pewlike as pw
 
-DATA = Path(__file__).parent / "data"
-REFERENCE = DATA / "reference"
+DATA = Path(__file__).parent / "reference" / "estimation"
+REFERENCE = DATA
 RTOL = 1e-6
 # Absolute slack for values that should be exactly 0: where a level is absent from a cell, R's
 # logit interval comes from a glm stopped short of p = 0 and gives limits like 1e-11.

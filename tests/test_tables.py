@@ -1,7 +1,8 @@
 """Pew-style toplines and crosstabs: R survey reference values, equivalences and invariances.
 
-R fixtures: ``tests/data/tables/reference_tables.json`` made by ``scripts/make_tables_reference.R``
-(the R call is stored beside each value). Tolerance 1e-6 relative, as the estimator tests.
+R fixtures: ``tests/reference/tables/reference_tables.json`` made by
+``tests/reference/tables/make_tables_reference.R`` (the R call is stored beside each value; a
+record's ``data`` is ``"demo"`` or a CSV path relative to ``tests/reference/tables/``). Tolerance 1e-6 relative, as the estimator tests.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from pewlike.errors import EstimationError, VariableError
 from pewlike.tables.crosstabs import pairwise_letters
 from pewlike.tables.export import pew_percent
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "reference" / "tables"
 RTOL = 1e-6
-RECORDS = json.loads((DATA / "tables" / "reference_tables.json").read_text())["records"]
+RECORDS = json.loads((DATA / "reference_tables.json").read_text())["records"]
 
 
 @pytest.fixture(scope="module")

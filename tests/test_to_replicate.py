@@ -1,4 +1,7 @@
-"""Survey.to_replicate() against R's as.svrepdesign (fixtures from scripts/make_conversion_reference.R)."""
+"""Survey.to_replicate() against R's as.svrepdesign (fixtures from tests/reference/design/make_conversion_reference.R).
+
+A record's ``data`` is a CSV path relative to ``tests/reference/design/``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ import pytest
 import pewlike as pw
 from pewlike.errors import DesignError
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "reference" / "design"
+API = Path(__file__).parent / "reference" / "estimation"
 RECORDS = json.loads((DATA / "conversion_reference.json").read_text())["records"]
 
 
@@ -29,10 +33,10 @@ def test_matches_as_svrepdesign(rec):
 
 
 def test_conversion_rules_follow_r():
-    strat = pw.Survey(pd.read_csv(DATA / "apistrat.csv"), weights="pw", strata="stype", fpc="fpc")
+    strat = pw.Survey(pd.read_csv(API / "apistrat.csv"), weights="pw", strata="stype", fpc="fpc")
     with pytest.raises(DesignError, match="JK1 cannot be used for a stratified design; use reptype='JKn'"):
         strat.to_replicate("JK1")
-    clus = pw.Survey(pd.read_csv(DATA / "apiclus1.csv"), weights="pw", psu="dnum")
+    clus = pw.Survey(pd.read_csv(API / "apiclus1.csv"), weights="pw", psu="dnum")
     with pytest.raises(DesignError, match="needs a stratified design"):
         clus.to_replicate("JKn")
     with pytest.raises(DesignError, match="already has replicate weights"):
@@ -42,7 +46,7 @@ def test_conversion_rules_follow_r():
 
 
 def test_bootstrap_is_reproducible_and_close_to_linearisation():
-    svy = pw.Survey(pd.read_csv(DATA / "apiclus1.csv"), weights="pw", psu="dnum")
+    svy = pw.Survey(pd.read_csv(API / "apiclus1.csv"), weights="pw", psu="dnum")
     a = svy.to_replicate("bootstrap", replicates=200, seed=11).mean("api00").to_frame()
     b = svy.to_replicate("bootstrap", replicates=200, seed=11).mean("api00").to_frame()
     lin = svy.mean("api00").to_frame()
@@ -53,7 +57,7 @@ def test_bootstrap_is_reproducible_and_close_to_linearisation():
 
 
 def test_replicate_domain_estimates_equal_subset():
-    svy = pw.Survey(pd.read_csv(DATA / "apiclus1.csv"), weights="pw", psu="dnum").to_replicate("JK1")
+    svy = pw.Survey(pd.read_csv(API / "apiclus1.csv"), weights="pw", psu="dnum").to_replicate("JK1")
     by = svy.mean("api00", by="stype").to_frame().set_index("stype")
     sub = svy.subset(svy.data["stype"] == "H").mean("api00").to_frame()
     assert sub["std_error"][0] == pytest.approx(by.loc["H", "std_error"], rel=1e-12)

@@ -1,7 +1,7 @@
 """Tests for pewlike.variance.linearization / pewlike.variance.replication against R survey 4.1.
 
-Reference numbers come from ``scripts/make_variance_reference.R`` (R survey 4.1-1) and
-live in ``tests/data/variance``; each value there carries the R call that produced it
+Reference numbers come from ``tests/reference/variance/make_variance_reference.R`` (R survey
+4.1-1) and live beside it in ``tests/reference/variance``; each value there carries the R call that produced it
 (``r_call`` column).  Tests never call R.
 """
 
@@ -19,7 +19,7 @@ from scipy import sparse
 from pewlike.errors import DesignError, EstimationError, PewlikeWarning
 from pewlike.variance import linearization as V
 
-DATA = Path(__file__).parent / "data" / "variance"
+DATA = Path(__file__).parent / "reference" / "variance"
 YS = ["api00", "api99", "meals", "ell"]
 TIGHT = 1e-10  # relative to the largest entry of R's matrix
 
@@ -47,7 +47,9 @@ def ref_scalar(case: str, name: str) -> np.ndarray:
 
 
 def ref_repweights(case: str) -> np.ndarray:
-    return pd.read_csv(DATA / f"repw_{case}.csv").to_numpy(float)
+    # cases whose R matrices are equal share one file; repw_index.csv names each case's file
+    file = _csv("repw_index.csv").set_index("case").loc[case, "file"]
+    return pd.read_csv(DATA / file).to_numpy(float)
 
 
 def assert_close(got, want, rtol=TIGHT):

@@ -18,7 +18,8 @@ import pewlike as pw
 from pewlike.errors import CalibrationError, PewlikeError, RakingError
 from pewlike.weighting.summary import effective_n, kish_deff
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "reference" / "estimation"
+WEIGHTING = Path(__file__).parent / "reference" / "weighting"
 STYPE = {"E": 4421, "H": 755, "M": 1018}
 SCHWIDE = {"No": 1072, "Yes": 5122}
 AGE = {"18-29": 0.21, "30-49": 0.33, "50-64": 0.26, "65+": 0.20}
@@ -194,7 +195,7 @@ def test_kish_and_moe_definitions():
 
 
 def test_replicate_rake_reweights_every_replicate():
-    df = pd.read_csv(DATA / "weighting" / "apiclus1_jk1.csv")
+    df = pd.read_csv(WEIGHTING / "apiclus1_jk1.csv")
     rep = pw.Survey(df, weights="pw", repweights="rep_*", reptype="JK1", scale=14 / 15)
     raked = rep.rake({"stype": STYPE, "sch.wide": SCHWIDE}, tol=1e-10)
     R = raked._design.repweights
@@ -419,7 +420,7 @@ def test_calibration_by_cell_equals_by_row(clus1, calfun, bounds):
 
 
 def test_trimming_a_replicate_design_trims_every_replicate():
-    df = pd.read_csv(DATA / "weighting" / "apiclus1_jk1.csv")
+    df = pd.read_csv(WEIGHTING / "apiclus1_jk1.csv")
     rep = pw.Survey(df, weights="pw", repweights="rep_*", reptype="JK1", scale=14 / 15)
     raked = rep.rake({"stype": STYPE, "sch.wide": SCHWIDE})
     out = raked.trim_weights(lower=30, upper=60)
@@ -437,7 +438,7 @@ def test_trimming_a_replicate_design_trims_every_replicate():
 
 
 def test_zero_weights_stay_zero_when_trimming():
-    df = pd.read_csv(DATA / "pewmethods" / "dec13_excerpt.csv")
+    df = pd.read_csv(WEIGHTING / "pewmethods" / "dec13_excerpt.csv")
     svy = pw.Survey(df, weights="llweight")  # 0 for the cellphone sample
     out = svy.trim_weights(lower=0.05, upper=0.95, quantiles=True, strict=True).weights.to_numpy()
     w = svy.weights.to_numpy()

@@ -1,9 +1,9 @@
 """Weighting checked against ``pewmethods`` (Pew Research Center's R package) on its own example data.
 
-``tests/data/pewmethods/`` holds the package's ``dec13_excerpt`` (a December 2013 Pew phone
+``tests/reference/weighting/pewmethods/`` holds the package's ``dec13_excerpt`` (a December 2013 Pew phone
 survey excerpt) and ``acs_2017_excerpt`` (ACS weighting targets) as CSV; their README gives the
-factor level orders, which the fixture repeats.  ``tests/data/weighting/pewmethods.json`` was
-made by running pewmethods 1.0 (``scripts/make_weighting_reference.R``): ``calculate_deff``,
+factor level orders, which the fixture repeats.  ``tests/reference/weighting/pewmethods.json``
+was made by running pewmethods 1.0 (``tests/reference/weighting/make_weighting_reference.R``): ``calculate_deff``,
 ``get_totals``, ``create_raking_targets``, ``trim_weights`` and ``rake_survey`` (on the complete
 cases of age and education, raked to convergence; pewmethods itself imputes those first).
 """
@@ -20,8 +20,8 @@ import pytest
 import pewlike as pw
 from pewlike.weighting.summary import effective_n, kish_deff
 
-DATA = Path(__file__).parent / "data"
-FIX = json.loads((DATA / "weighting" / "pewmethods.json").read_text())
+DATA = Path(__file__).parent / "reference" / "weighting"
+FIX = json.loads((DATA / "pewmethods.json").read_text())
 RTOL = 1e-6
 
 

@@ -1,7 +1,9 @@
-"""Weighting checked against R ``survey`` 4.1 (fixtures from ``scripts/make_weighting_reference.R``).
+"""Weighting checked against R ``survey`` 4.1 (fixtures from
+``tests/reference/weighting/make_weighting_reference.R``).
 
-Each case in ``tests/data/weighting/survey.json`` builds a design from a CSV in ``tests/data/``
-(or the demo survey's complete cases of its raking variables), applies one or more weighting
+Each case in ``tests/reference/weighting/survey.json`` builds a design from a CSV (a path
+relative to ``tests/reference/weighting/``: R's api data in ``tests/reference/estimation/``, or
+its JK1 replicate version beside the fixture) (or the demo survey's complete cases of its raking variables), applies one or more weighting
 steps -- the R call is stored beside pewlike's arguments -- and compares
 
 * the final weights (and replicate weights) row by row, and
@@ -23,8 +25,8 @@ import pytest
 
 import pewlike as pw
 
-DATA = Path(__file__).parent / "data"
-FIXTURE = DATA / "weighting" / "survey.json"
+DATA = Path(__file__).parent / "reference" / "weighting"
+FIXTURE = DATA / "survey.json"
 RTOL = 1e-6
 
 
