@@ -12,7 +12,7 @@ import pytest
 import pewlike as pw
 from pewlike.errors import DesignError, EstimationError, VariableError, WeightWarning
 
-DATA = Path(__file__).parent / "reference" / "estimation"
+DATA = Path(__file__).parents[1] / "reference" / "estimation"
 
 
 @pytest.fixture(scope="module")

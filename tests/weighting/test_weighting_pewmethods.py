@@ -20,7 +20,7 @@ import pytest
 import pewlike as pw
 from pewlike.weighting.summary import effective_n, kish_deff
 
-DATA = Path(__file__).parent / "reference" / "weighting"
+DATA = Path(__file__).parents[1] / "reference" / "weighting"
 FIX = json.loads((DATA / "pewmethods.json").read_text())
 RTOL = 1e-6
 

@@ -19,7 +19,7 @@ from pewlike.errors import EstimationError, VariableError
 from pewlike.tables.crosstabs import pairwise_letters
 from pewlike.tables.export import pew_percent
 
-DATA = Path(__file__).parent / "reference" / "tables"
+DATA = Path(__file__).parents[1] / "reference" / "tables"
 RTOL = 1e-6
 RECORDS = json.loads((DATA / "reference_tables.json").read_text())["records"]
 

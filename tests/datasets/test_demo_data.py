@@ -17,7 +17,7 @@ import pyreadstat
 import pytest
 from scipy import stats
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAV = ROOT / "pewlike" / "datasets" / "privacy_survey_demo.sav"
 SCRIPTS = ROOT / "scripts"
 

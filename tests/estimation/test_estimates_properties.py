@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import pewlike as pw
 from pewlike.errors import EstimationError, VariableError
 
-DATA = Path(__file__).parent / "reference" / "estimation"
+DATA = Path(__file__).parents[1] / "reference" / "estimation"
 
 
 def _random_design(seed: int, n: int = 120):

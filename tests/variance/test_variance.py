@@ -19,7 +19,7 @@ from scipy import sparse
 from pewlike.errors import DesignError, EstimationError, PewlikeWarning
 from pewlike.variance import linearization as V
 
-DATA = Path(__file__).parent / "reference" / "variance"
+DATA = Path(__file__).parents[1] / "reference" / "variance"
 YS = ["api00", "api99", "meals", "ell"]
 TIGHT = 1e-10  # relative to the largest entry of R's matrix
 

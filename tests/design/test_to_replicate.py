@@ -15,8 +15,8 @@ import pytest
 import pewlike as pw
 from pewlike.errors import DesignError
 
-DATA = Path(__file__).parent / "reference" / "design"
-API = Path(__file__).parent / "reference" / "estimation"
+DATA = Path(__file__).parents[1] / "reference" / "design"
+API = Path(__file__).parents[1] / "reference" / "estimation"
 RECORDS = json.loads((DATA / "conversion_reference.json").read_text())["records"]
 
 

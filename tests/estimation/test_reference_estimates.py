@@ -30,7 +30,7 @@ import pytest
 
 import pewlike as pw
 
-DATA = Path(__file__).parent / "reference" / "estimation"
+DATA = Path(__file__).parents[1] / "reference" / "estimation"
 REFERENCE = DATA
 RTOL = 1e-6
 # Absolute slack for values that should be exactly 0: where a level is absent from a cell, R's

@@ -19,8 +19,8 @@ from scipy import stats
 import pewlike as pw
 from pewlike.errors import FormulaError, ModelError, VariableError
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).parent / "reference" / "models"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).parents[1] / "reference" / "models"
 DEMOS = "F_AGECAT + F_SEX + F_EDUCCAT + F_RACETHN + F_INCOME_RECODE + F_PARTYSUM_FINAL"
 BINARY = "CONCERNCO in ['Very concerned', 'Somewhat concerned']"
 

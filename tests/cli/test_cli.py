@@ -187,7 +187,7 @@ def test_pewlike_report_subprocess(tmp_path):
     assert "[30/30] model concern_ologit" in proc.stderr  # progress on the terminal
     assert "Wrote pewlike-report/" in proc.stdout
     # the repository's figures/ folder is the demo build's figures, byte for byte
-    repo_figures = Path(__file__).resolve().parents[1] / "figures"
+    repo_figures = Path(__file__).resolve().parents[2] / "figures"
     built = sorted(p.name for p in (out / "figures").iterdir())
     assert built == sorted(p.name for p in repo_figures.iterdir() if p.suffix in (".png", ".svg"))
     stale = [name for name in built if (out / "figures" / name).read_bytes() != (repo_figures / name).read_bytes()]

@@ -18,8 +18,8 @@ import pewlike as pw
 from pewlike.errors import CalibrationError, PewlikeError, RakingError
 from pewlike.weighting.summary import effective_n, kish_deff
 
-DATA = Path(__file__).parent / "reference" / "estimation"
-WEIGHTING = Path(__file__).parent / "reference" / "weighting"
+DATA = Path(__file__).parents[1] / "reference" / "estimation"
+WEIGHTING = Path(__file__).parents[1] / "reference" / "weighting"
 STYPE = {"E": 4421, "H": 755, "M": 1018}
 SCHWIDE = {"No": 1072, "Yes": 5122}
 AGE = {"18-29": 0.21, "30-49": 0.33, "50-64": 0.26, "65+": 0.20}

@@ -25,7 +25,7 @@ import pytest
 
 import pewlike as pw
 
-DATA = Path(__file__).parent / "reference" / "weighting"
+DATA = Path(__file__).parents[1] / "reference" / "weighting"
 FIXTURE = DATA / "survey.json"
 RTOL = 1e-6
 

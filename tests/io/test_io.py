@@ -15,7 +15,7 @@ from pewlike.errors import DataFileError, LabelWarning
 from pewlike.io.codebook import is_missing_label
 from pewlike.io.files import pin_sav_timestamp, read_file
 
-DATA = Path(__file__).parent / "reference" / "io"
+DATA = Path(__file__).parents[1] / "reference" / "io"
 
 LABELS = {
     "CONCERNCO_W49": "How concerned are you, if at all, about how companies are using the data they collect about you?",

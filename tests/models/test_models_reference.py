@@ -29,7 +29,7 @@ import pytest
 
 import pewlike as pw
 
-DATA = Path(__file__).parent / "reference" / "models"
+DATA = Path(__file__).parents[1] / "reference" / "models"
 RTOL = 1e-6
 RTOL_OLR_SE = 1e-5
 ATOL = 1e-12
