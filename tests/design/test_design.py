@@ -159,25 +159,6 @@ def test_design_printout(apistrat, apiclus2):
     assert "min 15.1, max 44.21" in w
 
 
-def test_codebook_and_question_accept_base_names():
-    svy = pw.demo()
-    cb = svy.codebook()
-    assert list(cb.columns) == ["name", "label", "type", "levels", "missing_codes", "n_valid", "n_missing", "base"]
-    row = cb.set_index("name").loc["CONCERNCO_W49"]
-    assert row["base"] == "CONCERNCO" and row["type"] == "categorical" and row["missing_codes"] == "99"
-    assert row["n_valid"] + row["n_missing"] == svy.n
-    assert svy.question("CONCERNCO") == svy.question("CONCERNCO_W49")
-    assert svy.question("CONCERNCO").startswith("How concerned are you")
-    assert svy.column("CONCERNCO") == "CONCERNCO_W49"
-
-
-def test_demo_is_synthetic_and_weighted():
-    svy = pw.demo()
-    assert "synthetic" in (svy._codebook.file_label or "").lower()
-    assert svy.n == 4272 and svy.weights.sum() == pytest.approx(4272)
-    assert "synthetic" in svy.design
-
-
 def test_survey_pickles_and_weighting_an_unweighted_survey_makes_it_weighted(tmp_path):
     import pickle
 
@@ -188,15 +169,3 @@ def test_survey_pickles_and_weighting_an_unweighted_survey_makes_it_weighted(tmp
     plain = pw.Survey(pd.DataFrame({"x": [1.0, 2.0, 3.0]}), weights=None)
     weighted = plain.with_weights(np.array([1.0, 2.0, 3.0]))
     assert "unweighted" not in weighted.design and weighted.weights.tolist() == [1.0, 2.0, 3.0]
-
-
-def test_text_answers_that_read_as_missing_leave_the_base():
-    df = pd.DataFrame(
-        {"q1": ["Approve", "Disapprove", "Don't know/Refused (VOL.)", "Approve"], "weight": [1.0, 1.0, 1.0, 1.0]}
-    )
-    svy = pw.Survey(df)
-    f = svy.proportion("q1").to_frame()
-    assert list(f["level"]) == ["Approve", "Disapprove"]
-    assert f["estimate"].tolist() == pytest.approx([2 / 3, 1 / 3])
-    assert svy.codebook().set_index("name").loc["q1", "n_missing"] == 1
-    assert len(svy.proportion("q1", na_rm=False).to_frame()) == 3

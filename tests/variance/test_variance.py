@@ -323,19 +323,6 @@ def test_degf_linearized_matches_r():
     assert V.degf_linearized(s, c, w) == ref_scalar("domain", "degf")[0]
 
 
-def test_kish_deff_and_effective_n():
-    w = np.array([1.0, 1.0, 2.0, 2.0])
-    from pewlike.weighting.summary import effective_n, kish_deff
-
-    # Kish's textbook form n * sum(w^2) / sum(w)^2 is ddof=0 (pewmethods uses the sample sd)
-    assert kish_deff(w, ddof=0) == pytest.approx(40 / 36)
-    assert effective_n(w, ddof=0) == pytest.approx(3.6)
-    assert kish_deff(5 * w, ddof=0) == pytest.approx(kish_deff(w, ddof=0))
-    assert kish_deff(np.ones(10), ddof=0) == pytest.approx(1.0)
-    cv2 = np.var(w) / np.mean(w) ** 2
-    assert kish_deff(w, ddof=0) == pytest.approx(1 + cv2)
-
-
 # ----------------------------------------------------------------------------- replicate weights vs R
 @pytest.mark.parametrize("case,fpc", [("jk1_clus1", False), ("jk1_clus1_fpc", True)])
 def test_jk1_weights_match_as_svrepdesign(case, fpc):

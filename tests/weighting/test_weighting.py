@@ -194,6 +194,19 @@ def test_kish_and_moe_definitions():
     assert pw.moe(np.ones(100), p=0.1) == pytest.approx(100 * 1.96 * 0.03)
 
 
+def test_kish_deff_and_effective_n():
+    w = np.array([1.0, 1.0, 2.0, 2.0])
+    from pewlike.weighting.summary import effective_n, kish_deff
+
+    # Kish's textbook form n * sum(w^2) / sum(w)^2 is ddof=0 (pewmethods uses the sample sd)
+    assert kish_deff(w, ddof=0) == pytest.approx(40 / 36)
+    assert effective_n(w, ddof=0) == pytest.approx(3.6)
+    assert kish_deff(5 * w, ddof=0) == pytest.approx(kish_deff(w, ddof=0))
+    assert kish_deff(np.ones(10), ddof=0) == pytest.approx(1.0)
+    cv2 = np.var(w) / np.mean(w) ** 2
+    assert kish_deff(w, ddof=0) == pytest.approx(1 + cv2)
+
+
 def test_replicate_rake_reweights_every_replicate():
     df = pd.read_csv(WEIGHTING / "apiclus1_jk1.csv")
     rep = pw.Survey(df, weights="pw", repweights="rep_*", reptype="JK1", scale=14 / 15)
