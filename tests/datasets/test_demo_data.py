@@ -7,7 +7,6 @@ weighted percentages of valid answers (99 "Refused" excluded from the base).
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from scipy import stats
 
 ROOT = Path(__file__).resolve().parents[2]
 SAV = ROOT / "pewlike" / "datasets" / "privacy_survey_demo.sav"
-SCRIPTS = ROOT / "scripts"
 
 # (variable, codes summed, published %)
 PUBLISHED = [
@@ -118,17 +116,6 @@ DEMOS = [
 @pytest.fixture(scope="module")
 def sav() -> tuple[pd.DataFrame, pyreadstat.metadata_container]:
     return pyreadstat.read_sav(str(SAV))
-
-
-@pytest.fixture(scope="module")
-def generator():
-    sys.path.insert(0, str(SCRIPTS))
-    try:
-        import make_demo_data
-
-        yield make_demo_data
-    finally:
-        sys.path.remove(str(SCRIPTS))
 
 
 def pct(df: pd.DataFrame, var: str, codes: tuple[int, ...], mask=None) -> float:
@@ -264,8 +251,8 @@ def test_regenerating_gives_identical_bytes(generator, tmp_path, monkeypatch):
     assert out.stat().st_mode & 0o777 == 0o644
 
 
-def test_pin_sav_timestamp_uses_epoch_and_changes_nothing_else(generator, tmp_path):
-    from demo_sav import pin_sav_timestamp
+def test_pin_sav_timestamp_uses_epoch_and_changes_nothing_else(demo_sav, tmp_path):
+    pin_sav_timestamp = demo_sav.pin_sav_timestamp
 
     copy = tmp_path / "copy.sav"
     copy.write_bytes(SAV.read_bytes())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,18 +10,6 @@ import pytest
 
 import pewlike as pw
 from pewlike.errors import DesignError, EstimationError, VariableError, WeightWarning
-
-DATA = Path(__file__).parents[1] / "reference" / "estimation"
-
-
-@pytest.fixture(scope="module")
-def apistrat():
-    return pd.read_csv(DATA / "apistrat.csv")
-
-
-@pytest.fixture(scope="module")
-def apiclus2():
-    return pd.read_csv(DATA / "apiclus2.csv")
 
 
 def test_weights_auto_finds_the_one_weight_column():

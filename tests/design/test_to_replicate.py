@@ -16,7 +16,6 @@ import pewlike as pw
 from pewlike.errors import DesignError
 
 DATA = Path(__file__).parents[1] / "reference" / "design"
-API = Path(__file__).parents[1] / "reference" / "estimation"
 RECORDS = json.loads((DATA / "conversion_reference.json").read_text())["records"]
 
 
@@ -32,11 +31,10 @@ def test_matches_as_svrepdesign(rec):
     )
 
 
-def test_conversion_rules_follow_r():
-    strat = pw.Survey(pd.read_csv(API / "apistrat.csv"), weights="pw", strata="stype", fpc="fpc")
+def test_conversion_rules_follow_r(strat, apiclus1):
     with pytest.raises(DesignError, match="JK1 cannot be used for a stratified design; use reptype='JKn'"):
         strat.to_replicate("JK1")
-    clus = pw.Survey(pd.read_csv(API / "apiclus1.csv"), weights="pw", psu="dnum")
+    clus = pw.Survey(apiclus1, weights="pw", psu="dnum")
     with pytest.raises(DesignError, match="needs a stratified design"):
         clus.to_replicate("JKn")
     with pytest.raises(DesignError, match="already has replicate weights"):
@@ -45,8 +43,8 @@ def test_conversion_rules_follow_r():
         strat.to_replicate("Fay")
 
 
-def test_bootstrap_is_reproducible_and_close_to_linearisation():
-    svy = pw.Survey(pd.read_csv(API / "apiclus1.csv"), weights="pw", psu="dnum")
+def test_bootstrap_is_reproducible_and_close_to_linearisation(apiclus1):
+    svy = pw.Survey(apiclus1, weights="pw", psu="dnum")
     a = svy.to_replicate("bootstrap", replicates=200, seed=11).mean("api00").to_frame()
     b = svy.to_replicate("bootstrap", replicates=200, seed=11).mean("api00").to_frame()
     lin = svy.mean("api00").to_frame()
@@ -56,8 +54,8 @@ def test_bootstrap_is_reproducible_and_close_to_linearisation():
     assert a["std_error"][0] == pytest.approx(lin["std_error"][0], rel=0.25)
 
 
-def test_replicate_domain_estimates_equal_subset():
-    svy = pw.Survey(pd.read_csv(API / "apiclus1.csv"), weights="pw", psu="dnum").to_replicate("JK1")
+def test_replicate_domain_estimates_equal_subset(apiclus1):
+    svy = pw.Survey(apiclus1, weights="pw", psu="dnum").to_replicate("JK1")
     by = svy.mean("api00", by="stype").to_frame().set_index("stype")
     sub = svy.subset(svy.data["stype"] == "H").mean("api00").to_frame()
     assert sub["std_error"][0] == pytest.approx(by.loc["H", "std_error"], rel=1e-12)

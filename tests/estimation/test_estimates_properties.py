@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,8 +10,6 @@ from hypothesis import strategies as st
 
 import pewlike as pw
 from pewlike.errors import EstimationError, VariableError
-
-DATA = Path(__file__).parents[1] / "reference" / "estimation"
 
 
 def _random_design(seed: int, n: int = 120):
@@ -99,8 +95,8 @@ def test_domain_equals_subset(seed):
     np.testing.assert_allclose(sub["std_error"], f["std_error"], rtol=1e-12)
 
 
-def test_every_respondent_its_own_psu_equals_weights_only():
-    df = pd.read_csv(DATA / "apistrat.csv").reset_index().rename(columns={"index": "rid"})
+def test_every_respondent_its_own_psu_equals_weights_only(apistrat):
+    df = apistrat.reset_index().rename(columns={"index": "rid"})
     a = pw.Survey(df, weights="pw", strata="stype")
     b = pw.Survey(df, weights="pw", strata="stype", psu="rid")
     for f in (lambda s: s.mean("api00", by="sch.wide"), lambda s: s.proportion("awards")):
@@ -119,8 +115,8 @@ def test_proportions_sum_to_one_and_missing_excluded():
     assert all_["n"].sum() == svy.n - int(svy.data["CONCERNCO_W49"].isna().sum())
 
 
-def test_proportion_equals_mean_of_indicator():
-    svy = pw.Survey(pd.read_csv(DATA / "apistrat.csv"), weights="pw", strata="stype", fpc="fpc")
+def test_proportion_equals_mean_of_indicator(strat):
+    svy = strat
     p = svy.proportion("awards").to_frame().set_index("level")
     ind = svy.data.assign(yes=(svy.data["awards"] == "Yes").astype(float))
     m = pw.Survey(ind, weights="pw", strata="stype", fpc="fpc").mean("yes").to_frame()
@@ -150,11 +146,6 @@ def test_results_present_themselves():
     ]
     f.loc[0, "estimate"] = -1
     assert res.to_frame().loc[0, "estimate"] != -1  # to_frame returns a copy
-
-
-@pytest.fixture(scope="module")
-def strat():
-    return pw.Survey(pd.read_csv(DATA / "apistrat.csv"), weights="pw", strata="stype", fpc="fpc")
 
 
 def test_bad_inputs(strat):

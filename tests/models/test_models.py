@@ -7,7 +7,6 @@ stated effects, algebraic identities).
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
@@ -19,34 +18,9 @@ from scipy import stats
 import pewlike as pw
 from pewlike.errors import FormulaError, ModelError, VariableError
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parents[1] / "reference" / "models"
 DEMOS = "F_AGECAT + F_SEX + F_EDUCCAT + F_RACETHN + F_INCOME_RECODE + F_PARTYSUM_FINAL"
 BINARY = "CONCERNCO in ['Very concerned', 'Somewhat concerned']"
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return pw.demo()
-
-
-@pytest.fixture(scope="module")
-def generator():
-    spec = importlib.util.spec_from_file_location("make_demo_data_for_models", ROOT / "scripts" / "make_demo_data.py")
-    module = importlib.util.module_from_spec(spec)
-    import sys
-
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
-    return module
-
-
-@pytest.fixture(scope="module")
-def clus1():
-    return pw.Survey(pd.read_csv(DATA / "apiclus1.csv"), psu="dnum", weights="pw", fpc="fpc")
 
 
 # ------------------------------------------------------------------------------------------
@@ -95,9 +69,9 @@ def test_concern_model_answers_who_is_concerned(demo):
 # ------------------------------------------------------------------------------------------
 # equivalences
 # ------------------------------------------------------------------------------------------
-def test_gaussian_glm_is_weighted_least_squares(clus1):
+def test_gaussian_glm_is_weighted_least_squares(clus1, apiclus1):
     fit = clus1.glm("api00 ~ ell + meals + stype")
-    df = pd.read_csv(DATA / "apiclus1.csv")
+    df = apiclus1
     X = np.column_stack([np.ones(len(df)), df.ell, df.meals, df.stype == "H", df.stype == "M"]).astype(float)
     sw = np.sqrt(df.pw.to_numpy())
     beta = np.linalg.lstsq(X * sw[:, None], df.api00.to_numpy() * sw, rcond=None)[0]
@@ -203,8 +177,8 @@ def test_result_accessors_agree(demo):
 # ------------------------------------------------------------------------------------------
 # invariances
 # ------------------------------------------------------------------------------------------
-def test_scaling_weights_and_shuffling_rows_change_nothing(clus1):
-    df = pd.read_csv(DATA / "apiclus1.csv")
+def test_scaling_weights_and_shuffling_rows_change_nothing(clus1, apiclus1):
+    df = apiclus1
     base = clus1.logit("comp.imp == 'Yes' ~ api99 + stype")
     scaled = pw.Survey(df.assign(pw=df.pw * 7.5), psu="dnum", weights="pw", fpc="fpc")
     shuffled = pw.Survey(df.sample(frac=1, random_state=3), psu="dnum", weights="pw", fpc="fpc")
@@ -256,8 +230,8 @@ def test_separation_names_predictor_and_level(demo):
         svy.ologit("CONCERNCO ~ F_AGECAT + F_SEX")
 
 
-def test_aliased_columns_are_named(clus1):
-    df = pd.read_csv(DATA / "apiclus1.csv")
+def test_aliased_columns_are_named(clus1, apiclus1):
+    df = apiclus1
     svy = pw.Survey(df.assign(ell2=2 * df.ell + 1), psu="dnum", weights="pw", fpc="fpc")
     with pytest.raises(ModelError, match="'ell2'.*aliased"):
         svy.glm("api00 ~ ell + meals + ell2")

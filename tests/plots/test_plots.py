@@ -17,11 +17,6 @@ SOURCE = "privacy_survey_demo.sav"
 
 
 @pytest.fixture(scope="module")
-def demo():
-    return pw.demo()
-
-
-@pytest.fixture(scope="module")
 def tabs(demo):
     return [demo.crosstab("CONCERNCO", by, nets="auto") for by in ("F_AGECAT", "F_SEX")]
 

@@ -24,11 +24,6 @@ RTOL = 1e-6
 RECORDS = json.loads((DATA / "reference_tables.json").read_text())["records"]
 
 
-@pytest.fixture(scope="module")
-def demo():
-    return pw.demo()
-
-
 def _survey(rec, demo):
     if rec["data"] == "demo":
         return demo

@@ -18,7 +18,6 @@ import pewlike as pw
 from pewlike.errors import CalibrationError, PewlikeError, RakingError
 from pewlike.weighting.summary import effective_n, kish_deff
 
-DATA = Path(__file__).parents[1] / "reference" / "estimation"
 WEIGHTING = Path(__file__).parents[1] / "reference" / "weighting"
 STYPE = {"E": 4421, "H": 755, "M": 1018}
 SCHWIDE = {"No": 1072, "Yes": 5122}
@@ -27,21 +26,6 @@ SEX = {"Male": 0.48, "Female": 0.52}
 EDUC = {"College grad+": 0.33, "Some college": 0.30, "H.S. graduate or less": 0.37}
 RACE = {"White non-Hispanic": 0.63, "Black non-Hispanic": 0.12, "Hispanic": 0.16, "Other": 0.09}
 RAKE_VARS = ("F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN")
-
-
-@pytest.fixture(scope="module")
-def clus1() -> pw.Survey:
-    return pw.Survey(pd.read_csv(DATA / "apiclus1.csv"), weights="pw", psu="dnum", fpc="fpc")
-
-
-@pytest.fixture(scope="module")
-def strat() -> pw.Survey:
-    return pw.Survey(pd.read_csv(DATA / "apistrat.csv"), weights="pw", strata="stype", fpc="fpc")
-
-
-@pytest.fixture(scope="module")
-def demo() -> pw.Survey:
-    return pw.demo()
 
 
 @pytest.fixture(scope="module")
@@ -124,8 +108,8 @@ def test_rake_on_a_subset_equals_rake_on_the_filtered_frame(demo, demo_complete)
     assert sub.proportion("CONCERNCO").estimate == pytest.approx(flat.proportion("CONCERNCO").estimate, rel=1e-9)
 
 
-def test_shuffling_rows_changes_nothing(strat):
-    df = pd.read_csv(DATA / "apistrat.csv")
+def test_shuffling_rows_changes_nothing(strat, apistrat):
+    df = apistrat
     perm = np.random.default_rng(7).permutation(len(df))
     shuffled = pw.Survey(df.iloc[perm].reset_index(drop=True), weights="pw", strata="stype", fpc="fpc")
     margins = {"awards": {"No": 2500, "Yes": 3694}, "sch.wide": SCHWIDE}
@@ -134,8 +118,8 @@ def test_shuffling_rows_changes_nothing(strat):
     np.testing.assert_allclose(_se(a, "api00"), _se(b, "api00"), rtol=1e-9)
 
 
-def test_scaling_the_start_weights_does_not_change_raked_weights(clus1):
-    df = pd.read_csv(DATA / "apiclus1.csv")
+def test_scaling_the_start_weights_does_not_change_raked_weights(clus1, apiclus1):
+    df = apiclus1
     big = pw.Survey(df.assign(pw=df["pw"] * 7.5), weights="pw", psu="dnum", fpc="fpc")
     margins = {"stype": STYPE, "sch.wide": SCHWIDE}
     np.testing.assert_allclose(clus1.rake(margins, tol=1e-12).weights, big.rake(margins, tol=1e-12).weights, rtol=1e-9)
@@ -406,15 +390,15 @@ def test_linear_calibration_refuses_negative_weights(clus1):
     assert err.weights is not None and (err.weights < 0).any()
 
 
-def test_unweighted_survey_summary_and_moe():
-    df = pd.read_csv(DATA / "apiclus1.csv")
+def test_unweighted_survey_summary_and_moe(apiclus1):
+    df = apiclus1
     u = pw.Survey(df, weights=None)
     assert u.weight_summary().deff == 1.0
     assert pw.moe(u) == pytest.approx(100 * 1.96 * np.sqrt(0.25 / len(df)))
 
 
-def test_raking_an_unweighted_survey_gives_weights_to_summarise(clus1):
-    df = pd.read_csv(DATA / "apiclus1.csv")
+def test_raking_an_unweighted_survey_gives_weights_to_summarise(clus1, apiclus1):
+    df = apiclus1
     raked = pw.Survey(df, weights=None).rake({"stype": STYPE})
     w = raked.weights.to_numpy()
     assert w.sum() == pytest.approx(6194) and len(np.unique(np.round(w, 9))) == 3
