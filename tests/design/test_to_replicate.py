@@ -1,6 +1,7 @@
-"""Survey.to_replicate() against R's as.svrepdesign (fixtures from tests/reference/design/make_conversion_reference.R).
+"""Survey.to_replicate() against R's as.svrepdesign.
 
-A record's ``data`` is a CSV path relative to ``tests/reference/design/``.
+Fixtures from ``tests/reference/design/make_conversion_reference.R``; a record's ``data`` is a
+CSV path relative to ``tests/reference/design/``.
 """
 
 from __future__ import annotations

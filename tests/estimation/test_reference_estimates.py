@@ -1,4 +1,5 @@
-"""Estimates checked against R ``survey`` (fixtures made by ``tests/reference/estimation/make_reference.R``).
+"""Estimates checked against R ``survey`` (fixtures made by
+``tests/reference/estimation/make_reference.R``).
 
 Each record in ``tests/reference/estimation/*.json`` names a data file beside it (or
 ``"demo"`` for ``pw.demo()``), the ``pw.Survey`` keyword arguments of its design, a method and

@@ -2,9 +2,9 @@
 ``tests/reference/models/make_model_reference.R``).
 
 Each record in ``tests/reference/models/models_reference.json`` names a data file (a path
-relative to ``tests/reference/models/``; nhanes is the estimation reference's copy) (or ``"demo"`` for ``pw.demo()``), the ``pw.Survey`` keyword arguments
-of its design, an optional domain, the model call and what R reported (the R call is stored
-beside it). CSVs are read with ``pd.read_csv`` defaults: string columns become categoricals
+relative to ``tests/reference/models/``; nhanes is the estimation reference's copy) or
+``"demo"`` for ``pw.demo()``, the ``pw.Survey`` keyword arguments of its design, an optional
+domain, the model call and what R reported (the R call is stored beside it). CSVs are read with ``pd.read_csv`` defaults: string columns become categoricals
 with sorted levels, as R's ``factor()`` in the C locale; columns listed in ``categorical`` are
 numbers R turned into factors; ``weighting`` is a post-stratification or raking applied
 before the model (R: ``postStratify``/``rake`` on the design).

@@ -2,7 +2,8 @@
 
 R fixtures: ``tests/reference/tables/reference_tables.json`` made by
 ``tests/reference/tables/make_tables_reference.R`` (the R call is stored beside each value; a
-record's ``data`` is ``"demo"`` or a CSV path relative to ``tests/reference/tables/``). Tolerance 1e-6 relative, as the estimator tests.
+record's ``data`` is ``"demo"`` or a CSV path relative to ``tests/reference/tables/``).
+Tolerance 1e-6 relative, as the estimator tests.
 """
 
 from __future__ import annotations

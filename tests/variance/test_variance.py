@@ -1,8 +1,8 @@
 """Tests for pewlike.variance.linearization / pewlike.variance.replication against R survey 4.1.
 
 Reference numbers come from ``tests/reference/variance/make_variance_reference.R`` (R survey
-4.1-1) and live beside it in ``tests/reference/variance``; each value there carries the R call that produced it
-(``r_call`` column).  Tests never call R.
+4.1-1) and live beside it in ``tests/reference/variance``; each value there carries the R call
+that produced it (``r_call`` column).  Tests never call R.
 """
 
 from __future__ import annotations

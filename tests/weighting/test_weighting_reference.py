@@ -3,8 +3,9 @@
 
 Each case in ``tests/reference/weighting/survey.json`` builds a design from a CSV (a path
 relative to ``tests/reference/weighting/``: R's api data in ``tests/reference/estimation/``, or
-its JK1 replicate version beside the fixture) (or the demo survey's complete cases of its raking variables), applies one or more weighting
-steps -- the R call is stored beside pewlike's arguments -- and compares
+its JK1 replicate version beside the fixture) or from the demo survey's complete cases of its
+raking variables, applies one or more weighting steps -- the R call is stored beside pewlike's
+arguments -- and compares
 
 * the final weights (and replicate weights) row by row, and
 * means, totals, proportions and domain means with their standard errors,
