@@ -1,0 +1,1 @@
+"""Tests of pewlike.cli: the pewlike command."""

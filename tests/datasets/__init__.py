@@ -1,0 +1,1 @@
+"""Tests of pewlike.datasets: the bundled synthetic demo survey."""

@@ -1,0 +1,1 @@
+"""Tests of pewlike.estimation: means, totals, proportions, ratios, quantiles and tests."""

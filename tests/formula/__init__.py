@@ -1,0 +1,1 @@
+"""Tests of pewlike.formula: parsing formulas and building model matrices."""

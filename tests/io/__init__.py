@@ -1,0 +1,1 @@
+"""Tests of pewlike.io: reading and writing survey files, value labels and missing codes."""

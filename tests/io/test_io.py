@@ -1,0 +1,292 @@
+"""Reading survey files: every reader, labels, missing codes, round trips and errors."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+
+import pewlike as pw
+from pewlike.errors import DataFileError, LabelWarning
+from pewlike.io.codebook import is_missing_label
+from pewlike.io.files import pin_sav_timestamp, read_file
+
+DATA = Path(__file__).parents[1] / "reference" / "io"
+
+LABELS = {
+    "CONCERNCO_W49": "How concerned are you, if at all, about how companies are using the data they collect about you?",
+    "F_AGECAT": "Age category",
+    "AGE": "Age in years",
+}
+VALUE_LABELS = {
+    "CONCERNCO_W49": {
+        1: "Very concerned",
+        2: "Somewhat concerned",
+        3: "Not too concerned",
+        4: "Not at all concerned",
+        99: "Refused",
+    },
+    "F_AGECAT": {1: "18-29", 2: "30-49", 3: "50-64", 4: "65+", 99: "Refused"},
+    "AGE": {99: "Refused"},
+}
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "QKEY": [1.0, 2, 3, 4, 5, 6],
+            "CONCERNCO_W49": [1.0, 2, 99, 4, 3, np.nan],
+            "F_AGECAT": [4.0, 1, 2, 3, 4, 99],
+            "AGE": [70.0, 22, 41, 55, 99, 80],
+            "WEIGHT_W49": [0.5, 1.5, 1.0, 1.2, 0.8, 1.0],
+        }
+    )
+
+
+def _write_sav(path: Path, **extra) -> Path:
+    frame = _frame()
+    # AGE: numeric with a labelled refusal code and many distinct values -> stays numeric
+    frame["AGE"] = [70.0, 22, 41, 55, 99, 80]
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels=[LABELS.get(c, "") for c in frame.columns],
+        variable_value_labels=VALUE_LABELS,
+        **extra,
+    )
+    return path
+
+
+def test_sav_labels_become_ordered_categoricals_in_code_order(tmp_path):
+    df, cb = read_file(_write_sav(tmp_path / "w.sav"))
+    col = df["CONCERNCO_W49"]
+    assert isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered
+    assert list(col.cat.categories) == [
+        "Very concerned",
+        "Somewhat concerned",
+        "Not too concerned",
+        "Not at all concerned",
+        "Refused",
+    ]
+    assert col.tolist()[:5] == [
+        "Very concerned",
+        "Somewhat concerned",
+        "Refused",
+        "Not at all concerned",
+        "Not too concerned",
+    ]
+    assert pd.isna(col.iloc[5])
+    assert cb["CONCERNCO_W49"].label == LABELS["CONCERNCO_W49"]
+    assert cb["CONCERNCO_W49"].missing == ("Refused",)
+    assert cb["CONCERNCO_W49"].missing_codes == (99.0,)
+
+
+def test_sav_special_code_on_numeric_becomes_nan(tmp_path):
+    df, cb = read_file(_write_sav(tmp_path / "w.sav"))
+    # AGE has only 99 labelled, so it is numeric; the labelled refusal is not an age
+    assert df["AGE"].dtype.kind == "f"
+    assert np.isnan(df["AGE"].iloc[4])
+    assert cb["AGE"].kind == "numeric" and cb["AGE"].missing_codes == (99.0,)
+
+
+def test_user_missing_values_and_ranges_are_recorded(tmp_path):
+    frame = pd.DataFrame({"Q1": [1.0, 2, 8, 9, 1], "INCOME": [10.0, 20, 999, 30, 40]})
+    path = tmp_path / "um.sav"
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={"Q1": {1: "Yes", 2: "No", 8: "Skipped", 9: "Other"}},
+        missing_ranges={"Q1": [8], "INCOME": [{"lo": 900, "hi": 1000}]},
+    )
+    df, cb = read_file(path)
+    # 8 is SPSS user-missing (even though its label reads like an answer); 9 "Other" is an answer
+    assert cb["Q1"].missing == ("Skipped",)
+    assert list(df["Q1"].cat.categories) == ["Yes", "No", "Skipped", "Other"]
+    assert df["Q1"].iloc[2] == "Skipped"
+    assert np.isnan(df["INCOME"].iloc[2]) and cb["INCOME"].missing_codes == (999.0,)
+
+
+def test_unlabelled_codes_are_kept_and_warned_once(tmp_path):
+    frame = pd.DataFrame({"A": [1.0, 2, 7, 7, 1], "B": [1.0, 5, 1, 2, 1]})
+    path = tmp_path / "u.sav"
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"A": {1: "Yes", 2: "No"}, "B": {1: "Yes", 2: "No"}})
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        df, _ = read_file(path)
+    msgs = [str(w.message) for w in rec if issubclass(w.category, LabelWarning)]
+    assert len(msgs) == 1 and "A: 7" in msgs[0] and "B: 5" in msgs[0]
+    assert list(df["A"].cat.categories) == ["Yes", "No", "7"]
+    assert df["A"].tolist() == ["Yes", "No", "7", "7", "Yes"]
+
+
+@pytest.mark.parametrize(
+    "label,missing",
+    [
+        ("Refused", True),
+        ("Don't know", True),
+        ("DK/Ref", True),
+        ("DK/Refused/No lean", True),
+        ("Don't know/Refused (VOL.)", True),
+        ("No answer", True),
+        ("Dont know", True),
+        ("No preference (VOL.)", False),
+        ("Never asked", False),
+        ("Other party (VOL.)", False),
+        ("Very concerned", False),
+        ("Kind of", False),
+        ("Redfield", False),
+    ],
+)
+def test_missing_label_recognition(label, missing):
+    assert is_missing_label(label) is missing
+
+
+def test_zsav_and_columns_option(tmp_path):
+    path = _write_sav(tmp_path / "w.zsav", compress=True)
+    df, cb = read_file(path, columns=["CONCERNCO_W49", "WEIGHT_W49"])
+    assert list(df.columns) == ["CONCERNCO_W49", "WEIGHT_W49"]
+    assert list(cb) == ["CONCERNCO_W49", "WEIGHT_W49"]
+    svy = pw.read(path, columns=["CONCERNCO"])  # base name, and the weight column is added
+    assert list(svy.data.columns) == ["CONCERNCO_W49", "WEIGHT_W49"]
+
+
+def test_por_dta_xpt_sas7bdat(tmp_path):
+    frame = _frame()
+    short = frame.rename(columns={"CONCERNCO_W49": "CONCERN", "WEIGHT_W49": "WEIGHT"})
+    pyreadstat.write_por(short, str(tmp_path / "w.por"))
+    pyreadstat.write_dta(
+        frame,
+        str(tmp_path / "w.dta"),
+        variable_value_labels={"F_AGECAT": VALUE_LABELS["F_AGECAT"]},
+        column_labels=[LABELS.get(c, c)[:80] for c in frame.columns],
+    )
+    pyreadstat.write_xport(frame, str(tmp_path / "w.xpt"), column_labels=list(frame.columns))
+    por, _ = read_file(tmp_path / "w.por")
+    assert por["WEIGHT"].tolist() == frame["WEIGHT_W49"].tolist()
+    dta, cb = read_file(tmp_path / "w.dta")
+    assert dta["F_AGECAT"].iloc[0] == "65+" and cb["F_AGECAT"].missing == ("Refused",)
+    assert cb["F_AGECAT"].label == "Age category"
+    xpt, _ = read_file(tmp_path / "w.xpt")
+    assert np.allclose(xpt["WEIGHT_W49"], frame["WEIGHT_W49"])
+    sas, cb = read_file(DATA / "small.sas7bdat")
+    assert sas["WEIGHT_W1"].tolist() == [0.5, 1.25, 1.0, 2.0]
+    assert cb["AGREE"].label == "Do you agree?" and cb["AGE"].label == "Age in years"
+
+
+def test_csv_and_parquet(tmp_path):
+    frame = _frame()
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    svy = pw.read(tmp_path / "w.csv")
+    assert svy.weights.tolist() == frame["WEIGHT_W49"].tolist()
+    svy = pw.read(_write_sav(tmp_path / "w.sav"))
+    svy.to_parquet(tmp_path / "w.parquet")
+    back = pw.read(tmp_path / "w.parquet")
+    pd.testing.assert_frame_equal(back.data, svy.data)
+    assert back.question("CONCERNCO") == LABELS["CONCERNCO_W49"]
+    assert back._codebook["CONCERNCO_W49"].missing == ("Refused",)
+
+
+def test_sav_round_trip_every_labelled_column(tmp_path):
+    svy = pw.demo()
+    out = svy.to_sav(tmp_path / "copy.sav")
+    back = pw.read(out)
+    pd.testing.assert_frame_equal(back.data, svy.data)
+    for name, info in svy._codebook.variables.items():
+        b = back._codebook.variables[name]
+        assert (b.label, b.missing, b.kind, b.measure) == (info.label, info.missing, info.kind, info.measure), name
+        if info.kind == "categorical":
+            assert list(back.data[name].cat.categories) == list(svy.data[name].cat.categories)
+    assert back.weights.tolist() == svy.weights.tolist()
+    # byte-identical when written twice
+    again = svy.to_sav(tmp_path / "copy2.sav")
+    assert out.read_bytes() == again.read_bytes()
+
+
+def test_to_sav_writes_current_weights(tmp_path):
+    svy = pw.demo()
+    doubled = svy.with_weights(svy._design.weights * 2)
+    back = pw.read(doubled.to_sav(tmp_path / "d.sav"))
+    assert np.allclose(back.weights.to_numpy(), 2 * svy.weights.to_numpy())
+
+
+def test_pin_timestamp_uses_source_date_epoch(tmp_path, monkeypatch):
+    path = _write_sav(tmp_path / "t.sav")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1560729600")  # 2019-06-17
+    pin_sav_timestamp(path)
+    head = path.read_bytes()[92:109]
+    assert head == b"17 Jun 1900:00:00"
+
+
+@pytest.mark.parametrize(
+    "name,content,expect",
+    [
+        ("data.xlsx", b"x", "unknown file type '.xlsx'"),
+        ("empty.sav", b"", "file is empty"),
+        ("corrupt.sav", b"this is not an spss file at all" * 10, "cannot be read as SPSS .sav"),
+        ("corrupt.dta", b"\x00\x01garbage" * 20, "cannot be read as Stata .dta"),
+        ("bad.parquet", b"PAR1 nope", "cannot be read as Parquet"),
+    ],
+)
+def test_bad_files_give_one_line_errors(tmp_path, name, content, expect):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DataFileError) as err:
+        pw.read(path)
+    msg = str(err.value)
+    assert expect in msg and str(path) in msg and "\n" not in msg
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(DataFileError, match="file not found"):
+        pw.read(tmp_path / "nope.sav")
+    d = tmp_path / "folder.sav"
+    d.mkdir()
+    with pytest.raises(DataFileError, match="is a directory"):
+        pw.read(d)
+    with pytest.raises(DataFileError, match="column 'CONCERNCO_W94' is not in the file; did you mean CONCERNCO_W49"):
+        read_file(_write_sav(tmp_path / "w.sav"), columns=["CONCERNCO_W94"])
+
+
+def test_reading_never_opens_input_for_writing(tmp_path):
+    path = _write_sav(tmp_path / "w.sav")
+    before = path.read_bytes()
+    path.chmod(0o444)
+    pw.read(path)
+    assert path.read_bytes() == before
+
+
+def test_chunked_reading_equals_one_read(tmp_path, monkeypatch):
+    import pewlike.io.files as pio
+
+    rng = np.random.default_rng(3)
+    n = 1000
+    frame = pd.DataFrame(
+        {
+            "ITEM": rng.integers(1, 5, n).astype(float),
+            "BIG": rng.choice([1.0, 2.0, 300.0, np.nan], n),  # needs int16 storage
+            "X": rng.normal(size=n),  # float storage
+            "WEIRD": np.where(rng.random(n) < 0.5, 1.5, 2.0),  # labelled but fractional
+        }
+    )
+    frame.loc[::7, "ITEM"] = np.nan
+    frame.loc[::11, "ITEM"] = 99
+    path = tmp_path / "big.sav"
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={
+            "ITEM": {1: "A", 2: "B", 3: "C", 4: "D", 99: "Refused"},
+            "BIG": {1: "one", 2: "two", 300: "many"},
+            "WEIRD": {1.5: "one and a half", 2: "two"},
+        },
+    )
+    whole, cb1 = read_file(path)
+    monkeypatch.setattr(pio, "CHUNK_ROWS", 64)
+    chunked, cb2 = read_file(path)
+    pd.testing.assert_frame_equal(whole, chunked)
+    assert cb1 == cb2
+    assert chunked["ITEM"].iloc[11] == "Refused" and pd.isna(chunked["ITEM"].iloc[7])

@@ -1,0 +1,1 @@
+"""Tests of pewlike.models: design-based GLMs, ordinal logits, margins and scales."""

@@ -1,0 +1,1 @@
+"""Tests of pewlike.partitioned: surveys on Dask."""

@@ -1,0 +1,1 @@
+"""Tests of pewlike.plots: the figures."""

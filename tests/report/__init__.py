@@ -1,0 +1,1 @@
+"""Tests of pewlike.report: report specs and builds."""

@@ -1,0 +1,1 @@
+"""Tests of pewlike.tables: Pew-style toplines, crosstabs and their exports."""

@@ -1,0 +1,1 @@
+"""Tests of pewlike.variance: linearisation and replicate variance against R survey."""

@@ -1,0 +1,1 @@
+"""Tests of pewlike.weighting: raking, post-stratification, calibration, trimming and summaries."""
