@@ -95,10 +95,10 @@ class ModelResult(Result):
     response: str
     question: str | None
     design: str
-    data: ModelData | None = None
+    data: ModelData
+    survey: Survey
     influence: np.ndarray | None = None
     replicates: np.ndarray | None = None
-    survey: Survey | None = None
     iterations: int = 0
     levels: tuple[str, ...] = ()
     n_slopes: int = 0
@@ -275,8 +275,6 @@ class ModelResult(Result):
 
         wanted = _term_list(terms)
         md = self.data
-        if md is None:
-            raise ModelError("this model result does not keep its model data; refit it to test terms")
         labels = list(md.frame.terms)
         canon = {_canonical(t): i for i, t in enumerate(labels, start=1)}
         assign = np.asarray(md.frame.assign)
