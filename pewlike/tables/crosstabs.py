@@ -12,7 +12,7 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -573,7 +573,9 @@ def banner(
         f = t.frame
         for c, letter in t.letters_of.items():
             sub = f[f[t.by].astype(str) == c]
-            cell = {str(r.level): (r.estimate, r.letters, r.flag, r.ci_lower, r.ci_upper) for r in sub.itertuples()}
+            cell: dict[str, tuple[Any, ...]] = {
+                str(r.level): (r.estimate, r.letters, r.flag, r.ci_lower, r.ci_upper) for r in sub.itertuples()
+            }
             head = f"{c} ({letter})" if c not in data else f"{t.by_label}: {c} ({letter})"
             vals = []
             for k in keys:
