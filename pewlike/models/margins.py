@@ -188,7 +188,8 @@ def _find_variable(res: ModelResult, var: str):
     md = res.data
     sf = res.survey
     wanted = sf.resolve(var) if not isinstance(var, str) or var not in md.columns else md.columns[var]
-    resp = md.formula.response.variable.name
+    response = md.formula.response  # a fitted model always has one
+    resp = response.variable.name if response is not None else None
     for name, col in md.columns.items():
         if name == resp:
             continue

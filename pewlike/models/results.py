@@ -20,10 +20,10 @@ from pewlike.resultbase import Result, frame_text, t_quantile
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from pewlike.design.frame import SurveyFrame
     from pewlike.estimation.results import TestResult
     from pewlike.models.data import ModelData
     from pewlike.models.margins import MarginalEffects
-    from pewlike.survey import Survey
 
 __all__ = ["MODEL_COLUMNS", "ModelResult"]
 
@@ -96,7 +96,7 @@ class ModelResult(Result):
     question: str | None
     design: str
     data: ModelData
-    survey: Survey
+    survey: SurveyFrame
     influence: np.ndarray | None = None
     replicates: np.ndarray | None = None
     iterations: int = 0
