@@ -66,19 +66,22 @@ class Estimates(RowEstimates):
         Degrees of freedom used for t-based intervals (inf for normal).
     extra : dict
         Further numbers of the call (e.g. ``base_n`` of proportions).
-
-    Vocabulary (see :mod:`pewlike.resultbase`)
-    ------------------------------------------
     estimates, std_errors : pandas.Series
         Labelled by the ``by`` levels and the response ``level`` (by the variable for a
         mean without ``by``).
     cov : pandas.DataFrame or None
         :attr:`vcov` with the same labels.
+
+    Methods
+    -------
     conf_int(level=None)
         ``ci_lower, ci_upper``; the stored intervals by default.
 
-    Aliases (read-only)
-    -------------------
+    Notes
+    -----
+    The names of :mod:`pewlike.resultbase` are canonical; these older names stay as read-only
+    aliases of them, for existing code:
+
     estimate : ndarray
         ``estimates.to_numpy()``.
     std_error : ndarray
@@ -163,20 +166,23 @@ class TestResult(Result):
         and :attr:`std_errors` as numbers); None for the other tests.
     extra : dict
         Further numbers (``groups`` of a t test, ``chisq`` of a Wald test...).
-
-    Vocabulary (see :mod:`pewlike.resultbase`)
-    ------------------------------------------
     statistics, pvalues : pandas.Series
         One row, labelled by the variables tested (``"A x B"``), as for a model's terms.
     estimates, std_errors : pandas.Series or None
         t tests: the difference in means and its SE; None for other tests.
     cov : pandas.DataFrame or None
         t tests: the 1 x 1 variance of the difference.
+
+    Methods
+    -------
     conf_int(level=0.95)
         t tests: the interval of the difference on :attr:`df` degrees of freedom.
 
-    Aliases (read-only)
-    -------------------
+    Notes
+    -----
+    The names of :mod:`pewlike.resultbase` are canonical; these older names stay as read-only
+    aliases of them, for existing code:
+
     statistic, p_value, estimate, std_error : float
         The single values of :attr:`statistics`, :attr:`pvalues`, :attr:`estimates` and
         :attr:`std_errors` (the stored fields; ``.statistic, .df, .p_value`` are the

@@ -126,13 +126,13 @@ class MarginalEffects(RowEstimates):
         Further details (the data column of ``variable``).
     level : float
         Confidence level of the stored intervals.
-
-    Vocabulary (see :mod:`pewlike.resultbase`)
-    ------------------------------------------
     estimates, std_errors, statistics, pvalues : pandas.Series
         Labelled by ``type, level`` (and ``outcome`` for ordinal models).
     cov : pandas.DataFrame
         :attr:`vcov`, labelled.
+
+    Methods
+    -------
     conf_int(level=None)
         ``ci_lower, ci_upper`` (t on :attr:`df`); the stored intervals by default.
     """

@@ -57,18 +57,21 @@ class ModelResult(Result):
         Respondents in the model.
     response, question, design : str
         Outcome label, its question wording and a one-line design description.
-
-    Vocabulary (see :mod:`pewlike.resultbase`)
-    ------------------------------------------
     params, std_errors, statistics, pvalues : pandas.Series
         Labelled by :attr:`names`.
     cov : pandas.DataFrame
         Labelled by :attr:`names` on both axes.
+
+    Methods
+    -------
     conf_int(level=0.95)
         ``ci_lower, ci_upper`` (t on :attr:`df_resid`).
 
-    Aliases (read-only)
-    -------------------
+    Notes
+    -----
+    The names of :mod:`pewlike.resultbase` are canonical; these older names stay as read-only
+    aliases of them, for existing code:
+
     coef : ndarray
         ``params.to_numpy()`` (the stored field).
     vcov : ndarray
@@ -76,8 +79,6 @@ class ModelResult(Result):
     tvalues : pandas.Series
         :attr:`statistics`.
 
-    Notes
-    -----
     The attributes after ``design`` are the fit's internals (model data, influence
     values, replicate estimates, the survey) used by :meth:`predict`,
     :meth:`marginal_effects` and :meth:`regterm`.

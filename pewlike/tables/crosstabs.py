@@ -197,18 +197,21 @@ class Crosstab(RowEstimates):
         The small-base rule and the letter tests' settings.
     level : float
         Confidence level of the cells' intervals.
-
-    Vocabulary (see :mod:`pewlike.resultbase`)
-    ------------------------------------------
     estimates, std_errors : pandas.Series
         Column fractions, labelled by (``by`` level, response), nets included.
     cov : pandas.DataFrame
         :attr:`vcov`, labelled by the (``by`` level, response) rows it covers.
+
+    Methods
+    -------
     conf_int(level=None)
         ``ci_lower, ci_upper``: the stored intervals.
 
-    Aliases (read-only)
-    -------------------
+    Notes
+    -----
+    The names of :mod:`pewlike.resultbase` are canonical; these older names stay as read-only
+    aliases of them, for existing code:
+
     vcov : ndarray
         ``cov.to_numpy()`` (the stored field).
     """

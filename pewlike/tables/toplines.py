@@ -258,18 +258,21 @@ class Topline(RowEstimates):
     nets : tuple of (label, members)
         The nets shown, with the responses each one adds up.
     level, method, design : as in :class:`~pewlike.estimation.results.Estimates`.
-
-    Vocabulary (see :mod:`pewlike.resultbase`)
-    ------------------------------------------
     estimates, std_errors : pandas.Series
         Fractions, labelled by response (nets included).
     cov : pandas.DataFrame
         :attr:`vcov`, labelled by the responses it covers (not the nets).
+
+    Methods
+    -------
     conf_int(level=None)
         ``ci_lower, ci_upper``: the stored intervals.
 
-    Aliases (read-only)
-    -------------------
+    Notes
+    -----
+    The names of :mod:`pewlike.resultbase` are canonical; these older names stay as read-only
+    aliases of them, for existing code:
+
     vcov : ndarray
         ``cov.to_numpy()`` (the stored field).
     """
