@@ -1,15 +1,22 @@
-"""Frozen result objects: ``to_frame()`` is the contract; ``summary()`` is for people.
+"""Results of estimators and design-based tests: :class:`Estimates` and :class:`TestResult`.
 
-Tables and figures read ``to_frame()`` and never recompute statistics.
+``to_frame()`` is the contract; ``summary()`` is for people.  Both classes derive from
+:class:`pewlike.resultbase.Result` and use its vocabulary (``estimates``, ``std_errors``,
+``cov``, ``statistics``, ``pvalues``, ``conf_int``).  Tables and figures read ``to_frame()``
+and never recompute statistics.
 """
 
 from __future__ import annotations
 
-import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from pewlike import resultbase as _resultbase
+from pewlike.errors import EstimationError
+from pewlike.resultbase import Result, RowEstimates, frame_html, frame_text, t_quantile
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -24,48 +31,14 @@ def estimate_columns(by: tuple[str, ...] | list[str]) -> list[str]:
     return ["variable", "level", *by, "estimate", "std_error", "ci_lower", "ci_upper", "deff", "n"]
 
 
-def _fmt_num(v: Any, digits: int = 4) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return ""
-    if isinstance(v, (int, np.integer)):
-        return f"{int(v):,}"
-    if isinstance(v, (float, np.floating)):
-        return f"{float(v):.{digits}g}"
-    return str(v)
+# the text and HTML helpers moved to pewlike.resultbase; these names stay for existing importers
+_fmt_num = _resultbase._fmt_num
+_frame_text = frame_text
+_frame_html = frame_html
 
 
-def _frame_text(frame: pd.DataFrame) -> str:
-    cols = list(frame.columns)
-    rows = [[_fmt_num(v) for v in rec] for rec in frame.itertuples(index=False, name=None)]
-    widths = [max(len(str(c)), *(len(r[i]) for r in rows)) if rows else len(str(c)) for i, c in enumerate(cols)]
-    line = "  ".join(str(c).ljust(w) for c, w in zip(cols, widths))
-    body = [
-        "  ".join(r[i].rjust(widths[i]) if _is_num(frame, cols[i]) else r[i].ljust(widths[i]) for i in range(len(cols)))
-        for r in rows
-    ]
-    return "\n".join([line, *body])
-
-
-def _is_num(frame, col) -> bool:
-    import pandas as pd
-
-    return pd.api.types.is_numeric_dtype(frame[col].dtype)
-
-
-def _frame_html(frame: pd.DataFrame, title: str) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt_num(v))}</td>" for v in rec) + "</tr>"
-        for rec in frame.itertuples(index=False, name=None)
-    )
-    return (
-        f"<div class='pewlike-result'><p><b>{html.escape(title)}</b></p>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-    )
-
-
-@dataclass(frozen=True, eq=False)
-class Estimates:
+@dataclass(frozen=True, eq=False, repr=False)
+class Estimates(RowEstimates):
     """Estimates with design-based uncertainty (means, totals, proportions, ratios, quantiles).
 
     Attributes
@@ -79,7 +52,8 @@ class Estimates:
     frame : pandas.DataFrame
         The rows; read them with :meth:`to_frame`.
     vcov : ndarray or None
-        Covariance matrix of the estimates in row order (None for quantiles).
+        Covariance matrix of the estimates in row order (None for quantiles); the
+        unlabelled array behind :attr:`cov`.
     level : float
         Confidence level of the intervals.
     method : str
@@ -90,11 +64,35 @@ class Estimates:
         One-line description of the design.
     df : float
         Degrees of freedom used for t-based intervals (inf for normal).
+    extra : dict
+        Further numbers of the call (e.g. ``base_n`` of proportions).
+    estimates, std_errors : pandas.Series
+        Labelled by the ``by`` levels and the response ``level`` (by the variable for a
+        mean without ``by``).
+    cov : pandas.DataFrame or None
+        :attr:`vcov` with the same labels.
+
+    Methods
+    -------
+    conf_int(level=None)
+        ``ci_lower, ci_upper``; the stored intervals by default.
+
+    Notes
+    -----
+    The names of :mod:`pewlike.resultbase` are canonical; these older names stay as read-only
+    aliases of them, for existing code:
+
+    estimate : ndarray
+        ``estimates.to_numpy()``.
+    std_error : ndarray
+        ``std_errors.to_numpy()``.
+    vcov : ndarray or None
+        ``cov.to_numpy()`` (the stored field).
     """
 
     kind: str
     variable: str
-    by: tuple
+    by: tuple[str, ...]
     frame: pd.DataFrame
     vcov: np.ndarray | None = None
     level: float = 0.95
@@ -102,7 +100,7 @@ class Estimates:
     question: str | None = None
     design: str = ""
     df: float = float("inf")
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """The estimates: ``variable, level, <by...>, estimate, std_error, ci_lower, ci_upper, deff, n``."""
@@ -110,68 +108,179 @@ class Estimates:
 
     @property
     def estimate(self) -> np.ndarray:
-        """Point estimates in row order."""
-        return self.frame["estimate"].to_numpy()
+        """Alias of :attr:`estimates` as a NumPy array (row order)."""
+        return self.estimates.to_numpy()
 
     @property
     def std_error(self) -> np.ndarray:
-        """Standard errors in row order."""
-        return self.frame["std_error"].to_numpy()
+        """Alias of :attr:`std_errors` as a NumPy array (row order)."""
+        return self.std_errors.to_numpy()
+
+    def _label_columns(self) -> Sequence[str]:
+        return (*self.by, "level")
+
+    def _intervals(self, level: float) -> tuple[np.ndarray, np.ndarray]:
+        """Wald intervals at another level; only for the ``"normal"`` method (means, totals, ratios)."""
+        if self.method != "normal":
+            return super()._intervals(level)
+        q = t_quantile(level, self.df)
+        est, se = self.estimate, self.std_error
+        return est - q * se, est + q * se
+
+    def _title(self) -> str:
+        by = f" by {', '.join(self.by)}" if self.by else ""
+        return f"{self.kind.capitalize()} of {self.variable}{by}"
 
     def summary(self) -> str:
         """A readable text table with the call and the design."""
-        by = f" by {', '.join(self.by)}" if self.by else ""
-        title = f"{self.kind.capitalize()} of {self.variable}{by}"
-        lines = [title]
+        lines = [self._title()]
         if self.question and self.question != self.variable:
             lines.append(f"  {self.question}")
         ci = f"{self.level:.0%} CI: {self.method}"
         lines.append(f"  design: {self.design}; {ci}")
-        lines.append(_frame_text(self.frame))
+        lines.append(frame_text(self.frame))
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        by = f" by {', '.join(self.by)}" if self.by else ""
-        return _frame_html(self.frame, f"{self.kind.capitalize()} of {self.variable}{by}")
+    def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(self._title(), self.frame)]
 
 
-@dataclass(frozen=True, eq=False)
-class TestResult:
-    """A design-based test (Rao-Scott chi-squared, t test).
+@dataclass(frozen=True, eq=False, repr=False)
+class TestResult(Result):
+    """A design-based test (Rao-Scott chi-squared, t test, Wald test of model terms).
 
     Attributes
     ----------
     statistic : float
         Test statistic (F, chi-squared or t).
-    df : float or tuple
+    df : float or tuple of float
         Degrees of freedom; ``(ndf, ddf)`` for F statistics.
     p_value : float
+        The p-value (alias of :attr:`pvalues` as a number).
     method : str
         Description, e.g. "Pearson's X^2: Rao & Scott adjustment".
+    variables : tuple of str
+        The variables (or model terms) tested.
     estimate, std_error : float or None
-        For t tests, the difference in means and its SE.
+        For t tests, the difference in means and its SE (aliases of :attr:`estimates`
+        and :attr:`std_errors` as numbers); None for the other tests.
+    extra : dict
+        Further numbers (``groups`` of a t test, ``chisq`` of a Wald test...).
+    statistics, pvalues : pandas.Series
+        One row, labelled by the variables tested (``"A x B"``), as for a model's terms.
+    estimates, std_errors : pandas.Series or None
+        t tests: the difference in means and its SE; None for other tests.
+    cov : pandas.DataFrame or None
+        t tests: the 1 x 1 variance of the difference.
+
+    Methods
+    -------
+    conf_int(level=0.95)
+        t tests: the interval of the difference on :attr:`df` degrees of freedom.
+
+    Notes
+    -----
+    The names of :mod:`pewlike.resultbase` are canonical; these older names stay as read-only
+    aliases of them, for existing code:
+
+    statistic, p_value, estimate, std_error : float
+        The single values of :attr:`statistics`, :attr:`pvalues`, :attr:`estimates` and
+        :attr:`std_errors` (the stored fields; ``.statistic, .df, .p_value`` are the
+        documented API of ``svy.chisq``).
     """
 
     statistic: float
-    df: Any
+    df: float | tuple[float, float]
     p_value: float
     method: str
-    variables: tuple = ()
+    variables: tuple[str, ...] = ()
     estimate: float | None = None
     std_error: float | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """What was tested, as in ``to_frame()``'s ``variables`` column (``"A x B"``)."""
+        return " x ".join(self.variables)
+
+    def _one(self, value: float | None, name: str) -> pd.Series | None:
+        import pandas as pd
+
+        if value is None:
+            return None
+        return pd.Series([float(value)], index=[self.label], name=name)
+
+    @property
+    def statistics(self) -> pd.Series:
+        """The test statistic, one row labelled by :attr:`label`."""
+        out = self._one(self.statistic, "statistic")
+        assert out is not None
+        return out
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """The p-value, one row labelled by :attr:`label`."""
+        out = self._one(self.p_value, "p_value")
+        assert out is not None
+        return out
+
+    @property
+    def estimates(self) -> pd.Series | None:
+        """t tests: the difference in means (second group minus first); None otherwise."""
+        return self._one(self.estimate, "estimate")
+
+    @property
+    def std_errors(self) -> pd.Series | None:
+        """t tests: the standard error of the difference; None otherwise."""
+        return self._one(self.std_error, "std_error")
+
+    @property
+    def cov(self) -> pd.DataFrame | None:
+        """t tests: the variance of the difference as a 1 x 1 labelled frame; None otherwise."""
+        import pandas as pd
+
+        if self.std_error is None:
+            return None
+        return pd.DataFrame([[float(self.std_error) ** 2]], index=[self.label], columns=[self.label])
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Confidence interval of a t test's difference (t quantile on :attr:`df`).
+
+        Parameters
+        ----------
+        level : float
+            Confidence level.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row: ``ci_lower, ci_upper``.
+
+        Raises
+        ------
+        EstimationError
+            The test has no estimate (chi-squared and Wald tests).
+
+        Notes
+        -----
+        Equivalent to ``svyttest(...)$conf.int`` in R survey.
+        """
+        import pandas as pd
+
+        if self.estimate is None or self.std_error is None or isinstance(self.df, tuple):
+            raise EstimationError(f"{self.method} has no estimate, so no confidence interval; conf_int is for t tests")
+        q = t_quantile(level, self.df)
+        est, se = float(self.estimate), float(self.std_error)
+        return pd.DataFrame({"ci_lower": [est - q * se], "ci_upper": [est + q * se]}, index=[self.label])
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: ``test, statistic, df, ddf, p_value`` (plus estimate and std_error for t tests)."""
+        """One row: ``test, variables, statistic, df, ddf, p_value`` (plus estimate and std_error for t tests)."""
         import pandas as pd
 
         df, ddf = self.df if isinstance(self.df, tuple) else (self.df, np.nan)
         row = {
             "test": self.method,
-            "variables": " x ".join(self.variables),
+            "variables": self.label,
             "statistic": self.statistic,
             "df": df,
             "ddf": ddf,
@@ -184,13 +293,7 @@ class TestResult:
     def summary(self) -> str:
         """Readable one-paragraph report of the test."""
         df = f"ndf = {self.df[0]:.4g}, ddf = {self.df[1]:.4g}" if isinstance(self.df, tuple) else f"df = {self.df:.4g}"
-        out = f"{self.method}\n  {' x '.join(self.variables)}: statistic = {self.statistic:.4f}, {df}, p = {self.p_value:.4g}"
+        out = f"{self.method}\n  {self.label}: statistic = {self.statistic:.4f}, {df}, p = {self.p_value:.4g}"
         if self.estimate is not None:
             out += f"\n  difference = {self.estimate:.4g} (SE {self.std_error:.4g})"
         return out
-
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(self.summary())}</pre>"

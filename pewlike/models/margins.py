@@ -23,13 +23,14 @@ variance from the same influence values.
 
 from __future__ import annotations
 
-import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pewlike.errors import ModelError, VariableError
+from pewlike.resultbase import RowEstimates, frame_text, t_quantile
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -97,8 +98,8 @@ def predict(res: ModelResult, newdata=None, *, type: str = "response", se: bool 
 
 
 # ---------------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class MarginalEffects:
+@dataclass(frozen=True, eq=False, repr=False)
+class MarginalEffects(RowEstimates):
     """Averaged predictions by level, contrasts (average marginal effects) and average slopes.
 
     ``to_frame()`` columns: ``variable, level, outcome, type, estimate, std_error,
@@ -106,6 +107,34 @@ class MarginalEffects:
     prediction with everyone at ``level``), ``"contrast"`` (its difference from the first
     level: the average marginal effect) or ``"slope"`` (the average derivative of a
     numeric predictor).
+
+    Attributes
+    ----------
+    variable : str
+        The predictor.
+    frame : pandas.DataFrame
+        The rows; read them with :meth:`to_frame`.
+    vcov : ndarray
+        Covariance of the rows (the array behind :attr:`cov`).
+    se_method : str
+        ``"unconditional"``, ``"svypredmeans"`` or ``"delta"``.
+    formula : str
+        The model's formula.
+    df : float
+        Degrees of freedom of the t statistics and intervals (the model's residual df).
+    extra : dict
+        Further details (the data column of ``variable``).
+    level : float
+        Confidence level of the stored intervals.
+    estimates, std_errors, statistics, pvalues : pandas.Series
+        Labelled by ``type, level`` (and ``outcome`` for ordinal models).
+    cov : pandas.DataFrame
+        :attr:`vcov`, labelled.
+
+    Methods
+    -------
+    conf_int(level=None)
+        ``ci_lower, ci_upper`` (t on :attr:`df`); the stored intervals by default.
     """
 
     variable: str
@@ -114,42 +143,53 @@ class MarginalEffects:
     se_method: str
     formula: str
     df: float
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    level: float = 0.95
 
     def to_frame(self) -> pd.DataFrame:
         """The rows (see the class docstring)."""
         return self.frame.copy()
 
+    def _label_columns(self) -> Sequence[str]:
+        return ("type", "level", "outcome")
+
+    @property
+    def statistics(self) -> pd.Series:
+        """t statistics ``estimate / std_error``, labelled by row."""
+        return self._column("statistic", "statistic")
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values on :attr:`df` degrees of freedom, labelled by row."""
+        return self._column("p_value", "p_value")
+
+    def _intervals(self, level: float) -> tuple[np.ndarray, np.ndarray]:
+        """t intervals on :attr:`df` at another level than the stored one."""
+        q = t_quantile(level, self.df)
+        est, se = self.estimates.to_numpy(), self.std_errors.to_numpy()
+        return est - q * se, est + q * se
+
     def summary(self) -> str:
         """Readable table with the model and the SE method."""
-        from pewlike.estimation.results import _frame_text
-
         return "\n".join(
             [
                 f"Average predictions and marginal effects of {self.variable}",
                 f"  model: {self.formula}",
                 f"  standard errors: {self.se_method}",
-                _frame_text(self.frame),
+                frame_text(self.frame),
             ]
         )
 
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        from pewlike.estimation.results import _frame_html
-
-        return (
-            _frame_html(self.frame, f"Average marginal effects of {self.variable}")
-            + f"<p>{html.escape(self.formula)}</p>"
-        )
+    def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(f"Average marginal effects of {self.variable}: {self.formula}", self.frame)]
 
 
 def _find_variable(res: ModelResult, var: str):
     md = res.data
     sf = res.survey
     wanted = sf.resolve(var) if not isinstance(var, str) or var not in md.columns else md.columns[var]
-    resp = md.formula.response.variable.name
+    response = md.formula.response  # a fitted model always has one
+    resp = response.variable.name if response is not None else None
     for name, col in md.columns.items():
         if name == resp:
             continue
@@ -324,4 +364,4 @@ def marginal_effects(
             "ci_upper": est + q * sd,
         }
     )
-    return MarginalEffects(name, frame, V, se, res.formula, df, {"column": col})
+    return MarginalEffects(name, frame, V, se, res.formula, df, {"column": col}, level=level)

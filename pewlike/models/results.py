@@ -1,24 +1,29 @@
 """The result of a design-based model: coefficients, covariance, tests, predictions.
 
 ``to_frame()`` columns are the contract: ``term, estimate, std_error, statistic, p_value,
-ci_lower, ci_upper``.
+ci_lower, ci_upper``.  :class:`ModelResult` derives from :class:`pewlike.resultbase.Result`
+and uses its vocabulary (``params``, ``std_errors``, ``cov``, ``statistics``, ``pvalues``,
+``conf_int``).
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pewlike.errors import ModelError, VariableError
+from pewlike.resultbase import Result, frame_text, t_quantile
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from pewlike.design.frame import SurveyFrame
     from pewlike.estimation.results import TestResult
+    from pewlike.models.data import ModelData
+    from pewlike.models.margins import MarginalEffects
 
 __all__ = ["MODEL_COLUMNS", "ModelResult"]
 
@@ -26,16 +31,13 @@ MODEL_COLUMNS = ("term", "estimate", "std_error", "statistic", "p_value", "ci_lo
 
 
 def _t_quantile(level: float, df: float) -> float:
-    from scipy import stats
-
-    if not 0 < level < 1:
+    if not (isinstance(level, (int, float)) and 0 < level < 1):
         raise ModelError(f"level={level!r} is not valid; give a confidence level between 0 and 1, e.g. 0.95")
-    a = 1 - (1 - level) / 2
-    return float(stats.norm.ppf(a)) if not np.isfinite(df) else (float(stats.t.ppf(a, df)) if df > 0 else np.nan)
+    return t_quantile(level, df)
 
 
-@dataclass(frozen=True, eq=False)
-class ModelResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class ModelResult(Result):
     """A fitted design-based model (``svy.glm``, ``svy.logit``, ``svy.ologit``).
 
     Attributes
@@ -46,17 +48,37 @@ class ModelResult:
     names : tuple of str
         Coefficient names in R's order (for ologit: slopes, then cut points).
     coef : ndarray
+        The coefficients in :attr:`names` order (the array behind :attr:`params`).
     vcov : ndarray
-        Design-based covariance.
+        Design-based covariance (the array behind :attr:`cov`).
     df_resid : float
         Residual degrees of freedom used for t statistics (R's ``df.residual``).
     n_obs : int
         Respondents in the model.
     response, question, design : str
         Outcome label, its question wording and a one-line design description.
+    params, std_errors, statistics, pvalues : pandas.Series
+        Labelled by :attr:`names`.
+    cov : pandas.DataFrame
+        Labelled by :attr:`names` on both axes.
+
+    Methods
+    -------
+    conf_int(level=0.95)
+        ``ci_lower, ci_upper`` (t on :attr:`df_resid`).
 
     Notes
     -----
+    The names of :mod:`pewlike.resultbase` are canonical; these older names stay as read-only
+    aliases of them, for existing code:
+
+    coef : ndarray
+        ``params.to_numpy()`` (the stored field).
+    vcov : ndarray
+        ``cov.to_numpy()`` (the stored field).
+    tvalues : pandas.Series
+        :attr:`statistics`.
+
     The attributes after ``design`` are the fit's internals (model data, influence
     values, replicate estimates, the survey) used by :meth:`predict`,
     :meth:`marginal_effects` and :meth:`regterm`.
@@ -66,7 +88,7 @@ class ModelResult:
     family: str
     link: str
     formula: str
-    names: tuple
+    names: tuple[str, ...]
     coef: np.ndarray
     vcov: np.ndarray
     df_resid: float
@@ -74,14 +96,14 @@ class ModelResult:
     response: str
     question: str | None
     design: str
-    data: Any = None
+    data: ModelData
+    survey: SurveyFrame
     influence: np.ndarray | None = None
     replicates: np.ndarray | None = None
-    survey: Any = None
     iterations: int = 0
-    levels: tuple = ()
+    levels: tuple[str, ...] = ()
     n_slopes: int = 0
-    slope_columns: tuple = ()
+    slope_columns: tuple[int, ...] = ()
 
     # -- coefficients ----------------------------------------------------------------
     @property
@@ -106,9 +128,14 @@ class ModelResult:
         return pd.Series(np.sqrt(np.diag(self.vcov)), index=list(self.names), name="std_error")
 
     @property
-    def tvalues(self) -> pd.Series:
+    def statistics(self) -> pd.Series:
         """t statistics ``estimate / std_error``."""
         return (self.params / self.std_errors).rename("statistic")
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """Alias of :attr:`statistics`."""
+        return self.statistics
 
     @property
     def pvalues(self) -> pd.Series:
@@ -116,7 +143,7 @@ class ModelResult:
         import pandas as pd
         from scipy import stats
 
-        t = self.tvalues.to_numpy()
+        t = self.statistics.to_numpy()
         if self.df_resid > 0:
             p = 2 * stats.t.sf(np.abs(t), self.df_resid)
         else:
@@ -124,7 +151,27 @@ class ModelResult:
         return pd.Series(p, index=list(self.names), name="p_value")
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """Wald confidence intervals with t quantiles on :attr:`df_resid` (R ``confint.svyglm``)."""
+        """Wald confidence intervals with t quantiles on :attr:`df_resid`.
+
+        Parameters
+        ----------
+        level : float
+            Confidence level.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``ci_lower, ci_upper``, labelled by :attr:`names`.
+
+        Raises
+        ------
+        ModelError
+            ``level`` is not between 0 and 1.
+
+        Notes
+        -----
+        Equivalent to R ``confint(svyglm(...), df = df.residual)``.
+        """
         import pandas as pd
 
         q = _t_quantile(level, self.df_resid)
@@ -166,7 +213,7 @@ class ModelResult:
                 "term": list(self.names),
                 "estimate": self.coef,
                 "std_error": self.std_errors.to_numpy(),
-                "statistic": self.tvalues.to_numpy(),
+                "statistic": self.statistics.to_numpy(),
                 "p_value": self.pvalues.to_numpy(),
                 "ci_lower": ci["ci_lower"].to_numpy(),
                 "ci_upper": ci["ci_upper"].to_numpy(),
@@ -183,8 +230,6 @@ class ModelResult:
 
     def summary(self) -> str:
         """Readable report: the model, the design, the coefficient table."""
-        from pewlike.estimation.results import _frame_text
-
         lines = [self._title()]
         if self.question and self.question != self.response:
             lines.append(f"  {self.question}")
@@ -192,7 +237,7 @@ class ModelResult:
         lines.append(f"  design: {self.design}; n = {self.n_obs:,}; residual df = {self.df_resid:g}")
         se_kind = "replicate weights" if self.replicates is not None else "linearization"
         lines.append(f"  standard errors: design-based ({se_kind}); t tests on the residual df")
-        lines.append(_frame_text(self.to_frame()))
+        lines.append(frame_text(self.to_frame()))
         if self.kind == "ologit":
             lines.append(
                 "  logit P(Y <= k) = cut_k - x'beta: positive slopes favour later levels"
@@ -201,13 +246,8 @@ class ModelResult:
             )
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        from pewlike.estimation.results import _frame_html
-
-        return _frame_html(self.to_frame(), self._title()) + f"<p>{html.escape(self.formula)}</p>"
+    def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(f"{self._title()}: {self.formula}", self.to_frame())]
 
     # -- tests -----------------------------------------------------------------------
     def regterm(self, terms: str | Sequence[str], *, df: float | None = None) -> TestResult:
@@ -255,6 +295,7 @@ class ModelResult:
         chisq = float(beta @ np.linalg.solve(V, beta))
         k = len(idx)
         ddf = self.df_resid if df is None else float(df)
+        dfs: float | tuple[float, float]
         if np.isfinite(ddf):
             stat, p, dfs = chisq / k, float(stats.f.sf(chisq / k, k, ddf)), (float(k), float(ddf))
             method = "Wald test (F)"
@@ -283,7 +324,7 @@ class ModelResult:
 
         return predict(self, newdata, type=type, se=se)
 
-    def marginal_effects(self, var: str, *, se: str = "unconditional", level: float = 0.95):
+    def marginal_effects(self, var: str, *, se: str = "unconditional", level: float = 0.95) -> MarginalEffects:
         """Predicted outcomes at each level of ``var`` averaged over the sample, and average marginal effects.
 
         See :func:`pewlike.models.margins.marginal_effects`.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from pewlike.errors import EstimationError, VariableError
+from pewlike.resultbase import Result, frame_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -67,8 +67,8 @@ def _item_scores(sf: SurveyFrame, name: str, reverse: bool):
     return col, np.where(ok, score, np.nan), None
 
 
-@dataclass(frozen=True, eq=False)
-class ScaleResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class ScaleResult(Result):
     """A summated index: its values, Cronbach's alpha and item statistics.
 
     Attributes
@@ -102,26 +102,17 @@ class ScaleResult:
         return self.items.copy()
 
     def summary(self) -> str:
-        from pewlike.estimation.results import _frame_text
-
+        """Readable text: the index, its alpha and the item table."""
         return "\n".join(
             [
                 f"Index {self.name!r}: {self.method} of {len(self.items)} items",
                 f"  Cronbach's alpha (weighted) = {self.alpha:.3f}; n = {self.n:,} complete answers",
-                _frame_text(self.items),
+                frame_text(self.items),
             ]
         )
 
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        from pewlike.estimation.results import _frame_html
-
-        return (
-            _frame_html(self.items, f"Index {self.name}: alpha = {self.alpha:.3f}")
-            + f"<p>{html.escape(self.method)} of items</p>"
-        )
+    def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(f"Index {self.name}: alpha = {self.alpha:.3f} ({self.method} of items)", self.items)]
 
 
 def scale(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pewlike.errors import EstimationError
-from pewlike.estimation.results import _frame_html, _frame_text
+from pewlike.resultbase import Result, frame_text
 from pewlike.tables.crosstabs import Crosstab, banner, crosstab
 from pewlike.tables.export import TableDoc, fmt_int, fmt_points
 from pewlike.tables.toplines import Topline, categorical_column, moe_points, topline
@@ -117,11 +117,16 @@ def model_table(
 # ---------------------------------------------------------------------------
 # methods statement
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class MethodsStatement:
+@dataclass(frozen=True, eq=False, repr=False)
+class MethodsStatement(Result):
     """Sample sizes and margins of error for the full sample and each subgroup, as Pew's methodology.
 
-    ``frame`` has ``group, level, n, deff, moe`` (``group`` is ``"Total sample"`` on the first row).
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        ``group, level, n, deff, moe`` (``group`` is ``"Total sample"`` on the first row).
+    level : float
+        Confidence level of the margins of error.
     """
 
     frame: pd.DataFrame
@@ -164,13 +169,10 @@ class MethodsStatement:
 
     def summary(self) -> str:
         """The statement and the table as text."""
-        return "\n".join([self.text(), _frame_text(self.frame)])
+        return "\n".join([self.text(), frame_text(self.frame)])
 
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return _frame_html(self.frame, self.text())
+    def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(self.text(), self.frame)]
 
 
 def methods_statement(survey: Survey | SurveyFrame, by: Sequence[str] = (), *, level: float = 0.95) -> MethodsStatement:

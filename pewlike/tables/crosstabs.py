@@ -12,12 +12,13 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from pewlike.errors import EstimationError
-from pewlike.estimation.results import TestResult, _frame_html, _frame_text
+from pewlike.estimation.results import TestResult
+from pewlike.resultbase import RowEstimates, frame_text
 from pewlike.tables.export import TableDoc, file_safe, fmt_int, fmt_points, pew_percent
 from pewlike.tables.toplines import (
     Topline,
@@ -161,8 +162,8 @@ def pairwise_letters(
     return tests, letters
 
 
-@dataclass(frozen=True, eq=False)
-class Crosstab:
+@dataclass(frozen=True, eq=False, repr=False)
+class Crosstab(RowEstimates):
     """Column percentages of a question by a demographic.
 
     Attributes
@@ -175,7 +176,8 @@ class Crosstab:
         ``variable, level, <by>, estimate, std_error, ci_lower, ci_upper, deff, n``
         then ``moe`` (points, the column's), ``letters``, ``flag``, ``kind``.
     vcov : ndarray
-        Covariance of the response rows (by-level major, response minor).
+        Covariance of the response rows (by-level major, response minor; not the nets);
+        the array behind :attr:`cov`.
     total : Topline
         The same question for everyone (the "Total" column).
     test : TestResult
@@ -189,8 +191,29 @@ class Crosstab:
     pairs : pandas.DataFrame
         Every pairwise test behind the letters: ``level, a, b, difference,
         std_error, t, p_value, p_adjusted`` (empty when ``letters=False``).
+    nets : tuple of (label, members)
+        The nets shown.
     min_n, suppress, alpha, adjust, df
         The small-base rule and the letter tests' settings.
+    level : float
+        Confidence level of the cells' intervals.
+    estimates, std_errors : pandas.Series
+        Column fractions, labelled by (``by`` level, response), nets included.
+    cov : pandas.DataFrame
+        :attr:`vcov`, labelled by the (``by`` level, response) rows it covers.
+
+    Methods
+    -------
+    conf_int(level=None)
+        ``ci_lower, ci_upper``: the stored intervals.
+
+    Notes
+    -----
+    The names of :mod:`pewlike.resultbase` are canonical; these older names stay as read-only
+    aliases of them, for existing code:
+
+    vcov : ndarray
+        ``cov.to_numpy()`` (the stored field).
     """
 
     variable: str
@@ -199,14 +222,14 @@ class Crosstab:
     by_label: str
     base: str
     frame: pd.DataFrame
-    vcov: np.ndarray
+    vcov: np.ndarray | None
     total: Topline
     test: TestResult | None
-    columns: tuple
-    column_n: tuple
-    column_moe: tuple
+    columns: tuple[str, ...]
+    column_n: tuple[int, ...]
+    column_moe: tuple[float, ...]
     pairs: pd.DataFrame | None = None
-    nets: tuple = ()
+    nets: tuple[tuple[str, tuple[str, ...]], ...] = ()
     min_n: int = 100
     suppress: bool = False
     alpha: float = 0.05
@@ -218,8 +241,14 @@ class Crosstab:
         """Estimates (fractions), then ``moe``, ``letters``, ``flag``, ``kind``."""
         return self.frame.copy()
 
+    def _label_columns(self) -> tuple[str, ...]:
+        return (self.by, "level")
+
+    def _covered_rows(self) -> np.ndarray:
+        return self.frame["kind"].to_numpy() != "net"
+
     @property
-    def letters_of(self) -> dict:
+    def letters_of(self) -> dict[str, str]:
         """Column label -> its letter (A, B, ...)."""
         return {c: _column_letter(i) for i, c in enumerate(self.columns)}
 
@@ -257,14 +286,11 @@ class Crosstab:
         """Readable text: wording, the column percentages with letters, Ns and the test."""
         doc = self.table()
         return "\n".join(
-            [f"Crosstab of {self.variable} by {self.by}", f"  {self.question}", _frame_text(doc.frame), *self.notes()]
+            [f"Crosstab of {self.variable} by {self.by}", f"  {self.question}", frame_text(doc.frame), *self.notes()]
         )
 
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return _frame_html(self.frame, f"Crosstab of {self.variable} by {self.by}: {self.question}")
+    def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(f"Crosstab of {self.variable} by {self.by}: {self.question}", self.frame)]
 
 
 def crosstab(
@@ -550,7 +576,9 @@ def banner(
         f = t.frame
         for c, letter in t.letters_of.items():
             sub = f[f[t.by].astype(str) == c]
-            cell = {str(r.level): (r.estimate, r.letters, r.flag, r.ci_lower, r.ci_upper) for r in sub.itertuples()}
+            cell: dict[str, tuple[Any, ...]] = {
+                str(r.level): (r.estimate, r.letters, r.flag, r.ci_lower, r.ci_upper) for r in sub.itertuples()
+            }
             head = f"{c} ({letter})" if c not in data else f"{t.by_label}: {c} ({letter})"
             vals = []
             for k in keys:

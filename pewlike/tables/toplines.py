@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from pewlike.errors import EstimationError, VariableError
-from pewlike.estimation.results import _frame_html, _frame_text
+from pewlike.resultbase import RowEstimates, frame_text
 from pewlike.tables.export import TableDoc, file_safe, fmt_int, fmt_points, pew_percents
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -228,8 +228,8 @@ def _net_rows(col: str, nets) -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 # the topline
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class Topline:
+@dataclass(frozen=True, eq=False, repr=False)
+class Topline(RowEstimates):
     """A Pew topline of one question.
 
     Attributes
@@ -243,7 +243,7 @@ class Topline:
     frame : pandas.DataFrame
         ``variable, level, estimate, std_error, ci_lower, ci_upper, deff, n, moe, kind``.
     vcov : ndarray
-        Covariance of the response rows (not the nets).
+        Covariance of the response rows (not the nets); the array behind :attr:`cov`.
     n : int
         Unweighted base.
     moe : float
@@ -258,19 +258,36 @@ class Topline:
     nets : tuple of (label, members)
         The nets shown, with the responses each one adds up.
     level, method, design : as in :class:`~pewlike.estimation.results.Estimates`.
+    estimates, std_errors : pandas.Series
+        Fractions, labelled by response (nets included).
+    cov : pandas.DataFrame
+        :attr:`vcov`, labelled by the responses it covers (not the nets).
+
+    Methods
+    -------
+    conf_int(level=None)
+        ``ci_lower, ci_upper``: the stored intervals.
+
+    Notes
+    -----
+    The names of :mod:`pewlike.resultbase` are canonical; these older names stay as read-only
+    aliases of them, for existing code:
+
+    vcov : ndarray
+        ``cov.to_numpy()`` (the stored field).
     """
 
     variable: str
     question: str
     base: str
     frame: pd.DataFrame
-    vcov: np.ndarray
+    vcov: np.ndarray | None
     n: int
     moe: float
     deff: float
     asked: int
     total: int
-    nets: tuple = ()
+    nets: tuple[tuple[str, tuple[str, ...]], ...] = ()
     level: float = 0.95
     method: str = "logit"
     design: str = ""
@@ -321,14 +338,14 @@ class Topline:
                 "n": [f"{int(n):,}" for n in f["n"]],
             }
         )
-        lines = [f"Topline of {self.variable}", f"  {self.question}", _frame_text(body), *self.notes()]
+        lines = [f"Topline of {self.variable}", f"  {self.question}", frame_text(body), *self.notes()]
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
+    def _covered_rows(self) -> np.ndarray:
+        return self.frame["kind"].to_numpy() != "net"
 
-    def _repr_html_(self) -> str:
-        return _frame_html(self.frame, f"Topline of {self.variable}: {self.question}")
+    def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(f"Topline of {self.variable}: {self.question}", self.frame)]
 
 
 def layout_rows(f: pd.DataFrame, nets) -> tuple[list[str], list[float]]:

@@ -15,6 +15,7 @@ import numpy as np
 
 from pewlike.design.frame import SurveyFrame, frame_of
 from pewlike.errors import EstimationError
+from pewlike.resultbase import Result, frame_text
 from pewlike.weighting.steps import WeightingRecord, last_record
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -121,8 +122,8 @@ def moe(svy_or_weights, *, p: float = 0.5, level: float = 0.95) -> float:
     return float(100 * _z(level) * np.sqrt(kish_deff(w) * p * (1 - p) / w.size))
 
 
-@dataclass(frozen=True, eq=False)
-class WeightSummary:
+@dataclass(frozen=True, eq=False, repr=False)
+class WeightSummary(Result):
     """Summary of a survey's weights and of the last weighting step.
 
     Attributes
@@ -139,6 +140,12 @@ class WeightSummary:
         convergence, trimmed share).
     history : tuple of str
         Every step applied to the survey.
+
+    Notes
+    -----
+    A description of the weights, not an estimate: it has the shared ``to_frame()``,
+    ``summary()`` and notebook view of :class:`pewlike.resultbase.Result` but no
+    ``estimates``/``std_errors``; ``to_frame()`` holds the same numbers as the attributes.
     """
 
     n: int
@@ -152,7 +159,7 @@ class WeightSummary:
     ess: float
     moe: float
     record: WeightingRecord | None = None
-    history: tuple = field(default_factory=tuple)
+    history: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def margins(self) -> pd.DataFrame | None:
@@ -163,14 +170,17 @@ class WeightSummary:
 
     @property
     def iterations(self) -> int | None:
+        """Iterations of the last weighting step (None without one)."""
         return None if self.record is None else self.record.iterations
 
     @property
     def converged(self) -> bool | None:
+        """Whether the last weighting step converged (None without one)."""
         return None if self.record is None else self.record.converged
 
     @property
     def share_trimmed(self) -> float | None:
+        """Share of respondents whose weight the last step trimmed (None without a step)."""
         return None if self.record is None else self.record.share_trimmed
 
     def to_frame(self) -> pd.DataFrame:
@@ -207,8 +217,6 @@ class WeightSummary:
 
     def summary(self) -> str:
         """Readable text: the weight statistics, the history and achieved vs target margins."""
-        from pewlike.estimation.results import _frame_text
-
         lines = [
             f"Weights: n = {self.n:,}, sum {self.sum:,.6g}, range {self.min:.4g} - {self.max:.4g}, CV {self.cv:.3f}",
             f"Kish design effect {self.deff:.3f}; effective n {self.ess:,.1f}; "
@@ -227,19 +235,14 @@ class WeightSummary:
                     f"{r.method}: {r.iterations} iteration(s), {'converged' if r.converged else 'NOT converged'}"
                 )
             if r.margins is not None and len(r.margins):
-                lines += ["Achieved vs target:", _frame_text(r.margins)]
+                lines += ["Achieved vs target:", frame_text(r.margins)]
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        from pewlike.estimation.results import _frame_html
-
-        out = _frame_html(self.to_frame(), "Weight summary")
+    def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        tables = [("Weight summary", self.to_frame())]
         if self.record is not None and self.record.margins is not None:
-            out += _frame_html(self.record.margins, "Achieved vs target")
-        return out
+            tables.append(("Achieved vs target", self.record.margins))
+        return tables
 
 
 def weight_summary(sf: SurveyFrame) -> WeightSummary:
