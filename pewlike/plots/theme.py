@@ -222,8 +222,8 @@ def figure_bytes(fig: Figure, fmt: Literal["png", "svg"] = "png") -> bytes:
     Examples
     --------
     >>> from pewlike.plots.theme import figure_bytes, new_figure
-    >>> figure_bytes(new_figure(1.0))[:4]
-    b'\x89PNG'
+    >>> figure_bytes(new_figure(1.0))[1:4]
+    b'PNG'
     """
     import io
 
