@@ -28,6 +28,10 @@ def markdown(frame: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
     str
         Header, separator and one line per row; ``|`` in cells is escaped.
 
+    Notes
+    -----
+    No R survey equivalent; like ``knitr::kable(frame, format = "pipe")`` in R.
+
     Examples
     --------
     >>> import pandas as pd
