@@ -6,7 +6,8 @@ Pew-style toplines, crosstabs and figures.
 
 >>> import pewlike as pw
 >>> svy = pw.demo()                       # synthetic ATP-like privacy survey
->>> svy.proportion("CONCERNCO").to_frame()  # doctest: +SKIP
+>>> svy.proportion("CONCERNCO").to_frame()["estimate"].round(2).tolist()
+[0.33, 0.46, 0.16, 0.05]
 
 Importing this package is cheap: heavy modules load when first used.
 """
@@ -14,7 +15,7 @@ Importing this package is cheap: heavy modules load when first used.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pewlike import errors
 from pewlike._version import __version__
@@ -70,7 +71,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.weighting.summary import moe
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
+    """Import a public name on first access (PEP 562), so ``import pewlike`` stays cheap."""
     if name in _LAZY:
         value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
@@ -78,5 +80,6 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'pewlike' has no attribute {name!r}")
 
 
-def __dir__():
+def __dir__() -> list[str]:
+    """Module attributes, including the public names not imported yet."""
     return sorted(set(globals()) | set(__all__))

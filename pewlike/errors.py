@@ -7,6 +7,11 @@ Messages are one line: they name the bad value and say how to fix it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
 __all__ = [
     "CalibrationError",
     "DataFileError",
@@ -56,7 +61,7 @@ class RakingError(PewlikeError, ValueError):
         The best weights reached before the failure, when there are some.
     """
 
-    def __init__(self, message: str, weights=None):
+    def __init__(self, message: str, weights: np.ndarray | None = None) -> None:
         super().__init__(message)
         self.weights = weights
 

@@ -2,42 +2,48 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
+from pewlike.design.frame import SurveyFrame
 from pewlike.errors import DesignError
-from pewlike.survey import LonelyPSU, Survey
+from pewlike.survey import LonelyPSU, RepType, Survey
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 __all__ = ["demo", "read"]
 
 
 def read(
-    path,
+    path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     *,
     weights: str | None = "auto",
-    strata=None,
-    psu=None,
-    fpc=None,
+    strata: str | Sequence[str] | None = None,
+    psu: str | Sequence[str] | None = None,
+    fpc: str | Sequence[str] | None = None,
     nest: bool = False,
-    repweights=None,
-    reptype=None,
-    scale=None,
-    rscales=None,
+    repweights: str | Sequence[str] | None = None,
+    reptype: RepType | None = None,
+    scale: float | None = None,
+    rscales: Sequence[float] | np.ndarray | None = None,
     mse: bool = False,
     lonely_psu: LonelyPSU = "fail",
-    missing: str = "auto",
+    missing: Literal["auto", "keep", "nan"] = "auto",
     columns: Sequence[str] | None = None,
-    rho=None,
+    rho: float | None = None,
     engine: Literal["pandas", "dask"] = "pandas",
-    **reader_options,
+    **reader_options: Any,
 ) -> Survey:
     """Read a survey file with its labels and build its design.
 
     Parameters
     ----------
     path : str or path-like
-        ``.sav .zsav .por .dta .sas7bdat .xpt .csv .parquet`` (by extension).
+        ``.sav .zsav .por .dta .sas7bdat .xpt .csv .parquet`` (by extension).  With
+        ``engine="dask"`` also a glob, a directory or a list of files.
     weights, strata, psu, fpc, nest, repweights, reptype, scale, rscales, mse, lonely_psu, rho
         As for :class:`Survey`.
     missing : {"auto", "keep", "nan"}
@@ -67,6 +73,12 @@ def read(
     Notes
     -----
     Equivalent to ``haven::read_sav`` followed by ``svydesign`` in R.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> svy = pw.read("ATP W49.sav", weights="WEIGHT_W49")  # doctest: +SKIP
+    >>> svy.proportion("CONCERNCO").to_frame()  # doctest: +SKIP
     """
     from pewlike.design.structure import find_weight_column
     from pewlike.io.files import column_names, read_file
@@ -96,17 +108,19 @@ def read(
         )
     if engine != "pandas":
         raise DesignError(f"engine={engine!r} is not valid; choose 'pandas' (in memory) or 'dask' (partitioned)")
+    # one file in memory (a list of files is for engine="dask"; read_file refuses anything else)
+    file = cast("str | os.PathLike[str]", path)
     if columns is not None:
         wanted = weights
         if isinstance(weights, str) and weights == "auto":
-            wanted = find_weight_column(column_names(path))
+            wanted = find_weight_column(column_names(file))
         extra = [c for c in _design_columns(wanted, strata, psu, fpc, repweights) if c not in columns]
         if isinstance(repweights, str):
             import fnmatch
 
-            extra += [c for c in column_names(path) if fnmatch.fnmatchcase(c, repweights)]
+            extra += [c for c in column_names(file) if fnmatch.fnmatchcase(c, repweights)]
         columns = list(columns) + extra
-    data, codebook = read_file(path, columns=columns, missing=missing, **reader_options)
+    data, codebook = read_file(file, columns=columns, missing=missing, **reader_options)
     return Survey(
         data,
         weights=weights,
@@ -126,8 +140,14 @@ def read(
     )
 
 
-def _design_columns(weights, strata, psu, fpc, repweights) -> list[str]:
-    out = []
+def _design_columns(
+    weights: str | None,
+    strata: str | Sequence[str] | None,
+    psu: str | Sequence[str] | None,
+    fpc: str | Sequence[str] | None,
+    repweights: str | Sequence[str] | None,
+) -> list[str]:
+    out: list[str] = []
     for x in (weights, strata, psu, fpc):
         if isinstance(x, str) and x != "auto":
             out.append(x)
@@ -138,20 +158,42 @@ def _design_columns(weights, strata, psu, fpc, repweights) -> list[str]:
     return out
 
 
-def demo(**options) -> Survey:
+def demo(**options: Any) -> Survey:
     """The bundled SYNTHETIC privacy survey, shaped like Pew's ATP Wave 49.
 
     Not real survey responses: made by ``scripts/make_demo_data.py`` from a
     stated population model, weighted by raking as Pew does.
 
+    Parameters
+    ----------
+    **options
+        Passed to :func:`read` (``weights=``, ``missing=``, ``columns=`` ...).
+
     Returns
     -------
     Survey
         Weighted by ``WEIGHT_W49``.
+
+    Notes
+    -----
+    No R survey equivalent; like R's bundled example data (``data(api)``), but shaped
+    like a Pew American Trends Panel wave.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> svy = pw.demo()
+    >>> svy.n, svy.weights.name
+    (4272, 'WEIGHT_W49')
+    >>> svy.source
+    'privacy_survey_demo.sav (synthetic demo data)'
     """
     from importlib.resources import as_file, files
 
     res = files("pewlike.datasets") / "privacy_survey_demo.sav"
     with as_file(res) as p:
         svy = read(p, **options)
-    return Survey._wrap(replace(svy._backend, source="privacy_survey_demo.sav (synthetic demo data)"))
+    backend = svy._backend
+    if not isinstance(backend, SurveyFrame):  # engine="dask" (a TypeError, as replace() on that backend gave)
+        raise TypeError("pw.demo() reads the demo survey into memory; drop engine='dask'")
+    return Survey._wrap(replace(backend, source="privacy_survey_demo.sav (synthetic demo data)"))

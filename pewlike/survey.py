@@ -11,16 +11,20 @@ never import this module: only this facade, ``report/`` and ``cli/`` know ``Surv
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pewlike.design.frame import LonelyPSU, SurveyFrame
+from pewlike.design.frame import LonelyPSU, RepType, SurveyFrame
 from pewlike.errors import DesignError, EstimationError
 
 if TYPE_CHECKING:  # pragma: no cover
+    import dask.dataframe as dd
+    import numpy as np
     import pandas as pd
+    from distributed import Client
+    from typing_extensions import TypeIs
 
     from pewlike.estimation.results import Estimates, TestResult
     from pewlike.io.codebook import Codebook
@@ -33,12 +37,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
     Backend = SurveyFrame | PartitionedFrame
 
-__all__ = ["LonelyPSU", "Survey"]
+__all__ = ["LonelyPSU", "RepType", "Survey"]
 
+#: Interval methods of :meth:`Survey.proportion` (R ``svyciprop(method=)``; "beta" is Korn-Graubard).
 ProportionCI = Literal["logit", "beta", "wilson", "xlogit", "mean"]
+#: Percentage bases of toplines and crosstabs: substantive answers, or everyone asked.
 Base = Literal["valid", "all"]
+#: GLM families of :meth:`Survey.glm` (quasi-likelihood, as R ``svyglm``).
 Family = Literal["gaussian", "binomial", "poisson"]
+#: Calibration distances of :meth:`Survey.calibrate` (R ``calibrate(calfun=)``).
 CalFun = Literal["linear", "raking", "logit"]
+#: Test statistics of :meth:`Survey.chisq` (R ``svychisq(statistic=)``).
+ChisqStatistic = Literal["F", "Chisq", "Wald", "adjWald"]
 
 # verb -> (module, function) implementing it for each backend
 _IN_MEMORY: dict[str, tuple[str, str]] = {
@@ -62,7 +72,7 @@ _PARTITIONED: dict[str, tuple[str, str]] = {
 }
 
 
-def _is_dask_frame(obj: object) -> bool:
+def _is_dask_frame(obj: object) -> TypeIs[dd.DataFrame]:
     mod = type(obj).__module__ or ""
     return mod.startswith("dask") and type(obj).__name__ == "DataFrame"
 
@@ -106,6 +116,12 @@ class Survey:
         None for the active Client or local threads), a progress bar on stderr, seconds to
         wait for the scheduler, and whether categories labelled like "Refused" are missing.
 
+    Raises
+    ------
+    DesignError
+        The design columns are missing, of the wrong type or inconsistent (the message
+        names the column and the rows).
+
     Notes
     -----
     Equivalent to R ``svydesign(ids, strata, weights, fpc, nest, data)`` or, with
@@ -118,6 +134,14 @@ class Survey:
     >>> svy = pw.demo()
     >>> svy.n > 4000
     True
+
+    From a DataFrame:
+
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "g": ["a", "a", "b", "b"], "w": [1.0, 1.0, 2.0, 2.0]})
+    >>> small = pw.Survey(data, weights="w")
+    >>> small.n, float(small.weights.sum())
+    (4, 6.0)
     """
 
     __slots__ = ("_backend",)
@@ -126,28 +150,28 @@ class Survey:
 
     def __init__(
         self,
-        data: Any,
+        data: pd.DataFrame | dd.DataFrame,
         *,
         weights: str | None = "auto",
-        strata: str | None = None,
+        strata: str | Sequence[str] | None = None,
         psu: str | Sequence[str] | None = None,
         fpc: str | Sequence[str] | None = None,
         nest: bool = False,
         repweights: str | Sequence[str] | None = None,
-        reptype: str | None = None,
+        reptype: RepType | None = None,
         scale: float | None = None,
-        rscales: Any = None,
+        rscales: Sequence[float] | np.ndarray | None = None,
         mse: bool = False,
         lonely_psu: LonelyPSU = "fail",
         rho: float | None = None,
         codebook: Codebook | None = None,
         source: str | None = None,
-        scheduler: Any = None,
+        scheduler: str | Client | None = None,
         progress: bool = True,
         timeout: float = 10.0,
         missing: Literal["auto", "keep"] = "auto",
     ) -> None:
-        design = dict(
+        design: dict[str, Any] = dict(
             weights=weights,
             strata=strata,
             psu=psu,
@@ -245,7 +269,7 @@ class Survey:
 
     # -- data and metadata ---------------------------------------------------------
     @property
-    def data(self) -> Any:
+    def data(self) -> pd.DataFrame | dd.DataFrame:
         """The respondents in the current domain: a pandas DataFrame (a copy-on-write view),
         or a lazy Dask DataFrame for a partitioned survey."""
         return self._backend.domain_frame()
@@ -256,7 +280,7 @@ class Survey:
         return self._backend.n
 
     @property
-    def weights(self) -> Any:
+    def weights(self) -> pd.Series | dd.Series:
         """Current analysis weights of the respondents in the domain (a Series; lazy when partitioned)."""
         return self._backend.weight_series()
 
@@ -273,30 +297,102 @@ class Survey:
     @property
     def npartitions(self) -> int:
         """Number of partitions of the data (1 in memory)."""
-        return self._backend.npartitions if self.is_partitioned else 1
+        backend = self._backend
+        return 1 if isinstance(backend, SurveyFrame) else backend.npartitions
 
     @property
     def design(self) -> str:
         """A printable description of the design, like R's ``print(design)``."""
-        if self.is_partitioned:
-            return self._backend.describe()
+        backend = self._backend
+        if not isinstance(backend, SurveyFrame):
+            return backend.describe()
         describe: Callable[[SurveyFrame], str] = self._impl("describe")
-        return describe(self._in_memory("describe"))
+        return describe(backend)
 
     def codebook(self) -> pd.DataFrame:
         """One row per variable: ``name, label, type, levels, missing_codes, n_valid, n_missing, base``.
 
         For a partitioned survey ``n_valid`` and ``n_missing`` are those of no rows
         (counting them would need a pass over the data).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``type`` is ``"categorical"``, ``"numeric"`` or ``"string"``; ``levels`` the
+            response options joined by ``"; "``; ``missing_codes`` the codes (or labels) of
+            the non-substantive answers ("Refused", SPSS user-missing values).
+
+        Notes
+        -----
+        R has no single equivalent: ``labelled::look_for`` (or ``haven`` attributes) for
+        the labels, with counts in the current domain.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> cb = pw.demo().codebook().set_index("name")
+        >>> row = cb.loc["CONCERNCO_W49"]
+        >>> row["type"], row["missing_codes"], int(row["n_missing"])
+        ('categorical', '99', 44)
         """
         return self._backend.codebook_frame()
 
     def question(self, name: str) -> str:
-        """The question wording (variable label) of ``name``; the name itself when unlabelled."""
+        """The question wording (variable label) of ``name``; the name itself when unlabelled.
+
+        Parameters
+        ----------
+        name : str
+            A column, or its name without the wave suffix (``CONCERNCO``).
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        VariableError
+            Unknown name (close names are suggested).
+
+        Notes
+        -----
+        R: ``attr(data$var, "label")`` of a ``haven``-read file.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> pw.demo().question("CONCERNCO")
+        'How concerned are you, if at all, about how companies are using the data they collect about you?'
+        """
         return self._backend.question(name)
 
     def column(self, name: str) -> str:
-        """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``)."""
+        """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``).
+
+        Parameters
+        ----------
+        name : str
+            A column, or its name without the wave suffix.
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        VariableError
+            Unknown or ambiguous name (several waves).
+
+        Notes
+        -----
+        No R survey equivalent (R names columns in full).
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> pw.demo().column("CONCERNCO")
+        'CONCERNCO_W49'
+        """
         return self._backend.resolve(name)
 
     def __repr__(self) -> str:
@@ -324,19 +420,38 @@ class Survey:
         -------
         Survey
 
+        Raises
+        ------
+        EstimationError
+            The condition fails, the mask has the wrong length, or no respondent matches.
+
         Notes
         -----
         Equivalent to R ``subset(design, ...)`` on a ``survey.design2``: rows
         outside the domain keep their PSU and stratum and count as zero.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> svy = pw.demo()
+        >>> women = svy.subset("F_SEX == 'Female'")
+        >>> women.n, svy.n
+        (2190, 4272)
         """
-        if self.is_partitioned:
-            return Survey._wrap(self._backend.subset(mask_or_query, columns=columns))
+        backend = self._backend
+        if not isinstance(backend, SurveyFrame):
+            return Survey._wrap(backend.subset(mask_or_query, columns=columns))
         if columns is not None:
             raise EstimationError("columns= is for subsets of partitioned surveys; drop it for data in memory")
-        return Survey._wrap(self._in_memory("subset").subset(mask_or_query))
+        return Survey._wrap(backend.subset(mask_or_query))
 
     def with_weights(
-        self, weights: Any, *, repweights: Any = None, calibration: Any = None, note: str | None = None
+        self,
+        weights: np.ndarray | pd.Series | Sequence[float],
+        *,
+        repweights: np.ndarray | None = None,
+        calibration: tuple[Any, ...] | None = None,
+        note: str | None = None,
     ) -> Survey:
         """A new Survey with other analysis weights (same design otherwise).
 
@@ -350,16 +465,58 @@ class Survey:
         Returns
         -------
         Survey
+
+        Raises
+        ------
+        DesignError
+            The weights have the wrong length, or missing, infinite or negative values.
+
+        Notes
+        -----
+        Like R ``update(design, ...)`` with new weights; in memory only.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> small = pw.Survey(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "w": [1.0, 1.0, 2.0, 2.0]}), weights="w")
+        >>> small.with_weights([1.0, 1.0, 1.0, 1.0]).mean("x").to_frame()["estimate"].tolist()
+        [2.5]
         """
         frame = self._in_memory("with_weights")
         return Survey._wrap(frame.with_weights(weights, repweights=repweights, calibration=calibration, note=note))
 
     def to_replicate(
-        self, reptype: str = "JK1", replicates: int | None = None, seed: int | None = None, **options: Any
+        self, reptype: RepType = "JK1", replicates: int | None = None, seed: int | None = None, **options: Any
     ) -> Survey:
         """Convert to replicate weights (R ``as.svrepdesign``).
 
-        See :func:`pewlike.design.replicate.to_replicate` for the options.
+        Parameters
+        ----------
+        reptype : {"JK1", "JKn", "BRR", "Fay", "bootstrap"}
+            Replicate method.
+        replicates : int, optional
+            Bootstrap replicates (default 50, as R).
+        seed : int, optional
+            Seed of the bootstrap.
+        **options
+            ``rho=`` (Fay's coefficient), ``mse=``; see
+            :func:`pewlike.design.replicate.to_replicate`.
+
+        Returns
+        -------
+        Survey
+            Same data and weights, variance from the replicate weights.
+
+        Notes
+        -----
+        Equivalent to ``as.svrepdesign(design, type=reptype)`` in R survey.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> small = pw.Survey(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "w": [1.0, 1.0, 2.0, 2.0]}), weights="w")
+        >>> print(small.to_replicate("JK1").design.splitlines()[0])
+        Replicate-weight design: Unstratified cluster jacknife (JK1) with 4 replicates
         """
         return Survey._wrap(self._call("to_replicate", reptype, replicates=replicates, seed=seed, **options))
 
@@ -368,6 +525,31 @@ class Survey:
         """Write the data, labels, missing codes and current weights to SPSS ``.sav``.
 
         Round-trips with :func:`pewlike.read`.  Written atomically.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The ``.sav`` file.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+
+        Raises
+        ------
+        DataFileError
+            The file cannot be written.
+
+        Notes
+        -----
+        Equivalent to ``haven::write_sav`` in R, with the weights as a column.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> pw.demo().to_sav("privacy.sav")  # doctest: +SKIP
+        PosixPath('privacy.sav')
         """
         from pewlike.io.files import write_sav
 
@@ -376,7 +558,33 @@ class Survey:
         return write_sav(data, frame.codebook.select(list(data.columns)), path)
 
     def to_parquet(self, path: str | os.PathLike[str]) -> Path:
-        """Write the data, codebook and current weights to Parquet (round-trips with ``read``)."""
+        """Write the data, codebook and current weights to Parquet (round-trips with ``read``).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The ``.parquet`` file.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+
+        Raises
+        ------
+        DataFileError
+            The file cannot be written.
+
+        Notes
+        -----
+        R's ``arrow::write_parquet`` writes the data; the codebook is stored as pewlike metadata.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> pw.demo().to_parquet("privacy.parquet")  # doctest: +SKIP
+        PosixPath('privacy.parquet')
+        """
         from pewlike.io.files import write_parquet
 
         frame = self._in_memory("to_parquet")
@@ -387,14 +595,76 @@ class Survey:
     def mean(
         self, var: str, *, by: str | Sequence[str] | None = None, na_rm: bool = True, level: float = 0.95
     ) -> Estimates:
-        """Weighted mean with design-based SE (R ``svymean``, ``svyby``); see :func:`pewlike.estimation.estimators.mean`."""
+        """Weighted mean with a design-based standard error.
+
+        Parameters
+        ----------
+        var : str
+            A numeric variable (wave suffix optional).
+        by : str or list of str, optional
+            Domain variables; each domain keeps the full design for its variance.
+        na_rm : bool
+            Drop missing values (and codebook missing codes) from the base.
+        level : float
+            Confidence level of the intervals.
+
+        Returns
+        -------
+        Estimates
+            ``to_frame()``: ``variable, level, <by>, estimate, std_error, ci_lower,
+            ci_upper, deff, n``.
+
+        Notes
+        -----
+        Equivalent to ``svymean(~var, design, deff="replace")`` and
+        ``svyby(~var, ~by, design, svymean)`` in R survey; see
+        :func:`pewlike.estimation.estimators.mean`.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> data = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "g": ["a", "a", "b", "b"], "w": [1.0, 1.0, 2.0, 2.0]})
+        >>> small = pw.Survey(data, weights="w")
+        >>> small.mean("x").to_frame()["estimate"].round(4).tolist()
+        [2.8333]
+        >>> small.mean("x", by="g").to_frame()[["g", "estimate"]].values.tolist()
+        [['a', 1.5], ['b', 3.5]]
+        """
         result: Estimates = self._call("mean", var, by=by, na_rm=na_rm, level=level)
         return result
 
     def total(
         self, var: str, *, by: str | Sequence[str] | None = None, na_rm: bool = True, level: float = 0.95
     ) -> Estimates:
-        """Weighted total (R ``svytotal``); see :func:`pewlike.estimation.estimators.total`."""
+        """Weighted total of a numeric variable (or counts of each level of a categorical).
+
+        Parameters
+        ----------
+        var : str
+            A numeric or categorical variable.
+        by : str or list of str, optional
+            Domain variables.
+        na_rm : bool
+            Drop missing values from the base.
+        level : float
+            Confidence level of the intervals.
+
+        Returns
+        -------
+        Estimates
+
+        Notes
+        -----
+        Equivalent to ``svytotal(~var, design, deff="replace")`` (and ``svyby``) in R
+        survey; see :func:`pewlike.estimation.estimators.total`.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> small = pw.Survey(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "w": [1.0, 1.0, 2.0, 2.0]}), weights="w")
+        >>> small.total("x").to_frame()["estimate"].tolist()
+        [17.0]
+        """
         result: Estimates = self._call("total", var, by=by, na_rm=na_rm, level=level)
         return result
 
@@ -407,7 +677,40 @@ class Survey:
         na_rm: bool = True,
         level: float = 0.95,
     ) -> Estimates:
-        """Share of each response (R ``svymean`` on a factor, ``svyciprop``); see :func:`pewlike.estimation.estimators.proportion`."""
+        """Share of respondents giving each response, with confidence intervals.
+
+        Parameters
+        ----------
+        var : str
+            A categorical variable; every non-missing level gets a row.
+        by : str or list of str, optional
+            Domain variables.
+        ci : {"logit", "beta", "wilson", "xlogit", "mean"}
+            Interval method, as R's ``svyciprop(method=)``; ``"beta"`` is Korn-Graubard.
+        na_rm : bool
+            Exclude missing responses ("Refused", "Don't know") from the base;
+            ``False`` reports them as levels.
+        level : float
+            Confidence level.
+
+        Returns
+        -------
+        Estimates
+            Fractions (0-1); ``n`` is the unweighted count giving that response.
+
+        Notes
+        -----
+        Estimates, SEs and ``deff`` equal ``svymean(~factor, design, deff="replace")``
+        (and ``svyby``) in R survey; intervals equal ``svyciprop(~I(var == level),
+        design, method=ci)``.  See :func:`pewlike.estimation.estimators.proportion`.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> est = pw.demo().proportion("CONCERNCO")
+        >>> est.to_frame()[["level", "estimate"]].round(3).values.tolist()
+        [['Very concerned', 0.332], ['Somewhat concerned', 0.456], ['Not too concerned', 0.159], ['Not at all concerned', 0.052]]
+        """
         result: Estimates = self._call("proportion", var, by=by, ci=ci, na_rm=na_rm, level=level)
         return result
 
@@ -420,7 +723,36 @@ class Survey:
         na_rm: bool = True,
         level: float = 0.95,
     ) -> Estimates:
-        """Ratio of totals (R ``svyratio``); see :func:`pewlike.estimation.estimators.ratio`."""
+        """Ratio of two weighted totals.
+
+        Parameters
+        ----------
+        numerator, denominator : str
+            Numeric variables.
+        by : str or list of str, optional
+            Domain variables.
+        na_rm : bool
+            Drop rows missing either variable.
+        level : float
+            Confidence level.
+
+        Returns
+        -------
+        Estimates
+            ``variable`` is ``"numerator/denominator"``; ``deff`` is NaN, as in R.
+
+        Notes
+        -----
+        Equivalent to ``svyratio(~numerator, ~denominator, design)`` (and ``svyby``) in
+        R survey; see :func:`pewlike.estimation.estimators.ratio`.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> data = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [2.0, 2.0, 4.0, 4.0], "w": [1.0, 1.0, 2.0, 2.0]})
+        >>> pw.Survey(data, weights="w").ratio("x", "y").to_frame()[["variable", "estimate"]].values.tolist()
+        [['x/y', 0.85]]
+        """
         result: Estimates = self._call("ratio", numerator, denominator, by=by, na_rm=na_rm, level=level)
         return result
 
@@ -434,46 +766,316 @@ class Survey:
         level: float = 0.95,
         **options: Any,
     ) -> Estimates:
-        """Quantiles with Woodruff confidence intervals (R ``svyquantile``); see :func:`pewlike.estimation.quantiles.quantile`."""
+        """Weighted quantiles with Woodruff confidence intervals.
+
+        Parameters
+        ----------
+        var : str
+            A numeric variable.
+        q : float or sequence of float
+            Probabilities in [0, 1].
+        by : str or list of str, optional
+            Domain variables.
+        na_rm : bool
+            Drop missing values.
+        level : float
+            Confidence level.
+        **options
+            ``qrule="math"`` or ``"school"``; see :func:`pewlike.estimation.quantiles.quantile`.
+
+        Returns
+        -------
+        Estimates
+            ``level`` holds the probability as text (``"0.5"``).
+
+        Notes
+        -----
+        Equivalent to ``svyquantile(~var, design, q, ci=TRUE)`` in R survey (4.1 defaults).
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> small = pw.Survey(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "w": [1.0, 1.0, 2.0, 2.0]}), weights="w")
+        >>> small.quantile("x", 0.5).to_frame()[["level", "estimate"]].values.tolist()
+        [['0.5', 3.0]]
+        """
         result: Estimates = self._call("quantile", var, q, by=by, na_rm=na_rm, level=level, **options)
         return result
 
-    def chisq(self, row: str, col: str, *, statistic: str = "F", na_rm: bool = True) -> TestResult:
-        """Rao-Scott test of association (R ``svychisq``); see :func:`pewlike.estimation.hypothesis.chisq`."""
+    def chisq(self, row: str, col: str, *, statistic: ChisqStatistic = "F", na_rm: bool = True) -> TestResult:
+        """Rao-Scott test of association between two categorical variables.
+
+        Parameters
+        ----------
+        row, col : str
+            Categorical variables.
+        statistic : {"F", "Chisq", "Wald", "adjWald"}
+            ``"F"``: second-order Rao-Scott F; ``"Chisq"``: first-order correction;
+            ``"Wald"``/``"adjWald"``: design-based Wald tests.
+        na_rm : bool
+            Leave missing responses out of the table.
+
+        Returns
+        -------
+        TestResult
+            ``statistic``, ``df`` (``(ndf, ddf)`` for F) and ``p_value``.
+
+        Notes
+        -----
+        Equivalent to ``svychisq(~row + col, design, statistic=)`` in R survey; see
+        :func:`pewlike.estimation.hypothesis.chisq`.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> test = pw.demo().chisq("CONCERNCO", "F_SEX")
+        >>> f"F = {test.statistic:.2f}, p = {test.p_value:.3f}"
+        'F = 2.19, p = 0.088'
+        """
         result: TestResult = self._call("chisq", row, col, statistic=statistic, na_rm=na_rm)
         return result
 
     def ttest(self, var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
-        """Design-based t test of a difference in means (R ``svyttest``); see :func:`pewlike.estimation.hypothesis.ttest`."""
+        """Design-based t test of a difference in means between two groups.
+
+        Parameters
+        ----------
+        var : str
+            A numeric variable.
+        by : str
+            A variable with two groups.
+        na_rm : bool
+            Drop missing values.
+        level : float
+            Confidence level of the difference's interval.
+
+        Returns
+        -------
+        TestResult
+            ``estimate`` is mean(second group) - mean(first group), with its SE.
+
+        Notes
+        -----
+        Equivalent to ``svyttest(var ~ by, design)`` in R survey; see
+        :func:`pewlike.estimation.hypothesis.ttest`.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> data = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "g": ["a", "a", "b", "b"], "w": [1.0, 1.0, 2.0, 2.0]})
+        >>> test = pw.Survey(data, weights="w").ttest("x", "g")
+        >>> f"difference {test.estimate:g}, t = {test.statistic:.2f}, p = {test.p_value:.3f}"
+        'difference 2, t = 3.46, p = 0.074'
+        """
         result: TestResult = self._call("ttest", var, by, na_rm=na_rm, level=level)
         return result
 
     # -- Pew-style tables ------------------------------------------------------------
     def topline(self, var: str, *, base: Base = "valid", **options: Any) -> Topline:
-        """Pew topline of one question; see :func:`pewlike.tables.toplines.topline`."""
+        """Pew topline of one question: weighted % per response, unweighted N, margin of error.
+
+        Parameters
+        ----------
+        var : str
+            A categorical question (wave suffix optional).
+        base : {"valid", "all"}
+            ``"valid"``: percentages of substantive answers; ``"all"``: of everyone asked,
+            with "Refused"/"Don't know" rows (Pew's topline convention).
+        **options
+            ``nets=`` (a mapping or ``"auto"``), ``ci=``, ``level=``; see
+            :func:`pewlike.tables.toplines.topline`.
+
+        Returns
+        -------
+        Topline
+            ``to_frame()``: the estimates columns, then ``moe, kind``.
+
+        Notes
+        -----
+        The shares are ``svymean(~factor(var), design)`` in R survey, intervals
+        ``svyciprop``; the margin of error is ``pewmethods::calculate_deff``'s.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> t = pw.demo().topline("CONCERNCO")
+        >>> t.to_frame()["estimate"].round(3).tolist()
+        [0.332, 0.456, 0.159, 0.052]
+        """
         result: Topline = self._call("topline", var, base=base, **options)
         return result
 
     def crosstab(self, var: str, by: str, *, base: Base = "valid", letters: bool = True, **options: Any) -> Crosstab:
-        """Column-percent crosstab with CIs and significance letters; see :func:`pewlike.tables.crosstabs.crosstab`."""
+        """Column-percent crosstab with CIs, a Rao-Scott test and significance letters.
+
+        Parameters
+        ----------
+        var : str
+            A categorical question.
+        by : str
+            A categorical demographic (its "Refused" category is left out).
+        base : {"valid", "all"}
+            As for :meth:`topline`.
+        letters : bool
+            Compute significance letters between columns (design-based pairwise tests).
+        **options
+            ``nets=``, ``min_n=``, ``suppress=``, ``alpha=``, ``adjust=``, ``ci=``,
+            ``level=``, ``total=``; see :func:`pewlike.tables.crosstabs.crosstab`.
+
+        Returns
+        -------
+        Crosstab
+            ``to_frame()``: the estimates columns (``by`` as its own column), then
+            ``moe, letters, flag, kind``.
+
+        Notes
+        -----
+        Cells are ``svyby(~var, ~by, design, svymean)`` in R survey, the test
+        ``svychisq``, the letters ``svycontrast`` of pairs of columns.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> ct = pw.demo().crosstab("CONCERNCO", "F_SEX")
+        >>> ct.columns
+        ('Male', 'Female')
+        """
         result: Crosstab = self._call("crosstab", var, by, base=base, letters=letters, **options)
         return result
 
     # -- weighting -----------------------------------------------------------------------
     def rake(
-        self, margins: Any, *, max_iter: int = 50, tol: float = 1e-7, total: float | None = None, **options: Any
+        self,
+        margins: Mapping[Any, Any] | Sequence[Any],
+        *,
+        max_iter: int = 50,
+        tol: float = 1e-7,
+        total: float | None = None,
+        **options: Any,
     ) -> Survey:
-        """Rake to marginal targets (R ``rake``, ``pewmethods::rake_survey``); see :func:`pewlike.weighting.raking.rake`."""
+        """Rake the weights to marginal targets (iterative proportional fitting).
+
+        Parameters
+        ----------
+        margins : dict or list
+            ``{"F_AGECAT": {"18-29": .21, ...}, ("F_SEX", "F_EDUCCAT"): {...}}``: each
+            margin a variable or a joint cell of several, with targets as proportions or
+            totals (dict, Series or a DataFrame of cells).
+        max_iter : int
+            Maximum number of sweeps over the margins.
+        tol : float
+            Stop when every target cell's weighted share is within ``tol`` of its target.
+        total : float, optional
+            Population total the weights should sum to.
+        **options
+            ``bounds=``, ``cap=``; see :func:`pewlike.weighting.raking.rake`.
+
+        Returns
+        -------
+        Survey
+            Raked weights; variances account for the raking.
+
+        Raises
+        ------
+        RakingError
+            Bad targets, or no convergence (the best weights are on ``.weights``).
+
+        Notes
+        -----
+        Equivalent to ``rake()`` in R survey and ``pewmethods::rake_survey``.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> data = pd.DataFrame({"g": ["a", "a", "b", "b"], "w": [1.0, 1.0, 2.0, 2.0]})
+        >>> raked = pw.Survey(data, weights="w").rake({"g": {"a": 0.5, "b": 0.5}})
+        >>> raked.weights.tolist()
+        [1.5, 1.5, 1.5, 1.5]
+        """
         return Survey._wrap(self._call("rake", margins, max_iter=max_iter, tol=tol, total=total, **options))
 
-    def poststratify(self, vars: str | Sequence[str], population: Any, **options: Any) -> Survey:
-        """Post-stratify (R ``postStratify``); see :func:`pewlike.weighting.raking.poststratify`."""
+    def poststratify(
+        self,
+        vars: str | Sequence[str],
+        population: Mapping[Any, float] | pd.Series | pd.DataFrame,
+        **options: Any,
+    ) -> Survey:
+        """Post-stratify: scale the weights so each cell's total equals its population count.
+
+        Parameters
+        ----------
+        vars : str or list of str
+            The post-stratification variable(s); several give their joint cells.
+        population : dict, Series or DataFrame
+            Count (or share) of every cell.
+        **options
+            ``partial=``, ``total=``; see :func:`pewlike.weighting.raking.poststratify`.
+
+        Returns
+        -------
+        Survey
+
+        Raises
+        ------
+        RakingError
+            A cell without respondents, a sample cell without a population count.
+
+        Notes
+        -----
+        Equivalent to ``postStratify(design, ~vars, population)`` in R survey.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> data = pd.DataFrame({"g": ["a", "a", "b", "b"], "w": [1.0, 1.0, 2.0, 2.0]})
+        >>> pw.Survey(data, weights="w").poststratify("g", {"a": 3, "b": 3}).weights.tolist()
+        [1.5, 1.5, 1.5, 1.5]
+        """
         return Survey._wrap(self._call("poststratify", vars, population, **options))
 
     def calibrate(
-        self, population_totals: Any, *, calfun: CalFun = "linear", bounds: Any = None, **options: Any
+        self,
+        population_totals: Mapping[Any, Any] | pd.Series | Sequence[Any],
+        *,
+        calfun: CalFun = "linear",
+        bounds: tuple[float, float] | None = None,
+        **options: Any,
     ) -> Survey:
-        """Calibrate to totals (R ``calibrate``); see :func:`pewlike.weighting.calibration.calibrate`."""
+        """Calibrate the weights to population totals (GREG, raking or logit distance).
+
+        Parameters
+        ----------
+        population_totals : dict, Series or list
+            Margins as for :meth:`rake` and numeric totals such as ``{"api99": 3914069}``;
+            with ``formula=``, totals named by the model-matrix columns.
+        calfun : {"linear", "raking", "logit"}
+            Calibration distance.
+        bounds : (float, float), optional
+            Bounds on the factors new / old weight (``"logit"`` needs finite bounds).
+        **options
+            ``formula=``, ``max_iter=``, ``epsilon=``, ``total=``, ``force=``; see
+            :func:`pewlike.weighting.calibration.calibrate`.
+
+        Returns
+        -------
+        Survey
+
+        Raises
+        ------
+        CalibrationError
+            Bad totals, bounds that cannot be met, or no convergence.
+
+        Notes
+        -----
+        Equivalent to ``calibrate(design, formula, population, calfun=)`` in R survey.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> data = pd.DataFrame({"g": ["a", "a", "b", "b"], "w": [1.0, 1.0, 2.0, 2.0]})
+        >>> pw.Survey(data, weights="w").calibrate({"g": {"a": 3, "b": 3}}).weights.tolist()
+        [1.5, 1.5, 1.5, 1.5]
+        """
         return Survey._wrap(self._call("calibrate", population_totals, calfun=calfun, bounds=bounds, **options))
 
     def trim_weights(
@@ -485,38 +1087,198 @@ class Survey:
         strict: bool = False,
         **options: Any,
     ) -> Survey:
-        """Trim extreme weights (R ``trimWeights``); see :func:`pewlike.weighting.trimming.trim_weights`."""
+        """Trim extreme weights and share the trimmed amount among the others.
+
+        Parameters
+        ----------
+        lower, upper : float, optional
+            Limits for the weights; with ``quantiles=True`` quantile levels of the weights.
+        quantiles : bool
+            Read ``lower``/``upper`` as quantile levels.
+        strict : bool
+            Repeat until no weight is outside the limits.
+        **options
+            ``minval=``, ``maxval=``; see :func:`pewlike.weighting.trimming.trim_weights`.
+
+        Returns
+        -------
+        Survey
+
+        Raises
+        ------
+        CalibrationError
+            Bad limits, or limits that cannot be met.
+
+        Notes
+        -----
+        Equivalent to ``trimWeights(design, upper, lower, strict)`` in R survey and
+        ``pewmethods::trim_weights``.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> small = pw.Survey(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "w": [1.0, 1.0, 2.0, 2.0]}), weights="w")
+        >>> small.trim_weights(upper=1.8).weights.tolist()
+        [1.2, 1.2, 1.8, 1.8]
+        """
         return Survey._wrap(
             self._call("trim_weights", lower=lower, upper=upper, quantiles=quantiles, strict=strict, **options)
         )
 
     def weight_summary(self) -> WeightSummary:
-        """Kish deff, effective n, MOE and weight range (``pewmethods::calculate_deff``); see :func:`pewlike.weighting.summary.weight_summary`."""
+        """Kish design effect, effective n, margin of error and weight range.
+
+        Returns
+        -------
+        WeightSummary
+            With ``deff``, ``ess``, ``moe``, ``min``, ``max``, ``cv`` and, after
+            weighting, achieved vs target ``margins``.
+
+        Notes
+        -----
+        Equivalent to ``pewmethods::calculate_deff(weights)`` in R; see
+        :func:`pewlike.weighting.summary.weight_summary`.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> ws = pw.demo().weight_summary()
+        >>> f"deff {ws.deff:.3f}, MOE {ws.moe:.1f} points"
+        'deff 1.314, MOE 1.7 points'
+        """
         result: WeightSummary = self._call("weight_summary")
         return result
 
     # -- models ----------------------------------------------------------------------------
     def glm(self, formula: str, *, family: Family = "gaussian", **options: Any) -> ModelResult:
-        """Design-based GLM (R ``svyglm``); see :func:`pewlike.models.glm`."""
+        """Design-based generalised linear model.
+
+        Parameters
+        ----------
+        formula : str
+            ``"outcome ~ predictors"`` (see :mod:`pewlike.formula`); a binary outcome from
+            a categorical is written ``"CONCERNCO in ['Very concerned'] ~ ..."``.
+        family : {"gaussian", "binomial", "poisson"}
+            Quasi-likelihood family.
+        **options
+            ``link=``, ``max_iter=``, ``tol=``; see :func:`pewlike.models.glm`.
+
+        Returns
+        -------
+        ModelResult
+
+        Raises
+        ------
+        VariableError, FormulaError, ModelError
+            Unknown variable, bad formula, or a model that cannot be fitted.
+
+        Notes
+        -----
+        Equivalent to ``svyglm(formula, design, family=quasibinomial())`` (and
+        ``gaussian()``, ``quasipoisson()``) in R survey.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> fit = pw.demo().glm("CONCERNCO in ['Very concerned'] ~ F_SEX", family="binomial")
+        >>> fit.params.round(3).tolist()
+        [-0.743, 0.087]
+        """
         result: ModelResult = self._call("glm", formula, family=family, **options)
         return result
 
     def logit(self, formula: str, **options: Any) -> ModelResult:
-        """Design-based logistic regression (R ``svyglm(family=quasibinomial())``); see :func:`pewlike.models.logit`."""
+        """Design-based logistic regression: :meth:`glm` with ``family="binomial"``.
+
+        Parameters
+        ----------
+        formula : str
+            ``"outcome ~ predictors"``; see :meth:`glm`.
+        **options
+            As for :meth:`glm`.
+
+        Returns
+        -------
+        ModelResult
+
+        Notes
+        -----
+        Equivalent to ``svyglm(formula, design, family=quasibinomial())`` in R survey.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> fit = pw.demo().logit("CONCERNCO in ['Very concerned', 'Somewhat concerned'] ~ F_SEX")
+        >>> fit.params.index.tolist()
+        ['(Intercept)', 'F_SEXFemale']
+        """
         result: ModelResult = self._call("logit", formula, **options)
         return result
 
     def ologit(self, formula: str, *, link: Literal["logit", "probit"] = "logit", **options: Any) -> ModelResult:
-        """Proportional-odds model (R ``svyolr``); see :func:`pewlike.models.ologit`."""
+        """Design-based proportional-odds (ordinal logistic or probit) model.
+
+        Parameters
+        ----------
+        formula : str
+            ``"CONCERNCO ~ F_AGECAT + F_SEX"``: a categorical outcome with 3 or more
+            ordered levels.
+        link : {"logit", "probit"}
+            Link function.
+        **options
+            ``max_iter=``, ``tol=``, ``hessian=``; see :func:`pewlike.models.ologit`.
+
+        Returns
+        -------
+        ModelResult
+            Slopes, then the cut points; ``logit P(Y <= k) = zeta_k - x'beta``.
+
+        Notes
+        -----
+        Equivalent to ``svyolr(formula, design, method="logistic")`` in R survey.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> fit = pw.demo().ologit("CONCERNCO ~ F_SEX")
+        >>> fit.params.index[:2].tolist()
+        ['F_SEXFemale', 'Very concerned|Somewhat concerned']
+        """
         result: ModelResult = self._call("ologit", formula, link=link, **options)
         return result
 
     def scale(self, items: Sequence[str], **options: Any) -> ScaleResult:
-        """Weighted summated index with Cronbach's alpha (R ``svycralpha``); see :func:`pewlike.models.scale`."""
+        """Weighted summated index of Likert items, with weighted Cronbach's alpha.
+
+        Parameters
+        ----------
+        items : list of str
+            Two or more items (categoricals score 1..K in category order).
+        **options
+            ``reverse=``, ``method=``, ``min_items=``, ``name=``; see
+            :func:`pewlike.models.scales.scale`.
+
+        Returns
+        -------
+        ScaleResult
+            Its ``survey`` is this survey with the index as a new column.
+
+        Notes
+        -----
+        Alpha is ``svycralpha(~i1 + i2 + ..., design)`` in R survey.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> index = pw.demo().scale(["CONCERNCO", "CONCERNGOV"])
+        >>> index.name, round(index.alpha, 3)
+        ('index_CONCERNCO_W49', 0.386)
+        """
         from dataclasses import replace
 
         result: ScaleResult = self._call("scale", items, **options)
-        return replace(result, survey=Survey._wrap(result.survey))
+        # ScaleResult.survey is annotated SurveyFrame in models/scales.py, but holds the Survey its docstring promises
+        return replace(result, survey=Survey._wrap(result.survey))  # type: ignore[arg-type]
 
     # -- partitioned data: leaving the cluster ------------------------------------------------
     def collect(self) -> Survey:
@@ -525,11 +1287,27 @@ class Survey:
 
         Only when the data fit in memory; otherwise use :meth:`sample`.  An in-memory survey
         returns itself.
+
+        Returns
+        -------
+        Survey
+
+        Notes
+        -----
+        No R survey equivalent (R designs are always in memory).
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> svy = pw.demo()
+        >>> svy.collect() is svy
+        True
         """
-        if not self.is_partitioned:
+        backend = self._backend
+        if isinstance(backend, SurveyFrame):
             return self
-        frame, options = self._backend.collect_frame()
-        return self._replay(Survey(frame, **options))
+        frame, options = backend.collect_frame()
+        return self._replay(backend, Survey(frame, **options))
 
     def sample(self, frac: float, *, seed: int | None = None) -> Survey:
         """A random row sample (fraction ``frac``) of a partitioned survey, in memory, weights scaled by ``1/frac``.
@@ -537,17 +1315,39 @@ class Survey:
         For models and quantiles on data too large to collect.  The sample is drawn within
         every partition (``DataFrame.sample``); estimates and standard errors are those of
         the subsample, an approximation of the full data's.
-        """
-        if not self.is_partitioned:
-            raise EstimationError("sample() draws rows from a partitioned survey; this one is already in memory")
-        frame, options = self._backend.sample_frame(frac, seed=seed)
-        return self._replay(Survey(frame, **options))
 
-    def _replay(self, svy: Survey) -> Survey:
+        Parameters
+        ----------
+        frac : float
+            Fraction of the rows to keep.
+        seed : int, optional
+            Seed of the draw.
+
+        Returns
+        -------
+        Survey
+
+        Raises
+        ------
+        EstimationError
+            The survey is already in memory.
+
+        Notes
+        -----
+        No R survey equivalent.
+        """
+        backend = self._backend
+        if isinstance(backend, SurveyFrame):
+            raise EstimationError("sample() draws rows from a partitioned survey; this one is already in memory")
+        frame, options = backend.sample_frame(frac, seed=seed)
+        return self._replay(backend, Survey(frame, **options))
+
+    @staticmethod
+    def _replay(backend: PartitionedFrame, svy: Survey) -> Survey:
         """Apply the partitioned survey's subsets and rakings, in order, to an in-memory copy."""
         import numpy as np
 
-        for step in self._backend.replay_steps():
+        for step in backend.replay_steps():
             if step[0] == "rake":
                 svy = svy.rake(step[1], **step[2])
             elif step[1][0] == "query":

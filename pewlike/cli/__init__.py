@@ -9,19 +9,32 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.cli.format import OutputFormat
+    from pewlike.report.schema import Spec
+    from pewlike.survey import Base, Family, Survey
 
 __all__ = ["main"]
 
 FORMATS = ["table", "csv", "md", "json"]
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
-def _user_errors(func):
+
+def _user_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
     """Turn a PewlikeError into one line on stderr and exit code 1 (bugs keep their traceback)."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         from pewlike.errors import PewlikeError
 
         try:
@@ -33,7 +46,7 @@ def _user_errors(func):
     return wrapper
 
 
-def _load(data: str | None, weights: str | None):
+def _load(data: str | None, weights: str | None) -> Survey:
     from pewlike.loading import demo, read
 
     if data is None:
@@ -41,7 +54,7 @@ def _load(data: str | None, weights: str | None):
     return read(data, weights=weights or "auto")
 
 
-def _format_option(func):
+def _format_option(func: _F) -> _F:
     return click.option(
         "--format",
         "fmt",
@@ -52,14 +65,14 @@ def _format_option(func):
     )(func)
 
 
-def _data_options(func):
+def _data_options(func: _F) -> _F:
     func = click.option("--weights", default=None, help="Weight column (default: auto-detect).")(func)
     return click.option(
         "--data", "data", type=click.Path(dir_okay=False), help="Survey data file (default: the bundled demo survey)."
     )(func)
 
 
-def _emit(frame, fmt: str, text: str | None = None) -> None:
+def _emit(frame: pd.DataFrame, fmt: OutputFormat, text: str | None = None) -> None:
     """Readable text for the terminal, or the frame as csv/md/json."""
     from pewlike.cli.format import render
 
@@ -119,7 +132,7 @@ def report(spec: str | None, data: str | None, out: str | None, jobs: int | None
     click.echo(result.summary())
 
 
-def _starter(data: str):
+def _starter(data: str) -> Spec:
     from pewlike.loading import read
     from pewlike.report.spec import loads
     from pewlike.report.starter import starter_spec
@@ -172,7 +185,7 @@ def init(data: str, output: str, force: bool) -> None:
 @click.argument("data", required=False, type=click.Path(dir_okay=False))
 @_format_option
 @_user_errors
-def codebook(data: str | None, fmt: str) -> None:
+def codebook(data: str | None, fmt: OutputFormat) -> None:
     """Print the codebook of a data file (default: the demo survey)."""
     svy = _load(data, None)
     _emit(svy.codebook(), fmt)
@@ -191,7 +204,7 @@ def codebook(data: str | None, fmt: str) -> None:
 @click.option("--nets/--no-nets", default=True, show_default=True, help="Top-two / bottom-two nets of 4-point scales.")
 @_format_option
 @_user_errors
-def topline(var: str, data: str | None, weights: str | None, base: str, nets: bool, fmt: str) -> None:
+def topline(var: str, data: str | None, weights: str | None, base: Base, nets: bool, fmt: OutputFormat) -> None:
     """Weighted percentages of one question, with its wording, N and margin of error."""
     from pewlike.estimation.results import _frame_text
 
@@ -224,7 +237,15 @@ def topline(var: str, data: str | None, weights: str | None, base: str, nets: bo
 @_format_option
 @_user_errors
 def crosstab(
-    var: str, by: tuple, data: str | None, weights: str | None, base: str, min_n: int, adjust: str, ci: bool, fmt: str
+    var: str,
+    by: tuple[str, ...],
+    data: str | None,
+    weights: str | None,
+    base: Base,
+    min_n: int,
+    adjust: Literal["holm", "bonferroni", "none"],
+    ci: bool,
+    fmt: OutputFormat,
 ) -> None:
     """Column percentages of VAR by one or more demographics, with significance letters."""
     import pandas as pd
@@ -257,7 +278,14 @@ def crosstab(
 )
 @_format_option
 @_user_errors
-def model(formula: str, data: str | None, weights: str | None, kind: str, family: str, fmt: str) -> None:
+def model(
+    formula: str,
+    data: str | None,
+    weights: str | None,
+    kind: Literal["logit", "ologit", "glm"],
+    family: Family,
+    fmt: OutputFormat,
+) -> None:
     """Fit a design-based model (logit, ordinal logit or GLM) and print it.
 
     FORMULA names columns, e.g. "CONCERNCO in ['Very concerned'] ~ F_AGECAT + F_SEX".
@@ -279,7 +307,7 @@ def model(formula: str, data: str | None, weights: str | None, kind: str, family
 )
 @_format_option
 @_user_errors
-def rake(targets: str, data: str | None, weights: str | None, save: str | None, fmt: str) -> None:
+def rake(targets: str, data: str | None, weights: str | None, save: str | None, fmt: OutputFormat) -> None:
     """Rake the weights to the margins in TARGETS and show the result.
 
     TARGETS is a TOML file of shares (or totals) per category, e.g.

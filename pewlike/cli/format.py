@@ -2,19 +2,48 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["markdown", "render"]
+__all__ = ["OutputFormat", "markdown", "render"]
+
+#: Output formats of the commands' ``--format``: aligned text, or the estimates for pipes.
+OutputFormat = Literal["table", "csv", "md", "json"]
 
 
 def markdown(frame: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
-    """A GitHub-flavoured Markdown table (no extra dependency)."""
+    """A GitHub-flavoured Markdown table (no extra dependency).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table; its index is not shown.
+    floatfmt : str
+        ``str.format`` pattern of floats; NaN and None print as empty cells.
+
+    Returns
+    -------
+    str
+        Header, separator and one line per row; ``|`` in cells is escaped.
+
+    Notes
+    -----
+    No R survey equivalent; like ``knitr::kable(frame, format = "pipe")`` in R.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(markdown(pd.DataFrame({"level": ["Yes", "No"], "estimate": [0.61234, float("nan")]})))
+    | level | estimate |
+    |---|---|
+    | Yes | 0.6123 |
+    | No |  |
+    """
     cols = [str(c) for c in frame.columns]
 
-    def cell(v) -> str:
+    def cell(v: object) -> str:
         if isinstance(v, float):
             return "" if v != v else floatfmt.format(v)
         return "" if v is None else str(v).replace("|", "\\|")
@@ -25,8 +54,45 @@ def markdown(frame: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
     return "\n".join(out)
 
 
-def render(frame: pd.DataFrame, fmt: str = "table") -> str:
-    """Format ``frame`` as ``table`` (aligned text), ``csv``, ``md`` or ``json`` (records)."""
+def render(frame: pd.DataFrame, fmt: OutputFormat = "table") -> str:
+    """Format ``frame`` as ``table`` (aligned text), ``csv``, ``md`` or ``json`` (records).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A result's ``to_frame()`` (or a codebook); its index is not shown.
+    fmt : {"table", "csv", "md", "json"}
+        Aligned text for the terminal, or CSV, Markdown or JSON records for pipes.
+
+    Returns
+    -------
+    str
+        Without a trailing newline.
+
+    Notes
+    -----
+    No R survey equivalent (R prints results with ``print`` and writes them with ``write.csv``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"level": ["Yes", "No"], "estimate": [0.6, 0.4]})
+    >>> print(render(frame, "csv"))
+    level,estimate
+    Yes,0.6
+    No,0.4
+    >>> print(render(frame, "json"))
+    [
+     {
+      "level":"Yes",
+      "estimate":0.6
+     },
+     {
+      "level":"No",
+      "estimate":0.4
+     }
+    ]
+    """
     if fmt == "csv":
         return frame.to_csv(index=False).rstrip("\n")
     if fmt == "md":

@@ -20,9 +20,12 @@ from pewlike.io.codebook import Codebook
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["LonelyPSU", "SurveyFrame", "frame_of"]
+__all__ = ["LonelyPSU", "RepType", "SurveyFrame", "frame_of"]
 
+#: How strata with a single PSU are handled (R ``options(survey.lonely.psu=)``).
 LonelyPSU = Literal["fail", "remove", "adjust", "average", "certainty"]
+#: Replicate-weight methods (R ``svrepdesign(type=)``).
+RepType = Literal["JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -57,14 +60,14 @@ class SurveyFrame:
         data: pd.DataFrame,
         *,
         weights: str | None = "auto",
-        strata: str | None = None,
+        strata: str | Sequence[str] | None = None,
         psu: str | Sequence[str] | None = None,
         fpc: str | Sequence[str] | None = None,
         nest: bool = False,
         repweights: str | Sequence[str] | None = None,
-        reptype: str | None = None,
+        reptype: RepType | None = None,
         scale: float | None = None,
-        rscales: Any = None,
+        rscales: Sequence[float] | np.ndarray | None = None,
         mse: bool = False,
         lonely_psu: LonelyPSU = "fail",
         rho: float | None = None,
@@ -74,6 +77,16 @@ class SurveyFrame:
         """Validate the data and build the design (R ``svydesign``/``svrepdesign``).
 
         Arguments as :class:`pewlike.Survey`.
+
+        Returns
+        -------
+        SurveyFrame
+
+        Raises
+        ------
+        DesignError
+            ``data`` is not a DataFrame, has duplicate column names, or the design
+            arguments do not fit it.
         """
         import pandas as pd
 
@@ -113,7 +126,17 @@ class SurveyFrame:
         codebook: Codebook | None = None,
         history: tuple[Any, ...] | None = None,
     ) -> SurveyFrame:
-        """A copy with some parts replaced."""
+        """A copy with some parts replaced.
+
+        Parameters
+        ----------
+        design, data, codebook, history : optional
+            The parts to replace; the others are kept.
+
+        Returns
+        -------
+        SurveyFrame
+        """
         return replace(
             self,
             data=self.data if data is None else data,
@@ -181,7 +204,22 @@ class SurveyFrame:
 
     # -- domains and weights -----------------------------------------------------------
     def subset(self, mask_or_query: Any) -> SurveyFrame:
-        """Restrict to a domain, keeping the full design for variance (R ``subset(design, ...)``)."""
+        """Restrict to a domain, keeping the full design for variance (R ``subset(design, ...)``).
+
+        Parameters
+        ----------
+        mask_or_query : str, boolean Series or boolean array
+            As :meth:`pewlike.Survey.subset`.
+
+        Returns
+        -------
+        SurveyFrame
+
+        Raises
+        ------
+        EstimationError
+            The condition fails, the mask has the wrong length, or no respondent matches.
+        """
         import pandas as pd
 
         full = self.data
@@ -193,8 +231,8 @@ class SurveyFrame:
                 raise EstimationError(f"subset query {mask_or_query!r} failed: {exc}") from None
             mask = full.index.isin(picked.index) & dom
         elif isinstance(mask_or_query, pd.Series):
-            m = mask_or_query.reindex(full.index)
-            mask = m.fillna(False).astype(bool).to_numpy() & dom
+            aligned = mask_or_query.reindex(full.index)
+            mask = aligned.fillna(False).astype(bool).to_numpy() & dom
         else:
             m = np.asarray(mask_or_query)
             if m.dtype != bool or m.ndim != 1:
@@ -213,7 +251,24 @@ class SurveyFrame:
     def with_weights(
         self, weights: Any, *, repweights: Any = None, calibration: Any = None, note: Any = None
     ) -> SurveyFrame:
-        """A copy with other analysis weights (an array over all rows, or a Series on the index)."""
+        """A copy with other analysis weights (an array over all rows, or a Series on the index).
+
+        Parameters
+        ----------
+        weights : array-like or pandas.Series
+            As :meth:`pewlike.Survey.with_weights`.
+        repweights, calibration, note
+            Replicate weights to use instead, calibration steps to keep, a note for the history.
+
+        Returns
+        -------
+        SurveyFrame
+
+        Raises
+        ------
+        DesignError
+            The weights have the wrong length, or missing, infinite or negative values.
+        """
         import pandas as pd
 
         if isinstance(weights, pd.Series):

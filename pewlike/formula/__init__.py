@@ -28,8 +28,9 @@ from pewlike.formula.frame import ModelFrame, build_frame, rebuild_matrix, term_
 from pewlike.formula.parser import parse_text
 from pewlike.formula.types import Formula, Response, Term, Variable
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
+    import pandas as pd
 
 __all__ = [
     "Formula",
@@ -103,7 +104,7 @@ def parse_rhs(text: str) -> Formula:
 
 def model_frame(
     formula: Formula | str,
-    data,
+    data: pd.DataFrame | Mapping[str, Any],
     *,
     resolve: Callable[[str], str] | None = None,
     missing: Mapping[str, Any] | None = None,
@@ -157,6 +158,14 @@ def model_frame(
     ``C(x, ref = "b")``.  Differences from R: string levels sort in code-point order,
     not the locale's; ``poly()`` is computed from the non-missing values of ``x`` (R
     refuses missing values); booleans are levels ``FALSE``/``TRUE`` as in R.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"y": [1.0, 2.0, 4.0], "g": ["a", "b", "a"], "x": [0.5, None, 2.0]})
+    >>> mf = model_frame("y ~ g + x", data)
+    >>> mf.columns, mf.complete.tolist()
+    (['(Intercept)', 'gb', 'x'], [True, False, True])
     """
     if isinstance(formula, str):
         formula = parse(formula)
@@ -165,7 +174,9 @@ def model_frame(
     return build_frame(formula, _frame(data), resolve=resolve, missing=missing, drop_unused=drop_unused)
 
 
-def design_matrix(model_frame_or_formula: ModelFrame | Formula | str, newdata) -> np.ndarray:
+def design_matrix(
+    model_frame_or_formula: ModelFrame | Formula | str, newdata: pd.DataFrame | Mapping[str, Any]
+) -> np.ndarray:
     """Model matrix of ``newdata`` for prediction.
 
     Parameters
@@ -191,6 +202,14 @@ def design_matrix(model_frame_or_formula: ModelFrame | Formula | str, newdata) -
     -----
     Equivalent to ``model.matrix(delete.response(terms(fit)), newdata, xlev = fit$xlevels)``
     as R's ``predict`` builds it, with ``poly`` evaluated by ``predict.poly``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> mf = model_frame("y ~ g", pd.DataFrame({"y": [1.0, 2.0, 4.0], "g": ["a", "b", "a"]}))
+    >>> design_matrix(mf, pd.DataFrame({"g": ["b", "a"]}))
+    array([[1., 1.],
+           [1., 0.]])
     """
     newdata = _frame(newdata)
     if isinstance(model_frame_or_formula, ModelFrame):
@@ -204,7 +223,7 @@ def design_matrix(model_frame_or_formula: ModelFrame | Formula | str, newdata) -
     return build_frame(rhs, newdata, require_rows=False).X
 
 
-def _frame(data):
+def _frame(data: Any) -> pd.DataFrame:
     import pandas as pd
 
     if isinstance(data, pd.DataFrame):

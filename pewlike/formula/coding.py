@@ -10,12 +10,15 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from pewlike.errors import FormulaError, VariableError
 from pewlike.formula.types import Variable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["Coding", "find_column", "fit_coding", "level_label", "raw_values"]
 
@@ -35,8 +38,22 @@ def _suggest(name: str, choices: list[str]) -> str:
     return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
-def find_column(name: str, data, resolve: Callable[[str], str] | None) -> Any:
+def find_column(name: str, data: pd.DataFrame, resolve: Callable[[str], str] | None) -> Any:
     """Actual column of ``data`` for the formula name ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A name as written in the formula.
+    data : pandas.DataFrame
+        The data searched.
+    resolve : callable or None
+        Maps a formula name to a column (e.g. ``CONCERNCO`` -> ``CONCERNCO_W49``).
+
+    Returns
+    -------
+    object
+        The column label (usually a str).
 
     Raises
     ------
@@ -57,16 +74,39 @@ def find_column(name: str, data, resolve: Callable[[str], str] | None) -> Any:
     return actual
 
 
-def _names(data) -> list[str]:
+def _names(data: pd.DataFrame) -> list[str]:
     return [str(c) for c in data.columns]
 
 
-def raw_values(series, na_values: tuple = ()):
+def raw_values(
+    series: pd.Series, na_values: tuple[Any, ...] = ()
+) -> tuple[Literal["factor", "numeric"], list[Any] | None, np.ndarray]:
     """Classify a column: ``("factor", levels, codes)`` or ``("numeric", None, float array)``.
 
     Categoricals keep their category order; strings/objects get sorted unique values (as
     R's ``factor()``, but in code-point order, not the locale's); booleans get
     ``[False, True]``.  ``na_values`` are treated as missing and dropped from the levels.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        One column of the data.
+    na_values : tuple
+        Values (labels or numbers) treated as missing.
+
+    Returns
+    -------
+    kind : {"factor", "numeric"}
+    levels : list or None
+        The factor's levels; None for a numeric column.
+    values : numpy.ndarray
+        Level positions (int64, -1 where missing) of a factor, or float values (NaN where
+        missing) of a numeric column.
+
+    Raises
+    ------
+    VariableError
+        A column type a model cannot use (dates, for example).
     """
     import pandas as pd
     from pandas.api import types as pt
@@ -100,11 +140,11 @@ def raw_values(series, na_values: tuple = ()):
     )
 
 
-def _is_number(v) -> bool:
+def _is_number(v: object) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 
-def _codes_for(series, cats: list) -> np.ndarray:
+def _codes_for(series: pd.Series, cats: list[Any]) -> np.ndarray:
     import pandas as pd
 
     return np.asarray(pd.Index(cats, dtype=object).get_indexer(series.astype(object)), dtype=np.int64)
@@ -117,6 +157,7 @@ class Coding:
     Attributes
     ----------
     variable : Variable
+        The formula variable coded.
     column : object
         The data column it reads (after wave-suffix resolution).
     kind : str
@@ -136,13 +177,13 @@ class Coding:
     variable: Variable
     column: Any
     kind: str
-    levels: tuple = ()
+    levels: tuple[Any, ...] = ()
     ref_index: int = 0
     center: float | None = None
     scale: float | None = None
     alpha: tuple[float, ...] = ()
     norm2: tuple[float, ...] = ()
-    na_values: tuple = ()
+    na_values: tuple[Any, ...] = ()
 
     @property
     def order(self) -> list[int]:
@@ -152,9 +193,10 @@ class Coding:
 
     @property
     def reference(self) -> Any:
+        """The reference level (left out under treatment contrasts); None for a numeric variable."""
         return self.levels[self.ref_index] if self.levels else None
 
-    def codes(self, series) -> np.ndarray:
+    def codes(self, series: pd.Series) -> np.ndarray:
         """Level positions (in ``levels``) of each row, -1 where missing.
 
         Values match a level by value or by its label text (so ``"2"`` finds level ``2``).
@@ -189,7 +231,7 @@ class Coding:
                 )
         return codes
 
-    def numeric(self, series) -> np.ndarray:
+    def numeric(self, series: pd.Series) -> np.ndarray:
         """Numeric columns (n x k) of the variable, NaN where missing."""
         kind, _, x = raw_values(series, self.na_values)
         if kind != "numeric":
@@ -214,12 +256,13 @@ class Coding:
                 )
             return np.sqrt(x)[:, None]
         if func == "scale":
+            assert self.center is not None and self.scale is not None  # fit_coding sets both for scale()
             return ((x - self.center) / self.scale)[:, None]
         if func == "poly":
             return _poly_predict(x, np.asarray(self.alpha), np.asarray(self.norm2))
         return x[:, None]
 
-    def block(self, series, code: int) -> tuple[np.ndarray, list[str]]:
+    def block(self, series: pd.Series, code: int) -> tuple[np.ndarray, list[str]]:
         """Columns and names of the variable within a term.
 
         ``code`` is R's factor code: 1 = treatment contrasts (reference left out),
@@ -244,8 +287,23 @@ class Coding:
         return block, [f"{label}{level_label(self.levels[i])}" for i in order]
 
 
-def fit_coding(var: Variable, series, column: Any, na_values: tuple = ()) -> Coding:
+def fit_coding(var: Variable, series: pd.Series, column: Any, na_values: tuple[Any, ...] = ()) -> Coding:
     """Fit the coding of ``var`` on the estimation data ``series``.
+
+    Parameters
+    ----------
+    var : Variable
+        The formula variable (with its function: ``C``, ``log``, ``poly`` ...).
+    series : pandas.Series
+        Its column in the estimation data.
+    column : object
+        The column label, kept in the coding for prediction.
+    na_values : tuple
+        Values treated as missing.
+
+    Returns
+    -------
+    Coding
 
     Notes
     -----
@@ -255,7 +313,7 @@ def fit_coding(var: Variable, series, column: Any, na_values: tuple = ()) -> Cod
     """
     kind, levels, values = raw_values(series, na_values)
     if var.func == "C" or (var.func is None and kind == "factor"):
-        if kind == "numeric":
+        if levels is None:  # a numeric column made a factor by C()
             drop = set(na_values)
             levels = sorted(v for v in series.dropna().unique() if v not in drop)
         return Coding(var, column, "factor", tuple(levels), _ref_index(var, levels), na_values=na_values)
@@ -276,7 +334,7 @@ def fit_coding(var: Variable, series, column: Any, na_values: tuple = ()) -> Cod
     return Coding(var, column, "numeric", na_values=na_values)
 
 
-def _ref_index(var: Variable, levels: list) -> int:
+def _ref_index(var: Variable, levels: list[Any]) -> int:
     ref = var.ref
     if ref is None:
         return 0

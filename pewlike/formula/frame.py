@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pewlike.errors import ModelError, VariableError
+from pewlike.errors import FormulaError, ModelError, VariableError
 from pewlike.formula.coding import Coding, find_column, fit_coding, level_label, raw_values
 from pewlike.formula.types import Formula, Response, Term, Variable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["ModelFrame", "build_frame", "rebuild_matrix", "term_codes"]
 
@@ -59,8 +62,8 @@ class ModelFrame:
     terms: list[str]
     assign: np.ndarray
     complete: np.ndarray
-    levels: dict = field(default_factory=dict)
-    reference: dict = field(default_factory=dict)
+    levels: dict[str, list[Any]] = field(default_factory=dict)
+    reference: dict[str, Any] = field(default_factory=dict)
     formula: Formula | None = None
     response: str | None = None
     codings: tuple[Coding, ...] = ()
@@ -84,8 +87,14 @@ def term_codes(terms: tuple[Term, ...], intercept: bool, nlevels: Mapping[Variab
     terms : tuple of Term
         In R's order.
     intercept : bool
+        Whether the model has an intercept.
     nlevels : mapping
         Number of levels of each factor variable; numeric variables are absent.
+
+    Returns
+    -------
+    list of list of int
+        One list per term, one code per variable of the term.
 
     Notes
     -----
@@ -95,7 +104,7 @@ def term_codes(terms: tuple[Term, ...], intercept: bool, nlevels: Mapping[Variab
     sets = [frozenset(t.variables) for t in terms]
     codes: list[list[int]] = []
     for j, term in enumerate(terms):
-        row = []
+        row: list[int] = []
         for v in term.variables:
             rest = sets[j] - {v}
             row.append(1 if not rest or any(rest <= sets[k] for k in range(j)) else 2)
@@ -110,10 +119,16 @@ def term_codes(terms: tuple[Term, ...], intercept: bool, nlevels: Mapping[Variab
 
 
 def _matrix(
-    formula: Formula, codings: dict[Variable, Coding], series: dict[Variable, Any], codes: list[list[int]], n: int
+    formula: Formula,
+    codings: dict[Variable, Coding],
+    series: dict[Variable, pd.Series],
+    codes: list[list[int]],
+    n: int,
 ) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Assemble X; within a term the first variable's columns vary fastest (as R)."""
-    blocks, names, assign = [], [], []
+    blocks: list[np.ndarray] = []
+    names: list[str] = []
+    assign: list[int] = []
     if formula.intercept:
         blocks.append(np.ones((n, 1)))
         names.append("(Intercept)")
@@ -144,24 +159,24 @@ def _variables(formula: Formula) -> tuple[Variable, ...]:
     return tuple(seen)
 
 
-def _missing_of(coding: Coding, series) -> np.ndarray:
+def _missing_of(coding: Coding, series: pd.Series) -> np.ndarray:
     if coding.kind == "factor":
         return coding.codes(series) < 0
     return np.isnan(coding.numeric(series)).any(axis=1)
 
 
-def _response(resp: Response, series, na_values: tuple) -> tuple[np.ndarray, list | None]:
+def _response(resp: Response, series: pd.Series, na_values: tuple[Any, ...]) -> tuple[np.ndarray, list[Any] | None]:
     """Response values and, for a categorical response, its levels."""
     var = resp.variable
     if resp.op is None:
-        kind, levels, values = raw_values(series, na_values)
-        if kind == "factor" and var.func is None:
+        _, levels, values = raw_values(series, na_values)
+        if levels is not None and var.func is None:  # a factor (raw_values gives levels of factors only)
             return np.where(values < 0, np.nan, values.astype(float)), list(levels)
         coding = fit_coding(var, series, series.name, na_values)
         return coding.numeric(series)[:, 0], None
-    kind, levels, values = raw_values(series, na_values)
-    if kind == "factor":
-        wanted = []
+    _, levels, values = raw_values(series, na_values)
+    if levels is not None:  # a factor
+        wanted: list[int] = []
         labels = [level_label(v) for v in levels]
         for val in resp.values:
             hits = [i for i, lv in enumerate(levels) if lv == val or labels[i] == level_label(val)]
@@ -190,25 +205,41 @@ def _response(resp: Response, series, na_values: tuple) -> tuple[np.ndarray, lis
 
 def build_frame(
     formula: Formula,
-    data,
+    data: pd.DataFrame,
     *,
     resolve: Callable[[str], str] | None = None,
     missing: Mapping[str, Any] | None = None,
     drop_unused: bool = False,
     require_rows: bool = True,
 ) -> ModelFrame:
-    """Build a :class:`ModelFrame` (see :func:`pewlike.formula.model_frame`)."""
+    """Build a :class:`ModelFrame` (see :func:`pewlike.formula.model_frame`).
+
+    Parameters
+    ----------
+    formula : Formula
+        A parsed formula.
+    data : pandas.DataFrame
+        The estimation data.
+    resolve, missing, drop_unused
+        As :func:`pewlike.formula.model_frame`.
+    require_rows : bool, default True
+        Raise :class:`~pewlike.errors.ModelError` when no row is complete (off for prediction).
+
+    Returns
+    -------
+    ModelFrame
+    """
     n = len(data)
     missing = dict(missing or {})
     variables = _variables(formula)
     columns: dict[str, Any] = {}
 
-    def column(name: str):
+    def column(name: str) -> pd.Series:
         if name not in columns:
             columns[name] = find_column(name, data, resolve)
         return data[columns[name]]
 
-    def na_of(name: str) -> tuple:
+    def na_of(name: str) -> tuple[Any, ...]:
         vals = missing.get(name, missing.get(columns.get(name, name), ()))
         return tuple([vals] if isinstance(vals, (str, int, float)) else vals)
 
@@ -238,14 +269,14 @@ def build_frame(
     X[~complete] = np.nan
     if y is not None:
         y = np.where(complete, y, np.nan)
-    levels: dict = {}
-    reference: dict = {}
+    levels: dict[str, list[Any]] = {}
+    reference: dict[str, Any] = {}
     for v, c in codings.items():
         if c.kind == "factor":
             levels[v.name] = list(c.levels)
             if v.name not in reference or v.ref is not None:
                 reference[v.name] = c.reference
-    if resp_levels is not None:
+    if resp_levels is not None and formula.response is not None:
         levels[formula.response.variable.name] = resp_levels
     return ModelFrame(
         y=y,
@@ -263,7 +294,7 @@ def build_frame(
     )
 
 
-def _drop_unused(c: Coding, series, complete: np.ndarray) -> Coding:
+def _drop_unused(c: Coding, series: pd.Series, complete: np.ndarray) -> Coding:
     """Drop factor levels with no complete row (R's ``drop.unused.levels = TRUE``)."""
     if c.kind != "factor":
         return c
@@ -277,12 +308,33 @@ def _drop_unused(c: Coding, series, complete: np.ndarray) -> Coding:
     return Coding(c.variable, c.column, "factor", tuple(keep), ref, na_values=c.na_values)
 
 
-def rebuild_matrix(frame: ModelFrame, newdata) -> np.ndarray:
-    """Model matrix of ``newdata`` with the codings of ``frame`` (see ``design_matrix``)."""
+def rebuild_matrix(frame: ModelFrame, newdata: pd.DataFrame) -> np.ndarray:
+    """Model matrix of ``newdata`` with the codings of ``frame`` (see :func:`pewlike.formula.design_matrix`).
+
+    Parameters
+    ----------
+    frame : ModelFrame
+        The fit's model frame: its codings (levels, reference, ``poly``/``scale``
+        parameters) are applied unchanged.
+    newdata : pandas.DataFrame
+        Columns by their data name or formula name.
+
+    Returns
+    -------
+    numpy.ndarray
+        n x p, rows with a missing value are NaN.
+
+    Raises
+    ------
+    VariableError
+        A column is missing or holds a level the model does not know.
+    FormulaError
+        ``frame`` has no formula (it was not built by :func:`pewlike.formula.model_frame`).
+    """
     n = len(newdata)
     formula = frame.formula
     codings = {c.variable: c for c in frame.codings}
-    series = {}
+    series: dict[Variable, pd.Series] = {}
     for c in frame.codings:
         if c.column in newdata.columns:
             series[c.variable] = newdata[c.column]
@@ -293,6 +345,8 @@ def rebuild_matrix(frame: ModelFrame, newdata) -> np.ndarray:
     complete = np.ones(n, dtype=bool)
     for v, c in codings.items():
         complete &= ~_missing_of(c, series[v])
+    if formula is None:
+        raise FormulaError("this ModelFrame has no formula, so it cannot code new data; build it with model_frame()")
     X, _, _ = _matrix(formula, codings, series, [list(r) for r in frame.codes], n)
     X[~complete] = np.nan
     return X

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from pewlike.errors import FormulaError
 from pewlike.formula.lex import MAX_LENGTH, Token, formula_error, tokenize
 from pewlike.formula.types import Formula, Response, Term, Variable
 
@@ -34,7 +35,7 @@ _MAX_DEPTH = 60
 class _Parser:
     """Recursive-descent parser over the token list; builds terms as frozensets."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
@@ -55,7 +56,7 @@ class _Parser:
         tok = tok or self.tok
         return tok.kind == "op" and tok.value == value
 
-    def error(self, detail: str, tok: Token | None = None):
+    def error(self, detail: str, tok: Token | None = None) -> FormulaError:
         tok = tok or self.tok
         return formula_error(self.text, tok.pos, detail)
 
@@ -94,7 +95,8 @@ class _Parser:
         self.i += 1
         if self.is_op("("):
             raise self.error(f"calls cannot be nested inside {fname}(); {fname}() takes a column name")
-        degree = ref = None
+        degree: int | None = None
+        ref: str | int | None = None
         keyword = False
         if self.is_op(","):
             self.i += 1
@@ -284,7 +286,7 @@ class _Parser:
 def _trim(terms: list[frozenset[int]]) -> list[frozenset[int]]:
     """Remove repeated and empty terms, keeping first occurrences (R's TrimRepeats)."""
     seen: set[frozenset[int]] = set()
-    out = []
+    out: list[frozenset[int]] = []
     for t in terms:
         if t and t not in seen:
             seen.add(t)
@@ -298,13 +300,31 @@ def _delete(left: list[frozenset[int]], right: list[frozenset[int]]) -> list[fro
 
 
 def parse_text(text: object, *, with_response: bool) -> Formula:
-    """Parse ``text`` into a :class:`Formula` (see :func:`pewlike.formula.parser`)."""
+    """Parse ``text`` into a :class:`Formula` (see :func:`pewlike.formula.parse`).
+
+    Parameters
+    ----------
+    text : str
+        The formula; anything else is refused with a :class:`~pewlike.errors.FormulaError`.
+    with_response : bool
+        ``True`` for ``response ~ predictors`` (:func:`pewlike.formula.parse`), ``False``
+        for a right-hand side alone (:func:`pewlike.formula.parse_rhs`).
+
+    Returns
+    -------
+    Formula
+
+    Raises
+    ------
+    FormulaError
+        With the 1-based position of the offending token.
+    """
     if not isinstance(text, str):
         raise formula_error("", 0, f"a formula must be a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise formula_error(text, MAX_LENGTH, f"the formula is longer than {MAX_LENGTH} characters")
     p = _Parser(text)
-    response = None
+    response: Response | None = None
     tildes = [t for t in p.tokens if t.kind == "op" and t.value == "~"]
     if len(tildes) > 1:
         raise p.error("a formula has one '~'; remove the extra one", tildes[1])
@@ -329,7 +349,7 @@ def parse_text(text: object, *, with_response: bool) -> Formula:
         if tok.kind in ("name", "qname", "number", "string") or p.is_op("("):
             raise p.error(f"{p.describe(tok)}; join terms with '+', ':' or '*'")
         raise p.error(p.describe(tok))
-    order = sorted(p.vars, key=p.vars.get)
+    order = sorted(p.vars, key=p.vars.__getitem__)
     if response is not None and response.variable in p.vars:
         raise formula_error(
             text,

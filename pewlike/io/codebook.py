@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import VariableError
 
@@ -82,9 +82,9 @@ class VariableInfo:
 
     name: str
     label: str | None = None
-    value_labels: Mapping = field(default_factory=dict)
-    missing: tuple = ()
-    missing_codes: tuple = ()
+    value_labels: Mapping[Any, str] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+    missing_codes: tuple[Any, ...] = ()
     kind: str = "numeric"
     measure: str | None = None
 
@@ -122,22 +122,47 @@ class Codebook:
 
         Categories whose labels read like "Refused" or "Don't know" are marked
         missing (``missing="auto"``); ``missing="keep"`` marks none.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            Categoricals become categorical variables (their categories are the
+            response options), numbers and booleans numeric, anything else string.
+        labels : mapping of str to str, optional
+            Variable labels (question wording) by column.
+        missing : {"auto", "keep"}
+            ``"auto"`` marks categories (and text answers) labelled like "Refused"
+            as missing; ``"keep"`` treats them as answers.
+        file_label : str, optional
+            The data set's label.
+
+        Returns
+        -------
+        Codebook
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> answers = pd.Categorical(["Yes", "No", "Refused"], categories=["Yes", "No", "Refused"])
+        >>> cb = Codebook.from_frame(pd.DataFrame({"Q1": answers}), labels={"Q1": "Do you agree?"})
+        >>> cb["Q1"].missing, cb.label("Q1")
+        (('Refused',), 'Do you agree?')
         """
         import pandas as pd
 
         labels = dict(labels or {})
-        out = {}
+        out: dict[str, VariableInfo] = {}
         for name in data.columns:
             col = data[name]
             if isinstance(col.dtype, pd.CategoricalDtype):
                 cats = [str(c) for c in col.cat.categories]
-                miss = tuple(c for c in cats if missing != "keep" and is_missing_label(c))
+                miss: tuple[str, ...] = tuple(c for c in cats if missing != "keep" and is_missing_label(c))
                 info = VariableInfo(str(name), labels.get(name), {}, miss, (), "categorical")
             elif pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
                 info = VariableInfo(str(name), labels.get(name), {}, (), (), "numeric")
             else:
                 # text answers ("Don't know/Refused (VOL.)" in a CSV) are recognised like category labels
-                miss: tuple = ()
+                miss = ()
                 if missing != "keep":
                     uniq = pd.unique(col.dropna())
                     if len(uniq) <= 200:
@@ -153,7 +178,7 @@ class Codebook:
     def __getitem__(self, name: str) -> VariableInfo:
         return self.variables[self.resolve(name)]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self.variables)
 
     def __len__(self) -> int:
@@ -186,7 +211,7 @@ class Codebook:
         """The variable label (question wording) of a variable."""
         return self[name].label
 
-    def missing_categories(self, name: str) -> tuple:
+    def missing_categories(self, name: str) -> tuple[str, ...]:
         """Categories of a categorical variable that are missing responses."""
         return self[name].missing
 
@@ -236,7 +261,7 @@ class Codebook:
         )
 
 
-def _fmt_code(code) -> str:
+def _fmt_code(code: object) -> str:
     if isinstance(code, float) and code.is_integer():
         return str(int(code))
     return str(code)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -23,11 +23,12 @@ from pewlike.io.labelconv import apply_metadata, compact, expand
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from pyreadstat.pyclasses import MissingRange
 
 __all__ = ["SUPPORTED", "column_names", "pin_sav_timestamp", "read_file", "write_parquet", "write_sav"]
 
 # extension -> (pyreadstat reader name or pandas, human name)
-SUPPORTED = {
+SUPPORTED: dict[str, tuple[str, str]] = {
     ".sav": ("read_sav", "SPSS .sav"),
     ".zsav": ("read_sav", "SPSS .zsav"),
     ".por": ("read_por", "SPSS portable .por"),
@@ -42,7 +43,7 @@ _META_KEY = b"pewlike.codebook"
 CHUNK_ROWS = 100000  # rows per chunk when reading large files (bounded peak memory)
 
 
-def _check_path(path: str | os.PathLike) -> tuple[Path, str]:
+def _check_path(path: str | os.PathLike[str]) -> tuple[Path, str]:
     p = Path(path)
     ext = p.suffix.lower()
     if ext not in SUPPORTED:
@@ -58,7 +59,11 @@ def _check_path(path: str | os.PathLike) -> tuple[Path, str]:
 
 
 def read_file(
-    path: str | os.PathLike, *, columns: Sequence[str] | None = None, missing: str = "auto", **reader_options: Any
+    path: str | os.PathLike[str],
+    *,
+    columns: Sequence[str] | None = None,
+    missing: Literal["auto", "keep", "nan"] = "auto",
+    **reader_options: Any,
 ) -> tuple[pd.DataFrame, Codebook]:
     """Read a survey data file into a DataFrame and its :class:`Codebook`.
 
@@ -128,11 +133,13 @@ def _unreadable(p: Path, kind: str, exc: Exception) -> DataFileError:
     return DataFileError(f"{p}: cannot be read as {kind} ({msg}); the file may be corrupt or of another type")
 
 
-def _read_chunked(read, p: Path, nrows: int, opts: dict, missing: str):
+def _read_chunked(
+    read: Callable[..., Any], p: Path, nrows: int, opts: dict[str, Any], missing: str
+) -> tuple[pd.DataFrame, Codebook]:
     """Read a large file in row chunks, keeping each chunk's columns compactly."""
     import pandas as pd
 
-    store: dict[str, list] = {}
+    store: dict[str, list[Any]] = {}
     meta = None
     names: list[str] = []
     for off in range(0, nrows, CHUNK_ROWS):
@@ -144,11 +151,27 @@ def _read_chunked(read, p: Path, nrows: int, opts: dict, missing: str):
             store[n].append(compact(df[n]))
         del df
     index = pd.RangeIndex(sum(x.shape[0] for x in store[names[0]])) if names else pd.RangeIndex(0)
+    assert meta is not None  # nrows > 0, so at least one chunk was read
     return apply_metadata(lambda name: expand(store.pop(name)), names, index, meta, missing, p)
 
 
-def column_names(path: str | os.PathLike) -> list[str]:
-    """The column names of a data file, read from its header only."""
+def column_names(path: str | os.PathLike[str]) -> list[str]:
+    """The column names of a data file, read from its header only.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file of a supported type (see ``SUPPORTED``).
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    DataFileError
+        Missing, empty, directory, unknown type or unreadable file.
+    """
     p, ext = _check_path(path)
     reader, kind = SUPPORTED[ext]
     try:
@@ -175,7 +198,7 @@ def _match_columns(requested: Sequence[str], available: list[str], p: Path) -> l
     """Map requested names (file names or base names without wave suffix) to the file's columns."""
     from pewlike.io.codebook import base_name
 
-    out = []
+    out: list[str] = []
     for name in requested:
         if name in available:
             out.append(name)
@@ -192,7 +215,9 @@ def _match_columns(requested: Sequence[str], available: list[str], p: Path) -> l
     return list(dict.fromkeys(out))
 
 
-def _read_csv(p: Path, columns, missing, opts):
+def _read_csv(
+    p: Path, columns: Sequence[str] | None, missing: str, opts: dict[str, Any]
+) -> tuple[pd.DataFrame, Codebook]:
     import pandas as pd
 
     if columns is not None:
@@ -211,8 +236,9 @@ def _read_csv(p: Path, columns, missing, opts):
     return df, Codebook.from_frame(df, missing=missing)
 
 
-def _read_parquet(p: Path, columns, missing, opts):
-
+def _read_parquet(
+    p: Path, columns: Sequence[str] | None, missing: str, opts: dict[str, Any]
+) -> tuple[pd.DataFrame, Codebook]:
     try:
         import pyarrow.parquet as pq
 
@@ -248,19 +274,31 @@ def _read_parquet(p: Path, columns, missing, opts):
 # ---------------------------------------------------------------------------
 # writing
 # ---------------------------------------------------------------------------
-def _atomic_target(path: Path):
+def _atomic_target(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     return Path(tmp)
 
 
-def pin_sav_timestamp(path: str | os.PathLike, epoch: int | None = None) -> None:
+def pin_sav_timestamp(path: str | os.PathLike[str], epoch: int | None = None) -> None:
     """Overwrite the creation date/time in a .sav header so rewrites are byte-identical.
 
     The header stores ``creation_date`` (9 bytes, ``dd Mon yy``) at offset 92
     and ``creation_time`` (8 bytes, ``hh:mm:ss``) at offset 101.  The stamp is
     ``SOURCE_DATE_EPOCH`` when set, else ``epoch``, else 1 Jan 2000.
+
+    Parameters
+    ----------
+    path : str or path-like
+        An SPSS system file, changed in place.
+    epoch : int, optional
+        Seconds since 1970 (UTC) to write when ``SOURCE_DATE_EPOCH`` is not set.
+
+    Raises
+    ------
+    DataFileError
+        The file is not an SPSS system file.
     """
     import time
 
@@ -278,7 +316,7 @@ def pin_sav_timestamp(path: str | os.PathLike, epoch: int | None = None) -> None
         fh.write(date + clock)
 
 
-def _codes_for(col, info: VariableInfo | None):
+def _codes_for(col: pd.Series, info: VariableInfo | None) -> tuple[np.ndarray, dict[int | float, str]]:
     """Categorical -> (float codes, value labels) using the original codes when known."""
     cats = [str(c) for c in col.cat.categories]
     known = {}
@@ -293,19 +331,47 @@ def _codes_for(col, info: VariableInfo | None):
     return out, {float(m): c for m, c in zip(mapping, cats)}
 
 
-def write_sav(data: pd.DataFrame, codebook: Codebook, path: str | os.PathLike, *, compress: bool = True) -> Path:
+def write_sav(data: pd.DataFrame, codebook: Codebook, path: str | os.PathLike[str], *, compress: bool = True) -> Path:
     """Write a DataFrame with its codebook to SPSS ``.sav``, atomically.
 
     Categoricals are written as their codes with value labels; missing
     categories are declared SPSS user-missing so that any reader knows them.
     The header timestamp is pinned (see :func:`pin_sav_timestamp`).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The columns to write (the index is not written).
+    codebook : Codebook
+        Variable labels, value labels, missing codes and measures of the columns.
+    path : str or path-like
+        The ``.sav`` file; written under a temporary name and renamed into place.
+    compress : bool, default True
+        Row-compress the file (SPSS "bytecode" compression).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    DataFileError
+        The file cannot be written.
+
+    Notes
+    -----
+    Equivalent to ``haven::write_sav`` in R.
     """
     import pandas as pd
     import pyreadstat
 
     path = Path(path)
-    out = {}
-    value_labels, missing_ranges, col_labels, measures = {}, {}, [], {}
+    out: dict[str, Any] = {}
+    value_labels: dict[str, dict[int | float, str]] = {}
+    missing_ranges: dict[str, list[int | float | str | MissingRange]] = {}
+    col_labels: list[str | None] = []
+    measures: dict[str, str] = {}
     for name in data.columns:
         col = data[name]
         info = codebook.variables.get(name)
@@ -319,7 +385,8 @@ def write_sav(data: pd.DataFrame, codebook: Codebook, path: str | os.PathLike, *
             miss = set(info.missing) if info else set()
             mcodes = [c for c, lab in labels.items() if lab in miss]
             if mcodes:
-                missing_ranges[name] = mcodes[:3] if len(mcodes) <= 3 else [{"lo": min(mcodes), "hi": max(mcodes)}]
+                span: MissingRange = {"lo": min(mcodes), "hi": max(mcodes)}
+                missing_ranges[name] = list(mcodes[:3]) if len(mcodes) <= 3 else [span]
         else:
             out[name] = col
             if info is not None and info.kind == "numeric" and info.value_labels:
@@ -350,8 +417,32 @@ def write_sav(data: pd.DataFrame, codebook: Codebook, path: str | os.PathLike, *
     return path
 
 
-def write_parquet(data: pd.DataFrame, codebook: Codebook, path: str | os.PathLike) -> Path:
-    """Write a DataFrame and its codebook (as schema metadata) to Parquet, atomically."""
+def write_parquet(data: pd.DataFrame, codebook: Codebook, path: str | os.PathLike[str]) -> Path:
+    """Write a DataFrame and its codebook (as schema metadata) to Parquet, atomically.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The columns to write (the index is not written).
+    codebook : Codebook
+        Stored as JSON in the schema metadata, so :func:`read_file` restores the labels.
+    path : str or path-like
+        The ``.parquet`` file; written under a temporary name and renamed into place.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    DataFileError
+        The file cannot be written.
+
+    Notes
+    -----
+    R's ``arrow::write_parquet`` writes the data; the codebook is pewlike's own metadata.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -19,7 +19,8 @@ from pewlike.errors import LabelWarning
 from pewlike.io.codebook import Codebook, VariableInfo, is_missing_label
 
 if TYPE_CHECKING:  # pragma: no cover
-    pass
+    import pandas as pd
+    from pyreadstat import metadata_container
 
 __all__ = ["apply_metadata", "compact", "expand"]
 
@@ -28,7 +29,7 @@ __all__ = ["apply_metadata", "compact", "expand"]
 _NUMERIC_IF_UNLABELLED_OVER = 10
 
 
-def _missing_code_set(values: np.ndarray, ranges: list | None) -> np.ndarray:
+def _missing_code_set(values: np.ndarray, ranges: list[Any] | None) -> np.ndarray:
     """Boolean mask of values inside SPSS user-missing ranges."""
     mask = np.zeros(values.shape, dtype=bool)
     for r in ranges or ():
@@ -65,8 +66,15 @@ def _present_codes(vals: np.ndarray) -> np.ndarray:
 
 
 def _labelled_column(
-    name: str, vals: np.ndarray, value_labels: Mapping, ranges, label, measure, missing: str, unlabelled_log: dict
-):
+    name: str,
+    vals: np.ndarray,
+    value_labels: Mapping[Any, str],
+    ranges: list[Any] | None,
+    label: str | None,
+    measure: str | None,
+    missing: str,
+    unlabelled_log: dict[str, np.ndarray],
+) -> tuple[np.ndarray | pd.Categorical, VariableInfo]:
     """Convert one labelled numeric column; returns (new column, VariableInfo)."""
     import pandas as pd
 
@@ -98,7 +106,8 @@ def _labelled_column(
     if extra.size:
         unlabelled_log[name] = extra
     codes = np.union1d(np.fromiter(labelled, float, len(labelled)), extra)
-    names, seen = [], set()
+    names: list[str] = []
+    seen: set[str] = set()
     for c in codes:
         lab = labelled.get(float(c))
         lab = _fmt(c) if lab is None else lab
@@ -119,7 +128,8 @@ def _labelled_column(
         miss_idx = []
     if missing == "nan" and miss_idx:
         idx = np.where(np.isin(idx, miss_idx), -1, idx)
-    cat = pd.Categorical.from_codes(idx, categories=names, ordered=True)
+    # pandas-stubs accept only an Index as categories; pandas takes any list-like
+    cat = pd.Categorical.from_codes(idx, categories=names, ordered=True)  # type: ignore[call-overload]
     info = VariableInfo(
         name,
         label,
@@ -132,7 +142,7 @@ def _labelled_column(
     return cat, info
 
 
-def _in_ranges(code: float, ranges) -> bool:
+def _in_ranges(code: float, ranges: list[Any] | None) -> bool:
     for r in ranges or ():
         try:
             if float(r["lo"]) <= code <= float(r["hi"]):
@@ -142,13 +152,26 @@ def _in_ranges(code: float, ranges) -> bool:
     return False
 
 
-def _fmt(code) -> str:
+def _fmt(code: float) -> str:
     code = float(code)
     return str(int(code)) if code.is_integer() else repr(code)
 
 
-def compact(values):
-    """Store one chunk of a column compactly: small integer codes as int8/int16 (NaN as sentinel)."""
+def compact(values: pd.Series | np.ndarray) -> pd.Series | np.ndarray:
+    """Store one chunk of a column compactly: small integer codes as int8/int16 (NaN as sentinel).
+
+    Parameters
+    ----------
+    values : pandas.Series or numpy.ndarray
+        One chunk of one raw column as the reader returned it.
+
+    Returns
+    -------
+    pandas.Series or numpy.ndarray
+        A non-numeric Series unchanged (index reset); numbers as an int8/int16 array when
+        they are whole and fit (NaN stored as the type's minimum), else a float64 copy.
+        :func:`expand` undoes it.
+    """
     import pandas as pd
 
     if isinstance(values, pd.Series):
@@ -169,16 +192,29 @@ def compact(values):
     return v.copy()
 
 
-def expand(parts: list):
-    """Concatenate compact chunks back into one float64 array (or a Series for other kinds)."""
+def expand(parts: list[pd.Series] | list[np.ndarray]) -> pd.Series | np.ndarray:
+    """Concatenate compact chunks back into one float64 array (or a Series for other kinds).
+
+    Parameters
+    ----------
+    parts : list of numpy.ndarray or list of pandas.Series
+        The chunks of one column from :func:`compact`, in row order.
+
+    Returns
+    -------
+    pandas.Series or numpy.ndarray
+        Float64 values with NaN restored, or the concatenated Series.
+    """
     import pandas as pd
 
+    # a column's chunks are all Series or all arrays: the reader types a column once, from the file
     if any(isinstance(p, pd.Series) for p in parts):
-        return pd.concat(parts, ignore_index=True)
-    n = sum(p.shape[0] for p in parts)
+        return pd.concat(cast("list[pd.Series]", parts), ignore_index=True)
+    arrays = cast("list[np.ndarray]", parts)
+    n = sum(p.shape[0] for p in arrays)
     out = np.empty(n, dtype=float)
     pos = 0
-    for p in parts:
+    for p in arrays:
         k = p.shape[0]
         if p.dtype.kind == "i":
             sentinel = np.iinfo(p.dtype).min
@@ -190,11 +226,42 @@ def expand(parts: list):
     return out
 
 
-def apply_metadata(get: Callable[[str], Any], names: list[str], index, meta, missing: str, path: Path):
+def apply_metadata(
+    get: Callable[[str], pd.Series | np.ndarray],
+    names: list[str],
+    index: pd.Index,
+    meta: metadata_container,
+    missing: str,
+    path: Path,
+) -> tuple[pd.DataFrame, Codebook]:
     """Build the DataFrame and Codebook column by column.
 
     ``get(name)`` returns the raw column (Series or float array) and may free
     its storage; each converted column is kept, the raw one dropped.
+
+    Parameters
+    ----------
+    get : callable
+        Returns the raw column of a name (a Series, or a float array from :func:`expand`).
+    names : list of str
+        Columns, in order.
+    index : pandas.Index
+        Row index of the result.
+    meta : pyreadstat.metadata_container
+        The file's metadata: variable labels, value labels, missing ranges, measures.
+    missing : {"auto", "keep", "nan"}
+        As :func:`pewlike.io.files.read_file`.
+    path : pathlib.Path
+        The file (named in the warning about unlabelled codes).
+
+    Returns
+    -------
+    (pandas.DataFrame, Codebook)
+
+    Warns
+    -----
+    LabelWarning
+        Labelled variables hold codes without a value label (kept as categories).
     """
     import pandas as pd
 

@@ -18,9 +18,9 @@ drawn can be checked against the estimates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -41,7 +41,13 @@ from pewlike.tables.export import fmt_int, pew_percent
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.collections import PathCollection
     from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    from pewlike.tables.crosstabs import Crosstab
+    from pewlike.tables.toplines import Topline
 
 __all__ = ["coef_plot", "dot_plot", "likert", "paired_dots", "predicted_plot", "source_line"]
 
@@ -50,7 +56,26 @@ LEFT = 2.5  # inches for row labels
 
 
 def source_line(source: str | None, *, synthetic: bool = False) -> str:
-    """``"Source: <file>, weighted; synthetic demo data."``"""
+    """The source line under a figure: ``"Source: <file>, weighted; synthetic demo data."``.
+
+    Parameters
+    ----------
+    source : str or None
+        The data file (``"survey data"`` when None).
+    synthetic : bool
+        Add "synthetic demo data".
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> source_line("ATP W49.sav")
+    'Source: ATP W49.sav, weighted.'
+    >>> source_line(None, synthetic=True)
+    'Source: survey data, weighted; synthetic demo data.'
+    """
     src = source or "survey data"
     return f"Source: {src}, weighted" + ("; synthetic demo data." if synthetic else ".")
 
@@ -62,7 +87,7 @@ class _Row:
     flag: str = ""
 
 
-def _rows(results) -> tuple[list[_Row], str, int]:
+def _rows(results: Iterable[Topline | Crosstab]) -> tuple[list[_Row], str, int]:
     """Rows of a chart from toplines/crosstabs: Total, then each demographic's groups under a heading.
 
     Returns the rows, the question wording and the unweighted n of the total.
@@ -96,7 +121,7 @@ def _rows(results) -> tuple[list[_Row], str, int]:
     return rows, total.question, total.n
 
 
-def _item_rows(items: Sequence[tuple[str, object]]) -> list[_Row]:
+def _item_rows(items: Sequence[tuple[str, Topline]]) -> list[_Row]:
     return [_Row(label, res.to_frame()) for label, res in items]
 
 
@@ -106,16 +131,16 @@ def _sides(levels: list[str]) -> tuple[list[str], list[str], list[str]]:
     return levels[:h], levels[h : h + mid], levels[h + mid :]
 
 
-def _layout(fig_rows: int, title: str, extra_top: float, bottom: float = 0.55) -> tuple[Figure, object, float]:
+def _layout(fig_rows: float, title: str, extra_top: float, bottom: float = 0.55) -> tuple[Figure, Axes, float]:
     top = title_height(title) + extra_top
     axes_h = max(fig_rows, 1) * ROW
     height = top + axes_h + bottom
     fig = new_figure(height)
-    ax = fig.add_axes([LEFT / WIDTH, bottom / height, 1 - (LEFT + 0.25) / WIDTH, axes_h / height])
+    ax = fig.add_axes((LEFT / WIDTH, bottom / height, 1 - (LEFT + 0.25) / WIDTH, axes_h / height))
     return fig, ax, top
 
 
-def _ylabels(ax, rows: list[_Row], head: float = 0.0) -> None:
+def _ylabels(ax: Axes, rows: list[_Row], head: float = 0.0) -> None:
     """Row labels (headings bold, small bases marked †); ``head`` extra rows of space above the first."""
     from pewlike.plots.theme import wrap
 
@@ -133,12 +158,12 @@ def _ylabels(ax, rows: list[_Row], head: float = 0.0) -> None:
 
 
 def likert(
-    *results,
-    items: Sequence[tuple[str, object]] | None = None,
+    *results: Topline | Crosstab,
+    items: Sequence[tuple[str, Topline]] | None = None,
     title: str | None = None,
     source: str | None = None,
     synthetic: bool = False,
-    small: str = "<1",
+    small: Literal["<1", "*"] = "<1",
 ) -> Figure:
     """Diverging stacked bars of a Likert question, with nets printed at both ends.
 
@@ -153,6 +178,8 @@ def likert(
         Defaults to the question wording.
     source : str
         Data file named in the source line; ``synthetic`` adds "synthetic demo data".
+    small : {"<1", "*"}
+        How shares below half a percent are printed.
 
     Returns
     -------
@@ -160,6 +187,26 @@ def likert(
         The first half of the responses extends right of zero, the second half
         left, a middle response straddles zero; each bar's width is the
         estimate in percent.  Nets come from the results' ``"net"`` rows.
+
+    Raises
+    ------
+    PewlikeError
+        No result, results of different questions, or something other than toplines
+        and crosstabs.
+
+    Notes
+    -----
+    No R survey equivalent: Pew's diverging bars of ``svymean`` shares (R's ``likert``
+    package draws similar charts from unweighted data).
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> from pewlike.plots import likert
+    >>> svy = pw.demo()
+    >>> fig = likert(svy.topline("CONCERNCO", nets="auto"), svy.crosstab("CONCERNCO", "F_SEX", nets="auto"))
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['Total', 'Sex', 'Male', 'Female']
     """
     if items:
         rows = _item_rows(items)
@@ -169,6 +216,7 @@ def likert(
         rows, question, n = _rows(results)
     title = title or question
     ref = rows[0].frame
+    assert ref is not None  # the first row is the total (or the first item), never a heading
     levels = [str(x) for x in ref.loc[ref["kind"] == "response", "level"]]
     right, middle, left = _sides(levels)
     colors = dict(zip(levels, diverging_colors(len(right), len(middle), len(left))))
@@ -212,26 +260,26 @@ def likert(
                 continue
             f = row.frame
             val = {str(lv): e for lv, e, k in zip(f["level"], f["estimate"], f["kind"]) if k == "net"}
-            for lab, x in ((net_right, hi - pad / 2), (net_left, lo + pad / 2)):
-                if lab is not None and lab in val:
+            for net, x in ((net_right, hi - pad / 2), (net_left, lo + pad / 2)):
+                if net is not None and net in val:
                     ax.text(
                         x,
                         y,
-                        pew_percent(val[lab], small=small),
+                        pew_percent(val[net], small=small),
                         ha="center",
                         va="center",
                         fontweight="bold",
                         fontsize=10,
-                        gid=f"net:{row.label}|{lab}",
+                        gid=f"net:{row.label}|{net}",
                     )
         ax.set_xlim(lo, hi)
         ax.axvline(0, color=INK, linewidth=0.8, zorder=0.5)
         ax.set_xticks([])
         ax.spines["bottom"].set_visible(False)
         _ylabels(ax, rows, head=head)
-        for lab, x in ((net_right, hi - pad / 2), (net_left, lo + pad / 2)):
-            if lab is not None:
-                ax.text(x, -0.55, _wrap_short(lab), ha="center", va="bottom", fontsize=8, color=MUTED)
+        for net, x in ((net_right, hi - pad / 2), (net_left, lo + pad / 2)):
+            if net is not None:
+                ax.text(x, -0.55, _wrap_short(net), ha="center", va="bottom", fontsize=8, color=MUTED)
         handles = [_patch(colors[lv]) for lv in levels]
         ax.legend(
             handles,
@@ -257,7 +305,9 @@ def _dagger_note(rows: list[_Row]) -> str:
     return " † Fewer than 100 respondents: interpret with caution." if any(r.flag == "small base" for r in rows) else ""
 
 
-def _net_members(results, items):
+def _net_members(
+    results: Sequence[Topline | Crosstab], items: Sequence[tuple[str, Topline]] | None
+) -> list[tuple[str, Sequence[str]]]:
     objs = [r for _, r in items] if items else list(results)
     for o in objs:
         nets = getattr(o, "nets", ())
@@ -272,13 +322,13 @@ def _wrap_short(text: str) -> str:
     return wrap(text, 14)
 
 
-def _patch(color):
+def _patch(color: str) -> Patch:
     from matplotlib.patches import Patch
 
     return Patch(facecolor=color, edgecolor="none")
 
 
-def _bar(ax, y, start, width, color, gid, small):
+def _bar(ax: Axes, y: float, start: float, width: float, color: str, gid: str, small: str) -> None:
     if not np.isfinite(width) or width <= 0:
         return
     rect = ax.barh(y, width, left=start, height=0.68, color=color, edgecolor="white", linewidth=0.6)[0]
@@ -296,27 +346,71 @@ def _bar(ax, y, start, width, color, gid, small):
 
 
 def _level_rows(rows: list[_Row], level: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    est, lo, hi = [], [], []
+    est: list[float] = []
+    lo: list[float] = []
+    hi: list[float] = []
     for row in rows:
         if row.frame is None:
-            est.append(np.nan), lo.append(np.nan), hi.append(np.nan)
+            est.append(np.nan)
+            lo.append(np.nan)
+            hi.append(np.nan)
             continue
         f = row.frame
         hit = f[f["level"].astype(str) == level]
         if hit.empty:
             known = ", ".join(repr(str(x)) for x in f["level"])
             raise PewlikeError(f"answer {level!r} is not in the results; choose one of {known}")
-        est.append(hit["estimate"].iloc[0]), lo.append(hit["ci_lower"].iloc[0]), hi.append(hit["ci_upper"].iloc[0])
+        est.append(hit["estimate"].iloc[0])
+        lo.append(hit["ci_lower"].iloc[0])
+        hi.append(hit["ci_upper"].iloc[0])
     return 100 * np.asarray(est), 100 * np.asarray(lo), 100 * np.asarray(hi)
 
 
 def dot_plot(
-    *results, level: str, title: str | None = None, source: str | None = None, synthetic: bool = False
+    *results: Topline | Crosstab,
+    level: str,
+    title: str | None = None,
+    source: str | None = None,
+    synthetic: bool = False,
 ) -> Figure:
     """The share giving ``level`` (an answer or a net label), by group, with CI whiskers.
 
     Points sit at the estimate (percent); whiskers span ``ci_lower`` -
     ``ci_upper`` of the results' frames.
+
+    Parameters
+    ----------
+    *results : Topline or Crosstab
+        A topline, or crosstabs of one question (Total, then each group).
+    level : str
+        The answer or net label shown.
+    title : str, optional
+        Defaults to the question wording.
+    source : str, optional
+        Data file named in the source line; ``synthetic`` adds "synthetic demo data".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    PewlikeError
+        ``level`` is not in the results (the known answers are listed).
+
+    Notes
+    -----
+    No R survey equivalent: a dot chart of ``svyby(..., svyciprop)`` estimates with
+    their confidence intervals.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> from pewlike.plots import dot_plot
+    >>> ct = pw.demo().crosstab("CONCERNCO", "F_SEX")
+    >>> fig = dot_plot(ct, level="Very concerned")
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['Total', 'Sex', 'Male', 'Female']
     """
     rows, question, n = _rows(results)
     title = title or question
@@ -339,7 +433,17 @@ def dot_plot(
     return fig
 
 
-def _dots(ax, rows, est, lo, hi, color, label, offset=0.0, marker="o"):
+def _dots(
+    ax: Axes,
+    rows: list[_Row],
+    est: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    color: str,
+    label: str,
+    offset: float = 0.0,
+    marker: str = "o",
+) -> PathCollection:
     y = np.arange(len(rows)) + offset
     ok = np.isfinite(est)
     ax.errorbar(
@@ -357,7 +461,7 @@ def _dots(ax, rows, est, lo, hi, color, label, offset=0.0, marker="o"):
     return pts
 
 
-def _percent_axis(ax, lo, hi):
+def _percent_axis(ax: Axes, lo: float, hi: float) -> None:
     lo = max(0.0, 10 * np.floor((lo - 3) / 10))
     hi = min(100.0, 10 * np.ceil((hi + 6) / 10))
     ax.set_xlim(lo, hi)
@@ -367,8 +471,8 @@ def _percent_axis(ax, lo, hi):
 
 
 def paired_dots(
-    first,
-    second,
+    first: Topline | Crosstab | list[Crosstab] | tuple[Crosstab, ...],
+    second: Topline | Crosstab | list[Crosstab] | tuple[Crosstab, ...],
     *,
     level_first: str,
     level_second: str | None = None,
@@ -387,9 +491,36 @@ def paired_dots(
         The answer or net shown for each (``level_second`` defaults to ``level_first``).
     labels : (str, str)
         Legend labels of the two questions.
+    title : str, optional
+        Defaults to ``"<label 1> vs. <label 2>: <level>"``.
+    source : str, optional
+        Data file named in the source line; ``synthetic`` adds "synthetic demo data".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    PewlikeError
+        The two questions are broken down by different groups, or a level is missing.
+
+    Notes
+    -----
+    No R survey equivalent: a dumbbell chart of two ``svyby(..., svyciprop)`` estimates
+    per group.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> from pewlike.plots import paired_dots
+    >>> svy = pw.demo()
+    >>> fig = paired_dots(svy.topline("CONCERNCO"), svy.topline("CONCERNGOV"), level_first="Very concerned")
+    >>> fig.axes[0].get_legend_handles_labels()[1]
+    ['Companies', 'Government']
     """
-    a = first if isinstance(first, (list, tuple)) else [first]
-    b = second if isinstance(second, (list, tuple)) else [second]
+    a: Sequence[Topline | Crosstab] = first if isinstance(first, (list, tuple)) else [first]
+    b: Sequence[Topline | Crosstab] = second if isinstance(second, (list, tuple)) else [second]
     rows_a, _, n_a = _rows(a)
     rows_b, _, n_b = _rows(b)
     if [r.label for r in rows_a] != [r.label for r in rows_b]:
@@ -425,7 +556,7 @@ def coef_plot(
     synthetic: bool = False,
     n: int | None = None,
     drop: Sequence[str] = ("(Intercept)",),
-    labels: dict | None = None,
+    labels: Mapping[str, str] | None = None,
     ordinal: bool | None = None,
 ) -> Figure:
     """Odds ratios (log scale, reference line at 1) or coefficients (line at 0) with CIs.
@@ -444,12 +575,39 @@ def coef_plot(
     ordinal : bool, optional
         A proportional-odds model: the axis says which way the odds run (R's
         ``logit P(Y <= k) = zeta_k - x'beta``).  Default: the frame has cut points.
+    title : str
+        The figure's title.
+    source : str, optional
+        Data file named in the source line; ``synthetic`` adds "synthetic demo data".
+    n : int, optional
+        Unweighted number of respondents, printed under the figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Notes
+    -----
+    No R survey equivalent: a coefficient plot of ``exp(coef(fit))`` and
+    ``exp(confint(fit))`` of a ``svyglm`` or ``svyolr`` fit.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> from pewlike.plots import coef_plot
+    >>> fit = pw.demo().logit("CONCERNCO in ['Very concerned'] ~ F_SEX + F_AGECAT")
+    >>> frame = fit.odds_ratios().rename(columns={"odds_ratio": "estimate"})
+    >>> fig = coef_plot(frame, title="Odds of being very concerned", labels={"F_SEXFemale": "Sex: Female"})
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()][:2]
+    ['Sex', 'Female']
     """
     cuts = frame["term"].astype(str).str.contains("|", regex=False)
     ordinal = bool(cuts.any()) if ordinal is None else ordinal  # cut points "a|b": proportional odds
     f = frame[~frame["term"].astype(str).isin(list(drop)) & ~cuts]
     labels = labels or {}
-    rows, pos, last = [], [], None
+    rows: list[_Row] = []
+    pos: list[int] = []
+    last: str | None = None
     for i, t in enumerate(f["term"]):
         head, sep, level = labels.get(str(t), str(t)).rpartition(": ")
         if sep and head != last:
@@ -505,11 +663,46 @@ def predicted_plot(
     ``estimate, ci_lower, ci_upper`` as probabilities; rows whose ``type`` is
     not ``"prediction"`` (contrasts) are left out; with several outcome
     categories (column ``outcome``), one colour per category.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A model's ``marginal_effects(var).to_frame()``.
+    group : str
+        The column holding the groups (``level`` is used when there is none).
+    title : str
+        The figure's title.
+    source : str, optional
+        Data file named in the source line; ``synthetic`` adds "synthetic demo data".
+    n : int, optional
+        Unweighted number of respondents, printed under the figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Notes
+    -----
+    No R survey equivalent: a dot chart of average predicted probabilities by level
+    (``marginaleffects::avg_predictions`` of a ``svyglm`` fit).
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> from pewlike.plots import predicted_plot
+    >>> svy = pw.demo()
+    >>> fit = svy.logit("CONCERNCO in ['Very concerned'] ~ F_SEX")
+    >>> frame = fit.marginal_effects("F_SEX").to_frame()
+    >>> fig = predicted_plot(frame, group="F_SEX", title="Predicted probability by sex")
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['Male', 'Female']
     """
     if "type" in frame.columns:
         frame = frame[frame["type"].astype(str) == "prediction"]
     gcol = group if group in frame.columns else "level"
-    outcomes = [None] if "outcome" not in frame.columns else list(dict.fromkeys(frame["outcome"].astype(str)))
+    outcomes: list[str | None] = (
+        [None] if "outcome" not in frame.columns else list(dict.fromkeys(frame["outcome"].astype(str)))
+    )
     if len(outcomes) == 1:
         outcomes = [None]
     groups = list(dict.fromkeys(frame[gcol].astype(str)))
@@ -517,7 +710,8 @@ def predicted_plot(
     k = len(outcomes)
     with style():
         fig, ax, _top = _layout(len(rows), title, 0.45 if k <= 2 else 0.7, bottom=0.85)
-        lows, highs = [], []
+        lows: list[float] = []
+        highs: list[float] = []
         for j, out in enumerate(outcomes):
             sub = frame if out is None else frame[frame["outcome"].astype(str) == out]
             idx = {str(g): i for i, g in enumerate(sub[gcol].astype(str))}
@@ -527,7 +721,8 @@ def predicted_plot(
             hi = np.array([100 * sub["ci_upper"].iloc[i] if i is not None else np.nan for i in pick])
             off = (j - (k - 1) / 2) * (0.6 / max(k, 1))
             _dots(ax, rows, est, lo, hi, OKABE_ITO[j % len(OKABE_ITO)], out or "predicted", offset=off)
-            lows.append(np.nanmin(lo)), highs.append(np.nanmax(hi))
+            lows.append(np.nanmin(lo))
+            highs.append(np.nanmax(hi))
         _percent_axis(ax, min(lows), max(highs))
         ax.set_xlabel("Predicted probability, % (95% CI)", fontsize=9, color=MUTED)
         _ylabels(ax, rows)

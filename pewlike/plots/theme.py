@@ -19,10 +19,11 @@ import contextlib
 import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 __all__ = [
     "DPI",
@@ -52,7 +53,7 @@ _ORANGES = ("#7F2704", "#D94801", "#FD8D3C", "#FDD0A2")
 _MIDDLE = "#BDBDBD"
 
 
-def _rc() -> dict:
+def _rc() -> dict[RcKeyType, Any]:
     return {
         "font.family": "DejaVu Sans",
         "font.size": 10,
@@ -159,10 +160,39 @@ def title_height(title: str, subtitle: str | None = None) -> float:
     return 0.2 + 0.25 * lines + sub
 
 
-def save_figure(fig: Figure, stem: Path | str, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+def save_figure(fig: Figure, stem: Path | str, formats: Sequence[Literal["png", "svg"]] = ("png", "svg")) -> list[Path]:
     """Save ``fig`` as ``stem.png`` / ``stem.svg`` with reproducible bytes; returns the paths.
 
     Files are written under a temporary name and renamed into place.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure from :mod:`pewlike.plots`.
+    stem : str or pathlib.Path
+        The path without its extension (``figures/concern``).
+    formats : sequence of {"png", "svg"}
+        The files written, in order.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Raises
+    ------
+    PewlikeError
+        A format other than PNG or SVG.
+
+    Notes
+    -----
+    Like ``ggplot2::ggsave`` in R, with fixed metadata so that two builds give the same bytes.
+
+    Examples
+    --------
+    >>> from pewlike.plots.theme import new_figure, save_figure
+    >>> save_figure(new_figure(2.0), "figures/empty")  # doctest: +SKIP
+    [PosixPath('figures/empty.png'), PosixPath('figures/empty.svg')]
     """
     from pewlike.tables.export import atomic_write
 
@@ -175,8 +205,26 @@ def save_figure(fig: Figure, stem: Path | str, formats: Sequence[str] = ("png", 
     return [atomic_write(stem.with_name(f"{stem.name}.{fmt}"), figure_bytes(fig, fmt)) for fmt in formats]
 
 
-def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
-    """The figure encoded as PNG or SVG bytes: house style, no date or software version in the metadata."""
+def figure_bytes(fig: Figure, fmt: Literal["png", "svg"] = "png") -> bytes:
+    """The figure encoded as PNG or SVG bytes: house style, no date or software version in the metadata.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure from :mod:`pewlike.plots`.
+    fmt : {"png", "svg"}
+        The encoding.
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> from pewlike.plots.theme import figure_bytes, new_figure
+    >>> figure_bytes(new_figure(1.0))[1:4]
+    b'PNG'
+    """
     import io
 
     buf = io.BytesIO()

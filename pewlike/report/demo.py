@@ -6,6 +6,11 @@ specs of the same shape for other files.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pewlike.report.schema import Spec
+
 __all__ = ["DEMO_SPEC", "demo_spec"]
 
 DEMO_SPEC = """\
@@ -244,8 +249,20 @@ summary = true
 """
 
 
-def demo_spec():
-    """The demo report's :class:`~pewlike.report.spec.Spec`."""
+def demo_spec() -> Spec:
+    """The demo report's :class:`~pewlike.report.spec.Spec`.
+
+    Returns
+    -------
+    Spec
+        :data:`DEMO_SPEC` parsed: Pew's 2019 privacy report on the synthetic demo data.
+
+    Examples
+    --------
+    >>> spec = demo_spec()
+    >>> spec.data.file, spec.data.synthetic
+    ('pewlike:demo', True)
+    """
     from pewlike.report.spec import loads
 
     return loads(DEMO_SPEC, label="demo report spec")

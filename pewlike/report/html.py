@@ -10,14 +10,17 @@ from __future__ import annotations
 import base64
 import html
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pewlike.tables.export import TableDoc
 
 __all__ = [
     "CSS",
+    "Block",
     "BuiltSection",
     "FailureBlock",
     "FigureBlock",
+    "PendingBlock",
     "ReportDoc",
     "TableBlock",
     "render_html",
@@ -27,41 +30,118 @@ __all__ = [
 
 @dataclass(frozen=True)
 class TableBlock:
+    """A table of the report, with links to its files.
+
+    Attributes
+    ----------
+    doc : TableDoc
+        The table (title, text cells, notes).
+    links : tuple of (str, str)
+        ``(label, relative path)`` of each file written for it (CSV, Markdown, HTML).
+    """
+
     doc: TableDoc
-    links: tuple = ()  # (label, relative path)
+    links: tuple[tuple[str, str], ...] = ()  # (label, relative path)
 
 
 @dataclass(frozen=True)
 class FigureBlock:
+    """A figure of the report: its PNG (inlined in the HTML page) and links to its files.
+
+    Attributes
+    ----------
+    name : str
+        File stem, also the HTML anchor ``fig-<name>``.
+    alt : str
+        Text alternative of the image.
+    png : bytes
+        The PNG image.
+    path : str
+        Relative path of the PNG (for ``report.md``); ``""`` when PNGs are not written.
+    links : tuple of (str, str)
+        ``(label, relative path)`` of each file written (PNG, SVG).
+    """
+
     name: str
     alt: str
     png: bytes
     path: str  # relative path of the PNG (for report.md); "" when PNGs are not written
-    links: tuple = ()
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class FailureBlock:
+    """A part of the report that could not be built, shown in its place.
+
+    Attributes
+    ----------
+    where : str
+        The spec item (or figure) that failed.
+    message : str
+        The error, one line.
+    """
+
     where: str
     message: str
 
 
+#: Any block of a built section.
+Block = TableBlock | FigureBlock | FailureBlock
+
+
+class PendingBlock(Protocol):
+    """A block still being made: a figure drawn in a worker process while the report is built."""
+
+    def result(self, failures: list[str]) -> FigureBlock | FailureBlock:
+        """The finished block; a failure is appended to ``failures`` and shown in its place."""
+        ...
+
+
 @dataclass
 class BuiltSection:
+    """A section being filled with blocks, in report order (mutable while the report is built).
+
+    Attributes
+    ----------
+    id, title, text : str
+        As the spec's :class:`~pewlike.report.schema.Section`.
+    blocks : list
+        :class:`TableBlock`, :class:`FigureBlock` and :class:`FailureBlock` items (and,
+        until the figures are drawn, :class:`PendingBlock` figures).
+    """
+
     id: str
     title: str
     text: str = ""
-    blocks: list = field(default_factory=list)
+    blocks: list[Block | PendingBlock] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class ReportDoc:
+    """Everything a rendered report shows, in order (see :func:`render_html`, :func:`render_markdown`).
+
+    Attributes
+    ----------
+    title, subtitle, intro : str
+        The report's heading and opening paragraph (from the spec).
+    statement : str
+        The one-line methods statement (sample size, margin of error).
+    source : str
+        The source line (data file, weighted, synthetic or not).
+    sections : tuple of BuiltSection
+        The sections, in order.
+    footer : str
+        The pewlike version (and the build date when ``SOURCE_DATE_EPOCH`` is set).
+    workbook : str
+        Relative path of the Excel workbook, ``""`` when none was written.
+    """
+
     title: str
     subtitle: str
     intro: str
     statement: str
     source: str
-    sections: tuple
+    sections: tuple[BuiltSection, ...]
     footer: str
     workbook: str = ""  # relative path of the Excel workbook, if written
 
@@ -82,7 +162,7 @@ footer{margin-top:3rem;font-size:.8rem;color:#555;border-top:1px solid #ddd;padd
 """.strip()
 
 
-def _links(links) -> str:
+def _links(links: tuple[tuple[str, str], ...]) -> str:
     if not links:
         return ""
     return (
@@ -92,7 +172,7 @@ def _links(links) -> str:
     )
 
 
-def _block_html(b) -> str:
+def _block_html(b: Block | PendingBlock) -> str:
     if isinstance(b, TableBlock):
         return b.doc.html() + _links(b.links)
     if isinstance(b, FigureBlock):
@@ -109,7 +189,18 @@ def _block_html(b) -> str:
 
 
 def render_html(doc: ReportDoc) -> str:
-    """The self-contained HTML report."""
+    """The self-contained HTML report: inline style sheet, figures as ``data:`` PNGs, no script.
+
+    Parameters
+    ----------
+    doc : ReportDoc
+        The built report (every figure drawn).
+
+    Returns
+    -------
+    str
+        The page; text from the spec and the data is HTML-escaped.
+    """
     toc = "".join(f"<li><a href='#{s.id}'>{html.escape(s.title)}</a></li>" for s in doc.sections)
     parts = [
         "<!DOCTYPE html>",
@@ -142,7 +233,7 @@ def render_html(doc: ReportDoc) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _block_md(b) -> str:
+def _block_md(b: Block | PendingBlock) -> str:
     if isinstance(b, TableBlock):
         links = " · ".join(f"[{label}]({p})" for label, p in b.links)
         return b.doc.markdown() + (f"\n{links}\n" if links else "")
@@ -156,7 +247,17 @@ def _block_md(b) -> str:
 
 
 def render_markdown(doc: ReportDoc) -> str:
-    """The report as Markdown (figures linked from ``figures/``)."""
+    """The report as Markdown (figures linked from ``figures/``).
+
+    Parameters
+    ----------
+    doc : ReportDoc
+        The built report (every figure drawn).
+
+    Returns
+    -------
+    str
+    """
     parts = [f"# {doc.title}", ""]
     if doc.subtitle:
         parts += [f"*{doc.subtitle}*", ""]

@@ -8,20 +8,30 @@ and figure blocks, whose files the writer has written.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import PewlikeError
-from pewlike.report.html import FailureBlock
+from pewlike.report.html import Block, FailureBlock, PendingBlock
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.models.results import ModelResult
+    from pewlike.report.build import _Writer
+    from pewlike.report.schema import CompareItem, CrosstabItem, ModelItem, ToplineItem, WeightingSpec
     from pewlike.survey import Survey
+    from pewlike.tables.export import TableDoc
+
+#: What an item builder returns: tables, figures (drawn later) and failures, in report order.
+Blocks = list[Block | PendingBlock]
 
 __all__ = ["ITEM_BUILDERS", "methods_blocks", "weighting_blocks"]
 
 
-def _topline(w, svy: Survey, item) -> list:
+def _topline(w: _Writer, svy: Survey, item: ToplineItem) -> Blocks:
     t = w.topline(svy, item.var, item.base, item.nets)
-    blocks = [w.table(t.table(small=w.spec.defaults.small, name=item.name), [("", t.to_frame())])]
+    blocks: Blocks = [w.table(t.table(small=w.spec.defaults.small, name=item.name), [("", t.to_frame())])]
     if item.chart:
         blocks.append(
             w.figure(
@@ -37,14 +47,14 @@ def _topline(w, svy: Survey, item) -> list:
     return blocks
 
 
-def _crosstab(w, svy: Survey, item) -> list:
+def _crosstab(w: _Writer, svy: Survey, item: CrosstabItem) -> Blocks:
     from pewlike.tables import banner
 
     tabs = w.crosstabs(svy, item.var, item.by, item.base, item.nets, item.min_n, item.letters, item.adjust)
     doc = banner(tabs, small=w.spec.defaults.small, name=item.name, ci=item.ci)
     data = [(f"_by_{t.by}", t.to_frame()) for t in tabs]
     data += [(f"_by_{t.by}_tests", t.pairs) for t in tabs if t.pairs is not None]
-    blocks = [w.table(doc, data)]
+    blocks: Blocks = [w.table(doc, data)]
     question = tabs[0].question
     if item.chart == "likert":
         blocks.append(
@@ -74,7 +84,7 @@ def _crosstab(w, svy: Survey, item) -> list:
     return blocks
 
 
-def _compare(w, svy: Survey, item) -> list:
+def _compare(w: _Writer, svy: Survey, item: CompareItem) -> Blocks:
     import pandas as pd
 
     from pewlike.tables.export import TableDoc
@@ -95,7 +105,7 @@ def _compare(w, svy: Survey, item) -> list:
                 small=d.small,
             )
         ]
-    sides = []
+    sides: list[list[Any]] = []  # per question: its crosstabs, or its topline alone
     for var in item.vars:
         sides.append(
             w.crosstabs(svy, var, item.by, d.base, nets, d.min_n, d.letters, d.adjust)
@@ -138,7 +148,7 @@ def _compare(w, svy: Survey, item) -> list:
     return [fig, w.table(doc)]
 
 
-def _share(frame, level: str, small: str) -> str:
+def _share(frame: pd.DataFrame, level: str | None, small: str) -> str:
     from pewlike.tables.export import pew_percent
 
     hit = frame[frame["level"].astype(str) == level]
@@ -150,12 +160,13 @@ def _share(frame, level: str, small: str) -> str:
     return pew_percent(hit["estimate"].iloc[0], small=small)
 
 
-def _model(w, svy: Survey, item) -> list:
+def _model(w: _Writer, svy: Survey, item: ModelItem) -> Blocks:
     from pewlike.tables import model_table
 
-    fit = {"logit": svy.logit, "ologit": svy.ologit, "glm": svy.glm}[item.type](item.formula)
+    fitters: dict[str, Callable[[str], ModelResult]] = {"logit": svy.logit, "ologit": svy.ologit, "glm": svy.glm}
+    fit = fitters[item.type](item.formula)
     doc = model_table(fit, name=item.name, title=item.title)
-    blocks = [w.table(doc, [("", fit.to_frame())])]
+    blocks: Blocks = [w.table(doc, [("", fit.to_frame())])]
     odds = getattr(fit, "link", "") == "logit"
     frame = fit.odds_ratios().rename(columns={"odds_ratio": "estimate"}) if odds else fit.to_frame()
     n = getattr(fit, "n_obs", None)
@@ -202,8 +213,27 @@ def _model(w, svy: Survey, item) -> list:
     return blocks
 
 
-def term_labels(svy: Survey, terms) -> dict:
-    """Readable model terms: ``F_AGECAT30-49`` -> ``Age category: 30-49``; interactions joined by " x "."""
+def term_labels(svy: Survey, terms: Iterable[str]) -> dict[str, str]:
+    """Readable model terms: ``F_AGECAT30-49`` -> ``Age category: 30-49``; interactions joined by " x ".
+
+    Parameters
+    ----------
+    svy : Survey
+        The survey the model was fitted on (its variable labels are used).
+    terms : iterable of str
+        Model terms as R names them (``F_AGECAT30-49``, ``F_SEXFemale:F_AGECAT30-49``).
+
+    Returns
+    -------
+    dict of str to str
+        Term -> ``"<variable label>: <level>"``; terms that name no column stay as they are.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> term_labels(pw.demo(), ["(Intercept)", "F_SEXFemale"])
+    {'(Intercept)': '(Intercept)', 'F_SEXFemale': 'Sex: Female'}
+    """
     cols = sorted(svy._codebook.variables, key=len, reverse=True)
 
     def one(part: str) -> str:
@@ -215,7 +245,7 @@ def term_labels(svy: Survey, terms) -> dict:
     return {t: " x ".join(one(p) for p in str(t).split(":")) for t in terms}
 
 
-def _effects_doc(frame, name, col, item, svy):
+def _effects_doc(frame: pd.DataFrame, name: str, col: str, item: ModelItem, svy: Survey) -> TableDoc:
     import pandas as pd
 
     from pewlike.tables.export import TableDoc, pew_percent
@@ -242,11 +272,32 @@ def _effects_doc(frame, name, col, item, svy):
     )
 
 
-ITEM_BUILDERS = {"ToplineItem": _topline, "CrosstabItem": _crosstab, "CompareItem": _compare, "ModelItem": _model}
+#: The builder of each kind of item, by the item's class name.
+ITEM_BUILDERS: dict[str, Callable[[_Writer, Survey, Any], Blocks]] = {
+    "ToplineItem": _topline,
+    "CrosstabItem": _crosstab,
+    "CompareItem": _compare,
+    "ModelItem": _model,
+}
 
 
-def weighting_blocks(w, svy: Survey, wspec) -> list:
-    """The weight summary (and achieved vs target margins after raking); a failure is reported, not fatal."""
+def weighting_blocks(w: _Writer, svy: Survey, wspec: WeightingSpec) -> Blocks:
+    """The weight summary (and achieved vs target margins after raking); a failure is reported, not fatal.
+
+    Parameters
+    ----------
+    w : _Writer
+        The report writer (writes the tables' files).
+    svy : Survey
+        The survey as weighted for the report.
+    wspec : WeightingSpec
+        The spec's ``[weighting]`` table.
+
+    Returns
+    -------
+    list of TableBlock or FailureBlock
+        Empty when ``summary = false``; a failure is reported in the list.
+    """
     import pandas as pd
 
     from pewlike.tables.export import TableDoc
@@ -269,7 +320,7 @@ def weighting_blocks(w, svy: Survey, wspec) -> list:
             "moe": "Margin of error (points, 95%)",
         }
         rows = [[labels.get(s, s), _fmt_value(v)] for s, v in zip(f["statistic"], f["value"])]
-        blocks = [
+        blocks: Blocks = [
             w.table(
                 TableDoc(
                     "weights",
@@ -297,7 +348,7 @@ def weighting_blocks(w, svy: Survey, wspec) -> list:
         return [FailureBlock("[weighting] summary", msg)]
 
 
-def _fmt_value(v) -> str:
+def _fmt_value(v: object) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, int):
@@ -307,9 +358,22 @@ def _fmt_value(v) -> str:
     return str(v)
 
 
-def methods_blocks(w, svy: Survey) -> tuple[str, list]:
-    """The one-line methods statement and Pew's table of margins of error by group."""
+def methods_blocks(w: _Writer, svy: Survey) -> tuple[str, Blocks]:
+    """The one-line methods statement and Pew's table of margins of error by group.
+
+    Parameters
+    ----------
+    w : _Writer
+        The report writer (writes the table's files).
+    svy : Survey
+        The survey as weighted for the report.
+
+    Returns
+    -------
+    (str, list of TableBlock)
+        The statement (ending with a full stop) and the table's block.
+    """
     from pewlike.tables import methods_statement
 
-    ms = methods_statement(svy._backend, w.spec.defaults.by, level=w.spec.defaults.level)
+    ms = methods_statement(svy, w.spec.defaults.by, level=w.spec.defaults.level)
     return ms.text() + ".", [w.table(ms.table(), [("", ms.to_frame())])]

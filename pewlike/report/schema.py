@@ -5,9 +5,10 @@ The format itself is described in :mod:`pewlike.report.spec`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "DEMO_DATA",
@@ -16,7 +17,9 @@ __all__ = [
     "CrosstabItem",
     "DataSpec",
     "Defaults",
+    "Item",
     "ModelItem",
+    "Nets",
     "OutputSpec",
     "Section",
     "Spec",
@@ -27,6 +30,9 @@ __all__ = [
 DEMO_DATA = "pewlike:demo"
 FORMATS = ("html", "md", "csv", "xlsx", "png", "svg")
 
+#: Nets of a table: ``"auto"``, none, or ``{"NET label": ("answer", ...)}``.
+Nets = Mapping[str, tuple[str, ...]] | Literal["auto"] | None
+
 
 # ---------------------------------------------------------------------------
 # the frozen spec
@@ -36,17 +42,17 @@ class DataSpec:
     """Where the data are and how they were sampled (``pewlike.read`` arguments)."""
 
     file: str
-    weights: Any = "auto"
-    strata: Any = None
-    psu: Any = None
-    fpc: Any = None
+    weights: str | Literal[False] = "auto"
+    strata: str | list[str] | None = None
+    psu: str | list[str] | None = None
+    fpc: str | list[str] | None = None
     nest: bool = False
-    repweights: Any = None
+    repweights: str | list[str] | None = None
     reptype: str | None = None
     lonely_psu: str = "fail"
     synthetic: bool = False
 
-    def read_options(self) -> dict:
+    def read_options(self) -> dict[str, Any]:
         """Keyword arguments for :func:`pewlike.read` (``weights=None`` when the spec says ``false``)."""
         out = {
             "weights": None if self.weights is False else self.weights,
@@ -64,7 +70,7 @@ class OutputSpec:
     """What is written, and where (``dir`` relative to the working directory)."""
 
     dir: str = "pewlike-report"
-    formats: tuple = FORMATS
+    formats: tuple[str, ...] = FORMATS
     tables_dir: str = "tables"
     figures_dir: str = "figures"
 
@@ -73,19 +79,31 @@ class OutputSpec:
 class Defaults:
     """Settings shared by every table unless an item overrides them."""
 
-    by: tuple = ()
-    base: str = "valid"
-    nets: Any = "auto"
+    by: tuple[str, ...] = ()
+    base: Literal["valid", "all"] = "valid"
+    nets: Nets = "auto"
     min_n: int = 100
     letters: bool = True
-    adjust: str = "holm"
+    adjust: Literal["holm", "bonferroni", "none"] = "holm"
     alpha: float = 0.05
-    small: str = "<1"
+    small: Literal["<1", "*"] = "<1"
     level: float = 0.95
 
 
 @dataclass(frozen=True)
 class Section:
+    """A section of the report: ``[[section]]``, or one added for items that name none.
+
+    Attributes
+    ----------
+    id : str
+        What items name in their ``section`` key (also the HTML anchor).
+    title, text : str
+        The heading and an optional paragraph under it.
+    where : str
+        Its place in the spec file, for error messages.
+    """
+
     id: str
     title: str
     text: str = ""
@@ -94,62 +112,153 @@ class Section:
 
 @dataclass(frozen=True)
 class ToplineItem:
+    """A ``[[topline]]``: one question's table (and optionally its stacked bar).
+
+    Attributes
+    ----------
+    var : str
+        The question.
+    section : str
+        The section it is shown in.
+    name : str
+        Output file name (``tables/<name>.csv`` ...).
+    base : {"valid", "all"}
+        As :meth:`pewlike.Survey.topline`.
+    nets : "auto", None or mapping
+        Nets shown above their answers.
+    chart : bool
+        Draw a stacked bar.
+    where : str
+        Its place in the spec file, for error messages.
+    """
+
     var: str
     section: str
     name: str
-    base: str
-    nets: Any
+    base: Literal["valid", "all"]
+    nets: Nets
     chart: bool
     where: str
 
 
 @dataclass(frozen=True)
 class CrosstabItem:
+    """A ``[[crosstab]]``: one question by one or more demographics (a banner), and its chart.
+
+    Attributes
+    ----------
+    var : str
+        The question.
+    by : tuple of str
+        The demographics, side by side after the Total column.
+    section, name, base, nets, where
+        As :class:`ToplineItem`.
+    chart : {"likert", "dots", "none"}
+        Diverging bars by group, dots of one answer (``level``), or no chart.
+    level : str or None
+        The answer or net shown by ``chart = "dots"``.
+    min_n, letters, adjust
+        As :meth:`pewlike.Survey.crosstab`.
+    ci : bool
+        Show each cell's confidence interval in the table.
+    """
+
     var: str
-    by: tuple
+    by: tuple[str, ...]
     section: str
     name: str
-    base: str
-    nets: Any
-    chart: str  # "likert", "dots" or "none"
+    base: Literal["valid", "all"]
+    nets: Nets
+    chart: Literal["likert", "dots", "none"]
     level: str | None
     min_n: int
     letters: bool
-    adjust: str
+    adjust: Literal["holm", "bonferroni", "none"]
     where: str
     ci: bool = False  # show each cell's confidence interval in the table
 
 
 @dataclass(frozen=True)
 class CompareItem:
-    vars: tuple
-    labels: tuple
+    """A ``[[compare]]``: one answer of two questions side by side (companies vs government).
+
+    Attributes
+    ----------
+    vars, labels : tuple of str
+        The two questions and their legend labels.
+    level : str or None
+        The answer or net compared (needed by ``chart = "paired"``).
+    by : tuple of str
+        The demographics of the comparison (none: the totals only).
+    title : str or None
+        The figure and table title.
+    section, name, where
+        As :class:`ToplineItem`.
+    chart : {"paired", "likert"}
+        A paired dot plot of ``level`` by group, or stacked bars of both questions.
+    """
+
+    vars: tuple[str, ...]
+    labels: tuple[str, ...]
     level: str | None
-    by: tuple
+    by: tuple[str, ...]
     title: str | None
     section: str
     name: str
-    chart: str  # "paired" or "likert"
+    chart: Literal["paired", "likert"]
     where: str
 
 
 @dataclass(frozen=True)
 class ModelItem:
+    """A ``[[model]]``: a design-based model's table, coefficient plot and predicted probabilities.
+
+    Attributes
+    ----------
+    name : str
+        Output file name.
+    type : {"logit", "ologit", "glm"}
+        :meth:`pewlike.Survey.logit`, :meth:`~pewlike.Survey.ologit` or :meth:`~pewlike.Survey.glm`.
+    formula : str
+        The model formula (see :mod:`pewlike.formula`).
+    title : str or None
+        The table and figure title.
+    section, where
+        As :class:`ToplineItem`.
+    effects : tuple of str
+        Predictors whose predicted probabilities by level are tabled and drawn.
+    """
+
     name: str
-    type: str
+    type: Literal["logit", "ologit", "glm"]
     formula: str
     title: str | None
     section: str
-    effects: tuple
+    effects: tuple[str, ...]
     where: str
 
 
 @dataclass(frozen=True)
 class WeightingSpec:
+    """The ``[weighting]`` table: raking before the report is built, and the weight summary.
+
+    Attributes
+    ----------
+    section, title : str
+        The section the summary is shown in, and its title.
+    summary : bool
+        Show the weight summary (and achieved vs target margins after raking).
+    rake : mapping or None
+        Targets per variable, ``{"F_SEX": {"Male": 0.48, "Female": 0.52}}``, as
+        :meth:`pewlike.Survey.rake` takes them.
+    where : str
+        Its place in the spec file, for error messages.
+    """
+
     section: str = "weighting"
     title: str = "Weighting"
     summary: bool = True
-    rake: Any = None
+    rake: Mapping[str, Mapping[str, float]] | None = None
     where: str = "[weighting]"
 
 
@@ -161,11 +270,11 @@ class Spec:
     data: DataSpec
     output: OutputSpec
     defaults: Defaults
-    sections: tuple
-    toplines: tuple = ()
-    crosstabs: tuple = ()
-    compares: tuple = ()
-    models: tuple = ()
+    sections: tuple[Section, ...]
+    toplines: tuple[ToplineItem, ...] = ()
+    crosstabs: tuple[CrosstabItem, ...] = ()
+    compares: tuple[CompareItem, ...] = ()
+    models: tuple[ModelItem, ...] = ()
     weighting: WeightingSpec | None = None
     subtitle: str = ""
     intro: str = ""
@@ -184,14 +293,14 @@ class Spec:
         p = Path(self.data.file).expanduser()
         return str(p if p.is_absolute() else self.base_dir / p)
 
-    def items_in(self, section: str) -> list:
+    def items_in(self, section: str) -> list[Item]:
         """Items of one section in report order: toplines, crosstabs, comparisons, models."""
-        return [
-            it
-            for group in (self.toplines, self.crosstabs, self.compares, self.models)
-            for it in group
-            if it.section == section
-        ]
+        groups: tuple[tuple[Item, ...], ...] = (self.toplines, self.crosstabs, self.compares, self.models)
+        return [it for group in groups for it in group if it.section == section]
+
+
+#: Any item of a report.
+Item = ToplineItem | CrosstabItem | CompareItem | ModelItem
 
 
 # ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ before anything is written.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pewlike.errors import SpecError
@@ -75,11 +76,30 @@ __all__ = [
 def loads(text: str, *, label: str = "report.toml", path: str | None = None) -> Spec:
     """Parse and validate a spec from TOML text.
 
+    Parameters
+    ----------
+    text : str
+        The TOML document.
+    label : str
+        Its name in error messages.
+    path : str, optional
+        The spec file; relative data paths are read from its folder.
+
+    Returns
+    -------
+    Spec
+
     Raises
     ------
     SpecError
         Syntax errors (with line and column), unknown keys, wrong types or
         values, dangling section references, duplicate output names.
+
+    Examples
+    --------
+    >>> spec = loads('[data]\\nfile = "pewlike:demo"\\n[[topline]]\\nvar = "CONCERNCO"\\n')
+    >>> spec.title, [s.id for s in spec.sections], spec.toplines[0].name
+    ('Survey report', ['toplines'], 'topline_CONCERNCO')
     """
     import tomllib
 
@@ -90,8 +110,27 @@ def loads(text: str, *, label: str = "report.toml", path: str | None = None) -> 
     return parse(raw, label=label, path=path)
 
 
-def load(path) -> Spec:
-    """Read a spec file (see :func:`loads`)."""
+def load(path: str | os.PathLike[str]) -> Spec:
+    """Read a spec file (see :func:`loads`).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A TOML file (UTF-8).
+
+    Returns
+    -------
+    Spec
+
+    Raises
+    ------
+    SpecError
+        The file is missing or unreadable, or the spec is invalid.
+
+    Examples
+    --------
+    >>> spec = load("report.toml")  # doctest: +SKIP
+    """
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")

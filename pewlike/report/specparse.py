@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NoReturn
 
 from pewlike.errors import SpecError
 from pewlike.report.schema import (
@@ -19,6 +19,7 @@ from pewlike.report.schema import (
     CrosstabItem,
     DataSpec,
     Defaults,
+    Item,
     ModelItem,
     OutputSpec,
     Section,
@@ -33,21 +34,41 @@ __all__ = ["parse"]
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,79}$")
 
 
-def parse(raw: dict, *, label: str, path: str | None) -> Spec:
-    """Validate a TOML document (a dict from ``tomllib``) and build the :class:`Spec`."""
+def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
+    """Validate a TOML document (a dict from ``tomllib``) and build the :class:`Spec`.
+
+    Parameters
+    ----------
+    raw : dict
+        The document as ``tomllib.loads`` returns it.
+    label : str
+        The spec's name in error messages (its file name).
+    path : str or None
+        The spec file; relative data paths are read from its folder.
+
+    Returns
+    -------
+    Spec
+
+    Raises
+    ------
+    SpecError
+        Unknown keys, wrong types or values, dangling section references, duplicate
+        output names; the message names the place in the file.
+    """
     top = _Table(label, "", raw, _TOP_KEYS)
     if not top.has("data"):
         top.fail('missing table [data]; add [data] with file = "your-survey.sav"')
     data = _data(label, raw["data"])
     output = _output(label, raw.get("output", {}))
     defaults = _defaults(label, raw.get("defaults", {}))
-    sections = _sections(label, raw.get("section", []))
+    declared = _sections(label, raw.get("section", []))
     toplines = tuple(_topline(label, i, r, defaults) for i, r in enumerate(_array(top, "topline"), 1))
     crosstabs = tuple(_crosstab(label, i, r, defaults) for i, r in enumerate(_array(top, "crosstab"), 1))
     compares = tuple(_compare(label, i, r, defaults) for i, r in enumerate(_array(top, "compare"), 1))
     models = tuple(_model(label, i, r) for i, r in enumerate(_array(top, "model"), 1))
     weighting = _weighting(label, raw["weighting"]) if "weighting" in raw else None
-    sections = _complete_sections(label, sections, (*toplines, *crosstabs, *compares, *models), weighting)
+    sections = _complete_sections(label, declared, (*toplines, *crosstabs, *compares, *models), weighting)
     spec = Spec(
         title=top.text("title", "Survey report"),
         data=data,
@@ -71,7 +92,7 @@ def parse(raw: dict, *, label: str, path: str | None) -> Spec:
 class _Table:
     """Typed access to one TOML table with located errors; refuses unknown keys."""
 
-    def __init__(self, label: str, where: str, raw: Any, keys: tuple[str, ...]):
+    def __init__(self, label: str, where: str, raw: Any, keys: tuple[str, ...]) -> None:
         self.label, self.where = label, where
         if not isinstance(raw, dict):
             self.fail(f"must be a table, not {_show(raw)}")
@@ -80,13 +101,13 @@ class _Table:
             self.fail(f"unknown key {unknown[0]!r}; expected one of: {', '.join(keys)}")
         self.raw = raw
 
-    def fail(self, msg: str):
+    def fail(self, msg: str) -> NoReturn:
         raise SpecError(f"{self.label}: {self.where}: {msg}" if self.where else f"{self.label}: {msg}")
 
     def has(self, key: str) -> bool:
         return key in self.raw
 
-    def text(self, key: str, default: Any = ..., *, choices: tuple | None = None) -> Any:
+    def text(self, key: str, default: Any = ..., *, choices: tuple[str, ...] | None = None) -> Any:
         if key not in self.raw:
             if default is ...:
                 self.fail(f"missing key {key!r}")
@@ -98,7 +119,7 @@ class _Table:
             self.fail(f"{key} = {v!r} is not valid; choose one of: {', '.join(choices)}")
         return v
 
-    def texts(self, key: str, default: tuple = ()) -> tuple:
+    def texts(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
         if key not in self.raw:
             return default
         v = self.raw[key]
@@ -186,14 +207,14 @@ _BASES = ("valid", "all")
 _ADJUST = ("holm", "bonferroni", "none")
 
 
-def _array(top: _Table, key: str) -> list:
+def _array(top: _Table, key: str) -> list[Any]:
     v = top.raw.get(key, [])
     if not isinstance(v, list):
         top.fail(f"{key!r} must be an array of tables written [[{key}]], not {_show(v)}")
     return v
 
 
-def _data(label, raw) -> DataSpec:
+def _data(label: str, raw: Any) -> DataSpec:
     t = _Table(
         label,
         "[data]",
@@ -219,14 +240,14 @@ def _data(label, raw) -> DataSpec:
     )
 
 
-def _opt_cols(t: _Table, key: str):
+def _opt_cols(t: _Table, key: str) -> str | list[str] | None:
     if not t.has(key):
         return None
     cols = t.texts(key)
     return cols[0] if len(cols) == 1 and isinstance(t.raw[key], str) else list(cols)
 
 
-def _output(label, raw) -> OutputSpec:
+def _output(label: str, raw: Any) -> OutputSpec:
     t = _Table(label, "[output]", raw, ("dir", "formats", "tables_dir", "figures_dir"))
     formats = t.texts("formats", FORMATS)
     bad = [f for f in formats if f not in FORMATS]
@@ -240,7 +261,7 @@ def _output(label, raw) -> OutputSpec:
     )
 
 
-def _defaults(label, raw) -> Defaults:
+def _defaults(label: str, raw: Any) -> Defaults:
     t = _Table(
         label, "[defaults]", raw, ("by", "base", "nets", "min_n", "letters", "adjust", "alpha", "small", "level")
     )
@@ -257,17 +278,17 @@ def _defaults(label, raw) -> Defaults:
     )
 
 
-def _sections(label, raw) -> list[Section]:
+def _sections(label: str, raw: Any) -> list[Section]:
     if not isinstance(raw, list):
         raise SpecError(f"{label}: 'section' must be an array of tables written [[section]]")
-    out = []
+    out: list[Section] = []
     for i, r in enumerate(raw, 1):
         t = _Table(label, f"[[section]] #{i}", r, ("id", "title", "text"))
         out.append(Section(t.name("id", ""), t.text("title"), t.text("text", ""), t.where))
     return out
 
 
-def _topline(label, i, raw, d: Defaults) -> ToplineItem:
+def _topline(label: str, i: int, raw: Any, d: Defaults) -> ToplineItem:
     t = _Table(label, f"[[topline]] #{i}", raw, ("var", "base", "nets", "section", "name", "chart"))
     var = t.text("var")
     return ToplineItem(
@@ -281,7 +302,7 @@ def _topline(label, i, raw, d: Defaults) -> ToplineItem:
     )
 
 
-def _crosstab(label, i, raw, d: Defaults) -> CrosstabItem:
+def _crosstab(label: str, i: int, raw: Any, d: Defaults) -> CrosstabItem:
     t = _Table(
         label,
         f"[[crosstab]] #{i}",
@@ -313,7 +334,7 @@ def _crosstab(label, i, raw, d: Defaults) -> CrosstabItem:
     )
 
 
-def _compare(label, i, raw, d: Defaults) -> CompareItem:
+def _compare(label: str, i: int, raw: Any, d: Defaults) -> CompareItem:
     t = _Table(label, f"[[compare]] #{i}", raw, ("vars", "labels", "level", "by", "title", "section", "name", "chart"))
     vars_ = t.texts("vars")
     if len(vars_) != 2:
@@ -338,7 +359,7 @@ def _compare(label, i, raw, d: Defaults) -> CompareItem:
     )
 
 
-def _model(label, i, raw) -> ModelItem:
+def _model(label: str, i: int, raw: Any) -> ModelItem:
     t = _Table(label, f"[[model]] #{i}", raw, ("name", "type", "formula", "title", "section", "effects"))
     return ModelItem(
         t.name("name", f"model_{i}"),
@@ -351,7 +372,7 @@ def _model(label, i, raw) -> ModelItem:
     )
 
 
-def _weighting(label, raw) -> WeightingSpec:
+def _weighting(label: str, raw: Any) -> WeightingSpec:
     t = _Table(label, "[weighting]", raw, ("section", "title", "summary", "rake"))
     rake = raw.get("rake")
     if rake is not None:
@@ -372,7 +393,9 @@ def _weighting(label, raw) -> WeightingSpec:
     )
 
 
-def _complete_sections(label, sections, items, weighting) -> tuple:
+def _complete_sections(
+    label: str, sections: list[Section], items: tuple[Item, ...], weighting: WeightingSpec | None
+) -> tuple[Section, ...]:
     """Check references and add the implicit sections (toplines, crosstabs, ...) items fall into."""
     by_id: dict[str, Section] = {}
     for s in sections:
@@ -381,21 +404,23 @@ def _complete_sections(label, sections, items, weighting) -> tuple:
         by_id[s.id] = s
     implicit = {"toplines": "Toplines", "crosstabs": "Crosstabs", "comparisons": "Comparisons", "models": "Models"}
     out = list(sections)
-    needed = [(it.section, it.where) for it in items]
+    needed: list[tuple[str, str]] = [(it.section, it.where) for it in items]
     if weighting is not None:
         needed.append((weighting.section, weighting.where))
     for sid, where in needed:
         if sid in by_id:
             continue
-        if sid in implicit or (weighting is not None and sid == weighting.section):
-            title = implicit.get(sid) or weighting.title
-            by_id[sid] = Section(sid, title, "", "")
-            out.append(by_id[sid])
-            continue
-        known = ", ".join(repr(s) for s in by_id) or "none defined"
-        raise SpecError(
-            f"{label}: {where}: section {sid!r} is not defined; add [[section]] id = {sid!r} (defined: {known})"
-        )
+        if sid in implicit:
+            title = implicit[sid]
+        elif weighting is not None and sid == weighting.section:
+            title = weighting.title
+        else:
+            known = ", ".join(repr(s) for s in by_id) or "none defined"
+            raise SpecError(
+                f"{label}: {where}: section {sid!r} is not defined; add [[section]] id = {sid!r} (defined: {known})"
+            )
+        by_id[sid] = Section(sid, title, "", "")
+        out.append(by_id[sid])
     return tuple(out)
 
 

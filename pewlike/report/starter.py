@@ -22,13 +22,32 @@ _SKIP = re.compile(r"^(QKEY|FORM|CASEID|RESPID|ID|WEIGHT|WT|XW|REPWT|DEVICE|INTE
 
 
 def _levels(svy: Survey, col: str) -> list[str]:
+    from pewlike.design.frame import frame_of
     from pewlike.estimation.estimators import factor_codes
 
-    return factor_codes(svy._backend, col)[2]
+    levels: list[str] = factor_codes(frame_of(svy), col)[2]
+    return levels
 
 
 def likert_items(svy: Survey) -> list[str]:
-    """Questions with an ordered scale of 3-5 substantive answers (not ``F_`` profile or design columns)."""
+    """Questions with an ordered scale of 3-5 substantive answers (not ``F_`` profile or design columns).
+
+    Parameters
+    ----------
+    svy : Survey
+        An in-memory survey.
+
+    Returns
+    -------
+    list of str
+        Columns, in the data's order.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> likert_items(pw.demo())[:3]
+    ['CONCERNCO_W49', 'CONCERNGOV_W49', 'CONCERNLE_W49']
+    """
     import pandas as pd
 
     out = []
@@ -43,7 +62,24 @@ def likert_items(svy: Survey) -> list[str]:
 
 
 def demographics(svy: Survey) -> list[str]:
-    """``F_`` profile variables with 2-8 substantive categories (age, sex, education ...)."""
+    """``F_`` profile variables with 2-8 substantive categories (age, sex, education ...).
+
+    Parameters
+    ----------
+    svy : Survey
+        An in-memory survey.
+
+    Returns
+    -------
+    list of str
+        Columns, in the data's order.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> demographics(pw.demo())[:3]
+    ['F_AGECAT', 'F_SEX', 'F_EDUCCAT']
+    """
     import pandas as pd
 
     return [
@@ -64,6 +100,32 @@ def starter_spec(svy: Survey, data_path: str, *, spec_path: str = "report.toml")
     """The text of a starter spec for ``svy`` read from ``data_path``.
 
     ``data_path`` is written relative to the spec's folder when it can be.
+
+    Parameters
+    ----------
+    svy : Survey
+        The survey read from ``data_path``.
+    data_path : str
+        The data file, as the spec will name it.
+    spec_path : str
+        Where the spec will be written.
+
+    Returns
+    -------
+    str
+        A TOML spec, checked by :func:`pewlike.report.spec.loads`.
+
+    Raises
+    ------
+    SpecError
+        No Likert-like question in the data.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> text = starter_spec(pw.demo(), "privacy.sav")
+    >>> text.splitlines()[4:6]
+    ['[data]', 'file = "privacy.sav"']
     """
     from pewlike.errors import SpecError
     from pewlike.report.spec import loads
