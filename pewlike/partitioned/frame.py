@@ -234,12 +234,13 @@ class PartitionedFrame:
     def describe(self) -> str:
         """A printable description of the design."""
         d = self._ddesign
-        kind = {
-            "replicate": f"replicate weights ({d.reptype}, {len(d.rep_cols)} replicates)",
-            "clustered": f"{len(d.names.get('psu', []))}-stage cluster sample "
-            f"({d.unit_index.shape[0]:,} last-stage units)",
-            "rows": "independent sampling" + (f", {d.n_h.shape[0]:,} strata" if d.key_cols else ""),
-        }[d.kind]
+        # only the line of the design's kind is built: the others read fields it does not have
+        if d.kind == "replicate":
+            kind = f"replicate weights ({d.reptype}, {len(d.rep_cols)} replicates)"
+        elif d.kind == "clustered":
+            kind = f"{len(d.names.get('psu', []))}-stage cluster sample ({d.unit_index.shape[0]:,} last-stage units)"
+        else:
+            kind = "independent sampling" + (f", {d.n_h.shape[0]:,} strata" if d.key_cols else "")
         lines = [
             f"Partitioned survey design (Dask, {self.npartitions} partitions): {kind}",
             f"  weights: {d.weight_col or 'equal (unweighted)'}",
