@@ -160,10 +160,10 @@ def rake(
     record = WeightingRecord(
         "rake",
         margins_frame(ms, achieved=achieved),
-        res.iterations,
-        True,
-        tol,
-        {"max_iter": max_iter, "total": total, "cap": None},
+        iterations=res.iterations,
+        converged=True,
+        tolerance=tol,
+        options={"max_iter": max_iter, "total": total, "cap": None},
     )
     note = WeightingNote(f"raked to {len(ms)} margin(s) ({names}) in {res.iterations} iteration(s)", record)
     state = State(pf._state.design, pf._state.domain, pf._state.steps + (factors,))
