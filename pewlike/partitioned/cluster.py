@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import PewlikeError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from distributed import Client
 
 __all__ = ["ClusterError", "compute", "connect"]
 
@@ -19,8 +23,20 @@ class ClusterError(PewlikeError, ConnectionError):
     """A Dask scheduler cannot be reached, or the cluster failed while computing."""
 
 
-def connect(scheduler, *, timeout: float = 10.0):
+def connect(scheduler: str | Client | None, *, timeout: float = 10.0) -> Client | None:
     """A ``distributed.Client`` for ``scheduler``: an address, a Client, or None (the active one, if any).
+
+    Parameters
+    ----------
+    scheduler : str, distributed.Client or None
+        A scheduler address (``"tcp://host:8786"``), a Client (used as given), or None.
+    timeout : float
+        Seconds to wait for the scheduler at an address.
+
+    Returns
+    -------
+    distributed.Client or None
+        None when ``scheduler`` is None and no Client is active (Dask's local threads).
 
     Raises
     ------
@@ -34,9 +50,9 @@ def connect(scheduler, *, timeout: float = 10.0):
             return get_client()
         except (ImportError, ValueError):
             return None
-    if hasattr(scheduler, "scheduler_info") and hasattr(scheduler, "compute"):
-        return scheduler
     if not isinstance(scheduler, str):
+        if hasattr(scheduler, "scheduler_info") and hasattr(scheduler, "compute"):  # a Client, used as given
+            return scheduler
         raise ClusterError(
             f"scheduler={scheduler!r} is not valid; give an address such as 'tcp://host:8786' or a distributed.Client"
         )
@@ -55,8 +71,22 @@ def connect(scheduler, *, timeout: float = 10.0):
         ) from None
 
 
-def compute(client, progress: bool, task):
+def compute(client: Client | None, progress: bool, task: Any) -> Any:
     """Compute one Dask object on ``client`` (or the local scheduler), with a progress bar on stderr.
+
+    Parameters
+    ----------
+    client : distributed.Client or None
+        Where to compute (None: Dask's local scheduler).
+    progress : bool
+        Show a progress bar on stderr.
+    task : dask collection or Delayed
+        What to compute.
+
+    Returns
+    -------
+    object
+        The computed value (whatever ``task`` computes to).
 
     Raises
     ------

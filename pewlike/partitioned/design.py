@@ -12,22 +12,31 @@ those of the in-memory design.
 from __future__ import annotations
 
 import fnmatch
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from pewlike.design.structure import LONELY_PSU, REPTYPES, build_design, stage_columns, weight_column
 from pewlike.errors import DesignError
-from pewlike.partitioned.engine import DaskDesign, Level, map_reduce
+from pewlike.partitioned.engine import DaskDesign, Level, StrataTable, UnitTable, map_reduce
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from distributed import Client
+    from numpy.typing import ArrayLike
+
     from pewlike.io.codebook import Codebook
     from pewlike.partitioned.frame import PartitionedFrame
+    from pewlike.variance.linearization import LonelyPSU
+
+    #: Categories of every categorical column over all partitions: ``{column: (categories, ordered)}``.
+    Categories = dict[str, tuple[list[Any], bool]]
 
 __all__ = ["build", "distinct_level", "finish_codebook"]
 
 
-def _numeric_column(meta, col: str, what: str) -> None:
+def _numeric_column(meta: pd.DataFrame, col: str, what: str) -> None:
     import pandas as pd
 
     dt = meta[col].dtype
@@ -36,28 +45,50 @@ def _numeric_column(meta, col: str, what: str) -> None:
 
 
 def build(
-    ddf,
+    ddf: Any,
     cb: Codebook,
-    client,
+    client: Client | None,
     progress: bool,
     *,
-    weights="auto",
-    strata=None,
-    psu=None,
-    fpc=None,
-    nest=False,
-    repweights=None,
-    reptype=None,
-    scale=None,
-    rscales=None,
-    mse=False,
-    lonely_psu="fail",
-    rho=None,
-) -> tuple[DaskDesign, dict]:
+    weights: str | None = "auto",
+    strata: str | Sequence[str] | None = None,
+    psu: str | Sequence[str] | None = None,
+    fpc: str | Sequence[str] | None = None,
+    nest: bool = False,
+    repweights: str | Sequence[str] | None = None,
+    reptype: str | None = None,
+    scale: float | None = None,
+    rscales: ArrayLike | None = None,
+    mse: bool = False,
+    lonely_psu: LonelyPSU = "fail",
+    rho: float | None = None,
+) -> tuple[DaskDesign, Categories]:
     """Check the design arguments against the data (one pass) and build the :class:`DaskDesign`.
 
-    Returns the design and, for every categorical column, ``(categories, ordered)`` over all
-    partitions (categories in order of first appearance).
+    Parameters
+    ----------
+    ddf : dask.dataframe.DataFrame
+        The data.
+    cb : Codebook
+        Resolves names to columns (``CONCERNCO`` -> ``CONCERNCO_W49``).
+    client : distributed.Client or None
+        Where to compute (None: Dask's local scheduler).
+    progress : bool
+        Show a progress bar on stderr.
+    weights, strata, psu, fpc, nest, repweights, reptype, scale, rscales, mse, lonely_psu, rho
+        As for :class:`pewlike.survey.Survey`.
+
+    Returns
+    -------
+    design : DaskDesign
+    categories : dict
+        For every categorical column, ``(categories, ordered)`` over all partitions
+        (categories in order of first appearance).
+
+    Raises
+    ------
+    DesignError
+        Bad design arguments or bad design values in the data.
 
     Notes
     -----
@@ -73,7 +104,7 @@ def build(
     resolve = cb.resolve
     if lonely_psu not in LONELY_PSU:
         raise DesignError(f"lonely_psu={lonely_psu!r} is not valid; choose one of " + ", ".join(map(repr, LONELY_PSU)))
-    names: dict = {}
+    names: dict[str, Any] = {}
     wcol, weighted = weight_column(weights, columns, resolve)
     if wcol is not None:
         _numeric_column(meta, wcol, "weight")
@@ -83,6 +114,7 @@ def build(
     fpc_cols: list[str] = []
     psu_cols: list[str] = []
     strata_cols: list[str] = []
+    replicate: DaskDesign | None = None  # known before the pass: it needs no sums
     if repweights is not None:
         if isinstance(repweights, str):
             rep_cols = [c for c in columns if fnmatch.fnmatchcase(c, repweights)]
@@ -105,6 +137,18 @@ def build(
         sc, rs = variance.replicate_defaults(reptype, len(rep_cols), scale=scale, rscales=rs, fay_rho=rho)
         names.update(repweights=rep_cols, reptype=reptype)
         kind = "replicate"
+        replicate = DaskDesign(
+            kind="replicate",
+            weight_col=wcol,
+            weighted=weighted,
+            lonely_psu=lonely_psu,
+            names=names,
+            rep_cols=tuple(rep_cols),
+            reptype=reptype,
+            scale=float(sc),
+            rscales=np.asarray(rs, dtype=float),
+            mse=bool(mse),
+        )
     else:
         if reptype is not None or scale is not None or rscales is not None:
             raise DesignError("reptype/scale/rscales only apply with repweights=; pass the replicate weight columns")
@@ -114,7 +158,6 @@ def build(
         kind = "clustered" if psu_cols else "rows"
         key_cols = strata_cols + psu_cols
         names.update(strata=strata_cols, psu=psu_cols, fpc=fpc_cols, nest=bool(nest))
-        sc, rs = None, None
     cat_cols = [c for c in columns if isinstance(meta[c].dtype, pd.CategoricalDtype)]
     params = (wcol, tuple(rep_cols), tuple(cat_cols), tuple(key_cols), tuple(fpc_cols), kind)
     need = list(dict.fromkeys(([wcol] if wcol else []) + rep_cols + cat_cols + key_cols + fpc_cols))
@@ -129,26 +172,37 @@ def build(
         if bad:
             what = "stratum" if c in strata_cols else "PSU"
             raise DesignError(f"{what} column {c!r} has {int(bad):,} missing value(s); every respondent needs a {what}")
-    levels = scan["cats"]
-    common = dict(weight_col=wcol, weighted=weighted, lonely_psu=lonely_psu, names=names)
-    if kind == "replicate":
-        return DaskDesign(
-            "replicate",
-            rep_cols=tuple(rep_cols),
-            reptype=reptype,
-            scale=float(sc),
-            rscales=np.asarray(rs, dtype=float),
-            mse=bool(mse),
-            **common,
-        ), levels
+    levels: Categories = scan["cats"]
+    if replicate is not None:
+        return replicate, levels
+    common: dict[str, Any] = dict(weight_col=wcol, weighted=weighted, lonely_psu=lonely_psu, names=names)
     if kind == "clustered":
         return _clustered(scan["keys"], key_cols, strata_cols, psu_cols, fpc_cols, nest, lonely_psu, common), levels
     return _rows(scan["keys"], strata_cols, fpc_cols, common), levels
 
 
-def finish_codebook(meta, cats: dict, given: Codebook | None, missing: str = "auto"):
+def finish_codebook(
+    meta: pd.DataFrame, cats: Categories, given: Codebook | None, missing: Literal["auto", "keep", "nan"] = "auto"
+) -> tuple[Codebook, dict[str, Level]]:
     """The codebook (from the known categories, with ``given`` entries kept) and the :class:`Level` of
-    every categorical column."""
+    every categorical column.
+
+    Parameters
+    ----------
+    meta : pandas.DataFrame
+        The empty frame of the data's columns and types.
+    cats : dict
+        ``{column: (categories, ordered)}`` from :func:`build`.
+    given : Codebook or None
+        The user's (or the file's) codebook: its entries for the data's columns are kept.
+    missing : {"auto", "keep", "nan"}
+        As :meth:`pewlike.io.codebook.Codebook.from_frame`.
+
+    Returns
+    -------
+    codebook : Codebook
+    levels : dict of str to Level
+    """
     import pandas as pd
 
     from pewlike.io.codebook import Codebook
@@ -161,7 +215,7 @@ def finish_codebook(meta, cats: dict, given: Codebook | None, missing: str = "au
         cb = Codebook(
             {**auto.variables, **{k: v for k, v in given.variables.items() if k in auto.variables}}, given.file_label
         )
-    levels = {}
+    levels: dict[str, Level] = {}
     for c, (values, ordered) in cats.items():
         levels[c] = Level(
             tuple(values), tuple(str(x) for x in values), True, bool(ordered), frozenset(cb.variables[c].missing)
@@ -169,7 +223,7 @@ def finish_codebook(meta, cats: dict, given: Codebook | None, missing: str = "au
     return cb, levels
 
 
-def _check_weights(wcol, scan) -> None:
+def _check_weights(wcol: str | None, scan: dict[str, Any]) -> None:
     if wcol is None:
         return
     kinds = [
@@ -185,18 +239,18 @@ def _check_weights(wcol, scan) -> None:
         raise DesignError(f"weight column {wcol!r} is zero for every row; check the weight variable")
 
 
-def _plain(frame):
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Key columns as plain values (categoricals from different partitions compare by value)."""
     import pandas as pd
 
     return frame.astype({c: object for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)})
 
 
-def _scan(pdf, params) -> dict:
+def _scan(pdf: pd.DataFrame, params: tuple[Any, ...]) -> dict[str, Any]:
     import pandas as pd
 
     wcol, rep_cols, cat_cols, key_cols, fpc_cols, kind = params
-    out = {"n": len(pdf)}
+    out: dict[str, Any] = {"n": len(pdf)}
     if wcol is not None:
         w = pdf[wcol].to_numpy(dtype=float, na_value=np.nan)
         out.update(
@@ -239,7 +293,7 @@ def _scan(pdf, params) -> dict:
     return out
 
 
-def _merge(parts: list) -> dict:
+def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     import pandas as pd
 
     out = dict(parts[0])
@@ -268,7 +322,7 @@ def _merge(parts: list) -> dict:
     return out
 
 
-def _index(frame, cols):
+def _index(frame: pd.DataFrame, cols: Sequence[str]) -> pd.Index:
     import pandas as pd
 
     if len(cols) == 1:
@@ -276,12 +330,22 @@ def _index(frame, cols):
     return pd.MultiIndex.from_frame(frame[list(cols)].astype(object))
 
 
-def _clustered(units, key_cols, strata_cols, psu_cols, fpc_cols, nest, lonely_psu, common) -> DaskDesign:
+def _clustered(
+    units: pd.DataFrame,
+    key_cols: list[str],
+    strata_cols: list[str],
+    psu_cols: list[str],
+    fpc_cols: list[str],
+    nest: bool,
+    lonely_psu: LonelyPSU,
+    common: dict[str, Any],
+) -> DaskDesign:
     units = units.sort_values(key_cols, kind="stable").reset_index(drop=True)
     dup = units.duplicated(subset=key_cols)
     if dup.any():
+        first = int(np.argmax(dup.to_numpy()))  # the first repeated unit (the index is 0..n-1)
         raise DesignError(
-            f"fpc varies within the unit {tuple(units.loc[dup.idxmax(), key_cols])}; the fpc must be "
+            f"fpc varies within the unit {tuple(units[key_cols].iloc[first])}; the fpc must be "
             "constant within each stratum"
         )
     D = build_design(
@@ -295,26 +359,26 @@ def _clustered(units, key_cols, strata_cols, psu_cols, fpc_cols, nest, lonely_ps
         lonely_psu=lonely_psu,
     )
     return DaskDesign(
-        "clustered",
+        kind="clustered",
         key_cols=tuple(key_cols),
-        unit_index=_index(units, key_cols),
-        unit_strata=D.strata,
-        unit_clusters=D.clusters,
-        unit_pop=D.popsize,
+        units=UnitTable(index=_index(units, key_cols), strata=D.strata, clusters=D.clusters, popsize=D.popsize),
         **common,
     )
 
 
-def _rows(table, strata_cols, fpc_cols, common) -> DaskDesign:
+def _rows(table: pd.DataFrame, strata_cols: list[str], fpc_cols: list[str], common: dict[str, Any]) -> DaskDesign:
     table = table.reset_index(drop=True)
     if strata_cols:
         table = table.sort_values(strata_cols, kind="stable").reset_index(drop=True)
     n_all = table["n"].to_numpy(dtype=float)
+    labels: tuple[str, ...]
+    index: pd.Index | None
     if strata_cols:
         dup = table.duplicated(subset=strata_cols)
         if dup.any():
+            first = int(np.argmax(dup.to_numpy()))  # the first repeated stratum (the index is 0..n-1)
             raise DesignError(
-                f"fpc varies within stratum {tuple(table.loc[dup.idxmax(), strata_cols])}; the fpc "
+                f"fpc varies within stratum {tuple(table[strata_cols].iloc[first])}; the fpc "
                 "must be constant within each stratum"
             )
         labels = tuple(" ".join(str(v) for v in row) for row in table[strata_cols].itertuples(index=False))
@@ -325,7 +389,7 @@ def _rows(table, strata_cols, fpc_cols, common) -> DaskDesign:
                 "fpc varies between rows of an unstratified design; the fpc must be constant within each stratum"
             )
         labels, index = ("1",), None
-    pop = None
+    pop: np.ndarray | None = None
     if fpc_cols:
         f = table[fpc_cols[0]].to_numpy(dtype=float)
         if np.isnan(f).any():
@@ -351,18 +415,21 @@ def _rows(table, strata_cols, fpc_cols, common) -> DaskDesign:
                 f"{int(n_all[j])} are sampled; check the fpc column"
             )
     return DaskDesign(
-        "rows", key_cols=tuple(strata_cols), strata_index=index, strata_labels=labels, n_h=n_all, pop_h=pop, **common
+        kind="rows",
+        key_cols=tuple(strata_cols),
+        strata=StrataTable(index=index, labels=labels, n=n_all, popsize=pop),
+        **common,
     )
 
 
 # --------------------------------------------------------------------------- categories of other columns
-def _distinct(pdf, col):
+def _distinct(pdf: pd.DataFrame, col: str) -> dict[str, list[Any]]:
     s = pdf[col].dropna()
     return {"v": list(dict.fromkeys(s.tolist()))}
 
 
-def _union(parts):
-    seen: dict = {}
+def _union(parts: list[dict[str, list[Any]]]) -> dict[str, list[Any]]:
+    seen: dict[Any, None] = {}
     for p in parts:
         for v in p["v"]:
             seen.setdefault(v, None)
@@ -373,6 +440,16 @@ def distinct_level(pf: PartitionedFrame, col: str) -> Level:
     """Sorted distinct values of a non-categorical column over all partitions (one pass).
 
     The same levels, in the same order, as ``pandas.factorize(sort=True)`` gives in memory.
+
+    Parameters
+    ----------
+    pf : PartitionedFrame
+    col : str
+        A data column.
+
+    Returns
+    -------
+    Level
     """
     import pandas as pd
 

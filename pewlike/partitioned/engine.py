@@ -13,9 +13,9 @@ Internal to the partitioned backend (:mod:`pewlike.partitioned.frame`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
@@ -24,8 +24,20 @@ from pewlike.partitioned.cluster import compute
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from distributed import Client
 
     from pewlike.partitioned.frame import PartitionedFrame
+    from pewlike.variance.linearization import LonelyPSU
+
+    #: A subset condition: ``("query", columns, pandas query text)`` or ``("call", columns,
+    #: function of a partition returning one True/False per row)``; ``columns`` are those it reads.
+    QueryCondition = tuple[Literal["query"], tuple[str, ...], str]
+    CallCondition = tuple[Literal["call"], tuple[str, ...], Callable[[pd.DataFrame], Any]]
+    Condition = QueryCondition | CallCondition
+    #: What a pass returns for one partition, and (added up) for all: arrays, Pairs, Extremes by name.
+    Sums = dict[str, Any]
+    #: A pass over partitions: ``fn(partition, prep, params) -> Sums``.
+    PassFn = Callable[[pd.DataFrame, "Prep", Any], Sums]
 
 __all__ = [
     "BLOCK_ROWS",
@@ -36,13 +48,20 @@ __all__ = [
     "Prep",
     "RakeFactors",
     "State",
+    "StrataTable",
+    "UnitTable",
     "column_codes",
     "map_reduce",
+    "onehot_sum",
     "prepare",
+    "rank_from_gram",
     "run_pass",
 ]
 
 BLOCK_ROWS = 65536  # rows per block when a partition builds dense row x statistic arrays
+
+_P = TypeVar("_P")
+_R = TypeVar("_R")
 
 
 # --------------------------------------------------------------------------- metadata
@@ -50,24 +69,56 @@ BLOCK_ROWS = 65536  # rows per block when a partition builds dense row x statist
 class Level:
     """The categories of a column, known for the whole data set (all partitions).
 
-    ``values`` are the categories as pandas holds them (labels of a categorical, sorted
-    distinct values otherwise), ``labels`` their text.
+    Attributes
+    ----------
+    values : tuple
+        The categories as pandas holds them (labels of a categorical, sorted distinct
+        values otherwise); any hashable scalars.
+    labels : tuple of str
+        Their text.
+    categorical : bool
+        Whether the column is a pandas categorical.
+    ordered : bool
+        Whether its categories are ordered.
+    missing : frozenset of str
+        Labels the codebook marks missing ("Refused", ...).
     """
 
-    values: tuple
-    labels: tuple
+    values: tuple[Any, ...]
+    labels: tuple[str, ...]
     categorical: bool
     ordered: bool = False
-    missing: frozenset = frozenset()
+    missing: frozenset[str] = frozenset()
 
-    def index(self):
+    def index(self) -> pd.Index:
+        """The categories as a pandas Index (position = category code).
+
+        Returns
+        -------
+        pandas.Index
+        """
         import pandas as pd
 
         return pd.Index(list(self.values))
 
 
 def column_codes(pdf: pd.DataFrame, col: str, level: Level) -> np.ndarray:
-    """Category code (position in ``level.values``) of every row of a partition; -1 for missing."""
+    """Category code (position in ``level.values``) of every row of a partition; -1 for missing.
+
+    Parameters
+    ----------
+    pdf : pandas.DataFrame
+        One partition.
+    col : str
+        The column.
+    level : Level
+        Its categories over all partitions.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 codes, one per row.
+    """
     import pandas as pd
 
     s = pdf[col]
@@ -78,48 +129,134 @@ def column_codes(pdf: pd.DataFrame, col: str, level: Level) -> np.ndarray:
         lut = level.index().get_indexer(cats)
         codes = s.cat.codes.to_numpy()
         return np.where(codes >= 0, np.append(lut, -1)[codes], -1).astype(np.int64)
-    return level.index().get_indexer(s).astype(np.int64)
+    return level.index().get_indexer(pd.Index(s)).astype(np.int64)
 
 
 # --------------------------------------------------------------------------- design
 @dataclass(frozen=True, eq=False)
+class UnitTable:
+    """The distinct last-stage sampling units of a clustered design, with their design codes.
+
+    Attributes
+    ----------
+    index : pandas.Index
+        The units' key values (strata and PSU columns; a MultiIndex for several).
+    strata, clusters : numpy.ndarray
+        (units, stages) integer codes, as :class:`~pewlike.design.structure.Design` holds them per row.
+    popsize : numpy.ndarray or None
+        (units, stages) population sizes from the fpc; None without an fpc.
+    """
+
+    index: pd.Index
+    strata: np.ndarray
+    clusters: np.ndarray
+    popsize: np.ndarray | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class StrataTable:
+    """The strata of a design whose sampling units are the rows.
+
+    Attributes
+    ----------
+    index : pandas.Index or None
+        The strata's key values (None for an unstratified design: one stratum).
+    labels : tuple of str
+        Their names in messages.
+    n : numpy.ndarray
+        Rows sampled in each stratum.
+    popsize : numpy.ndarray or None
+        Population sizes from the fpc; None without an fpc.
+    """
+
+    index: pd.Index | None
+    labels: tuple[str, ...]
+    n: np.ndarray
+    popsize: np.ndarray | None = None
+
+
+@dataclass(frozen=True, eq=False)
 class DaskDesign:
     """What the partitioned engine needs to know about the sampling design.
 
-    ``kind`` is ``"replicate"`` (replicate weight columns), ``"clustered"`` (PSUs given:
-    sums per last-stage unit are gathered; ``unit_index`` holds the distinct units and
-    ``unit_strata``/``unit_clusters``/``unit_pop`` their codes, as
-    :class:`~pewlike.design.structure.Design` holds them per row) or ``"rows"`` (every row its
-    own unit: per-stratum sums and centred cross-products, strata in ``strata_index``
-    with row counts ``n_h`` and population sizes ``pop_h``).
+    Attributes
+    ----------
+    kind : {"replicate", "clustered", "rows"}
+        ``"replicate"``: replicate weight columns ``rep_cols``; ``"clustered"``: PSUs given,
+        sums per last-stage unit are gathered and ``units`` holds the distinct units;
+        ``"rows"``: every row its own unit, per-stratum sums and centred cross-products,
+        strata in ``strata``.
+    weight_col : str or None
+        The weight column (None: equal weights).
+    weighted : bool
+        Whether the design is weighted.
+    lonely_psu : {"fail", "remove", "adjust", "average", "certainty"}
+        Treatment of strata with one PSU.
+    names : dict
+        The design's columns by role (``weights``, ``strata``, ``psu``, ``fpc``, ``repweights`` ...).
+    rep_cols, reptype, scale, rscales, mse
+        Replicate weights and their variance multipliers (``kind == "replicate"``).
+    key_cols : tuple of str
+        Strata and PSU columns that code each row's unit or stratum.
+    units : UnitTable or None
+        Set exactly when ``kind == "clustered"``.
+    strata : StrataTable or None
+        Set exactly when ``kind == "rows"``.
     """
 
-    kind: str
+    kind: Literal["replicate", "clustered", "rows"]
     weight_col: str | None
     weighted: bool
-    lonely_psu: str
-    names: dict
-    rep_cols: tuple = ()
+    lonely_psu: LonelyPSU
+    names: dict[str, Any]
+    rep_cols: tuple[str, ...] = ()
     reptype: str | None = None
     scale: float | None = None
     rscales: np.ndarray | None = None
     mse: bool = False
-    key_cols: tuple = ()
-    unit_index: Any = None
-    unit_strata: np.ndarray | None = None
-    unit_clusters: np.ndarray | None = None
-    unit_pop: np.ndarray | None = None
-    strata_index: Any = None
-    strata_labels: tuple = ()
-    n_h: np.ndarray | None = None
-    pop_h: np.ndarray | None = None
+    key_cols: tuple[str, ...] = ()
+    units: UnitTable | None = None
+    strata: StrataTable | None = None
 
     @property
     def columns(self) -> list[str]:
+        """The data columns the design reads: weights, replicate weights, strata and PSUs."""
         return ([self.weight_col] if self.weight_col else []) + list(self.rep_cols) + list(self.key_cols)
 
+    def unit_table(self) -> UnitTable:
+        """The sampling units of a clustered design.
 
-@dataclass(frozen=True, eq=False)
+        Returns
+        -------
+        UnitTable
+
+        Raises
+        ------
+        TypeError
+            The design is not clustered (a bug in the caller).
+        """
+        if self.units is None:
+            raise TypeError(f"a {self.kind!r} design has no table of sampling units")
+        return self.units
+
+    def strata_table(self) -> StrataTable:
+        """The strata of a design whose units are the rows.
+
+        Returns
+        -------
+        StrataTable
+
+        Raises
+        ------
+        TypeError
+            The design's units are not its rows (a bug in the caller).
+        """
+        if self.strata is None:
+            raise TypeError(f"a {self.kind!r} design has no table of strata")
+        return self.strata
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
 class RakeFactors:
     """One raking step, as partitions apply it: joint cell of each row -> adjustment factor.
 
@@ -128,25 +265,37 @@ class RakeFactors:
     ``factor`` (and ``rep_factor`` for every replicate).  ``ndomain`` is the number of
     subset conditions in force when raking (the rows raked).  ``codes``, ``ncells``,
     ``scale`` and ``count`` describe the raking for the variance, as
-    :class:`pewlike.weighting.steps.RakingStep` does per row.
+    :class:`pewlike.weighting.steps.RakingStep` does per row.  ``call`` is ``(margins,
+    options)`` of the ``rake`` call, to replay it in memory.
     """
 
-    columns: tuple
-    levels: tuple
+    columns: tuple[str, ...]
+    levels: tuple[Level, ...]
     keys: np.ndarray
     jcell: np.ndarray
     factor: np.ndarray
     rep_factor: np.ndarray | None
     ndomain: int
-    codes: tuple = ()
-    ncells: tuple = ()
-    scale: tuple = ()
-    count: np.ndarray | None = None
+    codes: tuple[np.ndarray, ...]
+    ncells: tuple[int, ...]
+    scale: tuple[np.ndarray, ...]
+    count: np.ndarray
     sweeps: int = 10
-    call: tuple = ()
+    call: tuple[Any, dict[str, Any]]
 
-    def cells(self, pdf) -> np.ndarray:
-        """Joint cell of every row of a partition (-1: not in the raked table)."""
+    def cells(self, pdf: pd.DataFrame) -> np.ndarray:
+        """Joint cell of every row of a partition (-1: not in the raked table).
+
+        Parameters
+        ----------
+        pdf : pandas.DataFrame
+            One partition with the raking columns.
+
+        Returns
+        -------
+        numpy.ndarray
+            int64 joint-cell codes, one per row.
+        """
         key = np.zeros(len(pdf), dtype=np.int64)
         stride = 1
         for col, lev in zip(self.columns, self.levels):
@@ -160,13 +309,23 @@ class RakeFactors:
 
 @dataclass(frozen=True, eq=False)
 class State:
-    """Everything a partition needs to compute its weights: design, subset conditions, raking steps."""
+    """Everything a partition needs to compute its weights: design, subset conditions, raking steps.
+
+    Attributes
+    ----------
+    design : DaskDesign
+    domain : tuple
+        Subset conditions in order (see ``Condition``).
+    steps : tuple of RakeFactors
+        Raking steps in order.
+    """
 
     design: DaskDesign
-    domain: tuple = ()
-    steps: tuple = ()
+    domain: tuple[Condition, ...] = ()
+    steps: tuple[RakeFactors, ...] = ()
 
     def columns(self) -> set[str]:
+        """The columns a partition must read to compute its weights and domain."""
         cols = set(self.design.columns)
         for q in self.domain:
             cols |= set(q[1])
@@ -186,26 +345,86 @@ class Prep:
     rep: np.ndarray | None
     unit: np.ndarray | None
     stratum: np.ndarray | None
-    calib: list = field(default_factory=list)
-    design: DaskDesign | None = None
+    calib: list[tuple[np.ndarray, np.ndarray]]
+    design: DaskDesign
+
+    def rep_weights(self) -> np.ndarray:
+        """Replicate weights (replicates, rows) of a replicate design.
+
+        Returns
+        -------
+        numpy.ndarray
+
+        Raises
+        ------
+        TypeError
+            The design has no replicate weights (a bug in the caller).
+        """
+        if self.rep is None:
+            raise TypeError(f"a {self.design.kind!r} design has no replicate weights")
+        return self.rep
+
+    def unit_codes(self) -> np.ndarray:
+        """Sampling unit of every row (position in ``design.units``) of a clustered design.
+
+        Returns
+        -------
+        numpy.ndarray
+
+        Raises
+        ------
+        TypeError
+            The design is not clustered (a bug in the caller).
+        """
+        if self.unit is None:
+            raise TypeError(f"a {self.design.kind!r} design has no sampling-unit codes")
+        return self.unit
+
+    def stratum_codes(self) -> np.ndarray:
+        """Stratum of every row (position in ``design.strata``) of a design whose units are rows.
+
+        Returns
+        -------
+        numpy.ndarray
+
+        Raises
+        ------
+        TypeError
+            The design's units are not its rows (a bug in the caller).
+        """
+        if self.stratum is None:
+            raise TypeError(f"a {self.design.kind!r} design has no stratum codes")
+        return self.stratum
 
 
-def _domain_mask(pdf, conditions, upto: int) -> np.ndarray:
+def _domain_mask(pdf: pd.DataFrame, conditions: Sequence[Condition], upto: int) -> np.ndarray:
     mask = np.ones(len(pdf), dtype=bool)
-    for kind, _cols, expr in conditions[:upto]:
-        if kind == "query":
-            hit = pdf.eval(expr, engine="python")
+    for cond in conditions[:upto]:
+        if cond[0] == "query":
+            hit = pdf.eval(cond[2], engine="python")
             hit = np.asarray(hit.fillna(False) if hasattr(hit, "fillna") else hit, dtype=bool)
         else:
-            hit = np.asarray(expr(pdf), dtype=bool)
+            hit = np.asarray(cond[2](pdf), dtype=bool)
         if hit.shape != mask.shape:
-            raise EstimationError(f"subset condition {expr!r} did not give one True/False per row")
+            raise EstimationError(f"subset condition {cond[2]!r} did not give one True/False per row")
         mask &= hit
     return mask
 
 
 def prepare(pdf: pd.DataFrame, state: State) -> Prep:
-    """Weights, replicate weights, domain and unit codes of one partition."""
+    """Weights, replicate weights, domain and unit codes of one partition.
+
+    Parameters
+    ----------
+    pdf : pandas.DataFrame
+        One partition with the columns of ``state.columns()``.
+    state : State
+        The design, subsets and raking steps in force.
+
+    Returns
+    -------
+    Prep
+    """
     d = state.design
     n = len(pdf)
     w = np.ones(n) if d.weight_col is None else pdf[d.weight_col].to_numpy(dtype=float, na_value=np.nan)
@@ -232,13 +451,14 @@ def prepare(pdf: pd.DataFrame, state: State) -> Prep:
         rep *= dom[None, :]
     unit = stratum = None
     if d.kind == "clustered":
-        unit = _lookup(pdf, d.key_cols, d.unit_index)
+        unit = _lookup(pdf, d.key_cols, d.unit_table().index)
     elif d.kind == "rows":
-        stratum = _lookup(pdf, d.key_cols, d.strata_index) if d.key_cols else np.zeros(n, dtype=np.int64)
+        sidx = d.strata_table().index  # None exactly when there are no strata (no key columns)
+        stratum = _lookup(pdf, d.key_cols, sidx) if sidx is not None else np.zeros(n, dtype=np.int64)
     return Prep(w, dom, rep, unit, stratum, calib, d)
 
 
-def _replicate_rows(pdf, cols) -> np.ndarray:
+def _replicate_rows(pdf: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
     """Replicate weights as a C-ordered (replicates, rows) float array, filled column by column."""
     out = np.empty((len(cols), len(pdf)))
     for j, c in enumerate(cols):
@@ -250,7 +470,7 @@ def _replicate_rows(pdf, cols) -> np.ndarray:
     return out
 
 
-def _lookup(pdf, cols, index) -> np.ndarray:
+def _lookup(pdf: pd.DataFrame, cols: Sequence[str], index: pd.Index) -> np.ndarray:
     import pandas as pd
 
     if len(cols) == 1:
@@ -276,6 +496,20 @@ class Pairs:
 
     @classmethod
     def of(cls, key: np.ndarray, values: np.ndarray) -> Pairs:
+        """Sum the rows of ``values`` sharing a key.
+
+        Parameters
+        ----------
+        key : numpy.ndarray
+            int64 key of every row.
+        values : numpy.ndarray
+            (rows,) or (rows, k) values to sum.
+
+        Returns
+        -------
+        Pairs
+            Distinct keys (sorted) with the (keys, k) sums.
+        """
         vals = values if values.ndim == 2 else values[:, None]
         if key.size == 0:
             return cls(np.zeros(0, dtype=np.int64), np.zeros((0, vals.shape[1])))
@@ -287,6 +521,16 @@ class Pairs:
         return cls(uniq, out)
 
     def merge(self, other: Pairs) -> Pairs:
+        """The sums of both (keys present in either; values of shared keys added).
+
+        Parameters
+        ----------
+        other : Pairs
+
+        Returns
+        -------
+        Pairs
+        """
         return Pairs.of(np.concatenate([self.keys, other.keys]), np.vstack([self.values, other.values]))
 
     def dense(self, nrow: int, ncol: int) -> np.ndarray:
@@ -304,10 +548,20 @@ class Extremes:
     hi: float = -np.inf
 
     def merge(self, other: Extremes) -> Extremes:
+        """The extremes of both.
+
+        Parameters
+        ----------
+        other : Extremes
+
+        Returns
+        -------
+        Extremes
+        """
         return Extremes(min(self.lo, other.lo), max(self.hi, other.hi))
 
 
-def _add(a, b):
+def _add(a: Any, b: Any) -> Any:
     if a is None:
         return b
     if b is None:
@@ -321,26 +575,45 @@ def _add(a, b):
     return a + b
 
 
-def _combine(parts: list):
-    out = None
+def _combine(parts: list[Sums]) -> Sums | None:
+    out: Sums | None = None
     for p in parts:
         out = p if out is None else _add(out, p)
     return out
 
 
-def _apply(pdf, state: State, fn: Callable, params):
+def _apply(pdf: pd.DataFrame, state: State, fn: PassFn, params: Any) -> Sums:
     return fn(pdf, prepare(pdf, state), params)
 
 
-def _apply_raw(pdf, fn: Callable, params):
+def _apply_raw(pdf: pd.DataFrame, fn: Callable[[pd.DataFrame, _P], _R], params: _P) -> _R:
     return fn(pdf, params)
 
 
-def run_pass(pf: PartitionedFrame, columns, fn: Callable, params=None, *, fan_in: int = 8):
+def run_pass(pf: PartitionedFrame, columns: Iterable[str], fn: PassFn, params: Any = None, *, fan_in: int = 8) -> Sums:
     """Map ``fn(partition, prep, params) -> dict of arrays`` over the partitions and sum the results.
 
     The partials are added in a tree (``fan_in`` at a time) on the workers; only the
     final sums reach this process.  Progress is shown on stderr unless the survey is quiet.
+
+    Parameters
+    ----------
+    pf : PartitionedFrame
+        The survey: its data, design state, client and progress setting.
+    columns : iterable of str
+        The columns ``fn`` reads (those of the design state are added).
+    fn : callable
+        ``fn(partition, prep, params)`` returning a dict of arrays, :class:`Pairs` or
+        :class:`Extremes` (added up, merged).
+    params : object
+        Passed to every call of ``fn`` (sent once to the workers).
+    fan_in : int
+        Partials added together per task of the tree.
+
+    Returns
+    -------
+    dict
+        The sums over all partitions, by name.
     """
     import dask
 
@@ -351,20 +624,57 @@ def run_pass(pf: PartitionedFrame, columns, fn: Callable, params=None, *, fan_in
     st = dask.delayed(state, pure=True)
     pr = dask.delayed(params, pure=True)
     tasks = [dask.delayed(_apply, pure=True)(p, st, fn, pr) for p in parts]
-    return compute(pf._client, pf._progress, _tree(tasks, fan_in, _combine))
+    sums: Sums = compute(pf._client, pf._progress, _tree(tasks, fan_in, _combine))
+    return sums
 
 
-def map_reduce(ddf, columns, fn: Callable, params, combine: Callable, client, progress: bool, *, fan_in: int = 8):
-    """``combine`` of ``fn(partition, params)`` over the partitions of ``ddf[columns]`` (no weights needed)."""
+def map_reduce(
+    ddf: Any,
+    columns: Sequence[str] | None,
+    fn: Callable[[pd.DataFrame, _P], _R],
+    params: _P,
+    combine: Callable[[list[_R]], _R],
+    client: Client | None,
+    progress: bool,
+    *,
+    fan_in: int = 8,
+) -> _R:
+    """``combine`` of ``fn(partition, params)`` over the partitions of ``ddf[columns]`` (no weights needed).
+
+    Parameters
+    ----------
+    ddf : dask.dataframe.DataFrame
+        The data.
+    columns : sequence of str or None
+        The columns ``fn`` reads (None: all).
+    fn : callable
+        ``fn(partition, params)``, the partial result of one partition.
+    params : object
+        Passed to every call of ``fn``.
+    combine : callable
+        Combines a list of partial results into one (applied in a tree, ``fan_in`` at a time).
+    client : distributed.Client or None
+        Where to compute (None: Dask's local scheduler).
+    progress : bool
+        Show a progress bar on stderr.
+    fan_in : int
+        Partials combined per task of the tree.
+
+    Returns
+    -------
+    object
+        The combined result.
+    """
     import dask
 
     parts = ddf[list(columns)].to_delayed() if columns is not None else ddf.to_delayed()
     pr = dask.delayed(params, pure=True)
     tasks = [dask.delayed(_apply_raw, pure=True)(p, fn, pr) for p in parts]
-    return compute(client, progress, _tree(tasks, fan_in, combine))
+    result: _R = compute(client, progress, _tree(tasks, fan_in, combine))
+    return result
 
 
-def _tree(tasks, fan_in, combine):
+def _tree(tasks: list[Any], fan_in: int, combine: Callable[[list[Any]], Any]) -> Any:
     import dask
 
     while len(tasks) > 1:
@@ -379,6 +689,22 @@ def onehot_sum(code: np.ndarray, ncell: int, values: np.ndarray | None, Wt: np.n
     ``Wt`` holds the replicate weights as (replicates, rows); one ``bincount`` per replicate
     (a loop over replicates, not groups) reads each row of ``Wt`` once, contiguously; rows
     without a cell go to a spare cell that is dropped.
+
+    Parameters
+    ----------
+    code : numpy.ndarray
+        Cell of every row (-1: none).
+    ncell : int
+        Number of cells.
+    values : numpy.ndarray or None
+        Value of every row (None: counts of weight).
+    Wt : numpy.ndarray
+        Replicate weights (replicates, rows).
+
+    Returns
+    -------
+    numpy.ndarray
+        (replicates, ncell) totals.
     """
     ok = code >= 0
     c = code if ok.all() else np.where(ok, code, ncell)
@@ -395,6 +721,16 @@ def rank_from_gram(gram: np.ndarray) -> int:
 
     A matrix with that Gram matrix (from its eigendecomposition) has the same column
     rank; :func:`pewlike.variance.linearization.degf_replicate` then decides the rank as R's ``qr``.
+
+    Parameters
+    ----------
+    gram : numpy.ndarray
+        (replicates, replicates) Gram matrix.
+
+    Returns
+    -------
+    int
+        The rank minus one (-1 for a zero matrix).
     """
     from pewlike.variance import linearization as variance
 

@@ -8,8 +8,9 @@ the same and equal the in-memory ones to rounding.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import numpy as np
 
@@ -34,16 +35,47 @@ from pewlike.partitioned.engine import run_pass
 from pewlike.partitioned.ratios import Kept, domain_df, finish, first_pass
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.estimation.engine import Ratios
+    from pewlike.partitioned.engine import Prep, Sums
     from pewlike.partitioned.frame import PartitionedFrame
+
+    #: Confidence intervals of proportions (R ``svyciprop(method=)``).
+    ProportionCI = Literal["logit", "beta", "wilson", "xlogit", "mean"]
+    #: Statistics of :func:`chisq` (R ``svychisq(statistic=)``).
+    ChisqStatistic = Literal["F", "Chisq", "Wald", "adjWald"]
+    #: Domain variables: one name, several, or None for the whole survey.
+    By = str | Sequence[str] | None
 
 __all__ = ["chisq", "design_sums", "mean", "proportion", "ratio", "table_totals", "total", "ttest"]
 
 
-def design_sums(pf: PartitionedFrame, *, need_df: bool = True) -> dict:
-    """Respondents in the domain and (with ``need_df``) the design degrees of freedom: one pass."""
-    spec = DomainSpec((), 1, 0, None, False, 1, np.zeros(1, dtype=np.int64))
+def design_sums(pf: PartitionedFrame, *, need_df: bool = True) -> dict[str, float]:
+    """Respondents in the domain and (with ``need_df``) the design degrees of freedom: one pass.
+
+    Parameters
+    ----------
+    pf : PartitionedFrame
+    need_df : bool
+        Also compute the degrees of freedom.
+
+    Returns
+    -------
+    dict
+        ``n`` (int) and, with ``need_df``, ``degf`` (float).
+    """
+    spec = DomainSpec(
+        columns=(),
+        n_num=1,
+        n_den=0,
+        den_of=np.zeros(0, dtype=np.int64),  # no denominators
+        den_from_num=False,
+        n_dom=1,
+        dom_of=np.zeros(1, dtype=np.int64),
+    )
     sums = first_pass(pf, spec, need_df=need_df)
-    out = {"n": int(sums["n"][0])}
+    out: dict[str, float] = {"n": int(sums["n"][0])}
     if need_df:
         out["degf"] = float(domain_df(pf, sums, np.array([0]))[0])
     return out
@@ -54,7 +86,8 @@ def _design_label(pf: PartitionedFrame) -> str:
 
     d = pf._ddesign
     stages = len(d.names.get("psu", []) or []) or 1
-    pop = None if (d.unit_pop is None and d.pop_h is None) else True
+    units, strata = d.units, d.strata
+    pop = None if ((units is None or units.popsize is None) and (strata is None or strata.popsize is None)) else True
     shim = SimpleNamespace(
         is_replicate=d.kind == "replicate",
         reptype=d.reptype,
@@ -66,31 +99,86 @@ def _design_label(pf: PartitionedFrame) -> str:
     return design_kind(shim)
 
 
-def _empty_domain(pf, sums, col):
+def _empty_domain(pf: PartitionedFrame, sums: Sums, col: str) -> NoReturn:
     if sums["nvalid"][0] == 0:
         raise EstimationError(f"{col!r} has no valid values in this survey (all missing or refused)")
     raise EstimationError(f"no respondent has valid values of {col!r} in this domain")
 
 
 # --------------------------------------------------------------------------- estimators
-def mean(pf: PartitionedFrame, var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+def mean(pf: PartitionedFrame, var: str, *, by: By = None, na_rm: bool = True, level: float = 0.95) -> Estimates:
     """Weighted mean, overall or by domain, on a partitioned survey.
+
+    Parameters
+    ----------
+    pf : PartitionedFrame
+        The survey (the backend of a partitioned :class:`pewlike.Survey`).
+    var : str
+        Numeric variable (wave suffix optional).
+    by : str or list of str, optional
+        Domain variables; each domain keeps the full design for its variance.
+    na_rm : bool
+        Drop missing values from the base; ``False`` gives NaN for a domain with any.
+    level : float
+        Confidence level; intervals use the normal quantile, as R's ``confint``.
+
+    Returns
+    -------
+    Estimates
+        As :func:`pewlike.estimation.estimators.mean`; ``deff`` is R's ``deff="replace"``.
+
+    Raises
+    ------
+    VariableError
+        ``var`` is not numeric.
+    EstimationError
+        No valid value in the domain, a domain with no positive weight, or a bad ``level``.
 
     Notes
     -----
-    Equivalent to ``svymean``/``svyby(..., svymean, deff="replace")`` in R survey and to
+    Two passes over the partitions (sums, then squared deviations for ``deff``), more for
+    raked designs and designs whose units are the rows.  R has no partitioned equivalent:
+    the result equals R survey's ``svymean(~var, design, deff="replace")`` (with ``by``:
+    ``svyby(~var, ~by, design, svymean, deff="replace")``) on all rows in memory, and
     :func:`pewlike.estimation.estimators.mean`.
     """
     level = _est._check_level(level)
     return _mean_or_total(pf, "mean", numeric_column(pf, var, "mean"), by, na_rm, level)
 
 
-def total(pf: PartitionedFrame, var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
-    """Weighted total of a numeric variable, or counts of each level of a categorical.
+def total(pf: PartitionedFrame, var: str, *, by: By = None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+    """Weighted total of a numeric variable, or counts of each level of a categorical, on a partitioned survey.
+
+    Parameters
+    ----------
+    pf : PartitionedFrame
+        The survey (the backend of a partitioned :class:`pewlike.Survey`).
+    var : str
+        Numeric or categorical variable (wave suffix optional).
+    by : str or list of str, optional
+        Domain variables.
+    na_rm : bool
+        Drop missing values (categoricals: missing-coded responses) from the base.
+    level : float
+        Confidence level (normal intervals).
+
+    Returns
+    -------
+    Estimates
+        As :func:`pewlike.estimation.estimators.total`.
+
+    Raises
+    ------
+    VariableError
+        ``var`` is neither numeric nor categorical.
+    EstimationError
+        No valid value in the domain, or a bad ``level``.
 
     Notes
     -----
-    Equivalent to ``svytotal(~var, design, deff="replace")`` (and ``svyby``) in R survey.
+    R has no partitioned equivalent: the result equals R survey's ``svytotal(~var, design,
+    deff="replace")`` (and ``svyby``) on all rows in memory, and
+    :func:`pewlike.estimation.estimators.total`.
     """
     import pandas as pd
 
@@ -101,19 +189,33 @@ def total(pf: PartitionedFrame, var: str, *, by=None, na_rm: bool = True, level:
     return _mean_or_total(pf, "total", numeric_column(pf, var, "total"), by, na_rm, level)
 
 
-def _ss_pass(pdf, prep, params):
+def _ss_pass(pdf: pd.DataFrame, prep: Prep, params: tuple[MeanSpec, np.ndarray]) -> Sums:
     spec, ybar = params
-    code, yv, *_ = spec.codes(pdf, prep)
+    code, yv = spec.domain_values(pdf, prep)
     ok = code >= 0
     resid = yv[ok] - ybar[code[ok]]
     return {"ss": np.bincount(code[ok], weights=prep.w[ok] * resid * resid, minlength=spec.n_dom)}
 
 
-def _mean_or_total(pf, kind, col, by, na_rm, level):
+def _mean_or_total(
+    pf: PartitionedFrame, kind: Literal["mean", "total"], col: str, by: By, na_rm: bool, level: float
+) -> Estimates:
     bc = by_codes(pf, by, na_rm)
     G = bc.size
     ar = np.arange(G)
-    spec = MeanSpec(spec_columns(col, *bc.cols), G, G if kind == "mean" else 0, ar, False, G, ar, col, bc, na_rm, kind)
+    spec = MeanSpec(
+        columns=spec_columns(col, *bc.cols),
+        n_num=G,
+        n_den=G if kind == "mean" else 0,
+        den_of=ar,
+        den_from_num=False,
+        n_dom=G,
+        dom_of=ar,
+        ycol=col,
+        by=bc,
+        na_rm=na_rm,
+        kind=kind,
+    )
     sums = first_pass(pf, spec)
     present = np.flatnonzero(sums["ndom"] > 0)
     if present.size == 0:
@@ -148,19 +250,50 @@ def proportion(
     pf: PartitionedFrame,
     var: str,
     *,
-    by=None,
-    ci: str = "logit",
+    by: By = None,
+    ci: ProportionCI = "logit",
     na_rm: bool = True,
     level: float = 0.95,
     factor: FactorCodes | None = None,
 ) -> Estimates:
     """Share of respondents giving each response, with confidence intervals, on a partitioned survey.
 
+    Parameters
+    ----------
+    pf : PartitionedFrame
+        The survey (the backend of a partitioned :class:`pewlike.Survey`).
+    var : str
+        Categorical variable (wave suffix optional); every counted level gets a row.
+    by : str or list of str, optional
+        Domain variables.
+    ci : {"logit", "beta", "wilson", "xlogit", "mean"}
+        Interval method, as R's ``svyciprop(method=)``; "beta" is Korn-Graubard.
+        Intervals use the design degrees of freedom of each domain.
+    na_rm : bool
+        Exclude missing responses ("Refused", "Don't know") from the base; ``False``
+        reports them as levels.
+    level : float
+        Confidence level.
+    factor : FactorCodes, optional
+        The levels to report, when they are not those of ``var`` (nets are a recode of it).
+
+    Returns
+    -------
+    Estimates
+        Fractions (0-1), as :func:`pewlike.estimation.estimators.proportion`; ``n`` is the
+        unweighted count giving that response.
+
+    Raises
+    ------
+    EstimationError
+        A bad ``ci`` or ``level``, no substantive level, or no valid response in the domain.
+
     Notes
     -----
-    Estimates, SEs and ``deff`` equal ``svymean(~factor, design, deff="replace")`` (and
-    ``svyby``); intervals ``svyciprop(method=ci)`` with each domain's design df; as
-    :func:`pewlike.estimation.estimators.proportion`.
+    R has no partitioned equivalent: estimates, SEs and ``deff`` equal R survey's
+    ``svymean(~factor(var), design, deff="replace")`` (and ``svyby``) on all rows in
+    memory, intervals ``svyciprop(~I(var == level), design, method=ci)`` per level and
+    domain; as :func:`pewlike.estimation.estimators.proportion`.
     """
     level = _est._check_level(level)
     if ci not in CI_METHODS:
@@ -168,7 +301,16 @@ def proportion(
     return _proportions(pf, var, by, ci, na_rm, level, kind="proportion", factor=factor)
 
 
-def _proportions(pf, var, by, ci, na_rm, level, kind, factor=None):
+def _proportions(
+    pf: PartitionedFrame,
+    var: str,
+    by: By,
+    ci: ProportionCI,
+    na_rm: bool,
+    level: float,
+    kind: Literal["proportion", "total"],
+    factor: FactorCodes | None = None,
+) -> Estimates:
     fc = factor if factor is not None else factor_codes(pf, var, na_rm=na_rm)
     col, levels = fc.col, list(fc.labels)
     if not levels:
@@ -178,16 +320,16 @@ def _proportions(pf, var, by, ci, na_rm, level, kind, factor=None):
     G = bc.size
     den_of = np.repeat(np.arange(G), L)
     spec = PropSpec(
-        spec_columns(col, *bc.cols),
-        G * L,
-        G if kind == "proportion" else 0,
-        den_of,
-        kind == "proportion",
-        G,
-        den_of,
-        fc,
-        bc,
-        L,
+        columns=spec_columns(col, *bc.cols),
+        n_num=G * L,
+        n_den=G if kind == "proportion" else 0,
+        den_of=den_of,
+        den_from_num=kind == "proportion",
+        n_dom=G,
+        dom_of=den_of,
+        factor=fc,
+        by=bc,
+        L=L,
     )
     sums = first_pass(pf, spec, need_df=(kind == "proportion"))
     present = np.flatnonzero(sums["ndom"] > 0)
@@ -198,7 +340,8 @@ def _proportions(pf, var, by, ci, na_rm, level, kind, factor=None):
     r = finish(pf, spec, sums, Kept.of(spec, cells))
     Gp = present.size
     dpos = np.repeat(np.arange(Gp), L)
-    Wg = r.den if kind == "proportion" else np.bincount(dpos, weights=r.num, minlength=Gp)
+    # shares: the domain totals are the ratios' denominators; counts: sums of the levels
+    Wg = r.den if kind == "proportion" and r.den is not None else np.bincount(dpos, weights=r.num, minlength=Gp)
     _est._check_weights(Wg, keys, list(bc.cols))
     est = r.theta
     var_ = np.clip(np.diag(r.vcov), 0, None)
@@ -230,13 +373,40 @@ def _proportions(pf, var, by, ci, na_rm, level, kind, factor=None):
 
 
 def ratio(
-    pf: PartitionedFrame, numerator: str, denominator: str, *, by=None, na_rm: bool = True, level: float = 0.95
+    pf: PartitionedFrame, numerator: str, denominator: str, *, by: By = None, na_rm: bool = True, level: float = 0.95
 ) -> Estimates:
     """Ratio of two weighted totals, overall or by domain, on a partitioned survey.
 
+    Parameters
+    ----------
+    pf : PartitionedFrame
+        The survey (the backend of a partitioned :class:`pewlike.Survey`).
+    numerator, denominator : str
+        Numeric variables (wave suffix optional).
+    by : str or list of str, optional
+        Domain variables.
+    na_rm : bool
+        Leave out rows missing either variable.
+    level : float
+        Confidence level (normal intervals).
+
+    Returns
+    -------
+    Estimates
+        As :func:`pewlike.estimation.estimators.ratio`; ``deff`` is NaN, as in R.
+
+    Raises
+    ------
+    VariableError
+        A variable is not numeric.
+    EstimationError
+        No valid row in the domain, or a denominator total of zero in some domain.
+
     Notes
     -----
-    Equivalent to ``svyratio(~numerator, ~denominator, design)`` (and ``svyby``) in R survey.
+    R has no partitioned equivalent: the result equals R survey's
+    ``svyratio(~numerator, ~denominator, design)`` (and ``svyby``) on all rows in memory,
+    and :func:`pewlike.estimation.estimators.ratio`.
     """
     level = _est._check_level(level)
     ncol = numeric_column(pf, numerator, "ratio")
@@ -244,7 +414,19 @@ def ratio(
     bc = by_codes(pf, by, na_rm)
     G = bc.size
     ar = np.arange(G)
-    spec = RatioSpec(spec_columns(ncol, dcol, *bc.cols), G, G, ar, False, G, ar, ncol, dcol, bc, na_rm)
+    spec = RatioSpec(
+        columns=spec_columns(ncol, dcol, *bc.cols),
+        n_num=G,
+        n_den=G,
+        den_of=ar,
+        den_from_num=False,
+        n_dom=G,
+        dom_of=ar,
+        ncol=ncol,
+        dcol=dcol,
+        by=bc,
+        na_rm=na_rm,
+    )
     sums = first_pass(pf, spec)
     present = np.flatnonzero(sums["ndom"] > 0)
     if present.size == 0:
@@ -272,20 +454,41 @@ def ratio(
     return Estimates("ratio", name, bc.cols, frame, r.vcov, level, "normal", None, _design_label(pf))
 
 
-def table_totals(pf: PartitionedFrame, rf: FactorCodes, cf: FactorCodes, *, shares: bool):
-    """Cells of the two-way table of the levels that occur: ``(Ratios, nr, nc, sums)``."""
+def table_totals(pf: PartitionedFrame, rf: FactorCodes, cf: FactorCodes, *, shares: bool) -> tuple[Ratios, int, int]:
+    """Cells of the two-way table of the levels that occur (rows vary fastest).
+
+    Parameters
+    ----------
+    pf : PartitionedFrame
+    rf, cf : FactorCodes
+        The row and column variables.
+    shares : bool
+        Estimate shares of the table's total (else totals).
+
+    Returns
+    -------
+    ratios : Ratios
+        The cells' estimates and covariance.
+    nr, nc : int
+        Levels of the row and column variables that occur.
+
+    Raises
+    ------
+    EstimationError
+        No respondent has valid values of both.
+    """
     nr_f, nc_f = len(rf.labels), len(cf.labels)
     k = nr_f * nc_f
     spec = TableSpec(
-        spec_columns(rf.col, cf.col),
-        k,
-        1 if shares else 0,
-        np.zeros(k, dtype=np.int64),
-        False,
-        1,
-        np.zeros(k, dtype=np.int64),
-        rf,
-        cf,
+        columns=spec_columns(rf.col, cf.col),
+        n_num=k,
+        n_den=1 if shares else 0,
+        den_of=np.zeros(k, dtype=np.int64),
+        den_from_num=False,
+        n_dom=1,
+        dom_of=np.zeros(k, dtype=np.int64),
+        rf=rf,
+        cf=cf,
     )
     sums = first_pass(pf, spec)
     counts = sums["n"].reshape(nc_f, nr_f).T
@@ -297,13 +500,39 @@ def table_totals(pf: PartitionedFrame, rf: FactorCodes, cf: FactorCodes, *, shar
     return finish(pf, spec, sums, Kept.of(spec, cells), by_domain=False), rpres.size, cpres.size
 
 
-def chisq(pf: PartitionedFrame, row: str, col: str, *, statistic: str = "F", na_rm: bool = True) -> TestResult:
-    """Rao-Scott (or Wald) test of association on a partitioned survey.
+def chisq(
+    pf: PartitionedFrame, row: str, col: str, *, statistic: ChisqStatistic = "F", na_rm: bool = True
+) -> TestResult:
+    """Rao-Scott (or Wald) test of association between two categorical variables on a partitioned survey.
+
+    Parameters
+    ----------
+    pf : PartitionedFrame
+        The survey (the backend of a partitioned :class:`pewlike.Survey`).
+    row, col : str
+        Categorical variables.
+    statistic : {"F", "Chisq", "Wald", "adjWald"}
+        ``"F"``: second-order (Satterthwaite) Rao-Scott F; ``"Chisq"``: first-order
+        correction, chi-squared reference; ``"Wald"``/``"adjWald"``: design-based Wald
+        tests of independence.
+    na_rm : bool
+        Leave missing responses out of the table.
+
+    Returns
+    -------
+    TestResult
+        ``statistic``, ``df`` (``(ndf, ddf)`` for F) and ``p_value``, as
+        :func:`pewlike.estimation.hypothesis.chisq`.
+
+    Raises
+    ------
+    EstimationError
+        A bad ``statistic``, the same variable twice, or fewer than two observed levels.
 
     Notes
     -----
-    Equivalent to ``svychisq(~row + col, design, statistic=)`` in R survey and to
-    :func:`pewlike.estimation.hypothesis.chisq`.
+    R has no partitioned equivalent: the result equals R survey's ``svychisq(~row + col,
+    design, statistic=)`` on all rows in memory, and :func:`pewlike.estimation.hypothesis.chisq`.
     """
     from pewlike.estimation.hypothesis import rao_scott, wald_independence
 
@@ -328,11 +557,38 @@ def chisq(pf: PartitionedFrame, row: str, col: str, *, statistic: str = "F", na_
 
 
 def ttest(pf: PartitionedFrame, var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
-    """Design-based t test of a difference in means between two groups.
+    """Design-based t test of a difference in means between two groups, on a partitioned survey.
+
+    Parameters
+    ----------
+    pf : PartitionedFrame
+        The survey (the backend of a partitioned :class:`pewlike.Survey`).
+    var : str
+        Numeric variable.
+    by : str
+        Categorical variable with exactly two groups among the valid rows.
+    na_rm : bool
+        Leave missing-coded groups out.
+    level : float
+        Unused, as in the in-memory ``ttest`` (the result has no interval).
+
+    Returns
+    -------
+    TestResult
+        ``estimate`` is mean(second group) - mean(first group), with its SE; ``df`` is the
+        design df of the rows used minus 1.
+
+    Raises
+    ------
+    VariableError
+        ``var`` is not numeric.
+    EstimationError
+        ``by`` does not have exactly two groups.
 
     Notes
     -----
-    Equivalent to ``svyttest(var ~ by, design)`` in R survey and :func:`pewlike.estimation.hypothesis.ttest`.
+    R has no partitioned equivalent: the result equals R survey's ``svyttest(var ~ by,
+    design)`` on all rows in memory, and :func:`pewlike.estimation.hypothesis.ttest`.
     """
     from scipy import stats
 
@@ -340,7 +596,19 @@ def ttest(pf: PartitionedFrame, var: str, by: str, *, na_rm: bool = True, level:
     gf = factor_codes(pf, by, na_rm=na_rm)
     bc = ByCodes((gf.col,), (gf.level,), na_rm)
     ar = np.arange(bc.size)
-    spec = MeanSpec(spec_columns(ycol, gf.col), bc.size, bc.size, ar, False, bc.size, ar, ycol, bc, True, "mean")
+    spec = MeanSpec(
+        columns=spec_columns(ycol, gf.col),
+        n_num=bc.size,
+        n_den=bc.size,
+        den_of=ar,
+        den_from_num=False,
+        n_dom=bc.size,
+        dom_of=ar,
+        ycol=ycol,
+        by=bc,
+        na_rm=True,
+        kind="mean",
+    )
     sums = first_pass(pf, spec, need_df=True)
     # group levels are those of factor_codes (missing categories dropped when na_rm)
     kept_raw = np.flatnonzero(gf.lut[:-1] >= 0)
@@ -369,7 +637,7 @@ def ttest(pf: PartitionedFrame, var: str, by: str, *, na_rm: bool = True, level:
     )
 
 
-def _union_df(pf, sums, doms) -> float:
+def _union_df(pf: PartitionedFrame, sums: Sums, doms: np.ndarray) -> float:
     """Degrees of freedom of the union of some domains (the rows used by a test)."""
     d = pf._ddesign
     if d.kind == "replicate":
@@ -377,12 +645,13 @@ def _union_df(pf, sums, doms) -> float:
 
         return float(rank_from_gram(sums["gram"][doms].sum(axis=0)))
     if d.kind == "clustered":
-        npsu = int(d.unit_clusters[:, 0].max()) + 1
-        nst = int(d.unit_strata[:, 0].max()) + 1
+        units = d.unit_table()
+        npsu = int(units.clusters[:, 0].max()) + 1
+        nst = int(units.strata[:, 0].max()) + 1
         pk, sk = sums["df_psu"].keys, sums["df_str"].keys
         p = np.unique(pk[np.isin(pk // npsu, doms)] % npsu).size
         s = np.unique(sk[np.isin(sk // nst, doms)] % nst).size
         return float(p - s)
-    H = d.n_h.shape[0]
+    H = d.strata_table().n.shape[0]
     sk = sums["df_str"].keys
     return float(sums["df_rows"][doms].sum() - np.unique(sk[np.isin(sk // H, doms)] % H).size)

@@ -14,8 +14,8 @@ Needs the optional extra ``pewlike[dask]``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pewlike.errors import DesignError, EstimationError
 from pewlike.io.codebook import Codebook
@@ -25,12 +25,30 @@ from pewlike.partitioned.io import require_dask
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from distributed import Client
+    from numpy.typing import ArrayLike
+
+    from pewlike.partitioned.engine import Condition, DaskDesign
+    from pewlike.variance.linearization import LonelyPSU
+
+    #: One step to replay on an in-memory copy: ``("subset", condition)`` or ``("rake", margins, options)``.
+    ReplayStep = tuple[Literal["subset"], Condition] | tuple[Literal["rake"], Any, dict[str, Any]]
 
 __all__ = ["PartitionedFrame", "is_dask_frame"]
 
 
-def is_dask_frame(obj) -> bool:
-    """Whether ``obj`` is a Dask DataFrame (checked without importing Dask)."""
+def is_dask_frame(obj: object) -> bool:
+    """Whether ``obj`` is a Dask DataFrame (checked without importing Dask).
+
+    Parameters
+    ----------
+    obj : object
+        Anything.
+
+    Returns
+    -------
+    bool
+    """
     mod = type(obj).__module__ or ""
     return mod.startswith("dask") and type(obj).__name__ == "DataFrame"
 
@@ -44,6 +62,8 @@ class PartitionedFrame:
         One row per respondent, in any number of partitions.
     weights, strata, psu, fpc, nest, repweights, reptype, scale, rscales, mse, lonely_psu, rho, codebook
         As for :class:`pewlike.survey.Survey`.
+    source : str, optional
+        The files the data came from (shown in descriptions).
     scheduler : str, distributed.Client or None
         Where to compute: a scheduler address (``"tcp://host:8786"``), a Client, or None
         for the active Client if there is one, else this machine's threads.
@@ -51,8 +71,18 @@ class PartitionedFrame:
         Show a progress bar on stderr while computing.
     timeout : float
         Seconds to wait for the scheduler before failing.
-    missing : {"auto", "keep"}
-        ``"auto"`` marks categories labelled like "Refused" as missing (see :class:`~pewlike.io.codebook.Codebook`).
+    missing : {"auto", "keep", "nan"}
+        ``"auto"`` marks categories labelled like "Refused" as missing (see
+        :class:`~pewlike.io.codebook.Codebook`); ``"keep"`` marks none; ``"nan"`` (what
+        the files were read with) marks them as ``"auto"`` does.
+
+    Raises
+    ------
+    DesignError
+        ``data`` is not a Dask DataFrame, has duplicate column names, or the design
+        arguments do not fit the data.
+    ClusterError
+        The scheduler cannot be reached within ``timeout`` seconds.
 
     Notes
     -----
@@ -84,29 +114,43 @@ class PartitionedFrame:
         "_state",
     )
 
+    _args: dict[str, Any]  # the design arguments, to rebuild the design in memory
+    _cache: dict[str, float]  # "n" and "degf" of the current domain, once computed
+    _client: Client | None
+    _codebook: Codebook
+    _ddesign: DaskDesign
+    _ddf: Any  # dask.dataframe.DataFrame
+    _history: tuple[str, ...]  # WeightingNote texts
+    _levels: dict[str, Level]  # categories of the columns known so far (all categoricals, then on demand)
+    _progress: bool
+    _source: str | None
+    _state: State
+
+    kind: ClassVar[str] = "partitioned"
+
     def __init__(
         self,
-        data,
+        data: Any,
         *,
         weights: str | None = "auto",
-        strata=None,
-        psu=None,
-        fpc=None,
+        strata: str | Sequence[str] | None = None,
+        psu: str | Sequence[str] | None = None,
+        fpc: str | Sequence[str] | None = None,
         nest: bool = False,
-        repweights=None,
-        reptype=None,
-        scale=None,
-        rscales=None,
+        repweights: str | Sequence[str] | None = None,
+        reptype: str | None = None,
+        scale: float | None = None,
+        rscales: ArrayLike | None = None,
         mse: bool = False,
-        lonely_psu: str = "fail",
-        rho=None,
+        lonely_psu: LonelyPSU = "fail",
+        rho: float | None = None,
         codebook: Codebook | None = None,
         source: str | None = None,
-        scheduler=None,
+        scheduler: str | Client | None = None,
         progress: bool = True,
         timeout: float = 10.0,
-        missing: str = "auto",
-    ):
+        missing: Literal["auto", "keep", "nan"] = "auto",
+    ) -> None:
         from pewlike.partitioned.design import build, finish_codebook
 
         require_dask()
@@ -125,7 +169,7 @@ class PartitionedFrame:
             else Codebook({**Codebook.from_frame(meta).variables, **codebook.variables}, codebook.file_label)
         )
         client = connect(scheduler, timeout=timeout)
-        args = dict(
+        args: dict[str, Any] = dict(
             weights=weights,
             strata=strata,
             psu=psu,
@@ -143,7 +187,19 @@ class PartitionedFrame:
         cb, levels = finish_codebook(meta, cats, codebook, missing)
         self._init(data, cb, design, State(design), levels, client, progress, source, (), args)
 
-    def _init(self, ddf, cb, design, state, levels, client, progress, source, history, args):
+    def _init(
+        self,
+        ddf: Any,
+        cb: Codebook,
+        design: DaskDesign,
+        state: State,
+        levels: dict[str, Level],
+        client: Client | None,
+        progress: bool,
+        source: str | None,
+        history: Sequence[str],
+        args: dict[str, Any],
+    ) -> None:
         for name, value in (
             ("_ddf", ddf),
             ("_codebook", cb),
@@ -159,7 +215,9 @@ class PartitionedFrame:
         ):
             object.__setattr__(self, name, value)
 
-    def _evolve(self, *, state: State | None = None, history=None, progress=None) -> PartitionedFrame:
+    def _evolve(
+        self, *, state: State | None = None, history: Sequence[str] | None = None, progress: bool | None = None
+    ) -> PartitionedFrame:
         obj = PartitionedFrame.__new__(PartitionedFrame)
         obj._init(
             self._ddf,
@@ -175,7 +233,7 @@ class PartitionedFrame:
         )
         return obj
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("a partitioned survey is immutable; its methods return a new one")
 
     # -- data and metadata ---------------------------------------------------
@@ -197,8 +255,13 @@ class PartitionedFrame:
             self._cache.update(design_sums(self, need_df=True))
         return int(self._cache["degf"])
 
-    def domain_frame(self):
-        """The respondents of the current domain, as a lazy Dask DataFrame."""
+    def domain_frame(self) -> Any:
+        """The respondents of the current domain, as a lazy Dask DataFrame.
+
+        Returns
+        -------
+        dask.dataframe.DataFrame
+        """
         if not self._state.domain:
             return self._ddf
         from pewlike.partitioned.engine import _domain_mask
@@ -206,8 +269,13 @@ class PartitionedFrame:
         conds = self._state.domain
         return self._ddf.map_partitions(lambda p: p[_domain_mask(p, conds, len(conds))], meta=self._ddf._meta)
 
-    def weight_series(self):
-        """Current analysis weights of the respondents in the domain, as a lazy Dask Series."""
+    def weight_series(self) -> Any:
+        """Current analysis weights of the respondents in the domain, as a lazy Dask Series.
+
+        Returns
+        -------
+        dask.dataframe.Series
+        """
         import pandas as pd
 
         from pewlike.partitioned.engine import _domain_mask, prepare
@@ -216,7 +284,7 @@ class PartitionedFrame:
         name = self._ddesign.names.get("weights") or "weight"
         cols = sorted(state.columns())
 
-        def part(p):
+        def part(p: pd.DataFrame) -> pd.Series:
             prep = prepare(p, state)
             keep = _domain_mask(p, state.domain, len(state.domain))
             return pd.Series(prep.w[keep], index=p.index[keep], name=name)
@@ -225,21 +293,32 @@ class PartitionedFrame:
 
     @property
     def npartitions(self) -> int:
+        """Number of partitions of the data."""
         return int(self._ddf.npartitions)
 
     @property
     def source(self) -> str | None:
+        """The files the data came from (None when built from a Dask DataFrame)."""
         return self._source
 
     def describe(self) -> str:
-        """A printable description of the design."""
+        """A printable description of the design.
+
+        Returns
+        -------
+        str
+            The kind of design, its weights, the subset and the weighting history.
+        """
         d = self._ddesign
-        kind = {
-            "replicate": f"replicate weights ({d.reptype}, {len(d.rep_cols)} replicates)",
-            "clustered": f"{len(d.names.get('psu', []))}-stage cluster sample "
-            f"({d.unit_index.shape[0]:,} last-stage units)",
-            "rows": "independent sampling" + (f", {d.n_h.shape[0]:,} strata" if d.key_cols else ""),
-        }[d.kind]
+        if d.kind == "replicate":
+            kind = f"replicate weights ({d.reptype}, {len(d.rep_cols)} replicates)"
+        elif d.kind == "clustered":
+            kind = (
+                f"{len(d.names.get('psu', []))}-stage cluster sample "
+                f"({d.unit_table().index.shape[0]:,} last-stage units)"
+            )
+        else:
+            kind = "independent sampling" + (f", {d.strata_table().n.shape[0]:,} strata" if d.key_cols else "")
         lines = [
             f"Partitioned survey design (Dask, {self.npartitions} partitions): {kind}",
             f"  weights: {d.weight_col or 'equal (unweighted)'}",
@@ -249,21 +328,26 @@ class PartitionedFrame:
         lines.extend(f"  {h}" for h in self._history)
         return "\n".join(lines)
 
-    kind = "partitioned"
-
     @property
     def codebook(self) -> Codebook:
         """Question wording, value labels and missing codes."""
         return self._codebook
 
     @property
-    def history(self) -> tuple:
+    def history(self) -> tuple[str, ...]:
         """Notes of the weighting steps applied, in order."""
         return self._history
 
     def codebook_frame(self) -> pd.DataFrame:
-        """One row per variable: ``name, label, type, levels, missing_codes, ...`` (``n_valid`` and
-        ``n_missing`` are those of no rows: counting them would need a pass over the data)."""
+        """One row per variable: ``name, label, type, levels, missing_codes, ...``.
+
+        ``n_valid`` and ``n_missing`` are those of no rows: counting them would need a pass
+        over the data.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         import pandas as pd
 
         meta = self._ddf._meta
@@ -275,11 +359,31 @@ class PartitionedFrame:
         return self._codebook.to_frame(meta.astype(known) if known else meta)
 
     def question(self, name: str) -> str:
+        """The wording of a question (its column name when it has no label).
+
+        Parameters
+        ----------
+        name : str
+            A column or a name the codebook resolves (``CONCERNCO`` -> ``CONCERNCO_W49``).
+
+        Returns
+        -------
+        str
+        """
         col = self._codebook.resolve(name)
         return self._codebook.variables[col].label or col
 
     def resolve(self, name: str) -> str:
-        """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``)."""
+        """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``).
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        str
+        """
         return self._codebook.resolve(name)
 
     def _level(self, col: str) -> Level:
@@ -291,7 +395,9 @@ class PartitionedFrame:
         return self._levels[col]
 
     # -- domains -----------------------------------------------------------
-    def subset(self, condition, *, columns: Sequence[str] | None = None) -> PartitionedFrame:
+    def subset(
+        self, condition: str | Callable[[pd.DataFrame], Any], *, columns: Sequence[str] | None = None
+    ) -> PartitionedFrame:
         """Restrict to a domain, keeping the full design for variance (R ``subset(design, ...)``).
 
         Parameters
@@ -302,9 +408,21 @@ class PartitionedFrame:
         columns : list of str, optional
             The columns a function needs (default: all columns are read for it; a query's
             columns are found in its text).
+
+        Returns
+        -------
+        PartitionedFrame
+            The same data and design, restricted to the domain.
+
+        Raises
+        ------
+        EstimationError
+            The condition is neither a string nor a function, fails on the data, or
+            matches no respondent.
         """
         import re
 
+        cond: Condition
         if isinstance(condition, str):
             words = set(re.findall(r"`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*)", condition))
             names = {a or b for a, b in words}
@@ -332,13 +450,41 @@ class PartitionedFrame:
         return out
 
     # -- leaving the cluster ---------------------------------------------------------
-    def collect_frame(self) -> tuple[pd.DataFrame, dict]:
-        """Every row in this process, with the arguments that rebuild the design in memory."""
+    def collect_frame(self) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """Every row in this process, with the arguments that rebuild the design in memory.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            All rows (a fresh RangeIndex).
+        options : dict
+            Keyword arguments of :class:`pewlike.Survey` (design, codebook, source).
+        """
         pdf = self._ddf.compute()
         return pdf.reset_index(drop=True), self._memory_options()
 
-    def sample_frame(self, frac: float, *, seed: int | None = None) -> tuple[pd.DataFrame, dict]:
-        """A random row sample (fraction ``frac``, drawn in every partition), weights scaled by ``1/frac``."""
+    def sample_frame(self, frac: float, *, seed: int | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """A random row sample (fraction ``frac``, drawn in every partition), weights scaled by ``1/frac``.
+
+        Parameters
+        ----------
+        frac : float
+            Fraction of rows, in (0, 1].
+        seed : int, optional
+            Random state of the sample.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            The sampled rows, weights and replicate weights divided by ``frac``.
+        options : dict
+            Keyword arguments of :class:`pewlike.Survey` (design, codebook, source).
+
+        Raises
+        ------
+        EstimationError
+            ``frac`` is not in (0, 1].
+        """
         import pandas as pd
 
         if not 0 < frac <= 1:
@@ -349,13 +495,18 @@ class PartitionedFrame:
         pdf = pdf.assign(**scaled) if scaled else pdf
         return pd.DataFrame(pdf), self._memory_options()
 
-    def _memory_options(self) -> dict:
+    def _memory_options(self) -> dict[str, Any]:
         return dict(codebook=self._codebook, source=self._source, **self._args)
 
-    def replay_steps(self) -> list[tuple]:
-        """The subsets and rakings applied so far, in order: ``("subset", condition)`` and
-        ``("rake", margins, options)``, for replaying them on an in-memory copy."""
-        out: list[tuple] = []
+    def replay_steps(self) -> list[ReplayStep]:
+        """The subsets and rakings applied so far, in order, for replaying them on an in-memory copy.
+
+        Returns
+        -------
+        list of tuple
+            ``("subset", condition)`` and ``("rake", margins, options)``.
+        """
+        out: list[ReplayStep] = []
         done = 0
         for step in self._state.steps:
             out.extend(("subset", cond) for cond in self._state.domain[done : step.ndomain])

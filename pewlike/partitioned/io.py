@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pewlike.errors import DataFileError, PewlikeError
 
@@ -52,8 +52,19 @@ def require_dask() -> None:
 
 
 # --------------------------------------------------------------------------- files
-def expand_paths(paths_or_glob) -> list[Path]:
+def expand_paths(paths_or_glob: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
     """The files named by a path, a directory, a glob (``"acs/*.parquet"``) or a list of them.
+
+    Parameters
+    ----------
+    paths_or_glob : str, path or list of them
+        Files, directories (their .parquet/.csv/.sav... files) and glob patterns
+        (``**`` recurses).
+
+    Returns
+    -------
+    list of Path
+        The files, in order (each pattern's and directory's matches sorted).
 
     Raises
     ------
@@ -86,10 +97,10 @@ def expand_paths(paths_or_glob) -> list[Path]:
             out.append(Path(s))
         else:
             raise DataFileError(f"{s}: no such file; check the path")
-    kinds = {_KINDS.get(p.suffix.lower()) for p in out}
-    if None in kinds:
-        bad = next(p for p in out if p.suffix.lower() not in _KINDS)
+    bad = next((p for p in out if p.suffix.lower() not in _KINDS), None)
+    if bad is not None:
         raise DataFileError(f"{bad}: unknown file type {bad.suffix!r}; use .parquet, .csv or .sav")
+    kinds = {_KINDS[p.suffix.lower()] for p in out}
     if len(kinds) > 1:
         raise DataFileError(f"the files mix several formats ({', '.join(sorted(kinds))}); give files of one kind")
     return out
@@ -99,8 +110,8 @@ def read_partitioned(
     files: Sequence[Path],
     *,
     columns: Sequence[str] | None = None,
-    required=(),
-    missing: str = "auto",
+    required: Sequence[tuple[str, str]] = (),
+    missing: Literal["auto", "keep", "nan"] = "auto",
     chunk_rows: int = SAV_CHUNK_ROWS,
     **reader_options: Any,
 ) -> tuple[Any, Codebook | None]:
@@ -118,6 +129,17 @@ def read_partitioned(
         As :func:`pewlike.io.files.read_file`.
     chunk_rows : int
         Rows per partition for SPSS/Stata/SAS files (read with pyreadstat's row offsets).
+    **reader_options
+        Passed to the reader (``pyarrow.parquet.ParquetFile.read_row_groups``,
+        ``pandas.read_csv``, pyreadstat).
+
+    Returns
+    -------
+    ddf : dask.dataframe.DataFrame
+        One partition per file, per block of row groups (Parquet) or per block of rows.
+    codebook : Codebook or None
+        The codebook pewlike stored in a Parquet file, or the labels of an SPSS/Stata/SAS
+        file; None for CSV and other Parquet files.
 
     Raises
     ------
@@ -187,7 +209,8 @@ def _read_parquet(files, columns, required, missing, opts):
     items = []
     for f in files:
         meta_f = pq.ParquetFile(f).metadata
-        groups, count = [], 0
+        groups: list[int] = []
+        count = 0
         for g in range(meta_f.num_row_groups):  # consecutive row groups up to ``rows`` rows a partition
             n = meta_f.row_group(g).num_rows
             if groups and count + n > rows:
@@ -312,8 +335,25 @@ class _CsvPart:
         return conform(df[cols], self.meta[cols], path, self.first)
 
 
-def conform(df: pd.DataFrame, meta: pd.DataFrame, path, first: str) -> pd.DataFrame:
+def conform(df: pd.DataFrame, meta: pd.DataFrame, path: str | os.PathLike[str], first: str) -> pd.DataFrame:
     """Check a partition's columns and types against ``meta``; integers read as floats are cast.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One partition as read.
+    meta : pandas.DataFrame
+        The empty frame of the expected columns and types (from the first file).
+    path : str or path
+        The partition's file, named in errors.
+    first : str
+        The first file's name, named in errors.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df``, numeric columns cast to the type of ``meta`` where nothing is lost (to
+        floats; to integers when the column has no missing value).
 
     Raises
     ------
@@ -366,7 +406,8 @@ def _read_stat(files, kind, columns, required, missing, chunk_rows, opts):
             kind
         ],
     )
-    blocks, heads = [], []
+    blocks: list[tuple[str, int, int]] = []
+    heads: list[list[str]] = []
     for f in files:
         try:
             _, head = read(str(f), metadataonly=True)

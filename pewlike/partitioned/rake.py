@@ -12,7 +12,8 @@ read.  Linearised variances then use R's raking residuals computed from per-cell
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,12 +21,24 @@ from pewlike.errors import RakingError
 from pewlike.partitioned.engine import Pairs, RakeFactors, State, column_codes, run_pass
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.partitioned.engine import Level, Prep, Sums
     from pewlike.partitioned.frame import PartitionedFrame
+
+    #: Raking targets: ``{variable or (variables...): targets}`` (targets as a dict, Series or
+    #: DataFrame of cells, see :mod:`pewlike.weighting.targets`), or a list of target tables.
+    Margins = (
+        Mapping[str, Any]
+        | Mapping[tuple[str, ...], Any]
+        | Mapping[str | tuple[str, ...], Any]
+        | Sequence[pd.DataFrame | pd.Series]
+    )
 
 __all__ = ["rake"]
 
 
-def _collapse(pdf, prep, params):
+def _collapse(pdf: pd.DataFrame, prep: Prep, params: tuple[tuple[str, ...], tuple[Level, ...]]) -> Sums:
     cols, levels = params
     active = prep.dom & (prep.w > 0)
     key = np.zeros(len(pdf), dtype=np.int64)
@@ -39,26 +52,26 @@ def _collapse(pdf, prep, params):
     return {"cells": Pairs.of(key[active], np.column_stack(cols_))}
 
 
-def _decode(keys: np.ndarray, cols, levels, meta):
+def _decode(keys: np.ndarray, cols: Sequence[str], levels: Sequence[Level], meta: pd.DataFrame) -> pd.DataFrame:
     """The collapsed table: one row per occupied key, with the raking columns' values."""
     import pandas as pd
 
-    out = {}
+    out: dict[str, pd.Categorical | pd.Series] = {}
     rem = keys.copy()
     for col, lev in zip(cols, levels):
         k = len(lev.values) + 1
         code = rem % k - 1
         rem = rem // k
         if lev.categorical:
-            out[col] = pd.Categorical.from_codes(code, categories=list(lev.values), ordered=lev.ordered)
+            out[col] = pd.Categorical.from_codes(code, categories=lev.index(), ordered=lev.ordered)
         else:
-            vals = (
-                pd.array(list(lev.values), dtype=meta[col].dtype) if lev.values else pd.array([], dtype=meta[col].dtype)
-            )
+            dtype = meta[col].dtype
+            # pandas-stubs: no pd.array overload takes a column's dtype (np.dtype | ExtensionDtype)
+            vals = pd.array(list(lev.values), dtype=dtype) if lev.values else pd.array([], dtype=dtype)  # type: ignore[arg-type]
             take = (
                 pd.Series(vals).take(np.clip(code, 0, None)).reset_index(drop=True)
                 if len(vals)
-                else pd.Series([None] * code.size, dtype=meta[col].dtype)
+                else pd.Series([None] * code.size, dtype=dtype)
             )
             out[col] = take.where(code >= 0)
     return pd.DataFrame(out)
@@ -66,12 +79,12 @@ def _decode(keys: np.ndarray, cols, levels, meta):
 
 def rake(
     pf: PartitionedFrame,
-    margins,
+    margins: Margins,
     *,
     max_iter: int = 50,
     tol: float = 1e-7,
     total: float | None = None,
-    bounds=None,
+    bounds: tuple[float, float] | None = None,
     cap: float | None = None,
 ) -> PartitionedFrame:
     """Rake the weights of a partitioned survey to marginal targets.
@@ -79,8 +92,17 @@ def rake(
     Parameters
     ----------
     pf : PartitionedFrame
-    margins, max_iter, tol, total
-        As :func:`pewlike.weighting.raking.rake`.
+        The survey (the backend of a partitioned :class:`pewlike.Survey`).
+    margins : dict or list
+        ``{"F_AGECAT": {"18-29": .21, ...}, ("F_SEX", "F_EDUCCAT"): {...}}``: each margin a
+        variable or a joint cell of several, with targets as proportions or totals;
+        as :func:`pewlike.weighting.raking.rake`.
+    max_iter : int
+        Maximum number of sweeps over the margins.
+    tol : float
+        Stop when every target cell's weighted share is within ``tol`` of its target.
+    total : float, optional
+        Population total the weights should sum to.
     bounds, cap
         Not available on partitioned surveys (bounded raking and capping need every row);
         raking is done on the joint-cell table instead.
@@ -143,27 +165,27 @@ def rake(
     ncells = [m.ncell for m in ms]
     step = raking_step(np.arange(ncell), list(cells.codes), ncells, res.factor, res.last, np.ones(ncell))
     factors = RakeFactors(
-        cols,
-        levels,
-        sums.keys,
-        cells.cell.astype(np.int64),
-        res.factor,
-        res.rep_factor,
-        len(pf._state.domain),
-        tuple(cells.codes),
-        tuple(ncells),
-        tuple(step.scale),
-        real,
+        columns=cols,
+        levels=levels,
+        keys=sums.keys,
+        jcell=cells.cell.astype(np.int64),
+        factor=res.factor,
+        rep_factor=res.rep_factor,
+        ndomain=len(pf._state.domain),
+        codes=tuple(cells.codes),
+        ncells=tuple(ncells),
+        scale=tuple(step.scale),
+        count=real,
         call=(margins, {"max_iter": max_iter, "tol": tol, "total": total}),
     )
     names = ", ".join(m.name for m in ms)
     record = WeightingRecord(
         "rake",
         margins_frame(ms, achieved=achieved),
-        res.iterations,
-        True,
-        tol,
-        {"max_iter": max_iter, "total": total, "cap": None},
+        iterations=res.iterations,
+        converged=True,
+        tolerance=tol,
+        options={"max_iter": max_iter, "total": total, "cap": None},
     )
     note = WeightingNote(f"raked to {len(ms)} margin(s) ({names}) in {res.iterations} iteration(s)", record)
     state = State(pf._state.design, pf._state.domain, pf._state.steps + (factors,))

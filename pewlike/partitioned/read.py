@@ -2,35 +2,42 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pewlike.errors import WeightWarning
 from pewlike.partitioned.frame import PartitionedFrame
 from pewlike.partitioned.io import expand_paths, read_partitioned
 
+if TYPE_CHECKING:  # pragma: no cover
+    from distributed import Client
+    from numpy.typing import ArrayLike
+
+    from pewlike.variance.linearization import LonelyPSU
+
 __all__ = ["read_dask"]
 
 
 def read_dask(
-    paths,
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     *,
     weights: str | None = "auto",
-    strata=None,
-    psu=None,
-    fpc=None,
+    strata: str | Sequence[str] | None = None,
+    psu: str | Sequence[str] | None = None,
+    fpc: str | Sequence[str] | None = None,
     nest: bool = False,
-    repweights=None,
-    reptype=None,
-    scale=None,
-    rscales=None,
+    repweights: str | Sequence[str] | None = None,
+    reptype: str | None = None,
+    scale: float | None = None,
+    rscales: ArrayLike | None = None,
     mse: bool = False,
-    lonely_psu: str = "fail",
-    missing: str = "auto",
+    lonely_psu: LonelyPSU = "fail",
+    missing: Literal["auto", "keep", "nan"] = "auto",
     columns: Sequence[str] | None = None,
-    rho=None,
-    scheduler=None,
+    rho: float | None = None,
+    scheduler: str | Client | None = None,
     progress: bool = True,
     timeout: float = 10.0,
     **reader_options: Any,
@@ -43,12 +50,25 @@ def read_dask(
         ``"acs/*.parquet"``, a directory of Parquet/CSV files, a list of files, or a large
         ``.sav`` file (read in blocks of rows with pyreadstat's row offsets; option
         ``chunk_rows=``).
-    weights ... rho
+    weights, strata, psu, fpc, nest, repweights, reptype, scale, rscales, mse, lonely_psu, rho
         As :func:`pewlike.read`.
+    missing : {"auto", "keep", "nan"}
+        How special codes ("Refused", SPSS user-missing) are kept; as :func:`pewlike.read`.
+    columns : list of str, optional
+        Read only these columns (the design columns are added; with a ``repweights``
+        pattern, the Parquet columns it matches).
     scheduler, progress, timeout
         As :class:`pewlike.Survey` (for a Dask DataFrame).
     **reader_options
-        Passed to the reader (``dask.dataframe.read_parquet``, ``pandas.read_csv``, pyreadstat).
+        Passed to the reader (``pyarrow.parquet.ParquetFile.read_row_groups``,
+        ``pandas.read_csv``, pyreadstat); ``chunk_rows=``: rows per block of an
+        SPSS/Stata/SAS file.
+
+    Returns
+    -------
+    PartitionedFrame
+        The data (read lazily: one or more partitions per file) with the design checked
+        in one pass.
 
     Raises
     ------
@@ -58,15 +78,21 @@ def read_dask(
     ClusterError
         The scheduler cannot be reached within ``timeout`` seconds.
 
+    Warns
+    -----
+    WeightWarning
+        ``columns=`` with ``weights="auto"``: the weight column may not be read.
+
     Notes
     -----
-    Equivalent to reading every file and ``rbind``-ing them before ``svydesign`` in R,
-    without ever holding all rows.
+    R has no partitioned equivalent: the result equals reading every file (``haven::read_sav``,
+    ``arrow::read_parquet``) and ``rbind``-ing them before ``svydesign``/``svrepdesign`` in
+    R, without ever holding all rows.
     """
     import fnmatch
 
     files = expand_paths(paths)
-    required = []
+    required: list[tuple[str, str]] = []
     if isinstance(weights, str) and weights != "auto":
         required.append(("weight", weights))
     for role, x in (("stratum", strata), ("PSU", psu), ("fpc", fpc)):

@@ -11,12 +11,22 @@ centred, scaled cross-products -- two passes, each returning small arrays.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pewlike.errors import DesignError
 from pewlike.partitioned.engine import BLOCK_ROWS, Pairs, run_pass
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.partitioned.cells import CellSpec
+    from pewlike.partitioned.engine import Prep, RakeFactors, Sums
+    from pewlike.partitioned.frame import PartitionedFrame
+    from pewlike.partitioned.ratios import Kept
 
 __all__ = ["Influence", "calibration_terms", "raking_term", "rows_vcov", "unit_residual_sums"]
 
@@ -26,15 +36,42 @@ _CERTAINTY_TOL = 1e-7  # as pewlike.variance.linearization: a stratum with every
 # --------------------------------------------------------------------------- row-level influence
 @dataclass(frozen=True, eq=False)
 class Influence:
-    """Row-level influence values of the kept cells, computed block by block in a partition."""
+    """Row-level influence values of the kept cells, computed block by block in a partition.
 
-    spec: object
-    kept: object
+    Attributes
+    ----------
+    spec : CellSpec
+        The estimator's cells.
+    kept : Kept
+        The cells reported.
+    theta : numpy.ndarray
+        Their estimates.
+    B : numpy.ndarray or None
+        The kept denominator totals (None: the estimates are totals).
+    """
+
+    spec: CellSpec
+    kept: Kept
     theta: np.ndarray
     B: np.ndarray | None
 
-    def rows(self, pdf, prep):
-        """Yield ``(slice, x)`` with ``x`` (rows, kept cells) dense, ``BLOCK_ROWS`` rows at a time."""
+    def rows(self, pdf: pd.DataFrame, prep: Prep) -> Iterator[tuple[slice, np.ndarray]]:
+        """Yield ``(slice, x)`` with ``x`` (rows, kept cells) dense, ``BLOCK_ROWS`` rows at a time.
+
+        Parameters
+        ----------
+        pdf : pandas.DataFrame
+            One partition.
+        prep : Prep
+            Its weights and domain.
+
+        Yields
+        ------
+        slice
+            The rows of the block.
+        numpy.ndarray
+            Their influence values (rows, kept cells).
+        """
         spec, kept = self.spec, self.kept
         num, a, den, b, _ = spec.codes(pdf, prep)
         w = prep.w
@@ -44,6 +81,8 @@ class Influence:
         numk = nmap[np.where(num >= 0, num, spec.n_num)]
         aw = w if a is None else w * a
         if self.B is not None:
+            if den is None:  # pragma: no cover - specs with denominators give every row a denominator cell
+                raise TypeError(f"{type(spec).__name__} has denominators but gives rows no denominator cell")
             dmap = np.full(spec.n_den + 1, -1, dtype=np.int64)
             dmap[kept.den] = np.arange(kept.den.size)
             denk = dmap[np.where(den >= 0, den, spec.n_den)]
@@ -69,7 +108,7 @@ class Influence:
             yield sl, x
 
 
-def _residuals(x, sl, prep, Ds):
+def _residuals(x: np.ndarray, sl: slice, prep: Prep, Ds: Sequence[np.ndarray]) -> np.ndarray:
     """Apply the raking steps' residuals (R ``svyrecvar`` with ``postStrata``) to a block."""
     for (cell, w0), D in zip(prep.calib, Ds):
         c = cell[sl]
@@ -79,7 +118,7 @@ def _residuals(x, sl, prep, Ds):
     return x
 
 
-def _cell_sums_pass(pdf, prep, params):
+def _cell_sums_pass(pdf: pd.DataFrame, prep: Prep, params: tuple[Influence, tuple[np.ndarray, ...], int, int]) -> Sums:
     infl, Ds, j, ncell = params
     cell, w0 = prep.calib[j]
     S = np.zeros((ncell, infl.kept.num.size))
@@ -93,20 +132,47 @@ def _cell_sums_pass(pdf, prep, params):
     return {"S0": S}
 
 
-def calibration_terms(pf, spec, infl: Influence) -> list:
-    """For every raking step in order, the per-joint-cell term ``D`` of its residuals."""
-    Ds: list = []
+def calibration_terms(pf: PartitionedFrame, spec: CellSpec, infl: Influence) -> list[np.ndarray]:
+    """For every raking step in order, the per-joint-cell term ``D`` of its residuals.
+
+    One pass per raking step.
+
+    Parameters
+    ----------
+    pf : PartitionedFrame
+    spec : CellSpec
+    infl : Influence
+        The influence values of the estimates.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        (joint cells, kept cells) per raking step; empty for an uncalibrated survey.
+    """
+    Ds: list[np.ndarray] = []
     for j, step in enumerate(pf._state.steps):
         S0 = run_pass(pf, spec.columns, _cell_sums_pass, (infl, tuple(Ds), j, step.factor.shape[0]))["S0"]
         Ds.append(raking_term(step, S0))
     return Ds
 
 
-def raking_term(step, S0: np.ndarray) -> np.ndarray:
+def raking_term(step: RakeFactors, S0: np.ndarray) -> np.ndarray:
     """The accumulated cell means ``D`` of R's raking residuals, from the sums ``S0`` of x / w0 by joint cell.
 
     The same ten sweeps of iterated post-stratification residuals as
     :meth:`pewlike.weighting.steps.RakingStep.residuals`, on the table of joint cells.
+
+    Parameters
+    ----------
+    step : RakeFactors
+        The raking step.
+    S0 : numpy.ndarray
+        (joint cells, kept cells) sums of the influence values over the weights before it.
+
+    Returns
+    -------
+    numpy.ndarray
+        (joint cells, kept cells).
     """
     n_e = step.count.astype(float)
     counts = [np.maximum(np.bincount(c, weights=n_e, minlength=k), 1.0) for c, k in zip(step.codes, step.ncells)]
@@ -121,55 +187,94 @@ def raking_term(step, S0: np.ndarray) -> np.ndarray:
     return D
 
 
-def _unit_residuals(pdf, prep, params):
+def _unit_residuals(pdf: pd.DataFrame, prep: Prep, params: tuple[Influence, tuple[np.ndarray, ...]]) -> Sums:
     infl, Ds = params
+    unit = prep.unit_codes()
     out = None
     for sl, x in infl.rows(pdf, prep):
         x = _residuals(x, sl, prep, Ds)
-        p = Pairs.of(prep.unit[sl], x)
+        p = Pairs.of(unit[sl], x)
         out = p if out is None else out.merge(p)
     return {"U": out}
 
 
 # --------------------------------------------------------------------------- units = rows
-def _stratum_sums_pass(pdf, prep, params):
+def _stratum_sums_pass(pdf: pd.DataFrame, prep: Prep, params: tuple[Influence, tuple[np.ndarray, ...], int]) -> Sums:
     infl, Ds, H = params
+    stratum = prep.stratum_codes()
     S = np.zeros((H, infl.kept.num.size))
     for sl, x in infl.rows(pdf, prep):
         x = _residuals(x, sl, prep, Ds)
-        h = prep.stratum[sl]
+        h = stratum[sl]
         for col in range(x.shape[1]):  # a loop over statistics
             S[:, col] += np.bincount(h, weights=x[:, col], minlength=H)
     return {"S": S}
 
 
-def _centred_pass(pdf, prep, params):
+def _centred_pass(
+    pdf: pd.DataFrame, prep: Prep, params: tuple[Influence, tuple[np.ndarray, ...], np.ndarray, np.ndarray]
+) -> Sums:
     infl, Ds, mu, c = params
+    stratum = prep.stratum_codes()
     k = infl.kept.num.size
     V = np.zeros((k, k))
     for sl, x in infl.rows(pdf, prep):
         x = _residuals(x, sl, prep, Ds)
-        h = prep.stratum[sl]
+        h = stratum[sl]
         dev = x - mu[h]
         V += (dev * c[h][:, None]).T @ dev
     return {"V": V}
 
 
-def rows_vcov(pf, spec, kept, infl, Ds, sums, by_domain_average: bool) -> np.ndarray:
+def rows_vcov(
+    pf: PartitionedFrame,
+    spec: CellSpec,
+    kept: Kept,
+    infl: Influence,
+    Ds: Sequence[np.ndarray],
+    sums: Sums,
+    by_domain_average: bool,
+) -> np.ndarray:
     """Stratified variance when every row is its own unit, as ``svyrecvar``'s ``onestage``.
 
     Two passes: stratum totals of the influence values, then the centred, scaled cross-
     products ``sum_h c_h sum_i (x_i - mean_h)(x_i - mean_h)'``.  Lonely strata (one row) and
     finite population corrections follow :func:`pewlike.variance.linearization.linearized_vcov`.
+
+    Parameters
+    ----------
+    pf : PartitionedFrame
+        A survey whose design's units are its rows.
+    spec : CellSpec
+    kept : Kept
+    infl : Influence
+    Ds : list of numpy.ndarray
+        Raking terms from :func:`calibration_terms`.
+    sums : dict
+        From :func:`pewlike.partitioned.ratios.first_pass` (``present`` is read).
+    by_domain_average : bool
+        ``lonely_psu="average"`` within each domain, as R's subset design.
+
+    Returns
+    -------
+    numpy.ndarray
+        (kept cells, kept cells) covariance.
+
+    Raises
+    ------
+    DesignError
+        A stratum has one row and ``lonely_psu="fail"``.
     """
     d = pf._ddesign
-    H = d.n_h.shape[0]
-    n_h = d.n_h.astype(float)
-    if d.pop_h is None:
+    strata = d.strata_table()
+    H = strata.n.shape[0]
+    n_h = strata.n.astype(float)
+    pop_h = strata.popsize
+    if pop_h is None:
         f = np.ones(H)
     else:
         with np.errstate(invalid="ignore", divide="ignore"):
-            f = np.where(np.isinf(d.pop_h), 1.0, (d.pop_h - n_h) / d.pop_h)
+            f = np.where(np.isinf(pop_h), 1.0, (pop_h - n_h) / pop_h)
     scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)
     cert = f < _CERTAINTY_TOL
     lonely = (n_h == 1) & ~cert
@@ -177,7 +282,7 @@ def rows_vcov(pf, spec, kept, infl, Ds, sums, by_domain_average: bool) -> np.nda
     if rule == "fail" and lonely.any():
         j = int(np.flatnonzero(lonely)[0])
         raise DesignError(
-            f"stratum {d.strata_labels[j]} (stage 1) has only one PSU; pass lonely_psu='adjust' to "
+            f"stratum {strata.labels[j]} (stage 1) has only one PSU; pass lonely_psu='adjust' to "
             "centre it on the grand mean, 'average' to use the average of the other strata, "
             "or 'remove'/'certainty' to drop it"
         )
@@ -211,6 +316,22 @@ def rows_vcov(pf, spec, kept, infl, Ds, sums, by_domain_average: bool) -> np.nda
     return out
 
 
-def unit_residual_sums(pf, spec, infl: Influence, Ds) -> Pairs:
-    """Totals of the (raking-residual) influence values per sampling unit, over all partitions."""
-    return run_pass(pf, spec.columns, _unit_residuals, (infl, tuple(Ds)))["U"]
+def unit_residual_sums(pf: PartitionedFrame, spec: CellSpec, infl: Influence, Ds: Sequence[np.ndarray]) -> Pairs:
+    """Totals of the (raking-residual) influence values per sampling unit, over all partitions.
+
+    Parameters
+    ----------
+    pf : PartitionedFrame
+        A survey with a clustered design.
+    spec : CellSpec
+    infl : Influence
+    Ds : list of numpy.ndarray
+        Raking terms from :func:`calibration_terms`.
+
+    Returns
+    -------
+    Pairs
+        Keyed by sampling unit, one value column per kept cell.
+    """
+    U: Pairs = run_pass(pf, spec.columns, _unit_residuals, (infl, tuple(Ds)))["U"]
+    return U

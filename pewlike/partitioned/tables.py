@@ -9,9 +9,10 @@ same way with the same helpers, so their tables, notes and exports are unchanged
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -21,9 +22,19 @@ from pewlike.partitioned.engine import Level, State, column_codes, run_pass
 from pewlike.partitioned.estimates import chisq, proportion
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.estimation.results import Estimates
+    from pewlike.partitioned.engine import CallCondition, Prep, Sums
+    from pewlike.partitioned.estimates import By, ProportionCI
     from pewlike.partitioned.frame import PartitionedFrame
     from pewlike.tables.crosstabs import Crosstab
-    from pewlike.tables.toplines import Topline
+    from pewlike.tables.toplines import NetSpec, Topline
+
+    #: A resolved net: its label and the response levels it gathers.
+    Net = tuple[str, tuple[str, ...]]
+    #: A net's estimate: label, the recode's estimates, its position in them, levels of the recode.
+    NetEstimate = tuple[str, Estimates, int, int]
 
 __all__ = ["crosstab", "topline"]
 
@@ -53,7 +64,7 @@ class _InBase:
     level: Level
     valid: bool
 
-    def __call__(self, pdf) -> np.ndarray:
+    def __call__(self, pdf: pd.DataFrame) -> np.ndarray:
         code = column_codes(pdf, self.col, self.level)
         ok = code >= 0
         if self.valid and self.level.missing:
@@ -62,7 +73,7 @@ class _InBase:
         return ok
 
 
-def _base_pass(pdf, prep, params):
+def _base_pass(pdf: pd.DataFrame, prep: Prep, params: tuple[_InBase, ByCodes | None, int]) -> Sums:
     inbase, bycodes, G = params
     mask = inbase(pdf) & prep.dom
     g = bycodes.codes(pdf, mask) if bycodes is not None else np.where(mask, 0, -1)
@@ -79,7 +90,7 @@ def _base_pass(pdf, prep, params):
     }
 
 
-def _moe(nw, sw, sw2, level):
+def _moe(nw: np.ndarray, sw: np.ndarray, sw2: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Pew's margin of error and the Kish design effect from weight sums (:func:`pewlike.weighting.summary.moe`)."""
     from pewlike.weighting.summary import _z
 
@@ -91,8 +102,12 @@ def _moe(nw, sw, sw2, level):
     return np.where(nw > 0, moe, np.nan), np.where(nw > 0, deff, np.nan)
 
 
-def _nets_proxy(pf: PartitionedFrame, col: str):
-    """What :func:`pewlike.tables.toplines.resolve_nets` reads: the codebook and the column's dtype."""
+def _nets_proxy(pf: PartitionedFrame, col: str) -> Any:
+    """What :func:`pewlike.tables.toplines.resolve_nets` reads: the codebook and the column's dtype.
+
+    A duck-typed stand-in for the :class:`~pewlike.design.frame.SurveyFrame` that
+    ``resolve_nets`` is annotated with (hence ``Any``).
+    """
     import pandas as pd
 
     lev = pf._level(col)
@@ -100,7 +115,16 @@ def _nets_proxy(pf: PartitionedFrame, col: str):
     return SimpleNamespace(codebook=pf._codebook, data={col: pd.Series([], dtype=dtype)})
 
 
-def _net_estimates(pf: PartitionedFrame, col: str, nets, *, by=None, base="valid", ci="logit", level=0.95):
+def _net_estimates(
+    pf: PartitionedFrame,
+    col: str,
+    nets: Sequence[Net],
+    *,
+    by: By = None,
+    base: Literal["valid", "all"] = "valid",
+    ci: ProportionCI = "logit",
+    level: float = 0.95,
+) -> list[NetEstimate]:
     """As :func:`pewlike.tables.toplines.net_estimates`: disjoint nets estimated together as a recode."""
     if not nets:
         return []
@@ -109,7 +133,7 @@ def _net_estimates(pf: PartitionedFrame, col: str, nets, *, by=None, base="valid
     from pewlike.tables.toplines import disjoint_groups
 
     groups = disjoint_groups(nets)
-    out: list = [None] * len(nets)
+    out: list[Any] = [None] * len(nets)  # every net belongs to one group: all are set below
     for group in groups:
         which = np.full(len(cats) + 1, len(group), dtype=np.int64)
         for j, i in enumerate(group):
@@ -126,23 +150,63 @@ def _net_estimates(pf: PartitionedFrame, col: str, nets, *, by=None, base="valid
 
 
 def topline(
-    pf: PartitionedFrame, var: str, *, base: str = "valid", nets=None, ci: str = "logit", level: float = 0.95
+    pf: PartitionedFrame,
+    var: str,
+    *,
+    base: Literal["valid", "all"] = "valid",
+    nets: NetSpec = None,
+    ci: ProportionCI = "logit",
+    level: float = 0.95,
 ) -> Topline:
     """Weighted percentage of each response to one question, as a Pew topline, on a partitioned survey.
 
+    Parameters
+    ----------
+    pf : PartitionedFrame
+        The survey (the backend of a partitioned :class:`pewlike.Survey`).
+    var : str
+        A categorical question (wave suffix optional).
+    base : {"valid", "all"}
+        ``"valid"``: percentages of substantive answers; ``"all"``: of everyone asked,
+        with "Refused"/"Don't know" rows (Pew's topline convention).
+    nets : mapping or "auto", optional
+        ``{"NET Concerned": ["Very concerned", "Somewhat concerned"]}``, or ``"auto"``
+        (top two / bottom two of a four-point ordinal scale).
+    ci : {"logit", "beta", "wilson", "xlogit", "mean"}
+        Interval method for each share (see :func:`pewlike.partitioned.estimates.proportion`).
+    level : float
+        Confidence level of intervals and the margin of error.
+
+    Returns
+    -------
+    Topline
+        The same :class:`~pewlike.tables.toplines.Topline` as
+        :func:`pewlike.tables.toplines.topline` gives in memory.
+
+    Raises
+    ------
+    VariableError
+        ``var`` is numeric.
+    EstimationError
+        A bad ``base``, ``ci``, ``level`` or nets spec, or no valid response.
+
     Notes
     -----
-    The same :class:`~pewlike.tables.toplines.Topline` as :func:`pewlike.tables.toplines.topline`: shares
-    ``svymean(~factor(var))`` with ``svyciprop`` intervals, nets ``svyciprop(~I(var %in%
-    members))``, Pew's margin of error from the Kish design effect of the base's weights.
+    R has no partitioned equivalent: on all rows in memory the shares are R survey's
+    ``svymean(~factor(var), design)`` with ``svyciprop`` intervals, nets
+    ``svyciprop(~I(var %in% members), design)``, and Pew's margin of error is
+    ``pewmethods::calculate_deff`` of the base's weights; as :func:`pewlike.tables.toplines.topline`.
     """
     import pandas as pd
 
     from pewlike.tables.toplines import Topline, _net_rows, check_base, resolve_nets, response_frame
 
-    base = check_base(base)
+    check_base(base)
     col = _categorical_column(pf, var, "topline")
     est = proportion(pf, col, ci=ci, na_rm=(base == "valid"), level=level)
+    if est.vcov is None:  # pragma: no cover - proportion() always gives the covariance
+        raise TypeError("proportion() gave no covariance")
+    vcov = est.vcov
     frame, missing, _ = response_frame(pf, est, col)
     substantive = [lev for lev in frame["level"] if lev not in missing]
     resolved = resolve_nets(_nets_proxy(pf, col), col, substantive, nets)
@@ -161,7 +225,7 @@ def topline(
         pf.question(col),
         base,
         frame,
-        est.vcov,
+        vcov,
         int(sums["n"][0]),
         float(moe[0]),
         float(deff[0]),
@@ -179,37 +243,80 @@ def crosstab(
     var: str,
     by: str,
     *,
-    base: str = "valid",
+    base: Literal["valid", "all"] = "valid",
     letters: bool = True,
-    nets=None,
+    nets: NetSpec = None,
     min_n: int = 100,
     suppress: bool = False,
     alpha: float = 0.05,
-    adjust: str = "holm",
-    ci: str = "logit",
+    adjust: Literal["holm", "bonferroni", "none"] = "holm",
+    ci: ProportionCI = "logit",
     level: float = 0.95,
     total: Topline | None = None,
 ) -> Crosstab:
     """Weighted column percentages of ``var`` within each level of ``by``, on a partitioned survey.
 
+    Parameters
+    ----------
+    pf : PartitionedFrame
+        The survey (the backend of a partitioned :class:`pewlike.Survey`).
+    var : str
+        The question (rows of the table).
+    by : str
+        The banner variable (columns); respondents with a missing-coded answer are left out.
+    base : {"valid", "all"}
+        As :func:`topline`.
+    letters : bool
+        Mark significant differences between columns with letters.
+    nets : mapping or "auto", optional
+        As :func:`topline`.
+    min_n : int
+        Columns with fewer respondents are flagged (and with ``suppress``, blanked).
+    suppress : bool
+        Blank the cells of small columns.
+    alpha : float
+        Significance level of the letters.
+    adjust : {"holm", "bonferroni", "none"}
+        Multiple-comparison adjustment of the letters.
+    ci : {"logit", "beta", "wilson", "xlogit", "mean"}
+        Interval method for each share.
+    level : float
+        Confidence level of intervals and margins of error.
+    total : Topline, optional
+        The total column, when already computed.
+
+    Returns
+    -------
+    Crosstab
+        The same :class:`~pewlike.tables.crosstabs.Crosstab` as
+        :func:`pewlike.tables.crosstabs.crosstab` gives in memory.
+
+    Raises
+    ------
+    VariableError
+        ``var`` or ``by`` is numeric.
+    EstimationError
+        Bad options, or the same variable twice.
+
     Notes
     -----
-    The same :class:`~pewlike.tables.crosstabs.Crosstab` as :func:`pewlike.tables.crosstabs.crosstab`:
-    cells ``svyby(~var, ~by, design, svymean, covmat=TRUE)``, the Rao-Scott test
-    ``svychisq``, letters from pairwise ``svycontrast`` t tests on the design df of the base.
+    R has no partitioned equivalent: on all rows in memory the cells are R survey's
+    ``svyby(~var, ~by, design, svymean, covmat=TRUE)``, the test ``svychisq(~var + by,
+    design)``, letters from pairwise ``svycontrast`` t tests on the design df of the base;
+    as :func:`pewlike.tables.crosstabs.crosstab`.
     """
 
     from pewlike.tables.crosstabs import assemble_crosstab, check_crosstab_options
     from pewlike.tables.toplines import resolve_nets, response_frame
 
-    base = check_crosstab_options(base, adjust, min_n, alpha)
+    check_crosstab_options(base, adjust, min_n, alpha)
     col = _categorical_column(pf, var, "crosstab")
     bycol = _categorical_column(pf, by, "crosstab by=")
     if bycol == col:
         raise EstimationError(f"crosstab needs two different variables, got {col!r} twice")
     blev = pf._level(bycol)
     st = pf._state
-    valid_by = ("call", (bycol,), _InBase(bycol, blev, True))
+    valid_by: CallCondition = ("call", (bycol,), _InBase(bycol, blev, True))
     sub = pf._evolve(state=State(st.design, st.domain + (valid_by,), st.steps))
     est = proportion(sub, col, by=bycol, ci=ci, na_rm=(base == "valid"), level=level)
     frame, missing, levels = response_frame(pf, est, col)
@@ -226,7 +333,7 @@ def crosstab(
     moes, _ = _moe(sums["nw"], sums["sw"], sums["sw2"], level)
     col_moe = moes[raw_of][pos_of]
     small = col_n < min_n
-    in_base = ("call", (col,), inbase)
+    in_base: CallCondition = ("call", (col,), inbase)
     df = float(sub._evolve(state=State(st.design, sub._state.domain + (in_base,), st.steps)).degf)
 
     substantive = [lev for lev in levels if lev not in missing]

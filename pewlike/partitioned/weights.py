@@ -10,24 +10,27 @@ from pewlike.errors import EstimationError
 from pewlike.partitioned.engine import Extremes, run_pass
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.partitioned.engine import Prep, Sums
     from pewlike.partitioned.frame import PartitionedFrame
     from pewlike.weighting.summary import WeightSummary
 
 __all__ = ["weight_summary"]
 
 
-def _nonzero(prep) -> np.ndarray:
+def _nonzero(prep: Prep) -> np.ndarray:
     w = prep.w[prep.dom]
     return w[(w != 0) & ~np.isnan(w)]
 
 
-def _first(pdf, prep, params):
+def _first(pdf: pd.DataFrame, prep: Prep, params: None) -> Sums:
     w = _nonzero(prep)
     ext = Extremes(float(w.min()), float(w.max())) if w.size else Extremes()
     return {"n": np.array([float(w.size)]), "sum": np.array([w.sum()]), "range": ext}
 
 
-def _second(pdf, prep, mean):
+def _second(pdf: pd.DataFrame, prep: Prep, mean: float) -> Sums:
     d = _nonzero(prep) - mean
     return {"ss": np.array([np.dot(d, d)])}
 
@@ -38,9 +41,28 @@ def weight_summary(pf: PartitionedFrame) -> WeightSummary:
     Two passes: counts, sums and range; then squared deviations from the mean (as
     :func:`pewlike.weighting.summary.weight_summary` computes them in memory).
 
+    Parameters
+    ----------
+    pf : PartitionedFrame
+        The survey (the backend of a partitioned :class:`pewlike.Survey`); the weights of
+        the current domain are summarised.
+
+    Returns
+    -------
+    WeightSummary
+        As :func:`pewlike.weighting.summary.weight_summary`, with the record of the last
+        raking.
+
+    Raises
+    ------
+    EstimationError
+        No nonzero weight in the domain.
+
     Notes
     -----
-    The statistics are ``pewmethods::calculate_deff(weights)`` in R (zero weights left out).
+    R has no partitioned equivalent: the statistics equal
+    ``pewmethods::calculate_deff(weights(design))`` in R on all rows in memory (zero
+    weights left out).
     """
     from pewlike.weighting.steps import last_record
     from pewlike.weighting.summary import PEW_Z95, WeightSummary
