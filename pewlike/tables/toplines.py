@@ -36,7 +36,6 @@ __all__ = [
     "NetSpec",
     "Nets",
     "ProportionCI",
-    "SurveyBackend",
     "Topline",
     "base_mask",
     "categorical_column",
