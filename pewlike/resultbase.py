@@ -72,11 +72,20 @@ def frame_text(frame: pd.DataFrame) -> str:
     Parameters
     ----------
     frame : pandas.DataFrame
+        Any frame; missing numbers print as blanks, integers with thousands separators.
 
     Returns
     -------
     str
         A header line, then one line per row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(frame_text(pd.DataFrame({"level": ["Yes", "No"], "n": [1200, 800], "estimate": [0.61234, 0.38766]})))
+    level  n      estimate
+    Yes    1,200    0.6123
+    No       800    0.3877
     """
     cols = list(frame.columns)
     rows = [[_fmt_num(v) for v in rec] for rec in frame.itertuples(index=False, name=None)]
@@ -95,6 +104,7 @@ def frame_html(frame: pd.DataFrame, title: str) -> str:
     Parameters
     ----------
     frame : pandas.DataFrame
+        Any frame; cells are formatted as in :func:`frame_text`.
     title : str
         Shown above the table (text, not HTML).
 
@@ -135,6 +145,16 @@ def t_quantile(level: float, df: float) -> float:
     ------
     EstimationError
         ``level`` is not between 0 and 1.
+
+    Notes
+    -----
+    ``qt(1 - (1 - level) / 2, df)`` in R, or ``qnorm(...)`` for infinite ``df``, as
+    R survey's ``confint`` methods use with ``df = degf(design)`` or ``Inf``.
+
+    Examples
+    --------
+    >>> round(t_quantile(0.95, float("inf")), 4), round(t_quantile(0.95, 10), 4)
+    (1.96, 2.2281)
     """
     from scipy import stats
 
@@ -322,6 +342,10 @@ class RowEstimates(Result):
         EstimationError
             Another level was asked for intervals that cannot be recomputed from the
             result alone (proportions' logit or Korn-Graubard intervals, quantiles).
+
+        Notes
+        -----
+        R's ``confint(result, level=)`` on a survey estimate.
         """
         import pandas as pd
 

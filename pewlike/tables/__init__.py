@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.design.frame import SurveyFrame
+    from pewlike.models.results import ModelResult
     from pewlike.survey import Survey
 
 __all__ = [
@@ -43,8 +44,28 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # model tables
 # ---------------------------------------------------------------------------
-def stars(p: float) -> str:
-    """``***`` p < .001, ``**`` p < .01, ``*`` p < .05, else empty."""
+def stars(p: float | None) -> str:
+    """``***`` p < .001, ``**`` p < .01, ``*`` p < .05, else empty.
+
+    Parameters
+    ----------
+    p : float or None
+        A p-value; None or NaN gives no stars.
+
+    Returns
+    -------
+    str
+
+    Notes
+    -----
+    R's significance codes of ``printCoefmat`` (``summary(svyglm(...))``), without
+    its ``.`` for p < .1.
+
+    Examples
+    --------
+    >>> [stars(p) for p in (0.0004, 0.004, 0.04, 0.4, float("nan"))]
+    ['***', '**', '*', '', '']
+    """
     if p is None or not np.isfinite(p):
         return ""
     return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
@@ -57,24 +78,50 @@ def _fmt_p(p: float) -> str:
 
 
 def model_table(
-    model, *, name: str, title: str | None = None, odds: bool | None = None, level: float = 0.95
+    model: ModelResult, *, name: str, title: str | None = None, odds: bool | None = None, level: float = 0.95
 ) -> TableDoc:
     """A model's odds ratios (or coefficients) with CIs, p-values, stars, N and design df.
 
     Parameters
     ----------
-    model : model result
+    model : ModelResult
         From ``svy.logit``, ``svy.ologit`` or ``svy.glm``; read through
-        ``to_frame()`` (and ``odds_ratios()`` when ``odds``).
+        ``to_frame()`` (and ``odds_ratios()`` when ``odds``), never refitted.
     name : str
         File-safe table name.
+    title : str, optional
+        Default: the model's own title (its outcome), else ``name``.
     odds : bool, optional
-        Show odds ratios; default: for logit links.
+        Show odds ratios; default: for logit links.  Coefficients leave out the
+        intercept of a GLM (an ordinal model's cut points stay).
+    level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    TableDoc
+        Columns ``Term``, ``Odds ratio`` (or ``Coefficient``) with stars,
+        ``<level> CI`` and ``p``; notes give N, the design degrees of freedom,
+        the star legend and the formula.
+
+    Raises
+    ------
+    PewlikeError
+        ``name`` is not file-safe.
 
     Notes
     -----
     The numbers are those of ``summary(svyglm(...))`` / ``svyolr`` in R, with
-    ``exp(coef)`` and ``exp(confint)`` for odds ratios.
+    ``exp(coef)`` and ``exp(confint)`` for odds ratios; p-values are the design-based
+    t tests on ``df.residual`` degrees of freedom.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> fit = pw.demo().logit("CONCERNCO in ['Very concerned', 'Somewhat concerned'] ~ F_SEX")
+    >>> doc = model_table(fit, name="concern")
+    >>> list(doc.frame.columns)
+    ['Term', 'Odds ratio', '95% CI', 'p']
     """
     import pandas as pd
 
@@ -133,11 +180,23 @@ class MethodsStatement(Result):
     level: float = 0.95
 
     def to_frame(self) -> pd.DataFrame:
-        """``group, level, n, deff, moe`` (MOE in percentage points)."""
+        """``group, level, n, deff, moe`` (MOE in percentage points).
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy; the first row is the total sample.
+        """
         return self.frame.copy()
 
     def text(self) -> str:
-        """``n = 4,272; margin of sampling error ±1.7 points, including the design effect of 1.31``."""
+        """``n = 4,272; margin of sampling error ±1.7 points, including the design effect of 1.31``.
+
+        Returns
+        -------
+        str
+            The sentence for the total sample (no final full stop).
+        """
         r = self.frame.iloc[0]
         return (
             f"n = {fmt_int(r['n'])}; margin of sampling error ±{fmt_points(r['moe'])} points, "
@@ -145,16 +204,35 @@ class MethodsStatement(Result):
         )
 
     def table(self, name: str = "methods") -> TableDoc:
-        """Pew's table: group, unweighted sample size, plus or minus (points)."""
+        """Pew's table: group, unweighted sample size, plus or minus (points).
+
+        Parameters
+        ----------
+        name : str
+            File-safe table name.
+
+        Returns
+        -------
+        TableDoc
+            A heading row per group, then its levels indented; notes give the
+            statement and how the margins were computed.
+
+        Notes
+        -----
+        The layout of the "sample sizes and margins of error" table in Pew
+        Research Center methodology statements.
+        """
         import pandas as pd
 
-        rows, last = [], None
-        for r in self.frame.itertuples():
-            if r.group != last and r.group != "Total sample":
-                rows.append([r.group, "", ""])
-            last = r.group
-            label = "Total sample" if r.group == "Total sample" else f"  {r.level}"
-            rows.append([label, fmt_int(r.n), f"±{fmt_points(r.moe)} points"])
+        f = self.frame
+        rows: list[list[str]] = []
+        last = None
+        for group, level, n, moe in zip(f["group"], f["level"], f["n"], f["moe"]):
+            if group != last and group != "Total sample":
+                rows.append([group, "", ""])
+            last = group
+            label = "Total sample" if group == "Total sample" else f"  {level}"
+            rows.append([label, fmt_int(n), f"±{fmt_points(moe)} points"])
         doc = pd.DataFrame(rows, columns=["Group", "Unweighted sample size", "Plus or minus ..."])
         return TableDoc(
             name,
@@ -168,7 +246,12 @@ class MethodsStatement(Result):
         )
 
     def summary(self) -> str:
-        """The statement and the table as text."""
+        """The statement and the table as text.
+
+        Returns
+        -------
+        str
+        """
         return "\n".join([self.text(), frame_text(self.frame)])
 
     def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
@@ -178,10 +261,43 @@ class MethodsStatement(Result):
 def methods_statement(survey: Survey | SurveyFrame, by: Sequence[str] = (), *, level: float = 0.95) -> MethodsStatement:
     """Unweighted n, design effect and margin of error of the sample and of each group of ``by``.
 
+    Parameters
+    ----------
+    survey : Survey or SurveyFrame
+        A survey in memory (a partitioned one must be collected first).
+    by : sequence of str
+        Categorical variables whose groups get their own margin, in order.
+    level : float
+        Confidence level of the margins.
+
+    Returns
+    -------
+    MethodsStatement
+        ``to_frame()``: ``group, level, n, deff, moe``; ``text()`` the sentence,
+        ``table()`` Pew's table.
+
+    Raises
+    ------
+    EstimationError
+        The survey is partitioned, or has no respondents in its domain.
+    VariableError
+        A ``by`` variable is unknown or numeric.
+
     Notes
     -----
     Pew's methodology table; each margin is
-    ``pewmethods::calculate_deff(w)$moe`` of the group's weights.
+    ``pewmethods::calculate_deff(w)$moe`` of the group's weights (Kish design
+    effect ``1 + CV^2``, margin ``z * sqrt(deff * 0.25 / n)`` in points).  Empty
+    groups are left out.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> m = methods_statement(pw.demo(), ["F_SEX"])
+    >>> m.text()
+    'n = 4,272; margin of sampling error ±1.7 points, including the design effect of 1.31'
+    >>> list(m.to_frame()["level"])
+    ['', 'Male', 'Female']
     """
     import pandas as pd
 

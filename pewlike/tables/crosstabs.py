@@ -10,9 +10,9 @@ several crosstabs of one question side by side, as a Pew banner table.
 from __future__ import annotations
 
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, TypeVar
 
 import numpy as np
 
@@ -21,6 +21,11 @@ from pewlike.estimation.results import TestResult
 from pewlike.resultbase import RowEstimates, frame_text
 from pewlike.tables.export import TableDoc, file_safe, fmt_int, fmt_points, pew_percent
 from pewlike.tables.toplines import (
+    Base,
+    Nets,
+    NetSpec,
+    ProportionCI,
+    SurveyBackend,
     Topline,
     base_mask,
     categorical_column,
@@ -37,10 +42,16 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.design.frame import SurveyFrame
+    from pewlike.estimation.results import Estimates
+    from pewlike.tables.toplines import NetEstimate
 
-__all__ = ["ADJUST", "Crosstab", "banner", "crosstab", "pairwise_letters"]
+__all__ = ["ADJUST", "Adjust", "Crosstab", "banner", "crosstab", "pairwise_letters"]
 
-ADJUST = ("holm", "bonferroni", "none")
+#: Multiplicity adjustment of the letter tests within a row (R ``p.adjust(method=)``).
+Adjust: TypeAlias = Literal["holm", "bonferroni", "none"]
+ADJUST: tuple[Adjust, ...] = ("holm", "bonferroni", "none")
+_B = TypeVar("_B", bound=SurveyBackend)
+_B_contra = TypeVar("_B_contra", bound=SurveyBackend, contravariant=True)
 SMALL_FLAG = "small base"
 SUPPRESSED = "suppressed"
 
@@ -56,7 +67,7 @@ def _column_letter(i: int) -> str:
     return out
 
 
-def _holm(p: np.ndarray, method: str) -> np.ndarray:
+def _holm(p: np.ndarray, method: Adjust) -> np.ndarray:
     """Adjust the p-values of each row (last axis) for multiplicity; NaN entries are not counted."""
     if method == "none":
         return p
@@ -81,18 +92,21 @@ def pairwise_letters(
     df: float,
     *,
     alpha: float = 0.05,
-    adjust: str = "holm",
-    rows=None,
-    columns=None,
-):
+    adjust: Adjust = "holm",
+    rows: Sequence[str] | None = None,
+    columns: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, list[list[str]]]:
     """Design-based pairwise tests between columns, for every row at once.
 
     Parameters
     ----------
-    est : (k,) estimates; vcov : (k, k) their covariance.
-    index : (rows, G) int
+    est : (k,) float ndarray
+        Estimates.
+    vcov : (k, k) float ndarray
+        Their design-based covariance.
+    index : (rows, G) int ndarray
         Position in ``est`` of row ``r`` in column ``g``.
-    eligible : (G,) bool
+    eligible : (G,) bool ndarray
         Columns that take part in the tests.
     df : float
         Degrees of freedom of the t reference distribution.
@@ -101,7 +115,8 @@ def pairwise_letters(
     adjust : {"holm", "bonferroni", "none"}
         Multiplicity adjustment over the ``G(G-1)/2`` pairs of one row.
     rows, columns : sequence of str, optional
-        Labels of the rows and columns, for the returned table of tests.
+        Labels of the rows and columns, for the returned table of tests
+        (default: row numbers and column letters).
 
     Returns
     -------
@@ -119,15 +134,28 @@ def pairwise_letters(
     design, svymean, covmat=TRUE), contrast)`` for each pair, referred to a t
     distribution with ``df`` degrees of freedom, then ``p.adjust(method=)``
     within each row.
+
+    Examples
+    --------
+    Three columns of one row, 0.2 apart, each with SE 0.01:
+
+    >>> import numpy as np
+    >>> tests, letters = pairwise_letters(
+    ...     np.array([0.5, 0.3, 0.1]), np.diag([1e-4] * 3), np.array([[0, 1, 2]]),
+    ...     np.array([True, True, True]), np.inf, adjust="none")
+    >>> letters
+    [['BC', 'C', '']]
+    >>> tests[["a", "b"]].to_numpy().tolist()
+    [['A', 'B'], ['A', 'C'], ['B', 'C']]
     """
     import pandas as pd
     from scipy import stats
 
     I = np.asarray(index)
     R, G = I.shape
-    rows = [str(r) for r in (rows if rows is not None else range(R))]
+    row_names = [str(r) for r in (rows if rows is not None else range(R))]
     names = [_column_letter(g) for g in range(G)]
-    columns = [str(c) for c in (columns if columns is not None else names)]
+    column_names = [str(c) for c in (columns if columns is not None else names)]
     e = est[I]
     V = vcov[I[:, :, None], I[:, None, :]]
     d = np.diagonal(V, axis1=1, axis2=2)
@@ -149,9 +177,9 @@ def pairwise_letters(
     npair = a_idx.size
     tests = pd.DataFrame(
         {
-            "level": np.repeat(rows, npair),
-            "a": np.tile(np.asarray(columns, dtype=object)[a_idx], R),
-            "b": np.tile(np.asarray(columns, dtype=object)[b_idx], R),
+            "level": np.repeat(row_names, npair),
+            "a": np.tile(np.asarray(column_names, dtype=object)[a_idx], R),
+            "b": np.tile(np.asarray(column_names, dtype=object)[b_idx], R),
             "difference": diff[:, a_idx, b_idx].ravel(),
             "std_error": se[:, a_idx, b_idx].ravel(),
             "t": tt.ravel(),
@@ -220,7 +248,7 @@ class Crosstab(RowEstimates):
     by: str
     question: str
     by_label: str
-    base: str
+    base: Base
     frame: pd.DataFrame
     vcov: np.ndarray | None
     total: Topline
@@ -229,16 +257,23 @@ class Crosstab(RowEstimates):
     column_n: tuple[int, ...]
     column_moe: tuple[float, ...]
     pairs: pd.DataFrame | None = None
-    nets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    nets: Nets = ()
     min_n: int = 100
     suppress: bool = False
     alpha: float = 0.05
-    adjust: str = "holm"
+    adjust: Adjust = "holm"
     df: float = float("inf")
     level: float = 0.95
 
     def to_frame(self) -> pd.DataFrame:
-        """Estimates (fractions), then ``moe``, ``letters``, ``flag``, ``kind``."""
+        """Estimates (fractions), then ``moe``, ``letters``, ``flag``, ``kind``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``variable, level, <by>, estimate, std_error, ci_lower, ci_upper, deff, n,
+            moe, letters, flag, kind`` (a copy), one row per column and response.
+        """
         return self.frame.copy()
 
     def _label_columns(self) -> tuple[str, ...]:
@@ -249,11 +284,17 @@ class Crosstab(RowEstimates):
 
     @property
     def letters_of(self) -> dict[str, str]:
-        """Column label -> its letter (A, B, ...)."""
+        """Column label -> its letter (A, B, ..., Z, AA, ...), in column order."""
         return {c: _column_letter(i) for i, c in enumerate(self.columns)}
 
     def test_note(self) -> str:
-        """The Rao-Scott result in words."""
+        """The Rao-Scott result in words.
+
+        Returns
+        -------
+        str
+            ``"Rao-Scott F(ndf, ddf) = F, p = ..."``, or why there is no test.
+        """
         if self.test is None:
             return "Test of association not available (fewer than two columns or responses)."
         p = self.test.p_value
@@ -262,7 +303,12 @@ class Crosstab(RowEstimates):
         return f"Rao-Scott F({ndf:.2f}, {ddf:.1f}) = {self.test.statistic:.2f}, {ptxt}."
 
     def notes(self) -> list[str]:
-        """Notes printed under the table: base, letters, small bases, the test."""
+        """Notes printed under the table: base, letters, small bases, the test.
+
+        Returns
+        -------
+        list of str
+        """
         adj = {
             "holm": "Holm-adjusted within each row",
             "bonferroni": "Bonferroni-adjusted within each row",
@@ -279,11 +325,31 @@ class Crosstab(RowEstimates):
         ]
 
     def table(self, *, small: str = "<1", name: str | None = None, ci: bool = False) -> TableDoc:
-        """Pew-rounded presentation: Total, then one column per group with its letter (and CI)."""
+        """Pew-rounded presentation: Total, then one column per group with its letter (and CI).
+
+        Parameters
+        ----------
+        small : str
+            Text for a share above 0 that rounds to 0.
+        name : str, optional
+            File-safe table name; default ``crosstab_<variable>_by_<by>``.
+        ci : bool
+            Add each cell's confidence interval in points.
+
+        Returns
+        -------
+        TableDoc
+            The one-crosstab :func:`banner`.
+        """
         return banner([self], small=small, name=name, ci=ci)
 
     def summary(self) -> str:
-        """Readable text: wording, the column percentages with letters, Ns and the test."""
+        """Readable text: wording, the column percentages with letters, Ns and the test.
+
+        Returns
+        -------
+        str
+        """
         doc = self.table()
         return "\n".join(
             [f"Crosstab of {self.variable} by {self.by}", f"  {self.question}", frame_text(doc.frame), *self.notes()]
@@ -298,22 +364,26 @@ def crosstab(
     var: str,
     by: str,
     *,
-    base: Literal["valid", "all"] = "valid",
+    base: Base = "valid",
     letters: bool = True,
-    nets=None,
+    nets: NetSpec = None,
     min_n: int = 100,
     suppress: bool = False,
     alpha: float = 0.05,
-    adjust: Literal["holm", "bonferroni", "none"] = "holm",
-    ci: str = "logit",
+    adjust: Adjust = "holm",
+    ci: ProportionCI = "logit",
     level: float = 0.95,
     total: Topline | None = None,
 ) -> Crosstab:
     """Weighted column percentages of ``var`` within each level of ``by``.
 
+    Called as ``svy.crosstab(var, by, ...)``; the survey's in-memory backend comes first.
+
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey (in memory); the partitioned backend has
+        :func:`pewlike.partitioned.tables.crosstab`.
     var : str
         A categorical question.
     by : str
@@ -335,8 +405,9 @@ def crosstab(
         Multiplicity adjustment over the pairs of columns within each row.
         Holm (the default) controls the chance of any false letter in a row at
         ``alpha``; ``"none"`` gives plain 95% tests, as Pew's reports describe.
-    ci : str
-        Interval method per cell (see :func:`pewlike.estimation.estimators.proportion`).
+    ci : {"logit", "beta", "wilson", "xlogit", "mean"}
+        Interval method per cell (R ``svyciprop(method=)``; see
+        :func:`pewlike.estimation.estimators.proportion`).
     level : float
         Confidence level.
     total : Topline, optional
@@ -346,20 +417,36 @@ def crosstab(
     Returns
     -------
     Crosstab
+        ``to_frame()``: ``variable, level, <by>, estimate, std_error, ci_lower,
+        ci_upper, deff, n, moe, letters, flag, kind``; ``table()`` is Pew's
+        presentation, ``test`` the Rao-Scott test, ``pairs`` the letter tests.
 
     Raises
     ------
     VariableError
         ``var`` or ``by`` unknown or numeric.
+    EstimationError
+        ``var`` and ``by`` are the same, an option is not valid, or ``total`` is
+        not the matching topline.
 
     Notes
     -----
     Cells are ``svyby(~var, ~by, design, svymean, covmat=TRUE)`` in R survey,
-    intervals ``svyciprop`` in each domain; the test is ``svychisq(~var + by,
-    design)`` (Rao-Scott F, substantive answers); letters come from the
-    pairwise differences ``svycontrast`` of the ``svyby`` result with its full
-    covariance and a t reference on the design df of the base
-    (``degf(subset(design, !is.na(var)))``), adjusted by ``p.adjust``.
+    intervals ``svyciprop`` in each domain (``svyby(..., svyciprop)``); the test is
+    ``svychisq(~var + by, design)`` (Rao-Scott F, substantive answers); letters
+    come from the pairwise differences ``svycontrast`` of the ``svyby`` result
+    with its full covariance and a t reference on the design df of the base
+    (``degf(subset(design, !is.na(var)))``), adjusted by ``p.adjust``.  Flags for
+    bases under 100 follow Pew's reporting rule.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> x = pw.demo().crosstab("CONCERNCO", "F_SEX")
+    >>> x.columns
+    ('Male', 'Female')
+    >>> list(x.to_frame().columns[:9])
+    ['variable', 'level', 'F_SEX', 'estimate', 'std_error', 'ci_lower', 'ci_upper', 'deff', 'n']
     """
 
     from pewlike.estimation.estimators import factor_codes, proportion
@@ -416,8 +503,30 @@ def crosstab(
     )
 
 
-def check_crosstab_options(base: str, adjust: str, min_n, alpha: float) -> str:
-    """Validate a crosstab's options (shared by in-memory and partitioned surveys); returns the base."""
+def check_crosstab_options(base: str, adjust: str, min_n: int, alpha: float) -> Base:
+    """Validate a crosstab's options (shared by in-memory and partitioned surveys); returns the base.
+
+    Parameters
+    ----------
+    base : str
+        ``"valid"`` or ``"all"``.
+    adjust : str
+        One of :data:`ADJUST`.
+    min_n : int
+        A count of respondents, 0 or more.
+    alpha : float
+        A significance level strictly between 0 and 1.
+
+    Returns
+    -------
+    {"valid", "all"}
+        ``base``, once checked.
+
+    Raises
+    ------
+    EstimationError
+        Naming the first option that is not valid and what it may be.
+    """
     base = check_base(base)
     if adjust not in ADJUST:
         raise EstimationError(f"adjust={adjust!r} is not valid; choose one of 'holm', 'bonferroni', 'none'")
@@ -428,39 +537,89 @@ def check_crosstab_options(base: str, adjust: str, min_n, alpha: float) -> str:
     return base
 
 
+class ToplineFunction(Protocol[_B_contra]):
+    """A backend's topline function, as :func:`assemble_crosstab` calls it for the Total column.
+
+    :func:`pewlike.tables.toplines.topline` (in memory) and
+    :func:`pewlike.partitioned.tables.topline` both match it.
+    """
+
+    def __call__(
+        self, sf: _B_contra, var: str, /, *, base: Base, nets: NetSpec, ci: ProportionCI, level: float
+    ) -> Topline: ...
+
+
 def assemble_crosstab(
-    sf,
-    sub,
+    sf: _B,
+    sub: _B,
     col: str,
     bycol: str,
-    frame,
-    est,
-    levels: list,
-    cols: list,
+    frame: pd.DataFrame,
+    est: Estimates,
+    levels: list[str],
+    cols: list[str],
     small: np.ndarray,
     df: float,
-    resolved,
-    net_ests,
-    col_n,
-    col_moe,
+    resolved: Sequence[tuple[str, tuple[str, ...]]],
+    net_ests: Sequence[NetEstimate],
+    col_n: np.ndarray,
+    col_moe: np.ndarray,
     *,
     letters: bool,
     alpha: float,
-    adjust: str,
+    adjust: Adjust,
     suppress: bool,
     min_n: int,
-    total,
-    base: str,
-    ci: str,
+    total: Topline | None,
+    base: Base,
+    ci: ProportionCI,
     level: float,
-    chisq,
-    topline,
+    chisq: Callable[[_B, str, str], TestResult],
+    topline: ToplineFunction[_B],
 ) -> Crosstab:
     """Letters, nets, small-base flags, the Rao-Scott test and the total column around a crosstab's cells.
 
     Shared by the in-memory and the partitioned crosstab: ``est`` holds the cell
     proportions (levels within columns) with their covariance; ``chisq`` and
     ``topline`` are the matching functions of the survey's kind.
+
+    Parameters
+    ----------
+    sf, sub : SurveyBackend
+        The survey, and the same survey restricted to valid answers of ``bycol``
+        (one backend for both).
+    col, bycol : str
+        The resolved question and column variable.
+    frame : pandas.DataFrame
+        The cells, as :func:`~pewlike.tables.toplines.response_frame` gives them.
+    est : Estimates
+        The cell proportions behind ``frame``, with their covariance.
+    levels : list of str
+        Every response of ``col``, in order.
+    cols : list of str
+        The columns (levels of ``bycol``) shown, in order.
+    small : (G,) bool ndarray
+        Columns whose base is under ``min_n``.
+    df : float
+        Design degrees of freedom of the base (t reference of the letters).
+    resolved : sequence of (label, members)
+        The nets.
+    net_ests : sequence of (label, Estimates, position, levels)
+        Their estimates by column (see :func:`~pewlike.tables.toplines.net_estimates`).
+    col_n : (G,) int ndarray
+        Unweighted base of each column.
+    col_moe : (G,) float ndarray
+        Margin of error of each column, in points.
+    letters, alpha, adjust, suppress, min_n, total, base, ci, level
+        As in :func:`crosstab`.
+    chisq : callable
+        ``chisq(sub, col, bycol)``: the backend's Rao-Scott test.
+    topline : ToplineFunction
+        The backend's topline, for the Total column when ``total`` is None.
+
+    Returns
+    -------
+    Crosstab
     """
     import pandas as pd
 
@@ -470,8 +629,10 @@ def assemble_crosstab(
     tests = []
     if letters:
         index = np.arange(G)[None, :] * L + np.arange(L)[:, None]
+        vcov = est.vcov
+        assert vcov is not None, "proportions always carry their covariance"
         tst, lets = pairwise_letters(
-            est.estimate, est.vcov, index, ~small, df, alpha=alpha, adjust=adjust, rows=levels, columns=cols
+            est.estimate, vcov, index, ~small, df, alpha=alpha, adjust=adjust, rows=levels, columns=cols
         )
         tests.append(tst)
         letter_rows = [lets[r][g] for g in range(G) for r in range(L)]
@@ -483,9 +644,11 @@ def assemble_crosstab(
         nf["kind"] = "net"
         nl = [""] * G
         if letters:
+            net_vcov = ne.vcov
+            assert net_vcov is not None, "proportions always carry their covariance"
             tst, lets = pairwise_letters(
                 ne.estimate,
-                ne.vcov,
+                net_vcov,
                 (pos + np.arange(G) * nl_levels)[None, :],
                 ~small,
                 df,
@@ -503,12 +666,12 @@ def assemble_crosstab(
     out["level"] = pd.Categorical(out["level"], categories=order)
     out[bycol] = pd.Categorical(out[bycol].astype(str), categories=cols)
     out = out.sort_values([bycol, "level"], kind="stable").reset_index(drop=True)
-    pos = out[bycol].cat.codes.to_numpy()
-    out.insert(out.columns.get_loc("n") + 1, "moe", col_moe[pos])
-    flag = np.where(small[pos], SUPPRESSED if suppress else SMALL_FLAG, "")
+    col_pos = out[bycol].cat.codes.to_numpy()  # each row's column
+    out.insert(list(out.columns).index("n") + 1, "moe", col_moe[col_pos])
+    flag = np.where(small[col_pos], SUPPRESSED if suppress else SMALL_FLAG, "")
     if suppress:
-        out.loc[small[pos], ["estimate", "std_error", "ci_lower", "ci_upper", "deff"]] = np.nan
-    out.insert(out.columns.get_loc("letters") + 1, "flag", flag)
+        out.loc[small[col_pos], ["estimate", "std_error", "ci_lower", "ci_upper", "deff"]] = np.nan
+    out.insert(list(out.columns).index("letters") + 1, "flag", flag)
     out = out[[c for c in out.columns if c != "kind"] + ["kind"]]
     try:
         test = chisq(sub, col, bycol)
@@ -557,6 +720,47 @@ def banner(
     marks a small base, ``-`` a suppressed cell.  With ``ci=True`` each cell
     also gives its confidence interval in points (``"45 BC [42-48]"``).  The
     last rows give each column's unweighted N and margin of error.
+
+    Parameters
+    ----------
+    tabs : sequence of Crosstab
+        Crosstabs of one question with one base (by different demographics);
+        the first one's Total column and notes are used.
+    small : str
+        Text for a share above 0 that rounds to 0 (``"*"`` in older Pew toplines).
+    name : str, optional
+        File-safe table name; default ``crosstab_<variable>`` (``_by_<by>`` for one crosstab).
+    title : str, optional
+        Default: the question wording.
+    ci : bool
+        Add each cell's confidence interval in points.
+
+    Returns
+    -------
+    TableDoc
+        Text cells; ``groups`` spans each demographic's columns; notes give the
+        base, the letter tests, small bases and each Rao-Scott test.
+
+    Raises
+    ------
+    EstimationError
+        ``tabs`` is empty, or its crosstabs differ in question or base.
+
+    Notes
+    -----
+    Pew's banner ("detailed tables") layout: column letters restart within each
+    demographic.  The numbers are those of :func:`crosstab` (R
+    ``svyby(..., svyciprop)`` and ``svychisq``), only formatted here.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> svy = pw.demo()
+    >>> doc = banner([svy.crosstab("CONCERNCO", "F_SEX"), svy.crosstab("CONCERNCO", "F_AGECAT")])
+    >>> list(doc.frame.columns[:4])
+    ['Response', 'Total', 'Male (A)', 'Female (B)']
+    >>> doc.groups[:2]
+    (('', 2), ('Sex', 2))
     """
     import pandas as pd
 

@@ -27,7 +27,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
+    "StrPath",
     "TableDoc",
     "atomic_write",
     "file_safe",
@@ -56,14 +57,44 @@ __all__ = [
 #: Date used for reproducible outputs when ``SOURCE_DATE_EPOCH`` is not set (ATP W49 fieldwork start).
 DEFAULT_EPOCH = 1559520000  # 2019-06-03T00:00:00Z
 
+#: A file path as the writers take it: text or a path object.
+StrPath: TypeAlias = str | os.PathLike[str]
+
 
 def file_safe(name: str) -> str:
-    """A name usable in file names and HTML ids (``CONCERNCO_W49`` stays, ``a b/c`` -> ``a_b_c``)."""
+    """A name usable in file names and HTML ids (``CONCERNCO_W49`` stays, ``a b/c`` -> ``a_b_c``).
+
+    Parameters
+    ----------
+    name : str
+        Any label (a variable, a table name from a spec).
+
+    Returns
+    -------
+    str
+        Runs of characters other than letters, digits, ``_`` and ``-`` replaced by
+        one ``_``, outer ``_`` stripped; ``"item"`` when nothing is left.
+
+    Examples
+    --------
+    >>> file_safe("CONCERNCO_W49"), file_safe("a b/c"), file_safe("%%")
+    ('CONCERNCO_W49', 'a_b_c', 'item')
+    """
     return re.sub(r"[^A-Za-z0-9_\-]+", "_", str(name)).strip("_") or "item"
 
 
 def fixed_datetime() -> datetime:
     """The build date of reproducible outputs: ``SOURCE_DATE_EPOCH`` or 2019-06-03 (UTC).
+
+    Returns
+    -------
+    datetime.datetime
+        Timezone-aware (UTC).
+
+    Raises
+    ------
+    PewlikeError
+        ``SOURCE_DATE_EPOCH`` is set but is not an integer number of seconds.
 
     Notes
     -----
@@ -84,13 +115,13 @@ def fixed_datetime() -> datetime:
 # ---------------------------------------------------------------------------
 # numbers
 # ---------------------------------------------------------------------------
-def pew_percent(share: float, *, small: str = "<1") -> str:
+def pew_percent(share: float | None, *, small: str = "<1") -> str:
     """Format a share (0-1) as Pew prints percentages.
 
     Parameters
     ----------
-    share : float
-        A fraction; NaN means "no estimate".
+    share : float or None
+        A fraction; NaN (or None) means "no estimate".
     small : str
         Text for a share above 0 that rounds to 0 (``"<1"``; Pew toplines use ``"*"``).
 
@@ -122,17 +153,66 @@ def pew_percent(share: float, *, small: str = "<1") -> str:
 
 
 def pew_percents(shares: Iterable[float], *, small: str = "<1") -> list[str]:
-    """:func:`pew_percent` of each share."""
+    """:func:`pew_percent` of each share.
+
+    Parameters
+    ----------
+    shares : iterable of float
+        Fractions (NaN for "no estimate").
+    small : str
+        As in :func:`pew_percent`.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> pew_percents([0.333, 0.667], small="*")
+    ['33', '67']
+    """
     return [pew_percent(float(s), small=small) for s in shares]
 
 
-def fmt_int(n) -> str:
-    """Unweighted counts with a thousands separator (``4,272``)."""
+def fmt_int(n: int | np.integer) -> str:
+    """Unweighted counts with a thousands separator (``4,272``).
+
+    Parameters
+    ----------
+    n : int
+        A count (Python or NumPy integer).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> fmt_int(4272)
+    '4,272'
+    """
     return f"{int(n):,}"
 
 
-def fmt_points(x: float, digits: int = 1) -> str:
-    """A margin of error in percentage points (``"1.9"``)."""
+def fmt_points(x: float | None, digits: int = 1) -> str:
+    """A margin of error in percentage points (``"1.9"``).
+
+    Parameters
+    ----------
+    x : float or None
+        Points; NaN, infinite or None print as ``"-"``.
+    digits : int
+        Decimals shown (Pew prints one).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> fmt_points(1.94), fmt_points(float("nan"))
+    ('1.9', '-')
+    """
     return "-" if x is None or not np.isfinite(x) else f"{x:.{digits}f}"
 
 
@@ -155,6 +235,32 @@ class TableDoc:
     groups : sequence of (label, span)
         Optional header row over the columns (a banner's demographics); spans
         add up to the number of columns.
+
+    Raises
+    ------
+    PewlikeError
+        ``name`` is not file-safe, or the group spans do not add up to the columns.
+
+    Notes
+    -----
+    A presentation object, not a result: it holds text already rounded by Pew's
+    conventions (:func:`pew_percent`) and is what the writers below and the
+    report take.  R has no single equivalent; it plays the part of a
+    ``knitr::kable`` / ``flextable`` table with its caption and footnotes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> doc = TableDoc("demo", "Concern", pd.DataFrame({"Response": ["Yes", "No"], "%": ["61", "39"]}), ["N = 100"])
+    >>> print(doc.markdown(), end="")
+    **Concern**
+    <BLANKLINE>
+    | Response | % |
+    | :--- | ---: |
+    | Yes | 61 |
+    | No | 39 |
+    <BLANKLINE>
+    N = 100
     """
 
     __slots__ = ("frame", "groups", "name", "notes", "title")
@@ -166,7 +272,7 @@ class TableDoc:
         frame: pd.DataFrame,
         notes: Sequence[str] = (),
         groups: Sequence[tuple[str, int]] = (),
-    ):
+    ) -> None:
         if not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
             raise PewlikeError(f"table name {name!r} is not file-safe; use letters, digits, '_' or '-'")
         self.name = name
@@ -180,14 +286,31 @@ class TableDoc:
         self.groups = tuple(groups)
 
     def markdown(self) -> str:
-        """The table as Markdown, title as a bold line and notes below."""
+        """The table as Markdown, title as a bold line and notes below.
+
+        Returns
+        -------
+        str
+            Text ending in a newline; ``|``, ``*`` and line breaks in any text are escaped.
+        """
         parts = [f"**{_md_escape(self.title)}**", "", frame_markdown(self.frame)]
         if self.notes:
             parts += [""] + [f"{_md_escape(n)}  " for n in self.notes]
         return "\n".join(parts).rstrip() + "\n"
 
     def html(self, *, heading: str = "h4") -> str:
-        """The table as an HTML fragment (``<figure>`` with caption and notes)."""
+        """The table as an HTML fragment (``<figure>`` with caption and notes).
+
+        Parameters
+        ----------
+        heading : str
+            Element of the caption's title (``"h1"`` for a standalone page).
+
+        Returns
+        -------
+        str
+            ``<figure class='table' id='<name>'>``; every piece of text is escaped.
+        """
         notes = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in self.notes)
         return (
             f"<figure class='table' id='{self.name}'><figcaption><{heading}>{html.escape(self.title)}"
@@ -206,7 +329,23 @@ def _indent(text: str, space: str) -> str:
 
 
 def frame_markdown(frame: pd.DataFrame) -> str:
-    """A GitHub Markdown table of a text frame; first column left-aligned, the rest right."""
+    """A GitHub Markdown table of a text frame; first column left-aligned, the rest right.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Cells as text; leading spaces of the first column (indented net members)
+        become non-breaking spaces.
+
+    Returns
+    -------
+    str
+        Header, alignment row and one line per row (no final newline).
+
+    Notes
+    -----
+    As ``knitr::kable(frame, format = "pipe", align = c("l", "r", ...))`` in R.
+    """
     cols = [str(c) for c in frame.columns]
     rows = [
         [_indent(_md_escape(rec[0]), "\u00a0")] + ["" if v is None else _md_escape(v) for v in rec[1:]]
@@ -219,7 +358,21 @@ def frame_markdown(frame: pd.DataFrame) -> str:
 
 
 def frame_html(frame: pd.DataFrame, groups: Sequence[tuple[str, int]] = ()) -> str:
-    """An HTML ``<table>`` of a text frame (escaped), with an optional column-group header row."""
+    """An HTML ``<table>`` of a text frame (escaped), with an optional column-group header row.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Cells as text; the first column becomes row headers (class ``net`` for
+        ``NET`` rows, ``member`` for indented rows).
+    groups : sequence of (label, span)
+        Optional header row over the columns.
+
+    Returns
+    -------
+    str
+        ``<table>...</table>`` with every header and cell escaped.
+    """
     head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in frame.columns)
     if groups:
         top = "".join(f"<th colspan='{span}' scope='colgroup'>{html.escape(label)}</th>" for label, span in groups)
@@ -239,8 +392,25 @@ def frame_html(frame: pd.DataFrame, groups: Sequence[tuple[str, int]] = ()) -> s
 # ---------------------------------------------------------------------------
 # files (all written through a temporary name, then renamed)
 # ---------------------------------------------------------------------------
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary name in the same folder, then rename it into place."""
+def atomic_write(path: StrPath, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary name in the same folder, then rename it into place.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write; missing folders are created.
+    data : bytes
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Notes
+    -----
+    The rename is atomic on one file system, so a reader never sees half a file
+    and an interrupted build leaves the old file whole.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -249,19 +419,72 @@ def atomic_write(path: Path, data: bytes) -> Path:
     return path
 
 
-def write_csv(frame: pd.DataFrame, path) -> Path:
-    """Write a frame as UTF-8 CSV with ``\\n`` line ends and full float precision (``repr``)."""
-    text = frame.to_csv(index=False, lineterminator="\n", float_format=lambda x: repr(float(x)))
+def write_csv(frame: pd.DataFrame, path: StrPath) -> Path:
+    """Write a frame as UTF-8 CSV with ``\\n`` line ends and full float precision (``repr``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Usually a result's ``to_frame()`` (fractions, not percentages).
+    path : str or path-like
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, written through :func:`atomic_write`.
+
+    Notes
+    -----
+    As ``write.csv(frame, path, row.names = FALSE, fileEncoding = "UTF-8")`` in R,
+    except that floats keep every digit (Python's shortest round-trip ``repr``;
+    R writes 15 significant digits).
+    """
+    # pandas-stubs types float_format's argument as object; pandas calls it with the float cells
+    text = frame.to_csv(index=False, lineterminator="\n", float_format=lambda x: repr(float(x)))  # type: ignore[arg-type]
     return atomic_write(Path(path), text.encode("utf-8"))
 
 
-def write_markdown(doc: TableDoc, path) -> Path:
-    """Write one :class:`TableDoc` as Markdown."""
+def write_markdown(doc: TableDoc, path: StrPath) -> Path:
+    """Write one :class:`TableDoc` as Markdown.
+
+    Parameters
+    ----------
+    doc : TableDoc
+    path : str or path-like
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, written through :func:`atomic_write` (UTF-8).
+
+    Notes
+    -----
+    :meth:`TableDoc.markdown`: a pipe table as ``knitr::kable(format = "pipe")``
+    in R, under the title and over the notes.
+    """
     return atomic_write(Path(path), doc.markdown().encode("utf-8"))
 
 
-def write_html(doc: TableDoc, path, *, css: str = "") -> Path:
-    """Write one :class:`TableDoc` as a standalone HTML page."""
+def write_html(doc: TableDoc, path: StrPath, *, css: str = "") -> Path:
+    """Write one :class:`TableDoc` as a standalone HTML page.
+
+    Parameters
+    ----------
+    doc : TableDoc
+    path : str or path-like
+    css : str
+        Style sheet placed in the page's ``<style>`` element (trusted text, not escaped).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, written through :func:`atomic_write` (UTF-8).
+
+    Notes
+    -----
+    :meth:`TableDoc.html` in a page titled with the table's title; all text from
+    the data is escaped.  In R one would knit the ``kable`` to HTML.
+    """
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(doc.title)}</title><style>{css}</style></head>"
@@ -287,12 +510,37 @@ def _sheet_names(names: Sequence[str]) -> list[str]:
     return out
 
 
-def write_xlsx(docs: Sequence[TableDoc], path, *, title: str = "pewlike tables") -> Path:
+def write_xlsx(docs: Sequence[TableDoc], path: StrPath, *, title: str = "pewlike tables") -> Path:
     """Write every table to one Excel workbook, a sheet per table, with fixed bytes.
 
     The sheet holds the title in A1, the table from row 3 and the notes under
     it.  Document properties and zip entry dates are set to
     :func:`fixed_datetime` so two builds give identical files.
+
+    Parameters
+    ----------
+    docs : sequence of TableDoc
+        One sheet each, named after :attr:`TableDoc.name` (cut to Excel's 31
+        characters, made unique).
+    path : str or path-like
+    title : str
+        The workbook's title property.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, written through :func:`atomic_write`.
+
+    Raises
+    ------
+    PewlikeError
+        ``docs`` is empty.
+
+    Notes
+    -----
+    As ``openxlsx::write.xlsx(list_of_tables, path)`` in R, one sheet per table.
+    Cells stay text, so Pew's rounded percentages (``"<1"``, ``"-"``) are shown
+    exactly as in the other formats.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -309,7 +557,7 @@ def write_xlsx(docs: Sequence[TableDoc], path, *, title: str = "pewlike tables")
         ws["A1"].font = Font(bold=True, size=12)
         ws.append([])
         if doc.groups:
-            ws.append([label for label, span in doc.groups for label in [label] + [None] * (span - 1)])
+            ws.append([cell for label, span in doc.groups for cell in [label, *[None] * (span - 1)]])
             for cell in ws[3]:
                 cell.font = bold
         ws.append([str(c) for c in doc.frame.columns])
@@ -335,7 +583,7 @@ def write_xlsx(docs: Sequence[TableDoc], path, *, title: str = "pewlike tables")
     return atomic_write(Path(path), _normalise_zip(buf.getvalue(), when))
 
 
-def _xl_value(v):
+def _xl_value(v: object) -> str:
     """Cells stay text (Pew-rounded strings such as "<1" must not become numbers)."""
     return "" if v is None else str(v)
 

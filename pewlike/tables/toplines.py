@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias
 
 import numpy as np
 
@@ -26,8 +26,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.design.frame import SurveyFrame
     from pewlike.estimation.results import Estimates
+    from pewlike.io.codebook import Codebook
+
+    #: One net estimated: ``(label, estimates, position, levels)`` (see :func:`net_estimates`).
+    NetEstimate: TypeAlias = tuple[str, Estimates, int, int]
 
 __all__ = [
+    "Base",
+    "NetSpec",
+    "Nets",
+    "ProportionCI",
     "Topline",
     "base_mask",
     "categorical_column",
@@ -40,15 +48,60 @@ __all__ = [
     "topline",
 ]
 
-Base = Literal["valid", "all"]
-NetSpec = Mapping[str, Sequence[str]] | Literal["auto"] | None
+#: Who is in the percentage base: substantive answers, or everyone asked (Refused/DK rows shown).
+Base: TypeAlias = Literal["valid", "all"]
+#: Interval method of a share (R ``svyciprop(method=)``; see :func:`pewlike.estimation.estimators.proportion`).
+ProportionCI: TypeAlias = Literal["logit", "beta", "wilson", "xlogit", "mean"]
+#: Nets as asked for: ``{"NET label": [response, ...]}``, ``"auto"`` or None.
+NetSpec: TypeAlias = Mapping[str, Sequence[str]] | Literal["auto"] | None
+#: Nets as resolved and shown: ``(label, members)`` pairs.
+Nets: TypeAlias = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+class SurveyBackend(Protocol):
+    """What the helpers shared by both backends read of a survey: its codebook and wording.
+
+    :class:`~pewlike.design.frame.SurveyFrame` and the partitioned backend
+    (:class:`~pewlike.partitioned.frame.PartitionedFrame`) both satisfy it, so
+    :func:`response_frame` and :func:`pewlike.tables.crosstabs.assemble_crosstab`
+    serve both.
+    """
+
+    @property
+    def codebook(self) -> Codebook:
+        """Question wording, value labels and missing codes of every variable."""
+        ...
+
+    def question(self, name: str) -> str:
+        """The question wording of ``name`` (the column name when unlabelled)."""
+        ...
 
 
 # ---------------------------------------------------------------------------
 # shared helpers
 # ---------------------------------------------------------------------------
 def categorical_column(sf: SurveyFrame, var: str, what: str) -> str:
-    """Resolve ``var`` and check it holds response options (categorical, text or boolean), not numbers."""
+    """Resolve ``var`` and check it holds response options (categorical, text or boolean), not numbers.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The in-memory survey.
+    var : str
+        A variable name (wave suffix optional).
+    what : str
+        The caller, named in the error message (``"topline"``, ``"crosstab by="``).
+
+    Returns
+    -------
+    str
+        The data column ``var`` refers to.
+
+    Raises
+    ------
+    VariableError
+        ``var`` is unknown, or numeric without value labels.
+    """
     import pandas as pd
 
     col = sf.resolve(var)
@@ -65,23 +118,69 @@ def categorical_column(sf: SurveyFrame, var: str, what: str) -> str:
     return col
 
 
-def check_base(base: str) -> str:
-    """Validate ``base``: ``"valid"`` (substantive answers) or ``"all"`` (with Refused/DK rows)."""
-    if base not in ("valid", "all"):
-        raise EstimationError(
-            f"base={base!r} is not valid; choose 'valid' (substantive answers) or 'all' (Refused/Don't know rows shown)"
-        )
-    return base
+def check_base(base: str) -> Base:
+    """Validate ``base``: ``"valid"`` (substantive answers) or ``"all"`` (with Refused/DK rows).
+
+    Parameters
+    ----------
+    base : str
+        The value given by the user.
+
+    Returns
+    -------
+    {"valid", "all"}
+        ``base`` itself, once checked.
+
+    Raises
+    ------
+    EstimationError
+        Any other value.
+    """
+    if base == "valid":
+        return "valid"
+    if base == "all":
+        return "all"
+    raise EstimationError(
+        f"base={base!r} is not valid; choose 'valid' (substantive answers) or 'all' (Refused/Don't know rows shown)"
+    )
 
 
-def base_mask(sf: SurveyFrame, col: str, base: str) -> np.ndarray:
-    """Rows (over all rows) in the base of a question: asked, in the domain, and valid if ``base="valid"``."""
+def base_mask(sf: SurveyFrame, col: str, base: Base) -> np.ndarray:
+    """Rows (over all rows) in the base of a question: asked, in the domain, and valid if ``base="valid"``.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+    col : str
+        A resolved column.
+    base : {"valid", "all"}
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One entry per row of ``sf.data``.
+    """
     ok = sf.valid(col) if base == "valid" else sf.data[col].notna().to_numpy()
     return ok & sf.design.in_domain
 
 
 def moe_points(sf: SurveyFrame, mask: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Pew's margin of error (points) and the design effect of the weights of the rows in ``mask``.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+    mask : numpy.ndarray of bool
+        Rows (over all rows) of the group; zero weights are left out.
+    level : float
+        Confidence level of the margin.
+
+    Returns
+    -------
+    moe : float
+        Margin of error in percentage points (NaN for an empty group).
+    deff : float
+        Kish design effect of the group's weights (NaN for an empty group).
 
     Notes
     -----
@@ -99,7 +198,25 @@ def moe_points(sf: SurveyFrame, mask: np.ndarray, level: float = 0.95) -> tuple[
 
 
 def net_label(members: Sequence[str]) -> str:
-    """Pew's label of a net: ``["Very concerned", "Somewhat concerned"]`` -> ``NET Very/Somewhat concerned``."""
+    """Pew's label of a net: ``["Very concerned", "Somewhat concerned"]`` -> ``NET Very/Somewhat concerned``.
+
+    Parameters
+    ----------
+    members : sequence of str
+        The responses the net adds up, in order.
+
+    Returns
+    -------
+    str
+        ``"NET "`` then the members joined by ``/``, their common last words written once.
+
+    Examples
+    --------
+    >>> net_label(["Very concerned", "Somewhat concerned"])
+    'NET Very/Somewhat concerned'
+    >>> net_label(["Yes", "No"])
+    'NET Yes/No'
+    """
     words = [m.split(" ") for m in members]
     common = 0
     while all(len(w) > common + 1 for w in words) and len({tuple(w[len(w) - common - 1 :]) for w in words}) == 1:
@@ -110,11 +227,35 @@ def net_label(members: Sequence[str]) -> str:
     return "NET " + "/".join(members)
 
 
-def resolve_nets(sf: SurveyFrame, col: str, levels: Sequence[str], nets: NetSpec) -> list[tuple[str, tuple]]:
+def resolve_nets(sf: SurveyFrame, col: str, levels: Sequence[str], nets: NetSpec) -> list[tuple[str, tuple[str, ...]]]:
     """Check a nets spec against the substantive levels of ``col``.
 
     ``"auto"`` gives Pew's two nets (top two, bottom two) for an ordinal
     question with exactly four substantive answers, and none otherwise.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        Read for ``codebook.variables[col]`` and ``data[col].dtype`` only (the
+        partitioned backend passes a stand-in holding just those).
+    col : str
+        A resolved categorical column.
+    levels : sequence of str
+        Its substantive responses, in order.
+    nets : mapping, "auto" or None
+        ``{"NET label": [response, ...]}`` (a label not starting with ``NET``
+        gets the prefix), ``"auto"``, or None for no nets.
+
+    Returns
+    -------
+    list of (str, tuple of str)
+        ``(label, members)`` of each net, in the order given.
+
+    Raises
+    ------
+    EstimationError
+        ``nets`` is another string, or a net names no response or one that is not
+        a substantive response of ``col``.
     """
     if nets is None:
         return []
@@ -132,8 +273,8 @@ def resolve_nets(sf: SurveyFrame, col: str, levels: Sequence[str], nets: NetSpec
         pairs = [tuple(levels[:2]), tuple(levels[2:])]
         return [(net_label(p), p) for p in pairs]
     out = []
-    for label, members in dict(nets).items():
-        members = (members,) if isinstance(members, str) else tuple(members)
+    for label, given in dict(nets).items():
+        members = (given,) if isinstance(given, str) else tuple(given)
         bad = [m for m in members if m not in levels]
         if bad or not members:
             raise EstimationError(
@@ -144,11 +285,28 @@ def resolve_nets(sf: SurveyFrame, col: str, levels: Sequence[str], nets: NetSpec
     return out
 
 
-def response_frame(sf, est, col: str):
+def response_frame(sf: SurveyBackend, est: Estimates, col: str) -> tuple[pd.DataFrame, set[str], list[str]]:
     """``est.to_frame()`` with text levels and a ``kind`` column ("response" or "missing").
 
-    Returns ``(frame, missing labels, levels in order)``; shared by toplines and
-    crosstabs of in-memory and partitioned surveys.
+    Shared by toplines and crosstabs of in-memory and partitioned surveys.
+
+    Parameters
+    ----------
+    sf : SurveyBackend
+        The survey (either backend); read for the missing codes of ``col``.
+    est : Estimates
+        Proportions of ``col`` (optionally by domain).
+    col : str
+        The resolved column.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The estimates with ``level`` as text and ``kind`` appended.
+    missing : set of str
+        Labels of ``col``'s missing codes (Refused, Don't know).
+    levels : list of str
+        Every level of ``col`` in category order.
     """
     frame = est.to_frame()
     missing = set(sf.codebook.variables[col].missing)
@@ -158,8 +316,25 @@ def response_frame(sf, est, col: str):
     return frame, missing, levels
 
 
-def disjoint_groups(nets) -> list[list[int]]:
-    """Greedy groups of nets whose answer lists do not overlap (each group is one estimate)."""
+def disjoint_groups(nets: Sequence[tuple[str, Sequence[str]]]) -> list[list[int]]:
+    """Greedy groups of nets whose answer lists do not overlap (each group is one estimate).
+
+    Parameters
+    ----------
+    nets : sequence of (label, members)
+        Resolved nets (see :func:`resolve_nets`).
+
+    Returns
+    -------
+    list of list of int
+        Positions in ``nets``; each net is in exactly one group, placed in the
+        first group it shares no answer with.
+
+    Examples
+    --------
+    >>> disjoint_groups([("NET A", ["a", "b"]), ("NET B", ["c"]), ("NET C", ["b", "c"])])
+    [[0, 1], [2]]
+    """
     groups: list[list[int]] = []
     for i, (_, members) in enumerate(nets):
         for g in groups:
@@ -172,15 +347,46 @@ def disjoint_groups(nets) -> list[list[int]]:
 
 
 def net_estimates(
-    sf: SurveyFrame, col: str, nets, *, by=None, base: str = "valid", ci: str = "logit", level: float = 0.95
-) -> list[tuple[str, Estimates, int, int]]:
+    sf: SurveyFrame,
+    col: str,
+    nets: Sequence[tuple[str, Sequence[str]]],
+    *,
+    by: str | Sequence[str] | None = None,
+    base: Base = "valid",
+    ci: ProportionCI = "logit",
+    level: float = 0.95,
+) -> list[NetEstimate]:
     """Estimates of each net's share: ``(label, estimates, position, levels)`` per net.
 
     Nets that share no answer are estimated together, as the levels of one
     recode of ``col`` (net 1, net 2, ..., the rest of the base); a net's rows
-    in ``estimates`` are ``position + levels * g`` for domain ``g``.  The share
-    of one level does not depend on how the other answers are grouped, so each
-    net's estimate, SE, design effect and interval are exactly those of
+    in ``estimates`` are ``position + levels * g`` for domain ``g``.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+    col : str
+        A resolved categorical column.
+    nets : sequence of (label, members)
+        Resolved nets (see :func:`resolve_nets`).
+    by : str or sequence of str, optional
+        Domain variables (a crosstab's columns).
+    base : {"valid", "all"}
+        Who is in the base of each share.
+    ci : {"logit", "beta", "wilson", "xlogit", "mean"}
+        Interval method.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    list of (str, Estimates, int, int)
+        One ``(label, estimates, position, levels)`` per net, in the order of ``nets``.
+
+    Notes
+    -----
+    The share of one level does not depend on how the other answers are grouped,
+    so each net's estimate, SE, design effect and interval are exactly those of
     ``svyciprop(~I(var %in% members), design)`` in R.
     """
     import pandas as pd
@@ -193,7 +399,7 @@ def net_estimates(
     in_base = sf.valid(col) if base == "valid" else sf.data[col].notna().to_numpy()
     _, codes, cats = factor_codes(sf, col, na_rm=False)
     groups = disjoint_groups(nets)
-    out: list = [None] * len(nets)
+    out: dict[int, NetEstimate] = {}
     for k, group in enumerate(groups):
         which = np.full(len(cats) + 1, len(group))  # answers in no net of this group: "the rest"
         for j, i in enumerate(group):
@@ -201,17 +407,19 @@ def net_estimates(
         new = np.where(in_base & (codes >= 0), which[np.where(codes >= 0, codes, len(cats))], -1)
         labels = [nets[i][0] for i in group]
         name = f"{col}.NET{k + 1}"
-        data = sf.data.assign(**{name: pd.Categorical.from_codes(new, categories=[*labels, "\x00rest"])})
+        # pandas-stubs wants an int ndarray and an Index; pandas takes these int codes and any list-like
+        cat = pd.Categorical.from_codes(new, categories=[*labels, "\x00rest"])  # type: ignore[call-overload]
+        data = sf.data.assign(**{name: cat})
         cb = sf.codebook.replace(
             **{name: VariableInfo(name, sf.codebook.variables[col].label, {}, (), (), "categorical")}
         )
         est = proportion(sf.evolve(data=data, codebook=cb), name, by=by, ci=ci, level=level)
         for j, i in enumerate(group):
             out[i] = (nets[i][0], est, j, len(group) + 1)
-    return out
+    return [out[i] for i in range(len(nets))]
 
 
-def _net_rows(col: str, nets) -> pd.DataFrame:
+def _net_rows(col: str, nets: Sequence[NetEstimate]) -> pd.DataFrame:
     """The net rows of :func:`net_estimates` in the estimates layout (all domains, net by net)."""
     import pandas as pd
 
@@ -279,7 +487,7 @@ class Topline(RowEstimates):
 
     variable: str
     question: str
-    base: str
+    base: Base
     frame: pd.DataFrame
     vcov: np.ndarray | None
     n: int
@@ -287,23 +495,54 @@ class Topline(RowEstimates):
     deff: float
     asked: int
     total: int
-    nets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    nets: Nets = ()
     level: float = 0.95
     method: str = "logit"
     design: str = ""
 
     def to_frame(self) -> pd.DataFrame:
-        """Estimates (fractions) then ``moe`` (points, the same for every row) and ``kind``."""
+        """Estimates (fractions) then ``moe`` (points, the same for every row) and ``kind``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``variable, level, estimate, std_error, ci_lower, ci_upper, deff, n, moe, kind``
+            (a copy); ``kind`` is ``"response"``, ``"missing"`` or ``"net"``.
+        """
         return self.frame.copy()
 
     def universe(self) -> str:
-        """Who was asked, as a Pew table note ("Asked of all respondents" / "Asked of 2,120 of 4,272")."""
+        """Who was asked, as a Pew table note ("Asked of all respondents" / "Asked of 2,120 of 4,272").
+
+        Returns
+        -------
+        str
+        """
         if self.asked == self.total:
             return "Asked of all respondents"
         return f"Asked of {self.asked:,} of {self.total:,} respondents"
 
     def table(self, *, small: str = "<1", name: str | None = None) -> TableDoc:
-        """Pew-rounded presentation: responses (nets above their members), notes with N and MOE."""
+        """Pew-rounded presentation: responses (nets above their members), notes with N and MOE.
+
+        Parameters
+        ----------
+        small : str
+            Text for a share above 0 that rounds to 0 (``"*"`` in older Pew toplines).
+        name : str, optional
+            File-safe table name; default ``topline_<variable>``.
+
+        Returns
+        -------
+        TableDoc
+            Columns ``Response, %``, titled with the question wording.
+
+        Notes
+        -----
+        Pew's topline conventions: whole percentages rounded half up, ``<1`` and
+        ``>99`` near the ends, nets rounded from their own share (see
+        :mod:`pewlike.tables.export`).
+        """
         import pandas as pd
 
         f = self.frame
@@ -312,7 +551,13 @@ class Topline(RowEstimates):
         return TableDoc(name or f"topline_{file_safe(self.variable)}", self.question, doc, self.notes())
 
     def notes(self) -> list[str]:
-        """Base, N and margin-of-error notes."""
+        """Base, N and margin-of-error notes.
+
+        Returns
+        -------
+        list of str
+            Who was asked and the base, then the unweighted N, margin of error and design effect.
+        """
         base = (
             "Percentages of all who were asked, Refused shown"
             if self.base == "all"
@@ -325,7 +570,12 @@ class Topline(RowEstimates):
         ]
 
     def summary(self) -> str:
-        """Readable text: wording, the estimates (percent) with CIs, unweighted n, base and MOE."""
+        """Readable text: wording, the estimates (percent) with CIs, unweighted n, base and MOE.
+
+        Returns
+        -------
+        str
+        """
         import pandas as pd
 
         f = self.frame
@@ -348,11 +598,25 @@ class Topline(RowEstimates):
         return [(f"Topline of {self.variable}: {self.question}", self.frame)]
 
 
-def layout_rows(f: pd.DataFrame, nets) -> tuple[list[str], list[float]]:
+def layout_rows(f: pd.DataFrame, nets: Sequence[tuple[str, Sequence[str]]]) -> tuple[list[str], list[float]]:
     """Row labels and shares in Pew order: each net just above its (indented) members.
 
-    ``f`` holds one group's rows (``level, estimate, kind``).  Nets that are not
-    runs of adjacent responses, or that overlap, are listed after the responses.
+    Nets that are not runs of adjacent responses, or that overlap, are listed
+    after the responses.
+
+    Parameters
+    ----------
+    f : pandas.DataFrame
+        One group's rows (``level, estimate, kind``), e.g. a topline's frame.
+    nets : sequence of (label, members)
+        The nets among those rows.
+
+    Returns
+    -------
+    labels : list of str
+        Row labels; members of a net shown above them are indented by two spaces.
+    shares : list of float
+        The unrounded share of each row.
     """
     resp = f[f["kind"] != "net"]
     levels = [str(x) for x in resp["level"]]
@@ -380,13 +644,23 @@ def layout_rows(f: pd.DataFrame, nets) -> tuple[list[str], list[float]]:
 
 
 def topline(
-    sf: SurveyFrame, var: str, *, base: Base = "valid", nets: NetSpec = None, ci: str = "logit", level: float = 0.95
+    sf: SurveyFrame,
+    var: str,
+    *,
+    base: Base = "valid",
+    nets: NetSpec = None,
+    ci: ProportionCI = "logit",
+    level: float = 0.95,
 ) -> Topline:
     """Weighted percentage of each response to one question, as a Pew topline.
 
+    Called as ``svy.topline(var, ...)``; the survey's in-memory backend comes first.
+
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey (in memory); the partitioned backend has
+        :func:`pewlike.partitioned.tables.topline`.
     var : str
         A categorical question (wave suffix optional).
     base : {"valid", "all"}
@@ -395,8 +669,9 @@ def topline(
     nets : mapping or "auto", optional
         ``{"NET Concerned": ["Very concerned", "Somewhat concerned"]}``, or
         ``"auto"`` (top two / bottom two of a four-point ordinal scale).
-    ci : str
-        Interval method for each share (see :func:`pewlike.estimation.estimators.proportion`).
+    ci : {"logit", "beta", "wilson", "xlogit", "mean"}
+        Interval method for each share (R ``svyciprop(method=)``; see
+        :func:`pewlike.estimation.estimators.proportion`).
     level : float
         Confidence level of intervals and the margin of error.
 
@@ -410,6 +685,8 @@ def topline(
     ------
     VariableError
         ``var`` is unknown or numeric.
+    EstimationError
+        ``base`` or ``nets`` is not valid.
 
     Notes
     -----
@@ -417,7 +694,9 @@ def topline(
     ``na.rm`` per ``base``), intervals ``svyciprop``; nets are
     ``svyciprop(~I(var %in% members))``.  The margin of error is Pew's:
     ``z * sqrt(deff * 0.25 / n)`` in points, with the Kish design effect of the
-    weights of the base (``pewmethods::calculate_deff``).
+    weights of the base (``pewmethods::calculate_deff``).  The layout follows
+    Pew's topline conventions (nets above their members, whole percentages,
+    ``base="all"`` showing Refused/Don't know rows).
 
     Examples
     --------
@@ -425,6 +704,8 @@ def topline(
     >>> t = pw.demo().topline("CONCERNCO", nets="auto")
     >>> list(t.to_frame()["kind"].unique())
     ['response', 'net']
+    >>> t.table().frame["Response"].iloc[0]
+    'NET Very/Somewhat concerned'
     """
     import pandas as pd
 
