@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pewlike.errors import VariableError
-from pewlike.formula.condition_lex import printable
+from pewlike.formula.condition_lex import is_plain_name, printable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -228,6 +228,11 @@ class ColumnData:
         return np.asarray(self.s.to_numpy(dtype=float, na_value=math.nan), dtype=float)
 
     @cached_property
+    def _ints(self) -> np.ndarray | None:
+        """The values of a numpy integer column (no missing values possible), else None."""
+        return np.asarray(self.s.to_numpy()) if self.s.dtype.kind in "iu" else None
+
+    @cached_property
     def numbers(self) -> np.ndarray:
         """The column as float numbers (SPSS codes for a labelled categorical); missing rows are NaN."""
         if not self.has_codes:
@@ -246,7 +251,7 @@ class ColumnData:
                 return None
             out = _take(label, codes, None)
         elif self.type == "text":
-            out = np.asarray(self.s.to_numpy(dtype=object), dtype=object)
+            out = np.array(self.s.to_numpy(dtype=object), dtype=object, copy=True)
             out[np.asarray(self.s.isna().to_numpy(), dtype=bool)] = None
         else:
             return None
@@ -257,7 +262,8 @@ class ColumnData:
         """A boolean column used as a condition: (true rows, false rows)."""
         if self.type != "bool":
             kind = {"categorical": "categorical", "text": "text"}.get(self.type, "numeric")
-            example = f"{self.name} == 1" if self.type == "numeric" else f"{self.name} == 'label'"
+            shown = self.name if is_plain_name(self.name) else f"`{self.name}`"
+            example = f"{shown} == 1" if self.type == "numeric" else f"{shown} == 'label'"
             raise VariableError(f"{self.display} is {kind}, not true/false; write a comparison such as {example}")
         values = np.asarray(self.s.to_numpy(dtype=bool, na_value=False), dtype=bool)
         valid = ~self.missing
@@ -281,6 +287,8 @@ class ColumnData:
                     hit |= code == x
             return _take(hit, codes, False)
         if self.type in ("numeric", "bool"):
+            if self._ints is not None and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+                return np.isin(self._ints, list(values))  # exact, also beyond 2**53
             nums = [self._code_for(v) if isinstance(v, str) else float(v) for v in values]
             return np.isin(self._raw, nums)
         if self.type == "text":
@@ -308,6 +316,8 @@ class ColumnData:
                 per_cat = compare_arrays(code, op, float(value))
             return _take(per_cat, codes, False)
         if self.type in ("numeric", "bool"):
+            if self._ints is not None and isinstance(value, int) and not isinstance(value, bool):
+                return compare_arrays(self._ints, op, value)  # exact, also beyond 2**53
             x = self._code_for(value) if isinstance(value, str) else float(value)
             return compare_arrays(self._raw, op, x)
         if self.type == "text" and not isinstance(value, str):

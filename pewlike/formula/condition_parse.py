@@ -310,7 +310,7 @@ class _Parser:
         if self.is_op("("):
             raise self.fail(
                 f"calls {self.col(self.tok)} are not allowed; only {', '.join(f + '()' for f in FUNCTIONS)} "
-                f"can be called; {ALLOWED}"
+                "can be called, on a column or value"
             )
         if self.is_op("["):
             raise self.fail(f"subscripts {self.col(self.tok)} are not allowed; {ALLOWED}")
@@ -319,8 +319,8 @@ class _Parser:
     def call(self, name: Token) -> Node:
         if name.value not in FUNCTIONS:
             raise self.fail(
-                f"call to {name.value!r} (column {name.pos + 1}) is not allowed; the only functions are "
-                f"{', '.join(f + '()' for f in FUNCTIONS)}; {ALLOWED}"
+                f"call to {printable(name.value)!r} (column {name.pos + 1}) is not allowed; the only functions are "
+                f"{', '.join(f + '()' for f in FUNCTIONS)}"
             )
         self.i += 2
         self.enter(name)
