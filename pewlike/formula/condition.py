@@ -107,12 +107,17 @@ class Condition:
         return hash(self.node)
 
 
+def _too_deep(what: str, text: str) -> FormulaError:
+    """The error for a caller whose stack is already so deep that even a nesting within
+    :data:`MAX_DEPTH` (a few hundred frames at most) does not fit: never a RecursionError."""
+    return FormulaError(f'{what} "{printable(text[:100])}": nested too deeply for the call stack; simplify it')
+
+
 def _build(text: object, what: str) -> Condition:
     try:
         node = parse_node(text, what)
-    except RecursionError:  # pragma: no cover - the depth limit keeps far below it
-        shown = printable(str(text)[:100])
-        raise FormulaError(f'{what} "{shown}": nested too deeply; simplify it') from None
+    except RecursionError:
+        raise _too_deep(what, str(text)) from None
     assert isinstance(text, str)
     return Condition(text, node, column_names(node), kind(node) in ("bool", "any"))
 
@@ -261,7 +266,10 @@ def evaluate(
             f"as in {str(condition)[:60]} > 0"
         )
     ev = _evaluator(condition, frame, resolve, value_labels, missing)
-    return ev.logic(ev.value(condition.node), condition.node).true
+    try:
+        return ev.logic(ev.value(condition.node), condition.node).true
+    except RecursionError:
+        raise _too_deep("condition", condition.text) from None
 
 
 def evaluate_value(
@@ -303,4 +311,7 @@ def evaluate_value(
     if not isinstance(expression, Condition):
         expression = parse_expression(expression)
     ev = _evaluator(expression, frame, resolve, value_labels, missing)
-    return ev.as_values(ev.value(expression.node))
+    try:
+        return ev.as_values(ev.value(expression.node))
+    except RecursionError:
+        raise _too_deep("expression", expression.text) from None

@@ -160,6 +160,10 @@ class ColumnData:
         seen.update((lab, None) for lab in self.labels.values())
         return list(seen)
 
+    @cached_property
+    def _code_set(self) -> frozenset[float]:
+        return frozenset(self._valid_codes())
+
     def _valid_codes(self) -> list[float]:
         codes = {c for c in self.labels if isinstance(c, float)}
         if self.type == "categorical" and self._cats[3]:
@@ -236,9 +240,11 @@ class ColumnData:
     def numbers(self) -> np.ndarray:
         """The column as float numbers (SPSS codes for a labelled categorical); missing rows are NaN."""
         if not self.has_codes:
+            what = {"categorical": "has labels but no codes", "text": "holds text"}.get(
+                self.type, f"is not numeric ({self.s.dtype})"
+            )
             raise VariableError(
-                f"{self.display} {'holds text' if self.type != 'categorical' else 'has labels but no codes'}; "
-                "arithmetic and comparisons with numbers need a numeric column or value labels"
+                f"{self.display} {what}; arithmetic and comparisons with numbers need a numeric column or value labels"
             )
         return np.where(self.missing, math.nan, self._raw)
 
@@ -282,7 +288,7 @@ class ColumnData:
                     x = float(v)
                     if not self.has_codes:
                         raise self._no_numbers(v)
-                    if x not in set(self._valid_codes()):
+                    if x not in self._code_set:
                         raise self._bad_code(x)
                     hit |= code == x
             return _take(hit, codes, False)

@@ -387,6 +387,8 @@ def parse_node(text: object, what: str = "condition") -> Node:
         tok = p.tok
         if p.is_op(")"):
             raise p.fail(f"unbalanced ')' (column {tok.pos + 1}): no '(' opens it")
+        if tok.kind == "name" and tok.value.lower() in ("and", "or", "not", "in"):
+            raise p.fail(f"unexpected {p.show(tok)}; the operator is written in lower case: {tok.value.lower()!r}")
         if tok.kind in ("name", "qname", "number", "string") or p.is_op("("):
             raise p.fail(f"expected an operator before {p.show(tok)}; {ALLOWED}")
         raise p.fail(f"unexpected {p.show(tok)}; {ALLOWED}")

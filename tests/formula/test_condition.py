@@ -208,6 +208,7 @@ PAYLOADS = [
     ("a == 1 or or b == 2", "found 'or' (column 11)"),
     ("`a__b` == 1", "dunder"),
     ("a <> 1", "'<>'"),
+    ("a == 1 AND b == 2", "'AND' (column 8); the operator is written in lower case: 'and'"),
     ("a == 1 && b == 2", "'&&'"),
     ("$a == 1", "'$'"),
     ("a == 'x' \\ 1", "backslash"),
@@ -314,6 +315,28 @@ def test_depth_limit_is_exact(df):
     same(ev(deep, df), ~df.flag)
     with pytest.raises(FormulaError, match="nested more than"):
         parse_condition("not " * 101 + "flag")
+
+
+def test_no_recursion_error_even_on_a_nearly_full_stack(df):
+    import inspect
+    import sys
+
+    text = "isna(" * 99 + "a" + ")" * 99  # the most stack-hungry nesting the limits allow
+    assert parse_condition(text).columns == ("a",)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack(0)) + 120)
+    try:
+        with pytest.raises(FormulaError, match="nested too deeply for the call stack"):
+            parse_condition(text)
+    finally:
+        sys.setrecursionlimit(old)
+    cond = parse_condition(text)
+    sys.setrecursionlimit(len(inspect.stack(0)) + 120)
+    try:
+        with pytest.raises(FormulaError, match="nested too deeply for the call stack"):
+            evaluate(cond, df)
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def test_long_flat_chains_need_no_recursion(df):
@@ -687,3 +710,37 @@ def test_fuzz_random_characters():
             assert "\n" not in str(exc)
             continue
         assert parse_condition(str(cond)) == cond
+
+
+# ------------------------------------------------------------------------------------ other dtypes
+def test_other_dtypes_give_variable_errors_not_crashes():
+    frame = pd.DataFrame(
+        {
+            "d": pd.to_datetime(["2020-01-01", None, "2021-06-01"]),
+            "mixed": pd.Series([1, "x", None], dtype=object),
+        }
+    )
+    assert evaluate("d > '2020-06-01'", frame).tolist() == [False, False, True]
+    assert evaluate("isna(d)", frame).tolist() == [False, True, False]
+    with pytest.raises(VariableError, match="cannot order-compare 'd'"):
+        evaluate("d > 1", frame)
+    with pytest.raises(VariableError, match=r"'d' is not numeric \(datetime64"):
+        evaluate_value("d + 1", frame)
+    assert evaluate("mixed == 1", frame).tolist() == [True, False, False]
+    assert evaluate("mixed == 'x'", frame).tolist() == [False, True, False]
+    with pytest.raises(VariableError, match="cannot order-compare 'mixed'"):
+        evaluate("mixed > 'a'", frame)
+
+
+def test_duplicate_column_names_are_refused():
+    frame = pd.DataFrame([[1, 2]], columns=["a", "a"])
+    with pytest.raises(VariableError, match="appears more than once"):
+        evaluate("a == 1", frame)
+
+
+def test_numeric_categories_with_value_labels():
+    frame = pd.DataFrame({"q": pd.Categorical([1.0, 2.0, None, 99.0])})
+    labels = {"q": {1: "Yes", 2: "No", 99: "Refused"}}.get
+    assert evaluate("q == 'No'", frame, value_labels=labels).tolist() == [False, True, False, False]
+    assert evaluate("q in [1, 'Refused']", frame, value_labels=labels).tolist() == [True, False, False, True]
+    assert evaluate_value("q", frame, value_labels=labels).tolist() == ["Yes", "No", None, "Refused"]
