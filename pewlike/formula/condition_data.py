@@ -234,7 +234,8 @@ class ColumnData:
     @cached_property
     def _ints(self) -> np.ndarray | None:
         """The values of a numpy integer column (no missing values possible), else None."""
-        return np.asarray(self.s.to_numpy()) if self.s.dtype.kind in "iu" else None
+        dtype = self.s.dtype
+        return np.asarray(self.s.to_numpy()) if isinstance(dtype, np.dtype) and dtype.kind in "iu" else None
 
     @cached_property
     def numbers(self) -> np.ndarray:

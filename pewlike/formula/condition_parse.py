@@ -18,9 +18,12 @@ The grammar, in Python's precedence (``or`` binds loosest, signs tightest)::
     COMPARE    := '==' | '!=' | '<' | '<=' | '>' | '>='
     FUNCTION   := 'isna' | 'notna' | 'abs'
 
-Each nesting level costs three Python frames (``logic -> signed -> atom``) and the nesting
-is limited to :data:`MAX_DEPTH`, so the parser never comes near the recursion limit;
-sequences (``a or b or ...``, ``a + b + ...``, ``not not ...``) are read in loops.
+Sequences (``a or b or ...``, ``a + b + ...``, ``not not ...``, ``- - x``) are read in loops
+into flat nodes; only brackets and calls recurse, five or six frames a level
+(``logic -> comparison -> arith -> signed -> atom [-> call]``).  Nesting is limited to
+:data:`MAX_DEPTH` levels, so parsing needs at most ~610 frames, well inside Python's default
+limit of 1000; should a caller's stack already be nearly full, ``parse_condition`` turns the
+RecursionError into a FormulaError.
 """
 
 from __future__ import annotations
@@ -246,8 +249,9 @@ class _Parser:
         """One node for ``a op b op c`` at one precedence level (first item's op is ignored)."""
         if len(items) == 1:
             return items[0][1]
-        for op, node in items:
-            self.need(node, ("number", "bool", "any"), f"arithmetic ('{op}') needs numbers")
+        for i, (op, node) in enumerate(items):
+            shown = items[1][0] if i == 0 else op  # the first item's op is a placeholder
+            self.need(node, ("number", "bool", "any"), f"arithmetic ('{shown}') needs numbers")
         first = items[0][1]
         rest = tuple(items[1:])
         same = ("+", "-") if rest[0][0] in "+-" else ("*", "/")

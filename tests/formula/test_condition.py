@@ -424,6 +424,8 @@ def test_missing_values_and_isna(df):
 
 def test_nullable_columns(df):
     same(ev("n64 >= 4", df), (df.n64 >= 4).fillna(False))
+    same(ev("n64 in [1, 3]", df), df.n64.isin([1, 3]).fillna(False))
+    same(ev("n64 + 1 > 4", df), (df.n64 + 1 > 4).fillna(False))
     same(ev("n64 != 4", df), (df.n64 != 4).fillna(False))
     same(ev("nflag", df), df.nflag.fillna(False))
     same(ev("not nflag", df), (~df.nflag).fillna(False))
