@@ -113,7 +113,7 @@ class Evaluator:
         if name not in self._columns:
             actual = find_column(name, self.frame, self.resolve)
             series = self.frame[actual]
-            if getattr(series, "ndim", 1) != 1:
+            if series.ndim != 1:  # a DataFrame: the name is on several columns
                 raise VariableError(f"column {printable(str(actual))!r} appears more than once in the data")
             labels = _ask(self.value_labels, actual)
             miss = _ask(self.missing, actual)

@@ -746,3 +746,17 @@ def test_numeric_categories_with_value_labels():
     assert evaluate("q == 'No'", frame, value_labels=labels).tolist() == [False, True, False, False]
     assert evaluate("q in [1, 'Refused']", frame, value_labels=labels).tolist() == [True, False, False, True]
     assert evaluate_value("q", frame, value_labels=labels).tolist() == ["Yes", "No", None, "Refused"]
+
+
+def test_sources_have_no_eval_like_calls():
+    from pathlib import Path
+
+    import pewlike.formula.condition as module
+
+    files = sorted(Path(module.__file__).parent.glob("condition*.py"))
+    assert len(files) >= 3, files
+    pattern = r"(?<![\w])(eval|exec|compile|getattr|__import__|literal_eval)\(|\.(query|eval)\("
+    import re
+
+    for path in files:
+        assert not re.search(pattern, path.read_text()), path.name
