@@ -755,7 +755,7 @@ def test_sources_have_no_eval_like_calls():
 
     files = sorted(Path(module.__file__).parent.glob("condition*.py"))
     assert len(files) >= 3, files
-    pattern = r"(?<![\w])(eval|exec|compile|getattr|__import__|literal_eval)\(|\.(query|eval)\("
+    pattern = r"(?<![\w.])(eval|exec|compile|getattr|__import__|literal_eval)\(|\.(query|eval)\("
     import re
 
     for path in files:
