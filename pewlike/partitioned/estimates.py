@@ -8,7 +8,6 @@ the same and equal the in-memory ones to rounding.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,20 +49,17 @@ def design_sums(svy: DaskSurvey, *, need_df: bool = True) -> dict:
 
 
 def _design_label(svy: DaskSurvey) -> str:
-    from pewlike.design.describe import design_kind
+    from pewlike.variance.strategy import linearization_label, replicate_label
 
     d = svy._ddesign
-    stages = len(d.names.get("psu", []) or []) or 1
-    pop = None if (d.unit_pop is None and d.pop_h is None) else True
-    shim = SimpleNamespace(
-        is_replicate=d.kind == "replicate",
-        reptype=d.reptype,
-        repweights=np.empty((0, len(d.rep_cols))),
-        names=d.names,
-        clusters=np.empty((0, stages)),
-        popsize=pop,
+    if d.kind == "replicate":
+        return replicate_label(d.reptype, len(d.rep_cols))
+    return linearization_label(
+        stages=len(d.names.get("psu", []) or []) or 1,
+        clustered=bool(d.names.get("psu")),
+        stratified=bool(d.names.get("strata")),
+        fpc=not (d.unit_pop is None and d.pop_h is None),
     )
-    return design_kind(shim)
 
 
 def _empty_domain(svy, sums, col):
