@@ -59,9 +59,10 @@ def to_replicate(
     JK1, JKn, BRR and Fay weights are identical to R's (fpc is used as R does).
     """
     from pewlike.variance import repweights as rw
+    from pewlike.variance.replication import ReplicateVariance
 
     d = sf.design
-    if d.is_replicate:
+    if d.repweights is not None:
         raise DesignError("this survey already has replicate weights; to_replicate() converts a linearisation design")
     if reptype not in CONVERSIONS:
         raise DesignError(
@@ -111,12 +112,8 @@ def to_replicate(
         strata=np.zeros((n, 1), dtype=np.int64),
         clusters=np.arange(n, dtype=np.int64)[:, None],
         popsize=None,
-        repweights=rep,
-        reptype=reptype,
-        scale=float(scale),
-        rscales=np.asarray(rscales, dtype=float),
-        mse=bool(mse),
         names=names,
+        variance=ReplicateVariance(rep, reptype, float(scale), np.asarray(rscales, dtype=float), bool(mse)),
     )
     design.__dict__.pop("units", None)
     return sf.evolve(design=design, history=sf.history + (f"replicate weights: {reptype}, {rep.shape[1]} replicates",))

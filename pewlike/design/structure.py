@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pewlike.errors import DesignError, WeightWarning
+from pewlike.variance.replication import ReplicateVariance
+from pewlike.variance.strategy import VarianceMethod
+from pewlike.variance.taylor import LinearizationVariance
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -41,16 +44,21 @@ class Design:
     strata, clusters : ndarray (n, S) of int
         Stage-wise codes; cluster codes are unique in the sample at each stage
         and stage ``s > 0`` strata are nested in stage ``s - 1`` clusters.
+        Replicate designs: one stratum, every row its own cluster.
     popsize : ndarray (n, S) or None
         Population number of units at each stage (R's ``fpc$popsize``).
-    repweights : ndarray (n, R) or None
-        Combined replicate weights (zero outside the domain).
+    lonely_psu : str
+        Rule for strata with one PSU (linearization).
     domain : ndarray (n,) of bool
         Rows inside the current subset.
-    calibration : tuple
-        Calibration steps (from weighting) the variance must account for.
     names : dict
         Column names used, for printing.
+    weighted : bool
+        Whether the weights come from a weight column (or a weighting step).
+    variance : VarianceMethod
+        How estimates get their covariance: :class:`~pewlike.variance.taylor.LinearizationVariance`
+        (with its calibration steps) or :class:`~pewlike.variance.replication.ReplicateVariance`
+        (with the replicate weights), chosen once by :func:`build_design`.
     """
 
     weights: np.ndarray
@@ -58,23 +66,46 @@ class Design:
     clusters: np.ndarray
     popsize: np.ndarray | None = None
     lonely_psu: str = "fail"
-    repweights: np.ndarray | None = None
-    reptype: str | None = None
-    scale: float | None = None
-    rscales: np.ndarray | None = None
-    mse: bool = False
     domain: np.ndarray | None = None
-    calibration: tuple = ()
     names: dict = field(default_factory=dict)
     weighted: bool = True
+    variance: VarianceMethod = field(default_factory=LinearizationVariance)
 
     @property
     def n_total(self) -> int:
         return int(self.weights.shape[0])
 
+    # -- read-only views of the variance method, for describing the design ----
     @property
     def is_replicate(self) -> bool:
-        return self.repweights is not None
+        """Whether the variance comes from replicate weights (for describing; estimators ask :attr:`variance`)."""
+        return self.variance.kind == "replicate"
+
+    @property
+    def repweights(self) -> np.ndarray | None:
+        """Replicate weights (n, R), zero outside the domain; None for linearization designs."""
+        return self.variance.repweights
+
+    @property
+    def calibration(self) -> tuple:
+        """Calibration steps the linearized variance accounts for (empty for replicate designs)."""
+        return self.variance.calibration
+
+    @property
+    def reptype(self) -> str | None:
+        return getattr(self.variance, "reptype", None)
+
+    @property
+    def scale(self) -> float | None:
+        return getattr(self.variance, "scale", None)
+
+    @property
+    def rscales(self) -> np.ndarray | None:
+        return getattr(self.variance, "rscales", None)
+
+    @property
+    def mse(self) -> bool:
+        return bool(getattr(self.variance, "mse", False))
 
     @property
     def in_domain(self) -> np.ndarray:
@@ -90,22 +121,24 @@ class Design:
         """Domain restriction keeping the full design (R ``subset.survey.design``)."""
         dom = self.in_domain & mask
         w = np.where(dom, self.weights, 0.0)
-        rep = None if self.repweights is None else self.repweights * dom[:, None]
-        return replace(self, weights=w, repweights=rep, domain=dom)
+        return replace(self, weights=w, domain=dom, variance=self.variance.restrict(dom))
 
     def with_weights(
         self, weights: np.ndarray, repweights: np.ndarray | None = None, calibration: tuple | None = None
     ) -> Design:
-        """Same design, new analysis (and replicate) weights."""
+        """Same design, new analysis weights.
+
+        ``repweights`` (the re-weighted replicate columns) and ``calibration`` (the
+        residual steps so far) are offered to the variance method, which keeps what it
+        uses: see :meth:`~pewlike.variance.strategy.VarianceMethod.reweighted`.
+        """
         dom = self.in_domain
         w = np.where(dom, np.asarray(weights, dtype=float), 0.0)
-        rep = self.repweights if repweights is None else repweights
         return replace(
             self,
             weights=w,
-            repweights=rep,
             weighted=True,
-            calibration=self.calibration if calibration is None else calibration,
+            variance=self.variance.reweighted(repweights=repweights, calibration=calibration),
         )
 
     @cached_property
@@ -147,70 +180,13 @@ class Design:
         """Whether any row inside the domain has weight zero (R's ``nobs`` then differs from n)."""
         return bool(np.any((self.weights == 0) & self.in_domain))
 
-    @cached_property
-    def _replicate_probe(self) -> tuple[np.ndarray, np.ndarray]:
-        """One pass over the replicate weights: row sums and three random projections."""
-        W = self.repweights
-        rng = np.random.default_rng(20190603)
-        P = np.column_stack([np.ones(W.shape[1]), rng.standard_normal((W.shape[1], 3))])
-        # four matrix-vector products: much faster than one product with a 4-column matrix
-        return np.column_stack([W @ P[:, j] for j in range(P.shape[1])]), P
-
-    @cached_property
-    def replicate_patterns(self) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct replicate-weight patterns: ``(pattern id per row, one row per pattern)``.
-
-        Rows whose replicate weights are proportional share a pattern (for
-        jackknife, BRR and bootstrap designs: the rows of one PSU); the rank of
-        any set of rows (R's ``degf`` of a subset) is the rank of its patterns.
-        """
-        M, _ = self._replicate_probe
-        tot = M[:, 0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            h = np.where(tot != 0, M[:, 1] / tot, np.inf)
-        _, first, pid = np.unique(np.round(h, 10), return_index=True, return_inverse=True)
-        return pid.astype(np.int64).ravel(), first
-
-    @cached_property
-    def compressed_replicates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """Replicate weights as ``W[i] = tot[i] * C[pid[i]]`` when that holds, else None.
-
-        The same idea as R's compressed replicate weights: replicate totals then
-        cost one ``bincount`` over rows and a (patterns x replicates) product.
-        The representation is checked on two further random projections of
-        every row (relative agreement 1e-12).
-        """
-        pid, first = self.replicate_patterns
-        W = self.repweights
-        n = W.shape[0]
-        if first.shape[0] > max(1000, n // 4):
-            return None
-        M, P = self._replicate_probe
-        tot = M[:, 0]
-        rep_tot = tot[first]
-        zero_rows = tot == 0
-        if np.any(zero_rows) and np.any(W[zero_rows] != 0):
-            return None  # rows whose replicate weights cancel out cannot be scaled from a pattern
-        C = np.zeros((first.shape[0], W.shape[1]))
-        nz = rep_tot != 0
-        C[nz] = W[first[nz]] / rep_tot[nz, None]
-        fit = tot[:, None] * (C @ P[:, 2:])[pid]
-        scale = np.abs(tot)[:, None] * np.abs(P[:, 2:]).max(axis=0)[None, :] + 1e-300
-        if np.any(np.abs(M[:, 2:] - fit) > 1e-12 * scale):
-            return None
-        return pid, C, tot
-
     def degf(self) -> int:
         """Design degrees of freedom, as R's ``degf``."""
         return self._degf
 
     @cached_property
     def _degf(self) -> int:
-        from pewlike.variance import linearization as variance
-
-        if self.repweights is not None:
-            return int(variance.degf_replicate(self.repweights))
-        return int(variance.degf_linearized(self.strata, self.clusters, self.weights))
+        return self.variance.degf(self)
 
 
 # ---------------------------------------------------------------------------
@@ -422,22 +398,14 @@ def build_design(
         rs = None if rscales is None else np.asarray(rscales, dtype=float)
         sc, rs = variance.replicate_defaults(reptype, len(cols), scale=scale, rscales=rs, fay_rho=rho)
         names.update(repweights=cols, reptype=reptype)
-        zeros = np.zeros((n, 1), dtype=np.int64)
         return Design(
             w,
-            zeros,
+            np.zeros((n, 1), dtype=np.int64),
             np.arange(n, dtype=np.int64)[:, None],
-            None,
-            lonely_psu,
-            rep,
-            reptype,
-            float(sc),
-            np.asarray(rs, dtype=float),
-            bool(mse),
-            None,
-            (),
-            names,
-            weighted,
+            lonely_psu=lonely_psu,
+            names=names,
+            weighted=weighted,
+            variance=ReplicateVariance(rep, reptype, float(sc), np.asarray(rs, dtype=float), bool(mse)),
         )
     if reptype is not None or scale is not None or rscales is not None:
         raise DesignError("reptype/scale/rscales only apply with repweights=; pass the replicate weight columns")
@@ -492,4 +460,6 @@ def build_design(
             )
         popsize = variance.popsize_from_fpc(f, stratas, clusters)
     names.update(strata=strata_cols, psu=psu_cols, fpc=fpc_cols, nest=bool(nest))
-    return Design(w, stratas, clusters, popsize, lonely_psu, None, None, None, None, False, None, (), names, weighted)
+    return Design(
+        w, stratas, clusters, popsize, lonely_psu, names=names, weighted=weighted, variance=LinearizationVariance()
+    )

@@ -4,28 +4,28 @@ Every estimator here is a ratio of weighted totals over *cells* (a domain, or a
 domain x response level): ``theta_k = A_k / B_d(k)`` with
 ``A_k = sum(w a [cell = k])`` and ``B_d = sum(w b [den cell = d])``.  Its
 influence totals per sampling unit come from one ``np.bincount`` over
-(unit, cell); the variance is then one call to :func:`variance.linearized_vcov`
-on units x cells, or, for replicate designs, replicate totals from one
-blocked matrix product.  No Python loop runs over domains, levels or strata.
+(unit, cell), replicate totals from one blocked matrix product; the design's
+variance method (:mod:`pewlike.variance.strategy`) asks for the ones it needs
+through a :class:`CellRatios` statistic.  No Python loop runs over domains,
+levels or strata.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pewlike.errors import EstimationError
-from pewlike.variance import linearization as variance
+from pewlike.variance.replication import BLOCK_ROWS
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.design.frame import SurveyFrame
     from pewlike.design.structure import Design
+    from pewlike.variance.replication import ReplicateVariance
 
-__all__ = ["BLOCK_ROWS", "Ratios", "cell_sums", "domain_codes", "domain_degf", "ratio_totals"]
-
-BLOCK_ROWS = 65536  # rows per block in replicate products (bounded temporary memory)
+__all__ = ["BLOCK_ROWS", "CellRatios", "Ratios", "cell_sums", "domain_codes", "domain_degf", "ratio_totals"]
 
 
 @dataclass(frozen=True)
@@ -81,91 +81,6 @@ def _unit_sums(design: Design, code: np.ndarray, ncell: int, *values, ok=None) -
         w = None if v is None else v[ok]
         out.append(np.bincount(idx, weights=w, minlength=nunit * ncell).astype(float, copy=False).reshape(nunit, ncell))
     return out
-
-
-def _replicate_sums(design: Design, code: np.ndarray, ncell: int, values: np.ndarray | None) -> np.ndarray:
-    """Replicate totals (R, ncell) = repweights.T @ (one-hot(code) * values).
-
-    With compressible replicate weights (see ``Design.compressed_replicates``)
-    this is one ``bincount`` and a small product; otherwise a blocked product.
-    """
-    comp = design.compressed_replicates
-    if comp is not None:
-        pid, C, tot = comp
-        ok = counted(code)
-        v = tot[ok] if values is None else tot[ok] * values[ok]
-        T = np.bincount(pid[ok] * ncell + code[ok], weights=v, minlength=C.shape[0] * ncell)
-        return C.T @ T.reshape(C.shape[0], ncell)
-    W = design.repweights
-    n, R = W.shape
-    out = np.zeros((R, ncell))
-    for start in range(0, n, BLOCK_ROWS):
-        stop = min(n, start + BLOCK_ROWS)
-        c = code[start:stop]
-        ok = c >= 0
-        if not ok.any():
-            continue
-        block = np.zeros((stop - start, ncell))
-        v = 1.0 if values is None else values[start:stop][ok]
-        block[np.flatnonzero(ok), c[ok]] = v
-        out += W[start:stop].T @ block
-    return out
-
-
-def _unit_design(design: Design):
-    """Strata, clusters and popsize of the last-stage units (one row each)."""
-    _, first = design.units
-    pop = None if design.popsize is None else design.popsize[first]
-    return design.strata[first], design.clusters[first], pop
-
-
-def linearized_from_units(design: Design, z: np.ndarray) -> np.ndarray:
-    """Covariance of estimates whose influence totals per unit are ``z`` (units, k)."""
-    strata, clusters, pop = _unit_design(design)
-    return variance.linearized_vcov(
-        z, strata, clusters, pop, lonely_psu=design.lonely_psu, stratum_names=design.names.get("stratum_values")
-    )
-
-
-def linearized_from_rows(design: Design, x: np.ndarray) -> np.ndarray:
-    """Covariance from row-level influence values ``x`` (n, k), after calibration residuals."""
-    for step in design.calibration:
-        x = step.residuals(x)
-    unit, first = design.units
-    nunit = first.shape[0]
-    z = np.empty((nunit, x.shape[1]))
-    for j in range(x.shape[1]):  # a loop over statistics, not over groups
-        z[:, j] = np.bincount(unit, weights=x[:, j], minlength=nunit)
-    return linearized_from_units(design, z)
-
-
-def _by_domain_units(design: Design, z: np.ndarray, dom_code: np.ndarray, col_dom: np.ndarray) -> np.ndarray:
-    """Variance with each column's domain treated as R's ``svyby`` subset design.
-
-    Needed only for ``lonely_psu="average"``, where R scales by the number of
-    strata *present in the domain*; covariances between domains are zero here.
-    """
-    unit, first = design.units
-    nunit = first.shape[0]
-    ndom = int(col_dom.max()) + 1
-    ok = dom_code >= 0
-    present = np.bincount(unit[ok] * ndom + dom_code[ok], minlength=nunit * ndom).reshape(nunit, ndom) > 0
-    strata, clusters, pop = _unit_design(design)
-    k = z.shape[1]
-    V = np.zeros((k, k))
-    for g in range(ndom):  # one call per domain, only for this lonely-PSU rule
-        cols = np.flatnonzero(col_dom == g)
-        if cols.size:
-            V[np.ix_(cols, cols)] = variance.linearized_vcov(
-                z[:, cols],
-                strata,
-                clusters,
-                pop,
-                lonely_psu=design.lonely_psu,
-                domain=present[:, g],
-                sampsize=variance.stratum_psu_counts(strata, clusters),
-            )
-    return V
 
 
 def ratio_totals(
@@ -228,8 +143,8 @@ def ratio_totals(
     ratio = den_code is not None
     if ratio and den_of is None:
         den_of = np.arange(n_num)
-    linear = not design.is_replicate and not design.calibration
-    # Linearisation: unit x cell sums first; the cell totals are their column sums.
+    # Variance from unit totals (linearisation): unit x cell sums first; the cell totals are their column sums.
+    linear = design.variance.uses_unit_totals
     same = ratio and den_code is num_code and n_den == n_num and not den_from_num
     b_w = None
     if ratio:
@@ -285,30 +200,102 @@ def ratio_totals(
             theta = A / B[den_of]
     else:
         theta = A
-    extra = {"counts": cell_counts, "unit_counts": unit_counts}
-    if design.is_replicate:
-        Ar = _replicate_sums(design, num_code, n_num, num_val)
-        if ratio:
-            Br = (
-                _group_columns(Ar, den_of, n_den) if den_from_num else _replicate_sums(design, den_code, n_den, den_val)
-            )
-            with np.errstate(divide="ignore", invalid="ignore"):
-                thetas = Ar / Br[:, den_of]
-        else:
-            thetas = Ar
-        V = variance.replicate_vcov(thetas, theta, scale=design.scale, rscales=design.rscales, mse=design.mse)
-        return Ratios(theta, V, A, B, thetas, **extra)
-    if design.calibration:
-        x = _row_influence(design, num_code, n_num, num_val, den_code, den_val, den_of, theta, B)
-        return Ratios(theta, linearized_from_rows(design, x), A, B, **extra)
-    Z = Zu
-    if ratio:
+    stat = CellRatios(
+        design,
+        theta,
+        B,
+        num_code,
+        n_num,
+        num_val,
+        den_code,
+        n_den,
+        den_val,
+        den_of,
+        den_from_num=den_from_num,
+        ok=ok,
+        Zu=Zu,
+        Zb=Zb,
+        column_domains=domains,
+    )
+    cov = design.variance.covariance(stat, design)
+    return Ratios(theta, cov.vcov, A, B, cov.replicates, counts=cell_counts, unit_counts=unit_counts)
+
+
+@dataclass(frozen=True, eq=False)
+class CellRatios:
+    """The ratios of :func:`ratio_totals` as a :class:`~pewlike.variance.strategy.Statistic`.
+
+    ``theta_k = A_k / B_den_of(k)`` (``B`` None: totals ``A_k``).  ``Zu``/``Zb`` are the
+    numerator/denominator totals per (unit, cell) when the estimate already summed them.
+    """
+
+    design: Design
+    estimate: np.ndarray
+    B: np.ndarray | None
+    num_code: np.ndarray
+    n_num: int
+    num_val: np.ndarray | None
+    den_code: np.ndarray | None
+    n_den: int
+    den_val: np.ndarray | None
+    den_of: np.ndarray | None
+    den_from_num: bool = False
+    ok: Any = None
+    Zu: np.ndarray | None = None
+    Zb: np.ndarray | None = None
+    column_domains: tuple | None = None
+    subset_units: None = None
+
+    def unit_influence(self) -> np.ndarray:
+        """Influence totals per (unit, cell): ``(Zu - theta Zb) / B`` for ratios, ``Zu`` for totals."""
+        d, w = self.design, self.design.weights
+        Zu, Zb = self.Zu, self.Zb
+        if Zu is None:
+            a_w = w if self.num_val is None else w * self.num_val
+            Zu = _unit_sums(d, self.num_code, self.n_num, a_w, ok=self.ok)[0]
+        if self.B is None:
+            return Zu
+        theta, B, den_of = self.estimate, self.B, self.den_of
+        assert den_of is not None  # a ratio: ratio_totals set den_of
+        if Zb is None:
+            if self.den_from_num:
+                Zb = _group_columns(Zu, den_of, self.n_den)
+            else:
+                assert self.den_code is not None
+                b_w = w if self.den_val is None else w * self.den_val
+                Zb = _unit_sums(d, self.den_code, self.n_den, b_w)[0]
         with np.errstate(divide="ignore", invalid="ignore"):
             Z = (Zu - theta * Zb[:, den_of]) / B[den_of]
         Z[:, ~np.isfinite(theta)] = 0.0
-    if domains is not None and design.lonely_psu == "average":
-        return Ratios(theta, _by_domain_units(design, Z, *domains), A, B, **extra)
-    return Ratios(theta, linearized_from_units(design, Z), A, B, **extra)
+        return Z
+
+    def row_influence(self) -> np.ndarray:
+        """Row-level influence values (n, n_num)."""
+        return _row_influence(
+            self.design,
+            self.num_code,
+            self.n_num,
+            self.num_val,
+            self.den_code,
+            self.den_val,
+            self.den_of,
+            self.estimate,
+            self.B,
+        )
+
+    def replicates(self, method: ReplicateVariance) -> np.ndarray:
+        """Every ratio recomputed with each replicate's weights: (R, n_num)."""
+        Ar = method.cell_totals(self.num_code, self.n_num, self.num_val)
+        if self.B is None:
+            return Ar
+        den_code, den_of = self.den_code, self.den_of
+        assert den_code is not None and den_of is not None  # a ratio: ratio_totals set both
+        if self.den_from_num:
+            Br = _group_columns(Ar, den_of, self.n_den)
+        else:
+            Br = method.cell_totals(den_code, self.n_den, self.den_val)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return Ar / Br[:, den_of]
 
 
 def _group_columns(M: np.ndarray, group: np.ndarray, ngroup: int) -> np.ndarray:
@@ -418,24 +405,16 @@ def domain_degf(design: Design, code: np.ndarray, ndom: int) -> np.ndarray:
         if ndom == 1:
             return np.array([float(design.degf())])
         in_dom = slice(None)
-    if design.is_replicate:
-        pid, reps = design.replicate_patterns
-        npat = reps.shape[0]
-        present = np.bincount(code[in_dom] * npat + pid[in_dom], minlength=ndom * npat).reshape(ndom, npat) > 0
-        out = np.empty(ndom)
-        for g in range(ndom):  # one small rank computation per domain, on its distinct weight patterns
-            out[g] = variance.degf_replicate(design.repweights[reps[present[g]]]) if present[g].any() else -1
-        return out
-    cl = design.clusters[:, 0]
-    st = design.strata[:, 0]
-    return _count_distinct(code[in_dom], cl[in_dom], ndom) - _count_distinct(code[in_dom], st[in_dom], ndom)
+    return design.variance.subset_degf(design, code, ndom, in_dom)
 
 
 def unit_domain_degf(design: Design, present: np.ndarray) -> np.ndarray:
     """Domain df from which sampling units each domain touches (``present``: units x domains).
 
     Same value as :func:`domain_degf` (PSUs minus strata with rows in the domain)
-    when no row has weight zero; costs nothing per row.
+    when no row has weight zero; costs nothing per row.  Unit counts come from
+    estimates whose variance method uses unit totals, whose degrees of freedom
+    are PSUs minus strata.
     """
     _, first = design.units
     ndom = present.shape[1]
@@ -447,17 +426,3 @@ def unit_domain_degf(design: Design, present: np.ndarray) -> np.ndarray:
         seen[labels[u] * ndom + g] = True
         out += sign * seen.reshape(m, ndom).sum(axis=0)
     return out
-
-
-def _count_distinct(group: np.ndarray, value: np.ndarray, ngroup: int) -> np.ndarray:
-    """Number of distinct ``value`` within each group."""
-    if group.size == 0:
-        return np.zeros(ngroup)
-    m = int(value.max()) + 1
-    if ngroup == 1:
-        return np.array([float(np.count_nonzero(np.bincount(value, minlength=m)))])
-    if ngroup * m <= 50_000_000:
-        seen = np.bincount(group.astype(np.int64) * m + value, minlength=ngroup * m).reshape(ngroup, m) > 0
-        return seen.sum(axis=1).astype(float)
-    pair = np.unique(group.astype(np.int64) * m + value)
-    return np.bincount(pair // m, minlength=ngroup).astype(float)

@@ -387,7 +387,8 @@ def _domain_df(sf, code, G, r=None, L=1):
     unit x cell counts when the estimate computed them.
     """
     d = sf.design
-    if r is not None and r.unit_counts is not None and not d.has_zero_weights and not d.is_replicate:
+    # unit counts come only with a variance from unit totals (df: PSUs minus strata)
+    if r is not None and r.unit_counts is not None and not d.has_zero_weights:
         present = r.unit_counts.reshape(r.unit_counts.shape[0], G, L).sum(axis=2) > 0
         return engine.unit_domain_degf(d, present)
     return engine.domain_degf(d, code, G)

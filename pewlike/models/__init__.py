@@ -78,9 +78,8 @@ def glm(
     ['(Intercept)', 'F_AGECAT30-49']
     """
     from pewlike.models import irls as _glm
-    from pewlike.models.data import pattern_vcov, prepare, replicate_pattern_weights, residual_degf
+    from pewlike.models.data import PatternStatistic, prepare, residual_degf
     from pewlike.models.results import ModelResult
-    from pewlike.variance.linearization import replicate_vcov
 
     fam = _glm.family(family, link)
     md = prepare(sf, formula)
@@ -100,15 +99,17 @@ def glm(
     A = np.linalg.inv(_glm.gram(X, w * me * me / var)[0])
     H = (X * ((y - mu) * me / var)[:, None]) @ A
     design = sf.design
-    reps = None
-    if design.is_replicate:
-        Wr = replicate_pattern_weights(design, md)
+    failed: list[int] = []
+
+    def refit(Wr: np.ndarray) -> np.ndarray:  # replicate designs: one IRLS fit per replicate
         reps, conv_r, _ = _glm.irls(X, y, Wr, fam, start=beta, tol=tol, max_iter=max_iter)
-        if not conv_r.all():
-            warnings.warn(f"{int((~conv_r).sum())} replicate fits did not converge", PewlikeWarning, stacklevel=3)
-        V = replicate_vcov(reps, beta, scale=design.scale, rscales=design.rscales, mse=design.mse)
-    else:
-        V = pattern_vcov(design, md.rows, H)
+        failed.append(int((~conv_r).sum()))
+        return reps
+
+    cov = design.variance.covariance(PatternStatistic(design, md.rows, H, beta, refit), design)
+    if failed and failed[0]:
+        warnings.warn(f"{failed[0]} replicate fits did not converge", PewlikeWarning, stacklevel=3)
+    V, reps = cov.vcov, cov.replicates
     df = residual_degf(design, md) + 1 - X.shape[1]
     return ModelResult(
         kind="glm",
@@ -191,9 +192,8 @@ def ologit(
     ``degf(design) - (number of slopes)``.
     """
     from pewlike.models import ordinal
-    from pewlike.models.data import pattern_vcov, prepare, replicate_pattern_weights, residual_degf
+    from pewlike.models.data import PatternStatistic, prepare, residual_degf
     from pewlike.models.results import ModelResult
-    from pewlike.variance.linearization import replicate_vcov
 
     if link not in ordinal.LINKS:
         raise ModelError(
@@ -249,15 +249,17 @@ def ologit(
         raise ModelError(f"hessian={hessian!r} is not valid; choose 'analytic' or 'optim'")
     H = S @ bread
     design = sf.design
-    reps = None
-    if design.is_replicate:
-        Wr = replicate_pattern_weights(design, md)
+    failed: list[int] = []
+
+    def refit(Wr: np.ndarray) -> np.ndarray:  # replicate designs: one Newton fit per replicate
         reps, conv_r, _ = ordinal.newton(X, y, K, Wr, link, start=theta, tol=tol, max_iter=max_iter)
-        if not conv_r.all():
-            warnings.warn(f"{int((~conv_r).sum())} replicate fits did not converge", PewlikeWarning, stacklevel=3)
-        V = replicate_vcov(reps, theta, scale=design.scale, rscales=design.rscales, mse=design.mse)
-    else:
-        V = pattern_vcov(design, md.rows, H)
+        failed.append(int((~conv_r).sum()))
+        return reps
+
+    cov = design.variance.covariance(PatternStatistic(design, md.rows, H, theta, refit), design)
+    if failed and failed[0]:
+        warnings.warn(f"{failed[0]} replicate fits did not converge", PewlikeWarning, stacklevel=3)
+    V, reps = cov.vcov, cov.replicates
     df = residual_degf(design, md) - p
     cuts = tuple(f"{levels[k]}|{levels[k + 1]}" for k in range(K - 1))
     return ModelResult(
@@ -307,20 +309,7 @@ def _question(sf, md) -> str | None:
 
 def _design_line(sf) -> str:
     d = sf.design
-    if d.is_replicate:
-        return f"{d.reptype} replicate weights ({d.repweights.shape[1]} replicates)"
-    parts = []
-    nstrata = int(np.unique(d.strata[:, 0]).size)
-    if nstrata > 1:
-        parts.append(f"{nstrata} strata")
-    if d.has_psu:
-        stages = d.clusters.shape[1]
-        parts.append(f"{stages}-stage clusters" if stages > 1 else "clusters")
-    if d.popsize is not None:
-        parts.append("fpc")
-    if d.calibration:
-        parts.append("calibrated weights")
-    return ", ".join(parts) if parts else "independent sampling (weights only)"
+    return d.variance.model_caption(d)
 
 
 def _glm_response(md, fam) -> np.ndarray:

@@ -8,13 +8,16 @@ pattern with :func:`pewlike.formula.model_frame`, and sums the analysis weights 
 replicate weights) per pattern.  Fits then run on the patterns; row-level quantities
 (influence values, predictions) are pattern values looked up through ``rows``.
 
-:func:`pattern_vcov` turns pattern-level influence values into the design covariance,
-exactly as R's ``svyrecvar`` does with the row-level values.
+:class:`PatternStatistic` hands pattern-level influence values (or replicate refits) to the
+design's variance method, which gives the covariance exactly as R's ``svyrecvar`` does with
+the row-level values (or ``svrVar`` with the refits).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,8 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.design.frame import SurveyFrame
     from pewlike.design.structure import Design
     from pewlike.formula import Formula, ModelFrame
+    from pewlike.variance.replication import ReplicateVariance
 
-__all__ = ["ModelData", "pattern_vcov", "prepare", "replicate_pattern_weights", "residual_degf"]
+__all__ = ["ModelData", "PatternStatistic", "prepare", "replicate_pattern_weights", "residual_degf"]
 
 _DATA_DEPENDENT = ("poly", "scale")  # codings fitted on the data: no compression
 _MAX_CODE = 2**62
@@ -223,25 +227,40 @@ def prepare(sf: SurveyFrame, formula: str, *, response_required: bool = True) ->
 
 def replicate_pattern_weights(design: Design, md: ModelData) -> np.ndarray:
     """Replicate weights summed per pattern: array (m, R)."""
+    if design.repweights is None:
+        raise ModelError("the design has no replicate weights")
+    return _pattern_sums(md.rows, md.X.shape[0], design.repweights)
+
+
+def _pattern_sums(rows: np.ndarray, m: int, W: np.ndarray) -> np.ndarray:
+    """Columns of ``W`` (n, R) summed over the rows of each of ``m`` patterns: (m, R)."""
     from scipy import sparse
 
-    ok = md.rows >= 0
-    n = md.rows.shape[0]
-    agg = sparse.csr_matrix((np.ones(int(ok.sum())), (md.rows[ok], np.flatnonzero(ok))), shape=(md.X.shape[0], n))
-    return np.asarray(agg @ design.repweights)
+    ok = rows >= 0
+    n = rows.shape[0]
+    agg = sparse.csr_matrix((np.ones(int(ok.sum())), (rows[ok], np.flatnonzero(ok))), shape=(m, n))
+    return np.asarray(agg @ W)
 
 
-def pattern_vcov(design: Design, rows: np.ndarray, H: np.ndarray) -> np.ndarray:
-    """Design covariance of statistics whose influence value for row ``i`` is ``w_i H[rows_i]``.
+@dataclass(frozen=True, eq=False)
+class PatternStatistic:
+    """Model statistics whose influence value for row ``i`` is ``w_i H[rows_i]``.
+
+    A :class:`~pewlike.variance.strategy.Statistic` for the design's variance method:
+    linearization takes the influence values, replicate designs call ``refit`` with the
+    replicate weights summed per pattern (m, R) to get the statistic in every replicate.
 
     Parameters
     ----------
     design : Design
-        A linearisation design.
     rows : ndarray (n_total,)
         Pattern of each row, -1 for rows not in the model (influence 0).
     H : ndarray (m, k)
         Influence per unit weight of each pattern.
+    estimate : ndarray (k,)
+        Full-sample estimates.
+    refit : callable, optional
+        ``refit(Wr) -> (R, k)``: the statistic recomputed with each column of ``Wr``.
 
     Notes
     -----
@@ -249,46 +268,52 @@ def pattern_vcov(design: Design, rows: np.ndarray, H: np.ndarray) -> np.ndarray:
     postStrata = design$postStrata)`` after svyglm/svyolr drop the rows that are not in the
     model: uncalibrated designs are then R's row subset (units outside keep their zero
     totals, strata without a model row are left out, which matters only for lonely-PSU
-    rules); calibrated designs keep the rows with weight zero and apply the calibration
-    residuals to the row-level values first.
+    rules, see :attr:`subset_units`); calibrated designs keep the rows with weight zero and
+    apply the calibration residuals to the row-level values first.  Replicate designs
+    refit (R's ``svrepglm``, ``svyolr.svyrep.design``).
     """
-    from scipy import sparse
 
-    from pewlike.estimation import engine
-    from pewlike.variance import linearization as variance
+    design: Design
+    rows: np.ndarray
+    H: np.ndarray
+    estimate: np.ndarray
+    refit: Callable[[np.ndarray], np.ndarray] | None = None
+    column_domains: None = None
 
-    H = np.asarray(H, dtype=float)
-    if H.ndim == 1:
-        H = H[:, None]
-    w = design.weights
-    ok = rows >= 0
-    n, k = rows.shape[0], H.shape[1]
-    if design.calibration:
-        x = np.zeros((n, k))
+    @cached_property
+    def _H(self) -> np.ndarray:
+        H = np.asarray(self.H, dtype=float)
+        return H[:, None] if H.ndim == 1 else H
+
+    @cached_property
+    def subset_units(self) -> np.ndarray:
+        """Sampling units with a row in the model."""
+        unit, first = self.design.units
+        return np.bincount(unit[self.rows >= 0], minlength=first.shape[0]) > 0
+
+    def unit_influence(self) -> np.ndarray:
+        from scipy import sparse
+
+        H, rows, w = self._H, self.rows, self.design.weights
+        ok = rows >= 0
+        unit, first = self.design.units
+        nunit, m, n = first.shape[0], H.shape[0], rows.shape[0]
+        if nunit * m <= 4 * n:  # few units x patterns: a dense table of weight sums
+            table = np.bincount(unit[ok] * m + rows[ok], weights=w[ok], minlength=nunit * m)
+            return table.reshape(nunit, m) @ H
+        return np.asarray(sparse.coo_matrix((w[ok], (unit[ok], rows[ok])), shape=(nunit, m)).tocsr() @ H)
+
+    def row_influence(self) -> np.ndarray:
+        H, rows, w = self._H, self.rows, self.design.weights
+        ok = rows >= 0
+        x = np.zeros((rows.shape[0], H.shape[1]))
         x[ok] = w[ok, None] * H[rows[ok]]
-        return engine.linearized_from_rows(design, x)
-    unit, first = design.units
-    nunit = first.shape[0]
-    m = H.shape[0]
-    if nunit * m <= 4 * n:  # few units x patterns: a dense table of weight sums
-        table = np.bincount(unit[ok] * m + rows[ok], weights=w[ok], minlength=nunit * m)
-        Z = table.reshape(nunit, m) @ H
-    else:
-        Z = np.asarray(sparse.coo_matrix((w[ok], (unit[ok], rows[ok])), shape=(nunit, m)).tocsr() @ H)
-    strata, clusters = design.strata[first], design.clusters[first]
-    pop = None if design.popsize is None else design.popsize[first]
-    present = np.bincount(unit[ok], minlength=nunit) > 0
-    if present.all():
-        return variance.linearized_vcov(Z, strata, clusters, pop, lonely_psu=design.lonely_psu)
-    return variance.linearized_vcov(
-        Z,
-        strata,
-        clusters,
-        pop,
-        lonely_psu=design.lonely_psu,
-        domain=present,
-        sampsize=variance.stratum_psu_counts(strata, clusters),
-    )
+        return x
+
+    def replicates(self, method: ReplicateVariance) -> np.ndarray:
+        if self.refit is None:
+            raise ModelError("this model statistic cannot be recomputed with replicate weights")
+        return self.refit(_pattern_sums(self.rows, self._H.shape[0], method.repweights))
 
 
 def residual_degf(design: Design, md: ModelData) -> int:
@@ -297,13 +322,11 @@ def residual_degf(design: Design, md: ModelData) -> int:
     Linearisation: ``degf()`` of the design after the rows missing a model variable are
     dropped; replicate designs: ``degf()`` of the (subset) design before dropping them
     (R's ``svrepglm``/``svyolr`` call ``degf(design)`` on the design they were given).
+    The design's variance method says which (``model_degf_rows``).
     """
     from pewlike.estimation import engine
 
-    if design.is_replicate:
-        code = np.where(design.in_domain, 0, -1)
-    else:
-        code = np.where(md.rows >= 0, 0, -1)
+    code = np.where(design.variance.model_degf_rows(design.in_domain, md.rows >= 0), 0, -1)
     return int(engine.domain_degf(design, code, 1)[0])
 
 

@@ -277,8 +277,7 @@ def marginal_effects(
     from scipy import stats
 
     from pewlike.formula import design_matrix
-    from pewlike.models.data import pattern_vcov, replicate_pattern_weights
-    from pewlike.variance.linearization import replicate_vcov
+    from pewlike.models.data import PatternStatistic
 
     if se not in SE_METHODS:
         raise ModelError(f"se={se!r} is not valid; choose one of " + ", ".join(repr(s) for s in SE_METHODS))
@@ -330,20 +329,16 @@ def marginal_effects(
     A = ((F - theta) / W) @ C.T  # averaging influence per unit weight
     if se == "delta":
         V = G_final @ res.vcov @ G_final.T
-    elif design.is_replicate:
-        Wr = replicate_pattern_weights(design, md)
-        if se == "svypredmeans":
-            fixed = (Wr.T @ F) / Wr.sum(axis=0)[:, None]
-            V = G_final @ res.vcov @ G_final.T + replicate_vcov(
-                fixed @ C.T, est, scale=design.scale, rscales=design.rscales, mse=design.mse
-            )
-        else:
-            reps = _replicate_average(res, X_flat, L, Wr) @ C.T
-            V = replicate_vcov(reps, est, scale=design.scale, rscales=design.rscales, mse=design.mse)
     elif se == "svypredmeans":
-        V = G_final @ res.vcov @ G_final.T + pattern_vcov(design, md.rows, A)
+        # the average with the predictions held fixed (replicates: re-weighted, same coefficients)
+        fixed = PatternStatistic(design, md.rows, A, est, lambda Wr: ((Wr.T @ F) / Wr.sum(axis=0)[:, None]) @ C.T)
+        V = G_final @ res.vcov @ G_final.T + design.variance.covariance(fixed, design).vcov
     else:
-        V = pattern_vcov(design, md.rows, A + res.influence @ G_final.T)
+        # replicates: every replicate's refit averaged with its weights
+        full = PatternStatistic(
+            design, md.rows, A + res.influence @ G_final.T, est, lambda Wr: _replicate_average(res, X_flat, L, Wr) @ C.T
+        )
+        V = design.variance.covariance(full, design).vcov
     sd = np.sqrt(np.clip(np.diag(V), 0, None))
     df = res.df_resid
     q = float(stats.t.ppf(1 - (1 - level) / 2, df)) if df > 0 else np.nan

@@ -9,7 +9,6 @@ the same and equal the in-memory ones to rounding.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Literal, NoReturn
 
 import numpy as np
@@ -82,21 +81,18 @@ def design_sums(pf: PartitionedFrame, *, need_df: bool = True) -> dict[str, floa
 
 
 def _design_label(pf: PartitionedFrame) -> str:
-    from pewlike.design.describe import design_kind
+    from pewlike.variance.strategy import linearization_label, replicate_label
 
     d = pf._ddesign
-    stages = len(d.names.get("psu", []) or []) or 1
+    if d.kind == "replicate":
+        return replicate_label(d.reptype, len(d.rep_cols))
     units, strata = d.units, d.strata
-    pop = None if ((units is None or units.popsize is None) and (strata is None or strata.popsize is None)) else True
-    shim = SimpleNamespace(
-        is_replicate=d.kind == "replicate",
-        reptype=d.reptype,
-        repweights=np.empty((0, len(d.rep_cols))),
-        names=d.names,
-        clusters=np.empty((0, stages)),
-        popsize=pop,
+    return linearization_label(
+        stages=len(d.names.get("psu", []) or []) or 1,
+        clustered=bool(d.names.get("psu")),
+        stratified=bool(d.names.get("strata")),
+        fpc=not ((units is None or units.popsize is None) and (strata is None or strata.popsize is None)),
     )
-    return design_kind(shim)
 
 
 def _empty_domain(pf: PartitionedFrame, sums: Sums, col: str) -> NoReturn:

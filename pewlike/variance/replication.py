@@ -1,24 +1,34 @@
-"""Replicate-weight variance: svrVar, default scales, replicate totals, df.
+"""Replicate-weight variance: svrVar, default scales, replicate totals, df, and the method.
 
-Arrays in, arrays out, like :mod:`pewlike.variance.linearization` (which re-exports everything
-here).  The replicate weights themselves are built in :mod:`pewlike.variance.repweights`.
+Arrays in, arrays out, like :mod:`pewlike.variance.linearization` (which re-exports the
+functions here).  :class:`ReplicateVariance` is the replicate-weight
+:class:`~pewlike.variance.strategy.VarianceMethod`.  The replicate weights themselves are
+built in :mod:`pewlike.variance.repweights`.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any, ClassVar
 
 import numpy as np
 
 from pewlike.errors import DesignError, EstimationError, PewlikeWarning
+from pewlike.variance.strategy import Covariance, SampleDesign, Statistic, replicate_label
 
 __all__ = [
+    "BLOCK_ROWS",
+    "ReplicateVariance",
     "degf_replicate",
     "replicate_defaults",
     "replicate_totals",
     "replicate_vcov",
 ]
+
+BLOCK_ROWS = 65536  # rows per block in replicate products (bounded temporary memory)
 
 _REPTYPES = {
     "brr": "BRR",
@@ -211,3 +221,201 @@ def degf_replicate(repweights, *, tol: float = 1e-5) -> int:
             L[m, m] = math.sqrt(resid2)
             kept.append(j)
     return len(kept) - 1
+
+
+# ----------------------------------------------------------------------------- the method
+@dataclass(frozen=True, eq=False)
+class ReplicateVariance:
+    """Replicate-weight variance (R ``svrVar`` on a ``svyrep.design``).
+
+    Parameters
+    ----------
+    repweights : ndarray (n, R)
+        Combined replicate weights (zero outside the design's domain).
+    reptype : str
+        ``"JK1"``, ``"JKn"``, ``"BRR"``, ``"Fay"``, ``"bootstrap"``, ``"SDR"``, ...
+    scale : float
+        Overall multiplier of the squared deviations.
+    rscales : ndarray (R,)
+        Per-replicate multipliers.
+    mse : bool
+        Centre the deviations on the full-sample estimate (True) or on the mean of the
+        replicates (False).
+
+    Notes
+    -----
+    Equivalent to R survey's ``svrVar(thetas, scale, rscales, mse, coef)`` as
+    ``svymean``/``svyglm``/``svyby`` call it on replicate designs: every statistic is
+    recomputed with each replicate's weights.  A reweighting step re-weights every
+    replicate column the same way (``calibrate.svyrep.design``, ``rake`` on a replicate
+    design).  Degrees of freedom are the rank of the replicate weights minus one
+    (``degf.svyrep.design``).
+    """
+
+    repweights: np.ndarray
+    reptype: str | None
+    scale: float
+    rscales: np.ndarray
+    mse: bool = False
+    kind: ClassVar[str] = "replicate"
+
+    @property
+    def calibration(self) -> tuple:
+        """Empty: reweighting steps live in the replicate columns."""
+        return ()
+
+    @property
+    def uses_unit_totals(self) -> bool:
+        """False: the covariance needs replicate estimates."""
+        return False
+
+    @property
+    def n_replicates(self) -> int:
+        return int(self.repweights.shape[1])
+
+    # -- life cycle ----------------------------------------------------------
+    def restrict(self, domain: np.ndarray) -> ReplicateVariance:
+        """Replicate weights set to zero outside ``domain`` (R ``subset.svyrep.design``)."""
+        return replace(self, repweights=self.repweights * domain[:, None])
+
+    def reweighted(
+        self, *, repweights: np.ndarray | None = None, calibration: tuple | None = None
+    ) -> ReplicateVariance:
+        """The re-weighted replicate columns ``repweights`` (None: unchanged).
+
+        Residual steps (``calibration``) are not kept: every replicate was re-weighted
+        by the step itself, which carries it into the variance.
+        """
+        if repweights is None:
+            return self
+        return replace(self, repweights=repweights)
+
+    # -- covariance ----------------------------------------------------------
+    def covariance(self, stat: Statistic, design: SampleDesign) -> Covariance:
+        """``svrVar`` of the statistic recomputed with every replicate's weights."""
+        reps = stat.replicates(self)
+        return Covariance(self.vcov_from_replicates(reps, stat.estimate), reps)
+
+    def vcov_from_replicates(self, thetas: np.ndarray, full: np.ndarray) -> np.ndarray:
+        """Covariance of replicate estimates ``thetas`` (R, k) around ``full`` (k,) (R ``svrVar``)."""
+        return replicate_vcov(thetas, full, scale=self.scale, rscales=self.rscales, mse=self.mse)
+
+    def cell_totals(self, code: np.ndarray, ncell: int, values: np.ndarray | None) -> np.ndarray:
+        """Replicate totals by cell: (R, ncell) = ``repweights.T @ (one-hot(code) * values)``.
+
+        Rows with ``code < 0`` are not counted; ``values=None`` counts weights.  With
+        compressible replicate weights (see :attr:`compressed`) this is one ``bincount``
+        and a small product; otherwise a product blocked by :data:`BLOCK_ROWS` rows.
+
+        Notes
+        -----
+        The replicate totals of R survey's ``svytotal.svyrep.design``/``svyby``.
+        """
+        comp = self.compressed
+        if comp is not None:
+            pid, C, tot = comp
+            ok = code >= 0
+            ok_rows: Any = slice(None) if ok.all() else ok
+            v = tot[ok_rows] if values is None else tot[ok_rows] * values[ok_rows]
+            T = np.bincount(pid[ok_rows] * ncell + code[ok_rows], weights=v, minlength=C.shape[0] * ncell)
+            return C.T @ T.reshape(C.shape[0], ncell)
+        W = self.repweights
+        n, R = W.shape
+        out = np.zeros((R, ncell))
+        for start in range(0, n, BLOCK_ROWS):
+            stop = min(n, start + BLOCK_ROWS)
+            c = code[start:stop]
+            ok = c >= 0
+            if not ok.any():
+                continue
+            block = np.zeros((stop - start, ncell))
+            v = 1.0 if values is None else values[start:stop][ok]
+            block[np.flatnonzero(ok), c[ok]] = v
+            out += W[start:stop].T @ block
+        return out
+
+    @cached_property
+    def _probe(self) -> tuple[np.ndarray, np.ndarray]:
+        """One pass over the replicate weights: row sums and three random projections."""
+        W = self.repweights
+        rng = np.random.default_rng(20190603)
+        P = np.column_stack([np.ones(W.shape[1]), rng.standard_normal((W.shape[1], 3))])
+        # four matrix-vector products: much faster than one product with a 4-column matrix
+        return np.column_stack([W @ P[:, j] for j in range(P.shape[1])]), P
+
+    @cached_property
+    def patterns(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct replicate-weight patterns: ``(pattern id per row, one row per pattern)``.
+
+        Rows whose replicate weights are proportional share a pattern (for jackknife,
+        BRR and bootstrap designs: the rows of one PSU); the rank of any set of rows
+        (R's ``degf`` of a subset) is the rank of its patterns.
+        """
+        M, _ = self._probe
+        tot = M[:, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = np.where(tot != 0, M[:, 1] / tot, np.inf)
+        _, first, pid = np.unique(np.round(h, 10), return_index=True, return_inverse=True)
+        return pid.astype(np.int64).ravel(), first
+
+    @cached_property
+    def compressed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Replicate weights as ``W[i] = tot[i] * C[pid[i]]`` when that holds, else None.
+
+        The same idea as R's compressed replicate weights: replicate totals then cost
+        one ``bincount`` over rows and a (patterns x replicates) product.  The
+        representation is checked on two further random projections of every row
+        (relative agreement 1e-12).
+        """
+        pid, first = self.patterns
+        W = self.repweights
+        n = W.shape[0]
+        if first.shape[0] > max(1000, n // 4):
+            return None
+        M, P = self._probe
+        tot = M[:, 0]
+        rep_tot = tot[first]
+        zero_rows = tot == 0
+        if np.any(zero_rows) and np.any(W[zero_rows] != 0):
+            return None  # rows whose replicate weights cancel out cannot be scaled from a pattern
+        C = np.zeros((first.shape[0], W.shape[1]))
+        nz = rep_tot != 0
+        C[nz] = W[first[nz]] / rep_tot[nz, None]
+        fit = tot[:, None] * (C @ P[:, 2:])[pid]
+        scale = np.abs(tot)[:, None] * np.abs(P[:, 2:]).max(axis=0)[None, :] + 1e-300
+        if np.any(np.abs(M[:, 2:] - fit) > 1e-12 * scale):
+            return None
+        return pid, C, tot
+
+    # -- degrees of freedom --------------------------------------------------
+    def degf(self, design: SampleDesign) -> int:
+        """Rank of the replicate weights minus one (R ``degf.svyrep.design``)."""
+        return int(degf_replicate(self.repweights))
+
+    def subset_degf(self, design: SampleDesign, code: np.ndarray, ndom: int, rows: Any) -> np.ndarray:
+        """Rank of each domain's distinct replicate-weight patterns minus one."""
+        pid, reps = self.patterns
+        npat = reps.shape[0]
+        present = np.bincount(code[rows] * npat + pid[rows], minlength=ndom * npat).reshape(ndom, npat) > 0
+        out = np.empty(ndom)
+        for g in range(ndom):  # one small rank computation per domain, on its distinct weight patterns
+            out[g] = degf_replicate(self.repweights[reps[present[g]]]) if present[g].any() else -1
+        return out
+
+    def model_degf_rows(self, in_domain: np.ndarray, in_model: np.ndarray) -> np.ndarray:
+        """The design's rows: R's ``svrepglm``/``svyolr`` call ``degf`` on the design they are given."""
+        return in_domain
+
+    # -- description ---------------------------------------------------------
+    def label(self, design: SampleDesign) -> str:
+        return replicate_label(self.reptype, self.n_replicates)
+
+    def describe(self, design: SampleDesign) -> list[str]:
+        cols = design.names["repweights"]
+        return [
+            f"Replicate-weight design: {self.label(design)}{' (MSE)' if self.mse else ''}",
+            f"  scale {self.scale:.6g}; replicate columns {cols[0]} .. {cols[-1]}",
+        ]
+
+    def model_caption(self, design: SampleDesign) -> str:
+        return f"{self.reptype} replicate weights ({self.n_replicates} replicates)"

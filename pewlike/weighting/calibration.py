@@ -310,11 +310,9 @@ def calibrate(
     note = WeightingNote(
         f"{'raked' if method == 'rake' else 'calibrated'} ({what}) to {len(names)} control total(s)", record
     )
-    calibration = None
-    if not d.is_replicate:
-        step = GregStep(unit, Xk, _ginv(Xk, w0), g, d.weights, identity=cells is None and rows.size == n)
-        calibration = d.calibration + (step,)
-    return sf.with_weights(w, repweights=reps, calibration=calibration, note=note)
+    # the variance method keeps what it uses: the residual step, or the re-weighted replicates
+    step = GregStep(unit, Xk, _ginv(Xk, w0), g, d.weights, identity=cells is None and rows.size == n)
+    return sf.with_weights(w, repweights=reps, calibration=d.calibration + (step,), note=note)
 
 
 def _ginv(X, w0) -> np.ndarray:

@@ -288,11 +288,9 @@ def rake(
         {"max_iter": max_iter, "total": total, "cap": cap},
     )
     note = WeightingNote(f"raked to {len(ms)} margin(s) ({names}) in {res.iterations} iteration(s)", record)
-    calibration = None
-    if not d.is_replicate:
-        step = raking_step(cells.cell, cells.codes, [m.ncell for m in ms], res.factor, res.last, d.weights)
-        calibration = d.calibration + (step,)
-    return sf.with_weights(w, repweights=reps, calibration=calibration, note=note)
+    # the variance method keeps what it uses: the residual step, or the re-weighted replicates
+    step = raking_step(cells.cell, cells.codes, [m.ncell for m in ms], res.factor, res.last, d.weights)
+    return sf.with_weights(w, repweights=reps, calibration=d.calibration + (step,), note=note)
 
 
 def poststratify(
@@ -347,7 +345,6 @@ def poststratify(
         "poststratify", margins_frame(ms, achieved=[have * ratio]), None, True, None, {"partial": partial}
     )
     note = WeightingNote(f"post-stratified on {m.name} ({m.ncell} cells)", record)
-    calibration = None
-    if not d.is_replicate:
-        calibration = d.calibration + (PostStratStep(m.code, ratio, d.weights),)
-    return sf.with_weights(w, repweights=reps, calibration=calibration, note=note)
+    # the variance method keeps what it uses: the residual step, or the re-weighted replicates
+    step = PostStratStep(m.code, ratio, d.weights)
+    return sf.with_weights(w, repweights=reps, calibration=d.calibration + (step,), note=note)
