@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from pewlike.errors import DesignError
 from pewlike.variance.codes import _as_2d, _factorize, _group_sum
 
+if TYPE_CHECKING:  # pragma: no cover
+    from numpy.typing import ArrayLike
+
 __all__ = ["calibration_residuals", "raking_residuals"]
 
 
-def calibration_residuals(x, X, w, groups=None) -> np.ndarray:
+def calibration_residuals(x: ArrayLike, X: ArrayLike, w: ArrayLike, groups: ArrayLike | None = None) -> np.ndarray:
     """Influence values of a calibrated (g-calibration) estimator.
 
     Returns ``w * resid(X, x / w)``: the residuals of the least-squares projection of
@@ -78,7 +83,7 @@ def calibration_residuals(x, X, w, groups=None) -> np.ndarray:
     return res[:, 0] if one_d else res
 
 
-def raking_residuals(x, margins, weights, *, iterations: int = 10) -> np.ndarray:
+def raking_residuals(x: ArrayLike, margins: ArrayLike, weights: ArrayLike, *, iterations: int = 10) -> np.ndarray:
     """Influence values after raking, by iterated projections on the margins.
 
     Parameters

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from pewlike.errors import DesignError
 from pewlike.variance.codes import _as_2d, _expand_strata, _stage_units
 
+if TYPE_CHECKING:  # pragma: no cover
+    from numpy.typing import ArrayLike
+
 __all__ = ["popsize_from_fpc", "stratum_psu_counts"]
 
 
-def stratum_psu_counts(strata, clusters) -> np.ndarray:
+def stratum_psu_counts(strata: ArrayLike, clusters: ArrayLike) -> np.ndarray:
     """Number of sampled units in each row's stratum, per stage.
 
     Parameters
@@ -43,7 +48,7 @@ def stratum_psu_counts(strata, clusters) -> np.ndarray:
     return out
 
 
-def popsize_from_fpc(fpc, strata, clusters) -> np.ndarray:
+def popsize_from_fpc(fpc: ArrayLike, strata: ArrayLike, clusters: ArrayLike) -> np.ndarray:
     """Population sizes per stage from a user's fpc (counts or sampling fractions).
 
     Parameters

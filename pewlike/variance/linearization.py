@@ -15,7 +15,8 @@ here, so estimators can import everything from ``pewlike.variance.linearization`
 from __future__ import annotations
 
 import warnings
-from typing import Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from pewlike.variance.codes import _as_2d, _expand_strata, _factorize, _group_su
 from pewlike.variance.fpc import popsize_from_fpc, stratum_psu_counts
 from pewlike.variance.replication import degf_replicate, replicate_defaults, replicate_totals, replicate_vcov
 from pewlike.variance.repweights import bootstrap_weights, brr_weights, hadamard, jk1_weights, jkn_weights
+
+if TYPE_CHECKING:  # pragma: no cover
+    from numpy.typing import ArrayLike
 
 __all__ = [
     "bootstrap_weights",
@@ -58,17 +62,17 @@ def _check_lonely(lonely_psu: str) -> None:
 
 # ----------------------------------------------------------------------------- linearization
 def linearized_vcov(
-    x,
-    strata,
-    clusters,
-    popsize=None,
+    x: ArrayLike,
+    strata: ArrayLike,
+    clusters: ArrayLike,
+    popsize: ArrayLike | None = None,
     *,
     lonely_psu: LonelyPSU = "fail",
     adjust_domain_lonely: bool = False,
     one_stage: bool | int = False,
-    sampsize=None,
-    domain=None,
-    stratum_names=None,
+    sampsize: ArrayLike | None = None,
+    domain: ArrayLike | None = None,
+    stratum_names: Sequence[object] | np.ndarray | None = None,
 ) -> np.ndarray:
     """Covariance of totals of influence values under a stratified multistage design.
 
@@ -168,7 +172,10 @@ def linearized_vcov(
     if m_rows == 0:
         return v
     rows = np.arange(m_rows)
-    parent_c = mult_c = ratio_c = None
+    # the previous stage's clusters, multipliers and sampling ratios (set after each stage)
+    parent_c: np.ndarray | None = None
+    mult_c: np.ndarray | None = None
+    ratio_c: np.ndarray | None = None
     for s, (h, nh, c, nc) in enumerate(_stage_units(strata, clusters)):
         rep = np.empty(nc, dtype=np.intp)
         rep[c] = rows  # one row of each cluster
@@ -189,6 +196,7 @@ def linearized_vcov(
             par_c = np.zeros(nc, dtype=np.intp) if top is None else top[rep]
             m_c, n_parent = np.ones(nc), n_top
         else:
+            assert parent_c is not None and mult_c is not None and ratio_c is not None  # set at stage s - 1
             par_c = parent_c[rep]
             m_c = (mult_c * ratio_c)[par_c]
         pop_c = None if pop is None else pop[rep, s]
@@ -285,7 +293,7 @@ def _stage_variance(totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, m
 
 
 # ----------------------------------------------------------------------------- df and deff
-def degf_linearized(strata, clusters, weights) -> int:
+def degf_linearized(strata: ArrayLike, clusters: ArrayLike, weights: ArrayLike) -> int:
     """Design degrees of freedom: number of PSUs minus number of strata.
 
     Parameters

@@ -12,12 +12,16 @@ import math
 import warnings
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from pewlike.errors import DesignError, EstimationError, PewlikeWarning
 from pewlike.variance.strategy import Covariance, SampleDesign, Statistic, replicate_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    from numpy.typing import ArrayLike
+    from scipy import sparse
 
 __all__ = [
     "BLOCK_ROWS",
@@ -45,7 +49,9 @@ _REPTYPES = {
 
 
 # ----------------------------------------------------------------------------- variance
-def replicate_vcov(thetas, full, *, scale, rscales, mse=False) -> np.ndarray:
+def replicate_vcov(
+    thetas: ArrayLike, full: ArrayLike, *, scale: float, rscales: ArrayLike, mse: bool = False
+) -> np.ndarray:
     """Covariance from replicate estimates.
 
     Parameters
@@ -96,7 +102,14 @@ def _warn(message: str) -> None:
     warnings.warn(message, PewlikeWarning, stacklevel=3)
 
 
-def replicate_defaults(reptype, n_replicates, *, scale=None, rscales=None, fay_rho=None) -> tuple[float, np.ndarray]:
+def replicate_defaults(
+    reptype: str,
+    n_replicates: int,
+    *,
+    scale: float | None = None,
+    rscales: ArrayLike | None = None,
+    fay_rho: float | None = None,
+) -> tuple[float, np.ndarray]:
     """Default ``scale`` and ``rscales`` for user-supplied replicate weights.
 
     Parameters
@@ -106,6 +119,7 @@ def replicate_defaults(reptype, n_replicates, *, scale=None, rscales=None, fay_r
         ``"SDR"`` (alias ``"successive-difference"``), ``"ACS"`` or ``"other"``
         (case-insensitive).
     n_replicates : int
+        Number of replicate weight columns.
     scale, rscales : optional
         User values; ignored with a warning where R ignores them.
     fay_rho : float, optional
@@ -168,13 +182,15 @@ def replicate_defaults(reptype, n_replicates, *, scale=None, rscales=None, fay_r
     return float(1.0 if scale is None else scale), rs
 
 
-def replicate_totals(repweights, values) -> np.ndarray:
+def replicate_totals(repweights: ArrayLike, values: ArrayLike | sparse.spmatrix) -> np.ndarray:
     """Replicate weighted totals ``repweights.T @ values`` without copying the weights.
 
     Parameters
     ----------
     repweights : numpy.ndarray, shape (n, R)
+        Replicate weights.
     values : numpy.ndarray or scipy.sparse matrix, shape (n, k) or (n,)
+        Values to total.
 
     Returns
     -------
@@ -186,15 +202,27 @@ def replicate_totals(repweights, values) -> np.ndarray:
     """
     W = np.asarray(repweights)
     if hasattr(values, "tocsr"):
-        out = np.asarray(values.T @ W).T  # sparse (k, n) @ dense (n, R)
+        sp: Any = values  # a scipy sparse matrix (scipy ships no type stubs)
+        out = np.asarray(sp.T @ W).T  # sparse (k, n) @ dense (n, R)
     else:
         v = np.asarray(values, dtype=float)
         out = W.T @ (v[:, None] if v.ndim == 1 else v)
     return np.ascontiguousarray(out)
 
 
-def degf_replicate(repweights, *, tol: float = 1e-5) -> int:
+def degf_replicate(repweights: ArrayLike, *, tol: float = 1e-5) -> int:
     """Degrees of freedom of a replicate design: rank of the replicate weights minus one.
+
+    Parameters
+    ----------
+    repweights : array_like, shape (n, R)
+        Replicate weights (or the distinct rows of them: the rank is the same).
+    tol : float
+        Relative tolerance of a negligible column (R's ``qr(tol=)``).
+
+    Returns
+    -------
+    int
 
     Notes
     -----
@@ -271,20 +299,46 @@ class ReplicateVariance:
 
     @property
     def n_replicates(self) -> int:
+        """Number of replicate weight columns ``R``."""
         return int(self.repweights.shape[1])
 
     # -- life cycle ----------------------------------------------------------
     def restrict(self, domain: np.ndarray) -> ReplicateVariance:
-        """Replicate weights set to zero outside ``domain`` (R ``subset.svyrep.design``)."""
+        """Replicate weights set to zero outside ``domain``.
+
+        Parameters
+        ----------
+        domain : ndarray (n,) of bool
+            Rows of the design inside the domain.
+
+        Returns
+        -------
+        ReplicateVariance
+
+        Notes
+        -----
+        As R's ``subset.svyrep.design``.
+        """
         return replace(self, repweights=self.repweights * domain[:, None])
 
     def reweighted(
         self, *, repweights: np.ndarray | None = None, calibration: tuple | None = None
     ) -> ReplicateVariance:
-        """The re-weighted replicate columns ``repweights`` (None: unchanged).
+        """The method with the re-weighted replicate columns ``repweights``.
 
         Residual steps (``calibration``) are not kept: every replicate was re-weighted
         by the step itself, which carries it into the variance.
+
+        Parameters
+        ----------
+        repweights : ndarray (n, R), optional
+            The replicate columns after the weighting step (None: unchanged).
+        calibration : tuple, optional
+            Residual steps of the weighting done so far; ignored.
+
+        Returns
+        -------
+        ReplicateVariance
         """
         if repweights is None:
             return self
@@ -292,12 +346,41 @@ class ReplicateVariance:
 
     # -- covariance ----------------------------------------------------------
     def covariance(self, stat: Statistic, design: SampleDesign) -> Covariance:
-        """``svrVar`` of the statistic recomputed with every replicate's weights."""
+        """``svrVar`` of the statistic recomputed with every replicate's weights.
+
+        Parameters
+        ----------
+        stat : Statistic
+            The estimates; asked for their replicate re-estimates only.
+        design : SampleDesign
+            The design (not used: the replicate weights are the design).
+
+        Returns
+        -------
+        Covariance
+            The covariance (k, k) and the replicate estimates (R, k).
+        """
         reps = stat.replicates(self)
         return Covariance(self.vcov_from_replicates(reps, stat.estimate), reps)
 
     def vcov_from_replicates(self, thetas: np.ndarray, full: np.ndarray) -> np.ndarray:
-        """Covariance of replicate estimates ``thetas`` (R, k) around ``full`` (k,) (R ``svrVar``)."""
+        """Covariance of replicate estimates around the full-sample estimate.
+
+        Parameters
+        ----------
+        thetas : ndarray (R, k)
+            One row per replicate.
+        full : ndarray (k,)
+            Full-sample estimates (the centre with ``mse=True``).
+
+        Returns
+        -------
+        ndarray (k, k)
+
+        Notes
+        -----
+        R ``svrVar`` with this design's ``scale``, ``rscales`` and ``mse``.
+        """
         return replicate_vcov(thetas, full, scale=self.scale, rscales=self.rscales, mse=self.mse)
 
     def cell_totals(self, code: np.ndarray, ncell: int, values: np.ndarray | None) -> np.ndarray:
@@ -306,6 +389,19 @@ class ReplicateVariance:
         Rows with ``code < 0`` are not counted; ``values=None`` counts weights.  With
         compressible replicate weights (see :attr:`compressed`) this is one ``bincount``
         and a small product; otherwise a product blocked by :data:`BLOCK_ROWS` rows.
+
+        Parameters
+        ----------
+        code : ndarray (n,) of int
+            Cell of each row, -1 for rows not counted.
+        ncell : int
+            Number of cells.
+        values : ndarray (n,) or None
+            Values to total (None: 1, so weights are summed).
+
+        Returns
+        -------
+        ndarray (R, ncell)
 
         Notes
         -----
@@ -389,11 +485,46 @@ class ReplicateVariance:
 
     # -- degrees of freedom --------------------------------------------------
     def degf(self, design: SampleDesign) -> int:
-        """Rank of the replicate weights minus one (R ``degf.svyrep.design``)."""
+        """Rank of the replicate weights minus one.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design (not used: the replicate weights are the design).
+
+        Returns
+        -------
+        int
+
+        Notes
+        -----
+        R ``degf.svyrep.design``.
+        """
         return int(degf_replicate(self.repweights))
 
-    def subset_degf(self, design: SampleDesign, code: np.ndarray, ndom: int, rows: Any) -> np.ndarray:
-        """Rank of each domain's distinct replicate-weight patterns minus one."""
+    def subset_degf(self, design: SampleDesign, code: np.ndarray, ndom: int, rows: np.ndarray | slice) -> np.ndarray:
+        """Rank of each domain's distinct replicate-weight patterns minus one.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design (not used).
+        code : ndarray (n,) of int
+            Domain of each row.
+        ndom : int
+            Number of domains.
+        rows : ndarray (n,) of bool or slice
+            Rows in a domain with nonzero weight (``slice(None)``: every row).
+
+        Returns
+        -------
+        ndarray (ndom,) of float
+            -1 for a domain without rows.
+
+        Notes
+        -----
+        R ``degf(subset(design, ...))`` on a ``svyrep.design``.
+        """
         pid, reps = self.patterns
         npat = reps.shape[0]
         present = np.bincount(code[rows] * npat + pid[rows], minlength=ndom * npat).reshape(ndom, npat) > 0
@@ -403,14 +534,49 @@ class ReplicateVariance:
         return out
 
     def model_degf_rows(self, in_domain: np.ndarray, in_model: np.ndarray) -> np.ndarray:
-        """The design's rows: R's ``svrepglm``/``svyolr`` call ``degf`` on the design they are given."""
+        """The design's rows: R's ``svrepglm``/``svyolr`` call ``degf`` on the design they are given.
+
+        Parameters
+        ----------
+        in_domain : ndarray (n,) of bool
+            Rows in the design's domain.
+        in_model : ndarray (n,) of bool
+            Rows the model uses (not used here).
+
+        Returns
+        -------
+        ndarray (n,) of bool
+            ``in_domain``.
+        """
         return in_domain
 
     # -- description ---------------------------------------------------------
     def label(self, design: SampleDesign) -> str:
+        """One line naming the replicate type and count (R's ``print(svrepdesign)``).
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design (not used).
+
+        Returns
+        -------
+        str
+        """
         return replicate_label(self.reptype, self.n_replicates)
 
     def describe(self, design: SampleDesign) -> list[str]:
+        """The lines of R's ``print(svrepdesign)`` about the replicates.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design, for the replicate column names.
+
+        Returns
+        -------
+        list of str
+        """
         cols = design.names["repweights"]
         return [
             f"Replicate-weight design: {self.label(design)}{' (MSE)' if self.mse else ''}",
@@ -418,4 +584,15 @@ class ReplicateVariance:
         ]
 
     def model_caption(self, design: SampleDesign) -> str:
+        """Short description of how a model's standard errors are computed.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design (not used).
+
+        Returns
+        -------
+        str
+        """
         return f"{self.reptype} replicate weights ({self.n_replicates} replicates)"

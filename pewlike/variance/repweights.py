@@ -6,9 +6,14 @@ factor, as an ``(n, R)`` C-contiguous float64 matrix, with ``scale`` and ``rscal
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from pewlike.errors import DesignError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from numpy.typing import ArrayLike
 
 __all__ = ["bootstrap_weights", "brr_weights", "hadamard", "jk1_weights", "jkn_weights"]
 
@@ -94,6 +99,11 @@ def _paley(n: int, nmax: int | None = None) -> np.ndarray | None:
 def hadamard(n: int) -> np.ndarray:
     """The 0/1 Hadamard-type matrix R survey uses for ``n`` strata.
 
+    Parameters
+    ----------
+    n : int
+        Number of strata (the matrix has at least ``n + 1`` rows).
+
     Returns
     -------
     numpy.ndarray of int8, shape (m, m)
@@ -155,7 +165,9 @@ def _combine(w: np.ndarray, factor: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(factor * w[:, None], dtype=np.float64)
 
 
-def jk1_weights(clusters, weights, *, compress=True, popsize=None):
+def jk1_weights(
+    clusters: ArrayLike, weights: ArrayLike, *, compress: bool = True, popsize: ArrayLike | None = None
+) -> tuple[np.ndarray, float, np.ndarray]:
     """Delete-one-PSU jackknife weights for an unstratified design.
 
     Parameters
@@ -200,7 +212,14 @@ def jk1_weights(clusters, weights, *, compress=True, popsize=None):
     return _combine(w, factor), f * (P - 1) / P, np.ones(P)
 
 
-def jkn_weights(strata, clusters, weights, *, popsize=None, lonely_psu="fail"):
+def jkn_weights(
+    strata: ArrayLike,
+    clusters: ArrayLike,
+    weights: ArrayLike,
+    *,
+    popsize: ArrayLike | None = None,
+    lonely_psu: str = "fail",
+) -> tuple[np.ndarray, float, np.ndarray]:
     """Stratified delete-one-PSU jackknife (JKn) weights.
 
     Parameters
@@ -208,6 +227,7 @@ def jkn_weights(strata, clusters, weights, *, popsize=None, lonely_psu="fail"):
     strata, clusters : array_like, shape (n,) or (n, S)
         Stratum and PSU codes (first column used).
     weights : array_like, shape (n,)
+        Analysis weights.
     popsize : array_like, optional
         Population number of PSUs per row's stratum (first stage used).
     lonely_psu : {"fail", "remove", "certainty", "average", "adjust"}
@@ -285,7 +305,9 @@ def jkn_weights(strata, clusters, weights, *, popsize=None, lonely_psu="fail"):
     return _combine(w, factor), float(scale), rscales
 
 
-def brr_weights(strata, clusters, weights, *, fay_rho=0.0):
+def brr_weights(
+    strata: ArrayLike, clusters: ArrayLike, weights: ArrayLike, *, fay_rho: float = 0.0
+) -> tuple[np.ndarray, float, np.ndarray]:
     """Balanced repeated replication (BRR) or Fay weights for a 2-PSU-per-stratum design.
 
     Parameters
@@ -293,6 +315,7 @@ def brr_weights(strata, clusters, weights, *, fay_rho=0.0):
     strata, clusters : array_like, shape (n,) or (n, S)
         Stratum and PSU codes (first column used); each stratum needs exactly 2 PSUs.
     weights : array_like, shape (n,)
+        Analysis weights.
     fay_rho : float
         Fay's rho (0 for plain BRR): replicate factors are ``2 - rho`` and ``rho``.
 
@@ -335,7 +358,14 @@ def brr_weights(strata, clusters, weights, *, fay_rho=0.0):
     return _combine(w, psu_factor[c]), 1.0 / (R * (1 - rho) ** 2), np.ones(R)
 
 
-def bootstrap_weights(strata, clusters, weights, *, replicates=50, seed=None):
+def bootstrap_weights(
+    strata: ArrayLike,
+    clusters: ArrayLike,
+    weights: ArrayLike,
+    *,
+    replicates: int = 50,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, float, np.ndarray]:
     """With-replacement bootstrap of PSUs within strata.
 
     Parameters
@@ -343,8 +373,11 @@ def bootstrap_weights(strata, clusters, weights, *, replicates=50, seed=None):
     strata, clusters : array_like, shape (n,) or (n, S)
         First column used.
     weights : array_like, shape (n,)
+        Analysis weights.
     replicates : int
+        Number of bootstrap replicates ``R``.
     seed : int or numpy.random.Generator, optional
+        Seed of the draws (None: fresh entropy).
 
     Returns
     -------
@@ -378,4 +411,4 @@ def bootstrap_weights(strata, clusters, weights, *, replicates=50, seed=None):
     counts = np.bincount((np.arange(R)[:, None] * P + draws).ravel(), minlength=R * P).reshape(R, P)
     psu_counts = np.empty((P, R))
     psu_counts[order] = counts.T
-    return _combine(w, psu_counts[c]), m / ((m - 1) * (R - 1)), np.ones(R)
+    return _combine(w, psu_counts[c]), float(m / ((m - 1) * (R - 1))), np.ones(R)

@@ -59,19 +59,32 @@ class SampleDesign(Protocol):
     """
 
     @property
-    def weights(self) -> np.ndarray: ...
+    def weights(self) -> np.ndarray:
+        """Analysis weights (n,), zero outside the domain."""
+
     @property
-    def strata(self) -> np.ndarray: ...
+    def strata(self) -> np.ndarray:
+        """Stratum codes per stage (n, S)."""
+
     @property
-    def clusters(self) -> np.ndarray: ...
+    def clusters(self) -> np.ndarray:
+        """Cluster codes per stage (n, S), unique in the sample at each stage."""
+
     @property
-    def popsize(self) -> np.ndarray | None: ...
+    def popsize(self) -> np.ndarray | None:
+        """Population number of units per stage (n, S) (R's ``fpc$popsize``), or None."""
+
     @property
-    def lonely_psu(self) -> str: ...
+    def lonely_psu(self) -> str:
+        """Rule for strata with one PSU (R's ``options(survey.lonely.psu)``)."""
+
     @property
-    def names(self) -> dict: ...
+    def names(self) -> dict[str, Any]:
+        """Column names used, for printing and messages."""
+
     @property
-    def units(self) -> tuple[np.ndarray, np.ndarray]: ...
+    def units(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(unit code per row, first row of each unit)`` of the last-stage sampling units."""
 
 
 class Statistic(Protocol):
@@ -91,22 +104,47 @@ class Statistic(Protocol):
     """
 
     @property
-    def estimate(self) -> np.ndarray: ...
+    def estimate(self) -> np.ndarray:
+        """Full-sample estimates (k,)."""
+
     @property
-    def column_domains(self) -> tuple[np.ndarray, np.ndarray] | None: ...
+    def column_domains(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Domain code of every row and domain of every column, for ``svyby`` estimates; or None."""
+
     @property
-    def subset_units(self) -> np.ndarray | None: ...
+    def subset_units(self) -> np.ndarray | None:
+        """Sampling units (bool, units) with a row in the statistic's row subset; or None."""
 
     def unit_influence(self) -> np.ndarray:
-        """Totals of the influence values within each last-stage sampling unit: (units, k)."""
+        """Totals of the influence values within each last-stage sampling unit.
+
+        Returns
+        -------
+        ndarray (units, k)
+        """
         ...
 
     def row_influence(self) -> np.ndarray:
-        """Influence values of every row of the design: (n, k)."""
+        """Influence values of every row of the design.
+
+        Returns
+        -------
+        ndarray (n, k)
+        """
         ...
 
     def replicates(self, method: ReplicateVariance) -> np.ndarray:
-        """The statistic recomputed with each of ``method.repweights``'s columns: (R, k)."""
+        """The statistic recomputed with each of ``method.repweights``'s columns.
+
+        Parameters
+        ----------
+        method : ReplicateVariance
+            The replicate weights (and their compressed form, for totals by cell).
+
+        Returns
+        -------
+        ndarray (R, k)
+        """
         ...
 
 
@@ -144,59 +182,196 @@ class VarianceMethod(Protocol):
     """
 
     @property
-    def kind(self) -> str: ...
+    def kind(self) -> str:
+        """``"linearization"`` or ``"replicate"`` (for describing the design)."""
+
     @property
-    def repweights(self) -> np.ndarray | None: ...
+    def repweights(self) -> np.ndarray | None:
+        """Weight columns every reweighting step adjusts with the analysis weights, or None."""
+
     @property
-    def calibration(self) -> tuple: ...
+    def calibration(self) -> tuple:
+        """Residual steps applied to influence values before the variance (may be empty)."""
+
     @property
-    def uses_unit_totals(self) -> bool: ...
+    def uses_unit_totals(self) -> bool:
+        """Whether the covariance needs only influence totals per sampling unit."""
 
     def covariance(self, stat: Statistic, design: SampleDesign) -> Covariance:
-        """Covariance of ``stat.estimate`` (and the replicate estimates, if any)."""
+        """Covariance of ``stat.estimate`` (and the replicate estimates, if any).
+
+        Parameters
+        ----------
+        stat : Statistic
+            The estimates; the method asks for the parts it needs.
+        design : SampleDesign
+            The design's sample arrays.
+
+        Returns
+        -------
+        Covariance
+        """
         ...
 
     def degf(self, design: SampleDesign) -> int:
-        """Design degrees of freedom (R ``degf``)."""
+        """Design degrees of freedom (R ``degf``).
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays.
+
+        Returns
+        -------
+        int
+        """
         ...
 
-    def subset_degf(self, design: SampleDesign, code: np.ndarray, ndom: int, rows: Any) -> np.ndarray:
-        """Degrees of freedom of each domain's subset design (``rows``: rows in a domain, weight > 0)."""
+    def subset_degf(self, design: SampleDesign, code: np.ndarray, ndom: int, rows: np.ndarray | slice) -> np.ndarray:
+        """Degrees of freedom of each domain's subset design (R ``degf(subset(design, ...))``).
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays.
+        code : ndarray (n,) of int
+            Domain of each row.
+        ndom : int
+            Number of domains.
+        rows : ndarray (n,) of bool or slice
+            Rows in a domain with nonzero weight (``slice(None)``: every row).
+
+        Returns
+        -------
+        ndarray (ndom,) of float
+        """
         ...
 
     def model_degf_rows(self, in_domain: np.ndarray, in_model: np.ndarray) -> np.ndarray:
-        """Rows of the design whose degrees of freedom a model fit reports."""
+        """Rows of the design whose degrees of freedom a model fit reports.
+
+        Parameters
+        ----------
+        in_domain : ndarray (n,) of bool
+            Rows in the design's domain.
+        in_model : ndarray (n,) of bool
+            Rows the model uses (no missing model variable).
+
+        Returns
+        -------
+        ndarray (n,) of bool
+        """
         ...
 
     def restrict(self, domain: np.ndarray) -> VarianceMethod:
-        """The method for the domain ``domain`` (bool, n) of the design (R ``subset``)."""
+        """The method for a domain of the design (R ``subset``).
+
+        Parameters
+        ----------
+        domain : ndarray (n,) of bool
+            Rows inside the domain.
+
+        Returns
+        -------
+        VarianceMethod
+        """
         ...
 
     def reweighted(self, *, repweights: np.ndarray | None = None, calibration: tuple | None = None) -> VarianceMethod:
-        """The method after a reweighting step; it keeps what it uses of what is offered."""
+        """The method after a reweighting step; it keeps what it uses of what is offered.
+
+        Parameters
+        ----------
+        repweights : ndarray (n, R), optional
+            The re-weighted replicate columns.
+        calibration : tuple, optional
+            The residual steps of the weighting done so far.
+
+        Returns
+        -------
+        VarianceMethod
+        """
         ...
 
     def label(self, design: SampleDesign) -> str:
-        """One line naming the kind of design (first line of R's ``print(design)``)."""
+        """One line naming the kind of design (first line of R's ``print(design)``).
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays and names.
+
+        Returns
+        -------
+        str
+        """
         ...
 
     def describe(self, design: SampleDesign) -> list[str]:
-        """The lines of R's ``print(design)`` about the sampling and variance method."""
+        """The lines of R's ``print(design)`` about the sampling and variance method.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays and names.
+
+        Returns
+        -------
+        list of str
+        """
         ...
 
     def model_caption(self, design: SampleDesign) -> str:
-        """Short description of how a model's standard errors are computed."""
+        """Short description of how a model's standard errors are computed.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays and names.
+
+        Returns
+        -------
+        str
+        """
         ...
 
 
 # ----------------------------------------------------------------------------- labels
 def replicate_label(reptype: str | None, n_replicates: int) -> str:
-    """``"Unstratified cluster jacknife (JK1) with 80 replicates"`` (R's ``print(svrepdesign)``)."""
+    """``"Unstratified cluster jacknife (JK1) with 80 replicates"`` (R's ``print(svrepdesign)``).
+
+    Parameters
+    ----------
+    reptype : str or None
+        ``"JK1"``, ``"JKn"``, ``"BRR"``, ``"Fay"``, ``"bootstrap"``, ``"SDR"``, ...
+    n_replicates : int
+        Number of replicate weight columns.
+
+    Returns
+    -------
+    str
+    """
     return f"{_REPNAMES.get(str(reptype), reptype)} with {n_replicates} replicates"
 
 
 def linearization_label(*, stages: int, clustered: bool, stratified: bool, fpc: bool) -> str:
-    """``"Stratified 1 - level Cluster Sampling design (with replacement)"`` (R's ``print(svydesign)``)."""
+    """``"Stratified 1 - level Cluster Sampling design (with replacement)"`` (R's ``print(svydesign)``).
+
+    Parameters
+    ----------
+    stages : int
+        Number of cluster stages.
+    clustered : bool
+        Whether the design has PSUs (else each row is its own unit).
+    stratified : bool
+        Whether the design has strata.
+    fpc : bool
+        Whether a finite population correction is given (else with replacement).
+
+    Returns
+    -------
+    str
+    """
     kind = "Independent Sampling design" if not clustered else f"{stages} - level Cluster Sampling design"
     if stratified:
         kind = "Stratified " + kind

@@ -9,7 +9,7 @@ and returns the stratified multistage covariance of their unit totals.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar, cast
+from typing import ClassVar, cast
 
 import numpy as np
 
@@ -55,13 +55,39 @@ class LinearizationVariance:
 
     # -- life cycle ----------------------------------------------------------
     def restrict(self, domain: np.ndarray) -> LinearizationVariance:
-        """Unchanged: a domain is carried by the zero weights outside it (R ``subset``)."""
+        """Unchanged: a domain is carried by the zero weights outside it.
+
+        Parameters
+        ----------
+        domain : ndarray (n,) of bool
+            Rows inside the domain (not used).
+
+        Returns
+        -------
+        LinearizationVariance
+            ``self``.
+
+        Notes
+        -----
+        As R's ``subset.survey.design``, which keeps the full design.
+        """
         return self
 
     def reweighted(
         self, *, repweights: np.ndarray | None = None, calibration: tuple | None = None
     ) -> LinearizationVariance:
         """Keep the residual steps ``calibration`` (None: the current ones).
+
+        Parameters
+        ----------
+        repweights : ndarray (n, R), optional
+            Must be None: a linearization design has no replicate weights.
+        calibration : tuple, optional
+            Residual steps of the weighting done so far.
+
+        Returns
+        -------
+        LinearizationVariance
 
         Raises
         ------
@@ -84,6 +110,18 @@ class LinearizationVariance:
         Calibrated designs take row-level values and apply the residual steps first;
         otherwise unit totals are used, with R's subset design where the statistic
         asks for it (``subset_units``, ``column_domains`` with ``lonely_psu="average"``).
+
+        Parameters
+        ----------
+        stat : Statistic
+            The estimates; asked for influence values per unit or per row.
+        design : SampleDesign
+            The design's sample arrays.
+
+        Returns
+        -------
+        Covariance
+            The covariance (k, k), without replicate estimates.
         """
         if self.calibration:
             return Covariance(self.vcov_rows(design, stat.row_influence()))
@@ -104,7 +142,18 @@ class LinearizationVariance:
         return design.strata[first], design.clusters[first], pop
 
     def vcov_units(self, design: SampleDesign, z: np.ndarray) -> np.ndarray:
-        """Covariance of estimates whose influence totals per unit are ``z`` (units, k).
+        """Covariance of estimates whose influence totals per unit are ``z``.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays.
+        z : ndarray (units, k)
+            Influence totals per last-stage sampling unit.
+
+        Returns
+        -------
+        ndarray (k, k)
 
         Notes
         -----
@@ -116,7 +165,18 @@ class LinearizationVariance:
         )
 
     def vcov_rows(self, design: SampleDesign, x: np.ndarray) -> np.ndarray:
-        """Covariance from row-level influence values ``x`` (n, k), after the residual steps.
+        """Covariance from row-level influence values, after the residual steps.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays.
+        x : ndarray (n, k)
+            Influence values of every row.
+
+        Returns
+        -------
+        ndarray (k, k)
 
         Notes
         -----
@@ -133,6 +193,19 @@ class LinearizationVariance:
 
     def vcov_subset(self, design: SampleDesign, z: np.ndarray, present: np.ndarray) -> np.ndarray:
         """Covariance on the subset design of the units ``present`` (units outside have zero totals).
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays.
+        z : ndarray (units, k)
+            Influence totals per last-stage sampling unit.
+        present : ndarray (units,) of bool
+            Units in the subset.
+
+        Returns
+        -------
+        ndarray (k, k)
 
         Notes
         -----
@@ -159,6 +232,22 @@ class LinearizationVariance:
 
         Needed only for ``lonely_psu="average"``, where R scales by the number of
         strata *present in the domain*; covariances between domains are zero here.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays.
+        z : ndarray (units, k)
+            Influence totals per last-stage sampling unit.
+        dom_code : ndarray (n,) of int
+            Domain of each row (-1: none).
+        col_dom : ndarray (k,) of int
+            Domain of each column of ``z``.
+
+        Returns
+        -------
+        ndarray (k, k)
+            Block diagonal by domain.
         """
         unit, first = design.units
         nunit = first.shape[0]
@@ -184,21 +273,79 @@ class LinearizationVariance:
 
     # -- degrees of freedom --------------------------------------------------
     def degf(self, design: SampleDesign) -> int:
-        """PSUs minus strata among rows with nonzero weight (R ``degf.survey.design2``)."""
+        """PSUs minus strata among rows with nonzero weight.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays.
+
+        Returns
+        -------
+        int
+
+        Notes
+        -----
+        R ``degf.survey.design2``.
+        """
         return int(_lin.degf_linearized(design.strata, design.clusters, design.weights))
 
-    def subset_degf(self, design: SampleDesign, code: np.ndarray, ndom: int, rows: Any) -> np.ndarray:
-        """PSUs minus strata with rows in each domain (R ``degf(subset(design, ...))``)."""
+    def subset_degf(self, design: SampleDesign, code: np.ndarray, ndom: int, rows: np.ndarray | slice) -> np.ndarray:
+        """PSUs minus strata with rows in each domain.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays.
+        code : ndarray (n,) of int
+            Domain of each row.
+        ndom : int
+            Number of domains.
+        rows : ndarray (n,) of bool or slice
+            Rows in a domain with nonzero weight (``slice(None)``: every row).
+
+        Returns
+        -------
+        ndarray (ndom,) of float
+
+        Notes
+        -----
+        R ``degf(subset(design, ...))`` on a ``survey.design2``.
+        """
         cl = design.clusters[:, 0]
         st = design.strata[:, 0]
         return _count_distinct(code[rows], cl[rows], ndom) - _count_distinct(code[rows], st[rows], ndom)
 
     def model_degf_rows(self, in_domain: np.ndarray, in_model: np.ndarray) -> np.ndarray:
-        """The rows in the model: R's ``svyglm``/``svyolr`` drop the others before ``degf``."""
+        """The rows in the model: R's ``svyglm``/``svyolr`` drop the others before ``degf``.
+
+        Parameters
+        ----------
+        in_domain : ndarray (n,) of bool
+            Rows in the design's domain (not used here).
+        in_model : ndarray (n,) of bool
+            Rows the model uses.
+
+        Returns
+        -------
+        ndarray (n,) of bool
+            ``in_model``.
+        """
         return in_model
 
     # -- description ---------------------------------------------------------
     def label(self, design: SampleDesign) -> str:
+        """One line naming the kind of design (R's ``print(svydesign)``).
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays and names.
+
+        Returns
+        -------
+        str
+        """
         names = design.names
         return linearization_label(
             stages=design.clusters.shape[1],
@@ -208,6 +355,17 @@ class LinearizationVariance:
         )
 
     def describe(self, design: SampleDesign) -> list[str]:
+        """The lines of R's ``print(svydesign)``: kind, clusters, strata, fpc, lonely PSUs.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays and names.
+
+        Returns
+        -------
+        list of str
+        """
         names = design.names
         lines = [self.label(design)]
         if names.get("psu"):
@@ -222,6 +380,18 @@ class LinearizationVariance:
         return lines
 
     def model_caption(self, design: SampleDesign) -> str:
+        """Short description of how a model's standard errors are computed.
+
+        Parameters
+        ----------
+        design : SampleDesign
+            The design's sample arrays and names.
+
+        Returns
+        -------
+        str
+            Strata, clusters, fpc and calibration, or independent sampling.
+        """
         parts = []
         nstrata = int(np.unique(design.strata[:, 0]).size)
         if nstrata > 1:
