@@ -6,17 +6,48 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.design.frame import SurveyFrame
+    from pewlike.design.structure import Design
 
 __all__ = ["describe_design", "design_kind"]
 
 
-def design_kind(d) -> str:
-    """One line naming the kind of design (cheap: no counting), for result captions."""
+def design_kind(d: Design) -> str:
+    """One line naming the kind of design (cheap: no counting), for result captions.
+
+    Parameters
+    ----------
+    d : Design
+        The design; its variance method names it.
+
+    Returns
+    -------
+    str
+        E.g. ``"Stratified Independent Sampling design"``.
+
+    Notes
+    -----
+    The first line of R's ``print(design)``.
+    """
     return d.variance.label(d)
 
 
 def describe_design(sf: SurveyFrame) -> str:
-    """Describe design type, n, strata/PSUs, weights and replicates (R ``print(design)``)."""
+    """Describe design type, n, strata/PSUs, weights and replicates.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+
+    Returns
+    -------
+    str
+        One line per fact, then the weighting history and the source file.
+
+    Notes
+    -----
+    As R's ``print(design)`` (``print.survey.design2``, ``print.svyrep.design``).
+    """
     d = sf.design
     names = d.names
     dom = d.in_domain

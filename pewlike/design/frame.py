@@ -76,7 +76,16 @@ class SurveyFrame:
     ) -> SurveyFrame:
         """Validate the data and build the design (R ``svydesign``/``svrepdesign``).
 
-        Arguments as :class:`pewlike.Survey`.
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            Every respondent.
+        weights, strata, psu, fpc, nest, repweights, reptype, scale, rscales, mse, lonely_psu, rho
+            The design, as :class:`pewlike.Survey`.
+        codebook : Codebook, optional
+            Wording, labels and missing codes (default: read from the data's categories).
+        source : str, optional
+            The file the data came from.
 
         Returns
         -------
@@ -147,7 +156,13 @@ class SurveyFrame:
 
     # -- the respondents -------------------------------------------------------------
     def domain_frame(self) -> pd.DataFrame:
-        """The respondents in the current domain (a shallow copy)."""
+        """The respondents in the current domain.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A shallow copy.
+        """
         dom = self.design.domain
         frame = self.data if dom is None else self.data.loc[dom]
         return frame.copy(deep=False)
@@ -163,7 +178,13 @@ class SurveyFrame:
         return self.design.degf()
 
     def weight_series(self) -> pd.Series:
-        """Analysis weights of the respondents in the domain, indexed like the data."""
+        """Analysis weights of the respondents in the domain.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed like the data, named after the weight column (``"weight"`` without one).
+        """
         import pandas as pd
 
         dom = self.design.in_domain
@@ -171,25 +192,77 @@ class SurveyFrame:
         return pd.Series(self.design.weights[dom], index=self.data.index[dom], name=name)
 
     def codebook_frame(self) -> pd.DataFrame:
-        """One row per variable (see :meth:`pewlike.io.codebook.Codebook.to_frame`), counted in the domain."""
+        """One row per variable, counted in the domain.
+
+        Returns
+        -------
+        pandas.DataFrame
+            See :meth:`pewlike.io.codebook.Codebook.to_frame`.
+        """
         return self.codebook.to_frame(self.domain_frame())
 
     # -- variables -------------------------------------------------------------------
     def resolve(self, name: str) -> str:
-        """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``)."""
+        """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``).
+
+        Parameters
+        ----------
+        name : str
+            A column name, with or without its wave suffix.
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        VariableError
+            No column matches (close names are suggested), or the name is ambiguous.
+        """
         return self.codebook.resolve(name)
 
     def question(self, name: str) -> str:
-        """The question wording of ``name``; the column name when unlabelled."""
+        """The question wording of ``name``; the column name when unlabelled.
+
+        Parameters
+        ----------
+        name : str
+            A variable name.
+
+        Returns
+        -------
+        str
+        """
         col = self.codebook.resolve(name)
         return self.codebook.variables[col].label or col
 
     def series(self, name: str) -> pd.Series:
-        """Full-length column (all rows, including outside the domain)."""
+        """Full-length column (all rows, including outside the domain).
+
+        Parameters
+        ----------
+        name : str
+            A variable name.
+
+        Returns
+        -------
+        pandas.Series
+        """
         return self.data[self.resolve(name)]
 
     def valid(self, name: str) -> np.ndarray:
-        """Rows with a substantive (non-missing) answer, over all rows."""
+        """Rows with a substantive (non-missing) answer, over all rows.
+
+        Parameters
+        ----------
+        name : str
+            A variable name.
+
+        Returns
+        -------
+        ndarray (n,) of bool
+            False for NA and for the codebook's missing codes ("Refused", ...).
+        """
         import pandas as pd
 
         col = self.resolve(name)
@@ -282,7 +355,12 @@ class SurveyFrame:
         return self.evolve(design=self.design.with_weights(w, repweights, calibration), history=history)
 
     def export_frame(self) -> pd.DataFrame:
-        """The domain's data with the current weights as a column (for writing files)."""
+        """The domain's data with the current weights as a column (for writing files).
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         data = self.domain_frame()
         wname = self.design.names.get("weights")
         if self.design.weighted:
@@ -293,6 +371,15 @@ class SurveyFrame:
 
 def frame_of(survey: Any) -> SurveyFrame:
     """The in-memory backend of a ``Survey`` (or the frame itself), for public helpers of topic modules.
+
+    Parameters
+    ----------
+    survey : Survey or SurveyFrame
+        The survey.
+
+    Returns
+    -------
+    SurveyFrame
 
     Raises
     ------

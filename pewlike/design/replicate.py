@@ -31,7 +31,7 @@ def to_replicate(
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
         A design with strata/PSUs (or weights only: each respondent a PSU).
     reptype : {"JK1", "JKn", "BRR", "Fay", "bootstrap"}
         ``JK1`` delete-one-PSU jackknife (unstratified); ``JKn`` stratified
@@ -50,8 +50,14 @@ def to_replicate(
 
     Returns
     -------
-    Survey
+    SurveyFrame
         Same data and weights, variance from the replicate weights.
+
+    Raises
+    ------
+    DesignError
+        The design already has replicate weights or calibration steps, or ``reptype``
+        does not fit it (JK1 with strata, JKn/BRR/Fay without, Fay without ``rho``).
 
     Notes
     -----
@@ -93,7 +99,7 @@ def to_replicate(
         rep, scale, rscales = rw.jkn_weights(d.strata[:, 0], d.clusters[:, 0], w, popsize=pop, lonely_psu=d.lonely_psu)
     elif reptype in ("BRR", "Fay"):
         labels = sf.data[strata_cols[0]].astype(str).to_numpy() if strata_cols else np.zeros(w.shape[0], dtype=int)
-        fay = 0.0 if reptype == "BRR" else float(rho)
+        fay = 0.0 if reptype == "BRR" or rho is None else float(rho)  # Fay without rho was refused above
         rep, scale, rscales = rw.brr_weights(labels, d.clusters[:, 0], w, fay_rho=fay)
     else:
         rep, scale, rscales = rw.bootstrap_weights(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from pewlike.variance.taylor import LinearizationVariance
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from scipy import sparse
 
 
 __all__ = ["LONELY_PSU", "REPTYPES", "Design", "build_design", "find_weight_column"]
@@ -73,6 +74,7 @@ class Design:
 
     @property
     def n_total(self) -> int:
+        """Number of rows of the data, inside and outside the domain."""
         return int(self.weights.shape[0])
 
     # -- read-only views of the variance method, for describing the design ----
@@ -93,32 +95,53 @@ class Design:
 
     @property
     def reptype(self) -> str | None:
+        """Replicate type (``"JK1"``, ``"JKn"``, ...); None for linearization designs."""
         return getattr(self.variance, "reptype", None)
 
     @property
     def scale(self) -> float | None:
+        """Overall multiplier of the replicate variance; None for linearization designs."""
         return getattr(self.variance, "scale", None)
 
     @property
     def rscales(self) -> np.ndarray | None:
+        """Per-replicate multipliers (R,); None for linearization designs."""
         return getattr(self.variance, "rscales", None)
 
     @property
     def mse(self) -> bool:
+        """Whether replicates are centred on the full-sample estimate (False for linearization)."""
         return bool(getattr(self.variance, "mse", False))
 
     @property
     def in_domain(self) -> np.ndarray:
+        """Rows inside the current domain (n,) of bool; every row when there is no subset."""
         if self.domain is None:
             return np.ones(self.n_total, dtype=bool)
         return self.domain
 
     @property
     def has_psu(self) -> bool:
+        """Whether PSU columns were given (else each row is its own sampling unit)."""
         return bool(self.names.get("psu"))
 
     def restrict(self, mask: np.ndarray) -> Design:
-        """Domain restriction keeping the full design (R ``subset.survey.design``)."""
+        """Domain restriction keeping the full design.
+
+        Parameters
+        ----------
+        mask : ndarray (n,) of bool
+            Rows to keep; intersected with the current domain.
+
+        Returns
+        -------
+        Design
+            Weights zero outside the domain; the variance method restricted to it.
+
+        Notes
+        -----
+        As R's ``subset.survey.design`` / ``subset.svyrep.design``.
+        """
         dom = self.in_domain & mask
         w = np.where(dom, self.weights, 0.0)
         return replace(self, weights=w, domain=dom, variance=self.variance.restrict(dom))
@@ -131,6 +154,19 @@ class Design:
         ``repweights`` (the re-weighted replicate columns) and ``calibration`` (the
         residual steps so far) are offered to the variance method, which keeps what it
         uses: see :meth:`~pewlike.variance.strategy.VarianceMethod.reweighted`.
+
+        Parameters
+        ----------
+        weights : ndarray (n,)
+            New analysis weights over all rows (set to zero outside the domain).
+        repweights : ndarray (n, R), optional
+            Re-weighted replicate columns.
+        calibration : tuple, optional
+            Residual steps of the weighting done so far.
+
+        Returns
+        -------
+        Design
         """
         dom = self.in_domain
         w = np.where(dom, np.asarray(weights, dtype=float), 0.0)
@@ -167,7 +203,7 @@ class Design:
         return np.bincount(unit, weights=self.weights, minlength=first.shape[0])
 
     @cached_property
-    def unit_weight_matrix(self):
+    def unit_weight_matrix(self) -> sparse.csr_matrix:
         """Sparse (units x rows) matrix of the weights: ``M @ y`` sums ``w * y`` within units."""
         from scipy import sparse
 
@@ -181,7 +217,14 @@ class Design:
         return bool(np.any((self.weights == 0) & self.in_domain))
 
     def degf(self) -> int:
-        """Design degrees of freedom, as R's ``degf``."""
+        """Design degrees of freedom, as R's ``degf``.
+
+        Returns
+        -------
+        int
+            From the variance method: PSUs minus strata, or the rank of the replicate
+            weights minus one.
+        """
         return self._degf
 
     @cached_property
@@ -192,6 +235,15 @@ class Design:
 # ---------------------------------------------------------------------------
 def find_weight_column(columns: Sequence[str]) -> str | None:
     """The single column named like ``WEIGHT_W<n>`` or ``weight``; None when there is none.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The data's column names.
+
+    Returns
+    -------
+    str or None
 
     Raises
     ------
@@ -260,11 +312,31 @@ def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return pd.factorize(a * (int(b.max()) + 1) + b, sort=True)[0].astype(np.int64)
 
 
-def weight_column(weights, columns: Sequence[str], resolve) -> tuple[str | None, bool]:
+def weight_column(
+    weights: str | None, columns: Sequence[str], resolve: Callable[[str], str]
+) -> tuple[str | None, bool]:
     """The weight column a ``weights=`` argument names, and whether the design is weighted.
 
-    ``"auto"``: the one column named like ``WEIGHT_W<n>``/``weight`` (equal weights and a
-    warning when there is none); ``None``: unweighted; a name: that column.
+    Parameters
+    ----------
+    weights : str or None
+        ``"auto"``: the one column named like ``WEIGHT_W<n>``/``weight`` (equal weights
+        and a :class:`~pewlike.errors.WeightWarning` when there is none); ``None``:
+        unweighted; a name: that column.
+    columns : sequence of str
+        The data's column names.
+    resolve : callable
+        Maps a user's name to a column (wave suffixes, suggestions).
+
+    Returns
+    -------
+    (str or None, bool)
+        The column (None: equal weights) and whether the design is weighted.
+
+    Raises
+    ------
+    DesignError
+        Several columns look like weights, or ``weights`` is not a name, "auto" or None.
     """
     import warnings
 
@@ -286,8 +358,31 @@ def weight_column(weights, columns: Sequence[str], resolve) -> tuple[str | None,
     raise DesignError(f"weights must be a column name, 'auto' or None, not {type(weights).__name__}")
 
 
-def stage_columns(resolve, strata, psu, fpc) -> tuple[list, list, list, int]:
-    """Resolved PSU, strata and fpc columns and the number of stages, checked against each other."""
+def stage_columns(
+    resolve: Callable[[str], str],
+    strata: str | Sequence[str] | None,
+    psu: str | Sequence[str] | None,
+    fpc: str | Sequence[str] | None,
+) -> tuple[list[str], list[str], list[str], int]:
+    """Resolved PSU, strata and fpc columns and the number of stages, checked against each other.
+
+    Parameters
+    ----------
+    resolve : callable
+        Maps a user's name to a column.
+    strata, psu, fpc : str, sequence of str or None
+        Column names, one per stage (``strata`` and ``fpc`` may have fewer).
+
+    Returns
+    -------
+    (list of str, list of str, list of str, int)
+        PSU, strata and fpc columns, and the number of stages (at least 1).
+
+    Raises
+    ------
+    DesignError
+        More strata or fpc columns than stages.
+    """
     psu_cols = [resolve(c) for c in _as_list(psu)]
     strata_cols = [resolve(c) for c in _as_list(strata)]
     fpc_cols = [resolve(c) for c in _as_list(fpc)]
@@ -303,24 +398,49 @@ def stage_columns(resolve, strata, psu, fpc) -> tuple[list, list, list, int]:
 
 def build_design(
     data: pd.DataFrame,
-    resolve,
+    resolve: Callable[[str], str],
     *,
-    weights: Any = "auto",
-    strata=None,
-    psu=None,
-    fpc=None,
+    weights: str | None = "auto",
+    strata: str | Sequence[str] | None = None,
+    psu: str | Sequence[str] | None = None,
+    fpc: str | Sequence[str] | None = None,
     nest: bool = False,
-    repweights=None,
-    reptype=None,
-    scale=None,
-    rscales=None,
+    repweights: str | Sequence[str] | None = None,
+    reptype: str | None = None,
+    scale: float | None = None,
+    rscales: Sequence[float] | np.ndarray | None = None,
     mse: bool = False,
     lonely_psu: str = "fail",
-    rho=None,
+    rho: float | None = None,
 ) -> Design:
     """Validate design arguments against ``data`` and build a :class:`Design`.
 
-    ``resolve`` maps a user's name to a column (wave suffixes, suggestions).
+    The variance method is chosen here, once: replicate weights give a
+    :class:`~pewlike.variance.replication.ReplicateVariance`, anything else a
+    :class:`~pewlike.variance.taylor.LinearizationVariance`.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Every respondent.
+    resolve : callable
+        Maps a user's name to a column (wave suffixes, suggestions).
+    weights, strata, psu, fpc, nest, repweights, reptype, scale, rscales, mse, lonely_psu, rho
+        As :class:`pewlike.Survey`; ``repweights`` may be a glob pattern (``"REPWT*"``).
+
+    Returns
+    -------
+    Design
+
+    Raises
+    ------
+    DesignError
+        Arguments that do not fit the data or each other: missing, negative or
+        non-numeric weights, PSUs in several strata without ``nest``, replicate
+        weights with strata/PSUs, an invalid ``reptype`` or ``lonely_psu``, a bad fpc.
+
+    Notes
+    -----
     Equivalent to the checks of R's ``svydesign``/``svrepdesign``.
     """
 
@@ -421,7 +541,7 @@ def build_design(
         ]
     clusters = np.empty((n, stages), dtype=np.int64)
     stratas = np.empty((n, stages), dtype=np.int64)
-    prev = None
+    prev: np.ndarray | None = None  # the previous stage's cluster codes
     for s in range(stages):
         if psu_cols:
             ids = _codes(data, psu_cols[: s + 1], "PSU" if s == 0 else f"stage-{s + 1} cluster")
@@ -444,6 +564,7 @@ def build_design(
             stratas[:, 0] = strata1
         else:
             st = _codes(data, strata_cols[s : s + 1], "stratum") if len(strata_cols) > s else np.zeros(n, np.int64)
+            assert prev is not None  # set at stage s - 1
             stratas[:, s] = _pair(prev, st)
             if strata_cols and nest:
                 ids = _pair(strata1, ids)

@@ -241,6 +241,7 @@ def finish(pf: PartitionedFrame, spec: CellSpec, sums: Sums, kept: Kept, *, by_d
         else:
             thetas = Ar
         des = pf._ddesign
+        assert des.scale is not None and des.rscales is not None  # a replicate design has both
         V = variance.replicate_vcov(thetas, theta, scale=des.scale, rscales=des.rscales, mse=des.mse)
         return Ratios(theta, V, A, B, thetas)
     calibrated = bool(pf._state.steps)
