@@ -12,6 +12,7 @@ levels or strata.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,8 @@ from pewlike.errors import EstimationError
 from pewlike.variance.replication import BLOCK_ROWS
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from pewlike.design.frame import SurveyFrame
     from pewlike.design.structure import Design
     from pewlike.variance.replication import ReplicateVariance
@@ -44,21 +47,50 @@ class Ratios:
     unit_counts: np.ndarray | None = None
 
 
-def counted(code: np.ndarray):
-    """Rows with a cell (``code >= 0``), or ``slice(None)`` when every row has one (no copies)."""
+def counted(code: np.ndarray) -> np.ndarray | slice:
+    """Rows with a cell (``code >= 0``), or ``slice(None)`` when every row has one (no copies).
+
+    Parameters
+    ----------
+    code : ndarray (n,) of int
+        Cell of each row, -1 for rows not counted.
+
+    Returns
+    -------
+    ndarray (n,) of bool or slice
+        An index that selects the counted rows.
+    """
     ok = code >= 0
     return slice(None) if ok.all() else ok
 
 
-def cell_sums(code: np.ndarray, ncell: int, weights: np.ndarray, ok=None) -> np.ndarray:
-    """``sum(weights[code == k])`` for every cell ``k`` (rows with code -1 are ignored)."""
+def cell_sums(code: np.ndarray, ncell: int, weights: np.ndarray, ok: np.ndarray | slice | None = None) -> np.ndarray:
+    """``sum(weights[code == k])`` for every cell ``k`` (rows with code -1 are ignored).
+
+    Parameters
+    ----------
+    code : ndarray (n,) of int
+        Cell of each row, -1 for rows not counted.
+    ncell : int
+        Number of cells.
+    weights : ndarray (n,)
+        Values to sum.
+    ok : ndarray (n,) of bool or slice, optional
+        ``counted(code)``, when the caller has it already.
+
+    Returns
+    -------
+    ndarray (ncell,)
+    """
     ok = counted(code) if ok is None else ok
     if ncell == 1:
         return np.array([weights[ok].sum()])
     return np.bincount(code[ok], weights=weights[ok], minlength=ncell)[:ncell]
 
 
-def _unit_sums(design: Design, code: np.ndarray, ncell: int, *values, ok=None) -> list[np.ndarray]:
+def _unit_sums(
+    design: Design, code: np.ndarray, ncell: int, *values: np.ndarray | None, ok: np.ndarray | slice | None = None
+) -> list[np.ndarray]:
     """Totals of each of ``values`` per (sampling unit, cell): arrays (units, ncell).
 
     The unit-cell index is built once and shared by all ``values``; a value of
@@ -95,7 +127,7 @@ def ratio_totals(
     *,
     domains: tuple | None = None,
     den_from_num: bool = False,
-    ok=None,
+    ok: np.ndarray | slice | None = None,
     counts: bool | str = False,
 ) -> Ratios:
     """Ratios of weighted totals over cells with their design-based covariance.
@@ -103,6 +135,7 @@ def ratio_totals(
     Parameters
     ----------
     design : Design
+        The design; its variance method gives the covariance.
     num_code : (n,) int
         Numerator cell of each row (-1: not counted).
     n_num : int
@@ -185,12 +218,13 @@ def ratio_totals(
     A = Zu.sum(axis=0) if linear else cell_sums(num_code, n_num, w if num_val is None else w * num_val, ok)
     B = None
     if ratio:
+        assert den_code is not None and den_of is not None and b_w is not None  # set above for a ratio
         if Zb is not None:
             B = Zb.sum(axis=0)
         elif den_from_num:
             # every counted row is in exactly one numerator cell of its denominator cell
             B = np.bincount(den_of, weights=A, minlength=n_den)
-            Zb = _group_columns(Zu, den_of, n_den) if linear else None
+            Zb = _group_columns(Zu, den_of, n_den) if Zu is not None else None  # Zu: the linear case
         elif linear:
             Zb = _unit_sums(design, den_code, n_den, b_w)[0]
             B = Zb.sum(axis=0)
@@ -247,7 +281,12 @@ class CellRatios:
     subset_units: None = None
 
     def unit_influence(self) -> np.ndarray:
-        """Influence totals per (unit, cell): ``(Zu - theta Zb) / B`` for ratios, ``Zu`` for totals."""
+        """Influence totals per (unit, cell): ``(Zu - theta Zb) / B`` for ratios, ``Zu`` for totals.
+
+        Returns
+        -------
+        ndarray (units, n_num)
+        """
         d, w = self.design, self.design.weights
         Zu, Zb = self.Zu, self.Zb
         if Zu is None:
@@ -270,7 +309,12 @@ class CellRatios:
         return Z
 
     def row_influence(self) -> np.ndarray:
-        """Row-level influence values (n, n_num)."""
+        """Row-level influence values, for designs with calibration steps.
+
+        Returns
+        -------
+        ndarray (n, n_num)
+        """
         return _row_influence(
             self.design,
             self.num_code,
@@ -284,7 +328,17 @@ class CellRatios:
         )
 
     def replicates(self, method: ReplicateVariance) -> np.ndarray:
-        """Every ratio recomputed with each replicate's weights: (R, n_num)."""
+        """Every ratio recomputed with each replicate's weights.
+
+        Parameters
+        ----------
+        method : ReplicateVariance
+            Gives the replicate totals by cell.
+
+        Returns
+        -------
+        ndarray (R, n_num)
+        """
         Ar = method.cell_totals(self.num_code, self.n_num, self.num_val)
         if self.B is None:
             return Ar
@@ -330,13 +384,33 @@ def _row_influence(design, num_code, n_num, num_val, den_code, den_val, den_of, 
 # ---------------------------------------------------------------------------
 # domains
 # ---------------------------------------------------------------------------
-def domain_codes(sf: SurveyFrame, by, ok: np.ndarray, *, na_rm: bool = True):
+def domain_codes(
+    sf: SurveyFrame, by: str | Sequence[str] | None, ok: np.ndarray, *, na_rm: bool = True
+) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
     """Domain code per row for the ``by`` variables.
 
-    Returns ``(code, keys, by_cols)``: ``code`` (n,) int with -1 for rows outside
-    ``ok`` or with a missing ``by`` value; ``keys`` a DataFrame with one row per
-    domain present (R ``svyby`` order: the first variable varies fastest);
-    ``by_cols`` the resolved column names.
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    by : str, sequence of str or None
+        Domain variables (None or empty: one domain).
+    ok : ndarray (n,) of bool
+        Rows that may be counted.
+    na_rm : bool
+        Leave out rows with a missing (or codebook-missing) ``by`` value.
+
+    Returns
+    -------
+    (ndarray, pandas.DataFrame, list of str)
+        ``code`` (n,) int with -1 for rows outside ``ok`` or with a missing ``by``
+        value; ``keys``, one row per domain present (R ``svyby`` order: the first
+        variable varies fastest); ``by_cols``, the resolved column names.
+
+    Raises
+    ------
+    EstimationError
+        A variable named twice, or no row with valid ``by`` values.
     """
     import pandas as pd
 
@@ -349,7 +423,8 @@ def domain_codes(sf: SurveyFrame, by, ok: np.ndarray, *, na_rm: bool = True):
     if len(set(cols)) != len(cols):
         raise EstimationError(f"by= names a variable twice: {names}")
     use = ok.copy()
-    parts, levels = [], []
+    parts: list[np.ndarray] = []
+    levels: list[list[Any]] = []
     for c in cols:
         s = sf.data[c]
         if not isinstance(s.dtype, pd.CategoricalDtype):
@@ -361,18 +436,19 @@ def domain_codes(sf: SurveyFrame, by, ok: np.ndarray, *, na_rm: bool = True):
                 bad = np.array([str(x) in sf.codebook.variables[c].missing for x in cats] + [True])
                 codes = np.where(bad[codes], -1, codes)
         else:
-            codes, cats = pd.factorize(s, sort=True)
+            codes, uniques = pd.factorize(s, sort=True)
             codes = codes.astype(np.int64)
-            cats = list(cats)
+            cats = list(uniques)
         parts.append(codes)
         levels.append(cats)
     # combined code, last variable most significant so the first varies fastest (R's interaction order)
     mult = 1
-    combined = None
+    combined: np.ndarray | None = None
     for codes, cats in zip(parts, levels):
         use &= codes >= 0
         combined = codes if combined is None else combined + codes * mult
         mult *= max(len(cats), 1)
+    assert combined is not None  # at least one by variable
     every = bool(use.all())
     counts = np.bincount(combined if every else combined[use], minlength=mult)
     present = np.flatnonzero(counts)
@@ -384,14 +460,16 @@ def domain_codes(sf: SurveyFrame, by, ok: np.ndarray, *, na_rm: bool = True):
         remap = np.full(mult + 1, -1, dtype=np.int64)
         remap[present] = np.arange(present.size)
         code = remap[np.where(use, combined, mult)]
-    keys = {}
+    keys: dict[str, Any] = {}
     rem = present.copy()
     for c, cats in zip(cols, levels):
         k = max(len(cats), 1)
         idx = rem % k
         rem = rem // k
         keys[c] = (
-            pd.Categorical.from_codes(idx, categories=cats, ordered=bool(getattr(sf.data[c].dtype, "ordered", False)))
+            pd.Categorical.from_codes(
+                idx, dtype=pd.CategoricalDtype(cats, ordered=bool(getattr(sf.data[c].dtype, "ordered", False)))
+            )
             if isinstance(sf.data[c].dtype, pd.CategoricalDtype)
             else np.asarray(cats, dtype=object)[idx]
         )
@@ -399,7 +477,25 @@ def domain_codes(sf: SurveyFrame, by, ok: np.ndarray, *, na_rm: bool = True):
 
 
 def domain_degf(design: Design, code: np.ndarray, ndom: int) -> np.ndarray:
-    """Degrees of freedom of each domain's subset design (R ``degf(subset(design, ...))``)."""
+    """Degrees of freedom of each domain's subset design.
+
+    Parameters
+    ----------
+    design : Design
+        The design; its variance method counts the degrees of freedom.
+    code : ndarray (n,) of int
+        Domain of each row (-1: in none).
+    ndom : int
+        Number of domains.
+
+    Returns
+    -------
+    ndarray (ndom,) of float
+
+    Notes
+    -----
+    R ``degf(subset(design, ...))`` for each domain, as ``svyby`` computes it.
+    """
     in_dom = (code >= 0) & (design.weights != 0)
     if in_dom.all():
         if ndom == 1:
@@ -415,6 +511,17 @@ def unit_domain_degf(design: Design, present: np.ndarray) -> np.ndarray:
     when no row has weight zero; costs nothing per row.  Unit counts come from
     estimates whose variance method uses unit totals, whose degrees of freedom
     are PSUs minus strata.
+
+    Parameters
+    ----------
+    design : Design
+        The design.
+    present : ndarray (units, ndom) of bool
+        Whether each last-stage unit has a row in each domain.
+
+    Returns
+    -------
+    ndarray (ndom,) of float
     """
     _, first = design.units
     ndom = present.shape[1]

@@ -1,6 +1,6 @@
 """Means, totals, proportions and ratios with design-based standard errors.
 
-Each function takes a :class:`~pewlike.survey.Survey` and returns an
+Each function takes a :class:`~pewlike.design.frame.SurveyFrame` and returns an
 :class:`~pewlike.estimation.results.Estimates`.  Domain estimation (``by=``) keeps the
 full design, as R's ``svyby``.  Quantiles and tests live in
 :mod:`pewlike.estimation.quantiles` and :mod:`pewlike.tests_design`.
@@ -8,7 +8,8 @@ full design, as R's ``svyby``.  Quantiles and tests live in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -35,7 +36,27 @@ def _check_level(level: float) -> float:
 
 
 def numeric_values(sf: SurveyFrame, var: str, what: str) -> tuple[str, np.ndarray, np.ndarray]:
-    """Resolved name, float values (NaN where missing) and validity mask of a numeric variable."""
+    """Resolved name, float values (NaN where missing) and validity mask of a numeric variable.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    var : str
+        Variable name (wave suffix optional).
+    what : str
+        The estimator asking, for the error message.
+
+    Returns
+    -------
+    (str, ndarray, ndarray)
+        Column name, values (n,) as float with NaN where missing, valid rows (n,) of bool.
+
+    Raises
+    ------
+    VariableError
+        The variable is categorical or not numeric.
+    """
     import pandas as pd
 
     col = sf.resolve(var)
@@ -53,8 +74,23 @@ def numeric_values(sf: SurveyFrame, var: str, what: str) -> tuple[str, np.ndarra
     return col, y, valid
 
 
-def factor_codes(sf: SurveyFrame, var: str, *, na_rm: bool = True):
-    """Resolved name, level index per row (-1 if not counted) and the levels of a categorical."""
+def factor_codes(sf: SurveyFrame, var: str, *, na_rm: bool = True) -> tuple[str, np.ndarray, list[str]]:
+    """Resolved name, level index per row (-1 if not counted) and the levels of a categorical.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    var : str
+        Variable name (wave suffix optional); a non-categorical is factorised, sorted.
+    na_rm : bool
+        Leave out the codebook's missing codes ("Refused", ...) as levels.
+
+    Returns
+    -------
+    (str, ndarray, list of str)
+        Column name, level index per row (n,) of int (-1: missing or not counted), levels.
+    """
     import pandas as pd
 
     col = sf.resolve(var)
@@ -107,12 +143,12 @@ def _frame(variable: str, levels, keys: pd.DataFrame, by_cols, est, se, lo, hi, 
 
     k = len(est)
     reps = k // max(len(keys), 1)
-    data = {"variable": np.full(k, variable, dtype=object)}
+    data: dict[str, Any] = {"variable": np.full(k, variable, dtype=object)}
     if levels is not None and len(set(levels)) < len(levels):
         data["level"] = np.tile(np.asarray(levels, dtype=object), k // len(levels))
     elif levels is not None:
         data["level"] = pd.Categorical.from_codes(
-            np.tile(np.arange(len(levels)), k // len(levels)), categories=list(levels), ordered=True
+            np.tile(np.arange(len(levels)), k // len(levels)), dtype=pd.CategoricalDtype(list(levels), ordered=True)
         )
     else:
         data["level"] = np.full(k, None, dtype=object)
@@ -155,12 +191,15 @@ def _srs_var(code, G, w, y, theta, n, W, ok):
 # ---------------------------------------------------------------------------
 # estimators
 # ---------------------------------------------------------------------------
-def mean(sf: SurveyFrame, var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+def mean(
+    sf: SurveyFrame, var: str, *, by: str | Sequence[str] | None = None, na_rm: bool = True, level: float = 0.95
+) -> Estimates:
     """Weighted mean of a numeric variable, overall or by domain.
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey.
     var : str
         Numeric variable (wave suffix optional).
     by : str or list of str, optional
@@ -185,8 +224,29 @@ def mean(sf: SurveyFrame, var: str, *, by=None, na_rm: bool = True, level: float
     return _mean_or_total(sf, "mean", col, y, valid, by, na_rm, level)
 
 
-def total(sf: SurveyFrame, var: str, *, by=None, na_rm: bool = True, level: float = 0.95) -> Estimates:
+def total(
+    sf: SurveyFrame, var: str, *, by: str | Sequence[str] | None = None, na_rm: bool = True, level: float = 0.95
+) -> Estimates:
     """Weighted total of a numeric variable (or counts of each level of a categorical).
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    var : str
+        Numeric or categorical variable (wave suffix optional).
+    by : str or list of str, optional
+        Domain variables; each domain keeps the full design for its variance.
+    na_rm : bool
+        Drop missing values (and codebook missing codes).
+    level : float
+        Confidence level; intervals use the normal quantile.
+
+    Returns
+    -------
+    Estimates
+        One row per domain (and level, for a categorical); ``deff`` is R's
+        ``deff="replace"``.
 
     Notes
     -----
@@ -212,12 +272,14 @@ def _mean_or_total(sf, kind, col, y, valid, by, na_rm, level):
     if kind == "mean":
         r = engine.ratio_totals(d, code, G, yv, code, G, None, domains=domains, ok=ok, counts="cells")
         W = r.den
+        assert W is not None  # a ratio has a denominator
     else:
         r = engine.ratio_totals(d, code, G, yv, domains=domains, ok=ok, counts="cells")
         W = engine.cell_sums(code, G, d.weights, ok)
     _check_weights(W, keys, by_cols)
     est = r.theta.copy()
     se = np.sqrt(np.clip(np.diag(r.vcov), 0, None))
+    assert r.counts is not None  # asked for with counts="cells"
     n = r.counts.astype(np.int64)
     nobs = _nobs(d, code, G, r.counts)
     ybar = r.theta if kind == "mean" else r.theta / W
@@ -248,7 +310,7 @@ def proportion(
     sf: SurveyFrame,
     var: str,
     *,
-    by=None,
+    by: str | Sequence[str] | None = None,
     ci: Literal["logit", "beta", "wilson", "xlogit", "mean"] = "logit",
     na_rm: bool = True,
     level: float = 0.95,
@@ -257,7 +319,8 @@ def proportion(
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey.
     var : str
         Categorical variable; every non-missing level gets a row.
     by : str or list of str, optional
@@ -309,6 +372,7 @@ def _proportions(sf, var, by, ci, na_rm, level, kind):
             d, cell, G * L, None, code, G, None, den_of, domains=(code, den_of), den_from_num=True, ok=ok, counts=True
         )
         Wg = r.den
+        assert Wg is not None  # a ratio has a denominator
     else:
         r = engine.ratio_totals(d, cell, G * L, None, domains=(code, den_of), ok=ok, counts=True)
         Wg = np.bincount(den_of, weights=r.num, minlength=G)
@@ -316,6 +380,7 @@ def _proportions(sf, var, by, ci, na_rm, level, kind):
     est = r.theta
     var_ = np.clip(np.diag(r.vcov), 0, None)
     se = np.sqrt(var_)
+    assert r.counts is not None  # asked for with counts=True
     n = r.counts.astype(np.int64)
     nobs_cell = _nobs(d, cell, G * L, r.counts)
     nobs = np.bincount(den_of, weights=nobs_cell, minlength=G)
@@ -350,8 +415,27 @@ def _proportions(sf, var, by, ci, na_rm, level, kind):
 def level_deff(var: np.ndarray, num: np.ndarray, W: np.ndarray, nobs: np.ndarray, kind: str) -> np.ndarray:
     """Design effect ("replace") of each level's share (or count) in its domain.
 
-    ``num``: weighted count of the level, ``W``: of its domain, ``nobs``: rows with a
-    non-zero weight in the domain; the SRS variance is ``p (1 - p) / (nobs - 1)``.
+    Parameters
+    ----------
+    var : ndarray (k,)
+        Design variance of each share (or count).
+    num : ndarray (k,)
+        Weighted count of the level.
+    W : ndarray (k,)
+        Weighted count of its domain.
+    nobs : ndarray (k,)
+        Rows with a non-zero weight in the domain.
+    kind : {"proportion", "total"}
+        Shares, or counts (the SRS variance times ``W**2``).
+
+    Returns
+    -------
+    ndarray (k,)
+        ``var`` over the SRS variance ``p (1 - p) / (nobs - 1)``.
+
+    Notes
+    -----
+    R's ``deff="replace"`` of ``svymean``/``svytotal`` on a factor.
     """
     p = num / W
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -402,9 +486,38 @@ def _nobs(d, code, ncell, counts):
 
 
 def ratio(
-    sf: SurveyFrame, numerator: str, denominator: str, *, by=None, na_rm: bool = True, level: float = 0.95
+    sf: SurveyFrame,
+    numerator: str,
+    denominator: str,
+    *,
+    by: str | Sequence[str] | None = None,
+    na_rm: bool = True,
+    level: float = 0.95,
 ) -> Estimates:
     """Ratio of two weighted totals, overall or by domain.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    numerator, denominator : str
+        Numeric variables.
+    by : str or list of str, optional
+        Domain variables.
+    na_rm : bool
+        Drop rows where either variable is missing.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    Estimates
+        One row per domain, variable ``"numerator/denominator"``.
+
+    Raises
+    ------
+    EstimationError
+        The denominator totals zero in some domain.
 
     Notes
     -----

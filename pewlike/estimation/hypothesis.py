@@ -16,12 +16,34 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["chisq", "rao_scott", "ttest"]
 
 
-def rao_scott(props: np.ndarray, V: np.ndarray, table: np.ndarray, N: float, nu: float, statistic: str):
+def rao_scott(
+    props: np.ndarray, V: np.ndarray, table: np.ndarray, N: float, nu: float, statistic: str
+) -> tuple[float, float | tuple[float, float], float, str]:
     """Rao-Scott adjustment of Pearson's X^2 for an ``nr x nc`` table.
 
-    ``props`` and ``V`` are the cell proportions (rows varying fastest) and their
-    design covariance; ``table`` the weighted counts (nr, nc); ``N`` the rows of
-    the design; ``nu`` its degrees of freedom.  Returns (statistic, df, p, method).
+    Parameters
+    ----------
+    props : ndarray (nr * nc,)
+        Cell proportions, rows varying fastest.
+    V : ndarray (nr * nc, nr * nc)
+        Their design covariance.
+    table : ndarray (nr, nc)
+        Weighted counts.
+    N : float
+        Rows of the design.
+    nu : float
+        Design degrees of freedom.
+    statistic : {"F", "Chisq"}
+        Second-order F, or first-order chi-squared.
+
+    Returns
+    -------
+    (float, float or (float, float), float, str)
+        Statistic, degrees of freedom (``(ndf, ddf)`` for F), p-value and the method's name.
+
+    Notes
+    -----
+    As R's ``svychisq(statistic="F")`` / ``statistic="Chisq"``.
     """
     from scipy import stats
 
@@ -56,11 +78,33 @@ def rao_scott(props: np.ndarray, V: np.ndarray, table: np.ndarray, N: float, nu:
     return x2, float(k), p, "Pearson's X^2: Rao & Scott adjustment (first-order, chi-squared)"
 
 
-def wald_independence(totals: np.ndarray, V: np.ndarray, nr: int, nc: int, nu: float, statistic: str):
+def wald_independence(
+    totals: np.ndarray, V: np.ndarray, nr: int, nc: int, nu: float, statistic: str
+) -> tuple[float, tuple[float, float], float, str]:
     """Design-based Wald test of independence from cell totals (rows varying fastest).
 
-    ``statistic="Wald"`` gives F = W/((nr-1)(nc-1)) on ``((nr-1)(nc-1), nu)`` df;
-    ``"adjWald"`` the adjusted F on ``(ndf, nu - ndf + 1)`` df, as R ``svychisq``.
+    Parameters
+    ----------
+    totals : ndarray (nr * nc,)
+        Weighted cell totals, rows varying fastest.
+    V : ndarray (nr * nc, nr * nc)
+        Their design covariance.
+    nr, nc : int
+        Numbers of rows and columns.
+    nu : float
+        Design degrees of freedom.
+    statistic : {"Wald", "adjWald"}
+        ``"Wald"`` gives F = W/((nr-1)(nc-1)) on ``((nr-1)(nc-1), nu)`` df;
+        ``"adjWald"`` the adjusted F on ``(ndf, nu - ndf + 1)`` df.
+
+    Returns
+    -------
+    (float, (float, float), float, str)
+        F statistic, ``(ndf, ddf)``, p-value and the method's name.
+
+    Notes
+    -----
+    As R's ``svychisq(statistic="Wald")`` / ``statistic="adjWald"``.
     """
     from scipy import stats
 
@@ -114,7 +158,8 @@ def chisq(
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey.
     row, col : str
         Categorical variables.
     statistic : {"F", "Chisq", "Wald", "adjWald"}
@@ -160,8 +205,8 @@ def chisq(
     cell = np.where(ok, rmap[np.clip(ridx, 0, None)] + nr * cmap[np.clip(cidx, 0, None)], -1)
     if statistic in ("Wald", "adjWald"):
         r = engine.ratio_totals(d, cell, nr * nc, None)
-        stat, df, p, method = wald_independence(r.theta, r.vcov, nr, nc, float(sf.degf), statistic)
-        return TestResult(stat, df, p, method, (rcol, ccol))
+        w_stat, w_df, w_p, w_method = wald_independence(r.theta, r.vcov, nr, nc, float(sf.degf), statistic)
+        return TestResult(w_stat, w_df, w_p, w_method, (rcol, ccol))
     dom = np.where(ok, 0, -1)
     r = engine.ratio_totals(d, cell, nr * nc, None, dom, 1, None, np.zeros(nr * nc, dtype=np.int64))
     table = r.num.reshape(nc, nr).T
@@ -171,6 +216,21 @@ def chisq(
 
 def ttest(sf: SurveyFrame, var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
     """Design-based t test of a difference in means between two groups.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    var : str
+        Numeric variable.
+    by : str
+        Group variable with exactly two groups among the valid rows.
+    na_rm : bool
+        Leave out missing group values (and codebook missing codes).
+    level : float
+        Accepted with the other estimators' arguments but not stored: the interval of
+        the difference comes from :meth:`~pewlike.estimation.results.TestResult.conf_int`
+        at the level given there.
 
     Returns
     -------

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from numpy.typing import ArrayLike
 
 __all__ = ["CI_METHODS", "prop_ci"]
 
@@ -16,7 +21,9 @@ def _tq(df: np.ndarray, prob: float) -> np.ndarray:
     return np.where(np.isinf(df), stats.norm.ppf(prob), stats.t.ppf(prob, np.where(np.isinf(df), 1.0, df)))
 
 
-def prop_ci(p, var, df, level: float, method: str, nrow=None) -> tuple[np.ndarray, np.ndarray]:
+def prop_ci(
+    p: ArrayLike, var: ArrayLike, df: ArrayLike, level: float, method: str, nrow: ArrayLike | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Interval for proportions ``p`` with design variance ``var`` and design df.
 
     Parameters
@@ -31,6 +38,11 @@ def prop_ci(p, var, df, level: float, method: str, nrow=None) -> tuple[np.ndarra
         n; ``mean``: Wald on the proportion scale.
     nrow : array_like, optional
         Rows of the (domain) design, for the Korn-Graubard df adjustment.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Lower and upper limits; degenerate shares (0, 1 or no variance) give the estimate.
 
     Notes
     -----

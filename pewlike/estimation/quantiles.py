@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -35,9 +36,9 @@ def _rule(xs: np.ndarray, cumw: np.ndarray, total: float, p: float, qrule: str) 
 def quantile(
     sf: SurveyFrame,
     var: str,
-    q,
+    q: float | Sequence[float] | np.ndarray,
     *,
-    by=None,
+    by: str | Sequence[str] | None = None,
     na_rm: bool = True,
     level: float = 0.95,
     qrule: Literal["math", "school"] = "math",
@@ -46,7 +47,8 @@ def quantile(
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey.
     var : str
         Numeric variable.
     q : float or sequence of float

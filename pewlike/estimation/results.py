@@ -27,7 +27,17 @@ ESTIMATE_COLUMNS = ("variable", "level", "estimate", "std_error", "ci_lower", "c
 
 
 def estimate_columns(by: tuple[str, ...] | list[str]) -> list[str]:
-    """Contract column order: ``variable, level, <by...>, estimate, std_error, ci_lower, ci_upper, deff, n``."""
+    """Contract column order: ``variable, level, <by...>, estimate, std_error, ci_lower, ci_upper, deff, n``.
+
+    Parameters
+    ----------
+    by : tuple or list of str
+        Domain variables, placed after ``level``.
+
+    Returns
+    -------
+    list of str
+    """
     return ["variable", "level", *by, "estimate", "std_error", "ci_lower", "ci_upper", "deff", "n"]
 
 
@@ -103,7 +113,14 @@ class Estimates(RowEstimates):
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
-        """The estimates: ``variable, level, <by...>, estimate, std_error, ci_lower, ci_upper, deff, n``."""
+        """The estimates, one row per level and domain.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``variable, level, <by...>, estimate, std_error, ci_lower, ci_upper, deff, n``
+            (a copy).
+        """
         return self.frame.copy()
 
     @property
@@ -132,7 +149,12 @@ class Estimates(RowEstimates):
         return f"{self.kind.capitalize()} of {self.variable}{by}"
 
     def summary(self) -> str:
-        """A readable text table with the call and the design."""
+        """A readable text table with the call and the design.
+
+        Returns
+        -------
+        str
+        """
         lines = [self._title()]
         if self.question and self.question != self.variable:
             lines.append(f"  {self.question}")
@@ -274,7 +296,14 @@ class TestResult(Result):
         return pd.DataFrame({"ci_lower": [est - q * se], "ci_upper": [est + q * se]}, index=[self.label])
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: ``test, variables, statistic, df, ddf, p_value`` (plus estimate and std_error for t tests)."""
+        """The test as one row.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``test, variables, statistic, df, ddf, p_value`` (plus ``estimate`` and
+            ``std_error`` for t tests).
+        """
         import pandas as pd
 
         df, ddf = self.df if isinstance(self.df, tuple) else (self.df, np.nan)
@@ -291,7 +320,12 @@ class TestResult(Result):
         return pd.DataFrame([row])
 
     def summary(self) -> str:
-        """Readable one-paragraph report of the test."""
+        """Readable one-paragraph report of the test.
+
+        Returns
+        -------
+        str
+        """
         df = f"ndf = {self.df[0]:.4g}, ddf = {self.df[1]:.4g}" if isinstance(self.df, tuple) else f"df = {self.df:.4g}"
         out = f"{self.method}\n  {self.label}: statistic = {self.statistic:.4f}, {df}, p = {self.p_value:.4g}"
         if self.estimate is not None:
