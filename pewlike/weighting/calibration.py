@@ -10,8 +10,8 @@ weights and for all replicate columns at once.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -91,9 +91,15 @@ def _margin_controls(sf: SurveyFrame, population_totals, total, weights, active)
             ms, _, cells = build_margins(sf, cats, total=total, weights=weights, what="calibration")
     by_cell = bool(ms) and not numeric
     rows = np.flatnonzero(active)
-    cols, T, names = [], [], []
+    cols: list[np.ndarray] = []
+    T: list[float] = []
+    names: list[str] = []
     for j, m in enumerate(ms):
-        code = cells.codes[j] if by_cell else m.code[rows]
+        if by_cell:
+            assert cells is not None  # categorical margins come with their joint cells
+            code = cells.codes[j]
+        else:
+            code = m.code[rows]
         cols.append(np.eye(m.ncell)[code])
         T.extend(m.target)
         names.extend(f"{m.name}={':'.join(lab) if isinstance(lab, tuple) else lab}" for lab in m.labels)
@@ -183,10 +189,10 @@ def _regcalibrate(X, W, T):
 
 def calibrate(
     sf: SurveyFrame,
-    population_totals,
+    population_totals: Mapping[Any, Any] | pd.Series | Sequence[Any],
     *,
     calfun: Literal["linear", "raking", "logit"] = "linear",
-    bounds=None,
+    bounds: tuple[float, float] | None = None,
     formula: str | None = None,
     max_iter: int = 50,
     epsilon: float = 1e-7,
@@ -198,7 +204,8 @@ def calibrate(
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey.
     population_totals : dict, Series or list
         Without ``formula``: margins as for :func:`pewlike.weighting.raking.rake` (categorical
         controls; proportions are scaled to ``total`` or the current weight sum) and
@@ -217,10 +224,12 @@ def calibrate(
         Population total for margins given as proportions.
     force : bool
         Keep the weights of a calibration that did not converge (with a warning).
+    method : str
+        Name of the step in the weighting record (``"rake"`` when bounded raking calls it).
 
     Returns
     -------
-    Survey
+    SurveyFrame
         Calibrated weights; linearised variances use the calibration residuals and
         replicate designs calibrate every replicate.
 
@@ -304,7 +313,7 @@ def calibrate(
         iterations,
         failed is None or not np.isfinite(failed),
         epsilon,
-        {"calfun": calfun, "bounds": bounds, "formula": formula},
+        options={"calfun": calfun, "bounds": bounds, "formula": formula},
     )
     what = f"{calfun} calibration" + (f" within bounds {tuple(bounds)}" if bounds is not None else "")
     note = WeightingNote(

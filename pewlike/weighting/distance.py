@@ -18,7 +18,21 @@ _PRESCALE = 20.0  # R: rescale the weights when every total is > 20x the sample'
 
 
 def calfun_value(name: str, u: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """``F(u) - 1``: the calibration factor minus one at ``u = x'eta`` (R's ``calfun$Fm1``)."""
+    """``F(u) - 1``: the calibration factor minus one at ``u = x'eta`` (R's ``calfun$Fm1``).
+
+    Parameters
+    ----------
+    name : {"linear", "raking", "logit"}
+        Calibration distance.
+    u : ndarray
+        Linear predictors ``x'eta``.
+    lo, hi : float
+        Bounds on the factor (``-inf``/``inf`` for none).
+
+    Returns
+    -------
+    ndarray, shape like ``u``
+    """
     with np.errstate(over="ignore", invalid="ignore"):
         if name == "linear":
             return np.minimum(np.maximum(u + 1.0, lo), hi) - 1.0
@@ -30,7 +44,21 @@ def calfun_value(name: str, u: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 
 def calfun_derivative(name: str, u: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """``F'(u)`` (R's ``calfun$dF``; zero where a bound is active, as R writes it)."""
+    """``F'(u)`` (R's ``calfun$dF``; zero where a bound is active, as R writes it).
+
+    Parameters
+    ----------
+    name : {"linear", "raking", "logit"}
+        Calibration distance.
+    u : ndarray
+        Linear predictors ``x'eta``.
+    lo, hi : float
+        Bounds on the factor (``-inf``/``inf`` for none).
+
+    Returns
+    -------
+    ndarray, shape like ``u``
+    """
     with np.errstate(over="ignore", invalid="ignore"):
         inside = (u < hi - 1.0) & (u > lo - 1.0)
         if name == "linear":
@@ -48,6 +76,17 @@ def tdot(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
     With a C-ordered tall ``A`` and many columns in ``B`` OpenBLAS is up to 50 times slower
     on the first form than on the second.
+
+    Parameters
+    ----------
+    A : ndarray (n, p)
+        Tall matrix.
+    B : ndarray (n, R)
+        Matrix with the same rows.
+
+    Returns
+    -------
+    ndarray (p, R)
     """
     return (B.T @ A).T
 
@@ -57,6 +96,19 @@ def weighted_grams(X: np.ndarray, W: np.ndarray, block: int = 32768) -> np.ndarr
 
     One weight vector is one BLAS product; several are one product per block of rows of
     the row-wise outer products ``x_i x_i'`` (p*p columns) with the weight matrix.
+
+    Parameters
+    ----------
+    X : ndarray (m, p)
+        Controls.
+    W : ndarray (m, R)
+        Weight columns.
+    block : int
+        Rows per block (bounded memory: ``block x p*p``).
+
+    Returns
+    -------
+    ndarray (R, p, p)
     """
     m, p = X.shape
     R = W.shape[1]
@@ -79,7 +131,7 @@ def grake(
     *,
     epsilon: float | np.ndarray = 1e-7,
     max_iter: int = 50,
-):
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Calibration factors ``g`` with ``X' (W * g) = population`` for every column of ``W``.
 
     Parameters
@@ -89,6 +141,7 @@ def grake(
     W : ndarray (m, R)
         Starting weights, one column per weight vector.
     calfun : {"linear", "raking", "logit"}
+        Calibration distance.
     bounds : (lower, upper)
         Bounds on ``g`` (``(-inf, inf)`` for none).
     population : ndarray (p,)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -10,11 +11,17 @@ from pewlike.errors import RakingError, VariableError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from numpy.typing import ArrayLike
 
 __all__ = ["targets_from"]
 
 
-def targets_from(frame: pd.DataFrame, vars, *, weights=None) -> dict:
+def targets_from(
+    frame: pd.DataFrame,
+    vars: str | tuple[str, ...] | Sequence[str | tuple[str, ...]],
+    *,
+    weights: str | ArrayLike | None = None,
+) -> dict[Any, pd.Series]:
     """Raking targets (population shares) from a population file such as an ACS extract.
 
     Parameters

@@ -9,8 +9,9 @@ million rows rake in a few hundredths of a second and memory stays O(rows).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +20,8 @@ from pewlike.weighting.steps import PostStratStep, WeightingNote, WeightingRecor
 from pewlike.weighting.targets import Cells, Margin, build_margins, group_rows, margins_frame
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from pewlike.design.frame import SurveyFrame
 
 __all__ = ["IPFResult", "ipf", "poststratify", "rake"]
@@ -181,19 +184,20 @@ def _nonconvergence(margins: list[Margin], res: IPFResult, max_iter: int, what: 
 
 def rake(
     sf: SurveyFrame,
-    margins,
+    margins: Mapping[Any, Any] | Sequence[Any],
     *,
     max_iter: int = 50,
     tol: float = 1e-7,
     total: float | None = None,
-    bounds=None,
+    bounds: tuple[float, float] | None = None,
     cap: float | None = None,
 ) -> SurveyFrame:
     """Rake the weights to marginal targets (iterative proportional fitting).
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey.
     margins : dict or list
         ``{"F_AGECAT": {"18-29": .21, ...}, ("F_SEX", "F_EDUCCAT"): {...}}``: each margin a
         variable or a joint cell of several, with targets as proportions or totals (dict,
@@ -215,7 +219,7 @@ def rake(
 
     Returns
     -------
-    Survey
+    SurveyFrame
         Raked weights (starting from the current ones).  Linearised variances account for
         the raking; replicate designs rake every replicate.
 
@@ -277,6 +281,7 @@ def rake(
         raise RakingError(_nonconvergence(ms, res, max_iter, "raking", cap), weights=w)
     reps = None
     if d.repweights is not None:
+        assert res.rep_factor is not None  # ipf raked the replicate columns too (cap= refused them)
         reps = d.repweights * np.vstack([res.rep_factor, np.ones((1, d.repweights.shape[1]))])[cells.cell]
     names = ", ".join(m.name for m in ms)
     record = WeightingRecord(
@@ -285,7 +290,7 @@ def rake(
         res.iterations,
         True,
         tol,
-        {"max_iter": max_iter, "total": total, "cap": cap},
+        options={"max_iter": max_iter, "total": total, "cap": cap},
     )
     note = WeightingNote(f"raked to {len(ms)} margin(s) ({names}) in {res.iterations} iteration(s)", record)
     # the variance method keeps what it uses: the residual step, or the re-weighted replicates
@@ -294,13 +299,19 @@ def rake(
 
 
 def poststratify(
-    sf: SurveyFrame, vars, population, *, partial: bool = False, total: float | None = None
+    sf: SurveyFrame,
+    vars: str | Sequence[str],
+    population: Mapping[Any, float] | pd.Series | pd.DataFrame,
+    *,
+    partial: bool = False,
+    total: float | None = None,
 ) -> SurveyFrame:
     """Post-stratify: scale the weights so each cell's total equals its population count.
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey.
     vars : str or list of str
         The post-stratification variable(s); several give their joint cells.
     population : dict, Series or DataFrame
@@ -314,7 +325,7 @@ def poststratify(
 
     Returns
     -------
-    Survey
+    SurveyFrame
 
     Raises
     ------
@@ -342,7 +353,7 @@ def poststratify(
             f_r = np.where(s_r > 0, m.target[:, None] / s_r, 1.0)
         reps = d.repweights * np.vstack([f_r, np.ones((1, f_r.shape[1]))])[m.code]
     record = WeightingRecord(
-        "poststratify", margins_frame(ms, achieved=[have * ratio]), None, True, None, {"partial": partial}
+        "poststratify", margins_frame(ms, achieved=[have * ratio]), None, True, None, options={"partial": partial}
     )
     note = WeightingNote(f"post-stratified on {m.name} ({m.ncell} cells)", record)
     # the variance method keeps what it uses: the residual step, or the re-weighted replicates

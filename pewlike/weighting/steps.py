@@ -15,6 +15,7 @@ share).  :func:`pewlike.weighting.summary.weight_summary` reads the last one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,17 @@ class PostStratStep:
     oldw: np.ndarray
 
     def residuals(self, x: np.ndarray) -> np.ndarray:
+        """Influence values after post-stratification.
+
+        Parameters
+        ----------
+        x : ndarray (n,) or (n, k)
+            Row-level influence values computed with the post-stratified weights.
+
+        Returns
+        -------
+        ndarray, shape like ``x``
+        """
         x2, one_d = _as_2d(x)
         keep = (self.code >= 0) & (self.oldw > 0)
         ncell = self.ratio.shape[0]
@@ -128,6 +140,17 @@ class RakingStep:
     sweeps: int = 10
 
     def residuals(self, x: np.ndarray) -> np.ndarray:
+        """Influence values after raking.
+
+        Parameters
+        ----------
+        x : ndarray (n,) or (n, k)
+            Row-level influence values computed with the raked weights.
+
+        Returns
+        -------
+        ndarray, shape like ``x``
+        """
         x2, one_d = _as_2d(x)
         keep = self.cell >= 0
         ncell = self.codes[0].shape[0]
@@ -154,17 +177,44 @@ def _group_sum(code: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def raking_step(cell, cell_codes, ncells, factor, last, w0) -> RakingStep:
+def raking_step(
+    cell: np.ndarray,
+    cell_codes: Sequence[np.ndarray],
+    ncells: Sequence[int],
+    factor: np.ndarray,
+    last: Sequence[np.ndarray],
+    w0: np.ndarray,
+) -> RakingStep:
     """The :class:`RakingStep` of a raking whose final factor per joint cell is ``factor``.
 
-    ``last[j]`` holds margin j's factors in the last sweep; the weights right after margin j
-    was post-stratified are the final ones divided by the factors of the later margins.
+    The weights right after margin j was post-stratified are the final ones divided by the
+    factors of the later margins.
+
+    Parameters
+    ----------
+    cell : ndarray (n,) of int
+        Joint cell of every row (-1: not raked).
+    cell_codes : sequence of ndarray
+        For every margin, its cell of every joint cell.
+    ncells : sequence of int
+        Number of cells of each margin.
+    factor : ndarray (cells,)
+        Final weight / starting weight of every joint cell.
+    last : sequence of ndarray
+        ``last[j]``: margin j's factors in the last sweep.
+    w0 : ndarray (n,)
+        Starting weights.
+
+    Returns
+    -------
+    RakingStep
     """
-    scale = [None] * len(cell_codes)
+    scale: list[np.ndarray] = []  # filled from the last margin back, then put in margin order
     c = np.asarray(factor, dtype=float).copy()
     for j in range(len(cell_codes) - 1, -1, -1):
-        scale[j] = c.copy()
+        scale.append(c.copy())
         c /= last[j][cell_codes[j]]
+    scale.reverse()
     return RakingStep(cell, tuple(cell_codes), tuple(ncells), tuple(scale), w0)
 
 
@@ -207,6 +257,17 @@ class GregStep:
     identity: bool = False
 
     def residuals(self, x: np.ndarray) -> np.ndarray:
+        """Influence values after g-calibration.
+
+        Parameters
+        ----------
+        x : ndarray (n,) or (n, k)
+            Row-level influence values computed with the calibrated weights.
+
+        Returns
+        -------
+        ndarray, shape like ``x``
+        """
         x2, one_d = _as_2d(x)
         keep = self.unit >= 0
         nu = self.xu.shape[0]
@@ -264,7 +325,7 @@ class WeightingRecord:
 class WeightingNote(str):
     """A history note (plain text) that carries the :class:`WeightingRecord` of its step."""
 
-    record: WeightingRecord
+    record: WeightingRecord | None
 
     def __new__(cls, text: str, record: WeightingRecord | None = None) -> WeightingNote:
         obj = super().__new__(cls, text)
@@ -273,7 +334,17 @@ class WeightingNote(str):
 
 
 def last_record(history: tuple) -> WeightingRecord | None:
-    """The record of the most recent weighting step in a survey's history, if any."""
+    """The record of the most recent weighting step in a survey's history, if any.
+
+    Parameters
+    ----------
+    history : tuple
+        The survey's history notes, oldest first.
+
+    Returns
+    -------
+    WeightingRecord or None
+    """
     for note in reversed(tuple(history)):
         rec: Any = getattr(note, "record", None)
         if isinstance(rec, WeightingRecord):

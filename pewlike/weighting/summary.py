@@ -20,6 +20,9 @@ from pewlike.weighting.steps import WeightingRecord, last_record
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from numpy.typing import ArrayLike
+
+    from pewlike.survey import Survey
 
 
 __all__ = ["WeightSummary", "effective_n", "kish_deff", "moe", "weight_summary"]
@@ -44,7 +47,7 @@ def _weights(svy_or_weights, include_zeros: bool = False) -> np.ndarray:
     return w
 
 
-def kish_deff(weights, *, ddof: int = 1, include_zeros: bool = False) -> float:
+def kish_deff(weights: ArrayLike | Survey | SurveyFrame, *, ddof: int = 1, include_zeros: bool = False) -> float:
     """Design effect due to weighting, ``1 + CV(w)^2``.
 
     Parameters
@@ -73,8 +76,26 @@ def kish_deff(weights, *, ddof: int = 1, include_zeros: bool = False) -> float:
     return float(1.0 + cv * cv)
 
 
-def effective_n(weights, *, ddof: int = 1, include_zeros: bool = False) -> float:
-    """Effective sample size ``n / deff`` (``pewmethods::calculate_deff()$ess``)."""
+def effective_n(weights: ArrayLike | Survey | SurveyFrame, *, ddof: int = 1, include_zeros: bool = False) -> float:
+    """Effective sample size ``n / deff``.
+
+    Parameters
+    ----------
+    weights : array_like or Survey
+        Weights (any scale); missing values are dropped.
+    ddof : int
+        Degrees of freedom of the standard deviation in :func:`kish_deff`.
+    include_zeros : bool
+        Count zero weights as respondents.
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    Equivalent to ``pewmethods::calculate_deff(weight)$ess`` in R.
+    """
     w = _weights(weights, include_zeros)
     return float(w.size / kish_deff(w, ddof=ddof, include_zeros=True))
 
@@ -89,7 +110,7 @@ def _z(level: float) -> float:
     return float(stats.norm.ppf(0.5 + level / 2))
 
 
-def moe(svy_or_weights, *, p: float = 0.5, level: float = 0.95) -> float:
+def moe(svy_or_weights: ArrayLike | Survey | SurveyFrame, *, p: float = 0.5, level: float = 0.95) -> float:
     """Margin of error in percentage points, adjusted by the Kish design effect.
 
     Parameters
@@ -184,7 +205,13 @@ class WeightSummary(Result):
         return None if self.record is None else self.record.share_trimmed
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per statistic: columns ``statistic, value``."""
+        """The weight statistics and the last step's facts, one row each.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``statistic, value``.
+        """
         import pandas as pd
 
         rows: list[tuple[str, Any]] = [
@@ -216,7 +243,12 @@ class WeightSummary(Result):
         return pd.DataFrame({"statistic": [k for k, _ in rows], "value": pd.Series([v for _, v in rows], dtype=object)})
 
     def summary(self) -> str:
-        """Readable text: the weight statistics, the history and achieved vs target margins."""
+        """Readable text: the weight statistics, the history and achieved vs target margins.
+
+        Returns
+        -------
+        str
+        """
         lines = [
             f"Weights: n = {self.n:,}, sum {self.sum:,.6g}, range {self.min:.4g} - {self.max:.4g}, CV {self.cv:.3f}",
             f"Kish design effect {self.deff:.3f}; effective n {self.ess:,.1f}; "
@@ -250,7 +282,8 @@ def weight_summary(sf: SurveyFrame) -> WeightSummary:
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey.
 
     Returns
     -------

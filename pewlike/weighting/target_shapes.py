@@ -6,8 +6,8 @@ into ``[(columns, [(label tuple, value), ...]), ...]``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,8 +34,18 @@ _VALUE_COLUMNS = (
 )
 
 
-def label_text(value) -> str | None:
-    """A category label as text: None for missing, integral numbers without ``.0``."""
+def label_text(value: object) -> str | None:
+    """A category label as text: None for missing, integral numbers without ``.0``.
+
+    Parameters
+    ----------
+    value : object
+        A category, a number or a missing value.
+
+    Returns
+    -------
+    str or None
+    """
     import pandas as pd
 
     if value is None or value is pd.NA:
@@ -53,6 +63,17 @@ def label_text(value) -> str | None:
 
 
 def margin_name(columns: Sequence[str]) -> str:
+    """The name of a margin: ``"F_SEX"`` or ``"F_SEX x F_EDUCCAT"``.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The margin's variables.
+
+    Returns
+    -------
+    str
+    """
     return " x ".join(columns)
 
 
@@ -116,6 +137,10 @@ def _entries(names: tuple | None, spec) -> tuple[tuple, list]:
                 names = (str(spec.index.name),) if spec.index.name is not None else (str(spec.name),)
         return names, list(zip(keys, spec.to_numpy(dtype=float, na_value=np.nan)))
     if isinstance(spec, Mapping):
+        if names is None:  # normalize() keys every dict of targets by its variables
+            raise RakingError(
+                "targets given as a dict need the variable(s) they are for, as the key of a dict of margins"
+            )
         out = []
         for k, v in spec.items():
             if isinstance(k, tuple):
@@ -135,8 +160,27 @@ def _entries(names: tuple | None, spec) -> tuple[tuple, list]:
     )
 
 
-def normalize(margins, resolve) -> list[tuple[tuple, list]]:
-    """Margins as ``[(columns, [(label tuple, value), ...]), ...]`` with resolved column names."""
+def normalize(margins: Mapping[Any, Any] | Sequence[Any], resolve: Callable[[str], str]) -> list[tuple[tuple, list]]:
+    """Margins as ``[(columns, [(label tuple, value), ...]), ...]`` with resolved column names.
+
+    Parameters
+    ----------
+    margins : dict or list
+        ``{variable or tuple of variables: targets}``, or a list of target tables
+        (DataFrames or Series); see :mod:`pewlike.weighting.targets`.
+    resolve : callable
+        Maps a user's name to a column.
+
+    Returns
+    -------
+    list of (tuple of str, list of (tuple, float))
+        For every margin: its columns, and (label tuple, target) for every cell.
+
+    Raises
+    ------
+    RakingError
+        Margins of another shape, none at all, or keys that do not fit their variables.
+    """
     import pandas as pd
 
     if isinstance(margins, Mapping):

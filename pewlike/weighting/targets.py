@@ -15,6 +15,7 @@ builds them from a population file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,7 @@ class Margin:
 
     @property
     def ncell(self) -> int:
+        """Number of target cells."""
         return int(self.target.shape[0])
 
 
@@ -118,13 +120,27 @@ class Cells:
     count: np.ndarray
 
     def margin_totals(self, j: int, k: int, cell_values: np.ndarray | None = None) -> np.ndarray:
-        """Totals of margin ``j`` (k cells) from per-joint-cell values (default: the starting weights)."""
+        """Totals of margin ``j`` from per-joint-cell values.
+
+        Parameters
+        ----------
+        j : int
+            The margin.
+        k : int
+            Its number of cells.
+        cell_values : ndarray (cells,), optional
+            Values of every joint cell (default: the starting weights).
+
+        Returns
+        -------
+        ndarray (k,)
+        """
         return np.bincount(self.codes[j], weights=self.w if cell_values is None else cell_values, minlength=k)
 
 
 def build_margins(
     sf: SurveyFrame,
-    margins,
+    margins: Mapping[Any, Any] | Sequence[Any],
     *,
     total: float | None = None,
     weights: np.ndarray | None = None,
@@ -133,9 +149,27 @@ def build_margins(
 ) -> tuple[list[Margin], np.ndarray, Cells]:
     """Match targets to the sample; scale proportions to totals.
 
-    Returns the margins, the mask of weighted rows (in the domain, positive weight) and the
-    sample collapsed to joint cells.  With ``partial=True`` target cells without respondents
-    are dropped with a warning (R ``postStratify(partial = TRUE)``) instead of raising.
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    margins : dict or list
+        Targets in any shape of :mod:`pewlike.weighting.targets`.
+    total : float, optional
+        Population total for margins given as proportions (default: the weights' sum).
+    weights : ndarray (n,), optional
+        Starting weights (default: the design's).
+    what : str
+        The weighting step, for messages.
+    partial : bool
+        Drop target cells without respondents with a warning (R ``postStratify(partial =
+        TRUE)``) instead of raising.
+
+    Returns
+    -------
+    (list of Margin, ndarray, Cells)
+        The margins, the mask of weighted rows (in the domain, positive weight) and the
+        sample collapsed to joint cells.
 
     Raises
     ------
@@ -214,9 +248,25 @@ def build_margins(
 
 
 def joint_cells(codes: list[np.ndarray], sizes: list[int], w: np.ndarray, all_active: bool) -> Cells:
-    """Collapse the rows to the occupied cells of the cross-classification of the margins."""
+    """Collapse the rows to the occupied cells of the cross-classification of the margins.
+
+    Parameters
+    ----------
+    codes : list of ndarray (n,)
+        Cell of every row in each margin (-1: not weighted).
+    sizes : list of int
+        Number of cells of each margin.
+    w : ndarray (n,)
+        Starting weights.
+    all_active : bool
+        Every row is weighted (no -1 codes).
+
+    Returns
+    -------
+    Cells
+    """
     stride = int(np.prod(sizes, dtype=np.float64))
-    ctype = np.int32 if stride < 2**31 - 1 else np.int64
+    ctype: type[np.signedinteger[Any]] = np.int32 if stride < 2**31 - 1 else np.int64
     comb = codes[0].astype(ctype)
     step = sizes[0]
     for c, k in zip(codes[1:], sizes[1:]):
@@ -353,7 +403,21 @@ def _unmatched(sf, cols, cell, bad, cache, name, what):
 
 
 def group_rows(code: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    """Column sums of ``values`` (m, R) within the groups ``code`` (m,; -1 = none): array (k, R)."""
+    """Column sums of ``values`` within groups.
+
+    Parameters
+    ----------
+    code : ndarray (m,) of int
+        Group of every row (-1: none).
+    values : ndarray (m, R)
+        Columns to sum.
+    k : int
+        Number of groups.
+
+    Returns
+    -------
+    ndarray (k, R)
+    """
     from scipy import sparse
 
     rows = np.flatnonzero(code >= 0)
@@ -362,7 +426,21 @@ def group_rows(code: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
 
 
 def cell_totals(code: np.ndarray, k: int, w: np.ndarray | None = None) -> np.ndarray:
-    """``bincount`` of the rows with ``code >= 0`` (no copies when every row counts)."""
+    """``bincount`` of the rows with ``code >= 0`` (no copies when every row counts).
+
+    Parameters
+    ----------
+    code : ndarray (n,) of int
+        Cell of every row (-1: none).
+    k : int
+        Number of cells.
+    w : ndarray (n,), optional
+        Weights (None: counts).
+
+    Returns
+    -------
+    ndarray (k,)
+    """
     if code.size and code.min() >= 0:
         return np.bincount(code, weights=w, minlength=k)
     ok = code >= 0
@@ -415,9 +493,21 @@ def _finish(name, cols, labels, code, target, cells: Cells, j: int, partial=Fals
 def margins_frame(
     margins: list[Margin], weights: np.ndarray | None = None, *, achieved: list[np.ndarray] | None = None
 ) -> pd.DataFrame:
-    """Achieved vs target shares of every target cell: ``variable, level, target, achieved, difference``.
+    """Achieved vs target shares of every target cell.
 
-    ``achieved`` gives each margin's weighted totals; otherwise they are summed from ``weights``.
+    Parameters
+    ----------
+    margins : list of Margin
+        The margins.
+    weights : ndarray (n,), optional
+        Weights to sum the achieved totals from.
+    achieved : list of ndarray, optional
+        Each margin's weighted totals, instead of summing ``weights``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``variable, level, target, achieved, difference``.
     """
     import pandas as pd
 

@@ -17,12 +17,23 @@ __all__ = ["trim_array", "trim_weights"]
 MAX_ROUNDS = 10_000
 
 
-def trim_array(W: np.ndarray, lower: float, upper: float, *, strict: bool = False):
+def trim_array(
+    W: np.ndarray, lower: float, upper: float, *, strict: bool = False
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Trim the positive weights of every column of ``W`` (m, R) to ``[lower, upper]``.
 
     The amount cut off (or added) is shared equally among the positive weights that were
     inside the limits; with ``strict`` this repeats until no weight is outside.  Zero
     weights (a replicate's dropped PSU, a respondent without weight) stay zero.
+
+    Parameters
+    ----------
+    W : ndarray (m, R)
+        Weight columns.
+    lower, upper : float
+        Limits (``-inf``/``inf`` for none).
+    strict : bool
+        Repeat until no weight is outside the limits.
 
     Returns
     -------
@@ -31,6 +42,7 @@ def trim_array(W: np.ndarray, lower: float, upper: float, *, strict: bool = Fals
     trimmed : ndarray (m, R) of bool
         Weights that were outside the limits in some round.
     rounds : int
+        Rounds of trimming done.
 
     Raises
     ------
@@ -84,8 +96,8 @@ def trim_array(W: np.ndarray, lower: float, upper: float, *, strict: bool = Fals
 def trim_weights(
     sf: SurveyFrame,
     *,
-    lower=None,
-    upper=None,
+    lower: float | None = None,
+    upper: float | None = None,
     quantiles: bool = False,
     strict: bool = False,
     minval: float | None = None,
@@ -95,7 +107,8 @@ def trim_weights(
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey.
     lower, upper : float, optional
         Limits for the weights; with ``quantiles=True`` they are quantile levels of the
         current weights (e.g. ``lower=0.05, upper=0.95``, R's ``quantile`` type 7).
@@ -109,7 +122,7 @@ def trim_weights(
 
     Returns
     -------
-    Survey
+    SurveyFrame
         Trimmed weights; calibration steps already on the design stay (as in R), and
         replicate columns are trimmed to the same limits.
 
