@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from pewlike.errors import ModelError, PewlikeError, PewlikeWarning
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.design.frame import SurveyFrame
     from pewlike.models.results import ModelResult
+    from pewlike.models.scales import ScaleResult
 
 __all__ = ["glm", "logit", "ologit", "scale"]
 
@@ -36,7 +37,8 @@ def glm(
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey.
     formula : str
         ``"outcome ~ predictors"`` (see :mod:`pewlike.formula`); a binary outcome from a
         categorical is written ``"CONCERNCO in ['Very concerned', 'Somewhat concerned'] ~ ..."``.
@@ -132,8 +134,21 @@ def glm(
     )
 
 
-def logit(sf: SurveyFrame, formula: str, **options) -> ModelResult:
+def logit(sf: SurveyFrame, formula: str, **options: Any) -> ModelResult:
     """Design-based logistic regression: :func:`glm` with ``family="binomial"``.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    formula : str
+        ``"outcome ~ predictors"`` with a binary outcome (or ``"var in [...] ~ ..."``).
+    **options
+        ``link=`` (default ``"logit"``), ``max_iter=``, ``tol=``: as :func:`glm`.
+
+    Returns
+    -------
+    ModelResult
 
     Notes
     -----
@@ -156,11 +171,15 @@ def ologit(
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey.
     formula : str
         ``"CONCERNCO ~ F_AGECAT + F_SEX"``: a categorical outcome with 3 or more ordered
         levels (missing categories such as "Refused" are dropped).
     link : {"logit", "probit"}
+        Latent distribution: logistic or normal.
+    max_iter, tol : optional
+        Newton limits.
     hessian : {"optim", "analytic"}
         The Hessian in the sandwich.  ``"optim"`` (the default) reproduces R's
         finite-difference Hessian (``optim(hessian = TRUE)``, steps 1e-3) and so
@@ -201,6 +220,7 @@ def ologit(
         )
     md = prepare(sf, formula)
     resp = md.formula.response
+    assert resp is not None and md.y is not None  # prepare() requires a response
     levels = md.frame.levels.get(resp.variable.name) if resp.op is None else None
     if levels is None:
         raise ModelError(
@@ -286,10 +306,26 @@ def ologit(
     )
 
 
-def scale(sf: SurveyFrame, items: Sequence[str], **options):
+def scale(sf: SurveyFrame, items: Sequence[str], **options: Any) -> ScaleResult:
     """Weighted summated index of Likert items with weighted Cronbach's alpha.
 
-    See :func:`pewlike.models.scales.scale`.
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    items : sequence of str
+        Two or more items.
+    **options
+        ``reverse=``, ``method=``, ``min_items=``, ``name=``: see
+        :func:`pewlike.models.scales.scale`.
+
+    Returns
+    -------
+    ScaleResult
+
+    Notes
+    -----
+    Alpha as R survey's ``svycralpha``; see :func:`pewlike.models.scales.scale`.
     """
     from pewlike.models.scales import scale as _scale
 

@@ -51,8 +51,9 @@ class ModelData:
         new data, see :func:`pewlike.formula.design_matrix`).
     X : ndarray (m, p)
         Model matrix of the patterns (R's ``model.matrix`` columns).
-    y : ndarray (m,)
-        Response of each pattern (0/1 for a binary response, 0..K-1 for a categorical one).
+    y : ndarray (m,) or None
+        Response of each pattern (0/1 for a binary response, 0..K-1 for a categorical one);
+        None for a formula without a response.
     w : ndarray (m,)
         Sum of the analysis weights of the pattern's respondents.
     count : ndarray (m,)
@@ -69,7 +70,7 @@ class ModelData:
     formula: Formula
     frame: ModelFrame
     X: np.ndarray
-    y: np.ndarray
+    y: np.ndarray | None
     w: np.ndarray
     count: np.ndarray
     rows: np.ndarray
@@ -143,6 +144,19 @@ def prepare(sf: SurveyFrame, formula: str, *, response_required: bool = True) ->
     Missing categories of every variable (codebook ``missing``, e.g. "Refused") count as
     missing; rows missing any model variable are dropped (R: recode to ``NA``, then
     ``na.omit``); factor levels without a complete row are dropped (``drop.unused.levels``).
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    formula : str
+        The model formula.
+    response_required : bool
+        Refuse a formula without a response.
+
+    Returns
+    -------
+    ModelData
 
     Raises
     ------
@@ -226,7 +240,24 @@ def prepare(sf: SurveyFrame, formula: str, *, response_required: bool = True) ->
 
 
 def replicate_pattern_weights(design: Design, md: ModelData) -> np.ndarray:
-    """Replicate weights summed per pattern: array (m, R)."""
+    """Replicate weights summed per pattern.
+
+    Parameters
+    ----------
+    design : Design
+        A replicate-weight design.
+    md : ModelData
+        The model's patterns.
+
+    Returns
+    -------
+    ndarray (m, R)
+
+    Raises
+    ------
+    ModelError
+        The design has no replicate weights.
+    """
     if design.repweights is None:
         raise ModelError("the design has no replicate weights")
     return _pattern_sums(md.rows, md.X.shape[0], design.repweights)
@@ -292,6 +323,12 @@ class PatternStatistic:
         return np.bincount(unit[self.rows >= 0], minlength=first.shape[0]) > 0
 
     def unit_influence(self) -> np.ndarray:
+        """Influence totals per last-stage sampling unit.
+
+        Returns
+        -------
+        ndarray (units, k)
+        """
         from scipy import sparse
 
         H, rows, w = self._H, self.rows, self.design.weights
@@ -304,6 +341,12 @@ class PatternStatistic:
         return np.asarray(sparse.coo_matrix((w[ok], (unit[ok], rows[ok])), shape=(nunit, m)).tocsr() @ H)
 
     def row_influence(self) -> np.ndarray:
+        """Influence values of every row (zero for rows not in the model).
+
+        Returns
+        -------
+        ndarray (n, k)
+        """
         H, rows, w = self._H, self.rows, self.design.weights
         ok = rows >= 0
         x = np.zeros((rows.shape[0], H.shape[1]))
@@ -311,6 +354,22 @@ class PatternStatistic:
         return x
 
     def replicates(self, method: ReplicateVariance) -> np.ndarray:
+        """The statistic refitted with every replicate's weights summed per pattern.
+
+        Parameters
+        ----------
+        method : ReplicateVariance
+            The replicate weights.
+
+        Returns
+        -------
+        ndarray (R, k)
+
+        Raises
+        ------
+        ModelError
+            No ``refit`` was given.
+        """
         if self.refit is None:
             raise ModelError("this model statistic cannot be recomputed with replicate weights")
         return self.refit(_pattern_sums(self.rows, self._H.shape[0], method.repweights))
@@ -323,6 +382,17 @@ def residual_degf(design: Design, md: ModelData) -> int:
     dropped; replicate designs: ``degf()`` of the (subset) design before dropping them
     (R's ``svrepglm``/``svyolr`` call ``degf(design)`` on the design they were given).
     The design's variance method says which (``model_degf_rows``).
+
+    Parameters
+    ----------
+    design : Design
+        The survey's design.
+    md : ModelData
+        The model's patterns (``rows`` marks the rows in the model).
+
+    Returns
+    -------
+    int
     """
     from pewlike.estimation import engine
 
@@ -331,7 +401,21 @@ def residual_degf(design: Design, md: ModelData) -> int:
 
 
 def term_of_column(md: ModelData, j: int) -> tuple[str, Any]:
-    """(term label, level text) of model-matrix column ``j`` for messages."""
+    """(term label, level text) of model-matrix column ``j`` for messages.
+
+    Parameters
+    ----------
+    md : ModelData
+        The model's data.
+    j : int
+        A column of the model matrix.
+
+    Returns
+    -------
+    (str, str or None)
+        The term (``"(Intercept)"`` for the intercept) and the level the column codes
+        (None for numeric terms and interactions).
+    """
     term = md.frame.terms[int(md.frame.assign[j]) - 1] if md.frame.assign[j] > 0 else "(Intercept)"
     name = md.frame.columns[j]
     level = name[len(term) :] if name.startswith(term) and ":" not in term else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,21 @@ class Family:
     mustart: Callable
 
     def deviance(self, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """Weighted deviance per column (R's ``sum(dev.resids)``)."""
+        """Weighted deviance per column (R's ``sum(dev.resids)``).
+
+        Parameters
+        ----------
+        y : ndarray (m, 1)
+            Response.
+        mu : ndarray (m, R)
+            Fitted means, one column per fit.
+        w : ndarray (m, R)
+            Prior weights.
+
+        Returns
+        -------
+        ndarray (R,)
+        """
         if self.name == "gaussian":
             d = (y - mu) ** 2
         elif self.name == "binomial":
@@ -93,6 +108,17 @@ def _cloglog_mu_eta(eta):
 def family(name: str, link: str | None = None) -> Family:
     """The family called ``name`` with ``link`` (default: the canonical link).
 
+    Parameters
+    ----------
+    name : {"gaussian", "binomial", "poisson"}
+        The family.
+    link : str, optional
+        The link (see :data:`FAMILIES`).
+
+    Returns
+    -------
+    Family
+
     Raises
     ------
     ModelError
@@ -106,7 +132,7 @@ def family(name: str, link: str | None = None) -> Family:
             f"link={link!r} is not available for family {name!r}; choose one of "
             + ", ".join(repr(x) for x in FAMILIES[name])
         )
-    links = {
+    links: dict[str, tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]] = {
         "identity": (lambda mu: mu, lambda eta: eta, lambda eta: np.ones_like(eta)),
         "log": (np.log, lambda eta: np.maximum(np.exp(eta), _EPS), lambda eta: np.maximum(np.exp(eta), _EPS)),
         "sqrt": (np.sqrt, lambda eta: eta**2, lambda eta: 2 * eta),
@@ -129,6 +155,17 @@ def gram(X: np.ndarray, W: np.ndarray) -> np.ndarray:
 
     One matrix product of the weights with the row-wise outer products of ``X`` per block
     of rows; a single weight column uses a plain BLAS product.
+
+    Parameters
+    ----------
+    X : ndarray (m, p)
+        Model matrix.
+    W : ndarray (m,) or (m, R)
+        Weights.
+
+    Returns
+    -------
+    ndarray (R, p, p)
     """
     m, p = X.shape
     W = W.reshape(m, -1)
@@ -150,9 +187,21 @@ def gram(X: np.ndarray, W: np.ndarray) -> np.ndarray:
 def aliased_columns(G: np.ndarray, tol: float = 1e-9) -> list[int]:
     """Columns of a model matrix that are linear combinations of earlier columns.
 
-    ``G`` is the weighted Gram matrix ``X'WX``.  Column j is aliased when its residual
-    after projection on the earlier non-aliased columns has squared norm below
-    ``tol`` times its own (R's pivoting QR moves such columns to the end and reports NA).
+    Column j is aliased when its residual after projection on the earlier non-aliased
+    columns has squared norm below ``tol`` times its own (R's pivoting QR moves such
+    columns to the end and reports NA).
+
+    Parameters
+    ----------
+    G : ndarray (p, p)
+        The weighted Gram matrix ``X'WX``.
+    tol : float
+        Relative tolerance.
+
+    Returns
+    -------
+    list of int
+        The aliased columns.
     """
     p = G.shape[0]
     keep: list[int] = []
@@ -193,10 +242,13 @@ def irls(
     Parameters
     ----------
     X : ndarray (m, p)
+        Model matrix.
     y : ndarray (m,)
+        Response.
     W : ndarray (m,) or (m, R)
         Prior (sampling) weights; one fit per column.
     fam : Family
+        Family and link.
     start : ndarray (p,), optional
         Starting coefficients for every fit (replicates start at the full-sample fit).
     tol : float
@@ -208,6 +260,12 @@ def irls(
     beta : ndarray (R, p)
     converged : ndarray (R,) of bool
     iterations : int
+        Iterations run.
+
+    Raises
+    ------
+    ModelError
+        A singular weighted model matrix, or ``max_iter < 1`` without ``start``.
 
     Notes
     -----
@@ -261,4 +319,6 @@ def irls(
         converged = done
         if done.all():
             break
+    if beta is None:  # no iteration ran and there was no start
+        raise ModelError(f"max_iter={max_iter!r} is not valid; give a positive number of iterations")
     return beta, converged, it

@@ -23,7 +23,7 @@ variance from the same influence values.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -48,8 +48,35 @@ def _glm_family(res: ModelResult):
     return family(res.family, res.link)
 
 
-def predict(res: ModelResult, newdata=None, *, type: str = "response", se: bool = True) -> pd.DataFrame:
+def predict(
+    res: ModelResult,
+    newdata: pd.DataFrame | Mapping[str, Any] | None = None,
+    *,
+    type: str = "response",
+    se: bool = True,
+) -> pd.DataFrame:
     """Predictions of a fitted model for ``newdata`` (see :meth:`ModelResult.predict`).
+
+    Parameters
+    ----------
+    res : ModelResult
+        The fitted model.
+    newdata : DataFrame or mapping of columns, optional
+        Columns by data name or formula name (default: the model's respondents).
+    type : str
+        glm: ``"response"`` or ``"link"``; ologit: ``"probs"``, ``"link"`` or ``"class"``.
+    se : bool
+        Add the delta-method ``std_error`` (glm).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``newdata``.
+
+    Raises
+    ------
+    ModelError
+        A ``type`` the model does not have.
 
     Notes
     -----
@@ -147,7 +174,14 @@ class MarginalEffects(RowEstimates):
     level: float = 0.95
 
     def to_frame(self) -> pd.DataFrame:
-        """The rows (see the class docstring)."""
+        """The rows (see the class docstring).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``variable, level, outcome, type, estimate, std_error, statistic, p_value,
+            ci_lower, ci_upper``.
+        """
         return self.frame.copy()
 
     def _label_columns(self) -> Sequence[str]:
@@ -170,7 +204,12 @@ class MarginalEffects(RowEstimates):
         return est - q * se, est + q * se
 
     def summary(self) -> str:
-        """Readable table with the model and the SE method."""
+        """Readable table with the model and the SE method.
+
+        Returns
+        -------
+        str
+        """
         return "\n".join(
             [
                 f"Average predictions and marginal effects of {self.variable}",
@@ -250,6 +289,7 @@ def marginal_effects(
     Parameters
     ----------
     res : ModelResult
+        The fitted model.
     var : str
         A predictor of the model: a categorical (predictions at each level, and contrasts
         against the first level) or a number (the average slope ``d prediction / d var``).
@@ -311,15 +351,15 @@ def marginal_effects(
     G = np.einsum("m,lmkp->lkp", md.w, g.reshape(L, m, K, -1)).reshape(L * K, -1) / W
     theta = md.w @ F / W
     if categorical:
-        C = [np.eye(L * K)]
+        blocks = [np.eye(L * K)]  # the predictions, then each level's contrast with the first
         kinds = [("prediction", lv, out) for lv in levels for out in outcomes]
         for j in range(1, L):
             D = np.zeros((K, L * K))
             D[:, j * K : (j + 1) * K] = np.eye(K)
             D[:, :K] -= np.eye(K)
-            C.append(D)
+            blocks.append(D)
             kinds += [("contrast", levels[j], out) for out in outcomes]
-        C = np.vstack(C)
+        C = np.vstack(blocks)
     else:
         C = np.hstack([np.eye(K), -np.eye(K)]) / (2 * h)
         kinds = [("slope", None, out) for out in outcomes]

@@ -10,6 +10,8 @@ with no intercept in ``x``.  :func:`newton` fits one model per column of a weigh
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from pewlike.errors import ModelError
@@ -19,9 +21,27 @@ __all__ = ["LINKS", "category_probs", "derivatives", "distribution", "loglik", "
 LINKS = ("logit", "probit")
 _BLOCK = 65536
 
+_ArrayFn = Callable[[np.ndarray], np.ndarray]
 
-def distribution(link: str):
-    """``(F, f, f')`` of the link's latent distribution; all are 0 (or 1 for F) at infinity."""
+
+def distribution(link: str) -> tuple[_ArrayFn, _ArrayFn, _ArrayFn, _ArrayFn]:
+    """``(F, f, f', F^-1)`` of the link's latent distribution; F, f, f' are 0 (or 1 for F) at infinity.
+
+    Parameters
+    ----------
+    link : {"logit", "probit"}
+        Logistic or standard normal latent distribution.
+
+    Returns
+    -------
+    (callable, callable, callable, callable)
+        CDF, density, derivative of the density, quantile function.
+
+    Raises
+    ------
+    ModelError
+        Another link.
+    """
     from scipy.special import expit, ndtr, ndtri
 
     if link == "logit":
@@ -73,8 +93,29 @@ def _prob(cdf, a, b):
         return np.where(b > 0, cdf(-b) - cdf(-a), cdf(a) - cdf(b))
 
 
-def loglik(X, y, W, beta, zeta, link) -> np.ndarray:
-    """Weighted log pseudo-likelihood of each fit: array (R,)."""
+def loglik(X: np.ndarray, y: np.ndarray, W: np.ndarray, beta: np.ndarray, zeta: np.ndarray, link: str) -> np.ndarray:
+    """Weighted log pseudo-likelihood of each fit.
+
+    Parameters
+    ----------
+    X : ndarray (m, p)
+        Model matrix without intercept.
+    y : ndarray (m,) of int
+        Outcome level 0..K-1 of each pattern.
+    W : ndarray (m, R)
+        Weights, one column per fit.
+    beta : ndarray (R, p)
+        Slopes of each fit.
+    zeta : ndarray (R, q)
+        Cut points of each fit.
+    link : {"logit", "probit"}
+        The link.
+
+    Returns
+    -------
+    ndarray (R,)
+        ``-inf`` where the cut points are not increasing.
+    """
     cdf = distribution(link)[0]
     a, b = _bounds(y, zeta, X @ beta.T if X.shape[1] else np.zeros((X.shape[0], beta.shape[0])))
     P = _prob(cdf, a, b)
@@ -85,12 +126,32 @@ def loglik(X, y, W, beta, zeta, link) -> np.ndarray:
     return ll
 
 
-def derivatives(X, y, K, beta, zeta, link):
+def derivatives(
+    X: np.ndarray, y: np.ndarray, K: int, beta: np.ndarray, zeta: np.ndarray, link: str
+) -> dict[str, np.ndarray]:
     """Per-pattern first and second derivatives of ``log P(Y = y)`` (per unit weight).
 
-    Returns a dict with ``score`` (m, R, p + q) when R == 1 else None, and the pieces
-    ``d`` (d/d eta), ``u``, ``v`` (d/d zeta_y, -d/d zeta_{y-1}), ``hee``, ``ca``, ``cb``,
-    ``zaa``, ``zbb``, ``zab`` used to assemble gradients and Hessians.
+    Parameters
+    ----------
+    X : ndarray (m, p)
+        Model matrix without intercept.
+    y : ndarray (m,) of int
+        Outcome level of each pattern.
+    K : int
+        Number of outcome levels.
+    beta : ndarray (R, p)
+        Slopes of each fit.
+    zeta : ndarray (R, q)
+        Cut points of each fit.
+    link : {"logit", "probit"}
+        The link.
+
+    Returns
+    -------
+    dict of str to ndarray (m, R)
+        ``P`` (the probability), ``d`` (d/d eta), ``u``, ``v`` (d/d zeta_y,
+        -d/d zeta_{y-1}), ``hee``, ``ca``, ``cb``, ``zaa``, ``zbb``, ``zab``: the pieces
+        gradients and Hessians are assembled from.
     """
     cdf, pdf, dpdf, _ = distribution(link)
     eta = X @ beta.T if X.shape[1] else np.zeros((X.shape[0], beta.shape[0]))
@@ -141,8 +202,33 @@ def _kr_product(X: np.ndarray, E: np.ndarray, Wc: np.ndarray) -> np.ndarray:
     return out.reshape(R, p, q)
 
 
-def gradient_hessian(X, y, K, W, beta, zeta, link):
-    """Gradient (R, p+q) and Hessian (R, p+q, p+q) of the weighted log pseudo-likelihood."""
+def gradient_hessian(
+    X: np.ndarray, y: np.ndarray, K: int, W: np.ndarray, beta: np.ndarray, zeta: np.ndarray, link: str
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Gradient and Hessian of the weighted log pseudo-likelihood.
+
+    Parameters
+    ----------
+    X : ndarray (m, p)
+        Model matrix without intercept.
+    y : ndarray (m,) of int
+        Outcome level of each pattern.
+    K : int
+        Number of outcome levels.
+    W : ndarray (m, R)
+        Weights, one column per fit.
+    beta : ndarray (R, p)
+        Slopes of each fit.
+    zeta : ndarray (R, q)
+        Cut points of each fit.
+    link : {"logit", "probit"}
+        The link.
+
+    Returns
+    -------
+    (ndarray (R, p+q), ndarray (R, p+q, p+q), dict)
+        Gradient, Hessian, and the :func:`derivatives` they were built from.
+    """
     from pewlike.models.irls import gram
 
     q = K - 1
@@ -173,16 +259,52 @@ def gradient_hessian(X, y, K, W, beta, zeta, link):
     return g, H, D
 
 
-def scores(X, y, K, beta, zeta, link) -> np.ndarray:
-    """Per-pattern score of ``log P(Y = y)`` (per unit weight): array (m, p + q)."""
+def scores(X: np.ndarray, y: np.ndarray, K: int, beta: np.ndarray, zeta: np.ndarray, link: str) -> np.ndarray:
+    """Per-pattern score of ``log P(Y = y)`` (per unit weight).
+
+    Parameters
+    ----------
+    X : ndarray (m, p)
+        Model matrix without intercept.
+    y : ndarray (m,) of int
+        Outcome level of each pattern.
+    K : int
+        Number of outcome levels.
+    beta : ndarray (p,)
+        Slopes.
+    zeta : ndarray (q,)
+        Cut points.
+    link : {"logit", "probit"}
+        The link.
+
+    Returns
+    -------
+    ndarray (m, p + q)
+    """
     q = K - 1
     D = derivatives(X, y, K, beta[None], zeta[None], link)
     Ea, Eb = _onehots(y, q)
     return np.hstack([X * D["d"][:, :1], Ea * D["u"][:, :1] - Eb * D["v"][:, :1]])
 
 
-def start_values(y, K, W, link) -> np.ndarray:
-    """Cut points at the weighted cumulative shares, slopes 0: array (R, q)."""
+def start_values(y: np.ndarray, K: int, W: np.ndarray, link: str) -> np.ndarray:
+    """Cut points at the weighted cumulative shares (the slopes start at 0).
+
+    Parameters
+    ----------
+    y : ndarray (m,) of int
+        Outcome level of each pattern.
+    K : int
+        Number of outcome levels.
+    W : ndarray (m, R)
+        Weights, one column per fit.
+    link : {"logit", "probit"}
+        The link.
+
+    Returns
+    -------
+    ndarray (R, q)
+    """
     q = K - 1
     quantile = distribution(link)[3]
     onehot = np.zeros((y.shape[0], K))
@@ -192,15 +314,51 @@ def start_values(y, K, W, link) -> np.ndarray:
     return quantile(np.clip(cum, 1e-8, 1 - 1e-8))
 
 
-def newton(X, y, K, W, link, *, start=None, tol: float = 1e-10, max_iter: int = 100):
+def newton(
+    X: np.ndarray,
+    y: np.ndarray,
+    K: int,
+    W: np.ndarray,
+    link: str,
+    *,
+    start: np.ndarray | None = None,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Maximise the weighted pseudo-likelihood for every column of ``W``.
+
+    Parameters
+    ----------
+    X : ndarray (m, p)
+        Model matrix without intercept.
+    y : ndarray (m,) of int
+        Outcome level of each pattern.
+    K : int
+        Number of outcome levels.
+    W : ndarray (m,) or (m, R)
+        Weights; one fit per column.
+    link : {"logit", "probit"}
+        The link.
+    start : ndarray (p + q,), optional
+        Starting slopes and cut points for every fit (default: :func:`start_values`).
+    tol : float
+        Convergence when no parameter moves by more than ``tol * (1 + max |theta|)``.
+    max_iter : int
+        Newton iterations.
 
     Returns
     -------
     params : ndarray (R, p + q)
         Slopes then cut points.
     converged : ndarray (R,) of bool
+        Whether each fit converged.
     iterations : int
+        Iterations run.
+
+    Raises
+    ------
+    ModelError
+        A singular information matrix.
 
     Notes
     -----
@@ -249,15 +407,43 @@ def newton(X, y, K, W, link, *, start=None, tol: float = 1e-10, max_iter: int = 
 
 
 def category_probs(eta: np.ndarray, zeta: np.ndarray, link: str) -> np.ndarray:
-    """P(Y = k) for each row: array (n, K) from linear predictors (n,) and cut points (q,)."""
+    """P(Y = k) for each row.
+
+    Parameters
+    ----------
+    eta : ndarray (n,)
+        Linear predictors ``x'beta``.
+    zeta : ndarray (q,)
+        Cut points.
+    link : {"logit", "probit"}
+        The link.
+
+    Returns
+    -------
+    ndarray (n, K)
+    """
     cdf = distribution(link)[0]
     cum = cdf(zeta[None, :] - eta[:, None])
     cum = np.hstack([np.zeros((eta.shape[0], 1)), cum, np.ones((eta.shape[0], 1))])
     return np.diff(cum, axis=1)
 
 
-def category_prob_derivs(eta: np.ndarray, zeta: np.ndarray, link: str):
-    """Derivatives of P(Y = k) with respect to eta (n, K) and to each cut point (n, K, q)."""
+def category_prob_derivs(eta: np.ndarray, zeta: np.ndarray, link: str) -> tuple[np.ndarray, np.ndarray]:
+    """Derivatives of P(Y = k) with respect to eta and to each cut point.
+
+    Parameters
+    ----------
+    eta : ndarray (n,)
+        Linear predictors.
+    zeta : ndarray (q,)
+        Cut points.
+    link : {"logit", "probit"}
+        The link.
+
+    Returns
+    -------
+    (ndarray (n, K), ndarray (n, K, q))
+    """
     pdf = distribution(link)[1]
     n, q = eta.shape[0], zeta.shape[0]
     dens = pdf(zeta[None, :] - eta[:, None])  # (n, q): dF_k/d zeta_k
@@ -284,12 +470,35 @@ def _jacobian(theta_cut: np.ndarray) -> np.ndarray:
     return J
 
 
-def optim_covariance(X, y, K, w, params, link, ndeps: float = 1e-3) -> np.ndarray:
+def optim_covariance(
+    X: np.ndarray, y: np.ndarray, K: int, w: np.ndarray, params: np.ndarray, link: str, ndeps: float = 1e-3
+) -> np.ndarray:
     """R ``svyolr``'s bread: the inverse of ``optim``'s finite-difference Hessian, mapped to the cut points.
 
     Reproduces ``optimhess`` (central differences of the analytic gradient with steps
     ``ndeps`` on polr's parameters ``(beta, zeta_1, log(diff(zeta)))``), ``MASS::ginv`` and
     svyolr's Jacobian transformation, so that its numerical error is reproduced too.
+
+    Parameters
+    ----------
+    X : ndarray (m, p)
+        Model matrix without intercept.
+    y : ndarray (m,) of int
+        Outcome level of each pattern.
+    K : int
+        Number of outcome levels.
+    w : ndarray (m,)
+        Weights.
+    params : ndarray (p + q,)
+        Fitted slopes and cut points.
+    link : {"logit", "probit"}
+        The link.
+    ndeps : float
+        Finite-difference step (R's ``optim`` default 1e-3).
+
+    Returns
+    -------
+    ndarray (p + q, p + q)
     """
     p = X.shape[1]
     q = K - 1

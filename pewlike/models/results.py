@@ -8,9 +8,9 @@ and uses its vocabulary (``params``, ``std_errors``, ``cov``, ``statistics``, ``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -183,6 +183,25 @@ class ModelResult(Result):
 
         For ``ologit`` only the slopes are returned: ``exp(beta)`` is the odds ratio of
         answering a *later* level (R's sign convention ``zeta_k - x'beta``).
+
+        Parameters
+        ----------
+        level : float
+            Confidence level.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``term, odds_ratio, ci_lower, ci_upper`` (no intercept, no cut points).
+
+        Raises
+        ------
+        ModelError
+            The model's link is not logit.
+
+        Notes
+        -----
+        Equivalent to R ``exp(cbind(coef(fit), confint(fit)))``.
         """
         import pandas as pd
 
@@ -204,7 +223,18 @@ class ModelResult(Result):
         return out.reset_index(drop=True)
 
     def to_frame(self, level: float = 0.95) -> pd.DataFrame:
-        """``term, estimate, std_error, statistic, p_value, ci_lower, ci_upper``."""
+        """The coefficient table.
+
+        Parameters
+        ----------
+        level : float
+            Confidence level of ``ci_lower``/``ci_upper``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``term, estimate, std_error, statistic, p_value, ci_lower, ci_upper``.
+        """
         import pandas as pd
 
         ci = self.conf_int(level)
@@ -229,7 +259,12 @@ class ModelResult(Result):
         return f"GLM ({self.family}, {self.link} link) of {self.response}"
 
     def summary(self) -> str:
-        """Readable report: the model, the design, the coefficient table."""
+        """Readable report: the model, the design, the coefficient table.
+
+        Returns
+        -------
+        str
+        """
         lines = [self._title()]
         if self.question and self.question != self.response:
             lines.append(f"  {self.question}")
@@ -305,7 +340,9 @@ class ModelResult(Result):
         return TestResult(stat, dfs, p, method, tuple(wanted), extra={"chisq": chisq, "formula": self.formula})
 
     # -- predictions -----------------------------------------------------------------
-    def predict(self, newdata=None, *, type: str = "response", se: bool = True) -> pd.DataFrame:
+    def predict(
+        self, newdata: pd.DataFrame | Mapping[str, Any] | None = None, *, type: str = "response", se: bool = True
+    ) -> pd.DataFrame:
         """Predictions for new data (default: the model's respondents).
 
         Parameters
@@ -313,6 +350,9 @@ class ModelResult(Result):
         newdata : DataFrame or mapping of columns, optional
             Columns by data name (``F_AGECAT``) or formula name; categorical values as labels.
         type : {"response", "link"} for glm; {"probs", "link", "class"} for ologit
+            The scale of the predictions.
+        se : bool
+            Add the delta-method ``std_error`` (glm).
 
         Returns
         -------
@@ -327,7 +367,23 @@ class ModelResult(Result):
     def marginal_effects(self, var: str, *, se: str = "unconditional", level: float = 0.95) -> MarginalEffects:
         """Predicted outcomes at each level of ``var`` averaged over the sample, and average marginal effects.
 
-        See :func:`pewlike.models.margins.marginal_effects`.
+        Parameters
+        ----------
+        var : str
+            A predictor of the model.
+        se : {"unconditional", "svypredmeans", "delta"}
+            What the standard errors account for.
+        level : float
+            Confidence level.
+
+        Returns
+        -------
+        MarginalEffects
+
+        Notes
+        -----
+        ``se="svypredmeans"`` is R survey's ``svypredmeans``; see
+        :func:`pewlike.models.margins.marginal_effects`.
         """
         from pewlike.models.margins import marginal_effects
 

@@ -20,9 +20,25 @@ __all__ = ["ScaleResult", "cronbach_alpha", "scale"]
 
 
 def cronbach_alpha(scores: np.ndarray, weights: np.ndarray) -> float:
-    """Weighted Cronbach's alpha of complete item scores (rows x items).
+    """Weighted Cronbach's alpha of complete item scores.
 
     ``k / (k - 1) * (1 - sum(var_i) / var(sum))`` with weighted variances.
+
+    Parameters
+    ----------
+    scores : ndarray (n, k)
+        Item scores of the respondents who answered every item.
+    weights : ndarray (n,)
+        Their weights.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    EstimationError
+        Fewer than two items.
 
     Notes
     -----
@@ -98,11 +114,22 @@ class ScaleResult(Result):
     method: str
 
     def to_frame(self) -> pd.DataFrame:
-        """The item table (``item, question, mean, std_dev, item_rest_corr, alpha_if_dropped``)."""
+        """The item table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``item, question, mean, std_dev, item_rest_corr, alpha_if_dropped``.
+        """
         return self.items.copy()
 
     def summary(self) -> str:
-        """Readable text: the index, its alpha and the item table."""
+        """Readable text: the index, its alpha and the item table.
+
+        Returns
+        -------
+        str
+        """
         return "\n".join(
             [
                 f"Index {self.name!r}: {self.method} of {len(self.items)} items",
@@ -128,7 +155,8 @@ def scale(
 
     Parameters
     ----------
-    svy : Survey
+    sf : SurveyFrame
+        The survey.
     items : list of str
         Two or more items: categoricals score 1..K in category order (missing
         categories such as "Refused" are missing), numbers are used as they are.
