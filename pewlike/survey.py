@@ -1353,5 +1353,5 @@ class Survey:
             elif step[1][0] == "query":
                 svy = svy.subset(step[1][2])
             else:
-                svy = svy.subset(np.asarray(step[1][2](svy.data)))
+                svy = svy.subset(np.asarray(step[1][2](svy._in_memory("subset").domain_frame())))
         return svy

@@ -110,6 +110,22 @@ class Evaluator:
 
     # -- columns ---------------------------------------------------------------------
     def column(self, name: str) -> ColumnData:
+        """The data column a condition names, resolved and wrapped once.
+
+        Parameters
+        ----------
+        name : str
+            The name as written in the condition.
+
+        Returns
+        -------
+        ColumnData
+
+        Raises
+        ------
+        VariableError
+            No such column, or a name on several columns.
+        """
         if name not in self._columns:
             actual = find_column(name, self.frame, self.resolve)
             series = self.frame[actual]
@@ -122,9 +138,38 @@ class Evaluator:
 
     # -- conversions -----------------------------------------------------------------
     def constant(self, value: bool) -> Logic:
+        """The same truth value on every row.
+
+        Parameters
+        ----------
+        value : bool
+            True or false.
+
+        Returns
+        -------
+        Logic
+        """
         return Logic(np.full(self.n, value), np.full(self.n, not value))
 
     def logic(self, value: Value, node: Node) -> Logic:
+        """A value read as true/false/unknown on every row.
+
+        Parameters
+        ----------
+        value : Logic, Lit, ColumnData or ndarray
+            An evaluated node.
+        node : Node
+            The node, for messages.
+
+        Returns
+        -------
+        Logic
+
+        Raises
+        ------
+        FormulaError
+            The value is not true/false (a number or text).
+        """
         if isinstance(value, Logic):
             return value
         if isinstance(value, ColumnData):
@@ -134,6 +179,24 @@ class Evaluator:
         raise FormulaError(f'condition "{printable(self.text[:100])}": {render(node)[:60]!r} is not true/false')
 
     def numbers(self, value: Value, node: Node) -> np.ndarray | float:
+        """A value as numbers: an array over the rows (NaN missing) or one number.
+
+        Parameters
+        ----------
+        value : Logic, Lit, ColumnData or ndarray
+            An evaluated node.
+        node : Node
+            The node, for messages.
+
+        Returns
+        -------
+        ndarray (n,) or float
+
+        Raises
+        ------
+        FormulaError
+            A text literal.
+        """
         if isinstance(value, np.ndarray):
             return value
         if isinstance(value, Logic):
@@ -145,10 +208,33 @@ class Evaluator:
         return float(value.value)
 
     def full(self, values: np.ndarray | float) -> np.ndarray:
+        """A number spread over the rows (an array is returned as it is).
+
+        Parameters
+        ----------
+        values : ndarray (n,) or float
+            Numbers.
+
+        Returns
+        -------
+        ndarray (n,)
+        """
         return np.full(self.n, values, dtype=float) if np.ndim(values) == 0 else np.asarray(values)
 
     # -- the walk --------------------------------------------------------------------
     def value(self, node: Node) -> Value:
+        """Evaluate a node of the condition's tree.
+
+        Parameters
+        ----------
+        node : Node
+            Any node.
+
+        Returns
+        -------
+        Logic, Lit, ColumnData or ndarray
+            Truth values, a literal, a column, or numbers over the rows.
+        """
         if isinstance(node, (Number, String, Bool)):
             return Lit(node.value)
         if isinstance(node, Column):
@@ -184,6 +270,17 @@ class Evaluator:
         return self.arithmetic(node)
 
     def arithmetic(self, node: Arithmetic) -> np.ndarray:
+        """Evaluate ``+ - * /`` from left to right (``x / 0`` is missing, as in SPSS).
+
+        Parameters
+        ----------
+        node : Arithmetic
+            The operands and operators.
+
+        Returns
+        -------
+        ndarray (n,)
+        """
         acc = self.numbers(self.value(node.first), node.first)
         with np.errstate(all="ignore"):
             for op, x in node.rest:
@@ -199,6 +296,18 @@ class Evaluator:
         return self.full(acc)
 
     def call(self, node: Call) -> Value:
+        """Evaluate ``abs(x)``, ``isna(x)`` or ``notna(x)``.
+
+        Parameters
+        ----------
+        node : Call
+            The function and its argument.
+
+        Returns
+        -------
+        ndarray (n,) or Logic
+            Numbers for ``abs``, truth values for the others.
+        """
         value = self.value(node.arg)
         if node.func == "abs":
             return self.full(np.abs(self.numbers(value, node.arg)))
@@ -213,6 +322,26 @@ class Evaluator:
         return Logic(na, ~na) if node.func == "isna" else Logic(~na, na)
 
     def compare(self, a: Value, op: str, b: Value, node: Node) -> Logic:
+        """Compare two values row by row; a missing side makes the row unknown.
+
+        Parameters
+        ----------
+        a, b : Logic, Lit, ColumnData or ndarray
+            The evaluated sides.
+        op : str
+            ``"=="``, ``"!="``, ``"<"``, ``"<="``, ``">"`` or ``">="``.
+        node : Node
+            The comparison, for messages.
+
+        Returns
+        -------
+        Logic
+
+        Raises
+        ------
+        FormulaError, VariableError
+            Text compared with numbers, or values that cannot be ordered.
+        """
         if isinstance(a, Lit) and isinstance(b, Lit):
             try:
                 return self.constant(bool(_PY[op](a.value, b.value)))
@@ -247,6 +376,21 @@ class Evaluator:
         return Logic(self.full(res & valid).astype(bool), self.full(~res & valid).astype(bool))
 
     def with_literal(self, col: ColumnData, op: str, value: Any) -> Logic:
+        """Compare a column with a literal (a label, a code or a number).
+
+        Parameters
+        ----------
+        col : ColumnData
+            The column.
+        op : str
+            The comparison operator.
+        value : int, float, str or bool
+            The literal.
+
+        Returns
+        -------
+        Logic
+        """
         known = ~col.missing
         if op in ("==", "!="):
             hit = col.equal([value])
@@ -255,6 +399,22 @@ class Evaluator:
         return Logic(res & known, ~res & known)
 
     def membership(self, node: Membership) -> Logic:
+        """Evaluate ``x in [...]`` / ``x not in [...]``.
+
+        Parameters
+        ----------
+        node : Membership
+            The operand, the listed values and whether it is negated.
+
+        Returns
+        -------
+        Logic
+
+        Raises
+        ------
+        FormulaError
+            Text listed for a numeric operand.
+        """
         value = self.value(node.operand)
         if isinstance(value, ColumnData):
             hit = value.equal(node.values)

@@ -545,8 +545,8 @@ def chisq(
             f"chisq needs at least two observed levels in each variable ({rf.col!r} has {nr}, {cf.col!r} has {nc})"
         )
     if wald:
-        stat, df, p, method = wald_independence(r.theta, r.vcov, nr, nc, float(pf.degf), statistic)
-        return TestResult(stat, df, p, method, (rf.col, cf.col))
+        w_stat, w_df, w_p, w_method = wald_independence(r.theta, r.vcov, nr, nc, float(pf.degf), statistic)
+        return TestResult(w_stat, w_df, w_p, w_method, (rf.col, cf.col))
     table = r.num.reshape(nc, nr).T
     stat, df, p, method = rao_scott(r.theta, r.vcov, table, float(pf.n), float(pf.degf), statistic)
     return TestResult(stat, df, p, method, (rf.col, cf.col))

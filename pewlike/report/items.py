@@ -188,7 +188,7 @@ def _model(w: _Writer, svy: Survey, item: ModelItem) -> Blocks:
     for var in item.effects:
         try:
             me = fit.marginal_effects(var)
-            mframe = me.to_frame() if hasattr(me, "to_frame") else me
+            mframe = me.to_frame()
             col = svy.column(var)
             name = f"{item.name}_predicted_{col}"
             blocks.append(w.table(_effects_doc(mframe, name, col, item, svy), [("", mframe)]))
