@@ -1277,8 +1277,9 @@ class Survey:
         from dataclasses import replace
 
         result: ScaleResult = self._call("scale", items, **options)
-        # ScaleResult.survey is annotated SurveyFrame in models/scales.py, but holds the Survey its docstring promises
-        return replace(result, survey=Survey._wrap(result.survey))  # type: ignore[arg-type]
+        frame = result.survey
+        assert isinstance(frame, SurveyFrame)  # models.scales.scale returns the in-memory frame; wrap it
+        return replace(result, survey=Survey._wrap(frame))
 
     # -- partitioned data: leaving the cluster ------------------------------------------------
     def collect(self) -> Survey:

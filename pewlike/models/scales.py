@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.design.frame import SurveyFrame
+    from pewlike.survey import Survey
 
 __all__ = ["ScaleResult", "cronbach_alpha", "scale"]
 
@@ -101,6 +102,7 @@ class ScaleResult(Result):
         The index over all rows of the data (NaN where too few items were answered).
     survey : Survey
         The survey with the index as a new numeric column, ready for ``mean``/``glm``...
+        (:func:`scale` stores the in-memory frame; :meth:`pewlike.Survey.scale` wraps it.)
     method : str
         ``"mean"`` (average item score) or ``"sum"``.
     """
@@ -110,7 +112,7 @@ class ScaleResult(Result):
     n: int
     items: pd.DataFrame
     values: pd.Series
-    survey: SurveyFrame
+    survey: SurveyFrame | Survey
     method: str
 
     def to_frame(self) -> pd.DataFrame:
