@@ -77,6 +77,15 @@ def _is_dask_frame(obj: object) -> TypeIs[dd.DataFrame]:
     return mod.startswith("dask") and type(obj).__name__ == "DataFrame"
 
 
+def _needs_all_rows(verb: str) -> EstimationError:
+    """The error for a verb the partitioned backend cannot run (yet)."""
+    return EstimationError(
+        f"{verb}() is not available on a partitioned (Dask) survey yet: it needs all rows in one process. "
+        f"Collect the data if they fit in memory (svy.collect().{verb}(...)) or work on a random sample "
+        f"(svy.sample(frac=0.05, seed=1).{verb}(...))"
+    )
+
+
 class Survey:
     """Survey microdata with a sampling design.
 
@@ -225,11 +234,7 @@ class Survey:
     def _impl(self, verb: str) -> Callable[..., Any]:
         table = _PARTITIONED if self.is_partitioned else _IN_MEMORY
         if verb not in table:
-            raise EstimationError(
-                f"{verb}() is not available on a partitioned (Dask) survey yet: it needs all rows in one process. "
-                f"Collect the data if they fit in memory (svy.collect().{verb}(...)) or work on a random sample "
-                f"(svy.sample(frac=0.05, seed=1).{verb}(...))"
-            )
+            raise _needs_all_rows(verb)
         module, name = table[verb]
         fn: Callable[..., Any] = getattr(import_module(module), name)
         return fn
@@ -240,8 +245,7 @@ class Survey:
     def _in_memory(self, verb: str) -> SurveyFrame:
         backend = self._backend
         if not isinstance(backend, SurveyFrame):
-            self._impl(verb)  # raises the partitioned error
-            raise AssertionError(verb)  # pragma: no cover
+            raise _needs_all_rows(verb)
         return backend
 
     # -- kept for code written against earlier versions (read-only) -----------------
