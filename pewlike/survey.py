@@ -414,9 +414,10 @@ class Survey:
         Parameters
         ----------
         mask_or_query : bool array, boolean Series, str or callable
-            A mask over :attr:`data` (aligned on the index for a Series) or a
-            pandas query string such as ``"F_SEX == 'Female'"``.  A partitioned survey
-            takes a query string or a function of a partition returning a boolean mask.
+            A mask over :attr:`data` (aligned on the index for a Series) or a condition
+            such as ``"F_SEX == 'Female'"`` or ``"F_REG in [1, 2] and AGE >= 30"``.  A
+            partitioned survey takes a condition or a function of a partition returning
+            a boolean mask.
         columns : list of str, optional
             Partitioned surveys only: the columns a function needs (default: all).
 
@@ -426,13 +427,28 @@ class Survey:
 
         Raises
         ------
+        FormulaError
+            The condition is not in pewlike's condition language.
+        VariableError
+            The condition names an unknown variable, a label or code the variable does
+            not have, or compares a variable its type cannot compare.
         EstimationError
-            The condition fails, the mask has the wrong length, or no respondent matches.
+            The mask has the wrong length, or no respondent matches.
 
         Notes
         -----
         Equivalent to R ``subset(design, ...)`` on a ``survey.design2``: rows
         outside the domain keep their PSU and stratum and count as zero.
+
+        A condition is read by pewlike's own parser
+        (:func:`pewlike.formula.condition.parse_condition`: comparisons, ``in``,
+        ``and``/``or``/``not``, arithmetic, ``isna``/``notna``/``abs``, column names and
+        literals) and never evaluated as Python, so a condition from a shared spec or a
+        command line cannot run code.  A number compared with a labelled variable is its
+        SPSS code (``F_REG in [1, 2]``), a string its label (``F_REG == 'Registered'``).
+        Missing values and user-missing codes (Refused, Don't know) are not selected
+        unless named (``F_REG == 99``) or asked for (``isna(F_REG)``), as R's
+        ``subset()`` drops ``NA``.
 
         Examples
         --------
@@ -1356,7 +1372,7 @@ class Survey:
             if step[0] == "rake":
                 svy = svy.rake(step[1], **step[2])
             elif step[1][0] == "query":
-                svy = svy.subset(step[1][2])
+                svy = svy.subset(step[1][2].text)
             else:
                 svy = svy.subset(np.asarray(step[1][2](svy._in_memory("subset").domain_frame())))
         return svy

@@ -298,11 +298,9 @@ class SurveyFrame:
         full = self.data
         dom = self.design.in_domain
         if isinstance(mask_or_query, str):
-            try:
-                picked = self.domain_frame().query(mask_or_query, engine="python")
-            except Exception as exc:
-                raise EstimationError(f"subset query {mask_or_query!r} failed: {exc}") from None
-            mask = full.index.isin(picked.index) & dom
+            from pewlike.design.domain import bind_condition
+
+            mask = bind_condition(mask_or_query, self.codebook, full.columns).mask(full) & dom
         elif isinstance(mask_or_query, pd.Series):
             aligned = mask_or_query.reindex(full.index)
             mask = aligned.fillna(False).astype(bool).to_numpy() & dom

@@ -26,12 +26,13 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from distributed import Client
 
+    from pewlike.design.domain import BoundCondition
     from pewlike.partitioned.frame import PartitionedFrame
     from pewlike.variance.linearization import LonelyPSU
 
-    #: A subset condition: ``("query", columns, pandas query text)`` or ``("call", columns,
+    #: A subset condition: ``("query", columns, parsed condition)`` or ``("call", columns,
     #: function of a partition returning one True/False per row)``; ``columns`` are those it reads.
-    QueryCondition = tuple[Literal["query"], tuple[str, ...], str]
+    QueryCondition = tuple[Literal["query"], tuple[str, ...], BoundCondition]
     CallCondition = tuple[Literal["call"], tuple[str, ...], Callable[[pd.DataFrame], Any]]
     Condition = QueryCondition | CallCondition
     #: What a pass returns for one partition, and (added up) for all: arrays, Pairs, Extremes by name.
@@ -401,8 +402,7 @@ def _domain_mask(pdf: pd.DataFrame, conditions: Sequence[Condition], upto: int) 
     mask = np.ones(len(pdf), dtype=bool)
     for cond in conditions[:upto]:
         if cond[0] == "query":
-            hit = pdf.eval(cond[2], engine="python")
-            hit = np.asarray(hit.fillna(False) if hasattr(hit, "fillna") else hit, dtype=bool)
+            hit = cond[2].mask(pdf)
         else:
             hit = np.asarray(cond[2](pdf), dtype=bool)
         if hit.shape != mask.shape:

@@ -403,8 +403,10 @@ class PartitionedFrame:
         Parameters
         ----------
         condition : str or callable
-            A pandas query such as ``"F_SEX == 'Female'"`` (evaluated in each partition),
-            or a function of a partition returning a boolean mask.
+            A condition such as ``"F_SEX == 'Female'"`` in pewlike's condition language
+            (:func:`pewlike.formula.condition.parse_condition`; parsed once, evaluated in
+            each partition, never by ``eval``), or a function of a partition returning a
+            boolean mask.
         columns : list of str, optional
             The columns a function needs (default: all columns are read for it; a query's
             columns are found in its text).
@@ -420,14 +422,12 @@ class PartitionedFrame:
             The condition is neither a string nor a function, fails on the data, or
             matches no respondent.
         """
-        import re
+        from pewlike.design.domain import bind_condition
 
         cond: Condition
         if isinstance(condition, str):
-            words = set(re.findall(r"`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*)", condition))
-            names = {a or b for a, b in words}
-            cols = tuple(c for c in self._ddf.columns if c in names)
-            cond = ("query", cols, condition)
+            bound = bind_condition(condition, self._codebook, self._ddf.columns)
+            cond = ("query", bound.data_columns, bound)
         elif callable(condition):
             cols = tuple(self._ddf.columns) if columns is None else tuple(self.resolve(c) for c in columns)
             cond = ("call", cols, condition)
