@@ -78,6 +78,10 @@ class VariableInfo:
         ``"categorical"``, ``"numeric"`` or ``"string"``.
     measure : str or None
         SPSS measurement level, when the file has one.
+    scale : bool or None
+        Declared by the user (:meth:`pewlike.Survey.set_scale`, spec ``[data] ordinal``):
+        True for an ordered answer scale, False for not one; None lets pewlike decide
+        (:func:`pewlike.io.scales.is_scale`).
     """
 
     name: str
@@ -87,6 +91,7 @@ class VariableInfo:
     missing_codes: tuple[Any, ...] = ()
     kind: str = "numeric"
     measure: str | None = None
+    scale: bool | None = None
 
     @property
     def base(self) -> str:
@@ -226,18 +231,31 @@ class Codebook:
         return Codebook({n: self.variables[n] for n in names if n in self.variables}, self.file_label)
 
     def to_frame(self, data: pd.DataFrame) -> pd.DataFrame:
-        """One row per variable: ``name, label, type, levels, missing_codes, n_valid, n_missing, base``."""
+        """One row per variable: ``name, label, type, levels, missing_codes, n_valid, n_missing, base, measure``.
+
+        ``type`` is ``"ordinal"`` for a categorical that is an answer scale (declared, or
+        recognised from its labels: :func:`pewlike.io.scales.is_scale`), else
+        ``"categorical"``, ``"numeric"`` or ``"string"``; ``measure`` is the file's SPSS
+        measure level (empty when the file has none).
+        """
         import pandas as pd
+
+        from pewlike.io.scales import is_scale
 
         rows = []
         for name, info in self.variables.items():
             col = data[name] if name in data.columns else None
             levels = ""
             n_missing = 0
+            kind = info.kind
             if col is not None:
                 isna = col.isna().to_numpy()
                 if info.kind == "categorical" and isinstance(col.dtype, pd.CategoricalDtype):
-                    levels = "; ".join(str(c) for c in col.cat.categories)
+                    cats = [str(c) for c in col.cat.categories]
+                    levels = "; ".join(cats)
+                    substantive = [c for c in cats if c not in set(info.missing)]
+                    if is_scale(info, substantive, ordered=bool(col.dtype.ordered)):
+                        kind = "ordinal"
                 miss = col.isin(list(info.missing)).to_numpy() if info.missing else False
                 n_missing = int((isna | miss).sum())
                 n_valid = int(len(col) - n_missing)
@@ -248,16 +266,18 @@ class Codebook:
                 {
                     "name": name,
                     "label": info.label or "",
-                    "type": info.kind,
+                    "type": kind,
                     "levels": levels,
                     "missing_codes": "; ".join(_fmt_code(c) for c in codes),
                     "n_valid": n_valid,
                     "n_missing": n_missing,
                     "base": info.base,
+                    "measure": info.measure or "",
                 }
             )
         return pd.DataFrame(
-            rows, columns=["name", "label", "type", "levels", "missing_codes", "n_valid", "n_missing", "base"]
+            rows,
+            columns=["name", "label", "type", "levels", "missing_codes", "n_valid", "n_missing", "base", "measure"],
         )
 
 

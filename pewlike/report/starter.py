@@ -50,13 +50,15 @@ def likert_items(svy: Survey) -> list[str]:
     """
     import pandas as pd
 
+    from pewlike.io.scales import is_scale
+
     out = []
     for col, info in svy._codebook.variables.items():
         dtype = svy._data[col].dtype
         if not isinstance(dtype, pd.CategoricalDtype) or col.upper().startswith("F_") or _SKIP.match(col):
             continue
-        ordinal = info.measure == "ordinal" or (info.measure is None and bool(dtype.ordered))
-        if ordinal and 3 <= len(_levels(svy, col)) <= 5:
+        levels = _levels(svy, col)
+        if 3 <= len(levels) <= 5 and is_scale(info, levels, ordered=bool(dtype.ordered)):
             out.append(col)
     return out
 

@@ -392,7 +392,7 @@ def crosstab(
         As in :func:`pewlike.tables.toplines.topline`.
     letters : bool
         Compute significance letters between columns.
-    nets : mapping or "auto", optional
+    nets : mapping, "auto" or bool, optional
         Nets, as in :func:`~pewlike.tables.toplines.topline`; they get letters too.
     min_n : int
         Columns with fewer unweighted respondents in the base are flagged

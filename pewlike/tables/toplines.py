@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 import numpy as np
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.design.frame import SurveyFrame
     from pewlike.estimation.results import Estimates
-    from pewlike.io.codebook import Codebook
+    from pewlike.io.codebook import Codebook, VariableInfo
 
     #: One net estimated: ``(label, estimates, position, levels)`` (see :func:`net_estimates`).
     NetEstimate: TypeAlias = tuple[str, Estimates, int, int]
@@ -53,7 +53,7 @@ Base: TypeAlias = Literal["valid", "all"]
 #: Interval method of a share (R ``svyciprop(method=)``; see :func:`pewlike.estimation.estimators.proportion`).
 ProportionCI: TypeAlias = Literal["logit", "beta", "wilson", "xlogit", "mean"]
 #: Nets as asked for: ``{"NET label": [response, ...]}``, ``"auto"`` or None.
-NetSpec: TypeAlias = Mapping[str, Sequence[str]] | Literal["auto"] | None
+NetSpec: TypeAlias = Mapping[str, Sequence[str]] | Literal["auto"] | bool | None
 #: Nets as resolved and shown: ``(label, members)`` pairs.
 Nets: TypeAlias = tuple[tuple[str, tuple[str, ...]], ...]
 
@@ -227,6 +227,38 @@ def net_label(members: Sequence[str]) -> str:
     return "NET " + "/".join(members)
 
 
+def auto_nets(info: VariableInfo, levels: Sequence[str], dtype: Any) -> list[tuple[str, ...]]:
+    """Pew's automatic nets of a scale: the top two and the bottom two answers.
+
+    Parameters
+    ----------
+    info : VariableInfo
+        The question's codebook entry (a declared scale, the file's measure level).
+    levels : sequence of str
+        Its substantive answers, in order.
+    dtype : dtype
+        The data column's dtype (an ordered categorical counts as a scale when the file
+        gives no measure level).
+
+    Returns
+    -------
+    list of tuple of str
+        Two nets for a scale of four answers, or of five answers around a neutral middle
+        ("Neither agree nor disagree", "About the same"), which stays out of both; none
+        otherwise (a question that is not a scale, or scales of 3 or 6+ answers).
+    """
+    from pewlike.io.scales import is_scale, is_two_sided, scale_ranks
+
+    if not is_scale(info, levels, ordered=bool(getattr(dtype, "ordered", False))):
+        return []
+    if len(levels) == 4:
+        return [tuple(levels[:2]), tuple(levels[2:])]
+    ranks = scale_ranks(levels)
+    if len(levels) == 5 and ranks is not None and ranks[2] == 3 and is_two_sided(levels):
+        return [tuple(levels[:2]), tuple(levels[3:])]
+    return []
+
+
 def resolve_nets(sf: SurveyFrame, col: str, levels: Sequence[str], nets: NetSpec) -> list[tuple[str, tuple[str, ...]]]:
     """Check a nets spec against the substantive levels of ``col``.
 
@@ -242,9 +274,10 @@ def resolve_nets(sf: SurveyFrame, col: str, levels: Sequence[str], nets: NetSpec
         A resolved categorical column.
     levels : sequence of str
         Its substantive responses, in order.
-    nets : mapping, "auto" or None
+    nets : mapping, "auto", bool or None
         ``{"NET label": [response, ...]}`` (a label not starting with ``NET``
-        gets the prefix), ``"auto"``, or None for no nets.
+        gets the prefix), ``"auto"`` or True (:func:`auto_nets`), or None/False
+        for no nets.
 
     Returns
     -------
@@ -257,21 +290,20 @@ def resolve_nets(sf: SurveyFrame, col: str, levels: Sequence[str], nets: NetSpec
         ``nets`` is another string, or a net names no response or one that is not
         a substantive response of ``col``.
     """
-    if nets is None:
+    if nets is None or nets is False:
         return []
+    if nets is True:
+        nets = "auto"
     if isinstance(nets, str):
         if nets != "auto":
             raise EstimationError(
-                f"nets={nets!r} is not valid; give 'auto' or a mapping {{'NET label': [response, ...]}}"
+                f"nets={nets!r} is not valid; give 'auto' (or True) or a mapping {{'NET label': [response, ...]}}"
             )
-        info = sf.codebook.variables[col]
-        ordinal = info.measure == "ordinal" or (
-            info.measure is None and bool(getattr(sf.data[col].dtype, "ordered", False))
+        return [(net_label(p), p) for p in auto_nets(sf.codebook.variables[col], levels, sf.data[col].dtype)]
+    if not isinstance(nets, Mapping):
+        raise EstimationError(
+            f"nets={nets!r} is not valid; give 'auto' (or True) or a mapping {{'NET label': [response, ...]}}"
         )
-        if len(levels) != 4 or not ordinal:
-            return []
-        pairs = [tuple(levels[:2]), tuple(levels[2:])]
-        return [(net_label(p), p) for p in pairs]
     out = []
     for label, given in dict(nets).items():
         members = (given,) if isinstance(given, str) else tuple(given)
@@ -666,9 +698,11 @@ def topline(
     base : {"valid", "all"}
         ``"valid"``: percentages of substantive answers; ``"all"``: of everyone
         asked, with "Refused"/"Don't know" rows (Pew's topline convention).
-    nets : mapping or "auto", optional
+    nets : mapping, "auto" or bool, optional
         ``{"NET Concerned": ["Very concerned", "Somewhat concerned"]}``, or
-        ``"auto"`` (top two / bottom two of a four-point ordinal scale).
+        ``"auto"`` / True: top two and bottom two of a scale of four answers, or of
+        five around a neutral middle (:func:`auto_nets`); the scale is declared,
+        the file's "ordinal", or recognised from its labels.
     ci : {"logit", "beta", "wilson", "xlogit", "mean"}
         Interval method for each share (R ``svyciprop(method=)``; see
         :func:`pewlike.estimation.estimators.proportion`).

@@ -12,9 +12,15 @@ import pewlike as pw
 def test_codebook_and_question_accept_base_names():
     svy = pw.demo()
     cb = svy.codebook()
-    assert list(cb.columns) == ["name", "label", "type", "levels", "missing_codes", "n_valid", "n_missing", "base"]
+    assert list(cb.columns) == [
+        "name", "label", "type", "levels", "missing_codes", "n_valid", "n_missing", "base", "measure"
+    ]  # fmt: skip
     row = cb.set_index("name").loc["CONCERNCO_W49"]
-    assert row["base"] == "CONCERNCO" and row["type"] == "categorical" and row["missing_codes"] == "99"
+    # issue #11: a scale's type is "ordinal"; `measure` is what the file says
+    assert row["base"] == "CONCERNCO" and row["type"] == "ordinal" and row["missing_codes"] == "99"
+    assert row["measure"] == "ordinal"
+    sex = cb.set_index("name").loc["F_SEX"]
+    assert (sex["type"], sex["measure"]) == ("categorical", "nominal")
     assert row["n_valid"] + row["n_missing"] == svy.n
     assert svy.question("CONCERNCO") == svy.question("CONCERNCO_W49")
     assert svy.question("CONCERNCO").startswith("How concerned are you")
