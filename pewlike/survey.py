@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pewlike.design.frame import LonelyPSU, RepType, SurveyFrame
-from pewlike.errors import DesignError, EstimationError
+from pewlike.errors import DesignError, EstimationError, VariableError
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.dataframe as dd
@@ -314,7 +314,7 @@ class Survey:
         return describe(backend)
 
     def codebook(self) -> pd.DataFrame:
-        """One row per variable: ``name, label, type, levels, missing_codes, n_valid, n_missing, base``.
+        """One row per variable: ``name, label, type, levels, missing_codes, n_valid, n_missing, base, measure``.
 
         For a partitioned survey ``n_valid`` and ``n_missing`` are those of no rows
         (counting them would need a pass over the data).
@@ -322,9 +322,12 @@ class Survey:
         Returns
         -------
         pandas.DataFrame
-            ``type`` is ``"categorical"``, ``"numeric"`` or ``"string"``; ``levels`` the
+            ``type`` is ``"ordinal"`` (an answer scale: declared with :meth:`set_scale`,
+            the file's measure level, or recognised from its labels whatever the file
+            says), ``"categorical"``, ``"numeric"`` or ``"string"``; ``levels`` the
             response options joined by ``"; "``; ``missing_codes`` the codes (or labels) of
-            the non-substantive answers ("Refused", SPSS user-missing values).
+            the non-substantive answers ("Refused", SPSS user-missing values); ``measure``
+            the file's SPSS measure level ("nominal", "ordinal", "scale"; empty when none).
 
         Notes
         -----
@@ -336,8 +339,8 @@ class Survey:
         >>> import pewlike as pw
         >>> cb = pw.demo().codebook().set_index("name")
         >>> row = cb.loc["CONCERNCO_W49"]
-        >>> row["type"], row["missing_codes"], int(row["n_missing"])
-        ('categorical', '99', 44)
+        >>> row["type"], row["measure"], row["missing_codes"], int(row["n_missing"])
+        ('ordinal', 'ordinal', '99', 44)
         """
         return self._backend.codebook_frame()
 
@@ -398,6 +401,59 @@ class Survey:
         'CONCERNCO_W49'
         """
         return self._backend.resolve(name)
+
+    def set_scale(self, var: str, ordered: bool | None = True) -> Survey:
+        """Declare whether a question is an ordered answer scale (or let pewlike decide again).
+
+        Parameters
+        ----------
+        var : str
+            A labelled (categorical) question; the wave suffix is optional.
+        ordered : bool or None
+            True: a scale (``codebook()`` says ``ordinal``, ``nets="auto"`` gives its top
+            two and bottom two, ``pewlike init`` reports it); False: not a scale, whatever
+            its labels or the file say; None: back to the automatic rule (the file's
+            measure level ``ordinal``, or labels :func:`pewlike.io.scales.scale_ranks`
+            recognises).
+
+        Returns
+        -------
+        Survey
+            The same data and design with the declaration in its codebook.
+
+        Raises
+        ------
+        VariableError
+            ``var`` is unknown, or has no labelled answers (a numeric or text column).
+
+        Notes
+        -----
+        R's equivalent is ``factor(x, ordered=TRUE)`` on the data; here the data are not
+        touched: the declaration lives in the codebook, so estimates are unchanged.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> svy = pw.demo().set_scale("SECUR1", ordered=True)
+        >>> svy.codebook().set_index("name").loc["SECUR1_W49", "type"]
+        'ordinal'
+        """
+        from dataclasses import replace
+
+        backend = self._backend
+        col = backend.resolve(var)
+        info = backend.codebook.variables[col]
+        if ordered not in (True, False, None):
+            raise VariableError(f"set_scale({var!r}, ordered={ordered!r}): ordered is True, False or None")
+        if info.kind != "categorical":
+            raise VariableError(
+                f"set_scale: {col!r} is {info.kind}, with no labelled answers; a scale is a question "
+                "whose answers have value labels (see svy.codebook())"
+            )
+        book = backend.codebook.replace(**{col: replace(info, scale=ordered)})
+        if isinstance(backend, SurveyFrame):
+            return Survey._wrap(backend.evolve(codebook=book))
+        return Survey._wrap(backend.with_codebook(book))
 
     def __repr__(self) -> str:
         return self.design

@@ -216,12 +216,17 @@ class PartitionedFrame:
             object.__setattr__(self, name, value)
 
     def _evolve(
-        self, *, state: State | None = None, history: Sequence[str] | None = None, progress: bool | None = None
+        self,
+        *,
+        state: State | None = None,
+        history: Sequence[str] | None = None,
+        progress: bool | None = None,
+        codebook: Codebook | None = None,
     ) -> PartitionedFrame:
         obj = PartitionedFrame.__new__(PartitionedFrame)
         obj._init(
             self._ddf,
-            self._codebook,
+            self._codebook if codebook is None else codebook,
             self._ddesign,
             state or self._state,
             self._levels,
@@ -393,6 +398,20 @@ class PartitionedFrame:
 
             self._levels[col] = distinct_level(self, col)
         return self._levels[col]
+
+    def with_codebook(self, codebook: Codebook) -> PartitionedFrame:
+        """The same survey with another codebook (labels, scales); the data are not touched.
+
+        Parameters
+        ----------
+        codebook : Codebook
+            Entries for the same columns.
+
+        Returns
+        -------
+        PartitionedFrame
+        """
+        return self._evolve(codebook=codebook)
 
     # -- domains -----------------------------------------------------------
     def subset(

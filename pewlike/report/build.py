@@ -132,6 +132,7 @@ def build(
     say = echo or (lambda _msg: None)
     t0 = time.perf_counter()
     svy, source = _load(spec, data)
+    svy = _declare_scales(spec, svy)
     say(f"pewlike report: {source} ({svy.n:,} respondents)")
     _check_variables(spec, svy)
     target = Path(out or spec.output.dir)
@@ -157,6 +158,17 @@ def _load(spec: Spec, data: str | None) -> tuple[Survey, str]:
     if path == DEMO_DATA:
         return demo(**opts), "privacy_survey_demo.sav"
     return read(path, **opts), Path(path).name
+
+
+def _declare_scales(spec: Spec, svy: Survey) -> Survey:
+    """Apply ``[data] ordinal`` and ``nominal``: questions declared a scale, or not one."""
+    for key, ordered in (("ordinal", True), ("nominal", False)):
+        for var in getattr(spec.data, key):
+            try:
+                svy = svy.set_scale(var, ordered=ordered)
+            except VariableError as exc:
+                raise _where(spec, f"[data] {key}", exc) from None
+    return svy
 
 
 def _where(spec: Spec, where: str, exc: Exception) -> SpecError:

@@ -39,7 +39,11 @@ Nets = Mapping[str, tuple[str, ...]] | Literal["auto"] | None
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DataSpec:
-    """Where the data are and how they were sampled (``pewlike.read`` arguments)."""
+    """Where the data are and how they were sampled (``pewlike.read`` arguments).
+
+    ``ordinal`` and ``nominal`` list questions declared an answer scale or not one
+    (:meth:`pewlike.Survey.set_scale`), over what the file and the labels say.
+    """
 
     file: str
     weights: str | Literal[False] = "auto"
@@ -51,6 +55,8 @@ class DataSpec:
     reptype: str | None = None
     lonely_psu: str = "fail"
     synthetic: bool = False
+    ordinal: tuple[str, ...] = ()
+    nominal: tuple[str, ...] = ()
 
     def read_options(self) -> dict[str, Any]:
         """Keyword arguments for :func:`pewlike.read` (``weights=None`` when the spec says ``false``)."""

@@ -10,6 +10,8 @@ A spec looks like this (all tables but ``[data]`` are optional)::
     [data]
     file = "ATP W49.sav"            # relative to the spec; "pewlike:demo" is the bundled demo
     weights = "auto"                # a column, "auto", or false for unweighted
+    ordinal = ["Q7"]                # declare answer scales the labels do not reveal
+    nominal = ["F_IDEO"]            # or undo one (see Survey.set_scale)
     [output]
     dir = "pewlike-report"
     formats = ["html", "md", "csv", "xlsx", "png", "svg"]

@@ -219,13 +219,29 @@ def _data(label: str, raw: Any) -> DataSpec:
         label,
         "[data]",
         raw,
-        ("file", "weights", "strata", "psu", "fpc", "nest", "repweights", "reptype", "lonely_psu", "synthetic"),
+        (
+            "file",
+            "weights",
+            "strata",
+            "psu",
+            "fpc",
+            "nest",
+            "repweights",
+            "reptype",
+            "lonely_psu",
+            "synthetic",
+            "ordinal",
+            "nominal",
+        ),
     )
     weights = raw.get("weights", "auto")
     if weights is not False and not (isinstance(weights, str) and weights):
         t.fail(f"'weights' must be a column name, \"auto\" or false, not {_show(weights)}")
     if weights is True:
         t.fail("'weights' must be a column name, \"auto\" or false, not true")
+    both = set(t.texts("ordinal")) & set(t.texts("nominal"))
+    if both:
+        t.fail(f"{sorted(both)[0]!r} is listed in both 'ordinal' and 'nominal'; keep it in one")
     return DataSpec(
         file=t.text("file"),
         weights=weights,
@@ -237,6 +253,8 @@ def _data(label: str, raw: Any) -> DataSpec:
         reptype=t.text("reptype", None, choices=("JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR")),
         lonely_psu=t.text("lonely_psu", "fail", choices=("fail", "remove", "adjust", "average", "certainty")),
         synthetic=t.flag("synthetic", False),
+        ordinal=t.texts("ordinal"),
+        nominal=t.texts("nominal"),
     )
 
 
