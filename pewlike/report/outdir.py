@@ -154,11 +154,6 @@ def check_target(
             f"output folder {shown!r} is the current folder or holds it, and a rebuild replaces the whole folder; "
             "give a new folder name such as 'pewlike-report'"
         )
-    if target.is_symlink():
-        raise PewlikeError(
-            f"output folder {shown!r} is a symbolic link (to {os.readlink(target)!r}); "
-            "give the folder's real path as --out"
-        )
     limit = _name_max(target.parent)
     long = [p for p in target.parts if len(os.fsencode(p)) > limit]
     if long or len(os.fsencode(target.name)) > limit - _SUFFIX_ROOM:
@@ -174,13 +169,18 @@ def check_target(
             f"{len(target.parts)} levels; the report's files need it under {plimit - _INSIDE_ROOM}: "
             "choose a shorter --out"
         )
-    check_existing(target, shown)
+    if target.is_symlink():
+        raise PewlikeError(
+            f"output folder {shown!r} is a symbolic link (to {os.readlink(target)!r}); "
+            "give the folder's real path as --out"
+        )
     for what, path in inputs:
         if inside(expand(path), target):
             raise PewlikeError(
                 f"output folder {shown!r} holds the {what} {path!r}, and a rebuild replaces the folder; "
                 "choose an --out folder that does not contain your inputs"
             )
+    check_existing(target, shown)
     return target
 
 
