@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -76,9 +78,18 @@ def test_names_and_paths_too_long_are_refused(tmp_path):
 
 
 def test_a_deep_path_within_the_limit_is_created_without_recursion(tmp_path):
-    deep = tmp_path.joinpath(*["d"] * 1200)  # deeper than Python's recursion limit, shorter than PATH_MAX
-    build(_spec(), out=deep / "rep", jobs=1)
-    assert (deep / "rep" / "index.html").is_file()
+    levels = 1200  # deeper than Python's recursion limit, shorter than PATH_MAX
+    deep = tmp_path.joinpath(*["d"] * levels)
+    try:
+        build(_spec(), out=deep / "rep", jobs=1)
+        assert (deep / "rep" / "index.html").is_file()
+    finally:  # shutil.rmtree (and so pytest's clean-up of old tmp_path folders) recurses once per level
+        if (deep / "rep").exists():
+            shutil.rmtree(deep / "rep")
+        for i in range(levels, 0, -1):
+            with contextlib.suppress(FileNotFoundError):
+                tmp_path.joinpath(*["d"] * i).rmdir()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_out_holding_the_data_or_the_spec_is_refused(tmp_path):
