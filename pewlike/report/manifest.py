@@ -9,8 +9,10 @@ A file pewlike wrote that was changed since is not thrown away either: the
 build stops and names it.
 
 A folder with the marker ``.pewlike-report`` but no manifest was written by a
-pewlike from before the manifest, whose rule was that the whole folder is
-replaced; it is replaced whole.
+pewlike from before the manifest: which of its files are pewlike's is not
+known, so only the files the new report writes are replaced and everything
+else is carried over (stale tables of items since removed from the spec
+included; delete those by hand once).
 """
 
 from __future__ import annotations
@@ -116,19 +118,23 @@ def _foreign(folder: Path, written: set[str]) -> list[tuple[str, bool]]:
     mine = written | {MARKER, MANIFEST}
     parents = {p.as_posix() for rel in written for p in PurePosixPath(rel).parents}
     out: list[tuple[str, bool]] = []
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=_unreadable):
         rel_root = Path(root).relative_to(folder).as_posix()
         prefix = "" if rel_root == "." else f"{rel_root}/"
-        for d in list(dirs):
-            rel = prefix + d
-            full = Path(root) / d
-            if full.is_symlink():  # a link to a folder is carried as a link
-                dirs.remove(d)
-                out.append((rel, False))
-            elif rel not in parents and not any(os.scandir(full)):
-                out.append((rel, True))
+        if rel_root != "." and rel_root not in parents and not dirs and not files:
+            out.append((rel_root, True))  # an empty folder of the user's
+        for d in [d for d in dirs if (Path(root) / d).is_symlink()]:
+            dirs.remove(d)  # a link to a folder is carried as a link
+            out.append((prefix + d, False))
         out.extend((prefix + f, False) for f in files if prefix + f not in mine)
     return sorted(out)
+
+
+def _unreadable(exc: OSError) -> None:
+    raise PewlikeError(
+        f"cannot read {exc.filename!r} in the report folder ({exc.strerror or exc}), so the files you added there "
+        "cannot be carried over into the new report; make it readable or move it out of the folder"
+    )
 
 
 def carry_over(old: Path, new: Path) -> list[str]:
@@ -142,7 +148,7 @@ def carry_over(old: Path, new: Path) -> list[str]:
     old : pathlib.Path
         The current report folder (it may not exist).
     new : pathlib.Path
-        The finished staging folder.
+        The finished staging folder, its manifest written.
 
     Returns
     -------
@@ -155,10 +161,12 @@ def carry_over(old: Path, new: Path) -> list[str]:
         A file pewlike wrote was changed, or a file the user added is where the new
         report writes one.
     """
-    if not old.is_dir() or not (old / MANIFEST).exists():
-        return []  # no report yet (or an empty folder), or one from before the manifest: replaced whole
+    if not old.is_dir():
+        return []
     check_edited(old)
-    written = set(read_manifest(old) or {})
+    listed = read_manifest(old)
+    # a report from before the manifest: what the new report writes is replaced, the rest kept
+    written = set(listed) if listed is not None else set(read_manifest(new) or {})
     foreign = _foreign(old, written)
     for rel, empty_dir in foreign:
         dest = new / rel

@@ -303,8 +303,9 @@ def clean_leftovers(target: Path) -> list[str]:
     if not os.path.lexists(target):
         previous = [p for kind, _, p in left if kind == "previous" and (p / MARKER).exists()]
         if previous:
-            os.rename(previous[-1], target)
-            done.append(f"restored {target.name}/ from {previous[-1].name}/ (a build was interrupted)")
+            newest = max(previous, key=lambda p: p.stat().st_mtime)
+            os.rename(newest, target)
+            done.append(f"restored {target.name}/ from {newest.name}/ (a build was interrupted)")
             left = _leftovers(target)
     for _, _, path in left:
         shutil.rmtree(path, ignore_errors=True)

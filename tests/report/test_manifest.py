@@ -115,21 +115,36 @@ def test_a_user_file_where_the_new_report_needs_a_folder_is_refused(tmp_path):
     assert (out / "tables").read_text() == "a file named like the tables folder"
 
 
-def test_a_report_from_before_the_manifest_is_replaced_whole(tmp_path):
+def test_a_report_from_before_the_manifest_keeps_what_the_new_one_does_not_write(tmp_path):
     out = tmp_path / "rep"
-    out.mkdir()
+    (out / "tables").mkdir(parents=True)
     (out / MARKER).write_text("Written by `pewlike report`; the whole folder is replaced when the report is rebuilt.\n")
-    (out / "stale.csv").write_text("old")
-    _build(out)
-    assert not (out / "stale.csv").exists() and (out / MANIFEST).exists()
+    (out / "notes.txt").write_text("mine")
+    (out / "index.html").write_text("old page")
+    (out / "tables" / "topline_SECUR1.csv").write_text("old table")
+    res = _build(out, title="New")
+    assert (out / "notes.txt").read_text() == "mine"  # not known to be pewlike's: kept
+    assert "New" in (out / "index.html").read_text()
+    assert (out / "tables" / "topline_SECUR1.csv").read_text() != "old table"
+    assert sorted(json.loads((out / MANIFEST).read_text())["files"]) == list(res.files)
+    assert "notes.txt" not in res.files
 
 
-def test_a_damaged_manifest_is_a_clean_error(tmp_path):
+def test_an_unreadable_folder_the_user_added_stops_the_build(tmp_path, monkeypatch):
     out = tmp_path / "rep"
     _build(out)
-    (out / MANIFEST).write_text("{not json")
-    with pytest.raises(PewlikeError, match="is damaged"):
-        _build(out)
-    (out / MANIFEST).write_text('{"files": {"../../etc/passwd": "x"}}')
-    with pytest.raises(PewlikeError, match="lists a path outside the report folder"):
-        _build(out)
+    (out / "private").mkdir()
+    (out / "private" / "a.txt").write_text("mine")
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # what a folder without read permission does (root reads every folder)
+        if isinstance(path, str) and path.endswith("private"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(PewlikeError, match=r"cannot read '.*private' in the report folder \(Permission denied\)"):
+        _build(out, title="New")
+    monkeypatch.undo()
+    assert (out / "private" / "a.txt").read_text() == "mine" and "Old" in (out / "index.html").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep"]
