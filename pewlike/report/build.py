@@ -27,20 +27,20 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import PewlikeError, SpecError, VariableError
 from pewlike.report.html import (
     Block,
     BuiltSection,
     FailureBlock,
-    FigureBlock,
     PendingBlock,
     ReportDoc,
     TableBlock,
     render_html,
     render_markdown,
 )
+from pewlike.report.lock import locked
 from pewlike.report.manifest import MANIFEST, MARKER, carry_over, check_edited, write_manifest
 from pewlike.report.outdir import (
     check_existing,
@@ -48,11 +48,11 @@ from pewlike.report.outdir import (
     clean_leftovers,
     expand,
     inside,
-    locked,
     new_staging,
     swap,
 )
 from pewlike.report.spec import DEMO_DATA, Spec
+from pewlike.report.workers import FIGURE_FORMATS, Done, FigureFuture, FigureJob, Pending, draw, figure_pool, job_count
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import ProcessPoolExecutor
@@ -118,7 +118,8 @@ def build(
     spec : Spec
         From :func:`pewlike.report.spec.load` (or the demo spec).
     out : path, optional
-        Output folder (default: the spec's ``[output] dir``).
+        Output folder, anywhere (``~`` is expanded); default: the spec's
+        ``[output] dir``, relative to the spec's folder and inside it.
     data : str, optional
         Data file replacing the spec's ``[data] file``.
     echo : callable, optional
@@ -135,10 +136,19 @@ def build(
     ------
     DataFileError, SpecError, PewlikeError
         Missing or unreadable data, variables not in the data, an output
-        folder that cannot be written.  Nothing is written then.
+        folder that cannot be written or used (the current folder, a symbolic
+        link, a folder pewlike did not write, one holding the data or the spec,
+        a name or path too long), a file pewlike wrote that was changed since,
+        a file the user added where the new report writes one.  The previous
+        report is then untouched.
 
     Notes
     -----
+    A rebuild replaces only the files the folder's manifest lists; the files a
+    user added are carried over.  A crash at any moment leaves the old or the
+    new report, and the next build removes what it left (see
+    :mod:`pewlike.report.outdir`).
+
     No R survey equivalent (R reports are written by hand in R Markdown or Quarto).
 
     Examples
@@ -151,7 +161,7 @@ def build(
     """
     say = echo or (lambda _msg: None)
     t0 = time.perf_counter()
-    n_jobs = _jobs(jobs)
+    n_jobs = job_count(jobs)
     target, shown = _target(spec, out, data)
     svy, source = _load(spec, data)
     say(f"pewlike report: {source} ({svy.n:,} respondents)")
@@ -172,19 +182,15 @@ def build(
             swap(staging, target)
         if kept:
             say(f"  kept {len(kept)} file(s) you added: {', '.join(kept[:3])}{' ...' if len(kept) > 3 else ''}")
-    except OSError as exc:
+    except BaseException as exc:
         writer.close()
         shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, PewlikeError):
-            raise
-        where = f" ({exc.filename})" if exc.filename else ""
-        raise PewlikeError(
-            f"cannot write the report to {str(target)!r}: {exc.strerror or exc}{where}; "
-            "choose another --out folder (writable, with free space and a shorter path)"
-        ) from None
-    except BaseException:
-        writer.close()
-        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, PewlikeError):  # disk full, permissions, path limits
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise PewlikeError(
+                f"cannot write the report to {str(target)!r}: {exc.strerror or exc}{where}; "
+                "choose another --out folder (writable, with free space and a shorter path)"
+            ) from None
         raise
     return BuildResult(
         shown,
@@ -278,98 +284,6 @@ def _weighting(writer: _Writer, spec: Spec, svy: Survey) -> tuple[Survey, Weight
         raise _where(spec, w.where, exc) from None
 
 
-# ---------------------------------------------------------------------------
-# figures, drawn in worker processes
-# ---------------------------------------------------------------------------
-def _jobs(jobs: int | None) -> int:
-    if jobs is None:
-        return max(1, min(2, os.cpu_count() or 1))
-    if not isinstance(jobs, int) or jobs < 1:
-        raise PewlikeError(f"jobs={jobs!r} is not valid; give a number of processes >= 1")
-    return jobs
-
-
-def _pool(jobs: int) -> ProcessPoolExecutor | None:
-    """A process pool (fork, so workers start with pewlike imported); None where fork is unavailable.
-
-    The workers end with this process, even when it is killed, and do not hold its stdout
-    (:func:`pewlike.report.workers.die_with_parent`).
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from pewlike.report.workers import die_with_parent
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    from pewlike import plots  # noqa: F401  (imported once here, inherited by the forked workers)
-    from pewlike.plots.theme import figure_bytes, new_figure, style
-
-    with style():  # load the font cache before forking
-        figure_bytes(new_figure(1.0), "png")
-    return ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=die_with_parent,
-        initargs=(os.getpid(),),
-    )
-
-
-#: A figure to draw: plots function, its arguments and keywords, file stem, formats, whether the PNG is wanted.
-_Job = tuple[str, tuple[Any, ...], dict[str, Any], str, tuple[Literal["png", "svg"], ...], bool]
-_FIGURE_FORMATS: tuple[Literal["png", "svg"], ...] = ("png", "svg")
-
-
-def _draw(job: _Job) -> bytes:
-    """Draw one figure, save its files, and return its PNG bytes (for the HTML page)."""
-    from pewlike import plots
-    from pewlike.plots.theme import figure_bytes, save_figure
-
-    kind, args, kwargs, stem, fmts, want_png = job
-    fig = getattr(plots, kind)(*args, **kwargs)
-    if fmts:
-        save_figure(fig, stem, fmts)
-    if "png" in fmts:
-        return Path(f"{stem}.png").read_bytes()
-    return figure_bytes(fig, "png") if want_png else b""
-
-
-class _FigureFuture(Protocol):
-    """What ``_Pending`` waits on: a ``concurrent.futures.Future`` or a :class:`_Done`."""
-
-    def result(self) -> bytes: ...
-
-
-class _Done:
-    """A finished result (or error) with the ``Future.result()`` interface."""
-
-    def __init__(self, value: bytes = b"", error: Exception | None = None) -> None:
-        self.value, self.error = value, error
-
-    def result(self) -> bytes:
-        if self.error is not None:
-            raise self.error
-        return self.value
-
-
-class _Pending:
-    """A figure block whose image is being drawn."""
-
-    def __init__(self, name: str, alt: str, path: str, links: tuple[tuple[str, str], ...]) -> None:
-        self.name, self.alt, self.path, self.links = name, alt, path, links
-        self.future: _FigureFuture | None = None
-
-    def result(self, failures: list[str]) -> FigureBlock | FailureBlock:
-        """The figure's block; a figure that could not be drawn is reported in its place."""
-        try:
-            assert self.future is not None  # set by _Writer.figure as soon as the figure is queued
-            return FigureBlock(self.name, self.alt, self.future.result(), self.path, self.links)
-        except Exception as exc:
-            msg = f"{type(exc).__name__}: {exc}"
-            failures.append(f"figure {self.name}: {msg}")
-            return FailureBlock(f"figure {self.name}", msg)
-
-
 class _Clash(SpecError):
     """Two outputs of one report at one path (reported even for a model, whose other failures are not fatal)."""
 
@@ -388,7 +302,7 @@ class _Writer:
         self.synthetic = spec.data.synthetic
         self.jobs = jobs
         self.pool: ProcessPoolExecutor | None = None
-        self.claimed: dict[str, str] = {MARKER.casefold(): MARKER, MANIFEST.casefold(): MANIFEST}
+        self.claimed = {MARKER.casefold(), MANIFEST.casefold()}  # paths written so far, ignoring case
 
     # -- results (cached: comparisons reuse the crosstabs) -------------------------------
     def topline(self, svy: Survey, var: str, base: Base, nets: Nets) -> Topline:
@@ -438,7 +352,7 @@ class _Writer:
                 f"two outputs of the report would be written to {rel!r}; give the items different names "
                 '(name = "..."; names differing only in case count as one)'
             )
-        self.claimed[rel.casefold()] = rel
+        self.claimed.add(rel.casefold())
         return self.root / rel
 
     def _file(self, rel: str, data: bytes) -> str:
@@ -471,26 +385,26 @@ class _Writer:
             links.append(("HTML", f"{self.tdir}/{doc.name}.html"))
         return TableBlock(doc, tuple(links))
 
-    def figure(self, kind: str, name: str, alt: str, *args: Any, **kwargs: Any) -> _Pending:
+    def figure(self, kind: str, name: str, alt: str, *args: Any, **kwargs: Any) -> Pending:
         """Queue a figure: ``pewlike.plots.<kind>(*args, **kwargs)`` drawn and saved, in a worker when possible."""
-        fmts = tuple(f for f in _FIGURE_FORMATS if f in self.formats)
+        fmts = tuple(f for f in FIGURE_FORMATS if f in self.formats)
         for f in fmts:
             self._claim(self.fdir, f"{name}.{f}")
-        job: _Job = (kind, args, kwargs, str(self.root / self.fdir / name), fmts, "html" in self.formats)
+        job: FigureJob = (kind, args, kwargs, str(self.root / self.fdir / name), fmts, "html" in self.formats)
         links = tuple((f.upper(), f"{self.fdir}/{name}.{f}") for f in fmts)
-        pending = _Pending(name, alt, f"{self.fdir}/{name}.png" if "png" in fmts else "", links)
+        pending = Pending(name, alt, f"{self.fdir}/{name}.png" if "png" in fmts else "", links)
         pending.future = self._submit(job)
         return pending
 
-    def _submit(self, job: _Job) -> _FigureFuture:
+    def _submit(self, job: FigureJob) -> FigureFuture:
         if self.jobs > 1 and self.pool is None:
-            self.pool = _pool(self.jobs)
+            self.pool = figure_pool(self.jobs)
         if self.pool is None:
             try:
-                return _Done(_draw(job))
+                return Done(draw(job))
             except Exception as exc:
-                return _Done(error=exc)
-        return self.pool.submit(_draw, job)
+                return Done(error=exc)
+        return self.pool.submit(draw, job)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -549,7 +463,7 @@ class _Writer:
         from pewlike.tables.export import write_xlsx
 
         for section in doc.sections:  # figures drawn by workers are collected in report order
-            section.blocks[:] = [b.result(self.failures) if isinstance(b, _Pending) else b for b in section.blocks]
+            section.blocks[:] = [b.result(self.failures) if isinstance(b, Pending) else b for b in section.blocks]
         self.close()
         if "xlsx" in self.formats and self.docs:
             write_xlsx(self.docs, self._claim(self.tdir, "tables.xlsx"), title=self.spec.title)

@@ -6,7 +6,7 @@ folder ``NAME`` and then swaps it into place.  On Linux the swap is one
 report, old or new; elsewhere it is two renames through ``.NAME.previous-PID``
 and the next build restores the previous report if a crash fell between them.
 Every build first removes the staging and previous folders of builds whose
-process is gone.  The swap runs under a lock (``.NAME.lock`` beside the folder),
+process is gone.  The swap runs under the lock of :mod:`pewlike.report.lock`,
 so concurrent builds to one folder replace it one after the other.
 
 Which files are pewlike's is recorded in the manifest (see
@@ -16,16 +16,15 @@ carried over into the new one.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
 import sys
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from pewlike.errors import PewlikeError
+from pewlike.report.lock import alive
 from pewlike.report.manifest import MANIFEST, MARKER
 
 __all__ = [
@@ -34,7 +33,6 @@ __all__ = [
     "clean_leftovers",
     "expand",
     "inside",
-    "locked",
     "new_staging",
     "same_file",
     "swap",
@@ -256,18 +254,6 @@ def new_staging(target: Path) -> Path:
     return staging
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
 def _leftovers(target: Path) -> list[tuple[str, int, Path]]:
     """The staging and previous folders of ``target`` (kind, PID, path) whose process is gone."""
     pattern = re.compile(rf"^\.{re.escape(target.name)}\.(building|previous)-(\d+)$")
@@ -278,7 +264,7 @@ def _leftovers(target: Path) -> list[tuple[str, int, Path]]:
     out = []
     for name in sorted(names):
         m = pattern.match(name)
-        if m and not _alive(int(m.group(2))):
+        if m and not alive(int(m.group(2))):
             out.append((m.group(1), int(m.group(2)), target.parent / name))
     return out
 
@@ -361,111 +347,3 @@ def swap(staging: Path, target: Path) -> None:
         os.rename(previous, target)
         raise
     shutil.rmtree(previous, ignore_errors=True)
-
-
-# ---------------------------------------------------------------------------
-# the lock
-# ---------------------------------------------------------------------------
-@contextlib.contextmanager
-def locked(target: Path, *, timeout: float = 120.0) -> Iterator[None]:
-    """Hold the lock of report folder ``target`` (the file ``.NAME.lock`` beside it).
-
-    Parameters
-    ----------
-    target : pathlib.Path
-        The absolute report folder.
-    timeout : float
-        Seconds to wait for another build holding the lock.
-
-    Yields
-    ------
-    None
-
-    Raises
-    ------
-    PewlikeError
-        Another build held the lock for longer than ``timeout``.
-
-    Notes
-    -----
-    With ``fcntl`` (POSIX) the lock is released by the kernel when its process
-    dies; elsewhere the lock file holds the PID and a lock whose process is gone
-    is taken over.  The lock file is removed on release.
-    """
-    path = target.parent / f".{target.name}.lock"
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        with _pid_lock(path, target, timeout):
-            yield
-        return
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise PewlikeError(
-                f"cannot write the report to {str(target)!r}: {exc.strerror or exc}; choose a writable --out folder"
-            ) from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            if time.monotonic() > deadline:
-                _busy(path, target)
-            time.sleep(0.05)
-            continue
-        try:
-            same = os.fstat(fd).st_ino == os.stat(path).st_ino
-        except FileNotFoundError:
-            same = False
-        if same:
-            break
-        os.close(fd)  # the file was removed by the build that released it; lock the new one
-    try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        os.close(fd)
-
-
-def _busy(path: Path, target: Path) -> None:
-    try:
-        who = f"PID {int(path.read_text().strip())}"
-    except (OSError, ValueError):
-        who = "another process"
-    raise PewlikeError(
-        f"another pewlike report ({who}) is writing {str(target)!r}; wait for it to finish or choose another --out"
-    )
-
-
-@contextlib.contextmanager
-def _pid_lock(path: Path, target: Path, timeout: float) -> Iterator[None]:
-    """The lock without ``fcntl``: a file created exclusively, holding its owner's PID."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            break
-        except FileExistsError:
-            try:
-                pid = int(path.read_text().strip() or "0")
-            except (OSError, ValueError):
-                pid = 0
-            if pid and not _alive(pid):
-                with contextlib.suppress(OSError):
-                    os.unlink(path)  # stale: its build was killed
-                continue
-            if time.monotonic() > deadline:
-                _busy(path, target)
-            time.sleep(0.05)
-    try:
-        os.write(fd, f"{os.getpid()}\n".encode())
-        os.close(fd)
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)

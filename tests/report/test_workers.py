@@ -45,7 +45,7 @@ _PARENT = textwrap.dedent(
         time.sleep(120)
         return b""
 
-    b._draw = slow_draw
+    b.draw = slow_draw
     b.build(loads(Path(sys.argv[4]).read_text()), out=out, jobs=2)
     """
 )
