@@ -272,7 +272,7 @@ def _leftovers(target: Path) -> list[tuple[str, int, Path]]:
 def clean_leftovers(target: Path) -> list[str]:
     """Remove what killed builds left beside ``target``; restore the previous report if the folder is gone.
 
-    Call under :func:`locked`.  Only folders of processes that no longer run are touched.
+    Call under :func:`pewlike.report.lock.locked`.  Only folders of processes that no longer run are touched.
 
     Parameters
     ----------
@@ -318,7 +318,7 @@ def _exchange(a: Path, b: Path) -> bool:
 def swap(staging: Path, target: Path) -> None:
     """Put the finished staging folder at ``target``; the old report is removed only after that.
 
-    Call under :func:`locked`.
+    Call under :func:`pewlike.report.lock.locked`.
 
     Parameters
     ----------
