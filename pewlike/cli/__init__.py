@@ -127,7 +127,7 @@ def main() -> None:
     type=click.Path(file_okay=False),
     callback=_home,
     default=None,
-    help="Output folder (default: the spec's [output] dir, ./pewlike-report).",
+    help="Output folder (default: the spec's [output] dir, in the spec's folder; ./pewlike-report).",
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes drawing figures (default: up to 2).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")

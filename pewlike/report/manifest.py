@@ -188,7 +188,7 @@ def carry_over(old: Path, new: Path) -> list[str]:
             os.symlink(os.readlink(src), dest)
         else:
             try:
-                os.link(src, dest, follow_symlinks=False)
+                os.link(src, dest)  # src is not a link: links are copied as links above
             except OSError:
                 shutil.copy2(src, dest)
     return [rel for rel, _ in foreign]
