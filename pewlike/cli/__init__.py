@@ -46,6 +46,25 @@ def _user_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
     return wrapper
 
 
+def _home(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback: a path option with a leading ``~`` expanded (``--out=~/rep`` is not expanded by the shell)."""
+    import os
+
+    return None if value is None else os.path.expanduser(value)
+
+
+def _refuse_same(output: str, what: str, inputs: dict[str, str | None]) -> None:
+    """Refuse an output file that is one of the command's inputs (resolved paths, or the same file on disk)."""
+    from pewlike.errors import PewlikeError
+    from pewlike.report.outdir import same_file
+
+    for name, path in inputs.items():
+        if path is not None and same_file(output, path):
+            raise PewlikeError(
+                f"{what} {output!r} is the {name} {path!r}, which would be overwritten; choose another {what}"
+            )
+
+
 def _load(data: str | None, weights: str | None) -> Survey:
     from pewlike.loading import demo, read
 
@@ -68,7 +87,11 @@ def _format_option(func: _F) -> _F:
 def _data_options(func: _F) -> _F:
     func = click.option("--weights", default=None, help="Weight column (default: auto-detect).")(func)
     return click.option(
-        "--data", "data", type=click.Path(dir_okay=False), help="Survey data file (default: the bundled demo survey)."
+        "--data",
+        "data",
+        type=click.Path(dir_okay=False),
+        callback=_home,
+        help="Survey data file (default: the bundled demo survey).",
     )(func)
 
 
@@ -90,19 +113,21 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.argument("spec", required=False, type=click.Path(dir_okay=False), callback=_home)
 @click.option(
     "--data",
     "data",
     type=click.Path(dir_okay=False),
+    callback=_home,
     help="Data file; replaces the spec's [data] file (without SPEC: a starter report of this file).",
 )
 @click.option(
     "--out",
     "out",
     type=click.Path(file_okay=False),
+    callback=_home,
     default=None,
-    help="Output folder (default: the spec's [output] dir, ./pewlike-report).",
+    help="Output folder (default: the spec's [output] dir, in the spec's folder; ./pewlike-report).",
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes drawing figures (default: up to 2).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
@@ -112,7 +137,8 @@ def report(spec: str | None, data: str | None, out: str | None, jobs: int | None
 
     With no arguments, the demo privacy report.  SPEC is a TOML file (write a
     starter with `pewlike init DATA.sav`).  The report goes to a temporary
-    folder first: a failed build leaves the previous report untouched.
+    folder first: a failed build leaves the previous report untouched.  A
+    rebuild replaces only the files pewlike wrote; files you added are kept.
     """
     from pewlike.report.build import build
 
@@ -142,12 +168,13 @@ def _starter(data: str) -> Spec:
 
 
 @main.command()
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False), callback=_home)
 @click.option(
     "--output",
     "-o",
     "output",
     type=click.Path(dir_okay=False),
+    callback=_home,
     default="report.toml",
     show_default=True,
     help="Spec file to write.",
@@ -167,6 +194,7 @@ def init(data: str, output: str, force: bool) -> None:
     from pewlike.loading import read
     from pewlike.report.starter import starter_spec
 
+    _refuse_same(output, "--output", {"data file": data})
     target = Path(output)
     if target.exists() and not force:
         raise PewlikeError(f"{output!r} exists; pass --force to overwrite it or choose another --output")
@@ -182,7 +210,7 @@ def init(data: str, output: str, force: bool) -> None:
 
 
 @main.command()
-@click.argument("data", required=False, type=click.Path(dir_okay=False))
+@click.argument("data", required=False, type=click.Path(dir_okay=False), callback=_home)
 @_format_option
 @_user_errors
 def codebook(data: str | None, fmt: OutputFormat) -> None:
@@ -296,12 +324,13 @@ def model(
 
 
 @main.command()
-@click.argument("targets", type=click.Path(dir_okay=False))
+@click.argument("targets", type=click.Path(dir_okay=False), callback=_home)
 @_data_options
 @click.option(
     "--save",
     "save",
     type=click.Path(dir_okay=False),
+    callback=_home,
     default=None,
     help="Write the data with the new weights (.sav or .parquet).",
 )
@@ -318,6 +347,8 @@ def rake(targets: str, data: str | None, weights: str | None, save: str | None, 
 
     from pewlike.errors import SpecError
 
+    if save:
+        _refuse_same(save, "--save", {"data file": data, "targets file": targets})
     try:
         with open(targets, "rb") as fh:
             margins = tomllib.load(fh)

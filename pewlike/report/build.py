@@ -3,9 +3,13 @@
 :func:`build` reads the data, checks every variable the spec names (so a typo
 fails before anything is written), computes the results, draws the figures and
 writes everything into a staging folder next to the output folder, which then
-replaces the previous report in one rename.  A failed build leaves the previous
-report untouched; a failing model or weighting summary is reported in the
-report and the rest still builds.
+replaces the previous report (see :mod:`pewlike.report.outdir`: a crash at any
+point leaves the old or the new report; concurrent builds take turns).  A
+failed build leaves the previous report untouched; a failing model or weighting
+summary is reported in the report and the rest still builds.  Only the files
+pewlike wrote are replaced: the manifest ``.pewlike-manifest.json`` lists them,
+and files a user added to the folder are carried over (see
+:mod:`pewlike.report.manifest`).
 
 Output (relative to the output folder): ``index.html`` (self-contained),
 ``report.md``, ``tables/<name>.{csv,md,html}``, ``tables/data/<name>*.csv``
@@ -22,22 +26,33 @@ import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import PewlikeError, SpecError, VariableError
 from pewlike.report.html import (
     Block,
     BuiltSection,
     FailureBlock,
-    FigureBlock,
     PendingBlock,
     ReportDoc,
     TableBlock,
     render_html,
     render_markdown,
 )
+from pewlike.report.lock import locked
+from pewlike.report.manifest import MANIFEST, MARKER, carry_over, check_edited, write_manifest
+from pewlike.report.outdir import (
+    check_existing,
+    check_target,
+    clean_leftovers,
+    expand,
+    inside,
+    new_staging,
+    swap,
+)
 from pewlike.report.spec import DEMO_DATA, Spec
+from pewlike.report.workers import FIGURE_FORMATS, Done, FigureFuture, FigureJob, Pending, draw, figure_pool, job_count
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import ProcessPoolExecutor
@@ -50,25 +65,30 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.tables.export import TableDoc
     from pewlike.tables.toplines import Topline
 
-__all__ = ["MARKER", "BuildResult", "build"]
-
-MARKER = ".pewlike-report"
-_MARKER_TEXT = "Written by `pewlike report`; the whole folder is replaced when the report is rebuilt.\n"
+__all__ = ["MANIFEST", "MARKER", "BuildResult", "build"]
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote: the folder, the files (relative, sorted), failed sections, timing."""
+    """What a build wrote: the folder, the files (relative, sorted), failed sections, timing.
+
+    ``files`` lists what pewlike wrote, not the files a user added to the folder (carried
+    over); ``tables_dir`` and ``figures_dir`` are the spec's folders for them.
+    """
 
     out: Path
     files: tuple[str, ...]
     failures: tuple[str, ...]
     seconds: float
+    tables_dir: str = "tables"
+    figures_dir: str = "figures"
 
     def summary(self) -> str:
         """One paragraph for the terminal."""
-        n_tab = sum(1 for f in self.files if f.startswith("tables/") and f.endswith(".csv") and "/data/" not in f)
-        n_fig = len({f.rsplit(".", 1)[0] for f in self.files if f.startswith("figures/")})
+        tdir, fdir = PurePosixPath(self.tables_dir), PurePosixPath(self.figures_dir)
+        paths = [PurePosixPath(f) for f in self.files]
+        n_tab = sum(1 for p in paths if p.parent == tdir and p.suffix == ".csv")
+        n_fig = len({p.stem for p in paths if p.parent == fdir and p.suffix in (".png", ".svg")})
         lines = [
             f"Wrote {self.out}/ in {self.seconds:.1f} s: {len(self.files)} files, {n_tab} tables, {n_fig} figures."
         ]
@@ -98,7 +118,8 @@ def build(
     spec : Spec
         From :func:`pewlike.report.spec.load` (or the demo spec).
     out : path, optional
-        Output folder (default: the spec's ``[output] dir``).
+        Output folder, anywhere (``~`` is expanded); default: the spec's
+        ``[output] dir``, relative to the spec's folder and inside it.
     data : str, optional
         Data file replacing the spec's ``[data] file``.
     echo : callable, optional
@@ -115,10 +136,19 @@ def build(
     ------
     DataFileError, SpecError, PewlikeError
         Missing or unreadable data, variables not in the data, an output
-        folder that cannot be written.  Nothing is written then.
+        folder that cannot be written or used (the current folder, a symbolic
+        link, a folder pewlike did not write, one holding the data or the spec,
+        a name or path too long), a file pewlike wrote that was changed since,
+        a file the user added where the new report writes one.  The previous
+        report is then untouched.
 
     Notes
     -----
+    A rebuild replaces only the files the folder's manifest lists; the files a
+    user added are carried over.  A crash at any moment leaves the old or the
+    new report, and the next build removes what it left (see
+    :mod:`pewlike.report.outdir`).
+
     No R survey equivalent (R reports are written by hand in R Markdown or Quarto).
 
     Examples
@@ -131,23 +161,80 @@ def build(
     """
     say = echo or (lambda _msg: None)
     t0 = time.perf_counter()
+    n_jobs = job_count(jobs)
+    target, shown = _target(spec, out, data)
     svy, source = _load(spec, data)
     svy = _declare_scales(spec, svy)
     say(f"pewlike report: {source} ({svy.n:,} respondents)")
     _check_variables(spec, svy)
-    target = Path(out or spec.output.dir)
-    staging = _staging(target)
-    writer = _Writer(staging, spec, source, say, jobs=_jobs(jobs))
+    staging = new_staging(target)
+    writer = _Writer(staging, spec, source, say, jobs=n_jobs)
     try:
+        with locked(target):
+            for line in clean_leftovers(target):
+                say(f"  {line}")
         svy, wsection = _weighting(writer, spec, svy)
         doc = writer.run(svy, wsection)
         files = writer.finish(doc)
-        _replace(staging, target)
-    except BaseException:
+        write_manifest(staging, files)
+        with locked(target):
+            check_existing(target)
+            kept = carry_over(target, staging)
+            swap(staging, target)
+        if kept:
+            say(f"  kept {len(kept)} file(s) you added: {', '.join(kept[:3])}{' ...' if len(kept) > 3 else ''}")
+    except BaseException as exc:
         writer.close()
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, PewlikeError):  # disk full, permissions, path limits
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise PewlikeError(
+                f"cannot write the report to {str(target)!r}: {exc.strerror or exc}{where}; "
+                "choose another --out folder (writable, with free space and a shorter path)"
+            ) from None
         raise
-    return BuildResult(target, tuple(files), tuple(writer.failures), time.perf_counter() - t0)
+    return BuildResult(
+        shown,
+        tuple(files),
+        tuple(writer.failures),
+        time.perf_counter() - t0,
+        spec.output.tables_dir,
+        spec.output.figures_dir,
+    )
+
+
+def _target(spec: Spec, out: str | os.PathLike[str] | None, data: str | None) -> tuple[Path, Path]:
+    """The report folder, checked, and as the user knows it.
+
+    ``out`` (``--out``) as given, else the spec's ``[output] dir`` inside the spec's folder.
+    """
+    if out is not None:
+        shown = os.fspath(out)
+        display = expand(out)
+    else:
+        shown = spec.output.dir
+        display = Path(spec.output.dir) if spec.path is None else _from_cwd(spec.base_dir / spec.output.dir)
+        if not inside(spec.base_dir / spec.output.dir, spec.base_dir):
+            raise SpecError(
+                f"{spec.label}: [output]: dir = {shown!r} leads outside the spec's folder (through a symbolic link); "
+                "give a folder inside it, or an --out on the command line"
+            )
+        out = spec.base_dir / spec.output.dir
+    inputs = [("spec file", spec.path)] if spec.path else []
+    path = data or spec.data_path()
+    if path != DEMO_DATA:
+        inputs.append(("data file", path))
+    target = check_target(out, inputs=inputs, shown=shown)
+    check_edited(target)  # fail now, not after the build, when a file pewlike wrote was changed
+    return target, display
+
+
+def _from_cwd(path: Path) -> Path:
+    """``path`` relative to the working folder when it lies inside it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _load(spec: Spec, data: str | None) -> tuple[Survey, str]:
@@ -197,44 +284,6 @@ def _check_variables(spec: Spec, svy: Survey) -> None:
                 raise _where(spec, m.where, exc) from None
 
 
-def _staging(out: Path) -> Path:
-    """A fresh folder next to ``out`` (same file system, so the final rename is atomic)."""
-    if out.exists() and not out.is_dir():
-        raise PewlikeError(f"output folder {str(out)!r} is a file; choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise PewlikeError(
-            f"output folder {str(out)!r} exists and was not written by pewlike report; choose another --out or empty it"
-        )
-    parent = out.resolve().parent
-    staging = parent / f".{out.name}.building-{os.getpid()}"
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        if staging.exists():
-            shutil.rmtree(staging)
-        staging.mkdir()
-        (staging / MARKER).write_text(_MARKER_TEXT)
-    except OSError as exc:
-        raise PewlikeError(
-            f"cannot write the report to {str(out)!r}: {exc.strerror or exc}; choose a writable --out folder"
-        ) from None
-    return staging
-
-
-def _replace(staging: Path, out: Path) -> None:
-    """Move the staged report into place; the previous one is removed only after that succeeded."""
-    if out.exists():
-        old = out.resolve().parent / f".{out.name}.previous-{os.getpid()}"
-        os.rename(out, old)
-        try:
-            os.rename(staging, out)
-        except OSError:
-            os.rename(old, out)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(staging, out)
-
-
 def _weighting(writer: _Writer, spec: Spec, svy: Survey) -> tuple[Survey, WeightingSpec | None]:
     """Rake when the spec asks (a failure stops the build); the summary section is built later."""
     w = spec.weighting
@@ -247,85 +296,8 @@ def _weighting(writer: _Writer, spec: Spec, svy: Survey) -> tuple[Survey, Weight
         raise _where(spec, w.where, exc) from None
 
 
-# ---------------------------------------------------------------------------
-# figures, drawn in worker processes
-# ---------------------------------------------------------------------------
-def _jobs(jobs: int | None) -> int:
-    if jobs is None:
-        return max(1, min(2, os.cpu_count() or 1))
-    if not isinstance(jobs, int) or jobs < 1:
-        raise PewlikeError(f"jobs={jobs!r} is not valid; give a number of processes >= 1")
-    return jobs
-
-
-def _pool(jobs: int) -> ProcessPoolExecutor | None:
-    """A process pool (fork, so workers start with pewlike imported); None where fork is unavailable."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    from pewlike import plots  # noqa: F401  (imported once here, inherited by the forked workers)
-    from pewlike.plots.theme import figure_bytes, new_figure, style
-
-    with style():  # load the font cache before forking
-        figure_bytes(new_figure(1.0), "png")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
-
-
-#: A figure to draw: plots function, its arguments and keywords, file stem, formats, whether the PNG is wanted.
-_Job = tuple[str, tuple[Any, ...], dict[str, Any], str, tuple[Literal["png", "svg"], ...], bool]
-_FIGURE_FORMATS: tuple[Literal["png", "svg"], ...] = ("png", "svg")
-
-
-def _draw(job: _Job) -> bytes:
-    """Draw one figure, save its files, and return its PNG bytes (for the HTML page)."""
-    from pewlike import plots
-    from pewlike.plots.theme import figure_bytes, save_figure
-
-    kind, args, kwargs, stem, fmts, want_png = job
-    fig = getattr(plots, kind)(*args, **kwargs)
-    if fmts:
-        save_figure(fig, stem, fmts)
-    if "png" in fmts:
-        return Path(f"{stem}.png").read_bytes()
-    return figure_bytes(fig, "png") if want_png else b""
-
-
-class _FigureFuture(Protocol):
-    """What ``_Pending`` waits on: a ``concurrent.futures.Future`` or a :class:`_Done`."""
-
-    def result(self) -> bytes: ...
-
-
-class _Done:
-    """A finished result (or error) with the ``Future.result()`` interface."""
-
-    def __init__(self, value: bytes = b"", error: Exception | None = None) -> None:
-        self.value, self.error = value, error
-
-    def result(self) -> bytes:
-        if self.error is not None:
-            raise self.error
-        return self.value
-
-
-class _Pending:
-    """A figure block whose image is being drawn."""
-
-    def __init__(self, name: str, alt: str, path: str, links: tuple[tuple[str, str], ...]) -> None:
-        self.name, self.alt, self.path, self.links = name, alt, path, links
-        self.future: _FigureFuture | None = None
-
-    def result(self, failures: list[str]) -> FigureBlock | FailureBlock:
-        """The figure's block; a figure that could not be drawn is reported in its place."""
-        try:
-            assert self.future is not None  # set by _Writer.figure as soon as the figure is queued
-            return FigureBlock(self.name, self.alt, self.future.result(), self.path, self.links)
-        except Exception as exc:
-            msg = f"{type(exc).__name__}: {exc}"
-            failures.append(f"figure {self.name}: {msg}")
-            return FailureBlock(f"figure {self.name}", msg)
+class _Clash(SpecError):
+    """Two outputs of one report at one path (reported even for a model, whose other failures are not fatal)."""
 
 
 # ---------------------------------------------------------------------------
@@ -342,6 +314,7 @@ class _Writer:
         self.synthetic = spec.data.synthetic
         self.jobs = jobs
         self.pool: ProcessPoolExecutor | None = None
+        self.claimed = {MARKER.casefold(), MANIFEST.casefold()}  # paths written so far, ignoring case
 
     # -- results (cached: comparisons reuse the crosstabs) -------------------------------
     def topline(self, svy: Survey, var: str, base: Base, nets: Nets) -> Topline:
@@ -383,10 +356,21 @@ class _Writer:
         return out
 
     # -- files ------------------------------------------------------------------------
+    def _claim(self, folder: str, name: str) -> Path:
+        """The path of a file about to be written; two outputs at one path (any case) are refused."""
+        rel = PurePosixPath(folder, name).as_posix()
+        if rel.casefold() in self.claimed:
+            raise _Clash(
+                f"two outputs of the report would be written to {rel!r}; give the items different names "
+                '(name = "..."; names differing only in case count as one)'
+            )
+        self.claimed.add(rel.casefold())
+        return self.root / rel
+
     def _file(self, rel: str, data: bytes) -> str:
         from pewlike.tables.export import atomic_write
 
-        atomic_write(self.root / rel, data)
+        atomic_write(self._claim(".", rel), data)
         return rel
 
     def table(self, doc: TableDoc, data_frames: Sequence[tuple[str, pd.DataFrame]] = ()) -> TableBlock:
@@ -396,41 +380,43 @@ class _Writer:
         self.docs.append(doc)
         links: list[tuple[str, str]] = []
         if "csv" in self.formats:
-            write_csv(doc.frame, self.root / self.tdir / f"{doc.name}.csv")
+            write_csv(doc.frame, self._claim(self.tdir, f"{doc.name}.csv"))
             links.append(("CSV", f"{self.tdir}/{doc.name}.csv"))
             for suffix, frame in data_frames:
-                write_csv(frame, self.root / self.tdir / "data" / f"{doc.name}{suffix}.csv")
+                write_csv(frame, self._claim(f"{self.tdir}/data", f"{doc.name}{suffix}.csv"))
         if "md" in self.formats:
             from pewlike.tables.export import write_markdown
 
-            write_markdown(doc, self.root / self.tdir / f"{doc.name}.md")
+            write_markdown(doc, self._claim(self.tdir, f"{doc.name}.md"))
             links.append(("Markdown", f"{self.tdir}/{doc.name}.md"))
         if "html" in self.formats:
             from pewlike.report.html import CSS
             from pewlike.tables.export import write_html
 
-            write_html(doc, self.root / self.tdir / f"{doc.name}.html", css=CSS)
+            write_html(doc, self._claim(self.tdir, f"{doc.name}.html"), css=CSS)
             links.append(("HTML", f"{self.tdir}/{doc.name}.html"))
         return TableBlock(doc, tuple(links))
 
-    def figure(self, kind: str, name: str, alt: str, *args: Any, **kwargs: Any) -> _Pending:
+    def figure(self, kind: str, name: str, alt: str, *args: Any, **kwargs: Any) -> Pending:
         """Queue a figure: ``pewlike.plots.<kind>(*args, **kwargs)`` drawn and saved, in a worker when possible."""
-        fmts = tuple(f for f in _FIGURE_FORMATS if f in self.formats)
-        job: _Job = (kind, args, kwargs, str(self.root / self.fdir / name), fmts, "html" in self.formats)
+        fmts = tuple(f for f in FIGURE_FORMATS if f in self.formats)
+        for f in fmts:
+            self._claim(self.fdir, f"{name}.{f}")
+        job: FigureJob = (kind, args, kwargs, str(self.root / self.fdir / name), fmts, "html" in self.formats)
         links = tuple((f.upper(), f"{self.fdir}/{name}.{f}") for f in fmts)
-        pending = _Pending(name, alt, f"{self.fdir}/{name}.png" if "png" in fmts else "", links)
+        pending = Pending(name, alt, f"{self.fdir}/{name}.png" if "png" in fmts else "", links)
         pending.future = self._submit(job)
         return pending
 
-    def _submit(self, job: _Job) -> _FigureFuture:
+    def _submit(self, job: FigureJob) -> FigureFuture:
         if self.jobs > 1 and self.pool is None:
-            self.pool = _pool(self.jobs)
+            self.pool = figure_pool(self.jobs)
         if self.pool is None:
             try:
-                return _Done(_draw(job))
+                return Done(draw(job))
             except Exception as exc:
-                return _Done(error=exc)
-        return self.pool.submit(_draw, job)
+                return Done(error=exc)
+        return self.pool.submit(draw, job)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -454,7 +440,7 @@ class _Writer:
             try:
                 blocks = ITEM_BUILDERS[type(item).__name__](self, svy, item)
             except Exception as exc:  # a model that fails, for any reason, is reported and the rest builds
-                if kind == "model":
+                if kind == "model" and not isinstance(exc, _Clash):
                     blocks = [self._failed(item, exc)]
                 elif isinstance(exc, PewlikeError):
                     raise _where(spec, item.where, exc) from None
@@ -489,14 +475,16 @@ class _Writer:
         from pewlike.tables.export import write_xlsx
 
         for section in doc.sections:  # figures drawn by workers are collected in report order
-            section.blocks[:] = [b.result(self.failures) if isinstance(b, _Pending) else b for b in section.blocks]
+            section.blocks[:] = [b.result(self.failures) if isinstance(b, Pending) else b for b in section.blocks]
         self.close()
         if "xlsx" in self.formats and self.docs:
-            write_xlsx(self.docs, self.root / self.tdir / "tables.xlsx", title=self.spec.title)
+            write_xlsx(self.docs, self._claim(self.tdir, "tables.xlsx"), title=self.spec.title)
         if "html" in self.formats:
             self._file("index.html", render_html(doc).encode("utf-8"))
         if "md" in self.formats:
             self._file("report.md", render_markdown(doc).encode("utf-8"))
         return sorted(
-            p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file() and p.name != MARKER
+            rel
+            for p in self.root.rglob("*")
+            if p.is_file() and (rel := p.relative_to(self.root).as_posix()) not in (MARKER, MANIFEST)
         )

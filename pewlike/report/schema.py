@@ -73,7 +73,7 @@ class DataSpec:
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """What is written, and where (``dir`` relative to the working directory)."""
+    """What is written, and where (``dir`` relative to the spec's folder, and inside it)."""
 
     dir: str = "pewlike-report"
     formats: tuple[str, ...] = FORMATS

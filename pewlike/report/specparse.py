@@ -32,6 +32,14 @@ from pewlike.tables.export import file_safe
 __all__ = ["parse"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,79}$")
+#: Item names pewlike gives to files it writes itself (compared ignoring case), and what they are.
+_RESERVED = {
+    "index": "index.html",
+    "report": "report.md",
+    "methods": "the methodology table",
+    "weights": "the weighting table",
+    "weighting_margins": "the weighting margins table",
+}
 
 
 def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
@@ -180,12 +188,38 @@ def _show(v: Any) -> str:
     return repr(v)
 
 
+def _escapes(v: str) -> bool:
+    """Whether a folder name leaves the folder it is relative to: absolute, a drive, '~' or '..'."""
+    p = PurePosixPath(v.replace("\\", "/"))
+    return p.is_absolute() or ".." in p.parts or bool(re.match(r"^[A-Za-z]:", v)) or v.startswith("~")
+
+
 def _relative_dir(t: _Table, key: str, default: str) -> str:
-    """A folder inside the output folder: relative, no '..', no drive or root."""
+    """A folder inside the output folder: relative, no '..', no drive or root, not hidden."""
     v = t.text(key, default)
     p = PurePosixPath(v.replace("\\", "/"))
-    if p.is_absolute() or ".." in p.parts or re.match(r"^[A-Za-z]:", v) or v.startswith("~"):
+    if _escapes(v):
         t.fail(f"{key} = {v!r} would escape the output folder; give a relative folder name such as {default!r}")
+    if any(part.startswith(".") for part in p.parts):
+        t.fail(
+            f"{key} = {v!r} is a hidden folder, and names starting with '.' are pewlike's own; give a name such as {default!r}"
+        )
+    return str(p)
+
+
+def _output_dir(t: _Table) -> str:
+    """The report folder, relative to the spec's folder and inside it (``--out`` can go anywhere)."""
+    v = t.text("dir", "pewlike-report")
+    if _escapes(v):
+        t.fail(
+            f"dir = {v!r} would put the report outside the spec's folder; give a folder relative to the spec "
+            "such as 'pewlike-report' (an absolute path, '~' or '..' only with --out on the command line)"
+        )
+    p = PurePosixPath(v.replace("\\", "/"))
+    if not p.parts:
+        t.fail(
+            f"dir = {v!r} is the spec's own folder, and a rebuild replaces the whole folder; give a subfolder such as 'pewlike-report'"
+        )
     return str(p)
 
 
@@ -272,7 +306,7 @@ def _output(label: str, raw: Any) -> OutputSpec:
     if bad:
         t.fail(f"format {bad[0]!r} is not valid; choose from: {', '.join(FORMATS)}")
     return OutputSpec(
-        dir=t.text("dir", "pewlike-report"),
+        dir=_output_dir(t),
         formats=tuple(f for f in FORMATS if f in formats),
         tables_dir=_relative_dir(t, "tables_dir", "tables"),
         figures_dir=_relative_dir(t, "figures_dir", "figures"),
@@ -443,12 +477,19 @@ def _complete_sections(
 
 
 def _unique_names(spec: Spec) -> None:
+    """Every item names its own files: names differ (ignoring case) and are not pewlike's own."""
     seen: dict[str, str] = {}
     for group in (spec.toplines, spec.crosstabs, spec.compares, spec.models):
         for it in group:
-            if it.name in seen:
+            key = it.name.casefold()
+            if key in _RESERVED:
                 raise SpecError(
-                    f"{spec.label}: {it.where}: output name {it.name!r} is already used by {seen[it.name]}; "
-                    'set name = "..." to tell them apart'
+                    f"{spec.label}: {it.where}: name = {it.name!r} is reserved (pewlike writes {_RESERVED[key]} "
+                    'under that name); set name = "..." to another name'
                 )
-            seen[it.name] = it.where
+            if key in seen:
+                raise SpecError(
+                    f"{spec.label}: {it.where}: output name {it.name!r} is already used by {seen[key]}; "
+                    'set name = "..." to tell them apart (names differing only in case count as one)'
+                )
+            seen[key] = it.where

@@ -204,3 +204,81 @@ def test_pewlike_report_subprocess(tmp_path):
         "Weighting and margins of error",
     ):
         assert heading in page
+
+
+# ---------------------------------------------------------------------------
+# outputs never overwrite inputs; paths the report folder cannot use
+# ---------------------------------------------------------------------------
+TINY = '[data]\nfile = "pewlike:demo"\nsynthetic = true\n[output]\nformats = ["html"]\n[[topline]]\nvar = "SECUR1"\n'
+
+
+def _one_line_error(res, code: int = 1) -> str:
+    assert res.exit_code == code, res.output
+    assert "Traceback" not in res.output and res.output.count("\n") == 1, res.output
+    assert res.output.startswith("pewlike: error: ")
+    return res.output
+
+
+def test_rake_refuses_to_save_over_its_input(runner, tmp_path):
+    data = tmp_path / "d.sav"
+    pw.demo().to_sav(data)
+    before = data.read_bytes()
+    targets = tmp_path / "t.toml"
+    targets.write_text("F_SEX = {Male = 0.48, Female = 0.52}\n")
+    os.link(data, tmp_path / "same.sav")
+    for save, what in [
+        (str(data), "data file"),
+        (str(tmp_path / "." / "d.sav"), "data file"),
+        (str(tmp_path / "same.sav"), "data file"),
+        (str(targets), "targets file"),
+    ]:
+        res = runner.invoke(main, ["rake", str(targets), "--data", str(data), "--save", save])
+        out = _one_line_error(res)
+        assert f"--save {save!r} is the {what}" in out and "would be overwritten; choose another --save" in out
+    assert data.read_bytes() == before and targets.read_text().startswith("F_SEX")
+
+
+def test_init_refuses_to_write_over_the_data(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    pw.demo().to_sav(tmp_path / "d.sav")
+    before = (tmp_path / "d.sav").read_bytes()
+    for args in (["init", "d.sav", "-o", "d.sav", "--force"], ["init", "d.sav", "-o", str(tmp_path / "d.sav")]):
+        out = _one_line_error(runner.invoke(main, args))
+        assert (
+            f"--output {args[3]!r} is the data file 'd.sav', which would be overwritten; choose another --output" in out
+        )
+    assert (tmp_path / "d.sav").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.sav"]
+
+
+def test_tilde_in_cli_paths_is_the_home_folder(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "r.toml").write_text(TINY)
+    res = runner.invoke(main, ["report", "~/r.toml", "--out", "~/rep", "-q", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "rep" / "index.html").is_file() and not Path("~").exists()
+    pw.demo().to_sav(tmp_path / "d.sav")
+    res = runner.invoke(main, ["init", "~/d.sav", "-o", "~/init.toml"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "init.toml").is_file()
+
+
+def test_report_folders_that_cannot_be_used_are_one_line_errors(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.toml").write_text(TINY)
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    deep = "/".join(["d"] * 2000)
+    for out, text in [
+        (".", "output folder '.' is the current folder or holds it"),
+        ("link", "output folder 'link' is a symbolic link"),
+        ("x" * 300, "has a name of 300 characters"),
+        (deep, "levels; the report's files need it under"),
+    ]:
+        res = runner.invoke(main, ["report", "r.toml", "--out", out, "--jobs", "1"])
+        assert text in _one_line_error(res)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "r.toml", "real"]
+    assert list((tmp_path / "real").iterdir()) == []
+    (tmp_path / "r.toml").write_text(TINY.replace("[output]\n", '[output]\ndir = "~"\n'))
+    out = _one_line_error(runner.invoke(main, ["report", "r.toml"]))
+    assert "dir = '~' would put the report outside the spec's folder" in out

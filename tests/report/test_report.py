@@ -109,6 +109,24 @@ def built(tmp_path_factory):
         ("[data]\nfile='a.sav'\n[[compare]]\nvars=['A']\nlevel='x'\n", "'vars' must name two questions"),
         ("[data]\nfile='a.sav'\n[[crosstab]]\nvar='A'\nby=['B']\nchart='dots'\n", "needs level ="),
         ("[data]\nfile='a.sav'\n[weighting]\nrake={F_SEX=3}\n", "rake.F_SEX must map each category"),
+        (
+            "[data]\nfile='a.sav'\n[[topline]]\nvar='A'\nname='index'\n",
+            "report.toml: [[topline]] #1: name = 'index' is reserved (pewlike writes index.html under that name)",
+        ),
+        (
+            "[data]\nfile='a.sav'\n[[crosstab]]\nvar='A'\nby='B'\nname='Report'\n",
+            "[[crosstab]] #1: name = 'Report' is reserved (pewlike writes report.md under that name)",
+        ),
+        (
+            "[data]\nfile='a.sav'\n[[model]]\nformula='A ~ B'\nname='weights'\n",
+            "[[model]] #1: name = 'weights' is reserved (pewlike writes the weighting table",
+        ),
+        (
+            "[data]\nfile='a.sav'\n[[topline]]\nvar='A'\nname='x'\n[[topline]]\nvar='B'\nname='X'\n",
+            "[[topline]] #2: output name 'X' is already used by [[topline]] #1",
+        ),
+        ("[data]\nfile='a.sav'\n[output]\ntables_dir='.pewlike'\n", "tables_dir = '.pewlike' is a hidden folder"),
+        ("[data]\nfile='a.sav'\n[output]\nfigures_dir='a/.b'\n", "figures_dir = 'a/.b' is a hidden folder"),
     ],
 )
 def test_spec_errors_are_located(text, message):
@@ -299,6 +317,30 @@ def test_failed_build_leaves_the_previous_report(built, tmp_path):
         build(_spec(bad), out=target, jobs=1)
     assert _digest(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]
+
+
+def test_tables_in_the_report_folder_itself(tmp_path):
+    text = SMALL.split("[weighting]")[0] + '[output]\ntables_dir = "."\nformats = ["html", "md", "csv"]\n'
+    res = build(_spec(text), out=tmp_path / "out", jobs=1)
+    assert "topline_CONCERNCO.csv" in res.files and "data/crosstab_CONCERNCO_by_F_SEX.csv" in res.files
+    assert res.summary().splitlines()[0].endswith(": 27 files, 5 tables, 0 figures.")
+    assert f"{len(res.files)} files" in res.summary()
+
+
+def test_two_outputs_at_one_path_are_refused(tmp_path):
+    # the topline's estimates and the crosstab's go to tables/data/x_by_F_SEX.csv
+    text = (
+        '[data]\nfile = "pewlike:demo"\n[output]\nformats = ["csv"]\n'
+        '[[topline]]\nvar = "SECUR1"\nname = "x_by_F_SEX"\n'
+        '[[crosstab]]\nvar = "CONCERNCO"\nby = "F_SEX"\nname = "x"\n'
+    )
+    with pytest.raises(SpecError) as err:
+        build(_spec(text), out=tmp_path / "out", jobs=1)
+    assert str(err.value) == (
+        "report.toml: [[crosstab]] #1: two outputs of the report would be written to 'tables/data/x_by_F_SEX.csv'; "
+        'give the items different names (name = "..."; names differing only in case count as one)'
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_refuses_to_replace_a_folder_it_did_not_write(tmp_path):
