@@ -444,6 +444,9 @@ def crosstab(
     * cells are ``svyby(~I(var == level), ~by, sub, svymean, covmat=TRUE)``;
     * intervals ``svyby(~I(var == level), ~by, sub, svyciprop, method=ci,
       df=nu)`` (not each column's own df, which ``svyciprop`` takes by default);
+      ``svyciprop(method="beta")`` ignores ``df=`` (it calls ``degf()`` of the
+      column's design), so the Korn-Graubard interval here is its formula with
+      ``nu`` in that place;
     * the test is ``svychisq(~var + by, sub)`` (Rao-Scott F on the substantive
       answers, ``ddf = ndf * nu``; for a design made by ``svydesign`` without
       calibration, ``subset()`` drops the other rows, so R's ``nu`` there is
@@ -560,9 +563,10 @@ def one_df_intervals(
     Notes
     -----
     R: ``svyby(~I(var == level), ~by, sub, svyciprop, method=ci, df=degf(sub))`` with
-    ``sub = subset(design, <in the base of var> & !is.na(by))``; Korn-Graubard
-    (``"beta"``) keeps each column's own row count, as ``svyciprop`` takes
-    ``nrow()`` of the column's design.
+    ``sub = subset(design, <in the base of var> & !is.na(by))``.  Korn-Graubard
+    (``"beta"``) is ``svyciprop``'s formula with ``degf(sub)`` in place of the
+    column's ``degf()`` (its ``df=`` argument is not used there) and each column's
+    own row count, ``nrow()`` of the column's design.
     """
     from scipy import stats
 
