@@ -1007,7 +1007,10 @@ class Survey:
         Notes
         -----
         Cells are ``svyby(~var, ~by, design, svymean)`` in R survey, the test
-        ``svychisq``, the letters ``svycontrast`` of pairs of columns.
+        ``svychisq``, the letters ``svycontrast`` of pairs of columns.  Intervals,
+        letters and the test share one degrees of freedom: the design df of those who
+        answered both questions, ``degf(subset(design, !is.na(var) & !is.na(by)))``
+        (see :func:`pewlike.tables.crosstabs.crosstab`).
 
         Examples
         --------

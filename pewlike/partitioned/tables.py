@@ -73,6 +73,18 @@ class _InBase:
         return ok
 
 
+@dataclass(frozen=True, eq=False)
+class _InColumn:
+    """Rows whose answer to ``col`` is the category with raw code ``code`` (one column of a crosstab)."""
+
+    col: str
+    level: Level
+    code: int
+
+    def __call__(self, pdf: pd.DataFrame) -> np.ndarray:
+        return column_codes(pdf, self.col, self.level) == self.code
+
+
 def _base_pass(pdf: pd.DataFrame, prep: Prep, params: tuple[_InBase, ByCodes | None, int]) -> Sums:
     inbase, bycodes, G = params
     mask = inbase(pdf) & prep.dom
@@ -302,8 +314,10 @@ def crosstab(
     -----
     R has no partitioned equivalent: on all rows in memory the cells are R survey's
     ``svyby(~var, ~by, design, svymean, covmat=TRUE)``, the test ``svychisq(~var + by,
-    design)``, letters from pairwise ``svycontrast`` t tests on the design df of the base;
-    as :func:`pewlike.tables.crosstabs.crosstab`.
+    sub)``, letters from pairwise ``svycontrast`` t tests, and the intervals
+    ``svyciprop(..., df=degf(sub))``: one df for the whole table, that of the base
+    ``sub = subset(design, !is.na(var) & !is.na(by))``; as
+    :func:`pewlike.tables.crosstabs.crosstab`.
     """
 
     from pewlike.tables.crosstabs import assemble_crosstab, check_crosstab_options
@@ -334,14 +348,32 @@ def crosstab(
     col_moe = moes[raw_of][pos_of]
     small = col_n < min_n
     in_base: CallCondition = ("call", (col,), inbase)
-    df = float(sub._evolve(state=State(st.design, sub._state.domain + (in_base,), st.steps)).degf)
+    # the one df of the table: the design df of its base (answered both questions)
+    base_sub = sub._evolve(state=State(st.design, sub._state.domain + (in_base,), st.steps))
+    df = float(base_sub.degf)
+    column_df = None
+    if ci == "logit" and pf._ddesign.kind == "replicate":  # the df each column's replicate logit interval used
+        column_df = np.array(
+            [
+                float(
+                    base_sub._evolve(
+                        state=State(
+                            st.design,
+                            base_sub._state.domain + (("call", (bycol,), _InColumn(bycol, blev, int(code))),),
+                            st.steps,
+                        )
+                    ).degf
+                )
+                for code in raw_of[pos_of]
+            ]
+        )
 
     substantive = [lev for lev in levels if lev not in missing]
     resolved = resolve_nets(_nets_proxy(pf, col), col, substantive, nets)
     net_ests = _net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
     return assemble_crosstab(
         pf,
-        sub,
+        base_sub,
         col,
         bycol,
         frame,
@@ -354,6 +386,7 @@ def crosstab(
         net_ests,
         col_n,
         col_moe,
+        column_df=column_df,
         letters=letters,
         alpha=alpha,
         adjust=adjust,

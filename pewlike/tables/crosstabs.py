@@ -209,7 +209,7 @@ class Crosstab(RowEstimates):
     total : Topline
         The same question for everyone (the "Total" column).
     test : TestResult
-        Rao-Scott test of association (substantive responses).
+        Rao-Scott test of association (substantive responses); ``ddf = ndf * df``.
     columns : tuple of str
         Levels of ``by`` shown, in order; ``letters_of`` maps each to its letter.
     column_n : tuple of int
@@ -221,8 +221,11 @@ class Crosstab(RowEstimates):
         std_error, t, p_value, p_adjusted`` (empty when ``letters=False``).
     nets : tuple of (label, members)
         The nets shown.
-    min_n, suppress, alpha, adjust, df
+    min_n, suppress, alpha, adjust
         The small-base rule and the letter tests' settings.
+    df : float
+        The table's one degrees of freedom (design df of those who answered both
+        questions): of the intervals, the letters and the Rao-Scott test.
     level : float
         Confidence level of the cells' intervals.
     estimates, std_errors : pandas.Series
@@ -407,7 +410,8 @@ def crosstab(
         ``alpha``; ``"none"`` gives plain 95% tests, as Pew's reports describe.
     ci : {"logit", "beta", "wilson", "xlogit", "mean"}
         Interval method per cell (R ``svyciprop(method=)``; see
-        :func:`pewlike.estimation.estimators.proportion`).
+        :func:`pewlike.estimation.estimators.proportion`), on the table's one df
+        (see Notes).
     level : float
         Confidence level.
     total : Topline, optional
@@ -431,13 +435,28 @@ def crosstab(
 
     Notes
     -----
-    Cells are ``svyby(~var, ~by, design, svymean, covmat=TRUE)`` in R survey,
-    intervals ``svyciprop`` in each domain (``svyby(..., svyciprop)``); the test is
-    ``svychisq(~var + by, design)`` (Rao-Scott F, substantive answers); letters
-    come from the pairwise differences ``svycontrast`` of the ``svyby`` result
-    with its full covariance and a t reference on the design df of the base
-    (``degf(subset(design, !is.na(var)))``), adjusted by ``p.adjust``.  Flags for
-    bases under 100 follow Pew's reporting rule.
+    One degrees of freedom for the whole table, ``df``: the design df of the
+    respondents who answered both questions, ``nu = degf(sub)`` with ``sub =
+    subset(design, !is.na(var) & !is.na(by))`` in R survey (``var``'s Refused
+    counts as an answer with ``base="all"``; ``by``'s never does).  The intervals,
+    the letters and the Rao-Scott test all use it:
+
+    * cells are ``svyby(~I(var == level), ~by, sub, svymean, covmat=TRUE)``;
+    * intervals ``svyby(~I(var == level), ~by, sub, svyciprop, method=ci,
+      df=nu)`` (not each column's own df, which ``svyciprop`` takes by default);
+      ``svyciprop(method="beta")`` ignores ``df=`` (it calls ``degf()`` of the
+      column's design), so the Korn-Graubard interval here is its formula with
+      ``nu`` in that place;
+    * the test is ``svychisq(~var + by, sub)`` (Rao-Scott F on the substantive
+      answers, ``ddf = ndf * nu``; for a design made by ``svydesign`` without
+      calibration, ``subset()`` drops the other rows, so R's ``nu`` there is
+      ``degf(sub)``);
+    * letters are the pairwise differences ``svycontrast`` of the ``svymean``
+      ``svyby`` with its full covariance, t on ``nu`` df, adjusted by ``p.adjust``.
+
+    A split-form question (asked of half the sample) thus gets the df of the half
+    that was asked, not of everyone.  Flags for bases under 100 follow Pew's
+    reporting rule.
 
     Examples
     --------
@@ -469,14 +488,19 @@ def crosstab(
     col_n = np.bincount(bcodes[mask & (bcodes >= 0)], minlength=len(blevels))[pos_of]
     col_moe = np.array([moe_points(sf, mask & (bcodes == p), level)[0] for p in pos_of])  # one per column
     small = col_n < min_n
-    df = float(sub.design.restrict(mask).degf())
+    # the one df of the table: the design df of its base (answered both questions)
+    in_base = sub.evolve(design=sub.design.restrict(mask))
+    df = float(in_base.design.degf())
+    column_df = None
+    if ci == "logit" and sf.design.is_replicate:  # the df each column's replicate logit interval was made on
+        column_df = np.array([float(sub.design.restrict(mask & (bcodes == p)).degf()) for p in pos_of])
 
     substantive = [lev for lev in levels if lev not in missing]
     resolved = resolve_nets(sf, col, substantive, nets)
     net_ests = net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
     return assemble_crosstab(
         sf,
-        sub,
+        in_base,
         col,
         bycol,
         frame,
@@ -489,6 +513,7 @@ def crosstab(
         net_ests,
         col_n,
         col_moe,
+        column_df=column_df,
         letters=letters,
         alpha=alpha,
         adjust=adjust,
@@ -501,6 +526,68 @@ def crosstab(
         chisq=chisq,
         topline=topline,
     )
+
+
+def one_df_intervals(
+    cells: pd.DataFrame,
+    nlevels: int,
+    df: float,
+    level: float,
+    ci: ProportionCI,
+    column_df: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Intervals of a crosstab's cells on the table's one df.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        ``estimate, std_error, ci_lower, ci_upper, n`` of every response in every
+        column, ``nlevels`` consecutive rows per column (an estimate's ``to_frame()``).
+    nlevels : int
+        Responses per column.
+    df : float
+        The crosstab's degrees of freedom.
+    level : float
+        Confidence level.
+    ci : {"logit", "beta", "wilson", "xlogit", "mean"}
+        Interval method.
+    column_df : (G,) float ndarray, optional
+        Replicate designs, ``ci="logit"``: the df each column's interval was made on;
+        the replicate logit interval is widened or narrowed to ``df`` on the logit scale.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Lower and upper limits, one per row of ``cells``.
+
+    Notes
+    -----
+    R: ``svyby(~I(var == level), ~by, sub, svyciprop, method=ci, df=degf(sub))`` with
+    ``sub = subset(design, <in the base of var> & !is.na(by))``.  Korn-Graubard
+    (``"beta"``) is ``svyciprop``'s formula with ``degf(sub)`` in place of the
+    column's ``degf()`` (its ``df=`` argument is not used there) and each column's
+    own row count, ``nrow()`` of the column's design.
+    """
+    from scipy import stats
+
+    from pewlike.estimation.proportion_ci import prop_ci
+
+    p = cells["estimate"].to_numpy(dtype=float)
+    if column_df is not None:
+        lo0 = cells["ci_lower"].to_numpy(dtype=float)
+        hi0 = cells["ci_upper"].to_numpy(dtype=float)
+        q = 0.5 + level / 2
+        ratio = stats.t.ppf(q, df) / stats.t.ppf(q, np.repeat(np.asarray(column_df, dtype=float), nlevels))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eta = np.log(p / (1 - p))
+            half = (np.log(hi0 / (1 - hi0)) - np.log(lo0 / (1 - lo0))) / 2 * ratio
+            lo = 1 / (1 + np.exp(-(eta - half)))
+            hi = 1 / (1 + np.exp(-(eta + half)))
+        return np.where(np.isfinite(lo), lo, lo0), np.where(np.isfinite(hi), hi, hi0)
+    n = cells["n"].to_numpy(dtype=float)
+    nrow = np.repeat(n.reshape(-1, nlevels).sum(axis=1), nlevels)  # rows in each column's base
+    var = cells["std_error"].to_numpy(dtype=float) ** 2
+    return prop_ci(p, var, df, level, ci, nrow)
 
 
 def check_crosstab_options(base: str, adjust: str, min_n: int, alpha: float) -> Base:
@@ -565,6 +652,7 @@ def assemble_crosstab(
     col_n: np.ndarray,
     col_moe: np.ndarray,
     *,
+    column_df: np.ndarray | None = None,
     letters: bool,
     alpha: float,
     adjust: Adjust,
@@ -586,8 +674,9 @@ def assemble_crosstab(
     Parameters
     ----------
     sf, sub : SurveyBackend
-        The survey, and the same survey restricted to valid answers of ``bycol``
-        (one backend for both).
+        The survey, and the same survey restricted to the crosstab's base: a
+        substantive answer to ``bycol`` and an answer to ``col`` in ``base``
+        (one backend for both); its design df is ``df``.
     col, bycol : str
         The resolved question and column variable.
     frame : pandas.DataFrame
@@ -601,7 +690,8 @@ def assemble_crosstab(
     small : (G,) bool ndarray
         Columns whose base is under ``min_n``.
     df : float
-        Design degrees of freedom of the base (t reference of the letters).
+        Design degrees of freedom of the base (``degf`` of ``sub``): the one df of
+        the cells' intervals, the letters' t reference and the Rao-Scott test.
     resolved : sequence of (label, members)
         The nets.
     net_ests : sequence of (label, Estimates, position, levels)
@@ -610,10 +700,15 @@ def assemble_crosstab(
         Unweighted base of each column.
     col_moe : (G,) float ndarray
         Margin of error of each column, in points.
+    column_df : (G,) float ndarray, optional
+        The df each column's logit interval in ``est`` (and ``net_ests``) was made on,
+        given for replicate designs only: their logit interval comes from the
+        replicates, so it is rescaled to ``df`` rather than recomputed from the SE.
     letters, alpha, adjust, suppress, min_n, total, base, ci, level
         As in :func:`crosstab`.
     chisq : callable
-        ``chisq(sub, col, bycol)``: the backend's Rao-Scott test.
+        ``chisq(sub, col, bycol)``: the backend's Rao-Scott test (its ddf is ``ndf`` times
+        the df of ``sub``, that is ``df``).
     topline : ToplineFunction
         The backend's topline, for the Total column when ``total`` is None.
 
@@ -624,6 +719,7 @@ def assemble_crosstab(
     import pandas as pd
 
     G, L = len(cols), len(levels)
+    frame["ci_lower"], frame["ci_upper"] = one_df_intervals(frame, L, df, level, ci, column_df)
     letter_rows = [""] * len(frame)
     frames = [frame]
     tests = []
@@ -638,7 +734,9 @@ def assemble_crosstab(
         letter_rows = [lets[r][g] for g in range(G) for r in range(L)]
     frame["letters"] = letter_rows
     for label, ne, pos, nl_levels in net_ests:
-        nf = ne.to_frame().iloc[pos::nl_levels].copy()
+        nall = ne.to_frame()
+        nall["ci_lower"], nall["ci_upper"] = one_df_intervals(nall, nl_levels, df, level, ci, column_df)
+        nf = nall.iloc[pos::nl_levels].copy()
         nf["variable"] = col
         nf["level"] = label
         nf["kind"] = "net"

@@ -36,6 +36,9 @@ def make_frame(n: int = 1200, seed: int = 7) -> pd.DataFrame:
     q = rng.choice(["Very", "Somewhat", "Not too", "Not at all", "Refused"], n, p=[0.3, 0.3, 0.2, 0.15, 0.05])
     y = rng.normal(50, 10, n) + 2 * st
     y[rng.random(n) < 0.05] = np.nan
+    # a split-form question, asked of form 1 only: the respondents of half the PSUs (own generator)
+    form1 = psu % 2 == 0
+    q2 = np.where(form1, np.random.default_rng(seed + 1).choice(["Yes", "No", "Refused"], n, p=[0.5, 0.45, 0.05]), None)
     return pd.DataFrame(
         {
             "stratum": st,
@@ -49,6 +52,7 @@ def make_frame(n: int = 1200, seed: int = 7) -> pd.DataFrame:
             "F_AGECAT": pd.Categorical(rng.choice(AGE, n), categories=AGE, ordered=True),
             "Q1": pd.Categorical(q, categories=["Very", "Somewhat", "Not too", "Not at all", "Refused"], ordered=True),
             "region": pd.array(rng.choice(["NE", "MW", "S", "W"], n), dtype="str"),
+            "Q2": pd.Categorical(q2, categories=["Yes", "No", "Refused"]),
             "y": y,
             "x": rng.gamma(2, 2, n),
             "weight": rng.gamma(4, 0.5, n) * (1 + st / 4),
@@ -255,6 +259,24 @@ def test_tables_equal_in_memory(dataset, client):
         np.testing.assert_allclose(cd.column_moe, cm.column_moe, rtol=RTOL)
         assert_same_test(cd.test, cm.test)
         assert cd.table().frame.equals(cm.table().frame)
+
+
+@pytest.mark.parametrize(
+    ("name", "ci"),
+    [("strata and PSUs", "logit"), ("two stages with fpc", "beta"), ("JK1 mse", "logit"), ("JKn", "mean")],
+)
+def test_split_form_crosstab_one_df_equals_in_memory(dataset, client, name, ci):
+    """A question asked of half the sample: the same one df, intervals, letters and test on both backends."""
+    mem, dsk = _pair(dataset, client, name)
+    for base in ("valid", "all"):
+        cd, cm = (t.crosstab("Q2", "F_AGECAT", base=base, ci=ci, nets={"NET": ["Yes"]}, min_n=50) for t in (dsk, mem))
+        assert cd.df == cm.df <= mem.degf
+        if name == "strata and PSUs":
+            assert (mem.degf, cm.df) == (24 - 6, 12 - 6)  # PSUs minus strata; half the PSUs were asked
+        assert_same_frame(cd.to_frame(), cm.to_frame())
+        assert_same_frame(cd.pairs, cm.pairs)
+        assert_same_test(cd.test, cm.test)
+        assert cm.test.df[1] == pytest.approx(cm.test.df[0] * cm.df, rel=1e-12)
 
 
 def test_survey_of_a_dask_frame_and_csv_files(dataset, client, tmp_path):

@@ -206,26 +206,51 @@ def test_crosstab_frame_contract_and_columns(demo):
 
 
 def test_crosstab_cells_are_the_domain_proportions(demo):
-    """The cells (estimate, SE, CI, deff, n) are svy.proportion(var, by=by), itself checked against R svyby."""
-    x = demo.crosstab("CONCERNCO", "F_PARTYSUM_FINAL", nets="auto").to_frame()
+    """The cells (estimate, SE, deff, n) are svy.proportion(var, by=by), itself checked against R svyby.
+
+    The intervals are not: proportion() uses each column's df, a crosstab the one df of its
+    base (tests/tables/test_crosstab_df.py); on that df they are proportion_ci's.
+    """
+    from pewlike.estimation.proportion_ci import prop_ci
+
+    xt = demo.crosstab("CONCERNCO", "F_PARTYSUM_FINAL", nets="auto")
+    x = xt.to_frame()
     cells = x[x["kind"] == "response"].reset_index(drop=True)
     p = demo.proportion("CONCERNCO", by="F_PARTYSUM_FINAL").to_frame()
     assert list(cells["level"].astype(str)) == list(p["level"].astype(str))
     assert list(cells["F_PARTYSUM_FINAL"].astype(str)) == list(p["F_PARTYSUM_FINAL"].astype(str))
-    for key in ("estimate", "std_error", "ci_lower", "ci_upper", "deff"):
+    for key in ("estimate", "std_error", "deff"):
         np.testing.assert_allclose(cells[key], p[key], rtol=1e-12)
     assert list(cells["n"]) == list(p["n"])
+    lo, hi = prop_ci(p["estimate"], p["std_error"] ** 2, xt.df, 0.95, "logit")
+    np.testing.assert_allclose(cells["ci_lower"], lo, rtol=1e-12)
+    np.testing.assert_allclose(cells["ci_upper"], hi, rtol=1e-12)
 
 
 def test_crosstab_column_equals_topline_of_the_subset(demo):
-    """Two routes to one number: a column of the crosstab is the topline of that subgroup."""
-    x = demo.crosstab("CONTROLCO", "F_EDUCCAT", nets="auto").to_frame()
+    """Two routes to one number: a column of the crosstab is the topline of that subgroup.
+
+    Not its interval: the subgroup's topline is on the subgroup's df, the crosstab's column on the
+    df of the whole table's base (the same interval with the t quantile of the other df).
+    """
+    from scipy import stats
+
+    xt = demo.crosstab("CONTROLCO", "F_EDUCCAT", nets="auto")
+    x = xt.to_frame()
     sub = demo.subset(demo.data["F_EDUCCAT"] == "Some college")
     t = sub.topline("CONTROLCO", nets="auto").to_frame()
     col = x[x["F_EDUCCAT"] == "Some college"].reset_index(drop=True)
-    for key in ("estimate", "std_error", "ci_lower", "ci_upper", "deff"):
+    for key in ("estimate", "std_error", "deff"):
         np.testing.assert_allclose(col[key], t[key], rtol=1e-9)
     assert list(col["n"]) == list(t["n"])
+    logit = lambda v: np.log(v / (1 - v))  # noqa: E731
+    n_sub = int(t["n"][t["kind"] != "net"].sum())  # weights-only design: df = respondents - 1
+    ratio = stats.t.ppf(0.975, xt.df) / stats.t.ppf(0.975, n_sub - 1)
+    np.testing.assert_allclose(
+        logit(col["ci_upper"]) - logit(col["ci_lower"]),
+        (logit(t["ci_upper"]) - logit(t["ci_lower"])) * ratio,
+        rtol=1e-9,
+    )
 
 
 def test_crosstab_invariant_to_weight_scale_and_row_order(demo):
@@ -282,10 +307,13 @@ def test_pairwise_letters_on_a_hand_example():
 
 
 def test_crosstab_rao_scott_p_equals_svychisq(demo):
+    """svychisq on the respondents who answered both questions (the table's base, its one df)."""
     x = demo.crosstab("CONCERNCO", "F_EDUCCAT")
-    sub = demo.subset(demo._valid("F_EDUCCAT"))
+    sub = demo.subset(demo._valid("F_EDUCCAT") & demo._valid("CONCERNCO"))
     want = sub.chisq("CONCERNCO", "F_EDUCCAT")
     assert x.test.p_value == pytest.approx(want.p_value, rel=1e-12)
+    assert x.test.df[1] == pytest.approx(want.df[1], rel=1e-12)
+    assert want.df[1] == pytest.approx(want.df[0] * sub.degf, rel=1e-12) and sub.degf == x.df
     assert "Rao-Scott F(" in x.test_note()
 
 
