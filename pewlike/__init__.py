@@ -50,6 +50,7 @@ __all__ = [
     "errors",
     "moe",
     "read",
+    "stack",
     "targets_from",
 ]
 
@@ -58,6 +59,7 @@ _LAZY = {
     "read": "loading",
     "Survey": "survey",
     "demo": "loading",
+    "stack": "loading",
     "Codebook": "io.codebook",
     "moe": "weighting.summary",
     "targets_from": "weighting.population",
@@ -65,7 +67,7 @@ _LAZY = {
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.io.codebook import Codebook
-    from pewlike.loading import demo, read
+    from pewlike.loading import demo, read, stack
     from pewlike.survey import Survey
     from pewlike.weighting import targets_from
     from pewlike.weighting.summary import moe

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -14,7 +14,7 @@ from pewlike.survey import LonelyPSU, RepType, Survey
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["demo", "read"]
+__all__ = ["demo", "read", "stack"]
 
 
 def read(
@@ -197,3 +197,86 @@ def demo(**options: Any) -> Survey:
     if not isinstance(backend, SurveyFrame):  # engine="dask" (a TypeError, as replace() on that backend gave)
         raise TypeError("pw.demo() reads the demo survey into memory; drop engine='dask'")
     return Survey._wrap(replace(backend, source="privacy_survey_demo.sav (synthetic demo data)"))
+
+
+def stack(
+    waves: Mapping[str, Survey],
+    *,
+    wave: str = "WAVE",
+    id: str | None = "QKEY",
+    rename: Mapping[str, Mapping[str, str | None]] | None = None,
+    recode: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
+    weights: Literal["rescale", "as_is"] = "rescale",
+) -> Survey:
+    """Stack survey waves into one survey whose design knows the waves (and the panel).
+
+    Parameters
+    ----------
+    waves : mapping
+        ``{"2019": w49, "2023": w132}``: wave name -> in-memory :class:`Survey`, in time
+        order.
+    wave : str
+        Name of the new column holding each row's wave (an ordered categorical).
+    id : str or None
+        Panel id (``QKEY``).  When every wave has it, panel members answering in several
+        waves are linked: each respondent is one cluster across waves.  When no wave has
+        it, or ``id=None``, the waves are independent samples.
+    rename : mapping, optional
+        Crosswalk of names, ``{"2023": {"CONC_CO": "CONCERNCO"}}``; a name may be a column
+        or its name without the wave suffix; ``None`` as the new name leaves that column
+        out of the stack.  Wave suffixes are dropped without it (``CONCERNCO_W49`` and
+        ``CONCERNCO_W132`` become ``CONCERNCO``).
+    recode : mapping, optional
+        Crosswalk of answers, ``{"2023": {"CONCERNCO": {"Extremely concerned": "Very
+        concerned"}}}`` (several answers may become one).
+    weights : {"rescale", "as_is"}
+        ``"rescale"``: each wave's weights are divided by their mean, so every wave's
+        respondents have a mean weight of 1 and pooled estimates weigh the waves by their
+        sample sizes; ``"as_is"``: kept (a warning names the sums when their scales differ
+        by more than 5 times).
+
+    Returns
+    -------
+    Survey
+        All rows, the harmonised questions, the wave column, the stacked weight column
+        ``<wave>_WEIGHT``; question wording of the first wave that has it (a trend notes
+        wording that changed).
+
+    Raises
+    ------
+    DesignError
+        Fewer than two waves; a wave with replicate weights (not supported yet) or a
+        partitioned wave; a question whose substantive answers differ between waves (the
+        answers are named, with a ``recode=`` to fix it); ``id`` in some waves only, or
+        duplicated within a wave; panel linking of waves that have strata or clusters;
+        waves with different numbers of stages, fpc in some waves only, or different
+        lonely-PSU rules; a crosswalk naming what a wave does not have.
+
+    Notes
+    -----
+    No R survey function stacks waves.  The design equals R's ``svydesign`` on the
+    stacked data: ``ids=~1, strata=~WAVE`` for independent weights-only waves (each
+    wave's own strata and PSUs kept, made unique across waves, for complex waves), and
+    ``ids=~QKEY`` for a panel-linked stack of weights-only waves.  Weights of waves raked
+    in pewlike are kept but treated as fixed (a warning says so).
+
+    Examples
+    --------
+    >>> import pandas as pd, pewlike as pw
+    >>> w1 = pw.Survey(pd.DataFrame({"Q_W1": ["Yes", "No"], "w": [1.0, 3.0]}), weights="w")
+    >>> w2 = pw.Survey(pd.DataFrame({"Q_W2": ["No", "Yes", "Yes"], "w": [2.0, 2.0, 2.0]}), weights="w")
+    >>> both = pw.stack({"2019": w1, "2023": w2})
+    >>> both.n, both.data["WAVE_WEIGHT"].tolist()
+    (5, [0.5, 1.5, 1.0, 1.0, 1.0])
+    """
+    from pewlike.trends.stack import stack_frames
+
+    frames = {}
+    for name, svy in dict(waves).items():
+        if not isinstance(svy, Survey):
+            raise DesignError(f"wave {name!r} is a {type(svy).__name__}, not a pewlike Survey; read it with pw.read()")
+        backend = svy._backend
+        if not isinstance(backend, SurveyFrame):
+            raise DesignError(f"wave {name!r} is partitioned; stack in-memory waves (svy.collect() brings one in)")
+        frames[name] = backend
+    return Survey._wrap(stack_frames(frames, wave=wave, id=id, rename=rename, recode=recode, weights=weights))

@@ -32,7 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.models.scales import ScaleResult
     from pewlike.partitioned.frame import PartitionedFrame
     from pewlike.tables.crosstabs import Crosstab
-    from pewlike.tables.toplines import Topline
+    from pewlike.tables.toplines import NetSpec, Topline
+    from pewlike.trends.results import Trend
     from pewlike.weighting.summary import WeightSummary
 
     Backend = SurveyFrame | PartitionedFrame
@@ -58,6 +59,7 @@ _IN_MEMORY: dict[str, tuple[str, str]] = {
     "ttest": ("pewlike.estimation.hypothesis", "ttest"),
     "topline": ("pewlike.tables", "topline"),
     "crosstab": ("pewlike.tables", "crosstab"),
+    "trend": ("pewlike.trends.trend", "trend"),
     **{v: ("pewlike.weighting", v) for v in ("rake", "poststratify", "calibrate", "trim_weights", "weight_summary")},
     **{v: ("pewlike.models", v) for v in ("glm", "logit", "ologit", "scale")},
     "to_replicate": ("pewlike.design.replicate", "to_replicate"),
@@ -1020,6 +1022,61 @@ class Survey:
         ('Male', 'Female')
         """
         result: Crosstab = self._call("crosstab", var, by, base=base, letters=letters, **options)
+        return result
+
+    def trend(
+        self,
+        var: str,
+        *,
+        wave: str = "WAVE",
+        by: str | Sequence[str] | None = None,
+        nets: NetSpec = "auto",
+        base: Base = "valid",
+        **options: Any,
+    ) -> Trend:
+        """Each wave's shares of a question, and what changed between waves, with tests.
+
+        Parameters
+        ----------
+        var : str
+            A categorical question asked in every wave (wave suffix optional).
+        wave : str
+            The column naming each row's wave, in time order (``pw.stack`` makes it).
+        by : str or list of str, optional
+            Groups within which each change is measured (e.g. ``"F_AGECAT"``).
+        nets : mapping, "auto", bool or None
+            Nets, as for :meth:`topline`; their changes are tested too.
+        base : {"valid", "all"}
+            As for :meth:`topline`.
+        **options
+            ``ci=`` (interval method of each share), ``level=``, ``alpha=`` (the
+            significance flag's level); see :func:`pewlike.trends.trend.trend`.
+
+        Returns
+        -------
+        Trend
+            ``to_frame()``: ``variable, level, wave, <by>, estimate, std_error, ci_lower,
+            ci_upper, n``; ``changes()``: ``variable, level, <by>, from_wave, to_wave,
+            difference, std_error, ci_lower, ci_upper, p_value, significant``.
+
+        Notes
+        -----
+        Shares are ``svyby(~var, ~WAVE, design, svymean, covmat=TRUE)`` in R survey and
+        changes ``svycontrast`` of two waves with a t test on ``degf(design)``.  On a
+        panel-linked stack (``pw.stack(..., id="QKEY")``) the SE of a change includes the
+        covariance of the same respondents' answers, as ``svydesign(ids=~QKEY, ...)``.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> w1 = pw.Survey(pd.DataFrame({"Q_W1": ["Yes", "No", "Yes", "No"], "w": 1.0}), weights="w")
+        >>> w2 = pw.Survey(pd.DataFrame({"Q_W2": ["Yes", "Yes", "Yes", "No"], "w": 1.0}), weights="w")
+        >>> tr = pw.stack({"2019": w1, "2023": w2}).trend("Q")
+        >>> row = tr.changes().iloc[0]
+        >>> row["level"], row["from_wave"], row["to_wave"], float(row["difference"])
+        ('No', '2019', '2023', -0.25)
+        """
+        result: Trend = self._call("trend", var, wave=wave, by=by, nets=nets, base=base, **options)
         return result
 
     # -- weighting -----------------------------------------------------------------------

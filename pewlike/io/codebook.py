@@ -82,6 +82,9 @@ class VariableInfo:
         Declared by the user (:meth:`pewlike.Survey.set_scale`, spec ``[data] ordinal``):
         True for an ordered answer scale, False for not one; None lets pewlike decide
         (:func:`pewlike.io.scales.is_scale`).
+    wordings : tuple of (str, str)
+        In a stack of waves (:func:`pewlike.stack`) whose wording of the question
+        differs: ``(wave, wording)`` of each wave; empty otherwise.
     """
 
     name: str
@@ -92,6 +95,7 @@ class VariableInfo:
     kind: str = "numeric"
     measure: str | None = None
     scale: bool | None = None
+    wordings: tuple[tuple[str, str], ...] = ()
 
     @property
     def base(self) -> str:

@@ -1,0 +1,215 @@
+"""Stacked waves and trends (issue #13) against R survey, and the stacking's bad input.
+
+The waves are written by ``tests/reference/trends/make_waves.py`` (seeded); the reference
+values by ``make_trends_reference.R``, which builds the stacked designs itself from the raw
+waves (see its header for the R calls).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pewlike as pw
+from pewlike.errors import DesignError, EstimationError, VariableError, WeightWarning
+
+REF = Path(__file__).resolve().parents[1] / "reference" / "trends"
+RTOL = 1e-6
+LEVELS = ["Very concerned", "Somewhat concerned", "Not too concerned", "Not at all concerned"]
+NET = "NET Very/Somewhat concerned"
+RECORDS = {r["name"]: r for r in json.loads((REF / "reference_trends.json").read_text(encoding="utf-8"))}
+
+
+def _wave(frame: pd.DataFrame, wave: str, suffix: str, **design) -> pw.Survey:
+    df = frame[frame["WAVE"] == wave].drop(columns="WAVE").reset_index(drop=True)
+    df["Q"] = pd.Categorical(df["Q"], categories=[*LEVELS, "Refused"], ordered=True)
+    df = df.rename(columns={"Q": f"Q_{suffix}", "W": f"WEIGHT_{suffix}"})
+    return pw.Survey(df, weights=f"WEIGHT_{suffix}", **design)
+
+
+def _waves(name: str) -> dict[str, pw.Survey]:
+    if name == "complex":
+        frame = pd.read_csv(REF / "waves_complex.csv", dtype={"WAVE": str})
+        design = {"strata": "STRATUM", "psu": "PSU", "nest": True}
+    else:
+        frame = pd.read_csv(REF / "waves_panel.csv", dtype={"WAVE": str})
+        design = {}
+    return {"2019": _wave(frame, "2019", "W49", **design), "2023": _wave(frame, "2023", "W132", **design)}
+
+
+def _stack(name: str) -> pw.Survey:
+    return pw.stack(_waves(name), id="QKEY" if name == "panel" else None)
+
+
+def _close(a, b, what):
+    np.testing.assert_allclose(float(a), float(b), rtol=RTOL, atol=1e-12, err_msg=what)
+
+
+@pytest.mark.parametrize("name", ["independent", "panel", "complex"])
+def test_shares_and_changes_equal_r(name):
+    rec = RECORDS[name]
+    svy = _stack(name)
+    assert svy.degf == int(rec["degf"])
+    tr = svy.trend("Q")
+    frame = tr.to_frame()
+    assert list(frame.columns) == ["variable", "level", "wave", "estimate", "std_error", "ci_lower", "ci_upper", "n"]
+    changes = tr.changes()
+    assert list(changes.columns) == [
+        "variable", "level", "from_wave", "to_wave", "difference", "std_error", "ci_lower", "ci_upper",
+        "p_value", "significant",
+    ]  # fmt: skip
+    for item in rec["overall"]:
+        level = NET if item["level"] == "NET" else item["level"]
+        for share in item["shares"]:
+            row = frame[(frame["level"] == level) & (frame["wave"] == share["key"])].iloc[0]
+            for col in ("estimate", "std_error") + (("ci_lower", "ci_upper") if share["ci_lower"] else ()):
+                _close(row[col], share[col], f"{name} {level} {share['key']} {col}")
+        (ch,) = item["changes"]
+        got = changes[(changes["level"] == level)].iloc[0]
+        assert (got["from_wave"], got["to_wave"]) == ("2019", "2023")
+        for col in ("difference", "std_error", "ci_lower", "ci_upper", "p_value"):
+            _close(got[col], ch[col], f"{name} {level} change {col}")
+        assert bool(got["significant"]) == (float(ch["p_value"]) < 0.05)
+
+
+@pytest.mark.parametrize("name", ["independent", "panel"])
+def test_changes_within_groups_equal_r(name):
+    rec = RECORDS[name]
+    tr = _stack(name).trend("Q", by="SEX")
+    changes = tr.changes()
+    assert list(changes.columns[:4]) == ["variable", "level", "SEX", "from_wave"]
+    for item in rec["by_sex"]:
+        level = NET if item["level"] == "NET" else item["level"]
+        for ch in item["changes"]:
+            got = changes[(changes["level"] == level) & (changes["SEX"] == ch["group"])].iloc[0]
+            for col in ("difference", "std_error", "p_value"):
+                _close(got[col], ch[col], f"{name} {level} {ch['group']} {col}")
+
+
+def test_panel_link_makes_the_change_more_precise():
+    ind = _stack("independent").trend("Q").changes().set_index("level")
+    pan = _stack("panel").trend("Q").changes().set_index("level")
+    np.testing.assert_allclose(pan["difference"], ind["difference"], rtol=1e-12)
+    assert (pan["std_error"] < ind["std_error"]).all()  # the same people answered twice
+
+
+def test_stack_harmonises_names_rescales_weights_and_keeps_wording():
+    waves = _waves("independent")
+    svy = pw.stack(waves, id=None)
+    assert {"Q", "WEIGHT", "WAVE", "WAVE_WEIGHT", "QKEY", "SEX"} <= set(svy.data.columns)
+    assert list(svy.data["WAVE"].cat.categories) == ["2019", "2023"]
+    means = svy.data.groupby("WAVE", observed=True)["WAVE_WEIGHT"].mean()
+    np.testing.assert_allclose(means.to_numpy(), [1.0, 1.0], rtol=1e-12)
+    assert svy.n == waves["2019"].n + waves["2023"].n
+    assert svy.codebook().set_index("name").loc["Q", "type"] == "ordinal"
+    as_is = pw.stack(waves, id=None, weights="as_is")
+    np.testing.assert_allclose(as_is.data["WAVE_WEIGHT"].to_numpy(), as_is.data["WEIGHT"].to_numpy())
+
+
+def test_trend_table_marks_significant_change():
+    tr = _stack("panel").trend("Q")
+    table = tr.table()
+    assert list(table.columns) == ["level", "2019", "2023", "Change 2019-2023"]
+    ch = tr.changes().set_index("level")
+    for _, row in table.iterrows():
+        d = ch.loc[row["level"]]
+        assert row["Change 2019-2023"] == f"{100 * d['difference']:+.0f}" + ("*" if d["significant"] else "")
+    text = str(tr)
+    assert "Trend of Q across waves 2019, 2023" in text and "df = 229" not in text
+    assert "<table>" in tr._repr_html_()
+
+
+def test_crosswalk_rename_and_recode():
+    waves = _waves("independent")
+    w23 = waves["2023"]
+    df = w23.data.rename(columns={"Q_W132": "CONC"}).copy()
+    df["CONC"] = df["CONC"].cat.rename_categories({"Very concerned": "Extremely concerned"})
+    other = pw.Survey(df, weights="WEIGHT_W132")
+    fixed = pw.stack(
+        {"2019": waves["2019"], "2023": other},
+        id=None,
+        rename={"2023": {"CONC": "Q"}},
+        recode={"2023": {"Q": {"Extremely concerned": "Very concerned"}}},
+    )
+    ref = pw.stack(waves, id=None).trend("Q").changes()
+    got = fixed.trend("Q").changes()
+    np.testing.assert_allclose(got["difference"], ref["difference"], rtol=1e-12)
+    with pytest.raises(DesignError, match=r"'Q' has different answers in waves '2019' and '2023'.*recode="):
+        pw.stack({"2019": waves["2019"], "2023": other}, id=None, rename={"2023": {"CONC": "Q"}})
+    with pytest.raises(DesignError, match=r"recode=\{'2023'.*names 'Extremly'.*its answers are"):
+        pw.stack(
+            {"2019": waves["2019"], "2023": other},
+            id=None,
+            rename={"2023": {"CONC": "Q"}},
+            recode={"2023": {"Q": {"Extremly": "Very concerned"}}},
+        )
+    dropped = pw.stack({"2019": waves["2019"], "2023": other}, id=None, rename={"2023": {"CONC": None}})
+    with pytest.raises(EstimationError, match=r"wave '2023' has no answers to 'Q'"):
+        dropped.trend("Q")
+
+
+def test_wording_change_is_noted():
+    waves = _waves("independent")
+    df = waves["2023"].data
+    book = pw.Codebook.from_frame(df, labels={"Q_W132": "How concerned are you now?"})
+    new = pw.Survey(df, weights="WEIGHT_W132", codebook=book)
+    old_book = pw.Codebook.from_frame(waves["2019"].data, labels={"Q_W49": "How concerned are you?"})
+    old = pw.Survey(waves["2019"].data, weights="WEIGHT_W49", codebook=old_book)
+    tr = pw.stack({"2019": old, "2023": new}, id=None).trend("Q")
+    assert tr.question == "How concerned are you?"
+    assert "Wording differs between waves: 2019: How concerned are you?; 2023: How concerned are you now?" in str(tr)
+
+
+def test_bad_stacks_are_one_line_errors():
+    waves = _waves("panel")
+    w19, w23 = waves["2019"], waves["2023"]
+    with pytest.raises(DesignError, match="stack needs two or more waves, got 1"):
+        pw.stack({"2019": w19})
+    dup = w23.data.copy()
+    dup.loc[1, "QKEY"] = dup.loc[0, "QKEY"]
+    with pytest.raises(DesignError, match=r"wave '2023' has 1 duplicate QKEY value\(s\)"):
+        pw.stack({"2019": w19, "2023": pw.Survey(dup, weights="WEIGHT_W132")})
+    no_id = pw.Survey(w23.data.drop(columns="QKEY"), weights="WEIGHT_W132")
+    with pytest.raises(DesignError, match=r"id='QKEY' links panel members, but wave '2023' has no column 'QKEY'"):
+        pw.stack({"2019": w19, "2023": no_id})
+    assert pw.stack({"2019": w19, "2023": no_id}, id=None).n == w19.n + no_id.n
+    with pytest.raises(DesignError, match=r"weights='even' is not valid"):
+        pw.stack(waves, weights="even")  # type: ignore[arg-type]
+    with pytest.raises(DesignError, match=r"wave '2019' already has a column 'SEX'"):
+        pw.stack(waves, wave="SEX")
+    with pytest.raises(DesignError, match=r"rename=\{'2019': \.\.\.\} names 'NOPE'"):
+        pw.stack(waves, rename={"2019": {"NOPE": "X"}})
+    rep = w19.to_replicate("JK1")
+    with pytest.raises(DesignError, match=r"wave '2019' has replicate weights"):
+        pw.stack({"2019": rep, "2023": w23})
+    cx = {
+        w: pw.Survey(s.data.assign(RID=np.arange(s.n)), weights=f"WEIGHT_{sfx}", strata="STRATUM", psu="PSU", nest=True)
+        for (w, s), sfx in zip(_waves("complex").items(), ("W49", "W132"), strict=True)
+    }
+    with pytest.raises(DesignError, match=r"needs weights-only waves, but wave '2019' has strata"):
+        pw.stack(cx, id="RID")
+    with pytest.raises(DesignError, match=r"wave 'x' is a DataFrame, not a pewlike Survey"):
+        pw.stack({"x": w19.data, "y": w23})  # type: ignore[dict-item]
+
+
+def test_weights_on_different_scales_warn_without_rescale():
+    waves = _waves("independent")
+    big = waves["2023"].data.copy()
+    big["WEIGHT_W132"] *= 1000
+    with pytest.warns(WeightWarning, match=r"very different scales \(sums 2019: .*, 2023: "):
+        pw.stack({"2019": waves["2019"], "2023": pw.Survey(big, weights="WEIGHT_W132")}, weights="as_is", id=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pw.stack({"2019": waves["2019"], "2023": pw.Survey(big, weights="WEIGHT_W132")}, id=None)
+
+
+def test_trend_needs_a_wave_column():
+    with pytest.raises(VariableError, match=r"trend needs the column that names each row's wave"):
+        pw.demo().trend("CONCERNCO")
+    with pytest.raises(EstimationError, match=r"by= repeats the wave column"):
+        _stack("panel").trend("Q", by="WAVE")
