@@ -546,7 +546,7 @@ class Survey:
         >>> import pewlike as pw
         >>> svy = pw.demo().assign(
         ...     YOUNG="F_AGECAT == '18-29'", labels={"YOUNG": "Ages 18-29"})
-        >>> svy.question("YOUNG"), round(svy.mean("YOUNG").to_frame()["estimate"].iloc[0], 3)
+        >>> svy.question("YOUNG"), round(float(svy.mean("YOUNG").to_frame()["estimate"].iloc[0]), 3)
         ('Ages 18-29', 0.21)
         """
         from pewlike.design.derive import assign_columns

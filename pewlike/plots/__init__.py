@@ -92,7 +92,8 @@ def _universe_of(results: Iterable[Any]) -> str | None:
     """The domain name carried by the first topline or crosstab of a chart (None when unnamed)."""
     for res in results:
         res = res[1] if isinstance(res, tuple) else res
-        name = getattr(getattr(res, "total", res), "universe_name", None)
+        # a topline carries the name; a crosstab through its total (a Topline)
+        name = getattr(res, "universe_name", None) or getattr(getattr(res, "total", None), "universe_name", None)
         return name if isinstance(name, str) else None
     return None
 
