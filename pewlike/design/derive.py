@@ -84,7 +84,10 @@ def _full_length(sf: SurveyFrame, name: str, value: Any) -> pd.Series:
     full = sf.data
     dom = sf.design.in_domain
     if isinstance(value, pd.Series):
-        return value.reindex(full.index).rename(name)
+        out = value.reindex(full.index).rename(name)
+        if pd.api.types.is_bool_dtype(value.dtype) and out.dtype == object:
+            out = out.astype(float)  # rows the Series lacks made it object: keep it 1/0 with missing
+        return out
     if np.ndim(value) == 0:
         return pd.Series([value] * len(full), index=full.index, name=name)
     if isinstance(value, pd.Categorical):

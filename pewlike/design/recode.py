@@ -57,6 +57,8 @@ def _category_of(member: Any, info: VariableInfo, cats: list[str], verb: str, co
         for code, lab in info.value_labels.items():
             if isinstance(code, (int, float)) and float(code) == float(member) and str(lab) in cats:
                 return str(lab)
+        if not info.value_labels and _fmt(float(member)) in cats:
+            return _fmt(float(member))  # categories that are numbers themselves, without value labels
     raise VariableError(f"{verb}: {member!r} is not a category of {col!r}; known: {_known(info, cats)}")
 
 

@@ -239,3 +239,13 @@ def test_partitioned_surveys_refuse_assign_with_a_hint():
     for call in (lambda: dsk.assign(y="x + 1"), lambda: dsk.recode("x", {"a": [1]}), lambda: dsk.score("x", {})):
         with pytest.raises(EstimationError, match=r"partitioned.*collect\(\)"):
             call()
+
+
+def test_assign_a_partial_boolean_series_stays_numeric_and_recode_takes_numeric_categories(demo):
+    part = demo.assign(S=demo.data["F_SEX"].iloc[:10].eq("Female"))
+    s = part.data["S"]
+    assert s.dtype == float and int(s.notna().sum()) == 10
+    assert part._codebook.variables["S"].kind == "numeric"
+    df = pd.DataFrame({"g": pd.Categorical([1, 2, 3, 1]), "w": 1.0})
+    svy = pw.Survey(df, weights="w")
+    assert svy.recode("g", {"low": [1, 2]}).data["g"].tolist() == ["low", "low", "3", "low"]
