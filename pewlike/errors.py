@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "CalibrationError",
     "DataFileError",
+    "DataWarning",
     "DesignError",
     "EstimationError",
     "FormulaError",
@@ -92,3 +93,7 @@ class LabelWarning(PewlikeWarning):
 
 class WeightWarning(PewlikeWarning):
     """No weights were found, or the weights look suspicious."""
+
+
+class DataWarning(PewlikeWarning):
+    """A change made to a copy of a survey's data, which the survey never sees (use ``svy.assign``)."""

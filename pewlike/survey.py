@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pewlike.design.frame import LonelyPSU, RepType, SurveyFrame
 from pewlike.errors import DesignError, EstimationError, VariableError
@@ -37,6 +37,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.weighting.summary import WeightSummary
 
     Backend = SurveyFrame | PartitionedFrame
+
+_R = TypeVar("_R")
 
 __all__ = ["LonelyPSU", "RepType", "Survey"]
 
@@ -244,6 +246,22 @@ class Survey:
     def _call(self, verb: str, *args: Any, **kwargs: Any) -> Any:
         return self._impl(verb)(self._backend, *args, **kwargs)
 
+    def _named(self, result: _R) -> _R:
+        """A result that carries the domain's name (for its notes and ``to_frame().attrs``)."""
+        universe = self._backend.universe
+        if not universe:
+            return result
+        from dataclasses import replace
+
+        return replace(result, universe_name=universe)  # type: ignore[type-var]
+
+    def _named_crosstab(self, result: Crosstab) -> Crosstab:
+        if not self._backend.universe:
+            return result
+        from dataclasses import replace
+
+        return replace(result, total=self._named(result.total))
+
     def _in_memory(self, verb: str) -> SurveyFrame:
         backend = self._backend
         if not isinstance(backend, SurveyFrame):
@@ -276,9 +294,24 @@ class Survey:
     # -- data and metadata ---------------------------------------------------------
     @property
     def data(self) -> pd.DataFrame | dd.DataFrame:
-        """The respondents in the current domain: a pandas DataFrame (a copy-on-write view),
-        or a lazy Dask DataFrame for a partitioned survey."""
-        return self._backend.domain_frame()
+        """The respondents in the current domain: a read-only copy (pandas, copy-on-write),
+        or a lazy Dask DataFrame for a partitioned survey.
+
+        Setting a column on it (``svy.data["HEAVY"] = ...``) changes only the copy and
+        warns (:class:`~pewlike.errors.DataWarning`): a ``Survey`` is immutable; use
+        :meth:`assign`, :meth:`recode` or :meth:`score` for new variables.
+        """
+        backend = self._backend
+        if not isinstance(backend, SurveyFrame):
+            return backend.domain_frame()
+        from pewlike.design.readonly import data_view
+
+        return data_view(backend.domain_frame())
+
+    @property
+    def universe(self) -> str | None:
+        """The name of the domain, given by :meth:`subset` (``name="Registered voters"``); None when unnamed."""
+        return self._backend.universe
 
     @property
     def n(self) -> int:
@@ -457,6 +490,185 @@ class Survey:
             return Survey._wrap(backend.evolve(codebook=book))
         return Survey._wrap(backend.with_codebook(book))
 
+    # -- preparing data --------------------------------------------------------------
+    def assign(
+        self,
+        labels: Mapping[str, str] | None = None,
+        value_labels: Mapping[str, Mapping[Any, str]] | None = None,
+        **columns: Any,
+    ) -> Survey:
+        """New or replaced variables, with the same design (weights, strata, PSUs, domain).
+
+        Parameters
+        ----------
+        labels : mapping of str to str, optional
+            Question wording of the new variables (``{"HEAVY": "Uses the internet
+            almost constantly"}``); a replaced variable keeps its wording unless given.
+        value_labels : mapping, optional
+            Name -> ``{code: label}``: the values are codes, turned into a labelled
+            (ordered) categorical as an SPSS file is read; labels like "Refused" become
+            missing codes.
+        **columns
+            Name -> an array (one value per respondent of the domain, or per row of
+            the data), a pandas Series (aligned on the index), a scalar, a function of
+            the data (all rows) returning one of those, or a string: an expression in
+            pewlike's condition language (``OLD="AGE >= 65"`` gives 1/0 and missing,
+            ``K="INCOME / 1000"`` a number; labelled variables give their SPSS codes in
+            arithmetic).  Evaluated in order, as ``DataFrame.assign``: a later column
+            can use an earlier one.
+
+        Returns
+        -------
+        Survey
+            The same design; the codebook knows the new variables (``question()``,
+            ``codebook()``).  Rows outside the domain get missing values when values
+            are given for the domain only.
+
+        Raises
+        ------
+        DesignError
+            A name is a design column (weights, strata, PSU, fpc, replicate weights:
+            changing them is a new design), or a value has the wrong length.
+        FormulaError
+            An expression is not valid (the message gives the column of the error);
+            nothing is computed.
+        VariableError
+            An expression names an unknown variable; ``labels`` name a column not assigned.
+        EstimationError
+            The survey is partitioned (collect it first).
+
+        Notes
+        -----
+        R: ``update(design, NEW = ...)`` (``transform`` on a ``survey.design``).
+        Expressions are parsed by :func:`pewlike.formula.condition.parse_expression`,
+        never evaluated as Python.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> svy = pw.demo().assign(
+        ...     YOUNG="F_AGECAT == '18-29'", labels={"YOUNG": "Ages 18-29"})
+        >>> svy.question("YOUNG"), round(float(svy.mean("YOUNG").to_frame()["estimate"].iloc[0]), 3)
+        ('Ages 18-29', 0.21)
+        """
+        from pewlike.design.derive import assign_columns
+
+        frame = self._in_memory("assign")
+        return Survey._wrap(assign_columns(frame, columns, labels=labels, value_labels=value_labels))
+
+    def recode(
+        self,
+        var: str,
+        mapping: Mapping[str, Any],
+        name: str | None = None,
+        label: str | None = None,
+        other: Literal["keep", "drop"] = "keep",
+    ) -> Survey:
+        """Collapse or rename the answers of a labelled question.
+
+        Parameters
+        ----------
+        var : str
+            A categorical question (wave suffix optional).
+        mapping : mapping
+            New answer -> the old answers it takes, by label or SPSS code, one or a
+            list: ``{"Concerned": ["Very concerned", "Somewhat concerned"],
+            "Not concerned": [3, 4]}``.
+        name : str, optional
+            Add the result as a new variable; without it ``var`` is replaced.
+        label : str, optional
+            Question wording of the result (default: that of ``var``).
+        other : {"keep", "drop"}
+            Answers the mapping does not name: kept as they are, or made missing.
+
+        Returns
+        -------
+        Survey
+            Same design.  Missing codes ("Refused") stay missing; an ordered scale stays
+            ordered when each new answer takes neighbouring old answers, and is no longer
+            a scale otherwise.  The new answers get codes 1, 2, ... in order; missing
+            codes keep theirs.
+
+        Raises
+        ------
+        VariableError
+            ``var`` is unknown or not categorical; the mapping names an answer ``var``
+            does not have (the known codes and labels are listed) or one answer twice.
+        DesignError
+            ``name`` is a design column.
+        EstimationError
+            The survey is partitioned (collect it first).
+
+        Notes
+        -----
+        R: ``forcats::fct_collapse`` / ``car::recode`` on the data, then
+        ``update(design, ...)``.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> svy = pw.demo().recode("CONCERNCO", {"Concerned": [1, 2], "Not concerned": [3, 4]}, name="CONC2")
+        >>> svy.data["CONC2"].cat.categories.tolist()
+        ['Concerned', 'Not concerned', 'Refused']
+        """
+        from pewlike.design.recode import recode_column
+
+        frame = self._in_memory("recode")
+        return Survey._wrap(recode_column(frame, var, mapping, name=name, label=label, other=other))
+
+    def score(
+        self,
+        var: str,
+        scores: Mapping[Any, float],
+        name: str | None = None,
+        label: str | None = None,
+    ) -> Survey:
+        """A numeric score of a labelled question, for means and models.
+
+        Parameters
+        ----------
+        var : str
+            A categorical question (wave suffix optional).
+        scores : mapping
+            Answer (label or SPSS code) -> number, for every substantive answer.
+        name : str, optional
+            The new variable (default ``<var>_score`` without the wave suffix:
+            ``CONCERNCO_score``).
+        label : str, optional
+            Its wording (default: that of ``var``).
+
+        Returns
+        -------
+        Survey
+            Same design; missing codes ("Refused") are missing in the score.
+
+        Raises
+        ------
+        VariableError
+            A key is not an answer of ``var`` (the known ones are listed) or is a missing
+            code; an answer is scored twice or not at all; a score is not a number.
+        DesignError
+            ``name`` is a design column.
+        EstimationError
+            The survey is partitioned (collect it first).
+
+        Notes
+        -----
+        R: ``update(design, s = c(4, 3, 2, 1)[as.integer(var)])`` with the missing codes
+        set to ``NA``, then ``svymean(~s, design, na.rm=TRUE)``.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> svy = pw.demo().score("CONCERNCO", {1: 4, 2: 3, 3: 2, 4: 1})
+        >>> svy.codebook().set_index("name").loc["CONCERNCO_score", "type"]
+        'numeric'
+        """
+        from pewlike.design.recode import score_column
+
+        frame = self._in_memory("score")
+        return Survey._wrap(score_column(frame, var, scores, name=name, label=label))
+
     def __repr__(self) -> str:
         return self.design
 
@@ -466,7 +678,7 @@ class Survey:
         return f"<pre>{html.escape(self.design)}</pre>"
 
     # -- domains and designs -------------------------------------------------------
-    def subset(self, mask_or_query: Any, *, columns: Sequence[str] | None = None) -> Survey:
+    def subset(self, mask_or_query: Any, *, name: str | None = None, columns: Sequence[str] | None = None) -> Survey:
         """Restrict to a domain, keeping the full design for variance.
 
         Parameters
@@ -476,6 +688,13 @@ class Survey:
             such as ``"F_SEX == 'Female'"`` or ``"F_REG in [1, 2] and AGE >= 30"``.  A
             partitioned survey takes a condition or a function of a partition returning
             a boolean mask.
+        name : str, optional
+            The name of the universe ("Registered voters"): table notes say "Among
+            registered voters, n = 2,861" instead of "Asked of all respondents", figure
+            source lines and ``to_frame().attrs["universe"]`` carry it.  A named subset of
+            a named survey is called "Registered voters: Women"; an unnamed subset of a
+            named survey "Registered voters: <condition>", so a narrower group never
+            carries a wider group's name.
         columns : list of str, optional
             Partitioned surveys only: the columns a function needs (default: all).
 
@@ -491,7 +710,9 @@ class Survey:
             The condition names an unknown variable, a label or code the variable does
             not have, or compares a variable its type cannot compare.
         EstimationError
-            The mask has the wrong length, or no respondent matches.
+            The mask has the wrong length, or no respondent matches (the message lists
+            the codes and labels of the condition's variables), or ``name`` is not a
+            one-line text.
 
         Notes
         -----
@@ -515,13 +736,16 @@ class Survey:
         >>> women = svy.subset("F_SEX == 'Female'")
         >>> women.n, svy.n
         (2190, 4272)
+        >>> young = svy.subset("F_AGECAT == '18-29'", name="Adults under 30")
+        >>> young.topline("CONCERNCO").universe()
+        'Among adults under 30, n = 513'
         """
         backend = self._backend
         if not isinstance(backend, SurveyFrame):
-            return Survey._wrap(backend.subset(mask_or_query, columns=columns))
+            return Survey._wrap(backend.subset(mask_or_query, columns=columns, name=name))
         if columns is not None:
             raise EstimationError("columns= is for subsets of partitioned surveys; drop it for data in memory")
-        return Survey._wrap(backend.subset(mask_or_query))
+        return Survey._wrap(backend.subset(mask_or_query, name=name))
 
     def with_weights(
         self,
@@ -709,6 +933,7 @@ class Survey:
         [['a', 1.5], ['b', 3.5]]
         """
         result: Estimates = self._call("mean", var, by=by, na_rm=na_rm, level=level)
+        result = self._named(result)
         return result
 
     def total(
@@ -744,6 +969,7 @@ class Survey:
         [17.0]
         """
         result: Estimates = self._call("total", var, by=by, na_rm=na_rm, level=level)
+        result = self._named(result)
         return result
 
     def proportion(
@@ -790,6 +1016,7 @@ class Survey:
         [['Very concerned', 0.332], ['Somewhat concerned', 0.456], ['Not too concerned', 0.159], ['Not at all concerned', 0.052]]
         """
         result: Estimates = self._call("proportion", var, by=by, ci=ci, na_rm=na_rm, level=level)
+        result = self._named(result)
         return result
 
     def ratio(
@@ -832,6 +1059,7 @@ class Survey:
         [['x/y', 0.85]]
         """
         result: Estimates = self._call("ratio", numerator, denominator, by=by, na_rm=na_rm, level=level)
+        result = self._named(result)
         return result
 
     def quantile(
@@ -878,6 +1106,7 @@ class Survey:
         [['0.5', 3.0]]
         """
         result: Estimates = self._call("quantile", var, q, by=by, na_rm=na_rm, level=level, **options)
+        result = self._named(result)
         return result
 
     def chisq(self, row: str, col: str, *, statistic: ChisqStatistic = "F", na_rm: bool = True) -> TestResult:
@@ -981,6 +1210,7 @@ class Survey:
         [0.332, 0.456, 0.159, 0.052]
         """
         result: Topline = self._call("topline", var, base=base, **options)
+        result = self._named(result)
         return result
 
     def crosstab(self, var: str, by: str, *, base: Base = "valid", letters: bool = True, **options: Any) -> Crosstab:
@@ -1022,6 +1252,7 @@ class Survey:
         ('Male', 'Female')
         """
         result: Crosstab = self._call("crosstab", var, by, base=base, letters=letters, **options)
+        result = self._named_crosstab(result)
         return result
 
     def trend(
@@ -1491,4 +1722,9 @@ class Survey:
                 svy = svy.subset(step[1][2].text)
             else:
                 svy = svy.subset(np.asarray(step[1][2](svy._in_memory("subset").domain_frame())))
+        frame = svy._in_memory("collect")
+        if frame.universe != backend.universe:
+            from dataclasses import replace
+
+            svy = Survey._wrap(replace(frame, universe=backend.universe))
         return svy

@@ -44,6 +44,9 @@ class SurveyFrame:
         The file the data came from.
     history : tuple
         Notes of the weighting steps applied, in order.
+    universe : str or None
+        The name of the domain (``svy.subset(..., name="Registered voters")``), for table
+        notes and figure source lines; None for an unnamed one.
     """
 
     data: pd.DataFrame
@@ -51,6 +54,7 @@ class SurveyFrame:
     codebook: Codebook
     source: str | None = None
     history: tuple[Any, ...] = ()
+    universe: str | None = None
 
     kind: ClassVar[str] = "memory"
 
@@ -276,13 +280,15 @@ class SurveyFrame:
         return ok
 
     # -- domains and weights -----------------------------------------------------------
-    def subset(self, mask_or_query: Any) -> SurveyFrame:
+    def subset(self, mask_or_query: Any, *, name: str | None = None) -> SurveyFrame:
         """Restrict to a domain, keeping the full design for variance (R ``subset(design, ...)``).
 
         Parameters
         ----------
         mask_or_query : str, boolean Series or boolean array
             As :meth:`pewlike.Survey.subset`.
+        name : str, optional
+            The universe's name (see :func:`pewlike.design.domain.combine_universe`).
 
         Returns
         -------
@@ -295,12 +301,17 @@ class SurveyFrame:
         """
         import pandas as pd
 
+        from pewlike.design.domain import bind_condition, combine_universe, describe_series, empty_subset, values_note
+
+        universe = combine_universe(self.universe, name, mask_or_query)
         full = self.data
         dom = self.design.in_domain
+        note = ""
         if isinstance(mask_or_query, str):
-            from pewlike.design.domain import bind_condition
-
-            mask = bind_condition(mask_or_query, self.codebook, full.columns).mask(full) & dom
+            bound = bind_condition(mask_or_query, self.codebook, full.columns)
+            mask = bound.mask(full) & dom
+            if not mask.any():
+                note = values_note(bound, self.codebook, lambda col: describe_series(full.loc[dom, col]))
         elif isinstance(mask_or_query, pd.Series):
             aligned = mask_or_query.reindex(full.index)
             mask = aligned.fillna(False).astype(bool).to_numpy() & dom
@@ -316,8 +327,8 @@ class SurveyFrame:
             else:
                 raise EstimationError(f"subset mask has {m.shape[0]} values but the survey has {self.n} respondents")
         if not mask.any():
-            raise EstimationError("the subset is empty: no respondent matches; check the condition")
-        return self.evolve(design=self.design.restrict(mask))
+            raise empty_subset(mask_or_query, note)
+        return replace(self.evolve(design=self.design.restrict(mask)), universe=universe)
 
     def with_weights(
         self, weights: Any, *, repweights: Any = None, calibration: Any = None, note: Any = None

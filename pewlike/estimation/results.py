@@ -76,6 +76,9 @@ class Estimates(RowEstimates):
         Degrees of freedom used for t-based intervals (inf for normal).
     extra : dict
         Further numbers of the call (e.g. ``base_n`` of proportions).
+    universe_name : str or None
+        The name of the survey's domain (``svy.subset(..., name="Registered voters")``);
+        :meth:`to_frame` puts it in ``attrs["universe"]``.
     estimates, std_errors : pandas.Series
         Labelled by the ``by`` levels and the response ``level`` (by the variable for a
         mean without ``by``).
@@ -111,6 +114,7 @@ class Estimates(RowEstimates):
     design: str = ""
     df: float = float("inf")
     extra: dict[str, Any] = field(default_factory=dict)
+    universe_name: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The estimates, one row per level and domain.
@@ -119,9 +123,12 @@ class Estimates(RowEstimates):
         -------
         pandas.DataFrame
             ``variable, level, <by...>, estimate, std_error, ci_lower, ci_upper, deff, n``
-            (a copy).
+            (a copy); ``attrs["universe"]`` names the domain when the subset was named.
         """
-        return self.frame.copy()
+        frame = self.frame.copy()
+        if self.universe_name:
+            frame.attrs["universe"] = self.universe_name
+        return frame
 
     @property
     def estimate(self) -> np.ndarray:

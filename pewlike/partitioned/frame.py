@@ -112,6 +112,7 @@ class PartitionedFrame:
         "_progress",
         "_source",
         "_state",
+        "_universe",
     )
 
     _args: dict[str, Any]  # the design arguments, to rebuild the design in memory
@@ -125,6 +126,7 @@ class PartitionedFrame:
     _progress: bool
     _source: str | None
     _state: State
+    _universe: str | None  # the domain's name (subset(..., name=)), for table notes
 
     kind: ClassVar[str] = "partitioned"
 
@@ -199,6 +201,7 @@ class PartitionedFrame:
         source: str | None,
         history: Sequence[str],
         args: dict[str, Any],
+        universe: str | None = None,
     ) -> None:
         for name, value in (
             ("_ddf", ddf),
@@ -212,6 +215,7 @@ class PartitionedFrame:
             ("_history", tuple(history)),
             ("_cache", {}),
             ("_args", args),
+            ("_universe", universe),
         ):
             object.__setattr__(self, name, value)
 
@@ -222,6 +226,7 @@ class PartitionedFrame:
         history: Sequence[str] | None = None,
         progress: bool | None = None,
         codebook: Codebook | None = None,
+        universe: str | Literal[False] | None = False,
     ) -> PartitionedFrame:
         obj = PartitionedFrame.__new__(PartitionedFrame)
         obj._init(
@@ -235,6 +240,7 @@ class PartitionedFrame:
             self._source,
             self._history if history is None else history,
             self._args,
+            self._universe if universe is False else universe,
         )
         return obj
 
@@ -414,8 +420,17 @@ class PartitionedFrame:
         return self._evolve(codebook=codebook)
 
     # -- domains -----------------------------------------------------------
+    @property
+    def universe(self) -> str | None:
+        """The domain's name (``subset(..., name=)``), or None."""
+        return self._universe
+
     def subset(
-        self, condition: str | Callable[[pd.DataFrame], Any], *, columns: Sequence[str] | None = None
+        self,
+        condition: str | Callable[[pd.DataFrame], Any],
+        *,
+        columns: Sequence[str] | None = None,
+        name: str | None = None,
     ) -> PartitionedFrame:
         """Restrict to a domain, keeping the full design for variance (R ``subset(design, ...)``).
 
@@ -429,6 +444,8 @@ class PartitionedFrame:
         columns : list of str, optional
             The columns a function needs (default: all columns are read for it; a query's
             columns are found in its text).
+        name : str, optional
+            The universe's name (see :func:`pewlike.design.domain.combine_universe`).
 
         Returns
         -------
@@ -441,9 +458,11 @@ class PartitionedFrame:
             The condition is neither a string nor a function, fails on the data, or
             matches no respondent.
         """
-        from pewlike.design.domain import bind_condition
+        from pewlike.design.domain import bind_condition, combine_universe, empty_subset, values_note
 
+        universe = combine_universe(self._universe, name, condition)
         cond: Condition
+        bound: Any = None
         if isinstance(condition, str):
             bound = bind_condition(condition, self._codebook, self._ddf.columns)
             cond = ("query", bound.data_columns, bound)
@@ -455,7 +474,9 @@ class PartitionedFrame:
                 "a partitioned survey is subset with a query string or a function of a "
                 "partition; boolean arrays cannot be aligned with partitions"
             )
-        out = self._evolve(state=State(self._state.design, self._state.domain + (cond,), self._state.steps))
+        out = self._evolve(
+            state=State(self._state.design, self._state.domain + (cond,), self._state.steps), universe=universe
+        )
         try:
             n = out.n
         except Exception as exc:
@@ -465,8 +486,15 @@ class PartitionedFrame:
                 raise
             raise EstimationError(f"subset condition {condition!r} failed: {exc}") from None
         if n == 0:
-            raise EstimationError("the subset is empty: no respondent matches; check the condition")
+            note = values_note(bound, self._codebook, self._describe) if bound is not None else ""
+            raise empty_subset(condition, note)
         return out
+
+    def _describe(self, col: str) -> str | None:
+        level = self._levels.get(col)
+        if level is None or not level.categorical:
+            return None
+        return "categories " + ", ".join(repr(lab) for lab in level.labels[:12])
 
     # -- leaving the cluster ---------------------------------------------------------
     def collect_frame(self) -> tuple[pd.DataFrame, dict[str, Any]]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -55,7 +55,7 @@ ROW = 0.34  # inches per row
 LEFT = 2.5  # inches for row labels
 
 
-def source_line(source: str | None, *, synthetic: bool = False) -> str:
+def source_line(source: str | None, *, synthetic: bool = False, universe: str | None = None) -> str:
     """The source line under a figure: ``"Source: <file>, weighted; synthetic demo data."``.
 
     Parameters
@@ -64,6 +64,9 @@ def source_line(source: str | None, *, synthetic: bool = False) -> str:
         The data file (``"survey data"`` when None).
     synthetic : bool
         Add "synthetic demo data".
+    universe : str, optional
+        The name of the survey's domain (``svy.subset(..., name="Registered voters")``):
+        adds "among registered voters".
 
     Returns
     -------
@@ -75,9 +78,24 @@ def source_line(source: str | None, *, synthetic: bool = False) -> str:
     'Source: ATP W49.sav, weighted.'
     >>> source_line(None, synthetic=True)
     'Source: survey data, weighted; synthetic demo data.'
+    >>> source_line("W49.sav", universe="Registered voters")
+    'Source: W49.sav, weighted; among registered voters.'
     """
+    from pewlike.tables.toplines import lower_first
+
     src = source or "survey data"
-    return f"Source: {src}, weighted" + ("; synthetic demo data." if synthetic else ".")
+    among = f"; among {lower_first(universe)}" if universe else ""
+    return f"Source: {src}, weighted{among}" + ("; synthetic demo data." if synthetic else ".")
+
+
+def _universe_of(results: Iterable[Any]) -> str | None:
+    """The domain name carried by the first topline or crosstab of a chart (None when unnamed)."""
+    for res in results:
+        res = res[1] if isinstance(res, tuple) else res
+        # a topline carries the name; a crosstab through its total (a Topline)
+        name = getattr(res, "universe_name", None) or getattr(getattr(res, "total", None), "universe_name", None)
+        return name if isinstance(name, str) else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -295,7 +313,7 @@ def likert(
         finish(
             fig,
             title=title,
-            source=source_line(source, synthetic=synthetic),
+            source=source_line(source, synthetic=synthetic, universe=_universe_of(items or results)),
             n_note=f"n = {fmt_int(n)} (unweighted)." + _dagger_note(rows),
         )
     return fig
@@ -427,7 +445,7 @@ def dot_plot(
         finish(
             fig,
             title=title,
-            source=source_line(source, synthetic=synthetic),
+            source=source_line(source, synthetic=synthetic, universe=_universe_of(results)),
             n_note=f"n = {fmt_int(n)} (unweighted). Whiskers: 95% confidence intervals." + _dagger_note(rows),
         )
     return fig
@@ -541,7 +559,11 @@ def paired_dots(
         finish(
             fig,
             title=title,
-            source=source_line(source, synthetic=synthetic),
+            source=source_line(
+                source,
+                synthetic=synthetic,
+                universe=_universe_of(first if isinstance(first, (list, tuple)) else [first]),
+            ),
             n_note=f"n = {fmt_int(n_a)} / {fmt_int(n_b)} (unweighted). Whiskers: 95% confidence intervals.",
         )
     return fig

@@ -459,7 +459,7 @@ class _Writer:
             spec.subtitle,
             spec.intro,
             method[0],
-            source_line(self.source, synthetic=self.synthetic),
+            source_line(self.source, synthetic=self.synthetic, universe=svy.universe),
             tuple(built),
             f"Made with pewlike {__version__}.{date}",
             f"{self.tdir}/tables.xlsx" if "xlsx" in self.formats and self.docs else "",

@@ -31,6 +31,7 @@ from pewlike.tables.toplines import (
     categorical_column,
     check_base,
     layout_rows,
+    lower_first,
     moe_points,
     net_estimates,
     resolve_nets,
@@ -275,9 +276,13 @@ class Crosstab(RowEstimates):
         -------
         pandas.DataFrame
             ``variable, level, <by>, estimate, std_error, ci_lower, ci_upper, deff, n,
-            moe, letters, flag, kind`` (a copy), one row per column and response.
+            moe, letters, flag, kind`` (a copy), one row per column and response;
+            ``attrs["universe"]`` names the domain when the subset was named.
         """
-        return self.frame.copy()
+        frame = self.frame.copy()
+        if self.total.universe_name:
+            frame.attrs["universe"] = self.total.universe_name
+        return frame
 
     def _label_columns(self) -> tuple[str, ...]:
         return (self.by, "level")
@@ -320,7 +325,7 @@ class Crosstab(RowEstimates):
         small = "suppressed (-)" if self.suppress else "flagged (†)"
         base = "all who were asked, Refused shown" if self.base == "all" else "those who answered"
         return [
-            f"Column percentages of {base}; {self.total.universe().lower()}.",
+            f"Column percentages of {base}; {lower_first(self.total.universe())}.",
             f"Letters mark a share significantly higher than in the lettered column (design-based t test, "
             f"{1 - self.alpha:.0%} level, {adj}).",
             f"Columns with fewer than {self.min_n} respondents are {small} and not tested.",

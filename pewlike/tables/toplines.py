@@ -498,6 +498,9 @@ class Topline(RowEstimates):
     nets : tuple of (label, members)
         The nets shown, with the responses each one adds up.
     level, method, design : as in :class:`~pewlike.estimation.results.Estimates`.
+    universe_name : str or None
+        The name of the survey's domain (``svy.subset(..., name="Registered voters")``):
+        the note says "Among registered voters" and ``to_frame().attrs["universe"]`` holds it.
     estimates, std_errors : pandas.Series
         Fractions, labelled by response (nets included).
     cov : pandas.DataFrame
@@ -531,6 +534,7 @@ class Topline(RowEstimates):
     level: float = 0.95
     method: str = "logit"
     design: str = ""
+    universe_name: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Estimates (fractions) then ``moe`` (points, the same for every row) and ``kind``.
@@ -539,17 +543,30 @@ class Topline(RowEstimates):
         -------
         pandas.DataFrame
             ``variable, level, estimate, std_error, ci_lower, ci_upper, deff, n, moe, kind``
-            (a copy); ``kind`` is ``"response"``, ``"missing"`` or ``"net"``.
+            (a copy); ``kind`` is ``"response"``, ``"missing"`` or ``"net"``;
+            ``attrs["universe"]`` names the domain when the subset was named.
         """
-        return self.frame.copy()
+        frame = self.frame.copy()
+        if self.universe_name:
+            frame.attrs["universe"] = self.universe_name
+        return frame
 
     def universe(self) -> str:
         """Who was asked, as a Pew table note ("Asked of all respondents" / "Asked of 2,120 of 4,272").
+
+        A named domain (``svy.subset(cond, name="Registered voters")``) is named:
+        "Among registered voters, n = 2,861", or "Among registered voters, asked of 1,402
+        of 2,861" when only some of them were asked.
 
         Returns
         -------
         str
         """
+        if self.universe_name:
+            among = f"Among {lower_first(self.universe_name)}"
+            if self.asked == self.total:
+                return f"{among}, n = {self.total:,}"
+            return f"{among}, asked of {self.asked:,} of {self.total:,}"
         if self.asked == self.total:
             return "Asked of all respondents"
         return f"Asked of {self.asked:,} of {self.total:,} respondents"
@@ -628,6 +645,19 @@ class Topline(RowEstimates):
 
     def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
         return [(f"Topline of {self.variable}: {self.question}", self.frame)]
+
+
+def lower_first(text: str) -> str:
+    """Lower-case the first letter of a name for use inside a sentence, unless it is an acronym.
+
+    Examples
+    --------
+    >>> lower_first("Registered voters"), lower_first("US adults")
+    ('registered voters', 'US adults')
+    """
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def layout_rows(f: pd.DataFrame, nets: Sequence[tuple[str, Sequence[str]]]) -> tuple[list[str], list[float]]:

@@ -114,7 +114,8 @@ def test_survey_is_immutable(apistrat):
     with pytest.raises(AttributeError, match="immutable"):
         svy.n = 3
     data = svy.data
-    data["api00"] = 0
+    with pytest.warns(pw.errors.DataWarning, match="read-only copy"):
+        data["api00"] = 0
     assert svy.mean("api00").estimate[0] > 600
 
 
