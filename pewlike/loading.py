@@ -269,12 +269,17 @@ def stack(
     >>> both.n, both.data["WAVE_WEIGHT"].tolist()
     (5, [0.5, 1.5, 1.0, 1.0, 1.0])
     """
+    import pandas as pd
+
     from pewlike.trends.stack import stack_frames
 
     frames = {}
     for name, svy in dict(waves).items():
         if not isinstance(svy, Survey):
-            raise DesignError(f"wave {name!r} is a {type(svy).__name__}, not a pewlike Survey; read it with pw.read()")
+            kind = "DataFrame" if isinstance(svy, pd.DataFrame) else type(svy).__name__
+            raise DesignError(
+                f"wave {name!r} is a {kind}, not a pewlike Survey; wrap it with pw.Survey(df, weights=...) or read it with pw.read()"
+            )
         backend = svy._backend
         if not isinstance(backend, SurveyFrame):
             raise DesignError(f"wave {name!r} is partitioned; stack in-memory waves (svy.collect() brings one in)")
