@@ -81,18 +81,7 @@ def design_sums(pf: PartitionedFrame, *, need_df: bool = True) -> dict[str, floa
 
 
 def _design_label(pf: PartitionedFrame) -> str:
-    from pewlike.variance.strategy import linearization_label, replicate_label
-
-    d = pf._ddesign
-    if d.kind == "replicate":
-        return replicate_label(d.reptype, len(d.rep_cols))
-    units, strata = d.units, d.strata
-    return linearization_label(
-        stages=len(d.names.get("psu", []) or []) or 1,
-        clustered=bool(d.names.get("psu")),
-        stratified=bool(d.names.get("strata")),
-        fpc=not ((units is None or units.popsize is None) and (strata is None or strata.popsize is None)),
-    )
+    return pf._ddesign.variance.label()
 
 
 def _empty_domain(pf: PartitionedFrame, sums: Sums, col: str) -> NoReturn:
@@ -635,19 +624,4 @@ def ttest(pf: PartitionedFrame, var: str, by: str, *, na_rm: bool = True, level:
 
 def _union_df(pf: PartitionedFrame, sums: Sums, doms: np.ndarray) -> float:
     """Degrees of freedom of the union of some domains (the rows used by a test)."""
-    d = pf._ddesign
-    if d.kind == "replicate":
-        from pewlike.partitioned.engine import rank_from_gram
-
-        return float(rank_from_gram(sums["gram"][doms].sum(axis=0)))
-    if d.kind == "clustered":
-        units = d.unit_table()
-        npsu = int(units.clusters[:, 0].max()) + 1
-        nst = int(units.strata[:, 0].max()) + 1
-        pk, sk = sums["df_psu"].keys, sums["df_str"].keys
-        p = np.unique(pk[np.isin(pk // npsu, doms)] % npsu).size
-        s = np.unique(sk[np.isin(sk // nst, doms)] % nst).size
-        return float(p - s)
-    H = d.strata_table().n.shape[0]
-    sk = sums["df_str"].keys
-    return float(sums["df_rows"][doms].sum() - np.unique(sk[np.isin(sk // H, doms)] % H).size)
+    return pf._ddesign.variance.union_df(sums, doms)

@@ -315,15 +315,7 @@ class PartitionedFrame:
             The kind of design, its weights, the subset and the weighting history.
         """
         d = self._ddesign
-        if d.kind == "replicate":
-            kind = f"replicate weights ({d.reptype}, {len(d.rep_cols)} replicates)"
-        elif d.kind == "clustered":
-            kind = (
-                f"{len(d.names.get('psu', []))}-stage cluster sample "
-                f"({d.unit_table().index.shape[0]:,} last-stage units)"
-            )
-        else:
-            kind = "independent sampling" + (f", {d.strata_table().n.shape[0]:,} strata" if d.key_cols else "")
+        kind = d.variance.summary()
         lines = [
             f"Partitioned survey design (Dask, {self.npartitions} partitions): {kind}",
             f"  weights: {d.weight_col or 'equal (unweighted)'}",

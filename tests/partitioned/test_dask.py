@@ -412,3 +412,32 @@ def test_unreachable_scheduler_fails_fast_with_the_address(tmp_path):
 def test_unknown_engine_is_refused(tmp_path):
     with pytest.raises(pw.DesignError, match="engine='spark' is not valid"):
         pw.read(tmp_path / "x.parquet", engine="spark")
+
+
+@pytest.mark.parametrize(
+    ("name", "cls", "summary"),
+    [
+        ("weights only", "RowSums", "independent sampling"),
+        ("strata, rows as units, fpc", "RowSums", "independent sampling, 6 strata"),
+        ("strata and PSUs", "ClusteredSums", "1-stage cluster sample ("),
+        ("two stages with fpc", "ClusteredSums", "2-stage cluster sample ("),
+        ("SDR", "ReplicateSums", "replicate weights (SDR, "),
+    ],
+)
+def test_variance_strategy_is_chosen_once_per_design(dataset, client, name, cls, summary):
+    import pickle
+
+    from pewlike.partitioned import strategy
+
+    _mem, dsk = _pair(dataset, client, name)
+    d = dsk._backend._ddesign
+    assert type(d.variance).__name__ == cls
+    assert isinstance(d.variance, strategy.PartitionedVariance)
+    # subsets and raking keep the design, hence the strategy chosen when it was built
+    later = dsk.subset("region != 'W'").rake({"F_AGECAT": MARGINS["F_AGECAT"]})
+    assert later._backend._ddesign.variance is d.variance
+    assert type(pickle.loads(pickle.dumps(d)).variance).__name__ == cls  # partitions receive it pickled
+    first = dsk.design.splitlines()[0]
+    assert summary in first
+    # stratified cluster designs name their strata, as the in-memory description does
+    assert (", 6 strata)" in first) == (cls == "ClusteredSums")
