@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from numpy.typing import ArrayLike
 
     from pewlike.partitioned.engine import Condition, DaskDesign
+    from pewlike.partitioned.totals import PartitionedTotals
     from pewlike.variance.linearization import LonelyPSU
 
     #: One step to replay on an in-memory copy: ``("subset", condition)`` or ``("rake", margins, options)``.
@@ -369,6 +370,18 @@ class PartitionedFrame:
         """
         col = self._codebook.resolve(name)
         return self._codebook.variables[col].label or col
+
+    def weighted_totals(self) -> PartitionedTotals:
+        """The weighted totals the estimators of :mod:`pewlike.estimation.estimators` ask for.
+
+        Returns
+        -------
+        PartitionedTotals
+            This survey as a :class:`pewlike.estimation.backend.WeightedTotals`.
+        """
+        from pewlike.partitioned.totals import PartitionedTotals
+
+        return PartitionedTotals(self)
 
     def resolve(self, name: str) -> str:
         """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``).
