@@ -68,7 +68,9 @@ _IN_MEMORY: dict[str, tuple[str, str]] = {
     "describe": ("pewlike.design.describe", "describe_design"),
 }
 _PARTITIONED: dict[str, tuple[str, str]] = {
-    **{v: ("pewlike.partitioned.estimates", v) for v in ("mean", "total", "proportion", "ratio", "chisq", "ttest")},
+    # one body per estimator: the partitioned frame gives the estimators its weighted totals
+    **{v: ("pewlike.estimation.estimators", v) for v in ("mean", "total", "proportion", "ratio")},
+    **{v: ("pewlike.partitioned.estimates", v) for v in ("chisq", "ttest")},
     "topline": ("pewlike.partitioned.tables", "topline"),
     "crosstab": ("pewlike.partitioned.tables", "crosstab"),
     "rake": ("pewlike.partitioned.rake", "rake"),

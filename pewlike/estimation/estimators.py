@@ -1,7 +1,9 @@
 """Means, totals, proportions and ratios with design-based standard errors.
 
-Each function takes a :class:`~pewlike.design.frame.SurveyFrame` and returns an
-:class:`~pewlike.estimation.results.Estimates`.  Domain estimation (``by=``) keeps the
+Each function takes a survey backend -- a :class:`~pewlike.design.frame.SurveyFrame` or a
+partitioned frame -- and returns an :class:`~pewlike.estimation.results.Estimates`.  The bodies
+are written once against :class:`pewlike.estimation.backend.WeightedTotals`, which each backend
+implements (weighted totals over cells and their covariance).  Domain estimation (``by=``) keeps the
 full design, as R's ``svyby``.  Quantiles and tests live in
 :mod:`pewlike.estimation.quantiles` and :mod:`pewlike.tests_design`.
 """
@@ -15,6 +17,7 @@ import numpy as np
 
 from pewlike.errors import EstimationError, VariableError
 from pewlike.estimation import engine
+from pewlike.estimation.backend import weighted_totals
 from pewlike.estimation.proportion_ci import CI_METHODS, prop_ci
 from pewlike.estimation.results import Estimates, estimate_columns
 
@@ -22,6 +25,12 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.design.frame import SurveyFrame
+    from pewlike.estimation.backend import By, HasWeightedTotals, WeightedTotals
+
+    #: A survey backend: in memory, partitioned (it has ``weighted_totals()``), or its totals.
+    Backend = SurveyFrame | WeightedTotals | HasWeightedTotals
+    #: Confidence intervals of proportions (R ``svyciprop(method=)``).
+    ProportionCI = Literal["logit", "beta", "wilson", "xlogit", "mean"]
 
 __all__ = ["factor_codes", "mean", "numeric_values", "proportion", "ratio", "total"]
 
@@ -175,31 +184,18 @@ def _design_label(sf: SurveyFrame) -> str:
     return design_kind(sf.design)
 
 
-def _srs_var(code, G, w, y, theta, n, W, ok):
-    """R's ``svyvar(y)/nobs`` per domain: n/(n-1) * sum(w (y - ybar)^2)/sum(w) / n."""
-    c, wv, yv = code[ok], w[ok], y[ok]
-    resid = yv - (theta[0] if G == 1 else theta[c])
-    if G == 1:
-        ss = np.array([np.dot(wv, resid * resid)])
-    else:
-        ss = np.bincount(c, weights=wv * resid * resid, minlength=G)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s2 = n / (n - 1) * ss / W
-        return s2 / n
-
-
 # ---------------------------------------------------------------------------
 # estimators
 # ---------------------------------------------------------------------------
 def mean(
-    sf: SurveyFrame, var: str, *, by: str | Sequence[str] | None = None, na_rm: bool = True, level: float = 0.95
+    sf: Backend, var: str, *, by: str | Sequence[str] | None = None, na_rm: bool = True, level: float = 0.95
 ) -> Estimates:
     """Weighted mean of a numeric variable, overall or by domain.
 
     Parameters
     ----------
-    sf : SurveyFrame
-        The survey.
+    sf : SurveyFrame, PartitionedFrame or WeightedTotals
+        The survey (either backend of a :class:`pewlike.Survey`).
     var : str
         Numeric variable (wave suffix optional).
     by : str or list of str, optional
@@ -220,19 +216,18 @@ def mean(
     ``svyby(~var, ~by, design, svymean, deff="replace")`` in R survey.
     """
     level = _check_level(level)
-    col, y, valid = numeric_values(sf, var, "mean")
-    return _mean_or_total(sf, "mean", col, y, valid, by, na_rm, level)
+    return _mean_or_total(weighted_totals(sf), "mean", var, by, na_rm, level)
 
 
 def total(
-    sf: SurveyFrame, var: str, *, by: str | Sequence[str] | None = None, na_rm: bool = True, level: float = 0.95
+    sf: Backend, var: str, *, by: str | Sequence[str] | None = None, na_rm: bool = True, level: float = 0.95
 ) -> Estimates:
     """Weighted total of a numeric variable (or counts of each level of a categorical).
 
     Parameters
     ----------
-    sf : SurveyFrame
-        The survey.
+    sf : SurveyFrame, PartitionedFrame or WeightedTotals
+        The survey (either backend of a :class:`pewlike.Survey`).
     var : str
         Numeric or categorical variable (wave suffix optional).
     by : str or list of str, optional
@@ -252,62 +247,41 @@ def total(
     -----
     Equivalent to ``svytotal(~var, design, deff="replace")`` (and ``svyby``) in R.
     """
-    import pandas as pd
-
     level = _check_level(level)
-    col = sf.resolve(var)
-    if isinstance(sf.data[col].dtype, pd.CategoricalDtype):
-        return _proportions(sf, col, by, "mean", na_rm, level, kind="total")
-    col, y, valid = numeric_values(sf, var, "total")
-    return _mean_or_total(sf, "total", col, y, valid, by, na_rm, level)
+    wt = weighted_totals(sf)
+    if wt.is_categorical(var):
+        return _proportions(wt, var, by, "mean", na_rm, level, kind="total")
+    return _mean_or_total(wt, "total", var, by, na_rm, level)
 
 
-def _mean_or_total(sf, kind, col, y, valid, by, na_rm, level):
-    d = sf.design
-    base_ok = valid if na_rm else np.ones_like(valid)
-    code, keys, by_cols, G = _domain_setup(sf, base_ok, by, na_rm, col)
-    ok = engine.counted(code)
-    yv = y if valid.all() else np.where(code >= 0, np.nan_to_num(y), 0.0)
-    domains = (code, np.arange(G))
-    if kind == "mean":
-        r = engine.ratio_totals(d, code, G, yv, code, G, None, domains=domains, ok=ok, counts="cells")
-        W = r.den
-        assert W is not None  # a ratio has a denominator
-    else:
-        r = engine.ratio_totals(d, code, G, yv, domains=domains, ok=ok, counts="cells")
-        W = engine.cell_sums(code, G, d.weights, ok)
-    _check_weights(W, keys, by_cols)
+def _mean_or_total(
+    wt: WeightedTotals, kind: Literal["mean", "total"], var: str, by: By, na_rm: bool, level: float
+) -> Estimates:
+    c = wt.value_cells(kind, var, by, na_rm)
+    W = c.W
+    assert W is not None  # cells of a mean or total have their domains' weight totals
+    _check_weights(W, c.keys, c.by_cols)
+    r = wt.finish(c)
     est = r.theta.copy()
     se = np.sqrt(np.clip(np.diag(r.vcov), 0, None))
-    assert r.counts is not None  # asked for with counts="cells"
-    n = r.counts.astype(np.int64)
-    nobs = _nobs(d, code, G, r.counts)
+    nobs = c.nobs
+    # R's svyvar(y)/nobs per domain: n/(n-1) * sum(w (y - ybar)^2)/sum(w) / n
     ybar = r.theta if kind == "mean" else r.theta / W
-    vsrs = _srs_var(code, G, d.weights, yv, ybar, nobs, W, ok)
-    if kind == "total":
-        vsrs = vsrs * W**2
+    ss = wt.srs_ss(c, ybar)
     with np.errstate(divide="ignore", invalid="ignore"):
+        vsrs = nobs / (nobs - 1) * ss / W / nobs
+        if kind == "total":
+            vsrs = vsrs * W**2
         deff = np.diag(r.vcov) / vsrs
-    if not na_rm:  # R returns NA when a domain has missing values and na.rm=FALSE
-        bad = engine.cell_sums(code, G, (~valid).astype(float)) > 0
-        est[bad], se[bad], deff[bad] = np.nan, np.nan, np.nan
+    if c.bad is not None:  # R returns NA when a domain has missing values and na.rm=FALSE
+        est[c.bad], se[c.bad], deff[c.bad] = np.nan, np.nan, np.nan
     lo, hi = _normal_ci(est, se, level)
-    frame = _frame(col, None, keys, by_cols, est, se, lo, hi, deff, n)
-    return Estimates(
-        kind,
-        col,
-        tuple(by_cols),
-        frame,
-        r.vcov,
-        level,
-        "normal",
-        sf.codebook.variables[col].label,
-        _design_label(sf),
-    )
+    frame = _frame(c.col, None, c.keys, list(c.by_cols), est, se, lo, hi, deff, c.n)
+    return Estimates(kind, c.col, c.by_cols, frame, r.vcov, level, "normal", wt.label(c.col), wt.design_label())
 
 
 def proportion(
-    sf: SurveyFrame,
+    sf: Backend,
     var: str,
     *,
     by: str | Sequence[str] | None = None,
@@ -319,8 +293,8 @@ def proportion(
 
     Parameters
     ----------
-    sf : SurveyFrame
-        The survey.
+    sf : SurveyFrame, PartitionedFrame or WeightedTotals
+        The survey (either backend of a :class:`pewlike.Survey`).
     var : str
         Categorical variable; every non-missing level gets a row.
     by : str or list of str, optional
@@ -348,66 +322,49 @@ def proportion(
     level = _check_level(level)
     if ci not in CI_METHODS:
         raise EstimationError(f"ci={ci!r} is not valid; choose one of " + ", ".join(repr(m) for m in CI_METHODS))
-    return _proportions(sf, var, by, ci, na_rm, level, kind="proportion")
+    return _proportions(weighted_totals(sf), var, by, ci, na_rm, level, kind="proportion")
 
 
-def _proportions(sf, var, by, ci, na_rm, level, kind):
-    d = sf.design
-    col, lev, levels = factor_codes(sf, var, na_rm=na_rm)
-    if not levels:
-        raise EstimationError(f"{col!r} has no substantive response levels")
-    L = len(levels)
-    code, keys, by_cols, G = _domain_setup(sf, lev >= 0, by, na_rm, col)
-    ok = engine.counted(code)
-    # one domain and no subset: the cells are the levels themselves
-    if G == 1 and d.domain is None:
-        cell = lev
-    elif isinstance(ok, slice):
-        cell = code * L + lev
-    else:
-        cell = np.where(ok, code * L + lev, -1)
-    den_of = np.repeat(np.arange(G), L)
-    if kind == "proportion":
-        r = engine.ratio_totals(
-            d, cell, G * L, None, code, G, None, den_of, domains=(code, den_of), den_from_num=True, ok=ok, counts=True
-        )
-        Wg = r.den
-        assert Wg is not None  # a ratio has a denominator
-    else:
-        r = engine.ratio_totals(d, cell, G * L, None, domains=(code, den_of), ok=ok, counts=True)
-        Wg = np.bincount(den_of, weights=r.num, minlength=G)
-    _check_weights(Wg, keys, by_cols)
+def _proportions(
+    wt: WeightedTotals,
+    var: str,
+    by: By,
+    ci: ProportionCI,
+    na_rm: bool,
+    level: float,
+    kind: Literal["proportion", "total"],
+) -> Estimates:
+    c = wt.level_cells(kind, var, by, na_rm)
+    r = wt.finish(c)
+    dpos, G = c.dom_of, c.ndom
+    # shares: the domain totals are the ratios' denominators; counts: sums of the levels
+    Wg = r.den if kind == "proportion" and r.den is not None else np.bincount(dpos, weights=r.num, minlength=G)
+    _check_weights(Wg, c.keys, c.by_cols)
     est = r.theta
     var_ = np.clip(np.diag(r.vcov), 0, None)
     se = np.sqrt(var_)
-    assert r.counts is not None  # asked for with counts=True
-    n = r.counts.astype(np.int64)
-    nobs_cell = _nobs(d, cell, G * L, r.counts)
-    nobs = np.bincount(den_of, weights=nobs_cell, minlength=G)
-    dom_n = np.bincount(den_of, weights=n, minlength=G)
-    nobs = nobs[den_of]
-    deff = level_deff(var_, r.num, Wg[den_of], nobs, kind)
+    n = c.n
+    nobs = np.bincount(dpos, weights=c.nobs, minlength=G)[dpos]
+    dom_n = np.bincount(dpos, weights=n, minlength=G)
+    deff = level_deff(var_, r.num, Wg[dpos], nobs, kind)
     if kind == "proportion":
-        dfs = _domain_df(sf, code, G, r, L)
-        nrows = dom_n
-        dfs = dfs[den_of] if dfs.size == G else np.broadcast_to(dfs, den_of.shape)
-        nrows = nrows[den_of] if nrows.size == G else np.broadcast_to(nrows, den_of.shape)
-        lo, hi = prop_ci(est, var_, dfs, level, ci, nrows)
+        dfs = wt.domain_df(c, r)
+        lo, hi = prop_ci(est, var_, dfs, level, ci, dom_n[dpos])
         if ci == "logit" and r.reps is not None:
-            lo, hi = _replicate_logit_ci(d, r, dfs, level)
+            lo, hi = _replicate_logit_ci(wt.replicate_scales(), r, dfs, level)
     else:
         lo, hi = _normal_ci(est, se, level)
-    frame = _frame(col, levels, keys, by_cols, est, se, lo, hi, deff, n)
+    frame = _frame(c.col, c.levels, c.keys, list(c.by_cols), est, se, lo, hi, deff, n)
     return Estimates(
         kind,
-        col,
-        tuple(by_cols),
+        c.col,
+        c.by_cols,
         frame,
         r.vcov,
         level,
         ci if kind == "proportion" else "normal",
-        sf.codebook.variables[col].label,
-        _design_label(sf),
+        wt.label(c.col),
+        wt.design_label(),
         extra={"base_n": dom_n.astype(np.int64)},
     )
 
@@ -463,30 +420,8 @@ def _replicate_logit_ci(d, r, dfs, level):
     return np.where(np.isfinite(lo), lo, r.theta), np.where(np.isfinite(hi), hi, r.theta)
 
 
-def _domain_df(sf, code, G, r=None, L=1):
-    """Design df of each domain's design restricted to valid responses.
-
-    As R's ``degf(subset(design, !is.na(var)))`` inside ``svyby``: the base of
-    a proportion is the respondents with a valid answer.  Taken from the
-    unit x cell counts when the estimate computed them.
-    """
-    d = sf.design
-    # unit counts come only with a variance from unit totals (df: PSUs minus strata)
-    if r is not None and r.unit_counts is not None and not d.has_zero_weights:
-        present = r.unit_counts.reshape(r.unit_counts.shape[0], G, L).sum(axis=2) > 0
-        return engine.unit_domain_degf(d, present)
-    return engine.domain_degf(d, code, G)
-
-
-def _nobs(d, code, ncell, counts):
-    """Rows with a non-zero weight per cell (R's ``nobs``); the row counts when no weight is zero."""
-    if d.has_zero_weights:
-        return np.bincount(code[(code >= 0) & (d.weights != 0)], minlength=ncell).astype(float)
-    return np.asarray(counts, dtype=float)
-
-
 def ratio(
-    sf: SurveyFrame,
+    sf: Backend,
     numerator: str,
     denominator: str,
     *,
@@ -498,8 +433,8 @@ def ratio(
 
     Parameters
     ----------
-    sf : SurveyFrame
-        The survey.
+    sf : SurveyFrame, PartitionedFrame or WeightedTotals
+        The survey (either backend of a :class:`pewlike.Survey`).
     numerator, denominator : str
         Numeric variables.
     by : str or list of str, optional
@@ -526,21 +461,15 @@ def ratio(
     ``deff`` is not defined for ratios (NaN), as in R.
     """
     level = _check_level(level)
-    ncol, yn, vn = numeric_values(sf, numerator, "ratio")
-    dcol, yd, vd = numeric_values(sf, denominator, "ratio")
-    d = sf.design
-    valid = vn & vd
-    code, keys, by_cols, G = _domain_setup(sf, valid if na_rm else np.ones_like(valid), by, na_rm, ncol)
-    a = np.where(code >= 0, np.nan_to_num(yn), 0.0)
-    b = np.where(code >= 0, np.nan_to_num(yd), 0.0)
-    _check_weights(engine.cell_sums(code, G, d.weights), keys, by_cols)
-    r = engine.ratio_totals(d, code, G, a, code, G, b, domains=(code, np.arange(G)))
-    est = r.theta
+    wt = weighted_totals(sf)
+    c = wt.ratio_cells(numerator, denominator, by, na_rm)
+    assert c.W is not None  # cells of a ratio have their domains' weight totals
+    _check_weights(c.W, c.keys, c.by_cols)
+    r = wt.finish(c)
     if np.any(r.den == 0):
-        raise EstimationError(f"the total of {dcol!r} is zero in some domain; the ratio is undefined there")
+        raise EstimationError(f"the total of {c.other!r} is zero in some domain; the ratio is undefined there")
     se = np.sqrt(np.clip(np.diag(r.vcov), 0, None))
-    lo, hi = _normal_ci(est, se, level)
-    n = np.bincount(code[code >= 0], minlength=G)
-    name = f"{ncol}/{dcol}"
-    frame = _frame(name, None, keys, by_cols, est, se, lo, hi, np.full(G, np.nan), n)
-    return Estimates("ratio", name, tuple(by_cols), frame, r.vcov, level, "normal", None, _design_label(sf))
+    lo, hi = _normal_ci(r.theta, se, level)
+    name = f"{c.col}/{c.other}"
+    frame = _frame(name, None, c.keys, list(c.by_cols), r.theta, se, lo, hi, np.full(c.ndom, np.nan), c.n)
+    return Estimates("ratio", name, c.by_cols, frame, r.vcov, level, "normal", None, wt.design_label())

@@ -228,9 +228,8 @@ def ttest(sf: SurveyFrame, var: str, by: str, *, na_rm: bool = True, level: floa
     na_rm : bool
         Leave out missing group values (and codebook missing codes).
     level : float
-        Accepted with the other estimators' arguments but not stored: the interval of
-        the difference comes from :meth:`~pewlike.estimation.results.TestResult.conf_int`
-        at the level given there.
+        Confidence level of the difference's interval: the default of
+        :meth:`~pewlike.estimation.results.TestResult.conf_int` (kept in ``extra["level"]``).
 
     Returns
     -------
@@ -245,8 +244,9 @@ def ttest(sf: SurveyFrame, var: str, by: str, *, na_rm: bool = True, level: floa
     """
     from scipy import stats
 
-    from pewlike.estimation.estimators import factor_codes, numeric_values
+    from pewlike.estimation.estimators import _check_level, factor_codes, numeric_values
 
+    level = _check_level(level)
     d = sf.design
     ycol, y, valid = numeric_values(sf, var, "ttest")
     gcol, gidx, glev = factor_codes(sf, by, na_rm=na_rm)
@@ -268,5 +268,12 @@ def ttest(sf: SurveyFrame, var: str, by: str, *, na_rm: bool = True, level: floa
     t = diff / se
     p = float(2 * stats.t.sf(abs(t), df))
     return TestResult(
-        t, df, p, "Design-based t-test", (ycol, gcol), diff, se, extra={"groups": (glev[present[0]], glev[present[1]])}
+        t,
+        df,
+        p,
+        "Design-based t-test",
+        (ycol, gcol),
+        diff,
+        se,
+        extra={"groups": (glev[present[0]], glev[present[1]]), "level": level},
     )

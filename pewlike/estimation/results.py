@@ -147,7 +147,7 @@ class Estimates(RowEstimates):
         """Wald intervals at another level; only for the ``"normal"`` method (means, totals, ratios)."""
         if self.method != "normal":
             return super()._intervals(level)
-        q = t_quantile(level, self.df)
+        q = t_quantile(float(self.extra.get("level", 0.95)) if level is None else level, self.df)
         est, se = self.estimate, self.std_error
         return est - q * se, est + q * se
 
@@ -204,8 +204,9 @@ class TestResult(Result):
 
     Methods
     -------
-    conf_int(level=0.95)
-        t tests: the interval of the difference on :attr:`df` degrees of freedom.
+    conf_int(level=None)
+        t tests: the interval of the difference on :attr:`df` degrees of freedom, at the
+        test's ``level`` unless another is given.
 
     Notes
     -----
@@ -272,13 +273,13 @@ class TestResult(Result):
             return None
         return pd.DataFrame([[float(self.std_error) ** 2]], index=[self.label], columns=[self.label])
 
-    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+    def conf_int(self, level: float | None = None) -> pd.DataFrame:
         """Confidence interval of a t test's difference (t quantile on :attr:`df`).
 
         Parameters
         ----------
-        level : float
-            Confidence level.
+        level : float, optional
+            Confidence level; by default the ``level`` the test was run with (0.95).
 
         Returns
         -------
@@ -298,7 +299,7 @@ class TestResult(Result):
 
         if self.estimate is None or self.std_error is None or isinstance(self.df, tuple):
             raise EstimationError(f"{self.method} has no estimate, so no confidence interval; conf_int is for t tests")
-        q = t_quantile(level, self.df)
+        q = t_quantile(float(self.extra.get("level", 0.95)) if level is None else level, self.df)
         est, se = float(self.estimate), float(self.std_error)
         return pd.DataFrame({"ci_lower": [est - q * se], "ci_upper": [est + q * se]}, index=[self.label])
 

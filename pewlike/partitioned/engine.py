@@ -14,7 +14,7 @@ Internal to the partitioned backend (:mod:`pewlike.partitioned.frame`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.design.domain import BoundCondition
     from pewlike.partitioned.frame import PartitionedFrame
+    from pewlike.partitioned.strategy import PartitionedVariance
     from pewlike.variance.linearization import LonelyPSU
 
     #: A subset condition: ``("query", columns, parsed condition)`` or ``("call", columns,
@@ -203,6 +204,9 @@ class DaskDesign:
         Set exactly when ``kind == "clustered"``.
     strata : StrataTable or None
         Set exactly when ``kind == "rows"``.
+    variance : PartitionedVariance
+        The variance strategy, chosen from ``kind`` when the design is built; every step
+        that differs by variance method asks it.
     """
 
     kind: Literal["replicate", "clustered", "rows"]
@@ -218,6 +222,12 @@ class DaskDesign:
     key_cols: tuple[str, ...] = ()
     units: UnitTable | None = None
     strata: StrataTable | None = None
+    variance: PartitionedVariance = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        from pewlike.partitioned.strategy import variance_for
+
+        object.__setattr__(self, "variance", variance_for(self))
 
     @property
     def columns(self) -> list[str]:
@@ -449,12 +459,7 @@ def prepare(pdf: pd.DataFrame, state: State) -> Prep:
     w = np.where(dom, w, 0.0)
     if rep is not None and len(state.domain):
         rep *= dom[None, :]
-    unit = stratum = None
-    if d.kind == "clustered":
-        unit = _lookup(pdf, d.key_cols, d.unit_table().index)
-    elif d.kind == "rows":
-        sidx = d.strata_table().index  # None exactly when there are no strata (no key columns)
-        stratum = _lookup(pdf, d.key_cols, sidx) if sidx is not None else np.zeros(n, dtype=np.int64)
+    unit, stratum = d.variance.row_codes(pdf)
     return Prep(w, dom, rep, unit, stratum, calib, d)
 
 
@@ -470,7 +475,28 @@ def _replicate_rows(pdf: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
     return out
 
 
-def _lookup(pdf: pd.DataFrame, cols: Sequence[str], index: pd.Index) -> np.ndarray:
+def lookup_codes(pdf: pd.DataFrame, cols: Sequence[str], index: pd.Index) -> np.ndarray:
+    """Position in ``index`` of every row's values of ``cols`` (its unit or stratum).
+
+    Parameters
+    ----------
+    pdf : pandas.DataFrame
+        One partition.
+    cols : sequence of str
+        The key columns.
+    index : pandas.Index
+        The design's distinct keys.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 positions, one per row.
+
+    Raises
+    ------
+    DesignError
+        A row's key is not in ``index`` (the data changed since the design was built).
+    """
     import pandas as pd
 
     if len(cols) == 1:

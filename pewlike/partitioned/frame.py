@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from numpy.typing import ArrayLike
 
     from pewlike.partitioned.engine import Condition, DaskDesign
+    from pewlike.partitioned.totals import PartitionedTotals
     from pewlike.variance.linearization import LonelyPSU
 
     #: One step to replay on an in-memory copy: ``("subset", condition)`` or ``("rake", margins, options)``.
@@ -321,15 +322,7 @@ class PartitionedFrame:
             The kind of design, its weights, the subset and the weighting history.
         """
         d = self._ddesign
-        if d.kind == "replicate":
-            kind = f"replicate weights ({d.reptype}, {len(d.rep_cols)} replicates)"
-        elif d.kind == "clustered":
-            kind = (
-                f"{len(d.names.get('psu', []))}-stage cluster sample "
-                f"({d.unit_table().index.shape[0]:,} last-stage units)"
-            )
-        else:
-            kind = "independent sampling" + (f", {d.strata_table().n.shape[0]:,} strata" if d.key_cols else "")
+        kind = d.variance.summary()
         lines = [
             f"Partitioned survey design (Dask, {self.npartitions} partitions): {kind}",
             f"  weights: {d.weight_col or 'equal (unweighted)'}",
@@ -383,6 +376,18 @@ class PartitionedFrame:
         """
         col = self._codebook.resolve(name)
         return self._codebook.variables[col].label or col
+
+    def weighted_totals(self) -> PartitionedTotals:
+        """The weighted totals the estimators of :mod:`pewlike.estimation.estimators` ask for.
+
+        Returns
+        -------
+        PartitionedTotals
+            This survey as a :class:`pewlike.estimation.backend.WeightedTotals`.
+        """
+        from pewlike.partitioned.totals import PartitionedTotals
+
+        return PartitionedTotals(self)
 
     def resolve(self, name: str) -> str:
         """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``).

@@ -150,7 +150,7 @@ def rake(
     table = _decode(sums.keys, cols, levels, pf._ddf._meta)
     table["__weight"] = sums.values[:, 0]
     count = sums.values[:, 1]
-    rep = sums.values[:, 2:] if d.kind == "replicate" else None
+    rep = d.variance.replicate_totals(sums.values)
     cb = pf._codebook.select(list(cols))
     small = SurveyFrame.build(table, weights="__weight", codebook=cb)
     ms, _, cells = build_margins(small, margins, total=total)

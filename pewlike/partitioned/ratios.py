@@ -17,20 +17,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pewlike.estimation.engine import Ratios
-from pewlike.partitioned.engine import Pairs, onehot_sum, rank_from_gram, run_pass
-from pewlike.partitioned.rowvar import Influence, calibration_terms, rows_vcov, unit_residual_sums
-from pewlike.variance import linearization as variance
+from pewlike.partitioned.engine import run_pass
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.partitioned.cells import CellSpec
-    from pewlike.partitioned.engine import DaskDesign, Prep, Sums, UnitTable
+    from pewlike.partitioned.engine import Prep, Sums
     from pewlike.partitioned.frame import PartitionedFrame
 
 __all__ = ["Kept", "domain_df", "finish", "first_pass"]
-
-_GRAM_ROWS = 16384
 
 
 def _bincount(code: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -57,58 +53,10 @@ def _pass1(pdf: pd.DataFrame, prep: Prep, params: tuple[CellSpec, bool]) -> Sums
         bw = w if b is None else w * b
         out["B"] = _bincount(den, spec.n_den, bw)
     out.update(spec.extra(pdf, prep, codes))
-    if d.kind == "replicate":
-        out["Ar"] = onehot_sum(num, spec.n_num, a, prep.rep_weights())
-        if bw is not None and den is not None:
-            out["Br"] = onehot_sum(den, spec.n_den, b, prep.rep_weights())
-    elif d.kind == "clustered":
-        unit = prep.unit_codes()
-        ok = num >= 0
-        out["Zu"] = Pairs.of(unit[ok] * spec.n_num + num[ok], aw[ok])
-        if bw is not None and den is not None:
-            okd = den >= 0
-            out["Zb"] = Pairs.of(unit[okd] * spec.n_den + den[okd], bw[okd])
-        okg = dom >= 0
-        out["present"] = Pairs.of(unit[okg] * spec.n_dom + dom[okg], np.ones(int(okg.sum())))
-    else:
-        okg = dom >= 0
-        out["present"] = Pairs.of(prep.stratum_codes()[okg] * spec.n_dom + dom[okg], np.ones(int(okg.sum())))
+    out.update(d.variance.cell_sums(prep, spec, num, aw, den, b, bw, dom, a))
     if need_df:
-        out.update(_df_sums(d, prep, dom, spec.n_dom))
+        out.update(d.variance.df_sums(prep, dom, spec.n_dom))
     return out
-
-
-def _df_sums(d: DaskDesign, prep: Prep, dom: np.ndarray, n_dom: int) -> Sums:
-    """What the degrees of freedom of each domain need (rows with a domain and nonzero weight)."""
-    use = (dom >= 0) & (prep.w != 0)
-    g = dom[use]
-    if d.kind == "replicate":
-        Wt = prep.rep_weights()
-        R = Wt.shape[0]
-        gram = np.zeros((n_dom, R, R))
-        rows = np.flatnonzero(use)
-        order = rows[np.argsort(g, kind="stable")]
-        gs = np.sort(g, kind="stable")
-        starts = np.r_[0, np.flatnonzero(np.diff(gs)) + 1] if gs.size else np.zeros(0, dtype=np.int64)
-        stops = np.r_[starts[1:], gs.size]
-        for a, b in zip(starts, stops):  # one domain at a time, as the rank per domain in memory
-            for s in range(a, b, _GRAM_ROWS):  # bounded copies of the replicate weights
-                Wb = np.take(Wt, order[s : min(b, s + _GRAM_ROWS)], axis=1)
-                gram[gs[a]] += Wb @ Wb.T
-        return {"gram": gram}
-    if d.kind == "clustered":
-        units = d.unit_table()
-        unit = prep.unit_codes()
-        psu = units.clusters[unit[use], 0]
-        st = units.strata[unit[use], 0]
-        npsu = int(units.clusters[:, 0].max()) + 1
-        nst = int(units.strata[:, 0].max()) + 1
-        return {"df_psu": Pairs.of(g * npsu + psu, np.ones(g.size)), "df_str": Pairs.of(g * nst + st, np.ones(g.size))}
-    H = d.strata_table().n.shape[0]
-    return {
-        "df_rows": np.bincount(g, minlength=n_dom).astype(float),
-        "df_str": Pairs.of(g * H + prep.stratum_codes()[use], np.ones(g.size)),
-    }
 
 
 def first_pass(pf: PartitionedFrame, spec: CellSpec, *, need_df: bool = False) -> Sums:
@@ -149,21 +97,7 @@ def domain_df(pf: PartitionedFrame, sums: Sums, doms: np.ndarray) -> np.ndarray:
     numpy.ndarray
         One float per domain.
     """
-    d = pf._ddesign
-    if d.kind == "replicate":
-        return np.array([float(rank_from_gram(sums["gram"][g])) for g in doms])
-    if d.kind == "clustered":
-        units = d.unit_table()
-        npsu = int(units.clusters[:, 0].max()) + 1
-        nst = int(units.strata[:, 0].max()) + 1
-        n_dom = max(int(doms.max()) + 1 if doms.size else 1, 1)
-        p = np.bincount(sums["df_psu"].keys // npsu, minlength=n_dom)
-        s = np.bincount(sums["df_str"].keys // nst, minlength=n_dom)
-        return (p - s)[doms].astype(float)
-    H = d.strata_table().n.shape[0]
-    n_dom = sums["df_rows"].shape[0]
-    s = np.bincount(sums["df_str"].keys // H, minlength=n_dom)
-    return (sums["df_rows"] - s)[doms].astype(float)
+    return pf._ddesign.variance.domain_df(sums, doms)
 
 
 # --------------------------------------------------------------------------- finishing
@@ -217,7 +151,6 @@ def finish(pf: PartitionedFrame, spec: CellSpec, sums: Sums, kept: Kept, *, by_d
     Ratios
         As :func:`pewlike.estimation.engine.ratio_totals` returns them.
     """
-    d = pf._ddesign
     ratio = bool(spec.n_den)
     A = sums["A"][kept.num]
     B: np.ndarray | None = None  # set exactly when ``ratio``
@@ -228,88 +161,4 @@ def finish(pf: PartitionedFrame, spec: CellSpec, sums: Sums, kept: Kept, *, by_d
             theta = A / B[kept.den_of]
     else:
         theta = A
-    if d.kind == "replicate":
-        Ar = sums["Ar"][:, kept.num]
-        if ratio:
-            if spec.den_from_num:
-                Br_full = np.zeros((Ar.shape[0], spec.n_den))
-                np.add.at(Br_full.T, spec.den_of, sums["Ar"].T)
-            else:
-                Br_full = sums["Br"]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                thetas = Ar / Br_full[:, kept.den][:, kept.den_of]
-        else:
-            thetas = Ar
-        des = pf._ddesign
-        assert des.scale is not None and des.rscales is not None  # a replicate design has both
-        V = variance.replicate_vcov(thetas, theta, scale=des.scale, rscales=des.rscales, mse=des.mse)
-        return Ratios(theta, V, A, B, thetas)
-    calibrated = bool(pf._state.steps)
-    average = by_domain and d.lonely_psu == "average" and not calibrated
-    if d.kind == "clustered" and not calibrated:
-        units = d.unit_table()
-        nunit = units.index.shape[0]
-        Zu = _dense_pairs(sums["Zu"], nunit, spec.n_num, kept.num)
-        Z = Zu
-        if B is not None:
-            if spec.den_from_num:
-                Zb = np.zeros((nunit, kept.den.size))
-                np.add.at(Zb.T, kept.den_of, Zu.T)
-            else:
-                Zb = _dense_pairs(sums["Zb"], nunit, spec.n_den, kept.den)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                Z = (Zu - theta * Zb[:, kept.den_of]) / B[kept.den_of]
-            Z[:, ~np.isfinite(theta)] = 0.0
-        if average:
-            return Ratios(theta, _clustered_by_domain(d, units, Z, sums["present"], spec, kept), A, B)
-        V = variance.linearized_vcov(Z, units.strata, units.clusters, units.popsize, lonely_psu=d.lonely_psu)
-        return Ratios(theta, V, A, B)
-    # row-level influence values are needed: calibrated designs, and designs whose units are rows
-    infl = Influence(spec, kept, theta, B if ratio else None)
-    Ds = calibration_terms(pf, spec, infl)
-    if d.kind == "clustered":
-        units = d.unit_table()
-        U = unit_residual_sums(pf, spec, infl, Ds)
-        Z = np.zeros((units.index.shape[0], kept.num.size))
-        Z[U.keys] = U.values
-        V = variance.linearized_vcov(Z, units.strata, units.clusters, units.popsize, lonely_psu=d.lonely_psu)
-        return Ratios(theta, V, A, B)
-    return Ratios(theta, rows_vcov(pf, spec, kept, infl, Ds, sums, average), A, B)
-
-
-def _dense_pairs(p: Pairs, nrow: int, ncell: int, cells: np.ndarray) -> np.ndarray:
-    """Dense (units, kept cells) from sparse sums keyed unit * ncell + cell."""
-    pos = np.full(ncell, -1, dtype=np.int64)
-    pos[cells] = np.arange(cells.size)
-    unit, cell = p.keys // ncell, p.keys % ncell
-    k = pos[cell]
-    out = np.zeros((nrow, cells.size))
-    ok = k >= 0
-    out[unit[ok], k[ok]] = p.values[ok, 0]
-    return out
-
-
-def _clustered_by_domain(
-    d: DaskDesign, units: UnitTable, Z: np.ndarray, present_pairs: Pairs, spec: CellSpec, kept: Kept
-) -> np.ndarray:
-    """``lonely_psu="average"``: each domain as R's subset design (zero covariance between domains)."""
-    nunit = units.index.shape[0]
-    col_dom = spec.dom_of[kept.num]
-    doms = np.unique(col_dom)
-    pres = np.zeros((nunit, spec.n_dom), dtype=bool)
-    pres[present_pairs.keys // spec.n_dom, present_pairs.keys % spec.n_dom] = True
-    samp = variance.stratum_psu_counts(units.strata, units.clusters)
-    k = Z.shape[1]
-    V = np.zeros((k, k))
-    for g in doms:  # one call per domain, only for this lonely-PSU rule (as in memory)
-        cols = np.flatnonzero(col_dom == g)
-        V[np.ix_(cols, cols)] = variance.linearized_vcov(
-            Z[:, cols],
-            units.strata,
-            units.clusters,
-            units.popsize,
-            lonely_psu=d.lonely_psu,
-            domain=pres[:, g],
-            sampsize=samp,
-        )
-    return V
+    return pf._ddesign.variance.vcov(pf, spec, sums, kept, theta, A, B, by_domain)

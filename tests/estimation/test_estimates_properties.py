@@ -169,3 +169,18 @@ def test_bad_inputs(strat):
         strat.subset(strat.data["api00"] < 0)
     with pytest.raises(EstimationError, match="exactly two groups"):
         strat.ttest("api00", "stype")
+
+
+def test_ttest_level_is_the_default_of_its_interval(strat):
+    from scipy import stats
+
+    t90 = strat.ttest("api00", "sch.wide", level=0.90)
+    t95 = strat.ttest("api00", "sch.wide")
+    assert t90.extra["level"] == 0.90 and t95.extra["level"] == 0.95
+    assert (t90.statistic, t90.df, t90.p_value) == (t95.statistic, t95.df, t95.p_value)
+    q = stats.t.ppf(0.95, t90.df)
+    lo, hi = t90.conf_int().iloc[0]
+    assert (lo, hi) == pytest.approx((t90.estimate - q * t90.std_error, t90.estimate + q * t90.std_error), rel=1e-12)
+    assert t90.conf_int(level=0.95).equals(t95.conf_int())  # an explicit level still wins
+    with pytest.raises(EstimationError, match=r"^level=1.5 is not valid; give a confidence level between 0 and 1"):
+        strat.ttest("api00", "sch.wide", level=1.5)

@@ -204,6 +204,9 @@ def test_estimators_equal_in_memory(dataset, client, name):
     assert_same_test(dsk.chisq("Q1", "F_AGECAT"), mem.chisq("Q1", "F_AGECAT"))
     assert_same_test(dsk.chisq("Q1", "F_SEX", statistic="adjWald"), mem.chisq("Q1", "F_SEX", statistic="adjWald"))
     assert_same_test(dsk.ttest("y", "F_SEX"), mem.ttest("y", "F_SEX"))
+    td, tm = dsk.ttest("y", "F_SEX", level=0.9), mem.ttest("y", "F_SEX", level=0.9)
+    assert td.extra["level"] == tm.extra["level"] == 0.9
+    np.testing.assert_allclose(td.conf_int().to_numpy(), tm.conf_int().to_numpy(), rtol=RTOL)
     sub_d, sub_m = dsk.subset("F_AGECAT != '65+'"), mem.subset("F_AGECAT != '65+'")
     assert sub_d.n == sub_m.n
     assert_same(sub_d.proportion("Q1", by="F_SEX", ci="wilson"), sub_m.proportion("Q1", by="F_SEX", ci="wilson"))
@@ -434,3 +437,52 @@ def test_unreachable_scheduler_fails_fast_with_the_address(tmp_path):
 def test_unknown_engine_is_refused(tmp_path):
     with pytest.raises(pw.DesignError, match="engine='spark' is not valid"):
         pw.read(tmp_path / "x.parquet", engine="spark")
+
+
+@pytest.mark.parametrize(
+    ("name", "cls", "summary"),
+    [
+        ("weights only", "RowSums", "independent sampling"),
+        ("strata, rows as units, fpc", "RowSums", "independent sampling, 6 strata"),
+        ("strata and PSUs", "ClusteredSums", "1-stage cluster sample ("),
+        ("two stages with fpc", "ClusteredSums", "2-stage cluster sample ("),
+        ("SDR", "ReplicateSums", "replicate weights (SDR, "),
+    ],
+)
+def test_variance_strategy_is_chosen_once_per_design(dataset, client, name, cls, summary):
+    import pickle
+
+    from pewlike.partitioned import strategy
+
+    _mem, dsk = _pair(dataset, client, name)
+    d = dsk._backend._ddesign
+    assert type(d.variance).__name__ == cls
+    assert isinstance(d.variance, strategy.PartitionedVariance)
+    # subsets and raking keep the design, hence the strategy chosen when it was built
+    later = dsk.subset("region != 'W'").rake({"F_AGECAT": MARGINS["F_AGECAT"]})
+    assert later._backend._ddesign.variance is d.variance
+    assert type(pickle.loads(pickle.dumps(d)).variance).__name__ == cls  # partitions receive it pickled
+    first = dsk.design.splitlines()[0]
+    assert summary in first
+    # stratified cluster designs name their strata, as the in-memory description does
+    assert (", 6 strata)" in first) == (cls == "ClusteredSums")
+
+
+@pytest.mark.parametrize("name", ["strata, rows as units, fpc", "PSUs nested in strata", "two stages with fpc", "JKn"])
+def test_one_estimator_body_serves_both_backends(dataset, client, name):
+    from pewlike.estimation.backend import WeightedTotals
+    from pewlike.estimation.memory import InMemoryTotals
+    from pewlike.partitioned.totals import PartitionedTotals
+
+    mem, dsk = _pair(dataset, client, name)
+    wt_d, wt_m = dsk._backend.weighted_totals(), InMemoryTotals(mem._backend)
+    assert isinstance(wt_d, PartitionedTotals) and isinstance(wt_d, WeightedTotals) and isinstance(wt_m, WeightedTotals)
+    assert wt_d.design_label() == wt_m.design_label()
+    assert_same(dsk.mean("y", by="F_SEX", na_rm=False), mem.mean("y", by="F_SEX", na_rm=False))
+    assert_same(dsk.total("y", by="region", na_rm=False), mem.total("y", by="region", na_rm=False))
+    assert_same(dsk.total("Q1", by="F_SEX"), mem.total("Q1", by="F_SEX"))
+    assert_same(dsk.ratio("y", "x", by="region", na_rm=False), mem.ratio("y", "x", by="region", na_rm=False))
+    assert_same(dsk.proportion("Q1", by="region", ci="xlogit"), mem.proportion("Q1", by="region", ci="xlogit"))
+    # the NaN of na_rm=False is where a domain has a missing value, on both backends
+    nan_d = np.isnan(dsk.mean("y", by="F_SEX", na_rm=False).estimate)
+    assert nan_d.any() and np.array_equal(nan_d, np.isnan(mem.mean("y", by="F_SEX", na_rm=False).estimate))
