@@ -23,7 +23,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -47,6 +47,7 @@ __all__ = [
     "fmt_points",
     "frame_html",
     "frame_markdown",
+    "map_text",
     "pew_percent",
     "pew_percents",
     "write_csv",
@@ -480,10 +481,36 @@ def csv_safe(frame: pd.DataFrame, *, formula_guard: bool = True) -> pd.DataFrame
     {'level': ["'=1+1", 'Yes'], 'estimate': [-0.5, 0.5]}
     """
 
-    def cell(v: object) -> object:
-        return spreadsheet_cell(v, formula_guard=formula_guard)
+    return map_text(frame, lambda v: spreadsheet_cell(v, formula_guard=formula_guard))
 
+
+def map_text(frame: pd.DataFrame, func: Callable[[str], object]) -> pd.DataFrame:
+    """The frame with ``func`` applied to every text cell and text column name.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any frame; numeric, boolean and date columns and non-text cells are left alone.
+    func : callable
+        Takes a cell's text (e.g. :func:`~pewlike.textsafe.terminal_text`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` itself when ``func`` changed nothing (the usual case: its dtypes and
+        bytes stay exactly as they were), else a copy in which the changed columns hold
+        plain objects.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> map_text(pd.DataFrame({"a b": ["x y", "z"], "n": [1, 2]}), lambda s: s.replace(" ", "_")).to_dict("list")
+    {'a_b': ['x_y', 'z'], 'n': [1, 2]}
+    """
     import pandas as pd
+
+    def cell(v: object) -> object:
+        return func(v) if isinstance(v, str) else v
 
     names = [cell(c) for c in frame.columns]
     changed: dict[int, pd.Series] = {}
@@ -492,9 +519,9 @@ def csv_safe(frame: pd.DataFrame, *, formula_guard: bool = True) -> pd.DataFrame
         if col.dtype.kind in "biufcmM":  # numbers, booleans and dates are never text
             continue
         values = col.astype(object).to_numpy()
-        safe = [cell(v) for v in values]
-        if any(s is not v and s != v for s, v in zip(safe, values)):
-            changed[i] = pd.Series(safe, index=frame.index, dtype=object)
+        new = [cell(v) for v in values]
+        if any(a is not b and a != b for a, b in zip(new, values)):
+            changed[i] = pd.Series(new, index=frame.index, dtype=object)
     if not changed and names == list(frame.columns):
         return frame
     out = frame.set_axis(range(frame.shape[1]), axis=1)
