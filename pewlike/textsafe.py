@@ -67,8 +67,9 @@ _MD_MARKUP = re.compile(r"[\\`*|#_~\[\]]")
 # A "<" that could open raw HTML (a tag, a closing tag, a comment, a declaration, a processing
 # instruction) or an autolink (URI: a scheme starts with a letter; e-mail: local part then "@").
 _MD_LT = re.compile(r"<(?=[A-Za-z/!?]|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@)")
-# Cells a spreadsheet reads as a formula (OWASP: = + - @, tab, carriage return) ...
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Cells a spreadsheet reads as a formula (OWASP: = + - @, tab, carriage return; also after
+# leading spaces or line breaks, which an import may trim) ...
+_FORMULA_START = ("=", "+", "-", "@")
 # ... unless they are a plain number ("-0.53", "+1,234.5", "-12%") or Pew's "-" (no estimate).
 _NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?|-")
 
@@ -246,16 +247,20 @@ def formula_like(text: str) -> bool:
     Returns
     -------
     bool
-        True when it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-        (OWASP's list) and is not a plain number (``-0.53``, ``+1,234``, ``-12%``) or Pew's
-        ``-`` for "no estimate".
+        True when it begins with a tab or a carriage return, or with ``=``, ``+``, ``-`` or
+        ``@`` (OWASP's list) -- also after leading spaces or line breaks, which an import
+        may trim -- and is not a plain number (``-0.53``, ``+1,234``, ``-12%``) or Pew's ``-``
+        for "no estimate".
 
     Examples
     --------
-    >>> [formula_like(t) for t in ("=1+1", "@SUM(A1)", "-0.53", "-", "-1.2 - 3.4", "Yes")]
-    [True, True, False, False, True, False]
+    >>> [formula_like(t) for t in ("=1+1", "@SUM(A1)", "  +cmd", "-0.53", "-", "-1.2 - 3.4", "Yes")]
+    [True, True, True, False, False, True, False]
     """
-    return text.startswith(_FORMULA_START) and _NUMBER.fullmatch(text) is None
+    if text.startswith(("\t", "\r")):
+        return True
+    s = text.lstrip()
+    return s.startswith(_FORMULA_START) and _NUMBER.fullmatch(s) is None
 
 
 def spreadsheet_cell(value: object, *, formula_guard: bool = True) -> object:

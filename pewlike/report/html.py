@@ -244,10 +244,10 @@ def _block_md(b: Block | PendingBlock) -> str:
         return b.doc.markdown() + (f"\n{links}\n" if links else "")
     if isinstance(b, FigureBlock):
         if not b.path:
-            return f"*Figure: {markdown_text(b.alt)}*\n"
+            return f"*Figure: {markdown_text(b.alt).strip()}*\n"
         return f"![{markdown_text(b.alt, link_text=True)}]({markdown_target(b.path)})\n"
     if isinstance(b, FailureBlock):
-        return f"> **Not built: {markdown_text(b.where)}**  \n> {markdown_text(b.message)}\n"
+        return f"> **Not built: {markdown_text(b.where).strip()}**  \n> {markdown_text(b.message)}\n"
     raise TypeError(type(b).__name__)  # pragma: no cover
 
 
@@ -269,10 +269,10 @@ def render_markdown(doc: ReportDoc) -> str:
     md = markdown_text
     parts = [f"# {md(doc.title)}", ""]
     if doc.subtitle:
-        parts += [f"*{md(doc.subtitle)}*", ""]
+        parts += [f"*{md(doc.subtitle).strip()}*", ""]
     if doc.intro:
         parts += [md(doc.intro), ""]
-    parts += [f"**{md(doc.statement)}**", "", "## Contents", ""]
+    parts += [f"**{md(doc.statement).strip()}**", "", "## Contents", ""]
     parts += [f"{i}. [{md(s.title, link_text=True)}](#{markdown_target(s.id)})" for i, s in enumerate(doc.sections, 1)]
     for s in doc.sections:
         parts += ["", f'<a id="{html_text(s.id)}"></a>', "", f"## {md(s.title)}", ""]

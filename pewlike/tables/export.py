@@ -297,7 +297,7 @@ class TableDoc:
             (one line, Markdown and HTML markup escaped), so a label cannot add a link, an
             image, raw HTML or a line.
         """
-        parts = [f"**{markdown_text(self.title)}**", "", frame_markdown(self.frame)]
+        parts = [f"**{markdown_text(self.title).strip()}**", "", frame_markdown(self.frame)]
         if self.notes:
             parts += [""] + [f"{markdown_text(n)}  " for n in self.notes]
         return "\n".join(parts).rstrip() + "\n"
