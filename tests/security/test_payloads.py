@@ -338,3 +338,21 @@ def test_lone_surrogates_and_nul_in_a_table_doc(tmp_path):
     assert (tmp_path / "s.md").read_text(encoding="utf-8").splitlines()[0] == "**Title**"
     write_html(doc, tmp_path / "s.html")
     assert "<h1>Title</h1>" in (tmp_path / "s.html").read_text(encoding="utf-8")
+
+
+def test_a_starter_spec_keeps_a_label_with_del_valid(tmp_path):
+    """DEL is legal in a label but not raw in TOML: `pewlike init` escapes it instead of failing."""
+    import pyreadstat
+
+    df = pd.DataFrame({"Q1": np.tile([1.0, 2.0, 3.0, 4.0], 50), "F_SEX": np.repeat([1.0, 2.0], 100)})
+    pyreadstat.write_sav(
+        df,
+        str(tmp_path / "d.sav"),
+        file_label="Title\x7f\x85 " + OSC0,
+        variable_value_labels={"Q1": {1: "a", 2: "b", 3: "c", 4: "d"}, "F_SEX": {1: "M", 2: "F"}},
+    )
+    res = CliRunner().invoke(main, ["init", str(tmp_path / "d.sav"), "-o", str(tmp_path / "r.toml")])
+    assert res.exit_code == 0, res.output
+    spec = specmod.load(tmp_path / "r.toml")
+    assert spec.title == "Title\x7f\x85 " + OSC0  # kept exactly in the spec; cleaned where it is shown
+    assert "\x7f" not in (tmp_path / "r.toml").read_text(encoding="utf-8")
