@@ -344,7 +344,9 @@ def test_a_starter_spec_keeps_a_label_with_del_valid(tmp_path):
     """DEL is legal in a label but not raw in TOML: `pewlike init` escapes it instead of failing."""
     import pyreadstat
 
-    df = pd.DataFrame({"Q1": np.tile([1.0, 2.0, 3.0, 4.0], 50), "F_SEX": np.repeat([1.0, 2.0], 100)})
+    df = pd.DataFrame(
+        {"Q1": np.tile([1.0, 2.0, 3.0, 4.0], 50), "F_SEX": np.repeat([1.0, 2.0], 100), "weight": np.ones(200)}
+    )
     pyreadstat.write_sav(
         df,
         str(tmp_path / "d.sav"),
