@@ -32,14 +32,15 @@ tables and weighting import it; it imports none of them (pandas only inside func
 
 from __future__ import annotations
 
-import html
+import functools
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pewlike.errors import EstimationError
+from pewlike.textsafe import html_text, terminal_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -57,13 +58,13 @@ def _fmt_num(v: Any, digits: int = 4) -> str:
         return f"{int(v):,}"
     if isinstance(v, (float, np.floating)):
         return f"{float(v):.{digits}g}"
-    return str(v)
+    return terminal_text(v)
 
 
-def _is_num(frame: pd.DataFrame, col: Any) -> bool:
+def _is_num(frame: pd.DataFrame, i: int) -> bool:
     import pandas as pd
 
-    return bool(pd.api.types.is_numeric_dtype(frame[col].dtype))
+    return bool(pd.api.types.is_numeric_dtype(frame.iloc[:, i].dtype))
 
 
 def frame_text(frame: pd.DataFrame) -> str:
@@ -77,7 +78,8 @@ def frame_text(frame: pd.DataFrame) -> str:
     Returns
     -------
     str
-        A header line, then one line per row.
+        A header line, then one line per row; text is
+        :func:`~pewlike.textsafe.terminal_text` (no escape sequence or control character).
 
     Examples
     --------
@@ -87,12 +89,12 @@ def frame_text(frame: pd.DataFrame) -> str:
     Yes    1,200    0.6123
     No       800    0.3877
     """
-    cols = list(frame.columns)
+    cols = [terminal_text(c) for c in frame.columns]
     rows = [[_fmt_num(v) for v in rec] for rec in frame.itertuples(index=False, name=None)]
-    widths = [max(len(str(c)), *(len(r[i]) for r in rows)) if rows else len(str(c)) for i, c in enumerate(cols)]
-    line = "  ".join(str(c).ljust(w) for c, w in zip(cols, widths))
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(cols)]
+    line = "  ".join(c.ljust(w) for c, w in zip(cols, widths))
     body = [
-        "  ".join(r[i].rjust(widths[i]) if _is_num(frame, cols[i]) else r[i].ljust(widths[i]) for i in range(len(cols)))
+        "  ".join(r[i].rjust(widths[i]) if _is_num(frame, i) else r[i].ljust(widths[i]) for i in range(len(cols)))
         for r in rows
     ]
     return "\n".join([line, *body])
@@ -113,13 +115,13 @@ def frame_html(frame: pd.DataFrame, title: str) -> str:
     str
         ``<div class='pewlike-result'>...</div>``.
     """
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{html_text(c)}</th>" for c in frame.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt_num(v))}</td>" for v in rec) + "</tr>"
+        "<tr>" + "".join(f"<td>{html_text(_fmt_num(v))}</td>" for v in rec) + "</tr>"
         for rec in frame.itertuples(index=False, name=None)
     )
     return (
-        f"<div class='pewlike-result'><p><b>{html.escape(title)}</b></p>"
+        f"<div class='pewlike-result'><p><b>{html_text(title)}</b></p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
@@ -205,7 +207,17 @@ class Result(ABC):
     -----
     As R's ``print``/``summary`` methods of survey results: the object computes nothing
     when shown; it formats what the verb stored.
+
+    Labels come from data files: every subclass's :meth:`summary` is wrapped (when the
+    class is made) so that its text is :func:`~pewlike.textsafe.terminal_text` -- no
+    escape sequence, window title, OSC 8 hyperlink, backspace or bell reaches a terminal.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("summary")
+        if callable(own) and not getattr(own, "_terminal_safe", False):
+            cls.summary = _terminal_safe(own)  # type: ignore[method-assign,assignment]
 
     @abstractmethod
     def to_frame(self) -> pd.DataFrame:
@@ -250,8 +262,19 @@ class Result(ABC):
         """
         tables = self._html_tables()
         if not tables:
-            return f"<div class='pewlike-result'><pre>{html.escape(self.summary())}</pre></div>"
+            return f"<div class='pewlike-result'><pre>{html_text(self.summary())}</pre></div>"
         return "".join(frame_html(frame, title) for title, frame in tables)
+
+
+def _terminal_safe(summary: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``summary`` whose text is :func:`~pewlike.textsafe.terminal_text`."""
+
+    @functools.wraps(summary)
+    def wrapper(self: Any) -> str:
+        return terminal_text(summary(self))
+
+    wrapper._terminal_safe = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 class RowEstimates(Result):

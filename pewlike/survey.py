@@ -672,12 +672,14 @@ class Survey:
         return Survey._wrap(score_column(frame, var, scores, name=name, label=label))
 
     def __repr__(self) -> str:
-        return self.design
+        from pewlike.textsafe import terminal_text
+
+        return terminal_text(self.design)
 
     def _repr_html_(self) -> str:
-        import html
+        from pewlike.textsafe import html_text
 
-        return f"<pre>{html.escape(self.design)}</pre>"
+        return f"<pre>{html_text(self.design)}</pre>"
 
     # -- domains and designs -------------------------------------------------------
     def subset(self, mask_or_query: Any, *, name: str | None = None, columns: Sequence[str] | None = None) -> Survey:

@@ -40,7 +40,7 @@ def _user_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
         try:
             return func(*args, **kwargs)
         except PewlikeError as exc:
-            click.echo(f"pewlike: error: {exc}", err=True)
+            _say(f"pewlike: error: {exc}", err=True)
             sys.exit(1)
 
     return wrapper
@@ -63,6 +63,13 @@ def _refuse_same(output: str, what: str, inputs: dict[str, str | None]) -> None:
             raise PewlikeError(
                 f"{what} {output!r} is the {name} {path!r}, which would be overwritten; choose another {what}"
             )
+
+
+def _say(text: str, *, err: bool = False) -> None:
+    """Print a line: labels and file names come from strangers, so no escape sequence gets through."""
+    from pewlike.textsafe import terminal_text
+
+    click.echo(terminal_text(text), err=err)
 
 
 def _load(data: str | None, weights: str | None) -> Survey:
@@ -99,7 +106,7 @@ def _emit(frame: pd.DataFrame, fmt: OutputFormat, text: str | None = None) -> No
     """Readable text for the terminal, or the frame as csv/md/json."""
     from pewlike.cli.format import render
 
-    click.echo(text if fmt == "table" and text is not None else render(frame, fmt))
+    _say(text if fmt == "table" and text is not None else render(frame, fmt))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -153,9 +160,9 @@ def report(spec: str | None, data: str | None, out: str | None, jobs: int | None
         from pewlike.report.demo import demo_spec
 
         spec_obj = demo_spec()
-    echo = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
+    echo = (lambda msg: None) if quiet else (lambda msg: _say(msg, err=True))
     result = build(spec_obj, out=out, data=data, echo=echo, jobs=jobs)
-    click.echo(result.summary())
+    _say(result.summary())
 
 
 def _starter(data: str) -> Spec:
@@ -206,7 +213,7 @@ def init(data: str, output: str, force: bool) -> None:
         os.replace(tmp, target)
     except OSError as exc:
         raise PewlikeError(f"cannot write {output!r}: {exc.strerror or exc}") from None
-    click.echo(f"Wrote {output}. Build the report with: pewlike report {output}")
+    _say(f"Wrote {output}. Build the report with: pewlike report {output}")
 
 
 @main.command()

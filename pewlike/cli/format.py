@@ -26,7 +26,9 @@ def markdown(frame: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
     Returns
     -------
     str
-        Header, separator and one line per row; ``|`` in cells is escaped.
+        Header, separator and one line per row; every header and text cell is
+        :func:`~pewlike.textsafe.markdown_text` (``|``, links, images and raw HTML escaped,
+        one line).
 
     Notes
     -----
@@ -41,12 +43,14 @@ def markdown(frame: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
     | Yes | 0.6123 |
     | No |  |
     """
-    cols = [str(c) for c in frame.columns]
+    from pewlike.textsafe import markdown_text
+
+    cols = [markdown_text(c) for c in frame.columns]
 
     def cell(v: object) -> str:
         if isinstance(v, float):
             return "" if v != v else floatfmt.format(v)
-        return "" if v is None else str(v).replace("|", "\\|")
+        return "" if v is None else markdown_text(v)
 
     rows = [[cell(v) for v in rec] for rec in frame.itertuples(index=False, name=None)]
     out = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
@@ -67,7 +71,11 @@ def render(frame: pd.DataFrame, fmt: OutputFormat = "table") -> str:
     Returns
     -------
     str
-        Without a trailing newline.
+        Without a trailing newline.  Text from the data is made safe for where it goes:
+        ``csv`` cells that a spreadsheet would run as a formula get a leading ``'``
+        (:func:`pewlike.tables.export.csv_safe`; numbers are never changed), ``md`` cells are
+        escaped (:func:`markdown`), ``table`` cells lose escape sequences and control
+        characters (:func:`~pewlike.textsafe.terminal_text`).
 
     Notes
     -----
@@ -93,8 +101,11 @@ def render(frame: pd.DataFrame, fmt: OutputFormat = "table") -> str:
      }
     ]
     """
+    from pewlike.tables.export import csv_safe, map_text
+    from pewlike.textsafe import terminal_text
+
     if fmt == "csv":
-        return frame.to_csv(index=False).rstrip("\n")
+        return csv_safe(frame).to_csv(index=False).rstrip("\n")
     if fmt == "md":
         return markdown(frame)
     if fmt == "json":
@@ -104,4 +115,4 @@ def render(frame: pd.DataFrame, fmt: OutputFormat = "table") -> str:
     with pd.option_context(
         "display.max_rows", 500, "display.max_columns", 50, "display.width", 160, "display.max_colwidth", 60
     ):
-        return frame.to_string(index=False)
+        return map_text(frame, terminal_text).to_string(index=False)

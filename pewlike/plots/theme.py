@@ -35,6 +35,7 @@ __all__ = [
     "figure_bytes",
     "finish",
     "new_figure",
+    "plain_figure",
     "save_figure",
     "style",
     "text_color",
@@ -117,8 +118,10 @@ def text_color(fill: str) -> str:
 
 
 def wrap(text: str, width: int = 80) -> str:
-    """Wrap a question wording for a title (whole words)."""
-    return "\n".join(textwrap.wrap(" ".join(str(text).split()), width)) if text else ""
+    """Wrap a question wording for a title (whole words), without control characters."""
+    from pewlike.textsafe import plain_text
+
+    return "\n".join(textwrap.wrap(" ".join(plain_text(text).split()), width)) if text else ""
 
 
 def new_figure(height: float) -> Figure:
@@ -227,8 +230,50 @@ def figure_bytes(fig: Figure, fmt: Literal["png", "svg"] = "png") -> bytes:
     """
     import io
 
+    from pewlike.textsafe import plain_text
+
+    plain_figure(fig)
     buf = io.BytesIO()
     with style():
         meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": "pewlike"}
         fig.savefig(buf, format=fmt, metadata=meta, dpi=DPI)
+    if fmt == "svg":  # nothing outside the texts should hold a control character; make sure of it
+        return plain_text(buf.getvalue().decode("utf-8")).encode("utf-8")
     return buf.getvalue()
+
+
+def plain_figure(fig: Figure) -> None:
+    """Remove escape sequences and control characters from every text and element id of ``fig``.
+
+    Labels come from data files; a NUL or an escape character in a title, a tick label, a
+    legend entry or an SVG ``id`` makes the SVG invalid XML and shows as a missing glyph in
+    the PNG.  :func:`figure_bytes` calls this before saving; texts without such characters
+    are not touched.  Tick labels are drawn again from their formatter when the figure is
+    saved, so the figures pass their labels through :func:`wrap`, which makes them plain.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Changed in place.
+
+    Examples
+    --------
+    >>> from pewlike.plots.theme import new_figure, plain_figure
+    >>> fig = new_figure(1.0)
+    >>> _ = fig.text(0, 0, "Concern\\x1b]0;pwned\\x07\\x00")
+    >>> plain_figure(fig)
+    >>> fig.texts[0].get_text()
+    'Concern'
+    """
+    from matplotlib.text import Text
+
+    from pewlike.textsafe import plain_text
+
+    for artist in fig.findobj():
+        if isinstance(artist, Text):
+            text = artist.get_text()
+            if plain_text(text) != text:
+                artist.set_text(plain_text(text))
+        gid = artist.get_gid()
+        if gid is not None and plain_text(gid) != gid:
+            artist.set_gid(plain_text(gid))

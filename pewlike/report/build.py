@@ -380,10 +380,11 @@ class _Writer:
         self.docs.append(doc)
         links: list[tuple[str, str]] = []
         if "csv" in self.formats:
-            write_csv(doc.frame, self._claim(self.tdir, f"{doc.name}.csv"))
+            guard = self.spec.output.formula_guard
+            write_csv(doc.frame, self._claim(self.tdir, f"{doc.name}.csv"), formula_guard=guard)
             links.append(("CSV", f"{self.tdir}/{doc.name}.csv"))
             for suffix, frame in data_frames:
-                write_csv(frame, self._claim(f"{self.tdir}/data", f"{doc.name}{suffix}.csv"))
+                write_csv(frame, self._claim(f"{self.tdir}/data", f"{doc.name}{suffix}.csv"), formula_guard=guard)
         if "md" in self.formats:
             from pewlike.tables.export import write_markdown
 

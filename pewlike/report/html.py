@@ -8,11 +8,11 @@ blocks they are given, so the bytes are reproducible.
 from __future__ import annotations
 
 import base64
-import html
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from pewlike.tables.export import TableDoc
+from pewlike.textsafe import html_text, markdown_target, markdown_text, plain_text
 
 __all__ = [
     "CSS",
@@ -167,7 +167,7 @@ def _links(links: tuple[tuple[str, str], ...]) -> str:
         return ""
     return (
         "<p class='links'>"
-        + "".join(f"<a href='{html.escape(p)}'>{html.escape(label)}</a>" for label, p in links)
+        + "".join(f"<a href='{html_text(markdown_target(p))}'>{html_text(label)}</a>" for label, p in links)
         + "</p>"
     )
 
@@ -178,13 +178,11 @@ def _block_html(b: Block | PendingBlock) -> str:
     if isinstance(b, FigureBlock):
         data = base64.b64encode(b.png).decode("ascii")
         return (
-            f"<figure class='chart' id='fig-{b.name}'><img src='data:image/png;base64,{data}' "
-            f"alt='{html.escape(b.alt)}' width='800'>{_links(b.links)}</figure>"
+            f"<figure class='chart' id='fig-{html_text(b.name)}'><img src='data:image/png;base64,{data}' "
+            f"alt='{html_text(b.alt)}' width='800'>{_links(b.links)}</figure>"
         )
     if isinstance(b, FailureBlock):
-        return (
-            f"<div class='failure'><p><b>Not built: {html.escape(b.where)}</b></p><p>{html.escape(b.message)}</p></div>"
-        )
+        return f"<div class='failure'><p><b>Not built: {html_text(b.where)}</b></p><p>{html_text(b.message)}</p></div>"
     raise TypeError(type(b).__name__)  # pragma: no cover
 
 
@@ -199,50 +197,57 @@ def render_html(doc: ReportDoc) -> str:
     Returns
     -------
     str
-        The page; text from the spec and the data is HTML-escaped.
+        The page; text from the spec and the data is HTML-escaped and without control
+        characters (:func:`~pewlike.textsafe.html_text`), and links point only at the
+        files of the report (:func:`~pewlike.textsafe.markdown_target`).
     """
-    toc = "".join(f"<li><a href='#{s.id}'>{html.escape(s.title)}</a></li>" for s in doc.sections)
+    toc = "".join(f"<li><a href='#{html_text(s.id)}'>{html_text(s.title)}</a></li>" for s in doc.sections)
     parts = [
         "<!DOCTYPE html>",
         "<html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         "<link rel='icon' href='data:,'>",
-        f"<title>{html.escape(doc.title)}</title><style>{CSS}</style></head><body>",
-        f"<header><h1>{html.escape(doc.title)}</h1>",
+        f"<title>{html_text(doc.title)}</title><style>{CSS}</style></head><body>",
+        f"<header><h1>{html_text(doc.title)}</h1>",
     ]
     if doc.subtitle:
-        parts.append(f"<p class='subtitle'>{html.escape(doc.subtitle)}</p>")
+        parts.append(f"<p class='subtitle'>{html_text(doc.subtitle)}</p>")
     parts.append("</header><main>")
     if doc.intro:
-        parts.append(f"<p>{html.escape(doc.intro)}</p>")
-    parts.append(f"<p class='statement'>{html.escape(doc.statement)}</p>")
+        parts.append(f"<p>{html_text(doc.intro)}</p>")
+    parts.append(f"<p class='statement'>{html_text(doc.statement)}</p>")
     parts.append(f"<nav><h2>Contents</h2><ol>{toc}</ol></nav>")
     for s in doc.sections:
-        parts.append(f"<section id='{s.id}'><h2>{html.escape(s.title)}</h2>")
+        parts.append(f"<section id='{html_text(s.id)}'><h2>{html_text(s.title)}</h2>")
         if s.text:
-            parts.append(f"<p>{html.escape(s.text)}</p>")
+            parts.append(f"<p>{html_text(s.text)}</p>")
         parts.extend(_block_html(b) for b in s.blocks)
         parts.append("</section>")
     wb = (
-        f" All tables in one workbook: <a href='{html.escape(doc.workbook)}'>{html.escape(doc.workbook)}</a>."
+        f" All tables in one workbook: <a href='{html_text(markdown_target(doc.workbook))}'>{html_text(doc.workbook)}</a>."
         if doc.workbook
         else ""
     )
-    parts.append(f"</main><footer><p>{html.escape(doc.source)}{wb}</p><p>{html.escape(doc.footer)}</p></footer>")
+    parts.append(f"</main><footer><p>{html_text(doc.source)}{wb}</p><p>{html_text(doc.footer)}</p></footer>")
     parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return plain_text("\n".join(parts) + "\n")
+
+
+def _link(text: str, target: str) -> str:
+    """A Markdown link to a file of the report: text escaped, target a relative path only."""
+    return f"[{markdown_text(text, link_text=True)}]({markdown_target(target)})"
 
 
 def _block_md(b: Block | PendingBlock) -> str:
     if isinstance(b, TableBlock):
-        links = " · ".join(f"[{label}]({p})" for label, p in b.links)
+        links = " · ".join(_link(label, p) for label, p in b.links)
         return b.doc.markdown() + (f"\n{links}\n" if links else "")
     if isinstance(b, FigureBlock):
         if not b.path:
-            return f"*Figure: {b.alt}*\n"
-        return f"![{b.alt.replace(']', ')')}]({b.path})\n"
+            return f"*Figure: {markdown_text(b.alt).strip()}*\n"
+        return f"![{markdown_text(b.alt, link_text=True)}]({markdown_target(b.path)})\n"
     if isinstance(b, FailureBlock):
-        return f"> **Not built: {b.where}**  \n> {b.message}\n"
+        return f"> **Not built: {markdown_text(b.where).strip()}**  \n> {markdown_text(b.message)}\n"
     raise TypeError(type(b).__name__)  # pragma: no cover
 
 
@@ -257,25 +262,29 @@ def render_markdown(doc: ReportDoc) -> str:
     Returns
     -------
     str
+        Every piece of text from the spec and the data is
+        :func:`~pewlike.textsafe.markdown_text` (one line, no raw HTML, no link or image
+        of its own), and links point only at the files of the report.
     """
-    parts = [f"# {doc.title}", ""]
+    md = markdown_text
+    parts = [f"# {md(doc.title)}", ""]
     if doc.subtitle:
-        parts += [f"*{doc.subtitle}*", ""]
+        parts += [f"*{md(doc.subtitle).strip()}*", ""]
     if doc.intro:
-        parts += [doc.intro, ""]
-    parts += [f"**{doc.statement}**", "", "## Contents", ""]
-    parts += [f"{i}. [{s.title}](#{s.id})" for i, s in enumerate(doc.sections, 1)]
+        parts += [md(doc.intro), ""]
+    parts += [f"**{md(doc.statement).strip()}**", "", "## Contents", ""]
+    parts += [f"{i}. [{md(s.title, link_text=True)}](#{markdown_target(s.id)})" for i, s in enumerate(doc.sections, 1)]
     for s in doc.sections:
-        parts += ["", f'<a id="{s.id}"></a>', "", f"## {s.title}", ""]
+        parts += ["", f'<a id="{html_text(s.id)}"></a>', "", f"## {md(s.title)}", ""]
         if s.text:
-            parts += [s.text, ""]
+            parts += [md(s.text), ""]
         for b in s.blocks:
             parts += [_block_md(b)]
     parts += [
         "---",
         "",
-        doc.source + (f" All tables: [{doc.workbook}]({doc.workbook})." if doc.workbook else ""),
+        md(doc.source) + (f" All tables: {_link(doc.workbook, doc.workbook)}." if doc.workbook else ""),
         "",
-        doc.footer,
+        md(doc.footer),
     ]
-    return "\n".join(parts).rstrip() + "\n"
+    return plain_text("\n".join(parts).rstrip() + "\n")

@@ -73,12 +73,18 @@ class DataSpec:
 
 @dataclass(frozen=True)
 class OutputSpec:
-    """What is written, and where (``dir`` relative to the spec's folder, and inside it)."""
+    """What is written, and where (``dir`` relative to the spec's folder, and inside it).
+
+    ``formula_guard`` (default true): CSV text cells that a spreadsheet would run as a
+    formula get a single quote before them (see :func:`pewlike.tables.export.write_csv`);
+    ``false`` for CSV files that feed a program rather than people.
+    """
 
     dir: str = "pewlike-report"
     formats: tuple[str, ...] = FORMATS
     tables_dir: str = "tables"
     figures_dir: str = "figures"
+    formula_guard: bool = True
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ A spec looks like this (all tables but ``[data]`` are optional)::
     [output]
     dir = "pewlike-report"
     formats = ["html", "md", "csv", "xlsx", "png", "svg"]
+    formula_guard = true            # CSV text that a spreadsheet would run (=, +, -, @) gets a leading '
     [defaults]
     by = ["F_AGECAT", "F_SEX"]      # demographics crossed when a crosstab gives no `by`
     [[section]]

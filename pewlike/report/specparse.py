@@ -300,7 +300,7 @@ def _opt_cols(t: _Table, key: str) -> str | list[str] | None:
 
 
 def _output(label: str, raw: Any) -> OutputSpec:
-    t = _Table(label, "[output]", raw, ("dir", "formats", "tables_dir", "figures_dir"))
+    t = _Table(label, "[output]", raw, ("dir", "formats", "tables_dir", "figures_dir", "formula_guard"))
     formats = t.texts("formats", FORMATS)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
@@ -310,6 +310,7 @@ def _output(label: str, raw: Any) -> OutputSpec:
         formats=tuple(f for f in FORMATS if f in formats),
         tables_dir=_relative_dir(t, "tables_dir", "tables"),
         figures_dir=_relative_dir(t, "figures_dir", "figures"),
+        formula_guard=t.flag("formula_guard", True),
     )
 
 

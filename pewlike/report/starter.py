@@ -94,8 +94,8 @@ def demographics(svy: Survey) -> list[str]:
 
 
 def _q(text: str) -> str:
-    """A TOML basic string (JSON's escapes are valid TOML)."""
-    return json.dumps(str(text), ensure_ascii=False)
+    """A TOML basic string (JSON's escapes are valid TOML; TOML also wants DEL escaped)."""
+    return json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def starter_spec(svy: Survey, data_path: str, *, spec_path: str = "report.toml") -> str:

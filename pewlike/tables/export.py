@@ -19,19 +19,19 @@ Rounding conventions (as Pew Research Center toplines)
 
 from __future__ import annotations
 
-import html
 import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
 from pewlike.errors import PewlikeError
+from pewlike.textsafe import formula_like, html_text, markdown_text, plain_text, spreadsheet_cell
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -40,12 +40,14 @@ __all__ = [
     "StrPath",
     "TableDoc",
     "atomic_write",
+    "csv_safe",
     "file_safe",
     "fixed_datetime",
     "fmt_int",
     "fmt_points",
     "frame_html",
     "frame_markdown",
+    "map_text",
     "pew_percent",
     "pew_percents",
     "write_csv",
@@ -291,11 +293,13 @@ class TableDoc:
         Returns
         -------
         str
-            Text ending in a newline; ``|``, ``*`` and line breaks in any text are escaped.
+            Text ending in a newline; every piece of text is :func:`~pewlike.textsafe.markdown_text`
+            (one line, Markdown and HTML markup escaped), so a label cannot add a link, an
+            image, raw HTML or a line.
         """
-        parts = [f"**{_md_escape(self.title)}**", "", frame_markdown(self.frame)]
+        parts = [f"**{markdown_text(self.title).strip()}**", "", frame_markdown(self.frame)]
         if self.notes:
-            parts += [""] + [f"{_md_escape(n)}  " for n in self.notes]
+            parts += [""] + [f"{markdown_text(n)}  " for n in self.notes]
         return "\n".join(parts).rstrip() + "\n"
 
     def html(self, *, heading: str = "h4") -> str:
@@ -311,15 +315,11 @@ class TableDoc:
         str
             ``<figure class='table' id='<name>'>``; every piece of text is escaped.
         """
-        notes = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in self.notes)
+        notes = "".join(f"<p class='note'>{html_text(n)}</p>" for n in self.notes)
         return (
-            f"<figure class='table' id='{self.name}'><figcaption><{heading}>{html.escape(self.title)}"
+            f"<figure class='table' id='{self.name}'><figcaption><{heading}>{html_text(self.title)}"
             f"</{heading}></figcaption>{frame_html(self.frame, self.groups)}{notes}</figure>"
         )
-
-
-def _md_escape(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("*", "\\*").replace("\n", " ")
 
 
 def _indent(text: str, space: str) -> str:
@@ -348,11 +348,11 @@ def frame_markdown(frame: pd.DataFrame) -> str:
     """
     cols = [str(c) for c in frame.columns]
     rows = [
-        [_indent(_md_escape(rec[0]), "\u00a0")] + ["" if v is None else _md_escape(v) for v in rec[1:]]
+        [_indent(markdown_text(rec[0]), "\u00a0")] + ["" if v is None else markdown_text(v) for v in rec[1:]]
         for rec in frame.itertuples(index=False, name=None)
     ]
     align = [":---"] + ["---:"] * (len(cols) - 1)
-    out = ["| " + " | ".join(_md_escape(c) for c in cols) + " |", "| " + " | ".join(align) + " |"]
+    out = ["| " + " | ".join(markdown_text(c) for c in cols) + " |", "| " + " | ".join(align) + " |"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(out)
 
@@ -373,9 +373,9 @@ def frame_html(frame: pd.DataFrame, groups: Sequence[tuple[str, int]] = ()) -> s
     str
         ``<table>...</table>`` with every header and cell escaped.
     """
-    head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th scope='col'>{html_text(str(c))}</th>" for c in frame.columns)
     if groups:
-        top = "".join(f"<th colspan='{span}' scope='colgroup'>{html.escape(label)}</th>" for label, span in groups)
+        top = "".join(f"<th colspan='{span}' scope='colgroup'>{html_text(label)}</th>" for label, span in groups)
         head = f"<tr class='groups'>{top}</tr><tr>{head}</tr>"
     else:
         head = f"<tr>{head}</tr>"
@@ -383,8 +383,8 @@ def frame_html(frame: pd.DataFrame, groups: Sequence[tuple[str, int]] = ()) -> s
     for rec in frame.itertuples(index=False, name=None):
         first, rest = str(rec[0]), rec[1:]
         cls = " class='net'" if first.startswith("NET ") else (" class='member'" if first.startswith(" ") else "")
-        cells = [f"<th scope='row'>{html.escape(first.strip())}</th>"]
-        cells += [f"<td>{html.escape('' if v is None else str(v))}</td>" for v in rest]
+        cells = [f"<th scope='row'>{html_text(first.strip())}</th>"]
+        cells += [f"<td>{html_text('' if v is None else str(v))}</td>" for v in rest]
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     return f"<table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -419,7 +419,7 @@ def atomic_write(path: StrPath, data: bytes) -> Path:
     return path
 
 
-def write_csv(frame: pd.DataFrame, path: StrPath) -> Path:
+def write_csv(frame: pd.DataFrame, path: StrPath, *, formula_guard: bool = True) -> Path:
     """Write a frame as UTF-8 CSV with ``\\n`` line ends and full float precision (``repr``).
 
     Parameters
@@ -427,6 +427,13 @@ def write_csv(frame: pd.DataFrame, path: StrPath) -> Path:
     frame : pandas.DataFrame
         Usually a result's ``to_frame()`` (fractions, not percentages).
     path : str or path-like
+    formula_guard : bool
+        Text cells and column names that a spreadsheet would run as a formula (they
+        begin with ``=``, ``+``, ``-``, ``@`` or a tab and are not a plain number) get a
+        single quote before them, as OWASP recommends against CSV injection
+        (:func:`~pewlike.textsafe.spreadsheet_cell`).  Numbers, negative ones
+        included, are never changed.  ``False`` writes such text as it is, for files
+        that feed a program rather than a spreadsheet.
 
     Returns
     -------
@@ -437,11 +444,90 @@ def write_csv(frame: pd.DataFrame, path: StrPath) -> Path:
     -----
     As ``write.csv(frame, path, row.names = FALSE, fileEncoding = "UTF-8")`` in R,
     except that floats keep every digit (Python's shortest round-trip ``repr``;
-    R writes 15 significant digits).
+    R writes 15 significant digits).  Control characters and terminal escape
+    sequences are removed from text (:func:`~pewlike.textsafe.plain_text`) whatever
+    ``formula_guard`` says.
     """
+    frame = csv_safe(frame, formula_guard=formula_guard)
     # pandas-stubs types float_format's argument as object; pandas calls it with the float cells
     text = frame.to_csv(index=False, lineterminator="\n", float_format=lambda x: repr(float(x)))  # type: ignore[arg-type]
     return atomic_write(Path(path), text.encode("utf-8"))
+
+
+def csv_safe(frame: pd.DataFrame, *, formula_guard: bool = True) -> pd.DataFrame:
+    """The frame with every text cell and column name as :func:`~pewlike.textsafe.spreadsheet_cell`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any frame; numeric columns and non-text cells are left alone.
+    formula_guard : bool
+        As in :func:`write_csv`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` itself when nothing needed a change (the usual case), else a copy in
+        which the changed text columns hold plain objects.
+
+    Notes
+    -----
+    No R equivalent (R's ``write.csv`` writes text as it is).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> csv_safe(pd.DataFrame({"level": ["=1+1", "Yes"], "estimate": [-0.5, 0.5]})).to_dict("list")
+    {'level': ["'=1+1", 'Yes'], 'estimate': [-0.5, 0.5]}
+    """
+
+    return map_text(frame, lambda v: spreadsheet_cell(v, formula_guard=formula_guard))
+
+
+def map_text(frame: pd.DataFrame, func: Callable[[str], object]) -> pd.DataFrame:
+    """The frame with ``func`` applied to every text cell and text column name.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any frame; numeric, boolean and date columns and non-text cells are left alone.
+    func : callable
+        Takes a cell's text (e.g. :func:`~pewlike.textsafe.terminal_text`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` itself when ``func`` changed nothing (the usual case: its dtypes and
+        bytes stay exactly as they were), else a copy in which the changed columns hold
+        plain objects.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> map_text(pd.DataFrame({"a b": ["x y", "z"], "n": [1, 2]}), lambda s: s.replace(" ", "_")).to_dict("list")
+    {'a_b': ['x_y', 'z'], 'n': [1, 2]}
+    """
+    import pandas as pd
+
+    def cell(v: object) -> object:
+        return func(v) if isinstance(v, str) else v
+
+    names = [cell(c) for c in frame.columns]
+    changed: dict[int, pd.Series] = {}
+    for i in range(frame.shape[1]):
+        col = frame.iloc[:, i]
+        if col.dtype.kind in "biufcmM":  # numbers, booleans and dates are never text
+            continue
+        values = col.astype(object).to_numpy()
+        new = [cell(v) for v in values]
+        if any(a is not b and a != b for a, b in zip(new, values)):
+            changed[i] = pd.Series(new, index=frame.index, dtype=object)
+    if not changed and names == list(frame.columns):
+        return frame
+    out = frame.set_axis(range(frame.shape[1]), axis=1)
+    for i, col in changed.items():
+        out[i] = col
+    return out.set_axis(names, axis=1)
 
 
 def write_markdown(doc: TableDoc, path: StrPath) -> Path:
@@ -487,7 +573,7 @@ def write_html(doc: TableDoc, path: StrPath, *, css: str = "") -> Path:
     """
     page = (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(doc.title)}</title><style>{css}</style></head>"
+        f"<title>{html_text(doc.title)}</title><style>{css}</style></head>"
         f"<body>{doc.html(heading='h1')}</body></html>\n"
     )
     return atomic_write(Path(path), page.encode("utf-8"))
@@ -540,7 +626,10 @@ def write_xlsx(docs: Sequence[TableDoc], path: StrPath, *, title: str = "pewlike
     -----
     As ``openxlsx::write.xlsx(list_of_tables, path)`` in R, one sheet per table.
     Cells stay text, so Pew's rounded percentages (``"<1"``, ``"-"``) are shown
-    exactly as in the other formats.
+    exactly as in the other formats.  Every cell is stored with the string type, so a
+    label that begins with ``=`` is shown as written and never runs as a formula;
+    control characters, which Excel cannot store, are removed
+    (:func:`~pewlike.textsafe.plain_text`).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -553,22 +642,23 @@ def write_xlsx(docs: Sequence[TableDoc], path: StrPath, *, title: str = "pewlike
     bold = Font(bold=True)
     for doc, sheet in zip(docs, _sheet_names([d.name for d in docs])):
         ws = wb.create_sheet(sheet)
-        ws["A1"] = doc.title
+        ws["A1"] = plain_text(doc.title)
+        _as_text(ws["A1"])
         ws["A1"].font = Font(bold=True, size=12)
         ws.append([])
         if doc.groups:
-            ws.append([cell for label, span in doc.groups for cell in [label, *[None] * (span - 1)]])
+            _append_text(ws, [cell for label, span in doc.groups for cell in [label, *[None] * (span - 1)]])
             for cell in ws[3]:
                 cell.font = bold
-        ws.append([str(c) for c in doc.frame.columns])
+        _append_text(ws, [str(c) for c in doc.frame.columns])
         head_row = ws.max_row
         for cell in ws[head_row]:
             cell.font = bold
         for rec in doc.frame.itertuples(index=False, name=None):
-            ws.append([_xl_value(v) for v in rec])
+            _append_text(ws, ["" if v is None else v for v in rec])
         ws.append([])
         for note in doc.notes:
-            ws.append([note])
+            _append_text(ws, [note])
         ws.column_dimensions["A"].width = min(
             60, max(12, *(len(str(v)) for v in doc.frame.iloc[:, 0])) if len(doc.frame) else 12
         )
@@ -576,16 +666,33 @@ def write_xlsx(docs: Sequence[TableDoc], path: StrPath, *, title: str = "pewlike
             for cell in row:
                 cell.alignment = Alignment(horizontal="right")
     wb.properties.creator = "pewlike"
-    wb.properties.title = title
+    wb.properties.title = plain_text(title)
     wb.properties.created = when.replace(tzinfo=None)
     buf = io.BytesIO()
     wb.save(buf)
     return atomic_write(Path(path), _normalise_zip(buf.getvalue(), when))
 
 
-def _xl_value(v: object) -> str:
-    """Cells stay text (Pew-rounded strings such as "<1" must not become numbers)."""
-    return "" if v is None else str(v)
+def _append_text(ws: Any, values: Sequence[object]) -> None:
+    """Append a row of text cells (``None`` stays empty); see :func:`_as_text`."""
+    ws.append([None if v is None else plain_text(v) for v in values])
+    for cell in ws[ws.max_row]:
+        _as_text(cell)
+
+
+def _as_text(cell: Any) -> None:
+    """Store a cell as text, never as a formula or a number.
+
+    Pew-rounded strings such as ``"<1"`` must not become numbers, and a label such as
+    ``=HYPERLINK(...)`` must not become a live formula (openpyxl makes any string that
+    starts with ``=`` a formula).  Text that a spreadsheet would read as a formula is also
+    marked with Excel's quote prefix, so editing the cell keeps it text; the cell shows the
+    label exactly, without a quote.
+    """
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if formula_like(cell.value):
+            cell.quotePrefix = True
 
 
 _DCTERMS = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
