@@ -223,7 +223,7 @@ def _read_parquet(files, columns, required, missing, opts):
     meta = first.empty_table().to_pandas()
     meta = meta[reader.names]
     ddf = dd.from_map(reader, items, meta=meta, enforce_metadata=False, label="read-parquet")
-    return ddf, _parquet_codebook(first, meta, missing)
+    return ddf, _parquet_codebook(first, meta, missing, files[0])
 
 
 class _ParquetPart:
@@ -266,32 +266,18 @@ def _select(names, columns, required, path):
     return want
 
 
-def _parquet_codebook(schema, meta, missing):
+def _parquet_codebook(schema, meta, missing, source):
     """The codebook pewlike stored in the file's metadata (None for other Parquet files)."""
-    import json
-
-    from pewlike.io.codebook import Codebook, VariableInfo
+    from pewlike.io.codebook import Codebook
     from pewlike.io.files import _META_KEY
+    from pewlike.io.stored import stored_codebook
 
     del missing  # categories are only known after the design pass; see daskdesign.finish_codebook
-    stored = (schema.metadata or {}).get(_META_KEY)
-    if not stored:
+    stored = stored_codebook((schema.metadata or {}).get(_META_KEY), list(meta.columns), source)
+    if stored is None:
         return None
-    stored = json.loads(stored.decode("utf-8"))
-    infos = {}
-    for name, d in stored.get("variables", {}).items():
-        if name in meta.columns:
-            vl = {float(k): v for k, v in d.get("value_labels", {}).items()}
-            infos[name] = VariableInfo(
-                name,
-                d.get("label"),
-                vl,
-                tuple(d.get("missing", ())),
-                tuple(d.get("missing_codes", ())),
-                d.get("kind", "numeric"),
-                d.get("measure"),
-            )
-    return Codebook(infos, stored.get("file_label"))
+    infos, file_label = stored
+    return Codebook(infos, file_label)
 
 
 def _read_csv(files, columns, required, missing, opts):
