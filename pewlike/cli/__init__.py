@@ -305,6 +305,16 @@ def crosstab(
     show_default=True,
     help="For --type glm.",
 )
+@click.option(
+    "--max-columns",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Most coefficients the model may have (bigger models are refused before they are built).",
+)
+@click.option(
+    "--max-order", type=click.IntRange(min=1), default=5, show_default=True, help="Most variables in an interaction."
+)
 @_format_option
 @_user_errors
 def model(
@@ -313,6 +323,8 @@ def model(
     weights: str | None,
     kind: Literal["logit", "ologit", "glm"],
     family: Family,
+    max_columns: int,
+    max_order: int,
     fmt: OutputFormat,
 ) -> None:
     """Fit a design-based model (logit, ordinal logit or GLM) and print it.
@@ -320,7 +332,8 @@ def model(
     FORMULA names columns, e.g. "CONCERNCO in ['Very concerned'] ~ F_AGECAT + F_SEX".
     """
     svy = _load(data, weights)
-    fit = svy.glm(formula, family=family) if kind == "glm" else getattr(svy, kind)(formula)
+    limits = {"max_columns": max_columns, "max_order": max_order}
+    fit = svy.glm(formula, family=family, **limits) if kind == "glm" else getattr(svy, kind)(formula, **limits)
     _emit(fit.to_frame(), fmt, fit.summary())
 
 

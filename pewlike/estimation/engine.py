@@ -251,8 +251,19 @@ def ratio_totals(
         Zb=Zb,
         column_domains=domains,
     )
+    _refuse_overflow(A, B)
     cov = design.variance.covariance(stat, design)
+    _refuse_overflow(np.diagonal(cov.vcov), None, what="its variance")
     return Ratios(theta, cov.vcov, A, B, cov.replicates, counts=cell_counts, unit_counts=unit_counts)
+
+
+def _refuse_overflow(A: np.ndarray, B: np.ndarray | None, what: str = "a weighted total") -> None:
+    """Infinite sums come from values or weights too large for floating point, not from the data's meaning."""
+    if np.isinf(A).any() or (B is not None and np.isinf(B).any()):
+        raise EstimationError(
+            f"{what} overflows (the values times the weights are too large to compute with, so the "
+            "estimate would be meaningless); rescale the variable (e.g. to thousands) or the weights"
+        )
 
 
 @dataclass(frozen=True, eq=False)
