@@ -209,7 +209,7 @@ def linearized_vcov(
         labels = labels_all[rep[first_c], s]
         if s == 0 and stratum_names is not None:  # name first-stage strata as the data do
             labels = np.asarray(stratum_names, dtype=object)[labels]
-        elif s == 0:
+        elif s == 0 and nh == 1:
             labels = None  # no strata: the one "stratum" is the whole sample
         v += _stage_variance(
             totals,
