@@ -397,8 +397,9 @@ def _check_aliased(md) -> None:
     bad = aliased_columns(G)
     if bad:
         names = [md.names[j] for j in bad]
+        shown = ", ".join(repr(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         raise ModelError(
-            f"the model matrix is rank deficient: column(s) {', '.join(repr(n) for n in names)} "
+            f"the model matrix is rank deficient: column(s) {shown} "
             "are linear combinations of earlier columns (aliased); drop a term or collapse levels"
         )
 

@@ -37,3 +37,14 @@ def test_limits_can_be_raised(demo):
         demo.glm(Y + "F_AGECAT*F_SEX", family="binomial", max_columns=7)
     with pytest.raises(FormulaError, match="more than max_order=1"):
         demo.ologit("CONCERNCO ~ F_AGECAT:F_SEX", max_order=1)
+
+
+def test_many_aliased_columns_are_counted_not_all_listed(demo):
+    from pewlike.errors import ModelError
+
+    with pytest.raises(ModelError) as info:
+        demo.logit(Y + "F_AGECAT:F_SEX:F_EDUCCAT:F_RACETHN:F_IDEO")
+    msg = str(info.value)
+    assert msg.startswith("the model matrix is rank deficient: column(s) 'F_AGECAT")
+    assert " more are linear combinations of earlier columns (aliased)" in msg
+    assert len(msg) < 1000
