@@ -192,6 +192,10 @@ def _read_parquet(files, columns, required, missing, opts):
     except Exception as exc:
         bad = next((f for f in files if not _readable_schema(f)), files[0])
         raise DataFileError(f"{bad}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
+    from pewlike.io.files import _refuse_duplicates
+
+    for f, s in zip(files, schemas):
+        _refuse_duplicates(f, list(s.names))
     first = schemas[0]
     names = [n for n in first.names if not n.startswith("__index_level_")]
     for f, s in zip(files[1:], schemas[1:]):
@@ -284,12 +288,15 @@ def _read_csv(files, columns, required, missing, opts):
     import dask.dataframe as dd
     import pandas as pd
 
+    from pewlike.io.files import _csv_header, _refuse_duplicates
+
     heads = []
     for f in files:
         try:
             heads.append([str(c) for c in pd.read_csv(f, nrows=0, **opts).columns])
         except Exception as exc:
             raise DataFileError(f"{f}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+        _refuse_duplicates(f, _csv_header(f, opts, heads[-1]))
     for f, h in zip(files[1:], heads[1:]):
         _compare_columns(files[0], heads[0], f, h, required)
     use = _select(heads[0], columns, required, files[0])

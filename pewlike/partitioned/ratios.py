@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.estimation.engine import Ratios
+from pewlike.estimation.engine import Ratios, refuse_overflow
 from pewlike.partitioned.engine import Pairs, onehot_sum, rank_from_gram, run_pass
 from pewlike.partitioned.rowvar import Influence, calibration_terms, rows_vcov, unit_residual_sums
 from pewlike.variance import linearization as variance
@@ -217,6 +217,13 @@ def finish(pf: PartitionedFrame, spec: CellSpec, sums: Sums, kept: Kept, *, by_d
     Ratios
         As :func:`pewlike.estimation.engine.ratio_totals` returns them.
     """
+    out = _finish(pf, spec, sums, kept, by_domain=by_domain)
+    refuse_overflow(out.num, out.den)
+    refuse_overflow(np.diagonal(out.vcov), None, what="its variance")
+    return out
+
+
+def _finish(pf: PartitionedFrame, spec: CellSpec, sums: Sums, kept: Kept, *, by_domain: bool) -> Ratios:
     d = pf._ddesign
     ratio = bool(spec.n_den)
     A = sums["A"][kept.num]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -50,3 +52,27 @@ def test_partitioned_weights_whose_total_overflows(tmp_path):
         pw.DesignError, match=r"weight column 'weight' is too large to compute with .*rescale the weights"
     ):
         pw.Survey(dd.from_pandas(df, npartitions=2), weights="weight", progress=False).n
+
+
+def test_partitioned_duplicate_columns_are_refused(tmp_path):
+    (tmp_path / "a.csv").write_text("Q1,W,W\nYes,1,2\nNo,1,2\n")
+    with pytest.raises(pw.DataFileError, match=r"a\.csv: column name 'W' appears more than once"):
+        pw.read(str(tmp_path / "a.csv"), engine="dask", weights="W", progress=False)
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    pq.write_table(
+        pa.table([pa.array([1, 2]), pa.array([1.0, 2.0]), pa.array([3.0, 4.0])], names=["Q1", "W", "W"]),
+        tmp_path / "b.parquet",
+    )
+    with pytest.raises(pw.DataFileError, match=r"b\.parquet: column name 'W' appears more than once"):
+        pw.read(str(tmp_path / "b.parquet"), engine="dask", weights="W", progress=False)
+
+
+def test_partitioned_overflowing_totals_are_an_error():
+    df = pd.DataFrame({"x": [1e308] * 6, "w": np.ones(6)})
+    svy = pw.Survey(dd.from_pandas(df, npartitions=2), weights="w", progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(pw.EstimationError, match=r"^a weighted total overflows"):
+            svy.mean("x")
