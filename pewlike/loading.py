@@ -35,6 +35,7 @@ def read(
     columns: Sequence[str] | None = None,
     rho: float | None = None,
     engine: Literal["pandas", "dask"] = "pandas",
+    probe: bool = False,
     **reader_options: Any,
 ) -> Survey:
     """Read a survey file with its labels and build its design.
@@ -56,6 +57,12 @@ def read(
         in row blocks) lazily into a partitioned ``Survey`` (backend :class:`~pewlike.partitioned.frame.PartitionedFrame`);
         it also takes ``scheduler=`` (address or Client), ``progress=`` and ``timeout=``.
         Needs ``pip install 'pewlike[dask]'``.
+    probe : bool, default False
+        Read the header of an SPSS/Stata/SAS file in a child process first (see
+        :func:`pewlike.io.probe.probe_file`), so that a file that crashes the reader raises
+        :class:`~pewlike.errors.DataFileError` instead of ending Python.  Costs a fraction
+        of a second per file; the command line always does it.  Use it for files you did
+        not write yourself.
     **reader_options
         Passed to the pyreadstat/pandas reader (``encoding=`` ...).
 
@@ -66,13 +73,20 @@ def read(
     Raises
     ------
     DataFileError
-        The file is missing, empty, corrupt or of an unknown type.
+        The file is missing, empty, not a regular file (a FIFO or device), corrupt, of an
+        unknown type, has a column name twice, or (with ``probe=True``) crashes the reader.
     DesignError
         The design columns are invalid.
 
     Notes
     -----
     Equivalent to ``haven::read_sav`` followed by ``svydesign`` in R.
+
+    SPSS, Stata and SAS files are parsed by pyreadstat, whose C code can crash the Python
+    process (a segmentation fault, which no ``try`` catches) on some corrupt or malicious
+    files; fuzzed ``.sav`` files do this in the metadata read.  Pass ``probe=True`` for
+    files from other people: the header is then read in a child process first.  CSV and
+    Parquet are read by memory-safe readers and need no probe.
 
     Examples
     --------
@@ -83,6 +97,8 @@ def read(
     from pewlike.design.structure import find_weight_column
     from pewlike.io.files import column_names, read_file
 
+    if probe:
+        _probe(path, engine)
     if engine == "dask":
         from pewlike.partitioned.read import read_dask
 
@@ -138,6 +154,19 @@ def read(
         codebook=codebook,
         source=str(path),
     )
+
+
+def _probe(path: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], engine: str) -> None:
+    """Probe every SPSS/Stata/SAS file ``read`` is about to open (see :func:`pewlike.io.probe.probe_file`)."""
+    from pewlike.io.probe import probe_file
+
+    if engine == "dask":
+        from pewlike.partitioned.io import expand_paths
+
+        for f in expand_paths(path):
+            probe_file(f)
+    elif isinstance(path, (str, os.PathLike)):
+        probe_file(path)
 
 
 def _design_columns(

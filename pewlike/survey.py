@@ -1532,7 +1532,8 @@ class Survey:
         family : {"gaussian", "binomial", "poisson"}
             Quasi-likelihood family.
         **options
-            ``link=``, ``max_iter=``, ``tol=``; see :func:`pewlike.models.glm`.
+            ``link=``, ``max_iter=``, ``tol=``, ``max_columns=`` (default 1000 coefficients),
+            ``max_order=`` (default 5 variables in an interaction); see :func:`pewlike.models.glm`.
 
         Returns
         -------
@@ -1597,7 +1598,8 @@ class Survey:
         link : {"logit", "probit"}
             Link function.
         **options
-            ``max_iter=``, ``tol=``, ``hessian=``; see :func:`pewlike.models.ologit`.
+            ``max_iter=``, ``tol=``, ``hessian=``, ``max_columns=``, ``max_order=``; see
+            :func:`pewlike.models.ologit`.
 
         Returns
         -------

@@ -77,7 +77,7 @@ def _load(data: str | None, weights: str | None) -> Survey:
 
     if data is None:
         return demo()
-    return read(data, weights=weights or "auto")
+    return read(data, weights=weights or "auto", probe=True)  # a file that crashes the reader is an error
 
 
 def _format_option(func: _F) -> _F:
@@ -111,12 +111,16 @@ def _emit(frame: pd.DataFrame, fmt: OutputFormat, text: str | None = None) -> No
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pewlike")
+@_user_errors
 def main() -> None:
     """pewlike: survey microdata -> weighted estimates, tables, models and reports.
 
     Run `pewlike report` to build the report of the bundled synthetic demo
     privacy survey into ./pewlike-report/.
     """
+    from pewlike.io.epoch import source_date_epoch
+
+    source_date_epoch()  # an invalid SOURCE_DATE_EPOCH is one line here, not a traceback from NumPy's import
 
 
 @main.command()
@@ -150,9 +154,13 @@ def report(spec: str | None, data: str | None, out: str | None, jobs: int | None
     from pewlike.report.build import build
 
     if spec is not None:
-        from pewlike.report.spec import load
+        from pewlike.io.probe import probe_file
+        from pewlike.report.spec import DEMO_DATA, load
 
         spec_obj = load(spec)
+        path = data or spec_obj.data_path()
+        if path != DEMO_DATA:
+            probe_file(path)  # before the build reads it in this process
     elif data is not None:
         spec_obj = _starter(data)
         data = None
@@ -168,10 +176,17 @@ def report(spec: str | None, data: str | None, out: str | None, jobs: int | None
 def _starter(data: str) -> Spec:
     from pewlike.loading import read
     from pewlike.report.spec import loads
-    from pewlike.report.starter import starter_spec
+    from pewlike.report.starter import starter
 
-    svy = read(data)
-    return loads(starter_spec(svy, data), label=f"starter spec for {data}")
+    svy = read(data, probe=True)
+    made = starter(svy, data)
+    if made.left_out:
+        _say(
+            f"pewlike: note: the report covers the first {made.questions:,} Likert-like questions; "
+            f"{made.left_out:,} more were left out (write a spec with `pewlike init --max-items N` to include them)",
+            err=True,
+        )
+    return loads(made.text, label=f"starter spec for {data}")
 
 
 @main.command()
@@ -187,32 +202,46 @@ def _starter(data: str) -> Spec:
     help="Spec file to write.",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing spec file.")
+@click.option(
+    "--max-items",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Most questions in the spec (each gets a topline and a crosstab); the rest are counted, not written.",
+)
 @_user_errors
-def init(data: str, output: str, force: bool) -> None:
+def init(data: str, output: str, force: bool, max_items: int) -> None:
     """Write a starter report spec for DATA from its codebook.
 
-    The spec toplines every Likert-like question and crosses it by the F_
-    demographics found; edit it and run `pewlike report SPEC`.
+    The spec toplines every Likert-like question (up to --max-items) and crosses
+    it by the F_ demographics found; edit it and run `pewlike report SPEC`.
     """
     import os
     from pathlib import Path
 
     from pewlike.errors import PewlikeError
     from pewlike.loading import read
-    from pewlike.report.starter import starter_spec
+    from pewlike.report.starter import starter
 
     _refuse_same(output, "--output", {"data file": data})
     target = Path(output)
     if target.exists() and not force:
         raise PewlikeError(f"{output!r} exists; pass --force to overwrite it or choose another --output")
-    svy = read(data)
-    text = starter_spec(svy, data, spec_path=output)
+    svy = read(data, probe=True)
+    made = starter(svy, data, spec_path=output, max_items=max_items)
+    text = made.text
     tmp = target.with_name(f".{target.name}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
     except OSError as exc:
         raise PewlikeError(f"cannot write {output!r}: {exc.strerror or exc}") from None
+    if made.left_out:
+        _say(
+            f"pewlike: note: {made.left_out:,} more Likert-like questions were left out (the spec has the first "
+            f"{made.questions:,}); include them with --max-items {made.questions + made.left_out}",
+            err=True,
+        )
     _say(f"Wrote {output}. Build the report with: pewlike report {output}")
 
 
@@ -311,6 +340,16 @@ def crosstab(
     show_default=True,
     help="For --type glm.",
 )
+@click.option(
+    "--max-columns",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Most coefficients the model may have (bigger models are refused before they are built).",
+)
+@click.option(
+    "--max-order", type=click.IntRange(min=1), default=5, show_default=True, help="Most variables in an interaction."
+)
 @_format_option
 @_user_errors
 def model(
@@ -319,6 +358,8 @@ def model(
     weights: str | None,
     kind: Literal["logit", "ologit", "glm"],
     family: Family,
+    max_columns: int,
+    max_order: int,
     fmt: OutputFormat,
 ) -> None:
     """Fit a design-based model (logit, ordinal logit or GLM) and print it.
@@ -326,7 +367,8 @@ def model(
     FORMULA names columns, e.g. "CONCERNCO in ['Very concerned'] ~ F_AGECAT + F_SEX".
     """
     svy = _load(data, weights)
-    fit = svy.glm(formula, family=family) if kind == "glm" else getattr(svy, kind)(formula)
+    limits = {"max_columns": max_columns, "max_order": max_order}
+    fit = svy.glm(formula, family=family, **limits) if kind == "glm" else getattr(svy, kind)(formula, **limits)
     _emit(fit.to_frame(), fmt, fit.summary())
 
 
@@ -350,19 +392,17 @@ def rake(targets: str, data: str | None, weights: str | None, save: str | None, 
 
       F_SEX = {Male = 0.48, Female = 0.52}
     """
-    import tomllib
-
     from pewlike.errors import SpecError
+    from pewlike.io.paths import read_small_text
+    from pewlike.io.tomltext import parse_toml
 
     if save:
         _refuse_same(save, "--save", {"data file": data, "targets file": targets})
     try:
-        with open(targets, "rb") as fh:
-            margins = tomllib.load(fh)
+        text = read_small_text(targets, what="targets file", error=SpecError)
     except FileNotFoundError:
         raise SpecError(f"targets file {targets!r} not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{targets}: TOML syntax error: {exc}") from None
+    margins = parse_toml(text, label=targets, error=SpecError)
     raked = _load(data, weights).rake(margins)
     summary = raked.weight_summary()
     if save:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from scipy import sparse
 
 
-__all__ = ["LONELY_PSU", "REPTYPES", "Design", "build_design", "find_weight_column"]
+__all__ = ["LONELY_PSU", "REPTYPES", "Design", "build_design", "check_weight_total", "find_weight_column"]
 
 LONELY_PSU = ("fail", "remove", "adjust", "average", "certainty")
 REPTYPES = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR")
@@ -259,6 +259,35 @@ def find_weight_column(columns: Sequence[str]) -> str | None:
     return cands[0] if cands else None
 
 
+def check_weight_total(column: str, total: float, largest: float) -> None:
+    """Refuse weights whose total (or the total of their squares) is not a finite number.
+
+    Parameters
+    ----------
+    column : str
+        The weight column, named in the message.
+    total : float
+        The sum of the weights.
+    largest : float
+        The largest weight.
+
+    Raises
+    ------
+    DesignError
+        The sum overflows (eleven weights of 1e308), or the weights are so large that the
+        sums of squares behind every variance overflow.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        squares = largest * total  # bounds the sum of squared weights
+    if np.isfinite(total) and np.isfinite(squares):
+        return
+    raise DesignError(
+        f"weight column {column!r} is too large to compute with (largest {largest:.3g}; the total"
+        f"{'' if not np.isfinite(total) else ' of squares'} overflows); rescale the weights, e.g. divide "
+        "them by their mean"
+    )
+
+
 def _as_list(x) -> list:
     if x is None:
         return []
@@ -475,6 +504,9 @@ def build_design(
             )
         if not (w > 0).any():
             raise DesignError(f"weight column {wcol!r} is zero for every row; check the weight variable")
+        with np.errstate(over="ignore"):
+            total = float(np.sum(w))
+        check_weight_total(wcol, total, float(np.max(w)))
         names["weights"] = wcol
     else:
         w = np.ones(n)

@@ -28,7 +28,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.design.structure import Design
     from pewlike.variance.replication import ReplicateVariance
 
-__all__ = ["BLOCK_ROWS", "CellRatios", "Ratios", "cell_sums", "domain_codes", "domain_degf", "ratio_totals"]
+__all__ = [
+    "BLOCK_ROWS",
+    "CellRatios",
+    "Ratios",
+    "cell_sums",
+    "domain_codes",
+    "domain_degf",
+    "ratio_totals",
+    "refuse_overflow",
+]
 
 
 @dataclass(frozen=True)
@@ -251,8 +260,32 @@ def ratio_totals(
         Zb=Zb,
         column_domains=domains,
     )
+    refuse_overflow(A, B)
     cov = design.variance.covariance(stat, design)
+    refuse_overflow(np.diagonal(cov.vcov), None, what="its variance")
     return Ratios(theta, cov.vcov, A, B, cov.replicates, counts=cell_counts, unit_counts=unit_counts)
+
+
+def refuse_overflow(A: np.ndarray, B: np.ndarray | None, what: str = "a weighted total") -> None:
+    """Raise when weighted totals (or variances) are infinite: values or weights too large for floating point.
+
+    Parameters
+    ----------
+    A, B : ndarray
+        Numerator and denominator totals (``B`` may be None); or a variance diagonal as ``A``.
+    what : str
+        The quantity named in the message.
+
+    Raises
+    ------
+    EstimationError
+        An entry is infinite; an estimate from it would print as "-" or ``nan``.
+    """
+    if np.isinf(A).any() or (B is not None and np.isinf(B).any()):
+        raise EstimationError(
+            f"{what} overflows (the values times the weights are too large to compute with, so the "
+            "estimate would be meaningless); rescale the variable (e.g. to thousands) or the weights"
+        )
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import FormulaError
-from pewlike.formula.frame import ModelFrame, build_frame, rebuild_matrix, term_codes
+from pewlike.formula.frame import MAX_COLUMNS, MAX_ORDER, ModelFrame, build_frame, rebuild_matrix, term_codes
 from pewlike.formula.parser import parse_text
 from pewlike.formula.types import Formula, Response, Term, Variable
 
@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
+    "MAX_COLUMNS",
+    "MAX_ORDER",
     "Formula",
     "ModelFrame",
     "Response",
@@ -109,6 +111,8 @@ def model_frame(
     resolve: Callable[[str], str] | None = None,
     missing: Mapping[str, Any] | None = None,
     drop_unused: bool = False,
+    max_columns: int = MAX_COLUMNS,
+    max_order: int = MAX_ORDER,
 ) -> ModelFrame:
     """Response vector and model matrix of ``formula`` on ``data``.
 
@@ -129,6 +133,11 @@ def model_frame(
         Drop factor levels that have no complete row (R's ``glm`` does this through
         ``model.frame(drop.unused.levels = TRUE)``); by default they are kept and give
         all-zero columns, as R's ``model.matrix`` on a factor with unused levels.
+    max_columns : int, default 1000
+        Most columns the model matrix may have; more raise :class:`~pewlike.errors.FormulaError`
+        before the matrix is built (a many-way interaction of factors can need millions).
+    max_order : int, default 5
+        Most variables in one interaction term.
 
     Returns
     -------
@@ -143,7 +152,9 @@ def model_frame(
         ``ref=``, a transform of a categorical column, log/sqrt of values out of range, a
         factor with one level coded by contrasts.
     FormulaError
-        Text that does not parse; ``poly()`` degree not below the number of distinct values.
+        Text that does not parse; ``poly()`` degree not below the number of distinct values
+        (or too high for them to give distinct polynomials); more than ``max_columns``
+        columns or an interaction of more than ``max_order`` variables.
     ModelError
         No complete row.
 
@@ -171,7 +182,15 @@ def model_frame(
         formula = parse(formula)
     if not isinstance(formula, Formula):
         raise FormulaError(f"model_frame needs a formula string or Formula, got {type(formula).__name__}")
-    return build_frame(formula, _frame(data), resolve=resolve, missing=missing, drop_unused=drop_unused)
+    return build_frame(
+        formula,
+        _frame(data),
+        resolve=resolve,
+        missing=missing,
+        drop_unused=drop_unused,
+        max_columns=max_columns,
+        max_order=max_order,
+    )
 
 
 def design_matrix(

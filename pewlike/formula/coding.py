@@ -368,8 +368,26 @@ def _poly_fit(x: np.ndarray, var: Variable) -> tuple[tuple[float, ...], tuple[fl
         )
     xbar = x.mean()
     xc = x - xbar
-    powers = np.vander(xc, degree + 1, increasing=True)
-    q, r = np.linalg.qr(powers)
+    with np.errstate(over="ignore", invalid="ignore"):
+        powers = np.vander(xc, degree + 1, increasing=True)
+    finite = np.isfinite(powers).all(axis=0)
+    m = degree + 1 if finite.all() else int(np.argmin(finite))  # huge values overflow at high powers
+    q, r = np.linalg.qr(powers[:, :m])
+    # R's poly() stops when the QR rank is below degree + 1 (tolerance 1e-7 on each column's norm)
+    kept = np.zeros(degree + 1, dtype=bool)
+    with np.errstate(over="ignore", invalid="ignore"):
+        kept[:m] = np.abs(np.diag(r)) > 1e-7 * np.linalg.norm(powers[:, :m], axis=0)
+    if not kept.all():
+        ok = int(np.argmin(kept)) - 1
+        if ok < 1:
+            raise FormulaError(
+                f"{var.label}: the values of {var.name} are too large for polynomials (they overflow); "
+                f"rescale {var.name} (e.g. divide it by 1,000) first"
+            )
+        raise FormulaError(
+            f"{var.label}: the degree {degree} is too high for the {n_unique} distinct values of {var.name}: "
+            f"beyond degree {ok} the polynomials are numerically the same; use a degree of at most {ok}"
+        )
     z = q * np.diag(r)[None, :]
     norm2 = (z**2).sum(axis=0)
     alpha = ((xc[:, None] * z**2).sum(axis=0) / norm2 + xbar)[:degree]

@@ -15,7 +15,12 @@ from pewlike.formula.types import Formula, Response, Term, Variable
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["ModelFrame", "build_frame", "rebuild_matrix", "term_codes"]
+__all__ = ["MAX_COLUMNS", "MAX_ORDER", "ModelFrame", "build_frame", "rebuild_matrix", "term_codes"]
+
+#: Most columns a model matrix may have unless the caller raises the limit (``max_columns=``).
+MAX_COLUMNS = 1000
+#: Most variables in one interaction unless the caller raises the limit (``max_order=``).
+MAX_ORDER = 5
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,8 @@ def build_frame(
     missing: Mapping[str, Any] | None = None,
     drop_unused: bool = False,
     require_rows: bool = True,
+    max_columns: int = MAX_COLUMNS,
+    max_order: int = MAX_ORDER,
 ) -> ModelFrame:
     """Build a :class:`ModelFrame` (see :func:`pewlike.formula.model_frame`).
 
@@ -220,7 +227,7 @@ def build_frame(
         A parsed formula.
     data : pandas.DataFrame
         The estimation data.
-    resolve, missing, drop_unused
+    resolve, missing, drop_unused, max_columns, max_order
         As :func:`pewlike.formula.model_frame`.
     require_rows : bool, default True
         Raise :class:`~pewlike.errors.ModelError` when no row is complete (off for prediction).
@@ -232,6 +239,7 @@ def build_frame(
     n = len(data)
     missing = dict(missing or {})
     variables = _variables(formula)
+    _check_size(formula, max_columns, max_order)
     columns: dict[str, Any] = {}
 
     def column(name: str) -> pd.Series:
@@ -265,6 +273,7 @@ def build_frame(
         codings = {v: _drop_unused(c, series[v], complete) for v, c in codings.items()}
     nlev = {v: len(c.levels) for v, c in codings.items() if c.kind == "factor"}
     codes = term_codes(formula.terms, formula.intercept, nlev)
+    _check_columns(formula, codings, codes, max_columns)
     X, names, assign = _matrix(formula, codings, series, codes, n)
     X[~complete] = np.nan
     if y is not None:
@@ -292,6 +301,58 @@ def build_frame(
         codings=tuple(codings[v] for v in variables),
         codes=tuple(tuple(r) for r in codes),
     )
+
+
+def _limit(value: int, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise FormulaError(f"{name}={value!r} is not valid; give a whole number of at least 1")
+    return value
+
+
+def _check_size(formula: Formula, max_columns: int, max_order: int) -> None:
+    """Refuse interactions of more than ``max_order`` variables and ``poly()`` degrees above ``max_columns``."""
+    _limit(max_columns, "max_columns")
+    _limit(max_order, "max_order")
+    for term in formula.terms:
+        if term.order > max_order:
+            raise FormulaError(
+                f"the term {_short(term.label)} is an interaction of {term.order} variables, more than "
+                f"max_order={max_order}; drop it, or raise the limit with max_order={term.order} "
+                f"(command line: --max-order {term.order})"
+            )
+    for v in _variables(formula):
+        if v.func == "poly" and (v.degree or 1) > max_columns:
+            raise FormulaError(
+                f"{_short(v.label)} would make {v.degree:,} columns, more than max_columns={max_columns}; "
+                "use a lower degree"
+            )
+
+
+def _check_columns(formula: Formula, codings: dict[Variable, Coding], codes: list[list[int]], max_columns: int) -> None:
+    """Count the model matrix's columns from the codings, before any is built."""
+    total = 1 if formula.intercept else 0
+    widest, widest_label = 0, ""
+    for term, row in zip(formula.terms, codes):
+        width = 1
+        for v, code in zip(term.variables, row):
+            c = codings[v]
+            if c.kind == "factor":
+                width *= max(len(c.levels) - (1 if code == 1 else 0), 0)
+            elif v.func == "poly":
+                width *= v.degree or 1
+        total += width
+        if width > widest:
+            widest, widest_label = width, term.label
+    if total > max_columns:
+        raise FormulaError(
+            f"the model matrix would have {total:,} columns, more than max_columns={max_columns} "
+            f"(the largest term, {_short(widest_label)}, makes {widest:,}); drop or collapse terms, "
+            f"or raise the limit with max_columns={total} (command line: --max-columns {total})"
+        )
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _drop_unused(c: Coding, series: pd.Series, complete: np.ndarray) -> Coding:

@@ -30,6 +30,10 @@ __all__ = ["parse_text"]
 FUNCTIONS = ("C", "log", "sqrt", "poly", "scale")
 _ALLOWED = "use C(), log(), sqrt(), poly(), scale()"
 _MAX_DEPTH = 60
+#: Most terms a formula may expand to (``a*b*c*...`` doubles them with every factor).
+MAX_TERMS = 5_000
+#: Largest whole number in a formula (a ``poly()`` degree, a power, a ``ref=`` index).
+MAX_INTEGER = 100_000
 
 
 class _Parser:
@@ -82,10 +86,30 @@ class _Parser:
     # -- variables -----------------------------------------------------------------
     def _int_arg(self, what: str, minimum: int) -> int:
         tok = self.tok
-        if tok.kind != "number" or not re.fullmatch(r"[0-9]+", tok.value) or int(tok.value) < minimum:
-            raise self.error(f"{what} must be a whole number of at least {minimum}, got {tok.value or 'nothing'!r}")
+        if tok.kind != "number" or not re.fullmatch(r"[0-9]+", tok.value) or int(tok.value[:12]) < minimum:
+            shown = tok.value if len(tok.value) <= 20 else f"{tok.value[:12]}... ({len(tok.value)} digits)"
+            raise self.error(f"{what} must be a whole number of at least {minimum}, got {shown or 'nothing'!r}")
+        if len(tok.value) > 12 or int(tok.value) > MAX_INTEGER:
+            shown = tok.value if len(tok.value) <= 20 else f"{tok.value[:12]}... ({len(tok.value)} digits)"
+            raise self.error(f"{what} is too large ({shown}); it must be at most {MAX_INTEGER:,}")
         self.i += 1
         return int(tok.value)
+
+    def capped(self, terms: list[frozenset[int]], at: Token, count: int | None = None) -> list[frozenset[int]]:
+        """``terms``, unless there are (or ``count`` would make) more than :data:`MAX_TERMS` of them."""
+        if (len(terms) if count is None else count) > MAX_TERMS:
+            raise self.error(
+                f"the formula expands to more than {MAX_TERMS:,} terms; write the interactions you need "
+                "instead of crossing everything with '*' or '^'",
+                at,
+            )
+        return terms
+
+    def cross(self, left: list[frozenset[int]], right: list[frozenset[int]], at: Token) -> list[frozenset[int]]:
+        """Every union of a term of ``left`` with a term of ``right`` (refused before a huge one is built)."""
+        if len(left) * len(right) > 50 * MAX_TERMS:
+            self.capped([], at, count=len(left) * len(right))
+        return self.capped(_trim([a | b for a in left for b in right]), at)
 
     def _call(self, fname: str, name_tok: Token, open_tok: Token) -> Variable:
         arg = self.tok
@@ -175,9 +199,10 @@ class _Parser:
         while self.is_op("*") or self.is_op("/"):
             if self.is_op("/"):
                 raise self.error("nesting with '/' is not supported; write a + a:b instead of a/b")
+            star = self.tok
             self.i += 1
             right = self.interaction()
-            terms = _trim(terms + right + [a | b for a in terms for b in right])
+            terms = self.capped(_trim(terms + right + self.cross(terms, right, star)), star)
         return terms
 
     def _binary_follows(self) -> bool:
@@ -187,9 +212,10 @@ class _Parser:
     def interaction(self) -> list[frozenset[int]]:
         terms = self.power()
         while self.is_op(":"):
+            colon = self.tok
             self.i += 1
             right = self.power()
-            terms = _trim([a | b for a in terms for b in right])
+            terms = self.cross(terms, right, colon)
         return terms
 
     def power(self) -> list[frozenset[int]]:
@@ -220,7 +246,10 @@ class _Parser:
             k = self._int_arg("the power after '^'", 1)
             result = terms
             for _ in range(k - 1):
-                result = _trim([a | b for a in terms for b in result])
+                grown = self.cross(terms, result, caret)
+                if grown == result:  # every interaction is there: higher powers add nothing
+                    break
+                result = grown
             terms = result
         return terms
 

@@ -20,6 +20,8 @@ import numpy as np
 from pewlike.errors import DataFileError
 from pewlike.io.codebook import Codebook, VariableInfo
 from pewlike.io.labelconv import apply_metadata, compact, expand
+from pewlike.io.paths import not_regular
+from pewlike.io.stored import stored_codebook
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -53,6 +55,9 @@ def _check_path(path: str | os.PathLike[str]) -> tuple[Path, str]:
         raise DataFileError(f"{p}: file not found; check the path (current folder: {Path.cwd()})")
     if p.is_dir():
         raise DataFileError(f"{p}: is a directory, not a data file; name the file inside it")
+    kind = not_regular(p)
+    if kind is not None:
+        raise DataFileError(f"{p}: is not a regular file ({kind}); save the data to a file and read that")
     if p.stat().st_size == 0:
         raise DataFileError(f"{p}: file is empty (0 bytes); re-download or re-export it")
     return p, ext
@@ -233,41 +238,59 @@ def _read_csv(
         raise DataFileError(f"{p}: file has no data (no header row); re-export it") from None
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataFileError(f"{p}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+    _refuse_duplicates(p, _csv_header(p, opts, list(df.columns)))
     return df, Codebook.from_frame(df, missing=missing)
+
+
+def _csv_header(p: Path, opts: dict[str, Any], columns: list[Any]) -> list[str]:
+    """The header as written (pandas renames a repeated ``WEIGHT`` to ``WEIGHT.1``)."""
+    import pandas as pd
+
+    raw = {k: v for k, v in opts.items() if k not in ("header", "names", "usecols", "index_col", "dtype", "nrows")}
+    try:
+        head = pd.read_csv(p, header=None, nrows=1, dtype=str, **raw)
+    except Exception:
+        return [str(c) for c in columns]
+    return ["" if isinstance(v, float) else str(v) for v in head.iloc[0].tolist()] if len(head) else []
+
+
+def _refuse_duplicates(p: Path, names: Sequence[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise DataFileError(
+                f"{p}: column name {name!r} appears more than once; give every column its own name "
+                "(pewlike does not rename or guess which one is meant)"
+            )
+        seen.add(name)
 
 
 def _read_parquet(
     p: Path, columns: Sequence[str] | None, missing: str, opts: dict[str, Any]
 ) -> tuple[pd.DataFrame, Codebook]:
-    try:
-        import pyarrow.parquet as pq
+    import pyarrow.parquet as pq
 
+    try:
+        schema = pq.read_schema(p)
+    except Exception as exc:
+        raise DataFileError(f"{p}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
+    _refuse_duplicates(p, list(schema.names))
+    try:
         if columns is not None:
-            columns = _match_columns(columns, list(pq.read_schema(p).names), p)
+            columns = _match_columns(columns, list(schema.names), p)
         table = pq.read_table(p, columns=list(columns) if columns is not None else None, **opts)
+    except DataFileError:
+        raise
     except Exception as exc:
         raise DataFileError(f"{p}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
     df = table.to_pandas()
     meta = (table.schema.metadata or {}).get(_META_KEY)
     codebook = Codebook.from_frame(df, missing=missing)
-    if meta:
-        stored = json.loads(meta.decode("utf-8"))
-        infos = {}
-        for name, d in stored.get("variables", {}).items():
-            if name in df.columns:
-                vl = {float(k): v for k, v in d.get("value_labels", {}).items()}
-                infos[name] = VariableInfo(
-                    name,
-                    d.get("label"),
-                    vl,
-                    tuple(d.get("missing", ())),
-                    tuple(d.get("missing_codes", ())),
-                    d.get("kind", "numeric"),
-                    d.get("measure"),
-                )
-        codebook = Codebook({**codebook.variables, **infos}, stored.get("file_label"))
+    stored = stored_codebook(meta, list(df.columns), p)
+    if stored is not None:
+        infos, file_label = stored
         # keep column order of the frame
-        codebook = codebook.select(list(df.columns))
+        codebook = Codebook({**codebook.variables, **infos}, file_label).select(list(df.columns))
     return df, codebook
 
 
@@ -299,11 +322,15 @@ def pin_sav_timestamp(path: str | os.PathLike[str], epoch: int | None = None) ->
     ------
     DataFileError
         The file is not an SPSS system file.
+    PewlikeError
+        ``SOURCE_DATE_EPOCH`` is set but is not a Unix timestamp.
     """
     import time
 
-    env = os.environ.get("SOURCE_DATE_EPOCH")
-    stamp = int(env) if env and env.isdigit() else (946684800 if epoch is None else int(epoch))
+    from pewlike.io.epoch import source_date_epoch
+
+    env = source_date_epoch()
+    stamp = env if env is not None else (946684800 if epoch is None else int(epoch))
     t = time.gmtime(stamp)
     months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     date = f"{t.tm_mday:02d} {months[t.tm_mon - 1]} {t.tm_year % 100:02d}".encode("ascii")

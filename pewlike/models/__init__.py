@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from pewlike.errors import ModelError, PewlikeError, PewlikeWarning
+from pewlike.formula.frame import MAX_COLUMNS, MAX_ORDER
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.design.frame import SurveyFrame
@@ -32,6 +33,8 @@ def glm(
     link: str | None = None,
     max_iter: int = 100,
     tol: float = 1e-10,
+    max_columns: int = MAX_COLUMNS,
+    max_order: int = MAX_ORDER,
 ) -> ModelResult:
     """Design-based generalised linear model.
 
@@ -49,6 +52,12 @@ def glm(
         Default: the canonical link; binomial also takes ``"probit"`` and ``"cloglog"``.
     max_iter, tol : optional
         IRLS limits (coefficients change by less than ``tol`` relative at convergence).
+    max_columns : int, default 1000
+        Most coefficients the model may have; a bigger model raises
+        :class:`~pewlike.errors.FormulaError` before anything is built (an 8-way interaction
+        of factors can need millions of columns).  Raise it for a model that really is that big.
+    max_order : int, default 5
+        Most variables in one interaction term.
 
     Returns
     -------
@@ -84,7 +93,7 @@ def glm(
     from pewlike.models.results import ModelResult
 
     fam = _glm.family(family, link)
-    md = prepare(sf, formula)
+    md = prepare(sf, formula, max_columns=max_columns, max_order=max_order)
     y = _glm_response(md, fam)
     X, w = md.X, md.w
     _check_aliased(md)
@@ -144,7 +153,8 @@ def logit(sf: SurveyFrame, formula: str, **options: Any) -> ModelResult:
     formula : str
         ``"outcome ~ predictors"`` with a binary outcome (or ``"var in [...] ~ ..."``).
     **options
-        ``link=`` (default ``"logit"``), ``max_iter=``, ``tol=``: as :func:`glm`.
+        ``link=`` (default ``"logit"``), ``max_iter=``, ``tol=``, ``max_columns=``,
+        ``max_order=``: as :func:`glm`.
 
     Returns
     -------
@@ -166,6 +176,8 @@ def ologit(
     max_iter: int = 100,
     tol: float = 1e-10,
     hessian: Literal["analytic", "optim"] = "optim",
+    max_columns: int = MAX_COLUMNS,
+    max_order: int = MAX_ORDER,
 ) -> ModelResult:
     """Design-based proportional-odds (ordinal logistic or probit) model.
 
@@ -186,6 +198,8 @@ def ologit(
         ``svyolr``'s standard errors digit for digit.  Its approximation error grows with a
         predictor's scale (about 20 % for ``api00``, in the hundreds, in R's ``apiclus1``;
         3e-8 on the demo survey): ``"analytic"`` gives the exact Hessian.
+    max_columns, max_order : int
+        Limits on the model's size, as :func:`glm`.
 
     Returns
     -------
@@ -218,7 +232,7 @@ def ologit(
         raise ModelError(
             f"link={link!r} is not valid for ologit; choose one of " + ", ".join(repr(x) for x in ordinal.LINKS)
         )
-    md = prepare(sf, formula)
+    md = prepare(sf, formula, max_columns=max_columns, max_order=max_order)
     resp = md.formula.response
     assert resp is not None and md.y is not None  # prepare() requires a response
     levels = md.frame.levels.get(resp.variable.name) if resp.op is None else None
@@ -383,8 +397,9 @@ def _check_aliased(md) -> None:
     bad = aliased_columns(G)
     if bad:
         names = [md.names[j] for j in bad]
+        shown = ", ".join(repr(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         raise ModelError(
-            f"the model matrix is rank deficient: column(s) {', '.join(repr(n) for n in names)} "
+            f"the model matrix is rank deficient: column(s) {shown} "
             "are linear combinations of earlier columns (aliased); drop a term or collapse levels"
         )
 

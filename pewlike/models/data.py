@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pewlike.errors import ModelError
+from pewlike.errors import FormulaError, ModelError
+from pewlike.formula.frame import MAX_COLUMNS, MAX_ORDER
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -138,7 +139,14 @@ def _first_rows(pattern: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new)
 
 
-def prepare(sf: SurveyFrame, formula: str, *, response_required: bool = True) -> ModelData:
+def prepare(
+    sf: SurveyFrame,
+    formula: str,
+    *,
+    response_required: bool = True,
+    max_columns: int = MAX_COLUMNS,
+    max_order: int = MAX_ORDER,
+) -> ModelData:
     """Model data of ``formula`` on the survey's domain.
 
     Missing categories of every variable (codebook ``missing``, e.g. "Refused") count as
@@ -153,6 +161,8 @@ def prepare(sf: SurveyFrame, formula: str, *, response_required: bool = True) ->
         The model formula.
     response_required : bool
         Refuse a formula without a response.
+    max_columns, max_order : int
+        Limits on the model's size; see :func:`pewlike.formula.model_frame`.
 
     Returns
     -------
@@ -172,6 +182,8 @@ def prepare(sf: SurveyFrame, formula: str, *, response_required: bool = True) ->
     f = parse(formula) if isinstance(formula, str) else formula
     if response_required and f.response is None:
         raise ModelError(f"formula {f.text!r} has no response; write 'outcome ~ predictors'")
+    if not f.terms and not f.intercept:
+        raise FormulaError(f"the model {f.text!r} has no terms; add a predictor or an intercept")
     design = sf.design
     variables = _formula_variables(f)
     names = [v.name for v in variables]
@@ -206,7 +218,15 @@ def prepare(sf: SurveyFrame, formula: str, *, response_required: bool = True) ->
         first = np.searchsorted(dom, idx)
         rep = rep_all
     try:
-        frame = model_frame(f, rep, resolve=sf.resolve, missing=missing, drop_unused=True)
+        frame = model_frame(
+            f,
+            rep,
+            resolve=sf.resolve,
+            missing=missing,
+            drop_unused=True,
+            max_columns=max_columns,
+            max_order=max_order,
+        )
     except ModelError as exc:
         raise ModelError(
             f"no respondent in the domain has valid values of every variable in {f.text!r} ({exc}); check the subset"

@@ -237,6 +237,9 @@ def _check_weights(wcol: str | None, scan: dict[str, Any]) -> None:
         )
     if not scan["w_pos"]:
         raise DesignError(f"weight column {wcol!r} is zero for every row; check the weight variable")
+    from pewlike.design.structure import check_weight_total
+
+    check_weight_total(wcol, scan["w_sum"], scan["w_max"])
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -258,9 +261,11 @@ def _scan(pdf: pd.DataFrame, params: tuple[Any, ...]) -> dict[str, Any]:
             w_inf=int(np.isinf(w).sum()),
             w_neg=int((w < 0).sum()),
             w_pos=int((w > 0).sum()),
+            w_sum=_finite_sum(w),
+            w_max=float(np.max(w[np.isfinite(w)])) if np.isfinite(w).any() else 0.0,
         )
     else:
-        out.update(w_nan=0, w_inf=0, w_neg=0, w_pos=len(pdf))
+        out.update(w_nan=0, w_inf=0, w_neg=0, w_pos=len(pdf), w_sum=float(len(pdf)), w_max=1.0)
     if rep_cols:
         out["rep_bad"] = np.array(
             [
@@ -293,6 +298,11 @@ def _scan(pdf: pd.DataFrame, params: tuple[Any, ...]) -> dict[str, Any]:
     return out
 
 
+def _finite_sum(w: np.ndarray) -> float:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.sum(w[np.isfinite(w)]))
+
+
 def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     import pandas as pd
 
@@ -300,6 +310,9 @@ def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     for p in parts[1:]:
         for k in ("n", "w_nan", "w_inf", "w_neg", "w_pos", "rep_bad", "key_na"):
             out[k] = out[k] + p[k]
+        with np.errstate(over="ignore"):
+            out["w_sum"] = out["w_sum"] + p["w_sum"]
+        out["w_max"] = max(out["w_max"], p["w_max"])
         cats = dict(out["cats"])
         for c, (values, _ordered) in p["cats"].items():
             have, o = cats[c]

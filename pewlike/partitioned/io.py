@@ -192,6 +192,10 @@ def _read_parquet(files, columns, required, missing, opts):
     except Exception as exc:
         bad = next((f for f in files if not _readable_schema(f)), files[0])
         raise DataFileError(f"{bad}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
+    from pewlike.io.files import _refuse_duplicates
+
+    for f, s in zip(files, schemas):
+        _refuse_duplicates(f, list(s.names))
     first = schemas[0]
     names = [n for n in first.names if not n.startswith("__index_level_")]
     for f, s in zip(files[1:], schemas[1:]):
@@ -223,7 +227,7 @@ def _read_parquet(files, columns, required, missing, opts):
     meta = first.empty_table().to_pandas()
     meta = meta[reader.names]
     ddf = dd.from_map(reader, items, meta=meta, enforce_metadata=False, label="read-parquet")
-    return ddf, _parquet_codebook(first, meta, missing)
+    return ddf, _parquet_codebook(first, meta, missing, files[0])
 
 
 class _ParquetPart:
@@ -266,37 +270,25 @@ def _select(names, columns, required, path):
     return want
 
 
-def _parquet_codebook(schema, meta, missing):
+def _parquet_codebook(schema, meta, missing, source):
     """The codebook pewlike stored in the file's metadata (None for other Parquet files)."""
-    import json
-
-    from pewlike.io.codebook import Codebook, VariableInfo
+    from pewlike.io.codebook import Codebook
     from pewlike.io.files import _META_KEY
+    from pewlike.io.stored import stored_codebook
 
     del missing  # categories are only known after the design pass; see daskdesign.finish_codebook
-    stored = (schema.metadata or {}).get(_META_KEY)
-    if not stored:
+    stored = stored_codebook((schema.metadata or {}).get(_META_KEY), list(meta.columns), source)
+    if stored is None:
         return None
-    stored = json.loads(stored.decode("utf-8"))
-    infos = {}
-    for name, d in stored.get("variables", {}).items():
-        if name in meta.columns:
-            vl = {float(k): v for k, v in d.get("value_labels", {}).items()}
-            infos[name] = VariableInfo(
-                name,
-                d.get("label"),
-                vl,
-                tuple(d.get("missing", ())),
-                tuple(d.get("missing_codes", ())),
-                d.get("kind", "numeric"),
-                d.get("measure"),
-            )
-    return Codebook(infos, stored.get("file_label"))
+    infos, file_label = stored
+    return Codebook(infos, file_label)
 
 
 def _read_csv(files, columns, required, missing, opts):
     import dask.dataframe as dd
     import pandas as pd
+
+    from pewlike.io.files import _csv_header, _refuse_duplicates
 
     heads = []
     for f in files:
@@ -304,6 +296,7 @@ def _read_csv(files, columns, required, missing, opts):
             heads.append([str(c) for c in pd.read_csv(f, nrows=0, **opts).columns])
         except Exception as exc:
             raise DataFileError(f"{f}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+        _refuse_duplicates(f, _csv_header(f, opts, heads[-1]))
     for f, h in zip(files[1:], heads[1:]):
         _compare_columns(files[0], heads[0], f, h, required)
     use = _select(heads[0], columns, required, files[0])

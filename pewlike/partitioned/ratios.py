@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pewlike.estimation.engine import Ratios
+from pewlike.estimation.engine import Ratios, refuse_overflow
 from pewlike.partitioned.engine import run_pass
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -151,6 +151,13 @@ def finish(pf: PartitionedFrame, spec: CellSpec, sums: Sums, kept: Kept, *, by_d
     Ratios
         As :func:`pewlike.estimation.engine.ratio_totals` returns them.
     """
+    out = _finish(pf, spec, sums, kept, by_domain=by_domain)
+    refuse_overflow(out.num, out.den)
+    refuse_overflow(np.diagonal(out.vcov), None, what="its variance")
+    return out
+
+
+def _finish(pf: PartitionedFrame, spec: CellSpec, sums: Sums, kept: Kept, *, by_domain: bool) -> Ratios:
     ratio = bool(spec.n_den)
     A = sums["A"][kept.num]
     B: np.ndarray | None = None  # set exactly when ``ratio``

@@ -281,6 +281,12 @@ def rows_vcov(
     rule = d.lonely_psu
     if rule == "fail" and lonely.any():
         j = int(np.flatnonzero(lonely)[0])
+        if H == 1 and not d.names.get("strata"):
+            raise DesignError(
+                "the sample has only one PSU (one respondent, or one cluster), so no variance can be "
+                "estimated; a design needs at least two: check that the data have more than one row "
+                "(or cluster), or pass lonely_psu='certainty' to report a variance of zero"
+            )
         raise DesignError(
             f"stratum {strata.labels[j]} (stage 1) has only one PSU; pass lonely_psu='adjust' to "
             "centre it on the grand mean, 'average' to use the average of the other strata, "

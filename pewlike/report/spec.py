@@ -95,8 +95,8 @@ def loads(text: str, *, label: str = "report.toml", path: str | None = None) -> 
     Raises
     ------
     SpecError
-        Syntax errors (with line and column), unknown keys, wrong types or
-        values, dangling section references, duplicate output names.
+        Syntax errors (with line and column), nesting deeper than 50 levels, unknown
+        keys, wrong types or values, dangling section references, duplicate output names.
 
     Examples
     --------
@@ -104,12 +104,9 @@ def loads(text: str, *, label: str = "report.toml", path: str | None = None) -> 
     >>> spec.title, [s.id for s in spec.sections], spec.toplines[0].name
     ('Survey report', ['toplines'], 'topline_CONCERNCO')
     """
-    import tomllib
+    from pewlike.io.tomltext import parse_toml
 
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{label}: TOML syntax error: {exc}") from None
+    raw = parse_toml(text, label=label, error=SpecError)
     return parse(raw, label=label, path=path)
 
 
@@ -128,19 +125,20 @@ def load(path: str | os.PathLike[str]) -> Spec:
     Raises
     ------
     SpecError
-        The file is missing or unreadable, or the spec is invalid.
+        The file is missing, unreadable, not a regular file (a FIFO, ``/dev/zero``),
+        larger than 10 MB, not UTF-8, or the spec is invalid.
 
     Examples
     --------
     >>> spec = load("report.toml")  # doctest: +SKIP
     """
+    from pewlike.io.paths import read_small_text
+
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_small_text(p, what="spec file", error=SpecError)
     except FileNotFoundError:
         raise SpecError(
             f"spec file {str(p)!r} not found; check the path, or run `pewlike init DATA.sav` to write one"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read spec file {str(p)!r}: {exc}") from None
     return loads(text, label=p.name, path=str(p))

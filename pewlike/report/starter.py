@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
 
-__all__ = ["demographics", "likert_items", "starter_spec"]
+__all__ = ["MAX_STARTER_ITEMS", "Starter", "demographics", "likert_items", "starter", "starter_spec"]
+
+#: Questions a starter spec toplines and crosses by default (each gives two report items).
+MAX_STARTER_ITEMS = 200
 
 _SKIP = re.compile(r"^(QKEY|FORM|CASEID|RESPID|ID|WEIGHT|WT|XW|REPWT|DEVICE|INTERVIEW|LANG)", re.IGNORECASE)
 
@@ -98,7 +102,28 @@ def _q(text: str) -> str:
     return json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
-def starter_spec(svy: Survey, data_path: str, *, spec_path: str = "report.toml") -> str:
+@dataclass(frozen=True)
+class Starter:
+    """A starter spec and what it left out.
+
+    Attributes
+    ----------
+    text : str
+        The TOML spec.
+    questions : int
+        Likert-like questions in the spec (each has a topline and a crosstab).
+    left_out : int
+        Likert-like questions found but not written, because of ``max_items``.
+    """
+
+    text: str
+    questions: int
+    left_out: int
+
+
+def starter_spec(
+    svy: Survey, data_path: str, *, spec_path: str = "report.toml", max_items: int = MAX_STARTER_ITEMS
+) -> str:
     """The text of a starter spec for ``svy`` read from ``data_path``.
 
     ``data_path`` is written relative to the spec's folder when it can be.
@@ -111,6 +136,8 @@ def starter_spec(svy: Survey, data_path: str, *, spec_path: str = "report.toml")
         The data file, as the spec will name it.
     spec_path : str
         Where the spec will be written.
+    max_items : int
+        Most questions written (the first ones in the data's order); see :func:`starter`.
 
     Returns
     -------
@@ -120,7 +147,7 @@ def starter_spec(svy: Survey, data_path: str, *, spec_path: str = "report.toml")
     Raises
     ------
     SpecError
-        No Likert-like question in the data.
+        No Likert-like question in the data, or ``max_items`` below 1.
 
     Examples
     --------
@@ -129,16 +156,61 @@ def starter_spec(svy: Survey, data_path: str, *, spec_path: str = "report.toml")
     >>> text.splitlines()[4:6]
     ['[data]', 'file = "privacy.sav"']
     """
+    return starter(svy, data_path, spec_path=spec_path, max_items=max_items).text
+
+
+def starter(
+    svy: Survey, data_path: str, *, spec_path: str = "report.toml", max_items: int = MAX_STARTER_ITEMS
+) -> Starter:
+    """A starter spec for ``svy`` with at most ``max_items`` questions, and how many it left out.
+
+    Parameters
+    ----------
+    svy : Survey
+        The survey read from ``data_path``.
+    data_path : str
+        The data file, as the spec will name it.
+    spec_path : str
+        Where the spec will be written.
+    max_items : int
+        Most Likert-like questions written, the first ones in the data's order; the spec
+        says in a comment how many more there were.  A file with thousands of columns
+        would otherwise give a spec of thousands of tables.
+
+    Returns
+    -------
+    Starter
+
+    Raises
+    ------
+    SpecError
+        No Likert-like question in the data, or ``max_items`` below 1.
+
+    Notes
+    -----
+    No R equivalent.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> s = starter(pw.demo(), "privacy.sav", max_items=3)
+    >>> s.questions, s.left_out
+    (3, 7)
+    """
     from pewlike.errors import SpecError
     from pewlike.report.spec import loads
 
-    items = likert_items(svy)
+    if not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1:
+        raise SpecError(f"max_items={max_items!r} is not valid; give a whole number of at least 1")
+    found = likert_items(svy)
     demos = demographics(svy)
-    if not items:
+    if not found:
         raise SpecError(
             f"{data_path}: no Likert-like question found (categorical with an ordered scale of 3-5 "
             "answers); write the spec by hand, see `pewlike report --help`"
         )
+    items = found[:max_items]
+    left_out = len(found) - len(items)
     spec_dir = Path(spec_path).resolve().parent
     data = Path(data_path).resolve()
     try:
@@ -168,6 +240,11 @@ def starter_spec(svy: Survey, data_path: str, *, spec_path: str = "report.toml")
         "min_n = 100",
         "",
     ]
+    if left_out:
+        lines[2:2] = [
+            f"# {left_out:,} more Likert-like questions were left out (the first {len(items):,} of {len(found):,} "
+            "are here); add them by hand or run `pewlike init --max-items N`"
+        ]
     for col in items:
         lines += ["[[topline]]", f"var = {_q(col)}", 'base = "all"', ""]
     if demos:
@@ -178,4 +255,4 @@ def starter_spec(svy: Survey, data_path: str, *, spec_path: str = "report.toml")
     lines += ["[weighting]", "summary = true", ""]
     text = "\n".join(lines)
     loads(text, label=Path(spec_path).name)  # the starter must itself be a valid spec
-    return text
+    return Starter(text, len(items), left_out)

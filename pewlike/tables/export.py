@@ -103,15 +103,10 @@ def fixed_datetime() -> datetime:
     Follows https://reproducible-builds.org/specs/source-date-epoch/; an
     invalid value raises an error rather than silently using the clock.
     """
-    raw = os.environ.get("SOURCE_DATE_EPOCH")
-    if raw is None or raw == "":
-        return datetime.fromtimestamp(DEFAULT_EPOCH, tz=UTC)
-    try:
-        return datetime.fromtimestamp(int(raw), tz=UTC)
-    except (ValueError, OverflowError, OSError):
-        raise PewlikeError(
-            f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp; set it to an integer number of seconds or unset it"
-        ) from None
+    from pewlike.io.epoch import source_date_epoch
+
+    stamp = source_date_epoch()
+    return datetime.fromtimestamp(DEFAULT_EPOCH if stamp is None else stamp, tz=UTC)
 
 
 # ---------------------------------------------------------------------------

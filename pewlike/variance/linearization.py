@@ -209,6 +209,8 @@ def linearized_vcov(
         labels = labels_all[rep[first_c], s]
         if s == 0 and stratum_names is not None:  # name first-stage strata as the data do
             labels = np.asarray(stratum_names, dtype=object)[labels]
+        elif s == 0 and nh == 1:
+            labels = None  # no strata: the one "stratum" is the whole sample
         v += _stage_variance(
             totals,
             h_of_c,
@@ -246,6 +248,12 @@ def _stage_variance(totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, m
     lonely_h = (npsu_h == 1) & ~cert_h & present_h
     if lonely_psu == "fail" and lonely_h.any():
         j = int(np.flatnonzero(lonely_h)[0])
+        if labels is None:
+            raise DesignError(
+                "the sample has only one PSU (one respondent, or one cluster), so no variance can be "
+                "estimated; a design needs at least two: check that the data have more than one row "
+                "(or cluster), or pass lonely_psu='certainty' to report a variance of zero"
+            )
         raise DesignError(
             f"stratum {labels[j]} (stage {stage}) has only one PSU; pass lonely_psu='adjust' to centre it "
             "on the grand mean, 'average' to use the average of the other strata, "
