@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
 
-__all__ = ["MAX_STARTER_ITEMS", "Starter", "demographics", "likert_items", "starter", "starter_spec"]
+__all__ = [
+    "MAX_STARTER_ITEMS",
+    "Starter",
+    "categorical_items",
+    "demographics",
+    "likert_items",
+    "starter",
+    "starter_spec",
+]
 
 #: Questions a starter spec toplines and crosses by default (each gives two report items).
 MAX_STARTER_ITEMS = 200
@@ -65,6 +73,38 @@ def likert_items(svy: Survey) -> list[str]:
         if 3 <= len(levels) <= 5 and is_scale(info, levels, ordered=bool(dtype.ordered)):
             out.append(col)
     return out
+
+
+def categorical_items(svy: Survey) -> list[str]:
+    """Questions with 2-12 labelled answers (not ``F_`` profile or design columns): the fallback
+    when a file has no recognisable scale.
+
+    Parameters
+    ----------
+    svy : Survey
+        An in-memory survey.
+
+    Returns
+    -------
+    list of str
+        Columns, in the data's order.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> categorical_items(pw.demo())[:2]
+    ['CONCERNCO_W49', 'CONCERNGOV_W49']
+    """
+    import pandas as pd
+
+    return [
+        col
+        for col in svy._codebook.variables
+        if isinstance(svy._data[col].dtype, pd.CategoricalDtype)
+        and not col.upper().startswith("F_")
+        and not _SKIP.match(col)
+        and 2 <= len(_levels(svy, col)) <= 12
+    ]
 
 
 def demographics(svy: Survey) -> list[str]:
@@ -202,12 +242,12 @@ def starter(
 
     if not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1:
         raise SpecError(f"max_items={max_items!r} is not valid; give a whole number of at least 1")
-    found = likert_items(svy)
+    found = likert_items(svy) or categorical_items(svy)
     demos = demographics(svy)
     if not found:
         raise SpecError(
-            f"{data_path}: no Likert-like question found (categorical with an ordered scale of 3-5 "
-            "answers); write the spec by hand, see `pewlike report --help`"
+            f"{data_path}: no categorical question found (labelled answers, 2-12 categories, not F_ profile "
+            "or design columns); write the spec by hand, see `pewlike report --help`"
         )
     items = found[:max_items]
     left_out = len(found) - len(items)

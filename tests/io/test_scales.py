@@ -207,3 +207,26 @@ def test_report_applies_spec_scales_and_names_a_bad_one(tmp_path):
     assert "NET Republican/Democrat" in md
     with pytest.raises(SpecError, match=r"r\.toml: \[data\] ordinal: unknown variable 'PARTYY'"):
         build(load(_spec(tmp_path, 'ordinal = ["PARTYY"]')), out=str(tmp_path / "rep2"), jobs=1)
+
+
+def test_starter_falls_back_to_categorical_questions_when_no_scale_is_recognised():
+    from pewlike.errors import SpecError
+    from pewlike.report.starter import categorical_items, likert_items, starter
+
+    n = 60
+    df = pd.DataFrame(
+        {
+            "PARTY": pd.Categorical(["Rep", "Dem", "Ind"] * (n // 3)),
+            "F_SEX": pd.Categorical(["Man", "Woman"] * (n // 2)),
+            "AGE": np.arange(n, dtype=float),
+            "w": np.ones(n),
+        }
+    )
+    svy = pw.Survey(df, weights="w")
+    assert likert_items(svy) == []
+    assert categorical_items(svy) == ["PARTY"]
+    made = starter(svy, "x.sav")
+    assert made.questions == 1 and 'var = "PARTY"' in made.text
+    numeric = pw.Survey(df[["AGE", "w"]], weights="w")
+    with pytest.raises(SpecError, match=r"^x\.sav: no categorical question found"):
+        starter(numeric, "x.sav")

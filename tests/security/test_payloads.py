@@ -49,6 +49,7 @@ intro = "Intro\n[ref]: javascript:alert(1)\n<svg onload=alert(1)>\b\b"
 [data]
 file = "h.sav"
 weights = "weight"
+ordinal = ["Q1", "Q2"]  # declared scales, so toplines carry nets and answers are indented under them
 [defaults]
 by = ["F_GRP"]
 [[section]]
