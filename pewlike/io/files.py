@@ -485,6 +485,8 @@ def write_parquet(data: pd.DataFrame, codebook: Codebook, path: str | os.PathLik
                 "missing_codes": list(i.missing_codes),
                 "kind": i.kind,
                 "measure": i.measure,
+                **({} if i.scale is None else {"scale": i.scale}),
+                **({"wordings": [list(w) for w in i.wordings]} if i.wordings else {}),
             }
             for n, i in codebook.variables.items()
             if n in data.columns

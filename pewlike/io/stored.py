@@ -120,7 +120,25 @@ def _variable(name: str, d: Any) -> VariableInfo:
         isinstance(c, (int, float, str)) and not isinstance(c, bool) for c in codes
     ):
         raise _Malformed(f"'missing_codes' of {name!r} is not a list of codes")
-    return VariableInfo(name, label, value_labels, tuple(missing), tuple(codes), kind, measure)
+    scale = d.get("scale")
+    if scale is not None and not isinstance(scale, bool):
+        raise _Malformed(f"'scale' of {name!r} is {_json_type(scale)}, not true/false")
+    wordings = d.get("wordings", [])
+    if not isinstance(wordings, list) or not all(
+        isinstance(w, list) and len(w) == 2 and all(isinstance(t, str) for t in w) for w in wordings
+    ):
+        raise _Malformed(f"'wordings' of {name!r} is not a list of [wave, wording] pairs")
+    return VariableInfo(
+        name,
+        label,
+        value_labels,
+        tuple(missing),
+        tuple(codes),
+        kind,
+        measure,
+        scale=scale,
+        wordings=tuple((w[0], w[1]) for w in wordings),
+    )
 
 
 def _optional_text(value: Any, name: str, key: str) -> str | None:

@@ -121,6 +121,11 @@ MALFORMED = {
     ),
     "bad kind": (json.dumps({"variables": {"Q1": {"kind": "weird"}}}).encode(), "kind 'weird'"),
     "missing not list": (json.dumps({"variables": {"Q1": {"missing": "Refused"}}}).encode(), "'missing' of 'Q1'"),
+    "scale a text": (json.dumps({"variables": {"Q1": {"scale": "yes"}}}).encode(), "'scale' of 'Q1' is text"),
+    "wordings flat": (
+        json.dumps({"variables": {"Q1": {"wordings": ["2019", "Old"]}}}).encode(),
+        "'wordings' of 'Q1' is not a list of [wave, wording] pairs",
+    ),
     "nested deep": (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply"),
     "not UTF-8": (b"\xff\xfe{", "not UTF-8 text"),
     "huge": (b'{"variables": {}, "pad": "' + b"a" * 50_000_001 + b'"}', "more than 50,000,000"),

@@ -290,3 +290,21 @@ def test_chunked_reading_equals_one_read(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(whole, chunked)
     assert cb1 == cb2
     assert chunked["ITEM"].iloc[11] == "Refused" and pd.isna(chunked["ITEM"].iloc[7])
+
+
+def test_parquet_keeps_declared_scales_and_wave_wordings(tmp_path):
+    svy = pw.demo().set_scale("SECUR1_W49", ordered=True).set_scale("CONCERNCO_W49", ordered=False)
+    svy.to_parquet(tmp_path / "w.parquet")
+    back = pw.read(tmp_path / "w.parquet", weights="WEIGHT_W49")
+    assert back.codebook().set_index("name").loc[["SECUR1_W49", "CONCERNCO_W49"], "type"].tolist() == [
+        "ordinal",
+        "categorical",
+    ]
+    a = pw.Survey(pd.DataFrame({"Q_W1": [1.0, 2.0], "w": [1.0, 1.0]}), weights="w")
+    b = pw.Survey(pd.DataFrame({"Q_W2": [2.0, 1.0], "w": [1.0, 1.0]}), weights="w")
+    a = a.assign(Q_W1=a.data["Q_W1"], labels={"Q_W1": "Old wording"})
+    b = b.assign(Q_W2=b.data["Q_W2"], labels={"Q_W2": "New wording"})
+    stacked = pw.stack({"1": a, "2": b}, id=None)
+    stacked.to_parquet(tmp_path / "s.parquet")
+    again = pw.read(tmp_path / "s.parquet", weights="WAVE_WEIGHT")
+    assert again._codebook.variables["Q"].wordings == (("1", "Old wording"), ("2", "New wording"))
