@@ -76,6 +76,11 @@ if TYPE_CHECKING:  # pragma: no cover
 def __getattr__(name: str) -> Any:
     """Import a public name on first access (PEP 562), so ``import pewlike`` stays cheap."""
     if name in _LAZY:
+        from pewlike.io.epoch import source_date_epoch
+
+        # numpy (under scipy, dask and matplotlib) reads SOURCE_DATE_EPOCH when first imported and
+        # dies with a bare ValueError on a bad value: refuse it here first, with pewlike's message
+        source_date_epoch()
         value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value

@@ -192,6 +192,18 @@ def test_invalid_source_date_epoch_is_one_line_in_the_cli(tmp_path):
         timeout=60,
     )
     assert import_only.returncode == 0, import_only.stderr  # nothing reads it at import
+    api = subprocess.run(
+        [sys.executable, "-c", "import pewlike as pw; pw.demo()"],
+        env={**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "abc"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert api.returncode == 1  # pewlike's error, before numpy's f2py raises a bare ValueError on import
+    assert api.stderr.strip().splitlines()[-1] == (
+        "pewlike.errors.PewlikeError: SOURCE_DATE_EPOCH='abc' is not a Unix timestamp; set it to a whole number "
+        "of seconds since 1970 (e.g. 1700000000) or unset it"
+    )
     res = _run(["topline", "CONCERNCO"], tmp_path, env={"SOURCE_DATE_EPOCH": "abc"})
     assert res.returncode == 1
     assert _one_line_error(res.stderr) == (
