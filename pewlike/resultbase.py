@@ -158,14 +158,14 @@ def t_quantile(level: float, df: float) -> float:
     >>> round(t_quantile(0.95, float("inf")), 4), round(t_quantile(0.95, 10), 4)
     (1.96, 2.2281)
     """
-    from scipy import stats
+    from pewlike.distributions import norm_ppf, t_ppf
 
     if not (isinstance(level, (int, float)) and 0 < level < 1):
         raise EstimationError(f"level={level!r} is not valid; give a confidence level between 0 and 1, e.g. 0.95")
     a = 1 - (1 - level) / 2
     if not np.isfinite(df):
-        return float(stats.norm.ppf(a))
-    return float(stats.t.ppf(a, df)) if df > 0 else float("nan")
+        return float(norm_ppf(a))
+    return float(t_ppf(a, df)) if df > 0 else float("nan")
 
 
 def row_labels(frame: pd.DataFrame, columns: Sequence[str], fallback: str = "variable") -> pd.Index:

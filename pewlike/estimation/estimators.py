@@ -172,9 +172,9 @@ def _frame(variable: str, levels, keys: pd.DataFrame, by_cols, est, se, lo, hi, 
 
 
 def _normal_ci(est, se, level):
-    from scipy import stats
+    from pewlike.distributions import norm_ppf
 
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = norm_ppf(0.5 + level / 2)
     return est - z * se, est + z * se
 
 

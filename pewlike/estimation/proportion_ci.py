@@ -15,10 +15,10 @@ CI_METHODS = ("logit", "beta", "wilson", "xlogit", "mean")
 
 
 def _tq(df: np.ndarray, prob: float) -> np.ndarray:
-    from scipy import stats
+    from pewlike.distributions import norm_ppf, t_ppf
 
     df = np.asarray(df, dtype=float)
-    return np.where(np.isinf(df), stats.norm.ppf(prob), stats.t.ppf(prob, np.where(np.isinf(df), 1.0, df)))
+    return np.where(np.isinf(df), norm_ppf(prob), t_ppf(prob, np.where(np.isinf(df), 1.0, df)))
 
 
 def prop_ci(
@@ -48,7 +48,7 @@ def prop_ci(
     -----
     Equivalent to ``svyciprop(method=...)`` in R survey 4.1.
     """
-    from scipy import stats
+    from pewlike.distributions import beta_ppf
 
     p = np.asarray(p, dtype=float)
     var = np.asarray(var, dtype=float)
@@ -69,8 +69,8 @@ def prop_ci(
             nrow = np.broadcast_to(np.asarray(nrow, dtype=float), p.shape)
             adj = (_tq(nrow - 1, alpha / 2) / _tq(df, alpha / 2)) ** 2
             n_eff = n_eff * adj
-            lo = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
-            hi = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
+            lo = beta_ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
+            hi = beta_ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
         elif method == "wilson":
             n_eff = p * (1 - p) / var
             t2 = t * t

@@ -314,8 +314,8 @@ def marginal_effects(
     For ologit the outcome's categories each get a row.
     """
     import pandas as pd
-    from scipy import stats
 
+    from pewlike.distributions import t_ppf, t_sf
     from pewlike.formula import design_matrix
     from pewlike.models.data import PatternStatistic
 
@@ -381,10 +381,10 @@ def marginal_effects(
         V = design.variance.covariance(full, design).vcov
     sd = np.sqrt(np.clip(np.diag(V), 0, None))
     df = res.df_resid
-    q = float(stats.t.ppf(1 - (1 - level) / 2, df)) if df > 0 else np.nan
+    q = float(t_ppf(1 - (1 - level) / 2, df)) if df > 0 else np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         tstat = est / sd
-    pval = 2 * stats.t.sf(np.abs(tstat), df) if df > 0 else np.full(est.shape, np.nan)
+    pval = 2 * t_sf(np.abs(tstat), df) if df > 0 else np.full(est.shape, np.nan)
     frame = pd.DataFrame(
         {
             "variable": name,

@@ -141,11 +141,12 @@ class ModelResult(Result):
     def pvalues(self) -> pd.Series:
         """Two-sided p-values from t with :attr:`df_resid` degrees of freedom (NaN when df <= 0)."""
         import pandas as pd
-        from scipy import stats
+
+        from pewlike.distributions import t_sf
 
         t = self.statistics.to_numpy()
         if self.df_resid > 0:
-            p = 2 * stats.t.sf(np.abs(t), self.df_resid)
+            p = 2 * t_sf(np.abs(t), self.df_resid)
         else:
             p = np.full(t.shape, np.nan)
         return pd.Series(p, index=list(self.names), name="p_value")
@@ -305,8 +306,7 @@ class ModelResult(Result):
         -----
         Equivalent to R ``regTermTest(model, ~ term)`` (``method = "Wald"``).
         """
-        from scipy import stats
-
+        from pewlike.distributions import chi2_sf, f_sf
         from pewlike.estimation.results import TestResult
 
         wanted = _term_list(terms)
@@ -332,10 +332,10 @@ class ModelResult(Result):
         ddf = self.df_resid if df is None else float(df)
         dfs: float | tuple[float, float]
         if np.isfinite(ddf):
-            stat, p, dfs = chisq / k, float(stats.f.sf(chisq / k, k, ddf)), (float(k), float(ddf))
+            stat, p, dfs = chisq / k, float(f_sf(chisq / k, k, ddf)), (float(k), float(ddf))
             method = "Wald test (F)"
         else:
-            stat, p, dfs = chisq, float(stats.chi2.sf(chisq, k)), float(k)
+            stat, p, dfs = chisq, float(chi2_sf(chisq, k)), float(k)
             method = "Wald test (chi-squared)"
         return TestResult(stat, dfs, p, method, tuple(wanted), extra={"chisq": chisq, "formula": self.formula})
 

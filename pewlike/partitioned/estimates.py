@@ -269,7 +269,7 @@ def ttest(pf: PartitionedFrame, var: str, by: str, *, na_rm: bool = True, level:
     R has no partitioned equivalent: the result equals R survey's ``svyttest(var ~ by,
     design)`` on all rows in memory, and :func:`pewlike.estimation.hypothesis.ttest`.
     """
-    from scipy import stats
+    from pewlike.distributions import t_sf
 
     level = _est._check_level(level)
     ycol = numeric_column(pf, var, "ttest")
@@ -304,7 +304,7 @@ def ttest(pf: PartitionedFrame, var: str, by: str, *, na_rm: bool = True, level:
     se = float(np.sqrt(r.vcov[0, 0] + r.vcov[1, 1] - 2 * r.vcov[0, 1]))
     df = float(_union_df(pf, sums, present) - 1)
     t = diff / se
-    p = float(2 * stats.t.sf(abs(t), df))
+    p = float(2 * t_sf(abs(t), df))
     return TestResult(
         t,
         df,

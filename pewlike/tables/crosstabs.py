@@ -150,7 +150,8 @@ def pairwise_letters(
     [['A', 'B'], ['A', 'C'], ['B', 'C']]
     """
     import pandas as pd
-    from scipy import stats
+
+    from pewlike.distributions import t_sf
 
     I = np.asarray(index)
     R, G = I.shape
@@ -168,7 +169,7 @@ def pairwise_letters(
     pair = np.triu(np.ones((G, G), dtype=bool), 1) & eligible[:, None] & eligible[None, :]
     a_idx, b_idx = np.nonzero(pair)
     tt = t[:, a_idx, b_idx]  # (R, pairs)
-    p = np.where(np.isfinite(tt), 2 * stats.t.sf(np.abs(tt), df), np.nan)
+    p = np.where(np.isfinite(tt), 2 * t_sf(np.abs(tt), df), np.nan)
     adj = _holm(p, adjust)
     sig = np.zeros((R, G, G), dtype=bool)
     hit = adj < alpha
@@ -573,8 +574,7 @@ def one_df_intervals(
     column's ``degf()`` (its ``df=`` argument is not used there) and each column's
     own row count, ``nrow()`` of the column's design.
     """
-    from scipy import stats
-
+    from pewlike.distributions import t_ppf
     from pewlike.estimation.proportion_ci import prop_ci
 
     p = cells["estimate"].to_numpy(dtype=float)
@@ -582,7 +582,7 @@ def one_df_intervals(
         lo0 = cells["ci_lower"].to_numpy(dtype=float)
         hi0 = cells["ci_upper"].to_numpy(dtype=float)
         q = 0.5 + level / 2
-        ratio = stats.t.ppf(q, df) / stats.t.ppf(q, np.repeat(np.asarray(column_df, dtype=float), nlevels))
+        ratio = t_ppf(q, df) / t_ppf(q, np.repeat(np.asarray(column_df, dtype=float), nlevels))
         with np.errstate(divide="ignore", invalid="ignore"):
             eta = np.log(p / (1 - p))
             half = (np.log(hi0 / (1 - hi0)) - np.log(lo0 / (1 - lo0))) / 2 * ratio

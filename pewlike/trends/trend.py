@@ -64,8 +64,7 @@ def _changes(
     level: float,
 ) -> list[dict[str, Any]]:
     """Changes between waves of the rows of one estimate (a row index into ``vcov`` per row)."""
-    from scipy import stats
-
+    from pewlike.distributions import t_sf
     from pewlike.resultbase import t_quantile
 
     q = t_quantile(level, df)
@@ -84,7 +83,7 @@ def _changes(
             var = float(vcov[i, i] + vcov[j, j] - 2 * vcov[i, j])
             se = float(np.sqrt(max(var, 0.0)))
             with np.errstate(divide="ignore", invalid="ignore"):
-                p = float(2 * stats.t.sf(abs(diff / se), df)) if se > 0 else float("nan")
+                p = float(2 * t_sf(abs(diff / se), df)) if se > 0 else float("nan")
             rec = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
             rec.update(
                 from_wave=present[a],

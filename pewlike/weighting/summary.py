@@ -105,9 +105,9 @@ def _z(level: float) -> float:
         raise EstimationError(f"level={level!r} is not valid; give a confidence level between 0 and 1, e.g. 0.95")
     if abs(level - 0.95) < 1e-12:
         return PEW_Z95
-    from scipy import stats
+    from pewlike.distributions import norm_ppf
 
-    return float(stats.norm.ppf(0.5 + level / 2))
+    return float(norm_ppf(0.5 + level / 2))
 
 
 def moe(svy_or_weights: ArrayLike | Survey | SurveyFrame, *, p: float = 0.5, level: float = 0.95) -> float:
