@@ -176,7 +176,7 @@ def hist_breaks(values: np.ndarray, bins: Bins = "sturges", *, name: str = "the 
     Examples
     --------
     >>> hist_breaks(np.array([1.0, 2.5, 7.0, 9.9]), 4).tolist()
-    [0.0, 5.0, 10.0]
+    [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
     """
     if values.size == 0:
         raise EstimationError(f"{name} has no valid values to draw")
