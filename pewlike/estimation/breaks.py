@@ -42,7 +42,7 @@ def sturges(n: int) -> int:
     >>> sturges(100)
     8
     """
-    return int(math.ceil(math.log2(max(n, 1)) + 1))
+    return math.ceil(math.log2(max(n, 1)) + 1)
 
 
 def _unit(lo: float, hi: float, n: int, min_n: int, shrink: float, h: float, h5: float) -> tuple[float, bool]:

@@ -325,7 +325,9 @@ def histogram(
     tmp = f"{col} (bins)"
     while tmp in sf.data.columns:
         tmp += "_"
-    series = pd.Series(pd.Categorical.from_codes(idx, categories=labels, ordered=True), index=sf.data.index)
+    series = pd.Series(
+        pd.Categorical.from_codes(idx, dtype=pd.CategoricalDtype(labels, ordered=True)), index=sf.data.index
+    )
     info = VariableInfo(tmp, sf.codebook.variables[col].label, {}, (), (), "categorical")
     binned = replace_columns(sf, {tmp: series}, {tmp: info})
     est: Estimates = proportion(binned, tmp, by=by, na_rm=na_rm, level=level)
