@@ -61,9 +61,12 @@ def numeric_column(sf: SurveyFrame, var: str, what: str) -> tuple[str, np.ndarra
     from pewlike.estimation.estimators import numeric_values
 
     col = sf.resolve(var)
-    if isinstance(sf.data[col].dtype, pd.CategoricalDtype):
+    dtype = sf.data[col].dtype
+    categorical = isinstance(dtype, pd.CategoricalDtype)
+    if categorical or not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)):
+        kind = "categorical (answers, not numbers)" if categorical else f"text ({dtype}), not numbers"
         raise VariableError(
-            f"{what} needs a numeric variable but {col!r} is categorical (answers, not numbers); "
+            f"{what} needs a numeric variable but {col!r} is {kind}; "
             f"use svy.topline({col!r}) for the share giving each answer"
         )
     return numeric_values(sf, col, what)
