@@ -340,7 +340,7 @@ def histogram(
     lower = np.tile(edges[:-1], len(frame) // nb)
     upper = np.tile(edges[1:], len(frame) // nb)
     share = frame["estimate"].to_numpy(dtype=float)
-    wtot = _domain_weight_totals(binned, tmp, est)
+    wtot = _domain_weight_totals(binned, tmp, est, na_rm)
     frame["bin_lower"] = lower
     frame["bin_upper"] = upper
     frame["density"] = share / (upper - lower)
@@ -358,12 +358,12 @@ def histogram(
     )
 
 
-def _domain_weight_totals(sf: SurveyFrame, col: str, est: Estimates) -> np.ndarray:
+def _domain_weight_totals(sf: SurveyFrame, col: str, est: Estimates, na_rm: bool) -> np.ndarray:
     """The weighted total of valid values in each domain of ``est`` (its rows' order)."""
     from pewlike.estimation import engine
 
     ok = (sf.data[col].cat.codes.to_numpy() >= 0) & sf.design.in_domain
-    code, _keys, _cols = engine.domain_codes(sf, list(est.by) or None, ok)
+    code, _keys, _cols = engine.domain_codes(sf, list(est.by) or None, ok, na_rm=na_rm)
     return np.asarray(engine.cell_sums(code, int(code.max()) + 1, sf.design.weights), dtype=float)
 
 

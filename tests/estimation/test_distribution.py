@@ -160,3 +160,17 @@ def test_results_present_themselves():
     named = pw.Survey(_small(), weights="w").subset("age >= 30", name="Adults 30+")
     assert named.hist("age").to_frame().attrs["universe"] == "Adults 30+"
     assert named.boxplot("age").universe_name == "Adults 30+"
+
+
+def test_missing_group_codes_are_left_out_unless_asked():
+    svy = pw.demo()
+    kept = svy.hist("WEIGHT_W49", by="F_AGECAT", bins=5)
+    every = svy.hist("WEIGHT_W49", by="F_AGECAT", bins=5, na_rm=False)
+    assert "Refused" not in kept.to_frame()["F_AGECAT"].astype(str).tolist()
+    assert every.to_frame()["F_AGECAT"].astype(str).unique().tolist()[-1] == "Refused"
+    assert every.to_frame()["count"].sum() == pytest.approx(float(svy.weights.sum()))
+    refused = svy.data["F_AGECAT"].astype(str) == "Refused"
+    assert kept.to_frame()["count"].sum() == pytest.approx(float(svy.weights[~refused].sum()))
+    box = svy.boxplot("WEIGHT_W49", by="F_AGECAT", na_rm=False).box()
+    assert box["F_AGECAT"].astype(str).tolist() == ["18-29", "30-49", "50-64", "65+", "Refused"]
+    assert box["n"].sum() == svy.n
