@@ -340,11 +340,13 @@ def weights_plot(
         ax.tick_params(labelsize=8.5, colors=MUTED)
         ax.set_xlabel("Weight", fontsize=9, color=MUTED)
         ax.set_ylabel("Respondents", color=MUTED)
+        # the bars count respondents: the source line says so rather than "weighted"
+        src = f"Source: {source or 'survey data'}; unweighted counts" + ("; synthetic demo data." if synthetic else ".")
         finish(
             fig,
             title=title,
             subtitle=subtitle,
-            source=_source(source, synthetic, None),
+            source=src,
             n_note=f"n = {fmt_int(summary.n)} respondents with a non-zero weight; range "
             f"{summary.min:.3g} - {summary.max:.3g}.",
         )
