@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from distributed import Client
     from typing_extensions import TypeIs
 
+    from pewlike.estimation.breaks import Bins
+    from pewlike.estimation.distribution import BoxPlot, Histogram
     from pewlike.estimation.results import Estimates, TestResult
     from pewlike.io.codebook import Codebook
     from pewlike.models.results import ModelResult
@@ -57,6 +59,8 @@ ChisqStatistic = Literal["F", "Chisq", "Wald", "adjWald"]
 _IN_MEMORY: dict[str, tuple[str, str]] = {
     **{v: ("pewlike.estimation.estimators", v) for v in ("mean", "total", "proportion", "ratio")},
     "quantile": ("pewlike.estimation.quantiles", "quantile"),
+    "hist": ("pewlike.estimation.distribution", "histogram"),
+    "boxplot": ("pewlike.estimation.distribution", "boxplot"),
     "chisq": ("pewlike.estimation.hypothesis", "chisq"),
     "ttest": ("pewlike.estimation.hypothesis", "ttest"),
     "topline": ("pewlike.tables", "topline"),
@@ -1112,6 +1116,101 @@ class Survey:
         result: Estimates = self._call("quantile", var, q, by=by, na_rm=na_rm, level=level, **options)
         result = self._named(result)
         return result
+
+    def hist(
+        self,
+        var: str,
+        *,
+        by: str | Sequence[str] | None = None,
+        bins: Bins = "sturges",
+        density: bool = True,
+        na_rm: bool = True,
+        level: float = 0.95,
+    ) -> Histogram:
+        """Weighted histogram of a numeric variable: the share and density of each bin, by group.
+
+        Parameters
+        ----------
+        var : str
+            A numeric variable (a categorical one is refused: use its topline).
+        by : str or list of str, optional
+            Domain variables: one histogram per group, on the same bins.
+        bins : "sturges", int or list of float
+            R's ``hist`` breaks: Sturges' rule, a suggested number of classes, or the edges.
+        density : bool
+            Draw the density (share per unit, R's default) or the weighted count.
+        na_rm : bool
+            Leave out missing values.
+        level : float
+            Confidence level of the shares' intervals.
+
+        Returns
+        -------
+        Histogram
+            ``to_frame()``: the estimates contract (``level`` the bin, ``estimate`` its
+            share) then ``bin_lower, bin_upper, density, count``; draw it with
+            :func:`pewlike.plots.hist_plot`.
+
+        Notes
+        -----
+        Equivalent to ``svyhist(~var, design)`` in R survey (same edges and bar heights);
+        see :func:`pewlike.estimation.distribution.histogram`.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> small = pw.Survey(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "w": [1.0, 1.0, 2.0, 2.0]}), weights="w")
+        >>> small.hist("x", bins=[0, 2, 4]).to_frame()[["level", "estimate", "density"]].values.tolist()
+        [['[0, 2]', 0.3333333333333333, 0.16666666666666666], ['(2, 4]', 0.6666666666666666, 0.3333333333333333]]
+        """
+        result: Histogram = self._call("hist", var, by=by, bins=bins, density=density, na_rm=na_rm, level=level)
+        return self._named(result)
+
+    def boxplot(
+        self,
+        var: str,
+        *,
+        by: str | Sequence[str] | None = None,
+        all_outliers: bool = False,
+        na_rm: bool = True,
+        level: float = 0.95,
+    ) -> BoxPlot:
+        """Weighted box plot statistics of a numeric variable, by group: quartiles and whiskers.
+
+        Parameters
+        ----------
+        var : str
+            A numeric variable (a categorical one is refused: use its topline).
+        by : str or list of str, optional
+            Domain variables: one box per group.
+        all_outliers : bool
+            Mark every respondent beyond the whiskers (R's ``all.outliers = TRUE``).
+        na_rm : bool
+            Leave out missing values.
+        level : float
+            Confidence level of the quantiles' Woodruff intervals.
+
+        Returns
+        -------
+        BoxPlot
+            ``to_frame()``: the quantiles 0, 0.25, 0.5, 0.75, 1 (as :meth:`quantile`);
+            ``box()``: whiskers, quartiles and n per group; draw it with
+            :func:`pewlike.plots.box_plot`.
+
+        Notes
+        -----
+        Equivalent to ``svyboxplot(var ~ by, design)`` in R survey; the quantiles are
+        ``svyquantile``'s; see :func:`pewlike.estimation.distribution.boxplot`.
+
+        Examples
+        --------
+        >>> import pandas as pd, pewlike as pw
+        >>> small = pw.Survey(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "w": [1.0, 1.0, 2.0, 2.0]}), weights="w")
+        >>> small.boxplot("x").box()[["q1", "median", "q3"]].values.tolist()
+        [[2.0, 3.0, 4.0]]
+        """
+        result: BoxPlot = self._call("boxplot", var, by=by, all_outliers=all_outliers, na_rm=na_rm, level=level)
+        return self._named(result)
 
     def chisq(self, row: str, col: str, *, statistic: ChisqStatistic = "F", na_rm: bool = True) -> TestResult:
         """Rao-Scott test of association between two categorical variables.

@@ -181,7 +181,12 @@ def rake(
     names = ", ".join(m.name for m in ms)
     record = WeightingRecord(
         "rake",
-        margins_frame(ms, achieved=achieved),
+        margins_frame(
+            ms,
+            achieved=achieved,
+            before=[cells.margin_totals(j, m.ncell) for j, m in enumerate(ms)],
+            unweighted=[cells.margin_totals(j, m.ncell, real) for j, m in enumerate(ms)],
+        ),
         iterations=res.iterations,
         converged=True,
         tolerance=tol,

@@ -8,7 +8,11 @@
   (companies vs government);
 * :func:`coef_plot` - odds ratios (or coefficients) of a model with CIs;
 * :func:`predicted_plot` - predicted probabilities by group from
-  ``model.marginal_effects(var)``.
+  ``model.marginal_effects(var)``;
+* :func:`hist_plot`, :func:`box_plot` - weighted distributions of a numeric variable
+  (``svy.hist``, ``svy.boxplot``), and :func:`weights_plot`, :func:`margins_plot` - the
+  weights and achieved vs target margins (``svy.weight_summary()``); see
+  :mod:`pewlike.plots.distributions`.
 
 Each returns a :class:`matplotlib.figure.Figure` in the house style
 (:mod:`pewlike.plots.theme`); save it with :func:`pewlike.plots.theme.save_figure`.
@@ -49,7 +53,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.tables.crosstabs import Crosstab
     from pewlike.tables.toplines import Topline
 
-__all__ = ["coef_plot", "dot_plot", "likert", "paired_dots", "predicted_plot", "source_line"]
+__all__ = [
+    "box_plot",
+    "coef_plot",
+    "dot_plot",
+    "hist_plot",
+    "likert",
+    "margins_plot",
+    "paired_dots",
+    "predicted_plot",
+    "source_line",
+    "weights_plot",
+]
 
 ROW = 0.34  # inches per row
 LEFT = 2.5  # inches for row labels
@@ -757,3 +772,7 @@ def predicted_plot(
             n_note=f"n = {fmt_int(n)} (unweighted)." if n is not None else "",
         )
     return fig
+
+
+# the figures of distributions live in their own module; imported last (they use source_line)
+from pewlike.plots.distributions import box_plot, hist_plot, margins_plot, weights_plot  # noqa: E402

@@ -276,6 +276,18 @@ def _check_variables(spec: Spec, svy: Survey) -> None:
             categorical_column(frame_of(svy), var, "a table")
         except VariableError as exc:
             raise _where(spec, where, exc) from None
+    from pewlike.estimation.distribution import numeric_column
+
+    for dist in spec.distributions:
+        for var in dist.by:
+            try:
+                categorical_column(frame_of(svy), var, "a group of a distribution")
+            except VariableError as exc:
+                raise _where(spec, dist.where, exc) from None
+        try:
+            numeric_column(frame_of(svy), dist.var, "a distribution")
+        except VariableError as exc:
+            raise _where(spec, dist.where, exc) from None
     for m in spec.models:
         for var in m.effects:
             try:

@@ -242,6 +242,15 @@ formula = "CONCERNCO ~ F_AGECAT + F_SEX + F_EDUCCAT + F_RACETHN + F_INCOME_RECOD
 effects = ["F_AGECAT"]
 section = "models"
 
+# -- distributions (the demo has no numeric question: the weights themselves, by age) ----------------
+[[distribution]]
+var = "WEIGHT_W49"
+by = ["F_AGECAT"]
+chart = "box"
+title = "The weights by age group"
+section = "weighting"
+name = "weights_by_age"
+
 # -- weighting --------------------------------------------------------------------------------------
 [weighting]
 title = "Weighting and margins of error"

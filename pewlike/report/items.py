@@ -1,4 +1,4 @@
-"""The blocks of each kind of report item: topline, crosstab, comparison, model, weighting, methods.
+"""The blocks of each kind of report item: topline, crosstab, comparison, distribution, model, weighting, methods.
 
 Each builder takes the report writer (:class:`pewlike.report.build._Writer`), the
 survey and one spec item, computes the results through the public verbs
@@ -19,7 +19,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.models.results import ModelResult
     from pewlike.report.build import _Writer
-    from pewlike.report.schema import CompareItem, CrosstabItem, ModelItem, ToplineItem, WeightingSpec
+    from pewlike.report.schema import (
+        CompareItem,
+        CrosstabItem,
+        DistributionItem,
+        ModelItem,
+        ToplineItem,
+        WeightingSpec,
+    )
     from pewlike.survey import Survey
     from pewlike.tables.export import TableDoc
 
@@ -272,17 +279,98 @@ def _effects_doc(frame: pd.DataFrame, name: str, col: str, item: ModelItem, svy:
     )
 
 
+def _distribution(w: _Writer, svy: Survey, item: DistributionItem) -> Blocks:
+    import pandas as pd
+
+    from pewlike.tables.export import TableDoc
+
+    by = list(item.by) or None
+    blocks: Blocks = []
+    col = svy.column(item.var)
+    question = item.title or svy.question(col) or col
+    bins: Any = list(item.bins) if isinstance(item.bins, tuple) else item.bins
+    if item.chart in ("both", "hist"):
+        h = svy.hist(col, by=by, bins=bins, density=item.density)
+        f = h.to_frame()
+        name = f"{item.name}_hist"
+        table = pd.DataFrame(
+            {
+                **{b: f[b].astype(str) for b in h.by},
+                "Bin": f["level"].astype(str),
+                "%": [_pct(v) for v in f["estimate"]],
+                "Density": [f"{v:.4g}" for v in f["density"]],
+                "Unweighted N": [f"{int(v):,}" for v in f["n"]],
+            }
+        )
+        notes = [f"Variable: {col}. Bins closed on the right (the first on both sides), as R's svyhist."]
+        blocks.append(w.table(TableDoc(name, f"Distribution: {question}", table, notes), [("", f)]))
+        blocks.append(
+            w.figure(
+                "hist_plot",
+                name,
+                f"Histogram of {col}" + (f" by {', '.join(h.by)}" if h.by else ""),
+                h,
+                title=item.title,
+                source=w.source,
+                synthetic=w.synthetic,
+            )
+        )
+    if item.chart in ("both", "box"):
+        b = svy.boxplot(col, by=by)
+        stats = b.box()
+        name = f"{item.name}_box"
+        table = pd.DataFrame(
+            {
+                **{c: stats[c].astype(str) for c in b.by},
+                **{
+                    lab: [f"{v:.4g}" for v in stats[c]]
+                    for c, lab in (
+                        ("lower_whisker", "Lower whisker"),
+                        ("q1", "25th percentile"),
+                        ("median", "Median"),
+                        ("q3", "75th percentile"),
+                        ("upper_whisker", "Upper whisker"),
+                    )
+                },
+                "Unweighted N": [f"{int(v):,}" for v in stats["n"]],
+            }
+        )
+        notes = [f"Variable: {col}. Weighted quantiles as R's svyquantile; whiskers to 1.5 times the IQR."]
+        blocks.append(
+            w.table(TableDoc(name, f"Box plot: {question}", table, notes), [("", b.to_frame()), ("_box", stats)])
+        )
+        blocks.append(
+            w.figure(
+                "box_plot",
+                name,
+                f"Box plot of {col}" + (f" by {', '.join(b.by)}" if b.by else ""),
+                b,
+                title=item.title,
+                source=w.source,
+                synthetic=w.synthetic,
+            )
+        )
+    return blocks
+
+
+def _pct(v: float) -> str:
+    from pewlike.tables.export import pew_percent
+
+    return pew_percent(v)
+
+
 #: The builder of each kind of item, by the item's class name.
 ITEM_BUILDERS: dict[str, Callable[[_Writer, Survey, Any], Blocks]] = {
     "ToplineItem": _topline,
     "CrosstabItem": _crosstab,
     "CompareItem": _compare,
+    "DistributionItem": _distribution,
     "ModelItem": _model,
 }
 
 
 def weighting_blocks(w: _Writer, svy: Survey, wspec: WeightingSpec) -> Blocks:
-    """The weight summary (and achieved vs target margins after raking); a failure is reported, not fatal.
+    """The weight summary and distribution (and achieved vs target margins after raking); a failure is reported, not fatal.
 
     Parameters
     ----------
@@ -295,8 +383,10 @@ def weighting_blocks(w: _Writer, svy: Survey, wspec: WeightingSpec) -> Blocks:
 
     Returns
     -------
-    list of TableBlock or FailureBlock
-        Empty when ``summary = false``; a failure is reported in the list.
+    list of TableBlock, PendingBlock or FailureBlock
+        The weights table and the weight distribution figure; after raking the achieved vs
+        target table and figure.  Empty when ``summary = false``; a failure is reported in
+        the list.
     """
     import pandas as pd
 
@@ -331,14 +421,34 @@ def weighting_blocks(w: _Writer, svy: Survey, wspec: WeightingSpec) -> Blocks:
                 [("", f)],
             )
         ]
+        if ws.bins is not None:
+            blocks.append(
+                w.figure(
+                    "weights_plot",
+                    "weights_distribution",
+                    "Histogram of the weights with the Kish design effect and effective sample size",
+                    ws,
+                    source=w.source,
+                    synthetic=w.synthetic,
+                )
+            )
         margins = ws.margins
         if margins is not None and len(margins):
-            m = margins.assign(
-                **{c: (100 * margins[c]).round(1) for c in ("target", "achieved", "difference") if c in margins.columns}
-            )
+            shares = ("target", "achieved", "difference", "before", "unweighted")
+            m = margins.assign(**{c: (100 * margins[c]).round(1) for c in shares if c in margins.columns})
             blocks.append(
                 w.table(
                     TableDoc("weighting_margins", "Achieved vs target margins (%)", m.astype(str), []), [("", margins)]
+                )
+            )
+            blocks.append(
+                w.figure(
+                    "margins_plot",
+                    "weighting_margins_chart",
+                    "Achieved vs target margins: target, unweighted, before and after weighting",
+                    ws,
+                    source=w.source,
+                    synthetic=w.synthetic,
                 )
             )
         return blocks

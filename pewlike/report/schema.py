@@ -17,6 +17,7 @@ __all__ = [
     "CrosstabItem",
     "DataSpec",
     "Defaults",
+    "DistributionItem",
     "Item",
     "ModelItem",
     "Nets",
@@ -251,6 +252,39 @@ class ModelItem:
 
 
 @dataclass(frozen=True)
+class DistributionItem:
+    """A ``[[distribution]]``: a numeric variable's weighted histogram and/or box plot, by group.
+
+    Attributes
+    ----------
+    var : str
+        The numeric variable.
+    by : tuple of str
+        Groups: one histogram panel and one box per group (none: the whole sample).
+    chart : {"both", "hist", "box"}
+        The figures (each with its table).
+    bins : "sturges", int or tuple of float
+        As :meth:`pewlike.Survey.hist`.
+    density : bool
+        The histogram shows the density (else the weighted count).
+    title : str or None
+        The figures' and tables' title (default: the variable's wording).
+    section, name, where
+        As :class:`ToplineItem`; files are ``<name>_hist`` and ``<name>_box``.
+    """
+
+    var: str
+    by: tuple[str, ...]
+    chart: Literal["both", "hist", "box"]
+    bins: str | int | tuple[float, ...]
+    density: bool
+    title: str | None
+    section: str
+    name: str
+    where: str
+
+
+@dataclass(frozen=True)
 class WeightingSpec:
     """The ``[weighting]`` table: raking before the report is built, and the weight summary.
 
@@ -288,6 +322,7 @@ class Spec:
     compares: tuple[CompareItem, ...] = ()
     models: tuple[ModelItem, ...] = ()
     weighting: WeightingSpec | None = None
+    distributions: tuple[DistributionItem, ...] = ()
     subtitle: str = ""
     intro: str = ""
     path: str | None = None
@@ -306,13 +341,19 @@ class Spec:
         return str(p if p.is_absolute() else self.base_dir / p)
 
     def items_in(self, section: str) -> list[Item]:
-        """Items of one section in report order: toplines, crosstabs, comparisons, models."""
-        groups: tuple[tuple[Item, ...], ...] = (self.toplines, self.crosstabs, self.compares, self.models)
+        """Items of one section in report order: toplines, crosstabs, comparisons, distributions, models."""
+        groups: tuple[tuple[Item, ...], ...] = (
+            self.toplines,
+            self.crosstabs,
+            self.compares,
+            self.distributions,
+            self.models,
+        )
         return [it for group in groups for it in group if it.section == section]
 
 
 #: Any item of a report.
-Item = ToplineItem | CrosstabItem | CompareItem | ModelItem
+Item = ToplineItem | CrosstabItem | CompareItem | ModelItem | DistributionItem
 
 
 # ---------------------------------------------------------------------------

@@ -31,6 +31,11 @@ A spec looks like this (all tables but ``[data]`` are optional)::
     name = "concern_logit"
     type = "logit"
     formula = "CONCERNCO in ['Very concerned', 'Somewhat concerned'] ~ F_AGECAT + F_SEX"
+    [[distribution]]                # a numeric variable: weighted histogram and box plot
+    var = "AGE"
+    by = ["F_SEX"]                  # optional: one panel and one box per group
+    chart = "both"                  # or "hist", "box"
+    bins = "sturges"                # or a number of bins, or the edges [18, 30, 50, 65, 99]
 
 Variable names are checked against the data by :func:`pewlike.report.build.build`
 before anything is written.
@@ -49,6 +54,7 @@ from pewlike.report.schema import (
     CrosstabItem,
     DataSpec,
     Defaults,
+    DistributionItem,
     ModelItem,
     OutputSpec,
     Section,
@@ -65,6 +71,7 @@ __all__ = [
     "CrosstabItem",
     "DataSpec",
     "Defaults",
+    "DistributionItem",
     "ModelItem",
     "OutputSpec",
     "Section",

@@ -9,6 +9,7 @@ checks each value's type, naming the place in the file::
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import PurePosixPath
 from typing import Any, NoReturn
 
@@ -19,6 +20,7 @@ from pewlike.report.schema import (
     CrosstabItem,
     DataSpec,
     Defaults,
+    DistributionItem,
     Item,
     ModelItem,
     OutputSpec,
@@ -39,6 +41,8 @@ _RESERVED = {
     "methods": "the methodology table",
     "weights": "the weighting table",
     "weighting_margins": "the weighting margins table",
+    "weights_distribution": "the weight distribution figure",
+    "weighting_margins_chart": "the achieved vs target margins figure",
 }
 
 
@@ -75,8 +79,10 @@ def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
     crosstabs = tuple(_crosstab(label, i, r, defaults) for i, r in enumerate(_array(top, "crosstab"), 1))
     compares = tuple(_compare(label, i, r, defaults) for i, r in enumerate(_array(top, "compare"), 1))
     models = tuple(_model(label, i, r) for i, r in enumerate(_array(top, "model"), 1))
+    distributions = tuple(_distribution(label, i, r) for i, r in enumerate(_array(top, "distribution"), 1))
     weighting = _weighting(label, raw["weighting"]) if "weighting" in raw else None
-    sections = _complete_sections(label, declared, (*toplines, *crosstabs, *compares, *models), weighting)
+    items: tuple[Item, ...] = (*toplines, *crosstabs, *compares, *distributions, *models)
+    sections = _complete_sections(label, declared, items, weighting)
     spec = Spec(
         title=top.text("title", "Survey report"),
         data=data,
@@ -88,6 +94,7 @@ def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
         compares=compares,
         models=models,
         weighting=weighting,
+        distributions=distributions,
         subtitle=top.text("subtitle", ""),
         intro=top.text("intro", ""),
         path=path,
@@ -235,6 +242,7 @@ _TOP_KEYS = (
     "crosstab",
     "compare",
     "model",
+    "distribution",
     "weighting",
 )
 _BASES = ("valid", "all")
@@ -425,6 +433,43 @@ def _model(label: str, i: int, raw: Any) -> ModelItem:
     )
 
 
+def _distribution(label: str, i: int, raw: Any) -> DistributionItem:
+    t = _Table(
+        label,
+        f"[[distribution]] #{i}",
+        raw,
+        ("var", "by", "chart", "bins", "density", "title", "section", "name"),
+    )
+    var = t.text("var")
+    bins = raw.get("bins", "sturges")
+    if isinstance(bins, str):
+        if bins != "sturges":
+            t.fail(f'bins = {bins!r} is not valid; give "sturges", a number of bins such as 20, or the bin edges')
+    elif isinstance(bins, bool) or not (
+        (isinstance(bins, int) and bins >= 1)
+        or (
+            isinstance(bins, list)
+            and len(bins) >= 2
+            and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bins)
+            and all(a < b for a, b in pairwise(bins))
+        )
+    ):
+        t.fail(
+            f"'bins' must be \"sturges\", a number of bins >= 1 or a list of increasing bin edges, not {_show(bins)}"
+        )
+    return DistributionItem(
+        var,
+        t.texts("by"),
+        t.text("chart", "both", choices=("both", "hist", "box")),
+        tuple(float(b) for b in bins) if isinstance(bins, list) else bins,
+        t.flag("density", True),
+        t.text("title", None),
+        t.text("section", "distributions"),
+        t.name("name", f"distribution_{file_safe(var)}"),
+        t.where,
+    )
+
+
 def _weighting(label: str, raw: Any) -> WeightingSpec:
     t = _Table(label, "[weighting]", raw, ("section", "title", "summary", "rake"))
     rake = raw.get("rake")
@@ -455,7 +500,13 @@ def _complete_sections(
         if s.id in by_id:
             raise SpecError(f"{label}: {s.where}: section id {s.id!r} is used twice; give each section its own id")
         by_id[s.id] = s
-    implicit = {"toplines": "Toplines", "crosstabs": "Crosstabs", "comparisons": "Comparisons", "models": "Models"}
+    implicit = {
+        "toplines": "Toplines",
+        "crosstabs": "Crosstabs",
+        "comparisons": "Comparisons",
+        "distributions": "Distributions",
+        "models": "Models",
+    }
     out = list(sections)
     needed: list[tuple[str, str]] = [(it.section, it.where) for it in items]
     if weighting is not None:
@@ -480,7 +531,7 @@ def _complete_sections(
 def _unique_names(spec: Spec) -> None:
     """Every item names its own files: names differ (ignoring case) and are not pewlike's own."""
     seen: dict[str, str] = {}
-    for group in (spec.toplines, spec.crosstabs, spec.compares, spec.models):
+    for group in (spec.toplines, spec.crosstabs, spec.compares, spec.distributions, spec.models):
         for it in group:
             key = it.name.casefold()
             if key in _RESERVED:

@@ -18,7 +18,7 @@ import numpy as np
 from pewlike.errors import CalibrationError, WeightWarning
 from pewlike.weighting.distance import CALFUNS, grake, tdot, weighted_grams
 from pewlike.weighting.steps import GregStep, WeightingNote, WeightingRecord
-from pewlike.weighting.targets import build_margins, group_rows, margins_frame
+from pewlike.weighting.targets import build_margins, cell_totals, group_rows, margins_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -309,7 +309,7 @@ def calibrate(
         reps = d.repweights * np.vstack([gr, np.ones((1, gr.shape[1]))])[unit]
     record = WeightingRecord(
         method,
-        _record_frame(ms, cells, X, T, names, w0 * g, w),
+        _record_frame(ms, cells, X, T, names, w0 * g, w, d.weights),
         iterations,
         failed is None or not np.isfinite(failed),
         epsilon,
@@ -332,8 +332,8 @@ def _ginv(X, w0) -> np.ndarray:
     return d[:, None] * np.linalg.pinv(d[:, None] * G * d[None, :], rcond=1e-10, hermitian=True) * d[None, :]
 
 
-def _record_frame(ms, cells, X, T, names, wu, w_all) -> pd.DataFrame:
-    """Achieved vs target: shares for margins, totals for numeric controls."""
+def _record_frame(ms, cells, X, T, names, wu, w_all, w_start) -> pd.DataFrame:
+    """Achieved vs target: shares for margins (and before the step), totals for numeric controls."""
     import pandas as pd
 
     parts = []
@@ -342,7 +342,9 @@ def _record_frame(ms, cells, X, T, names, wu, w_all) -> pd.DataFrame:
         per = None
         if cells is not None:
             per = [cells.margin_totals(j, m.ncell, wu) for j, m in enumerate(ms)]
-        parts.append(margins_frame(ms, w_all, achieved=per))
+        before = [cell_totals(m.code, m.ncell, w_start) for m in ms]
+        counts = [cell_totals(m.code, m.ncell) for m in ms]
+        parts.append(margins_frame(ms, w_all, achieved=per, before=before, unweighted=counts))
     n_cat = sum(m.ncell for m in ms) if ms else 0
     rows = [(names[j], None, T[j], achieved[j]) for j in range(n_cat, len(names))]
     if rows:

@@ -17,7 +17,7 @@ import numpy as np
 
 from pewlike.errors import RakingError
 from pewlike.weighting.steps import PostStratStep, WeightingNote, WeightingRecord, raking_step
-from pewlike.weighting.targets import Cells, Margin, build_margins, group_rows, margins_frame
+from pewlike.weighting.targets import Cells, Margin, build_margins, cell_totals, group_rows, margins_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -263,6 +263,8 @@ def rake(
         res = ipf(cells, targets, max_iter=max_iter, tol=tol, rep=d.repweights)
         factor = np.append(res.factor, 1.0)[cells.cell]  # rows not raked (cell -1) keep their weight
         achieved = [cells.margin_totals(j, m.ncell, cells.w * res.factor) for j, m in enumerate(ms)]
+        before = [cells.margin_totals(j, m.ncell) for j, m in enumerate(ms)]
+        counts = [cells.margin_totals(j, m.ncell, cells.count.astype(float)) for j, m in enumerate(ms)]
     else:
         if d.repweights is not None:
             raise RakingError("cap= is not available for replicate-weight designs; trim afterwards with trim_weights()")
@@ -272,6 +274,8 @@ def rake(
         factor = np.ones(d.weights.shape[0])
         factor[rows] = res.factor
         achieved = None
+        before = [cell_totals(m.code, m.ncell, d.weights) for m in ms]
+        counts = [cell_totals(m.code, m.ncell) for m in ms]
         cell_of_row = np.full(d.weights.shape[0], -1, dtype=np.int64)
         cell_of_row[rows] = np.arange(rows.size)  # every raked row its own cell
         cells = Cells(cell_of_row, codes, d.weights[rows], np.ones(rows.size, dtype=np.int64))
@@ -286,7 +290,7 @@ def rake(
     names = ", ".join(m.name for m in ms)
     record = WeightingRecord(
         "rake",
-        margins_frame(ms, w, achieved=achieved),
+        margins_frame(ms, w, achieved=achieved, before=before, unweighted=counts),
         res.iterations,
         True,
         tol,
@@ -353,7 +357,14 @@ def poststratify(
             f_r = np.where(s_r > 0, m.target[:, None] / s_r, 1.0)
         reps = d.repweights * np.vstack([f_r, np.ones((1, f_r.shape[1]))])[m.code]
     record = WeightingRecord(
-        "poststratify", margins_frame(ms, achieved=[have * ratio]), None, True, None, options={"partial": partial}
+        "poststratify",
+        margins_frame(
+            ms, achieved=[have * ratio], before=[have], unweighted=[cells.margin_totals(0, m.ncell, cells.count)]
+        ),
+        None,
+        True,
+        None,
+        options={"partial": partial},
     )
     note = WeightingNote(f"post-stratified on {m.name} ({m.ncell} cells)", record)
     # the variance method keeps what it uses: the residual step, or the re-weighted replicates

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
 
 
-__all__ = ["WeightSummary", "effective_n", "kish_deff", "moe", "weight_summary"]
+__all__ = ["WeightSummary", "effective_n", "kish_deff", "moe", "trim_limits", "weight_bins", "weight_summary"]
 
 PEW_Z95 = 1.96
 
@@ -161,6 +161,12 @@ class WeightSummary(Result):
         convergence, trimmed share).
     history : tuple of str
         Every step applied to the survey.
+    bins : pandas.DataFrame or None
+        The distribution of the non-zero weights, ``bin_lower, bin_upper, n`` (respondents
+        per bin; edges as R's ``hist(weights, breaks = 30)``); None for a partitioned survey.
+    trim_limits : (float, float) or None
+        The limits of the latest ``trim_weights`` step (``-inf``/``inf`` for a side not
+        trimmed); None when the weights were not trimmed.
 
     Notes
     -----
@@ -181,6 +187,8 @@ class WeightSummary(Result):
     moe: float
     record: WeightingRecord | None = None
     history: tuple[str, ...] = field(default_factory=tuple)
+    bins: pd.DataFrame | None = None
+    trim_limits: tuple[float, float] | None = None
 
     @property
     def margins(self) -> pd.DataFrame | None:
@@ -313,4 +321,51 @@ def weight_summary(sf: SurveyFrame) -> WeightSummary:
         moe=moe(w),
         record=last_record(sf.history),
         history=tuple(sf.history),
+        bins=weight_bins(w),
+        trim_limits=trim_limits(sf.history),
     )
+
+
+def weight_bins(w: np.ndarray, bins: int = 30) -> pd.DataFrame:
+    """Respondents per bin of their weights (R ``hist(w, breaks = bins)``, right-closed bins).
+
+    Parameters
+    ----------
+    w : ndarray
+        The non-zero weights.
+    bins : int
+        The suggested number of bins (R's ``pretty`` edges).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``bin_lower, bin_upper, n``.
+    """
+    import pandas as pd
+
+    from pewlike.estimation.breaks import hist_breaks
+
+    edges = hist_breaks(w, bins, name="the weights")
+    pos = np.searchsorted(edges, w, side="left") - 1
+    pos[w == edges[0]] = 0
+    n = np.bincount(pos, minlength=edges.size - 1)
+    return pd.DataFrame({"bin_lower": edges[:-1], "bin_upper": edges[1:], "n": n.astype(np.int64)})
+
+
+def trim_limits(history: tuple[Any, ...]) -> tuple[float, float] | None:
+    """The ``(lower, upper)`` limits of the latest trimming in a survey's history, or None.
+
+    Parameters
+    ----------
+    history : tuple
+        The survey's history notes, oldest first.
+
+    Returns
+    -------
+    (float, float) or None
+    """
+    for note in reversed(tuple(history)):
+        rec: Any = getattr(note, "record", None)
+        if isinstance(rec, WeightingRecord) and rec.method == "trim":
+            return float(rec.options.get("lower", -np.inf)), float(rec.options.get("upper", np.inf))
+    return None

@@ -491,9 +491,14 @@ def _finish(name, cols, labels, code, target, cells: Cells, j: int, partial=Fals
 
 
 def margins_frame(
-    margins: list[Margin], weights: np.ndarray | None = None, *, achieved: list[np.ndarray] | None = None
+    margins: list[Margin],
+    weights: np.ndarray | None = None,
+    *,
+    achieved: list[np.ndarray] | None = None,
+    before: list[np.ndarray] | None = None,
+    unweighted: list[np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """Achieved vs target shares of every target cell.
+    """Achieved vs target shares of every target cell (and the shares before the step).
 
     Parameters
     ----------
@@ -503,21 +508,37 @@ def margins_frame(
         Weights to sum the achieved totals from.
     achieved : list of ndarray, optional
         Each margin's weighted totals, instead of summing ``weights``.
+    before : list of ndarray, optional
+        Each margin's totals with the weights the step started from.
+    unweighted : list of ndarray, optional
+        Each margin's count of respondents.
 
     Returns
     -------
     pandas.DataFrame
-        ``variable, level, target, achieved, difference``.
+        ``variable, level, target, achieved, difference``, then ``before`` and
+        ``unweighted`` (shares) when given.
     """
     import pandas as pd
 
+    def share(x: np.ndarray) -> np.ndarray:
+        tot = float(np.sum(x))
+        return np.asarray(x, dtype=float) / tot if tot > 0 else np.full(len(x), np.nan)
+
     rows = []
+    extra: dict[str, list[float]] = {"before": [], "unweighted": []}
     for j, m in enumerate(margins):
         have = achieved[j] if achieved is not None else cell_totals(m.code, m.ncell, weights)
         tot_t, tot_h = m.target.sum(), have.sum()
         for lab, t, h in zip(m.labels, m.target, have):
             level = ":".join(lab) if isinstance(lab, tuple) else lab
             rows.append((m.name, level, t / tot_t, h / tot_h))
+        for key, given in (("before", before), ("unweighted", unweighted)):
+            if given is not None:
+                extra[key] += share(given[j]).tolist()
     frame = pd.DataFrame(rows, columns=["variable", "level", "target", "achieved"])
     frame["difference"] = frame["achieved"] - frame["target"]
+    for key, values in extra.items():
+        if values:
+            frame[key] = values
     return frame

@@ -361,6 +361,8 @@ def test_what_needs_all_rows_says_how_to_subsample_or_collect(dataset, client):
     _, dsk = _pair(dataset, client, "weights only")
     for call in (
         lambda: dsk.quantile("y", 0.5),
+        lambda: dsk.hist("y"),
+        lambda: dsk.boxplot("y", by="F_SEX"),
         lambda: dsk.logit("Q1 in ['Very'] ~ F_SEX"),
         lambda: dsk.calibrate({}),
     ):
@@ -368,6 +370,13 @@ def test_what_needs_all_rows_says_how_to_subsample_or_collect(dataset, client):
             call()
     with pytest.raises(AttributeError):
         dsk.no_such_method
+    # the weight summary works partitioned, but its distribution figure needs the weights (#14)
+    from pewlike.plots import weights_plot
+
+    ws = dsk.weight_summary()
+    assert ws.bins is None and ws.deff > 1
+    with pytest.raises(EstimationError, match=r"partitioned.*collect\(\).*sample\(frac"):
+        weights_plot(ws)
 
 
 def test_scheduler_address_and_progress_on_stderr(dataset, client, capfd):

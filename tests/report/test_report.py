@@ -247,7 +247,9 @@ def test_html_is_self_contained_with_inline_figures(built):
     out, res, _ = built
     page = (out / "index.html").read_text()
     n_fig = len({f.rsplit(".", 1)[0] for f in res.files if f.startswith("figures/")})
-    assert page.count("<img src='data:image/png;base64,") == n_fig == 5
+    # 5 figures of the items and the weighting section's weight distribution (issue #14)
+    assert page.count("<img src='data:image/png;base64,") == n_fig == 6
+    assert "figures/weights_distribution.png" in res.files
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert "synthetic demo data" in page
     assert "n = 4,272; margin of sampling error ±" in page
