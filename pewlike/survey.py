@@ -74,7 +74,7 @@ _IN_MEMORY: dict[str, tuple[str, str]] = {
 _PARTITIONED: dict[str, tuple[str, str]] = {
     # one body per estimator: the partitioned frame gives the estimators its weighted totals
     **{v: ("pewlike.estimation.estimators", v) for v in ("mean", "total", "proportion", "ratio")},
-    **{v: ("pewlike.partitioned.estimates", v) for v in ("chisq", "ttest")},
+    **{v: ("pewlike.estimation.hypothesis", v) for v in ("chisq", "ttest")},
     "topline": ("pewlike.partitioned.tables", "topline"),
     "crosstab": ("pewlike.partitioned.tables", "crosstab"),
     "rake": ("pewlike.partitioned.rake", "rake"),

@@ -29,7 +29,16 @@ if TYPE_CHECKING:  # pragma: no cover
     #: Domain variables: one name, several, or None for the whole survey.
     By = str | Sequence[str] | None
 
-__all__ = ["DomainCells", "HasWeightedTotals", "ReplicateScales", "WeightedTotals", "weighted_totals"]
+__all__ = [
+    "DomainCells",
+    "FactorLevels",
+    "GroupCells",
+    "HasWeightedTotals",
+    "ReplicateScales",
+    "TableCells",
+    "WeightedTotals",
+    "weighted_totals",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,6 +87,62 @@ class DomainCells:
     def ndom(self) -> int:
         """Number of domains present."""
         return len(self.keys)
+
+
+@dataclass(frozen=True, eq=False)
+class FactorLevels:
+    """The counted levels of a categorical (the row or column of a two-way table).
+
+    Attributes
+    ----------
+    col : str
+        The column.
+    labels : list of str
+        Its levels (missing-coded ones left out with ``na_rm``).
+    handle : object
+        The backend's own codes.
+    """
+
+    col: str
+    labels: list[str]
+    handle: Any = None
+
+
+@dataclass(frozen=True, eq=False)
+class TableCells:
+    """The occupied cells of a two-way table, before their totals and covariance.
+
+    Attributes
+    ----------
+    nr, nc : int
+        Levels of the row and column variables that occur.
+    handle : object
+        The backend's own state.
+    """
+
+    nr: int
+    nc: int
+    handle: Any = None
+
+
+@dataclass(frozen=True, eq=False)
+class GroupCells:
+    """The groups of a two-group comparison of means, before their covariance.
+
+    Attributes
+    ----------
+    ycol, gcol : str
+        The numeric variable and the group variable.
+    labels : list of str
+        The groups with valid rows, in level order.
+    handle : object
+        The backend's own state.
+    """
+
+    ycol: str
+    gcol: str
+    labels: list[str]
+    handle: Any = None
 
 
 class ReplicateScales(Protocol):
@@ -141,6 +206,34 @@ class WeightedTotals(Protocol):
 
     def design_label(self) -> str:
         """The variance method, as results print it."""
+        ...
+
+    def n_rows(self) -> float:
+        """Rows in the current domain."""
+        ...
+
+    def design_degf(self) -> float:
+        """Design degrees of freedom (R ``degf(design)``)."""
+        ...
+
+    def factor_levels(self, var: str, na_rm: bool) -> FactorLevels:
+        """The counted levels of a categorical."""
+        ...
+
+    def table_cells(self, rf: FactorLevels, cf: FactorLevels, shares: bool) -> TableCells:
+        """The occupied cells of the two-way table of ``rf`` by ``cf``."""
+        ...
+
+    def table_totals(self, cells: TableCells) -> Ratios:
+        """Totals (or shares of the table) of the cells, rows varying fastest, with their covariance."""
+        ...
+
+    def group_cells(self, var: str, by: str, na_rm: bool) -> GroupCells:
+        """The groups of ``by`` that have valid rows of the numeric ``var``."""
+        ...
+
+    def group_means(self, cells: GroupCells) -> tuple[Ratios, float]:
+        """Means of exactly two groups with their covariance, and the design df of their rows."""
         ...
 
 

@@ -1,4 +1,9 @@
-"""Design-based tests: Rao-Scott chi-squared (R ``svychisq``) and t test (R ``svyttest``)."""
+"""Design-based tests: Rao-Scott chi-squared (R ``svychisq``) and t test (R ``svyttest``).
+
+Each test is written once against :class:`pewlike.estimation.backend.WeightedTotals`: the
+backend (in memory or partitioned) gives the cells of the table or the groups, and then
+their totals or means with the design covariance; the statistics are computed here.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,15 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from pewlike.errors import EstimationError
-from pewlike.estimation import engine
+from pewlike.estimation.backend import weighted_totals
 from pewlike.estimation.results import TestResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.design.frame import SurveyFrame
+    from pewlike.estimation.backend import HasWeightedTotals, WeightedTotals
+
+    #: A survey backend: in memory, partitioned (it has ``weighted_totals()``), or its totals.
+    Backend = SurveyFrame | WeightedTotals | HasWeightedTotals
 
 __all__ = ["chisq", "rao_scott", "ttest"]
 
@@ -147,7 +156,7 @@ def wald_independence(
 
 
 def chisq(
-    sf: SurveyFrame,
+    sf: Backend,
     row: str,
     col: str,
     *,
@@ -158,8 +167,8 @@ def chisq(
 
     Parameters
     ----------
-    sf : SurveyFrame
-        The survey.
+    sf : SurveyFrame, PartitionedFrame or WeightedTotals
+        The survey (either backend of a :class:`pewlike.Survey`).
     row, col : str
         Categorical variables.
     statistic : {"F", "Chisq", "Wald", "adjWald"}
@@ -174,53 +183,47 @@ def chisq(
     TestResult
         ``statistic``, ``df`` (``(ndf, ddf)`` for F) and ``p_value``.
 
+    Raises
+    ------
+    EstimationError
+        A bad ``statistic``, the same variable twice, no respondent with both, or fewer
+        than two observed levels.
+
     Notes
     -----
-    Equivalent to ``svychisq(~row + col, design, statistic=)`` in R survey.
+    Equivalent to ``svychisq(~row + col, design, statistic=)`` in R survey (on all rows in
+    memory, for a partitioned survey).
     """
-    from pewlike.estimation.estimators import factor_codes
-
     if statistic not in ("F", "Chisq", "Wald", "adjWald"):
         raise EstimationError(f"statistic={statistic!r} is not valid; choose one of 'F', 'Chisq', 'Wald', 'adjWald'")
-    d = sf.design
-    rcol, ridx, rlev = factor_codes(sf, row, na_rm=na_rm)
-    ccol, cidx, clev = factor_codes(sf, col, na_rm=na_rm)
-    if rcol == ccol:
-        raise EstimationError(f"chisq needs two different variables, got {rcol!r} twice")
-    ok = (ridx >= 0) & (cidx >= 0) & d.in_domain
-    if not ok.any():
-        raise EstimationError(f"no respondent has valid values of both {rcol!r} and {ccol!r}")
-    # keep only levels that occur (R's factor() drops unused levels)
-    rpres = np.flatnonzero(np.bincount(ridx[ok], minlength=len(rlev)))
-    cpres = np.flatnonzero(np.bincount(cidx[ok], minlength=len(clev)))
-    nr, nc = rpres.size, cpres.size
+    tw = weighted_totals(sf)
+    rf = tw.factor_levels(row, na_rm)
+    cf = tw.factor_levels(col, na_rm)
+    if rf.col == cf.col:
+        raise EstimationError(f"chisq needs two different variables, got {rf.col!r} twice")
+    wald = statistic in ("Wald", "adjWald")
+    cells = tw.table_cells(rf, cf, not wald)
+    nr, nc = cells.nr, cells.nc
     if nr < 2 or nc < 2:
         raise EstimationError(
-            f"chisq needs at least two observed levels in each variable ({rcol!r} has {nr}, {ccol!r} has {nc})"
+            f"chisq needs at least two observed levels in each variable ({rf.col!r} has {nr}, {cf.col!r} has {nc})"
         )
-    rmap = np.full(len(rlev), -1)
-    rmap[rpres] = np.arange(nr)
-    cmap = np.full(len(clev), -1)
-    cmap[cpres] = np.arange(nc)
-    cell = np.where(ok, rmap[np.clip(ridx, 0, None)] + nr * cmap[np.clip(cidx, 0, None)], -1)
-    if statistic in ("Wald", "adjWald"):
-        r = engine.ratio_totals(d, cell, nr * nc, None)
-        w_stat, w_df, w_p, w_method = wald_independence(r.theta, r.vcov, nr, nc, float(sf.degf), statistic)
-        return TestResult(w_stat, w_df, w_p, w_method, (rcol, ccol))
-    dom = np.where(ok, 0, -1)
-    r = engine.ratio_totals(d, cell, nr * nc, None, dom, 1, None, np.zeros(nr * nc, dtype=np.int64))
+    r = tw.table_totals(cells)
+    if wald:
+        w_stat, w_df, w_p, w_method = wald_independence(r.theta, r.vcov, nr, nc, tw.design_degf(), statistic)
+        return TestResult(w_stat, w_df, w_p, w_method, (rf.col, cf.col))
     table = r.num.reshape(nc, nr).T
-    stat, df, p, method = rao_scott(r.theta, r.vcov, table, float(sf.n), float(sf.degf), statistic)
-    return TestResult(stat, df, p, method, (rcol, ccol))
+    stat, df, p, method = rao_scott(r.theta, r.vcov, table, tw.n_rows(), tw.design_degf(), statistic)
+    return TestResult(stat, df, p, method, (rf.col, cf.col))
 
 
-def ttest(sf: SurveyFrame, var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
+def ttest(sf: Backend, var: str, by: str, *, na_rm: bool = True, level: float = 0.95) -> TestResult:
     """Design-based t test of a difference in means between two groups.
 
     Parameters
     ----------
-    sf : SurveyFrame
-        The survey.
+    sf : SurveyFrame, PartitionedFrame or WeightedTotals
+        The survey (either backend of a :class:`pewlike.Survey`).
     var : str
         Numeric variable.
     by : str
@@ -237,33 +240,33 @@ def ttest(sf: SurveyFrame, var: str, by: str, *, na_rm: bool = True, level: floa
         ``estimate`` is mean(second group) - mean(first group), with its SE;
         ``df`` is the design df of the rows used minus 1.
 
+    Raises
+    ------
+    VariableError
+        ``var`` is not numeric.
+    EstimationError
+        ``by`` does not have exactly two groups.
+
     Notes
     -----
     Equivalent to ``svyttest(var ~ by, design)`` in R survey (a ``svyglm`` with
-    a binary group).
+    a binary group; on all rows in memory, for a partitioned survey).
     """
     from pewlike.distributions import t_sf
-    from pewlike.estimation.estimators import _check_level, factor_codes, numeric_values
+    from pewlike.estimation.estimators import _check_level
 
     level = _check_level(level)
-    d = sf.design
-    ycol, y, valid = numeric_values(sf, var, "ttest")
-    gcol, gidx, glev = factor_codes(sf, by, na_rm=na_rm)
-    ok = valid & (gidx >= 0) & d.in_domain
-    present = np.flatnonzero(np.bincount(gidx[ok], minlength=len(glev)))
-    if present.size != 2:
+    tw = weighted_totals(sf)
+    g = tw.group_cells(var, by, na_rm)
+    if len(g.labels) != 2:
         raise EstimationError(
-            f"ttest needs a group variable with exactly two groups; {gcol!r} has "
-            f"{present.size} among valid rows ({', '.join(glev[i] for i in present)})"
+            f"ttest needs a group variable with exactly two groups; {g.gcol!r} has "
+            f"{len(g.labels)} among valid rows ({', '.join(g.labels)})"
         )
-    gmap = np.full(len(glev), -1)
-    gmap[present] = [0, 1]
-    code = np.where(ok, gmap[np.clip(gidx, 0, None)], -1)
-    yv = np.where(ok, y, 0.0)
-    r = engine.ratio_totals(d, code, 2, yv, code, 2, None)
+    r, union_df = tw.group_means(g)
     diff = float(r.theta[1] - r.theta[0])
     se = float(np.sqrt(r.vcov[0, 0] + r.vcov[1, 1] - 2 * r.vcov[0, 1]))
-    df = float(d.restrict(ok).degf() - 1)
+    df = union_df - 1
     t = diff / se
     p = float(2 * t_sf(abs(t), df))
     return TestResult(
@@ -271,8 +274,8 @@ def ttest(sf: SurveyFrame, var: str, by: str, *, na_rm: bool = True, level: floa
         df,
         p,
         "Design-based t-test",
-        (ycol, gcol),
+        (g.ycol, g.gcol),
         diff,
         se,
-        extra={"groups": (glev[present[0]], glev[present[1]]), "level": level},
+        extra={"groups": (g.labels[0], g.labels[1]), "level": level},
     )

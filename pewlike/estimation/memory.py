@@ -14,7 +14,7 @@ import numpy as np
 
 from pewlike.errors import EstimationError
 from pewlike.estimation import engine
-from pewlike.estimation.backend import DomainCells
+from pewlike.estimation.backend import DomainCells, FactorLevels, GroupCells, TableCells
 from pewlike.estimation.estimators import _domain_setup, factor_codes, numeric_values
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -320,6 +320,139 @@ class InMemoryTotals:
         from pewlike.design.describe import design_kind
 
         return design_kind(self.sf.design)
+
+    # -- cells of the tests (:mod:`pewlike.estimation.hypothesis`) --------------------------
+    def n_rows(self) -> float:
+        """Rows in the current domain.
+
+        Returns
+        -------
+        float
+        """
+        return float(self.sf.n)
+
+    def design_degf(self) -> float:
+        """Design degrees of freedom (R ``degf(design)``).
+
+        Returns
+        -------
+        float
+        """
+        return float(self.sf.degf)
+
+    def factor_levels(self, var: str, na_rm: bool) -> FactorLevels:
+        """The counted levels of a categorical, with the level index of every row.
+
+        Parameters
+        ----------
+        var : str
+        na_rm : bool
+            Leave out the codebook's missing codes.
+
+        Returns
+        -------
+        FactorLevels
+        """
+        col, idx, labels = factor_codes(self.sf, var, na_rm=na_rm)
+        return FactorLevels(col, labels, idx)
+
+    def table_cells(self, rf: FactorLevels, cf: FactorLevels, shares: bool) -> TableCells:
+        """The occupied cells of the table of ``rf`` by ``cf`` (R's ``factor()`` drops unused levels).
+
+        Parameters
+        ----------
+        rf, cf : FactorLevels
+            From :meth:`factor_levels`.
+        shares : bool
+            Shares of the table's total (else totals).
+
+        Returns
+        -------
+        TableCells
+
+        Raises
+        ------
+        EstimationError
+            No respondent has valid values of both.
+        """
+        d = self.sf.design
+        ridx, cidx = rf.handle, cf.handle
+        ok = (ridx >= 0) & (cidx >= 0) & d.in_domain
+        if not ok.any():
+            raise EstimationError(f"no respondent has valid values of both {rf.col!r} and {cf.col!r}")
+        rpres = np.flatnonzero(np.bincount(ridx[ok], minlength=len(rf.labels)))
+        cpres = np.flatnonzero(np.bincount(cidx[ok], minlength=len(cf.labels)))
+        nr, nc = rpres.size, cpres.size
+        rmap = np.full(len(rf.labels), -1)
+        rmap[rpres] = np.arange(nr)
+        cmap = np.full(len(cf.labels), -1)
+        cmap[cpres] = np.arange(nc)
+        cell = np.where(ok, rmap[np.clip(ridx, 0, None)] + nr * cmap[np.clip(cidx, 0, None)], -1)
+        return TableCells(nr, nc, (cell, ok, shares))
+
+    def table_totals(self, cells: TableCells) -> Ratios:
+        """Totals (or shares) of the table's cells, rows varying fastest, with their covariance.
+
+        Parameters
+        ----------
+        cells : TableCells
+            From :meth:`table_cells`.
+
+        Returns
+        -------
+        Ratios
+        """
+        d = self.sf.design
+        cell, ok, shares = cells.handle
+        k = cells.nr * cells.nc
+        if not shares:
+            return engine.ratio_totals(d, cell, k, None)
+        dom = np.where(ok, 0, -1)
+        return engine.ratio_totals(d, cell, k, None, dom, 1, None, np.zeros(k, dtype=np.int64))
+
+    def group_cells(self, var: str, by: str, na_rm: bool) -> GroupCells:
+        """The groups of ``by`` with valid rows of the numeric ``var``.
+
+        Parameters
+        ----------
+        var : str
+            Numeric variable.
+        by : str
+            Group variable.
+        na_rm : bool
+            Leave out missing group values (and codebook missing codes).
+
+        Returns
+        -------
+        GroupCells
+        """
+        d = self.sf.design
+        ycol, y, valid = numeric_values(self.sf, var, "ttest")
+        gcol, gidx, glev = factor_codes(self.sf, by, na_rm=na_rm)
+        ok = valid & (gidx >= 0) & d.in_domain
+        present = np.flatnonzero(np.bincount(gidx[ok], minlength=len(glev)))
+        return GroupCells(ycol, gcol, [glev[i] for i in present], (y, gidx, ok, present, len(glev)))
+
+    def group_means(self, cells: GroupCells) -> tuple[Ratios, float]:
+        """Means of the two groups with their covariance, and the design df of their rows.
+
+        Parameters
+        ----------
+        cells : GroupCells
+            From :meth:`group_cells`, with exactly two groups.
+
+        Returns
+        -------
+        (Ratios, float)
+        """
+        d = self.sf.design
+        y, gidx, ok, present, nlev = cells.handle
+        gmap = np.full(nlev, -1)
+        gmap[present] = [0, 1]
+        code = np.where(ok, gmap[np.clip(gidx, 0, None)], -1)
+        yv = np.where(ok, y, 0.0)
+        r = engine.ratio_totals(d, code, 2, yv, code, 2, None)
+        return r, float(d.restrict(ok).degf())
 
 
 def _nobs(d: Design, code: np.ndarray, ncell: int, counts: np.ndarray) -> np.ndarray:

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from pewlike.errors import EstimationError, VariableError
+from pewlike.estimation.hypothesis import chisq
 from pewlike.partitioned.cells import ByCodes, FactorCodes, factor_codes
 from pewlike.partitioned.engine import Level, State, column_codes, run_pass
-from pewlike.partitioned.estimates import chisq, proportion
+from pewlike.partitioned.estimates import proportion
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Literal, NoReturn
 import numpy as np
 
 from pewlike.errors import EstimationError
-from pewlike.estimation.backend import DomainCells
+from pewlike.estimation.backend import DomainCells, FactorLevels, GroupCells, TableCells
 from pewlike.partitioned.cells import (
+    ByCodes,
     FactorCodes,
     MeanSpec,
     PropSpec,
     RatioSpec,
+    TableSpec,
     by_codes,
     factor_codes,
     numeric_column,
@@ -341,3 +343,150 @@ class PartitionedTotals:
         str
         """
         return self.pf._ddesign.variance.label()
+
+    # -- cells of the tests (:mod:`pewlike.estimation.hypothesis`) --------------------------
+    def n_rows(self) -> float:
+        """Rows in the current domain (one pass, cached).
+
+        Returns
+        -------
+        float
+        """
+        return float(self.pf.n)
+
+    def design_degf(self) -> float:
+        """Design degrees of freedom (R ``degf(design)``; one pass, cached).
+
+        Returns
+        -------
+        float
+        """
+        return float(self.pf.degf)
+
+    def factor_levels(self, var: str, na_rm: bool) -> FactorLevels:
+        """The counted levels of a categorical (from the column's dtype and codebook; no pass).
+
+        Parameters
+        ----------
+        var : str
+        na_rm : bool
+            Leave out the codebook's missing codes.
+
+        Returns
+        -------
+        FactorLevels
+        """
+        fc = factor_codes(self.pf, var, na_rm=na_rm)
+        return FactorLevels(fc.col, list(fc.labels), fc)
+
+    def table_cells(self, rf: FactorLevels, cf: FactorLevels, shares: bool) -> TableCells:
+        """The occupied cells of the table of ``rf`` by ``cf``: one pass of cell sums.
+
+        Parameters
+        ----------
+        rf, cf : FactorLevels
+            From :meth:`factor_levels`.
+        shares : bool
+            Shares of the table's total (else totals).
+
+        Returns
+        -------
+        TableCells
+
+        Raises
+        ------
+        EstimationError
+            No respondent has valid values of both.
+        """
+        rfc, cfc = rf.handle, cf.handle
+        nr_f, nc_f = len(rfc.labels), len(cfc.labels)
+        k = nr_f * nc_f
+        spec = TableSpec(
+            columns=spec_columns(rfc.col, cfc.col),
+            n_num=k,
+            n_den=1 if shares else 0,
+            den_of=np.zeros(k, dtype=np.int64),
+            den_from_num=False,
+            n_dom=1,
+            dom_of=np.zeros(k, dtype=np.int64),
+            rf=rfc,
+            cf=cfc,
+        )
+        sums = first_pass(self.pf, spec)
+        counts = sums["n"].reshape(nc_f, nr_f).T
+        if counts.sum() == 0:
+            raise EstimationError(f"no respondent has valid values of both {rfc.col!r} and {cfc.col!r}")
+        rpres = np.flatnonzero(counts.sum(axis=1))
+        cpres = np.flatnonzero(counts.sum(axis=0))
+        cells = (rpres[:, None] + nr_f * cpres[None, :]).T.ravel()  # rows vary fastest
+        return TableCells(rpres.size, cpres.size, (spec, sums, cells))
+
+    def table_totals(self, cells: TableCells) -> Ratios:
+        """Totals (or shares) of the table's cells, rows varying fastest, with their covariance.
+
+        Parameters
+        ----------
+        cells : TableCells
+            From :meth:`table_cells`.
+
+        Returns
+        -------
+        Ratios
+        """
+        spec, sums, kept = cells.handle
+        return finish(self.pf, spec, sums, Kept.of(spec, kept), by_domain=False)
+
+    def group_cells(self, var: str, by: str, na_rm: bool) -> GroupCells:
+        """The groups of ``by`` with valid rows of the numeric ``var``: one pass of sums.
+
+        Parameters
+        ----------
+        var : str
+            Numeric variable.
+        by : str
+            Group variable.
+        na_rm : bool
+            Leave out missing-coded groups.
+
+        Returns
+        -------
+        GroupCells
+        """
+        ycol = numeric_column(self.pf, var, "ttest")
+        gf = factor_codes(self.pf, by, na_rm=na_rm)
+        bc = ByCodes((gf.col,), (gf.level,), na_rm)
+        ar = np.arange(bc.size)
+        spec = MeanSpec(
+            columns=spec_columns(ycol, gf.col),
+            n_num=bc.size,
+            n_den=bc.size,
+            den_of=ar,
+            den_from_num=False,
+            n_dom=bc.size,
+            dom_of=ar,
+            ycol=ycol,
+            by=bc,
+            na_rm=True,
+            kind="mean",
+        )
+        sums = first_pass(self.pf, spec, need_df=True)
+        # group levels are those of factor_codes (missing categories dropped when na_rm)
+        kept_raw = np.flatnonzero(gf.lut[:-1] >= 0)
+        present = kept_raw[sums["ndom"][kept_raw] > 0]
+        return GroupCells(ycol, gf.col, [gf.level.labels[i] for i in present], (spec, sums, present))
+
+    def group_means(self, cells: GroupCells) -> tuple[Ratios, float]:
+        """Means of the two groups with their covariance, and the design df of their rows.
+
+        Parameters
+        ----------
+        cells : GroupCells
+            From :meth:`group_cells`, with exactly two groups.
+
+        Returns
+        -------
+        (Ratios, float)
+        """
+        spec, sums, present = cells.handle
+        r = finish(self.pf, spec, sums, Kept.of(spec, present), by_domain=False)
+        return r, float(self.pf._ddesign.variance.union_df(sums, present))
