@@ -78,7 +78,7 @@ _PARTITIONED: dict[str, tuple[str, str]] = {
     "topline": ("pewlike.partitioned.tables", "topline"),
     "crosstab": ("pewlike.partitioned.tables", "crosstab"),
     "rake": ("pewlike.partitioned.rake", "rake"),
-    "weight_summary": ("pewlike.partitioned.weights", "weight_summary"),
+    "weight_summary": ("pewlike.weighting", "weight_summary"),
 }
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.partitioned.engine import Condition, DaskDesign
     from pewlike.partitioned.totals import PartitionedTotals
+    from pewlike.partitioned.weights import PartitionedWeightSums
     from pewlike.variance.linearization import LonelyPSU
 
     #: One step to replay on an in-memory copy: ``("subset", condition)`` or ``("rake", margins, options)``.
@@ -388,6 +389,17 @@ class PartitionedFrame:
         from pewlike.partitioned.totals import PartitionedTotals
 
         return PartitionedTotals(self)
+
+    def weight_sums(self) -> PartitionedWeightSums:
+        """The weight sums :func:`pewlike.weighting.summary.weight_summary` asks for.
+
+        Returns
+        -------
+        PartitionedWeightSums
+        """
+        from pewlike.partitioned.weights import PartitionedWeightSums
+
+        return PartitionedWeightSums(self)
 
     def resolve(self, name: str) -> str:
         """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``).

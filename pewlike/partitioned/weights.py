@@ -1,12 +1,16 @@
-"""Weight statistics of a partitioned survey: Kish design effect, effective n, margin of error."""
+"""Sums of the weights of a partitioned survey, for the weight summary (Kish design effect, margin of error).
+
+:func:`pewlike.weighting.summary.weight_summary` is written once; this is what it asks of
+the partitioned backend (:class:`pewlike.weighting.weight_sums.WeightSums`).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pewlike.errors import EstimationError
 from pewlike.partitioned.engine import Extremes, run_pass
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -14,9 +18,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.partitioned.engine import Prep, Sums
     from pewlike.partitioned.frame import PartitionedFrame
-    from pewlike.weighting.summary import WeightSummary
+    from pewlike.weighting.weight_sums import WeightRange
 
-__all__ = ["weight_summary"]
+__all__ = ["PartitionedWeightSums"]
 
 
 def _nonzero(prep: Prep) -> np.ndarray:
@@ -35,59 +39,63 @@ def _second(pdf: pd.DataFrame, prep: Prep, mean: float) -> Sums:
     return {"ss": np.array([np.dot(d, d)])}
 
 
-def weight_summary(pf: PartitionedFrame) -> WeightSummary:
-    """Kish design effect, effective n, margin of error and range of the weights, and the last raking.
+@dataclass(frozen=True, eq=False)
+class PartitionedWeightSums:
+    """The weight sums of a partitioned survey, for :func:`pewlike.weighting.summary.weight_summary`.
 
-    Two passes: counts, sums and range; then squared deviations from the mean (as
-    :func:`pewlike.weighting.summary.weight_summary` computes them in memory).
+    Two passes: count, sum and range; then squared deviations from the mean.  The weights
+    are not binned (they are never all in one process).
 
     Parameters
     ----------
     pf : PartitionedFrame
-        The survey (the backend of a partitioned :class:`pewlike.Survey`); the weights of
-        the current domain are summarised.
-
-    Returns
-    -------
-    WeightSummary
-        As :func:`pewlike.weighting.summary.weight_summary`, with the record of the last
-        raking.
-
-    Raises
-    ------
-    EstimationError
-        No nonzero weight in the domain.
-
-    Notes
-    -----
-    R has no partitioned equivalent: the statistics equal
-    ``pewmethods::calculate_deff(weights(design))`` in R on all rows in memory (zero
-    weights left out).
+        The survey; the weights of its current domain.
     """
-    from pewlike.weighting.steps import last_record
-    from pewlike.weighting.summary import PEW_Z95, WeightSummary
 
-    first = run_pass(pf, [], _first)
-    n = int(first["n"][0])
-    if n == 0:
-        raise EstimationError("no non-zero weights; a design effect needs at least one weighted respondent")
-    total = float(first["sum"][0])
-    mean = total / n
-    ss = float(run_pass(pf, [], _second, mean)["ss"][0]) if n > 1 else 0.0
-    sd = float(np.sqrt(ss / (n - 1))) if n > 1 else 0.0
-    deff = 1.0 + (sd / mean) ** 2 if n > 1 else 1.0
-    moe = float(100 * PEW_Z95 * np.sqrt(deff * 0.25 / n))
-    return WeightSummary(
-        n=n,
-        sum=total,
-        mean=mean,
-        min=first["range"].lo,
-        max=first["range"].hi,
-        sd=sd,
-        cv=sd / mean,
-        deff=deff,
-        ess=n / deff,
-        moe=moe,
-        record=last_record(pf._history),
-        history=tuple(pf._history),
-    )
+    pf: PartitionedFrame
+
+    def weight_range(self) -> WeightRange:
+        """Count, total and range of the non-zero weights (one pass).
+
+        Returns
+        -------
+        WeightRange
+        """
+        from pewlike.weighting.weight_sums import WeightRange
+
+        first = run_pass(self.pf, [], _first)
+        n = int(first["n"][0])
+        if n == 0:
+            return WeightRange(0, 0.0)
+        return WeightRange(n, float(first["sum"][0]), first["range"].lo, first["range"].hi)
+
+    def weight_ss(self, mean: float) -> float:
+        """Sum of squared deviations of the non-zero weights from ``mean`` (one pass).
+
+        Parameters
+        ----------
+        mean : float
+
+        Returns
+        -------
+        float
+        """
+        return float(run_pass(self.pf, [], _second, mean)["ss"][0])
+
+    def weight_bins(self) -> None:
+        """None: the weights of a partitioned survey are not binned.
+
+        Returns
+        -------
+        None
+        """
+        return None
+
+    def history(self) -> tuple[Any, ...]:
+        """The survey's weighting notes.
+
+        Returns
+        -------
+        tuple
+        """
+        return tuple(self.pf._history)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from numpy.typing import ArrayLike
 
     from pewlike.survey import Survey
+    from pewlike.weighting.weight_sums import WeightSums
 
 
 __all__ = ["WeightSummary", "effective_n", "kish_deff", "moe", "trim_limits", "weight_bins", "weight_summary"]
@@ -285,44 +286,60 @@ class WeightSummary(Result):
         return tables
 
 
-def weight_summary(sf: SurveyFrame) -> WeightSummary:
+def weight_summary(sf: SurveyFrame | WeightSums | Any) -> WeightSummary:
     """Kish design effect, effective n, margin of error, weight range and the last weighting step.
 
     Parameters
     ----------
-    sf : SurveyFrame
-        The survey.
+    sf : SurveyFrame, PartitionedFrame or WeightSums
+        The survey (either backend of a :class:`pewlike.Survey`); the non-zero weights of
+        the current domain are summarised.
 
     Returns
     -------
     WeightSummary
+        With the weights' histogram (``bins``) when they are in memory.
+
+    Raises
+    ------
+    EstimationError
+        No non-zero weight in the domain (or, in memory, a negative or infinite one).
 
     Notes
     -----
     The statistics are ``pewmethods::calculate_deff(weights)`` in R (zero weights left
     out); the achieved vs target margins come from the record the last ``rake``,
     ``poststratify``, ``calibrate`` or ``trim_weights`` left in the survey's history.
+    One body for both backends: they give the count, total and range of the weights, then
+    the squared deviations from their mean (:mod:`pewlike.weighting.weight_sums`).
     """
-    w = _weights(sf)
-    n = int(w.size)
-    mean = float(w.mean())
-    sd = float(w.std(ddof=1)) if n > 1 else 0.0
-    deff = kish_deff(w)
+    from pewlike.weighting.weight_sums import weight_sums
+
+    ws = weight_sums(sf)
+    rng = ws.weight_range()
+    n = rng.n
+    if n == 0:
+        raise EstimationError("no non-zero weights; a design effect needs at least one weighted respondent")
+    mean = rng.total / n
+    sd = float(np.sqrt(ws.weight_ss(mean) / (n - 1))) if n > 1 else 0.0
+    cv = sd / mean
+    deff = float(1.0 + cv * cv) if n > 1 else 1.0
+    history = ws.history()
     return WeightSummary(
         n=n,
-        sum=float(w.sum()),
+        sum=rng.total,
         mean=mean,
-        min=float(w.min()),
-        max=float(w.max()),
+        min=rng.lo,
+        max=rng.hi,
         sd=sd,
-        cv=sd / mean,
+        cv=cv,
         deff=deff,
         ess=n / deff,
-        moe=moe(w),
-        record=last_record(sf.history),
-        history=tuple(sf.history),
-        bins=weight_bins(w),
-        trim_limits=trim_limits(sf.history),
+        moe=float(100 * PEW_Z95 * np.sqrt(deff * 0.5 * (1 - 0.5) / n)),
+        record=last_record(history),
+        history=history,
+        bins=ws.weight_bins(),
+        trim_limits=trim_limits(history),
     )
 
 

@@ -96,9 +96,8 @@ def test_ttest_difference_is_the_difference_of_domain_means():
 
 
 def _message(fn) -> tuple[type, str]:
-    with pytest.raises((EstimationError, VariableError)) as err:
-        with dask.config.set(scheduler="synchronous"):
-            fn()
+    with pytest.raises((EstimationError, VariableError)) as err, dask.config.set(scheduler="synchronous"):
+        fn()
     return type(err.value), str(err.value)
 
 
