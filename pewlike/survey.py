@@ -75,7 +75,7 @@ _PARTITIONED: dict[str, tuple[str, str]] = {
     # one body per estimator: the partitioned frame gives the estimators its weighted totals
     **{v: ("pewlike.estimation.estimators", v) for v in ("mean", "total", "proportion", "ratio")},
     **{v: ("pewlike.estimation.hypothesis", v) for v in ("chisq", "ttest")},
-    "topline": ("pewlike.partitioned.tables", "topline"),
+    "topline": ("pewlike.tables", "topline"),
     "crosstab": ("pewlike.partitioned.tables", "crosstab"),
     "rake": ("pewlike.partitioned.rake", "rake"),
     "weight_summary": ("pewlike.weighting", "weight_summary"),

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from numpy.typing import ArrayLike
 
     from pewlike.partitioned.engine import Condition, DaskDesign
+    from pewlike.partitioned.tables import PartitionedTables
     from pewlike.partitioned.totals import PartitionedTotals
     from pewlike.partitioned.weights import PartitionedWeightSums
     from pewlike.variance.linearization import LonelyPSU
@@ -400,6 +401,17 @@ class PartitionedFrame:
         from pewlike.partitioned.weights import PartitionedWeightSums
 
         return PartitionedWeightSums(self)
+
+    def table_backend(self) -> PartitionedTables:
+        """What :func:`pewlike.tables.toplines.topline` asks for.
+
+        Returns
+        -------
+        PartitionedTables
+        """
+        from pewlike.partitioned.tables import PartitionedTables
+
+        return PartitionedTables(self)
 
     def resolve(self, name: str) -> str:
         """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``).

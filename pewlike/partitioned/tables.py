@@ -1,7 +1,9 @@
 """Pew toplines and crosstabs of a partitioned survey.
 
-The shares, nets, tests and letters come from the partitioned estimators
-(:mod:`pewlike.partitioned.estimates`); bases, unweighted Ns and margins of error from one pass of
+The topline is written once (:func:`pewlike.tables.toplines.topline`); :class:`PartitionedTables`
+is what it asks of this backend.  The crosstab's shares, nets, tests and letters come from the
+partitioned estimators (:mod:`pewlike.partitioned.estimates`) and the one-body tests
+(:mod:`pewlike.estimation.hypothesis`); bases, unweighted Ns and margins of error from one pass of
 weight sums per column.  The result objects are the in-memory ones
 (:class:`~pewlike.tables.toplines.Topline`, :class:`~pewlike.tables.crosstabs.Crosstab`), assembled the
 same way with the same helpers, so their tables, notes and exports are unchanged.
@@ -30,14 +32,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.partitioned.estimates import By, ProportionCI
     from pewlike.partitioned.frame import PartitionedFrame
     from pewlike.tables.crosstabs import Crosstab
-    from pewlike.tables.toplines import NetSpec, Topline
+    from pewlike.tables.table_backend import BaseStats
+    from pewlike.tables.toplines import Base, NetSpec, Topline
 
     #: A resolved net: its label and the response levels it gathers.
     Net = tuple[str, tuple[str, ...]]
     #: A net's estimate: label, the recode's estimates, its position in them, levels of the recode.
     NetEstimate = tuple[str, Estimates, int, int]
 
-__all__ = ["crosstab", "topline"]
+__all__ = ["PartitionedTables", "crosstab"]
 
 
 def _categorical_column(pf: PartitionedFrame, var: str, what: str) -> str:
@@ -162,93 +165,135 @@ def _net_estimates(
     return out
 
 
-def topline(
-    pf: PartitionedFrame,
-    var: str,
-    *,
-    base: Literal["valid", "all"] = "valid",
-    nets: NetSpec = None,
-    ci: ProportionCI = "logit",
-    level: float = 0.95,
-) -> Topline:
-    """Weighted percentage of each response to one question, as a Pew topline, on a partitioned survey.
+@dataclass(frozen=True, eq=False)
+class PartitionedTables:
+    """The topline's questions to a partitioned survey (:class:`pewlike.tables.table_backend.TableBackend`).
+
+    The shares and nets come from the partitioned proportions, the base's weights from one
+    pass of weight sums.
 
     Parameters
     ----------
     pf : PartitionedFrame
-        The survey (the backend of a partitioned :class:`pewlike.Survey`).
-    var : str
-        A categorical question (wave suffix optional).
-    base : {"valid", "all"}
-        ``"valid"``: percentages of substantive answers; ``"all"``: of everyone asked,
-        with "Refused"/"Don't know" rows (Pew's topline convention).
-    nets : mapping or "auto", optional
-        ``{"NET Concerned": ["Very concerned", "Somewhat concerned"]}``, or ``"auto"``
-        (top two / bottom two of a four-point ordinal scale).
-    ci : {"logit", "beta", "wilson", "xlogit", "mean"}
-        Interval method for each share (see :func:`pewlike.partitioned.estimates.proportion`).
-    level : float
-        Confidence level of intervals and the margin of error.
-
-    Returns
-    -------
-    Topline
-        The same :class:`~pewlike.tables.toplines.Topline` as
-        :func:`pewlike.tables.toplines.topline` gives in memory.
-
-    Raises
-    ------
-    VariableError
-        ``var`` is numeric.
-    EstimationError
-        A bad ``base``, ``ci``, ``level`` or nets spec, or no valid response.
-
-    Notes
-    -----
-    R has no partitioned equivalent: on all rows in memory the shares are R survey's
-    ``svymean(~factor(var), design)`` with ``svyciprop`` intervals, nets
-    ``svyciprop(~I(var %in% members), design)``, and Pew's margin of error is
-    ``pewmethods::calculate_deff`` of the base's weights; as :func:`pewlike.tables.toplines.topline`.
+        The survey.
     """
-    import pandas as pd
 
-    from pewlike.tables.toplines import Topline, _net_rows, check_base, resolve_nets, response_frame
+    pf: PartitionedFrame
 
-    check_base(base)
-    col = _categorical_column(pf, var, "topline")
-    est = proportion(pf, col, ci=ci, na_rm=(base == "valid"), level=level)
-    if est.vcov is None:  # pragma: no cover - proportion() always gives the covariance
-        raise TypeError("proportion() gave no covariance")
-    vcov = est.vcov
-    frame, missing, _ = response_frame(pf, est, col)
-    substantive = [lev for lev in frame["level"] if lev not in missing]
-    resolved = resolve_nets(_nets_proxy(pf, col), col, substantive, nets)
-    nrows = _net_rows(col, _net_estimates(pf, col, resolved, base=base, ci=ci, level=level))
-    if len(nrows):
-        nrows["kind"] = "net"
-        frame = pd.concat([frame, nrows], ignore_index=True)
-    order = list(dict.fromkeys(frame["level"]))
-    frame["level"] = pd.Categorical(frame["level"], categories=order)
-    inbase = _InBase(col, pf._level(col), base == "valid")
-    sums = run_pass(pf, [col], _base_pass, (inbase, None, 1))
-    moe, deff = _moe(sums["nw"], sums["sw"], sums["sw2"], level)
-    frame.insert(len(frame.columns) - 1, "moe", float(moe[0]))
-    return Topline(
-        col,
-        pf.question(col),
-        base,
-        frame,
-        vcov,
-        int(sums["n"][0]),
-        float(moe[0]),
-        float(deff[0]),
-        int(sums["asked"][0]),
-        pf.n,
-        tuple(resolved),
-        level,
-        est.method,
-        est.design,
-    )
+    def survey(self) -> PartitionedFrame:
+        """The survey.
+
+        Returns
+        -------
+        PartitionedFrame
+        """
+        return self.pf
+
+    def nets_source(self, col: str) -> Any:
+        """The codebook and an empty column of ``col``'s dtype (what ``resolve_nets`` reads).
+
+        Parameters
+        ----------
+        col : str
+
+        Returns
+        -------
+        object
+        """
+        return _nets_proxy(self.pf, col)
+
+    def categorical_column(self, var: str, what: str) -> str:
+        """The column of a question with response options.
+
+        Parameters
+        ----------
+        var : str
+        what : str
+            The verb, for the error.
+
+        Returns
+        -------
+        str
+        """
+        return _categorical_column(self.pf, var, what)
+
+    def proportion(self, col: str, *, ci: ProportionCI, na_rm: bool, level: float) -> Estimates:
+        """Shares of the responses.
+
+        Parameters
+        ----------
+        col : str
+        ci : str
+        na_rm : bool
+        level : float
+
+        Returns
+        -------
+        Estimates
+        """
+        return proportion(self.pf, col, ci=ci, na_rm=na_rm, level=level)
+
+    def net_estimates(
+        self, col: str, nets: Sequence[tuple[str, Sequence[str]]], *, base: Base, ci: ProportionCI, level: float
+    ) -> list[NetEstimate]:
+        """Shares of the nets (disjoint nets estimated together as a recode).
+
+        Parameters
+        ----------
+        col : str
+        nets : list of (str, list of str)
+        base : {"valid", "all"}
+        ci : str
+        level : float
+
+        Returns
+        -------
+        list
+        """
+        resolved = [(label, tuple(members)) for label, members in nets]
+        return _net_estimates(self.pf, col, resolved, base=base, ci=ci, level=level)
+
+    def base_stats(self, col: str, base: Base, level: float) -> BaseStats:
+        """The base's count, margin of error and design effect, and respondents asked (one pass).
+
+        Parameters
+        ----------
+        col : str
+        base : {"valid", "all"}
+        level : float
+
+        Returns
+        -------
+        BaseStats
+        """
+        from pewlike.tables.table_backend import BaseStats
+
+        inbase = _InBase(col, self.pf._level(col), base == "valid")
+        sums = run_pass(self.pf, [col], _base_pass, (inbase, None, 1))
+        moe, deff = _moe(sums["nw"], sums["sw"], sums["sw2"], level)
+        return BaseStats(int(sums["n"][0]), float(moe[0]), float(deff[0]), int(sums["asked"][0]))
+
+    def question(self, col: str) -> str:
+        """The question wording.
+
+        Parameters
+        ----------
+        col : str
+
+        Returns
+        -------
+        str
+        """
+        return self.pf.question(col)
+
+    def n_rows(self) -> int:
+        """Respondents in the domain (one pass, cached).
+
+        Returns
+        -------
+        int
+        """
+        return self.pf.n
 
 
 def crosstab(
@@ -322,7 +367,7 @@ def crosstab(
     """
 
     from pewlike.tables.crosstabs import assemble_crosstab, check_crosstab_options
-    from pewlike.tables.toplines import resolve_nets, response_frame
+    from pewlike.tables.toplines import resolve_nets, response_frame, topline
 
     check_crosstab_options(base, adjust, min_n, alpha)
     col = _categorical_column(pf, var, "crosstab")

@@ -632,8 +632,7 @@ def check_crosstab_options(base: str, adjust: str, min_n: int, alpha: float) -> 
 class ToplineFunction(Protocol[_B_contra]):
     """A backend's topline function, as :func:`assemble_crosstab` calls it for the Total column.
 
-    :func:`pewlike.tables.toplines.topline` (in memory) and
-    :func:`pewlike.partitioned.tables.topline` both match it.
+    :func:`pewlike.tables.toplines.topline` (one body for both backends) matches it.
     """
 
     def __call__(

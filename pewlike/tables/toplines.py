@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.design.frame import SurveyFrame
     from pewlike.estimation.results import Estimates
     from pewlike.io.codebook import Codebook, VariableInfo
+    from pewlike.tables.table_backend import TableBackend
 
     #: One net estimated: ``(label, estimates, position, levels)`` (see :func:`net_estimates`).
     NetEstimate: TypeAlias = tuple[str, Estimates, int, int]
@@ -706,7 +707,7 @@ def layout_rows(f: pd.DataFrame, nets: Sequence[tuple[str, Sequence[str]]]) -> t
 
 
 def topline(
-    sf: SurveyFrame,
+    sf: SurveyFrame | TableBackend | Any,
     var: str,
     *,
     base: Base = "valid",
@@ -716,13 +717,14 @@ def topline(
 ) -> Topline:
     """Weighted percentage of each response to one question, as a Pew topline.
 
-    Called as ``svy.topline(var, ...)``; the survey's in-memory backend comes first.
+    Called as ``svy.topline(var, ...)``; the survey's backend comes first.  One body for
+    both backends: they give the shares and the base's weights
+    (:class:`pewlike.tables.table_backend.TableBackend`).
 
     Parameters
     ----------
-    sf : SurveyFrame
-        The survey (in memory); the partitioned backend has
-        :func:`pewlike.partitioned.tables.topline`.
+    sf : SurveyFrame, PartitionedFrame or TableBackend
+        The survey (either backend of a :class:`pewlike.Survey`).
     var : str
         A categorical question (wave suffix optional).
     base : {"valid", "all"}
@@ -773,35 +775,36 @@ def topline(
     """
     import pandas as pd
 
-    from pewlike.estimation.estimators import proportion
+    from pewlike.tables.table_backend import table_backend
 
+    tb = table_backend(sf)
     base = check_base(base)
-    col = categorical_column(sf, var, "topline")
-    est = proportion(sf, col, ci=ci, na_rm=(base == "valid"), level=level)
-    frame, missing, _ = response_frame(sf, est, col)
+    col = tb.categorical_column(var, "topline")
+    est = tb.proportion(col, ci=ci, na_rm=(base == "valid"), level=level)
+    if est.vcov is None:  # pragma: no cover - proportion() always gives the covariance
+        raise TypeError("proportion() gave no covariance")
+    frame, missing, _ = response_frame(tb.survey(), est, col)
     substantive = [lev for lev in frame["level"] if lev not in missing]
-    resolved = resolve_nets(sf, col, substantive, nets)
-    nrows = _net_rows(col, net_estimates(sf, col, resolved, base=base, ci=ci, level=level))
+    resolved = resolve_nets(tb.nets_source(col), col, substantive, nets)
+    nrows = _net_rows(col, tb.net_estimates(col, resolved, base=base, ci=ci, level=level))
     if len(nrows):
         nrows["kind"] = "net"
         frame = pd.concat([frame, nrows], ignore_index=True)
     order = list(dict.fromkeys(frame["level"]))
     frame["level"] = pd.Categorical(frame["level"], categories=order)
-    mask = base_mask(sf, col, base)
-    moe, deff = moe_points(sf, mask, level)
-    frame.insert(len(frame.columns) - 1, "moe", moe)
-    asked = int((sf.data[col].notna().to_numpy() & sf.design.in_domain).sum())
+    bs = tb.base_stats(col, base, level)
+    frame.insert(len(frame.columns) - 1, "moe", bs.moe)
     return Topline(
         col,
-        sf.question(col),
+        tb.question(col),
         base,
         frame,
         est.vcov,
-        int(mask.sum()),
-        moe,
-        deff,
-        asked,
-        sf.n,
+        bs.n,
+        bs.moe,
+        bs.deff,
+        bs.asked,
+        tb.n_rows(),
         tuple(resolved),
         level,
         est.method,

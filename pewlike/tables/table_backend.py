@@ -1,0 +1,235 @@
+"""What :func:`pewlike.tables.toplines.topline` asks a backend for.
+
+The topline is written once against :class:`TableBackend`: the question's column, the shares
+of its responses and nets (estimated by the backend's proportions), and the weights of its
+base (count, Pew's margin of error and design effect, respondents asked).
+:class:`InMemoryTables` answers on a :class:`~pewlike.design.frame.SurveyFrame`; a
+partitioned frame gives its own (``pewlike.partitioned.tables.PartitionedTables``) through
+``table_backend()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pewlike.design.frame import SurveyFrame
+    from pewlike.estimation.results import Estimates
+    from pewlike.tables.toplines import Base, NetEstimate, ProportionCI
+
+__all__ = ["BaseStats", "InMemoryTables", "TableBackend", "table_backend"]
+
+
+@dataclass(frozen=True)
+class BaseStats:
+    """The base of a question.
+
+    Attributes
+    ----------
+    n : int
+        Respondents in the base.
+    moe, deff : float
+        Pew's margin of error (points) and the Kish design effect of their weights.
+    asked : int
+        Respondents in the domain who were asked (any answer).
+    """
+
+    n: int
+    moe: float
+    deff: float
+    asked: int
+
+
+@runtime_checkable
+class TableBackend(Protocol):
+    """A backend as the topline sees it."""
+
+    def survey(self) -> Any:
+        """The backend's frame (what :func:`~pewlike.tables.toplines.response_frame` reads)."""
+        ...
+
+    def nets_source(self, col: str) -> Any:
+        """What :func:`~pewlike.tables.toplines.resolve_nets` reads: codebook and the column."""
+        ...
+
+    def categorical_column(self, var: str, what: str) -> str:
+        """The column of a question with response options (not numbers)."""
+        ...
+
+    def proportion(self, col: str, *, ci: ProportionCI, na_rm: bool, level: float) -> Estimates:
+        """Shares of the responses."""
+        ...
+
+    def net_estimates(
+        self, col: str, nets: Sequence[tuple[str, Sequence[str]]], *, base: Base, ci: ProportionCI, level: float
+    ) -> list[NetEstimate]:
+        """Shares of the nets."""
+        ...
+
+    def base_stats(self, col: str, base: Base, level: float) -> BaseStats:
+        """Count, margin of error, design effect and respondents asked of the question's base."""
+        ...
+
+    def question(self, col: str) -> str:
+        """The question wording."""
+        ...
+
+    def n_rows(self) -> int:
+        """Respondents in the domain."""
+        ...
+
+
+@dataclass(frozen=True, eq=False)
+class InMemoryTables:
+    """The topline's questions to a survey in memory.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    """
+
+    sf: SurveyFrame
+
+    def survey(self) -> SurveyFrame:
+        """The survey.
+
+        Returns
+        -------
+        SurveyFrame
+        """
+        return self.sf
+
+    def nets_source(self, col: str) -> SurveyFrame:
+        """The survey (it has the codebook and the column).
+
+        Parameters
+        ----------
+        col : str
+
+        Returns
+        -------
+        SurveyFrame
+        """
+        return self.sf
+
+    def categorical_column(self, var: str, what: str) -> str:
+        """The column of a question with response options.
+
+        Parameters
+        ----------
+        var : str
+        what : str
+            The verb, for the error.
+
+        Returns
+        -------
+        str
+        """
+        from pewlike.tables.toplines import categorical_column
+
+        return categorical_column(self.sf, var, what)
+
+    def proportion(self, col: str, *, ci: ProportionCI, na_rm: bool, level: float) -> Estimates:
+        """Shares of the responses (:func:`pewlike.estimation.estimators.proportion`).
+
+        Parameters
+        ----------
+        col : str
+        ci : str
+        na_rm : bool
+        level : float
+
+        Returns
+        -------
+        Estimates
+        """
+        from pewlike.estimation.estimators import proportion
+
+        return proportion(self.sf, col, ci=ci, na_rm=na_rm, level=level)
+
+    def net_estimates(
+        self, col: str, nets: Sequence[tuple[str, Sequence[str]]], *, base: Base, ci: ProportionCI, level: float
+    ) -> list[NetEstimate]:
+        """Shares of the nets (:func:`pewlike.tables.toplines.net_estimates`).
+
+        Parameters
+        ----------
+        col : str
+        nets : list of (str, list of str)
+        base : {"valid", "all"}
+        ci : str
+        level : float
+
+        Returns
+        -------
+        list
+        """
+        from pewlike.tables.toplines import net_estimates
+
+        return net_estimates(self.sf, col, nets, base=base, ci=ci, level=level)
+
+    def base_stats(self, col: str, base: Base, level: float) -> BaseStats:
+        """The base's count, margin of error and design effect, and respondents asked.
+
+        Parameters
+        ----------
+        col : str
+        base : {"valid", "all"}
+        level : float
+
+        Returns
+        -------
+        BaseStats
+        """
+        from pewlike.tables.toplines import base_mask, moe_points
+
+        mask = base_mask(self.sf, col, base)
+        moe, deff = moe_points(self.sf, mask, level)
+        asked = int((self.sf.data[col].notna().to_numpy() & self.sf.design.in_domain).sum())
+        return BaseStats(int(mask.sum()), moe, deff, asked)
+
+    def question(self, col: str) -> str:
+        """The question wording.
+
+        Parameters
+        ----------
+        col : str
+
+        Returns
+        -------
+        str
+        """
+        return self.sf.question(col)
+
+    def n_rows(self) -> int:
+        """Respondents in the domain.
+
+        Returns
+        -------
+        int
+        """
+        return self.sf.n
+
+
+def table_backend(data: Any) -> TableBackend:
+    """The :class:`TableBackend` of a backend.
+
+    Parameters
+    ----------
+    data : SurveyFrame, TableBackend or a frame with ``table_backend()``
+        A survey backend.
+
+    Returns
+    -------
+    TableBackend
+    """
+    if isinstance(data, TableBackend):
+        return data
+    own = getattr(data, "table_backend", None)
+    if own is not None:
+        out: TableBackend = own()
+        return out
+    return InMemoryTables(data)
