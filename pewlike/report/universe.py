@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["among", "data_universe", "derive", "in_universe", "prepare"]
 
 
-def _where(spec: Spec, where: str, exc: Exception) -> SpecError:
+def _where(spec: Spec, where: str, exc: object) -> SpecError:
     return SpecError(f"{spec.label}: {where}: {exc}")
 
 
@@ -77,8 +77,13 @@ def derive(spec: Spec, svy: Survey) -> Survey:
         try:
             svy = _one(svy, d)
         except PewlikeError as exc:
-            raise _where(spec, d.where, exc) from None
+            raise _where(spec, d.where, _for_spec(exc)) from None
     return svy
+
+
+def _for_spec(exc: Exception) -> str:
+    """An error's advice for Python callers, said as a spec entry."""
+    return str(exc).replace("svy.assign()", 'a [[derive]] with expr = "..."')
 
 
 def _one(svy: Survey, d: DeriveSpec) -> Survey:
