@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 import click
 
+from pewlike.cli.universe import apply_filter, check_universe, filter_options
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -142,8 +144,17 @@ def main() -> None:
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes drawing figures (default: up to 2).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@filter_options
 @_user_errors
-def report(spec: str | None, data: str | None, out: str | None, jobs: int | None, quiet: bool) -> None:
+def report(
+    spec: str | None,
+    data: str | None,
+    out: str | None,
+    jobs: int | None,
+    quiet: bool,
+    filter_: str | None = None,
+    universe: str | None = None,
+) -> None:
     """Build a report: toplines, crosstabs, models and charts.
 
     With no arguments, the demo privacy report.  SPEC is a TOML file (write a
@@ -168,6 +179,11 @@ def report(spec: str | None, data: str | None, out: str | None, jobs: int | None
         from pewlike.report.demo import demo_spec
 
         spec_obj = demo_spec()
+    if filter_ is not None or universe is not None:  # --filter/--universe replace the spec's [data] ones
+        from pewlike.report.specdata import with_universe
+
+        check_universe(filter_, universe, spec_filter=spec_obj.data.filter is not None)
+        spec_obj = with_universe(spec_obj, filter_, universe)
     echo = (lambda msg: None) if quiet else (lambda msg: _say(msg, err=True))
     result = build(spec_obj, out=out, data=data, echo=echo, jobs=jobs)
     _say(result.summary())
@@ -266,13 +282,23 @@ def codebook(data: str | None, fmt: OutputFormat) -> None:
     help="all: show Refused/Don't know rows.",
 )
 @click.option("--nets/--no-nets", default=True, show_default=True, help="Top-two / bottom-two nets of 4-point scales.")
+@filter_options
 @_format_option
 @_user_errors
-def topline(var: str, data: str | None, weights: str | None, base: Base, nets: bool, fmt: OutputFormat) -> None:
+def topline(
+    var: str,
+    data: str | None,
+    weights: str | None,
+    base: Base,
+    nets: bool,
+    fmt: OutputFormat,
+    filter_: str | None = None,
+    universe: str | None = None,
+) -> None:
     """Weighted percentages of one question, with its wording, N and margin of error."""
     from pewlike.estimation.results import _frame_text
 
-    t = _load(data, weights).topline(var, base=base, nets="auto" if nets else None)
+    t = apply_filter(_load(data, weights), filter_, universe).topline(var, base=base, nets="auto" if nets else None)
     doc = t.table()
     text = "\n".join([t.question, "", _frame_text(doc.frame), "", *doc.notes])
     _emit(t.to_frame(), fmt, text)
@@ -298,6 +324,7 @@ def topline(var: str, data: str | None, weights: str | None, base: Base, nets: b
     help="Multiplicity adjustment of the significance letters.",
 )
 @click.option("--ci", is_flag=True, help="Show each cell's 95% confidence interval.")
+@filter_options
 @_format_option
 @_user_errors
 def crosstab(
@@ -310,6 +337,8 @@ def crosstab(
     adjust: Literal["holm", "bonferroni", "none"],
     ci: bool,
     fmt: OutputFormat,
+    filter_: str | None = None,
+    universe: str | None = None,
 ) -> None:
     """Column percentages of VAR by one or more demographics, with significance letters."""
     import pandas as pd
@@ -317,7 +346,7 @@ def crosstab(
     from pewlike.estimation.results import _frame_text
     from pewlike.tables import banner
 
-    svy = _load(data, weights)
+    svy = apply_filter(_load(data, weights), filter_, universe)
     tabs = [svy.crosstab(var, b, base=base, nets="auto", min_n=min_n, adjust=adjust) for b in by]
     doc = banner(tabs, ci=ci)
     text = "\n".join([doc.title, "", _frame_text(doc.frame), "", *doc.notes])
@@ -350,6 +379,7 @@ def crosstab(
 @click.option(
     "--max-order", type=click.IntRange(min=1), default=5, show_default=True, help="Most variables in an interaction."
 )
+@filter_options
 @_format_option
 @_user_errors
 def model(
@@ -361,12 +391,14 @@ def model(
     max_columns: int,
     max_order: int,
     fmt: OutputFormat,
+    filter_: str | None = None,
+    universe: str | None = None,
 ) -> None:
     """Fit a design-based model (logit, ordinal logit or GLM) and print it.
 
     FORMULA names columns, e.g. "CONCERNCO in ['Very concerned'] ~ F_AGECAT + F_SEX".
     """
-    svy = _load(data, weights)
+    svy = apply_filter(_load(data, weights), filter_, universe)
     limits = {"max_columns": max_columns, "max_order": max_order}
     fit = svy.glm(formula, family=family, **limits) if kind == "glm" else getattr(svy, kind)(formula, **limits)
     _emit(fit.to_frame(), fmt, fit.summary())
@@ -408,3 +440,8 @@ def rake(targets: str, data: str | None, weights: str | None, save: str | None, 
     if save:
         (raked.to_parquet if save.endswith(".parquet") else raked.to_sav)(save)
     _emit(summary.to_frame(), fmt, summary.summary() + (f"\nWrote {save}" if save else ""))
+
+
+from pewlike.cli.mean import mean as _mean  # noqa: E402  (registered last: it uses the helpers above)
+
+main.add_command(_mean)

@@ -52,6 +52,7 @@ from pewlike.report.outdir import (
     swap,
 )
 from pewlike.report.spec import DEMO_DATA, Spec
+from pewlike.report.universe import data_universe, in_universe, prepare
 from pewlike.report.workers import FIGURE_FORMATS, Done, FigureFuture, FigureJob, Pending, draw, figure_pool, job_count
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -164,6 +165,7 @@ def build(
     n_jobs = job_count(jobs)
     target, shown = _target(spec, out, data)
     svy, source = _load(spec, data)
+    svy, spec = prepare(spec, svy)  # [[derive]], filters checked, "Among <universe>" headings
     svy = _declare_scales(spec, svy)
     say(f"pewlike report: {source} ({svy.n:,} respondents)")
     _check_variables(spec, svy)
@@ -174,6 +176,7 @@ def build(
             for line in clean_leftovers(target):
                 say(f"  {line}")
         svy, wsection = _weighting(writer, spec, svy)
+        svy = data_universe(spec, svy)  # after weighting: the whole sample's weights, the full design
         doc = writer.run(svy, wsection)
         files = writer.finish(doc)
         write_manifest(staging, files)
@@ -451,7 +454,7 @@ class _Writer:
             self.say(f"  [{i:>2}/{len(items)}] {kind} {getattr(item, 'name', '')}")
             blocks: list[Block | PendingBlock]
             try:
-                blocks = ITEM_BUILDERS[type(item).__name__](self, svy, item)
+                blocks = ITEM_BUILDERS[type(item).__name__](*in_universe(self, svy, item), item)
             except Exception as exc:  # a model that fails, for any reason, is reported and the rest builds
                 if kind == "model" and not isinstance(exc, _Clash):
                     blocks = [self._failed(item, exc)]

@@ -67,6 +67,11 @@ id = "other"
 title = "Security, privacy policies and regulation"
 
 [[section]]
+id = "older"
+title = "Adults ages 50 and older"
+text = "The items of this section are restricted to a universe: filter = 'F_AGECAT in [3, 4]' (SPSS codes) with universe = 'Adults ages 50 and older'; the full design is kept for the variance."
+
+[[section]]
 id = "models"
 title = "Who is concerned? Models of concern about companies' data use"
 text = "Design-based logistic and proportional-odds models of concern about companies' use of data, by age, sex, education, race and ethnicity, income and party."
@@ -224,6 +229,23 @@ base = "all"
 var = "GOVREGV1"
 section = "other"
 base = "all"
+
+# -- a universe: adults ages 50 and older -----------------------------------------------------------
+[[topline]]
+var = "CONCERNGOV"
+section = "older"
+name = "topline_CONCERNGOV_50plus"
+chart = true
+filter = "F_AGECAT in [3, 4]"
+universe = "Adults ages 50 and older"
+
+[[crosstab]]
+var = "CONCERNGOV"
+by = ["F_SEX", "F_PARTYSUM_FINAL"]
+section = "older"
+name = "crosstab_CONCERNGOV_50plus"
+filter = "F_AGECAT in [3, 4]"
+universe = "Adults ages 50 and older"
 
 # -- models -----------------------------------------------------------------------------------------
 [[model]]

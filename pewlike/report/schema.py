@@ -6,9 +6,11 @@ The format itself is described in :mod:`pewlike.report.spec`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from pewlike.report.derive_spec import DeriveSpec, Universe
 
 __all__ = [
     "DEMO_DATA",
@@ -58,6 +60,8 @@ class DataSpec:
     synthetic: bool = False
     ordinal: tuple[str, ...] = ()
     nominal: tuple[str, ...] = ()
+    filter: str | None = None  # the report's universe: a condition (pewlike.report.derive_spec)
+    universe: str | None = None  # ... and its name in notes and headings
 
     def read_options(self) -> dict[str, Any]:
         """Keyword arguments for :func:`pewlike.read` (``weights=None`` when the spec says ``false``)."""
@@ -327,6 +331,8 @@ class Spec:
     intro: str = ""
     path: str | None = None
     label: str = "report.toml"
+    derive: tuple[DeriveSpec, ...] = ()  # [[derive]]: variables made before the build
+    universes: Mapping[str, Universe] = field(default_factory=dict)  # item name -> its filter and universe
 
     @property
     def base_dir(self) -> Path:

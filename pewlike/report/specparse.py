@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any, NoReturn
 
 from pewlike.errors import SpecError
+from pewlike.report.derive_spec import name_universes, parse_derive, parse_universe, split_universes
 from pewlike.report.schema import (
     FORMATS,
     CompareItem,
@@ -68,6 +69,7 @@ def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
         Unknown keys, wrong types or values, dangling section references, duplicate
         output names; the message names the place in the file.
     """
+    raw, found = split_universes(label, raw)  # per-item filter/universe (pewlike.report.derive_spec)
     top = _Table(label, "", raw, _TOP_KEYS)
     if not top.has("data"):
         top.fail('missing table [data]; add [data] with file = "your-survey.sav"')
@@ -99,6 +101,17 @@ def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
         intro=top.text("intro", ""),
         path=path,
         label=label,
+        derive=parse_derive(label, raw.get("derive", [])),
+        universes=name_universes(
+            found,
+            {
+                "topline": toplines,
+                "crosstab": crosstabs,
+                "compare": compares,
+                "model": models,
+                "distribution": distributions,
+            },
+        ),
     )
     _unique_names(spec)
     return spec
@@ -244,6 +257,7 @@ _TOP_KEYS = (
     "model",
     "distribution",
     "weighting",
+    "derive",
 )
 _BASES = ("valid", "all")
 _ADJUST = ("holm", "bonferroni", "none")
@@ -274,6 +288,8 @@ def _data(label: str, raw: Any) -> DataSpec:
             "synthetic",
             "ordinal",
             "nominal",
+            "filter",
+            "universe",
         ),
     )
     weights = raw.get("weights", "auto")
@@ -297,7 +313,13 @@ def _data(label: str, raw: Any) -> DataSpec:
         synthetic=t.flag("synthetic", False),
         ordinal=t.texts("ordinal"),
         nominal=t.texts("nominal"),
+        **_data_universe(label, raw),
     )
+
+
+def _data_universe(label: str, raw: dict[str, Any]) -> dict[str, str | None]:
+    u = parse_universe(label, "[data]", raw)
+    return {} if u is None else {"filter": u.filter, "universe": u.name}
 
 
 def _opt_cols(t: _Table, key: str) -> str | list[str] | None:

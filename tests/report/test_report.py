@@ -374,6 +374,7 @@ def test_demo_spec_is_valid_and_covers_the_2019_report():
         "risks",
         "tracking",
         "other",
+        "older",  # the universe section (#12)
         "models",
         "weighting",
     ]
