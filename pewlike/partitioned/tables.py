@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from pewlike.errors import EstimationError, VariableError
+from pewlike.io.display import display_question
 from pewlike.partitioned.cells import ByCodes, FactorCodes, factor_codes
 from pewlike.partitioned.engine import Level, State, column_codes, run_pass
 from pewlike.partitioned.estimates import chisq, proportion
@@ -234,7 +235,7 @@ def topline(
     frame.insert(len(frame.columns) - 1, "moe", float(moe[0]))
     return Topline(
         col,
-        pf.question(col),
+        display_question(pf.codebook, col),
         base,
         frame,
         vcov,

@@ -36,6 +36,7 @@ from pewlike.plots.theme import (
     WIDTH,
     diverging_colors,
     finish,
+    fit_label,
     new_figure,
     style,
     text_color,
@@ -175,11 +176,9 @@ def _layout(fig_rows: float, title: str, extra_top: float, bottom: float = 0.55)
 
 def _ylabels(ax: Axes, rows: list[_Row], head: float = 0.0) -> None:
     """Row labels (headings bold, small bases marked †); ``head`` extra rows of space above the first."""
-    from pewlike.plots.theme import wrap
-
     y = np.arange(len(rows))
     ax.set_yticks(y)
-    labels = [wrap(r.label + (" †" if r.flag == "small base" else ""), 24) for r in rows]
+    labels = [fit_label(r.label + (" †" if r.flag == "small base" else ""), 24, 2) for r in rows]
     ax.set_yticklabels(labels, linespacing=1.0)
     for tick, r in zip(ax.get_yticklabels(), rows):
         if r.frame is None:
@@ -260,9 +259,12 @@ def likert(
             net_right = lab
         elif set(ms) == set(left):
             net_left = lab
+    ncol = min(len(levels), 5)
+    legend_texts = [fit_label(lv, _legend_width(ncol), 2) for lv in levels]
+    legend_lines = -(-len(levels) // ncol) * max(t.count("\n") + 1 for t in legend_texts)
     with style():
         head = 1.4 if (net_right or net_left) else 0.0  # room for the net headings above the first bar
-        fig, ax, _top = _layout(len(rows) + head, title, 0.4)
+        fig, ax, _top = _layout(len(rows) + head, title, 0.4 + 0.16 * (legend_lines - 1))
         max_r = max_l = 0.0
         for y, row in enumerate(rows):
             if row.frame is None:
@@ -316,10 +318,10 @@ def likert(
         handles = [_patch(colors[lv]) for lv in levels]
         ax.legend(
             handles,
-            levels,
+            legend_texts,
             loc="lower center",
             bbox_to_anchor=(0.5, 1.0),
-            ncol=min(len(levels), 5),
+            ncol=ncol,
             fontsize=8.5,
             handlelength=1.0,
             columnspacing=0.9,
@@ -332,6 +334,12 @@ def likert(
             n_note=f"n = {fmt_int(n)} (unweighted)." + _dagger_note(rows),
         )
     return fig
+
+
+def _legend_width(ncol: int) -> int:
+    """Characters of a legend label (8.5 pt) so that ``ncol`` columns fit the figure's width."""
+    per_col = (WIDTH - 0.4) / max(ncol, 1) * 72  # points
+    return max(10, int(per_col / (8.5 * 0.6)) - 4)
 
 
 def _dagger_note(rows: list[_Row]) -> str:
@@ -350,9 +358,7 @@ def _net_members(
 
 
 def _wrap_short(text: str) -> str:
-    from pewlike.plots.theme import wrap
-
-    return wrap(text, 14)
+    return fit_label(text, 14, 3)
 
 
 def _patch(color: str) -> Patch:
@@ -476,6 +482,7 @@ def _dots(
     label: str,
     offset: float = 0.0,
     marker: str = "o",
+    gid: str | None = None,
 ) -> PathCollection:
     y = np.arange(len(rows)) + offset
     ok = np.isfinite(est)
@@ -490,7 +497,7 @@ def _dots(
         alpha=0.8,
     )
     pts = ax.scatter(est[ok], y[ok], s=42, color=color, marker=marker, zorder=3, label=label)
-    pts.set_gid(label)
+    pts.set_gid(gid or label)
     return pts
 
 
@@ -561,13 +568,15 @@ def paired_dots(
     title = title or f"{labels[0]} vs. {labels[1]}: {level_first}"
     ea, la, ha = _level_rows(rows_a, level_first)
     eb, lb, hb = _level_rows(rows_b, level_second or level_first)
+    names = (fit_label(labels[0], _legend_width(2), 2), fit_label(labels[1], _legend_width(2), 2))
+    extra = 0.16 * max(n.count("\n") for n in names)
     with style():
-        fig, ax, _top = _layout(len(rows_a), title, 0.45, bottom=0.85)
+        fig, ax, _top = _layout(len(rows_a), title, 0.45 + extra, bottom=0.85)
         y = np.arange(len(rows_a))
         ok = np.isfinite(ea) & np.isfinite(eb)
         ax.hlines(y[ok], np.minimum(ea, eb)[ok], np.maximum(ea, eb)[ok], color="#BBBBBB", linewidth=2, zorder=1)
-        _dots(ax, rows_a, ea, la, ha, OKABE_ITO[0], labels[0], offset=-0.12)
-        _dots(ax, rows_b, eb, lb, hb, OKABE_ITO[5], labels[1], offset=0.12, marker="D")
+        _dots(ax, rows_a, ea, la, ha, OKABE_ITO[0], names[0], offset=-0.12, gid=labels[0])
+        _dots(ax, rows_b, eb, lb, hb, OKABE_ITO[5], names[1], offset=0.12, marker="D", gid=labels[1])
         _percent_axis(ax, np.nanmin(np.r_[la, lb]), np.nanmax(np.r_[ha, hb]))
         _ylabels(ax, rows_a)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=9, handletextpad=0.3)
@@ -745,8 +754,10 @@ def predicted_plot(
     groups = list(dict.fromkeys(frame[gcol].astype(str)))
     rows = [_Row(g, frame[frame[gcol].astype(str) == g]) for g in groups]
     k = len(outcomes)
+    shown = {o: fit_label(o, _legend_width(2), 2) for o in outcomes if o is not None}
+    extra = 0.16 * max([s.count("\n") for s in shown.values()] or [0]) * (1 if k <= 2 else 2)
     with style():
-        fig, ax, _top = _layout(len(rows), title, 0.45 if k <= 2 else 0.7, bottom=0.85)
+        fig, ax, _top = _layout(len(rows), title, (0.45 if k <= 2 else 0.7) + extra, bottom=0.85)
         lows: list[float] = []
         highs: list[float] = []
         for j, out in enumerate(outcomes):
@@ -757,7 +768,17 @@ def predicted_plot(
             lo = np.array([100 * sub["ci_lower"].iloc[i] if i is not None else np.nan for i in pick])
             hi = np.array([100 * sub["ci_upper"].iloc[i] if i is not None else np.nan for i in pick])
             off = (j - (k - 1) / 2) * (0.6 / max(k, 1))
-            _dots(ax, rows, est, lo, hi, OKABE_ITO[j % len(OKABE_ITO)], out or "predicted", offset=off)
+            _dots(
+                ax,
+                rows,
+                est,
+                lo,
+                hi,
+                OKABE_ITO[j % len(OKABE_ITO)],
+                shown.get(out or "", "predicted"),
+                offset=off,
+                gid=out or "predicted",
+            )
             lows.append(np.nanmin(lo))
             highs.append(np.nanmax(hi))
         _percent_axis(ax, min(lows), max(highs))

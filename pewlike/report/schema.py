@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pewlike.report.labelspec import LabelSpec
+
 __all__ = [
     "DEMO_DATA",
     "FORMATS",
@@ -198,7 +200,8 @@ class CompareItem:
     Attributes
     ----------
     vars, labels : tuple of str
-        The two questions and their legend labels.
+        The two questions and their legend labels (``labels`` empty: each question's
+        short name from ``[labels]``, else its wording, at build time).
     level : str or None
         The answer or net compared (needed by ``chart = "paired"``).
     by : tuple of str
@@ -327,6 +330,7 @@ class Spec:
     intro: str = ""
     path: str | None = None
     label: str = "report.toml"
+    labels: tuple[LabelSpec, ...] = ()  # [labels.<VAR>]: short names, wordings, answer labels
 
     @property
     def base_dir(self) -> Path:

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any, NoReturn
 
 from pewlike.errors import SpecError
+from pewlike.report.labelspec import parse_labels
 from pewlike.report.schema import (
     FORMATS,
     CompareItem,
@@ -99,6 +100,7 @@ def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
         intro=top.text("intro", ""),
         path=path,
         label=label,
+        labels=parse_labels(label, raw["labels"]) if "labels" in raw else (),
     )
     _unique_names(spec)
     return spec
@@ -244,6 +246,7 @@ _TOP_KEYS = (
     "model",
     "distribution",
     "weighting",
+    "labels",
 )
 _BASES = ("valid", "all")
 _ADJUST = ("holm", "bonferroni", "none")
@@ -400,8 +403,8 @@ def _compare(label: str, i: int, raw: Any, d: Defaults) -> CompareItem:
     vars_ = t.texts("vars")
     if len(vars_) != 2:
         t.fail(f"'vars' must name two questions to compare, not {len(vars_)}")
-    labels = t.texts("labels", vars_)
-    if len(labels) != 2:
+    labels = t.texts("labels", ())  # none: the questions' short names or wording (at build time)
+    if t.has("labels") and len(labels) != 2:
         t.fail("'labels' must give two labels, one per question")
     chart = t.text("chart", "paired", choices=("paired", "likert"))
     level = t.text("level", None)

@@ -774,6 +774,7 @@ def topline(
     import pandas as pd
 
     from pewlike.estimation.estimators import proportion
+    from pewlike.io.display import display_question
 
     base = check_base(base)
     col = categorical_column(sf, var, "topline")
@@ -793,7 +794,7 @@ def topline(
     asked = int((sf.data[col].notna().to_numpy() & sf.design.in_domain).sum())
     return Topline(
         col,
-        sf.question(col),
+        display_question(sf.codebook, col),
         base,
         frame,
         est.vcov,
