@@ -119,6 +119,7 @@ class _Row:
     label: str
     frame: pd.DataFrame | None  # None for a heading
     flag: str = ""
+    fitted: bool = False  # the label is already wrapped to the row (see _heading_text)
 
 
 def _rows(results: Iterable[Topline | Crosstab]) -> tuple[list[_Row], str, int]:
@@ -178,7 +179,9 @@ def _ylabels(ax: Axes, rows: list[_Row], head: float = 0.0) -> None:
     """Row labels (headings bold, small bases marked †); ``head`` extra rows of space above the first."""
     y = np.arange(len(rows))
     ax.set_yticks(y)
-    labels = [fit_label(r.label + (" †" if r.flag == "small base" else ""), 24, 2) for r in rows]
+    labels = [
+        r.label if r.fitted else fit_label(r.label + (" †" if r.flag == "small base" else ""), 24, 2) for r in rows
+    ]
     ax.set_yticklabels(labels, linespacing=1.0)
     for tick, r in zip(ax.get_yticklabels(), rows):
         if r.frame is None:
@@ -260,7 +263,7 @@ def likert(
         elif set(ms) == set(left):
             net_left = lab
     ncol = min(len(levels), 5)
-    legend_texts = [fit_label(lv, _legend_width(ncol), 2) for lv in levels]
+    legend_texts = _legend_texts(levels, ncol, WIDTH - LEFT + 0.15)  # centred on the axes: twice its room to the right
     legend_lines = -(-len(levels) // ncol) * max(t.count("\n") + 1 for t in legend_texts)
     with style():
         head = 1.4 if (net_right or net_left) else 0.0  # room for the net headings above the first bar
@@ -336,10 +339,45 @@ def likert(
     return fig
 
 
-def _legend_width(ncol: int) -> int:
-    """Characters of a legend label (8.5 pt) so that ``ncol`` columns fit the figure's width."""
-    per_col = (WIDTH - 0.4) / max(ncol, 1) * 72  # points
-    return max(10, int(per_col / (8.5 * 0.6)) - 4)
+def _text_width(text: str, size: float) -> float:
+    """Width in points of one line of text in the house font (DejaVu Sans), measured, not guessed."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    font = FontProperties(family="DejaVu Sans", size=size)
+    return max(TextToPath().get_text_width_height_descent(line, font, ismath=False)[0] for line in text.split("\n"))
+
+
+def _legend_texts(labels: Sequence[str], ncol: int, room: float, size: float = 8.5) -> list[str]:
+    """Legend labels as they are when each row of the legend fits ``room`` inches, else wrapped to fit.
+
+    A row's width is its labels' measured widths plus the handle and spacing of each entry
+    (about 2.3 font sizes); labels too wide are wrapped (two lines at most, an ellipsis after).
+    """
+    plain = [fit_label(lab, 10_000, 1) for lab in labels]
+    extra = 2.3 * size
+    avail = room * 72
+
+    def fits(texts: list[str]) -> bool:
+        rows = [texts[i : i + ncol] for i in range(0, len(texts), ncol)]
+        return all(sum(_text_width(t, size) + extra for t in row) <= avail for row in rows)
+
+    if fits(plain):
+        return plain
+    chars = max(6, int((avail / ncol - extra) / (0.62 * size)))
+    while True:
+        texts = [fit_label(lab, chars, 2) for lab in labels]
+        if fits(texts) or chars <= 6:
+            return texts
+        chars -= 2
+
+
+def _heading_text(head: str) -> str:
+    """A model term's group heading, its reference category kept whole: "Family income (3…" / "(vs. <$30,000)"."""
+    group, sep, ref = head.partition(" (vs. ")
+    if not sep or len(fit_label(head, 24, 3).split("\n")) <= 2:
+        return fit_label(head, 24, 2)
+    return fit_label(group, 24, 1) + "\n" + fit_label(f"(vs. {ref}", 24, 1)
 
 
 def _dagger_note(rows: list[_Row]) -> str:
@@ -462,7 +500,7 @@ def dot_plot(
                 ax.text(hi[y] + 1.2, y, pew_percent(e / 100), va="center", ha="left", fontsize=9, color=INK)
         _percent_axis(ax, np.nanmin(lo), np.nanmax(hi))
         _ylabels(ax, rows)
-        ax.text(0.0, 1.015, f"% saying: {level}", fontsize=9.5, color=MUTED, va="bottom", transform=ax.transAxes)
+        ax.text(0.0, 1.015, fit_label(f"% saying: {level}", 66, 1), fontsize=9.5, color=MUTED, va="bottom", transform=ax.transAxes)
         finish(
             fig,
             title=title,
@@ -568,7 +606,7 @@ def paired_dots(
     title = title or f"{labels[0]} vs. {labels[1]}: {level_first}"
     ea, la, ha = _level_rows(rows_a, level_first)
     eb, lb, hb = _level_rows(rows_b, level_second or level_first)
-    names = (fit_label(labels[0], _legend_width(2), 2), fit_label(labels[1], _legend_width(2), 2))
+    names = tuple(_legend_texts(labels, 2, WIDTH - LEFT - 0.1))
     extra = 0.16 * max(n.count("\n") for n in names)
     with style():
         fig, ax, _top = _layout(len(rows_a), title, 0.45 + extra, bottom=0.85)
@@ -657,7 +695,7 @@ def coef_plot(
     for i, t in enumerate(f["term"]):
         head, sep, level = labels.get(str(t), str(t)).rpartition(": ")
         if sep and head != last:
-            rows.append(_Row(head, None))
+            rows.append(_Row(_heading_text(head), None, fitted=True))
         last = head if sep else None
         pos.append(len(rows))
         rows.append(_Row(level, f.iloc[[i]]))
@@ -754,7 +792,8 @@ def predicted_plot(
     groups = list(dict.fromkeys(frame[gcol].astype(str)))
     rows = [_Row(g, frame[frame[gcol].astype(str) == g]) for g in groups]
     k = len(outcomes)
-    shown = {o: fit_label(o, _legend_width(2), 2) for o in outcomes if o is not None}
+    named = [o for o in outcomes if o is not None]
+    shown = dict(zip(named, _legend_texts(named, 2, WIDTH - LEFT - 0.1)))
     extra = 0.16 * max([s.count("\n") for s in shown.values()] or [0]) * (1 if k <= 2 else 2)
     with style():
         fig, ax, _top = _layout(len(rows), title, (0.45 if k <= 2 else 0.7) + extra, bottom=0.85)

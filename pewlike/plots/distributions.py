@@ -470,7 +470,8 @@ def margins_plot(
         ax.set_xlabel("% of the weighted total", fontsize=9, color=MUTED)
         for side in ("left", "top", "right"):
             ax.spines[side].set_visible(False)
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4, fontsize=8.5, handletextpad=0.3)
+        # anchored on the right: four entries are as wide as the axes, and stay inside the page
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=4, fontsize=8.5, handletextpad=0.3)
         method = summary.record.method if summary.record is not None else "weighting"
         finish(
             fig,
