@@ -500,7 +500,15 @@ def dot_plot(
                 ax.text(hi[y] + 1.2, y, pew_percent(e / 100), va="center", ha="left", fontsize=9, color=INK)
         _percent_axis(ax, np.nanmin(lo), np.nanmax(hi))
         _ylabels(ax, rows)
-        ax.text(0.0, 1.015, fit_label(f"% saying: {level}", 66, 1), fontsize=9.5, color=MUTED, va="bottom", transform=ax.transAxes)
+        ax.text(
+            0.0,
+            1.015,
+            fit_label(f"% saying: {level}", 66, 1),
+            fontsize=9.5,
+            color=MUTED,
+            va="bottom",
+            transform=ax.transAxes,
+        )
         finish(
             fig,
             title=title,

@@ -15,14 +15,18 @@ import pytest
 
 import pewlike as pw
 from pewlike.errors import VariableError
-from pewlike.io.display import display_name, strip_question_prefix
 from pewlike.io.codebook import VariableInfo
+from pewlike.io.display import display_name, strip_question_prefix
 
 LONG = "An answer that goes on " + "and on " * 40 + "until the end"
 HOSTILE = "=cmd|' /C calc'!A0 <script>alert(1)</script>"
 QUESTIONS = {
     "CONCERN_W88": (
         "CONCERN. How concerned are you, if at all, about how companies use your data?",
+        ["Very concerned", "Somewhat concerned", "Not too concerned", "Not at all concerned"],
+    ),
+    "CONCERNGOV_W88": (
+        "CONCERNGOV. How concerned are you about the government's use of your data?",
         ["Very concerned", "Somewhat concerned", "Not too concerned", "Not at all concerned"],
     ),
     "Q12a_W88": ("Q12a. Do you read privacy policies?", ["Yes", HOSTILE, LONG]),

@@ -17,10 +17,16 @@ import pewlike as pw
 
 HERE = Path(__file__).resolve().parents[1] / "reference" / "labels"
 REF = json.loads((HERE / "reference_labels.json").read_text())
-ANSWERS = {1: "Very concerned", 2: "Somewhat concerned", 3: "Not too concerned", 4: "Not at all concerned", 99: "Refused"}
+ANSWERS = {
+    1: "Very concerned",
+    2: "Somewhat concerned",
+    3: "Not too concerned",
+    4: "Not at all concerned",
+    99: "Refused",
+}
 # new labels (a DataFrame's categoricals have no SPSS codes: by label), hostile and long ones; numbers stay
 NEW = {
-    "Very concerned": "=HYPERLINK(\"http://x\")  worried a great deal",
+    "Very concerned": '=HYPERLINK("http://x")  worried a great deal',
     "Somewhat concerned": "<b>Somewhat</b> & worried",
     "Not too concerned": "Hardly worried " + "at all, " * 30,
     "Not at all concerned": "Not worried",
