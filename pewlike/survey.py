@@ -496,6 +496,64 @@ class Survey:
             return Survey._wrap(backend.evolve(codebook=book))
         return Survey._wrap(backend.with_codebook(book))
 
+    def relabel(
+        self,
+        var: str,
+        values: Mapping[Any, str] | None = None,
+        name: str | None = None,
+        label: str | None = None,
+    ) -> Survey:
+        """Labels fit for publication: rename answers, give a short display name or a new wording.
+
+        Parameters
+        ----------
+        var : str
+            A variable (wave suffix optional).
+        values : mapping, optional
+            Old answer (label or SPSS code) -> new label: ``{"18-29": "Ages 18-29"}``.
+            Codes, order, missing codes and estimates are unchanged; a scale stays a scale.
+        name : str, optional
+            Short display name ("Age"): crosstab headings, figure rows and model terms
+            ("Age: 30-49") use it; ``codebook()`` shows it as ``short_name``.
+        label : str, optional
+            New question wording (titles of tables and figures).
+
+        Returns
+        -------
+        Survey
+            Same design; ``recode``, ``assign`` and ``subset`` keep the short name.
+
+        Raises
+        ------
+        VariableError
+            ``var`` is unknown; ``values`` names an answer ``var`` does not have (the
+            known answers are listed), or gives two answers one label; an empty name.
+        EstimationError
+            ``values`` on a partitioned survey (collect it first).
+
+        Notes
+        -----
+        R: ``levels(x) <- ...`` (or ``forcats::fct_recode``) then ``update(design, ...)``;
+        the display name has no R equivalent.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> svy = pw.demo().relabel("F_AGECAT", {"18-29": "Ages 18-29"}, name="Age")
+        >>> svy.data["F_AGECAT"].cat.categories[0], svy.codebook().set_index("name").loc["F_AGECAT", "short_name"]
+        ('Ages 18-29', 'Age')
+        """
+        from pewlike.design.relabel import relabel_info, relabel_values
+
+        backend = self._backend
+        if values is not None:
+            backend = relabel_values(self._in_memory("relabel"), var, values)
+        col, info = relabel_info(backend.codebook, var, name=name, label=label)
+        book = backend.codebook.replace(**{col: info})
+        if isinstance(backend, SurveyFrame):
+            return Survey._wrap(backend.evolve(codebook=book))
+        return Survey._wrap(backend.with_codebook(book))
+
     # -- preparing data --------------------------------------------------------------
     def assign(
         self,

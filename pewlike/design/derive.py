@@ -246,6 +246,6 @@ def assign_columns(
             info = Codebook.from_frame(series.to_frame()).variables[name]
         old = out.codebook.variables.get(name)
         wording = labels.get(name, old.label if old is not None else None)
-        info = replace(info, label=wording)
+        info = replace(info, label=wording, short_name=old.short_name if old is not None else None)
         out = replace_columns(out, {name: series}, {name: info})
     return out

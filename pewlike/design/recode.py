@@ -182,6 +182,7 @@ def recode_column(
         "categorical",
         info.measure if ordered or not was_ordered else "nominal",
         scale,
+        short_name=info.short_name,
     )
     series = pd.Series(cat, index=s.index, name=target)
     return replace_columns(sf, {target: series}, {target: new_info})

@@ -85,6 +85,9 @@ class VariableInfo:
     wordings : tuple of (str, str)
         In a stack of waves (:func:`pewlike.stack`) whose wording of the question
         differs: ``(wave, wording)`` of each wave; empty otherwise.
+    short_name : str or None
+        A short display name ("Age") given with :meth:`pewlike.Survey.relabel` or the
+        spec's ``[labels]``: table headings and model terms use it.
     """
 
     name: str
@@ -96,6 +99,7 @@ class VariableInfo:
     measure: str | None = None
     scale: bool | None = None
     wordings: tuple[tuple[str, str], ...] = ()
+    short_name: str | None = None
 
     @property
     def base(self) -> str:
@@ -235,12 +239,13 @@ class Codebook:
         return Codebook({n: self.variables[n] for n in names if n in self.variables}, self.file_label)
 
     def to_frame(self, data: pd.DataFrame) -> pd.DataFrame:
-        """One row per variable: ``name, label, type, levels, missing_codes, n_valid, n_missing, base, measure``.
+        """One row per variable: ``name, label, type, levels, missing_codes, n_valid, n_missing, base, measure, short_name``.
 
         ``type`` is ``"ordinal"`` for a categorical that is an answer scale (declared, or
         recognised from its labels: :func:`pewlike.io.scales.is_scale`), else
         ``"categorical"``, ``"numeric"`` or ``"string"``; ``measure`` is the file's SPSS
-        measure level (empty when the file has none).
+        measure level (empty when the file has none); ``short_name`` the display name
+        given with :meth:`pewlike.Survey.relabel` (empty when none).
         """
         import pandas as pd
 
@@ -277,11 +282,23 @@ class Codebook:
                     "n_missing": n_missing,
                     "base": info.base,
                     "measure": info.measure or "",
+                    "short_name": info.short_name or "",
                 }
             )
         return pd.DataFrame(
             rows,
-            columns=["name", "label", "type", "levels", "missing_codes", "n_valid", "n_missing", "base", "measure"],
+            columns=[
+                "name",
+                "label",
+                "type",
+                "levels",
+                "missing_codes",
+                "n_valid",
+                "n_missing",
+                "base",
+                "measure",
+                "short_name",
+            ],
         )
 
 

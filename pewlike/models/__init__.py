@@ -352,7 +352,9 @@ def scale(sf: SurveyFrame, items: Sequence[str], **options: Any) -> ScaleResult:
 def _question(sf, md) -> str | None:
     resp = md.formula.response
     try:
-        return sf.question(md.columns[resp.variable.name])
+        from pewlike.io.display import display_question
+
+        return display_question(sf.codebook, md.columns[resp.variable.name])
     except (KeyError, PewlikeError):  # a column without codebook entry: no wording to show
         return None
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.estimation.results import TestResult
     from pewlike.models.data import ModelData
     from pewlike.models.margins import MarginalEffects
+    from pewlike.models.terms import TermLabel
 
 __all__ = ["MODEL_COLUMNS", "ModelResult"]
 
@@ -259,8 +260,43 @@ class ModelResult(Result):
             return f"Logistic regression of {self.response}"
         return f"GLM ({self.family}, {self.link} link) of {self.response}"
 
+    def readable_terms(self) -> dict[str, TermLabel]:
+        """Readable coefficient names: ``F_AGECAT30-49`` -> "Age: 30-49 (vs. 18-29)".
+
+        Returns
+        -------
+        dict of str to TermLabel
+            By raw term (as in ``to_frame()["term"]``); variables are named by their
+            short name (:meth:`pewlike.Survey.relabel`), else their wording.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> fit = pw.demo().relabel("F_AGECAT", name="Age").logit("CONCERNCO in ['Very concerned'] ~ F_AGECAT")
+        >>> fit.readable_terms()["F_AGECAT30-49"].text()
+        'Age: 30-49 (vs. 18-29)'
+        """
+        from pewlike.models.terms import readable_terms
+
+        return readable_terms(self.survey, self.data, list(self.names))
+
+    def display_title(self, *, odds: bool = False) -> str:
+        """A title from the outcome's wording (not the formula): tables and figures use it.
+
+        Returns
+        -------
+        str
+            The outcome's wording without its "QNAME." prefix, and for a binary outcome
+            from a question the answers counted (``(outcome: 'Very concerned')``).
+        """
+        from pewlike.models.terms import model_title
+
+        resp = self.data.formula.response
+        outcome = tuple(str(v) for v in resp.values) if resp is not None and resp.op in ("in", "==") else ()
+        return model_title(self.question, self.response, outcome, kind="odds" if odds else "plain")
+
     def summary(self) -> str:
-        """Readable report: the model, the design, the coefficient table.
+        """Readable report: the model, the design, the coefficient table (raw and readable terms).
 
         Returns
         -------
@@ -273,7 +309,10 @@ class ModelResult(Result):
         lines.append(f"  design: {self.design}; n = {self.n_obs:,}; residual df = {self.df_resid:g}")
         se_kind = "replicate weights" if self.replicates is not None else "linearization"
         lines.append(f"  standard errors: design-based ({se_kind}); t tests on the residual df")
-        lines.append(frame_text(self.to_frame()))
+        frame = self.to_frame()
+        labels = self.readable_terms()
+        frame.insert(1, "label", [labels[str(t)].text() for t in frame["term"]])
+        lines.append(frame_text(frame))
         if self.kind == "ologit":
             lines.append(
                 "  logit P(Y <= k) = cut_k - x'beta: positive slopes favour later levels"

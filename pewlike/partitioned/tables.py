@@ -20,6 +20,7 @@ import numpy as np
 
 from pewlike.errors import EstimationError, VariableError
 from pewlike.estimation.hypothesis import chisq
+from pewlike.io.display import display_question
 from pewlike.partitioned.cells import ByCodes, FactorCodes, factor_codes
 from pewlike.partitioned.engine import Level, State, column_codes, run_pass
 from pewlike.partitioned.estimates import proportion
@@ -284,7 +285,7 @@ class PartitionedTables:
         -------
         str
         """
-        return self.pf.question(col)
+        return display_question(self.pf.codebook, col)
 
     def n_rows(self) -> int:
         """Respondents in the domain (one pass, cached).

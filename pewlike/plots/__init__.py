@@ -36,6 +36,7 @@ from pewlike.plots.theme import (
     WIDTH,
     diverging_colors,
     finish,
+    fit_label,
     new_figure,
     style,
     text_color,
@@ -118,6 +119,7 @@ class _Row:
     label: str
     frame: pd.DataFrame | None  # None for a heading
     flag: str = ""
+    fitted: bool = False  # the label is already wrapped to the row (see _heading_text)
 
 
 def _rows(results: Iterable[Topline | Crosstab]) -> tuple[list[_Row], str, int]:
@@ -175,11 +177,11 @@ def _layout(fig_rows: float, title: str, extra_top: float, bottom: float = 0.55)
 
 def _ylabels(ax: Axes, rows: list[_Row], head: float = 0.0) -> None:
     """Row labels (headings bold, small bases marked †); ``head`` extra rows of space above the first."""
-    from pewlike.plots.theme import wrap
-
     y = np.arange(len(rows))
     ax.set_yticks(y)
-    labels = [wrap(r.label + (" †" if r.flag == "small base" else ""), 24) for r in rows]
+    labels = [
+        r.label if r.fitted else fit_label(r.label + (" †" if r.flag == "small base" else ""), 24, 2) for r in rows
+    ]
     ax.set_yticklabels(labels, linespacing=1.0)
     for tick, r in zip(ax.get_yticklabels(), rows):
         if r.frame is None:
@@ -260,9 +262,12 @@ def likert(
             net_right = lab
         elif set(ms) == set(left):
             net_left = lab
+    ncol = min(len(levels), 5)
+    legend_texts = _legend_texts(levels, ncol, WIDTH - LEFT + 0.15)  # centred on the axes: twice its room to the right
+    legend_lines = -(-len(levels) // ncol) * max(t.count("\n") + 1 for t in legend_texts)
     with style():
         head = 1.4 if (net_right or net_left) else 0.0  # room for the net headings above the first bar
-        fig, ax, _top = _layout(len(rows) + head, title, 0.4)
+        fig, ax, _top = _layout(len(rows) + head, title, 0.4 + 0.16 * (legend_lines - 1))
         max_r = max_l = 0.0
         for y, row in enumerate(rows):
             if row.frame is None:
@@ -316,10 +321,10 @@ def likert(
         handles = [_patch(colors[lv]) for lv in levels]
         ax.legend(
             handles,
-            levels,
+            legend_texts,
             loc="lower center",
             bbox_to_anchor=(0.5, 1.0),
-            ncol=min(len(levels), 5),
+            ncol=ncol,
             fontsize=8.5,
             handlelength=1.0,
             columnspacing=0.9,
@@ -332,6 +337,47 @@ def likert(
             n_note=f"n = {fmt_int(n)} (unweighted)." + _dagger_note(rows),
         )
     return fig
+
+
+def _text_width(text: str, size: float) -> float:
+    """Width in points of one line of text in the house font (DejaVu Sans), measured, not guessed."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    font = FontProperties(family="DejaVu Sans", size=size)
+    return max(TextToPath().get_text_width_height_descent(line, font, ismath=False)[0] for line in text.split("\n"))
+
+
+def _legend_texts(labels: Sequence[str], ncol: int, room: float, size: float = 8.5) -> list[str]:
+    """Legend labels as they are when each row of the legend fits ``room`` inches, else wrapped to fit.
+
+    A row's width is its labels' measured widths plus the handle and spacing of each entry
+    (about 2.3 font sizes); labels too wide are wrapped (two lines at most, an ellipsis after).
+    """
+    plain = [fit_label(lab, 10_000, 1) for lab in labels]
+    extra = 2.3 * size
+    avail = room * 72
+
+    def fits(texts: list[str]) -> bool:
+        rows = [texts[i : i + ncol] for i in range(0, len(texts), ncol)]
+        return all(sum(_text_width(t, size) + extra for t in row) <= avail for row in rows)
+
+    if fits(plain):
+        return plain
+    chars = max(6, int((avail / ncol - extra) / (0.62 * size)))
+    while True:
+        texts = [fit_label(lab, chars, 2) for lab in labels]
+        if fits(texts) or chars <= 6:
+            return texts
+        chars -= 2
+
+
+def _heading_text(head: str) -> str:
+    """A model term's group heading, its reference category kept whole: "Family income (3…" / "(vs. <$30,000)"."""
+    group, sep, ref = head.partition(" (vs. ")
+    if not sep or len(fit_label(head, 24, 3).split("\n")) <= 2:
+        return fit_label(head, 24, 2)
+    return fit_label(group, 24, 1) + "\n" + fit_label(f"(vs. {ref}", 24, 1)
 
 
 def _dagger_note(rows: list[_Row]) -> str:
@@ -350,9 +396,7 @@ def _net_members(
 
 
 def _wrap_short(text: str) -> str:
-    from pewlike.plots.theme import wrap
-
-    return wrap(text, 14)
+    return fit_label(text, 14, 3)
 
 
 def _patch(color: str) -> Patch:
@@ -456,7 +500,15 @@ def dot_plot(
                 ax.text(hi[y] + 1.2, y, pew_percent(e / 100), va="center", ha="left", fontsize=9, color=INK)
         _percent_axis(ax, np.nanmin(lo), np.nanmax(hi))
         _ylabels(ax, rows)
-        ax.text(0.0, 1.015, f"% saying: {level}", fontsize=9.5, color=MUTED, va="bottom", transform=ax.transAxes)
+        ax.text(
+            0.0,
+            1.015,
+            fit_label(f"% saying: {level}", 66, 1),
+            fontsize=9.5,
+            color=MUTED,
+            va="bottom",
+            transform=ax.transAxes,
+        )
         finish(
             fig,
             title=title,
@@ -476,6 +528,7 @@ def _dots(
     label: str,
     offset: float = 0.0,
     marker: str = "o",
+    gid: str | None = None,
 ) -> PathCollection:
     y = np.arange(len(rows)) + offset
     ok = np.isfinite(est)
@@ -490,7 +543,7 @@ def _dots(
         alpha=0.8,
     )
     pts = ax.scatter(est[ok], y[ok], s=42, color=color, marker=marker, zorder=3, label=label)
-    pts.set_gid(label)
+    pts.set_gid(gid or label)
     return pts
 
 
@@ -561,13 +614,15 @@ def paired_dots(
     title = title or f"{labels[0]} vs. {labels[1]}: {level_first}"
     ea, la, ha = _level_rows(rows_a, level_first)
     eb, lb, hb = _level_rows(rows_b, level_second or level_first)
+    names = tuple(_legend_texts(labels, 2, WIDTH - LEFT - 0.1))
+    extra = 0.16 * max(n.count("\n") for n in names)
     with style():
-        fig, ax, _top = _layout(len(rows_a), title, 0.45, bottom=0.85)
+        fig, ax, _top = _layout(len(rows_a), title, 0.45 + extra, bottom=0.85)
         y = np.arange(len(rows_a))
         ok = np.isfinite(ea) & np.isfinite(eb)
         ax.hlines(y[ok], np.minimum(ea, eb)[ok], np.maximum(ea, eb)[ok], color="#BBBBBB", linewidth=2, zorder=1)
-        _dots(ax, rows_a, ea, la, ha, OKABE_ITO[0], labels[0], offset=-0.12)
-        _dots(ax, rows_b, eb, lb, hb, OKABE_ITO[5], labels[1], offset=0.12, marker="D")
+        _dots(ax, rows_a, ea, la, ha, OKABE_ITO[0], names[0], offset=-0.12, gid=labels[0])
+        _dots(ax, rows_b, eb, lb, hb, OKABE_ITO[5], names[1], offset=0.12, marker="D", gid=labels[1])
         _percent_axis(ax, np.nanmin(np.r_[la, lb]), np.nanmax(np.r_[ha, hb]))
         _ylabels(ax, rows_a)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=9, handletextpad=0.3)
@@ -648,7 +703,7 @@ def coef_plot(
     for i, t in enumerate(f["term"]):
         head, sep, level = labels.get(str(t), str(t)).rpartition(": ")
         if sep and head != last:
-            rows.append(_Row(head, None))
+            rows.append(_Row(_heading_text(head), None, fitted=True))
         last = head if sep else None
         pos.append(len(rows))
         rows.append(_Row(level, f.iloc[[i]]))
@@ -745,8 +800,11 @@ def predicted_plot(
     groups = list(dict.fromkeys(frame[gcol].astype(str)))
     rows = [_Row(g, frame[frame[gcol].astype(str) == g]) for g in groups]
     k = len(outcomes)
+    named = [o for o in outcomes if o is not None]
+    shown = dict(zip(named, _legend_texts(named, 2, WIDTH - LEFT - 0.1)))
+    extra = 0.16 * max([s.count("\n") for s in shown.values()] or [0]) * (1 if k <= 2 else 2)
     with style():
-        fig, ax, _top = _layout(len(rows), title, 0.45 if k <= 2 else 0.7, bottom=0.85)
+        fig, ax, _top = _layout(len(rows), title, (0.45 if k <= 2 else 0.7) + extra, bottom=0.85)
         lows: list[float] = []
         highs: list[float] = []
         for j, out in enumerate(outcomes):
@@ -757,7 +815,17 @@ def predicted_plot(
             lo = np.array([100 * sub["ci_lower"].iloc[i] if i is not None else np.nan for i in pick])
             hi = np.array([100 * sub["ci_upper"].iloc[i] if i is not None else np.nan for i in pick])
             off = (j - (k - 1) / 2) * (0.6 / max(k, 1))
-            _dots(ax, rows, est, lo, hi, OKABE_ITO[j % len(OKABE_ITO)], out or "predicted", offset=off)
+            _dots(
+                ax,
+                rows,
+                est,
+                lo,
+                hi,
+                OKABE_ITO[j % len(OKABE_ITO)],
+                shown.get(out or "", "predicted"),
+                offset=off,
+                gid=out or "predicted",
+            )
             lows.append(np.nanmin(lo))
             highs.append(np.nanmax(hi))
         _percent_axis(ax, min(lows), max(highs))

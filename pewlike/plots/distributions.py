@@ -30,6 +30,7 @@ from pewlike.plots.theme import (
     OKABE_ITO,
     WIDTH,
     finish,
+    fit_label,
     new_figure,
     style,
     title_height,
@@ -127,7 +128,15 @@ def hist_plot(
             ax.set_axisbelow(True)
             ax.tick_params(labelsize=8.5, colors=MUTED)
             if hist.by:
-                ax.text(0.0, 1.02, wrap(name, 60), transform=ax.transAxes, fontsize=9.5, fontweight="bold", va="bottom")
+                ax.text(
+                    0.0,
+                    1.02,
+                    fit_label(name, 90, 1),
+                    transform=ax.transAxes,
+                    fontsize=9.5,
+                    fontweight="bold",
+                    va="bottom",
+                )
             if i < len(groups) - 1:
                 ax.tick_params(labelbottom=False)
             axes.append(ax)
@@ -229,7 +238,7 @@ def box_plot(
                 sc = ax.scatter(pts, np.full(pts.size, y), s=18, facecolors="none", edgecolors=MUTED, zorder=3)
                 sc.set_gid(f"{name}|outliers")
         ax.set_yticks(np.arange(len(names)))
-        ax.set_yticklabels([wrap(f"{nm} (n={fmt_int(int(k))})", 30) for nm, k in zip(names, stats["n"])])
+        ax.set_yticklabels([_box_label(nm, int(k)) for nm, k in zip(names, stats["n"])])
         ax.set_ylim(len(names) - 0.4, -0.6)
         ax.tick_params(axis="y", length=0)
         ax.tick_params(axis="x", labelsize=8.5, colors=MUTED)
@@ -445,7 +454,7 @@ def margins_plot(
                 )
                 pts.set_gid(col)
         ticks = [*yy.tolist(), *(h for h, _ in heads)]
-        texts = [wrap(lab, 30) for lab in labels] + [wrap(v, 30) for _, v in heads]
+        texts = [fit_label(lab, 30, 1) for lab in labels] + [fit_label(v, 28, 1) for _, v in heads]
         ax.set_yticks(ticks)
         ax.set_yticklabels(texts)
         for tick, i in zip(ax.get_yticklabels(), range(len(texts))):
@@ -461,7 +470,8 @@ def margins_plot(
         ax.set_xlabel("% of the weighted total", fontsize=9, color=MUTED)
         for side in ("left", "top", "right"):
             ax.spines[side].set_visible(False)
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=4, fontsize=8.5, handletextpad=0.3)
+        # anchored on the right: four entries are as wide as the axes, and stay inside the page
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=4, fontsize=8.5, handletextpad=0.3)
         method = summary.record.method if summary.record is not None else "weighting"
         finish(
             fig,
@@ -471,3 +481,10 @@ def margins_plot(
             f"{100 * float(m['difference'].abs().max()):.2g} points.",
         )
     return fig
+
+
+def _box_label(name: str, n: int) -> str:
+    """A box's row label: the group on two lines at most (an ellipsis beyond), and its n, always shown."""
+    tail = f" (n={fmt_int(n)})"
+    full = fit_label(name + tail, 30, 2)
+    return full if not full.endswith("…") else fit_label(name, 30 - len(tail), 2) + tail

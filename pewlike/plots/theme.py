@@ -34,6 +34,7 @@ __all__ = [
     "diverging_colors",
     "figure_bytes",
     "finish",
+    "fit_label",
     "new_figure",
     "plain_figure",
     "save_figure",
@@ -122,6 +123,44 @@ def wrap(text: str, width: int = 80) -> str:
     from pewlike.textsafe import plain_text
 
     return "\n".join(textwrap.wrap(" ".join(plain_text(text).split()), width)) if text else ""
+
+
+def fit_label(text: str, width: int, max_lines: int = 2) -> str:
+    """Wrap a category label to ``width`` characters on at most ``max_lines`` lines.
+
+    A label that does not fit is cut at the last whole word (or mid-word for a word
+    longer than a line) and ends with an ellipsis, so no label runs into its neighbours.
+
+    Parameters
+    ----------
+    text : str
+        A label (control characters are dropped).
+    width : int
+        Characters per line.
+    max_lines : int
+        Lines at most.
+
+    Returns
+    -------
+    str
+        Lines joined by newlines.
+
+    Examples
+    --------
+    >>> fit_label("Somewhat concerned", 24)
+    'Somewhat concerned'
+    >>> fit_label("A very long answer that goes on and on and on", 12)
+    'A very long\nanswer that…'
+    """
+    lines = wrap(text, width).split("\n") if text else [""]
+    if len(lines) <= max_lines:
+        return "\n".join(lines)
+    kept = lines[:max_lines]
+    last = kept[-1]
+    if len(last) >= width:
+        last = last[: width - 1]
+    kept[-1] = last.rstrip(" ,;:-") + "…"
+    return "\n".join(kept)
 
 
 def new_figure(height: float) -> Figure:

@@ -40,6 +40,7 @@ from pewlike.report.html import (
     render_html,
     render_markdown,
 )
+from pewlike.report.labelspec import apply_labels
 from pewlike.report.lock import locked
 from pewlike.report.manifest import MANIFEST, MARKER, carry_over, check_edited, write_manifest
 from pewlike.report.outdir import (
@@ -167,6 +168,7 @@ def build(
     svy, source = _load(spec, data)
     svy, spec = prepare(spec, svy)  # [[derive]], filters checked, "Among <universe>" headings
     svy = _declare_scales(spec, svy)
+    svy = apply_labels(spec.label, spec.labels, svy)
     say(f"pewlike report: {source} ({svy.n:,} respondents)")
     _check_variables(spec, svy)
     staging = new_staging(target)

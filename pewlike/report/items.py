@@ -8,7 +8,7 @@ and figure blocks, whose files the writer has written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import PewlikeError
@@ -92,10 +92,16 @@ def _crosstab(w: _Writer, svy: Survey, item: CrosstabItem) -> Blocks:
 
 
 def _compare(w: _Writer, svy: Survey, item: CompareItem) -> Blocks:
+    from dataclasses import replace
+
     import pandas as pd
 
+    from pewlike.io.display import display_name
     from pewlike.tables.export import TableDoc
 
+    if not item.labels:  # legends show labels, never variable names
+        book = svy._codebook
+        item = replace(item, labels=tuple(display_name(book[v]) for v in item.vars))
     d = w.spec.defaults
     nets = d.nets
     if item.chart == "likert":
@@ -188,7 +194,7 @@ def _model(w: _Writer, svy: Survey, item: ModelItem) -> Blocks:
             source=w.source,
             synthetic=w.synthetic,
             n=n,
-            labels=term_labels(svy, frame["term"]),
+            labels={t: lab.heading() for t, lab in fit.readable_terms().items()},
             ordinal=item.type == "ologit",
         )
     )
@@ -207,7 +213,7 @@ def _model(w: _Writer, svy: Survey, item: ModelItem) -> Blocks:
                     f"Predicted probabilities by {col}: {doc.title}",
                     mframe,
                     group=col,
-                    title=f"Predicted probability of {what} by {svy.question(col).lower()} ({item.name})",
+                    title=f"Predicted probability of {what} by {_short(svy, col).lower()} ({item.name})",
                     source=w.source,
                     synthetic=w.synthetic,
                     n=n,
@@ -220,36 +226,17 @@ def _model(w: _Writer, svy: Survey, item: ModelItem) -> Blocks:
     return blocks
 
 
-def term_labels(svy: Survey, terms: Iterable[str]) -> dict[str, str]:
-    """Readable model terms: ``F_AGECAT30-49`` -> ``Age category: 30-49``; interactions joined by " x ".
+def _short(svy: Survey, col: str) -> str:
+    """A variable's short name (``[labels]``), else its wording without the "QNAME." prefix."""
+    from pewlike.io.display import display_name
 
-    Parameters
-    ----------
-    svy : Survey
-        The survey the model was fitted on (its variable labels are used).
-    terms : iterable of str
-        Model terms as R names them (``F_AGECAT30-49``, ``F_SEXFemale:F_AGECAT30-49``).
+    return display_name(svy._codebook[col])
 
-    Returns
-    -------
-    dict of str to str
-        Term -> ``"<variable label>: <level>"``; terms that name no column stay as they are.
 
-    Examples
-    --------
-    >>> import pewlike as pw
-    >>> term_labels(pw.demo(), ["(Intercept)", "F_SEXFemale"])
-    {'(Intercept)': '(Intercept)', 'F_SEXFemale': 'Sex: Female'}
-    """
-    cols = sorted(svy._codebook.variables, key=len, reverse=True)
+def _wording(svy: Survey, col: str) -> str:
+    from pewlike.io.display import display_question
 
-    def one(part: str) -> str:
-        for c in cols:
-            if part.startswith(c) and len(part) > len(c):
-                return f"{svy._codebook.variables[c].label or c}: {part[len(c) :]}"
-        return part
-
-    return {t: " x ".join(one(p) for p in str(t).split(":")) for t in terms}
+    return display_question(svy._codebook, col)
 
 
 def _effects_doc(frame: pd.DataFrame, name: str, col: str, item: ModelItem, svy: Survey) -> TableDoc:
@@ -270,10 +257,10 @@ def _effects_doc(frame: pd.DataFrame, name: str, col: str, item: ModelItem, svy:
         ]
         for _, r in frame.iterrows()
     ]
-    table = pd.DataFrame(rows, columns=[*(c.capitalize() for c in cols), svy.question(col), "Predicted %", "95% CI"])
+    table = pd.DataFrame(rows, columns=[*(c.capitalize() for c in cols), _short(svy, col), "Predicted %", "95% CI"])
     return TableDoc(
         name,
-        f"Predicted probability by {svy.question(col).lower()} ({item.name})",
+        f"Predicted probability by {_short(svy, col).lower()} ({item.name})",
         table,
         ["Average predicted probability over the sample with each respondent set to the level (design-based CIs)."],
     )
@@ -287,7 +274,7 @@ def _distribution(w: _Writer, svy: Survey, item: DistributionItem) -> Blocks:
     by = list(item.by) or None
     blocks: Blocks = []
     col = svy.column(item.var)
-    question = item.title or svy.question(col) or col
+    question = item.title or _wording(svy, col)
     bins: Any = list(item.bins) if isinstance(item.bins, tuple) else item.bins
     if item.chart in ("both", "hist"):
         h = svy.hist(col, by=by, bins=bins, density=item.density)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pewlike.report.derive_spec import DeriveSpec, Universe
+from pewlike.report.labelspec import LabelSpec
 
 __all__ = [
     "DEMO_DATA",
@@ -202,7 +203,8 @@ class CompareItem:
     Attributes
     ----------
     vars, labels : tuple of str
-        The two questions and their legend labels.
+        The two questions and their legend labels (``labels`` empty: each question's
+        short name from ``[labels]``, else its wording, at build time).
     level : str or None
         The answer or net compared (needed by ``chart = "paired"``).
     by : tuple of str
@@ -333,6 +335,7 @@ class Spec:
     label: str = "report.toml"
     derive: tuple[DeriveSpec, ...] = ()  # [[derive]]: variables made before the build
     universes: Mapping[str, Universe] = field(default_factory=dict)  # item name -> its filter and universe
+    labels: tuple[LabelSpec, ...] = ()  # [labels.<VAR>]: short names, wordings, answer labels
 
     @property
     def base_dir(self) -> Path:

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 from pewlike.errors import SpecError
 from pewlike.report.derive_spec import name_universes, parse_derive, parse_universe, split_universes
+from pewlike.report.labelspec import parse_labels
 from pewlike.report.schema import (
     FORMATS,
     CompareItem,
@@ -112,6 +113,7 @@ def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
                 "distribution": distributions,
             },
         ),
+        labels=parse_labels(label, raw["labels"]) if "labels" in raw else (),
     )
     _unique_names(spec)
     return spec
@@ -258,6 +260,7 @@ _TOP_KEYS = (
     "distribution",
     "weighting",
     "derive",
+    "labels",
 )
 _BASES = ("valid", "all")
 _ADJUST = ("holm", "bonferroni", "none")
@@ -422,8 +425,8 @@ def _compare(label: str, i: int, raw: Any, d: Defaults) -> CompareItem:
     vars_ = t.texts("vars")
     if len(vars_) != 2:
         t.fail(f"'vars' must name two questions to compare, not {len(vars_)}")
-    labels = t.texts("labels", vars_)
-    if len(labels) != 2:
+    labels = t.texts("labels", ())  # none: the questions' short names or wording (at build time)
+    if t.has("labels") and len(labels) != 2:
         t.fail("'labels' must give two labels, one per question")
     chart = t.text("chart", "paired", choices=("paired", "likert"))
     level = t.text("level", None)

@@ -90,7 +90,8 @@ def model_table(
     name : str
         File-safe table name.
     title : str, optional
-        Default: the model's own title (its outcome), else ``name``.
+        Default: the outcome's wording (not the formula) and the answers counted
+        (:meth:`~pewlike.models.results.ModelResult.display_title`).
     odds : bool, optional
         Show odds ratios; default: for logit links.  Coefficients leave out the
         intercept of a GLM (an ordinal model's cut points stay).
@@ -100,7 +101,8 @@ def model_table(
     Returns
     -------
     TableDoc
-        Columns ``Term``, ``Odds ratio`` (or ``Coefficient``) with stars,
+        Columns ``Term`` (readable: "Age: 30-49 (vs. 18-29)", the variable's short
+        name or wording and the reference category), ``Odds ratio`` (or ``Coefficient``) with stars,
         ``<level> CI`` and ``p``; notes give N, the design degrees of freedom,
         the star legend and the formula.
 
@@ -138,8 +140,14 @@ def model_table(
         est, lo, hi, terms = f["estimate"], f["ci_lower"], f["ci_upper"], list(f["term"])
         head = "Coefficient"
     pct = f"{level:.0%} CI"
+    readable = model.readable_terms() if hasattr(model, "readable_terms") else {}
     rows = [
-        [t, f"{e:.2f}{stars(pval.get(t, np.nan))}", f"{a:.2f} - {b:.2f}", _fmt_p(pval.get(t, np.nan))]
+        [
+            readable[t].text() if t in readable else t,
+            f"{e:.2f}{stars(pval.get(t, np.nan))}",
+            f"{a:.2f} - {b:.2f}",
+            _fmt_p(pval.get(t, np.nan)),
+        ]
         for t, e, a, b in zip(terms, est, lo, hi)
     ]
     out = pd.DataFrame(rows, columns=["Term", head, pct, "p"])
@@ -158,7 +166,8 @@ def model_table(
         notes.append(f"Model: {formula}")
     if getattr(model, "kind", "") == "ologit" and odds:
         notes.append("Odds ratios above 1 favour later (less concerned) answers; cut points not shown.")
-    return TableDoc(name, title or (model._title() if hasattr(model, "_title") else name), out, notes)
+    default = model.display_title(odds=bool(odds)) if hasattr(model, "display_title") else name
+    return TableDoc(name, title or default, out, notes)
 
 
 # ---------------------------------------------------------------------------
@@ -303,6 +312,7 @@ def methods_statement(survey: Survey | SurveyFrame, by: Sequence[str] = (), *, l
 
     from pewlike.design.frame import frame_of
     from pewlike.estimation.estimators import factor_codes
+    from pewlike.io.display import display_name
 
     sf = frame_of(survey)
     dom = sf.design.in_domain
@@ -311,7 +321,7 @@ def methods_statement(survey: Survey | SurveyFrame, by: Sequence[str] = (), *, l
     for var in by:
         col = categorical_column(sf, var, "methods_statement")
         _, idx, levels = factor_codes(sf, col)
-        label = sf.codebook.variables[col].label or col
+        label = display_name(sf.codebook.variables[col])
         for k, lev in enumerate(levels):  # one margin per reported group
             mask = dom & (idx == k)
             if mask.any():

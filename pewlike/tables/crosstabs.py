@@ -786,12 +786,14 @@ def assemble_crosstab(
             f"total= is the topline of {total.variable!r} (base {total.base!r}); it must be "
             f"that of {col!r} with base {base!r}, the same nets and level"
         )
-    by_label = sf.codebook.variables[bycol].label or bycol
+    from pewlike.io.display import display_name, display_question
+
+    by_label = display_name(sf.codebook.variables[bycol])
     pairs = pd.concat(tests, ignore_index=True) if tests else None
     return Crosstab(
         col,
         bycol,
-        sf.question(col),
+        display_question(sf.codebook, col),
         by_label,
         base,
         out,

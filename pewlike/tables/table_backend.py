@@ -202,7 +202,9 @@ class InMemoryTables:
         -------
         str
         """
-        return self.sf.question(col)
+        from pewlike.io.display import display_question
+
+        return display_question(self.sf.codebook, col)
 
     def n_rows(self) -> int:
         """Respondents in the domain.

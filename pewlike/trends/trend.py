@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pewlike.errors import EstimationError, VariableError
+from pewlike.io.display import display_question
 from pewlike.trends.results import Trend, change_columns, trend_columns
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -228,7 +229,7 @@ def _assemble(
         notes.append("Wording differs between waves: " + "; ".join(f"{w}: {t}" for w, t in info.wordings))
     return Trend(
         variable=col,
-        question=sf.question(col),
+        question=display_question(sf.codebook, col),
         waves=tuple(waves),
         by=tuple(by_cols),
         base=base,

@@ -13,7 +13,7 @@ def test_codebook_and_question_accept_base_names():
     svy = pw.demo()
     cb = svy.codebook()
     assert list(cb.columns) == [
-        "name", "label", "type", "levels", "missing_codes", "n_valid", "n_missing", "base", "measure"
+        "name", "label", "type", "levels", "missing_codes", "n_valid", "n_missing", "base", "measure", "short_name"
     ]  # fmt: skip
     row = cb.set_index("name").loc["CONCERNCO_W49"]
     # issue #11: a scale's type is "ordinal"; `measure` is what the file says

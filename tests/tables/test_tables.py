@@ -366,11 +366,18 @@ def test_model_table_shows_odds_ratios_stars_n_and_df(demo):
     doc = model_table(fit, name="concern")
     f = fit.to_frame().set_index("term")
     assert list(doc.frame.columns) == ["Term", "Odds ratio", "95% CI", "p"]
-    assert list(doc.frame["Term"]) == ["F_AGECAT30-49", "F_AGECAT50-64", "F_AGECAT65+", "F_SEXFemale"]
-    for row in doc.frame.itertuples():
-        beta, p = f.loc[row.Term, "estimate"], f.loc[row.Term, "p_value"]
+    # readable terms: the variable's label, the level, the reference category
+    assert list(doc.frame["Term"]) == [
+        "Age category: 30-49 (vs. 18-29)",
+        "Age category: 50-64 (vs. 18-29)",
+        "Age category: 65+ (vs. 18-29)",
+        "Sex: Female (vs. Male)",
+    ]
+    raw = ["F_AGECAT30-49", "F_AGECAT50-64", "F_AGECAT65+", "F_SEXFemale"]
+    for term, row in zip(raw, doc.frame.itertuples()):
+        beta, p = f.loc[term, "estimate"], f.loc[term, "p_value"]
         assert row._2 == f"{np.exp(beta):.2f}{stars(p)}"
-        lo, hi = np.exp(f.loc[row.Term, ["ci_lower", "ci_upper"]])
+        lo, hi = np.exp(f.loc[term, ["ci_lower", "ci_upper"]])
         assert row._3 == f"{lo:.2f} - {hi:.2f}"
     assert any(f"N = {fit.n_obs:,} respondents; design degrees of freedom = {fit.df_resid:g}" in n for n in doc.notes)
     assert [stars(x) for x in (0.0004, 0.004, 0.04, 0.4)] == ["***", "**", "*", ""]
