@@ -158,7 +158,11 @@ def model_table(
         notes.append(f"Model: {formula}")
     if getattr(model, "kind", "") == "ologit" and odds:
         notes.append("Odds ratios above 1 favour later (less concerned) answers; cut points not shown.")
-    return TableDoc(name, title or (model._title() if hasattr(model, "_title") else name), out, notes)
+    from pewlike.tables.sheets import model_sheet
+
+    p_of = [pval.get(t, np.nan) for t in terms]
+    sheet = model_sheet(terms, est, lo, hi, p_of, head=head, stars=[stars(p) for p in p_of])
+    return TableDoc(name, title or (model._title() if hasattr(model, "_title") else name), out, notes, sheet=sheet)
 
 
 # ---------------------------------------------------------------------------

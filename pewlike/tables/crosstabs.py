@@ -40,6 +40,9 @@ from pewlike.tables.toplines import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    import os
+    from pathlib import Path
+
     import pandas as pd
 
     from pewlike.design.frame import SurveyFrame
@@ -366,6 +369,37 @@ class Crosstab(RowEstimates):
 
     def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
         return [(f"Crosstab of {self.variable} by {self.by}: {self.question}", self.frame)]
+
+    def _repr_html_(self) -> str:
+        """Notebook view: the Pew-formatted crosstab (as :meth:`table`) with its wording and notes, escaped.
+
+        Returns
+        -------
+        str
+        """
+        from pewlike.tables.sheets import table_html
+
+        return table_html(self.table())
+
+    def to_excel(self, path: str | os.PathLike[str]) -> Path:
+        """Write the crosstab to an ``.xlsx`` workbook: shares as numbers, letters and flags in own columns.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Ends in ``.xlsx``.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Notes
+        -----
+        As ``openxlsx::write.xlsx`` of a crosstab in R; see :func:`pewlike.tables.sheets.banner_sheet`.
+        """
+        from pewlike.tables.sheets import write_tables
+
+        return write_tables([self.table()], path)
 
 
 def crosstab(
@@ -910,4 +944,7 @@ def banner(
     doc_name = name or f"crosstab_{file_safe(first.variable)}" + (
         f"_by_{file_safe(first.by)}" if len(tabs) == 1 else ""
     )
-    return TableDoc(doc_name, title or first.question, frame, notes, groups)
+    from pewlike.tables.sheets import banner_sheet
+
+    sheet = banner_sheet(tabs, labels, tot)
+    return TableDoc(doc_name, title or first.question, frame, notes, groups, sheet=sheet)

@@ -22,6 +22,9 @@ from pewlike.resultbase import RowEstimates, frame_text
 from pewlike.tables.export import TableDoc, file_safe, fmt_int, fmt_points, pew_percents
 
 if TYPE_CHECKING:  # pragma: no cover
+    import os
+    from pathlib import Path
+
     import pandas as pd
 
     from pewlike.design.frame import SurveyFrame
@@ -597,7 +600,10 @@ class Topline(RowEstimates):
         f = self.frame
         labels, pct = layout_rows(f, self.nets)
         doc = pd.DataFrame({"Response": labels, "%": pew_percents(pct, small=small)})
-        return TableDoc(name or f"topline_{file_safe(self.variable)}", self.question, doc, self.notes())
+        from pewlike.tables.sheets import topline_sheet
+
+        sheet = topline_sheet(labels, pct, n=self.n, moe=self.moe)
+        return TableDoc(name or f"topline_{file_safe(self.variable)}", self.question, doc, self.notes(), sheet=sheet)
 
     def notes(self) -> list[str]:
         """Base, N and margin-of-error notes.
@@ -645,6 +651,37 @@ class Topline(RowEstimates):
 
     def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
         return [(f"Topline of {self.variable}: {self.question}", self.frame)]
+
+    def _repr_html_(self) -> str:
+        """Notebook view: the Pew-formatted topline (as :meth:`table`) with its wording and notes, escaped.
+
+        Returns
+        -------
+        str
+        """
+        from pewlike.tables.sheets import table_html
+
+        return table_html(self.table())
+
+    def to_excel(self, path: str | os.PathLike[str]) -> Path:
+        """Write the topline to an ``.xlsx`` workbook: shares as numbers in percent format, N and MOE.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Ends in ``.xlsx``.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Notes
+        -----
+        As ``openxlsx::write.xlsx`` of a topline table in R; see :mod:`pewlike.io.workbook`.
+        """
+        from pewlike.tables.sheets import write_tables
+
+        return write_tables([self.table()], path)
 
 
 def lower_first(text: str) -> str:
