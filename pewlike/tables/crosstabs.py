@@ -327,7 +327,11 @@ class Crosstab(RowEstimates):
             "none": "not adjusted for multiple comparisons",
         }[self.adjust]
         small = "suppressed (-)" if self.suppress else "flagged (†)"
-        base = "all who were asked, Refused shown" if self.base == "all" else "those who answered"
+        base = (
+            "all who were asked, Refused shown"
+            if self.base == "all"
+            else "those who answered (Refused and Don't know excluded)"
+        )
         return [
             f"Column percentages of {base}; {lower_first(self.total.universe())}.",
             f"Letters mark a share significantly higher than in the lettered column (design-based t test, "

@@ -504,6 +504,10 @@ class Topline(RowEstimates):
     universe_name : str or None
         The name of the survey's domain (``svy.subset(..., name="Registered voters")``):
         the note says "Among registered voters" and ``to_frame().attrs["universe"]`` holds it.
+    asked_of : str or None
+        The forms of a split-form survey the question was asked of, when they are exactly
+        who answered (``"Form 1"``; see :func:`pewlike.tables.asked.asked_of_forms`): the
+        note says "Asked of Form 1, n = 1,983".
     estimates, std_errors : pandas.Series
         Fractions, labelled by response (nets included).
     cov : pandas.DataFrame
@@ -538,6 +542,7 @@ class Topline(RowEstimates):
     method: str = "logit"
     design: str = ""
     universe_name: str | None = None
+    asked_of: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Estimates (fractions) then ``moe`` (points, the same for every row) and ``kind``.
@@ -557,6 +562,9 @@ class Topline(RowEstimates):
     def universe(self) -> str:
         """Who was asked, as a Pew table note ("Asked of all respondents" / "Asked of 2,120 of 4,272").
 
+        A question asked of some forms of a split-form survey names them: "Asked of Form 1,
+        n = 1,983".
+
         A named domain (``svy.subset(cond, name="Registered voters")``) is named:
         "Among registered voters, n = 2,861", or "Among registered voters, asked of 1,402
         of 2,861" when only some of them were asked.
@@ -567,11 +575,15 @@ class Topline(RowEstimates):
         """
         if self.universe_name:
             among = f"Among {lower_first(self.universe_name)}"
+            if self.asked_of:
+                return f"{among}, asked of {self.asked_of}, n = {self.asked:,}"
             if self.asked == self.total:
                 return f"{among}, n = {self.total:,}"
             return f"{among}, asked of {self.asked:,} of {self.total:,}"
         if self.asked == self.total:
             return "Asked of all respondents"
+        if self.asked_of:
+            return f"Asked of {self.asked_of}, n = {self.asked:,}"
         return f"Asked of {self.asked:,} of {self.total:,} respondents"
 
     def table(self, *, small: str = "<1", name: str | None = None) -> TableDoc:
@@ -827,7 +839,11 @@ def topline(
     mask = base_mask(sf, col, base)
     moe, deff = moe_points(sf, mask, level)
     frame.insert(len(frame.columns) - 1, "moe", moe)
-    asked = int((sf.data[col].notna().to_numpy() & sf.design.in_domain).sum())
+    from pewlike.tables.asked import asked_of_forms
+
+    answered = sf.data[col].notna().to_numpy()
+    asked = int((answered & sf.design.in_domain).sum())
+    asked_of = asked_of_forms(sf.data, answered, sf.design.in_domain)
     return Topline(
         col,
         sf.question(col),
@@ -843,4 +859,5 @@ def topline(
         level,
         est.method,
         est.design,
+        asked_of=asked_of,
     )
