@@ -150,6 +150,10 @@ def report(spec: str | None, data: str | None, out: str | None, jobs: int | None
     starter with `pewlike init DATA.sav`).  The report goes to a temporary
     folder first: a failed build leaves the previous report untouched.  A
     rebuild replaces only the files pewlike wrote; files you added are kept.
+
+    The spec format (every key, with a complete annotated example) is in the
+    README section "The report spec"; `pewlike init DATA.sav` writes a
+    commented starter spec.
     """
     from pewlike.report.build import build
 
