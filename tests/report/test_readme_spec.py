@@ -43,6 +43,9 @@ def test_readme_spec_builds(tmp_path):
     md = (res.out / "report.md").read_text(encoding="utf-8")
     assert "all who were asked, Refused shown; asked of Form 1, n = 2,136." in md
     assert "NET Very/Somewhat concerned" in md
+    assert (
+        "Percentages are of those who answered (Refused and Don't know excluded) unless a table says otherwise." in md
+    )
     assert (res.out / "tables" / "tables.xlsx").is_file()
 
 
