@@ -161,6 +161,10 @@ def report(
     starter with `pewlike init DATA.sav`).  The report goes to a temporary
     folder first: a failed build leaves the previous report untouched.  A
     rebuild replaces only the files pewlike wrote; files you added are kept.
+
+    The spec format (every key, with a complete annotated example) is in the
+    README section "The report spec"; `pewlike init DATA.sav` writes a
+    commented starter spec.
     """
     from pewlike.report.build import build
 
@@ -198,7 +202,7 @@ def _starter(data: str) -> Spec:
     made = starter(svy, data)
     if made.left_out:
         _say(
-            f"pewlike: note: the report covers the first {made.questions:,} Likert-like questions; "
+            f"pewlike: note: the report covers the first {made.questions:,} questions; "
             f"{made.left_out:,} more were left out (write a spec with `pewlike init --max-items N` to include them)",
             err=True,
         )
@@ -229,8 +233,11 @@ def _starter(data: str) -> Spec:
 def init(data: str, output: str, force: bool, max_items: int) -> None:
     """Write a starter report spec for DATA from its codebook.
 
-    The spec toplines every Likert-like question (up to --max-items) and crosses
-    it by the F_ demographics found; edit it and run `pewlike report SPEC`.
+    It picks the answer scales (recognised from their labels) and yes/no items
+    (up to --max-items), the standard demographics found (F_AGECAT, F_SEX or
+    F_GENDER, F_EDUCCAT, F_RACETHN, F_PARTYSUM_FINAL, F_INC...) and the weight,
+    says what it chose and why, and writes a spec in which every key is
+    explained; edit it and run `pewlike report SPEC`.
     """
     import os
     from pathlib import Path
@@ -254,10 +261,12 @@ def init(data: str, output: str, force: bool, max_items: int) -> None:
         raise PewlikeError(f"cannot write {output!r}: {exc.strerror or exc}") from None
     if made.left_out:
         _say(
-            f"pewlike: note: {made.left_out:,} more Likert-like questions were left out (the spec has the first "
+            f"pewlike: note: {made.left_out:,} more questions were left out (the spec has the first "
             f"{made.questions:,}); include them with --max-items {made.questions + made.left_out}",
             err=True,
         )
+    for line in made.choices:  # what was chosen and why (#11)
+        _say(f"  {line}")
     _say(f"Wrote {output}. Build the report with: pewlike report {output}")
 
 

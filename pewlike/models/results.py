@@ -18,6 +18,9 @@ from pewlike.errors import ModelError, VariableError
 from pewlike.resultbase import Result, frame_text, t_quantile
 
 if TYPE_CHECKING:  # pragma: no cover
+    import os
+    from pathlib import Path
+
     import pandas as pd
 
     from pewlike.design.frame import SurveyFrame
@@ -323,6 +326,37 @@ class ModelResult(Result):
 
     def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
         return [(f"{self._title()}: {self.formula}", self.to_frame())]
+
+    def _repr_html_(self) -> str:
+        """Notebook view: the coefficient table, rounded, with the model's notes (N, df, formula), escaped.
+
+        Returns
+        -------
+        str
+        """
+        from pewlike.models.present import model_html
+
+        return model_html(self)
+
+    def to_excel(self, path: str | os.PathLike[str]) -> Path:
+        """Write ``to_frame()`` to an ``.xlsx`` workbook, numbers as numbers, with the model's notes.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Ends in ``.xlsx``.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Notes
+        -----
+        As ``openxlsx::write.xlsx(broom::tidy(svyglm(...)))`` in R.
+        """
+        from pewlike.models.present import write_model
+
+        return write_model(self, path)
 
     # -- tests -----------------------------------------------------------------------
     def regterm(self, terms: str | Sequence[str], *, df: float | None = None) -> TestResult:

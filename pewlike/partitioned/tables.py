@@ -287,6 +287,20 @@ class PartitionedTables:
         """
         return display_question(self.pf.codebook, col)
 
+    def asked_of(self, col: str) -> str | None:
+        """The forms a question was asked of: not said for partitioned data (None).
+
+        Parameters
+        ----------
+        col : str
+
+        Returns
+        -------
+        None
+            A partitioned topline's note gives the count asked without naming forms.
+        """
+        return None
+
     def n_rows(self) -> int:
         """Respondents in the domain (one pass, cached).
 

@@ -468,9 +468,16 @@ def methods_blocks(w: _Writer, svy: Survey) -> tuple[str, Blocks]:
     Returns
     -------
     (str, list of TableBlock)
-        The statement (ending with a full stop) and the table's block.
+        The statement (sample size, margin of error and the report's base rule, ending with a
+        full stop) and the table's block.
     """
     from pewlike.tables import methods_statement
 
     ms = methods_statement(svy, w.spec.defaults.by, level=w.spec.defaults.level)
-    return ms.text() + ".", [w.table(ms.table(), [("", ms.to_frame())])]
+    base = (  # the report's one base rule, said out loud (#11); each table also states its own
+        "of all who were asked, Refused shown,"
+        if w.spec.defaults.base == "all"
+        else "of those who answered (Refused and Don't know excluded)"
+    )
+    statement = f"{ms.text()}. Percentages are {base} unless a table says otherwise."
+    return statement, [w.table(ms.table(), [("", ms.to_frame())])]

@@ -1,9 +1,13 @@
 """``pewlike init``: a starter report spec written from a data file's codebook.
 
-It picks the Likert-like questions (ordered answer scales of three to five
-substantive options) and the ``F_`` demographics it finds, and writes a spec
-that toplines and crosses every question by every demographic.  The text is
-checked by :func:`pewlike.report.spec.loads` before it is returned.
+It picks the questions worth reporting -- answer scales recognised from their labels
+(:mod:`pewlike.io.scales`, whatever the file's measure level) and yes/no items (two
+substantive answers) -- the standard ATP demographics it finds (age, sex or gender,
+education, race and ethnicity, party, income), and the weight, and writes a spec in which
+every key is explained in a comment, toplining each question and crossing it by the
+demographics.  :attr:`Starter.choices` says what was chosen and why.  The text is checked by
+:func:`pewlike.report.spec.loads` before it is returned.  Pew's batteries and grids are
+not picked yet (``svy.batteries()`` does not exist on this version).
 """
 
 from __future__ import annotations
@@ -19,18 +23,32 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "MAX_STARTER_ITEMS",
+    "STANDARD_DEMOGRAPHICS",
     "Starter",
     "categorical_items",
     "demographics",
     "likert_items",
+    "standard_demographics",
     "starter",
     "starter_spec",
+    "yes_no_items",
 ]
 
 #: Questions a starter spec toplines and crosses by default (each gives two report items).
 MAX_STARTER_ITEMS = 200
 
-_SKIP = re.compile(r"^(QKEY|FORM|CASEID|RESPID|ID|WEIGHT|WT|XW|REPWT|DEVICE|INTERVIEW|LANG)", re.IGNORECASE)
+_SKIP = re.compile(r"^(QKEY|X?FORM|CASEID|RESPID|ID|WEIGHT|WT|XW|REPWT|DEVICE|INTERVIEW|LANG)", re.IGNORECASE)
+
+#: The standard ATP demographics, in report order: (what it is, names tried in turn).  A name
+#: also matches with a wave suffix (``F_AGECAT_W49``); ``F_INC`` matches any ``F_INC...``.
+STANDARD_DEMOGRAPHICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("age", ("F_AGECAT",)),
+    ("sex or gender", ("F_SEX", "F_GENDER")),
+    ("education", ("F_EDUCCAT", "F_EDUCCAT2")),
+    ("race and ethnicity", ("F_RACETHN", "F_RACETHNMOD")),
+    ("party", ("F_PARTYSUM_FINAL", "F_PARTY_FINAL")),
+    ("income", ("F_INC",)),
+)
 
 
 def _levels(svy: Survey, col: str) -> list[str]:
@@ -42,7 +60,10 @@ def _levels(svy: Survey, col: str) -> list[str]:
 
 
 def likert_items(svy: Survey) -> list[str]:
-    """Questions with an ordered scale of 3-5 substantive answers (not ``F_`` profile or design columns).
+    """Questions with an ordered scale of 3-7 substantive answers (not ``F_`` profile or design columns).
+
+    A scale is recognised from its labels whatever the file's measure level, or declared
+    (``svy.set_scale``); see :func:`pewlike.io.scales.is_scale`.
 
     Parameters
     ----------
@@ -70,7 +91,7 @@ def likert_items(svy: Survey) -> list[str]:
         if not isinstance(dtype, pd.CategoricalDtype) or col.upper().startswith("F_") or _SKIP.match(col):
             continue
         levels = _levels(svy, col)
-        if 3 <= len(levels) <= 5 and is_scale(info, levels, ordered=bool(dtype.ordered)):
+        if 3 <= len(levels) <= 7 and is_scale(info, levels, ordered=bool(dtype.ordered)):
             out.append(col)
     return out
 
@@ -137,28 +158,111 @@ def demographics(svy: Survey) -> list[str]:
     ]
 
 
+def yes_no_items(svy: Survey) -> list[str]:
+    """Questions with exactly two substantive answers (yes/no, either/or; not ``F_`` or design columns).
+
+    Parameters
+    ----------
+    svy : Survey
+        An in-memory survey.
+
+    Returns
+    -------
+    list of str
+        Columns, in the data's order.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> yes_no_items(pw.demo())
+    ['POSNEGCO_W49', 'POSNEGGOV_W49']
+    """
+    import pandas as pd
+
+    return [
+        col
+        for col in svy._codebook.variables
+        if isinstance(svy._data[col].dtype, pd.CategoricalDtype)
+        and not col.upper().startswith("F_")
+        and not _SKIP.match(col)
+        and len(_levels(svy, col)) == 2
+    ]
+
+
+def _matches(col: str, name: str) -> bool:
+    up = col.upper()
+    if name == "F_INC":
+        return up.startswith("F_INC")
+    return up == name or bool(re.fullmatch(re.escape(name) + r"_W\d+", up))
+
+
+def standard_demographics(svy: Survey) -> list[tuple[str, str]]:
+    """The standard ATP demographics found: age, sex or gender, education, race, party, income.
+
+    Parameters
+    ----------
+    svy : Survey
+        An in-memory survey.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(column, what it is)`` in :data:`STANDARD_DEMOGRAPHICS` order, one per kind (the
+        first name found), each a labelled variable with 2-12 substantive categories.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> [c for c, _ in standard_demographics(pw.demo())]
+    ['F_AGECAT', 'F_SEX', 'F_EDUCCAT', 'F_RACETHN', 'F_PARTYSUM_FINAL', 'F_INCOME_RECODE']
+    """
+    import pandas as pd
+
+    usable = [
+        col
+        for col in svy._codebook.variables
+        if isinstance(svy._data[col].dtype, pd.CategoricalDtype) and 2 <= len(_levels(svy, col)) <= 12
+    ]
+    out = []
+    for what, names in STANDARD_DEMOGRAPHICS:
+        found = next((col for name in names for col in usable if _matches(col, name)), None)
+        if found is not None:
+            out.append((found, what))
+    return out
+
+
 def _q(text: str) -> str:
     """A TOML basic string (JSON's escapes are valid TOML; TOML also wants DEL escaped)."""
     return json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
+def _comment(text: str) -> str:
+    """Text from the file made safe for a one-line TOML comment."""
+    from pewlike.textsafe import plain_text
+
+    return " ".join(plain_text(text).replace("\x7f", "").split())
+
+
 @dataclass(frozen=True)
 class Starter:
-    """A starter spec and what it left out.
+    """A starter spec, what it left out, and what it chose and why.
 
     Attributes
     ----------
     text : str
-        The TOML spec.
+        The TOML spec, every key explained in a comment.
     questions : int
-        Likert-like questions in the spec (each has a topline and a crosstab).
+        Questions in the spec (each has a topline and, with demographics, a crosstab).
     left_out : int
-        Likert-like questions found but not written, because of ``max_items``.
+        Questions found but not written, because of ``max_items``.
+    choices : tuple of str
+        One line per choice (questions, demographics, weight, base), saying why.
     """
 
     text: str
     questions: int
     left_out: int
+    choices: tuple[str, ...] = ()
 
 
 def starter_spec(
@@ -187,22 +291,57 @@ def starter_spec(
     Raises
     ------
     SpecError
-        No Likert-like question in the data, or ``max_items`` below 1.
+        No reportable question in the data, or ``max_items`` below 1.
 
     Examples
     --------
     >>> import pewlike as pw
     >>> text = starter_spec(pw.demo(), "privacy.sav")
-    >>> text.splitlines()[4:6]
-    ['[data]', 'file = "privacy.sav"']
+    >>> 'file = "privacy.sav"' in text
+    True
     """
     return starter(svy, data_path, spec_path=spec_path, max_items=max_items).text
+
+
+def _names(cols: list[str], most: int = 6) -> str:
+    shown = ", ".join(cols[:most])
+    return shown + (f" and {len(cols) - most:,} more" if len(cols) > most else "")
+
+
+def _pick(svy: Survey) -> tuple[dict[str, str], list[str]]:
+    """The questions (column -> kind), in the data's order, and one line per kind found saying why."""
+    scales = likert_items(svy)
+    binary = yes_no_items(svy)
+    why = []
+    if scales:
+        why.append(
+            f"{len(scales):,} answer scales (ordered answers recognised from their labels or declared): {_names(scales)}"
+        )
+    if binary:
+        why.append(f"{len(binary):,} yes/no items (two substantive answers): {_names(binary)}")
+    kinds = dict.fromkeys(scales, "answer scale") | dict.fromkeys(binary, "yes/no item")
+    found = {col: kinds[col] for col in svy._codebook.variables if col in kinds}
+    if not found:
+        found = dict.fromkeys(categorical_items(svy), "question")
+        if found:
+            why.append(
+                f"no answer scale or yes/no item found; took the {len(found):,} labelled questions with "
+                f"2-12 answers: {_names(list(found))}"
+            )
+    return found, why
 
 
 def starter(
     svy: Survey, data_path: str, *, spec_path: str = "report.toml", max_items: int = MAX_STARTER_ITEMS
 ) -> Starter:
-    """A starter spec for ``svy`` with at most ``max_items`` questions, and how many it left out.
+    """A starter spec for ``svy`` with at most ``max_items`` questions, what it left out and why.
+
+    Questions: answer scales recognised from their labels whatever the file's measure level
+    (:func:`likert_items`) and yes/no items (:func:`yes_no_items`), in the data's order;
+    without either, the labelled questions with 2-12 answers (:func:`categorical_items`).
+    Demographics: the standard ATP ones found (:func:`standard_demographics`), else the
+    ``F_`` profile variables with 2-8 categories.  The weight: the design's.  One base
+    rule for the whole report (``[defaults] base``), stated under every table.
 
     Parameters
     ----------
@@ -213,7 +352,7 @@ def starter(
     spec_path : str
         Where the spec will be written.
     max_items : int
-        Most Likert-like questions written, the first ones in the data's order; the spec
+        Most questions written, the first ones in the data's order; the spec
         says in a comment how many more there were.  A file with thousands of columns
         would otherwise give a spec of thousands of tables.
 
@@ -224,7 +363,8 @@ def starter(
     Raises
     ------
     SpecError
-        No Likert-like question in the data, or ``max_items`` below 1.
+        No reportable question in the data (no labelled question with 2-12 answers besides
+        ``F_`` profile and design columns), or ``max_items`` below 1.
 
     Notes
     -----
@@ -235,21 +375,35 @@ def starter(
     >>> import pewlike as pw
     >>> s = starter(pw.demo(), "privacy.sav", max_items=3)
     >>> s.questions, s.left_out
-    (3, 7)
+    (3, 9)
     """
     from pewlike.errors import SpecError
     from pewlike.report.spec import loads
 
     if not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1:
         raise SpecError(f"max_items={max_items!r} is not valid; give a whole number of at least 1")
-    found = likert_items(svy) or categorical_items(svy)
-    demos = demographics(svy)
+    found, why = _pick(svy)
     if not found:
         raise SpecError(
-            f"{data_path}: no categorical question found (labelled answers, 2-12 categories, not F_ profile "
-            "or design columns); write the spec by hand, see `pewlike report --help`"
+            f"{data_path}: no reportable question found (no answer scale, no yes/no item, no labelled question "
+            "with 2-12 answers besides F_ profile and design columns); write the spec by hand, see the README "
+            "section 'The report spec' or `pewlike report --help`"
         )
-    items = found[:max_items]
+    std = standard_demographics(svy)
+    if std:
+        demos = [c for c, _ in std]
+        why.append("demographics (the standard ATP ones found): " + ", ".join(f"{c} ({w})" for c, w in std))
+    else:
+        demos = demographics(svy)[:6]
+        why.append(
+            "demographics: "
+            + (
+                f"no standard ATP demographic found; took F_ profile variables with 2-8 categories: {_names(demos)}"
+                if demos
+                else "none found (no F_ profile variable): the spec has toplines only"
+            )
+        )
+    items = list(found)[:max_items]
     left_out = len(found) - len(items)
     spec_dir = Path(spec_path).resolve().parent
     data = Path(data_path).resolve()
@@ -259,40 +413,79 @@ def starter(
         rel = data.as_posix()
     label = svy._codebook.file_label or data.stem
     weight = svy._design.names.get("weights")
+    why.append(f"weight: {weight} (the file's weight column)" if weight else "weight: none found, so unweighted")
+    why.append('base: "valid" for every table (Refused and Don\'t know excluded, said under each table)')
+    wording = {col: svy._codebook.variables[col].label or "" for col in items}
+    lines = _text(label, rel, weight, demos, {col: found[col] for col in items}, wording)
+    if left_out:
+        lines[2:2] = [
+            f"# {left_out:,} more questions were left out (the first {len(items):,} of {len(found):,} "
+            "are here); add them by hand or run `pewlike init --max-items N`"
+        ]
+    text = "\n".join(lines)
+    loads(text, label=Path(spec_path).name)  # the starter must itself be a valid spec
+    return Starter(text, len(items), left_out, tuple(why))
+
+
+def _text(
+    label: str, rel: str, weight: str | None, demos: list[str], items: dict[str, str], wording: dict[str, str]
+) -> list[str]:
     lines = [
-        f"# Starter report spec for {data.name}, written by `pewlike init`.",
-        "# Edit it, then build the report with: pewlike report " + Path(spec_path).name,
+        f"# Starter report spec for {_comment(Path(rel).name)}, written by `pewlike init`.",
+        "# Edit it, then build the report with: pewlike report <this file>",
+        "# Every key is explained below; the README section 'The report spec' has the full format.",
+        "",
+        "# The report's title, shown on its first page.",
         f"title = {_q(label)}",
         "",
         "[data]",
+        "# The data file, relative to this spec.",
         f"file = {_q(rel)}",
+        '# The weight column; "auto" finds the one WEIGHT_W<n> column, false means unweighted.',
         f"weights = {_q(weight) if weight else 'false'}",
+        "# Answer scales the labels do not reveal can be declared (nets follow), or a recognised one undone:",
+        '# ordinal = ["Q7"]',
+        '# nominal = ["Q8"]',
         "",
         "[output]",
+        "# Folder of the report, relative to this spec; a rebuild replaces only the files pewlike wrote.",
         'dir = "pewlike-report"',
+        "# Files to write: html page, Markdown, CSV per table, tables.xlsx (numbers as numbers), figures.",
         'formats = ["html", "md", "csv", "xlsx", "png", "svg"]',
         "",
         "[defaults]",
-        "# demographics every crosstab is broken down by",
+        "# Demographics every crosstab is broken down by.",
         f"by = [{', '.join(_q(d) for d in demos)}]",
+        '# One base for the whole report: "valid" = those who answered (Refused excluded);',
+        '# "all" = everyone asked, Refused shown.  An item may override it with its own base.',
         'base = "valid"',
+        '# Nets: "auto" = top two / bottom two of each recognised scale; false = none.',
         'nets = "auto"',
+        "# Columns with fewer respondents are flagged and not tested.",
         "min_n = 100",
         "",
     ]
-    if left_out:
-        lines[2:2] = [
-            f"# {left_out:,} more Likert-like questions were left out (the first {len(items):,} of {len(found):,} "
-            "are here); add them by hand or run `pewlike init --max-items N`"
-        ]
-    for col in items:
-        lines += ["[[topline]]", f"var = {_q(col)}", 'base = "all"', ""]
+    if not demos:
+        lines.insert(lines.index("[defaults]") + 2, "# (no demographics found: add some to cross by)")
+    for i, (col, kind) in enumerate(items.items()):
+        said = _comment(wording.get(col, ""))
+        said = said if len(said) <= 100 else said[:99] + "…"
+        lines += [f"# {_comment(col)} ({kind}){': ' + said if said else ''}", "[[topline]]"]
+        if i == 0:
+            lines.append(
+                "# var: the question's column; the table gives its wording, % per answer, N and margin of error."
+            )
+        lines += [f"var = {_q(col)}", ""]
     if demos:
-        for col in items:
-            lines += ["[[crosstab]]", f"var = {_q(col)}", ""]
-    else:
-        lines.insert(lines.index("[defaults]") + 2, "# (no F_ demographics found: add some to cross by)")
-    lines += ["[weighting]", "summary = true", ""]
-    text = "\n".join(lines)
-    loads(text, label=Path(spec_path).name)  # the starter must itself be a valid spec
-    return Starter(text, len(items), left_out)
+        for i, col in enumerate(items):
+            head = ["[[crosstab]]"]
+            if i == 0:
+                head.append("# A crosstab: column % by each [defaults] demographic, with significance letters.")
+            lines += [*head, f"var = {_q(col)}", ""]
+    lines += [
+        "[weighting]",
+        "# summary: a table of the weights (design effect, effective sample size, margin of error).",
+        "summary = true",
+        "",
+    ]
+    return lines

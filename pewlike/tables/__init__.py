@@ -166,8 +166,13 @@ def model_table(
         notes.append(f"Model: {formula}")
     if getattr(model, "kind", "") == "ologit" and odds:
         notes.append("Odds ratios above 1 favour later (less concerned) answers; cut points not shown.")
+    from pewlike.tables.sheets import model_sheet
+
+    p_of = [pval.get(t, np.nan) for t in terms]
+    shown = [readable[t].text() if t in readable else t for t in terms]
+    sheet = model_sheet(shown, est, lo, hi, p_of, head=head, stars=[stars(p) for p in p_of])
     default = model.display_title(odds=bool(odds)) if hasattr(model, "display_title") else name
-    return TableDoc(name, title or default, out, notes)
+    return TableDoc(name, title or default, out, notes, sheet=sheet)
 
 
 # ---------------------------------------------------------------------------

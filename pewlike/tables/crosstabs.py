@@ -40,6 +40,9 @@ from pewlike.tables.toplines import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    import os
+    from pathlib import Path
+
     import pandas as pd
 
     from pewlike.design.frame import SurveyFrame
@@ -324,7 +327,11 @@ class Crosstab(RowEstimates):
             "none": "not adjusted for multiple comparisons",
         }[self.adjust]
         small = "suppressed (-)" if self.suppress else "flagged (†)"
-        base = "all who were asked, Refused shown" if self.base == "all" else "those who answered"
+        base = (
+            "all who were asked, Refused shown"
+            if self.base == "all"
+            else "those who answered (Refused and Don't know excluded)"
+        )
         return [
             f"Column percentages of {base}; {lower_first(self.total.universe())}.",
             f"Letters mark a share significantly higher than in the lettered column (design-based t test, "
@@ -366,6 +373,37 @@ class Crosstab(RowEstimates):
 
     def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
         return [(f"Crosstab of {self.variable} by {self.by}: {self.question}", self.frame)]
+
+    def _repr_html_(self) -> str:
+        """Notebook view: the Pew-formatted crosstab (as :meth:`table`) with its wording and notes, escaped.
+
+        Returns
+        -------
+        str
+        """
+        from pewlike.tables.sheets import table_html
+
+        return table_html(self.table())
+
+    def to_excel(self, path: str | os.PathLike[str]) -> Path:
+        """Write the crosstab to an ``.xlsx`` workbook: shares as numbers, letters and flags in own columns.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Ends in ``.xlsx``.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Notes
+        -----
+        As ``openxlsx::write.xlsx`` of a crosstab in R; see :func:`pewlike.tables.sheets.banner_sheet`.
+        """
+        from pewlike.tables.sheets import write_tables
+
+        return write_tables([self.table()], path)
 
 
 def crosstab(
@@ -911,4 +949,7 @@ def banner(
     doc_name = name or f"crosstab_{file_safe(first.variable)}" + (
         f"_by_{file_safe(first.by)}" if len(tabs) == 1 else ""
     )
-    return TableDoc(doc_name, title or first.question, frame, notes, groups)
+    from pewlike.tables.sheets import banner_sheet
+
+    sheet = banner_sheet(tabs, labels, tot)
+    return TableDoc(doc_name, title or first.question, frame, notes, groups, sheet=sheet)

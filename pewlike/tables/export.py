@@ -19,22 +19,22 @@ Rounding conventions (as Pew Research Center toplines)
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 
 from pewlike.errors import PewlikeError
-from pewlike.textsafe import formula_like, html_text, markdown_text, plain_text, spreadsheet_cell
+from pewlike.textsafe import html_text, markdown_text, spreadsheet_cell
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+    from pewlike.io.workbook import Sheet
 
 __all__ = [
     "StrPath",
@@ -50,6 +50,7 @@ __all__ = [
     "map_text",
     "pew_percent",
     "pew_percents",
+    "text_sheet",
     "write_csv",
     "write_html",
     "write_markdown",
@@ -232,6 +233,10 @@ class TableDoc:
     groups : sequence of (label, span)
         Optional header row over the columns (a banner's demographics); spans
         add up to the number of columns.
+    sheet : pewlike.io.workbook.Sheet, optional
+        The same table for a spreadsheet, with numbers as numbers (shares as
+        fractions in percent format, letters and flags in their own columns);
+        without it the workbook gets the text cells.
 
     Raises
     ------
@@ -260,7 +265,7 @@ class TableDoc:
     N = 100
     """
 
-    __slots__ = ("frame", "groups", "name", "notes", "title")
+    __slots__ = ("frame", "groups", "name", "notes", "sheet", "title")
 
     def __init__(
         self,
@@ -269,6 +274,8 @@ class TableDoc:
         frame: pd.DataFrame,
         notes: Sequence[str] = (),
         groups: Sequence[tuple[str, int]] = (),
+        *,
+        sheet: Sheet | None = None,
     ) -> None:
         if not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
             raise PewlikeError(f"table name {name!r} is not file-safe; use letters, digits, '_' or '-'")
@@ -281,6 +288,7 @@ class TableDoc:
                 f"column groups span {sum(s for _, s in groups)} columns; the table has {frame.shape[1]}"
             )
         self.groups = tuple(groups)
+        self.sheet = sheet
 
     def markdown(self) -> str:
         """The table as Markdown, title as a bold line and notes below.
@@ -574,28 +582,11 @@ def write_html(doc: TableDoc, path: StrPath, *, css: str = "") -> Path:
     return atomic_write(Path(path), page.encode("utf-8"))
 
 
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-
-
-def _sheet_names(names: Sequence[str]) -> list[str]:
-    """Excel sheet names: at most 31 characters, no ``[]:*?/\\``, unique (case-insensitive)."""
-    out, seen = [], set()
-    for name in names:
-        base = _SHEET_BAD.sub("_", name)[:31] or "table"
-        cand, k = base, 2
-        while cand.lower() in seen:
-            suffix = f"~{k}"
-            cand, k = base[: 31 - len(suffix)] + suffix, k + 1
-        seen.add(cand.lower())
-        out.append(cand)
-    return out
-
-
 def write_xlsx(docs: Sequence[TableDoc], path: StrPath, *, title: str = "pewlike tables") -> Path:
     """Write every table to one Excel workbook, a sheet per table, with fixed bytes.
 
-    The sheet holds the title in A1, the table from row 3 and the notes under
-    it.  Document properties and zip entry dates are set to
+    The sheet holds the title (the wording) in A1, the table from row 3 and the
+    notes under it.  Document properties and zip entry dates are set to
     :func:`fixed_datetime` so two builds give identical files.
 
     Parameters
@@ -620,91 +611,35 @@ def write_xlsx(docs: Sequence[TableDoc], path: StrPath, *, title: str = "pewlike
     Notes
     -----
     As ``openxlsx::write.xlsx(list_of_tables, path)`` in R, one sheet per table.
-    Cells stay text, so Pew's rounded percentages (``"<1"``, ``"-"``) are shown
-    exactly as in the other formats.  Every cell is stored with the string type, so a
-    label that begins with ``=`` is shown as written and never runs as a formula;
-    control characters, which Excel cannot store, are removed
-    (:func:`~pewlike.textsafe.plain_text`).
+    A table with a :attr:`TableDoc.sheet` (toplines, crosstabs, models) is written
+    with numbers as numbers: percentages are the shares with a percent format,
+    letters and flags in their own columns, N and margins of error numeric.  Other
+    tables are written as their text cells.  Every text cell is stored with the
+    string type, so a label that begins with ``=`` is shown as written and never
+    runs as a formula; control characters, which Excel cannot store, are removed
+    (:func:`~pewlike.textsafe.plain_text`).  See :mod:`pewlike.io.workbook`.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from pewlike.io.workbook import workbook_bytes
 
     if not docs:
         raise PewlikeError("no tables to write to the Excel workbook")
-    when = fixed_datetime()
-    wb = Workbook()
-    wb.remove(wb.active)
-    bold = Font(bold=True)
-    for doc, sheet in zip(docs, _sheet_names([d.name for d in docs])):
-        ws = wb.create_sheet(sheet)
-        ws["A1"] = plain_text(doc.title)
-        _as_text(ws["A1"])
-        ws["A1"].font = Font(bold=True, size=12)
-        ws.append([])
-        if doc.groups:
-            _append_text(ws, [cell for label, span in doc.groups for cell in [label, *[None] * (span - 1)]])
-            for cell in ws[3]:
-                cell.font = bold
-        _append_text(ws, [str(c) for c in doc.frame.columns])
-        head_row = ws.max_row
-        for cell in ws[head_row]:
-            cell.font = bold
-        for rec in doc.frame.itertuples(index=False, name=None):
-            _append_text(ws, ["" if v is None else v for v in rec])
-        ws.append([])
-        for note in doc.notes:
-            _append_text(ws, [note])
-        ws.column_dimensions["A"].width = min(
-            60, max(12, *(len(str(v)) for v in doc.frame.iloc[:, 0])) if len(doc.frame) else 12
-        )
-        for row in ws.iter_rows(min_row=head_row + 1, max_row=head_row + len(doc.frame), min_col=2):
-            for cell in row:
-                cell.alignment = Alignment(horizontal="right")
-    wb.properties.creator = "pewlike"
-    wb.properties.title = plain_text(title)
-    wb.properties.created = when.replace(tzinfo=None)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return atomic_write(Path(path), _normalise_zip(buf.getvalue(), when))
+    return atomic_write(Path(path), workbook_bytes([text_sheet(d) for d in docs], title=title))
 
 
-def _append_text(ws: Any, values: Sequence[object]) -> None:
-    """Append a row of text cells (``None`` stays empty); see :func:`_as_text`."""
-    ws.append([None if v is None else plain_text(v) for v in values])
-    for cell in ws[ws.max_row]:
-        _as_text(cell)
+def text_sheet(doc: TableDoc) -> Sheet:
+    """The sheet of a table: its :attr:`TableDoc.sheet`, else its text cells.
 
+    Parameters
+    ----------
+    doc : TableDoc
 
-def _as_text(cell: Any) -> None:
-    """Store a cell as text, never as a formula or a number.
-
-    Pew-rounded strings such as ``"<1"`` must not become numbers, and a label such as
-    ``=HYPERLINK(...)`` must not become a live formula (openpyxl makes any string that
-    starts with ``=`` a formula).  Text that a spreadsheet would read as a formula is also
-    marked with Excel's quote prefix, so editing the cell keeps it text; the cell shows the
-    label exactly, without a quote.
+    Returns
+    -------
+    pewlike.io.workbook.Sheet
     """
-    if isinstance(cell.value, str):
-        cell.data_type = "s"
-        if formula_like(cell.value):
-            cell.quotePrefix = True
+    from pewlike.io.workbook import Sheet
 
-
-_DCTERMS = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _normalise_zip(data: bytes, when: datetime) -> bytes:
-    """Rewrite an OOXML zip with sorted-as-written entries, fixed dates and fixed core properties."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    date_time = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _DCTERMS.sub(rb"\g<1>" + stamp + rb"\g<2>", body)
-            zi = zipfile.ZipInfo(info.filename, date_time=date_time)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, body)
-    return out.getvalue()
+    if doc.sheet is not None:
+        return Sheet(doc.name, doc.title, doc.sheet.header, doc.sheet.rows, doc.notes, doc.sheet.groups)
+    rows = [["" if v is None else str(v) for v in rec] for rec in doc.frame.itertuples(index=False, name=None)]
+    return Sheet(doc.name, doc.title, [str(c) for c in doc.frame.columns], rows, doc.notes, doc.groups)

@@ -76,6 +76,10 @@ class TableBackend(Protocol):
         """The question wording."""
         ...
 
+    def asked_of(self, col: str) -> str | None:
+        """The forms a question was asked of (``"Form 1"``), or None."""
+        ...
+
     def n_rows(self) -> int:
         """Respondents in the domain."""
         ...
@@ -205,6 +209,23 @@ class InMemoryTables:
         from pewlike.io.display import display_question
 
         return display_question(self.sf.codebook, col)
+
+    def asked_of(self, col: str) -> str | None:
+        """The forms a question was asked of, when they explain who was asked.
+
+        Parameters
+        ----------
+        col : str
+
+        Returns
+        -------
+        str or None
+            See :func:`pewlike.tables.asked.asked_of_forms`.
+        """
+        from pewlike.tables.asked import asked_of_forms
+
+        answered = self.sf.data[col].notna().to_numpy()
+        return asked_of_forms(self.sf.data, answered, self.sf.design.in_domain)
 
     def n_rows(self) -> int:
         """Respondents in the domain.

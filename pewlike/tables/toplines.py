@@ -22,6 +22,9 @@ from pewlike.resultbase import RowEstimates, frame_text
 from pewlike.tables.export import TableDoc, file_safe, fmt_int, fmt_points, pew_percents
 
 if TYPE_CHECKING:  # pragma: no cover
+    import os
+    from pathlib import Path
+
     import pandas as pd
 
     from pewlike.design.frame import SurveyFrame
@@ -502,6 +505,10 @@ class Topline(RowEstimates):
     universe_name : str or None
         The name of the survey's domain (``svy.subset(..., name="Registered voters")``):
         the note says "Among registered voters" and ``to_frame().attrs["universe"]`` holds it.
+    asked_of : str or None
+        The forms of a split-form survey the question was asked of, when they are exactly
+        who answered (``"Form 1"``; see :func:`pewlike.tables.asked.asked_of_forms`): the
+        note says "Asked of Form 1, n = 1,983".
     estimates, std_errors : pandas.Series
         Fractions, labelled by response (nets included).
     cov : pandas.DataFrame
@@ -536,6 +543,7 @@ class Topline(RowEstimates):
     method: str = "logit"
     design: str = ""
     universe_name: str | None = None
+    asked_of: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Estimates (fractions) then ``moe`` (points, the same for every row) and ``kind``.
@@ -555,6 +563,9 @@ class Topline(RowEstimates):
     def universe(self) -> str:
         """Who was asked, as a Pew table note ("Asked of all respondents" / "Asked of 2,120 of 4,272").
 
+        A question asked of some forms of a split-form survey names them: "Asked of Form 1,
+        n = 1,983".
+
         A named domain (``svy.subset(cond, name="Registered voters")``) is named:
         "Among registered voters, n = 2,861", or "Among registered voters, asked of 1,402
         of 2,861" when only some of them were asked.
@@ -565,11 +576,15 @@ class Topline(RowEstimates):
         """
         if self.universe_name:
             among = f"Among {lower_first(self.universe_name)}"
+            if self.asked_of:
+                return f"{among}, asked of {self.asked_of}, n = {self.asked:,}"
             if self.asked == self.total:
                 return f"{among}, n = {self.total:,}"
             return f"{among}, asked of {self.asked:,} of {self.total:,}"
         if self.asked == self.total:
             return "Asked of all respondents"
+        if self.asked_of:
+            return f"Asked of {self.asked_of}, n = {self.asked:,}"
         return f"Asked of {self.asked:,} of {self.total:,} respondents"
 
     def table(self, *, small: str = "<1", name: str | None = None) -> TableDoc:
@@ -598,7 +613,10 @@ class Topline(RowEstimates):
         f = self.frame
         labels, pct = layout_rows(f, self.nets)
         doc = pd.DataFrame({"Response": labels, "%": pew_percents(pct, small=small)})
-        return TableDoc(name or f"topline_{file_safe(self.variable)}", self.question, doc, self.notes())
+        from pewlike.tables.sheets import topline_sheet
+
+        sheet = topline_sheet(labels, pct, n=self.n, moe=self.moe)
+        return TableDoc(name or f"topline_{file_safe(self.variable)}", self.question, doc, self.notes(), sheet=sheet)
 
     def notes(self) -> list[str]:
         """Base, N and margin-of-error notes.
@@ -646,6 +664,37 @@ class Topline(RowEstimates):
 
     def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
         return [(f"Topline of {self.variable}: {self.question}", self.frame)]
+
+    def _repr_html_(self) -> str:
+        """Notebook view: the Pew-formatted topline (as :meth:`table`) with its wording and notes, escaped.
+
+        Returns
+        -------
+        str
+        """
+        from pewlike.tables.sheets import table_html
+
+        return table_html(self.table())
+
+    def to_excel(self, path: str | os.PathLike[str]) -> Path:
+        """Write the topline to an ``.xlsx`` workbook: shares as numbers in percent format, N and MOE.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Ends in ``.xlsx``.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Notes
+        -----
+        As ``openxlsx::write.xlsx`` of a topline table in R; see :mod:`pewlike.io.workbook`.
+        """
+        from pewlike.tables.sheets import write_tables
+
+        return write_tables([self.table()], path)
 
 
 def lower_first(text: str) -> str:
@@ -794,6 +843,7 @@ def topline(
     frame["level"] = pd.Categorical(frame["level"], categories=order)
     bs = tb.base_stats(col, base, level)
     frame.insert(len(frame.columns) - 1, "moe", bs.moe)
+    asked_of = tb.asked_of(col)
     return Topline(
         col,
         tb.question(col),
@@ -809,4 +859,5 @@ def topline(
         level,
         est.method,
         est.design,
+        asked_of=asked_of,
     )

@@ -36,7 +36,10 @@ def test_named_subset_flows_into_notes_and_frames(demo):
     assert demo.topline("CONCERNCO").to_frame().attrs == {}
     assert demo.topline("CONCERNCO").universe() == "Asked of all respondents"
     ct = women.crosstab("CONCERNCO", "F_AGECAT")
-    assert ct.notes()[0] == f"Column percentages of those who answered; among women, n = {women.n:,}."
+    assert (
+        ct.notes()[0]
+        == f"Column percentages of those who answered (Refused and Don't know excluded); among women, n = {women.n:,}."
+    )
     assert ct.to_frame().attrs["universe"] == "Women"
     for est in (women.mean("QKEY"), women.proportion("F_AGECAT"), women.total("QKEY")):
         assert est.to_frame().attrs["universe"] == "Women"
@@ -51,7 +54,8 @@ def test_a_question_asked_of_part_of_a_named_universe(demo):
     voters = demo.subset("F_AGECAT != '18-29'", name="Adults 30 and older")
     t = voters.topline("TRACKCO1a")
     assert t.asked < t.total  # the demo asks TRACKCO1a of one form only
-    assert t.universe() == f"Among adults 30 and older, asked of {t.asked:,} of {t.total:,}"
+    # the demo's FORM_W49 explains who was asked: the form is named (#11)
+    assert t.universe() == f"Among adults 30 and older, asked of Form 1, n = {t.asked:,}"
 
 
 def test_names_combine_and_weighting_keeps_them(demo):

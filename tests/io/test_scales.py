@@ -228,5 +228,5 @@ def test_starter_falls_back_to_categorical_questions_when_no_scale_is_recognised
     made = starter(svy, "x.sav")
     assert made.questions == 1 and 'var = "PARTY"' in made.text
     numeric = pw.Survey(df[["AGE", "w"]], weights="w")
-    with pytest.raises(SpecError, match=r"^x\.sav: no categorical question found"):
+    with pytest.raises(SpecError, match=r"^x\.sav: no reportable question found"):
         starter(numeric, "x.sav")

@@ -124,12 +124,11 @@ def test_init_caps_the_items_and_says_how_many_were_left_out(tmp_path):
     res = CliRunner().invoke(main, ["init", str(data), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert (
-        "pewlike: note: 30 more Likert-like questions were left out (the spec has the first 200); "
-        "include them with --max-items 230"
+        "pewlike: note: 30 more questions were left out (the spec has the first 200); include them with --max-items 230"
     ) in res.output
     spec = load(out)
     assert len(spec.toplines) == 200 and len(spec.crosstabs) == 200
-    assert "# 30 more Likert-like questions were left out" in out.read_text()
+    assert "# 30 more questions were left out" in out.read_text()
     res = CliRunner().invoke(main, ["init", str(data), "-o", str(out), "--force", "--max-items", "230"])
     assert res.exit_code == 0 and "left out" not in res.output
     assert len(load(out).toplines) == 230

@@ -129,6 +129,9 @@ def test_xlsx_cells_are_text_never_formulas(report):
             for cell in row:
                 if cell.value is None:
                     continue
+                if isinstance(cell.value, (int, float)):  # shares, N and MOE are numbers (#11)
+                    assert cell.data_type == "n", (ws.title, cell.coordinate, cell.value)
+                    continue
                 assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
                 assert not CONTROL.search(cell.value), (ws.title, cell.coordinate, cell.value)
                 texts[cell.value] = cell

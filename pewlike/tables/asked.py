@@ -1,0 +1,97 @@
+"""Who was asked a question: the form of a split-form survey, said in the table's note.
+
+ATP waves split the sample into forms (``FORM_W49`` = "Form 1" / "Form 2") and ask some
+questions of one form only.  When the respondents who were asked a question (any answer,
+Refused included) are exactly those on some of the forms, the table says so: "Asked of
+Form 1, n = 1,983" rather than "Asked of 1,983 of 4,272 respondents".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["FORM_COLUMN", "asked_of_forms"]
+
+#: Columns that hold a split-form assignment (``FORM``, ``FORM_W49``, ``XFORM_W49``...).
+FORM_COLUMN = re.compile(r"^X?FORM(_?W\d+)?$", re.IGNORECASE)
+
+#: Most distinct forms considered (a column with more values is not a form assignment).
+_MAX_FORMS = 8
+
+
+def _form_label(value: object) -> str:
+    text = str(value).strip()
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        text = str(int(value))
+    return text if text.lower().startswith("form") else f"Form {text}"
+
+
+def asked_of_forms(data: pd.DataFrame, asked: np.ndarray, domain: np.ndarray) -> str | None:
+    """The forms a question was asked of, when they explain exactly who was asked.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The survey's data (form columns are found by name, :data:`FORM_COLUMN`).
+    asked : (n,) bool ndarray
+        Rows with an answer to the question (Refused included).
+    domain : (n,) bool ndarray
+        Rows in the survey's domain.
+
+    Returns
+    -------
+    str or None
+        ``"Form 1"``, ``"Forms 1 and 3"`` (labels from the file: a label that does not start
+        with "Form" gets it), or None when no form column explains who was asked, or
+        everyone in the domain was asked.
+
+    Notes
+    -----
+    No R equivalent: R's ``svytable`` output has no notes.  Missing form values count as
+    no form.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> d = pd.DataFrame({"FORM_W49": pd.Categorical(["Form 1", "Form 2", "Form 1", "Form 2"])})
+    >>> asked_of_forms(d, np.array([True, False, True, False]), np.ones(4, bool))
+    'Form 1'
+    """
+    import pandas as pd
+
+    asked = np.asarray(asked, dtype=bool) & np.asarray(domain, dtype=bool)
+    domain = np.asarray(domain, dtype=bool)
+    if not asked.any() or asked.sum() == domain.sum():
+        return None
+    for col in data.columns:
+        if not isinstance(col, str) or not FORM_COLUMN.match(col):
+            continue
+        values = data[col]
+        codes, uniques = pd.factorize(values, sort=True)
+        if len(uniques) < 2 or len(uniques) > _MAX_FORMS:
+            continue
+        in_dom = codes[domain]
+        on = np.unique(codes[asked])
+        if (on < 0).any():
+            continue
+        present = np.unique(in_dom[in_dom >= 0])
+        if len(on) >= len(present):
+            continue
+        if np.array_equal(np.isin(codes, on) & domain, asked):
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                order = {c: i for i, c in enumerate(values.cat.categories)}
+                labels = sorted((uniques[i] for i in on), key=lambda v: order.get(v, 0))
+            else:
+                labels = [uniques[i] for i in on]
+            names = [_form_label(v) for v in labels]
+            if len(names) == 1:
+                return names[0]
+            bare = [n[5:] if n.lower().startswith("form ") else n for n in names]
+            return "Forms " + ", ".join(bare[:-1]) + " and " + bare[-1]
+    return None

@@ -1,0 +1,69 @@
+"""Who was asked, said out loud (issue #11): split-form questions name their form and n."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pewlike as pw
+from pewlike.tables.asked import asked_of_forms
+
+
+def _split(seed: int, forms: list[object], asked_forms: list[object], *, labelled: bool = True) -> pw.Survey:
+    rng = np.random.default_rng(seed)
+    n = 600
+    form = rng.choice(forms, n)
+    q = np.where(np.isin(form, asked_forms), rng.choice(["Yes", "No", "Refused"], n, p=[0.5, 0.45, 0.05]), None)
+    df = pd.DataFrame(
+        {
+            "FORM_W7": pd.Categorical(form, categories=forms) if labelled else form,
+            "Q": pd.Categorical(q, categories=["Yes", "No", "Refused"]),
+            "WEIGHT_W7": rng.uniform(0.3, 3, n),
+        }
+    )
+    return pw.Survey(df, weights="WEIGHT_W7")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_one_form_is_named_with_its_n(seed):
+    svy = _split(seed, ["Form 1", "Form 2"], ["Form 2"])
+    t = svy.topline("Q", base="all")
+    n2 = int((svy.data["FORM_W7"] == "Form 2").sum())
+    assert t.asked == n2
+    assert t.universe() == f"Asked of Form 2, n = {n2:,}"
+    assert t.notes()[0] == f"Asked of Form 2, n = {n2:,}. Percentages of all who were asked, Refused shown."
+    valid = svy.topline("Q")
+    assert "Refused and Don't know excluded" in valid.notes()[0]
+    x = svy.crosstab("Q", "FORM_W7", min_n=0)
+    assert x.notes()[0].endswith(f"asked of Form 2, n = {n2:,}.")
+
+
+def test_several_forms_and_numeric_codes():
+    svy = _split(4, [1, 2, 3], [1, 3], labelled=False)
+    t = svy.topline("Q")
+    assert t.universe().startswith("Asked of Forms 1 and 3, n = ")
+
+
+def test_no_form_explains_it_keeps_the_counts():
+    svy = _split(5, ["Form 1", "Form 2"], ["Form 1"])
+    data = svy.data.copy()
+    first = data.index[data["Q"].notna()][0]
+    data.loc[first, "Q"] = np.nan  # one Form 1 respondent skipped: the form no longer explains who was asked
+    t = pw.Survey(data, weights="WEIGHT_W7").topline("Q")
+    assert t.universe() == f"Asked of {t.asked:,} of {t.total:,} respondents"
+
+
+def test_everyone_asked_or_no_form_column():
+    d = pd.DataFrame({"FORM": ["a", "b", "a"], "OTHER": [1, 2, 1]})
+    assert asked_of_forms(d, np.array([True, True, True]), np.ones(3, bool)) is None
+    assert asked_of_forms(d[["OTHER"]], np.array([True, False, True]), np.ones(3, bool)) is None
+    assert asked_of_forms(d, np.array([True, False, True]), np.ones(3, bool)) == "Form a"
+    # within a domain: only the domain's rows count
+    assert asked_of_forms(d, np.array([True, False, False]), np.array([True, True, False])) == "Form a"
+
+
+def test_demo_split_form_item(demo):
+    t = demo.topline("TRACKCO1a")
+    n1 = int((demo.data["FORM_W49"].astype(str) == "Form 1").sum())
+    assert t.universe() == f"Asked of Form 1, n = {n1:,}"
