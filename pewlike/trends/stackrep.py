@@ -90,24 +90,26 @@ def stacked_replicates(
     sizes = [waves[w].n for w in names]
     starts = np.concatenate([[0], np.cumsum(sizes)])
     full = np.concatenate([weights[w] for w in names])
-    blocks, rscales = [], []
+    blocks: list[np.ndarray] = []
+    rscales: list[np.ndarray] = []
+    variances: dict[str, ReplicateVariance] = {}
     for k, w in enumerate(names):
         var = waves[w].design.variance
-        own = waves[w].design.weights
-        with np.errstate(divide="ignore", invalid="ignore"):
-            factor = float(weights[w].sum() / own.sum())
+        assert isinstance(var, ReplicateVariance)  # checked by check_replicate_waves
+        variances[w] = var
+        factor = float(weights[w].sum() / waves[w].design.weights.sum())
         rep = np.repeat(full[:, None], var.repweights.shape[1], axis=1)
         rep[starts[k] : starts[k + 1]] = var.repweights * factor
         blocks.append(rep)
-        rscales.append(float(var.scale) * np.asarray(var.rscales, dtype=float))
+        rscales.append(np.asarray(var.rscales, dtype=np.float64) * float(var.scale))
     allrep = np.ascontiguousarray(np.concatenate(blocks, axis=1)) * stacked.design.in_domain[:, None]
     n = allrep.shape[0]
     d = stacked.design
     names_ = dict(d.names)
     names_.update(
-        repweights=[f"{w}:rep{i + 1}" for w in names for i in range(waves[w].design.variance.repweights.shape[1])],
+        repweights=[f"{w}:rep{i + 1}" for w in names for i in range(variances[w].repweights.shape[1])],
         reptype="other",
-        converted_from="stack of " + ", ".join(f"{w} ({waves[w].design.variance.reptype})" for w in names),
+        converted_from="stack of " + ", ".join(f"{w} ({variances[w].reptype})" for w in names),
     )
     design = replace(
         d,
