@@ -125,9 +125,9 @@ def trend_plot(
     --------
     >>> import pewlike as pw
     >>> from pewlike.plots import trend_plot
-    >>> svy = pw.stack({"2019": pw.demo(), "2023": pw.demo("2023")})  # doctest: +SKIP
-    >>> fig = trend_plot(svy.trend("CONCERNCO"), level="Very concerned")  # doctest: +SKIP
-    >>> sorted(p.get_gid() for p in fig.axes[0].collections if p.get_gid() and "|20" in p.get_gid())  # doctest: +SKIP
+    >>> svy = pw.stack({"2019": pw.demo(), "2023": pw.demo("2023")})
+    >>> fig = trend_plot(svy.trend("CONCERNCO"), level="Very concerned")
+    >>> sorted(p.get_gid() for p in fig.axes[0].collections if p.get_gid() and "|20" in p.get_gid())
     ['Very concerned|2019', 'Very concerned|2023']
     """
     labels, frame, changes, pick = _rows(trend, level)
