@@ -216,7 +216,7 @@ def _dumbbell(
     for side in ("left", "top", "right"):
         ax.spines[side].set_visible(False)
     ax.text(1.01, 1.02, "Change", transform=ax.transAxes, fontsize=9, color=MUTED, va="bottom", ha="left")
-    ax.legend(loc="lower left", bbox_to_anchor=(0.35, 1.0), ncol=2, fontsize=9, handletextpad=0.3)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=9, handletextpad=0.3, borderaxespad=0.1)
     _subtitle(ax, trend, pick)
     return fig
 

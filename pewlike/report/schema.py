@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pewlike.report.trend_spec import StackSpec, TrendItem, WaveData
+
 __all__ = [
     "DEMO_DATA",
     "FORMATS",
@@ -327,6 +329,9 @@ class Spec:
     intro: str = ""
     path: str | None = None
     label: str = "report.toml"
+    waves: tuple[WaveData, ...] = ()  # several [[data]] files (the first is ``data``)
+    stack: StackSpec | None = None
+    trends: tuple[TrendItem, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -341,19 +346,20 @@ class Spec:
         return str(p if p.is_absolute() else self.base_dir / p)
 
     def items_in(self, section: str) -> list[Item]:
-        """Items of one section in report order: toplines, crosstabs, comparisons, distributions, models."""
+        """Items of one section in report order: toplines, crosstabs, comparisons, distributions, models, trends."""
         groups: tuple[tuple[Item, ...], ...] = (
             self.toplines,
             self.crosstabs,
             self.compares,
             self.distributions,
             self.models,
+            self.trends,
         )
         return [it for group in groups for it in group if it.section == section]
 
 
 #: Any item of a report.
-Item = ToplineItem | CrosstabItem | CompareItem | ModelItem | DistributionItem
+Item = ToplineItem | CrosstabItem | CompareItem | ModelItem | DistributionItem | TrendItem
 
 
 # ---------------------------------------------------------------------------
