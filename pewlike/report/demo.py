@@ -21,10 +21,23 @@ intro = \"\"\"Every number in this report comes from simulated respondents: the 
 stand-in for the American Trends Panel privacy survey of June 2019 and describe no real person. \
 Percentages are weighted; margins of error include the design effect of the weights.\"\"\"
 
-[data]
+# two SYNTHETIC waves: the 2019 demo and a 2023 follow-up (40 % of its respondents are 2019
+# panel members); every item but the trends uses the first
+[[data]]
+wave = "2019"
 file = "pewlike:demo"
 weights = "WEIGHT_W49"
 synthetic = true
+
+[[data]]
+wave = "2023"
+file = "pewlike:demo:2023"
+weights = "WEIGHT_W132"
+synthetic = true
+
+[stack]
+id = "QKEY"
+weights = "rescale"
 
 [output]
 dir = "pewlike-report"
@@ -65,6 +78,11 @@ text = "Asked of a random half of respondents each (split form): how much of wha
 [[section]]
 id = "other"
 title = "Security, privacy policies and regulation"
+
+[[section]]
+id = "trends"
+title = "Change since 2019 (a SYNTHETIC 2023 wave)"
+text = "The 2019 survey stacked with a synthetic 2023 follow-up; panel members who answered both waves count as one cluster, so the tests of change account for their correlated answers."
 
 [[section]]
 id = "models"
@@ -224,6 +242,21 @@ base = "all"
 var = "GOVREGV1"
 section = "other"
 base = "all"
+
+# -- trends (the stacked 2019 and 2023 waves) --------------------------------------------------------
+[[trend]]
+var = "CONCERNCO"
+section = "trends"
+
+[[trend]]
+var = "CONCERNGOV"
+by = ["F_PARTYSUM_FINAL"]
+level = "NET Very/Somewhat concerned"
+section = "trends"
+
+[[trend]]
+var = "UNDERSTANDCO"
+section = "trends"
 
 # -- models -----------------------------------------------------------------------------------------
 [[model]]

@@ -250,3 +250,12 @@ def test_trend_needs_a_wave_column():
         pw.demo().trend("CONCERNCO")
     with pytest.raises(EstimationError, match=r"by= repeats the wave column"):
         _stack("panel").trend("Q", by="WAVE")
+
+
+def test_a_group_missing_in_one_wave_is_a_one_line_error():
+    waves = _waves("independent")
+    w23 = pw.Survey(waves["2023"].data.drop(columns="SEX"), weights="WEIGHT_W132")
+    svy = pw.stack({"2019": waves["2019"], "2023": w23}, id=None)
+    with pytest.raises(EstimationError, match=r"by='SEX' has no values in wave '2023'.*pw.stack\(rename=\.\.\.\)"):
+        svy.trend("Q", by="SEX")
+    assert len(svy.trend("Q").changes()) == 6  # without groups the trend is whole
