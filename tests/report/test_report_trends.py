@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 import pewlike as pw
 from pewlike.cli import main
-from pewlike.errors import SpecError
+from pewlike.errors import PewlikeError, SpecError
 from pewlike.report import spec as specmod
 from pewlike.report.build import build
 from tests.trends.synth import waves
@@ -156,3 +156,15 @@ def test_init_on_two_files_proposes_the_shared_questions(tmp_path, monkeypatch):
     res = runner.invoke(main, ["init", "a.sav", "c.sav", "-o", "none.toml"])
     assert res.exit_code != 0
     assert "no question is asked in every file with the same answers" in res.output
+
+
+def test_an_output_folder_holding_a_wave_file_is_refused(tmp_path):
+    (tmp_path / "rep").mkdir()
+    made = waves(43, 2, groups=2)
+    made["2015"].to_sav(tmp_path / "a.sav")
+    made["2017"].to_sav(tmp_path / "rep" / "b.sav")
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(WAVES.replace('"b.sav"', '"rep/b.sav"') + '[[trend]]\nvar = "Q"\n', encoding="utf-8")
+    with pytest.raises(PewlikeError, match=r"data file of wave '2017'"):
+        build(specmod.load(spec_path), out=tmp_path / "rep")
+    assert (tmp_path / "rep" / "b.sav").exists()
