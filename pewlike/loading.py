@@ -187,21 +187,34 @@ def _design_columns(
     return out
 
 
-def demo(**options: Any) -> Survey:
+#: The bundled synthetic demo waves: name -> file in pewlike/datasets.
+DEMO_WAVES = {"2019": "privacy_survey_demo.sav", "2023": "privacy_survey_demo_2023.sav"}
+
+
+def demo(wave: str = "2019", **options: Any) -> Survey:
     """The bundled SYNTHETIC privacy survey, shaped like Pew's ATP Wave 49.
 
     Not real survey responses: made by ``scripts/make_demo_data.py`` from a
-    stated population model, weighted by raking as Pew does.
+    stated population model, weighted by raking as Pew does.  ``pw.demo("2023")`` is
+    a synthetic follow-up wave (``scripts/make_demo_wave2023.py``): 3,500 respondents,
+    40 % of them 2019 panel members with the same ``QKEY``, six questions asked again.
 
     Parameters
     ----------
+    wave : {"2019", "2023"}
+        Which synthetic wave.
     **options
         Passed to :func:`read` (``weights=``, ``missing=``, ``columns=`` ...).
 
     Returns
     -------
     Survey
-        Weighted by ``WEIGHT_W49``.
+        Weighted by ``WEIGHT_W49`` (2023: ``WEIGHT_W132``).
+
+    Raises
+    ------
+    PewlikeError
+        ``wave`` is not one of the bundled waves.
 
     Notes
     -----
@@ -216,16 +229,25 @@ def demo(**options: Any) -> Survey:
     (4272, 'WEIGHT_W49')
     >>> svy.source
     'privacy_survey_demo.sav (synthetic demo data)'
+    >>> pw.demo("2023").n
+    3500
     """
     from importlib.resources import as_file, files
 
-    res = files("pewlike.datasets") / "privacy_survey_demo.sav"
+    if wave not in DEMO_WAVES:
+        from pewlike.errors import PewlikeError
+
+        raise PewlikeError(
+            f"pw.demo({wave!r}): no such demo wave; choose one of " + ", ".join(repr(w) for w in DEMO_WAVES)
+        )
+    name = DEMO_WAVES[wave]
+    res = files("pewlike.datasets") / name
     with as_file(res) as p:
         svy = read(p, **options)
     backend = svy._backend
     if not isinstance(backend, SurveyFrame):  # engine="dask" (a TypeError, as replace() on that backend gave)
         raise TypeError("pw.demo() reads the demo survey into memory; drop engine='dask'")
-    return Survey._wrap(replace(backend, source="privacy_survey_demo.sav (synthetic demo data)"))
+    return Survey._wrap(replace(backend, source=f"{name} (synthetic demo data)"))
 
 
 def stack(

@@ -209,8 +209,15 @@ def _starter(data: str) -> Spec:
     return loads(made.text, label=f"starter spec for {data}")
 
 
+def _homes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """Click callback: several paths with a leading ``~`` expanded."""
+    import os
+
+    return tuple(os.path.expanduser(v) for v in value)
+
+
 @main.command()
-@click.argument("data", type=click.Path(dir_okay=False), callback=_home)
+@click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False), callback=_homes)
 @click.option(
     "--output",
     "-o",
@@ -230,7 +237,7 @@ def _starter(data: str) -> Spec:
     help="Most questions in the spec (each gets a topline and a crosstab); the rest are counted, not written.",
 )
 @_user_errors
-def init(data: str, output: str, force: bool, max_items: int) -> None:
+def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> None:
     """Write a starter report spec for DATA from its codebook.
 
     It picks the answer scales (recognised from their labels) and yes/no items
@@ -238,6 +245,8 @@ def init(data: str, output: str, force: bool, max_items: int) -> None:
     F_GENDER, F_EDUCCAT, F_RACETHN, F_PARTYSUM_FINAL, F_INC...) and the weight,
     says what it chose and why, and writes a spec in which every key is
     explained; edit it and run `pewlike report SPEC`.
+    Given several files (waves, in time order), it proposes the questions they
+    share as trends.
     """
     import os
     from pathlib import Path
@@ -246,12 +255,17 @@ def init(data: str, output: str, force: bool, max_items: int) -> None:
     from pewlike.loading import read
     from pewlike.report.starter import starter
 
-    _refuse_same(output, "--output", {"data file": data})
+    for path in data:
+        _refuse_same(output, "--output", {"data file": path})
     target = Path(output)
     if target.exists() and not force:
         raise PewlikeError(f"{output!r} exists; pass --force to overwrite it or choose another --output")
-    svy = read(data, probe=True)
-    made = starter(svy, data, spec_path=output, max_items=max_items)
+    if len(data) > 1:
+        from pewlike.report.trend_starter import waves_starter
+
+        made = waves_starter([read(p, probe=True) for p in data], list(data), spec_path=output)
+    else:
+        made = starter(read(data[0], probe=True), data[0], spec_path=output, max_items=max_items)
     text = made.text
     tmp = target.with_name(f".{target.name}.tmp")
     try:
@@ -259,7 +273,12 @@ def init(data: str, output: str, force: bool, max_items: int) -> None:
         os.replace(tmp, target)
     except OSError as exc:
         raise PewlikeError(f"cannot write {output!r}: {exc.strerror or exc}") from None
-    if made.left_out:
+    if made.left_out and len(data) > 1:
+        _say(
+            f"pewlike: note: {made.left_out:,} shared question(s) have different answers; see the spec's comment",
+            err=True,
+        )
+    elif made.left_out:
         _say(
             f"pewlike: note: {made.left_out:,} more questions were left out (the spec has the first "
             f"{made.questions:,}); include them with --max-items {made.questions + made.left_out}",

@@ -12,7 +12,10 @@
 * :func:`hist_plot`, :func:`box_plot` - weighted distributions of a numeric variable
   (``svy.hist``, ``svy.boxplot``), and :func:`weights_plot`, :func:`margins_plot` - the
   weights and achieved vs target margins (``svy.weight_summary()``); see
-  :mod:`pewlike.plots.distributions`.
+  :mod:`pewlike.plots.distributions`;
+* :func:`trend_plot` - a trend across waves (``svy.trend``): a dumbbell for two waves,
+  lines with confidence bands for more, significant changes marked; see
+  :mod:`pewlike.plots.trends`.
 
 Each returns a :class:`matplotlib.figure.Figure` in the house style
 (:mod:`pewlike.plots.theme`); save it with :func:`pewlike.plots.theme.save_figure`.
@@ -64,6 +67,7 @@ __all__ = [
     "paired_dots",
     "predicted_plot",
     "source_line",
+    "trend_plot",
     "weights_plot",
 ]
 
@@ -844,3 +848,4 @@ def predicted_plot(
 
 # the figures of distributions live in their own module; imported last (they use source_line)
 from pewlike.plots.distributions import box_plot, hist_plot, margins_plot, weights_plot  # noqa: E402
+from pewlike.plots.trends import trend_plot  # noqa: E402

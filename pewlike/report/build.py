@@ -229,6 +229,10 @@ def _target(spec: Spec, out: str | os.PathLike[str] | None, data: str | None) ->
     path = data or spec.data_path()
     if path != DEMO_DATA:
         inputs.append(("data file", path))
+    for wd in spec.waves[1:]:  # the other waves' files ([[data]] tables) are inputs too
+        if not wd.data.file.startswith(DEMO_DATA):
+            p = Path(wd.data.file).expanduser()
+            inputs.append((f"data file of wave {wd.wave!r}", str(p if p.is_absolute() else spec.base_dir / p)))
     target = check_target(out, inputs=inputs, shown=shown)
     check_edited(target)  # fail now, not after the build, when a file pewlike wrote was changed
     return target, display

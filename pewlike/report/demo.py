@@ -21,10 +21,23 @@ intro = \"\"\"Every number in this report comes from simulated respondents: the 
 stand-in for the American Trends Panel privacy survey of June 2019 and describe no real person. \
 Percentages are weighted; margins of error include the design effect of the weights.\"\"\"
 
-[data]
+# two SYNTHETIC waves: the 2019 demo and a 2023 follow-up (40 % of its respondents are 2019
+# panel members); every item but the trends uses the first
+[[data]]
+wave = "2019"
 file = "pewlike:demo"
 weights = "WEIGHT_W49"
 synthetic = true
+
+[[data]]
+wave = "2023"
+file = "pewlike:demo:2023"
+weights = "WEIGHT_W132"
+synthetic = true
+
+[stack]
+id = "QKEY"
+weights = "rescale"
 
 [output]
 dir = "pewlike-report"
@@ -70,6 +83,11 @@ title = "Security, privacy policies and regulation"
 id = "older"
 title = "Adults ages 50 and older"
 text = "The items of this section are restricted to a universe: filter = 'F_AGECAT in [3, 4]' (SPSS codes) with universe = 'Adults ages 50 and older'; the full design is kept for the variance."
+
+[[section]]
+id = "trends"
+title = "Change since 2019 (a SYNTHETIC 2023 wave)"
+text = "The 2019 survey stacked with a synthetic 2023 follow-up; panel members who answered both waves count as one cluster, so the tests of change account for their correlated answers."
 
 [[section]]
 id = "models"
@@ -246,6 +264,20 @@ section = "older"
 name = "crosstab_CONCERNGOV_50plus"
 filter = "F_AGECAT in [3, 4]"
 universe = "Adults ages 50 and older"
+# -- trends (the stacked 2019 and 2023 waves) --------------------------------------------------------
+[[trend]]
+var = "CONCERNCO"
+section = "trends"
+
+[[trend]]
+var = "CONCERNGOV"
+by = ["F_PARTYSUM_FINAL"]
+level = "NET Very/Somewhat concerned"
+section = "trends"
+
+[[trend]]
+var = "UNDERSTANDCO"
+section = "trends"
 
 # -- models -----------------------------------------------------------------------------------------
 [[model]]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import PewlikeError
 from pewlike.report.html import Block, FailureBlock, PendingBlock
+from pewlike.report.trend_items import trend_blocks
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -353,6 +354,7 @@ ITEM_BUILDERS: dict[str, Callable[[_Writer, Survey, Any], Blocks]] = {
     "CompareItem": _compare,
     "DistributionItem": _distribution,
     "ModelItem": _model,
+    "TrendItem": trend_blocks,
 }
 
 

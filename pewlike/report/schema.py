@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pewlike.report.derive_spec import DeriveSpec, Universe
 from pewlike.report.labelspec import LabelSpec
+from pewlike.report.trend_spec import StackSpec, TrendItem, WaveData
 
 __all__ = [
     "DEMO_DATA",
@@ -336,6 +337,9 @@ class Spec:
     derive: tuple[DeriveSpec, ...] = ()  # [[derive]]: variables made before the build
     universes: Mapping[str, Universe] = field(default_factory=dict)  # item name -> its filter and universe
     labels: tuple[LabelSpec, ...] = ()  # [labels.<VAR>]: short names, wordings, answer labels
+    waves: tuple[WaveData, ...] = ()  # several [[data]] files (the first is ``data``)
+    stack: StackSpec | None = None
+    trends: tuple[TrendItem, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -350,19 +354,20 @@ class Spec:
         return str(p if p.is_absolute() else self.base_dir / p)
 
     def items_in(self, section: str) -> list[Item]:
-        """Items of one section in report order: toplines, crosstabs, comparisons, distributions, models."""
+        """Items of one section in report order: toplines, crosstabs, comparisons, distributions, models, trends."""
         groups: tuple[tuple[Item, ...], ...] = (
             self.toplines,
             self.crosstabs,
             self.compares,
             self.distributions,
             self.models,
+            self.trends,
         )
         return [it for group in groups for it in group if it.section == section]
 
 
 #: Any item of a report.
-Item = ToplineItem | CrosstabItem | CompareItem | ModelItem | DistributionItem
+Item = ToplineItem | CrosstabItem | CompareItem | ModelItem | DistributionItem | TrendItem
 
 
 # ---------------------------------------------------------------------------

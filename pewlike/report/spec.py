@@ -39,6 +39,9 @@ A spec looks like this (all tables but ``[data]`` are optional)::
 
 Variable names are checked against the data by :func:`pewlike.report.build.build`
 before anything is written.
+
+Several waves are ``[[data]]`` tables, each with ``wave = "..."``, with ``[stack]`` options and
+``[[trend]]`` items; see :mod:`pewlike.report.trend_spec`.
 """
 
 from __future__ import annotations

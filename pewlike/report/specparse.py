@@ -71,10 +71,16 @@ def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
         output names; the message names the place in the file.
     """
     raw, found = split_universes(label, raw)  # per-item filter/universe (pewlike.report.derive_spec)
+    from pewlike.report.trend_spec import parse_stack, parse_trend, parse_waves
+
     top = _Table(label, "", raw, _TOP_KEYS)
     if not top.has("data"):
         top.fail('missing table [data]; add [data] with file = "your-survey.sav"')
-    data = _data(label, raw["data"])
+    waves: tuple[Any, ...] = ()
+    if isinstance(raw["data"], list):  # several waves: [[data]] tables with wave = "..."
+        data, waves = parse_waves(label, raw["data"], _data)
+    else:
+        data = _data(label, raw["data"])
     output = _output(label, raw.get("output", {}))
     defaults = _defaults(label, raw.get("defaults", {}))
     declared = _sections(label, raw.get("section", []))
@@ -84,7 +90,13 @@ def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
     models = tuple(_model(label, i, r) for i, r in enumerate(_array(top, "model"), 1))
     distributions = tuple(_distribution(label, i, r) for i, r in enumerate(_array(top, "distribution"), 1))
     weighting = _weighting(label, raw["weighting"]) if "weighting" in raw else None
-    items: tuple[Item, ...] = (*toplines, *crosstabs, *compares, *distributions, *models)
+    stack = parse_stack(label, raw["stack"], waves, _Table) if "stack" in raw else None
+    trends = tuple(parse_trend(label, i, r, defaults, _Table, file_safe) for i, r in enumerate(_array(top, "trend"), 1))
+    if trends and not waves:
+        raise SpecError(
+            f'{label}: {trends[0].where}: a trend needs several waves; write the data files as [[data]] tables, each with wave = "..."'
+        )
+    items: tuple[Item, ...] = (*toplines, *crosstabs, *compares, *distributions, *models, *trends)
     sections = _complete_sections(label, declared, items, weighting)
     spec = Spec(
         title=top.text("title", "Survey report"),
@@ -114,6 +126,9 @@ def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
             },
         ),
         labels=parse_labels(label, raw["labels"]) if "labels" in raw else (),
+        waves=waves,
+        stack=(stack or parse_stack(label, {}, waves, _Table)) if waves else None,
+        trends=trends,
     )
     _unique_names(spec)
     return spec
@@ -261,6 +276,8 @@ _TOP_KEYS = (
     "weighting",
     "derive",
     "labels",
+    "stack",
+    "trend",
 )
 _BASES = ("valid", "all")
 _ADJUST = ("holm", "bonferroni", "none")
@@ -273,10 +290,10 @@ def _array(top: _Table, key: str) -> list[Any]:
     return v
 
 
-def _data(label: str, raw: Any) -> DataSpec:
+def _data(label: str, raw: Any, where: str = "[data]") -> DataSpec:
     t = _Table(
         label,
-        "[data]",
+        where,
         raw,
         (
             "file",
@@ -531,6 +548,7 @@ def _complete_sections(
         "comparisons": "Comparisons",
         "distributions": "Distributions",
         "models": "Models",
+        "trends": "Trends across waves",
     }
     out = list(sections)
     needed: list[tuple[str, str]] = [(it.section, it.where) for it in items]
@@ -556,7 +574,7 @@ def _complete_sections(
 def _unique_names(spec: Spec) -> None:
     """Every item names its own files: names differ (ignoring case) and are not pewlike's own."""
     seen: dict[str, str] = {}
-    for group in (spec.toplines, spec.crosstabs, spec.compares, spec.distributions, spec.models):
+    for group in (spec.toplines, spec.crosstabs, spec.compares, spec.distributions, spec.models, spec.trends):
         for it in group:
             key = it.name.casefold()
             if key in _RESERVED:

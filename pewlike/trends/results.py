@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -11,6 +12,8 @@ import numpy as np
 from pewlike.resultbase import RowEstimates, frame_text
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
     import pandas as pd
 
 __all__ = ["Trend", "change_columns", "trend_columns"]
@@ -182,6 +185,41 @@ class Trend(RowEstimates):
             rows.append(rec)
         return pd.DataFrame(rows)
 
+    def change_table(self) -> pd.DataFrame:
+        """The Pew crosstab of change: one row per answer, one column per group.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The change from the first wave to the last within each group of ``by`` (one
+            column when there are no groups), in points as text, ``*`` where significant.
+        """
+        from pewlike.trends.tables import change_crosstab
+
+        return change_crosstab(self)
+
+    def to_excel(self, path: str | os.PathLike[str]) -> Path:
+        """Write the trend topline (and the change by group) to an Excel workbook.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The ``.xlsx`` file.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Notes
+        -----
+        Shares and changes are numeric cells in percent formats; a significant change is
+        bold and shows ``*`` through its number format.  See
+        :func:`pewlike.trends.tables.write_trend_xlsx`.
+        """
+        from pewlike.trends.tables import write_trend_xlsx
+
+        return write_trend_xlsx(self, path)
+
     def summary(self) -> str:
         """The trend topline as text, with the base, the test and any wording note.
 
@@ -199,7 +237,15 @@ class Trend(RowEstimates):
             f"Design: {self.design}",
             *self.notes,
         ]
+        if self.by:
+            lines += [
+                f"Change {self.waves[0]}-{self.waves[-1]} by {', '.join(self.by)} (points)",
+                frame_text(self.change_table()),
+            ]
         return "\n".join(lines)
 
     def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
-        return [(f"Trend of {self.variable}: {self.question}", self.table())]
+        tables = [(f"Trend of {self.variable}: {self.question}", self.table())]
+        if self.by:
+            tables.append((f"Change {self.waves[0]}-{self.waves[-1]} by {', '.join(self.by)}", self.change_table()))
+        return tables

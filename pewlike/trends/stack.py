@@ -235,14 +235,9 @@ def stack_frames(
 
     from pewlike.design.frame import SurveyFrame
     from pewlike.io.codebook import Codebook
+    from pewlike.trends.stackrep import check_replicate_waves, stacked_replicates
 
     names = _check_args(waves, wave, weights)
-    for w in names:
-        if waves[w].design.variance.kind == "replicate":
-            raise DesignError(
-                f"wave {w!r} has replicate weights; stacking replicate-weight waves is not supported yet "
-                "(their replicates would have to be aligned); stack the waves' linearization designs"
-            )
     frames: dict[str, pd.DataFrame] = {}
     maps: dict[str, dict[str, str]] = {}
     for w in names:
@@ -258,7 +253,8 @@ def stack_frames(
         frames[w], maps[w] = frame, cols
     linked = _panel_id(names, frames, id)
     wts = _wave_weights(names, waves, weights)
-    design_cols, args = _design_columns(names, waves, wave, linked)
+    replicate = check_replicate_waves(names, waves, linked)
+    design_cols, args = ({}, {}) if replicate else _design_columns(names, waves, wave, linked)
     for w in names:
         if waves[w].design.calibration:
             warnings.warn(
@@ -308,5 +304,7 @@ def stack_frames(
     book = Codebook(infos, " + ".join(f"{w}: {waves[w].codebook.file_label or waves[w].source or w}" for w in names))
     source = "stack of " + ", ".join(f"{w} ({waves[w].source or 'data'})" for w in names)
     sf = SurveyFrame.build(stacked, weights=wcol, codebook=book, source=source, **args)
+    if replicate:
+        sf = stacked_replicates(names, waves, wts, sf)
     dom = np.concatenate([waves[w].design.in_domain for w in names])
     return sf if dom.all() else sf.evolve(design=sf.design.restrict(dom))

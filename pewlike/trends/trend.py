@@ -48,6 +48,19 @@ def _check_asked(sf: SurveyFrame, col: str, wcol: str, waves: list[str], wcodes:
             )
 
 
+def _check_groups(sf: SurveyFrame, col: str, by_cols: list[str], waves: list[str], wcodes: np.ndarray) -> None:
+    """Every group column has values in every wave (else its changes would silently be empty)."""
+    answered = sf.data[col].notna().to_numpy() & sf.design.in_domain
+    for b in by_cols:
+        has = sf.data[b].notna().to_numpy() & answered
+        for k, name in enumerate(waves):
+            if not (has & (wcodes == k)).any():
+                raise EstimationError(
+                    f"by={b!r} has no values in wave {name!r}, so no change within its groups can be measured; "
+                    f"leave it out of by=, or give that wave's column the name {b!r} with pw.stack(rename=...)"
+                )
+
+
 def _pairs(n: int) -> list[tuple[int, int]]:
     """First to last, then each adjacent pair (once)."""
     pairs = [(0, n - 1)]
@@ -177,6 +190,7 @@ def trend(
         raise EstimationError(f"by= repeats the wave column {wcol!r}; the waves are already the columns of a trend")
     _, wcodes, waves = factor_codes(sf, wcol)
     _check_asked(sf, col, wcol, waves, wcodes, wave)
+    _check_groups(sf, col, by_cols, waves, wcodes)
     est = proportion(sf, col, by=[wcol, *by_cols], ci=ci, na_rm=(base == "valid"), level=level)
     _, missing, _ = response_frame(sf, est, col)
     rows = _level_rows(est, col, missing, base)

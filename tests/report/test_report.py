@@ -375,9 +375,14 @@ def test_demo_spec_is_valid_and_covers_the_2019_report():
         "tracking",
         "other",
         "older",  # the universe section (#12)
+        "trends",
         "models",
         "weighting",
     ]
+    assert [w.wave for w in s.waves] == ["2019", "2023"] and s.data.file == "pewlike:demo"
+    assert [(t.var, t.by) for t in s.trends] == [
+        ("CONCERNCO", ()), ("CONCERNGOV", ("F_PARTYSUM_FINAL",)), ("UNDERSTANDCO", ())
+    ]  # fmt: skip
     assert set(s.defaults.by) == {"F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE", "F_PARTYSUM_FINAL"}
     assert {m.type for m in s.models} == {"logit", "ologit"}
     assert {c.vars for c in s.compares} >= {("CONCERNCO", "CONCERNGOV"), ("POSNEGCO", "POSNEGGOV")}

@@ -33,6 +33,12 @@ def _wave(frame: pd.DataFrame, wave: str, suffix: str, **design) -> pw.Survey:
 
 
 def _waves(name: str) -> dict[str, pw.Survey]:
+    if name == "replicate":  # each wave its own replicate design, as the R script builds them
+        frame = pd.read_csv(REF / "waves_replicate.csv", dtype={"WAVE": str})
+        return {
+            "2019": _wave(frame, "2019", "W49", strata="STRATUM", psu="PSU").to_replicate("JKn"),
+            "2023": _wave(frame, "2023", "W132", psu="PSU").to_replicate("JK1"),
+        }
     if name == "complex":
         frame = pd.read_csv(REF / "waves_complex.csv", dtype={"WAVE": str})
         design = {"strata": "STRATUM", "psu": "PSU", "nest": True}
@@ -50,7 +56,7 @@ def _close(a, b, what):
     np.testing.assert_allclose(float(a), float(b), rtol=RTOL, atol=1e-12, err_msg=what)
 
 
-@pytest.mark.parametrize("name", ["independent", "panel", "complex"])
+@pytest.mark.parametrize("name", ["independent", "panel", "complex", "replicate"])
 def test_shares_and_changes_equal_r(name):
     rec = RECORDS[name]
     svy = _stack(name)
@@ -77,7 +83,7 @@ def test_shares_and_changes_equal_r(name):
         assert bool(got["significant"]) == (float(ch["p_value"]) < 0.05)
 
 
-@pytest.mark.parametrize("name", ["independent", "panel"])
+@pytest.mark.parametrize("name", ["independent", "panel", "replicate"])
 def test_changes_within_groups_equal_r(name):
     rec = RECORDS[name]
     tr = _stack(name).trend("Q", by="SEX")
@@ -87,8 +93,39 @@ def test_changes_within_groups_equal_r(name):
         level = NET if item["level"] == "NET" else item["level"]
         for ch in item["changes"]:
             got = changes[(changes["level"] == level) & (changes["SEX"] == ch["group"])].iloc[0]
-            for col in ("difference", "std_error", "p_value"):
+            for col in ("difference", "std_error", "ci_lower", "ci_upper", "p_value"):
                 _close(got[col], ch[col], f"{name} {level} {ch['group']} {col}")
+
+
+def test_replicate_stack_adds_the_waves_replicate_variances():
+    waves = _waves("replicate")
+    svy = pw.stack(waves, id=None)
+    assert svy.degf == int(RECORDS["replicate"]["degf"])
+    assert svy.design.splitlines()[0].startswith("Replicate-weight design")
+    frame = svy.trend("Q").to_frame()
+    frame = frame[frame["level"].isin(LEVELS)]
+    # a replicate of one wave leaves the other wave's shares alone: each wave's SE in the
+    # stack is that wave's own replicate SE, centred on the full-sample estimate (mse=True)
+    frame_csv = pd.read_csv(REF / "waves_replicate.csv", dtype={"WAVE": str})
+    alone = {
+        "2019": _wave(frame_csv, "2019", "W49", strata="STRATUM", psu="PSU").to_replicate("JKn", mse=True),
+        "2023": _wave(frame_csv, "2023", "W132", psu="PSU").to_replicate("JK1", mse=True),
+    }
+    for w, sfx in (("2019", "W49"), ("2023", "W132")):
+        own = alone[w].proportion(f"Q_{sfx}", na_rm=True).to_frame().set_index("level")
+        got = frame[frame["wave"] == w].set_index("level")
+        for col in ("estimate", "std_error"):
+            np.testing.assert_allclose(got.loc[LEVELS, col], own.loc[LEVELS, col], rtol=1e-10)
+    rep = waves["2019"]
+    with pytest.raises(DesignError, match=r"wave '2019' has replicate weights but wave '2023' does not; convert it"):
+        pw.stack({"2019": rep, "2023": _waves("complex")["2023"]}, id=None)
+    ids = frame_csv.assign(RID=np.arange(len(frame_csv)))
+    linked = {
+        "2019": _wave(ids, "2019", "W49", strata="STRATUM", psu="PSU").to_replicate("JKn"),
+        "2023": _wave(ids, "2023", "W132", psu="PSU").to_replicate("JK1"),
+    }
+    with pytest.raises(DesignError, match=r"id='RID' links panel members, which replicate-weight waves cannot"):
+        pw.stack(linked, id="RID")
 
 
 def test_panel_link_makes_the_change_more_precise():
@@ -213,3 +250,12 @@ def test_trend_needs_a_wave_column():
         pw.demo().trend("CONCERNCO")
     with pytest.raises(EstimationError, match=r"by= repeats the wave column"):
         _stack("panel").trend("Q", by="WAVE")
+
+
+def test_a_group_missing_in_one_wave_is_a_one_line_error():
+    waves = _waves("independent")
+    w23 = pw.Survey(waves["2023"].data.drop(columns="SEX"), weights="WEIGHT_W132")
+    svy = pw.stack({"2019": waves["2019"], "2023": w23}, id=None)
+    with pytest.raises(EstimationError, match=r"by='SEX' has no values in wave '2023'.*pw.stack\(rename=\.\.\.\)"):
+        svy.trend("Q", by="SEX")
+    assert len(svy.trend("Q").changes()) == 6  # without groups the trend is whole

@@ -12,6 +12,13 @@
 #   * "complex":     svydesign(ids = ~PSUID, strata = ~STID, weights = ~WR) with each wave's own
 #                    strata and PSUs made unique across waves (pw.stack of two stratified cluster
 #                    designs);
+#   * "replicate":   each wave its own replicate design (2019 as.svrepdesign(type = "JKn") of a
+#                    stratified cluster design, 2023 as.svrepdesign(type = "JK1") of a cluster
+#                    design), stacked as one svrepdesign(type = "other", scale = 1, mse = TRUE,
+#                    combined.weights = TRUE): a replicate of one wave carries that wave's
+#                    (rescaled) replicate weights on its rows and the full weights WR on the
+#                    other wave's rows, with rscales = that wave's scale * rscales
+#                    (pw.stack of two replicate-weight waves, id = None);
 # Shares (base "valid": Refused is NA): sub = subset(design, !is.na(Q));
 #   svyby(~Q, ~WAVE, sub, svymean, covmat = TRUE), intervals svyby(~I(Q == level), ~WAVE, sub,
 #   svyciprop, method = "logit"); a net is I(Q %in% members).  Changes: svycontrast of the two
@@ -81,12 +88,28 @@ cx <- prep(read.csv(file.path(here, "waves_complex.csv"), stringsAsFactors = FAL
 cx$STID <- paste(cx$WAVE, cx$STRATUM)
 cx$PSUID <- paste(cx$WAVE, cx$STRATUM, cx$PSU)
 
+rp <- prep(read.csv(file.path(here, "waves_replicate.csv"), stringsAsFactors = FALSE))
+in19 <- rp$WAVE == "2019"
+r19 <- as.svrepdesign(svydesign(ids = ~PSU, strata = ~STRATUM, weights = ~W, data = rp[in19, ]), type = "JKn")
+r23 <- as.svrepdesign(svydesign(ids = ~PSU, weights = ~W, data = rp[!in19, ]), type = "JK1")
+f19 <- mean(rp$WR[in19] / rp$W[in19])
+f23 <- mean(rp$WR[!in19] / rp$W[!in19])
+rep19 <- weights(r19, "analysis") * f19
+rep23 <- weights(r23, "analysis") * f23
+block <- cbind(rbind(rep19, matrix(rp$WR[!in19], sum(!in19), ncol(rep19))),
+               rbind(matrix(rp$WR[in19], sum(in19), ncol(rep23)), rep23))
+stopifnot(all(which(in19) == seq_len(sum(in19))))
+
 designs <- list(
   independent = list(data = "waves_panel.csv",
                      design = svydesign(ids = ~1, strata = ~WAVE, weights = ~WR, data = panel)),
   panel = list(data = "waves_panel.csv", design = svydesign(ids = ~QKEY, weights = ~WR, data = panel)),
   complex = list(data = "waves_complex.csv",
-                 design = svydesign(ids = ~PSUID, strata = ~STID, weights = ~WR, data = cx))
+                 design = svydesign(ids = ~PSUID, strata = ~STID, weights = ~WR, data = cx)),
+  replicate = list(data = "waves_replicate.csv",
+                   design = svrepdesign(data = rp, repweights = block, weights = ~WR, type = "other",
+                                        scale = 1, rscales = c(r19$scale * r19$rscales, r23$scale * r23$rscales),
+                                        mse = TRUE, combined.weights = TRUE))
 )
 
 records <- list()

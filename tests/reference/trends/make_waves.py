@@ -8,6 +8,9 @@ Run from the repository root: ``python tests/reference/trends/make_waves.py``; t
   their 2019 answers; ``Q`` a four-point concern scale with "Refused", ``SEX`` a group.
 * ``waves_complex.csv``: two stratified cluster waves (3 strata, 6 PSUs each) with
   different weights; independent samples.
+* ``waves_replicate.csv``: two clustered waves with a group ``SEX``, each analysed with its
+  own replicate weights (2019: 3 strata of 4 PSUs, stratified jackknife JKn; 2023: 9 PSUs,
+  no strata, JK1); independent samples.
 """
 
 from __future__ import annotations
@@ -82,6 +85,32 @@ def complex_waves(seed: int = 7) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def replicate_waves(seed: int = 2023) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    parts = []
+    for wave, strata, psus, p in (("2019", 3, 4, [0.3, 0.4, 0.2, 0.1]), ("2023", 1, 9, [0.38, 0.36, 0.16, 0.1])):
+        for s in range(strata):
+            for c in range(psus):
+                m = 14 + int(rng.integers(0, 8))
+                shift = rng.normal(0, 0.5)
+                pp = np.exp(np.log(p) + shift * np.array([1, 0.3, -0.3, -1]))
+                pp /= pp.sum()
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "WAVE": wave,
+                            "STRATUM": s + 1,
+                            "PSU": 10 * (s + 1) + c + 1,  # unique across strata
+                            "Q": _answers(rng, m, list(pp)),
+                            "SEX": rng.choice(["Male", "Female"], m),
+                            "W": rng.gamma(4.0, 1.0 + 0.5 * s, m) * (3.0 if wave == "2023" else 1.0),
+                        }
+                    )
+                )
+    return pd.concat(parts, ignore_index=True)
+
+
 if __name__ == "__main__":
     panel_waves().to_csv(HERE / "waves_panel.csv", index=False, float_format="%.17g")
     complex_waves().to_csv(HERE / "waves_complex.csv", index=False, float_format="%.17g")
+    replicate_waves().to_csv(HERE / "waves_replicate.csv", index=False, float_format="%.17g")

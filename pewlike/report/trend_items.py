@@ -1,0 +1,193 @@
+"""The blocks of a ``[[trend]]`` report item: the trend topline, the change by group, the chart.
+
+The waves of the spec (``[[data]]`` tables) are read and stacked once per build
+(:func:`pewlike.stack` with the ``[stack]`` options); each trend item then calls
+``svy.trend`` on the stack.  Tables are read from the result's frames
+(:mod:`pewlike.trends.tables`); percentages are rounded as Pew prints them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pewlike.errors import PewlikeError
+from pewlike.report.schema import DEMO_DATA
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.report.build import _Writer
+    from pewlike.report.schema import Spec
+    from pewlike.report.trend_spec import TrendItem, WaveData
+    from pewlike.survey import Survey
+    from pewlike.trends.results import Trend
+
+__all__ = ["stacked_waves", "trend_blocks", "trend_source"]
+
+#: A demo wave in a spec: ``file = "pewlike:demo:2023"`` (``"pewlike:demo"`` is the 2019 wave).
+_DEMO_PREFIX = DEMO_DATA + ":"
+
+
+def _read_wave(spec: Spec, wave: WaveData) -> Survey:
+    from pewlike.loading import demo, read
+
+    opts = wave.data.read_options()
+    file = wave.data.file
+    try:
+        if file == DEMO_DATA:
+            return demo(**opts)
+        if file.startswith(_DEMO_PREFIX):
+            return demo(file[len(_DEMO_PREFIX) :], **opts)
+        p = Path(file).expanduser()
+        return read(str(p if p.is_absolute() else spec.base_dir / p), **opts)
+    except PewlikeError as exc:
+        raise type(exc)(f"{wave.where} (wave {wave.wave!r}): {exc}") from None
+
+
+def stacked_waves(w: _Writer) -> Survey:
+    """The spec's waves stacked (read and stacked once per build).
+
+    Parameters
+    ----------
+    w : _Writer
+        The report writer (its cache keeps the stack).
+
+    Returns
+    -------
+    Survey
+        ``pw.stack({wave: survey, ...}, **[stack])``.
+    """
+    key = ("stack",)
+    if key not in w.cache:
+        from pewlike.loading import stack
+
+        spec = w.spec
+        st = spec.stack
+        assert st is not None  # a spec with waves always has its [stack] options
+        waves = {wd.wave: _read_wave(spec, wd) for wd in spec.waves}
+        w.say(f"  stacking {len(waves)} waves: {', '.join(waves)}")
+        w.cache[key] = stack(waves, wave=st.wave, id=st.id, rename=st.rename, weights=st.weights)
+    result: Survey = w.cache[key]
+    return result
+
+
+def trend_source(spec: Spec) -> str:
+    """The files of the waves, for source lines: ``"a.sav (2019), b.sav (2023)"``.
+
+    Parameters
+    ----------
+    spec : Spec
+
+    Returns
+    -------
+    str
+    """
+    names = []
+    for wd in spec.waves:
+        file = wd.data.file
+        if file == DEMO_DATA or file.startswith(_DEMO_PREFIX):
+            from pewlike.loading import DEMO_WAVES
+
+            file = DEMO_WAVES.get(file[len(_DEMO_PREFIX) :] if file != DEMO_DATA else "2019", file)
+        names.append(f"{Path(file).name} ({wd.wave})")
+    return ", ".join(names)
+
+
+def _topline_frame(tr: Trend, small: str) -> pd.DataFrame:
+    import pandas as pd
+
+    from pewlike.tables.export import pew_percent
+    from pewlike.trends.tables import change_label, topline_values
+
+    top = topline_values(tr)
+    out = pd.DataFrame({b: top[b].astype(str) for b in tr.by})
+    out["Response"] = top["level"].astype(str)
+    for wave in tr.waves:
+        out[wave] = [pew_percent(v, small=small) for v in top[wave]]
+    out[change_label(tr)] = [_points(d, s) for d, s in zip(top["change"], top["significant"], strict=True)]
+    return out.reset_index(drop=True)
+
+
+def _points(d: float, sig: bool) -> str:
+    import numpy as np
+
+    if not np.isfinite(d):
+        return ""
+    pts = int(np.floor(abs(d) * 100 + 0.5 + 1e-9))
+    return ("0" if pts == 0 else f"{'+' if d > 0 else '-'}{pts}") + ("*" if sig else "")
+
+
+def trend_blocks(w: _Writer, svy: Survey, item: TrendItem) -> list[Any]:
+    """The tables (and chart) of one ``[[trend]]`` item.
+
+    Parameters
+    ----------
+    w : _Writer
+        The report writer.
+    svy : Survey
+        The report's (first wave's) survey; not used: trends use the stack of every wave.
+    item : TrendItem
+
+    Returns
+    -------
+    list
+        The trend topline table, the change by group (with ``by``), the chart.
+    """
+    from pewlike.tables.export import TableDoc
+
+    d = w.spec.defaults
+    stacked = stacked_waves(w)
+    assert w.spec.stack is not None  # a spec with waves always has its [stack] options
+    tr = stacked.trend(
+        item.var,
+        wave=w.spec.stack.wave,
+        by=list(item.by) or None,
+        nets=item.nets,
+        base=item.base,
+        level=d.level,
+        alpha=d.alpha,
+    )
+    if item.level is not None and item.level not in set(tr.to_frame()["level"].astype(str)):
+        raise PewlikeError(
+            f"level = {item.level!r} is not an answer or net of {tr.variable!r}; choose one of "
+            + ", ".join(repr(v) for v in dict.fromkeys(tr.to_frame()["level"].astype(str)))
+        )
+    source = trend_source(w.spec)
+    base = "those who answered" if tr.base == "valid" else "all asked"
+    notes = [
+        f"% of {base} in each wave; change = {tr.waves[-1]} minus {tr.waves[0]} in percentage points, "
+        f"* significant at p < {tr.alpha:g} (design-based t test, df = {tr.df:,.0f}).",
+        f"Design: {tr.design.splitlines()[0]}.",
+        f"Sources: {source}.",
+        *tr.notes,
+    ]
+    blocks: list[Any] = [
+        w.table(
+            TableDoc(item.name, f"Trend: {tr.question}", _topline_frame(tr, d.small), notes),
+            [("", tr.to_frame()), ("_changes", tr.changes())],
+        )
+    ]
+    if tr.by:
+        from pewlike.trends.tables import change_values
+
+        diff, sig = change_values(tr)
+        frame = diff[["level"]].rename(columns={"level": "Response"}).astype(str)
+        for col in diff.columns[1:]:
+            frame[col] = [_points(float(x), bool(s)) for x, s in zip(diff[col], sig[col], strict=True)]
+        title = f"Change {tr.waves[0]}-{tr.waves[-1]} by {', '.join(stacked.question(b) for b in tr.by)}: {tr.question}"
+        blocks.append(w.table(TableDoc(f"{item.name}_by_group", title, frame, notes[:1])))
+    if item.chart:
+        what = f"'{item.level}'" if item.level else "each answer"
+        blocks.append(
+            w.figure(
+                "trend_plot",
+                item.name,
+                f"Trend chart of {what} across waves {', '.join(tr.waves)}: {tr.question}",
+                tr,
+                level=item.level,
+                source=source,
+                synthetic=w.synthetic,
+            )
+        )
+    return blocks

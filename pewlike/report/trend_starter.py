@@ -1,0 +1,172 @@
+"""``pewlike init A.sav B.sav``: a starter spec for several waves, proposing the questions they share as trends.
+
+Questions are matched by their name without the ATP wave suffix (``CONCERNCO_W49`` and
+``CONCERNCO_W132`` are one question).  A question is proposed as a ``[[trend]]`` when it is
+a Likert-like (or, failing any, a categorical) question in every file with the same
+substantive answers; shared questions whose answers differ are listed in a comment (they
+need a crosswalk, ``pw.stack(recode=...)``).  The text is checked by
+:func:`pewlike.report.spec.loads` before it is returned.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pewlike.report.starter import Starter, _q, categorical_items, demographics, likert_items
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pewlike.survey import Survey
+
+__all__ = ["shared_questions", "waves_starter"]
+
+_SUFFIX = re.compile(r"_(W\d+)$", re.IGNORECASE)
+_MISSING = re.compile(r"refus|don.?t know|no answer|not asked|skipped", re.IGNORECASE)
+
+
+def _answers(svy: Survey, col: str) -> list[str]:
+    from pewlike.report.starter import _levels
+
+    return [lev for lev in _levels(svy, col) if not _MISSING.search(lev)]
+
+
+def _questions(svy: Survey) -> dict[str, str]:
+    """Base name -> column of each Likert-like (else categorical) question."""
+    from pewlike.io.codebook import base_name
+
+    cols = likert_items(svy) or categorical_items(svy)
+    return {base_name(c): c for c in cols}
+
+
+def shared_questions(surveys: Sequence[Survey]) -> tuple[list[str], list[str]]:
+    """Questions asked in every wave with the same answers, and those whose answers differ.
+
+    Parameters
+    ----------
+    surveys : sequence of Survey
+        The waves, in time order.
+
+    Returns
+    -------
+    (list of str, list of str)
+        Base names (``CONCERNCO``) in the first wave's order: shared with the same
+        substantive answers, and shared with different answers.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> shared_questions([pw.demo(), pw.demo("2023")])[0]
+    ['CONCERNCO', 'CONCERNGOV', 'CONCERNLE', 'CONTROLCO', 'UNDERSTANDCO']
+    """
+    per = [_questions(s) for s in surveys]
+    same, differ = [], []
+    for base, col in per[0].items():
+        if not all(base in q for q in per[1:]):
+            continue
+        ref = set(_answers(surveys[0], col))
+        if all(set(_answers(s, q[base])) == ref for s, q in zip(surveys[1:], per[1:], strict=True)):
+            same.append(base)
+        else:
+            differ.append(base)
+    return same, differ
+
+
+def _wave_name(svy: Survey, path: str, taken: set[str]) -> str:
+    suffixes = [m.group(1).upper() for c in svy._codebook.variables if (m := _SUFFIX.search(c))]
+    name = max(set(suffixes), key=suffixes.count) if suffixes else Path(path).stem
+    base, k = name, 2
+    while name in taken:
+        name, k = f"{base}_{k}", k + 1
+    return name
+
+
+def waves_starter(surveys: Sequence[Survey], paths: Sequence[str], *, spec_path: str = "report.toml") -> Starter:
+    """A starter spec for several waves: one ``[[data]]`` per file, a ``[[trend]]`` per shared question.
+
+    Parameters
+    ----------
+    surveys : sequence of Survey
+        The waves read from ``paths``, in time order.
+    paths : sequence of str
+        Their files, as the spec will name them (relative to the spec's folder when they can be).
+    spec_path : str
+        Where the spec will be written.
+
+    Returns
+    -------
+    Starter
+        ``questions`` is the number of trends proposed; ``left_out`` the shared questions
+        whose answers differ (listed in a comment, not written).
+
+    Raises
+    ------
+    SpecError
+        The waves share no question with the same answers.
+
+    Notes
+    -----
+    No R equivalent.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> s = waves_starter([pw.demo(), pw.demo("2023")], ["w2019.sav", "w2023.sav"])
+    >>> s.questions, [line for line in s.text.splitlines() if line.startswith("wave =")]
+    (5, ['wave = "W49"', 'wave = "W132"'])
+    """
+    from pewlike.errors import SpecError
+    from pewlike.report.spec import loads
+
+    same, differ = shared_questions(surveys)
+    if not same:
+        raise SpecError(
+            f"{', '.join(paths)}: no question is asked in every file with the same answers (matched by name without "
+            "the wave suffix); write the spec by hand with [[data]] tables and [[trend]] items"
+        )
+    spec_dir = Path(spec_path).resolve().parent
+    names: set[str] = set()
+    lines = [
+        f"# Starter trend spec for {', '.join(Path(p).name for p in paths)}, written by `pewlike init`.",
+        "# Edit it (wave names, in time order), then build the report with: pewlike report " + Path(spec_path).name,
+        f"title = {_q('Trends: ' + ', '.join(Path(p).stem for p in paths))}",
+        "",
+    ]
+    if differ:
+        lines[2:2] = [f"# shared questions whose answers differ (need a crosswalk): {', '.join(differ)}"]
+    for svy, path in zip(surveys, paths, strict=True):
+        data = Path(path).resolve()
+        try:
+            rel = data.relative_to(spec_dir).as_posix()
+        except ValueError:
+            rel = data.as_posix()
+        wave = _wave_name(svy, path, names)
+        names.add(wave)
+        weight = svy._design.names.get("weights")
+        lines += [
+            "[[data]]",
+            f"wave = {_q(wave)}",
+            f"file = {_q(rel)}",
+            f"weights = {_q(weight) if weight else 'false'}",
+            "",
+        ]
+    linked = all("QKEY" in s._data.columns for s in surveys)
+    lines += [
+        "[stack]",
+        "# panel members answer in several waves under one id (false: independent samples)",
+        f"id = {_q('QKEY') if linked else 'false'}",
+        'weights = "rescale"',
+        "",
+        "[output]",
+        'dir = "pewlike-report"',
+        "",
+    ]
+    demos = [d for d in demographics(surveys[0]) if all(d in s._data.columns for s in surveys[1:])]
+    for base in same:
+        lines += ["[[trend]]", f"var = {_q(base)}", ""]
+    if demos:
+        lines += [f"# the change within groups, e.g.: [[trend]] var = {_q(same[0])} by = [{_q(demos[0])}]"]
+    text = "\n".join(lines) + "\n"
+    loads(text, label=Path(spec_path).name)  # the starter must itself be a valid spec
+    return Starter(text, len(same), len(differ))

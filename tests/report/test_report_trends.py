@@ -1,0 +1,170 @@
+"""Report specs with several waves (issue #13): [[data]] waves, [stack], [[trend]] items, and `pewlike init A B`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import pewlike as pw
+from pewlike.cli import main
+from pewlike.errors import PewlikeError, SpecError
+from pewlike.report import spec as specmod
+from pewlike.report.build import build
+from tests.trends.synth import waves
+
+WAVES = '[[data]]\nwave = "2015"\nfile = "a.sav"\n[[data]]\nwave = "2017"\nfile = "b.sav"\nsynthetic = true\n'
+
+
+def _write_waves(tmp_path, seed=41, **kw):
+    made = waves(seed, 2, groups=3, **kw)
+    for svy, file in zip(made.values(), ("a.sav", "b.sav"), strict=True):
+        svy.to_sav(tmp_path / file)
+    return made
+
+
+def test_waves_stack_and_trends_are_parsed():
+    s = specmod.loads(
+        WAVES + '[stack]\nid = false\nweights = "as_is"\nrename = { "2017" = { "Q2" = "Q" } }\n'
+        '[[trend]]\nvar = "Q"\n[[trend]]\nvar = "Q"\nby = "GRP"\nlevel = "Very"\nname = "q_by"\nchart = false\n'
+    )
+    assert [w.wave for w in s.waves] == ["2015", "2017"] and s.data.file == "a.sav"
+    assert s.waves[1].data.synthetic and s.waves[1].where == "[[data]] #2"
+    assert (s.stack.wave, s.stack.id, s.stack.weights, dict(s.stack.rename)) == (
+        "WAVE", None, "as_is", {"2017": {"Q2": "Q"}}
+    )  # fmt: skip
+    first, second = s.trends
+    assert (first.var, first.by, first.level, first.chart, first.name, first.section) == (
+        "Q", (), None, True, "trend_Q", "trends"
+    )  # fmt: skip
+    assert (second.by, second.level, second.chart, second.name) == (("GRP",), "Very", False, "q_by")
+    assert [sec.id for sec in s.sections] == ["trends"] and s.items_in("trends") == [first, second]
+    plain = specmod.loads(WAVES + '[[trend]]\nvar = "Q"\n')
+    assert (plain.stack.id, plain.stack.weights) == ("QKEY", "rescale")  # defaults of pw.stack
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[data]]\nwave = "a"\nfile = "a.sav"\n', r"\[\[data\]\] gives 1 file; write a single file as \[data\]"),
+        ('[[data]]\nfile = "a.sav"\n[[data]]\nwave = "b"\nfile = "b.sav"\n', r"\[\[data\]\] #1: missing its wave"),
+        (
+            '[[data]]\nwave = "a"\nfile = "a.sav"\n[[data]]\nwave = "a"\nfile = "b.sav"\n',
+            r"\[\[data\]\] #2: wave 'a' is named twice",
+        ),
+        (
+            '[[data]]\nwave = "a"\nfile = "a.sav"\n[[data]]\nwave = "b"\nfil = "b.sav"\n',
+            r"\[\[data\]\] #2: unknown key 'fil'",
+        ),
+        ('[data]\nfile = "a.sav"\n[stack]\nid = "QKEY"\n', r"\[stack\]: needs several waves"),
+        ('[data]\nfile = "a.sav"\n[[trend]]\nvar = "Q"\n', r"\[\[trend\]\] #1: a trend needs several waves"),
+        (WAVES + '[stack]\nrename = { "2019" = { "A" = "B" } }\n', r"rename names wave '2019', which no \[\[data\]\]"),
+        (WAVES + "[stack]\nid = 3\n", r"'id' must be the panel id column"),
+        (WAVES + '[stack]\nweights = "even"\n', r"weights = 'even' is not valid; choose one of: rescale, as_is"),
+        (WAVES + '[[trend]]\nvar = "Q"\ncolour = 1\n', r"\[\[trend\]\] #1: unknown key 'colour'"),
+        (WAVES + '[[trend]]\nvar = "Q"\nname = "index"\n', r"name = 'index' is reserved"),
+    ],
+)
+def test_bad_wave_specs_are_one_line_errors(text, message):
+    with pytest.raises(SpecError, match=message) as info:
+        specmod.loads(text)
+    assert "\n" not in str(info.value)
+
+
+def test_trend_report_tables_and_chart_read_the_trend(tmp_path):
+    made = _write_waves(tmp_path)
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(
+        WAVES
+        + '[stack]\nid = "QKEY"\n[[trend]]\nvar = "Q"\nby = "GRP"\nlevel = "Very"\n[[trend]]\nvar = "Q"\nname = "all"\n',
+        encoding="utf-8",
+    )
+    res = build(specmod.load(spec_path), out=tmp_path / "out")
+    assert not res.failures
+    files = set(res.files)
+    for name in ("trend_Q", "all"):
+        assert {f"tables/{name}.csv", f"tables/data/{name}.csv", f"tables/data/{name}_changes.csv"} <= files
+        assert {f"figures/{name}.png", f"figures/{name}.svg"} <= files
+    assert "tables/trend_Q_by_group.csv" in files and "tables/all_by_group.csv" not in files
+    tr = pw.stack({k: pw.read(tmp_path / f) for k, f in zip(made, ("a.sav", "b.sav"), strict=True)}).trend(
+        "Q", by="GRP"
+    )
+    est = pd.read_csv(tmp_path / "out" / "tables" / "data" / "trend_Q.csv")
+    np.testing.assert_allclose(est["estimate"], tr.to_frame()["estimate"], rtol=1e-15)
+    ch = pd.read_csv(tmp_path / "out" / "tables" / "data" / "trend_Q_changes.csv")
+    np.testing.assert_allclose(ch["std_error"], tr.changes()["std_error"], rtol=1e-15)
+    table = pd.read_csv(tmp_path / "out" / "tables" / "trend_Q.csv", dtype=str, keep_default_na=False)
+    assert list(table.columns) == ["GRP", "Response", "2015", "2017", "Change 2015-2017"]
+    top = tr.table()
+    changes = tr.changes()
+    # a change such as "+20*" reads as a formula to a spreadsheet: the CSV guards it with a quote
+    table["Change 2015-2017"] = table["Change 2015-2017"].str.removeprefix("'")
+    assert table["Change 2015-2017"].str.match(r"^([+-][1-9]\d*|0)\*?$").all()
+    for _, row in table.iterrows():
+        c = changes[(changes["GRP"].astype(str) == row["GRP"]) & (changes["level"] == row["Response"])].iloc[0]
+        assert row["Change 2015-2017"].endswith("*") == bool(c["significant"])
+        assert int(row["Change 2015-2017"].rstrip("*")) == int(np.floor(abs(c["difference"]) * 100 + 0.5)) * (
+            1 if c["difference"] > 0 else -1
+        )
+    assert len(table) == len(top)
+    by_group = pd.read_csv(tmp_path / "out" / "tables" / "trend_Q_by_group.csv", dtype=str, keep_default_na=False)
+    assert list(by_group.columns) == ["Response", "G1", "G2", "G3"]
+    assert by_group.iloc[:, 1:].apply(lambda c: c.str.endswith("*")).to_numpy().any()
+    md = (tmp_path / "out" / "tables" / "trend_Q_by_group.md").read_text(encoding="utf-8")
+    assert "'+" not in md and "\\*" in md
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Trends across waves" in html and "Sources: a.sav (2015), b.sav (2017)." in html
+    again = build(specmod.load(spec_path), out=tmp_path / "out2")
+    for f in ("figures/trend_Q.png", "figures/all.svg", "tables/tables.xlsx", "index.html"):
+        assert (tmp_path / "out" / f).read_bytes() == (tmp_path / "out2" / f).read_bytes()
+    assert again.files == res.files
+
+
+def test_trend_report_errors_name_the_item_and_the_wave(tmp_path):
+    _write_waves(tmp_path)
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(WAVES + '[[trend]]\nvar = "Q"\nby = "GRP"\nlevel = "Vary"\n', encoding="utf-8")
+    with pytest.raises(
+        SpecError, match=r"\[\[trend\]\] #1: level = 'Vary' is not an answer or net of 'Q'; choose one of"
+    ):
+        build(specmod.load(spec_path), out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    spec_path.write_text(WAVES.replace("b.sav", "missing.sav") + '[[trend]]\nvar = "Q"\n', encoding="utf-8")
+    with pytest.raises(Exception, match=r"\[\[trend\]\] #1: \[\[data\]\] #2 \(wave '2017'\): .*missing.sav"):
+        build(specmod.load(spec_path), out=tmp_path / "out")
+    spec_path.write_text(WAVES + '[[trend]]\nvar = "NOPE"\n', encoding="utf-8")
+    with pytest.raises(SpecError, match=r"\[\[trend\]\] #1: .*NOPE"):
+        build(specmod.load(spec_path), out=tmp_path / "out")
+
+
+def test_init_on_two_files_proposes_the_shared_questions(tmp_path, monkeypatch):
+    _write_waves(tmp_path)
+    other = waves(42, 1, groups=2, labels=["Yes", "Mostly", "Hardly", "No"])["2015"]
+    other.to_sav(tmp_path / "c.sav")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    res = runner.invoke(main, ["init", "a.sav", "b.sav", "-o", "trend.toml"])
+    assert res.exit_code == 0, res.output
+    spec = specmod.load(tmp_path / "trend.toml")
+    assert [w.data.file for w in spec.waves] == ["a.sav", "b.sav"]
+    assert [w.wave for w in spec.waves] == ["W1", "W2"]  # from the files' wave suffixes
+    assert [t.var for t in spec.trends] == ["Q"] and spec.stack.id == "QKEY"
+    built = runner.invoke(main, ["report", "trend.toml", "--out", "rep", "-q"])
+    assert built.exit_code == 0, built.output
+    assert (tmp_path / "rep" / "tables" / "trend_Q.csv").exists()
+    res = runner.invoke(main, ["init", "a.sav", "c.sav", "-o", "none.toml"])
+    assert res.exit_code != 0
+    assert "no question is asked in every file with the same answers" in res.output
+
+
+def test_an_output_folder_holding_a_wave_file_is_refused(tmp_path):
+    (tmp_path / "rep").mkdir()
+    made = waves(43, 2, groups=2)
+    made["2015"].to_sav(tmp_path / "a.sav")
+    made["2017"].to_sav(tmp_path / "rep" / "b.sav")
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(WAVES.replace('"b.sav"', '"rep/b.sav"') + '[[trend]]\nvar = "Q"\n', encoding="utf-8")
+    with pytest.raises(PewlikeError, match=r"data file of wave '2017'"):
+        build(specmod.load(spec_path), out=tmp_path / "rep")
+    assert (tmp_path / "rep" / "b.sav").exists()
