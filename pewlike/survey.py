@@ -1439,7 +1439,20 @@ class Survey:
         """
         from pewlike.estimation.indicators import find_batteries
 
-        return find_batteries(self._backend.codebook, list(self._backend.codebook.variables))
+        backend = self._backend
+        names = list(backend.codebook.variables)
+        if isinstance(backend, SurveyFrame):
+            import pandas as pd
+
+            data = backend.data
+            names = [str(c) for c in data.columns]
+            cats = {
+                c: [str(x) for x in data[c].cat.categories]
+                for c in names
+                if isinstance(data[c].dtype, pd.CategoricalDtype)
+            }
+            return find_batteries(backend.codebook, names, cats)
+        return find_batteries(backend.codebook, names)
 
     def select_all(
         self,

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "BatteryColumns",
+    "answer_levels",
     "battery_columns",
     "common_prefix",
     "find_batteries",
@@ -67,11 +68,35 @@ def selected_label(levels: Sequence[str]) -> str | None:
     return None
 
 
-def _substantive(info: VariableInfo) -> tuple[str, ...]:
-    return tuple(str(v) for v in info.value_labels.values() if str(v) not in set(info.missing))
+def _substantive(info: VariableInfo, levels: Sequence[str] | None = None) -> tuple[str, ...]:
+    labels = levels if levels is not None else [str(v) for v in info.value_labels.values()]
+    return tuple(str(v) for v in labels if str(v) not in set(info.missing))
 
 
-def find_batteries(codebook: Codebook, columns: Sequence[str]) -> list[list[str]]:
+def answer_levels(sf: SurveyFrame, col: str) -> tuple[str, ...]:
+    """The substantive answers of a categorical column (its categories without missing codes).
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+    col : str
+        A resolved column.
+
+    Returns
+    -------
+    tuple of str
+    """
+    import pandas as pd
+
+    dtype = sf.data[col].dtype
+    info = sf.codebook.variables[col]
+    cats = [str(c) for c in dtype.categories] if isinstance(dtype, pd.CategoricalDtype) else None
+    return _substantive(info, cats)
+
+
+def find_batteries(
+    codebook: Codebook, columns: Sequence[str], levels: Mapping[str, Sequence[str]] | None = None
+) -> list[list[str]]:
     """Select-all batteries in a codebook: items with a common stem and Selected/Not selected labels.
 
     Parameters
@@ -80,6 +105,8 @@ def find_batteries(codebook: Codebook, columns: Sequence[str]) -> list[list[str]
         The survey's codebook.
     columns : sequence of str
         The data's columns, in file order (the battery keeps that order).
+    levels : mapping of column to labels, optional
+        Each categorical column's categories (default: the codebook's value labels).
 
     Returns
     -------
@@ -100,7 +127,7 @@ def find_batteries(codebook: Codebook, columns: Sequence[str]) -> list[list[str]
         m = _STEM.match(base_name(col))
         if not m:
             continue
-        labels = _substantive(info)
+        labels = _substantive(info, None if levels is None else levels.get(col))
         if selected_label(labels) is None or len(labels) != 2:
             continue
         suffix = col[len(base_name(col)) :]
@@ -241,8 +268,8 @@ def battery_columns(sf: SurveyFrame, items: Sequence[str], what: str = "select_a
                 f"{what}: {c!r} is not a labelled (categorical) item; a battery's items are coded like Selected / Not selected"
             )
     sets: dict[tuple[str, ...], list[str]] = {}
-    for c, info in zip(cols, infos, strict=True):
-        sets.setdefault(_substantive(info), []).append(c)
+    for c in cols:
+        sets.setdefault(answer_levels(sf, c), []).append(c)
     if len(sets) > 1:
         (a_labels, a_cols), (b_labels, b_cols) = list(sets.items())[:2]
         raise VariableError(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pewlike.errors import EstimationError, VariableError
-from pewlike.estimation.indicators import short_labels
+from pewlike.estimation.indicators import answer_levels, short_labels
 from pewlike.resultbase import RowEstimates, frame_text
 from pewlike.tables.export import TableDoc, file_safe, fmt_int, pew_percent
 from pewlike.tables.toplines import categorical_column, topline
@@ -190,8 +190,7 @@ class Grid(RowEstimates):
 def _check_scale(sf: SurveyFrame, cols: list[str]) -> None:
     sets: dict[tuple[str, ...], list[str]] = {}
     for c in cols:
-        info = sf.codebook.variables[c]
-        sets.setdefault(tuple(str(v) for v in info.value_labels.values() if str(v) not in info.missing), []).append(c)
+        sets.setdefault(answer_levels(sf, c), []).append(c)
     if len(sets) > 1:
         (a_l, a_c), (b_l, b_c) = list(sets.items())[:2]
         raise VariableError(
@@ -312,8 +311,7 @@ def compare_items(
 
     both = sf.valid(a) & sf.valid(b)
     sa, sb = sf.data[a].astype(object), sf.data[b].astype(object)
-    info = sf.codebook.variables[a]
-    answers = [str(v) for v in info.value_labels.values() if str(v) not in info.missing]
+    answers = list(answer_levels(sf, a))
     groups = [(x, (x,)) for x in answers] + [(lab, tuple(ms)) for lab, ms in nets]
     cols: dict[str, Any] = {}
     for k, (_, members) in enumerate(groups):
