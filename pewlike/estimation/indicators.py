@@ -34,6 +34,7 @@ __all__ = [
     "is_none_item",
     "selected_label",
     "short_labels",
+    "trim_common_suffix",
 ]
 
 _SELECTED = ("selected", "yes", "checked", "mentioned", "chosen", "marked", "applies")
@@ -152,13 +153,16 @@ def common_prefix(texts: Sequence[str]) -> str:
     return first[:k]
 
 
-def _cut(prefix: str) -> str:
-    """The common prefix cut back to the last separator (so no word is split)."""
+def _cut(prefix: str, texts: Sequence[str]) -> str:
+    """The common prefix cut back to a whole word (a separator such as ". " or ": " ends it best)."""
     best = 0
     for sep in _SEPARATORS:
         at = prefix.rfind(sep)
         if at >= 0:
             best = max(best, at + len(sep))
+    words = prefix.rfind(" ") + 1
+    if words > best and all(len(t) > words for t in texts):
+        return prefix[:words]  # a shared run of whole words after the last separator
     return prefix[:best]
 
 
@@ -175,8 +179,7 @@ def short_labels(labels: Sequence[str | None], names: Sequence[str]) -> tuple[st
     Returns
     -------
     (str, list of str)
-        The common stem (cut at a separator such as ". ", ": " or "? "; may be empty) and
-        each item's remaining text.
+        The common stem (whole words; may be empty) and each item's remaining text.
 
     Examples
     --------
@@ -186,11 +189,32 @@ def short_labels(labels: Sequence[str | None], names: Sequence[str]) -> tuple[st
     texts = [(lab or name).strip() for lab, name in zip(labels, names, strict=True)]
     if len(texts) < 2:
         return "", texts
-    stem = _cut(common_prefix(texts))
+    stem = _cut(common_prefix(texts), texts)
     out = [t[len(stem) :].strip() or t for t in texts]
     if len(set(out)) < len(out):  # the cut left two items alike: keep whole wordings
         return "", texts
     return stem.strip().rstrip(".:;,-\u2013\u2014").strip(), out
+
+
+def trim_common_suffix(labels: Sequence[str]) -> list[str]:
+    """Items' wordings without the whole words they all end with (for short chart labels).
+
+    Examples
+    --------
+    >>> trim_common_suffix(["how companies use it about you?", "what police know about you?"])
+    ['How companies use it', 'What police know']
+    """
+    rev = [" ".join(reversed(t.split())) for t in labels]
+    tail = common_prefix(rev)
+    whole = tail.endswith(" ") or all(r == tail or r.startswith(tail + " ") for r in rev)
+    n_words = len(tail.split()) if whole else max(len(tail.split()) - 1, 0)
+    out = []
+    for t in labels:
+        words = t.split()
+        kept = words[: len(words) - n_words] if len(words) > n_words else words
+        text = " ".join(kept).rstrip(",;:")
+        out.append(text[:1].upper() + text[1:])
+    return out
 
 
 def is_none_item(label: str) -> bool:

@@ -12,7 +12,9 @@
 * :func:`hist_plot`, :func:`box_plot` - weighted distributions of a numeric variable
   (``svy.hist``, ``svy.boxplot``), and :func:`weights_plot`, :func:`margins_plot` - the
   weights and achieved vs target margins (``svy.weight_summary()``); see
-  :mod:`pewlike.plots.distributions`.
+  :mod:`pewlike.plots.distributions`;
+* :func:`select_all_plot`, :func:`grid_plot` - a select-all battery's bars sorted by share and
+  an item grid's diverging bars; see :mod:`pewlike.plots.batteries`.
 
 Each returns a :class:`matplotlib.figure.Figure` in the house style
 (:mod:`pewlike.plots.theme`); save it with :func:`pewlike.plots.theme.save_figure`.
@@ -57,11 +59,13 @@ __all__ = [
     "box_plot",
     "coef_plot",
     "dot_plot",
+    "grid_plot",
     "hist_plot",
     "likert",
     "margins_plot",
     "paired_dots",
     "predicted_plot",
+    "select_all_plot",
     "source_line",
     "weights_plot",
 ]
@@ -775,4 +779,5 @@ def predicted_plot(
 
 
 # the figures of distributions live in their own module; imported last (they use source_line)
+from pewlike.plots.batteries import grid_plot, select_all_plot  # noqa: E402
 from pewlike.plots.distributions import box_plot, hist_plot, margins_plot, weights_plot  # noqa: E402
