@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import PewlikeError
+from pewlike.report.battery_blocks import grid_blocks, select_all_blocks
 from pewlike.report.html import Block, FailureBlock, PendingBlock
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -366,6 +367,8 @@ ITEM_BUILDERS: dict[str, Callable[[_Writer, Survey, Any], Blocks]] = {
     "CompareItem": _compare,
     "DistributionItem": _distribution,
     "ModelItem": _model,
+    "SelectAllItem": select_all_blocks,
+    "GridItem": grid_blocks,
 }
 
 
