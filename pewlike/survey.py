@@ -1448,8 +1448,10 @@ class Survey:
             names = [str(c) for c in data.columns]
             cats = {
                 c: [str(x) for x in data[c].cat.categories]
-                for c in names
                 if isinstance(data[c].dtype, pd.CategoricalDtype)
+                else sorted({str(v) for v in data[c].dropna().unique()})
+                for c in names
+                if isinstance(data[c].dtype, pd.CategoricalDtype) or backend.codebook.variables[c].kind == "string"
             }
             return find_batteries(backend.codebook, names, cats)
         return find_batteries(backend.codebook, names)

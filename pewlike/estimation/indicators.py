@@ -89,9 +89,14 @@ def answer_levels(sf: SurveyFrame, col: str) -> tuple[str, ...]:
     """
     import pandas as pd
 
-    dtype = sf.data[col].dtype
+    s = sf.data[col]
     info = sf.codebook.variables[col]
-    cats = [str(c) for c in dtype.categories] if isinstance(dtype, pd.CategoricalDtype) else None
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats: list[str] | None = [str(c) for c in s.dtype.categories]
+    elif info.kind == "string":  # text answers (a CSV): the distinct answers, sorted
+        cats = sorted({str(v) for v in s.dropna().unique()})
+    else:
+        cats = None
     return _substantive(info, cats)
 
 
@@ -123,7 +128,7 @@ def find_batteries(
     groups: dict[str, list[str]] = {}
     for col in columns:
         info = codebook.variables.get(col)
-        if info is None or info.kind != "categorical":
+        if info is None or info.kind not in ("categorical", "string"):
             continue
         m = _STEM.match(base_name(col))
         if not m:
@@ -287,7 +292,7 @@ def battery_columns(sf: SurveyFrame, items: Sequence[str], what: str = "select_a
         raise EstimationError(f"{what}: item {dup!r} is given twice; list each item once")
     infos = [sf.codebook.variables[c] for c in cols]
     for c, info in zip(cols, infos, strict=True):
-        if info.kind != "categorical":
+        if info.kind not in ("categorical", "string"):
             raise VariableError(
                 f"{what}: {c!r} is not a labelled (categorical) item; a battery's items are coded like Selected / Not selected"
             )
