@@ -408,3 +408,8 @@ def rake(targets: str, data: str | None, weights: str | None, save: str | None, 
     if save:
         (raked.to_parquet if save.endswith(".parquet") else raked.to_sav)(save)
     _emit(summary.to_frame(), fmt, summary.summary() + (f"\nWrote {save}" if save else ""))
+
+
+from pewlike.cli.batteries import select_all  # noqa: E402  (a command of its own module, #14)
+
+main.add_command(select_all)
