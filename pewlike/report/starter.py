@@ -292,6 +292,9 @@ def starter(
             lines += ["[[crosstab]]", f"var = {_q(col)}", ""]
     else:
         lines.insert(lines.index("[defaults]") + 2, "# (no F_ demographics found: add some to cross by)")
+    from pewlike.report.starter_batteries import battery_lines
+
+    lines += battery_lines(svy, items)  # batteries and grids it finds (#14)
     lines += ["[weighting]", "summary = true", ""]
     text = "\n".join(lines)
     loads(text, label=Path(spec_path).name)  # the starter must itself be a valid spec

@@ -123,3 +123,26 @@ def test_report_shows_the_battery_and_the_grid(tmp_path):
     comp = pd.read_csv(out / "data" / "grid_T1_compare.csv")
     assert set(comp["level"]) >= {"A lot", "Some", "Not much", "Not at all"}  # text answers: sorted
     assert np.allclose(comp["difference"], comp["estimate_a"] - comp["estimate_b"])
+
+
+def test_init_proposes_the_batteries_and_grids_it_finds(tmp_path):
+    import pewlike as pw
+    from pewlike.report.starter import starter_spec
+    from pewlike.report.starter_batteries import grid_groups
+
+    svy = pw.demo()
+    data = tmp_path / "survey.sav"
+    svy.to_sav(data)
+    back = pw.read(data)
+    s = specmod.loads(starter_spec(back, str(data), spec_path=str(tmp_path / "report.toml")))
+    assert [it.items for it in s.select_alls] == [tuple(f"PP5{c}_W49" for c in "abcdefg")]
+    grids = [it.items for it in s.grids]
+    assert ("CONCERNCO_W49", "CONCERNGOV_W49", "CONCERNLE_W49") in grids
+    assert ("CONTROLCO_W49", "CONTROLGOV_W49") in grids
+    # each grid is one scale; no question is in two grids
+    flat = [c for g in grids for c in g]
+    assert len(flat) == len(set(flat))
+    many = [f"Q{i}" for i in range(20)]
+    frame = pd.DataFrame({q: pd.Categorical(["Yes", "No"] * 5) for q in many}).assign(w=1.0)
+    small = pw.Survey(frame, weights="w")
+    assert [len(g) for g in grid_groups(small, many)] == [8, 8, 4]
