@@ -1541,8 +1541,10 @@ class Survey:
         --------
         >>> import pewlike as pw
         >>> g = pw.demo().grid(["CONCERNCO", "CONCERNGOV", "CONCERNLE"])
-        >>> g.labels
-        ('companies are using the data they collect about you?', 'the government is using the data it collects about you?', 'what law enforcement knows about you?')
+        >>> g.question
+        'How concerned are you, if at all, about'
+        >>> g.labels[2]
+        'what law enforcement knows about you?'
         """
         result: Grid = self._call("grid", items, nets=nets, compare=compare, **options)
         return result
