@@ -161,6 +161,10 @@ class SelectAll(RowEstimates):
             base = f"{who}. Percentages of those asked the battery; items left blank count as not selected."
         else:
             base = f"Percentages of all {self.total:,} respondents (those not asked count as not selecting)."
+        if self.universe_name:
+            from pewlike.tables.toplines import lower_first
+
+            base = f"Among {lower_first(self.universe_name)}: {base[0].lower()}{base[1:]}"
         mean = self.count[self.count[list(self.by)].notna().all(axis=1)] if self.by else self.count
         avg = "; ".join(f"{v:.1f}" for v in mean["estimate"])
         lines = [

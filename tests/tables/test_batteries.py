@@ -211,3 +211,11 @@ def test_figures_draw_the_estimates_and_are_reproducible():
     drawn = {p.get_gid(): p.get_width() for p in gf.axes[0].patches if p.get_gid()}
     very = g.to_frame().query("variable == 'CONCERNCO_W49' and level == 'Very concerned'")["estimate"].iloc[0]
     assert drawn["How companies are using the data they collect|Very concerned"] == pytest.approx(100 * very)
+
+
+def test_a_named_domain_is_named_in_the_notes():
+    svy = pw.demo().subset("F_SEX == 'Female'", name="Women")
+    sa = svy.select_all(svy.batteries()[0])
+    assert sa.notes()[0].startswith("Among women: asked of")
+    assert sa.to_frame().attrs["universe"] == "Women"
+    assert sa.total == int((pw.demo().data["F_SEX"] == "Female").sum())
