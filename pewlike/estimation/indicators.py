@@ -233,6 +233,10 @@ def is_none_item(label: str) -> bool:
     return bool(_NONE.match(label))
 
 
+def _have(cols: Sequence[str]) -> str:
+    return "has" if len(cols) == 1 else "have"
+
+
 @dataclass(frozen=True)
 class BatteryColumns:
     """The checked items of one battery.
@@ -302,8 +306,8 @@ def battery_columns(sf: SurveyFrame, items: Sequence[str], what: str = "select_a
     if len(sets) > 1:
         (a_labels, a_cols), (b_labels, b_cols) = list(sets.items())[:2]
         raise VariableError(
-            f"{what}: the items are not one battery: {', '.join(a_cols)} have answers {list(a_labels)} but "
-            f"{', '.join(b_cols)} have {list(b_labels)}; pass items that share one set of answer labels"
+            f"{what}: the items are not one battery: {', '.join(a_cols)} {_have(a_cols)} answers {list(a_labels)} "
+            f"but {', '.join(b_cols)} {_have(b_cols)} {list(b_labels)}; pass items that share one set of answer labels"
         )
     levels = next(iter(sets))
     sel = selected_label(levels)

@@ -87,7 +87,7 @@ def test_bad_items_are_located_one_line_errors(body, message):
     [
         (
             '[[select_all]]\nitems = ["B2a", "T1"]',
-            r"\[\[select_all\]\] #1: .*not one battery: B2a have answers .* but T1",
+            r"\[\[select_all\]\] #1: .*not one battery: B2a has answers .* but T1",
         ),
         ('[[select_all]]\nitems = ["T1", "T2"]', r"\[\[select_all\]\] #1: .*'T1' has no 'selected' answer"),
         ('[[grid]]\nitems = ["T1", "weight"]', r"\[\[grid\]\] #1: a grid needs a categorical question but 'weight'"),
