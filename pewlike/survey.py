@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.models.scales import ScaleResult
     from pewlike.partitioned.frame import PartitionedFrame
     from pewlike.tables.crosstabs import Crosstab
+    from pewlike.tables.grid import Grid
+    from pewlike.tables.selectall import SelectAll
     from pewlike.tables.toplines import NetSpec, Topline
     from pewlike.trends.results import Trend
     from pewlike.weighting.summary import WeightSummary
@@ -66,6 +68,8 @@ _IN_MEMORY: dict[str, tuple[str, str]] = {
     "topline": ("pewlike.tables", "topline"),
     "crosstab": ("pewlike.tables", "crosstab"),
     "trend": ("pewlike.trends.trend", "trend"),
+    "select_all": ("pewlike.tables.selectall", "select_all"),
+    "grid": ("pewlike.tables.grid", "grid"),
     **{v: ("pewlike.weighting", v) for v in ("rake", "poststratify", "calibrate", "trim_weights", "weight_summary")},
     **{v: ("pewlike.models", v) for v in ("glm", "logit", "ologit", "scale")},
     "to_replicate": ("pewlike.design.replicate", "to_replicate"),
@@ -1469,6 +1473,138 @@ class Survey:
         ('No', '2019', '2023', -0.25)
         """
         result: Trend = self._call("trend", var, wave=wave, by=by, nets=nets, base=base, **options)
+        return result
+
+    # -- select-all batteries and item grids (#14) ---------------------------------------
+    def batteries(self) -> list[list[str]]:
+        """Select-all batteries found in the codebook.
+
+        Returns
+        -------
+        list of list of str
+            Item columns of each battery: names with a common stem ending in a letter
+            after a digit (``PP5a`` .. ``PP5g``) and Selected / Not selected answers.
+
+        Notes
+        -----
+        No R survey equivalent; see :func:`pewlike.estimation.indicators.find_batteries`.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> pw.demo().batteries()[0][:2]
+        ['PP5a_W49', 'PP5b_W49']
+        """
+        from pewlike.estimation.indicators import find_batteries
+
+        backend = self._backend
+        names = list(backend.codebook.variables)
+        if isinstance(backend, SurveyFrame):
+            import pandas as pd
+
+            data = backend.data
+            names = [str(c) for c in data.columns]
+            cats = {
+                c: [str(x) for x in data[c].cat.categories]
+                if isinstance(data[c].dtype, pd.CategoricalDtype)
+                else sorted({str(v) for v in data[c].dropna().unique()})
+                for c in names
+                if isinstance(data[c].dtype, pd.CategoricalDtype) or backend.codebook.variables[c].kind == "string"
+            }
+            return find_batteries(backend.codebook, names, cats)
+        return find_batteries(backend.codebook, names)
+
+    def select_all(
+        self,
+        items: Sequence[str],
+        name: str | None = None,
+        base: Literal["asked", "all"] = "asked",
+        by: str | Sequence[str] | None = None,
+        *,
+        sort: Literal["asked", "share"] = "asked",
+        **options: Any,
+    ) -> SelectAll:
+        """Share selecting each item of a select-all battery, NET Any, None of these, number selected.
+
+        Parameters
+        ----------
+        items : list of str
+            The battery's item columns (coded like Selected / Not selected).
+        name : str, optional
+            The battery's name in ``to_frame()`` (default: the items' common stem).
+        base : {"asked", "all"}
+            Those asked the battery (answered any item), or every respondent.
+        by : str or list of str, optional
+            Groups; each item's shares get significance letters between groups.
+        sort : {"asked", "share"}
+            Items as asked or by share (largest first).
+        **options
+            ``ci=``, ``level=``, ``alpha=``; see :func:`pewlike.tables.selectall.select_all`.
+
+        Returns
+        -------
+        SelectAll
+            ``to_frame()``: ``variable, level, <by>, estimate, std_error, ci_lower, ci_upper,
+            deff, n`` (``level`` the item's wording), then ``item, kind`` (and ``letters``).
+
+        Notes
+        -----
+        Each share is ``svymean(~I(item == "Selected"), design)`` in R survey, NET Any
+        ``svymean(~I(a | b | ...))``, the number selected ``svymean(~I(a + b + ...))``.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> svy = pw.demo()
+        >>> sa = svy.select_all(svy.batteries()[0], sort="share")
+        >>> sa.to_frame()["level"].iloc[-1]
+        'None of these'
+        """
+        result: SelectAll = self._call("select_all", items, name=name, base=base, by=by, sort=sort, **options)
+        return self._named(result)
+
+    def grid(
+        self,
+        items: Sequence[str],
+        nets: NetSpec = "auto",
+        compare: tuple[str, str] | None = None,
+        **options: Any,
+    ) -> Grid:
+        """Several questions answered on one scale as one Pew grid table, with a paired comparison.
+
+        Parameters
+        ----------
+        items : list of str
+            Categorical questions sharing one set of answers.
+        nets : mapping, "auto", bool or None
+            Nets, as for :meth:`topline`.
+        compare : (str, str), optional
+            Two items whose shares (each answer and net) are compared among the same
+            respondents, with a design-based test.
+        **options
+            ``ci=``, ``level=``; see :func:`pewlike.tables.grid.grid`.
+
+        Returns
+        -------
+        Grid
+            ``to_frame()``: each item's topline rows then ``item`` (short wording);
+            ``comparison()``, ``table()``; draw with :func:`pewlike.plots.grid_plot`.
+
+        Notes
+        -----
+        Rows are ``svymean(~item, design)``; a comparison is ``svycontrast`` on
+        ``svymean(~I(a == x) + I(b == x), design, na.rm=TRUE)`` in R survey.
+
+        Examples
+        --------
+        >>> import pewlike as pw
+        >>> g = pw.demo().grid(["CONCERNCO", "CONCERNGOV", "CONCERNLE"])
+        >>> g.question
+        'How concerned are you, if at all, about'
+        >>> g.labels[2]
+        'what law enforcement knows about you?'
+        """
+        result: Grid = self._call("grid", items, nets=nets, compare=compare, **options)
         return result
 
     # -- weighting -----------------------------------------------------------------------

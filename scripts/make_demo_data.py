@@ -257,6 +257,22 @@ TERMS = {
     "dem": ("F_PARTYSUM_FINAL", "Dem/Lean Dem"),
     "nol": ("F_PARTYSUM_FINAL", "DK/Refused/No lean"),
 }
+# A select-all battery (appended after the weight, drawn from its own stream so nothing above
+# changes): label of each item, base share, effect of age step (18-29 .. 65+) and of a college degree.
+SELECT_ALL_STEM = (
+    "In the past 12 months, which of these have you done to protect your personal information? "
+    "(Select all that apply): "
+)
+SELECT_ALL = {
+    "PP5a": ("Changed the privacy settings of a social media account", 0.0, -0.30, 0.35),
+    "PP5b": ("Deleted cookies or your browsing history", 0.3, -0.15, 0.30),
+    "PP5c": ("Turned off location tracking on your cellphone", 0.1, -0.20, 0.25),
+    "PP5d": ("Used a password manager", -1.3, -0.25, 0.55),
+    "PP5e": ("Decided not to use a product or service because of its data practices", -0.6, -0.05, 0.40),
+    "PP5f": ("Used a VPN or an encrypted messaging app", -1.6, -0.35, 0.45),
+}
+SELECT_ALL_NONE = "PP5g"
+SELECT_ALL_LABELS = {1.0: "Selected", 2.0: "Not selected", 99.0: "Refused"}
 MODEL_VARS = ["F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE", "F_PARTYSUM_FINAL"]
 
 
@@ -473,7 +489,31 @@ def build(seed: int = SEED) -> tuple[dict[str, np.ndarray], dict]:
     qkey = np.sort(streams[5].choice(np.arange(100_000, 1_000_000), n, replace=False))
     data = {"QKEY": qkey.astype(float), "FORM_W49": form, **cols}
     data["WEIGHT_W49"] = make_weights(data)
+    data.update(draw_select_all(np.random.default_rng(np.random.SeedSequence(seed).spawn(7)[6]), data))
     return data, {"population": pop, "x_pop": x_pop, "thresholds": thresholds}
+
+
+def draw_select_all(rng: np.random.Generator, data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The PP5 battery: each item a logistic in age and education plus a shared activity factor.
+
+    "None of these" (PP5g) is selected exactly when no other item is; about 1 % of
+    respondents skip the whole battery (99 Refused on every item).
+    """
+    n = data["QKEY"].size
+    age = np.nan_to_num(data["F_AGECAT"], nan=2.0)
+    age = np.where(age > 4, 2.0, age) - 1
+    college = data["F_EDUCCAT"] == 1
+    activity = rng.standard_normal(n)
+    out: dict[str, np.ndarray] = {}
+    for item, (_, base, a_age, a_col) in SELECT_ALL.items():
+        eta = base + a_age * age + a_col * college + 0.9 * activity
+        out[f"{item}_W49"] = np.where(rng.random(n) < 1 / (1 + np.exp(-eta)), 1.0, 2.0)
+    anyone = np.column_stack([v == 1.0 for v in out.values()]).any(axis=1)
+    out[f"{SELECT_ALL_NONE}_W49"] = np.where(anyone, 2.0, 1.0)
+    skipped = rng.random(n) < 0.01
+    for v in out.values():
+        v[skipped] = REFUSED
+    return out
 
 
 # (variable, codes summed, published share of valid answers); subgroup checks add (by, code)
@@ -541,7 +581,11 @@ def _labels(name: str) -> tuple[str, dict[float, str]]:
         if name == "F_PARTYSUM_FINAL":
             return label, {1.0: cats[0], 2.0: cats[1], 9.0: PARTY_NOLEAN_LABEL}
         return label, {**{float(i): c for i, c in enumerate(cats, 1)}, 99.0: "Refused"}
-    wording, cats = ITEMS[name.removesuffix("_W49")][:2]
+    base = name.removesuffix("_W49")
+    if base in SELECT_ALL or base == SELECT_ALL_NONE:
+        own = SELECT_ALL[base][0] if base in SELECT_ALL else "None of these"
+        return SELECT_ALL_STEM + own, dict(SELECT_ALL_LABELS)
+    wording, cats = ITEMS[base][:2]
     return wording, {**{float(i): c for i, c in enumerate(cats, 1)}, 99.0: "Refused"}
 
 
@@ -555,6 +599,7 @@ def write_demo_sav(data: dict[str, np.ndarray], out_path: str | os.PathLike[str]
     value_labels = {"FORM_W49": {1.0: "Form 1", 2.0: "Form 2"}}
     measure = {"QKEY": "scale", "WEIGHT_W49": "scale", "FORM_W49": "nominal"}
     nominal = {"F_SEX", "F_RACETHN", "F_PARTYSUM_FINAL", "F_CREGION", "F_METRO", "SECUR1_W49", "GOVREGV1_W49"}
+    nominal |= {f"{k}_W49" for k in (*SELECT_ALL, SELECT_ALL_NONE)}
     for name in data:
         if name not in measure:
             col_labels[name], value_labels[name] = _labels(name)

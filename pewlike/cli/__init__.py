@@ -473,3 +473,7 @@ def rake(targets: str, data: str | None, weights: str | None, save: str | None, 
 from pewlike.cli.mean import mean as _mean  # noqa: E402  (registered last: it uses the helpers above)
 
 main.add_command(_mean)
+
+from pewlike.cli.batteries import select_all  # noqa: E402  (a command of its own module, #14)
+
+main.add_command(select_all)

@@ -16,6 +16,8 @@
 * :func:`trend_plot` - a trend across waves (``svy.trend``): a dumbbell for two waves,
   lines with confidence bands for more, significant changes marked; see
   :mod:`pewlike.plots.trends`.
+* :func:`select_all_plot`, :func:`grid_plot` - a select-all battery's bars sorted by share and
+  an item grid's diverging bars; see :mod:`pewlike.plots.batteries`.
 
 Each returns a :class:`matplotlib.figure.Figure` in the house style
 (:mod:`pewlike.plots.theme`); save it with :func:`pewlike.plots.theme.save_figure`.
@@ -61,11 +63,13 @@ __all__ = [
     "box_plot",
     "coef_plot",
     "dot_plot",
+    "grid_plot",
     "hist_plot",
     "likert",
     "margins_plot",
     "paired_dots",
     "predicted_plot",
+    "select_all_plot",
     "source_line",
     "trend_plot",
     "weights_plot",
@@ -847,5 +851,6 @@ def predicted_plot(
 
 
 # the figures of distributions live in their own module; imported last (they use source_line)
+from pewlike.plots.batteries import grid_plot, select_all_plot  # noqa: E402
 from pewlike.plots.distributions import box_plot, hist_plot, margins_plot, weights_plot  # noqa: E402
 from pewlike.plots.trends import trend_plot  # noqa: E402

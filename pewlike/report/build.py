@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from pewlike.errors import PewlikeError, SpecError, VariableError
+from pewlike.errors import EstimationError, PewlikeError, SpecError, VariableError
 from pewlike.report.html import (
     Block,
     BuiltSection,
@@ -297,6 +297,21 @@ def _check_variables(spec: Spec, svy: Survey) -> None:
             numeric_column(frame_of(svy), dist.var, "a distribution")
         except VariableError as exc:
             raise _where(spec, dist.where, exc) from None
+    from pewlike.estimation.indicators import battery_columns
+
+    for sa in spec.select_alls:
+        try:
+            battery_columns(frame_of(svy), sa.items, "[[select_all]]")
+            for var in sa.by:
+                categorical_column(frame_of(svy), var, "a group of a select-all battery")
+        except (VariableError, EstimationError) as exc:
+            raise _where(spec, sa.where, exc) from None
+    for grid in spec.grids:
+        try:
+            for var in grid.items:
+                categorical_column(frame_of(svy), var, "a grid")
+        except VariableError as exc:
+            raise _where(spec, grid.where, exc) from None
     for m in spec.models:
         for var in m.effects:
             try:

@@ -80,6 +80,11 @@ id = "other"
 title = "Security, privacy policies and regulation"
 
 [[section]]
+id = "protect"
+title = "Protecting personal information"
+text = "A select-all list (synthetic): the share who did each thing to protect their personal information in the past year, and who did any."
+
+[[section]]
 id = "older"
 title = "Adults ages 50 and older"
 text = "The items of this section are restricted to a universe: filter = 'F_AGECAT in [3, 4]' (SPSS codes) with universe = 'Adults ages 50 and older'; the full design is kept for the variance."
@@ -295,6 +300,19 @@ title = "Proportional-odds model of concern about companies' use of data (four l
 formula = "CONCERNCO ~ F_AGECAT + F_SEX + F_EDUCCAT + F_RACETHN + F_INCOME_RECODE + F_PARTYSUM_FINAL"
 effects = ["F_AGECAT"]
 section = "models"
+
+# -- select-all battery and item grid (#14) ---------------------------------------------------------
+[[grid]]
+items = ["CONCERNCO", "CONCERNGOV", "CONCERNLE"]
+compare = ["CONCERNCO", "CONCERNGOV"]
+section = "concern"
+name = "grid_concern"
+
+[[select_all]]
+items = ["PP5a", "PP5b", "PP5c", "PP5d", "PP5e", "PP5f", "PP5g"]
+by = ["F_AGECAT"]
+section = "protect"
+name = "protect_select_all"
 
 # -- distributions (the demo has no numeric question: the weights themselves, by age) ----------------
 [[distribution]]

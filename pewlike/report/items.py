@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import PewlikeError
+from pewlike.report.battery_blocks import grid_blocks, select_all_blocks
 from pewlike.report.html import Block, FailureBlock, PendingBlock
 from pewlike.report.trend_items import trend_blocks
 
@@ -355,6 +356,8 @@ ITEM_BUILDERS: dict[str, Callable[[_Writer, Survey, Any], Blocks]] = {
     "DistributionItem": _distribution,
     "ModelItem": _model,
     "TrendItem": trend_blocks,
+    "SelectAllItem": select_all_blocks,
+    "GridItem": grid_blocks,
 }
 
 

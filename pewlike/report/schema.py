@@ -292,6 +292,69 @@ class DistributionItem:
 
 
 @dataclass(frozen=True)
+class SelectAllItem:
+    """A ``[[select_all]]``: a select-all battery's shares, NET Any and number selected (#14).
+
+    Attributes
+    ----------
+    items : tuple of str
+        The battery's item columns.
+    by : tuple of str
+        Groups: one table per group variable, with significance letters.
+    base : {"asked", "all"}
+        As :meth:`pewlike.Survey.select_all`.
+    sort : {"asked", "share"}
+        Item order of the table and chart.
+    chart : bool
+        Draw the bars sorted by share (:func:`pewlike.plots.select_all_plot`).
+    title : str or None
+        Title (default: the items' shared wording).
+    section, name, where
+        As :class:`ToplineItem`.
+    """
+
+    items: tuple[str, ...]
+    by: tuple[str, ...]
+    base: Literal["asked", "all"]
+    sort: Literal["asked", "share"]
+    chart: bool
+    title: str | None
+    section: str
+    name: str
+    where: str
+
+
+@dataclass(frozen=True)
+class GridItem:
+    """A ``[[grid]]``: questions answered on one scale as one table and one diverging chart (#14).
+
+    Attributes
+    ----------
+    items : tuple of str
+        The questions.
+    nets : bool
+        Show the automatic nets (top two / bottom two).
+    compare : tuple of (str, str) or None
+        Two items whose shares are compared among the same respondents.
+    chart : bool
+        Draw the diverging bars (:func:`pewlike.plots.grid_plot`).
+    title : str or None
+        Title (default: the items' shared wording).
+    section, name, where
+        As :class:`ToplineItem`.
+    """
+
+    items: tuple[str, ...]
+    nets: bool
+    compare: tuple[str, str] | None
+    chart: bool
+    title: str | None
+    section: str
+    name: str
+    where: str
+
+
+@dataclass(frozen=True)
 class WeightingSpec:
     """The ``[weighting]`` table: raking before the report is built, and the weight summary.
 
@@ -330,6 +393,8 @@ class Spec:
     models: tuple[ModelItem, ...] = ()
     weighting: WeightingSpec | None = None
     distributions: tuple[DistributionItem, ...] = ()
+    select_alls: tuple[SelectAllItem, ...] = ()
+    grids: tuple[GridItem, ...] = ()
     subtitle: str = ""
     intro: str = ""
     path: str | None = None
@@ -359,6 +424,8 @@ class Spec:
             self.toplines,
             self.crosstabs,
             self.compares,
+            self.select_alls,
+            self.grids,
             self.distributions,
             self.models,
             self.trends,
@@ -367,7 +434,7 @@ class Spec:
 
 
 #: Any item of a report.
-Item = ToplineItem | CrosstabItem | CompareItem | ModelItem | DistributionItem | TrendItem
+Item = ToplineItem | CrosstabItem | CompareItem | ModelItem | DistributionItem | TrendItem | SelectAllItem | GridItem
 
 
 # ---------------------------------------------------------------------------

@@ -23,10 +23,12 @@ from pewlike.report.schema import (
     DataSpec,
     Defaults,
     DistributionItem,
+    GridItem,
     Item,
     ModelItem,
     OutputSpec,
     Section,
+    SelectAllItem,
     Spec,
     ToplineItem,
     WeightingSpec,
@@ -89,6 +91,8 @@ def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
     compares = tuple(_compare(label, i, r, defaults) for i, r in enumerate(_array(top, "compare"), 1))
     models = tuple(_model(label, i, r) for i, r in enumerate(_array(top, "model"), 1))
     distributions = tuple(_distribution(label, i, r) for i, r in enumerate(_array(top, "distribution"), 1))
+    select_alls = tuple(_select_all(label, i, r) for i, r in enumerate(_array(top, "select_all"), 1))
+    grids = tuple(_grid(label, i, r) for i, r in enumerate(_array(top, "grid"), 1))
     weighting = _weighting(label, raw["weighting"]) if "weighting" in raw else None
     stack = parse_stack(label, raw["stack"], waves, _Table) if "stack" in raw else None
     trends = tuple(parse_trend(label, i, r, defaults, _Table, file_safe) for i, r in enumerate(_array(top, "trend"), 1))
@@ -96,7 +100,7 @@ def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
         raise SpecError(
             f'{label}: {trends[0].where}: a trend needs several waves; write the data files as [[data]] tables, each with wave = "..."'
         )
-    items: tuple[Item, ...] = (*toplines, *crosstabs, *compares, *distributions, *models, *trends)
+    items: tuple[Item, ...] = (*toplines, *crosstabs, *compares, *select_alls, *grids, *distributions, *models, *trends)
     sections = _complete_sections(label, declared, items, weighting)
     spec = Spec(
         title=top.text("title", "Survey report"),
@@ -110,6 +114,8 @@ def parse(raw: dict[str, Any], *, label: str, path: str | None) -> Spec:
         models=models,
         weighting=weighting,
         distributions=distributions,
+        select_alls=select_alls,
+        grids=grids,
         subtitle=top.text("subtitle", ""),
         intro=top.text("intro", ""),
         path=path,
@@ -273,6 +279,8 @@ _TOP_KEYS = (
     "compare",
     "model",
     "distribution",
+    "select_all",
+    "grid",
     "weighting",
     "derive",
     "labels",
@@ -512,6 +520,44 @@ def _distribution(label: str, i: int, raw: Any) -> DistributionItem:
     )
 
 
+def _select_all(label: str, i: int, raw: Any) -> SelectAllItem:
+    t = _Table(label, f"[[select_all]] #{i}", raw, ("items", "by", "base", "sort", "chart", "title", "section", "name"))
+    items = t.texts("items")
+    if len(items) < 2:
+        t.fail('\'items\' must list two or more item columns, e.g. items = ["PP5a", "PP5b", "PP5c"]')
+    return SelectAllItem(
+        items,
+        t.texts("by"),
+        t.text("base", "asked", choices=("asked", "all")),
+        t.text("sort", "share", choices=("asked", "share")),
+        t.flag("chart", True),
+        t.text("title", None),
+        t.text("section", "batteries"),
+        t.name("name", f"select_all_{file_safe(items[0])}"),
+        t.where,
+    )
+
+
+def _grid(label: str, i: int, raw: Any) -> GridItem:
+    t = _Table(label, f"[[grid]] #{i}", raw, ("items", "nets", "compare", "chart", "title", "section", "name"))
+    items = t.texts("items")
+    if len(items) < 2:
+        t.fail('\'items\' must list two or more questions on one scale, e.g. items = ["CONCERNCO", "CONCERNGOV"]')
+    compare = t.texts("compare")
+    if compare and (len(compare) != 2 or not set(compare) <= set(items) or compare[0] == compare[1]):
+        t.fail(f"'compare' must name two different items of the grid ({', '.join(items)}), not {_show(list(compare))}")
+    return GridItem(
+        items,
+        t.flag("nets", True),
+        (compare[0], compare[1]) if compare else None,
+        t.flag("chart", True),
+        t.text("title", None),
+        t.text("section", "grids"),
+        t.name("name", f"grid_{file_safe(items[0])}"),
+        t.where,
+    )
+
+
 def _weighting(label: str, raw: Any) -> WeightingSpec:
     t = _Table(label, "[weighting]", raw, ("section", "title", "summary", "rake"))
     rake = raw.get("rake")
@@ -547,6 +593,8 @@ def _complete_sections(
         "crosstabs": "Crosstabs",
         "comparisons": "Comparisons",
         "distributions": "Distributions",
+        "batteries": "Select-all questions",
+        "grids": "Item grids",
         "models": "Models",
         "trends": "Trends across waves",
     }
@@ -574,7 +622,16 @@ def _complete_sections(
 def _unique_names(spec: Spec) -> None:
     """Every item names its own files: names differ (ignoring case) and are not pewlike's own."""
     seen: dict[str, str] = {}
-    for group in (spec.toplines, spec.crosstabs, spec.compares, spec.distributions, spec.models, spec.trends):
+    for group in (
+        spec.toplines,
+        spec.crosstabs,
+        spec.compares,
+        spec.select_alls,
+        spec.grids,
+        spec.distributions,
+        spec.models,
+        spec.trends,
+    ):
         for it in group:
             key = it.name.casefold()
             if key in _RESERVED:

@@ -417,6 +417,13 @@ def starter(
     why.append('base: "valid" for every table (Refused and Don\'t know excluded, said under each table)')
     wording = {col: svy._codebook.variables[col].label or "" for col in items}
     lines = _text(label, rel, weight, demos, {col: found[col] for col in items}, wording)
+    from pewlike.report.starter_batteries import battery_lines
+
+    extra = battery_lines(svy, items)  # batteries and grids it finds (#14)
+    if extra:
+        at = lines.index("[weighting]")
+        lines[at:at] = extra
+        why.append(f"batteries and grids: {sum(1 for x in extra if x.startswith('[['))} proposed")
     if left_out:
         lines[2:2] = [
             f"# {left_out:,} more questions were left out (the first {len(items):,} of {len(found):,} "

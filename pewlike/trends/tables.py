@@ -220,7 +220,8 @@ def write_trend_xlsx(trend: TrendLike, path: StrPath) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from pewlike.tables.export import _normalise_zip, atomic_write, fixed_datetime
+    from pewlike.io.workbook import _normalise_zip
+    from pewlike.tables.export import atomic_write, fixed_datetime
 
     when = fixed_datetime()
     wb = Workbook()

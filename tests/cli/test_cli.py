@@ -189,6 +189,7 @@ def test_pewlike_report_subprocess(tmp_path):
     assert "[33/34] model concern_ologit" in proc.stderr  # progress on the terminal
     assert "[34/34] distribution weights_by_age" in proc.stderr  # the demo's [[distribution]] (#14)
     assert "[29/34] trend trend_CONCERNCO" in proc.stderr  # the demo's trends (#13)
+    assert "grid grid_concern" in proc.stderr and "selectall protect_select_all" in proc.stderr  # (#14)
     assert "Wrote pewlike-report/" in proc.stdout
     # the repository's figures/ folder is the demo build's figures, byte for byte
     repo_figures = Path(__file__).resolve().parents[2] / "figures"

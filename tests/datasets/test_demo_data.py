@@ -112,6 +112,9 @@ DEMOS = [
     "F_METRO",
 ]
 
+# the select-all battery appended after the weight (#14)
+BATTERY = [f"PP5{c}_W49" for c in "abcdefg"]
+
 
 @pytest.fixture(scope="module")
 def sav() -> tuple[pd.DataFrame, pyreadstat.metadata_container]:
@@ -178,7 +181,7 @@ def test_shape_ids_and_forms(sav):
     assert df["QKEY"].is_unique and (df["QKEY"] == df["QKEY"].round()).all()
     assert set(df["FORM_W49"]) == {1.0, 2.0}
     assert abs((df["FORM_W49"] == 1).mean() - 0.5) < 0.02
-    expected = ["QKEY", "FORM_W49", *(f"{i}_W49" for i in ITEMS), *DEMOS, "WEIGHT_W49"]
+    expected = ["QKEY", "FORM_W49", *(f"{i}_W49" for i in ITEMS), *DEMOS, "WEIGHT_W49", *BATTERY]
     assert list(df.columns) == expected
 
 
@@ -313,3 +316,20 @@ def test_readme_is_labelled_synthetic_and_states_the_generating_effects(generato
     betas = [float(v) for row in rows for v in row.split("/")]
     np.testing.assert_array_equal(betas, generator.EFFECTS["CONCERNCO"])
     assert (ROOT / "pewlike" / "datasets" / "__init__.py").read_text().strip().startswith('"""Bundled synthetic')
+
+
+def test_select_all_battery_is_plausible(sav):
+    df, meta = sav
+    items = df[BATTERY[:-1]].to_numpy()
+    none = df[BATTERY[-1]].to_numpy()
+    skipped = (df[BATTERY] == 99).all(axis=1).to_numpy()
+    assert ((df[BATTERY] == 99).any(axis=1).to_numpy() == skipped).all()  # a skip is the whole battery
+    assert 0.002 < skipped.mean() < 0.02
+    answered = ~skipped
+    assert set(np.unique(items[answered])) == {1.0, 2.0}
+    # "None of these" exactly when no other item is selected
+    assert ((none[answered] == 1) == ~(items[answered] == 1).any(axis=1)).all()
+    shares = (items[answered] == 1).mean(axis=0)
+    assert (shares > 0.1).all() and (shares < 0.7).all()
+    assert meta.variable_value_labels["PP5a_W49"] == {1.0: "Selected", 2.0: "Not selected", 99.0: "Refused"}
+    assert meta.column_names_to_labels["PP5g_W49"].endswith("None of these")

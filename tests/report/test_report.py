@@ -374,6 +374,7 @@ def test_demo_spec_is_valid_and_covers_the_2019_report():
         "risks",
         "tracking",
         "other",
+        "protect",  # the select-all battery (#14)
         "older",  # the universe section (#12)
         "trends",
         "models",
@@ -383,6 +384,8 @@ def test_demo_spec_is_valid_and_covers_the_2019_report():
     assert [(t.var, t.by) for t in s.trends] == [
         ("CONCERNCO", ()), ("CONCERNGOV", ("F_PARTYSUM_FINAL",)), ("UNDERSTANDCO", ())
     ]  # fmt: skip
+    assert [g.items for g in s.grids] == [("CONCERNCO", "CONCERNGOV", "CONCERNLE")]
+    assert [len(b.items) for b in s.select_alls] == [7]
     assert set(s.defaults.by) == {"F_AGECAT", "F_SEX", "F_EDUCCAT", "F_RACETHN", "F_INCOME_RECODE", "F_PARTYSUM_FINAL"}
     assert {m.type for m in s.models} == {"logit", "ologit"}
     assert {c.vars for c in s.compares} >= {("CONCERNCO", "CONCERNGOV"), ("POSNEGCO", "POSNEGGOV")}

@@ -1,0 +1,347 @@
+"""Select-all batteries: recognising them in a codebook and turning their items into 0/1 indicators.
+
+A Pew "select all that apply" list stores each item as its own column coded like
+1 = Selected, 2 = Not selected, with a common stem in the names (``PP5a`` .. ``PP5g``).
+This module finds such batteries, checks that a list of items is one of them, shortens the
+items' wordings to what differs between them, and builds the indicator matrix that the
+estimates are computed on (R: ``svymean(~I(PP5a == "Selected") + ..., design)``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pewlike.errors import EstimationError, VariableError
+from pewlike.io.codebook import base_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pewlike.design.frame import SurveyFrame
+    from pewlike.io.codebook import Codebook, VariableInfo
+
+__all__ = [
+    "BatteryColumns",
+    "answer_levels",
+    "battery_columns",
+    "common_prefix",
+    "find_batteries",
+    "is_none_item",
+    "selected_label",
+    "short_labels",
+    "trim_common_suffix",
+]
+
+_SELECTED = ("selected", "yes", "checked", "mentioned", "chosen", "marked", "applies")
+_STEM = re.compile(r"^(?P<stem>.*\d)(?P<item>[A-Za-z])$")
+_NONE = re.compile(r"^\s*(none of (these|the above|them)|none)\b", re.IGNORECASE)
+_SEPARATORS = (". ", ": ", "? ", " - ", " \u2013 ", " \u2014 ", "; ", ", ")
+
+
+def selected_label(levels: Sequence[str]) -> str | None:
+    """The answer meaning "selected" among an item's labels, or None.
+
+    Parameters
+    ----------
+    levels : sequence of str
+        The item's substantive answer labels.
+
+    Returns
+    -------
+    str or None
+        The first label reading "Selected", "Yes", "Checked", "Mentioned", "Chosen" or
+        "Marked" (case-insensitive, optionally followed by more words); None when there is none.
+
+    Examples
+    --------
+    >>> selected_label(["Selected", "Not selected"]), selected_label(["Agree", "Disagree"])
+    ('Selected', None)
+    """
+    for lab in levels:
+        low = lab.strip().lower()
+        if any(low == w or low.startswith(w + " ") for w in _SELECTED):
+            return lab
+    return None
+
+
+def _substantive(info: VariableInfo, levels: Sequence[str] | None = None) -> tuple[str, ...]:
+    labels = levels if levels is not None else [str(v) for v in info.value_labels.values()]
+    return tuple(str(v) for v in labels if str(v) not in set(info.missing))
+
+
+def answer_levels(sf: SurveyFrame, col: str) -> tuple[str, ...]:
+    """The substantive answers of a categorical column (its categories without missing codes).
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+    col : str
+        A resolved column.
+
+    Returns
+    -------
+    tuple of str
+    """
+    import pandas as pd
+
+    s = sf.data[col]
+    info = sf.codebook.variables[col]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats: list[str] | None = [str(c) for c in s.dtype.categories]
+    elif info.kind == "string":  # text answers (a CSV): the distinct answers, sorted
+        cats = sorted({str(v) for v in s.dropna().unique()})
+    else:
+        cats = None
+    return _substantive(info, cats)
+
+
+def find_batteries(
+    codebook: Codebook, columns: Sequence[str], levels: Mapping[str, Sequence[str]] | None = None
+) -> list[list[str]]:
+    """Select-all batteries in a codebook: items with a common stem and Selected/Not selected labels.
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The survey's codebook.
+    columns : sequence of str
+        The data's columns, in file order (the battery keeps that order).
+    levels : mapping of column to labels, optional
+        Each categorical column's categories (default: the codebook's value labels).
+
+    Returns
+    -------
+    list of list of str
+        One list of column names per battery of two or more items (``PP5a_W49``,
+        ``PP5b_W49``, ...): same name up to a final letter after a digit, categorical,
+        one set of answer labels that has a "selected" answer.
+
+    Notes
+    -----
+    R has no equivalent; Pew codebooks list such items under one question number.
+    """
+    groups: dict[str, list[str]] = {}
+    for col in columns:
+        info = codebook.variables.get(col)
+        if info is None or info.kind not in ("categorical", "string"):
+            continue
+        m = _STEM.match(base_name(col))
+        if not m:
+            continue
+        labels = _substantive(info, None if levels is None else levels.get(col))
+        if selected_label(labels) is None or len(labels) != 2:
+            continue
+        suffix = col[len(base_name(col)) :]
+        groups.setdefault(f"{m['stem']}\x00{labels}\x00{suffix}", []).append(col)
+    return [cols for cols in groups.values() if len(cols) >= 2]
+
+
+def common_prefix(texts: Sequence[str]) -> str:
+    """The longest text every one of ``texts`` starts with (character by character).
+
+    Examples
+    --------
+    >>> common_prefix(["PP5a", "PP5b"])
+    'PP5'
+    """
+    if not texts:
+        return ""
+    first, last = min(texts), max(texts)
+    k = 0
+    while k < min(len(first), len(last)) and first[k] == last[k]:
+        k += 1
+    return first[:k]
+
+
+def _cut(prefix: str, texts: Sequence[str]) -> str:
+    """The common prefix cut back to a whole word (a separator such as ". " or ": " ends it best)."""
+    best = 0
+    for sep in _SEPARATORS:
+        at = prefix.rfind(sep)
+        if at >= 0:
+            best = max(best, at + len(sep))
+    words = prefix.rfind(" ") + 1
+    if words > best and all(len(t) > words for t in texts):
+        return prefix[:words]  # a shared run of whole words after the last separator
+    return prefix[:best]
+
+
+def short_labels(labels: Sequence[str | None], names: Sequence[str]) -> tuple[str, list[str]]:
+    """The shared question stem of items' wordings and each item's own part.
+
+    Parameters
+    ----------
+    labels : sequence of str or None
+        The items' variable labels (question wording).
+    names : sequence of str
+        Their column names (used when an item has no label).
+
+    Returns
+    -------
+    (str, list of str)
+        The common stem (whole words; may be empty) and each item's remaining text.
+
+    Examples
+    --------
+    >>> short_labels(["Used: Social media", "Used: Email"], ["A1a", "A1b"])
+    ('Used', ['Social media', 'Email'])
+    """
+    texts = [(lab or name).strip() for lab, name in zip(labels, names, strict=True)]
+    if len(texts) < 2:
+        return "", texts
+    stem = _cut(common_prefix(texts), texts)
+    out = [t[len(stem) :].strip() or t for t in texts]
+    if len(set(out)) < len(out):  # the cut left two items alike: keep whole wordings
+        return "", texts
+    return stem.strip().rstrip(".:;,-\u2013\u2014").strip(), out
+
+
+def trim_common_suffix(labels: Sequence[str]) -> list[str]:
+    """Items' wordings without the whole words they all end with (for short chart labels).
+
+    Examples
+    --------
+    >>> trim_common_suffix(["how companies use it about you?", "what police know about you?"])
+    ['How companies use it', 'What police know']
+    """
+    rev = [" ".join(reversed(t.split())) for t in labels]
+    tail = common_prefix(rev)
+    whole = tail.endswith(" ") or all(r == tail or r.startswith(tail + " ") for r in rev)
+    n_words = len(tail.split()) if whole else max(len(tail.split()) - 1, 0)
+    out = []
+    for t in labels:
+        words = t.split()
+        kept = words[: len(words) - n_words] if len(words) > n_words else words
+        text = " ".join(kept).rstrip(",;:")
+        out.append(text[:1].upper() + text[1:])
+    return out
+
+
+def is_none_item(label: str) -> bool:
+    """Whether an item's own wording is "None of these" (it is left out of NET Any).
+
+    Examples
+    --------
+    >>> is_none_item("None of these"), is_none_item("Nonprofit groups")
+    (True, False)
+    """
+    return bool(_NONE.match(label))
+
+
+def _have(cols: Sequence[str]) -> str:
+    return "has" if len(cols) == 1 else "have"
+
+
+@dataclass(frozen=True)
+class BatteryColumns:
+    """The checked items of one battery.
+
+    Attributes
+    ----------
+    columns : tuple of str
+        Resolved column names, in the order given.
+    labels : tuple of str
+        Each item's own wording (:func:`short_labels`).
+    stem : str
+        The wording the items share (the question), possibly empty.
+    selected : str
+        The answer label that means "selected".
+    none : int or None
+        Position of a "None of these" item, if any.
+    """
+
+    columns: tuple[str, ...]
+    labels: tuple[str, ...]
+    stem: str
+    selected: str
+    none: int | None
+
+
+def battery_columns(sf: SurveyFrame, items: Sequence[str], what: str = "select_all") -> BatteryColumns:
+    """Check that ``items`` are one select-all battery and describe it.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    items : sequence of str
+        Item columns (wave suffix optional).
+    what : str
+        The verb asking, for messages.
+
+    Returns
+    -------
+    BatteryColumns
+
+    Raises
+    ------
+    VariableError
+        An item is not categorical, the items have different answer labels (the message
+        names both groups), or they have no "selected" answer.
+    EstimationError
+        Fewer than one item, or an item given twice.
+    """
+    if isinstance(items, str) or not items:
+        raise EstimationError(
+            f"{what} needs a list of item columns, e.g. ['PP5a', 'PP5b', 'PP5c']; svy.batteries() lists them"
+        )
+    cols = [sf.resolve(i) for i in items]
+    if len(set(cols)) < len(cols):
+        dup = next(c for c in cols if cols.count(c) > 1)
+        raise EstimationError(f"{what}: item {dup!r} is given twice; list each item once")
+    infos = [sf.codebook.variables[c] for c in cols]
+    for c, info in zip(cols, infos, strict=True):
+        if info.kind not in ("categorical", "string"):
+            raise VariableError(
+                f"{what}: {c!r} is not a labelled (categorical) item; a battery's items are coded like Selected / Not selected"
+            )
+    sets: dict[tuple[str, ...], list[str]] = {}
+    for c in cols:
+        sets.setdefault(answer_levels(sf, c), []).append(c)
+    if len(sets) > 1:
+        (a_labels, a_cols), (b_labels, b_cols) = list(sets.items())[:2]
+        raise VariableError(
+            f"{what}: the items are not one battery: {', '.join(a_cols)} {_have(a_cols)} answers {list(a_labels)} "
+            f"but {', '.join(b_cols)} {_have(b_cols)} {list(b_labels)}; pass items that share one set of answer labels"
+        )
+    levels = next(iter(sets))
+    sel = selected_label(levels)
+    if sel is None:
+        raise VariableError(
+            f"{what}: {cols[0]!r} has no 'selected' answer among {list(levels)}; select_all needs items coded like "
+            "Selected / Not selected (for items answered on one scale use svy.grid)"
+        )
+    stem, labels = short_labels([i.label for i in infos], cols)
+    nones = [k for k, lab in enumerate(labels) if is_none_item(lab)]
+    return BatteryColumns(tuple(cols), tuple(labels), stem, sel, nones[-1] if nones else None)
+
+
+def selected_matrix(data: pd.DataFrame, battery: BatteryColumns, missing: Mapping[str, Sequence[str]]) -> np.ndarray:
+    """Each respondent's answer to each item: 1 selected, 0 not, NaN not answered (or a missing code).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The survey's data.
+    battery : BatteryColumns
+        The items.
+    missing : mapping of column name to labels
+        Each item's missing-answer labels ("Refused" ...), counted as not answered.
+
+    Returns
+    -------
+    ndarray of float, shape (n, k)
+    """
+    out = []
+    for c in battery.columns:
+        s = data[c]
+        text = s.astype(object)
+        answered = s.notna().to_numpy() & ~text.isin(list(missing.get(c, ()))).to_numpy()
+        sel = (text == battery.selected).to_numpy(dtype=bool)
+        out.append(np.where(answered, sel.astype(float), np.nan))
+    return np.column_stack(out)

@@ -1,0 +1,221 @@
+"""Select-all batteries and item grids: recognition, bases, sorting, bad input, tables, figures (#14)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import pewlike as pw
+from pewlike.errors import EstimationError, VariableError
+from pewlike.estimation.indicators import short_labels, trim_common_suffix
+from pewlike.io.codebook import Codebook
+
+SEL = ["Selected", "Not selected", "Refused"]
+
+
+def _battery(seed: int, n: int = 300, k: int = 4, *, none: bool = True, not_asked: float = 0.0) -> pw.Survey:
+    """A seeded battery: k items (+ None of these), optional share not asked (NaN), a group."""
+    rng = np.random.default_rng(seed)
+    act = rng.standard_normal(n)
+    data: dict[str, object] = {}
+    labels = {}
+    chosen = []
+    for j in range(k):
+        p = 1 / (1 + np.exp(-(0.5 - 0.6 * j + act)))
+        x = rng.random(n) < p
+        chosen.append(x)
+        data[f"Q7{'abcdefgh'[j]}"] = np.where(x, "Selected", "Not selected")
+        labels[f"Q7{'abcdefgh'[j]}"] = f"Q7. Which of these do you own? Item number {j + 1}"
+    if none:
+        data["Q7z"] = np.where(np.column_stack(chosen).any(axis=1), "Not selected", "Selected")
+        labels["Q7z"] = "Q7. Which of these do you own? None of these"
+    frame = pd.DataFrame(data)
+    skip = rng.random(n) < not_asked
+    for c in list(frame.columns):
+        frame[c] = pd.Categorical(frame[c].where(~skip), categories=SEL)
+    frame["grp"] = pd.Categorical(rng.choice(["North", "South"], n))
+    frame["w"] = rng.gamma(3.0, 1.0, n)
+    return pw.Survey(frame, weights="w", codebook=Codebook.from_frame(frame, labels=labels))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_batteries_are_recognised_from_stem_and_labels(seed):
+    svy = _battery(seed, k=3 + seed)
+    items = [f"Q7{c}" for c in "abcdefgh"[: 3 + seed]] + ["Q7z"]
+    assert svy.batteries() == [items]
+    assert pw.demo().batteries() == [[f"PP5{c}_W49" for c in "abcdefg"]]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_shares_equal_weighted_means_and_net_any_and_count(seed):
+    svy = _battery(seed)
+    sa = svy.select_all(svy.batteries()[0])
+    f = sa.to_frame()
+    d, w = svy.data, svy.weights.to_numpy()
+    for item in ["Q7a", "Q7b", "Q7c", "Q7d", "Q7z"]:
+        share = np.average(d[item].astype(str) == "Selected", weights=w)
+        assert float(f.loc[f["item"] == item, "estimate"].iloc[0]) == pytest.approx(share, rel=1e-12)
+    X = np.column_stack([d[c].astype(str) == "Selected" for c in ["Q7a", "Q7b", "Q7c", "Q7d"]])
+    assert float(f.loc[f["kind"] == "net", "estimate"].iloc[0]) == pytest.approx(np.average(X.any(axis=1), weights=w))
+    # None of these is the complement of NET Any when it is built that way
+    assert float(f.loc[f["kind"] == "none", "estimate"].iloc[0]) == pytest.approx(
+        1 - float(f.loc[f["kind"] == "net", "estimate"].iloc[0])
+    )
+    assert float(sa.count["estimate"].iloc[0]) == pytest.approx(np.average(X.sum(axis=1), weights=w))
+    dist = sa.count_distribution
+    assert list(dist["level"].astype(str)) == ["0", "1", "2", "3", "4"]
+    assert float(dist["estimate"].sum()) == pytest.approx(1.0)
+    assert list(f.columns[:8]) == ["variable", "level", "estimate", "std_error", "ci_lower", "ci_upper", "deff", "n"]
+    assert set(f["variable"]) == {"Q7"}
+    assert list(f["level"])[:2] == ["Item number 1", "Item number 2"]
+
+
+def test_sort_by_share_puts_the_largest_first_and_nets_last():
+    svy = _battery(6)
+    f = svy.select_all(svy.batteries()[0], sort="share", name="Owned").to_frame()
+    items = f[f["kind"] == "item"]["estimate"].to_numpy()
+    assert (np.diff(items) <= 0).all()
+    assert list(f["kind"])[-2:] == ["net", "none"]
+    assert set(f["variable"]) == {"Owned"}
+
+
+def test_partial_asking_states_the_base_and_base_all_counts_everyone():
+    svy = _battery(7, not_asked=0.25)
+    items = svy.batteries()[0]
+    asked = svy.select_all(items)
+    assert asked.n == asked.asked < asked.total == 300
+    assert any("outside the base" in note for note in asked.notes())
+    assert "Asked of" in asked.notes()[0]
+    every = svy.select_all(items, base="all")
+    assert every.n == 300
+    assert any("count as not selecting" in note for note in every.notes())
+    ratio = every.to_frame()["estimate"].to_numpy()[:4] / asked.to_frame()["estimate"].to_numpy()[:4]
+    w = svy.weights.to_numpy()
+    share_asked = w[svy.data["Q7a"].notna().to_numpy()].sum() / w.sum()
+    np.testing.assert_allclose(ratio, share_asked, rtol=1e-12)
+
+
+def test_by_gives_letters_and_a_table_with_group_columns():
+    svy = _battery(8, n=800)
+    sa = svy.select_all(svy.batteries()[0], by="grp")
+    f = sa.to_frame()
+    assert list(f.columns[:3]) == ["variable", "level", "grp"] and "letters" in f
+    assert set(f["letters"]) <= {"", "A", "B"}
+    doc = sa.table()
+    assert list(doc.frame.columns) == ["Item", "North (A)", "South (B)"]
+    assert "NET Any" in list(doc.frame["Item"])
+    assert "significantly higher" in " ".join(doc.notes)
+
+
+def test_table_and_summary_of_the_demo_battery():
+    svy = pw.demo()
+    sa = svy.select_all(svy.batteries()[0], sort="share")
+    doc = sa.table()
+    assert list(doc.frame.columns) == ["Item", "%"]
+    assert doc.frame["Item"].iloc[-2:].tolist() == ["NET Any", "None of these"]
+    assert doc.title.startswith("In the past 12 months")
+    assert "Mean number of items selected" in sa.summary()
+    assert "<table" in sa._repr_html_()
+
+
+def test_items_from_different_label_sets_are_named():
+    svy = pw.demo()
+    with pytest.raises(VariableError, match=r"not one battery: PP5a_W49 .* but CONCERNCO_W49"):
+        svy.select_all(["PP5a", "CONCERNCO"])
+
+
+def test_items_without_a_selected_answer_are_refused():
+    with pytest.raises(VariableError, match=r"no 'selected' answer .*svy.grid"):
+        pw.demo().select_all(["CONCERNCO", "CONCERNGOV"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"base": "valid"}, "base='valid' is not valid"), ({"sort": "size"}, "sort='size'"), ({"alpha": 2}, "alpha=2")],
+)
+def test_bad_options_are_one_line_errors(kwargs, match):
+    svy = pw.demo()
+    with pytest.raises(EstimationError, match=match):
+        svy.select_all(svy.batteries()[0], **kwargs)
+
+
+def test_bad_item_lists():
+    svy = pw.demo()
+    with pytest.raises(EstimationError, match="list of item columns"):
+        svy.select_all("PP5a")
+    with pytest.raises(EstimationError, match="given twice"):
+        svy.select_all(["PP5a", "PP5a_W49"])
+
+
+def test_grid_table_rows_are_items_and_columns_answers_and_nets():
+    svy = pw.demo()
+    g = svy.grid(["CONCERNCO", "CONCERNGOV", "CONCERNLE"])
+    doc = g.table()
+    assert doc.frame.columns[0] == "Item" and len(doc.frame) == 3
+    assert list(doc.frame.columns[1:5]) == [
+        "Very concerned",
+        "Somewhat concerned",
+        "Not too concerned",
+        "Not at all concerned",
+    ]
+    assert any(c.startswith("NET") for c in doc.frame.columns)
+    f = g.to_frame()
+    for item in g.items:
+        top = svy.topline(item, nets="auto").to_frame()
+        np.testing.assert_allclose(f.loc[f["variable"] == item, "estimate"].to_numpy(), top["estimate"].to_numpy())
+    assert g.comparison().empty
+
+
+def test_grid_compare_is_a_paired_difference_and_bad_input_is_refused():
+    svy = pw.demo()
+    g = svy.grid(["CONCERNCO", "CONCERNGOV"], compare=("CONCERNCO", "CONCERNGOV"))
+    c = g.comparison()
+    np.testing.assert_allclose(c["difference"], c["estimate_a"] - c["estimate_b"], atol=1e-12)
+    assert (c["std_error"] > 0).all() and "same respondents" in g.table().notes[-1]
+    with pytest.raises(VariableError, match="do not share one scale: CONCERNCO_W49"):
+        svy.grid(["CONCERNCO", "CONTROLCO"])
+    with pytest.raises(EstimationError, match="two different items of the grid"):
+        svy.grid(["CONCERNCO", "CONCERNGOV"], compare=("CONCERNCO", "CONCERNLE"))
+    with pytest.raises(EstimationError, match="two or more items"):
+        svy.grid(["CONCERNCO"])
+
+
+def test_short_labels_and_suffix_trimming():
+    stem, labels = short_labels(["Q1. Do you: Own a car", "Q1. Do you: Own a bike"], ["a", "b"])
+    assert (stem, labels) == ("Q1. Do you: Own a", ["car", "bike"])
+    assert short_labels([None, None], ["x1", "x2"]) == ("", ["x1", "x2"])
+    assert trim_common_suffix(["a b about you?", "c about you?"]) == ["A b", "C"]
+
+
+def test_figures_draw_the_estimates_and_are_reproducible():
+    from pewlike.plots import grid_plot, select_all_plot
+    from pewlike.plots.theme import figure_bytes
+
+    svy = pw.demo()
+    sa = svy.select_all(svy.batteries()[0])
+    fig = select_all_plot(sa, synthetic=True)
+    bars = {p.get_gid(): p.get_width() for p in fig.axes[0].patches}
+    f = sa.to_frame()
+    for level, est in zip(f["level"], f["estimate"]):
+        assert bars[level] == pytest.approx(100 * est)
+    widths = [p.get_width() for p in fig.axes[0].patches if p.get_gid() not in ("NET Any", "None of these")]
+    assert widths == sorted(widths, reverse=True)
+    assert figure_bytes(fig, "svg") == figure_bytes(select_all_plot(sa, synthetic=True), "svg")
+    with pytest.raises(EstimationError, match="without by="):
+        select_all_plot(svy.select_all(svy.batteries()[0], by="F_SEX"))
+    g = svy.grid(["CONCERNCO", "CONCERNGOV", "CONCERNLE"])
+    gf = grid_plot(g)
+    labels = [t.get_text() for t in gf.axes[0].get_yticklabels()]
+    assert labels[-1] == "What law enforcement knows"
+    drawn = {p.get_gid(): p.get_width() for p in gf.axes[0].patches if p.get_gid()}
+    very = g.to_frame().query("variable == 'CONCERNCO_W49' and level == 'Very concerned'")["estimate"].iloc[0]
+    assert drawn["How companies are using the data they collect|Very concerned"] == pytest.approx(100 * very)
+
+
+def test_a_named_domain_is_named_in_the_notes():
+    svy = pw.demo().subset("F_SEX == 'Female'", name="Women")
+    sa = svy.select_all(svy.batteries()[0])
+    assert sa.notes()[0].startswith("Among women: asked of")
+    assert sa.to_frame().attrs["universe"] == "Women"
+    assert sa.total == int((pw.demo().data["F_SEX"] == "Female").sum())
