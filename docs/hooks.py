@@ -100,13 +100,16 @@ def _plain(text: str) -> str:
 
 # meanings of keys whose dataclass has no ``Attributes`` section (shown when the docstring is silent)
 MEANINGS = {
-    ("DataSpec", "file"): "The data file, relative to the spec's folder; `\"pewlike:demo\"` is the bundled demo.",
-    ("DataSpec", "weights"): "A weight column, `\"auto\"` (the one `WEIGHT_W<n>`/`weight` column), or `false` for unweighted.",
+    ("DataSpec", "file"): 'The data file, relative to the spec\'s folder; `"pewlike:demo"` is the bundled demo.',
+    (
+        "DataSpec",
+        "weights",
+    ): 'A weight column, `"auto"` (the one `WEIGHT_W<n>`/`weight` column), or `false` for unweighted.',
     ("DataSpec", "strata"): "Stratum column (`pw.read(strata=)`).",
     ("DataSpec", "psu"): "Cluster column, or a list for a multistage design.",
     ("DataSpec", "fpc"): "Finite population correction column(s), one per stage.",
     ("DataSpec", "nest"): "PSU ids are unique only within strata (R's `nest=TRUE`).",
-    ("DataSpec", "repweights"): "Replicate weight columns, a list or a glob such as `\"REPWT*\"`.",
+    ("DataSpec", "repweights"): 'Replicate weight columns, a list or a glob such as `"REPWT*"`.',
     ("DataSpec", "reptype"): "`JK1`, `JKn`, `BRR`, `Fay`, `bootstrap` or `SDR`.",
     ("DataSpec", "lonely_psu"): "`fail`, `remove`, `adjust`, `average` or `certainty`.",
     ("DataSpec", "synthetic"): "Label every table and figure as synthetic data.",
@@ -119,14 +122,14 @@ MEANINGS = {
     ("OutputSpec", "formula_guard"): "CSV text cells a spreadsheet would run as a formula get a leading `'`.",
     ("Defaults", "by"): "Demographics crossed when a crosstab gives no `by`.",
     ("Defaults", "base"): "`valid` (those who answered) or `all` (missing answers as rows).",
-    ("Defaults", "nets"): "`\"auto\"`, none, or `{\"NET label\" = [\"answer\", ...]}`.",
+    ("Defaults", "nets"): '`"auto"`, none, or `{"NET label" = ["answer", ...]}`.',
     ("Defaults", "min_n"): "Columns with fewer respondents are flagged and not tested.",
     ("Defaults", "letters"): "Significance letters between crosstab columns.",
     ("Defaults", "adjust"): "Multiple-comparison adjustment of the letters: `holm`, `bonferroni`, `none`.",
     ("Defaults", "alpha"): "Significance level of the letters.",
     ("Defaults", "small"): "How a share below 0.5% is shown: `<1` or `*`.",
     ("Defaults", "level"): "Confidence level of intervals.",
-    ("Spec", "title"): "The report's title (default `\"Survey report\"`).",
+    ("Spec", "title"): 'The report\'s title (default `"Survey report"`).',
     ("Spec", "subtitle"): "A line under the title.",
     ("Spec", "intro"): "A paragraph under the title.",
 }
