@@ -101,10 +101,7 @@ def _plain(text: str) -> str:
 # meanings of keys whose dataclass has no ``Attributes`` section (shown when the docstring is silent)
 MEANINGS = {
     ("DataSpec", "file"): 'The data file, relative to the spec\'s folder; `"pewlike:demo"` is the bundled demo.',
-    (
-        "DataSpec",
-        "weights",
-    ): 'A weight column, `"auto"` (the one `WEIGHT_W<n>`/`weight` column), or `false` for unweighted.',
+    ("DataSpec", "weights"): 'A weight column, `"auto"` (finds `WEIGHT_W<n>`), or `false` (unweighted).',
     ("DataSpec", "strata"): "Stratum column (`pw.read(strata=)`).",
     ("DataSpec", "psu"): "Cluster column, or a list for a multistage design.",
     ("DataSpec", "fpc"): "Finite population correction column(s), one per stage.",

@@ -23,7 +23,9 @@ from pewlike.errors import SpecError
 from pewlike.report.spec import loads
 from pewlike.survey import Survey
 
-from .conftest import ROOT
+from .conftest import ROOT, require_docs_extra
+
+require_docs_extra()
 
 
 def anchors(site: Path) -> set[str]:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pewlike as pw
 
-from .conftest import ROOT, mkdocs_build
+from .conftest import ROOT, mkdocs_build, require_docs_extra
+
+require_docs_extra()
 
 
 def text_of(page: Path) -> str:
