@@ -168,7 +168,7 @@ def test_report_of_a_nominal_wave_in_chromium_and_its_workbook(tmp_path, runner)
     out = _init_and_report(runner, tmp_path, "ordinal", 4, None)
     wb = openpyxl.load_workbook(out / "tables" / "tables.xlsx")
     sheet = wb["topline_CONCERN_W7"]
-    assert sheet["A1"].value.startswith("CONCERN. How would you answer")
+    assert sheet["A1"].value == "How would you answer question CONCERN_W7?"  # wording, "CONCERN." prefix dropped
     svy = pw.read(tmp_path / "w7_ordinal.sav")
     want = svy.topline("CONCERN_W7", nets="auto").to_frame().set_index("level")["estimate"]
     got = {
