@@ -131,7 +131,7 @@ def hist_plot(
                 ax.text(
                     0.0,
                     1.02,
-                    fit_label(name, 90, 1),
+                    fit_label(name, 80, 1),
                     transform=ax.transAxes,
                     fontsize=9.5,
                     fontweight="bold",
