@@ -161,6 +161,9 @@ def demographics(svy: Survey) -> list[str]:
 def yes_no_items(svy: Survey) -> list[str]:
     """Questions with exactly two substantive answers (yes/no, either/or; not ``F_`` or design columns).
 
+    Items of a select-all battery (:meth:`pewlike.Survey.batteries`) are left out: the
+    starter proposes each battery as one ``[[select_all]]`` item instead.
+
     Parameters
     ----------
     svy : Survey
@@ -179,10 +182,12 @@ def yes_no_items(svy: Survey) -> list[str]:
     """
     import pandas as pd
 
+    in_battery = {col for battery in svy.batteries() for col in battery}
     return [
         col
         for col in svy._codebook.variables
         if isinstance(svy._data[col].dtype, pd.CategoricalDtype)
+        and col not in in_battery
         and not col.upper().startswith("F_")
         and not _SKIP.match(col)
         and len(_levels(svy, col)) == 2
