@@ -202,12 +202,11 @@ def ratio_totals(
         and not per_unit
         and design.units[1].shape[0] < w.shape[0]
     ):
-        # one cell, every row: unit sums as one sparse product each (no weighted copy of the data)
-        M = design.unit_weight_matrix
-        Zu = (design.unit_weight_totals if num_val is None else M @ num_val).reshape(-1, 1)
+        # one cell, every row: unit sums as one weighted bincount each (no sparse matrix to build first)
+        Zu = (design.unit_weight_totals if num_val is None else design.unit_sums(num_val)).reshape(-1, 1)
         Zb = None
         if ratio:
-            Zb = (design.unit_weight_totals if den_val is None else M @ den_val).reshape(-1, 1)
+            Zb = (design.unit_weight_totals if den_val is None else design.unit_sums(den_val)).reshape(-1, 1)
     elif linear:
         a_w = w if num_val is None else w * num_val
         wanted = [a_w] + ([b_w] if same else []) + ([None] if per_unit else [])
