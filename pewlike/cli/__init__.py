@@ -142,17 +142,20 @@ def main() -> None:
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes drawing figures (default: up to 2).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@click.option("--no-cache", is_flag=True, help="Draw every figure (do not reuse figures from earlier builds).")
 @_user_errors
-def report(spec: str | None, data: str | None, out: str | None, jobs: int | None, quiet: bool) -> None:
+def report(spec: str | None, data: str | None, out: str | None, jobs: int | None, quiet: bool, no_cache: bool) -> None:
     """Build a report: toplines, crosstabs, models and charts.
 
     With no arguments, the demo privacy report.  SPEC is a TOML file (write a
     starter with `pewlike init DATA.sav`).  The report goes to a temporary
     folder first: a failed build leaves the previous report untouched.  A
     rebuild replaces only the files pewlike wrote; files you added are kept.
+    Figures drawn before are reused from the user cache folder (see README).
     """
     from pewlike.report.build import build
 
+    _one_line_warnings()
     if spec is not None:
         from pewlike.io.probe import probe_file
         from pewlike.report.spec import DEMO_DATA, load
@@ -169,8 +172,27 @@ def report(spec: str | None, data: str | None, out: str | None, jobs: int | None
 
         spec_obj = demo_spec()
     echo = (lambda msg: None) if quiet else (lambda msg: _say(msg, err=True))
-    result = build(spec_obj, out=out, data=data, echo=echo, jobs=jobs)
+    result = build(spec_obj, out=out, data=data, echo=echo, jobs=jobs, cache=not no_cache)
     _say(result.summary())
+
+
+def _one_line_warnings() -> None:
+    """Show pewlike's warnings as one line on stderr (``pewlike: warning: ...``); others as usual."""
+    import warnings
+
+    from pewlike.errors import PewlikeWarning
+
+    shown = warnings.showwarning
+
+    def show(
+        message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None, line: Any = None
+    ) -> None:
+        if issubclass(category, PewlikeWarning):
+            _say(f"pewlike: warning: {message}", err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
 
 
 def _starter(data: str) -> Spec:

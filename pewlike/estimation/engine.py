@@ -202,9 +202,9 @@ def ratio_totals(
         and not per_unit
         and design.units[1].shape[0] < w.shape[0]
     ):
-        # one cell, every row: unit sums as one weighted bincount each (no sparse matrix to build first)
-        Zu = (design.unit_weight_totals if num_val is None else design.unit_sums(num_val)).reshape(-1, 1)
-        Zb = None
+        # one cell, every row: unit sums as one sparse product each (no weighted copy of the data)
+        Zu: Any = (design.unit_weight_totals if num_val is None else design.unit_sums(num_val)).reshape(-1, 1)
+        Zb: Any = None
         if ratio:
             Zb = (design.unit_weight_totals if den_val is None else design.unit_sums(den_val)).reshape(-1, 1)
     elif linear:
