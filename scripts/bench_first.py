@@ -58,7 +58,7 @@ t2 <- proc.time()[["elapsed"]]
 m <- svymean(~y, des)
 t3 <- proc.time()[["elapsed"]]
 cat(jsonlite::toJSON(list(import = t1 - t0, design = t2 - t1, first_mean = t3 - t2, total = t3 - t0,
-    estimate = unname(coef(m)), se = unname(SE(m))), auto_unbox = TRUE, digits = NA), "\n")
+    estimate = unname(coef(m)), se = as.numeric(SE(m))), auto_unbox = TRUE, digits = NA), "\n")
 """
 
 

@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.report.figcache import FigureCache
+    from pewlike.report.reportcache import ReportCache
     from pewlike.report.schema import Item, Nets, WeightingSpec
     from pewlike.survey import Base, Survey
     from pewlike.tables.crosstabs import Crosstab
@@ -130,9 +131,9 @@ def build(
         Processes drawing figures (default: up to 2, one per CPU); the files
         are the same whatever the number.
     cache : bool or path, default True
-        Reuse figures drawn by earlier builds (see :mod:`pewlike.report.figcache`):
-        True: the user cache folder; a path: that folder; False: draw every figure.
-        The files are the same either way.
+        Reuse reports and figures of earlier builds (see :mod:`pewlike.report.reportcache`
+        and :mod:`pewlike.report.figcache`): True: the user cache folder; a path: that
+        folder; False: compute and draw everything.  The files are the same either way.
 
     Returns
     -------
@@ -170,7 +171,8 @@ def build(
     n_jobs = job_count(jobs)
     target, shown = _target(spec, out, data)
     figcache = _figure_cache(cache)
-    reused = _from_report_cache(figcache, spec, data, target, say) if figcache is not None else None
+    reports, rkey = _report_cache(figcache, spec, data)
+    reused = _from_report_cache(reports, rkey, target, say) if reports is not None and rkey else None
     if reused is not None:
         return BuildResult(
             shown, reused[0], reused[1], time.perf_counter() - t0, spec.output.tables_dir, spec.output.figures_dir
@@ -189,8 +191,8 @@ def build(
         svy, wsection = _weighting(writer, spec, svy)
         doc = writer.run(svy, wsection)
         files = writer.finish(doc)
-        if figcache is not None:
-            _keep_report(figcache, spec, data, staging, files, writer.failures)
+        if reports is not None and rkey:
+            reports.store(rkey, staging, files, writer.failures)
         write_manifest(staging, files)
         with locked(target):
             check_existing(target)
@@ -236,15 +238,21 @@ def _cached_data(spec: Spec, data: str | None) -> tuple[str, str]:
     return path, Path(path).name
 
 
-def _from_report_cache(
-    figcache: FigureCache, spec: Spec, data: str | None, target: Path, say: Callable[[str], None]
-) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """Write a report stored by an earlier build of the same spec, data and pewlike; None when there is none."""
+def _report_cache(figcache: FigureCache | None, spec: Spec, data: str | None) -> tuple[ReportCache | None, str | None]:
+    """The report cache beside the figure cache, and this build's key (None: not cacheable)."""
+    if figcache is None:
+        return None, None
     from pewlike.report.reportcache import ReportCache
 
-    cache = ReportCache(figcache)
-    key = cache.key(spec, *_cached_data(spec, data))
-    found = cache.load(key) if key else None
+    reports = ReportCache(figcache)
+    return reports, reports.key(spec, *_cached_data(spec, data))
+
+
+def _from_report_cache(
+    cache: ReportCache, key: str, target: Path, say: Callable[[str], None]
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Write a report stored by an earlier build of the same spec, data and pewlike; None when there is none."""
+    found = cache.load(key)
     if found is None:
         return None
     parts, failures = found
@@ -270,17 +278,6 @@ def _from_report_cache(
             return None  # the full build reports what cannot be written
         raise
     return tuple(files), failures
-
-
-def _keep_report(
-    figcache: FigureCache, spec: Spec, data: str | None, staging: Path, files: list[str], failures: list[str]
-) -> None:
-    from pewlike.report.reportcache import ReportCache
-
-    cache = ReportCache(figcache)
-    key = cache.key(spec, *_cached_data(spec, data))
-    if key:
-        cache.store(key, staging, files, failures)
 
 
 def _target(spec: Spec, out: str | os.PathLike[str] | None, data: str | None) -> tuple[Path, Path]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -67,6 +68,8 @@ class ReportCache:
         h.update(b"\0" + data_name.encode("utf-8", "surrogatepass") + b"\0")
         h.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
         try:
+            if not stat.S_ISREG(os.stat(data_path).st_mode):  # a FIFO or device is not read twice (or at all here)
+                return None
             with open(data_path, "rb") as f:
                 while chunk := f.read(1 << 20):
                     h.update(chunk)
