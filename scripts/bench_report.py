@@ -91,7 +91,7 @@ def run(echo=print) -> dict:
         out["load"] = os.getloadavg()
         echo(f"load average {out['load'][0]:.2f} {out['load'][1]:.2f}")
         out.update(times)
-        out["report_best"] = min(times.values())
+        out["report_best"] = min(v for k, v in times.items() if k in ("report_seconds", "report_seconds_no_cache"))
         out["byte_identical"] = len(set(digests)) == 1
         echo(f"four builds (cold, cached, --no-cache, --jobs 1) byte-identical: {out['byte_identical']}")
     return out
