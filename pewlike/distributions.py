@@ -17,6 +17,20 @@ import numpy as np
 __all__ = ["beta_ppf", "chi2_sf", "f_sf", "norm_ppf", "t_ppf", "t_sf"]
 
 
+#: ``scipy.special.ndtri`` at the upper points of the usual confidence levels (0.5, 0.8, 0.9,
+#: 0.95, 0.98, 0.99, 0.999), to the bit (``tests/test_distributions.py`` checks every entry):
+#: a first mean or total at these levels then imports no scipy at all.
+_NDTRI = {
+    0.75: 0.6744897501960817,
+    0.9: 1.2815515655446004,
+    0.95: 1.6448536269514722,
+    0.975: 1.959963984540054,
+    0.99: 2.3263478740408408,
+    0.995: 2.5758293035489004,
+    0.9995: 3.2905267314919255,
+}
+
+
 def norm_ppf(p: Any) -> Any:
     """Quantile of the standard normal distribution (R ``qnorm``).
 
@@ -35,6 +49,8 @@ def norm_ppf(p: Any) -> Any:
     >>> round(float(norm_ppf(0.975)), 6)
     1.959964
     """
+    if isinstance(p, float) and p in _NDTRI:
+        return np.float64(_NDTRI[p])
     from scipy.special import ndtri
 
     return ndtri(p)

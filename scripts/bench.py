@@ -5,7 +5,8 @@
     python scripts/bench.py --only estimation,read
     python scripts/bench.py --scale --only none   # Dask: 10M ACS-like rows, 80 SDR replicates
 
-Sections: ``read`` (1M x 100 .sav: pw.read vs bare pyreadstat), ``estimation``
+Sections: ``read`` (1M x 100 .sav: pw.read vs bare pyreadstat), ``first`` (import +
+design + first mean against R, and the one-shot ``pewlike topline``: bench_first.py), ``estimation``
 (mean, proportion, six by= domains, the same on 80 JK1 replicates, Rao-Scott;
 with R survey and svy when available), ``weighting``, ``models`` and ``report``
 (from ``bench_weighting.py``, ``bench_models.py``, ``bench_report.py``).
@@ -131,7 +132,7 @@ def estimation(n: int, args, results: dict) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
-    ap.add_argument("--only", default="read,estimation,weighting,models,report")
+    ap.add_argument("--only", default="read,first,estimation,weighting,models,report")
     ap.add_argument("--skip-r", action="store_true")
     ap.add_argument("--skip-svy", action="store_true")
     ap.add_argument("--svy-python", default=None)
@@ -153,6 +154,11 @@ def main(argv=None) -> int:
         from bench_read import run as run_read
 
         results["read"] = run_read(echo)
+    if "first" in only:
+        from bench_first import run as run_first
+
+        echo("\n== first answer (fresh processes) ==")
+        results["first"] = run_first(echo, rows=max(args.rows), skip_r=args.skip_r)
     if "estimation" in only:
         for n in args.rows:
             estimation(n, args, results)

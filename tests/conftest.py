@@ -121,3 +121,9 @@ def demo_sav() -> ModuleType:
 def generator(demo_sav) -> ModuleType:
     """``scripts/make_demo_data.py``, the generator of the demo survey (imports ``demo_sav``)."""
     return load_script("make_demo_data")
+
+
+@pytest.fixture(autouse=True)
+def _own_report_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets an empty report cache folder: no test reuses another's figures or reports."""
+    monkeypatch.setenv("PEWLIKE_CACHE_DIR", str(tmp_path_factory.mktemp("pewlike-cache")))

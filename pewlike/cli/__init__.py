@@ -144,6 +144,7 @@ def main() -> None:
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes drawing figures (default: up to 2).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@click.option("--no-cache", is_flag=True, help="Draw every figure (do not reuse figures from earlier builds).")
 @filter_options
 @_user_errors
 def report(
@@ -152,6 +153,7 @@ def report(
     out: str | None,
     jobs: int | None,
     quiet: bool,
+    no_cache: bool = False,
     filter_: str | None = None,
     universe: str | None = None,
 ) -> None:
@@ -165,9 +167,11 @@ def report(
     The spec format (every key, with a complete annotated example) is in the
     README section "The report spec"; `pewlike init DATA.sav` writes a
     commented starter spec.
+    Figures drawn before are reused from the user cache folder (see README).
     """
     from pewlike.report.build import build
 
+    _one_line_warnings()
     if spec is not None:
         from pewlike.io.probe import probe_file
         from pewlike.report.spec import DEMO_DATA, load
@@ -189,8 +193,27 @@ def report(
         check_universe(filter_, universe, spec_filter=spec_obj.data.filter is not None)
         spec_obj = with_universe(spec_obj, filter_, universe)
     echo = (lambda msg: None) if quiet else (lambda msg: _say(msg, err=True))
-    result = build(spec_obj, out=out, data=data, echo=echo, jobs=jobs)
+    result = build(spec_obj, out=out, data=data, echo=echo, jobs=jobs, cache=not no_cache)
     _say(result.summary())
+
+
+def _one_line_warnings() -> None:
+    """Show pewlike's warnings as one line on stderr (``pewlike: warning: ...``); others as usual."""
+    import warnings
+
+    from pewlike.errors import PewlikeWarning
+
+    shown = warnings.showwarning
+
+    def show(
+        message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None, line: Any = None
+    ) -> None:
+        if issubclass(category, PewlikeWarning):
+            _say(f"pewlike: warning: {message}", err=True)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
 
 
 def _starter(data: str) -> Spec:

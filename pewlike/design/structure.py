@@ -202,6 +202,19 @@ class Design:
         unit, first = self.units
         return np.bincount(unit, weights=self.weights, minlength=first.shape[0])
 
+    def unit_sums(self, values: np.ndarray) -> np.ndarray:
+        """Sums of ``weights * values`` within last-stage units (the weighted sums a variance needs).
+
+        Parameters
+        ----------
+        values : ndarray (n,)
+
+        Returns
+        -------
+        ndarray (units,)
+        """
+        return np.asarray(self.unit_weight_matrix @ values)  # a sparse product: ~10x one weighted bincount
+
     @cached_property
     def unit_weight_matrix(self) -> sparse.csr_matrix:
         """Sparse (units x rows) matrix of the weights: ``M @ y`` sums ``w * y`` within units."""
@@ -333,6 +346,15 @@ def _codes(data, cols: list[str], what: str) -> np.ndarray:
     for k in keys[1:]:
         code = code * (int(k.max()) + 1) + k
     return pd.factorize(code, sort=True)[0].astype(np.int64)
+
+
+def _psus_in_several_strata(ids: np.ndarray, strata: np.ndarray) -> np.ndarray:
+    """PSU codes seen in more than one stratum (one linear pass, no sort of the rows)."""
+    if ids.size == 0:
+        return ids
+    first = np.empty(int(ids.max()) + 1, dtype=strata.dtype)
+    first[ids] = strata  # one of each PSU's strata (whichever write wins): a PSU in two strata differs somewhere
+    return ids[strata != first[ids]]
 
 
 def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -582,10 +604,9 @@ def build_design(
         if s == 0:
             if strata_cols and psu_cols and not nest:
                 # R: "Clusters not nested in strata at top level; you may want nest=TRUE."
-                pairs = np.unique(np.stack([ids, strata1]), axis=1)
-                counts = np.bincount(pairs[0], minlength=int(ids.max()) + 1)
-                if (counts > 1).any():
-                    bad = int(np.flatnonzero(counts > 1)[0])
+                split = _psus_in_several_strata(ids, strata1)
+                if split.size:
+                    bad = int(split.min())
                     example = data[psu_cols[0]].to_numpy()[np.flatnonzero(ids == bad)[0]]
                     raise DesignError(
                         f"PSU {example!r} of {psu_cols[0]!r} appears in more than one stratum; "

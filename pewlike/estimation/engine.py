@@ -203,11 +203,10 @@ def ratio_totals(
         and design.units[1].shape[0] < w.shape[0]
     ):
         # one cell, every row: unit sums as one sparse product each (no weighted copy of the data)
-        M = design.unit_weight_matrix
-        Zu = (design.unit_weight_totals if num_val is None else M @ num_val).reshape(-1, 1)
-        Zb = None
+        Zu: Any = (design.unit_weight_totals if num_val is None else design.unit_sums(num_val)).reshape(-1, 1)
+        Zb: Any = None
         if ratio:
-            Zb = (design.unit_weight_totals if den_val is None else M @ den_val).reshape(-1, 1)
+            Zb = (design.unit_weight_totals if den_val is None else design.unit_sums(den_val)).reshape(-1, 1)
     elif linear:
         a_w = w if num_val is None else w * num_val
         wanted = [a_w] + ([b_w] if same else []) + ([None] if per_unit else [])

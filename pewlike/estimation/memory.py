@@ -256,8 +256,11 @@ class InMemoryTotals:
         c, wv, yv = st.code[ok], self.sf.design.weights[ok], st.y[ok]
         resid = yv - (ybar[0] if G == 1 else ybar[c])
         if G == 1:
-            return np.array([np.dot(wv, resid * resid)])
-        return np.bincount(c, weights=wv * resid * resid, minlength=G)
+            np.multiply(resid, resid, out=resid)  # in place: one (n,) array fewer to allocate
+            return np.array([np.dot(wv, resid)])
+        prod = wv * resid
+        np.multiply(prod, resid, out=prod)  # (w * r) * r, as before
+        return np.bincount(c, weights=prod, minlength=G)
 
     def domain_df(self, cells: DomainCells, r: Ratios) -> np.ndarray:
         """Design df of every cell's domain restricted to valid responses.

@@ -61,6 +61,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     import pandas as pd
 
+    from pewlike.report.figcache import FigureCache
+    from pewlike.report.reportcache import ReportCache
     from pewlike.report.schema import Item, Nets, WeightingSpec
     from pewlike.survey import Base, Survey
     from pewlike.tables.crosstabs import Crosstab
@@ -112,6 +114,7 @@ def build(
     data: str | None = None,
     echo: Callable[[str], None] | None = None,
     jobs: int | None = None,
+    cache: bool | str | os.PathLike[str] = True,
 ) -> BuildResult:
     """Build the report described by ``spec``.
 
@@ -129,6 +132,10 @@ def build(
     jobs : int, optional
         Processes drawing figures (default: up to 2, one per CPU); the files
         are the same whatever the number.
+    cache : bool or path, default True
+        Reuse reports and figures of earlier builds (see :mod:`pewlike.report.reportcache`
+        and :mod:`pewlike.report.figcache`): True: the user cache folder; a path: that
+        folder; False: compute and draw everything.  The files are the same either way.
 
     Returns
     -------
@@ -165,6 +172,13 @@ def build(
     t0 = time.perf_counter()
     n_jobs = job_count(jobs)
     target, shown = _target(spec, out, data)
+    figcache = _figure_cache(cache)
+    reports, rkey = _report_cache(figcache, spec, data)
+    reused = _from_report_cache(reports, rkey, target, say) if reports is not None and rkey else None
+    if reused is not None:
+        return BuildResult(
+            shown, reused[0], reused[1], time.perf_counter() - t0, spec.output.tables_dir, spec.output.figures_dir
+        )
     svy, source = _load(spec, data)
     svy, spec = prepare(spec, svy)  # [[derive]], filters checked, "Among <universe>" headings
     svy = _declare_scales(spec, svy)
@@ -173,6 +187,7 @@ def build(
     _check_variables(spec, svy)
     staging = new_staging(target)
     writer = _Writer(staging, spec, source, say, jobs=n_jobs)
+    writer.figcache = figcache
     try:
         with locked(target):
             for line in clean_leftovers(target):
@@ -181,6 +196,8 @@ def build(
         svy = data_universe(spec, svy)  # after weighting: the whole sample's weights, the full design
         doc = writer.run(svy, wsection)
         files = writer.finish(doc)
+        if reports is not None and rkey:
+            reports.store(rkey, staging, files, writer.failures)
         write_manifest(staging, files)
         with locked(target):
             check_existing(target)
@@ -206,6 +223,66 @@ def build(
         spec.output.tables_dir,
         spec.output.figures_dir,
     )
+
+
+def _figure_cache(cache: bool | str | os.PathLike[str]) -> FigureCache | None:
+    from pewlike.report.figcache import FigureCache, default_cache_dir
+
+    if cache is False:
+        return None
+    return FigureCache(default_cache_dir() if cache is True else cache)
+
+
+def _cached_data(spec: Spec, data: str | None) -> tuple[str, str]:
+    """The data file a build reads and the name the report shows for it."""
+    path = data or spec.data_path()
+    if path == DEMO_DATA:
+        return str(Path(__file__).resolve().parent.parent / "datasets" / "privacy_survey_demo.sav"), (
+            "privacy_survey_demo.sav"
+        )
+    return path, Path(path).name
+
+
+def _report_cache(figcache: FigureCache | None, spec: Spec, data: str | None) -> tuple[ReportCache | None, str | None]:
+    """The report cache beside the figure cache, and this build's key (None: not cacheable)."""
+    if figcache is None:
+        return None, None
+    from pewlike.report.reportcache import ReportCache
+
+    reports = ReportCache(figcache)
+    return reports, reports.key(spec, *_cached_data(spec, data))
+
+
+def _from_report_cache(
+    cache: ReportCache, key: str, target: Path, say: Callable[[str], None]
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Write a report stored by an earlier build of the same spec, data and pewlike; None when there is none."""
+    found = cache.load(key)
+    if found is None:
+        return None
+    parts, failures = found
+    say("pewlike report: unchanged spec, data and pewlike: the report built before is written again")
+    staging = new_staging(target)
+    try:
+        with locked(target):
+            for line in clean_leftovers(target):
+                say(f"  {line}")
+        for rel, content in parts.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        files = sorted(parts)
+        write_manifest(staging, files)
+        with locked(target):
+            check_existing(target)
+            carry_over(target, staging)
+            swap(staging, target)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, PewlikeError):
+            return None  # the full build reports what cannot be written
+        raise
+    return tuple(files), failures
 
 
 def _target(spec: Spec, out: str | os.PathLike[str] | None, data: str | None) -> tuple[Path, Path]:
@@ -350,6 +427,8 @@ class _Writer:
         self.synthetic = spec.data.synthetic
         self.jobs = jobs
         self.pool: ProcessPoolExecutor | None = None
+        self.figcache: FigureCache | None = None
+        self.to_keep: list[tuple[str, str, tuple[str, ...], Pending]] = []  # drawn figures for the cache
         self.claimed = {MARKER.casefold(), MANIFEST.casefold()}  # paths written so far, ignoring case
 
     # -- results (cached: comparisons reuse the crosstabs) -------------------------------
@@ -442,8 +521,43 @@ class _Writer:
         job: FigureJob = (kind, args, kwargs, str(self.root / self.fdir / name), fmts, "html" in self.formats)
         links = tuple((f.upper(), f"{self.fdir}/{name}.{f}") for f in fmts)
         pending = Pending(name, alt, f"{self.fdir}/{name}.png" if "png" in fmts else "", links)
-        pending.future = self._submit(job)
+        key = self.figcache.key(job) if self.figcache is not None else None
+        pending.future = self._from_cache(key, job) if key else None
+        if pending.future is None:
+            pending.future = self._submit(job)
+            if key:
+                self.to_keep.append((key, job[3], fmts, pending))
         return pending
+
+    def _from_cache(self, key: str, job: FigureJob) -> Done | None:
+        """A figure drawn by an earlier build: its files written from the cache, its PNG for the page."""
+        from pewlike.tables.export import atomic_write
+
+        assert self.figcache is not None  # only called with a key
+        parts = self.figcache.load(key)
+        fmts, want_png = job[4], job[5]
+        if (
+            parts is None
+            or any(f not in parts for f in fmts)
+            or (want_png and "png" not in fmts and "inline" not in parts)
+        ):
+            return None
+        for f in fmts:
+            atomic_write(Path(f"{job[3]}.{f}"), parts[f])
+        return Done(parts["png"] if "png" in fmts else parts.get("inline", b"") if want_png else b"")
+
+    def _keep_drawn(self) -> None:
+        """Store the figures drawn in this build in the cache (those that were drawn without error)."""
+        assert self.figcache is not None  # only called with a cache
+        for key, stem, fmts, pending in self.to_keep:
+            try:
+                png = pending.future.result() if pending.future is not None else b""
+                parts = {f: Path(f"{stem}.{f}").read_bytes() for f in fmts}
+            except Exception:  # reported in the report already; nothing to keep
+                continue
+            if "png" not in fmts and png:
+                parts["inline"] = png
+            self.figcache.store(key, parts)
 
     def _submit(self, job: FigureJob) -> FigureFuture:
         if self.jobs > 1 and self.pool is None:
@@ -514,6 +628,8 @@ class _Writer:
         for section in doc.sections:  # figures drawn by workers are collected in report order
             section.blocks[:] = [b.result(self.failures) if isinstance(b, Pending) else b for b in section.blocks]
         self.close()
+        if self.figcache is not None:
+            self._keep_drawn()
         if "xlsx" in self.formats and self.docs:
             write_xlsx(self.docs, self._claim(self.tdir, "tables.xlsx"), title=self.spec.title)
         if "html" in self.formats:

@@ -1,0 +1,54 @@
+"""The path to a first answer imports nothing it does not need (#15); no timing here (see scripts/bench_first.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy.special import ndtri
+
+from pewlike import distributions as d
+
+
+def test_normal_quantile_table_is_ndtri_to_the_bit() -> None:
+    for p, z in d._NDTRI.items():
+        assert z == float(ndtri(p)), p
+        got = d.norm_ppf(p)
+        assert type(got) is type(ndtri(p)) and got == ndtri(p)
+        assert d.norm_ppf(np.float64(p)) == ndtri(p)
+    for level in (0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.999):
+        assert 0.5 + level / 2 in d._NDTRI  # the key the estimators compute
+    assert d.norm_ppf(0.975000001) == ndtri(0.975000001)  # off the table: scipy
+
+
+_CHILD = """
+import json, sys
+import numpy as np, pandas as pd
+import pewlike as pw
+rng = np.random.default_rng(int(sys.argv[1]))
+n = 3000
+st = rng.integers(0, 12, n)
+df = pd.DataFrame({"st": st, "psu": st * 10 + rng.integers(0, 4, n), "w": rng.uniform(0.3, 4, n),
+                   "y": rng.normal(size=n)})
+svy = pw.Survey(df, weights="w", strata="st", psu="psu")
+f = svy.mean("y").to_frame()
+t = svy.total("y").to_frame()
+print(json.dumps({"mods": sorted(m for m in sys.modules if m.startswith(("scipy", "matplotlib", "statsmodels"))),
+                  "est": float(f["estimate"].iloc[0]), "lo": float(f["ci_lower"].iloc[0]),
+                  "se": float(f["std_error"].iloc[0]), "tlo": float(t["ci_lower"].iloc[0]),
+                  "tse": float(t["std_error"].iloc[0]), "test": float(t["estimate"].iloc[0])}))
+"""
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_first_mean_imports_no_scipy_special_or_plotting(seed: int) -> None:
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(seed)], capture_output=True, text=True, check=True)
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    assert "scipy.special" not in res["mods"] and "scipy.stats" not in res["mods"]
+    assert not [m for m in res["mods"] if m.startswith(("matplotlib", "statsmodels"))]
+    z = float(ndtri(0.975))  # the interval is the one scipy's quantile gives
+    assert res["lo"] == pytest.approx(res["est"] - z * res["se"], rel=1e-15, abs=1e-15)
+    assert res["tlo"] == pytest.approx(res["test"] - z * res["tse"], rel=1e-15)
