@@ -73,6 +73,13 @@ class ReportCache:
             with open(data_path, "rb") as f:
                 while chunk := f.read(1 << 20):
                     h.update(chunk)
+            for other in _other_waves(spec, data_path):  # a trend report reads every wave's file
+                h.update(b"\0" + other.encode("utf-8", "surrogatepass") + b"\0")
+                if not stat.S_ISREG(os.stat(other).st_mode):
+                    return None
+                with open(other, "rb") as f:
+                    while chunk := f.read(1 << 20):
+                        h.update(chunk)
         except OSError:
             return None
         return h.hexdigest()
@@ -118,3 +125,21 @@ class ReportCache:
         entries = sorted(self.folder.glob("*.rep"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for p in entries[KEEP:]:
             p.unlink(missing_ok=True)
+
+
+def _other_waves(spec: Spec, data_path: str) -> list[str]:
+    """The data files of a spec's other ``[[data]]`` waves (the first is ``data_path``), as paths."""
+    from pewlike.loading import DEMO_WAVES
+    from pewlike.report.schema import DEMO_DATA
+
+    datasets = Path(__file__).resolve().parent.parent / "datasets"
+    out = []
+    for wd in spec.waves[1:]:
+        file = wd.data.file
+        if file == DEMO_DATA or file.startswith(DEMO_DATA + ":"):
+            name = DEMO_WAVES.get(file[len(DEMO_DATA) + 1 :] if file != DEMO_DATA else "2019", file)
+            out.append(str(datasets / Path(name).name))
+            continue
+        p = Path(file).expanduser()
+        out.append(str(p if p.is_absolute() else spec.base_dir / p))
+    return [p for p in out if p != data_path]

@@ -168,3 +168,22 @@ def test_an_output_folder_holding_a_wave_file_is_refused(tmp_path):
     with pytest.raises(PewlikeError, match=r"data file of wave '2017'"):
         build(specmod.load(spec_path), out=tmp_path / "rep")
     assert (tmp_path / "rep" / "b.sav").exists()
+
+
+def test_report_cache_notices_a_changed_second_wave(tmp_path):
+    """The whole-report cache (#15) keys on every wave's file, not only the first one's."""
+    _write_waves(tmp_path)
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(WAVES + '[stack]\nid = "QKEY"\n[[trend]]\nvar = "Q"\nchart = false\n', encoding="utf-8")
+    cache = tmp_path / "cache"
+    build(specmod.load(spec_path), out=tmp_path / "one", cache=cache)
+    first = pd.read_csv(tmp_path / "one" / "tables" / "data" / "trend_Q.csv")
+    other = waves(99, 2, groups=3)  # another second wave, same shape
+    list(other.values())[1].to_sav(tmp_path / "b.sav")
+    build(specmod.load(spec_path), out=tmp_path / "two", cache=cache)
+    second = pd.read_csv(tmp_path / "two" / "tables" / "data" / "trend_Q.csv")
+    fresh = build(specmod.load(spec_path), out=tmp_path / "three", cache=False)
+    assert fresh.files
+    want = pd.read_csv(tmp_path / "three" / "tables" / "data" / "trend_Q.csv")
+    pd.testing.assert_frame_equal(second, want)
+    assert not np.allclose(first["estimate"].to_numpy()[-3:], second["estimate"].to_numpy()[-3:])
