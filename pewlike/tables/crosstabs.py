@@ -704,9 +704,9 @@ def assemble_crosstab(
 ) -> Crosstab:
     """Letters, nets, small-base flags, the Rao-Scott test and the total column around a crosstab's cells.
 
-    Shared by the in-memory and the partitioned crosstab: ``est`` holds the cell
-    proportions (levels within columns) with their covariance; ``chisq`` and
-    ``topline`` are the matching functions of the survey's kind.
+    The second half of :func:`crosstab` (one body for both backends): ``est`` holds the
+    cell proportions (levels within columns) with their covariance; ``chisq`` and
+    ``topline`` are the one-body test and topline, which take either backend.
 
     Parameters
     ----------
