@@ -150,7 +150,7 @@ def fit_label(text: str, width: int, max_lines: int = 2) -> str:
     >>> fit_label("Somewhat concerned", 24)
     'Somewhat concerned'
     >>> fit_label("A very long answer that goes on and on and on", 12)
-    'A very long\nanswer that…'
+    'A very long\\nanswer that…'
     """
     lines = wrap(text, width).split("\n") if text else [""]
     if len(lines) <= max_lines:
