@@ -80,7 +80,7 @@ _PARTITIONED: dict[str, tuple[str, str]] = {
     **{v: ("pewlike.estimation.estimators", v) for v in ("mean", "total", "proportion", "ratio")},
     **{v: ("pewlike.estimation.hypothesis", v) for v in ("chisq", "ttest")},
     "topline": ("pewlike.tables", "topline"),
-    "crosstab": ("pewlike.partitioned.tables", "crosstab"),
+    "crosstab": ("pewlike.tables", "crosstab"),
     "rake": ("pewlike.partitioned.rake", "rake"),
     "weight_summary": ("pewlike.weighting", "weight_summary"),
 }

@@ -126,20 +126,18 @@ def rake(
     error messages about unmatched categories are counts of distinct cells.
     """
     from pewlike.design.frame import SurveyFrame
+    from pewlike.weighting.rake_core import check_rake_options, margin_totals, rake_note
     from pewlike.weighting.raking import _nonconvergence, ipf
-    from pewlike.weighting.steps import WeightingNote, WeightingRecord, raking_step
+    from pewlike.weighting.steps import raking_step
     from pewlike.weighting.target_shapes import normalize
-    from pewlike.weighting.targets import Cells, build_margins, margins_frame
+    from pewlike.weighting.targets import Cells, build_margins
 
     if bounds is not None or cap is not None:
         raise RakingError(
             "bounds= and cap= are not available on a partitioned survey (they need every row); rake "
             "without them, or collect()/sample() the survey and rake in memory"
         )
-    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
-        raise RakingError(f"max_iter={max_iter!r} is not valid; give a positive integer such as 50")
-    if not (tol > 0):
-        raise RakingError(f"tol={tol!r} is not valid; give a positive tolerance such as 1e-7")
+    check_rake_options(max_iter, tol)
     spec = normalize(margins, pf.resolve)
     cols = tuple(dict.fromkeys(c for cs, _ in spec for c in cs))
     levels = tuple(pf._level(c) for c in cols)
@@ -157,11 +155,9 @@ def rake(
     ncell = cells.w.shape[0]
     real = np.bincount(cells.cell, weights=count, minlength=ncell)
     cells = Cells(cells.cell, cells.codes, cells.w, real.astype(np.int64))
-    targets = [m.target for m in ms]
-    res = ipf(cells, targets, max_iter=max_iter, tol=tol, rep=rep)
-    if not res.converged:
+    res = ipf(cells, [m.target for m in ms], max_iter=max_iter, tol=tol, rep=rep)  # as in memory
+    if not res.converged:  # the weights are never all in one process: none on the error
         raise RakingError(_nonconvergence(ms, res, max_iter, "raking"), weights=None)
-    achieved = [cells.margin_totals(j, m.ncell, cells.w * res.factor) for j, m in enumerate(ms)]
     ncells = [m.ncell for m in ms]
     step = raking_step(np.arange(ncell), list(cells.codes), ncells, res.factor, res.last, np.ones(ncell))
     factors = RakeFactors(
@@ -178,20 +174,15 @@ def rake(
         count=real,
         call=(margins, {"max_iter": max_iter, "tol": tol, "total": total}),
     )
-    names = ", ".join(m.name for m in ms)
-    record = WeightingRecord(
-        "rake",
-        margins_frame(
-            ms,
-            achieved=achieved,
-            before=[cells.margin_totals(j, m.ncell) for j, m in enumerate(ms)],
-            unweighted=[cells.margin_totals(j, m.ncell, real) for j, m in enumerate(ms)],
-        ),
+    joint = margin_totals(cells, ms, res.factor)
+    note = rake_note(
+        ms,
         iterations=res.iterations,
-        converged=True,
-        tolerance=tol,
+        tol=tol,
         options={"max_iter": max_iter, "total": total, "cap": None},
+        before=joint.before,
+        unweighted=joint.unweighted,
+        achieved=joint.achieved,
     )
-    note = WeightingNote(f"raked to {len(ms)} margin(s) ({names}) in {res.iterations} iteration(s)", record)
     state = State(pf._state.design, pf._state.domain, pf._state.steps + (factors,))
     return pf._evolve(state=state, history=pf._history + (note,))

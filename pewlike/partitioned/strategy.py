@@ -13,7 +13,7 @@ partitioned engine does differently by variance method is a method of the strate
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -39,6 +39,14 @@ _GRAM_ROWS = 16384
 @runtime_checkable
 class PartitionedVariance(Protocol):
     """How a partitioned design gathers the sums its variance needs and turns them into covariances."""
+
+    @property
+    def per_column_df(self) -> bool:
+        """Whether a domain's logit interval is made on its own df from replicates.
+
+        As :attr:`pewlike.variance.strategy.VarianceMethod.per_column_df`.
+        """
+        ...
 
     def row_codes(self, pdf: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Sampling unit and stratum of every row of a partition (None where the method needs none)."""
@@ -131,6 +139,9 @@ class ReplicateSums:
     scale: float
     rscales: np.ndarray
     mse: bool
+
+    #: a domain's logit interval is refitted in the replicates on its own df (see PartitionedVariance).
+    per_column_df: ClassVar[bool] = True
 
     def row_codes(self, pdf: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None]:
         """No unit or stratum codes: replicate weights carry the design.
@@ -327,6 +338,9 @@ class ClusteredSums:
     key_cols: tuple[str, ...]
     lonely_psu: LonelyPSU
     names: dict[str, object]
+
+    #: a logit interval comes from the SE (see PartitionedVariance).
+    per_column_df: ClassVar[bool] = False
 
     def row_codes(self, pdf: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None]:
         """The last-stage unit of every row.
@@ -575,6 +589,9 @@ class RowSums:
     key_cols: tuple[str, ...]
     lonely_psu: LonelyPSU
     names: dict[str, object]
+
+    #: a logit interval comes from the SE (see PartitionedVariance).
+    per_column_df: ClassVar[bool] = False
 
     def row_codes(self, pdf: pd.DataFrame) -> tuple[np.ndarray | None, np.ndarray | None]:
         """The stratum of every row.

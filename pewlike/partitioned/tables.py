@@ -1,12 +1,11 @@
-"""Pew toplines and crosstabs of a partitioned survey.
+"""What the topline and the crosstab ask of a partitioned survey.
 
-The topline is written once (:func:`pewlike.tables.toplines.topline`); :class:`PartitionedTables`
-is what it asks of this backend.  The crosstab's shares, nets, tests and letters come from the
-partitioned estimators (:mod:`pewlike.partitioned.estimates`) and the one-body tests
-(:mod:`pewlike.estimation.hypothesis`); bases, unweighted Ns and margins of error from one pass of
-weight sums per column.  The result objects are the in-memory ones
-(:class:`~pewlike.tables.toplines.Topline`, :class:`~pewlike.tables.crosstabs.Crosstab`), assembled the
-same way with the same helpers, so their tables, notes and exports are unchanged.
+The topline and the crosstab are written once (:func:`pewlike.tables.toplines.topline`,
+:func:`pewlike.tables.crosstabs.crosstab`); :class:`PartitionedTables` is what they ask of this
+backend (:class:`pewlike.tables.table_backend.TableBackend`): shares and nets from the
+partitioned proportions (:mod:`pewlike.partitioned.estimates`), bases, unweighted Ns and
+margins of error from one pass of weight sums per column, and a base or a column as one more
+domain condition.
 """
 
 from __future__ import annotations
@@ -18,8 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from pewlike.errors import EstimationError, VariableError
-from pewlike.estimation.hypothesis import chisq
+from pewlike.errors import VariableError
 from pewlike.io.display import display_question
 from pewlike.partitioned.cells import ByCodes, FactorCodes, factor_codes
 from pewlike.partitioned.engine import Level, State, column_codes, run_pass
@@ -32,16 +30,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.partitioned.engine import CallCondition, Prep, Sums
     from pewlike.partitioned.estimates import By, ProportionCI
     from pewlike.partitioned.frame import PartitionedFrame
-    from pewlike.tables.crosstabs import Crosstab
     from pewlike.tables.table_backend import BaseStats
-    from pewlike.tables.toplines import Base, NetSpec, Topline
+    from pewlike.tables.toplines import Base
 
     #: A resolved net: its label and the response levels it gathers.
     Net = tuple[str, tuple[str, ...]]
     #: A net's estimate: label, the recode's estimates, its position in them, levels of the recode.
     NetEstimate = tuple[str, Estimates, int, int]
 
-__all__ = ["PartitionedTables", "crosstab"]
+__all__ = ["PartitionedTables"]
 
 
 def _categorical_column(pf: PartitionedFrame, var: str, what: str) -> str:
@@ -218,7 +215,7 @@ class PartitionedTables:
         """
         return _categorical_column(self.pf, var, what)
 
-    def proportion(self, col: str, *, ci: ProportionCI, na_rm: bool, level: float) -> Estimates:
+    def proportion(self, col: str, *, ci: ProportionCI, na_rm: bool, level: float, by: str | None = None) -> Estimates:
         """Shares of the responses.
 
         Parameters
@@ -227,15 +224,24 @@ class PartitionedTables:
         ci : str
         na_rm : bool
         level : float
+        by : str, optional
+            Domain variable (a crosstab's columns).
 
         Returns
         -------
         Estimates
         """
-        return proportion(self.pf, col, ci=ci, na_rm=na_rm, level=level)
+        return proportion(self.pf, col, by=by, ci=ci, na_rm=na_rm, level=level)
 
     def net_estimates(
-        self, col: str, nets: Sequence[tuple[str, Sequence[str]]], *, base: Base, ci: ProportionCI, level: float
+        self,
+        col: str,
+        nets: Sequence[tuple[str, Sequence[str]]],
+        *,
+        base: Base,
+        ci: ProportionCI,
+        level: float,
+        by: str | None = None,
     ) -> list[NetEstimate]:
         """Shares of the nets (disjoint nets estimated together as a recode).
 
@@ -246,13 +252,15 @@ class PartitionedTables:
         base : {"valid", "all"}
         ci : str
         level : float
+        by : str, optional
+            Domain variable (a crosstab's columns).
 
         Returns
         -------
         list
         """
         resolved = [(label, tuple(members)) for label, members in nets]
-        return _net_estimates(self.pf, col, resolved, base=base, ci=ci, level=level)
+        return _net_estimates(self.pf, col, resolved, by=by, base=base, ci=ci, level=level)
 
     def base_stats(self, col: str, base: Base, level: float) -> BaseStats:
         """The base's count, margin of error and design effect, and respondents asked (one pass).
@@ -310,153 +318,87 @@ class PartitionedTables:
         """
         return self.pf.n
 
+    def _within(self, cond: CallCondition) -> PartitionedFrame:
+        st = self.pf._state
+        return self.pf._evolve(state=State(st.design, st.domain + (cond,), st.steps))
 
-def crosstab(
-    pf: PartitionedFrame,
-    var: str,
-    by: str,
-    *,
-    base: Literal["valid", "all"] = "valid",
-    letters: bool = True,
-    nets: NetSpec = None,
-    min_n: int = 100,
-    suppress: bool = False,
-    alpha: float = 0.05,
-    adjust: Literal["holm", "bonferroni", "none"] = "holm",
-    ci: ProportionCI = "logit",
-    level: float = 0.95,
-    total: Topline | None = None,
-) -> Crosstab:
-    """Weighted column percentages of ``var`` within each level of ``by``, on a partitioned survey.
+    def restrict_to_base(self, col: str, base: Base) -> PartitionedTables:
+        """The survey restricted to the base of ``col`` (one more domain condition).
 
-    Parameters
-    ----------
-    pf : PartitionedFrame
-        The survey (the backend of a partitioned :class:`pewlike.Survey`).
-    var : str
-        The question (rows of the table).
-    by : str
-        The banner variable (columns); respondents with a missing-coded answer are left out.
-    base : {"valid", "all"}
-        As :func:`topline`.
-    letters : bool
-        Mark significant differences between columns with letters.
-    nets : mapping or "auto", optional
-        As :func:`topline`.
-    min_n : int
-        Columns with fewer respondents are flagged (and with ``suppress``, blanked).
-    suppress : bool
-        Blank the cells of small columns.
-    alpha : float
-        Significance level of the letters.
-    adjust : {"holm", "bonferroni", "none"}
-        Multiple-comparison adjustment of the letters.
-    ci : {"logit", "beta", "wilson", "xlogit", "mean"}
-        Interval method for each share.
-    level : float
-        Confidence level of intervals and margins of error.
-    total : Topline, optional
-        The total column, when already computed.
+        Parameters
+        ----------
+        col : str
+        base : {"valid", "all"}
+            Substantive answers, or any answer.
 
-    Returns
-    -------
-    Crosstab
-        The same :class:`~pewlike.tables.crosstabs.Crosstab` as
-        :func:`pewlike.tables.crosstabs.crosstab` gives in memory.
+        Returns
+        -------
+        PartitionedTables
+        """
+        return PartitionedTables(self._within(("call", (col,), _InBase(col, self.pf._level(col), base == "valid"))))
 
-    Raises
-    ------
-    VariableError
-        ``var`` or ``by`` is numeric.
-    EstimationError
-        Bad options, or the same variable twice.
+    def column_bases(
+        self, col: str, bycol: str, base: Base, level: float, columns: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Unweighted base and margin of error of ``col``'s base in each column: one pass of weight sums.
 
-    Notes
-    -----
-    R has no partitioned equivalent: on all rows in memory the cells are R survey's
-    ``svyby(~var, ~by, design, svymean, covmat=TRUE)``, the test ``svychisq(~var + by,
-    sub)``, letters from pairwise ``svycontrast`` t tests, and the intervals
-    ``svyciprop(..., df=degf(sub))``: one df for the whole table, that of the base
-    ``sub = subset(design, !is.na(var) & !is.na(by))``; as
-    :func:`pewlike.tables.crosstabs.crosstab`.
-    """
+        Parameters
+        ----------
+        col, bycol : str
+            The question and the column variable.
+        base : {"valid", "all"}
+        level : float
+        columns : sequence of str
+            Levels of ``bycol``, in the order wanted.
 
-    from pewlike.tables.crosstabs import assemble_crosstab, check_crosstab_options
-    from pewlike.tables.toplines import resolve_nets, response_frame, topline
+        Returns
+        -------
+        (ndarray of int, ndarray of float)
+            Respondents and Pew's margin of error (points).
+        """
+        bfc = factor_codes(self.pf, bycol)
+        pos_of = np.array([list(bfc.labels).index(c) for c in columns], dtype=np.int64)
+        inbase = _InBase(col, self.pf._level(col), base == "valid")
+        bc = ByCodes((bycol,), (self.pf._level(bycol),), True)
+        sums = run_pass(self.pf, [col, bycol], _base_pass, (inbase, bc, bc.size))
+        raw_of = np.flatnonzero(bfc.lut[:-1] >= 0)  # kept level -> raw category code
+        moes, _ = _moe(sums["nw"], sums["sw"], sums["sw2"], level)
+        return sums["n"][raw_of][pos_of].astype(np.int64), moes[raw_of][pos_of]
 
-    check_crosstab_options(base, adjust, min_n, alpha)
-    col = _categorical_column(pf, var, "crosstab")
-    bycol = _categorical_column(pf, by, "crosstab by=")
-    if bycol == col:
-        raise EstimationError(f"crosstab needs two different variables, got {col!r} twice")
-    blev = pf._level(bycol)
-    st = pf._state
-    valid_by: CallCondition = ("call", (bycol,), _InBase(bycol, blev, True))
-    sub = pf._evolve(state=State(st.design, st.domain + (valid_by,), st.steps))
-    est = proportion(sub, col, by=bycol, ci=ci, na_rm=(base == "valid"), level=level)
-    frame, missing, levels = response_frame(pf, est, col)
-    L = len(levels)
-    cols = [str(x) for x in frame[bycol].iloc[::L]]
-    bfc = factor_codes(sub, bycol)
-    blevels = list(bfc.labels)
-    pos_of = np.array([blevels.index(c) for c in cols])
-    inbase = _InBase(col, pf._level(col), base == "valid")
-    bc = ByCodes((bycol,), (blev,), True)
-    sums = run_pass(sub, [col, bycol], _base_pass, (inbase, bc, bc.size))
-    raw_of = np.flatnonzero(bfc.lut[:-1] >= 0)  # kept by level -> raw category code
-    col_n = sums["n"][raw_of][pos_of].astype(np.int64)
-    moes, _ = _moe(sums["nw"], sums["sw"], sums["sw2"], level)
-    col_moe = moes[raw_of][pos_of]
-    small = col_n < min_n
-    in_base: CallCondition = ("call", (col,), inbase)
-    # the one df of the table: the design df of its base (answered both questions)
-    base_sub = sub._evolve(state=State(st.design, sub._state.domain + (in_base,), st.steps))
-    df = float(base_sub.degf)
-    column_df = None
-    if ci == "logit" and pf._ddesign.kind == "replicate":  # the df each column's replicate logit interval used
-        column_df = np.array(
-            [
-                float(
-                    base_sub._evolve(
-                        state=State(
-                            st.design,
-                            base_sub._state.domain + (("call", (bycol,), _InColumn(bycol, blev, int(code))),),
-                            st.steps,
-                        )
-                    ).degf
-                )
-                for code in raw_of[pos_of]
-            ]
-        )
+    def degf(self) -> float:
+        """Design degrees of freedom of the domain (one pass, cached).
 
-    substantive = [lev for lev in levels if lev not in missing]
-    resolved = resolve_nets(_nets_proxy(pf, col), col, substantive, nets)
-    net_ests = _net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
-    return assemble_crosstab(
-        pf,
-        base_sub,
-        col,
-        bycol,
-        frame,
-        est,
-        levels,
-        cols,
-        small,
-        df,
-        resolved,
-        net_ests,
-        col_n,
-        col_moe,
-        column_df=column_df,
-        letters=letters,
-        alpha=alpha,
-        adjust=adjust,
-        suppress=suppress,
-        min_n=min_n,
-        total=total,
-        base=base,
-        ci=ci,
-        level=level,
-        chisq=chisq,
-        topline=topline,
-    )
+        Returns
+        -------
+        float
+        """
+        return float(self.pf.degf)
+
+    def column_degf(self, bycol: str, columns: Sequence[str]) -> np.ndarray:
+        """Design degrees of freedom of the domain within each column of ``bycol`` (one pass each).
+
+        Parameters
+        ----------
+        bycol : str
+        columns : sequence of str
+            Levels of ``bycol``.
+
+        Returns
+        -------
+        ndarray of float
+        """
+        bfc = factor_codes(self.pf, bycol)
+        blev = self.pf._level(bycol)
+        raw_of = np.flatnonzero(bfc.lut[:-1] >= 0)  # kept level -> raw category code
+        codes = [int(raw_of[list(bfc.labels).index(c)]) for c in columns]
+        return np.array([float(self._within(("call", (bycol,), _InColumn(bycol, blev, k))).degf) for k in codes])
+
+    def per_column_df(self) -> bool:
+        """Whether the design's variance strategy makes a domain's logit interval on its own df.
+
+        Returns
+        -------
+        bool
+            :attr:`pewlike.partitioned.strategy.PartitionedVariance.per_column_df`.
+        """
+        return bool(self.pf._ddesign.variance.per_column_df)

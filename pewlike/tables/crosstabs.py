@@ -27,13 +27,9 @@ from pewlike.tables.toplines import (
     ProportionCI,
     SurveyBackend,
     Topline,
-    base_mask,
-    categorical_column,
     check_base,
     layout_rows,
     lower_first,
-    moe_points,
-    net_estimates,
     resolve_nets,
     response_frame,
     topline,
@@ -47,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.design.frame import SurveyFrame
     from pewlike.estimation.results import Estimates
+    from pewlike.tables.table_backend import TableBackend
     from pewlike.tables.toplines import NetEstimate
 
 __all__ = ["ADJUST", "Adjust", "Crosstab", "banner", "crosstab", "pairwise_letters"]
@@ -407,7 +404,7 @@ class Crosstab(RowEstimates):
 
 
 def crosstab(
-    sf: SurveyFrame,
+    sf: SurveyFrame | TableBackend | Any,
     var: str,
     by: str,
     *,
@@ -424,13 +421,14 @@ def crosstab(
 ) -> Crosstab:
     """Weighted column percentages of ``var`` within each level of ``by``.
 
-    Called as ``svy.crosstab(var, by, ...)``; the survey's in-memory backend comes first.
+    Called as ``svy.crosstab(var, by, ...)``; the survey's backend comes first.  One body for
+    both backends: they give the shares, each column's base and the degrees of freedom
+    (:class:`pewlike.tables.table_backend.TableBackend`).
 
     Parameters
     ----------
-    sf : SurveyFrame
-        The survey (in memory); the partitioned backend has
-        :func:`pewlike.partitioned.tables.crosstab`.
+    sf : SurveyFrame, PartitionedFrame or TableBackend
+        The survey (either backend of a :class:`pewlike.Survey`).
     var : str
         A categorical question.
     by : str
@@ -512,39 +510,36 @@ def crosstab(
     ['variable', 'level', 'F_SEX', 'estimate', 'std_error', 'ci_lower', 'ci_upper', 'deff', 'n']
     """
 
-    from pewlike.estimation.estimators import factor_codes, proportion
     from pewlike.estimation.hypothesis import chisq
+    from pewlike.tables.table_backend import table_backend
 
+    tb = table_backend(sf)
     base = check_crosstab_options(base, adjust, min_n, alpha)
-    col = categorical_column(sf, var, "crosstab")
-    bycol = categorical_column(sf, by, "crosstab by=")
+    col = tb.categorical_column(var, "crosstab")
+    bycol = tb.categorical_column(by, "crosstab by=")
     if bycol == col:
         raise EstimationError(f"crosstab needs two different variables, got {col!r} twice")
     # respondents with a substantive answer to `by`: its Refused column is not shown
-    sub = sf.evolve(design=sf.design.restrict(sf.valid(bycol)))
-    est = proportion(sub, col, by=bycol, ci=ci, na_rm=(base == "valid"), level=level)
-    frame, missing, levels = response_frame(sf, est, col)
+    sub = tb.restrict_to_base(bycol, "valid")
+    est = sub.proportion(col, by=bycol, ci=ci, na_rm=(base == "valid"), level=level)
+    frame, missing, levels = response_frame(tb.survey(), est, col)
     L = len(levels)
     cols = [str(x) for x in frame[bycol].iloc[::L]]
-    mask = base_mask(sub, col, base)
-    _, bcodes, blevels = factor_codes(sub, bycol)
-    pos_of = np.array([blevels.index(c) for c in cols])
-    col_n = np.bincount(bcodes[mask & (bcodes >= 0)], minlength=len(blevels))[pos_of]
-    col_moe = np.array([moe_points(sf, mask & (bcodes == p), level)[0] for p in pos_of])  # one per column
+    col_n, col_moe = sub.column_bases(col, bycol, base, level, cols)  # one of each per column
     small = col_n < min_n
     # the one df of the table: the design df of its base (answered both questions)
-    in_base = sub.evolve(design=sub.design.restrict(mask))
-    df = float(in_base.design.degf())
+    in_base = sub.restrict_to_base(col, base)
+    df = in_base.degf()
     column_df = None
-    if ci == "logit" and sf.design.is_replicate:  # the df each column's replicate logit interval was made on
-        column_df = np.array([float(sub.design.restrict(mask & (bcodes == p)).degf()) for p in pos_of])
+    if ci == "logit" and tb.per_column_df():  # the df each column's (replicate) logit interval was made on
+        column_df = in_base.column_degf(bycol, cols)
 
     substantive = [lev for lev in levels if lev not in missing]
-    resolved = resolve_nets(sf, col, substantive, nets)
-    net_ests = net_estimates(sub, col, resolved, by=bycol, base=base, ci=ci, level=level)
+    resolved = resolve_nets(tb.nets_source(col), col, substantive, nets)
+    net_ests = sub.net_estimates(col, resolved, by=bycol, base=base, ci=ci, level=level)
     return assemble_crosstab(
-        sf,
-        in_base,
+        tb.survey(),
+        in_base.survey(),
         col,
         bycol,
         frame,
@@ -709,9 +704,9 @@ def assemble_crosstab(
 ) -> Crosstab:
     """Letters, nets, small-base flags, the Rao-Scott test and the total column around a crosstab's cells.
 
-    Shared by the in-memory and the partitioned crosstab: ``est`` holds the cell
-    proportions (levels within columns) with their covariance; ``chisq`` and
-    ``topline`` are the matching functions of the survey's kind.
+    The second half of :func:`crosstab` (one body for both backends): ``est`` holds the
+    cell proportions (levels within columns) with their covariance; ``chisq`` and
+    ``topline`` are the one-body test and topline, which take either backend.
 
     Parameters
     ----------

@@ -47,7 +47,8 @@ def check_replicate_waves(names: list[str], waves: Mapping[str, SurveyFrame], li
     DesignError
         Some waves have replicate weights and others not, or a panel id links replicate waves.
     """
-    rep = [w for w in names if waves[w].design.variance.kind == "replicate"]
+    # waves whose variance method carries replicate weight columns (what the stack must join)
+    rep = [w for w in names if waves[w].design.repweights is not None]
     if not rep:
         return False
     if len(rep) < len(names):

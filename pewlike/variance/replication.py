@@ -286,6 +286,8 @@ class ReplicateVariance:
     rscales: np.ndarray
     mse: bool = False
     kind: ClassVar[str] = "replicate"
+    #: a domain's logit interval is refitted in the replicates on its own df (see VarianceMethod).
+    per_column_df: ClassVar[bool] = True
 
     @property
     def calibration(self) -> tuple:

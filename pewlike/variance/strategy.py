@@ -179,6 +179,11 @@ class VarianceMethod(Protocol):
         The covariance needs only influence totals per sampling unit, so estimators may
         sum by unit in the same pass as the estimate; the degrees of freedom are then
         PSUs minus strata, which estimators may count from the units a domain touches.
+    per_column_df : bool
+        A domain's logit interval is made from the statistic recomputed in every replicate,
+        on the domain's own degrees of freedom (R ``svyciprop(method="logit")`` refits each
+        replicate), not from its standard error; a table that puts its domains (a
+        crosstab's columns) on one df rescales each interval from the domain's df.
     """
 
     @property
@@ -196,6 +201,10 @@ class VarianceMethod(Protocol):
     @property
     def uses_unit_totals(self) -> bool:
         """Whether the covariance needs only influence totals per sampling unit."""
+
+    @property
+    def per_column_df(self) -> bool:
+        """Whether a domain's logit interval is made on the domain's own df from replicates."""
 
     def covariance(self, stat: Statistic, design: SampleDesign) -> Covariance:
         """Covariance of ``stat.estimate`` (and the replicate estimates, if any).

@@ -42,6 +42,8 @@ class LinearizationVariance:
 
     calibration: tuple = ()
     kind: ClassVar[str] = "linearization"
+    #: a logit interval comes from the SE (see VarianceMethod).
+    per_column_df: ClassVar[bool] = False
 
     @property
     def repweights(self) -> None:

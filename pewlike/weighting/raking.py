@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pewlike.errors import RakingError
+from pewlike.weighting.rake_core import check_rake_options, margin_totals, rake_note
 from pewlike.weighting.steps import PostStratStep, WeightingNote, WeightingRecord, raking_step
 from pewlike.weighting.targets import Cells, Margin, build_margins, cell_totals, group_rows, margins_frame
 
@@ -250,22 +251,17 @@ def rake(
         return calibrate(
             sf, margins, calfun="raking", bounds=bounds, max_iter=max_iter, epsilon=tol, total=total, method="rake"
         )
-    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 1):
-        raise RakingError(f"max_iter={max_iter!r} is not valid; give a positive integer such as 50")
-    if not (tol > 0):
-        raise RakingError(f"tol={tol!r} is not valid; give a positive tolerance such as 1e-7")
-    if cap is not None and not (cap > 1):
-        raise RakingError(f"cap={cap!r} is not valid; give the largest weight as a multiple (> 1) of the mean")
+    check_rake_options(max_iter, tol, cap)
     d = sf.design
     ms, active, cells = build_margins(sf, margins, total=total)
     targets = [m.target for m in ms]
-    if cap is None:
+    achieved: list[np.ndarray] | None
+    if cap is None:  # the joint-cell raking shared with the partitioned backend
         res = ipf(cells, targets, max_iter=max_iter, tol=tol, rep=d.repweights)
+        tot = margin_totals(cells, ms, res.factor)
+        achieved, before, counts = tot.achieved, tot.before, tot.unweighted
         factor = np.append(res.factor, 1.0)[cells.cell]  # rows not raked (cell -1) keep their weight
-        achieved = [cells.margin_totals(j, m.ncell, cells.w * res.factor) for j, m in enumerate(ms)]
-        before = [cells.margin_totals(j, m.ncell) for j, m in enumerate(ms)]
-        counts = [cells.margin_totals(j, m.ncell, cells.count.astype(float)) for j, m in enumerate(ms)]
-    else:
+    else:  # capping is row-level (each sweep caps rows): in memory only
         if d.repweights is not None:
             raise RakingError("cap= is not available for replicate-weight designs; trim afterwards with trim_weights()")
         rows = np.flatnonzero(active)
@@ -281,22 +277,23 @@ def rake(
         cells = Cells(cell_of_row, codes, d.weights[rows], np.ones(rows.size, dtype=np.int64))
     factor *= d.weights
     w = factor
-    if not res.converged:
+    if not res.converged:  # all rows are at hand here: the best weights go on the error
         raise RakingError(_nonconvergence(ms, res, max_iter, "raking", cap), weights=w)
     reps = None
     if d.repweights is not None:
         assert res.rep_factor is not None  # ipf raked the replicate columns too (cap= refused them)
         reps = d.repweights * np.vstack([res.rep_factor, np.ones((1, d.repweights.shape[1]))])[cells.cell]
-    names = ", ".join(m.name for m in ms)
-    record = WeightingRecord(
-        "rake",
-        margins_frame(ms, w, achieved=achieved, before=before, unweighted=counts),
-        res.iterations,
-        True,
-        tol,
-        options={"max_iter": max_iter, "total": total, "cap": cap},
+    options = {"max_iter": max_iter, "total": total, "cap": cap}
+    note = rake_note(
+        ms,
+        iterations=res.iterations,
+        tol=tol,
+        options=options,
+        before=before,
+        unweighted=counts,
+        achieved=achieved,
+        weights=w,
     )
-    note = WeightingNote(f"raked to {len(ms)} margin(s) ({names}) in {res.iterations} iteration(s)", record)
     # the variance method keeps what it uses: the residual step, or the re-weighted replicates
     step = raking_step(cells.cell, cells.codes, [m.ncell for m in ms], res.factor, res.last, d.weights)
     return sf.with_weights(w, repweights=reps, calibration=d.calibration + (step,), note=note)

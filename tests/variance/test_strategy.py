@@ -289,6 +289,7 @@ class RowsAsDraws:
     repweights = None
     calibration = ()
     uses_unit_totals = False
+    per_column_df = False  # a logit interval comes from the SE
 
     def covariance(self, stat, design):
         x = stat.row_influence()
