@@ -63,7 +63,10 @@ def change_columns(by: Sequence[str]) -> list[str]:
 
 
 def _points(x: float) -> str:
-    return "-" if not np.isfinite(x) else f"{100 * x:.0f}"
+    """A share as Pew prints it (half up, "<1" near zero), as the report's trend tables do."""
+    from pewlike.tables.export import pew_percent
+
+    return pew_percent(x)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
