@@ -6,6 +6,11 @@ mkdocstrings directives generated from the package itself, so the reference foll
 * ``<!-- pewlike:public-names -->`` - one ``:::`` block per name in ``pewlike.__all__`` (the
   functions and classes a user meets as ``pw.<name>``), except those with a page of their own
   (``Survey``, the error classes and the ``errors`` module);
+* ``<!-- pewlike:plots -->`` - one ``:::`` block per function of ``pewlike.plots.__all__``,
+  under a heading per module that defines them (a new figure function appears by itself);
+* ``<!-- pewlike:results -->`` - one ``:::`` block per result class (a subclass of
+  :class:`pewlike.resultbase.Result` defined in any module of the package), under a heading
+  per module, less :mod:`pewlike.resultbase` itself (documented whole on the page);
 * ``<!-- pewlike:spec-keys -->`` - a table of keys for every table of a report spec, read from
   the dataclasses of :mod:`pewlike.report.schema` (a new item kind or key appears by itself).
 """
@@ -15,12 +20,21 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import inspect
+import pkgutil
 import re
 import typing
 from typing import Any
 
 PLACEHOLDER = "<!-- pewlike:public-names -->"
 SPEC_KEYS = "<!-- pewlike:spec-keys -->"
+PLOTS = "<!-- pewlike:plots -->"
+RESULTS = "<!-- pewlike:results -->"
+
+# the heading of the functions pewlike.plots defines itself
+PLOTS_OWN = "## Tables and models\n\nFigures of toplines, crosstabs and models, and the source line under each.\n"
+
+# not searched for result classes: the command line (no results of its own) and ``python -m``
+NO_RESULTS = ("pewlike.cli", "pewlike.__main__")
 
 # dataclass fields that are not keys of the TOML file: every class's place in the spec, and, per
 # class, what the file gives another way (a label's variable is its table name [labels.VAR])
@@ -68,6 +82,59 @@ def public_directives() -> str:
         path = f"{obj.__module__}.{obj.__qualname__}"
         blocks.append(f"::: {path}\n    options:\n      heading_level: 2\n      show_root_full_path: false\n")
     return "\n".join(blocks)
+
+
+def _directive(path: str, level: int) -> str:
+    return f"::: {path}\n    options:\n      heading_level: {level}\n      show_root_full_path: false\n"
+
+
+def _module_heading(module: str) -> str:
+    """``## `module` `` and the first line of its docstring."""
+    doc = (inspect.getdoc(importlib.import_module(module)) or "").split("\n\n")[0].replace("\n", " ")
+    return f"## `{module}`\n\n{_plain(doc)}\n"
+
+
+def plots_directives() -> str:
+    """mkdocstrings directives for ``pewlike.plots.__all__``, grouped by defining module."""
+    plots = importlib.import_module("pewlike.plots")
+    groups: dict[str, list[str]] = {}
+    for name in plots.__all__:
+        obj = getattr(plots, name)
+        groups.setdefault(obj.__module__, []).append(f"{obj.__module__}.{obj.__qualname__}")
+    out = []
+    for module, paths in groups.items():
+        out.append(_module_heading(module) if module != "pewlike.plots" else PLOTS_OWN)
+        out.extend(_directive(p, 3) for p in paths)
+    return "\n".join(out)
+
+
+def result_classes() -> dict[str, list[str]]:
+    """Module -> the result classes it defines (subclasses of ``Result``), in package order."""
+    pw = importlib.import_module("pewlike")
+    base = importlib.import_module("pewlike.resultbase").Result
+    found: dict[str, list[str]] = {}
+    for info in pkgutil.walk_packages(pw.__path__, "pewlike."):
+        if info.name.startswith(NO_RESULTS) or info.name == "pewlike.resultbase":
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, base)
+                and obj.__module__ == info.name
+                and not name.startswith("_")
+            ):
+                found.setdefault(info.name, []).append(f"{info.name}.{obj.__qualname__}")
+    return found
+
+
+def results_directives() -> str:
+    """mkdocstrings directives for every result class, under a heading per module."""
+    out = []
+    for module, paths in result_classes().items():
+        out.append(_module_heading(module))
+        out.extend(_directive(p, 3) for p in paths)
+    return "\n".join(out)
 
 
 def _keys(cls: type) -> list[str]:
@@ -152,7 +219,7 @@ MEANINGS = {
     ("DataSpec", "repweights"): 'Replicate weight columns, a list or a glob such as `"REPWT*"`.',
     ("DataSpec", "reptype"): "`JK1`, `JKn`, `BRR`, `Fay`, `bootstrap` or `SDR`.",
     ("DataSpec", "lonely_psu"): "`fail`, `remove`, `adjust`, `average` or `certainty`.",
-    ("DataSpec", "filter"): 'The report\'s universe: a condition such as `"F_REG in [1, 2]"` (numbers are SPSS codes); every table is among those rows.',
+    ("DataSpec", "filter"): 'The report\'s universe: a condition such as `"F_REG in [1, 2]"` (SPSS codes).',
     ("DataSpec", "universe"): 'Its name in notes and headings ("Among registered voters, n = ..."); needs a `filter`.',
     ("DataSpec", "synthetic"): "Label every table and figure as synthetic data.",
     ("DataSpec", "ordinal"): "Questions declared an ordered answer scale (`Survey.set_scale`).",
@@ -230,6 +297,10 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     """Replace the placeholder comments of a page (MkDocs event)."""
     if PLACEHOLDER in markdown:
         markdown = markdown.replace(PLACEHOLDER, public_directives())
+    if PLOTS in markdown:
+        markdown = markdown.replace(PLOTS, plots_directives())
+    if RESULTS in markdown:
+        markdown = markdown.replace(RESULTS, results_directives())
     if SPEC_KEYS in markdown:
         markdown = markdown.replace(SPEC_KEYS, spec_key_tables())
     return markdown
