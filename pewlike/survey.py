@@ -120,8 +120,9 @@ class Survey:
         PSU ids are only unique within strata (R's ``nest=TRUE``).
     repweights : list of str or glob, optional
         Replicate weight columns (combined weights), e.g. ``"REPWT*"``.
-    reptype : {"JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR"}
-        Replicate method (R ``svrepdesign(type=)``).
+    reptype : str, optional
+        Replicate method (R ``svrepdesign(type=)``): ``"JK1"``, ``"JKn"``, ``"BRR"``,
+        ``"Fay"``, ``"bootstrap"`` or ``"SDR"``; needed with ``repweights``.
     scale, rscales : optional
         Variance multipliers; defaults as R's ``svrepdesign``.
     mse : bool

@@ -20,6 +20,7 @@ import pewlike as pw
 import pewlike.plots
 from pewlike.cli import main
 from pewlike.errors import SpecError
+from pewlike.report.derive_spec import UNIVERSE_KINDS
 from pewlike.report.spec import loads
 from pewlike.survey import Survey
 
@@ -110,22 +111,44 @@ def _accepted_keys(toml: str) -> list[str]:
 
 def test_the_spec_key_tables_are_the_keys_the_parser_accepts(hooks: ModuleType) -> None:
     data = '[data]\nfile = "pewlike:demo"\n'
+    waves = '[[data]]\nwave = "a"\nfile = "pewlike:demo"\n[[data]]\nwave = "b"\nfile = "pewlike:demo"\n'
     tables = {header: keys for header, _cls, keys in hooks.spec_tables()}
     assert set(tables) >= {"top level", "[data]", "[output]", "[[topline]]", "[[crosstab]]", "[[model]]"}
+    new = {"[[data]]", "[stack]", "[[trend]]", "[[derive]]", "[labels.VAR]", "[[select_all]]", "[[grid]]"}
+    assert set(tables) >= new
     for header, keys in tables.items():
         if header == "top level":
             bad = "zzz_unknown = 1\n" + data
-            top_tables = {h.strip("[]") for h in tables if h != "top level"}
+            top_tables = {h.strip("[]").split(".")[0] for h in tables if h != "top level"}
             assert set(_accepted_keys(bad)) == set(keys) | top_tables, header
             continue
         name = header.strip("[]")
+        extra: set[str] = set()
         if header == "[data]":
             toml = '[data]\nfile = "pewlike:demo"\nzzz_unknown = 1\n'
+        elif header == "[[data]]":  # one per wave: its wave name, then the keys of [data]
+            toml = waves + "zzz_unknown = 1\n"
+            extra = {"wave"}
         elif header.startswith("[["):
             toml = f"{data}[[{name}]]\nzzz_unknown = 1\n"
+            if name in UNIVERSE_KINDS:  # taken out before the item is read (parse_universe)
+                extra = {"filter", "universe"}
         else:
             toml = f"{data}[{name}]\nzzz_unknown = 1\n"
-        assert set(_accepted_keys(toml)) == set(keys), f"{header}: docs/hooks.py and the parser disagree"
+        assert set(_accepted_keys(toml)) | extra == set(keys), f"{header}: docs/hooks.py and the parser disagree"
+
+
+def test_the_per_item_filter_and_universe_keys_are_accepted(hooks: ModuleType) -> None:
+    """The keys the parser's message does not list are read: a spec using them loads."""
+    tables = {header: keys for header, _cls, keys in hooks.spec_tables()}
+    spec = loads(
+        '[data]\nfile = "pewlike:demo"\n[[topline]]\nvar = "CONCERNCO"\n'
+        'filter = "F_AGECAT >= 3"\nuniverse = "Adults 50 and older"\n'
+    )
+    assert [u.name for u in spec.universes.values()] == ["Adults 50 and older"]
+    assert {"filter", "universe"} <= set(tables["[[topline]]"])
+    assert {"filter", "universe"}.isdisjoint(tables["[[grid]]"])  # not an item kind that takes them
+    assert set(UNIVERSE_KINDS) == {h.strip("[]") for h, keys in tables.items() if "universe" in keys} - {"data"}
 
 
 def test_every_spec_key_is_on_the_report_spec_page(site: Path, hooks: ModuleType) -> None:

@@ -75,3 +75,25 @@ def test_a_broken_internal_link_fails_the_build(tmp_path: Path) -> None:
     done = mkdocs_build(config, tmp_path / "site")
     assert done.returncode != 0
     assert "missing.md" in done.stderr + done.stdout
+
+
+def test_trends_page_shows_what_its_code_computed(site: Path) -> None:
+    text = text_of(site / "guide" / "trends" / "index.html")
+    html = (site / "guide" / "trends" / "index.html").read_text(encoding="utf-8")
+    tr = pw.stack({"2019": pw.demo(), "2023": pw.demo("2023")}).trend("CONCERNCO")
+    first = next(line for line in tr.summary().splitlines() if line.startswith("Very concerned"))
+    assert re.sub(r"\s+", " ", first) in re.sub(r"\s+", " ", text)  # the trend printed is today's
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', html)) >= 1
+    assert "Traceback" not in text
+
+
+def test_guide_pages_run_the_merged_features(site: Path) -> None:
+    prep = text_of(site / "guide" / "preparing-data" / "index.html")
+    assert "Among adults ages 50 and older" in prep  # the CLI's --universe, executed
+    assert "dunder names are not allowed" in prep  # a derive outside the language is refused
+    tables = text_of(site / "guide" / "tables" / "index.html")
+    sa = pw.demo().select_all(pw.demo().batteries()[0], sort="share")
+    net_any = next(line for line in sa.summary().splitlines() if line.startswith("NET Any"))
+    assert re.sub(r"\s+", " ", net_any) in re.sub(r"\s+", " ", tables)
+    assert "['Unweighted N', 4272]" in tables  # the workbook's cells, read back
+    assert "Traceback" not in prep + tables
