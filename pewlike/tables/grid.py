@@ -264,7 +264,9 @@ def grid(
 
     Notes
     -----
-    Each row is ``svymean(~item, design)`` (a topline); a comparison is
+    Each row is ``svymean(~item, design)`` (a topline); ``cov`` is the covariance of every
+    item's answer shares, ``vcov(svymean(~a + b + ..., design))`` when the items have the same
+    respondents (each item on its own base otherwise); a comparison is
     ``svycontrast(svymean(~I(a == x) + I(b == x), design, na.rm=TRUE), c(1, -1))`` with a
     t test on ``degf(design)``.
     """
@@ -297,7 +299,21 @@ def grid(
                 f"compare= needs two different items of the grid ({', '.join(cols)}); got {list(compare)}"
             )
         comp = compare_items(sf, pair[0], pair[1], tops[0].nets, level=level)
-    return Grid(tuple(cols), tuple(labels), stem, tops, frame, comp, level)
+    return Grid(tuple(cols), tuple(labels), stem, tops, frame, comp, level, vcov=_response_cov(sf, cols, frame))
+
+
+def _response_cov(sf: SurveyFrame, cols: list[str], frame: pd.DataFrame) -> np.ndarray:
+    """Covariance of every item's answer shares (the frame's response rows, in order), each on its base."""
+    from pewlike.estimation.joint import joint_means
+
+    values = []
+    resp = frame["kind"].to_numpy() == "response"
+    for c in cols:
+        valid = sf.valid(c)
+        answers = sf.data[c].astype(object)
+        for x in frame.loc[resp & (frame["variable"] == c).to_numpy(), "level"].astype(str):
+            values.append(np.where(valid, (answers == x).to_numpy(dtype=float), np.nan))
+    return joint_means(sf, values).vcov
 
 
 def compare_items(
