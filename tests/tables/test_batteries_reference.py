@@ -210,3 +210,19 @@ def test_grid_cov_matches_r(key):
     np.testing.assert_allclose(g.cov.to_numpy(), np.asarray(own["vcov"]), rtol=1e-6, atol=1e-14)
     assert list(g.cov.index.get_level_values("level")[:4]) == ["A lot", "Some", "Not much", "Not at all"]
     assert "NET A lot/Some" in set(g.to_frame()["level"])  # nets stay in the frame, not in cov
+
+
+@pytest.mark.parametrize("design", ["jkn", "raked"])
+def test_cov_agrees_with_the_standard_errors_on_replicate_and_raked_designs(design):
+    svy, items, none = _survey("complex")
+    if design == "jkn":
+        svy = svy.to_replicate(reptype="JKn")
+    else:
+        svy = svy.rake({"grp": {"One": 0.3, "Two": 0.3, "Three": 0.4}})
+    sa = svy.select_all([*items, none], by="grp")
+    np.testing.assert_allclose(np.sqrt(np.diag(sa.cov)), sa.to_frame()["std_error"], rtol=1e-10)
+    np.testing.assert_allclose(sa.cov.to_numpy(), sa.cov.to_numpy().T, rtol=1e-12, atol=1e-16)
+    g = svy.grid(["g1", "g2", "g3"], nets=NETS)
+    resp = g.to_frame().query("kind == 'response'")
+    np.testing.assert_allclose(np.sqrt(np.diag(g.cov)), resp["std_error"], rtol=1e-10)
+    assert np.linalg.eigvalsh(g.cov.to_numpy()).min() > -1e-12
