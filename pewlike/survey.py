@@ -1606,7 +1606,11 @@ class Survey:
         'what law enforcement knows about you?'
         """
         result: Grid = self._call("grid", items, nets=nets, compare=compare, **options)
-        return result
+        if not self._backend.universe:
+            return result
+        from dataclasses import replace
+
+        return replace(self._named(result), toplines=tuple(self._named(t) for t in result.toplines))
 
     # -- weighting -----------------------------------------------------------------------
     def rake(

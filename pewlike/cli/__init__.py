@@ -42,7 +42,9 @@ def _user_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
         try:
             return func(*args, **kwargs)
         except PewlikeError as exc:
-            _say(f"pewlike: error: {exc}", err=True)
+            from pewlike.report.advice import for_cli  # Python advice said as commands and options
+
+            _say(f"pewlike: error: {for_cli(str(exc))}", err=True)
             sys.exit(1)
 
     return wrapper

@@ -296,7 +296,7 @@ class PartitionedTables:
         return display_question(self.pf.codebook, col)
 
     def asked_of(self, col: str) -> str | None:
-        """The forms a question was asked of: not said for partitioned data (None).
+        """The forms a question was asked of, when they explain who was asked (one pass).
 
         Parameters
         ----------
@@ -304,10 +304,12 @@ class PartitionedTables:
 
         Returns
         -------
-        None
-            A partitioned topline's note gives the count asked without naming forms.
+        str or None
+            See :func:`pewlike.partitioned.asked.partitioned_asked_of`.
         """
-        return None
+        from pewlike.partitioned.asked import partitioned_asked_of
+
+        return partitioned_asked_of(self.pf, col)
 
     def n_rows(self) -> int:
         """Respondents in the domain (one pass, cached).

@@ -345,7 +345,9 @@ def _declare_scales(spec: Spec, svy: Survey) -> Survey:
 
 
 def _where(spec: Spec, where: str, exc: Exception) -> SpecError:
-    return SpecError(f"{spec.label}: {where}: {exc}")
+    from pewlike.report.advice import for_spec
+
+    return SpecError(f"{spec.label}: {where}: {for_spec(str(exc))}")
 
 
 def _check_variables(spec: Spec, svy: Survey) -> None:

@@ -31,7 +31,9 @@ __all__ = ["among", "data_universe", "derive", "in_universe", "prepare"]
 
 
 def _where(spec: Spec, where: str, exc: object) -> SpecError:
-    return SpecError(f"{spec.label}: {where}: {exc}")
+    from pewlike.report.advice import for_spec
+
+    return SpecError(f"{spec.label}: {where}: {for_spec(str(exc))}")
 
 
 def among(name: str, n: int) -> str:
@@ -82,8 +84,10 @@ def derive(spec: Spec, svy: Survey) -> Survey:
 
 
 def _for_spec(exc: Exception) -> str:
-    """An error's advice for Python callers, said as a spec entry."""
-    return str(exc).replace("svy.assign()", 'a [[derive]] with expr = "..."')
+    """An error's advice for Python callers, said as a spec entry (:func:`pewlike.report.advice.for_spec`)."""
+    from pewlike.report.advice import for_spec
+
+    return for_spec(str(exc))
 
 
 def _one(svy: Survey, d: DeriveSpec) -> Survey:

@@ -70,6 +70,12 @@ class Grid(RowEstimates):
         the toplines' rows, ``item`` the short wording.
     comparison_frame : pandas.DataFrame or None
         With ``compare=``: see :meth:`comparison`.
+    vcov : ndarray or None
+        Covariance of the response rows of every item (item major, answer minor; not the
+        nets), as R's ``vcov(svymean(~a + b + ...))``; the array behind :attr:`cov`.
+    universe_name : str or None
+        The named domain the grid was built on (``svy.subset(cond, name=...)``): it leads
+        the notes and is ``to_frame().attrs["universe"]``.
     """
 
     items: tuple[str, ...]
@@ -80,6 +86,7 @@ class Grid(RowEstimates):
     comparison_frame: pd.DataFrame | None = None
     level: float = 0.95
     vcov: np.ndarray | None = None
+    universe_name: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Every item's shares: the estimates contract, then ``moe, kind, item``.
@@ -87,12 +94,34 @@ class Grid(RowEstimates):
         Returns
         -------
         pandas.DataFrame
-            ``variable`` the item's column, ``level`` the answer or net; a copy.
+            ``variable`` the item's column, ``level`` the answer or net; a copy;
+            ``attrs["universe"]`` names the domain when the subset was named.
         """
-        return self.frame.copy()
+        frame = self.frame.copy()
+        if self.universe_name:
+            frame.attrs["universe"] = self.universe_name
+        return frame
 
     def _label_columns(self) -> tuple[str, ...]:
         return ("variable", "level")
+
+    def _covered_rows(self) -> np.ndarray:
+        return self.frame["kind"].to_numpy() != "net"
+
+    def notes(self) -> list[str]:
+        """The base (and the named domain), N per item and any comparison.
+
+        Returns
+        -------
+        list of str
+        """
+        from pewlike.tables.toplines import lower_first
+
+        base = "Percentages of those who answered each item (Refused excluded)."
+        if self.universe_name:
+            base = f"Among {lower_first(self.universe_name)}: {base[0].lower()}{base[1:]}"
+        n = min(t.n for t in self.toplines)
+        return [base, f"Unweighted N = {fmt_int(n)} or more per item.", *self._comparison_notes()]
 
     def comparison(self) -> pd.DataFrame:
         """The tested differences between the two compared items (empty without ``compare=``).
@@ -141,14 +170,8 @@ class Grid(RowEstimates):
                 hit = self.frame[(self.frame["variable"] == item) & (self.frame["level"].astype(str) == c)]
                 cells.append(pew_percent(float(hit["estimate"].iloc[0]), small=small) if len(hit) else "")
             doc[c] = cells
-        n = min(t.n for t in self.toplines)
-        notes = [
-            "Percentages of those who answered each item (Refused excluded).",
-            f"Unweighted N = {fmt_int(n)} or more per item.",
-        ]
-        notes += self._comparison_notes()
         title = self.question or ", ".join(self.items)
-        return TableDoc(name or f"grid_{file_safe(self.items[0])}", title, pd.DataFrame(doc), notes)
+        return TableDoc(name or f"grid_{file_safe(self.items[0])}", title, pd.DataFrame(doc), self.notes())
 
     def _comparison_notes(self) -> list[str]:
         c = self.comparison_frame
@@ -178,6 +201,8 @@ class Grid(RowEstimates):
                 for i in self.items
             ]
         lines = [f"Grid of {len(self.items)} items" + (f": {self.question}" if self.question else ""), frame_text(body)]
+        if self.universe_name:
+            lines.append(self.notes()[0])
         return "\n".join(lines + self._comparison_notes())
 
     def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
@@ -239,7 +264,9 @@ def grid(
 
     Notes
     -----
-    Each row is ``svymean(~item, design)`` (a topline); a comparison is
+    Each row is ``svymean(~item, design)`` (a topline); ``cov`` is the covariance of every
+    item's answer shares, ``vcov(svymean(~a + b + ..., design))`` when the items have the same
+    respondents (each item on its own base otherwise); a comparison is
     ``svycontrast(svymean(~I(a == x) + I(b == x), design, na.rm=TRUE), c(1, -1))`` with a
     t test on ``degf(design)``.
     """
@@ -272,7 +299,21 @@ def grid(
                 f"compare= needs two different items of the grid ({', '.join(cols)}); got {list(compare)}"
             )
         comp = compare_items(sf, pair[0], pair[1], tops[0].nets, level=level)
-    return Grid(tuple(cols), tuple(labels), stem, tops, frame, comp, level)
+    return Grid(tuple(cols), tuple(labels), stem, tops, frame, comp, level, vcov=_response_cov(sf, cols, frame))
+
+
+def _response_cov(sf: SurveyFrame, cols: list[str], frame: pd.DataFrame) -> np.ndarray:
+    """Covariance of every item's answer shares (the frame's response rows, in order), each on its base."""
+    from pewlike.estimation.joint import joint_means
+
+    values = []
+    resp = frame["kind"].to_numpy() == "response"
+    for c in cols:
+        valid = sf.valid(c)
+        answers = sf.data[c].astype(object)
+        for x in frame.loc[resp & (frame["variable"] == c).to_numpy(), "level"].astype(str):
+            values.append(np.where(valid, (answers == x).to_numpy(dtype=float), np.nan))
+    return joint_means(sf, values).vcov
 
 
 def compare_items(

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.design.frame import SurveyFrame
     from pewlike.tables.toplines import ProportionCI
 
-__all__ = ["SelectAll", "SelectAllBase", "indicator_frame", "select_all"]
+__all__ = ["SelectAll", "SelectAllBase", "indicator_frame", "letters_df", "select_all"]
 
 _SEL = ("Selected", "Not selected")
 
@@ -104,14 +104,49 @@ def _selected_rows(est: Any, col: str, kind: str, label: str, by_cols: list[str]
     return rows, vcov
 
 
-def _letters(vcov: np.ndarray, est: np.ndarray, df: float, alpha: float) -> list[str]:
+def _letters(
+    vcov: np.ndarray, rows: pd.DataFrame, by_cols: list[str], df: float, alpha: float
+) -> tuple[list[str], pd.DataFrame | None]:
+    """Letters of one item's groups and the pairwise tests behind them (``item`` and ``level`` named)."""
     from pewlike.tables.crosstabs import pairwise_letters
 
+    est = rows["estimate"].to_numpy(dtype=float)
     G = len(est)
     if G < 2:
-        return [""] * G
-    _, letters = pairwise_letters(est, vcov, np.arange(G)[None, :], np.ones(G, dtype=bool), df, alpha=alpha)
-    return letters[0]
+        return [""] * G, None
+    groups = rows[by_cols].astype(str).agg(" / ".join, axis=1).tolist()
+    tests, letters = pairwise_letters(
+        est, vcov, np.arange(G)[None, :], np.ones(G, dtype=bool), df, alpha=alpha, columns=groups
+    )
+    tests["level"] = str(rows["level"].iloc[0])
+    tests.insert(0, "item", str(rows["item"].iloc[0]))
+    return letters[0], tests
+
+
+def letters_df(sf: SurveyFrame, in_base: np.ndarray, by_cols: list[str]) -> float:
+    """The one df of a battery's letters: the design df of those in its base who have the ``by`` values.
+
+    Parameters
+    ----------
+    sf : SurveyFrame
+        The survey.
+    in_base : (n,) bool ndarray
+        Rows in the battery's base.
+    by_cols : list of str
+        Resolved domain variables.
+
+    Returns
+    -------
+    float
+        ``degf(subset(design, in_base & !is.na(by)))`` in R, as a crosstab's df (the
+        respondents who answered both questions); ``degf(design)`` without ``by``.
+    """
+    from pewlike.estimation.engine import domain_codes
+
+    if not by_cols:
+        return float(sf.degf)
+    code, _, _ = domain_codes(sf, by_cols, in_base)
+    return float(sf.design.restrict(code >= 0).degf())
 
 
 def select_all(
@@ -168,8 +203,10 @@ def select_all(
     Each share is ``svymean(~I(item == "Selected"), design)`` in R survey on the base
     (``subset(design, asked)`` for ``base="asked"``), interval ``svyciprop``; NET Any is
     ``svymean(~I(a | b | ...))``; the number selected ``svymean(~I(a + b + ...))``; letters
-    are ``svycontrast`` of two groups of ``svyby(..., covmat=TRUE)``, t on ``degf(design)``,
-    Holm-adjusted.
+    are ``svycontrast`` of two groups of ``svyby(..., covmat=TRUE)``, t on the crosstab's one
+    df: ``degf(subset(design, in_base & !is.na(by)))`` (those in the base who have the ``by``
+    values), Holm-adjusted; ``cov`` is ``vcov(svymean(~i1 + i2 + ..., base))`` of every row
+    (``svyby(..., covmat=TRUE)`` with ``by``).
     """
     from pewlike.estimation.estimators import mean, proportion
 
@@ -222,19 +259,23 @@ def _estimate(
 ) -> SelectAll:
     import pandas as pd
 
+    from pewlike.estimation.joint import joint_means
     from pewlike.io.codebook import Codebook
     from pewlike.tables.toplines import moe_points
 
     by_cols = _by_cols(sf, by)
-    df = float(sf.degf)
+    df = letters_df(sf, in_base, by_cols)
     frames: list[pd.DataFrame] = []
     item_frames: list[pd.DataFrame] = []
+    tests: dict[str, pd.DataFrame] = {}
     for k, col in enumerate(bat.columns):
         kind = "none" if k == bat.none else "item"
         est = proportion(sf2, f"_sa{k}", by=by_cols or None, ci=ci, level=level)
         rows, V = _selected_rows(est, col, kind, bat.labels[k], by_cols)
         if by_cols:
-            rows["letters"] = _letters(V, rows["estimate"].to_numpy(), df, alpha)
+            rows["letters"], t = _letters(V, rows, by_cols, df, alpha)
+            if t is not None:
+                tests[col] = t
         (item_frames if kind == "item" else frames).append(rows)
     if sort == "share":
         w = sf.design.weights
@@ -247,9 +288,20 @@ def _estimate(
     net, V = _selected_rows(est, "", "net", "NET Any", by_cols)
     net["item"] = ",".join(bat.columns)
     if by_cols:
-        net["letters"] = _letters(V, net["estimate"].to_numpy(), df, alpha)
+        net["letters"], t = _letters(V, net, by_cols, df, alpha)
+        if t is not None:
+            tests["NET Any"] = t
     variable = name or _stem_name(bat.columns)
     frame: pd.DataFrame = pd.concat([*item_frames, net, *frames], ignore_index=True)
+    # the covariance of every row, as one svymean(~i1 + i2 + ... + any + none) (svyby with by=)
+    order = [f"_sa{bat.columns.index(str(r['item'].iloc[0]))}" for r in item_frames] + ["_sa_any"]
+    order += [f"_sa{bat.none}"] if bat.none is not None else []
+    vcov = joint_means(sf, [values[k] for k in order], by_cols or None).vcov
+    pair_frames = [tests[str(r["item"].iloc[0])] for r in item_frames if str(r["item"].iloc[0]) in tests]
+    pair_frames += [
+        tests[k] for k in ("NET Any", *([bat.columns[bat.none]] if bat.none is not None else [])) if k in tests
+    ]
+    pairs = pd.concat(pair_frames, ignore_index=True) if pair_frames else None
     frame["variable"] = variable
     frame["level"] = frame["level"].astype(object)
     data = sf2.data.assign(_sa_count=count)
@@ -282,7 +334,9 @@ def _estimate(
         notes_=tuple(notes),
         sort=sort,
         level=level,
-        vcov=None,
+        vcov=vcov,
+        pairs=pairs,
+        df=df,
     )
 
 

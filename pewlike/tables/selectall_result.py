@@ -58,6 +58,15 @@ class SelectAll(RowEstimates):
         Statements about the base (who was not asked, skipped items).
     sort : {"asked", "share"}
         Item order of the frame.
+    vcov : ndarray or None
+        Covariance of every row of ``frame`` (items, NET Any, None of these; with ``by``
+        their groups), as R's ``vcov(svymean(~i1 + i2 + ...))``: the array behind :attr:`cov`.
+    pairs : pandas.DataFrame or None
+        With ``by``: every pairwise test behind the letters, ``item, level, a, b,
+        difference, std_error, t, p_value, p_adjusted`` (``a``/``b`` the groups).
+    df : float
+        Degrees of freedom of the letters' t tests: the design df of those in the base who
+        have the ``by`` values (as a crosstab's one df).
     """
 
     variable: str
@@ -78,6 +87,8 @@ class SelectAll(RowEstimates):
     level: float = 0.95
     vcov: np.ndarray | None = None
     universe_name: str | None = None
+    pairs: pd.DataFrame | None = None
+    df: float = float("inf")
 
     def to_frame(self) -> pd.DataFrame:
         """The shares: ``variable, level, <by>, estimate, std_error, ci_lower, ci_upper, deff, n`` then ``item, kind``.

@@ -69,7 +69,8 @@ def test_a_categorical_distribution_fails_before_anything_is_written(tmp_path):
     (tmp_path / "r.toml").write_text(HEAD + '[[distribution]]\nvar = "Q1"\n')
     with pytest.raises(
         SpecError,
-        match=r"r.toml: \[\[distribution\]\] #1: a distribution needs a numeric variable but 'Q1' is text .*svy\.topline\('Q1'\)",
+        match=r"r.toml: \[\[distribution\]\] #1: a distribution needs a numeric variable but 'Q1' is text .*"
+        r"use a \[\[topline\]\] item with var = 'Q1'",
     ):
         build(specmod.load(tmp_path / "r.toml"), out=tmp_path / "out", jobs=1)
     assert not (tmp_path / "out").exists()

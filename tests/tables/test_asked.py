@@ -67,3 +67,45 @@ def test_demo_split_form_item(demo):
     t = demo.topline("TRACKCO1a")
     n1 = int((demo.data["FORM_W49"].astype(str) == "Form 1").sum())
     assert t.universe() == f"Asked of Form 1, n = {n1:,}"
+
+
+@pytest.mark.parametrize(
+    ("seed", "forms", "asked_forms", "labelled", "sub"),
+    [
+        (11, ["Form 1", "Form 2"], ["Form 1"], True, None),
+        (12, [1, 2, 3], [1, 3], False, None),
+        (13, ["Form 1", "Form 2", "Form 3"], ["Form 2"], True, "WEIGHT_W7 > 1"),
+        (14, ["Form 1", "Form 2"], ["Form 1", "Form 2"], True, None),
+    ],
+)
+def test_partitioned_names_the_form_as_in_memory(seed, forms, asked_forms, labelled, sub):
+    dd = pytest.importorskip("dask.dataframe")
+    dask = pytest.importorskip("dask")
+    mem = _split(seed, forms, asked_forms, labelled=labelled)
+    dsk = pw.Survey(dd.from_pandas(mem.data, npartitions=3), weights="WEIGHT_W7")
+    if sub:
+        mem, dsk = mem.subset(sub), dsk.subset(sub)
+    with dask.config.set(scheduler="synchronous"):
+        for base in ("valid", "all"):
+            m, d = mem.topline("Q", base=base), dsk.topline("Q", base=base)
+            assert d.asked_of == m.asked_of and d.universe() == m.universe() and d.notes() == m.notes()
+    want = {1: "Form 1", 2: None, 3: None, 4: None}
+    if seed == 12:
+        assert m.universe().startswith("Asked of Forms 1 and 3, n = ")
+    elif seed == 13:
+        assert m.asked_of == "Form 2"
+    else:
+        assert m.asked_of == want[seed - 10]
+
+
+def test_partitioned_form_with_a_skipped_respondent_is_not_named():
+    dd = pytest.importorskip("dask.dataframe")
+    dask = pytest.importorskip("dask")
+    data = _split(15, ["Form 1", "Form 2"], ["Form 1"]).data.copy()
+    data.loc[data.index[data["Q"].notna()][0], "Q"] = np.nan
+    mem = pw.Survey(data, weights="WEIGHT_W7")
+    dsk = pw.Survey(dd.from_pandas(data, npartitions=4), weights="WEIGHT_W7")
+    with dask.config.set(scheduler="synchronous"):
+        d = dsk.topline("Q")
+    assert d.asked_of is None and d.universe() == mem.topline("Q").universe()
+    assert d.universe() == f"Asked of {d.asked:,} of {d.total:,} respondents"

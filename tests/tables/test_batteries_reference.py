@@ -41,6 +41,7 @@ def _survey(key: str) -> tuple[pw.Survey, list[str], str | None]:
         d[g] = _cat(d[g], SCALE)
         labels[g] = f"How much do you trust them? Group {g[1]}"
     d["grp"] = pd.Categorical(d["grp"].map({1: "One", 2: "Two", 3: "Three"}), categories=["One", "Two", "Three"])
+    d["grpm"] = pd.Categorical(d["grpm"].map({1: "One", 2: "Two", 3: "Three"}), categories=["One", "Two", "Three"])
     design = dict(strata="stratum", psu="psu", nest=True) if key == "complex" else {}
     svy = pw.Survey(d, weights="w", codebook=Codebook.from_frame(d, labels=labels), **design)
     return svy, items, none
@@ -128,3 +129,100 @@ def test_grid_paired_difference_matches_svycontrast(key):
         from scipy import stats
 
         _close(float(comp.loc[level, "p_value"]), float(2 * stats.t.sf(abs(t), ref["degf"])))
+
+
+@pytest.mark.parametrize("key", ["complex", "simple"])
+def test_letters_use_the_df_of_the_base_with_a_group(key):
+    """Letters' p-values: svycontrast on svyby, t on degf(subset(design, asked & !is.na(by))) (#14)."""
+    svy, items, none = _survey(key)
+    ref = R[key]["letters"]
+    sa = svy.select_all([*items, *([none] if none else [])], by="grpm")
+    assert sa.df == ref["degf"] and ref["degf"] < ref["degf_design"]  # not the design's df
+    groups = ["One", "Two", "Three"]
+    for item in [*items, *([none] if none else []), "NET Any"]:
+        want = ref["items"]["net_any" if item == "NET Any" else item]
+        got = sa.pairs[sa.pairs["level"] == "NET Any"] if item == "NET Any" else sa.pairs[sa.pairs["item"] == item]
+        assert got["a"].tolist() == [groups[int(i) - 1] for i in want["a"]]
+        assert got["b"].tolist() == [groups[int(i) - 1] for i in want["b"]]
+        for col in ("difference", "std_error", "p_value", "p_adjusted"):
+            np.testing.assert_allclose(got[col].to_numpy(float), want[col], rtol=1e-6)
+    # the letters follow from those adjusted p-values
+    f = sa.to_frame()
+    for item in items:
+        t = sa.pairs[sa.pairs["item"] == item]
+        rows = f[f["item"] == item]
+        for g_i, g in enumerate(rows["grpm"].astype(str)):
+            above = t[((t["a"] == g) & (t["difference"] > 0)) | ((t["b"] == g) & (t["difference"] < 0))]
+            other = [b if a == g else a for a, b in zip(above["a"], above["b"])]
+            sig = [o for o, p in zip(other, above["p_adjusted"]) if p < 0.05]
+            assert rows["letters"].iloc[g_i] == "".join(sorted(chr(65 + groups.index(o)) for o in sig))
+
+
+@pytest.mark.parametrize("key", ["complex", "simple"])
+@pytest.mark.parametrize("sort", ["asked", "share"])
+def test_select_all_cov_is_svymean_vcov(key, sort):
+    svy, items, none = _survey(key)
+    sa = svy.select_all([*items, *([none] if none else [])], sort=sort)
+    want = np.asarray(R[key]["cov"]["vcov"])
+    order = [*items, "NET Any", *([none] if none else [])]  # R's order
+    f = sa.to_frame()
+    pos = [
+        int(np.flatnonzero((f["level"] == "NET Any").to_numpy() if o == "NET Any" else (f["item"] == o).to_numpy())[0])
+        for o in order
+    ]
+    got = sa.cov.to_numpy()[np.ix_(pos, pos)]
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-14)
+    assert list(sa.cov.index) == list(f["level"])
+    assert list(f.columns[:9]) == [
+        "variable",
+        "level",
+        "estimate",
+        "std_error",
+        "ci_lower",
+        "ci_upper",
+        "deff",
+        "n",
+        "item",
+    ]
+
+
+@pytest.mark.parametrize("key", ["complex", "simple"])
+def test_select_all_cov_by_group_is_svyby_vcov(key):
+    svy, items, none = _survey(key)
+    sa = svy.select_all([*items, *([none] if none else [])], by="grp")
+    want = np.asarray(R[key]["cov_by"]["vcov"])  # variable major, groups fastest: as the frame
+    np.testing.assert_allclose(sa.cov.to_numpy(), want, rtol=1e-6, atol=1e-14)
+    np.testing.assert_allclose(np.sqrt(np.diag(sa.cov)), sa.to_frame()["std_error"], rtol=1e-10)
+
+
+@pytest.mark.parametrize("key", ["complex", "simple"])
+def test_grid_cov_matches_r(key):
+    svy, _, _ = _survey(key)
+    # everyone answered all three: vcov(svymean(~g1 + g2 + g3))
+    both = svy.subset("g1 != 'Refused' and g2 != 'Refused' and g3 != 'Refused'")
+    g = both.grid(["g1", "g2", "g3"], nets=NETS)
+    np.testing.assert_allclose(g.cov.to_numpy(), np.asarray(R[key]["grid_cov"]["vcov"]), rtol=1e-6, atol=1e-14)
+    # each item on its own base
+    g = svy.grid(["g1", "g2", "g3"], nets=NETS)
+    own = R[key]["grid_cov_own"]
+    resp = g.to_frame().query("kind == 'response'")
+    np.testing.assert_allclose(resp["estimate"].to_numpy(float), own["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(g.cov.to_numpy(), np.asarray(own["vcov"]), rtol=1e-6, atol=1e-14)
+    assert list(g.cov.index.get_level_values("level")[:4]) == ["A lot", "Some", "Not much", "Not at all"]
+    assert "NET A lot/Some" in set(g.to_frame()["level"])  # nets stay in the frame, not in cov
+
+
+@pytest.mark.parametrize("design", ["jkn", "raked"])
+def test_cov_agrees_with_the_standard_errors_on_replicate_and_raked_designs(design):
+    svy, items, none = _survey("complex")
+    if design == "jkn":
+        svy = svy.to_replicate(reptype="JKn")
+    else:
+        svy = svy.rake({"grp": {"One": 0.3, "Two": 0.3, "Three": 0.4}})
+    sa = svy.select_all([*items, none], by="grp")
+    np.testing.assert_allclose(np.sqrt(np.diag(sa.cov)), sa.to_frame()["std_error"], rtol=1e-10)
+    np.testing.assert_allclose(sa.cov.to_numpy(), sa.cov.to_numpy().T, rtol=1e-12, atol=1e-16)
+    g = svy.grid(["g1", "g2", "g3"], nets=NETS)
+    resp = g.to_frame().query("kind == 'response'")
+    np.testing.assert_allclose(np.sqrt(np.diag(g.cov)), resp["std_error"], rtol=1e-10)
+    assert np.linalg.eigvalsh(g.cov.to_numpy()).min() > -1e-12

@@ -8,6 +8,9 @@ empty = not asked / skipped; grid items 1-4 on one scale, 9 = Refused):
   "None of these"; a random third of respondents not asked (form 2), 2 % refusing the whole
   battery, 3 % of the asked leaving one item blank; a 3-group ``grp``; grid items g1-g3.
 * ``battery_simple.csv`` -- weights only, four items (no "None"), everyone asked; grid items.
+
+Both have ``grpm``: ``grp`` with missing values (6 % at random; in the complex file also every
+row of two PSUs), for the letters' df.
 """
 
 from __future__ import annotations
@@ -72,6 +75,22 @@ def simple_shape(seed: int = 142) -> pd.DataFrame:
     return pd.DataFrame({"w": w, "grp": 1 + rng.integers(0, 2, n), **_battery(rng, n, 4, none=False), **_grid(rng, n)})
 
 
+def with_missing_group(d: pd.DataFrame, seed: int, whole_psus: list[tuple[int, int]]) -> pd.DataFrame:
+    """``grpm``: ``grp`` with missing values (a random 6 %, and every row of some PSUs).
+
+    Drawn from its own generator so the other columns stay as they were; whole PSUs without
+    a group make the letters' df (those in the base with a group) differ from the design's.
+    """
+    rng = np.random.default_rng(seed)
+    grpm = d["grp"].astype(float).to_numpy().copy()
+    grpm[rng.random(len(d)) < 0.06] = np.nan
+    for st, psu in whole_psus:
+        grpm[(d["stratum"] == st).to_numpy() & (d["psu"] == psu).to_numpy()] = np.nan
+    return d.assign(grpm=grpm)
+
+
 if __name__ == "__main__":
-    complex_shape().to_csv(HERE / "battery_complex.csv", index=False, float_format="%.17g")
-    simple_shape().to_csv(HERE / "battery_simple.csv", index=False, float_format="%.17g")
+    with_missing_group(complex_shape(), 1411, [(1, 1), (3, 2)]).to_csv(
+        HERE / "battery_complex.csv", index=False, float_format="%.17g"
+    )
+    with_missing_group(simple_shape(), 1421, []).to_csv(HERE / "battery_simple.csv", index=False, float_format="%.17g")

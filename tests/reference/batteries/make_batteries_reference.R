@@ -16,7 +16,14 @@
 #   * "by": svyby(~ind, ~grp, subset(design, asked), svymean, covmat = TRUE) of each item and
 #     svycontrast(., c(1, -1, 0...)) for groups 1 vs 2;
 #   * "compare": svycontrast(svymean(~I(g1 %in% x) + I(g2 %in% x), subset(design, both valid)),
-#     c(1, -1)) for each answer x of the grid scale and the nets 1:2 and 3:4.
+#     c(1, -1)) for each answer x of the grid scale and the nets 1:2 and 3:4;
+#   * "letters": svycontrast of each pair of groups of svyby(~ind, ~grpm, sub, svymean,
+#     covmat = TRUE), sub = subset(design, asked & !is.na(grpm)); p = 2 * pt(-|t|, degf(sub))
+#     (the crosstab's one df), p.adjust(method = "holm") within the item;
+#   * "cov"/"cov_by": vcov(svymean(~i1 + ... + net_any + i_none, subset(design, asked))) and of
+#     svyby(..., ~grp, covmat = TRUE);
+#   * "grid_cov": vcov(svymean(~g1 + g2 + g3)) (factors 1-4) on those who answered all three;
+#     "grid_cov_own": each item on its own base (delta method on joint totals, as svyratio).
 # Numbers are written with 17 significant digits; every record keeps its R call.
 
 suppressPackageStartupMessages({
@@ -97,6 +104,59 @@ for (key in names(shapes)) {
       difference = num1(coef(con)[[1]]), std_error = num1(SE(con)[[1]]), degf = degf(des)
     )
   }
+  # letters between groups of grpm (grp with missing values): one df, that of the respondents
+  # in the base who have a group, as a crosstab's (degf(subset(design, asked & !is.na(grpm))))
+  subg <- subset(des, asked & !is.na(grpm))
+  nu <- degf(subg)
+  rec$letters <- list(degf = nu, degf_design = degf(des), items = list())
+  for (v in c(all_items, "net_any")) {
+    f <- if (v == "net_any") ~net_any else as.formula(paste0("~i_", v))
+    by <- svyby(f, ~grpm, subg, svymean, covmat = TRUE)
+    G <- length(coef(by))
+    pr <- combn(G, 2)
+    tests <- lapply(seq_len(ncol(pr)), function(j) {
+      cc <- rep(0, G); cc[pr[1, j]] <- 1; cc[pr[2, j]] <- -1
+      con <- svycontrast(by, cc)
+      t <- coef(con)[[1]] / SE(con)[[1]]
+      c(a = pr[1, j], b = pr[2, j], difference = coef(con)[[1]], std_error = SE(con)[[1]], p = 2 * pt(-abs(t), nu))
+    })
+    p <- sapply(tests, function(x) x[["p"]])
+    vec <- function(x) structure(paste0("[", paste(sprintf("%.17g", x), collapse = ", "), "]"), class = "json")
+    rec$letters$items[[v]] <- list(
+      call = sprintf("svycontrast(svyby(~I(%s == 1), ~grpm, subset(design, asked & !is.na(grpm)), svymean, covmat = TRUE), pair); p = 2 * pt(-|t|, degf(subset(...))); p.adjust('holm')", v),
+      a = vec(sapply(tests, function(x) x[["a"]])), b = vec(sapply(tests, function(x) x[["b"]])),
+      difference = vec(sapply(tests, function(x) x[["difference"]])),
+      std_error = vec(sapply(tests, function(x) x[["std_error"]])),
+      p_value = vec(p), p_adjusted = vec(p.adjust(p, "holm"))
+    )
+  }
+  # the joint covariance of the shares: items as asked, NET Any, then None of these
+  jf <- as.formula(paste("~", paste(c(paste0("i_", sh$items), "net_any", if (!is.null(sh$none)) paste0("i_", sh$none)), collapse = " + ")))
+  rec$cov <- list(call = sprintf("vcov(svymean(%s, subset(design, asked)))", deparse(jf)),
+                  vcov = structure(toJSON(unname(as.matrix(vcov(svymean(jf, sub)))), digits = I(17)), class = "json"))
+  byc <- svyby(jf, ~grp, sub, svymean, covmat = TRUE)
+  rec$cov_by <- list(call = sprintf("vcov(svyby(%s, ~grp, subset(design, asked), svymean, covmat = TRUE))", deparse(jf)),
+                     vcov = structure(toJSON(unname(as.matrix(vcov(byc))), digits = I(17)), class = "json"))
+  # grid: svymean(~g1 + g2 + g3) as factors on the respondents who answered all three
+  for (g in c("g1", "g2", "g3")) d[[paste0(g, "f")]] <- factor(ifelse(d[[g]] %in% 1:4, d[[g]], NA), levels = 1:4)
+  des <- sh$make(d)
+  allv <- subset(des, g1 %in% 1:4 & g2 %in% 1:4 & g3 %in% 1:4)
+  rec$grid_cov <- list(call = "vcov(svymean(~g1f + g2f + g3f, subset(design, g1 %in% 1:4 & g2 %in% 1:4 & g3 %in% 1:4)))",
+                       vcov = structure(toJSON(unname(as.matrix(vcov(svymean(~g1f + g2f + g3f, allv)))), digits = I(17)), class = "json"))
+  # each item on its own base: ratios n_gx / v_g of joint totals (delta method, as svyratio)
+  for (g in c("g1", "g2", "g3")) {
+    d[[paste0("v_", g)]] <- as.numeric(d[[g]] %in% 1:4)
+    for (x in 1:4) d[[paste0("n_", g, "_", x)]] <- as.numeric(d[[g]] %in% x)
+  }
+  des <- sh$make(d)
+  nums <- unlist(lapply(c("g1", "g2", "g3"), function(g) paste0("n_", g, "_", 1:4)))
+  tot <- svytotal(as.formula(paste("~", paste(c(nums, paste0("v_", c("g1", "g2", "g3"))), collapse = " + "))), des)
+  exprs <- lapply(nums, function(n) parse(text = sprintf("%s / v_%s", n, strsplit(n, "_")[[1]][2]))[[1]])
+  names(exprs) <- nums
+  rat <- svycontrast(tot, exprs)
+  rec$grid_cov_own <- list(call = "svycontrast(svytotal(~n_g1_1 + ... + v_g1 + v_g2 + v_g3, design), list(n_g1_1 / v_g1, ...)): each item on its own base",
+                           estimate = structure(toJSON(unname(coef(rat)), digits = I(17)), class = "json"),
+                           vcov = structure(toJSON(unname(as.matrix(vcov(rat))), digits = I(17)), class = "json"))
   out[[key]] <- rec
 }
 writeLines(toJSON(out, auto_unbox = TRUE, pretty = TRUE, json_verbatim = TRUE, na = "null"),

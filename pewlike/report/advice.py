@@ -1,0 +1,140 @@
+"""Error advice written for Python callers, said again for spec authors and command-line users.
+
+The topic modules' messages advise Python calls (``svy.assign()``, ``pw.Survey(...)``,
+``svy.subset(...)``): right in a notebook, wrong in a report spec or a terminal, where the
+reader cannot call them.  :func:`for_spec` and :func:`for_cli` rewrite the known advice into
+the spec's keys (``[[derive]]``, ``[data] filter``, ``[stack] rename``) or the commands
+(``pewlike mean``, ``--filter``).  Pure ``re``: importing this module imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["PYTHON_ADVICE", "for_cli", "for_spec"]
+
+#: A Python call in a message: ``svy.assign(``, ``pw.Survey(``.
+PYTHON_ADVICE = re.compile(r"\b(?:svy|pw)\.[A-Za-z_]+\(")
+
+# (pattern, in a spec, on the command line); applied in order
+_RULES: tuple[tuple[str, str, str], ...] = (
+    (
+        r"Build a new Survey \(pw\.Survey\(data, \.\.\.\)\) or use svy\.with_weights\(\) for new weights",
+        'give the new variable another name = "..." (the design\'s columns are set in [data])',
+        "choose another name (the design's columns are set with --weights)",
+    ),
+    (
+        r"\(svy\.assign\((\w+)=\.\.\.\)\)",
+        r'(a [[derive]] with name = "\1")',
+        r'(a report spec\'s [[derive]] with name = "\1")',
+    ),
+    (
+        r"use svy\.assign\(\) to derive",
+        'use a [[derive]] with expr = "..." to derive',
+        'use a report spec\'s [[derive]] with expr = "..." to derive',
+    ),
+    (
+        r"use svy\.mean\(('([^']*)')\) for its average",
+        r"use a [[distribution]] item with var = \1 for its distribution",
+        r"use `pewlike mean \2` for its average",
+    ),
+    (
+        r"use svy\.topline\(('([^']*)')\) for the share giving each answer",
+        r"use a [[topline]] item with var = \1 for the share giving each answer",
+        r"use `pewlike topline \2` for the share giving each answer",
+    ),
+    (
+        r"use proportion\(('([^']*)')\) for the share of each response",
+        r"use a [[topline]] item with var = \1 for the share of each response",
+        r"use `pewlike topline \2` for the share of each response",
+    ),
+    (
+        r"svy\.batteries\(\) lists them",
+        "`pewlike init FILE` proposes them",
+        "one battery name (e.g. PP5) stands for its items; `pewlike init FILE` lists the batteries",
+    ),
+    (r"\(see svy\.codebook\(\)\)", "(see `pewlike codebook FILE`)", "(see `pewlike codebook FILE`)"),
+    (
+        r"drop those respondents with svy\.subset\(\.\.\.\)",
+        'drop those respondents with [data] filter = "..."',
+        "drop those respondents from the data file first",
+    ),
+    (
+        r"stack the waves with pw\.stack\(\{\.\.\.\}\) or name the column with wave=",
+        'write the data files as [[data]] tables, each with wave = "..."',
+        'write the waves as a report spec\'s [[data]] tables, each with wave = "..."',
+    ),
+    (
+        r"leave the wave out with svy\.subset\((\"[^\"]*\")\)",
+        r"leave that wave's [[data]] table out, or give the item filter = \1",
+        r"leave that wave out of the report spec's [[data]] tables",
+    ),
+    (
+        r"leave it out of by=, or give that wave's column the name ('[^']*') with pw\.stack\(rename=\.\.\.\)",
+        r"leave it out of by, or give that wave's column the name \1 with [stack] rename = {...}",
+        r"leave it out of by, or give that wave's column the name \1 with [stack] rename = {...}",
+    ),
+    (
+        r"draw it from svy\.collect\(\)\.weight_summary\(\) or svy\.sample\(frac=[^)]*\)\.weight_summary\(\)",
+        "read the data in memory (the report does unless told otherwise)",
+        "read the data in memory",
+    ),
+    (
+        r"first \(svy\.rake\(\{\.\.\.\}\)\.weight_summary\(\)\)",
+        "first ([weighting] in the spec)",
+        "first (`pewlike rake`)",
+    ),
+    (
+        r"Collect the data if they fit in memory \(svy\.collect\(\)\.\w+\(\.\.\.\)\) or work on a random sample "
+        r"\(svy\.sample\([^)]*\)\.\w+\(\.\.\.\)\)",
+        "read the data in memory",
+        "read the data in memory",
+    ),
+    (r"subset name=", "universe = ", "--universe "),
+    (r"svy\.subset\(", "filter = (", "--filter ("),
+)
+_COMPILED = tuple((re.compile(p), spec, cli) for p, spec, cli in _RULES)
+
+
+def for_spec(text: str) -> str:
+    """An error message with its Python advice said in spec terms.
+
+    Parameters
+    ----------
+    text : str
+        The message of a :class:`~pewlike.errors.PewlikeError`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> for_spec("recode: 'AGE' is numeric, with no categories to recode; use svy.assign() to derive a value from it")
+    'recode: \\'AGE\\' is numeric, with no categories to recode; use a [[derive]] with expr = "..." to derive a value from it'
+    """
+    for pattern, spec, _ in _COMPILED:
+        text = pattern.sub(spec, text)
+    return text
+
+
+def for_cli(text: str) -> str:
+    """An error message with its Python advice said as commands and options.
+
+    Parameters
+    ----------
+    text : str
+        The message of a :class:`~pewlike.errors.PewlikeError`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> for_cli("topline needs a categorical question but 'AGE' is numeric (float64); use svy.mean('AGE') for its average")
+    "topline needs a categorical question but 'AGE' is numeric (float64); use `pewlike mean AGE` for its average"
+    """
+    for pattern, _, cli in _COMPILED:
+        text = pattern.sub(cli, text)
+    return text
