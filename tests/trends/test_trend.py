@@ -1,3 +1,4 @@
+"""Trend tables print shares as the report does (#13)."""
 
 
 def test_trend_table_rounds_as_the_report_does():
