@@ -81,7 +81,7 @@ _PARTITIONED: dict[str, tuple[str, str]] = {
     **{v: ("pewlike.estimation.hypothesis", v) for v in ("chisq", "ttest")},
     "topline": ("pewlike.tables", "topline"),
     "crosstab": ("pewlike.tables", "crosstab"),
-    "rake": ("pewlike.partitioned.rake", "rake"),
+    "rake": ("pewlike.weighting", "rake"),
     "weight_summary": ("pewlike.weighting", "weight_summary"),
 }
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from numpy.typing import ArrayLike
 
     from pewlike.partitioned.engine import Condition, DaskDesign
+    from pewlike.partitioned.rake import PartitionedRake
     from pewlike.partitioned.tables import PartitionedTables
     from pewlike.partitioned.totals import PartitionedTotals
     from pewlike.partitioned.weights import PartitionedWeightSums
@@ -412,6 +413,17 @@ class PartitionedFrame:
         from pewlike.partitioned.tables import PartitionedTables
 
         return PartitionedTables(self)
+
+    def rake_backend(self) -> PartitionedRake:
+        """What :func:`pewlike.weighting.raking.rake` asks for.
+
+        Returns
+        -------
+        PartitionedRake
+        """
+        from pewlike.partitioned.rake import PartitionedRake
+
+        return PartitionedRake(self)
 
     def resolve(self, name: str) -> str:
         """The data column a name refers to (``CONCERNCO`` -> ``CONCERNCO_W49``).

@@ -1,16 +1,15 @@
-"""What raking does the same way on either backend.
+"""What raking does the same way on every backend.
 
-:func:`pewlike.weighting.raking.rake` (rows in memory) and :func:`pewlike.partitioned.rake.rake`
-(a partitioned survey collapsed to its joint cells) both check their options here
-(:func:`check_rake_options`), rake the joint-cell table of their margins with one
-:func:`~pewlike.weighting.raking.ipf` (on :func:`~pewlike.weighting.targets.build_margins`
-cells), total each margin before and after here (:func:`margin_totals`) and write the same
-record of the step (:func:`rake_note`).
+:func:`pewlike.weighting.raking.rake` (one body for every backend, asking a
+:class:`~pewlike.weighting.rake_backend.RakeBackend`) checks its options here
+(:func:`check_rake_options`), totals each margin before and after here (:func:`margin_totals`)
+and writes the record of the step (:func:`rake_note`).
 
-What stays with each backend is what needs its rows: applying the factors to the weights (a
-multiplication of the rows and replicate columns in memory; a factor per cell looked up as
-partitions are read), capped and bounded raking (row-level, in memory only), and the best
-weights on a non-convergence error (only in memory are all rows at hand).
+What stays with each backend is what needs its rows: collapsing the sample to joint cells,
+applying the factors to the weights (a multiplication of the rows and replicate columns in
+memory; a factor per cell looked up as partitions are read), capped and bounded raking
+(row-level, in memory only), and the best weights on a non-convergence error (only in memory
+are all rows at hand).
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pewlike.errors import RakingError
+from pewlike.weighting.rake_backend import RakeBackend, RakeTable, rake_backend
 from pewlike.weighting.rake_core import check_rake_options, margin_totals, rake_note
-from pewlike.weighting.steps import PostStratStep, WeightingNote, WeightingRecord, raking_step
+from pewlike.weighting.steps import PostStratStep, WeightingNote, WeightingRecord
 from pewlike.weighting.targets import Cells, Margin, build_margins, cell_totals, group_rows, margins_frame
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -184,7 +185,7 @@ def _nonconvergence(margins: list[Margin], res: IPFResult, max_iter: int, what: 
 
 
 def rake(
-    sf: SurveyFrame,
+    sf: SurveyFrame | RakeBackend | Any,
     margins: Mapping[Any, Any] | Sequence[Any],
     *,
     max_iter: int = 50,
@@ -192,13 +193,18 @@ def rake(
     total: float | None = None,
     bounds: tuple[float, float] | None = None,
     cap: float | None = None,
-) -> SurveyFrame:
+) -> Any:
     """Rake the weights to marginal targets (iterative proportional fitting).
+
+    Written once for every backend: it asks its :class:`~pewlike.weighting.rake_backend.RakeBackend`
+    for the joint-cell table of the margins, rakes that table with :func:`ipf` and hands the
+    factors back to the backend to apply.  Capped and bounded raking need every row (in
+    memory only).
 
     Parameters
     ----------
-    sf : SurveyFrame
-        The survey.
+    sf : SurveyFrame, RakeBackend or a frame with ``rake_backend()``
+        The survey (its backend: rows in memory, or a partitioned frame).
     margins : dict or list
         ``{"F_AGECAT": {"18-29": .21, ...}, ("F_SEX", "F_EDUCCAT"): {...}}``: each margin a
         variable or a joint cell of several, with targets as proportions or totals (dict,
@@ -220,7 +226,7 @@ def rake(
 
     Returns
     -------
-    SurveyFrame
+    SurveyFrame or the backend's frame
         Raked weights (starting from the current ones).  Linearised variances account for
         the raking; replicate designs rake every replicate.
 
@@ -228,7 +234,8 @@ def rake(
     ------
     RakingError
         Bad targets (see :func:`pewlike.weighting.targets.build_margins`) or no convergence (the
-        best weights reached are on ``.weights``).
+        best weights reached are on ``.weights`` where all rows are in memory); ``bounds=`` or
+        ``cap=`` on a backend without all rows.
 
     Notes
     -----
@@ -245,44 +252,37 @@ def rake(
     >>> round(float(raked.proportion("F_SEX").estimate[0]), 6)
     0.48
     """
-    if bounds is not None:
-        from pewlike.weighting.calibration import calibrate
+    be = rake_backend(sf)
+    if bounds is not None or cap is not None:  # row-level: a backend without all rows refuses
+        rows = be.rows()
+        if bounds is not None:
+            from pewlike.weighting.calibration import calibrate
 
-        return calibrate(
-            sf, margins, calfun="raking", bounds=bounds, max_iter=max_iter, epsilon=tol, total=total, method="rake"
-        )
+            return calibrate(
+                rows,
+                margins,
+                calfun="raking",
+                bounds=bounds,
+                max_iter=max_iter,
+                epsilon=tol,
+                total=total,
+                method="rake",
+            )
     check_rake_options(max_iter, tol, cap)
-    d = sf.design
-    ms, active, cells = build_margins(sf, margins, total=total)
+    table = be.table(margins, total=total)
+    ms = table.margins
     targets = [m.target for m in ms]
     achieved: list[np.ndarray] | None
-    if cap is None:  # the joint-cell raking shared with the partitioned backend
-        res = ipf(cells, targets, max_iter=max_iter, tol=tol, rep=d.repweights)
-        tot = margin_totals(cells, ms, res.factor)
+    if cap is None:  # the joint-cell raking, the same on every backend
+        res = ipf(table.cells, targets, max_iter=max_iter, tol=tol, rep=table.rep)
+        tot = margin_totals(table.cells, ms, res.factor)
         achieved, before, counts = tot.achieved, tot.before, tot.unweighted
-        factor = np.append(res.factor, 1.0)[cells.cell]  # rows not raked (cell -1) keep their weight
-    else:  # capping is row-level (each sweep caps rows): in memory only
-        if d.repweights is not None:
-            raise RakingError("cap= is not available for replicate-weight designs; trim afterwards with trim_weights()")
-        rows = np.flatnonzero(active)
-        codes = [m.code[rows] for m in ms]
-        res = _capped_ipf(d.weights[rows], codes, targets, max_iter=max_iter, tol=tol, cap=cap)
-        factor = np.ones(d.weights.shape[0])
-        factor[rows] = res.factor
+    else:  # capping is row-level (each sweep caps rows)
+        table, res, before, counts = _capped(rows, table, max_iter=max_iter, tol=tol, cap=cap)
         achieved = None
-        before = [cell_totals(m.code, m.ncell, d.weights) for m in ms]
-        counts = [cell_totals(m.code, m.ncell) for m in ms]
-        cell_of_row = np.full(d.weights.shape[0], -1, dtype=np.int64)
-        cell_of_row[rows] = np.arange(rows.size)  # every raked row its own cell
-        cells = Cells(cell_of_row, codes, d.weights[rows], np.ones(rows.size, dtype=np.int64))
-    factor *= d.weights
-    w = factor
-    if not res.converged:  # all rows are at hand here: the best weights go on the error
+    w = be.weights(table, res.factor)
+    if not res.converged:  # the best weights go on the error where all rows are at hand
         raise RakingError(_nonconvergence(ms, res, max_iter, "raking", cap), weights=w)
-    reps = None
-    if d.repweights is not None:
-        assert res.rep_factor is not None  # ipf raked the replicate columns too (cap= refused them)
-        reps = d.repweights * np.vstack([res.rep_factor, np.ones((1, d.repweights.shape[1]))])[cells.cell]
     options = {"max_iter": max_iter, "total": total, "cap": cap}
     note = rake_note(
         ms,
@@ -294,9 +294,26 @@ def rake(
         achieved=achieved,
         weights=w,
     )
-    # the variance method keeps what it uses: the residual step, or the re-weighted replicates
-    step = raking_step(cells.cell, cells.codes, [m.ncell for m in ms], res.factor, res.last, d.weights)
-    return sf.with_weights(w, repweights=reps, calibration=d.calibration + (step,), note=note)
+    return be.apply(table, res, w, note, call=(margins, {"max_iter": max_iter, "tol": tol, "total": total}))
+
+
+def _capped(
+    sf: SurveyFrame, table: RakeTable, *, max_iter: int, tol: float, cap: float
+) -> tuple[RakeTable, IPFResult, list[np.ndarray], list[np.ndarray]]:
+    """Capped raking of the rows in memory: every raked row its own cell of the table."""
+    d = sf.design
+    if d.repweights is not None:
+        raise RakingError("cap= is not available for replicate-weight designs; trim afterwards with trim_weights()")
+    ms = table.margins
+    rows = np.flatnonzero(sf.design.in_domain & (d.weights > 0))
+    codes = [m.code[rows] for m in ms]
+    res = _capped_ipf(d.weights[rows], codes, [m.target for m in ms], max_iter=max_iter, tol=tol, cap=cap)
+    before = [cell_totals(m.code, m.ncell, d.weights) for m in ms]
+    counts = [cell_totals(m.code, m.ncell) for m in ms]
+    cell_of_row = np.full(d.weights.shape[0], -1, dtype=np.int64)
+    cell_of_row[rows] = np.arange(rows.size)  # every raked row its own cell
+    cells = Cells(cell_of_row, codes, d.weights[rows], np.ones(rows.size, dtype=np.int64))
+    return RakeTable(ms, cells, None), res, before, counts
 
 
 def poststratify(
