@@ -19,11 +19,39 @@ leaves a note in the survey's history with a record of what it did, which
 
 from __future__ import annotations
 
-from pewlike.weighting.calibration import calibrate
-from pewlike.weighting.population import targets_from
-from pewlike.weighting.raking import poststratify, rake
-from pewlike.weighting.summary import WeightSummary, effective_n, kish_deff, moe, weight_summary
-from pewlike.weighting.trimming import trim_weights
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pewlike.weighting.calibration import calibrate
+    from pewlike.weighting.population import targets_from
+    from pewlike.weighting.raking import poststratify, rake
+    from pewlike.weighting.summary import WeightSummary, effective_n, kish_deff, moe, weight_summary
+    from pewlike.weighting.trimming import trim_weights
+
+# The verbs are imported on first use: a topline's margin of error (pewlike.weighting.summary)
+# then does not import the raking and calibration modules (#15, one-shot CLI start-up).
+_WHERE = {
+    "calibrate": "calibration",
+    "targets_from": "population",
+    "poststratify": "raking",
+    "rake": "raking",
+    "WeightSummary": "summary",
+    "effective_n": "summary",
+    "kish_deff": "summary",
+    "moe": "summary",
+    "weight_summary": "summary",
+    "trim_weights": "trimming",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(import_module(f"pewlike.weighting.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'pewlike.weighting' has no attribute {name!r}")
+
 
 __all__ = [
     "WeightSummary",
