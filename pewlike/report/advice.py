@@ -90,9 +90,17 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         "read the data in memory",
         "read the data in memory",
     ),
+    (
+        r"map them with recode=\{('[^']*'): \{('[^']*'): (\{.*?\})\}\}, or leave it out with rename=\{'[^']*': \{'[^']*': None\}\}",
+        r"map them with [stack] recode = { \1 = { \2 = \3 } } (answer in that wave = answer in the stack), "
+        r"or leave the question out of the [[trend]] items",
+        r"map them with a report spec's [stack] recode, or leave the question out",
+    ),
     (r"subset name=", "universe = ", "--universe "),
     (r"svy\.subset\(", "filter = (", "--filter ("),
 )
+#: ``'a': 'b'`` pairs of a Python dict shown in a message, said as TOML (``'a' = 'b'``).
+_TOML_PAIR = re.compile(r"('[^']*'): ('[^']*')")
 _COMPILED = tuple((re.compile(p), spec, cli) for p, spec, cli in _RULES)
 
 
@@ -115,7 +123,8 @@ def for_spec(text: str) -> str:
     """
     for pattern, spec, _ in _COMPILED:
         text = pattern.sub(spec, text)
-    return text
+    at = text.find("[stack] recode = {")
+    return text if at < 0 else text[:at] + _TOML_PAIR.sub(r"\1 = \2", text[at:])
 
 
 def for_cli(text: str) -> str:

@@ -67,7 +67,9 @@ def stacked_waves(w: _Writer) -> Survey:
         assert st is not None  # a spec with waves always has its [stack] options
         waves = {wd.wave: _read_wave(spec, wd) for wd in spec.waves}
         w.say(f"  stacking {len(waves)} waves: {', '.join(waves)}")
-        w.cache[key] = stack(waves, wave=st.wave, id=st.id, rename=st.rename, weights=st.weights)
+        w.cache[key] = stack(
+            waves, wave=st.wave, id=st.id, rename=st.rename, recode=st.recode or None, weights=st.weights
+        )
     result: Survey = w.cache[key]
     return result
 

@@ -75,12 +75,16 @@ class StackSpec:
         As :func:`pewlike.stack`.
     rename : mapping
         ``{wave: {name: stacked name}}`` crosswalk.
+    recode : mapping
+        ``{wave: {stacked name: {answer in that wave: answer in the stack}}}`` crosswalk of
+        answers, as :func:`pewlike.stack`'s ``recode=``.
     """
 
     wave: str = "WAVE"
     id: str | None = "QKEY"
     weights: Literal["rescale", "as_is"] = "rescale"
     rename: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    recode: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -181,7 +185,7 @@ def parse_stack(label: str, raw: Any, waves: tuple[WaveData, ...], table: Any) -
     SpecError
         No waves to stack, unknown keys, or a bad value.
     """
-    t = table(label, "[stack]", raw, ("wave", "id", "weights", "rename"))
+    t = table(label, "[stack]", raw, ("wave", "id", "weights", "rename", "recode"))
     if not waves:
         t.fail('needs several waves: write the data files as [[data]] tables, each with wave = "..."')
     ident = raw.get("id", "QKEY")
@@ -197,11 +201,27 @@ def parse_stack(label: str, raw: Any, waves: tuple[WaveData, ...], table: Any) -
     unknown = [w for w in rename if w not in names]
     if unknown:
         t.fail(f"rename names wave {unknown[0]!r}, which no [[data]] table has; the waves are {', '.join(names)}")
+    recode = raw.get("recode", {})
+    if not isinstance(recode, dict) or not all(
+        isinstance(per_var, dict)
+        and all(
+            isinstance(m, dict) and all(isinstance(k, str) and isinstance(v, str) and v for k, v in m.items())
+            for m in per_var.values()
+        )
+        for per_var in recode.values()
+    ):
+        t.fail(
+            '\'recode\' must be a table { "<wave>" = { "<question>" = { "answer in the wave" = "answer in the stack" } } }'
+        )
+    unknown = [w for w in recode if w not in names]
+    if unknown:
+        t.fail(f"recode names wave {unknown[0]!r}, which no [[data]] table has; the waves are {', '.join(names)}")
     return StackSpec(
         wave=t.text("wave", "WAVE"),
         id=None if ident is False else ident,
         weights=t.text("weights", "rescale", choices=("rescale", "as_is")),
         rename={w: dict(m) for w, m in rename.items()},
+        recode={w: {q: dict(m) for q, m in per_var.items()} for w, per_var in recode.items()},
     )
 
 

@@ -187,3 +187,59 @@ def test_report_cache_notices_a_changed_second_wave(tmp_path):
     want = pd.read_csv(tmp_path / "three" / "tables" / "data" / "trend_Q.csv")
     pd.testing.assert_frame_equal(second, want)
     assert not np.allclose(first["estimate"].to_numpy()[-3:], second["estimate"].to_numpy()[-3:])
+
+
+def test_stack_recode_in_a_spec_matches_pw_stack(tmp_path):
+    """`[stack] recode` is pw.stack's answer crosswalk: a wave that words its answers differently."""
+    made = waves(41, 2, groups=3)
+    first, second = made.values()
+    answers = [a for a in second.data["Q_W2"].cat.categories if a != "Refused"]  # the missing code stays as it is
+    reworded = second.relabel("Q_W2", {a: f"{a} (2017 wording)" for a in answers})
+    first.to_sav(tmp_path / "a.sav")
+    reworded.to_sav(tmp_path / "b.sav")
+    crosswalk = {"2017": {"Q": {f"{a} (2017 wording)": a for a in answers}}}
+    spec_path = tmp_path / "report.toml"
+    lines = [f'"{a} (2017 wording)" = "{a}"' for a in answers]
+    spec_path.write_text(
+        WAVES + '[stack]\nid = "QKEY"\n[stack.recode."2017".Q]\n' + "\n".join(lines) + '\n[[trend]]\nvar = "Q"\n',
+        encoding="utf-8",
+    )
+    spec = specmod.load(spec_path)
+    assert dict(spec.stack.recode["2017"]["Q"]) == crosswalk["2017"]["Q"]
+    res = build(spec, out=tmp_path / "out", cache=False)
+    assert not res.failures
+    tr = pw.stack({"2015": pw.read(tmp_path / "a.sav"), "2017": pw.read(tmp_path / "b.sav")}, recode=crosswalk).trend(
+        "Q"
+    )
+    est = pd.read_csv(tmp_path / "out" / "tables" / "data" / "trend_Q.csv")
+    np.testing.assert_allclose(est["estimate"], tr.to_frame()["estimate"], rtol=1e-15)
+    assert set(est["level"].astype(str)) >= set(answers)  # the stack speaks the first wave's answers
+
+
+@pytest.mark.parametrize(
+    ("recode", "message"),
+    [
+        ('recode = { "2017" = "Q" }', "'recode' must be a table"),
+        ('recode = { "1999" = { Q = { a = "b" } } }', "recode names wave '1999'"),
+    ],
+)
+def test_stack_recode_errors_are_one_line(recode, message):
+    with pytest.raises(SpecError, match=message) as info:
+        specmod.loads(WAVES + "[stack]\n" + recode + '\n[[trend]]\nvar = "Q"\n')
+    assert "\n" not in str(info.value)
+
+
+def test_waves_with_different_answers_point_to_stack_recode(tmp_path):
+    """A spec error names the spec's [stack] recode, not pw.stack's Python argument."""
+    made = waves(41, 2, groups=3)
+    first, second = made.values()
+    first.to_sav(tmp_path / "a.sav")
+    second.relabel("Q_W2", {"Very": "Very much"}).to_sav(tmp_path / "b.sav")
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(WAVES + '[stack]\nid = "QKEY"\n[[trend]]\nvar = "Q"\n', encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        build(specmod.load(spec_path), out=tmp_path / "out", cache=False)
+    text = str(info.value)
+    assert "[stack] recode = { '2017' = { 'Q' = {'Very much' = 'Very'} } }" in text
+    assert "recode={" not in text and "rename={" not in text and "\n" not in text
+    assert not (tmp_path / "out").exists()
