@@ -37,7 +37,6 @@ __all__ = [
     "ReplicateScales",
     "TableCells",
     "WeightedTotals",
-    "weighted_totals",
 ]
 
 
@@ -243,26 +242,3 @@ class HasWeightedTotals(Protocol):
     def weighted_totals(self) -> WeightedTotals:
         """Its weighted totals."""
         ...
-
-
-def weighted_totals(data: Any) -> WeightedTotals:
-    """The :class:`WeightedTotals` of a backend.
-
-    Parameters
-    ----------
-    data : SurveyFrame, WeightedTotals or a frame with ``weighted_totals()``
-        A survey backend.
-
-    Returns
-    -------
-    WeightedTotals
-    """
-    if isinstance(data, WeightedTotals):
-        return data
-    own = getattr(data, "weighted_totals", None)
-    if own is not None:
-        out: WeightedTotals = own()
-        return out
-    from pewlike.estimation.memory import InMemoryTotals
-
-    return InMemoryTotals(data)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from pewlike.errors import EstimationError
-from pewlike.estimation.backend import weighted_totals
+from pewlike.estimation.memory import weighted_totals
 from pewlike.estimation.results import TestResult
 
 if TYPE_CHECKING:  # pragma: no cover

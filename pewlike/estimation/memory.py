@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from pewlike.errors import EstimationError
 from pewlike.estimation import engine
-from pewlike.estimation.backend import DomainCells, FactorLevels, GroupCells, TableCells
-from pewlike.estimation.estimators import _domain_setup, factor_codes, numeric_values
+from pewlike.estimation.backend import DomainCells, FactorLevels, GroupCells, TableCells, WeightedTotals
+from pewlike.estimation.columns import _domain_setup, factor_codes, numeric_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.design.frame import SurveyFrame
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.estimation.backend import By
     from pewlike.estimation.engine import Ratios
 
-__all__ = ["InMemoryTotals"]
+__all__ = ["InMemoryTotals", "weighted_totals"]
 
 
 @dataclass(eq=False)
@@ -463,3 +463,24 @@ def _nobs(d: Design, code: np.ndarray, ncell: int, counts: np.ndarray) -> np.nda
     if d.has_zero_weights:
         return np.bincount(code[(code >= 0) & (d.weights != 0)], minlength=ncell).astype(float)
     return np.asarray(counts, dtype=float)
+
+
+def weighted_totals(data: Any) -> WeightedTotals:
+    """The :class:`WeightedTotals` of a backend.
+
+    Parameters
+    ----------
+    data : SurveyFrame, WeightedTotals or a frame with ``weighted_totals()``
+        A survey backend.
+
+    Returns
+    -------
+    WeightedTotals
+    """
+    if isinstance(data, WeightedTotals):
+        return data
+    own = getattr(data, "weighted_totals", None)
+    if own is not None:
+        out: WeightedTotals = own()
+        return out
+    return InMemoryTotals(data)

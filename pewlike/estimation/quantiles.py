@@ -78,11 +78,11 @@ def quantile(
     of the (domain) design, mapped back through the quantile rule.  Replicate
     designs use the same Woodruff interval with replicate variance.
     """
+    from pewlike.estimation.columns import _domain_setup
     from pewlike.estimation.estimators import (
         _check_level,
         _check_weights,
         _design_label,
-        _domain_setup,
         _frame,
         numeric_values,
     )

@@ -20,6 +20,7 @@ import numpy as np
 from pewlike.design.structure import LONELY_PSU, REPTYPES, build_design, stage_columns, weight_column
 from pewlike.errors import DesignError
 from pewlike.partitioned.engine import DaskDesign, Level, StrataTable, UnitTable, map_reduce
+from pewlike.partitioned.strategy import variance_for
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -137,7 +138,7 @@ def build(
         sc, rs = variance.replicate_defaults(reptype, len(rep_cols), scale=scale, rscales=rs, fay_rho=rho)
         names.update(repweights=rep_cols, reptype=reptype)
         kind = "replicate"
-        replicate = DaskDesign(
+        replicate = _with_variance(
             kind="replicate",
             weight_col=wcol,
             weighted=weighted,
@@ -371,7 +372,7 @@ def _clustered(
         nest=nest,
         lonely_psu=lonely_psu,
     )
-    return DaskDesign(
+    return _with_variance(
         kind="clustered",
         key_cols=tuple(key_cols),
         units=UnitTable(index=_index(units, key_cols), strata=D.strata, clusters=D.clusters, popsize=D.popsize),
@@ -427,7 +428,7 @@ def _rows(table: pd.DataFrame, strata_cols: list[str], fpc_cols: list[str], comm
                 f"stratum {labels[j]} at stage 1: fpc says {pop[j]:g} PSUs in the population but "
                 f"{int(n_all[j])} are sampled; check the fpc column"
             )
-    return DaskDesign(
+    return _with_variance(
         kind="rows",
         key_cols=tuple(strata_cols),
         strata=StrataTable(index=index, labels=labels, n=n_all, popsize=pop),
@@ -477,3 +478,10 @@ def distinct_level(pf: PartitionedFrame, col: str) -> Level:
         False,
         frozenset(info.missing if info is not None else ()),
     )
+
+
+def _with_variance(**fields: Any) -> DaskDesign:
+    """A :class:`DaskDesign` with its variance strategy, chosen once here as it is built."""
+    d = DaskDesign(**fields)
+    object.__setattr__(d, "variance", variance_for(d))
+    return d

@@ -224,11 +224,6 @@ class DaskDesign:
     strata: StrataTable | None = None
     variance: PartitionedVariance = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        from pewlike.partitioned.strategy import variance_for
-
-        object.__setattr__(self, "variance", variance_for(self))
-
     @property
     def columns(self) -> list[str]:
         """The data columns the design reads: weights, replicate weights, strata and PSUs."""

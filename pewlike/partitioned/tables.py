@@ -144,7 +144,7 @@ def _net_estimates(
         return []
     lev = pf._level(col)
     cats = list(lev.labels)
-    from pewlike.tables.toplines import disjoint_groups
+    from pewlike.tables.answers import disjoint_groups
 
     groups = disjoint_groups(nets)
     out: list[Any] = [None] * len(nets)  # every net belongs to one group: all are set below

@@ -19,13 +19,13 @@ import numpy as np
 from pewlike.errors import EstimationError
 from pewlike.estimation.results import TestResult
 from pewlike.resultbase import RowEstimates, frame_text
+from pewlike.tables.answers import SurveyBackend
 from pewlike.tables.export import TableDoc, file_safe, fmt_int, fmt_points, pew_percent
 from pewlike.tables.toplines import (
     Base,
     Nets,
     NetSpec,
     ProportionCI,
-    SurveyBackend,
     Topline,
     check_base,
     layout_rows,
@@ -43,8 +43,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.design.frame import SurveyFrame
     from pewlike.estimation.results import Estimates
+    from pewlike.tables.answers import NetEstimate
     from pewlike.tables.table_backend import TableBackend
-    from pewlike.tables.toplines import NetEstimate
 
 __all__ = ["ADJUST", "Adjust", "Crosstab", "banner", "crosstab", "pairwise_letters"]
 

@@ -23,7 +23,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.design.frame import SurveyFrame
     from pewlike.estimation.results import Estimates
-    from pewlike.tables.toplines import Base, NetEstimate, ProportionCI
+    from pewlike.tables.answers import Base, NetEstimate, ProportionCI
 
 __all__ = ["BaseStats", "InMemoryTables", "TableBackend", "table_backend"]
 
@@ -168,7 +168,7 @@ class InMemoryTables:
         -------
         str
         """
-        from pewlike.tables.toplines import categorical_column
+        from pewlike.tables.answers import categorical_column
 
         return categorical_column(self.sf, var, what)
 
@@ -218,7 +218,7 @@ class InMemoryTables:
         -------
         list
         """
-        from pewlike.tables.toplines import net_estimates
+        from pewlike.tables.answers import net_estimates
 
         return net_estimates(self.sf, col, nets, by=by, base=base, ci=ci, level=level)
 
@@ -235,7 +235,7 @@ class InMemoryTables:
         -------
         BaseStats
         """
-        from pewlike.tables.toplines import base_mask, moe_points
+        from pewlike.tables.answers import base_mask, moe_points
 
         mask = base_mask(self.sf, col, base)
         moe, deff = moe_points(self.sf, mask, level)
@@ -296,7 +296,7 @@ class InMemoryTables:
         -------
         InMemoryTables
         """
-        from pewlike.tables.toplines import base_mask
+        from pewlike.tables.answers import base_mask
 
         mask = base_mask(self.sf, col, base)
         return InMemoryTables(self.sf.evolve(design=self.sf.design.restrict(mask)))
@@ -321,7 +321,7 @@ class InMemoryTables:
             Respondents and Pew's margin of error (points; :func:`~pewlike.tables.toplines.moe_points`).
         """
         from pewlike.estimation.estimators import factor_codes
-        from pewlike.tables.toplines import base_mask, moe_points
+        from pewlike.tables.answers import base_mask, moe_points
 
         mask = base_mask(self.sf, col, base)
         _, bcodes, blevels = factor_codes(self.sf, bycol)

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pewlike.design.frame import SurveyFrame, frame_of
+from pewlike.design.frame import SurveyFrame
 from pewlike.errors import EstimationError
 from pewlike.resultbase import Result, frame_text
 from pewlike.weighting.steps import WeightingRecord, last_record
+from pewlike.weighting.weight_sums import _weights, weight_bins
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -29,23 +30,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["WeightSummary", "effective_n", "kish_deff", "moe", "trim_limits", "weight_bins", "weight_summary"]
 
 PEW_Z95 = 1.96
-
-
-def _weights(svy_or_weights, include_zeros: bool = False) -> np.ndarray:
-    # a Survey (the facade) holds its data in a backend; a SurveyFrame is the in-memory one
-    if hasattr(svy_or_weights, "_backend") or isinstance(svy_or_weights, SurveyFrame):
-        d = frame_of(svy_or_weights).design
-        w = d.weights[d.in_domain]  # ones for an unweighted design (until it is weighted)
-    else:
-        w = np.asarray(svy_or_weights, dtype=float).reshape(-1)
-    w = w[~np.isnan(w)]
-    if not include_zeros:
-        w = w[w != 0]
-    if w.size == 0:
-        raise EstimationError("no non-zero weights; a design effect needs at least one weighted respondent")
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise EstimationError("weights must be finite and non-negative to compute a design effect")
-    return w
 
 
 def kish_deff(weights: ArrayLike | Survey | SurveyFrame, *, ddof: int = 1, include_zeros: bool = False) -> float:
@@ -341,32 +325,6 @@ def weight_summary(sf: SurveyFrame | WeightSums | Any) -> WeightSummary:
         bins=ws.weight_bins(),
         trim_limits=trim_limits(history),
     )
-
-
-def weight_bins(w: np.ndarray, bins: int = 30) -> pd.DataFrame:
-    """Respondents per bin of their weights (R ``hist(w, breaks = bins)``, right-closed bins).
-
-    Parameters
-    ----------
-    w : ndarray
-        The non-zero weights.
-    bins : int
-        The suggested number of bins (R's ``pretty`` edges).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``bin_lower, bin_upper, n``.
-    """
-    import pandas as pd
-
-    from pewlike.estimation.breaks import hist_breaks
-
-    edges = hist_breaks(w, bins, name="the weights")
-    pos = np.searchsorted(edges, w, side="left") - 1
-    pos[w == edges[0]] = 0
-    n = np.bincount(pos, minlength=edges.size - 1)
-    return pd.DataFrame({"bin_lower": edges[:-1], "bin_upper": edges[1:], "n": n.astype(np.int64)})
 
 
 def trim_limits(history: tuple[Any, ...]) -> tuple[float, float] | None:

@@ -14,12 +14,56 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from pewlike.design.frame import SurveyFrame, frame_of
+from pewlike.errors import EstimationError
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pewlike.design.frame import SurveyFrame
-
 __all__ = ["InMemoryWeightSums", "WeightRange", "WeightSums", "weight_sums"]
+
+
+def _weights(svy_or_weights, include_zeros: bool = False) -> np.ndarray:
+    # a Survey (the facade) holds its data in a backend; a SurveyFrame is the in-memory one
+    if hasattr(svy_or_weights, "_backend") or isinstance(svy_or_weights, SurveyFrame):
+        d = frame_of(svy_or_weights).design
+        w = d.weights[d.in_domain]  # ones for an unweighted design (until it is weighted)
+    else:
+        w = np.asarray(svy_or_weights, dtype=float).reshape(-1)
+    w = w[~np.isnan(w)]
+    if not include_zeros:
+        w = w[w != 0]
+    if w.size == 0:
+        raise EstimationError("no non-zero weights; a design effect needs at least one weighted respondent")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise EstimationError("weights must be finite and non-negative to compute a design effect")
+    return w
+
+
+def weight_bins(w: np.ndarray, bins: int = 30) -> pd.DataFrame:
+    """Respondents per bin of their weights (R ``hist(w, breaks = bins)``, right-closed bins).
+
+    Parameters
+    ----------
+    w : ndarray
+        The non-zero weights.
+    bins : int
+        The suggested number of bins (R's ``pretty`` edges).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``bin_lower, bin_upper, n``.
+    """
+    import pandas as pd
+
+    from pewlike.estimation.breaks import hist_breaks
+
+    edges = hist_breaks(w, bins, name="the weights")
+    pos = np.searchsorted(edges, w, side="left") - 1
+    pos[w == edges[0]] = 0
+    n = np.bincount(pos, minlength=edges.size - 1)
+    return pd.DataFrame({"bin_lower": edges[:-1], "bin_upper": edges[1:], "n": n.astype(np.int64)})
 
 
 @dataclass(frozen=True)
@@ -78,8 +122,6 @@ class InMemoryWeightSums:
 
     def _weights(self) -> np.ndarray:
         if self._w is None:
-            from pewlike.weighting.summary import _weights
-
             self._w = _weights(self.sf)  # raises on no non-zero weight, or a negative one
         return self._w
 
@@ -119,8 +161,6 @@ class InMemoryWeightSums:
         -------
         pandas.DataFrame
         """
-        from pewlike.weighting.summary import weight_bins
-
         return weight_bins(self._weights())
 
     def history(self) -> tuple[Any, ...]:

@@ -8,8 +8,8 @@ import pytest
 
 import pewlike as pw
 from pewlike.estimation import estimators
-from pewlike.estimation.backend import DomainCells, WeightedTotals, weighted_totals
-from pewlike.estimation.memory import InMemoryTotals
+from pewlike.estimation.backend import DomainCells, WeightedTotals
+from pewlike.estimation.memory import InMemoryTotals, weighted_totals
 from pewlike.survey import _IN_MEMORY, _PARTITIONED
 
 
