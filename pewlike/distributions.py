@@ -1,15 +1,19 @@
 """Quantiles and tail probabilities of the normal, t, chi-square, F and beta distributions.
 
-Every interval and p-value pewlike reports needs one of these numbers. They come from
-:mod:`scipy.special` (the same routines ``scipy.stats`` calls underneath) because importing
-``scipy.stats`` costs about a second, most of the wait for a first estimate; ``scipy.special``
-costs a fraction of that. Results equal ``scipy.stats`` to the last bit on the values pewlike
-uses (``tests/test_distributions.py`` checks them), including ``nan`` for invalid parameters
-and the normal limit of the t distribution at infinite degrees of freedom.
+Every interval and p-value pewlike reports needs one of these numbers. The t quantile (every
+interval of a design-based estimate) is computed in plain Python (:mod:`pewlike.tdist`), and
+the normal quantiles of the usual confidence levels come from a table, so a first estimate or
+``pewlike topline`` imports no scipy at all; the tail probabilities and the beta quantile come
+from :mod:`scipy.special` (the routines ``scipy.stats`` calls underneath; importing
+``scipy.stats`` costs about a second). Results equal ``scipy.stats`` to 1e-12 relative or
+better on the values pewlike uses (``tests/test_distributions.py``; the t quantile also equals
+R's ``qt`` to 1e-12, ``tests/test_tdist.py``), including ``nan`` for invalid parameters and the
+normal limit of the t distribution at infinite degrees of freedom.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -76,14 +80,18 @@ def t_ppf(p: Any, df: Any) -> Any:
     >>> round(float(t_ppf(0.975, 10)), 6)
     2.228139
     """
-    from scipy.special import ndtri, stdtrit
+    from pewlike.tdist import t_quantile
 
-    df = np.asarray(df, dtype=float)
-    p = np.asarray(p, dtype=float)
-    finite = np.where(np.isinf(df), 1.0, df)
-    with np.errstate(invalid="ignore"):
-        out = np.where(np.isinf(df), ndtri(p), stdtrit(np.where(finite > 0, finite, np.nan), p))
-        out = np.where((df > 0) & (p == 0), -np.inf, out)  # stdtrit gives +inf at p = 0
+    p_arr, df_arr = np.broadcast_arrays(np.asarray(p, dtype=float), np.asarray(df, dtype=float))
+    pairs = np.stack([p_arr.ravel(), df_arr.ravel()], axis=1)
+    found: dict[tuple[float, float], float] = {}
+    values = []
+    for pv, dv in pairs.tolist():
+        key = (pv, dv)
+        if key not in found:
+            found[key] = float(norm_ppf(pv)) if math.isinf(dv) and dv > 0 else t_quantile(pv, dv)
+        values.append(found[key])
+    out = np.array(values, dtype=float).reshape(p_arr.shape)
     return out[()] if out.ndim == 0 else out
 
 
