@@ -531,9 +531,21 @@ class ReplicateVariance:
         npat = reps.shape[0]
         present = np.bincount(code[rows] * npat + pid[rows], minlength=ndom * npat).reshape(ndom, npat) > 0
         out = np.empty(ndom)
+        memo = self._degf_memo
         for g in range(ndom):  # one small rank computation per domain, on its distinct weight patterns
-            out[g] = degf_replicate(self.repweights[reps[present[g]]]) if present[g].any() else -1
+            if not present[g].any():
+                out[g] = -1
+                continue
+            key = np.packbits(present[g]).tobytes()  # domains with the same patterns share a rank
+            if key not in memo:
+                memo[key] = degf_replicate(self.repweights[reps[present[g]]])
+            out[g] = memo[key]
         return out
+
+    @cached_property
+    def _degf_memo(self) -> dict[bytes, int]:
+        """Ranks already computed, by the set of replicate-weight patterns present."""
+        return {}
 
     def model_degf_rows(self, in_domain: np.ndarray, in_model: np.ndarray) -> np.ndarray:
         """The design's rows: R's ``svrepglm``/``svyolr`` call ``degf`` on the design they are given.
