@@ -7,7 +7,8 @@
   ``pw.Survey(strata, psu, weights)`` and the first ``mean``, then a second ``mean``;
   R times ``library(survey)``, ``svydesign`` and ``svymean`` after ``read.csv``.
 * ``pewlike topline CONCERNCO``: the whole command on the demo, median of 5 runs
-  (bytecode compiled, as an installed package has it).
+  (bytecode compiled, as an installed package has it), beside the floor: a process that
+  only imports click, pandas and pyreadstat.
 
 Every figure is printed with the machine's load average (``os.getloadavg``), because the
 machine may be shared. Not a test.
@@ -115,8 +116,19 @@ def topline_cli(echo=print) -> dict:
         subprocess.run(cmd, capture_output=True, check=True, env=env)
         times.append(time.perf_counter() - t0)
     med = statistics.median(times)
-    echo(f"  pewlike topline CONCERNCO: {med:.3f} s median of 5 (min {min(times):.3f}; target 0.5 s), {load()}")
-    return {"median": med, "times": times, "load": os.getloadavg()}
+    # The floor: a process that only imports what any pewlike command reading a .sav needs.
+    floor_cmd = [sys.executable, "-c", "import click, pandas, pyreadstat"]
+    floor = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        subprocess.run(floor_cmd, capture_output=True, check=True, env=env)
+        floor.append(time.perf_counter() - t0)
+    fmed = statistics.median(floor)
+    echo(
+        f"  pewlike topline CONCERNCO: {med:.3f} s median of 5 (min {min(times):.3f}; target 0.5 s); "
+        f"`import click, pandas, pyreadstat` alone: {fmed:.3f} s median of 5; {load()}"
+    )
+    return {"median": med, "times": times, "import_floor": fmed, "load": os.getloadavg()}
 
 
 def run(echo=print, rows: int = 1_000_000, skip_r: bool = False) -> dict:
