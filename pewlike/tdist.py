@@ -150,6 +150,7 @@ def _upper(q: float, nu: float) -> float:
     t = _cornish_fisher(z, nu) if nu >= 3.0 else z
     if not (t > 0.0 and math.isfinite(t)):
         t = z
+    previous = math.inf
     for _ in range(200):
         if t > 1e150:  # t * t would overflow: work with logarithms
             log1p_u = 2.0 * math.log(t) - math.log(nu)
@@ -180,7 +181,10 @@ def _upper(q: float, nu: float) -> float:
                 if step > 700.0 - math.log(t):
                     return math.inf  # beyond the largest float
                 new = t * math.exp(max(step, -50.0))
-        if abs(new - t) <= 4.0 * _EPS * abs(new):
+        delta = abs(new - t)
+        # converged, or stalled at the rounding level (steps that no longer shrink)
+        if delta <= 4.0 * _EPS * abs(new) or (delta >= previous and delta <= 1e-11 * abs(new)):
             return new
+        previous = delta
         t = new
     return t

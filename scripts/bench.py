@@ -7,7 +7,7 @@
 
 Sections: ``read`` (1M x 100 .sav: pw.read vs bare pyreadstat), ``first`` (import +
 design + first mean against R, and the one-shot ``pewlike topline``: bench_first.py), ``estimation``
-(mean, proportion, six by= domains, the same on 80 JK1 replicates, Rao-Scott;
+(mean, total, proportion, six by= domains, the same on 80 JK1 replicates, Rao-Scott;
 with R survey and svy when available), ``weighting``, ``models`` and ``report``
 (from ``bench_weighting.py``, ``bench_models.py``, ``bench_report.py``).
 The svy peer runs in its own virtual environment: pass ``--svy-python
@@ -54,6 +54,8 @@ def pewlike_tasks(frame):
     times, values = {}, {}
     r, times["mean"] = best_of(lambda: svy.mean("y"), repeat=5)
     values["mean"] = _flat([r])
+    r, times["total"] = best_of(lambda: svy.total("y"), repeat=5)
+    values["total"] = _flat([r])
     r, times["proportion"] = best_of(lambda: svy.proportion("Q1"), repeat=5)
     values["proportion"] = _flat([r])
     r, times["domains"] = best_of(lambda: [svy.proportion("Q1", by=v) for v in dems])

@@ -11,7 +11,7 @@ from pathlib import Path
 import bench_common as common
 from bench_data import DEMOGRAPHICS
 
-TASKS = ("mean", "proportion", "domains", "replicate_domains", "chisq")
+TASKS = ("mean", "total", "proportion", "domains", "replicate_domains", "chisq")
 
 R_SCRIPT = r"""
 suppressMessages({library(survey); library(data.table); library(jsonlite)})
@@ -25,6 +25,7 @@ rep <- svrepdesign(data = d, repweights = "^rep[0-9]+$", type = "JK1", weights =
 tm <- list(); val <- list()
 best <- function(expr) { t <- c(); for (i in 1:2) t <- c(t, system.time(r <- eval.parent(substitute(expr)))[["elapsed"]]); list(r, min(t)) }
 x <- best(svymean(~y, des)); tm$mean <- x[[2]]; val$mean <- list(unname(coef(x[[1]])), unname(SE(x[[1]])))
+x <- best(svytotal(~y, des)); tm$total <- x[[2]]; val$total <- list(unname(coef(x[[1]])), unname(SE(x[[1]])))
 x <- best(svymean(~Q1, des)); tm$proportion <- x[[2]]; val$proportion <- list(unname(coef(x[[1]])), unname(SE(x[[1]])))
 dom <- function(design) lapply(dems, function(v) svyby(~Q1, as.formula(paste0("~", v)), design, svymean))
 flat <- function(rs) {
@@ -58,6 +59,7 @@ def best(f, k=2):
         t0 = time.perf_counter(); out = f(); t.append(time.perf_counter() - t0)
     return out, min(t)
 _, times["mean"] = best(lambda: smp.estimation.mean("y"))
+_, times["total"] = best(lambda: smp.estimation.total("y"))
 _, times["proportion"] = best(lambda: smp.estimation.prop("Q1"))
 _, times["domains"] = best(lambda: [smp.estimation.prop("Q1", by=v) for v in dems])
 _, times["replicate_domains"] = best(lambda: [rep.estimation.prop("Q1", by=v, method="replication") for v in dems], k=1)

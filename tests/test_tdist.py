@@ -68,3 +68,17 @@ def test_t_ppf_vectorised_equals_scipy():
     df = rng.choice([2.5, 3.0, 12.0, 85.0, 4271.0, 2.5e5], size=(6, 40))
     np.testing.assert_allclose(t_ppf(p, df), stdtrit(df, p), rtol=1e-12, atol=0)
     assert t_ppf(p, df).shape == (6, 40)
+
+
+def test_newton_converges_in_a_few_steps(monkeypatch):
+    # Stalling at the rounding level (a 2-cycle) must stop the iteration, not run 200 steps.
+    import pewlike.tdist as tdist
+
+    calls = []
+    original = tdist._beta_cf
+    monkeypatch.setattr(tdist, "_beta_cf", lambda *a: calls.append(1) or original(*a))
+    for nu in (3.0, 4.5, 30.0, 475.0, 949.0, 999.0, 1234.5, 5000.0, 9999.0):
+        for p in (0.5000001, 0.6, 0.75, 0.9, 0.975, 0.995, 0.9995, 1 - 1e-9):
+            calls.clear()
+            tdist.t_quantile(p, nu)
+            assert len(calls) <= 8, (p, nu, len(calls))
