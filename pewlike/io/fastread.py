@@ -1,0 +1,228 @@
+"""Large ``.sav`` files read with polars-readstat (the optional extra ``pewlike[fast]``).
+
+polars-readstat decodes SPSS files on several threads, several times faster than
+pyreadstat.  This module only returns the raw columns; :func:`pewlike.io.files.read_file`
+turns them into the DataFrame and Codebook with the same code as for pyreadstat, using
+pyreadstat's metadata-only read, so both paths give identical results.
+
+What makes the columns identical to ``pyreadstat.read_sav(user_missing=True,
+apply_value_formats=False)``:
+
+- user-missing values: polars-readstat turns them into nulls; they are read back from its
+  "informative null" indicator (the code as text, parsed to the same float) and put in place;
+- only plain numeric formats (``F``, ``COMMA``, ``DOLLAR`` ...) and text (``A``) are taken
+  from polars-readstat; dates, times and any other format are read with pyreadstat
+  (polars-readstat rounds date-times to whole seconds);
+- files whose encoding is not UTF-8, and any surprise (a column type or name that differs),
+  fall back to pyreadstat entirely (``None`` is returned).
+
+Memory: the file is read in row batches; each batch's numbers are stored compactly
+(:func:`pewlike.io.labelconv.compact`) before the next is decoded, as the pyreadstat path does.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pewlike.io.labelconv import compact, expand
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import polars as pl
+
+__all__ = ["available", "read_sav_columns"]
+
+# SPSS print formats whose values pyreadstat returns as plain floats / text
+_PLAIN_NUMERIC = frozenset({"F", "N", "E", "COMMA", "DOT", "DOLLAR", "PCT", "CCA", "CCB", "CCC", "CCD", "CCE", "Z"})
+_TEXT = frozenset({"A", "AHEX"})
+_SUFFIX = " (pewlike user-missing)"  # indicator columns; no SPSS name has a space or brackets
+_UTF8 = frozenset({"utf-8", "utf8"})
+
+
+def available() -> bool:
+    """Whether polars-readstat is installed (checked without importing it).
+
+    Returns
+    -------
+    bool
+    """
+    return importlib.util.find_spec("polars_readstat") is not None
+
+
+def _refusal(exc: BaseException) -> bool:
+    """An error of the reader (a Rust panic is a BaseException), not an interrupt."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _format_family(fmt: str | None) -> str:
+    match = re.match(r"[A-Za-z]+", fmt or "")
+    return match.group(0).upper() if match else ""
+
+
+def read_sav_columns(
+    path: Path,
+    read: Callable[..., Any],
+    opts: dict[str, Any],
+    chunk_rows: int,
+) -> tuple[Callable[[str], pd.Series | np.ndarray], list[str], pd.Index, Any] | None:
+    """Read a ``.sav`` file's raw columns with polars-readstat, in row batches.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The SPSS file.
+    read : callable
+        ``pyreadstat.read_sav``: the metadata-only read, and the columns polars-readstat
+        does not decode exactly like pyreadstat (dates, times, other formats).
+    opts : dict
+        The pyreadstat options of :func:`pewlike.io.files.read_file`: ``user_missing=True``,
+        ``apply_value_formats=False`` and optionally ``usecols``; nothing else.
+    chunk_rows : int
+        Rows per batch.
+
+    Returns
+    -------
+    (get, names, index, meta) or None
+        The arguments :func:`pewlike.io.labelconv.apply_metadata` takes (``get(name)``
+        returns a raw column and frees it); None when polars-readstat is missing or this
+        file is read with pyreadstat (see the module notes).
+
+    Notes
+    -----
+    The data equal ``pyreadstat.read_sav(path, user_missing=True, apply_value_formats=False)``
+    (R: ``haven::read_sav(user_na = TRUE)``) value for value, in the same column and row order.
+    """
+    if set(opts) - {"user_missing", "apply_value_formats", "usecols"}:
+        return None
+    if opts.get("user_missing") is not True or opts.get("apply_value_formats") is not False:
+        return None
+    try:
+        import polars as pl
+        import polars_readstat as pr
+    except ImportError:
+        return None
+    if path.suffix.lower() != ".sav":
+        return None
+    _, meta = read(str(path), metadataonly=True, **opts)
+    nrows = getattr(meta, "number_rows", None)
+    if not nrows or str(getattr(meta, "file_encoding", "") or "").lower() not in _UTF8:
+        return None
+    names = list(meta.column_names)
+    formats = dict(getattr(meta, "original_variable_types", {}) or {})
+    ranges = dict(getattr(meta, "missing_ranges", {}) or {})
+    try:
+        schema = pr.scan_readstat(str(path)).collect_schema()  # the header only
+    except BaseException as exc:  # polars-readstat refused the file: pyreadstat reads it or says why
+        if not _refusal(exc):
+            raise
+        return None
+    if len(set(names)) != len(names) or any(n not in schema or n + _SUFFIX in schema for n in names):
+        return None
+    numeric = [n for n in names if _format_family(formats.get(n)) in _PLAIN_NUMERIC and schema[n] == pl.Float64]
+    text = [n for n in names if _format_family(formats.get(n)) in _TEXT and schema[n] == pl.String]
+    slow = [n for n in names if n not in set(numeric) | set(text)]
+    fast = [n for n in names if n not in set(slow)]
+    flagged = [n for n in fast if ranges.get(n)]
+    store: dict[str, list[Any]] = {n: [] for n in names}
+    if fast:
+        try:
+            blank = {n for n in text if any(str(r.get("lo", "x")).strip() == "" for r in ranges.get(n) or ())}
+            rows = _read_fast(pr, path, fast, set(numeric), flagged, blank, chunk_rows, store)
+        except BaseException as exc:  # polars-readstat refused the file: pyreadstat reads it or says why
+            if not _refusal(exc):
+                raise
+            return None
+        if rows != nrows:
+            return None
+    if slow:
+        _read_slow(path, read, opts, slow, nrows, chunk_rows, store)
+    import pandas as pd
+
+    def get(name: str) -> pd.Series | np.ndarray:
+        parts = store.pop(name)
+        if parts and isinstance(parts[0], list):  # text from polars, as pyreadstat gives it
+            values = np.empty(nrows, dtype=object)
+            pos = 0
+            for part in parts:
+                values[pos : pos + len(part)] = part
+                pos += len(part)
+            return pd.Series(values)
+        return expand(parts)
+
+    return get, names, pd.RangeIndex(nrows), meta
+
+
+def _read_fast(
+    pr: Any,
+    path: Path,
+    fast: list[str],
+    numeric: set[str],
+    flagged: list[str],
+    blank: set[str],
+    chunk_rows: int,
+    store: dict[str, list[Any]],
+) -> int:
+    """Decode ``fast`` columns with polars-readstat in row batches; returns the rows read."""
+    nulls = None
+    if flagged:
+        nulls = pr.InformativeNullOpts(columns=flagged, mode="separate_column", suffix=_SUFFIX, use_value_labels=False)
+    lazy = pr.scan_readstat(str(path), preserve_order=True, informative_nulls=nulls)
+    if not flagged:  # polars-readstat cannot project indicator columns: with them, decode all
+        lazy = lazy.select(fast)
+    rows = 0
+    for batch in lazy.collect_batches(chunk_size=chunk_rows, maintain_order=True):
+        rows += batch.height
+        for n in fast:
+            col = batch.get_column(n)
+            flag = batch.get_column(n + _SUFFIX) if n in flagged else None
+            store[n].append(_numbers(col, flag) if n in numeric else _text(col, flag, n in blank))
+        del batch
+    return rows
+
+
+def _numbers(col: pl.Series, flag: pl.Series | None) -> np.ndarray | pd.Series:
+    """One batch of a numeric column: system-missing as NaN, user-missing codes restored."""
+    values = col.to_numpy(writable=True)
+    if flag is not None and flag.null_count() < flag.len():
+        mask = flag.is_not_null().to_numpy()
+        values[mask] = np.array([float(s) for s in flag.filter(flag.is_not_null()).to_list()], dtype=float)
+    return compact(np.asarray(values, dtype=float))
+
+
+def _text(col: pl.Series, flag: pl.Series | None, blank_missing: bool) -> list[Any]:
+    """One batch of a text column as Python strings; user-missing strings restored.
+
+    polars-readstat gives no indicator for a declared blank missing value (pyreadstat's
+    ``""``); with ``missing_string_as_null=False`` a null left over can only be that one.
+    """
+    if flag is not None and flag.null_count() < flag.len():
+        col = col.fill_null(flag)
+    if col.null_count():
+        if not blank_missing:
+            raise ValueError("a text value polars-readstat did not give")  # read with pyreadstat instead
+        col = col.fill_null("")
+    return col.to_list()
+
+
+def _read_slow(
+    path: Path,
+    read: Callable[..., Any],
+    opts: dict[str, Any],
+    slow: list[str],
+    nrows: int,
+    chunk_rows: int,
+    store: dict[str, list[Any]],
+) -> None:
+    """Columns polars-readstat would decode differently, read with pyreadstat in row chunks."""
+    base = {k: v for k, v in opts.items() if k != "usecols"}
+    for off in range(0, nrows, chunk_rows):
+        df, _ = read(str(path), usecols=slow, row_offset=off, row_limit=chunk_rows, **base)
+        for n in slow:
+            store[n].append(compact(df[n]))
+        del df
