@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,9 @@ _PLAIN_NUMERIC = frozenset({"F", "N", "E", "COMMA", "DOT", "DOLLAR", "PCT", "CCA
 _TEXT = frozenset({"A", "AHEX"})
 _SUFFIX = " (pewlike user-missing)"  # indicator columns; no SPSS name has a space or brackets
 _UTF8 = frozenset({"utf-8", "utf8"})
+# rows per polars-readstat batch: the batches in flight stay small beside the frame
+_BATCH_ROWS = 10_000
+_WIDTH = {"b": 1, "h": 2, "d": 8}  # int8, int16, float64: the types compact() stores
 
 
 def available() -> bool:
@@ -133,7 +136,8 @@ def read_sav_columns(
     if fast:
         try:
             blank = {n for n in text if any(str(r.get("lo", "x")).strip() == "" for r in ranges.get(n) or ())}
-            rows = _read_fast(pr, path, fast, set(numeric), flagged, blank, chunk_rows, store)
+            sizes = (nrows, min(chunk_rows, _BATCH_ROWS))
+            rows = _read_fast(pr, path, fast, set(numeric), flagged, blank, sizes, store)
         except BaseException as exc:  # polars-readstat refused the file: pyreadstat reads it or says why
             if not _refusal(exc):
                 raise
@@ -165,34 +169,92 @@ def _read_fast(
     numeric: set[str],
     flagged: list[str],
     blank: set[str],
-    chunk_rows: int,
+    sizes: tuple[int, int],
     store: dict[str, list[Any]],
 ) -> int:
-    """Decode ``fast`` columns with polars-readstat in row batches; returns the rows read."""
+    """Decode ``fast`` columns with polars-readstat in row batches; returns the rows read.
+
+    Numbers go straight into one compact array per column (``sizes``: the file's rows,
+    rows per batch), so that nothing but the final columns and one batch is held.
+    """
+    nrows, chunk_rows = sizes
+    columns: dict[str, np.ndarray | None] = dict.fromkeys(numeric)
     nulls = None
     if flagged:
         nulls = pr.InformativeNullOpts(columns=flagged, mode="separate_column", suffix=_SUFFIX, use_value_labels=False)
-    lazy = pr.scan_readstat(str(path), preserve_order=True, informative_nulls=nulls)
-    if not flagged:  # polars-readstat cannot project indicator columns: with them, decode all
-        lazy = lazy.select(fast)
     rows = 0
-    for batch in lazy.collect_batches(chunk_size=chunk_rows, maintain_order=True):
-        rows += batch.height
+    for batch in _batches(pr, path, fast, nulls, chunk_rows):
+        if rows + batch.height > nrows:
+            raise ValueError("more rows than the header says")  # read with pyreadstat instead
         for n in fast:
             col = batch.get_column(n)
             flag = batch.get_column(n + _SUFFIX) if n in flagged else None
-            store[n].append(_numbers(col, flag) if n in numeric else _text(col, flag, n in blank))
+            if n in numeric:
+                columns[n] = _place(columns[n], nrows, rows, _numbers(col, flag))
+            else:
+                store[n].append(_text(col, flag, n in blank))
+        rows += batch.height
         del batch
+    for n, column in columns.items():
+        store[n] = [] if column is None else [column[:rows]]
     return rows
 
 
-def _numbers(col: pl.Series, flag: pl.Series | None) -> np.ndarray | pd.Series:
+def _batches(pr: Any, path: Path, fast: list[str], nulls: Any, chunk_rows: int) -> Iterator[pl.DataFrame]:
+    """The file's row batches in order, from polars-readstat's batch source.
+
+    ``scan_readstat(...).collect_batches()`` gives the same batches through polars'
+    streaming engine, which holds more of them at once (and cannot project the
+    indicator columns); the source itself decodes a few batches ahead on its threads.
+    """
+    source = pr.PyPolarsReadstat(
+        path=str(path),
+        size_hint=chunk_rows,
+        n_rows=None,
+        threads=None,
+        missing_string_as_null=False,
+        value_labels_as_strings=False,
+        preserve_order=True,
+        compress=None,
+        informative_nulls=None if nulls is None else nulls.to_dict(),
+        row_index_name=None,
+        data=None,
+        storage_options=None,
+    )
+    source.set_with_columns(fast)
+    while (batch := source.next()) is not None:
+        yield batch
+
+
+def _place(column: np.ndarray | None, nrows: int, pos: int, values: np.ndarray) -> np.ndarray:
+    """Write one batch into a column kept as :func:`compact` stores it, widening it when needed."""
+    part = compact(values)
+    assert isinstance(part, np.ndarray)  # compact keeps arrays arrays
+    if column is None:
+        column = np.empty(nrows, dtype=part.dtype)
+    elif _WIDTH[part.dtype.char] > _WIDTH[column.dtype.char]:
+        column = np.concatenate([_recode(column[:pos], part.dtype), np.empty(nrows - pos, dtype=part.dtype)])
+    column[pos : pos + part.shape[0]] = _recode(part, column.dtype)
+    return column
+
+
+def _recode(part: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """A compact part in a wider compact type (missing kept as the wider type's marker)."""
+    if part.dtype == dtype:
+        return part
+    values = np.asarray(expand([part]))
+    if dtype.kind == "f":
+        return values
+    return np.where(np.isnan(values), np.iinfo(dtype).min, values).astype(dtype)
+
+
+def _numbers(col: pl.Series, flag: pl.Series | None) -> np.ndarray:
     """One batch of a numeric column: system-missing as NaN, user-missing codes restored."""
     values = col.to_numpy(writable=True)
     if flag is not None and flag.null_count() < flag.len():
         mask = flag.is_not_null().to_numpy()
         values[mask] = np.array([float(s) for s in flag.filter(flag.is_not_null()).to_list()], dtype=float)
-    return compact(np.asarray(values, dtype=float))
+    return np.asarray(values, dtype=float)
 
 
 def _text(col: pl.Series, flag: pl.Series | None, blank_missing: bool) -> list[Any]:

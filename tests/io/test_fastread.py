@@ -267,3 +267,24 @@ def test_fast_path_declines_what_it_cannot_match(tmp_path):
     broken.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
     with pytest.raises(files.DataFileError, match="cannot be read"):
         read_file(broken)
+
+
+def test_columns_widen_across_batches(tmp_path, monkeypatch):
+    # each column changes storage type in a later batch: int8 -> int16 -> float, NaN-only first
+    n = 6 * CHUNK
+    base = np.tile([1.0, 2.0, 3.0, np.nan, 2.0, 1.0, 3.0], 6)
+    wide = base.copy()
+    wide[2 * CHUNK + 1] = 300.0  # needs int16 from the third batch on
+    wide[4 * CHUNK + 2] = 1.5  # needs float from the fifth
+    late = np.full(n, np.nan)
+    late[3 * CHUNK :] = np.arange(n - 3 * CHUNK, dtype=float) - 200  # NaN batches, then int16
+    frame = pd.DataFrame({"WIDE": wide, "LATE": late, "NEG": -base, "BIGINT": base * 1e6})
+    path = _write(tmp_path / "w.sav", frame, {"variable_value_labels": {"WIDE": {1: "a", 2: "b", 300: "c"}}})
+    for missing in ("auto", "keep"):
+        _same(path, monkeypatch, missing=missing)
+    got = fastread.read_sav_columns(
+        path, pyreadstat.read_sav, {"user_missing": True, "apply_value_formats": False}, CHUNK
+    )
+    assert got is not None
+    for name in frame.columns:
+        np.testing.assert_array_equal(np.asarray(got[0](name)), frame[name].to_numpy())
