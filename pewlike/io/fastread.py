@@ -9,15 +9,21 @@ What makes the columns identical to ``pyreadstat.read_sav(user_missing=True,
 apply_value_formats=False)``:
 
 - user-missing values: polars-readstat turns them into nulls; they are read back from its
-  "informative null" indicator (the code as text, parsed to the same float) and put in place;
+  "informative null" indicator (the code as text, parsed to the same float) and put in place.
+  polars-readstat 0.25 decodes such columns whole before the first batch (about 24 bytes a
+  row each), so it reads them only when they are few (``width / 24`` columns: no more memory
+  than the smallest frame the file gives); more are read with pyreadstat;
 - only plain numeric formats (``F``, ``COMMA``, ``DOLLAR`` ...) and text (``A``) are taken
   from polars-readstat; dates, times and any other format are read with pyreadstat
   (polars-readstat rounds date-times to whole seconds);
-- files whose encoding is not UTF-8, and any surprise (a column type or name that differs),
-  fall back to pyreadstat entirely (``None`` is returned).
+- when more than half the columns would be read with pyreadstat (a file whose every item
+  declares user-missing codes), when the encoding is not UTF-8, and at any surprise (a column
+  type or name that differs, an error of polars-readstat), the whole file is read with
+  pyreadstat (``None`` is returned).
 
-Memory: the file is read in row batches; each batch's numbers are stored compactly
-(:func:`pewlike.io.labelconv.compact`) before the next is decoded, as the pyreadstat path does.
+Memory: the file is read in row batches; each batch's numbers go straight into one compact
+array per column (:func:`pewlike.io.labelconv.compact`'s types), as small as the pyreadstat
+path keeps them.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ _SUFFIX = " (pewlike user-missing)"  # indicator columns; no SPSS name has a spa
 _UTF8 = frozenset({"utf-8", "utf8"})
 # rows per polars-readstat batch: the batches in flight stay small beside the frame
 _BATCH_ROWS = 10_000
+_NULL_BYTES_PER_ROW = 24  # polars-readstat's memory for a column read with its user-missing codes
+_MOST_SLOW = 0.5  # above this share of columns for pyreadstat, pyreadstat reads the whole file
 _WIDTH = {"b": 1, "h": 2, "d": 8}  # int8, int16, float64: the types compact() stores
 
 
@@ -129,20 +137,23 @@ def read_sav_columns(
         return None
     numeric = [n for n in names if _format_family(formats.get(n)) in _PLAIN_NUMERIC and schema[n] == pl.Float64]
     text = [n for n in names if _format_family(formats.get(n)) in _TEXT and schema[n] == pl.String]
-    slow = [n for n in names if n not in set(numeric) | set(text)]
+    flagged = [n for n in names if ranges.get(n) and n in set(numeric) | set(text)]
+    if len(flagged) > _group_size(len(names)):  # one pass with user-missing codes at most
+        flagged = []
+    slow = [n for n in names if n not in set(numeric) | set(text) or (ranges.get(n) and n not in flagged)]
     fast = [n for n in names if n not in set(slow)]
-    flagged = [n for n in fast if ranges.get(n)]
+    if len(slow) > _MOST_SLOW * len(names):  # little to gain: pyreadstat reads it all, in less memory
+        return None
     store: dict[str, list[Any]] = {n: [] for n in names}
     if fast:
         try:
             blank = {n for n in text if any(str(r.get("lo", "x")).strip() == "" for r in ranges.get(n) or ())}
             sizes = (nrows, min(chunk_rows, _BATCH_ROWS))
-            rows = _read_fast(pr, path, fast, set(numeric), flagged, blank, sizes, store)
+            for cols, nulls in _passes(pr, fast, flagged):
+                _read_fast(pr, path, cols, nulls, (set(numeric), blank), sizes, store)
         except BaseException as exc:  # polars-readstat refused the file: pyreadstat reads it or says why
             if not _refusal(exc):
                 raise
-            return None
-        if rows != nrows:
             return None
     if slow:
         _read_slow(path, read, opts, slow, nrows, chunk_rows, store)
@@ -162,31 +173,53 @@ def read_sav_columns(
     return get, names, pd.RangeIndex(nrows), meta
 
 
+def _group_size(width: int) -> int:
+    """How many columns polars-readstat may read with their user-missing codes, in one pass.
+
+    To report user-missing codes, polars-readstat 0.25 decodes the whole selection before
+    the first batch (about 24 bytes a row per column, value and indicator); ``width / 24``
+    columns need no more memory than the smallest frame the file can give (a byte a row per
+    column). Each pass parses the whole file again, so more such columns are read with
+    pyreadstat: beyond one group, passes would cost as much as pyreadstat's read.
+    """
+    return max(1, width // _NULL_BYTES_PER_ROW)
+
+
+def _passes(pr: Any, fast: list[str], flagged: list[str]) -> list[tuple[list[str], Any]]:
+    """The reads over the file: columns without user-missing values in one streamed pass,
+    those with them (at most :func:`_group_size`) in another."""
+    plain = [n for n in fast if n not in set(flagged)]
+    out: list[tuple[list[str], Any]] = [(plain, None)] if plain else []
+    if flagged:
+        nulls = pr.InformativeNullOpts(columns=flagged, mode="separate_column", suffix=_SUFFIX, use_value_labels=False)
+        out.append((flagged, nulls))
+    return out
+
+
 def _read_fast(
     pr: Any,
     path: Path,
-    fast: list[str],
-    numeric: set[str],
-    flagged: list[str],
-    blank: set[str],
+    cols: list[str],
+    nulls: Any,
+    kinds: tuple[set[str], set[str]],
     sizes: tuple[int, int],
     store: dict[str, list[Any]],
-) -> int:
-    """Decode ``fast`` columns with polars-readstat in row batches; returns the rows read.
+) -> None:
+    """Decode ``cols`` with polars-readstat in row batches into ``store``.
 
-    Numbers go straight into one compact array per column (``sizes``: the file's rows,
-    rows per batch), so that nothing but the final columns and one batch is held.
+    ``kinds``: the numeric columns and the text columns with a declared blank missing
+    value; ``sizes``: the file's rows and the rows per batch. Numbers go straight into one
+    compact array per column, so that nothing but the final columns and a batch is held.
     """
+    numeric, blank = kinds
     nrows, chunk_rows = sizes
-    columns: dict[str, np.ndarray | None] = dict.fromkeys(numeric)
-    nulls = None
-    if flagged:
-        nulls = pr.InformativeNullOpts(columns=flagged, mode="separate_column", suffix=_SUFFIX, use_value_labels=False)
+    flagged = set() if nulls is None else set(cols)
+    columns: dict[str, np.ndarray | None] = {n: None for n in cols if n in numeric}
     rows = 0
-    for batch in _batches(pr, path, fast, nulls, chunk_rows):
+    for batch in _batches(pr, path, cols, nulls, chunk_rows):
         if rows + batch.height > nrows:
             raise ValueError("more rows than the header says")  # read with pyreadstat instead
-        for n in fast:
+        for n in cols:
             col = batch.get_column(n)
             flag = batch.get_column(n + _SUFFIX) if n in flagged else None
             if n in numeric:
@@ -195,9 +228,10 @@ def _read_fast(
                 store[n].append(_text(col, flag, n in blank))
         rows += batch.height
         del batch
+    if rows != nrows:
+        raise ValueError("fewer rows than the header says")  # read with pyreadstat instead
     for n, column in columns.items():
-        store[n] = [] if column is None else [column[:rows]]
-    return rows
+        store[n] = [] if column is None else [column]
 
 
 def _batches(pr: Any, path: Path, fast: list[str], nulls: Any, chunk_rows: int) -> Iterator[pl.DataFrame]:

@@ -25,11 +25,15 @@ pytest.importorskip("polars_readstat")
 CHUNK = 7  # rows per batch in the fast reads: every file below spans several batches
 
 
-def _read(path: Path, monkeypatch: pytest.MonkeyPatch, *, fast: bool, **kwargs: Any) -> tuple[pd.DataFrame, Any]:
+def _read(path: Path, monkeypatch: pytest.MonkeyPatch, *, fast: str, **kwargs: Any) -> tuple[pd.DataFrame, Any]:
+    """``fast``: "off" (pyreadstat), "auto" (as installed) or "all" (polars-readstat reads
+    every user-missing column and every plain column, however many of each)."""
+    calls: list[Any] = []
     with monkeypatch.context() as m:
-        if fast:
+        if fast == "off":
+            m.setattr(fastread, "available", lambda: False)
+        else:
             m.setattr(files, "CHUNK_ROWS", CHUNK)
-            calls: list[Any] = []
             real = fastread.read_sav_columns
 
             def spy(*args: Any, **kw: Any) -> Any:
@@ -38,24 +42,26 @@ def _read(path: Path, monkeypatch: pytest.MonkeyPatch, *, fast: bool, **kwargs: 
                 return got
 
             m.setattr(fastread, "read_sav_columns", spy)
-        else:
-            m.setattr(fastread, "available", lambda: False)
+        if fast == "all":
+            m.setattr(fastread, "_NULL_BYTES_PER_ROW", 1)
+            m.setattr(fastread, "_MOST_SLOW", 1.0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             out = read_file(path, **kwargs)
-    if fast:
-        n = len(out[0])
-        # the fast path ran (and did not fall back) whenever the file counts as large
-        assert [c is not None for c in calls] == ([True] if n > 2 * CHUNK else [])
+    large = len(out[0]) > 2 * CHUNK
+    assert len(calls) == (large and fast != "off")  # asked exactly when the file counts as large
+    if fast == "all" and large:
+        assert calls[0] is not None  # ... and did not hand the file back to pyreadstat
     return out
 
 
 def _same(path: Path, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> pd.DataFrame:
-    want, want_cb = _read(path, monkeypatch, fast=False, **kwargs)
-    got, got_cb = _read(path, monkeypatch, fast=True, **kwargs)
-    pd.testing.assert_frame_equal(got, want, check_exact=True)
-    assert list(got.columns) == list(want.columns)
-    assert got_cb == want_cb
+    want, want_cb = _read(path, monkeypatch, fast="off", **kwargs)
+    for fast in ("auto", "all"):
+        got, got_cb = _read(path, monkeypatch, fast=fast, **kwargs)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert list(got.columns) == list(want.columns)
+        assert got_cb == want_cb
     return got
 
 
@@ -119,7 +125,8 @@ def test_user_missing_codes_kept_as_pyreadstat_keeps_them(tmp_path, monkeypatch,
         assert sorted(got["NEG_FRAC"].cat.categories) == sorted(["-2.5", "-1.25", "0.125", "Agree", "Disagree"])
 
 
-def test_raw_columns_equal_pyreadstat_value_for_value(tmp_path):
+def test_raw_columns_equal_pyreadstat_value_for_value(tmp_path, monkeypatch):
+    monkeypatch.setattr(fastread, "_NULL_BYTES_PER_ROW", 1)  # user-missing codes from polars-readstat
     frame, meta = _survey(np.random.default_rng(7), 40)
     path = _write(tmp_path / "w.sav", frame, meta)
     got = fastread.read_sav_columns(
@@ -288,3 +295,29 @@ def test_columns_widen_across_batches(tmp_path, monkeypatch):
     assert got is not None
     for name in frame.columns:
         np.testing.assert_array_equal(np.asarray(got[0](name)), frame[name].to_numpy())
+
+
+def test_which_columns_polars_readstat_reads(tmp_path, monkeypatch):
+    rng = np.random.default_rng(11)
+    n, k = 30, 48
+    frame = pd.DataFrame({f"Q{j}": rng.integers(1, 4, n).astype(float) for j in range(k)})
+    frame["Q0"] = np.where(rng.random(n) < 0.3, 9.0, frame["Q0"])
+    frame["TXT"] = rng.choice(["a", "DK", ""], n)
+    opts = {"user_missing": True, "apply_value_formats": False}
+    few = _write(tmp_path / "few.sav", frame, {"missing_ranges": {"Q0": [9], "TXT": ["DK"]}})
+    seen: list[Any] = []
+    real = fastread._batches
+    monkeypatch.setattr(
+        fastread,
+        "_batches",
+        lambda pr, path, cols, nulls, rows: seen.append((cols, nulls)) or real(pr, path, cols, nulls, rows),
+    )
+    assert fastread.read_sav_columns(few, pyreadstat.read_sav, opts, CHUNK) is not None
+    # 49 columns: two (49 // 24) may keep their user-missing codes in polars-readstat's second pass
+    assert [(len(cols), nulls is not None) for cols, nulls in seen] == [(k - 1, False), (2, True)]
+    assert seen[1][0] == ["Q0", "TXT"]
+    _same(few, monkeypatch)
+    # every column declares user-missing codes: pyreadstat reads the file (the fast path declines)
+    most = _write(tmp_path / "most.sav", frame, {"missing_ranges": {c: [9] for c in frame.columns if c != "TXT"}})
+    assert fastread.read_sav_columns(most, pyreadstat.read_sav, opts, CHUNK) is None
+    _same(most, monkeypatch)
