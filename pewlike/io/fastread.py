@@ -95,7 +95,7 @@ def read_sav_columns(
         The pyreadstat options of :func:`pewlike.io.files.read_file`: ``user_missing=True``,
         ``apply_value_formats=False`` and optionally ``usecols``; nothing else.
     chunk_rows : int
-        Rows per batch.
+        Rows per pyreadstat chunk; polars-readstat's batches are at most 10,000 rows.
 
     Returns
     -------
