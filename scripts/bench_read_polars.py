@@ -19,6 +19,15 @@ the 1/5-minute load average after each run. Modes:
 - ``pewlike-fast``: ``read_file`` as installed with ``pewlike[fast]``: polars-readstat in row
   batches, user-missing codes restored, pyreadstat metadata, the same Categoricals and codebook.
 
+Findings with polars-readstat 0.25 against ``pyreadstat.read_sav(user_missing=True,
+apply_value_formats=False)`` (tests/io/test_fastread.py checks each): plain numbers equal to the
+bit, system-missing as null (NaN), text equal (trailing blanks trimmed alike, long and non-ASCII
+strings), column and row order kept with ``preserve_order=True``. Different: SPSS user-missing
+values become nulls (their codes only through ``informative_nulls``, which decodes the chosen
+columns whole before the first batch, about 24 bytes a row each; a declared blank string gets
+no indicator), date-times are cut to whole seconds, dates come as a Date type. pewlike reads
+those with pyreadstat (``pewlike/io/fastread.py``).
+
 Not a test.
 """
 
