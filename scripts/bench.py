@@ -5,7 +5,7 @@
     python scripts/bench.py --only estimation,read
     python scripts/bench.py --scale --only none   # Dask: 10M ACS-like rows, 80 SDR replicates
 
-Sections: ``read`` (1M x 100 .sav: pw.read vs bare pyreadstat), ``first`` (import +
+Sections: ``read`` (1M x 100 .sav: pw.read vs bare pyreadstat; polars-readstat when installed), ``first`` (import +
 design + first mean against R, and the one-shot ``pewlike topline``: bench_first.py), ``estimation``
 (mean, total, proportion, six by= domains, the same on 80 JK1 replicates, Rao-Scott;
 with R survey and svy when available), ``weighting``, ``models`` and ``report``

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from pewlike.errors import DataFileError
+from pewlike.io import fastread
 from pewlike.io.codebook import Codebook, VariableInfo
 from pewlike.io.labelconv import apply_metadata, compact, expand
 from pewlike.io.paths import not_regular
@@ -124,6 +125,10 @@ def read_file(
     nrows = getattr(head, "number_rows", None) if head is not None else None
     try:
         if nrows and nrows > 2 * CHUNK_ROWS and "row_offset" not in opts and "row_limit" not in opts:
+            if reader == "read_sav" and fastread.available():  # the optional extra pewlike[fast]
+                got = fastread.read_sav_columns(p, read, opts, CHUNK_ROWS)
+                if got is not None:
+                    return apply_metadata(*got, missing, p)
             return _read_chunked(read, p, nrows, opts, missing)
         df, meta = read(str(p), **opts)
     except DataFileError:
