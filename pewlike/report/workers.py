@@ -1,8 +1,8 @@
 """Figures drawn in worker processes that end with the build that started them.
 
 :func:`figure_pool` forks the workers (they load the plotting modules and the
-fonts while the build computes); :func:`draw` draws and saves one figure; :class:`Pending` is a figure
-block whose image is being drawn.
+fonts while the build computes); :func:`draw` draws and saves one figure;
+:class:`Pending` is a figure block whose image is being drawn.
 
 Forked pool workers inherit the pipes of the queue that feeds them, so they
 never see it close: when the build is killed (``kill -9``) they would wait
@@ -149,7 +149,11 @@ def figure_pool(jobs: int) -> ProcessPoolExecutor | None:
         initializer=_start_worker,
         initargs=(os.getpid(),),
     )
-    pool.submit(int)  # a forking pool starts all its workers on the first task
+    try:
+        pool.submit(int)  # a forking pool starts all its workers on the first task
+    except OSError:  # no process can be forked now (limits, memory): the figures are drawn here
+        pool.shutdown(wait=False, cancel_futures=True)
+        return None
     return pool
 
 
@@ -160,12 +164,19 @@ def _start_worker(parent: int) -> None:
 
 
 def warm_up() -> None:
-    """Import the plotting modules and load the fonts, as drawing the first figure would."""
-    from pewlike import plots  # noqa: F401
-    from pewlike.plots.theme import figure_bytes, new_figure, style
+    """Import the plotting modules and load the fonts, as drawing the first figure would.
 
-    with style():
-        figure_bytes(new_figure(1.0), "png")
+    An error here is left for the figures to meet: each one that fails is then reported in
+    the report (an initializer that raised would break the whole pool).
+    """
+    try:
+        from pewlike import plots  # noqa: F401
+        from pewlike.plots.theme import figure_bytes, new_figure, style
+
+        with style():
+            figure_bytes(new_figure(1.0), "png")
+    except Exception:
+        return
 
 
 #: A figure to draw: plots function, its arguments and keywords, file stem, formats, whether the PNG is wanted.

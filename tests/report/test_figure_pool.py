@@ -109,3 +109,32 @@ def test_a_build_failing_after_the_workers_started_leaves_none(tmp_path):
     assert not multiprocessing.active_children()
     assert not (tmp_path / "out").exists()
     assert not [p for p in tmp_path.iterdir() if p.name != "out"]  # no staging folder left
+
+
+def test_a_worker_that_cannot_warm_up_still_draws(tmp_path, monkeypatch):
+    from pewlike.plots import theme
+
+    def no_bytes(*args, **kwargs):
+        raise RuntimeError("no fonts yet")
+
+    monkeypatch.setattr(theme, "figure_bytes", no_bytes)  # the warm-up's call; saving does not use it
+    res = build(specmod.loads(SPEC), out=tmp_path / "warm", jobs=2, cache=False)
+    assert res.failures == ()
+    build(specmod.loads(SPEC), out=tmp_path / "one", jobs=1, cache=False)
+    assert _digest(tmp_path / "warm") == _digest(tmp_path / "one")
+
+
+def test_no_process_to_fork_draws_in_the_build_process(tmp_path, monkeypatch):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pewlike.report.workers import figure_pool
+
+    def cannot_fork(self, *args, **kwargs):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", cannot_fork)
+    assert figure_pool(2) is None
+    res = build(specmod.loads(SPEC), out=tmp_path / "here", jobs=2, cache=False)
+    assert res.failures == ()
+    assert sum(1 for f in res.files if f.startswith("figures/")) == 6
+    assert not multiprocessing.active_children()
