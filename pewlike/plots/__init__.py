@@ -277,6 +277,7 @@ def likert(
         head = 1.4 if (net_right or net_left) else 0.0  # room for the net headings above the first bar
         fig, ax, _top = _layout(len(rows) + head, title, 0.4 + 0.16 * (legend_lines - 1))
         max_r = max_l = 0.0
+        bars: list[tuple[float, float, float, str, str]] = []
         for y, row in enumerate(rows):
             if row.frame is None:
                 continue
@@ -285,20 +286,21 @@ def likert(
             m = sum(100 * share.get(lv, 0.0) for lv in middle if np.isfinite(share.get(lv, np.nan)))
             start_r, start_l = m / 2, -m / 2
             for lv in middle:
-                _bar(ax, y, -m / 2, 100 * share.get(lv, np.nan), colors[lv], f"{row.label}|{lv}", small)
+                _bar(ax, bars, y, -m / 2, 100 * share.get(lv, np.nan), colors[lv], f"{row.label}|{lv}", small)
             for lv in reversed(right):
                 w = 100 * share.get(lv, np.nan)
-                _bar(ax, y, start_r, w, colors[lv], f"{row.label}|{lv}", small)
+                _bar(ax, bars, y, start_r, w, colors[lv], f"{row.label}|{lv}", small)
                 start_r += w if np.isfinite(w) else 0
             for lv in left:
                 w = 100 * share.get(lv, np.nan)
-                _bar(ax, y, start_l - (w if np.isfinite(w) else 0), w, colors[lv], f"{row.label}|{lv}", small)
+                _bar(ax, bars, y, start_l - (w if np.isfinite(w) else 0), w, colors[lv], f"{row.label}|{lv}", small)
                 start_l -= w if np.isfinite(w) else 0
             max_r, max_l = max(max_r, start_r), max(max_l, -start_l)
             if not any(np.isfinite(v) for v in share.values()):
                 ax.text(
                     0, y, "too few respondents", ha="center", va="center", fontsize=8.5, color=MUTED, style="italic"
                 )
+        _draw_bars(ax, bars)
         pad = 17.0
         lo, hi = -max_l - pad, max_r + pad
         for y, row in enumerate(rows):
@@ -413,11 +415,20 @@ def _patch(color: str) -> Patch:
     return Patch(facecolor=color, edgecolor="none")
 
 
-def _bar(ax: Axes, y: float, start: float, width: float, color: str, gid: str, small: str) -> None:
+def _bar(
+    ax: Axes,
+    bars: list[tuple[float, float, float, str, str]],
+    y: float,
+    start: float,
+    width: float,
+    color: str,
+    gid: str,
+    small: str,
+) -> None:
+    """A segment of a stacked bar, kept in ``bars`` (see :func:`_draw_bars`), and its label drawn on it."""
     if not np.isfinite(width) or width <= 0:
         return
-    rect = ax.barh(y, width, left=start, height=0.68, color=color, edgecolor="white", linewidth=0.6)[0]
-    rect.set_gid(gid)
+    bars.append((y, start, width, color, gid))
     if width >= 4.5:
         ax.text(
             start + width / 2,
@@ -428,6 +439,22 @@ def _bar(ax: Axes, y: float, start: float, width: float, color: str, gid: str, s
             fontsize=8.5,
             color=text_color(color),
         )
+
+
+def _draw_bars(ax: Axes, bars: Sequence[tuple[float, float, float, str, str]]) -> None:
+    """All the segments of a chart in one ``barh`` call (one per segment costs far more), in the order given.
+
+    Bars are drawn below the labels whatever the order they are added in (zorder), so the
+    figure is the same as with one call per segment.
+    """
+    if not bars:
+        return
+    ys, starts, widths, colors, gids = zip(*bars)
+    rects = ax.barh(
+        list(ys), list(widths), left=list(starts), height=0.68, color=list(colors), edgecolor="white", linewidth=0.6
+    )
+    for rect, gid in zip(rects, gids):
+        rect.set_gid(gid)
 
 
 def _level_rows(rows: list[_Row], level: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

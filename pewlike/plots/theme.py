@@ -245,7 +245,9 @@ def save_figure(fig: Figure, stem: Path | str, formats: Sequence[Literal["png", 
         from pewlike.errors import PewlikeError
 
         raise PewlikeError(f"figure format {bad[0]!r} is not supported; choose 'png' or 'svg'")
-    return [atomic_write(stem.with_name(f"{stem.name}.{fmt}"), figure_bytes(fig, fmt)) for fmt in formats]
+    plain_figure(fig)  # once for all the formats (drawing does not bring control characters back)
+    with style():
+        return [atomic_write(stem.with_name(f"{stem.name}.{fmt}"), _encode(fig, fmt)) for fmt in formats]
 
 
 def figure_bytes(fig: Figure, fmt: Literal["png", "svg"] = "png") -> bytes:
@@ -268,15 +270,20 @@ def figure_bytes(fig: Figure, fmt: Literal["png", "svg"] = "png") -> bytes:
     >>> figure_bytes(new_figure(1.0))[1:4]
     b'PNG'
     """
+    plain_figure(fig)
+    with style():
+        return _encode(fig, fmt)
+
+
+def _encode(fig: Figure, fmt: Literal["png", "svg"]) -> bytes:
+    """:func:`figure_bytes` of a figure made plain already (:func:`plain_figure`), in the house style."""
     import io
 
     from pewlike.textsafe import plain_text
 
-    plain_figure(fig)
     buf = io.BytesIO()
-    with style():
-        meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": "pewlike"}
-        fig.savefig(buf, format=fmt, metadata=meta, dpi=DPI)
+    meta = {"Software": None} if fmt == "png" else {"Date": None, "Creator": "pewlike"}
+    fig.savefig(buf, format=fmt, metadata=meta, dpi=DPI)
     if fmt == "svg":  # nothing outside the texts should hold a control character; make sure of it
         return plain_text(buf.getvalue().decode("utf-8")).encode("utf-8")
     return buf.getvalue()

@@ -428,7 +428,7 @@ class _Writer:
         self.cache: dict[tuple[Any, ...], Any] = {}
         self.synthetic = spec.data.synthetic
         self.jobs = jobs
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ProcessPoolExecutor | None = figure_pool(jobs) if jobs > 1 else None  # ready by the first figure
         self.figcache: FigureCache | None = None
         self.to_keep: list[tuple[str, str, tuple[str, ...], Pending]] = []  # drawn figures for the cache
         self.claimed = {MARKER.casefold(), MANIFEST.casefold()}  # paths written so far, ignoring case
@@ -627,13 +627,13 @@ class _Writer:
     def finish(self, doc: ReportDoc) -> list[str]:
         from pewlike.tables.export import write_xlsx
 
+        if "xlsx" in self.formats and self.docs:  # while the workers draw the last figures
+            write_xlsx(self.docs, self._claim(self.tdir, "tables.xlsx"), title=self.spec.title)
         for section in doc.sections:  # figures drawn by workers are collected in report order
             section.blocks[:] = [b.result(self.failures) if isinstance(b, Pending) else b for b in section.blocks]
         self.close()
         if self.figcache is not None:
             self._keep_drawn()
-        if "xlsx" in self.formats and self.docs:
-            write_xlsx(self.docs, self._claim(self.tdir, "tables.xlsx"), title=self.spec.title)
         if "html" in self.formats:
             self._file("index.html", render_html(doc).encode("utf-8"))
         if "md" in self.formats:

@@ -1,8 +1,8 @@
 """Figures drawn in worker processes that end with the build that started them.
 
-:func:`figure_pool` forks the workers (they start with pewlike and the fonts
-loaded); :func:`draw` draws and saves one figure; :class:`Pending` is a figure
-block whose image is being drawn.
+:func:`figure_pool` forks the workers (they load the plotting modules and the
+fonts while the build computes); :func:`draw` draws and saves one figure;
+:class:`Pending` is a figure block whose image is being drawn.
 
 Forked pool workers inherit the pipes of the queue that feeds them, so they
 never see it close: when the build is killed (``kill -9``) they would wait
@@ -40,6 +40,7 @@ __all__ = [
     "draw",
     "figure_pool",
     "job_count",
+    "warm_up",
 ]
 
 _PR_SET_PDEATHSIG = 1
@@ -120,9 +121,12 @@ def job_count(jobs: int | None) -> int:
 
 
 def figure_pool(jobs: int) -> ProcessPoolExecutor | None:
-    """A process pool (fork, so workers start with pewlike imported); None where fork is unavailable.
+    """A process pool (fork), its workers started now; None where fork is unavailable.
 
-    The workers end with this process, even when it is killed, and do not hold its stdout
+    The workers are forked at once and get ready in parallel with the caller: each imports
+    the plotting modules and loads the fonts (:func:`warm_up`), so the caller spends only
+    the time of a fork on them, and the first figure is drawn by a worker that is ready.
+    They end with this process, even when it is killed, and do not hold its stdout
     (:func:`die_with_parent`).
 
     Parameters
@@ -139,17 +143,40 @@ def figure_pool(jobs: int) -> ProcessPoolExecutor | None:
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
-    from pewlike import plots  # noqa: F401  (imported once here, inherited by the forked workers)
-    from pewlike.plots.theme import figure_bytes, new_figure, style
-
-    with style():  # load the font cache before forking
-        figure_bytes(new_figure(1.0), "png")
-    return ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context("fork"),
-        initializer=die_with_parent,
+        initializer=_start_worker,
         initargs=(os.getpid(),),
     )
+    try:
+        pool.submit(int)  # a forking pool starts all its workers on the first task
+    except OSError:  # no process can be forked now (limits, memory): the figures are drawn here
+        pool.shutdown(wait=False, cancel_futures=True)
+        return None
+    return pool
+
+
+def _start_worker(parent: int) -> None:
+    """Pool initializer: :func:`die_with_parent`, then :func:`warm_up`."""
+    die_with_parent(parent)
+    warm_up()
+
+
+def warm_up() -> None:
+    """Import the plotting modules and load the fonts, as drawing the first figure would.
+
+    An error here is left for the figures to meet: each one that fails is then reported in
+    the report (an initializer that raised would break the whole pool).
+    """
+    try:
+        from pewlike import plots  # noqa: F401
+        from pewlike.plots.theme import figure_bytes, new_figure, style
+
+        with style():
+            figure_bytes(new_figure(1.0), "png")
+    except Exception:
+        return
 
 
 #: A figure to draw: plots function, its arguments and keywords, file stem, formats, whether the PNG is wanted.

@@ -913,13 +913,12 @@ def banner(
     groups = [("", 2)]
     nrow = [fmt_int(total.n)]
     mrow = [fmt_points(total.moe)]
-    for t in tabs:
-        f = t.frame
+    from pewlike.tables.cells import column_cells
+
+    cells = [column_cells(t) for t in tabs]
+    for t, by_column in zip(tabs, cells):
         for c, letter in t.letters_of.items():
-            sub = f[f[t.by].astype(str) == c]
-            cell: dict[str, tuple[Any, ...]] = {
-                str(r.level): (r.estimate, r.letters, r.flag, r.ci_lower, r.ci_upper) for r in sub.itertuples()
-            }
+            cell = by_column.get(c, {})
             head = f"{c} ({letter})" if c not in data else f"{t.by_label}: {c} ({letter})"
             vals = []
             for k in keys:
@@ -946,5 +945,5 @@ def banner(
     )
     from pewlike.tables.sheets import banner_sheet
 
-    sheet = banner_sheet(tabs, labels, tot)
+    sheet = banner_sheet(tabs, labels, tot, cells=cells)
     return TableDoc(doc_name, title or first.question, frame, notes, groups, sheet=sheet)

@@ -9,7 +9,7 @@ These functions build that :class:`~pewlike.io.workbook.Sheet` from the same res
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +52,13 @@ def topline_sheet(labels: Sequence[str], shares: Sequence[float], *, n: int, moe
     return Sheet("", "", ["Response", "%"], rows)
 
 
-def banner_sheet(tabs: Sequence[Crosstab], labels: Sequence[str], total: Sequence[float]) -> Sheet:
+def banner_sheet(
+    tabs: Sequence[Crosstab],
+    labels: Sequence[str],
+    total: Sequence[float],
+    *,
+    cells: Sequence[Mapping[str, Mapping[str, tuple[Any, ...]]]] | None = None,
+) -> Sheet:
     """A banner of crosstabs as a sheet: each column's share, then its letters (and flags) beside it.
 
     Parameters
@@ -63,6 +69,8 @@ def banner_sheet(tabs: Sequence[Crosstab], labels: Sequence[str], total: Sequenc
         Row labels in Pew order.
     total : sequence of float
         The Total column's shares.
+    cells : sequence of dict, optional
+        Each crosstab's :func:`pewlike.tables.cells.column_cells`, when the caller has them.
 
     Returns
     -------
@@ -79,13 +87,15 @@ def banner_sheet(tabs: Sequence[Crosstab], labels: Sequence[str], total: Sequenc
     columns: list[list[Cell]] = [list(labels), [_pct(x) for x in total]]
     n_row: list[Cell] = ["Unweighted N", Number(float(first.total.n), COUNT)]
     m_row: list[Cell] = ["Margin of error (± points)", Number(float(first.total.moe), POINTS)]
-    for t in tabs:
-        f = t.frame
+    if cells is None:
+        from pewlike.tables.cells import column_cells
+
+        cells = [column_cells(t) for t in tabs]
+    for t, by_column in zip(tabs, cells):
         span = 0
         for (c, letter), n, moe in zip(t.letters_of.items(), t.column_n, t.column_moe):
-            sub = f[f[t.by].astype(str) == c]
-            cell = {str(r.level): (r.estimate, r.letters, r.flag) for r in sub.itertuples()}
-            got = [cell.get(k, (float("nan"), "", "")) for k in keys]
+            cell = by_column.get(c, {})
+            got = [cell[k][:3] if k in cell else (float("nan"), "", "") for k in keys]
             flagged = any(flag for _, _, flag in got)
             header += [f"{c} ({letter})", f"{letter} sig."] + ([f"{letter} flag"] if flagged else [])
             columns.append([_pct(e) for e, _, _ in got])
