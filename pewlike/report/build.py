@@ -676,6 +676,8 @@ class _Writer:
     def finish(self, doc: ReportDoc) -> list[str]:
         from pewlike.tables.export import write_xlsx
 
+        if "xlsx" in self.formats and self.docs:  # while the figure workers draw (it does not need them)
+            write_xlsx(self.docs, self._claim(self.tdir, "tables.xlsx"), title=self.spec.title)
         resolved: dict[int, Block] = {}
         for section in doc.sections:  # figures drawn by workers are collected in report order
             section.blocks[:] = [
@@ -687,8 +689,6 @@ class _Writer:
             self._keep_drawn()
         if self.items is not None:
             self._keep_items(resolved)
-        if "xlsx" in self.formats and self.docs:
-            write_xlsx(self.docs, self._claim(self.tdir, "tables.xlsx"), title=self.spec.title)
         if "html" in self.formats:
             self._file("index.html", render_html(doc).encode("utf-8"))
         if "md" in self.formats:

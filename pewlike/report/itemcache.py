@@ -114,6 +114,8 @@ class ItemCache:
     def __init__(self, figures: FigureCache) -> None:
         self.folder = figures.folder.parent / "items"
         self.readable, self.writable = figures.readable, figures.writable
+        if os.path.lexists(self.folder) and not self.folder.is_dir():  # storing reports it, once
+            self.readable = False
         self.context: str | None = None
 
     def set_context(self, reports: ReportCache, spec: Spec, data_path: str, data_name: str) -> None:
@@ -240,14 +242,18 @@ def _encode(key: str, folder: Path, files: Sequence[str], blocks: Sequence[Any],
         else:  # a failure (or anything else) is not kept
             raise _Bad(type(b).__name__)
     meta = {"format": FORMAT, "files": list(files), "docs": docs_json, "blocks": blocks_json}
-    parts[_META] = json.dumps(meta, ensure_ascii=True, allow_nan=True).encode("ascii")
+    parts[_META] = _json(meta).encode("ascii")
     data = _pack(parts, key)
-    entry = _decode(data, key)  # what is kept must come back exactly
-    if [_doc_json(d) for d in entry.docs] != docs_json or any(
+    entry = _decode(data, key)  # what is kept must come back exactly (compared as text: NaN equals NaN)
+    if _json([_doc_json(d) for d in entry.docs]) != _json(docs_json) or any(
         not _same_frame(a.frame, b.frame) for a, b in zip(entry.docs, docs, strict=True)
     ):
         raise _Bad("tables do not round-trip")
     return data
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=True, allow_nan=True)
 
 
 def _decode(data: bytes, key: str) -> ItemEntry:
