@@ -648,9 +648,9 @@ class _Writer:
     def _from_item_cache(self, key: str) -> list[Block] | None:
         """An item built by an earlier build: its files written again, its blocks and tables; None if not stored."""
         assert self.items is not None  # only called with a key
-        entry = self.items.load(key)
-        if entry is None:
-            return None
+        entry = self.items.load(key, reserved=("index.html", "report.md", f"{self.tdir}/tables.xlsx"))
+        if entry is None or any(PurePosixPath(rel).as_posix().casefold() in self.claimed for rel in entry.files):
+            return None  # a path already written: computing the item reports the clash as without the cache
         for rel, content in entry.files.items():
             self._file(rel, content)
         self.docs.extend(entry.docs)

@@ -30,7 +30,7 @@ import re
 import stat
 import tempfile
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from pewlike.report.figcache import FigureCache, _pack, _unpack, _warn
@@ -130,8 +130,11 @@ class ItemCache:
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
     # -- reading -------------------------------------------------------------------------
-    def load(self, key: str) -> ItemEntry | None:
-        """The stored item, or None (not stored, or an entry that does not pass the checks)."""
+    def load(self, key: str, reserved: Sequence[str] = ()) -> ItemEntry | None:
+        """The stored item, or None (not stored, or an entry that does not pass the checks).
+
+        ``reserved``: paths of the report an item never writes (the page, the workbook).
+        """
         if not self.readable:
             return None
         path = self.folder / f"{key}.item"
@@ -145,7 +148,10 @@ class ItemCache:
         try:
             if data is None:
                 raise _Bad("not a regular file")
-            return _decode(data, key)
+            entry = _decode(data, key)
+            if {PurePosixPath(r).as_posix().casefold() for r in reserved} & {f.casefold() for f in entry.files}:
+                raise _Bad("a file of the whole report")
+            return entry
         except (_Bad, ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError):
             _warn(f"item cache entry {path} is damaged; building the item again")
             return None

@@ -232,6 +232,12 @@ DAMAGES: dict[str, Callable[[Path, Path], None]] = {
     "file not listed": lambda e, _: _repack(e, lambda p, m: p.update({"f:tables/extra.csv": b"a,b\n"})),
     "listed file missing": lambda e, _: _repack(e, lambda p, m: m["files"].append("tables/ghost.csv")),
     "file outside the report": lambda e, _: _repack(e, lambda p, m: p.update({"f:../evil.csv": b"x"})),
+    "the report's page": lambda e, _: _repack(
+        e, lambda p, m: (p.update({"f:index.html": b"<p>planted</p>"}), m["files"].append("index.html"))
+    ),
+    "the workbook": lambda e, _: _repack(
+        e, lambda p, m: (p.update({"f:tables/Tables.XLSX": b"PK"}), m["files"].append("tables/Tables.XLSX"))
+    ),
     "pickle file": lambda e, tmp: e.write_bytes(pickle.dumps(_Payload(tmp / "ran"))),
     "pickle as meta": lambda e, tmp: _repack(e, raw=pickle.dumps(_Payload(tmp / "ran"))),
     "symbolic link": lambda e, tmp: (
