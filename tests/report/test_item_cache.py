@@ -409,3 +409,17 @@ def test_a_block_whose_table_is_not_the_items_is_not_kept(tmp_path: Path) -> Non
     other = TableDoc("t", "title", pd.DataFrame({"a": ["x"]}))
     with pytest.raises(_Bad):
         _encode("cd" * 32, tmp_path, [], [TableBlock(other)], [doc])
+
+
+def test_cache_of_another_version_drops_its_items(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    build(_spec(), out=tmp_path / "first", jobs=1, cache=cache)
+    (cache / "figures" / "CACHE.json").write_text(json.dumps({"format": 1, "pewlike": "0.0.1"}))
+    stranger = cache / "items" / "notes.txt"
+    stranger.write_text("not pewlike's")
+    calls = _count_builders(monkeypatch)
+    with pytest.warns(CacheWarning, match="another pewlike version"):
+        build(_spec(min_n=31), out=tmp_path / "second", jobs=1, cache=cache)
+    assert sorted(calls.values()) == [1] * N_ITEMS
+    assert len(_entries(cache)) == N_ITEMS  # the old entries removed, the new ones kept
+    assert stranger.read_text() == "not pewlike's"
