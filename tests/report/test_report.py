@@ -72,7 +72,8 @@ def _digest(folder: Path) -> dict[str, str]:
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("rep") / "report"
     lines: list[str] = []
-    res = build(_spec(), out=out, echo=lines.append, jobs=1)
+    # its own empty cache: a module fixture runs before the per-test cache folder is set
+    res = build(_spec(), out=out, echo=lines.append, jobs=1, cache=tmp_path_factory.mktemp("cache"))
     return out, res, lines
 
 
