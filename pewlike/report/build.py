@@ -62,6 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.report.figcache import FigureCache
+    from pewlike.report.itemcache import ItemCache
     from pewlike.report.reportcache import ReportCache
     from pewlike.report.schema import Item, Nets, WeightingSpec
     from pewlike.survey import Base, Survey
@@ -188,6 +189,7 @@ def build(
     staging = new_staging(target)
     writer = _Writer(staging, spec, source, say, jobs=n_jobs)
     writer.figcache = figcache
+    writer.items = _item_cache(figcache, reports, spec, data)
     try:
         with locked(target):
             for line in clean_leftovers(target):
@@ -231,6 +233,19 @@ def _figure_cache(cache: bool | str | os.PathLike[str]) -> FigureCache | None:
     if cache is False:
         return None
     return FigureCache(default_cache_dir() if cache is True else cache)
+
+
+def _item_cache(
+    figcache: FigureCache | None, reports: ReportCache | None, spec: Spec, data: str | None
+) -> ItemCache | None:
+    """The per-item cache (:mod:`pewlike.report.itemcache`) keyed on this build's context; None without a cache."""
+    if figcache is None or reports is None:
+        return None
+    from pewlike.report.itemcache import ItemCache
+
+    items = ItemCache(figcache)
+    items.set_context(reports, spec, *_cached_data(spec, data))
+    return items
 
 
 def _cached_data(spec: Spec, data: str | None) -> tuple[str, str]:
@@ -432,6 +447,9 @@ class _Writer:
         self.figcache: FigureCache | None = None
         self.to_keep: list[tuple[str, str, tuple[str, ...], Pending]] = []  # drawn figures for the cache
         self.claimed = {MARKER.casefold(), MANIFEST.casefold()}  # paths written so far, ignoring case
+        self.items: ItemCache | None = None
+        self.claim_log: list[str] = []  # paths written so far, in order (an item's files for the item cache)
+        self.computed: list[tuple[str, list[Any], int, int, int, int]] = []  # items to keep in the item cache
 
     # -- results (cached: comparisons reuse the crosstabs) -------------------------------
     def topline(self, svy: Survey, var: str, base: Base, nets: Nets) -> Topline:
@@ -482,6 +500,7 @@ class _Writer:
                 '(name = "..."; names differing only in case count as one)'
             )
         self.claimed.add(rel.casefold())
+        self.claim_log.append(rel)
         return self.root / rel
 
     def _file(self, rel: str, data: bytes) -> str:
@@ -590,8 +609,16 @@ class _Writer:
             kind = type(item).__name__.replace("Item", "").lower()
             self.say(f"  [{i:>2}/{len(items)}] {kind} {getattr(item, 'name', '')}")
             blocks: list[Block | PendingBlock]
+            ikey = self.items.key(item) if self.items is not None else None
+            cached = self._from_item_cache(ikey) if ikey else None
+            if cached is not None:
+                sections[item.section].blocks.extend(cached)
+                continue
+            marks = (len(self.docs), len(self.claim_log), len(self.failures))
             try:
                 blocks = ITEM_BUILDERS[type(item).__name__](*in_universe(self, svy, item), item)
+                if ikey and len(self.failures) == marks[2]:
+                    self.computed.append((ikey, blocks, marks[0], len(self.docs), marks[1], len(self.claim_log)))
             except Exception as exc:  # a model that fails, for any reason, is reported and the rest builds
                 if kind == "model" and not isinstance(exc, _Clash):
                     blocks = [self._failed(item, exc)]
@@ -618,6 +645,28 @@ class _Writer:
             f"{self.tdir}/tables.xlsx" if "xlsx" in self.formats and self.docs else "",
         )
 
+    def _from_item_cache(self, key: str) -> list[Block] | None:
+        """An item built by an earlier build: its files written again, its blocks and tables; None if not stored."""
+        assert self.items is not None  # only called with a key
+        entry = self.items.load(key, reserved=("index.html", "report.md", f"{self.tdir}/tables.xlsx"))
+        if entry is None or any(PurePosixPath(rel).as_posix().casefold() in self.claimed for rel in entry.files):
+            return None  # a path already written: computing the item reports the clash as without the cache
+        for rel, content in entry.files.items():
+            self._file(rel, content)
+        self.docs.extend(entry.docs)
+        blocks: list[Block] = entry.blocks
+        return blocks
+
+    def _keep_items(self, resolved: dict[int, Block]) -> None:
+        """Store the items computed in this build (those built without a failure) in the item cache."""
+        assert self.items is not None  # only called with a cache
+        for key, blocks, d0, d1, c0, c1 in self.computed:
+            done = [resolved.get(id(b), b) for b in blocks]
+            if any(isinstance(b, FailureBlock) for b in done):
+                continue
+            self.items.store(key, self.root, self.claim_log[c0:c1], done, self.docs[d0:d1])
+        self.items.trim()
+
     def _failed(self, item: Item, exc: Exception) -> FailureBlock:
         msg = f"{type(exc).__name__}: {exc}"
         self.failures.append(f"{item.where} ({item.name}): {msg}")
@@ -627,13 +676,19 @@ class _Writer:
     def finish(self, doc: ReportDoc) -> list[str]:
         from pewlike.tables.export import write_xlsx
 
-        if "xlsx" in self.formats and self.docs:  # while the workers draw the last figures
+        if "xlsx" in self.formats and self.docs:  # while the figure workers draw (it does not need them)
             write_xlsx(self.docs, self._claim(self.tdir, "tables.xlsx"), title=self.spec.title)
+        resolved: dict[int, Block] = {}
         for section in doc.sections:  # figures drawn by workers are collected in report order
-            section.blocks[:] = [b.result(self.failures) if isinstance(b, Pending) else b for b in section.blocks]
+            section.blocks[:] = [
+                resolved.setdefault(id(b), b.result(self.failures)) if isinstance(b, Pending) else b
+                for b in section.blocks
+            ]
         self.close()
         if self.figcache is not None:
             self._keep_drawn()
+        if self.items is not None:
+            self._keep_items(resolved)
         if "html" in self.formats:
             self._file("index.html", render_html(doc).encode("utf-8"))
         if "md" in self.formats:

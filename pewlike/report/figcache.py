@@ -100,6 +100,10 @@ class FigureCache:
             for p in reports.glob("*.rep") if reports.is_dir() else ():
                 if re.match(r"^[0-9a-f]{64}\.rep$", p.name):
                     p.unlink()
+            items = self.folder.parent / "items"  # the item cache (pewlike.report.itemcache)
+            for p in items.glob("*.item") if items.is_dir() and not items.is_symlink() else ():
+                if re.match(r"^[0-9a-f]{64}\.item$", p.name):
+                    p.unlink()
             _atomic(marker, json.dumps(want).encode("utf-8"))
         except OSError as exc:
             self.writable = False
