@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.report.schema import Spec
     from pewlike.survey import Base, Family, Survey
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 FORMATS = ["table", "csv", "md", "json"]
 
@@ -125,6 +125,21 @@ def main() -> None:
     from pewlike.io.epoch import source_date_epoch
 
     source_date_epoch()  # an invalid SOURCE_DATE_EPOCH is one line here, not a traceback from NumPy's import
+
+
+def run() -> None:
+    """Console entry point: :func:`main`, then a quick exit after a read-and-print command.
+
+    ``pewlike topline`` and the like skip the interpreter's teardown once their output is
+    flushed (see :mod:`pewlike.cli.quickexit`); every other command exits normally.
+    """
+    try:
+        main()
+    except SystemExit as stop:
+        from pewlike.cli.quickexit import leave
+
+        leave(stop.code)
+        raise
 
 
 @main.command()

@@ -11,7 +11,6 @@ and is immutable.  It answers three questions the rest of pewlike asks:
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -216,6 +215,8 @@ class Codebook:
         if len(matches) > 1:
             raise VariableError(f"variable {name!r} is ambiguous: it matches {', '.join(matches)}; use the full name")
         ci = [v for v in self.variables if v.lower() == name.lower() or base_name(v).lower() == name.lower()]
+        import difflib
+
         hints = ci or difflib.get_close_matches(name, list(self.variables), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
         raise VariableError(f"unknown variable {name!r}{hint}")

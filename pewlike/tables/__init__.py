@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pewlike.errors import EstimationError
 from pewlike.resultbase import Result, frame_text
-from pewlike.tables.crosstabs import Crosstab, banner, crosstab
 from pewlike.tables.export import TableDoc, fmt_int, fmt_points
 from pewlike.tables.toplines import Topline, categorical_column, moe_points, topline
 
@@ -27,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.design.frame import SurveyFrame
     from pewlike.models.results import ModelResult
     from pewlike.survey import Survey
+    from pewlike.tables.crosstabs import Crosstab, banner, crosstab
 
 __all__ = [
     "Crosstab",
@@ -39,6 +39,18 @@ __all__ = [
     "stars",
     "topline",
 ]
+
+
+_LAZY = {"Crosstab", "banner", "crosstab"}
+
+
+def __getattr__(name: str) -> Any:
+    """The crosstab names, imported on first use (a topline does not load the crosstab module)."""
+    if name in _LAZY:
+        from pewlike.tables import crosstabs
+
+        return getattr(crosstabs, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------
