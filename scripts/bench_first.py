@@ -105,25 +105,25 @@ def first_answer(rows: int, skip_r: bool, echo=print) -> dict:
     return out
 
 
+def _wall_times(cmd: list[str], env: dict[str, str], runs: int = 5) -> list[float]:
+    """Wall seconds of ``runs`` whole processes running ``cmd``."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True, env=env)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
 def topline_cli(echo=print) -> dict:
     """``pewlike topline CONCERNCO`` on the demo: whole process, median of 5 (after one warm-up run)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     cmd = [*_pewlike_cmd(), "topline", "CONCERNCO"]
     subprocess.run(cmd, capture_output=True, check=True, env=env)  # writes the bytecode, as an install does
-    times = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True, env=env)
-        times.append(time.perf_counter() - t0)
+    times = _wall_times(cmd, env)
     med = statistics.median(times)
     # The floor: a process that only imports what any pewlike command reading a .sav needs.
-    floor_cmd = [sys.executable, "-c", "import click, pandas, pyreadstat"]
-    floor = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        subprocess.run(floor_cmd, capture_output=True, check=True, env=env)
-        floor.append(time.perf_counter() - t0)
-    fmed = statistics.median(floor)
+    fmed = statistics.median(_wall_times([sys.executable, "-c", "import click, pandas, pyreadstat"], env))
     echo(
         f"  pewlike topline CONCERNCO: {med:.3f} s median of 5 (min {min(times):.3f}; target 0.5 s); "
         f"`import click, pandas, pyreadstat` alone: {fmed:.3f} s median of 5; {load()}"
