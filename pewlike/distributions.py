@@ -115,14 +115,39 @@ def t_sf(x: Any, df: Any) -> Any:
     >>> round(float(2 * t_sf(2.0, 30)), 6)
     0.054625
     """
+    from pewlike.ftail import t_upper
+
+    out = _elementwise(t_upper, _t_sf_scipy, x, df)
+    return out[()] if out.ndim == 0 else out
+
+
+def _t_sf_scipy(x: np.ndarray, df: np.ndarray) -> np.ndarray:
     from scipy.special import ndtr, stdtr
 
-    df = np.asarray(df, dtype=float)
-    x = np.asarray(x, dtype=float)
     finite = np.where(np.isinf(df), 1.0, df)
     with np.errstate(invalid="ignore"):
-        out = np.where(np.isinf(df), ndtr(-x), stdtr(np.where(finite > 0, finite, np.nan), -x))
-    return out[()] if out.ndim == 0 else out
+        return np.asarray(np.where(np.isinf(df), ndtr(-x), stdtr(np.where(finite > 0, finite, np.nan), -x)))
+
+
+def _elementwise(ours: Any, theirs: Any, *args: Any) -> np.ndarray:
+    """``ours`` on every element of the broadcast arguments; where it gives None, ``theirs`` (scipy)."""
+    arrays = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in args))
+    flat = [a.ravel() for a in arrays]
+    done: dict[tuple[float, ...], float | None] = {}
+    values = np.empty(flat[0].shape[0] if flat else 0)
+    missing = []
+    for i, key in enumerate(zip(*(f.tolist() for f in flat))):
+        if key not in done:
+            done[key] = ours(*key)
+        got = done[key]
+        if got is None:
+            missing.append(i)
+        else:
+            values[i] = got
+    if missing:
+        idx = np.asarray(missing)
+        values[idx] = theirs(*(f[idx] for f in flat))
+    return values.reshape(arrays[0].shape)
 
 
 def chi2_sf(x: Any, df: Any) -> Any:
@@ -174,15 +199,18 @@ def f_sf(x: Any, dfn: Any, dfd: Any) -> Any:
     >>> round(float(f_sf(3.0, 2, 20)), 6)
     0.072538
     """
+    from pewlike.ftail import f_upper
+
+    out = _elementwise(f_upper, _f_sf_scipy, x, dfn, dfd)
+    return out[()] if out.ndim == 0 else out
+
+
+def _f_sf_scipy(x: np.ndarray, dfn: np.ndarray, dfd: np.ndarray) -> np.ndarray:
     from scipy.special import fdtrc
 
-    dfn = np.asarray(dfn, dtype=float)
-    dfd = np.asarray(dfd, dtype=float)
-    x = np.asarray(x, dtype=float)
     ok = (dfn > 0) & (dfd > 0)
     with np.errstate(invalid="ignore"):
-        out = _tail(x, ok, lambda q: fdtrc(np.where(ok, dfn, 1.0), np.where(ok, dfd, 1.0), q))
-    return out[()] if out.ndim == 0 else out
+        return _tail(x, ok, lambda q: fdtrc(np.where(ok, dfn, 1.0), np.where(ok, dfd, 1.0), q))
 
 
 def _tail(x: np.ndarray, valid: np.ndarray, sf: Any) -> np.ndarray:
