@@ -54,7 +54,7 @@ def t_upper(x: float, nu: float) -> float | None:
     Examples
     --------
     >>> round(t_upper(2.0, 30.0), 12)
-    0.027312522945
+    0.027312522481
     """
     if math.isnan(x) or math.isnan(nu) or nu <= 0.0:
         return math.nan
@@ -92,7 +92,7 @@ def f_upper(x: float, dfn: float, dfd: float) -> float | None:
     Examples
     --------
     >>> round(f_upper(3.0, 2.0, 20.0), 12)
-    0.072537688202
+    0.072538150286
     """
     if math.isnan(x) or math.isnan(dfn) or math.isnan(dfd) or dfn <= 0.0 or dfd <= 0.0:
         return math.nan
