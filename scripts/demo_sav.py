@@ -12,6 +12,7 @@ import calendar
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -119,3 +120,59 @@ def write_sav_pinned(
         if os.path.exists(tmp):
             os.unlink(tmp)
     return out
+
+
+def write_wave_pinned(
+    data: dict[str, np.ndarray],
+    out_path: str | os.PathLike[str],
+    *,
+    fixed: dict[str, tuple[str, dict[float, str], str]],
+    labels_of: Callable[[str], tuple[str, dict[float, str]]],
+    nominal: set[str],
+    weight: str,
+    file_label: str,
+    note: str,
+) -> Path:
+    """Write a demo wave: fixed columns as given, every other one labelled by ``labels_of``.
+
+    Parameters
+    ----------
+    data
+        Column name -> numeric array.
+    out_path
+        Destination (see :func:`write_sav_pinned`).
+    fixed
+        Column -> (label, value labels, measure) for the ID, weight and design columns.
+    labels_of
+        Column -> (wording, value labels) for the questions and demographics.
+    nominal
+        Labelled columns measured as nominal (the others are ordinal).
+    weight
+        The weight column (format F10.6; ``QKEY`` gets F6.0, the rest F2.0).
+    file_label, note
+        As :func:`write_sav_pinned`.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    col_labels = {name: spec[0] for name, spec in fixed.items()}
+    value_labels = {name: spec[1] for name, spec in fixed.items() if spec[1]}
+    measure = {name: spec[2] for name, spec in fixed.items()}
+    for name in data:
+        if name not in measure:
+            col_labels[name], value_labels[name] = labels_of(name)
+            measure[name] = "nominal" if name in nominal else "ordinal"
+    formats = dict.fromkeys(data, "F2.0")
+    formats.update({"QKEY": "F6.0", weight: "F10.6"})
+    return write_sav_pinned(
+        data,
+        out_path,
+        file_label=file_label,
+        note=note,
+        column_labels=col_labels,
+        value_labels=value_labels,
+        measure=measure,
+        formats=formats,
+    )

@@ -87,7 +87,7 @@ import os
 from pathlib import Path
 
 import numpy as np
-from demo_sav import write_sav_pinned
+from demo_sav import write_wave_pinned
 
 SEED = 20190603
 N_POP = 300_000
@@ -591,30 +591,22 @@ def _labels(name: str) -> tuple[str, dict[float, str]]:
 
 def write_demo_sav(data: dict[str, np.ndarray], out_path: str | os.PathLike[str]) -> Path:
     """Write the sample with question wording, value labels and measures (deterministic)."""
-    col_labels = {
-        "QKEY": "Respondent ID (synthetic)",
-        "FORM_W49": "Form assignment (random half-sample)",
-        "WEIGHT_W49": "Weight for Wave 49 (synthetic, raked)",
-    }
-    value_labels = {"FORM_W49": {1.0: "Form 1", 2.0: "Form 2"}}
-    measure = {"QKEY": "scale", "WEIGHT_W49": "scale", "FORM_W49": "nominal"}
     nominal = {"F_SEX", "F_RACETHN", "F_PARTYSUM_FINAL", "F_CREGION", "F_METRO", "SECUR1_W49", "GOVREGV1_W49"}
     nominal |= {f"{k}_W49" for k in (*SELECT_ALL, SELECT_ALL_NONE)}
-    for name in data:
-        if name not in measure:
-            col_labels[name], value_labels[name] = _labels(name)
-            measure[name] = "nominal" if name in nominal else "ordinal"
-    formats = dict.fromkeys(data, "F2.0")
-    formats.update(QKEY="F6.0", WEIGHT_W49="F10.6")
-    return write_sav_pinned(
+    fixed = {
+        "QKEY": ("Respondent ID (synthetic)", {}, "scale"),
+        "FORM_W49": ("Form assignment (random half-sample)", {1.0: "Form 1", 2.0: "Form 2"}, "nominal"),
+        "WEIGHT_W49": ("Weight for Wave 49 (synthetic, raked)", {}, "scale"),
+    }
+    return write_wave_pinned(
         data,
         out_path,
+        fixed=fixed,
+        labels_of=_labels,
+        nominal=nominal,
+        weight="WEIGHT_W49",
         file_label=FILE_LABEL,
         note=NOTE,
-        column_labels=col_labels,
-        value_labels=value_labels,
-        measure=measure,
-        formats=formats,
     )
 
 

@@ -31,7 +31,7 @@ import os
 from pathlib import Path
 
 import numpy as np
-from demo_sav import write_sav_pinned
+from demo_sav import write_wave_pinned
 from make_demo_data import (
     DEMOGRAPHICS,
     EFFECTS,
@@ -166,26 +166,20 @@ def _labels(name: str) -> tuple[str, dict[float, str]]:
 
 def write_wave_sav(data: dict[str, np.ndarray], out_path: str | os.PathLike[str]) -> Path:
     """Write the 2023 wave with wording, value labels and measures (deterministic)."""
-    col_labels = {"QKEY": "Respondent ID (synthetic; the same as in 2019 for panel members)"}
-    col_labels["WEIGHT_W132"] = "Weight for the 2023 wave (synthetic, raked)"
-    value_labels: dict[str, dict[float, str]] = {}
-    measure = {"QKEY": "scale", "WEIGHT_W132": "scale"}
+    fixed = {
+        "QKEY": ("Respondent ID (synthetic; the same as in 2019 for panel members)", {}, "scale"),
+        "WEIGHT_W132": ("Weight for the 2023 wave (synthetic, raked)", {}, "scale"),
+    }
     nominal = {"F_SEX", "F_RACETHN", "F_PARTYSUM_FINAL", "F_CREGION", "F_METRO", f"GOVREGV1{SUFFIX}"}
-    for name in data:
-        if name not in measure:
-            col_labels[name], value_labels[name] = _labels(name)
-            measure[name] = "nominal" if name in nominal else "ordinal"
-    formats = dict.fromkeys(data, "F2.0")
-    formats.update(QKEY="F6.0", WEIGHT_W132="F10.6")
-    return write_sav_pinned(
+    return write_wave_pinned(
         data,
         out_path,
+        fixed=fixed,
+        labels_of=_labels,
+        nominal=nominal,
+        weight="WEIGHT_W132",
         file_label=FILE_LABEL,
         note=NOTE,
-        column_labels=col_labels,
-        value_labels=value_labels,
-        measure=measure,
-        formats=formats,
     )
 
 
