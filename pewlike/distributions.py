@@ -82,16 +82,10 @@ def t_ppf(p: Any, df: Any) -> Any:
     """
     from pewlike.tdist import t_quantile
 
-    p_arr, df_arr = np.broadcast_arrays(np.asarray(p, dtype=float), np.asarray(df, dtype=float))
-    pairs = np.stack([p_arr.ravel(), df_arr.ravel()], axis=1)
-    found: dict[tuple[float, float], float] = {}
-    values = []
-    for pv, dv in pairs.tolist():
-        key = (pv, dv)
-        if key not in found:
-            found[key] = float(norm_ppf(pv)) if math.isinf(dv) and dv > 0 else t_quantile(pv, dv)
-        values.append(found[key])
-    out = np.array(values, dtype=float).reshape(p_arr.shape)
+    def quantile(pv: float, dv: float) -> float:
+        return float(norm_ppf(pv)) if math.isinf(dv) and dv > 0 else t_quantile(pv, dv)
+
+    out = _elementwise(quantile, None, p, df)
     return out[()] if out.ndim == 0 else out
 
 
@@ -130,7 +124,8 @@ def _t_sf_scipy(x: np.ndarray, df: np.ndarray) -> np.ndarray:
 
 
 def _elementwise(ours: Any, theirs: Any, *args: Any) -> np.ndarray:
-    """``ours`` on every element of the broadcast arguments; where it gives None, ``theirs`` (scipy)."""
+    """``ours`` on every element of the broadcast arguments, once per distinct element; where it
+    gives None, ``theirs`` (scipy's vectorised routine) on those elements."""
     arrays = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in args))
     flat = [a.ravel() for a in arrays]
     done: dict[tuple[float, ...], float | None] = {}

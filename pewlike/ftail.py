@@ -13,22 +13,13 @@ from __future__ import annotations
 
 import math
 
-from pewlike.tdist import _ibeta, _lgamma_half_diff, _stirling_tail
+from pewlike.tdist import _HALF_LOG_PI, _ibeta, _lgamma_diff, _lgamma_half_diff
 
 __all__ = ["f_upper", "t_upper"]
 
-_HALF_LOG_PI = 0.5 * math.log(math.pi)
 _MAX_DF = 2e4  # above this the continued fraction loses digits (3e-11 at 1e6): scipy's routine then
 #: An F's denominator df (Rao-Scott: numerator df x design df) may go further: 1.2e-11 at 2e5.
 _MAX_DFD = 2e5
-
-
-def _lgamma_diff(a: float, b: float) -> float:
-    """``lgamma(a + b) - lgamma(a)`` for ``a >= b`` without cancellation when ``a`` is large."""
-    if a < 10.0:
-        return math.lgamma(a + b) - math.lgamma(a)
-    main = b * math.log(a) + (a + b - 0.5) * math.log1p(b / a) - b
-    return main + _stirling_tail(a + b) - _stirling_tail(a)
 
 
 def _log_beta(a: float, b: float) -> float:

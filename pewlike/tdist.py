@@ -34,12 +34,17 @@ def _stirling_tail(z: float) -> float:
     return total * inv
 
 
-def _lgamma_half_diff(a: float) -> float:
-    """``lgamma(a + 1/2) - lgamma(a)`` without cancellation for large ``a``."""
+def _lgamma_diff(a: float, b: float) -> float:
+    """``lgamma(a + b) - lgamma(a)`` for ``a >= b`` without cancellation when ``a`` is large."""
     if a < 10.0:
-        return math.lgamma(a + 0.5) - math.lgamma(a)
-    main = a * math.log1p(0.5 / a) - 0.5 + 0.5 * math.log(a)
-    return main + _stirling_tail(a + 0.5) - _stirling_tail(a)
+        return math.lgamma(a + b) - math.lgamma(a)
+    main = (a + b - 0.5) * math.log1p(b / a) - b + b * math.log(a)
+    return main + _stirling_tail(a + b) - _stirling_tail(a)
+
+
+def _lgamma_half_diff(a: float) -> float:
+    """``lgamma(a + 1/2) - lgamma(a)``."""
+    return _lgamma_diff(a, 0.5)
 
 
 def _beta_cf(a: float, b: float, x: float) -> float:
