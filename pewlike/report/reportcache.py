@@ -58,31 +58,46 @@ class ReportCache:
     def __init__(self, figures: FigureCache) -> None:
         self.folder = figures.folder.parent / "reports"
         self.readable, self.writable = figures.readable, figures.writable
+        self._digests: dict[tuple[tuple[str, ...], str, str], str | None] = {}
 
     def key(self, spec: Spec, data_path: str, data_name: str) -> str | None:
         """The content key of a build; None when the data file cannot be read (the build reports it)."""
         from pewlike.report.figcache import _salt
 
+        digest = self._data_digest(tuple(_other_waves(spec, data_path)), data_path, data_name)
+        if digest is None:
+            return None
         h = hashlib.sha256(_salt(("",)))
         h.update(repr(spec).encode("utf-8", "surrogatepass"))
-        h.update(b"\0" + data_name.encode("utf-8", "surrogatepass") + b"\0")
+        h.update(b"\0" + digest.encode())
+        return h.hexdigest()
+
+    def _data_digest(self, others: tuple[str, ...], data_path: str, data_name: str) -> str | None:
+        """Digest of the data a build reads (every wave's bytes, the names shown, SOURCE_DATE_EPOCH).
+
+        Read once per cache: the report key and the item cache's context key share it.
+        """
+        memo = self._digests
+        if (others, data_path, data_name) in memo:
+            return memo[(others, data_path, data_name)]
+        h = hashlib.sha256(b"\0" + data_name.encode("utf-8", "surrogatepass") + b"\0")
         h.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
+        digest: str | None = None
         try:
-            if not stat.S_ISREG(os.stat(data_path).st_mode):  # a FIFO or device is not read twice (or at all here)
-                return None
-            with open(data_path, "rb") as f:
-                while chunk := f.read(1 << 20):
-                    h.update(chunk)
-            for other in _other_waves(spec, data_path):  # a trend report reads every wave's file
-                h.update(b"\0" + other.encode("utf-8", "surrogatepass") + b"\0")
-                if not stat.S_ISREG(os.stat(other).st_mode):
-                    return None
-                with open(other, "rb") as f:
+            for i, path in enumerate((data_path, *others)):
+                if i:  # a trend report reads every wave's file
+                    h.update(b"\0" + path.encode("utf-8", "surrogatepass") + b"\0")
+                if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device is not read twice (or at all here)
+                    break
+                with open(path, "rb") as f:
                     while chunk := f.read(1 << 20):
                         h.update(chunk)
+            else:
+                digest = h.hexdigest()
         except OSError:
-            return None
-        return h.hexdigest()
+            digest = None
+        memo[(others, data_path, data_name)] = digest
+        return digest
 
     def load(self, key: str) -> tuple[dict[str, bytes], tuple[str, ...]] | None:
         """The files (relative path -> bytes) and failures of a stored build, or None."""
