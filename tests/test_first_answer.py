@@ -85,3 +85,37 @@ def test_grouped_sums_by_bincount_equal_the_sparse_product_to_the_bit() -> None:
         x = rng.normal(size=(n, k)) * rng.lognormal(size=(n, 1))
         ind = sparse.csr_matrix((np.ones(n), codes, np.arange(n + 1)), shape=(n, m))
         assert np.array_equal(_group_sum(codes, x, m), np.asarray(ind.T @ x))
+
+
+@pytest.mark.parametrize("shape", ["clustered", "rows", "zero weights"])
+def test_one_domain_shortcut_equals_the_general_path_to_the_bit(shape: str) -> None:
+    """A mean or total of every row skips the domain bookkeeping; the numbers are those of a one-level ``by``."""
+    import pandas as pd
+
+    import pewlike as pw
+
+    rng = np.random.default_rng(7)
+    n = 4000
+    st = rng.integers(0, 9, n)
+    w = rng.uniform(0.2, 5, n)
+    if shape == "zero weights":
+        w[rng.random(n) < 0.1] = 0.0
+    df = pd.DataFrame({"st": st, "psu": st * 10 + rng.integers(0, 5, n), "w": w, "y": rng.gamma(2.0, 3.0, n)})
+    df["one"] = pd.Categorical(["all"] * n)
+    design = {"weights": "w"} if shape == "rows" else {"weights": "w", "strata": "st", "psu": "psu"}
+    svy = pw.Survey(df, **design)
+    cols = ["estimate", "std_error", "ci_lower", "ci_upper", "deff", "n"]
+    for verb in ("mean", "total"):
+        fast = getattr(svy, verb)("y").to_frame()[cols].to_numpy()
+        general = getattr(svy, verb)("y", by="one").to_frame()[cols].to_numpy()
+        assert np.array_equal(fast, general), verb
+    assert svy.total("y").to_frame()["estimate"].iloc[0] == pytest.approx(float((w * df["y"]).sum()), rel=1e-13)
+    # a subset, and missing values, take the general path; the shortcut's shared total stays unchanged
+    df.loc[df.index[:50], "y"] = np.nan
+    part = pw.Survey(df, **design)
+    got = part.total("y").to_frame()["estimate"].iloc[0]
+    assert got == pytest.approx(float(np.nansum(w * df["y"])), rel=1e-13)
+    sub = part.subset(np.asarray(st < 4)).total("y").to_frame()["estimate"].iloc[0]
+    assert sub == pytest.approx(float((w * df["y"].fillna(0))[st < 4].sum()), rel=1e-13)
+    wt = svy._design.weight_total
+    assert not wt.flags.writeable and wt[0] == svy._design.weights.sum()

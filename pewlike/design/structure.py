@@ -225,6 +225,13 @@ class Design:
         return sparse.csr_matrix((self.weights, (unit, np.arange(n))), shape=(first.shape[0], n))
 
     @cached_property
+    def weight_total(self) -> np.ndarray:
+        """Sum of all the analysis weights, as a (1,) array (the weighted total of every row)."""
+        total = np.array([self.weights.sum()])
+        total.flags.writeable = False  # shared by every estimate of the design
+        return total
+
+    @cached_property
     def has_zero_weights(self) -> bool:
         """Whether any row inside the domain has weight zero (R's ``nobs`` then differs from n)."""
         return bool(np.any((self.weights == 0) & self.in_domain))

@@ -92,7 +92,9 @@ class InMemoryTotals:
         d = sf.design
         base_ok = valid if na_rm else np.ones_like(valid)
         code, keys, by_cols, G = _domain_setup(sf, base_ok, by, na_rm, col)
-        ok = engine.counted(code)
+        # one domain of every row (no by, nothing missing, no subset): no row to leave out, nothing to check
+        every = by is None and d.domain is None and bool(base_ok.all())
+        ok = slice(None) if every else engine.counted(code)
         yv = y if valid.all() else np.where(code >= 0, np.nan_to_num(y), 0.0)
         domains = (code, np.arange(G))
         if kind == "mean":
@@ -101,7 +103,7 @@ class InMemoryTotals:
             assert W is not None  # a ratio has a denominator
         else:
             r = engine.ratio_totals(d, code, G, yv, domains=domains, ok=ok, counts="cells")
-            W = engine.cell_sums(code, G, d.weights, ok)
+            W = d.weight_total if every else engine.cell_sums(code, G, d.weights, ok)
         assert r.counts is not None  # asked for with counts="cells"
         bad = None if na_rm else engine.cell_sums(code, G, (~valid).astype(float)) > 0
         return DomainCells(
