@@ -25,9 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pewlike.errors import PewlikeError
+from pewlike.io.spreadsheetml import Style, StyleTable, Xml, package_parts
 from pewlike.textsafe import formula_like, plain_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -185,51 +186,42 @@ def fixed_when() -> datetime:
     return datetime.fromtimestamp(_DEFAULT_EPOCH if stamp is None else stamp, tz=UTC)
 
 
-def _text(ws: Any, row: int, col: int, value: str, *, bold: Any = None) -> None:
-    cell = ws.cell(row=row, column=col, value=plain_text(value))
-    cell.data_type = "s"  # never a formula or a number
-    if formula_like(cell.value):
-        cell.quotePrefix = True
-    if bold is not None:
-        cell.font = bold
+def _text(c: int, value: str, font: str = "plain", *, right: bool = False) -> tuple[int, str, Style]:
+    """A text cell: made plain, and given Excel's quote prefix when it would read as a formula."""
+    text = plain_text(value)
+    return c, text, Style(font=font, right=right, quote=formula_like(text))
 
 
-def _write_sheet(ws: Any, sheet: Sheet) -> None:
-    from openpyxl.styles import Alignment, Font
-
-    bold = Font(bold=True)
-    _text(ws, 1, 1, sheet.title, bold=Font(bold=True, size=12))
+def _write_sheet(ws: Xml, sheet: Sheet) -> None:
+    ws.row(1, [_text(1, sheet.title, "title")])
     r = 3
     if sheet.groups:
-        c = 1
+        c, labels = 1, []
         for label, span in sheet.groups:
             if label:
-                _text(ws, r, c, label, bold=bold)
+                labels.append(_text(c, label, "bold"))
             c += span
+        ws.row(r, labels)
         r += 1
-    for c, name in enumerate(sheet.header, start=1):
-        _text(ws, r, c, str(name), bold=bold)
-    right = Alignment(horizontal="right")
+    ws.row(r, [_text(c, str(name), "bold") for c, name in enumerate(sheet.header, start=1)])
     for values in sheet.rows:
         r += 1
+        cells: list[tuple[int, str | float, Style]] = []
         for c, v in enumerate(values, start=1):
             if v is None:
                 continue
             if isinstance(v, Number):
                 if math.isfinite(v.value):
-                    cell = ws.cell(row=r, column=c, value=float(v.value))
-                    cell.number_format = v.fmt
-                    cell.alignment = right
+                    cells.append((c, float(v.value), Style(fmt=v.fmt, right=True)))
             else:
-                _text(ws, r, c, str(v))
-                if c > 1:
-                    ws.cell(row=r, column=c).alignment = right
+                cells.append(_text(c, str(v), right=c > 1))
+        ws.row(r, cells)
     r += 1
     for note in sheet.notes:
         r += 1
-        _text(ws, r, 1, note)
+        ws.row(r, [_text(1, note)])
     first = [str(v) for v in (row[0] for row in sheet.rows if row) if isinstance(v, str)]
-    ws.column_dimensions["A"].width = min(60, max(12, *(len(v) for v in first))) if first else 12
+    ws.width = min(60, max(12, *(len(v) for v in first))) if first else 12
 
 
 def workbook_bytes(sheets: Sequence[Sheet], *, title: str = "pewlike tables") -> bytes:
@@ -253,23 +245,20 @@ def workbook_bytes(sheets: Sequence[Sheet], *, title: str = "pewlike tables") ->
     Notes
     -----
     As ``openxlsx::write.xlsx(list_of_tables, path)`` in R, one sheet per table.  Zip entry
-    dates and document properties are fixed (:func:`fixed_when`).
+    dates and document properties are fixed (:func:`fixed_when`).  The parts are written
+    by :mod:`pewlike.io.spreadsheetml`.
     """
-    from openpyxl import Workbook
-
     if not sheets:
         raise PewlikeError("no tables to write to the Excel workbook")
+    styles = StyleTable()
+    parts = []
+    for sheet in sheets:
+        ws = Xml(styles)
+        _write_sheet(ws, sheet)
+        parts.append(ws.xml())
+    names = sheet_names([s.name for s in sheets])
     when = fixed_when()
-    wb = Workbook()
-    wb.remove(wb.active)
-    for sheet, name in zip(sheets, sheet_names([s.name for s in sheets])):
-        _write_sheet(wb.create_sheet(name), sheet)
-    wb.properties.creator = "pewlike"
-    wb.properties.title = plain_text(title)
-    wb.properties.created = when.replace(tzinfo=None)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _normalise_zip(buf.getvalue(), when)
+    return _zip(package_parts(names, parts, styles.xml(), title=plain_text(title), when=when), when)
 
 
 def write_workbook(sheets: Sequence[Sheet], path: str | os.PathLike[str], *, title: str = "pewlike tables") -> Path:
@@ -303,21 +292,14 @@ def write_workbook(sheets: Sequence[Sheet], path: str | os.PathLike[str], *, tit
     return target
 
 
-_DCTERMS = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _normalise_zip(data: bytes, when: datetime) -> bytes:
-    """Rewrite an OOXML zip with entries in written order, fixed dates and fixed core properties."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+def _zip(parts: Sequence[tuple[str, str | bytes]], when: datetime) -> bytes:
+    """A zip of ``parts`` in the given order, every entry dated ``when`` (no clock, no umask)."""
     date_time = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _DCTERMS.sub(rb"\g<1>" + stamp + rb"\g<2>", body)
-            zi = zipfile.ZipInfo(info.filename, date_time=date_time)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for name, body in parts:
+            zi = zipfile.ZipInfo(name, date_time=date_time)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o644 << 16
-            dst.writestr(zi, body)
+            dst.writestr(zi, body.encode("utf-8") if isinstance(body, str) else body)
     return out.getvalue()
