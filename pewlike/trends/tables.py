@@ -215,93 +215,85 @@ def write_trend_xlsx(trend: TrendLike, path: StrPath) -> Path:
     byte-reproducible (fixed dates, as :func:`pewlike.tables.export.write_xlsx`).  R has no
     single equivalent (``openxlsx::write.xlsx`` of the two tables).
     """
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from pewlike.io.workbook import _normalise_zip
+    from pewlike.io.spreadsheetml import Style, StyleTable, Xml, package_parts
+    from pewlike.io.workbook import _zip
     from pewlike.tables.export import atomic_write, fixed_datetime
 
-    when = fixed_datetime()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Trend"
-    bold = Font(bold=True)
+    styles = StyleTable()
+    ws = _Rows(Xml(styles))
     top = topline_values(trend)
     keys = [*trend.by, "level"]
-    _title(ws, f"{trend.variable}: {trend.question}")
-    _text_row(ws, [*keys, *trend.waves, change_label(trend)], bold)
+    ws.title(f"{trend.variable}: {trend.question}")
+    ws.texts([*keys, *trend.waves, change_label(trend)], "bold")
     for rec in top.itertuples(index=False, name=None):
         vals = dict(zip(top.columns, rec, strict=True))
-        ws.append([plain_text(vals[k]) for k in keys] + [_num(vals[w]) for w in trend.waves] + [_num(vals["change"])])
-        row = ws[ws.max_row]
-        for cell in row[: len(keys)]:
-            _as_text(cell)
-        for cell in row[len(keys) : len(keys) + len(trend.waves)]:
-            cell.number_format = SHARE_FORMAT
-        last = row[-1]
-        last.number_format = SIGNIFICANT_FORMAT if vals["significant"] else CHANGE_FORMAT
-        if vals["significant"]:
-            last.font = bold
-    _notes(ws, trend)
+        sig = bool(vals["significant"])
+        change = (_num(vals["change"]), Style("bold" if sig else "plain", SIGNIFICANT_FORMAT if sig else CHANGE_FORMAT))
+        ws.add(
+            [_text(vals[k]) for k in keys] + [(_num(vals[w]), Style(fmt=SHARE_FORMAT)) for w in trend.waves] + [change]
+        )
+    ws.notes(trend)
+    sheets, names = [ws.xml.xml()], ["Trend"]
     if trend.by:
-        diff, sig = change_values(trend)
-        ws2 = wb.create_sheet("Change by group")
-        _title(ws2, f"{change_label(trend)} by {', '.join(trend.by)}: {trend.question}")
-        _text_row(ws2, [str(c) for c in diff.columns], bold)
+        diff, sig_by = change_values(trend)
+        ws2 = _Rows(Xml(styles))
+        ws2.title(f"{change_label(trend)} by {', '.join(trend.by)}: {trend.question}")
+        ws2.texts([str(c) for c in diff.columns], "bold")
         for i in range(len(diff)):
-            ws2.append([plain_text(diff.iloc[i, 0])] + [_num(v) for v in diff.iloc[i, 1:]])
-            row = ws2[ws2.max_row]
-            _as_text(row[0])
-            for j, cell in enumerate(row[1:], start=1):
-                s = bool(sig.iloc[i, j])
-                cell.number_format = SIGNIFICANT_FORMAT if s else CHANGE_FORMAT
-                if s:
-                    cell.font = bold
-        _notes(ws2, trend)
-    wb.properties.creator = "pewlike"
-    wb.properties.title = plain_text(f"Trend of {trend.variable}")
-    wb.properties.created = when.replace(tzinfo=None)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return atomic_write(path, _normalise_zip(buf.getvalue(), when))
+            cells: list[tuple[str | float | None, Style]] = [_text(diff.iloc[i, 0])]
+            for j in range(1, diff.shape[1]):
+                s = bool(sig_by.iloc[i, j])
+                cells.append(
+                    (_num(diff.iloc[i, j]), Style("bold" if s else "plain", SIGNIFICANT_FORMAT if s else CHANGE_FORMAT))
+                )
+            ws2.add(cells)
+        ws2.notes(trend)
+        sheets.append(ws2.xml.xml())
+        names.append("Change by group")
+    when = fixed_datetime()
+    parts = package_parts(names, sheets, styles.xml(), title=plain_text(f"Trend of {trend.variable}"), when=when)
+    return atomic_write(path, _zip(parts, when))
 
 
-def _as_text(cell: Any) -> None:
-    """A text cell that a spreadsheet shows as written, never runs (quote prefix on formula-like text)."""
-    if isinstance(cell.value, str):
-        cell.data_type = "s"
-        if formula_like(cell.value):
-            cell.quotePrefix = True
+class _Rows:
+    """Rows appended one after another to a worksheet (as a spreadsheet's "append")."""
+
+    def __init__(self, xml: Any) -> None:
+        self.xml, self.r = xml, 0
+
+    def add(self, cells: Sequence[tuple[str | float | None, Any]]) -> None:
+        self.r += 1
+        self.xml.row(self.r, [(c, v, st) for c, (v, st) in enumerate(cells, start=1) if v is not None])
+
+    def title(self, text: str) -> None:
+        from pewlike.io.spreadsheetml import Style
+
+        value, style = _text(text)
+        self.add([(value, Style("title", quote=style.quote))])
+        self.add([])
+
+    def texts(self, values: Sequence[object], font: str = "plain") -> None:
+        from pewlike.io.spreadsheetml import Style
+
+        self.add([(v, Style(font, quote=st.quote)) for v, st in map(_text, values)])
+
+    def notes(self, trend: TrendLike) -> None:
+        self.add([])
+        self.texts(
+            [f"Percentages; change = last wave minus first, bold and * where significant at p < {trend.alpha:g}."]
+        )
+        for note in trend.notes:
+            self.texts([note])
+
+
+def _text(value: object) -> tuple[str, Any]:
+    """A text cell: plain, and quoted when a spreadsheet would read it as a formula (never run)."""
+    from pewlike.io.spreadsheetml import Style
+
+    text = plain_text(value)
+    return text, Style(quote=formula_like(text))
 
 
 def _num(v: Any) -> float | None:
     x = float(v)
     return x if np.isfinite(x) else None
-
-
-def _title(ws: Any, text: str) -> None:
-    from openpyxl.styles import Font
-
-    ws["A1"] = plain_text(text)
-    _as_text(ws["A1"])
-    ws["A1"].font = Font(bold=True, size=12)
-    ws.append([])
-
-
-def _text_row(ws: Any, values: Sequence[object], font: Any = None) -> None:
-    ws.append([plain_text(v) for v in values])
-    for cell in ws[ws.max_row]:
-        _as_text(cell)
-        if font is not None:
-            cell.font = font
-
-
-def _notes(ws: Any, trend: TrendLike) -> None:
-    ws.append([])
-    _text_row(
-        ws, [f"Percentages; change = last wave minus first, bold and * where significant at p < {trend.alpha:g}."]
-    )
-    for note in trend.notes:
-        _text_row(ws, [note])
