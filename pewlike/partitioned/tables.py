@@ -4,8 +4,8 @@ The topline and the crosstab are written once (:func:`pewlike.tables.toplines.to
 :func:`pewlike.tables.crosstabs.crosstab`); :class:`PartitionedTables` is what they ask of this
 backend (:class:`pewlike.tables.table_backend.TableBackend`): shares and nets from the
 partitioned proportions (:mod:`pewlike.partitioned.estimates`), bases, unweighted Ns and
-margins of error from one pass of weight sums per column, and a base or a column as one more
-domain condition.
+margins of error from one pass of weight sums per column, a base as one more domain
+condition, and the design df of every column of a crosstab from one pass.
 """
 
 from __future__ import annotations
@@ -75,18 +75,6 @@ class _InBase:
         return ok
 
 
-@dataclass(frozen=True, eq=False)
-class _InColumn:
-    """Rows whose answer to ``col`` is the category with raw code ``code`` (one column of a crosstab)."""
-
-    col: str
-    level: Level
-    code: int
-
-    def __call__(self, pdf: pd.DataFrame) -> np.ndarray:
-        return column_codes(pdf, self.col, self.level) == self.code
-
-
 def _base_pass(pdf: pd.DataFrame, prep: Prep, params: tuple[_InBase, ByCodes | None, int]) -> Sums:
     inbase, bycodes, G = params
     mask = inbase(pdf) & prep.dom
@@ -102,6 +90,14 @@ def _base_pass(pdf: pd.DataFrame, prep: Prep, params: tuple[_InBase, ByCodes | N
         "sw2": np.bincount(g[nz], weights=w[nz] * w[nz], minlength=G),
         "asked": np.array([float(asked.sum())]),
     }
+
+
+def _column_df_pass(pdf: pd.DataFrame, prep: Prep, params: tuple[str, Level, np.ndarray]) -> Sums:
+    """What the df of every column of a crosstab needs: each row of the domain in its column's domain."""
+    bycol, blev, dom_of = params
+    code = column_codes(pdf, bycol, blev)
+    dom = np.where(prep.dom, dom_of[code], -1)  # code -1 (missing) reads the last entry: -1
+    return prep.design.variance.df_sums(prep, dom, int(dom_of.max()) + 1)
 
 
 def _moe(nw: np.ndarray, sw: np.ndarray, sw2: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -377,7 +373,12 @@ class PartitionedTables:
         return float(self.pf.degf)
 
     def column_degf(self, bycol: str, columns: Sequence[str]) -> np.ndarray:
-        """Design degrees of freedom of the domain within each column of ``bycol`` (one pass each).
+        """Design degrees of freedom of the domain within each column of ``bycol``: one pass for all columns.
+
+        Each column's df is R's ``degf(subset(design, bycol == column))`` within the domain,
+        from the same sums as :attr:`PartitionedFrame.degf` of that subset (the rank of the
+        column's replicate weights, or its PSUs minus strata): every row goes to its
+        column's domain in one pass, so the df equal those of one pass per column.
 
         Parameters
         ----------
@@ -388,12 +389,21 @@ class PartitionedTables:
         Returns
         -------
         ndarray of float
+            One df per column; a column without respondents of nonzero weight has -1 on a
+            replicate design (no replicate weights), 0 otherwise (no PSU, no stratum).
         """
         bfc = factor_codes(self.pf, bycol)
-        blev = self.pf._level(bycol)
         raw_of = np.flatnonzero(bfc.lut[:-1] >= 0)  # kept level -> raw category code
-        codes = [int(raw_of[list(bfc.labels).index(c)]) for c in columns]
-        return np.array([float(self._within(("call", (bycol,), _InColumn(bycol, blev, k))).degf) for k in codes])
+        codes = np.array([int(raw_of[list(bfc.labels).index(c)]) for c in columns], dtype=np.int64)
+        if not codes.size:
+            return np.zeros(0)
+        raw, pos = np.unique(codes, return_inverse=True)
+        blev = self.pf._level(bycol)
+        dom_of = np.full(len(blev.values) + 1, -1, dtype=np.int64)  # raw category code (last: missing) -> domain
+        dom_of[raw] = np.arange(raw.size)
+        sums = run_pass(self.pf, [bycol], _column_df_pass, (bycol, blev, dom_of))
+        df = self.pf._ddesign.variance.domain_df(sums, np.arange(raw.size))
+        return np.array([float(int(x)) for x in df[pos]])  # as PartitionedFrame.degf: an int, as float
 
     def per_column_df(self) -> bool:
         """Whether the design's variance strategy makes a domain's logit interval on its own df.
