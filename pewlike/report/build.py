@@ -54,11 +54,19 @@ from pewlike.report.outdir import (
 )
 from pewlike.report.spec import DEMO_DATA, Spec
 from pewlike.report.universe import data_universe, in_universe, prepare
-from pewlike.report.workers import FIGURE_FORMATS, Done, FigureFuture, FigureJob, Pending, draw, figure_pool, job_count
+from pewlike.report.workers import (
+    FIGURE_FORMATS,
+    Done,
+    FigureFuture,
+    FigureJob,
+    FigurePool,
+    Pending,
+    draw,
+    figure_pool,
+    job_count,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from concurrent.futures import ProcessPoolExecutor
-
     import pandas as pd
 
     from pewlike.report.figcache import FigureCache
@@ -443,7 +451,7 @@ class _Writer:
         self.cache: dict[tuple[Any, ...], Any] = {}
         self.synthetic = spec.data.synthetic
         self.jobs = jobs
-        self.pool: ProcessPoolExecutor | None = figure_pool(jobs) if jobs > 1 else None  # ready by the first figure
+        self.pool: FigurePool | None = figure_pool(jobs) if jobs > 1 else None  # ready by the first figure
         self.figcache: FigureCache | None = None
         self.to_keep: list[tuple[str, str, tuple[str, ...], Pending]] = []  # drawn figures for the cache
         self.claimed = {MARKER.casefold(), MANIFEST.casefold()}  # paths written so far, ignoring case
@@ -588,11 +596,11 @@ class _Writer:
                 return Done(draw(job))
             except Exception as exc:
                 return Done(error=exc)
-        return self.pool.submit(draw, job)
+        return self.pool.submit(job)
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown()
             self.pool = None
 
     # -- the run ------------------------------------------------------------------------

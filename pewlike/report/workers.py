@@ -35,6 +35,7 @@ __all__ = [
     "Done",
     "FigureFuture",
     "FigureJob",
+    "FigurePool",
     "Pending",
     "die_with_parent",
     "draw",
@@ -120,13 +121,16 @@ def job_count(jobs: int | None) -> int:
     return jobs
 
 
-def figure_pool(jobs: int) -> ProcessPoolExecutor | None:
+def figure_pool(jobs: int) -> FigurePool | None:
     """A process pool (fork), its workers started now; None where fork is unavailable.
 
-    The workers are forked at once and get ready in parallel with the caller: each imports
-    the plotting modules and loads the fonts (:func:`warm_up`), so the caller spends only
-    the time of a fork on them, and the first figure is drawn by a worker that is ready.
-    They end with this process, even when it is killed, and do not hold its stdout
+    The workers are forked at once, before any thread of the pool exists.  The first gets
+    ready in parallel with the caller: it imports the plotting modules and loads the fonts
+    (:func:`warm_up`), so the first figure is drawn by a worker that is ready.  The others
+    wait, without taking a figure or any CPU, until :meth:`FigurePool.submit` finds a figure
+    still being drawn: a rebuild that redraws one figure (the rest from the cache) then
+    loads matplotlib once, not once per worker, and leaves the other core to the build.
+    The workers end with this process, even when it is killed, and do not hold its stdout
     (:func:`die_with_parent`).
 
     Parameters
@@ -136,30 +140,79 @@ def figure_pool(jobs: int) -> ProcessPoolExecutor | None:
 
     Returns
     -------
-    concurrent.futures.ProcessPoolExecutor or None
+    FigurePool or None
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
+    ctx = multiprocessing.get_context("fork")
+    started, wake, closing = ctx.Value("i", 0), ctx.Event(), ctx.Event()
     pool = ProcessPoolExecutor(
         max_workers=jobs,
-        mp_context=multiprocessing.get_context("fork"),
+        mp_context=ctx,
         initializer=_start_worker,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), started, wake, closing),
     )
     try:
         pool.submit(int)  # a forking pool starts all its workers on the first task
     except OSError:  # no process can be forked now (limits, memory): the figures are drawn here
         pool.shutdown(wait=False, cancel_futures=True)
         return None
-    return pool
+    return FigurePool(pool, wake, closing)
 
 
-def _start_worker(parent: int) -> None:
-    """Pool initializer: :func:`die_with_parent`, then :func:`warm_up`."""
+class FigurePool:
+    """The figure workers of a build: :func:`draw` jobs submitted, the waiting workers woken when needed.
+
+    Parameters
+    ----------
+    pool : concurrent.futures.ProcessPoolExecutor
+        Forked by :func:`figure_pool`.
+    wake, closing : multiprocessing.synchronize.Event
+        Set to let the waiting workers go on (``closing`` as well: only to end).
+    """
+
+    def __init__(self, pool: ProcessPoolExecutor, wake: Any, closing: Any) -> None:
+        self.pool, self.wake, self.closing = pool, wake, closing
+        self.futures: list[Any] = []
+
+    def submit(self, job: FigureJob) -> FigureFuture:
+        """Queue one figure; wake the waiting workers when another is still being drawn.
+
+        Parameters
+        ----------
+        job : FigureJob
+
+        Returns
+        -------
+        concurrent.futures.Future
+            Of the :func:`draw` call.
+        """
+        if not self.wake.is_set() and any(not f.done() for f in self.futures):
+            self.wake.set()
+        future = self.pool.submit(draw, job)
+        self.futures.append(future)
+        return future
+
+    def shutdown(self) -> None:
+        """Cancel what is queued, wait for what is being drawn, end every worker."""
+        self.closing.set()
+        self.wake.set()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(parent: int, started: Any, wake: Any, closing: Any) -> None:
+    """Pool initializer: :func:`die_with_parent`; the first worker warms up at once, the others when woken."""
     die_with_parent(parent)
+    with started.get_lock():
+        first = started.value == 0
+        started.value += 1
+    if not first:
+        wake.wait()
+        if closing.is_set():
+            return
     warm_up()
 
 

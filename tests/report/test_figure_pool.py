@@ -68,7 +68,7 @@ def test_workers_load_the_plotting_modules_themselves():
 
         pool = figure_pool(2)
         before = "pewlike.plots" in sys.modules or "matplotlib" in sys.modules
-        print(before, pool.submit(ready).result(), len(pool._processes))
+        print(before, pool.pool.submit(ready).result(), len(pool.pool._processes))
         pool.shutdown()
         """
     )
@@ -137,4 +137,81 @@ def test_no_process_to_fork_draws_in_the_build_process(tmp_path, monkeypatch):
     res = build(specmod.loads(SPEC), out=tmp_path / "here", jobs=2, cache=False)
     assert res.failures == ()
     assert sum(1 for f in res.files if f.startswith("figures/")) == 6
+    assert not multiprocessing.active_children()
+
+
+_SLEEPER = """
+import os, sys, time
+from pathlib import Path
+from pewlike.report.workers import figure_pool
+
+def loaded(pid):  # matplotlib's font library in the process's memory map
+    return "ft2font" in Path(f"/proc/{pid}/maps").read_text()
+
+def wait_for(cond):
+    deadline = time.monotonic() + 60
+    while not cond() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+pool = figure_pool(2)
+pids = list(pool.pool._processes)
+first = pool.pool.submit(os.getpid).result()  # the warm worker takes the tasks
+wait_for(lambda: loaded(first))
+before = [loaded(p) for p in pids].count(True)
+takers = {pool.pool.submit(os.getpid).result() for _ in range(20)}
+pool.wake.set()  # as submit does when a figure is still being drawn
+wait_for(lambda: all(map(loaded, pids)))
+print(len(pids), "matplotlib" in sys.modules, before, takers == {first}, sum(map(loaded, pids)))
+pool.shutdown()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc/<pid>/maps")
+def test_the_second_worker_sleeps_until_a_figure_waits_for_a_worker():
+    """One figure to draw (a rebuild with the rest cached): one worker loads matplotlib, not two."""
+    out = subprocess.run([sys.executable, "-c", _SLEEPER], capture_output=True, text=True, timeout=180, check=True)
+    # two workers; the build process never loads matplotlib; one loaded it before the wake-up,
+    # every task went to it, and both have it after the wake-up
+    assert out.stdout.split() == ["2", "False", "1", "True", "2"]
+
+
+def test_a_sleeping_worker_ends_with_the_pool_without_loading_anything():
+    from pewlike.report.workers import figure_pool
+
+    pool = figure_pool(3)
+    assert pool is not None
+    pids = list(pool.pool._processes)
+    pool.pool.submit(int).result()
+    pool.shutdown()  # two workers never woken: shutdown must not wait for them forever
+    assert len(pids) == 3 and not multiprocessing.active_children()
+
+
+def test_a_second_figure_wakes_the_second_worker(tmp_path):
+    """While a figure is being drawn, the next one wakes the waiting workers; a single figure does not."""
+    from pewlike.report.workers import figure_pool
+
+    class Slow:
+        def __init__(self):
+            self.finished = False
+
+        def done(self):
+            return self.finished
+
+    pool = figure_pool(2)
+    assert pool is not None
+    try:
+        pool.futures.append(Slow())  # a figure still being drawn
+        assert not pool.wake.is_set()
+        pool.pool.submit(int).result()
+        pool.futures[0].finished = True
+        job = ("nonexistent_plot", (), {}, str(tmp_path / "x"), (), False)
+        with pytest.raises(AttributeError):
+            pool.submit(job).result()  # nothing pending before it: the other worker still sleeps
+        assert not pool.wake.is_set()
+        pool.futures.append(Slow())
+        with pytest.raises(AttributeError):
+            pool.submit(job).result()
+        assert pool.wake.is_set()
+    finally:
+        pool.shutdown()
     assert not multiprocessing.active_children()
