@@ -154,3 +154,10 @@ def test_spreadsheet_cell_leaves_non_text_alone():
     assert spreadsheet_cell(None) is None
     assert math.isnan(spreadsheet_cell(float("nan")))
     assert spreadsheet_cell("=1\x00+1\x1b[2J") == "'=1+1"
+
+
+def test_plain_text_of_a_page_with_lines_and_tabs_keeps_or_cleans_it_whole() -> None:
+    page = "<p>Very concerned</p>\n\t<p>Müller 😀</p>\n" * 2000
+    assert plain_text(page) is page  # nothing to remove: the page itself, not a copy
+    dirty = page + "\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\\r\n\x00end\u00a0"
+    assert plain_text(dirty) == page + "link\nend\u00a0"  # escapes and controls removed, CR LF a newline
