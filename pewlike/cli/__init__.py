@@ -128,10 +128,11 @@ def main() -> None:
 
 
 def run() -> None:
-    """Console entry point: :func:`main`, then a quick exit after a read-and-print command.
+    """Console entry point: :func:`main`, then a quick exit where nothing needs the teardown.
 
-    ``pewlike topline`` and the like skip the interpreter's teardown once their output is
-    flushed (see :mod:`pewlike.cli.quickexit`); every other command exits normally.
+    ``pewlike topline`` and the like, and ``pewlike report`` once its workers have ended,
+    skip the interpreter's teardown once their output is flushed (see
+    :mod:`pewlike.cli.quickexit`); every other command exits normally.
     """
     try:
         main()

@@ -1,12 +1,13 @@
-"""Leaving the process without the interpreter's teardown after a one-shot command.
+"""Leaving the process without the interpreter's teardown after a command.
 
 Once ``pewlike topline`` has printed its table, Python would still spend 70-100 ms taking
 pandas, pyarrow and numpy apart module by module before the shell gets its prompt back: a
-sixth of the command's wall time. The console entry point skips that teardown, but only
-after a command that reads data and prints (never ``report``, ``rake`` or ``init``, which
-write files and may run worker processes), only when nothing could still need an orderly
-exit (no other thread, no child process, no Dask), and only once everything printed is
-flushed. In every other case the normal exit runs.
+sixth of the command's wall time. The console entry point skips that teardown after a
+command that reads data and prints, and after ``report`` once its build is over (its worker
+processes ended, its staging folder swapped in), but only when nothing could still need an
+orderly exit (no other thread, no child process, no pending clean-up of multiprocessing, no
+Dask), and only once everything printed is flushed. ``rake`` and ``init`` always exit
+normally, as does every command in any other case.
 """
 
 from __future__ import annotations
@@ -15,15 +16,18 @@ import os
 import sys
 from collections.abc import Iterable
 
-__all__ = ["QUICK_COMMANDS", "leave", "may_leave_early"]
+__all__ = ["AFTER_WORKERS", "QUICK_COMMANDS", "leave", "may_leave_early", "workers_left"]
 
 #: Commands that only read data and print to the terminal.
 QUICK_COMMANDS = frozenset({"codebook", "crosstab", "mean", "model", "select-all", "topline"})
+#: Commands that start worker processes: they may end early once every worker has ended.
+AFTER_WORKERS = frozenset({"report"})
 # Loaded by commands that start processes, threads or cluster clients with their own clean-up.
 _NEEDS_TEARDOWN = ("multiprocessing", "concurrent.futures", "dask", "distributed", "matplotlib")
+_CLUSTERS = ("dask", "distributed")
 
 
-def may_leave_early(argv: Iterable[str], modules: Iterable[str], threads: int) -> bool:
+def may_leave_early(argv: Iterable[str], modules: Iterable[str], threads: int, *, workers_left: bool = True) -> bool:
     """Whether the process may end without the interpreter's teardown.
 
     Parameters
@@ -34,16 +38,42 @@ def may_leave_early(argv: Iterable[str], modules: Iterable[str], threads: int) -
         Names of the imported modules (``sys.modules``).
     threads : int
         Number of live threads (``threading.active_count()``; 1 is the main thread alone).
+    workers_left : bool
+        Whether a child process is alive or multiprocessing has clean-up left for the exit
+        (:func:`workers_left`); only ``report`` asks.
 
     Returns
     -------
     bool
     """
     words = [a for a in argv if not a.startswith("-")]
-    if not words or words[0] not in QUICK_COMMANDS or threads > 1:
+    if not words or threads > 1:
         return False
     loaded = set(modules)
-    return not any(m in loaded for m in _NEEDS_TEARDOWN)
+    if words[0] in AFTER_WORKERS:
+        return not workers_left and not any(m in loaded for m in _CLUSTERS)
+    return words[0] in QUICK_COMMANDS and not any(m in loaded for m in _NEEDS_TEARDOWN)
+
+
+def workers_left() -> bool:
+    """Whether a child process is alive or multiprocessing would still clean up at exit.
+
+    Returns
+    -------
+    bool
+        True also when this cannot be told (multiprocessing's finalizer registry, which
+        holds the removal of its temporary folders, is not where it was).
+    """
+    if "multiprocessing" not in sys.modules:
+        return False
+    import multiprocessing
+    from multiprocessing import util
+
+    registry = getattr(util, "_finalizer_registry", None)
+    if not isinstance(registry, dict):
+        return True
+    at_exit = [key for key in list(registry) if isinstance(key, tuple) and key and key[0] is not None]
+    return bool(at_exit) or bool(multiprocessing.active_children())
 
 
 def leave(code: object) -> None:
@@ -61,7 +91,7 @@ def leave(code: object) -> None:
         import threading
 
         threads = threading.active_count()
-    if not may_leave_early(sys.argv[1:], list(sys.modules), threads):
+    if not may_leave_early(sys.argv[1:], list(sys.modules), threads, workers_left=workers_left()):
         return
     try:
         sys.stdout.flush()
