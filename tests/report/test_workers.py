@@ -45,7 +45,7 @@ _PARENT = textwrap.dedent(
         time.sleep(120)
         return b""
 
-    b.draw = slow_draw
+    b.draw = workers.draw = slow_draw  # in this process and in the forked workers
     b.build(loads(Path(sys.argv[4]).read_text()), out=out, jobs=2)
     """
 )
