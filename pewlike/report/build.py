@@ -37,6 +37,7 @@ from pewlike.report.html import (
     PendingBlock,
     ReportDoc,
     TableBlock,
+    finished_blocks,
     render_html,
     render_markdown,
 )
@@ -686,6 +687,7 @@ class _Writer:
 
         if "xlsx" in self.formats and self.docs:  # while the figure workers draw (it does not need them)
             write_xlsx(self.docs, self._claim(self.tdir, "tables.xlsx"), title=self.spec.title)
+        html_blocks, md_blocks = finished_blocks(doc)  # so are the tables' HTML and Markdown
         resolved: dict[int, Block] = {}
         for section in doc.sections:  # figures drawn by workers are collected in report order
             section.blocks[:] = [
@@ -698,9 +700,9 @@ class _Writer:
         if self.items is not None:
             self._keep_items(resolved)
         if "html" in self.formats:
-            self._file("index.html", render_html(doc).encode("utf-8"))
+            self._file("index.html", render_html(doc, rendered=html_blocks).encode("utf-8"))
         if "md" in self.formats:
-            self._file("report.md", render_markdown(doc).encode("utf-8"))
+            self._file("report.md", render_markdown(doc, rendered=md_blocks).encode("utf-8"))
         return sorted(
             rel
             for p in self.root.rglob("*")

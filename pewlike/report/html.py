@@ -8,6 +8,7 @@ blocks they are given, so the bytes are reproducible.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -23,6 +24,7 @@ __all__ = [
     "PendingBlock",
     "ReportDoc",
     "TableBlock",
+    "finished_blocks",
     "render_html",
     "render_markdown",
 ]
@@ -186,13 +188,35 @@ def _block_html(b: Block | PendingBlock) -> str:
     raise TypeError(type(b).__name__)  # pragma: no cover
 
 
-def render_html(doc: ReportDoc) -> str:
+def finished_blocks(doc: ReportDoc) -> tuple[dict[int, str], dict[int, str]]:
+    """HTML and Markdown of every block that is not a figure still being drawn, by ``id`` of the block.
+
+    The build renders these while its workers draw, then passes them to
+    :func:`render_html` and :func:`render_markdown`.
+
+    Parameters
+    ----------
+    doc : ReportDoc
+        The report, some of its figures possibly still pending.
+
+    Returns
+    -------
+    (dict, dict)
+        ``{id(block): html}`` and ``{id(block): markdown}``.
+    """
+    done = [b for s in doc.sections for b in s.blocks if isinstance(b, (TableBlock, FigureBlock, FailureBlock))]
+    return {id(b): _block_html(b) for b in done}, {id(b): _block_md(b) for b in done}
+
+
+def render_html(doc: ReportDoc, *, rendered: Mapping[int, str] | None = None) -> str:
     """The self-contained HTML report: inline style sheet, figures as ``data:`` PNGs, no script.
 
     Parameters
     ----------
     doc : ReportDoc
         The built report (every figure drawn).
+    rendered : mapping, optional
+        Blocks rendered already (:func:`finished_blocks`), by ``id``.
 
     Returns
     -------
@@ -221,7 +245,7 @@ def render_html(doc: ReportDoc) -> str:
         parts.append(f"<section id='{html_text(s.id)}'><h2>{html_text(s.title)}</h2>")
         if s.text:
             parts.append(f"<p>{html_text(s.text)}</p>")
-        parts.extend(_block_html(b) for b in s.blocks)
+        parts.extend((rendered or {}).get(id(b)) or _block_html(b) for b in s.blocks)
         parts.append("</section>")
     wb = (
         f" All tables in one workbook: <a href='{html_text(markdown_target(doc.workbook))}'>{html_text(doc.workbook)}</a>."
@@ -251,13 +275,15 @@ def _block_md(b: Block | PendingBlock) -> str:
     raise TypeError(type(b).__name__)  # pragma: no cover
 
 
-def render_markdown(doc: ReportDoc) -> str:
+def render_markdown(doc: ReportDoc, *, rendered: Mapping[int, str] | None = None) -> str:
     """The report as Markdown (figures linked from ``figures/``).
 
     Parameters
     ----------
     doc : ReportDoc
         The built report (every figure drawn).
+    rendered : mapping, optional
+        Blocks rendered already (:func:`finished_blocks`), by ``id``.
 
     Returns
     -------
@@ -279,7 +305,7 @@ def render_markdown(doc: ReportDoc) -> str:
         if s.text:
             parts += [md(s.text), ""]
         for b in s.blocks:
-            parts += [_block_md(b)]
+            parts += [(rendered or {}).get(id(b)) or _block_md(b)]
     parts += [
         "---",
         "",
