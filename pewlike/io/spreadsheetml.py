@@ -102,6 +102,12 @@ class StyleTable:
         )
 
 
+def _number(value: float) -> str:
+    """A number as a cell value: every digit of the float (``repr``), a whole number without ``.0`` as Excel writes it."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def column_name(col: int) -> str:
     """Excel's letters for a 1-based column number.
 
@@ -163,7 +169,7 @@ class Xml:
                 )
             else:
                 assert math.isfinite(value)  # callers write no NaN or infinity
-                out.append(f'<c r="{ref}"{sattr}><v>{float(value)!r}</v></c>')
+                out.append(f'<c r="{ref}"{sattr}><v>{_number(value)}</v></c>')
         if out:
             self.rows.append(f'<row r="{r}">{"".join(out)}</row>')
 

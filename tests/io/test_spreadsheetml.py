@@ -115,3 +115,17 @@ def test_column_letters_past_z() -> None:
         "AAA",
         "XFD",
     ]
+
+
+def test_whole_numbers_are_written_as_excel_writes_them() -> None:
+    """4272.0 is ``<v>4272</v>`` (openpyxl reads an int back); other floats keep every digit."""
+    values = [4272.0, -3.0, 0.0, 1e22, 0.1 + 0.2, 123456789.5, 2.0**60]
+    data = workbook_bytes([Sheet("s", "T", ["x"], [[Number(v, "General")] for v in values])], title="t")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>4272</v>" in sheet and "<v>-3</v>" in sheet and "<v>0</v>" in sheet
+    assert "<v>1e+22</v>" in sheet and "<v>0.30000000000000004</v>" in sheet and "<v>1.152921504606847e+18</v>" in sheet
+    got = [
+        ws_row[0] for ws_row in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(min_row=4, values_only=True)
+    ]
+    assert got == values and [type(v) for v in got[:3]] == [int, int, int]
