@@ -22,9 +22,9 @@ __all__ = ["AFTER_WORKERS", "QUICK_COMMANDS", "leave", "may_leave_early", "worke
 QUICK_COMMANDS = frozenset({"codebook", "crosstab", "mean", "model", "select-all", "topline"})
 #: Commands that start worker processes: they may end early once every worker has ended.
 AFTER_WORKERS = frozenset({"report"})
-# Loaded by commands that start processes, threads or cluster clients with their own clean-up.
-_NEEDS_TEARDOWN = ("multiprocessing", "concurrent.futures", "dask", "distributed", "matplotlib")
+# Cluster clients, and the plotting state of a command that drew: their own clean-up at exit.
 _CLUSTERS = ("dask", "distributed")
+_NEEDS_TEARDOWN = (*_CLUSTERS, "matplotlib")
 
 
 def may_leave_early(argv: Iterable[str], modules: Iterable[str], threads: int, *, workers_left: bool = True) -> bool:
@@ -40,18 +40,21 @@ def may_leave_early(argv: Iterable[str], modules: Iterable[str], threads: int, *
         Number of live threads (``threading.active_count()``; 1 is the main thread alone).
     workers_left : bool
         Whether a child process is alive or multiprocessing has clean-up left for the exit
-        (:func:`workers_left`); only ``report`` asks.
+        (:func:`workers_left`).  Having ``multiprocessing`` or ``concurrent.futures`` imported
+        is not enough to need the teardown (pyreadstat imports multiprocessing for its
+        parallel reader): what they would clean up is a live child, a registered clean-up
+        or a thread, and those are what is checked.
 
     Returns
     -------
     bool
     """
     words = [a for a in argv if not a.startswith("-")]
-    if not words or threads > 1:
+    if not words or threads > 1 or workers_left:
         return False
     loaded = set(modules)
     if words[0] in AFTER_WORKERS:
-        return not workers_left and not any(m in loaded for m in _CLUSTERS)
+        return not any(m in loaded for m in _CLUSTERS)
     return words[0] in QUICK_COMMANDS and not any(m in loaded for m in _NEEDS_TEARDOWN)
 
 

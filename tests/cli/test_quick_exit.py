@@ -12,23 +12,41 @@ from pewlike.cli.quickexit import may_leave_early
 
 
 def test_only_read_and_print_commands_on_a_quiet_process():
-    plain = ["sys", "pandas", "pyreadstat"]
-    assert may_leave_early(["topline", "CONCERNCO"], plain, 1)
-    assert may_leave_early(["--data", "x.sav", "crosstab", "Q", "--by", "F_SEX"], plain, 1) is False  # not a word
-    assert may_leave_early(["crosstab", "Q", "--by", "F_SEX"], plain, 1)
+    plain = ["sys", "pandas", "pyreadstat", "multiprocessing", "concurrent.futures"]  # pyreadstat loads both
+    assert may_leave_early(["topline", "CONCERNCO"], plain, 1, workers_left=False)
+    assert may_leave_early(["--data", "x.sav", "crosstab", "Q"], plain, 1, workers_left=False) is False  # not a word
+    assert may_leave_early(["crosstab", "Q", "--by", "F_SEX"], plain, 1, workers_left=False)
     for command in ("report", "rake", "init"):
-        assert not may_leave_early([command], plain, 1)
+        assert not may_leave_early([command], plain, 1)  # cannot tell whether workers are left: normal exit
     # a report, once its workers have ended and multiprocessing has nothing left to clean up
-    built = [*plain, "multiprocessing", "concurrent.futures", "matplotlib"]
+    built = [*plain, "matplotlib"]
     assert may_leave_early(["report", "spec.toml", "--out", "x"], built, 1, workers_left=False)
     assert not may_leave_early(["report"], built, 1, workers_left=True)
     assert not may_leave_early(["report"], built, 2, workers_left=False)
     assert not may_leave_early(["report"], [*built, "distributed"], 1, workers_left=False)
     assert not may_leave_early(["rake"], plain, 1, workers_left=False)
-    assert not may_leave_early([], plain, 1)
-    assert not may_leave_early(["topline", "Q"], plain, 2)  # another thread is alive
-    for module in ("multiprocessing", "concurrent.futures", "dask", "distributed", "matplotlib"):
-        assert not may_leave_early(["topline", "Q"], [*plain, module], 1)
+    assert not may_leave_early([], plain, 1, workers_left=False)
+    assert not may_leave_early(["topline", "Q"], plain, 2, workers_left=False)  # another thread is alive
+    assert not may_leave_early(["topline", "Q"], plain, 1, workers_left=True)  # a child or a clean-up is left
+    for module in ("dask", "distributed", "matplotlib"):
+        assert not may_leave_early(["topline", "Q"], [*plain, module], 1, workers_left=False)
+
+
+_ENTRY = (
+    "import atexit, sys; atexit.register(lambda: print('teardown ran', file=sys.stderr)); "
+    "sys.argv = ['pewlike', *sys.argv[1:]]; from pewlike.cli import run; run()"
+)
+
+
+def test_a_topline_ends_without_the_teardown():
+    """As installed: pyreadstat imports multiprocessing, which leaves nothing to clean up."""
+    quick = subprocess.run(
+        [sys.executable, "-c", _ENTRY, "topline", "CONCERNCO"], capture_output=True, text=True, timeout=300
+    )
+    assert quick.returncode == 0 and "Very concerned" in quick.stdout
+    assert "teardown ran" not in quick.stderr
+    usage = subprocess.run([sys.executable, "-c", _ENTRY, "--help"], capture_output=True, text=True, timeout=300)
+    assert "teardown ran" in usage.stderr  # no command: the normal exit runs it
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
