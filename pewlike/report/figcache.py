@@ -74,6 +74,7 @@ class FigureCache:
         self.folder = Path(root) / "figures"
         self.readable = True
         self.writable = True
+        self.warned = False  # one warning for the damaged or unreadable entries of a build
         self._salt = _salt()
         self._check_marker()
 
@@ -130,12 +131,18 @@ class FigureCache:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            _warn(f"figure cache entry {path} cannot be read ({exc.strerror or exc}); drawing the figure")
+            self._warn_once(f"figure cache entry {path} cannot be read ({exc.strerror or exc}); drawing the figure")
             return None
         parts = _unpack(data, key)
         if parts is None:
-            _warn(f"figure cache entry {path} is damaged; drawing the figure again")
+            self._warn_once(f"figure cache entry {path} is damaged; drawing the figure again")
         return parts
+
+    def _warn_once(self, msg: str) -> None:
+        """Warn of the first bad entry only: a damaged cache folder is one line, not one per figure."""
+        if not self.warned:
+            self.warned = True
+            _warn(f"{msg} (further bad entries are drawn again without a warning)")
 
     def store(self, key: str, parts: Mapping[str, bytes]) -> None:
         """Keep the files of a drawn figure (a folder that cannot be written is reported once)."""

@@ -117,6 +117,7 @@ class ItemCache:
         if os.path.lexists(self.folder) and not self.folder.is_dir():  # storing reports it, once
             self.readable = False
         self.context: str | None = None
+        self.warned = False  # one warning for the damaged or unreadable entries of a build
 
     def set_context(self, reports: ReportCache, spec: Spec, data_path: str, data_name: str) -> None:
         """Key the report's context (the spec without items, the data); no context: nothing is cached."""
@@ -143,7 +144,7 @@ class ItemCache:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            _warn(f"item cache entry {path} cannot be read ({exc.strerror or exc}); building the item")
+            self._warn_once(f"item cache entry {path} cannot be read ({exc.strerror or exc}); building the item")
             return None
         try:
             if data is None:
@@ -153,8 +154,14 @@ class ItemCache:
                 raise _Bad("a file of the whole report")
             return entry
         except (_Bad, ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError):
-            _warn(f"item cache entry {path} is damaged; building the item again")
+            self._warn_once(f"item cache entry {path} is damaged; building the item again")
             return None
+
+    def _warn_once(self, msg: str) -> None:
+        """Warn of the first bad entry only: a damaged cache folder is one line, not one per item."""
+        if not self.warned:
+            self.warned = True
+            _warn(f"{msg} (further bad entries are built again without a warning)")
 
     # -- writing -------------------------------------------------------------------------
     def store(self, key: str, folder: Path, files: Sequence[str], blocks: Sequence[Any], docs: Sequence[Any]) -> None:

@@ -249,6 +249,31 @@ DAMAGES: dict[str, Callable[[Path, Path], None]] = {
 }
 
 
+def test_a_damaged_cache_folder_is_one_warning_per_cache(
+    pristine: tuple[Path, dict[str, bytes]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every item and figure entry damaged: one line for the items, one for the figures, the same report."""
+    source, reference = pristine
+    cache = tmp_path / "cache"
+    shutil.copytree(source, cache, symlinks=True)
+    entries = _entries(cache)
+    figures = sorted((cache / "figures").glob("*.fig"))
+    assert len(entries) > 2 and figures
+    for p in [*entries, *figures]:
+        p.write_bytes(b"garbage " + p.name.encode())
+    calls = _count_builders(monkeypatch)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = build(_spec(), out=tmp_path / "again", jobs=1, cache=cache)
+    messages = _cache_warnings(caught)
+    items = [m for m in messages if m.startswith("item cache entry ")]
+    drawn = [m for m in messages if m.startswith("figure cache entry ")]
+    assert len(items) == 1 and len(drawn) == 1 and len(messages) == 2, messages
+    assert "is damaged" in items[0] and "further bad entries" in items[0] and "\n" not in items[0]
+    assert sum(calls.values()) == len(entries)  # every item computed again
+    assert res.failures == () and _tree(tmp_path / "again") == reference
+
+
 @pytest.mark.parametrize("damage", list(DAMAGES))
 def test_damaged_entry_is_a_miss_with_one_warning(
     damage: str, pristine: tuple[Path, dict[str, bytes]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
