@@ -108,7 +108,10 @@ class SurveyFrame:
         if data.columns.duplicated().any():
             dup = list(data.columns[data.columns.duplicated()])
             raise DesignError(f"duplicate column names {dup}; rename them before building the design")
-        data = data.rename(columns=str) if not all(isinstance(c, str) for c in data.columns) else data
+        if all(isinstance(c, str) for c in data.columns):
+            data = _own_copy(data)
+        else:
+            data = data.rename(columns=str)  # a new frame already
         cb = Codebook.from_frame(data) if codebook is None else codebook
         missing_info = [c for c in data.columns if c not in cb.variables]
         if missing_info:
@@ -401,3 +404,24 @@ def frame_of(survey: Any) -> SurveyFrame:
     if getattr(frame, "kind", None) == "partitioned":
         raise EstimationError("this needs the data in memory; use svy.collect() or svy.sample(frac=...) first")
     raise EstimationError(f"expected a pewlike Survey, not {type(survey).__name__}")
+
+
+def _own_copy(data: pd.DataFrame) -> pd.DataFrame:
+    """The design's own copy of a user's frame, as R's ``svydesign`` stores a copy of its ``data``.
+
+    Changing the user's frame afterwards must change no estimate.  With pandas'
+    copy-on-write (always on from pandas 3, an option in pandas 2) a shallow copy is one,
+    and free: the data are shared until either side writes.  Without it, a deep copy.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    import pandas as pd
+
+    cow = int(pd.__version__.split(".")[0]) >= 3 or pd.options.mode.copy_on_write is True
+    return data.copy(deep=not cow)
