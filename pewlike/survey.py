@@ -1483,8 +1483,9 @@ class Survey:
         Returns
         -------
         list of list of str
-            Item columns of each battery: names with a common stem ending in a letter
-            after a digit (``PP5a`` .. ``PP5g``) and Selected / Not selected answers.
+            Item columns of each battery: names with a common stem and an item mark (a
+            letter after a digit, ``PP5a`` .. ``PP5g``; or after an underscore, ``SMUSE_a``,
+            ``Q5_1``) and Selected / Not selected answers.
 
         Notes
         -----

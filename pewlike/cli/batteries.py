@@ -23,11 +23,12 @@ def _expand(svy: Survey, items: tuple[str, ...]) -> list[str]:
     """One name that is a battery's stem (``PP5``) stands for its items; else the items as given."""
     if len(items) != 1:
         return list(items)
+    from pewlike.estimation.indicators import item_stem
     from pewlike.io.codebook import base_name
-    from pewlike.tables.selectall import _stem_name
 
+    wanted = base_name(items[0]).rstrip("_")
     for battery in svy.batteries():
-        if base_name(_stem_name(battery)) == base_name(items[0]):
+        if item_stem(battery[0]) == wanted:
             return battery
     return list(items)
 

@@ -32,13 +32,19 @@ __all__ = [
     "common_prefix",
     "find_batteries",
     "is_none_item",
+    "item_stem",
     "selected_label",
     "short_labels",
     "trim_common_suffix",
 ]
 
 _SELECTED = ("selected", "yes", "checked", "mentioned", "chosen", "marked", "applies")
-_STEM = re.compile(r"^(?P<stem>.*\d)(?P<item>[A-Za-z])$")
+#: Item names of a battery: a letter after a digit (``PP5a``), or after an underscore one or two
+#: letters, up to three digits or "none" (``SMUSE_a``, ``Q5_1``, ``SMUSE_none``).
+_STEMS = (
+    re.compile(r"^(?P<stem>.*\d)(?P<item>[A-Za-z])$"),
+    re.compile(r"^(?P<stem>.+_)(?P<item>[A-Za-z]{1,2}|\d{1,3}|none)$", re.IGNORECASE),
+)
 _NONE = re.compile(r"^\s*(none of (these|the above|them)|none)\b", re.IGNORECASE)
 _SEPARATORS = (". ", ": ", "? ", " - ", " \u2013 ", " \u2014 ", "; ", ", ")
 
@@ -100,6 +106,33 @@ def answer_levels(sf: SurveyFrame, col: str) -> tuple[str, ...]:
     return _substantive(info, cats)
 
 
+def item_stem(name: str) -> str | None:
+    """The battery stem of an item's column name, or None when the name has no item mark.
+
+    Parameters
+    ----------
+    name : str
+        A column name (an ATP wave suffix is set aside).
+
+    Returns
+    -------
+    str or None
+        The name up to its item mark: a letter after a digit (``PP5a``), or an underscore
+        followed by one or two letters, up to three digits or ``none`` (``SMUSE_a``,
+        ``Q5_10``; the underscore is not part of the stem).
+
+    Examples
+    --------
+    >>> item_stem("PP5a_W49"), item_stem("SMUSE_none_W80"), item_stem("Q5_10"), item_stem("CONCERNCO_W49")
+    ('PP5', 'SMUSE', 'Q5', None)
+    """
+    for pattern in _STEMS:
+        m = pattern.match(base_name(name))
+        if m:
+            return m["stem"].rstrip("_")
+    return None
+
+
 def find_batteries(
     codebook: Codebook, columns: Sequence[str], levels: Mapping[str, Sequence[str]] | None = None
 ) -> list[list[str]]:
@@ -118,8 +151,10 @@ def find_batteries(
     -------
     list of list of str
         One list of column names per battery of two or more items (``PP5a_W49``,
-        ``PP5b_W49``, ...): same name up to a final letter after a digit, categorical,
-        one set of answer labels that has a "selected" answer.
+        ``PP5b_W49``, ...): same name up to a final letter after a digit, or up to a final
+        underscore followed by one or two letters, up to three digits or ``none``
+        (``SMUSE_a``, ``Q5_1``); categorical, one set of answer labels that has a
+        "selected" answer.
 
     Notes
     -----
@@ -130,14 +165,14 @@ def find_batteries(
         info = codebook.variables.get(col)
         if info is None or info.kind not in ("categorical", "string"):
             continue
-        m = _STEM.match(base_name(col))
-        if not m:
+        stem = item_stem(col)
+        if stem is None:
             continue
         labels = _substantive(info, None if levels is None else levels.get(col))
         if selected_label(labels) is None or len(labels) != 2:
             continue
         suffix = col[len(base_name(col)) :]
-        groups.setdefault(f"{m['stem']}\x00{labels}\x00{suffix}", []).append(col)
+        groups.setdefault(f"{stem}\x00{labels}\x00{suffix}", []).append(col)
     return [cols for cols in groups.values() if len(cols) >= 2]
 
 

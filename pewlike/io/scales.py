@@ -122,6 +122,7 @@ _POLES: tuple[tuple[str, str], ...] = (
     ("easy", "difficult"),
     ("helped", "hurt"),
     ("help", "hurt"),
+    ("good", "bad"),
 )
 _STRONG = ("strongly", "very", "much", "a lot", "extremely", "completely", "totally", "far", "definitely")
 _MILD = ("somewhat", "mostly", "a little", "slightly", "moderately", "fairly", "probably", "a bit")

@@ -341,9 +341,13 @@ def _estimate(
 
 
 def _stem_name(columns: Sequence[str]) -> str:
-    from pewlike.estimation.indicators import common_prefix
+    """The battery's name: its items' stem (``PP5``, ``SMUSE`` of ``SMUSE_a``), else their common start."""
+    from pewlike.estimation.indicators import common_prefix, item_stem
     from pewlike.io.codebook import base_name
 
+    stems = {item_stem(c) for c in columns}
+    if len(stems) == 1 and None not in stems:
+        return str(stems.pop())
     names = [base_name(c) for c in columns]
     stem = common_prefix(names)
     return stem or names[0]

@@ -40,6 +40,7 @@ SCALES = {
     "favorable": ["Very favorable", "Mostly favorable", "Mostly unfavorable", "Very unfavorable"],
     "better": ["A lot better", "A little better", "About the same", "A little worse", "A lot worse"],
     "ideology": ["Very conservative", "Conservative", "Moderate", "Liberal", "Very liberal"],
+    "good_bad": ["Very good", "Somewhat good", "Somewhat bad", "Very bad"],  # "good or bad for society"
 }
 
 NOT_SCALES = {
@@ -77,6 +78,8 @@ def test_ranks_and_sides_of_known_scales():
     assert scale_ranks(SCALES["frequency"]) == (6, 4, 3, 2, 1)
     assert is_two_sided(SCALES["agree5"]) and is_two_sided(SCALES["satisfied"])
     assert not is_two_sided(SCALES["intensity"]) and not is_two_sided(SCALES["share"])
+    assert scale_ranks(SCALES["good_bad"]) == (5, 4, 2, 1) and is_two_sided(SCALES["good_bad"])
+    assert not is_two_sided(SCALES["evaluation"])  # excellent ... poor stays one-sided
 
 
 def test_declaration_wins_over_file_and_labels():

@@ -119,6 +119,29 @@ def test_table_and_summary_of_the_demo_battery():
     assert "<table" in sa._repr_html_()
 
 
+@pytest.mark.parametrize(
+    ("names", "battery"),
+    [
+        (["SMUSE_a_W80", "SMUSE_b_W80", "SMUSE_c_W80", "SMUSE_none_W80"], True),  # ATP's underscore items
+        (["Q5_1", "Q5_2", "Q5_3", "Q5_10"], True),  # numbered items (Qualtrics, many panels)
+        (["PP5a", "PP5b"], True),
+        (["SMUSE_a", "OTHER_b"], False),  # different stems
+        (["Q5_1234", "Q5_1235"], False),  # a long number is a code, not an item mark
+        (["Q5_abc", "Q5_abd"], False),  # three letters are a word, not an item mark
+    ],
+)
+def test_battery_item_names_with_underscores(names, battery):
+    rng = np.random.default_rng(len("".join(names)))
+    frame = pd.DataFrame({c: pd.Categorical(rng.choice(SEL[:2], 80), categories=SEL) for c in names})
+    frame["w"] = rng.uniform(0.5, 2.0, 80)
+    svy = pw.Survey(frame, weights="w", codebook=Codebook.from_frame(frame))
+    assert svy.batteries() == ([names] if battery else [])
+    if battery:  # the shares of a found battery are the items' weighted shares selected
+        shares = svy.select_all(names).to_frame().set_index("item")["estimate"]
+        want = [np.average(frame[c] == "Selected", weights=frame["w"]) for c in names]
+        assert shares.iloc[: len(names)].to_numpy() == pytest.approx(want, rel=1e-12)
+
+
 def test_items_from_different_label_sets_are_named():
     svy = pw.demo()
     with pytest.raises(VariableError, match=r"not one battery: PP5a_W49 .* but CONCERNCO_W49"):
