@@ -7,9 +7,10 @@ print one line and exit 1; bad usage exits 2 (click); bugs keep their traceback.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 import click
@@ -33,14 +34,18 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _user_errors(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Turn a PewlikeError into one line on stderr and exit code 1 (bugs keep their traceback)."""
+    """Turn a PewlikeError into one line on stderr and exit code 1 (bugs keep their traceback).
+
+    pewlike's warnings are one line each while the command runs (:func:`_one_line_warnings`).
+    """
 
     @functools.wraps(func)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         from pewlike.errors import PewlikeError
 
         try:
-            return func(*args, **kwargs)
+            with _one_line_warnings():
+                return func(*args, **kwargs)
         except PewlikeError as exc:
             from pewlike.report.advice import for_cli  # Python advice said as commands and options
 
@@ -189,7 +194,6 @@ def report(
     """
     from pewlike.report.build import build
 
-    _one_line_warnings()
     if spec is not None:
         from pewlike.io.probe import probe_file
         from pewlike.report.spec import DEMO_DATA, load
@@ -215,8 +219,12 @@ def report(
     _say(result.summary())
 
 
-def _one_line_warnings() -> None:
-    """Show pewlike's warnings as one line on stderr (``pewlike: warning: ...``); others as usual."""
+@contextlib.contextmanager
+def _one_line_warnings() -> Iterator[None]:
+    """Show pewlike's warnings as one line on stderr (``pewlike: warning: ...``); others as usual.
+
+    The previous ``warnings.showwarning`` is back when the block ends.
+    """
     import warnings
 
     from pewlike.errors import PewlikeWarning
@@ -227,20 +235,25 @@ def _one_line_warnings() -> None:
         message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None, line: Any = None
     ) -> None:
         if issubclass(category, PewlikeWarning):
-            _say(f"pewlike: warning: {message}", err=True)
+            from pewlike.report.advice import for_cli  # Python advice said as commands and options
+
+            _say(f"pewlike: warning: {for_cli(str(message))}", err=True)
         else:
             shown(message, category, filename, lineno, file, line)
 
     warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
 
 
 def _starter(data: str) -> Spec:
-    from pewlike.loading import read
     from pewlike.report.spec import loads
-    from pewlike.report.starter import starter
+    from pewlike.report.starter import read_for_starter, starter
 
-    svy = read(data, probe=True)
-    made = starter(svy, data)
+    svy, weight_why = read_for_starter(data)
+    made = starter(svy, data, weight_why=weight_why)
     if made.left_out:
         _say(
             f"pewlike: note: the report covers the first {made.questions:,} questions; "
@@ -293,8 +306,7 @@ def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> Non
     from pathlib import Path
 
     from pewlike.errors import PewlikeError
-    from pewlike.loading import read
-    from pewlike.report.starter import starter
+    from pewlike.report.starter import read_for_starter, starter
 
     for path in data:
         _refuse_same(output, "--output", {"data file": path})
@@ -304,9 +316,10 @@ def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> Non
     if len(data) > 1:
         from pewlike.report.trend_starter import waves_starter
 
-        made = waves_starter([read(p, probe=True) for p in data], list(data), spec_path=output)
+        made = waves_starter([read_for_starter(p)[0] for p in data], list(data), spec_path=output)
     else:
-        made = starter(read(data[0], probe=True), data[0], spec_path=output, max_items=max_items)
+        svy, weight_why = read_for_starter(data[0])
+        made = starter(svy, data[0], spec_path=output, max_items=max_items, weight_why=weight_why)
     text = made.text
     tmp = target.with_name(f".{target.name}.tmp")
     try:
@@ -336,7 +349,12 @@ def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> Non
 @_user_errors
 def codebook(data: str | None, fmt: OutputFormat) -> None:
     """Print the codebook of a data file (default: the demo survey)."""
-    svy = _load(data, None)
+    if data is None:
+        svy = _load(None, None)
+    else:  # a codebook needs no weight: a file with none, or several, is read as it is
+        from pewlike.loading import read
+
+        svy = read(data, weights=None, probe=True)
     _emit(svy.codebook(), fmt)
 
 

@@ -268,14 +268,17 @@ def find_weight_column(columns: Sequence[str]) -> str | None:
     Raises
     ------
     DesignError
-        When several columns qualify (they are listed).
+        When several columns qualify (they are listed in the message and in the error's
+        ``weight_columns``).
     """
     cands = [c for c in columns if _WEIGHT_NAME.match(str(c))]
     if len(cands) > 1:
-        raise DesignError(
+        err = DesignError(
             f"several weight columns found: {', '.join(cands)}; pass weights='{cands[0]}' "
             f"(or another), or weights=None for unweighted estimates"
         )
+        err.weight_columns = tuple(cands)  # type: ignore[attr-defined]  # for a caller that picks one
+        raise err
     return cands[0] if cands else None
 
 

@@ -96,6 +96,16 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         r"or leave the question out of the [[trend]] items",
         r"map them with a report spec's [stack] recode, or leave the question out",
     ),
+    (
+        r"pass weights=('[^']*') \(or another\), or weights=None for unweighted estimates",
+        r"set [data] weights = \1 (or another), or weights = false for unweighted estimates",
+        r"give --weights \1 (or another)",
+    ),
+    (
+        r"Pass weights='<column>', or weights=None for unweighted",
+        'Set [data] weights = "<column>", or weights = false for unweighted',
+        "Give the weight column with --weights COLUMN",
+    ),
     (r"subset name=", "universe = ", "--universe "),
     (r"svy\.subset\(", "filter = (", "--filter ("),
 )

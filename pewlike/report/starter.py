@@ -6,8 +6,9 @@ substantive answers) -- the standard ATP demographics it finds (age, sex or gend
 education, race and ethnicity, party, income), and the weight, and writes a spec in which
 every key is explained in a comment, toplining each question and crossing it by the
 demographics.  :attr:`Starter.choices` says what was chosen and why.  The text is checked by
-:func:`pewlike.report.spec.loads` before it is returned.  Pew's batteries and grids are
-not picked yet (``svy.batteries()`` does not exist on this version).
+:func:`pewlike.report.spec.loads` before it is returned.  Select-all batteries and grids
+of questions sharing a scale are proposed too (:mod:`pewlike.report.starter_batteries`).
+:func:`read_for_starter` reads the file, choosing a weight where a panel file has several.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from pewlike.survey import Survey
 
 __all__ = [
@@ -27,7 +30,9 @@ __all__ = [
     "Starter",
     "categorical_items",
     "demographics",
+    "latest_weight",
     "likert_items",
+    "read_for_starter",
     "standard_demographics",
     "starter",
     "starter_spec",
@@ -49,6 +54,83 @@ STANDARD_DEMOGRAPHICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("party", ("F_PARTYSUM_FINAL", "F_PARTY_FINAL")),
     ("income", ("F_INC",)),
 )
+
+
+_WAVE_OF_WEIGHT = re.compile(r"_w(\d+)[a-z]?$", re.IGNORECASE)
+
+
+def latest_weight(columns: Sequence[str]) -> str:
+    """The weight of the latest wave among ``WEIGHT_W<n>`` columns (a plain ``weight`` comes last).
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Weight columns of one file, at least one.
+
+    Returns
+    -------
+    str
+        The column with the highest wave number; the first listed among equals.
+
+    Examples
+    --------
+    >>> latest_weight(["WEIGHT_W80", "WEIGHT_W81", "weight"])
+    'WEIGHT_W81'
+    """
+
+    def wave(col: str) -> int:
+        m = _WAVE_OF_WEIGHT.search(col)
+        return int(m.group(1)) if m else -1
+
+    return max(columns, key=wave)
+
+
+def read_for_starter(path: str) -> tuple[Survey, str | None]:
+    """Read a data file for a starter spec, choosing a weight where the file has several.
+
+    A panel file may carry the weight of each wave its respondents took part in
+    (``WEIGHT_W80``, ``WEIGHT_W81``).  Estimates need one; the starter takes the latest
+    wave's, says so, and the spec names it so that it can be changed.
+
+    Parameters
+    ----------
+    path : str
+        The data file.
+
+    Returns
+    -------
+    (Survey, str or None)
+        The survey, and the line saying which weight was chosen among several (None when
+        the file has at most one weight column).
+
+    Raises
+    ------
+    DataFileError
+        The file cannot be read.
+
+    Notes
+    -----
+    No R equivalent: ``svydesign(weights=)`` is always given by hand.
+    """
+    import warnings
+
+    from pewlike.errors import DesignError, WeightWarning
+    from pewlike.loading import read
+
+    try:
+        with warnings.catch_warnings():  # the starter says "weight: none found, so unweighted" itself
+            warnings.filterwarnings("ignore", message="no weight column found", category=WeightWarning)
+            return read(path, probe=True), None
+    except DesignError as exc:
+        several: tuple[str, ...] | None = getattr(exc, "weight_columns", None)
+        if not several:
+            raise
+    chosen = latest_weight(several)
+    why = (
+        f"weight: {chosen}, the latest wave's of the file's weight columns {', '.join(several)} "
+        "(change [data] weights to use another)"
+    )
+    return read(path, weights=chosen, probe=True), why
 
 
 def _levels(svy: Survey, col: str) -> list[str]:
@@ -337,7 +419,12 @@ def _pick(svy: Survey) -> tuple[dict[str, str], list[str]]:
 
 
 def starter(
-    svy: Survey, data_path: str, *, spec_path: str = "report.toml", max_items: int = MAX_STARTER_ITEMS
+    svy: Survey,
+    data_path: str,
+    *,
+    spec_path: str = "report.toml",
+    max_items: int = MAX_STARTER_ITEMS,
+    weight_why: str | None = None,
 ) -> Starter:
     """A starter spec for ``svy`` with at most ``max_items`` questions, what it left out and why.
 
@@ -360,6 +447,9 @@ def starter(
         Most questions written, the first ones in the data's order; the spec
         says in a comment how many more there were.  A file with thousands of columns
         would otherwise give a spec of thousands of tables.
+    weight_why : str, optional
+        The line saying how the weight was chosen (:func:`read_for_starter`), instead of
+        "the file's weight column".
 
     Returns
     -------
@@ -418,7 +508,10 @@ def starter(
         rel = data.as_posix()
     label = svy._codebook.file_label or data.stem
     weight = svy._design.names.get("weights")
-    why.append(f"weight: {weight} (the file's weight column)" if weight else "weight: none found, so unweighted")
+    why.append(
+        weight_why
+        or (f"weight: {weight} (the file's weight column)" if weight else "weight: none found, so unweighted")
+    )
     why.append('base: "valid" for every table (Refused and Don\'t know excluded, said under each table)')
     wording = {col: svy._codebook.variables[col].label or "" for col in items}
     lines = _text(label, rel, weight, demos, {col: found[col] for col in items}, wording)

@@ -123,14 +123,18 @@ MESSAGES = [
     "topline needs every row: Collect the data if they fit in memory (svy.collect().topline(...)) or work on a "
     "random sample (svy.sample(frac=0.05, seed=1).topline(...))",
     "subset name='' is not valid; give a short one-line text such as 'Registered voters'",
+    "several weight columns found: WEIGHT_W80, WEIGHT_W81; pass weights='WEIGHT_W80' (or another), or "
+    "weights=None for unweighted estimates",
+    "no weight column found (looked for WEIGHT_W<n> or weight); using equal weights. Pass weights='<column>', "
+    "or weights=None for unweighted",
 ]
 
 
 @pytest.mark.parametrize("text", MESSAGES)
 def test_every_known_python_advice_is_rewritten(text):
-    assert PYTHON_ADVICE.search(text) or "subset name=" in text or "proportion(" in text
+    assert PYTHON_ADVICE.search(text) or "subset name=" in text or "proportion(" in text or "weights=" in text
     spec, cli = for_spec(text), for_cli(text)
     for out in (spec, cli):
         assert not PY.search(out), out
-        assert "subset name=" not in out
+        assert "subset name=" not in out and "weights=" not in out
     assert spec != text and cli != text
