@@ -33,6 +33,7 @@ tables and weighting import it; it imports none of them (pandas only inside func
 from __future__ import annotations
 
 import functools
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,15 @@ __all__ = ["Result", "RowEstimates", "frame_html", "frame_text", "row_labels", "
 # ---------------------------------------------------------------------------
 # text and HTML of a frame
 # ---------------------------------------------------------------------------
+#: Characters that would break a table row across lines (a label may hold them).
+_LINE_BREAKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
+
+
+def _cell_text(v: object) -> str:
+    """A table cell as one line of terminal-safe text (a label's line breaks and tabs become spaces)."""
+    return _LINE_BREAKS.sub(" ", terminal_text(v))
+
+
 def _fmt_num(v: Any, digits: int = 4) -> str:
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return ""
@@ -58,7 +68,7 @@ def _fmt_num(v: Any, digits: int = 4) -> str:
         return f"{int(v):,}"
     if isinstance(v, (float, np.floating)):
         return f"{float(v):.{digits}g}"
-    return terminal_text(v)
+    return _cell_text(v)
 
 
 def _is_num(frame: pd.DataFrame, i: int) -> bool:
@@ -79,7 +89,8 @@ def frame_text(frame: pd.DataFrame) -> str:
     -------
     str
         A header line, then one line per row; text is
-        :func:`~pewlike.textsafe.terminal_text` (no escape sequence or control character).
+        :func:`~pewlike.textsafe.terminal_text` (no escape sequence or control character),
+        with a label's line breaks and tabs made spaces so that each row stays one line.
 
     Examples
     --------
@@ -89,7 +100,7 @@ def frame_text(frame: pd.DataFrame) -> str:
     Yes    1,200    0.6123
     No       800    0.3877
     """
-    cols = [terminal_text(c) for c in frame.columns]
+    cols = [_cell_text(c) for c in frame.columns]
     rows = [[_fmt_num(v) for v in rec] for rec in frame.itertuples(index=False, name=None)]
     widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(cols)]
     line = "  ".join(c.ljust(w) for c, w in zip(cols, widths))

@@ -246,3 +246,15 @@ def test_weight_summary(results):
 def test_names_are_read_only(results, kind, name):
     with pytest.raises(AttributeError):
         setattr(results[kind], name, None)
+
+
+def test_text_tables_keep_each_row_on_one_line():
+    from pewlike.resultbase import frame_text
+
+    labels = ["Yes\nreally", "No\r\nway", "Tab\there", "Line\u2028sep", "  indented"]
+    frame = pd.DataFrame({"level\n(answer)": labels, "n": [1, 2, 3, 4, 5]})
+    lines = frame_text(frame).split("\n")
+    assert len(lines) == 6 and lines[0].split() == ["level", "(answer)", "n"]
+    width = len("level (answer)")
+    assert [ln[:width].rstrip() for ln in lines[1:]] == ["Yes really", "No way", "Tab here", "Line sep", "  indented"]
+    assert [ln[width:].strip() for ln in lines[1:]] == ["1", "2", "3", "4", "5"]

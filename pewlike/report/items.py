@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: What an item builder returns: tables, figures (drawn later) and failures, in report order.
 Blocks = list[Block | PendingBlock]
 
-__all__ = ["ITEM_BUILDERS", "methods_blocks", "weighting_blocks"]
+__all__ = ["ITEM_BUILDERS", "design_note", "methods_blocks", "weighting_blocks"]
 
 
 def _topline(w: _Writer, svy: Survey, item: ToplineItem) -> Blocks:
@@ -402,13 +402,20 @@ def weighting_blocks(w: _Writer, svy: Survey, wspec: WeightingSpec) -> Blocks:
             "moe": "Margin of error (points, 95%)",
         }
         rows = [[labels.get(s, s), _fmt_value(v)] for s, v in zip(f["statistic"], f["value"])]
+        notes = [f"Weight: {svy._design.names.get('weights') or 'computed'}."]
+        counted = dict(zip(f["statistic"], f["value"])).get("n")
+        if counted is not None and int(counted) < svy.n:  # the statistics count the non-zero weights
+            notes.append(
+                f"{svy.n - int(counted):,} of the {svy.n:,} respondents have a weight of zero and are not "
+                "counted in these statistics."
+            )
         blocks: Blocks = [
             w.table(
                 TableDoc(
                     "weights",
                     "Weights",
                     pd.DataFrame(rows, columns=["Statistic", "Value"]),
-                    [f"Weight: {svy._design.names.get('weights') or 'computed'}."],
+                    notes,
                 ),
                 [("", f)],
             )
@@ -477,6 +484,7 @@ def methods_blocks(w: _Writer, svy: Survey) -> tuple[str, Blocks]:
         full stop) and the table's block.
     """
     from pewlike.tables import methods_statement
+    from pewlike.tables.export import TableDoc
 
     ms = methods_statement(svy, w.spec.defaults.by, level=w.spec.defaults.level)
     base = (  # the report's one base rule, said out loud (#11); each table also states its own
@@ -485,4 +493,39 @@ def methods_blocks(w: _Writer, svy: Survey) -> tuple[str, Blocks]:
         else "of those who answered (Refused and Don't know excluded)"
     )
     statement = f"{ms.text()}. Percentages are {base} unless a table says otherwise."
-    return statement, [w.table(ms.table(), [("", ms.to_frame())])]
+    doc = ms.table()
+    said = design_note(svy.design)
+    if said:
+        doc = TableDoc(doc.name, doc.title, doc.frame, [*doc.notes, said], groups=doc.groups, sheet=doc.sheet)
+    return statement, [w.table(doc, [("", ms.to_frame())])]
+
+
+def design_note(design: str) -> str | None:
+    """The methods note naming a complex design (strata, clusters, replicates); None for weights only.
+
+    Parameters
+    ----------
+    design : str
+        The survey's design description (:attr:`pewlike.Survey.design`, R's ``print(design)``).
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> note = design_note("Stratified 1 - level Cluster Sampling design (with replacement)\\n"
+    ...                    "  With (15) clusters.\\n  5 strata (STRATUM)\\n  n = 1,500\\n  weights: W")
+    >>> note.split(". ")[0]
+    'Design: Stratified 1 - level Cluster Sampling design (with replacement); with (15) clusters; 5 strata (STRATUM)'
+    >>> design_note("Independent Sampling design (with replacement)\\n  n = 10") is None
+    True
+    """
+    first, *rest = [line.strip() for line in design.splitlines() if line.strip()] or [""]
+    if not first or first.startswith("Independent Sampling design"):
+        return None
+    details = [d.rstrip(".") for d in rest if not d.startswith(("n =", "weights:", "source:"))]
+    said = "; ".join([first, *(d[:1].lower() + d[1:] for d in details)])
+    return (
+        f"Design: {said}. Standard errors, confidence intervals and significance tests take this design into account."
+    )

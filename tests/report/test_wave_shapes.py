@@ -1,0 +1,207 @@
+"""Waves shaped unlike the demo, from ``pewlike init`` to the report.
+
+ATP files name a battery's items ``SMUSE_a_W80`` .. ``SMUSE_none_W80`` as often as ``PP5a``;
+other panels number them ``Q5_1``.  Pew asks "good or bad for society" on a Very good ..
+Very bad scale.  Zero weights mark respondents outside a weight's universe.  Each file is
+generated here (seeded).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+from click.testing import CliRunner
+
+from pewlike.cli import main
+from pewlike.report.spec import load
+
+SEL = {0.0: "Not selected", 1.0: "Selected"}
+GOOD = {1.0: "Very good", 2.0: "Somewhat good", 3.0: "Somewhat bad", 4.0: "Very bad", 99.0: "Refused"}
+ITEMS = ["SMUSE_a_W80", "SMUSE_b_W80", "SMUSE_c_W80", "SMUSE_none_W80"]
+GRID = ["SOCIETYa_W80", "SOCIETYb_W80", "SOCIETYc_W80"]
+
+
+def _wave(path: Path, *, zero_weights: int = 0) -> Path:
+    rng = np.random.default_rng(80)
+    n = 600
+    data: dict[str, np.ndarray] = {"QKEY": np.arange(1.0, n + 1)}
+    chosen = rng.random((n, 3)) < [0.6, 0.4, 0.2]
+    for j, col in enumerate(ITEMS[:3]):
+        data[col] = chosen[:, j].astype(float)
+    data[ITEMS[3]] = (~chosen.any(axis=1)).astype(float)
+    for col in GRID:
+        data[col] = rng.choice([1.0, 2.0, 3.0, 4.0, 99.0], n, p=[0.2, 0.3, 0.25, 0.2, 0.05])
+    data["F_AGECAT"] = rng.choice([1.0, 2.0, 3.0, 4.0], n)
+    w = rng.gamma(4.0, 0.25, n)
+    w[:zero_weights] = 0.0
+    data["WEIGHT_W80"] = w
+    wording = dict(
+        zip(
+            ITEMS,
+            [
+                "Which do you use? Facebook",
+                "Which do you use? YouTube",
+                "Which do you use? TikTok",
+                "Which do you use? None of these",
+            ],
+        )
+    ) | dict(zip(GRID, [f"Good or bad for society: {t}" for t in ("AI", "Social media", "Smartphones")]))
+    pyreadstat.write_sav(
+        pd.DataFrame(data),
+        str(path),
+        column_labels=wording,
+        variable_value_labels=dict.fromkeys(ITEMS, SEL)
+        | dict.fromkeys(GRID, GOOD)
+        | {"F_AGECAT": {1.0: "18-29", 2.0: "30-49", 3.0: "50-64", 4.0: "65+"}},
+        missing_ranges={c: [99.0] for c in GRID},
+        variable_measure=dict.fromkeys([*ITEMS, *GRID, "F_AGECAT"], "nominal"),
+    )
+    return path
+
+
+def _init(tmp_path: Path, **kw) -> tuple[Path, CliRunner]:
+    runner = CliRunner()
+    data = _wave(tmp_path / "w80.sav", **kw)
+    spec = tmp_path / "w80.toml"
+    res = runner.invoke(main, ["init", str(data), "-o", str(spec)])
+    assert res.exit_code == 0, res.output
+    text = spec.read_text(encoding="utf-8").replace(
+        'formats = ["html", "md", "csv", "xlsx", "png", "svg"]', 'formats = ["md"]'
+    )
+    spec.write_text(text, encoding="utf-8")
+    return spec, runner
+
+
+def test_underscore_battery_and_good_bad_grid_are_proposed_and_reported(tmp_path):
+    spec, runner = _init(tmp_path)
+    s = load(spec)
+    assert [list(b.items) for b in s.select_alls] == [ITEMS]
+    assert [list(g.items) for g in s.grids] == [GRID]
+    picked = [t.var for t in s.toplines]
+    assert picked == GRID  # battery items are not toplined one by one; the scale questions are
+    out = tmp_path / "rep"
+    res = runner.invoke(main, ["report", str(spec), "--out", str(out), "-q", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    md = (out / "report.md").read_text(encoding="utf-8")
+    data, _ = pyreadstat.read_sav(str(tmp_path / "w80.sav"))
+    w = data["WEIGHT_W80"]
+    facebook = 100 * np.average(data["SMUSE_a_W80"], weights=w)
+    assert f"| Facebook | {facebook:.0f} |" in md
+    good = data["SOCIETYa_W80"].isin([1.0, 2.0])
+    valid = data["SOCIETYa_W80"].notna()  # pyreadstat reads the user-missing 99 (Refused) as NaN
+    net_good = 100 * np.average(good[valid], weights=w[valid])
+    res = runner.invoke(main, ["select-all", "SMUSE", "--data", str(tmp_path / "w80.sav"), "--format", "csv"])
+    assert res.exit_code == 0, res.output  # the battery's stem names it on the command line
+    got = pd.read_csv(io.StringIO(res.output))
+    assert set(got["variable"]) == {"SMUSE"} and set(ITEMS) <= set(got["item"])
+    row = next(line for line in md.splitlines() if line.startswith("| AI |"))
+    assert row.rstrip(" |").split(" | ")[-2] == f"{net_good:.0f}"  # NET Very/Somewhat good
+
+
+@pytest.mark.parametrize("zeros", [0, 45])
+def test_zero_weights_are_said_under_the_weights_table(tmp_path, zeros):
+    spec, runner = _init(tmp_path, zero_weights=zeros)
+    out = tmp_path / "rep"
+    res = runner.invoke(main, ["report", str(spec), "--out", str(out), "-q", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert f"| Respondents | {600 - zeros} |" in md
+    said = f"{zeros} of the 600 respondents have a weight of zero and are not counted in these statistics."
+    assert (said in md) == (zeros > 0)
+
+
+def _panel_file(path: Path, weights: list[str]) -> Path:
+    rng = np.random.default_rng(81)
+    n = 120
+    frame = pd.DataFrame({"Q1_W81": rng.choice([1.0, 2.0], n)})
+    for j, col in enumerate(weights):
+        frame[col] = rng.uniform(0.5, 2.0, n) + j
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"Q1_W81": {1.0: "Yes", 2.0: "No"}})
+    return path
+
+
+def test_a_panel_file_with_several_weights_gets_a_starter_with_the_latest_wave_weight(tmp_path):
+    data = _panel_file(tmp_path / "panel.sav", ["WEIGHT_W80", "WEIGHT_W81", "WEIGHT_W79"])
+    runner = CliRunner()
+    res = runner.invoke(main, ["init", str(data), "-o", str(tmp_path / "p.toml")])
+    assert res.exit_code == 0, res.output
+    assert "weight: WEIGHT_W81, the latest wave's of the file's weight columns WEIGHT_W80, WEIGHT_W81, WEIGHT_W79" in (
+        res.output
+    )
+    assert load(tmp_path / "p.toml").data.weights == "WEIGHT_W81"
+    res = runner.invoke(main, ["report", "--data", str(data), "--out", str(tmp_path / "rep"), "-q", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert "Weight: WEIGHT_W81." in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    res = runner.invoke(main, ["codebook", str(data), "--format", "csv"])  # a codebook needs no weight
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0].startswith("name,label,type") and "WEIGHT_W79" in res.output
+    res = runner.invoke(main, ["topline", "Q1_W81", "--data", str(data)])  # an estimate does: say how to give it
+    assert res.exit_code == 1
+    assert res.output.strip().splitlines() == [
+        "pewlike: error: several weight columns found: WEIGHT_W80, WEIGHT_W81, WEIGHT_W79; "
+        "give --weights 'WEIGHT_W80' (or another)"
+    ]
+    res = runner.invoke(main, ["topline", "Q1_W81", "--data", str(data), "--weights", "WEIGHT_W79"])
+    assert res.exit_code == 0, res.output
+    frame, _ = pyreadstat.read_sav(str(data))
+    yes = 100 * np.average(frame["Q1_W81"] == 1.0, weights=frame["WEIGHT_W79"])
+    assert any(line.split()[:2] == ["Yes", f"{yes:.0f}"] for line in res.output.splitlines())
+
+
+def test_cli_warnings_are_one_line_with_command_line_advice(tmp_path):
+    data = tmp_path / "noweight.sav"
+    pyreadstat.write_sav(
+        pd.DataFrame({"Q1": [1.0, 2.0] * 30}), str(data), variable_value_labels={"Q1": {1.0: "Yes", 2.0: "No"}}
+    )
+    res = CliRunner().invoke(main, ["topline", "Q1", "--data", str(data)])
+    assert res.exit_code == 0, res.output
+    warning = [line for line in res.output.splitlines() if "warning" in line]
+    assert warning == [
+        "pewlike: warning: no weight column found (looked for WEIGHT_W<n> or weight); using equal weights. "
+        "Give the weight column with --weights COLUMN"
+    ]
+
+
+def test_a_complex_design_is_named_in_the_methods_notes(tmp_path):
+    rng = np.random.default_rng(77)
+    n = 500
+    stratum = rng.integers(1, 5, n).astype(float)
+    frame = pd.DataFrame(
+        {
+            "CONCERN_W77": rng.choice([1.0, 2.0, 3.0, 4.0], n),
+            "F_AGECAT": rng.choice([1.0, 2.0], n),
+            "STRATUM": stratum,
+            "PSU": stratum * 10 + rng.integers(1, 4, n),
+            "WEIGHT_W77": rng.uniform(0.5, 2.0, n),
+        }
+    )
+    scale = {1.0: "Very concerned", 2.0: "Somewhat concerned", 3.0: "Not too concerned", 4.0: "Not at all concerned"}
+    labels = {"CONCERN_W77": scale, "F_AGECAT": {1.0: "18-49", 2.0: "50+"}}
+    pyreadstat.write_sav(frame, str(tmp_path / "d.sav"), variable_value_labels=labels)
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", str(tmp_path / "d.sav"), "-o", str(tmp_path / "d.toml")]).exit_code == 0
+    text = (tmp_path / "d.toml").read_text(encoding="utf-8")
+    text = text.replace('weights = "WEIGHT_W77"\n', 'weights = "WEIGHT_W77"\nstrata = "STRATUM"\npsu = "PSU"\n', 1)
+    (tmp_path / "d.toml").write_text(
+        text.replace('formats = ["html", "md", "csv", "xlsx", "png", "svg"]', 'formats = ["md"]')
+    )
+    res = runner.invoke(main, ["report", str(tmp_path / "d.toml"), "--out", str(tmp_path / "rep"), "-q", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    clusters = frame["PSU"].nunique()
+    assert (
+        f"Design: Stratified 1 - level Cluster Sampling design (with replacement); with ({clusters}) clusters; "
+        "4 strata (STRATUM). Standard errors, confidence intervals and significance tests take this design into account."
+    ) in md
+    weights_only = text.replace('strata = "STRATUM"\npsu = "PSU"\n', "")
+    (tmp_path / "d.toml").write_text(
+        weights_only.replace('formats = ["html", "md", "csv", "xlsx", "png", "svg"]', 'formats = ["md"]')
+    )
+    res = runner.invoke(main, ["report", str(tmp_path / "d.toml"), "--out", str(tmp_path / "rep"), "-q", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert "Design:" not in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
