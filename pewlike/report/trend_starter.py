@@ -2,7 +2,7 @@
 
 Questions are matched by their name without the ATP wave suffix (``CONCERNCO_W49`` and
 ``CONCERNCO_W132`` are one question).  A question is proposed as a ``[[trend]]`` when it is
-a Likert-like (or, failing any, a categorical) question in every file with the same
+a Likert-like or yes/no (or, failing any, a categorical) question in every file with the same
 substantive answers; shared questions whose answers differ are listed in a comment (they
 need a crosswalk, ``pw.stack(recode=...)``).  The text is checked by
 :func:`pewlike.report.spec.loads` before it is returned.
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pewlike.report.starter import Starter, _q, categorical_items, demographics, likert_items
+from pewlike.report.starter import Starter, _q, categorical_items, demographics, likert_items, yes_no_items
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
@@ -33,10 +33,11 @@ def _answers(svy: Survey, col: str) -> list[str]:
 
 
 def _questions(svy: Survey) -> dict[str, str]:
-    """Base name -> column of each Likert-like (else categorical) question."""
+    """Base name -> column of each Likert-like or yes/no question (else of each categorical one), in file order."""
     from pewlike.io.codebook import base_name
 
-    cols = likert_items(svy) or categorical_items(svy)
+    found = set(likert_items(svy)) | set(yes_no_items(svy))
+    cols = [c for c in svy._codebook.variables if c in found] or categorical_items(svy)
     return {base_name(c): c for c in cols}
 
 

@@ -205,3 +205,28 @@ def test_a_complex_design_is_named_in_the_methods_notes(tmp_path):
     res = runner.invoke(main, ["report", str(tmp_path / "d.toml"), "--out", str(tmp_path / "rep"), "-q", "--jobs", "1"])
     assert res.exit_code == 0, res.output
     assert "Design:" not in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+
+
+def test_yes_no_questions_asked_in_every_wave_are_proposed_as_trends(tmp_path):
+    rng = np.random.default_rng(90)
+    scale = {1.0: "Very concerned", 2.0: "Somewhat concerned", 3.0: "Not too concerned", 4.0: "Not at all concerned"}
+    files = []
+    for wave, n in ((80, 300), (81, 350)):
+        frame = pd.DataFrame(
+            {
+                "QKEY": np.arange(n) + (0.0 if wave == 80 else 150.0),  # panel overlap: keys 150-299 in both
+                f"CONCERN_W{wave}": rng.choice([1.0, 2.0, 3.0, 4.0], n),
+                f"HEARD_W{wave}": rng.choice([1.0, 2.0], n),
+                f"WEIGHT_W{wave}": rng.uniform(0.5, 2.0, n),
+            }
+        )
+        labels = {f"CONCERN_W{wave}": scale, f"HEARD_W{wave}": {1.0: "Yes", 2.0: "No"}}
+        files.append(tmp_path / f"w{wave}.sav")
+        pyreadstat.write_sav(frame, str(files[-1]), variable_value_labels=labels)
+    runner = CliRunner()
+    res = runner.invoke(main, ["init", *map(str, files), "-o", str(tmp_path / "t.toml")])
+    assert res.exit_code == 0, res.output
+    assert [t.var for t in load(tmp_path / "t.toml").trends] == ["CONCERN", "HEARD"]
+    res = runner.invoke(main, ["report", str(tmp_path / "t.toml"), "--out", str(tmp_path / "rep"), "-q", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert "**Trend: HEARD**" in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
