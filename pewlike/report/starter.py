@@ -78,11 +78,12 @@ def latest_weight(columns: Sequence[str]) -> str:
     'WEIGHT_W81'
     """
 
-    def wave(col: str) -> int:
-        m = _WAVE_OF_WEIGHT.search(col)
-        return int(m.group(1)) if m else -1
+    return max(columns, key=_wave_number)
 
-    return max(columns, key=wave)
+
+def _wave_number(col: str) -> int:
+    m = _WAVE_OF_WEIGHT.search(col)
+    return int(m.group(1)) if m else -1
 
 
 def read_for_starter(path: str) -> tuple[Survey, str | None]:
@@ -90,7 +91,8 @@ def read_for_starter(path: str) -> tuple[Survey, str | None]:
 
     A panel file may carry the weight of each wave its respondents took part in
     (``WEIGHT_W80``, ``WEIGHT_W81``).  Estimates need one; the starter takes the latest
-    wave's, says so, and the spec names it so that it can be changed.
+    wave's that every respondent has (a wave's weight is blank for those not in it), says
+    so, and the spec names it so that it can be changed.
 
     Parameters
     ----------
@@ -125,9 +127,16 @@ def read_for_starter(path: str) -> tuple[Survey, str | None]:
         several: tuple[str, ...] | None = getattr(exc, "weight_columns", None)
         if not several:
             raise
-    chosen = latest_weight(several)
+    plain = read(path, weights=None, probe=True)
+    latest_first = sorted(several, key=_wave_number, reverse=True)
+    complete = [c for c in latest_first if bool(plain._data[c].notna().all())]
+    chosen = complete[0] if complete else latest_first[0]  # none complete: the read below says what is missing
+    skipped = latest_first[: latest_first.index(chosen)]
     why = (
-        f"weight: {chosen}, the latest wave's of the file's weight columns {', '.join(several)} "
+        f"weight: {chosen}, the latest wave's that every respondent has ({', '.join(skipped)} is missing for "
+        "some; change [data] weights to use another)"
+        if skipped
+        else f"weight: {chosen}, the latest wave's of the file's weight columns {', '.join(several)} "
         "(change [data] weights to use another)"
     )
     return read(path, weights=chosen, probe=True), why

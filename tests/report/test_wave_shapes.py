@@ -230,3 +230,17 @@ def test_yes_no_questions_asked_in_every_wave_are_proposed_as_trends(tmp_path):
     res = runner.invoke(main, ["report", str(tmp_path / "t.toml"), "--out", str(tmp_path / "rep"), "-q", "--jobs", "1"])
     assert res.exit_code == 0, res.output
     assert "**Trend: HEARD**" in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_merged_panel_file_gets_the_latest_weight_every_respondent_has(tmp_path):
+    data = _panel_file(tmp_path / "merged.sav", ["WEIGHT_W80", "WEIGHT_W81", "WEIGHT_W82"])
+    frame, meta = pyreadstat.read_sav(str(data))
+    frame.loc[:39, "WEIGHT_W82"] = np.nan  # the first 40 respondents did not take wave 82
+    pyreadstat.write_sav(frame, str(data), variable_value_labels=meta.variable_value_labels)
+    res = CliRunner().invoke(main, ["init", str(data), "-o", str(tmp_path / "m.toml")])
+    assert res.exit_code == 0, res.output
+    assert (
+        "weight: WEIGHT_W81, the latest wave's that every respondent has (WEIGHT_W82 is missing for some; "
+        "change [data] weights to use another)"
+    ) in res.output
+    assert load(tmp_path / "m.toml").data.weights == "WEIGHT_W81"
