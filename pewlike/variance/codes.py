@@ -24,6 +24,11 @@ def _factorize(a: np.ndarray) -> tuple[np.ndarray, int]:
     return inv, int(inv.max()) + 1
 
 
+def _distinct(a: np.ndarray) -> int:
+    """How many distinct values ``a`` holds (``np.unique(a).size``, counted without sorting ints)."""
+    return _factorize(a)[1]
+
+
 def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
     """Codes of the pairs (a, b) for two dense code arrays."""
     mb = int(b.max()) + 1 if b.size else 1

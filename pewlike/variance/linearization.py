@@ -22,7 +22,7 @@ import numpy as np
 
 from pewlike.errors import DesignError, PewlikeWarning
 from pewlike.variance.calibration import calibration_residuals, raking_residuals
-from pewlike.variance.codes import _as_2d, _expand_strata, _factorize, _group_sum, _pair_codes, _stage_units
+from pewlike.variance.codes import _as_2d, _distinct, _expand_strata, _factorize, _group_sum, _pair_codes, _stage_units
 from pewlike.variance.fpc import popsize_from_fpc, stratum_psu_counts
 from pewlike.variance.replication import degf_replicate, replicate_defaults, replicate_totals, replicate_vcov
 from pewlike.variance.repweights import bootstrap_weights, brr_weights, hadamard, jk1_weights, jkn_weights
@@ -324,4 +324,5 @@ def degf_linearized(strata: ArrayLike, clusters: ArrayLike, weights: ArrayLike) 
     cl = _as_2d(clusters, n, "clusters")[:, 0]
     st = _as_2d(strata, n, "strata")[:, 0]
     inset = w != 0
-    return int(np.unique(cl[inset]).size - np.unique(st[inset]).size)
+    # distinct codes by counting (O(n)); np.unique sorts, 40 ms a crosstab's df at 200k rows
+    return _distinct(cl[inset]) - _distinct(st[inset])

@@ -15,6 +15,7 @@ import numpy as np
 
 from pewlike.errors import DesignError
 from pewlike.variance import linearization as _lin
+from pewlike.variance.codes import _distinct
 from pewlike.variance.strategy import Covariance, SampleDesign, Statistic, linearization_label
 
 __all__ = ["LinearizationVariance"]
@@ -371,10 +372,10 @@ class LinearizationVariance:
         names = design.names
         lines = [self.label(design)]
         if names.get("psu"):
-            counts = [len(np.unique(design.clusters[:, s])) for s in range(design.clusters.shape[1])]
+            counts = [_distinct(design.clusters[:, s]) for s in range(design.clusters.shape[1])]
             lines.append(f"  With ({', '.join(str(c) for c in counts)}) clusters.")
         if names.get("strata"):
-            lines.append(f"  {len(np.unique(design.strata[:, 0]))} strata ({', '.join(names['strata'])})")
+            lines.append(f"  {_distinct(design.strata[:, 0])} strata ({', '.join(names['strata'])})")
         if design.popsize is not None:
             lines.append(f"  fpc: {', '.join(names['fpc'])}")
         if design.lonely_psu != "fail":
@@ -395,7 +396,7 @@ class LinearizationVariance:
             Strata, clusters, fpc and calibration, or independent sampling.
         """
         parts = []
-        nstrata = int(np.unique(design.strata[:, 0]).size)
+        nstrata = _distinct(design.strata[:, 0])
         if nstrata > 1:
             parts.append(f"{nstrata} strata")
         if design.names.get("psu"):
