@@ -59,8 +59,8 @@ def select_all(
     """Share selecting each item of a select-all battery, NET Any and None of these.
 
     ITEMS are the battery's columns (PP5a PP5b ...), or one battery name such as PP5
-    (`pewlike codebook` lists the columns; batteries are found from their names and
-    Selected / Not selected labels).
+    or SMUSE for SMUSE_a SMUSE_b ... (`pewlike codebook` lists the columns; batteries
+    are found from their names and Selected / Not selected labels).
     """
     import pandas as pd
 
