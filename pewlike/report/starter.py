@@ -150,6 +150,19 @@ def _levels(svy: Survey, col: str) -> list[str]:
     return levels
 
 
+def _answer_column(svy: Survey, col: str) -> bool:
+    """Whether ``col`` holds answers: a labelled (categorical) column, or text with at most 12 distinct answers.
+
+    A CSV gives its answers as text; a column of free text or identifiers has more.
+    """
+    import pandas as pd
+
+    s = svy._data[col]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return True
+    return svy._codebook.variables[col].kind == "string" and int(s.nunique()) <= 12
+
+
 def likert_items(svy: Survey) -> list[str]:
     """Questions with an ordered scale of 3-7 substantive answers (not ``F_`` profile or design columns).
 
@@ -178,18 +191,20 @@ def likert_items(svy: Survey) -> list[str]:
 
     out = []
     for col, info in svy._codebook.variables.items():
-        dtype = svy._data[col].dtype
-        if not isinstance(dtype, pd.CategoricalDtype) or col.upper().startswith("F_") or _SKIP.match(col):
+        if col.upper().startswith("F_") or _SKIP.match(col) or not _answer_column(svy, col):
             continue
+        dtype = svy._data[col].dtype
         levels = _levels(svy, col)
-        if 3 <= len(levels) <= 7 and is_scale(info, levels, ordered=bool(dtype.ordered)):
+        ordered = isinstance(dtype, pd.CategoricalDtype) and bool(dtype.ordered)
+        if 3 <= len(levels) <= 7 and is_scale(info, levels, ordered=ordered):
             out.append(col)
     return out
 
 
 def categorical_items(svy: Survey) -> list[str]:
-    """Questions with 2-12 labelled answers (not ``F_`` profile or design columns): the fallback
-    when a file has no recognisable scale.
+    """Questions with 2-12 labelled answers (not ``F_`` profile or design columns, nor items of a
+    select-all battery): the fallback when a file has no recognisable scale.  A CSV's text
+    answers count as labels.
 
     Parameters
     ----------
@@ -207,12 +222,12 @@ def categorical_items(svy: Survey) -> list[str]:
     >>> categorical_items(pw.demo())[:2]
     ['CONCERNCO_W49', 'CONCERNGOV_W49']
     """
-    import pandas as pd
-
+    in_battery = {col for battery in svy.batteries() for col in battery}  # each proposed as one [[select_all]]
     return [
         col
         for col in svy._codebook.variables
-        if isinstance(svy._data[col].dtype, pd.CategoricalDtype)
+        if _answer_column(svy, col)
+        and col not in in_battery
         and not col.upper().startswith("F_")
         and not _SKIP.match(col)
         and 2 <= len(_levels(svy, col)) <= 12
@@ -238,14 +253,11 @@ def demographics(svy: Survey) -> list[str]:
     >>> demographics(pw.demo())[:3]
     ['F_AGECAT', 'F_SEX', 'F_EDUCCAT']
     """
-    import pandas as pd
 
     return [
         col
         for col in svy._codebook.variables
-        if col.upper().startswith("F_")
-        and isinstance(svy._data[col].dtype, pd.CategoricalDtype)
-        and 2 <= len(_levels(svy, col)) <= 8
+        if col.upper().startswith("F_") and _answer_column(svy, col) and 2 <= len(_levels(svy, col)) <= 8
     ]
 
 
@@ -271,13 +283,12 @@ def yes_no_items(svy: Survey) -> list[str]:
     >>> yes_no_items(pw.demo())
     ['POSNEGCO_W49', 'POSNEGGOV_W49']
     """
-    import pandas as pd
 
     in_battery = {col for battery in svy.batteries() for col in battery}
     return [
         col
         for col in svy._codebook.variables
-        if isinstance(svy._data[col].dtype, pd.CategoricalDtype)
+        if _answer_column(svy, col)
         and col not in in_battery
         and not col.upper().startswith("F_")
         and not _SKIP.match(col)
@@ -312,13 +323,8 @@ def standard_demographics(svy: Survey) -> list[tuple[str, str]]:
     >>> [c for c, _ in standard_demographics(pw.demo())]
     ['F_AGECAT', 'F_SEX', 'F_EDUCCAT', 'F_RACETHN', 'F_PARTYSUM_FINAL', 'F_INCOME_RECODE']
     """
-    import pandas as pd
 
-    usable = [
-        col
-        for col in svy._codebook.variables
-        if isinstance(svy._data[col].dtype, pd.CategoricalDtype) and 2 <= len(_levels(svy, col)) <= 12
-    ]
+    usable = [col for col in svy._codebook.variables if _answer_column(svy, col) and 2 <= len(_levels(svy, col)) <= 12]
     out = []
     for what, names in STANDARD_DEMOGRAPHICS:
         found = next((col for name in names for col in usable if _matches(col, name)), None)

@@ -244,3 +244,31 @@ def test_a_merged_panel_file_gets_the_latest_weight_every_respondent_has(tmp_pat
         "change [data] weights to use another)"
     ) in res.output
     assert load(tmp_path / "m.toml").data.weights == "WEIGHT_W81"
+
+
+def test_a_csv_with_text_answers_gets_a_starter_spec(tmp_path):
+    rng = np.random.default_rng(12)
+    n = 400
+    frame = pd.DataFrame(
+        {
+            "RESPID": np.arange(n),
+            "CONCERN": rng.choice(
+                ["Very concerned", "Somewhat concerned", "Not too concerned", "Not at all concerned"], n
+            ),
+            "HEARD": rng.choice(["Yes", "No"], n),
+            "COMMENT": [f"free text {i}" for i in range(n)],  # an open end: not a question to tabulate
+            "F_AGECAT": rng.choice(["18-29", "30-49", "50-64", "65+"], n),
+            "WEIGHT": rng.uniform(0.5, 2.0, n),
+        }
+    )
+    frame.to_csv(tmp_path / "survey.csv", index=False)
+    runner = CliRunner()
+    res = runner.invoke(main, ["init", str(tmp_path / "survey.csv"), "-o", str(tmp_path / "s.toml")])
+    assert res.exit_code == 0, res.output  # before: "no reportable question found"
+    s = load(tmp_path / "s.toml")
+    assert [t.var for t in s.toplines] == ["CONCERN", "HEARD"] and list(s.defaults.by) == ["F_AGECAT"]
+    res = runner.invoke(main, ["report", str(tmp_path / "s.toml"), "--out", str(tmp_path / "rep"), "-q", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    yes = 100 * np.average(frame["HEARD"] == "Yes", weights=frame["WEIGHT"])
+    assert f"| Yes | {yes:.0f} |" in md
