@@ -268,18 +268,35 @@ def find_weight_column(columns: Sequence[str]) -> str | None:
     Raises
     ------
     DesignError
-        When several columns qualify (they are listed in the message and in the error's
-        ``weight_columns``).
+        When several columns qualify (they are listed; :func:`weight_columns` gives them).
     """
-    cands = [c for c in columns if _WEIGHT_NAME.match(str(c))]
+    cands = weight_columns(columns)
     if len(cands) > 1:
-        err = DesignError(
+        raise DesignError(
             f"several weight columns found: {', '.join(cands)}; pass weights='{cands[0]}' "
             f"(or another), or weights=None for unweighted estimates"
         )
-        err.weight_columns = tuple(cands)  # type: ignore[attr-defined]  # for a caller that picks one
-        raise err
     return cands[0] if cands else None
+
+
+def weight_columns(columns: Sequence[str]) -> list[str]:
+    """Every column named like a weight (``WEIGHT_W<n>``, ``weight``), in the data's order.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The data's column names.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> weight_columns(["QKEY", "WEIGHT_W80", "Q1", "WEIGHT_W81"])
+    ['WEIGHT_W80', 'WEIGHT_W81']
+    """
+    return [str(c) for c in columns if _WEIGHT_NAME.match(str(c))]
 
 
 def check_weight_total(column: str, total: float, largest: float) -> None:

@@ -403,10 +403,9 @@ def weighting_blocks(w: _Writer, svy: Survey, wspec: WeightingSpec) -> Blocks:
         }
         rows = [[labels.get(s, s), _fmt_value(v)] for s, v in zip(f["statistic"], f["value"])]
         notes = [f"Weight: {svy._design.names.get('weights') or 'computed'}."]
-        counted = dict(zip(f["statistic"], f["value"])).get("n")
-        if counted is not None and int(counted) < svy.n:  # the statistics count the non-zero weights
+        if ws.n < svy.n:  # the statistics count the non-zero weights
             notes.append(
-                f"{svy.n - int(counted):,} of the {svy.n:,} respondents have a weight of zero and are not "
+                f"{svy.n - ws.n:,} of the {svy.n:,} respondents have a weight of zero and are not "
                 "counted in these statistics."
             )
         blocks: Blocks = [
@@ -494,19 +493,20 @@ def methods_blocks(w: _Writer, svy: Survey) -> tuple[str, Blocks]:
     )
     statement = f"{ms.text()}. Percentages are {base} unless a table says otherwise."
     doc = ms.table()
-    said = design_note(svy.design)
+    said = design_note(svy)
     if said:
         doc = TableDoc(doc.name, doc.title, doc.frame, [*doc.notes, said], groups=doc.groups, sheet=doc.sheet)
     return statement, [w.table(doc, [("", ms.to_frame())])]
 
 
-def design_note(design: str) -> str | None:
-    """The methods note naming a complex design (strata, clusters, replicates); None for weights only.
+def design_note(svy: Survey) -> str | None:
+    """The methods note naming a complex design (strata, clusters, fpc, replicates); None for weights only.
 
     Parameters
     ----------
-    design : str
-        The survey's design description (:attr:`pewlike.Survey.design`, R's ``print(design)``).
+    svy : Survey
+        The survey as weighted for the report; its description (:attr:`pewlike.Survey.design`,
+        R's ``print(design)``) gives the wording.
 
     Returns
     -------
@@ -514,16 +514,18 @@ def design_note(design: str) -> str | None:
 
     Examples
     --------
-    >>> note = design_note("Stratified 1 - level Cluster Sampling design (with replacement)\\n"
-    ...                    "  With (15) clusters.\\n  5 strata (STRATUM)\\n  n = 1,500\\n  weights: W")
-    >>> note.split(". ")[0]
-    'Design: Stratified 1 - level Cluster Sampling design (with replacement); with (15) clusters; 5 strata (STRATUM)'
-    >>> design_note("Independent Sampling design (with replacement)\\n  n = 10") is None
+    >>> import pandas as pd
+    >>> import pewlike as pw
+    >>> df = pd.DataFrame({"st": [1, 1, 1, 1, 2, 2, 2, 2], "cl": [1, 1, 2, 2, 3, 3, 4, 4], "w": 1.0})
+    >>> design_note(pw.Survey(df, weights="w", strata="st", psu="cl")).split(". ")[0]
+    'Design: Stratified 1 - level Cluster Sampling design (with replacement); with (4) clusters; 2 strata (st)'
+    >>> design_note(pw.Survey(df, weights="w")) is None
     True
     """
-    first, *rest = [line.strip() for line in design.splitlines() if line.strip()] or [""]
-    if not first or first.startswith("Independent Sampling design"):
+    names = svy._design.names
+    if not any(names.get(k) for k in ("strata", "psu", "fpc", "repweights")):
         return None
+    first, *rest = [line.strip() for line in svy.design.splitlines() if line.strip()]
     details = [d.rstrip(".") for d in rest if not d.startswith(("n =", "weights:", "source:"))]
     said = "; ".join([first, *(d[:1].lower() + d[1:] for d in details)])
     return (

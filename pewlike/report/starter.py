@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Sequence
-
     from pewlike.survey import Survey
 
 __all__ = [
@@ -30,7 +28,6 @@ __all__ = [
     "Starter",
     "categorical_items",
     "demographics",
-    "latest_weight",
     "likert_items",
     "read_for_starter",
     "standard_demographics",
@@ -56,34 +53,12 @@ STANDARD_DEMOGRAPHICS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-_WAVE_OF_WEIGHT = re.compile(r"_w(\d+)[a-z]?$", re.IGNORECASE)
-
-
-def latest_weight(columns: Sequence[str]) -> str:
-    """The weight of the latest wave among ``WEIGHT_W<n>`` columns (a plain ``weight`` comes last).
-
-    Parameters
-    ----------
-    columns : sequence of str
-        Weight columns of one file, at least one.
-
-    Returns
-    -------
-    str
-        The column with the highest wave number; the first listed among equals.
-
-    Examples
-    --------
-    >>> latest_weight(["WEIGHT_W80", "WEIGHT_W81", "weight"])
-    'WEIGHT_W81'
-    """
-
-    return max(columns, key=_wave_number)
-
-
 def _wave_number(col: str) -> int:
-    m = _WAVE_OF_WEIGHT.search(col)
-    return int(m.group(1)) if m else -1
+    """The wave of a ``WEIGHT_W<n>`` column (-1 for a plain ``weight``)."""
+    from pewlike.io.codebook import base_name
+
+    digits = re.sub(r"\D", "", col[len(base_name(col)) :])
+    return int(digits) if digits else -1
 
 
 def read_for_starter(path: str) -> tuple[Survey, str | None]:
@@ -92,7 +67,7 @@ def read_for_starter(path: str) -> tuple[Survey, str | None]:
     A panel file may carry the weight of each wave its respondents took part in
     (``WEIGHT_W80``, ``WEIGHT_W81``).  Estimates need one; the starter takes the latest
     wave's that every respondent has (a wave's weight is blank for those not in it), says
-    so, and the spec names it so that it can be changed.
+    so, and the spec names it so that it can be changed.  The file is read once.
 
     Parameters
     ----------
@@ -109,37 +84,36 @@ def read_for_starter(path: str) -> tuple[Survey, str | None]:
     ------
     DataFileError
         The file cannot be read.
+    DesignError
+        The one weight column has missing, negative or infinite values.
 
     Notes
     -----
     No R equivalent: ``svydesign(weights=)`` is always given by hand.
     """
-    import warnings
-
-    from pewlike.errors import DesignError, WeightWarning
+    from pewlike.design.structure import weight_columns
     from pewlike.loading import read
+    from pewlike.survey import Survey
 
-    try:
-        with warnings.catch_warnings():  # the starter says "weight: none found, so unweighted" itself
-            warnings.filterwarnings("ignore", message="no weight column found", category=WeightWarning)
-            return read(path, probe=True), None
-    except DesignError as exc:
-        several: tuple[str, ...] | None = getattr(exc, "weight_columns", None)
-        if not several:
-            raise
-    plain = read(path, weights=None, probe=True)
-    latest_first = sorted(several, key=_wave_number, reverse=True)
-    complete = [c for c in latest_first if bool(plain._data[c].notna().all())]
-    chosen = complete[0] if complete else latest_first[0]  # none complete: the read below says what is missing
-    skipped = latest_first[: latest_first.index(chosen)]
-    why = (
-        f"weight: {chosen}, the latest wave's that every respondent has ({', '.join(skipped)} is missing for "
-        "some; change [data] weights to use another)"
-        if skipped
-        else f"weight: {chosen}, the latest wave's of the file's weight columns {', '.join(several)} "
-        "(change [data] weights to use another)"
-    )
-    return read(path, weights=chosen, probe=True), why
+    plain = read(path, weights=None, probe=True)  # unweighted unless the file has a weight column
+    found = weight_columns(list(plain._data.columns))
+    if not found:
+        return plain, None
+    why = None
+    chosen = found[0]
+    if len(found) > 1:
+        latest_first = sorted(found, key=_wave_number, reverse=True)
+        complete = [c for c in latest_first if bool(plain._data[c].notna().all())]
+        chosen = complete[0] if complete else latest_first[0]  # none complete: the design says what is missing
+        skipped = latest_first[: latest_first.index(chosen)]
+        why = (
+            f"weight: {chosen}, the latest wave's that every respondent has ({', '.join(skipped)} is missing for "
+            "some; change [data] weights to use another)"
+            if skipped
+            else f"weight: {chosen}, the latest wave's of the file's weight columns {', '.join(found)} "
+            "(change [data] weights to use another)"
+        )
+    return Survey(plain._data, weights=chosen, codebook=plain._codebook, source=plain.source), why
 
 
 def _levels(svy: Survey, col: str) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pewlike.report.starter import Starter, _q, categorical_items, demographics, likert_items, yes_no_items
+from pewlike.report.starter import Starter, _pick, _q, demographics
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
@@ -33,12 +33,10 @@ def _answers(svy: Survey, col: str) -> list[str]:
 
 
 def _questions(svy: Survey) -> dict[str, str]:
-    """Base name -> column of each Likert-like or yes/no question (else of each categorical one), in file order."""
+    """Base name -> column of each question a one-wave starter would report (:func:`~pewlike.report.starter._pick`)."""
     from pewlike.io.codebook import base_name
 
-    found = set(likert_items(svy)) | set(yes_no_items(svy))
-    cols = [c for c in svy._codebook.variables if c in found] or categorical_items(svy)
-    return {base_name(c): c for c in cols}
+    return {base_name(c): c for c in _pick(svy)[0]}
 
 
 def shared_questions(surveys: Sequence[Survey]) -> tuple[list[str], list[str]]:

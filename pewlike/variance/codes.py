@@ -7,18 +7,27 @@ import numpy as np
 from pewlike.errors import DesignError
 
 
+def _present(a: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """For integers in a dense range: ``a - min`` and which offsets occur; None otherwise (sort instead)."""
+    if a.size == 0 or a.dtype.kind not in "iub":
+        return None
+    lo, hi = int(a.min()), int(a.max())
+    if hi - lo > 8 * a.size + (1 << 20):
+        return None
+    shifted = (a - lo).astype(np.intp, copy=False)
+    return shifted, np.bincount(shifted, minlength=hi - lo + 1) > 0
+
+
 def _factorize(a: np.ndarray) -> tuple[np.ndarray, int]:
     """Dense codes 0..m-1 (in sorted order of the values) and m, without sorting ints."""
     a = np.asarray(a).reshape(-1)
     if a.size == 0:
         return np.zeros(0, dtype=np.intp), 0
-    if a.dtype.kind in "iub":
-        lo, hi = int(a.min()), int(a.max())
-        if hi - lo <= 8 * a.size + (1 << 20):
-            shifted = (a - lo).astype(np.intp, copy=False)
-            present = np.bincount(shifted, minlength=hi - lo + 1) > 0
-            remap = np.cumsum(present) - 1
-            return remap[shifted], int(present.sum())
+    dense = _present(a)
+    if dense is not None:
+        shifted, present = dense
+        remap = np.cumsum(present) - 1
+        return remap[shifted], int(present.sum())
     _, inv = np.unique(a, return_inverse=True)
     inv = inv.reshape(-1).astype(np.intp, copy=False)
     return inv, int(inv.max()) + 1
@@ -26,7 +35,9 @@ def _factorize(a: np.ndarray) -> tuple[np.ndarray, int]:
 
 def _distinct(a: np.ndarray) -> int:
     """How many distinct values ``a`` holds (``np.unique(a).size``, counted without sorting ints)."""
-    return _factorize(a)[1]
+    a = np.asarray(a).reshape(-1)
+    dense = _present(a)
+    return int(dense[1].sum()) if dense is not None else int(np.unique(a).size)
 
 
 def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
