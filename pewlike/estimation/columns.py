@@ -54,7 +54,15 @@ def numeric_values(sf: SurveyFrame, var: str, what: str) -> tuple[str, np.ndarra
     if isinstance(s.dtype, pd.CategoricalDtype) or not (
         pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
     ):
-        kind = "categorical" if isinstance(s.dtype, pd.CategoricalDtype) else str(s.dtype)
+        from pewlike.io.codebook import text_kind
+
+        kind = "categorical" if isinstance(s.dtype, pd.CategoricalDtype) else text_kind(s)
+        if kind in ("date", "datetime", "time"):
+            example = f", e.g. svy.assign(YEAR=lambda d: pd.to_datetime(d[{col!r}]).dt.year)" if kind != "time" else ""
+            raise VariableError(
+                f"{what} needs a numeric variable but {col!r} holds {kind}s; "
+                f"derive a number from it first with svy.assign(){example}"
+            )
         raise VariableError(
             f"{what} needs a numeric variable but {col!r} is {kind}; "
             f"use proportion({col!r}) for the share of each response"

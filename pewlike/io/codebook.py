@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from pewlike.errors import VariableError
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pandas as pd
 
-__all__ = ["Codebook", "VariableInfo", "base_name", "is_missing_label"]
+__all__ = ["Codebook", "VariableInfo", "base_name", "is_missing_label", "text_kind"]
 
 _WAVE_SUFFIX = re.compile(r"_W\d+[A-Za-z]?$", re.IGNORECASE)
 
@@ -57,6 +58,51 @@ def base_name(name: str) -> str:
     return _WAVE_SUFFIX.sub("", name)
 
 
+def text_kind(col: pd.Series | np.ndarray) -> str:
+    """The codebook type of a column that is neither numeric nor categorical.
+
+    SPSS, Stata and SAS store dates as numbers with a date format; the readers turn
+    them into dates (``DATE11``, e.g. a date of birth), date-times (``DATETIME20``,
+    e.g. ATP's ``INTERVIEW_START_W<n>``) or times of day.  Those are ``"date"``,
+    ``"datetime"`` and ``"time"``; anything else (text answers, IDs) is ``"string"``.
+
+    Parameters
+    ----------
+    col : pandas.Series or numpy.ndarray
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> from pewlike.io.codebook import text_kind
+    >>> text_kind(pd.Series([None, dt.date(2019, 6, 3)])), text_kind(pd.Series(["Yes", "No"]))
+    ('date', 'string')
+    """
+    import datetime as dt
+
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        return "datetime"
+    if not isinstance(col, pd.Series):
+        col = pd.Series(col, copy=False)
+    first = col.first_valid_index()
+    value = None if first is None else col.loc[first]
+    if isinstance(value, pd.Series):  # a repeated index label
+        value = value.iloc[0]
+    if isinstance(value, dt.datetime):
+        return "datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, dt.time):
+        return "time"
+    return "string"
+
+
 @dataclass(frozen=True)
 class VariableInfo:
     """Metadata of one variable.
@@ -74,7 +120,8 @@ class VariableInfo:
     missing_codes : tuple
         The codes behind them (and SPSS user-missing codes of numerics).
     kind : str
-        ``"categorical"``, ``"numeric"`` or ``"string"``.
+        ``"categorical"``, ``"numeric"``, ``"string"``, or ``"date"``, ``"datetime"``,
+        ``"time"`` for SPSS date formats (:func:`text_kind`).
     measure : str or None
         SPSS measurement level, when the file has one.
     scale : bool or None
@@ -175,11 +222,11 @@ class Codebook:
             else:
                 # text answers ("Don't know/Refused (VOL.)" in a CSV) are recognised like category labels
                 miss = ()
-                if missing != "keep":
+                if missing != "keep" and text_kind(col) == "string":
                     uniq = pd.unique(col.dropna())
                     if len(uniq) <= 200:
                         miss = tuple(sorted(str(u) for u in uniq if is_missing_label(str(u))))
-                info = VariableInfo(str(name), labels.get(name), {}, miss, (), "string")
+                info = VariableInfo(str(name), labels.get(name), {}, miss, (), text_kind(col))
             out[str(name)] = info
         return cls(out, file_label)
 
@@ -244,7 +291,8 @@ class Codebook:
 
         ``type`` is ``"ordinal"`` for a categorical that is an answer scale (declared, or
         recognised from its labels: :func:`pewlike.io.scales.is_scale`), else
-        ``"categorical"``, ``"numeric"`` or ``"string"``; ``measure`` is the file's SPSS
+        ``"categorical"``, ``"numeric"``, ``"string"``, ``"date"``, ``"datetime"`` or
+        ``"time"``; ``measure`` is the file's SPSS
         measure level (empty when the file has none); ``short_name`` the display name
         given with :meth:`pewlike.Survey.relabel` (empty when none).
         """

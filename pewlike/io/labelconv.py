@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from pewlike.errors import LabelWarning
-from pewlike.io.codebook import Codebook, VariableInfo, is_missing_label
+from pewlike.io.codebook import Codebook, VariableInfo, is_missing_label, text_kind
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -299,7 +299,7 @@ def apply_metadata(
             out[name] = new
         else:
             out[name] = col
-            info = VariableInfo(name, label, dict(vlabels.get(name, {})), (), (), "string", measure)
+            info = VariableInfo(name, label, dict(vlabels.get(name, {})), (), (), text_kind(col), measure)
         infos[name] = info
         del col
     df = pd.DataFrame(out, index=index, copy=False)  # no consolidation copy of the float columns

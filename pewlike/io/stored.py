@@ -23,7 +23,7 @@ __all__ = ["MAX_CODEBOOK_BYTES", "stored_codebook"]
 #: Largest stored codebook read, in bytes (the demo's is about 20 kB).
 MAX_CODEBOOK_BYTES = 50_000_000
 
-_KINDS = ("categorical", "numeric", "string")
+_KINDS = ("categorical", "numeric", "string", "date", "datetime", "time")
 
 
 class _Malformed(Exception):
