@@ -280,6 +280,8 @@ class SurveyFrame:
             cats = [str(c) for c in s.cat.categories]
             bad = np.array([c in miss for c in cats] + [False])
             ok &= ~bad[s.cat.codes.to_numpy()]
+        elif miss:  # text answers ("Refused" in a CSV)
+            ok &= ~s.isin(list(miss)).to_numpy()
         return ok
 
     # -- domains and weights -----------------------------------------------------------

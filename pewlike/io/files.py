@@ -44,6 +44,7 @@ SUPPORTED: dict[str, tuple[str, str]] = {
 
 _META_KEY = b"pewlike.codebook"
 CHUNK_ROWS = 100000  # rows per chunk when reading large files (bounded peak memory)
+_MAX_SCALE_ANSWERS = 20  # more distinct text answers than this is not an answer scale (IDs, open ends)
 
 
 def _check_path(path: str | os.PathLike[str]) -> tuple[Path, str]:
@@ -244,7 +245,42 @@ def _read_csv(
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataFileError(f"{p}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
     _refuse_duplicates(p, _csv_header(p, opts, list(df.columns)))
+    df = _text_scales(df)
     return df, Codebook.from_frame(df, missing=missing)
+
+
+def _text_scales(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its text answer scales as categoricals in scale order, changed in place.
+
+    A CSV exported with value labels holds "Strongly agree" ... as text, which would sort
+    alphabetically ("Agree, Disagree, Strongly agree, ..."): no scale, no nets, tables in
+    the wrong order.  A text column whose distinct answers (missing answers such as
+    "Refused" set aside) form a recognised scale (:func:`pewlike.io.scales.scale_order`)
+    becomes a categorical with the scale's answers top first, then the missing answers, as
+    a labelled ``.sav`` gives it.  Other text columns are left as they are.
+    """
+    import pandas as pd
+
+    from pewlike.io.codebook import is_missing_label, text_kind
+    from pewlike.io.scales import scale_order
+
+    for name in df.columns:
+        col = df[name]
+        if (
+            isinstance(col.dtype, pd.CategoricalDtype)
+            or pd.api.types.is_numeric_dtype(col.dtype)
+            or pd.api.types.is_bool_dtype(col.dtype)
+            or text_kind(col) != "string"
+        ):
+            continue
+        answers = pd.unique(col.dropna())
+        if len(answers) > _MAX_SCALE_ANSWERS or not all(isinstance(a, str) for a in answers):
+            continue
+        missing = sorted(a for a in answers if is_missing_label(a))
+        order = scale_order([a for a in answers if a not in missing])
+        if order is not None:
+            df[name] = pd.Categorical(col, categories=order + missing, ordered=True)
+    return df
 
 
 def _csv_header(p: Path, opts: dict[str, Any], columns: list[Any]) -> list[str]:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.io.codebook import VariableInfo
 
-__all__ = ["is_scale", "is_two_sided", "scale_ranks"]
+__all__ = ["is_scale", "is_two_sided", "scale_order", "scale_ranks"]
 
 _WORD = re.compile(r"[^a-z0-9+]+")
 
@@ -231,6 +231,48 @@ def scale_ranks(labels: Sequence[str]) -> tuple[int, ...] | None:
             if _monotone(ranks):
                 return ranks
     return _two_sided(texts)
+
+
+def scale_order(labels: Sequence[str]) -> list[str] | None:
+    """Answers given in any order (a CSV's text answers), top of the scale first, when they form a scale.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        The distinct substantive answers, in any order (missing answers set aside).
+
+    Returns
+    -------
+    list of str or None
+        The answers from the top rung down ("Very ..." first, "Strongly agree" first,
+        "Always" first, "Excellent" first), the order Pew's toplines use; None when they are
+        not an answer scale :func:`scale_ranks` recognises in some order.
+
+    Notes
+    -----
+    R's ``read.csv`` keeps text answers as character and ``factor()`` sorts them
+    alphabetically ("Agree, Disagree, Strongly agree, Strongly disagree").
+
+    Examples
+    --------
+    >>> scale_order(["Disagree", "Strongly agree", "Agree", "Strongly disagree"])
+    ['Strongly agree', 'Agree', 'Disagree', 'Strongly disagree']
+    >>> scale_order(["Not at all concerned", "Not too concerned", "Somewhat concerned", "Very concerned"])
+    ['Very concerned', 'Somewhat concerned', 'Not too concerned', 'Not at all concerned']
+    >>> scale_order(["Republican", "Democrat", "Independent"]) is None
+    True
+    """
+    texts = [_norm(x) for x in labels]
+    if len(texts) < 3 or len(set(texts)) != len(texts) or any(not t for t in texts):
+        return None
+    rankings = [[_rung(t, family) for t in texts] for family in (_DEGREE, _FREQUENCY, _EVALUATION)]
+    rankings += [[_pole_rank(t, pos, neg) for t in texts] for pos, neg in _POLES]
+    for ranks in rankings:
+        if all(r is not None for r in ranks) and len(set(ranks)) == len(ranks):
+            order = [label for _, label in sorted(zip(ranks, labels, strict=True), key=lambda x: -int(x[0] or 0))]
+            if scale_ranks(order) is not None:
+                return order
+    return None
 
 
 def is_two_sided(labels: Sequence[str]) -> bool:
