@@ -22,7 +22,18 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
-__all__ = ["Codebook", "VariableInfo", "base_name", "is_missing_label", "text_kind"]
+__all__ = [
+    "MAX_TEXT_ANSWERS",
+    "Codebook",
+    "VariableInfo",
+    "base_name",
+    "is_missing_label",
+    "is_plain_text",
+    "text_kind",
+]
+
+#: A text column with at most this many distinct answers has its missing answers ("Refused") found.
+MAX_TEXT_ANSWERS = 200
 
 _WAVE_SUFFIX = re.compile(r"_W\d+[A-Za-z]?$", re.IGNORECASE)
 
@@ -56,6 +67,35 @@ def is_missing_label(label: str) -> bool:
 def base_name(name: str) -> str:
     """Strip an ATP wave suffix: ``CONCERNCO_W49`` -> ``CONCERNCO``."""
     return _WAVE_SUFFIX.sub("", name)
+
+
+def is_plain_text(col: pd.Series) -> bool:
+    """Whether a column holds text (or other objects): not categorical, numeric or boolean.
+
+    Parameters
+    ----------
+    col : pandas.Series
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pewlike.io.codebook import is_plain_text
+    >>> is_plain_text(pd.Series(["Yes", "No"])), is_plain_text(pd.Series([1.0, 2.0]))
+    (True, False)
+    """
+    import pandas as pd
+
+    dtype = col.dtype
+    return not (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_numeric_dtype(dtype)
+        or pd.api.types.is_bool_dtype(dtype)
+        or pd.api.types.is_datetime64_any_dtype(dtype)
+    )
 
 
 def text_kind(col: pd.Series | np.ndarray) -> str:
@@ -224,7 +264,7 @@ class Codebook:
                 miss = ()
                 if missing != "keep" and text_kind(col) == "string":
                     uniq = pd.unique(col.dropna())
-                    if len(uniq) <= 200:
+                    if len(uniq) <= MAX_TEXT_ANSWERS:
                         miss = tuple(sorted(str(u) for u in uniq if is_missing_label(str(u))))
                 info = VariableInfo(str(name), labels.get(name), {}, miss, (), text_kind(col))
             out[str(name)] = info

@@ -44,7 +44,6 @@ SUPPORTED: dict[str, tuple[str, str]] = {
 
 _META_KEY = b"pewlike.codebook"
 CHUNK_ROWS = 100000  # rows per chunk when reading large files (bounded peak memory)
-_MAX_SCALE_ANSWERS = 20  # more distinct text answers than this is not an answer scale (IDs, open ends)
 
 
 def _check_path(path: str | os.PathLike[str]) -> tuple[Path, str]:
@@ -254,32 +253,23 @@ def _text_scales(df: pd.DataFrame) -> pd.DataFrame:
 
     A CSV exported with value labels holds "Strongly agree" ... as text, which would sort
     alphabetically ("Agree, Disagree, Strongly agree, ..."): no scale, no nets, tables in
-    the wrong order.  A text column whose distinct answers (missing answers such as
-    "Refused" set aside) form a recognised scale (:func:`pewlike.io.scales.scale_order`)
-    becomes a categorical with the scale's answers top first, then the missing answers, as
-    a labelled ``.sav`` gives it.  Other text columns are left as they are.
+    the wrong order.  A text column whose distinct answers form a recognised scale
+    (:func:`pewlike.io.scales.text_scale_categories`) becomes a categorical with the
+    scale's answers top first, then the missing answers ("Refused"), as a labelled
+    ``.sav`` gives it.  Other text columns are left as they are.
     """
     import pandas as pd
 
-    from pewlike.io.codebook import is_missing_label, text_kind
-    from pewlike.io.scales import scale_order
+    from pewlike.io.codebook import is_plain_text, text_kind
+    from pewlike.io.scales import MAX_SCALE_ANSWERS, text_scale_categories
 
     for name in df.columns:
         col = df[name]
-        if (
-            isinstance(col.dtype, pd.CategoricalDtype)
-            or pd.api.types.is_numeric_dtype(col.dtype)
-            or pd.api.types.is_bool_dtype(col.dtype)
-            or text_kind(col) != "string"
-        ):
-            continue
-        answers = pd.unique(col.dropna())
-        if len(answers) > _MAX_SCALE_ANSWERS or not all(isinstance(a, str) for a in answers):
-            continue
-        missing = sorted(a for a in answers if is_missing_label(a))
-        order = scale_order([a for a in answers if a not in missing])
-        if order is not None:
-            df[name] = pd.Categorical(col, categories=order + missing, ordered=True)
+        if is_plain_text(col) and text_kind(col) == "string":
+            answers = pd.unique(col.dropna())
+            cats = text_scale_categories(list(answers)) if len(answers) <= MAX_SCALE_ANSWERS else None
+            if cats is not None:
+                df[name] = pd.Categorical(col, categories=cats, ordered=True)
     return df
 
 
@@ -326,8 +316,10 @@ def _read_parquet(
         raise DataFileError(f"{p}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
     df = table.to_pandas()
     meta = (table.schema.metadata or {}).get(_META_KEY)
-    codebook = Codebook.from_frame(df, missing=missing)
     stored = stored_codebook(meta, list(df.columns), p)
+    if stored is None:  # a file from elsewhere: its text scales as from a CSV
+        df = _text_scales(df)
+    codebook = Codebook.from_frame(df, missing=missing)
     if stored is not None:
         infos, file_label = stored
         # keep column order of the frame

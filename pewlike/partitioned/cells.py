@@ -89,7 +89,7 @@ class ByCodes:
         mult = 1
         for c, lev in zip(self.cols, self.levels):
             codes = column_codes(pdf, c, lev)
-            if lev.categorical and self.na_rm and lev.missing:
+            if self.na_rm and lev.missing:  # categories or text answers such as "Refused"
                 bad = np.array([lab in lev.missing for lab in lev.labels] + [True])
                 codes = np.where(bad[codes], -1, codes)
             use &= codes >= 0

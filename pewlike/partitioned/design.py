@@ -19,6 +19,7 @@ import numpy as np
 
 from pewlike.design.structure import LONELY_PSU, REPTYPES, build_design, stage_columns, weight_column
 from pewlike.errors import DesignError
+from pewlike.io.codebook import MAX_TEXT_ANSWERS, is_plain_text, text_kind
 from pewlike.partitioned.engine import DaskDesign, Level, StrataTable, UnitTable, map_reduce
 from pewlike.partitioned.strategy import variance_for
 
@@ -33,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     #: Categories of every categorical column over all partitions: ``{column: (categories, ordered)}``.
     Categories = dict[str, tuple[list[Any], bool]]
+    #: Distinct answers of every text column over all partitions (None: too many to be answers).
+    Answers = dict[str, list[Any] | None]
 
 __all__ = ["build", "distinct_level", "finish_codebook"]
 
@@ -63,7 +66,7 @@ def build(
     mse: bool = False,
     lonely_psu: LonelyPSU = "fail",
     rho: float | None = None,
-) -> tuple[DaskDesign, Categories]:
+) -> tuple[DaskDesign, Categories, Answers]:
     """Check the design arguments against the data (one pass) and build the :class:`DaskDesign`.
 
     Parameters
@@ -85,6 +88,10 @@ def build(
     categories : dict
         For every categorical column, ``(categories, ordered)`` over all partitions
         (categories in order of first appearance).
+    answers : dict
+        For every text column, its distinct answers over all partitions (in order of first
+        appearance), or None when it has more than
+        :data:`~pewlike.io.codebook.MAX_TEXT_ANSWERS` (IDs, open ends).
 
     Raises
     ------
@@ -160,8 +167,12 @@ def build(
         key_cols = strata_cols + psu_cols
         names.update(strata=strata_cols, psu=psu_cols, fpc=fpc_cols, nest=bool(nest))
     cat_cols = [c for c in columns if isinstance(meta[c].dtype, pd.CategoricalDtype)]
-    params = (wcol, tuple(rep_cols), tuple(cat_cols), tuple(key_cols), tuple(fpc_cols), kind)
-    need = list(dict.fromkeys(([wcol] if wcol else []) + rep_cols + cat_cols + key_cols + fpc_cols))
+    design_cols = {wcol, *rep_cols, *key_cols, *fpc_cols}
+    text_cols = [
+        c for c in columns if c not in design_cols and is_plain_text(meta[c]) and text_kind(meta[c]) == "string"
+    ]
+    params = (wcol, tuple(rep_cols), tuple(cat_cols), tuple(key_cols), tuple(fpc_cols), kind, tuple(text_cols))
+    need = list(dict.fromkeys(([wcol] if wcol else []) + rep_cols + cat_cols + key_cols + fpc_cols + text_cols))
     scan = map_reduce(ddf, need if need else columns[:1], _scan, params, _merge, client, progress)
     if scan["n"] == 0:
         raise DesignError("the data have no rows; a survey needs at least one respondent")
@@ -174,19 +185,28 @@ def build(
             what = "stratum" if c in strata_cols else "PSU"
             raise DesignError(f"{what} column {c!r} has {int(bad):,} missing value(s); every respondent needs a {what}")
     levels: Categories = scan["cats"]
+    texts: Answers = scan["text"]
     if replicate is not None:
-        return replicate, levels
+        return replicate, levels, texts
     common: dict[str, Any] = dict(weight_col=wcol, weighted=weighted, lonely_psu=lonely_psu, names=names)
     if kind == "clustered":
-        return _clustered(scan["keys"], key_cols, strata_cols, psu_cols, fpc_cols, nest, lonely_psu, common), levels
-    return _rows(scan["keys"], strata_cols, fpc_cols, common), levels
+        return (
+            _clustered(scan["keys"], key_cols, strata_cols, psu_cols, fpc_cols, nest, lonely_psu, common),
+            levels,
+            texts,
+        )
+    return _rows(scan["keys"], strata_cols, fpc_cols, common), levels, texts
 
 
 def finish_codebook(
-    meta: pd.DataFrame, cats: Categories, given: Codebook | None, missing: Literal["auto", "keep", "nan"] = "auto"
+    meta: pd.DataFrame,
+    cats: Categories,
+    given: Codebook | None,
+    missing: Literal["auto", "keep", "nan"] = "auto",
+    texts: Answers | None = None,
 ) -> tuple[Codebook, dict[str, Level]]:
     """The codebook (from the known categories, with ``given`` entries kept) and the :class:`Level` of
-    every categorical column.
+    every categorical and text column.
 
     Parameters
     ----------
@@ -196,8 +216,13 @@ def finish_codebook(
         ``{column: (categories, ordered)}`` from :func:`build`.
     given : Codebook or None
         The user's (or the file's) codebook: its entries for the data's columns are kept.
+        Without one (a CSV, a Parquet file from elsewhere), a text column whose answers form
+        a scale is a categorical in scale order, as :func:`pewlike.read` reads it in memory.
     missing : {"auto", "keep", "nan"}
         As :meth:`pewlike.io.codebook.Codebook.from_frame`.
+    texts : dict, optional
+        The distinct answers of every text column from :func:`build`: their missing answers
+        ("Refused") are found as in memory.
 
     Returns
     -------
@@ -207,20 +232,31 @@ def finish_codebook(
     import pandas as pd
 
     from pewlike.io.codebook import Codebook
+    from pewlike.io.scales import text_scale_categories
 
-    known = meta.astype({c: pd.CategoricalDtype(v, ordered=o) for c, (v, o) in cats.items()}) if cats else meta
-    auto = Codebook.from_frame(known, missing=missing)
+    answers = {c: found for c, found in (texts or {}).items() if found is not None}
     if given is None:
-        cb = auto
+        for c, found in list(answers.items()):
+            scale = text_scale_categories(found)
+            if scale is not None:
+                cats = {**cats, c: (scale, True)}
+                del answers[c]
+    known = meta.astype({c: pd.CategoricalDtype(v, ordered=o) for c, (v, o) in cats.items()}) if cats else meta
+    found_cb = Codebook.from_frame(known, missing=missing).variables
+    variables = dict(found_cb)
+    for c, found in answers.items():  # text answers: missing ones found from the answers, as in memory
+        variables[c] = Codebook.from_frame(pd.DataFrame({c: pd.Series(found, dtype=meta[c].dtype)}), missing=missing)[c]
+    if given is None:
+        cb = Codebook(variables)
     else:
-        cb = Codebook(
-            {**auto.variables, **{k: v for k, v in given.variables.items() if k in auto.variables}}, given.file_label
-        )
+        cb = Codebook({**variables, **{k: v for k, v in given.variables.items() if k in variables}}, given.file_label)
     levels: dict[str, Level] = {}
     for c, (values, ordered) in cats.items():
         levels[c] = Level(
             tuple(values), tuple(str(x) for x in values), True, bool(ordered), frozenset(cb.variables[c].missing)
         )
+    for c, found in answers.items():
+        levels[c] = _text_level(found, meta[c].dtype, cb.variables[c].missing)
     return cb, levels
 
 
@@ -253,7 +289,7 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 def _scan(pdf: pd.DataFrame, params: tuple[Any, ...]) -> dict[str, Any]:
     import pandas as pd
 
-    wcol, rep_cols, cat_cols, key_cols, fpc_cols, kind = params
+    wcol, rep_cols, cat_cols, key_cols, fpc_cols, kind, text_cols = params
     out: dict[str, Any] = {"n": len(pdf)}
     if wcol is not None:
         w = pdf[wcol].to_numpy(dtype=float, na_value=np.nan)
@@ -286,6 +322,7 @@ def _scan(pdf: pd.DataFrame, params: tuple[Any, ...]) -> dict[str, Any]:
         )
         for c in cat_cols
     }
+    out["text"] = {c: _answers(pdf[c]) for c in text_cols}
     cols = list(key_cols) + list(fpc_cols)
     out["key_na"] = np.array([int(pdf[c].isna().sum()) for c in key_cols])
     if kind == "clustered":
@@ -297,6 +334,14 @@ def _scan(pdf: pd.DataFrame, params: tuple[Any, ...]) -> dict[str, Any]:
         else:
             out["keys"] = pd.DataFrame({"n": [len(pdf)]})
     return out
+
+
+def _answers(s: pd.Series) -> list[Any] | None:
+    """The distinct answers of a text column in one partition; None for more than a question has."""
+    import pandas as pd
+
+    found = pd.unique(s.dropna())
+    return None if len(found) > MAX_TEXT_ANSWERS else list(found)
 
 
 def _finite_sum(w: np.ndarray) -> float:
@@ -320,6 +365,13 @@ def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
             new = [v for v in values if v not in set(have)]
             cats[c] = (have + new, o)
         out["cats"] = cats
+        texts = dict(out["text"])
+        for c, found in p["text"].items():
+            have = texts[c]
+            if have is not None and found is not None:
+                have = list(dict.fromkeys([*have, *found]))
+            texts[c] = None if have is None or found is None or len(have) > MAX_TEXT_ANSWERS else have
+        out["text"] = texts
         if "keys" in out:
             out["keys"] = pd.concat([out["keys"], p["keys"]], ignore_index=True)
     if "keys" in out:
@@ -465,19 +517,17 @@ def distinct_level(pf: PartitionedFrame, col: str) -> Level:
     -------
     Level
     """
+    vals = map_reduce(pf._ddf, [col], _distinct, col, _union, pf._client, pf._progress)["v"]
+    info = pf._codebook.variables.get(col)
+    return _text_level(vals, pf._ddf._meta[col].dtype, info.missing if info is not None else ())
+
+
+def _text_level(vals: Sequence[Any], dtype: Any, missing: Sequence[str]) -> Level:
+    """The :class:`Level` of a non-categorical column from its distinct values: sorted, as in memory."""
     import pandas as pd
 
-    vals = map_reduce(pf._ddf, [col], _distinct, col, _union, pf._client, pf._progress)["v"]
-    dtype = pf._ddf._meta[col].dtype
     values = pd.Index(pd.array(vals, dtype=dtype) if len(vals) else pd.array([], dtype=dtype)).sort_values()
-    info = pf._codebook.variables.get(col)
-    return Level(
-        tuple(values.tolist()),
-        tuple(str(u) for u in values.tolist()),
-        False,
-        False,
-        frozenset(info.missing if info is not None else ()),
-    )
+    return Level(tuple(values.tolist()), tuple(str(u) for u in values.tolist()), False, False, frozenset(missing))
 
 
 def _with_variance(**fields: Any) -> DaskDesign:

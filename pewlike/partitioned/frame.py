@@ -189,8 +189,8 @@ class PartitionedFrame:
             lonely_psu=lonely_psu,
             rho=rho,
         )
-        design, cats = build(data, names_only, client, progress, **args)
-        cb, levels = finish_codebook(meta, cats, codebook, missing)
+        design, cats, texts = build(data, names_only, client, progress, **args)
+        cb, levels = finish_codebook(meta, cats, codebook, missing, texts)
         self._init(data, cb, design, State(design), levels, client, progress, source, (), args)
 
     def _init(
@@ -549,7 +549,7 @@ class PartitionedFrame:
             Keyword arguments of :class:`pewlike.Survey` (design, codebook, source).
         """
         pdf = self._ddf.compute()
-        return pdf.reset_index(drop=True), self._memory_options()
+        return self._as_levels(pdf.reset_index(drop=True)), self._memory_options()
 
     def sample_frame(self, frac: float, *, seed: int | None = None) -> tuple[pd.DataFrame, dict[str, Any]]:
         """A random row sample (fraction ``frac``, drawn in every partition), weights scaled by ``1/frac``.
@@ -581,7 +581,18 @@ class PartitionedFrame:
         d = self._ddesign
         scaled = {c: pdf[c] / frac for c in ([d.weight_col] if d.weight_col else []) + list(d.rep_cols)}
         pdf = pdf.assign(**scaled) if scaled else pdf
-        return pd.DataFrame(pdf), self._memory_options()
+        return self._as_levels(pd.DataFrame(pdf)), self._memory_options()
+
+    def _as_levels(self, pdf: pd.DataFrame) -> pd.DataFrame:
+        """``pdf`` with a text column read as a categorical (a CSV's answer scale) made one, as its level says."""
+        import pandas as pd
+
+        text = {
+            c: pd.Categorical(pdf[c], categories=list(lev.values), ordered=lev.ordered)
+            for c, lev in self._levels.items()
+            if lev.categorical and c in pdf.columns and not isinstance(pdf[c].dtype, pd.CategoricalDtype)
+        }
+        return pdf.assign(**text) if text else pdf
 
     def _memory_options(self) -> dict[str, Any]:
         return dict(codebook=self._codebook, source=self._source, **self._args)

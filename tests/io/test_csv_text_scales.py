@@ -105,3 +105,15 @@ def test_init_proposes_text_scales(csv, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert 'var = "CONCERN_W7"' in text
     assert 'var = "AGREE_W7"' in text
+
+
+def test_parquet_from_elsewhere_reads_text_scales_but_pewlike_parquet_keeps_its_codebook(csv, tmp_path):
+    _, frame = csv
+    elsewhere = tmp_path / "elsewhere.parquet"
+    frame.to_parquet(elsewhere)  # no pewlike codebook in it
+    assert list(pw.read(elsewhere).data["AGREE_W7"].cat.categories) == AGREE
+    kept = pw.Survey(frame, weights="WEIGHT_W7")  # a user's frame: text stays text, as in R
+    assert not isinstance(kept.data["AGREE_W7"].dtype, pd.CategoricalDtype)
+    again = pw.read(kept.to_parquet(tmp_path / "kept.parquet"))
+    assert not isinstance(again.data["AGREE_W7"].dtype, pd.CategoricalDtype)
+    assert sorted(again.topline("AGREE").to_frame()["level"]) == again.topline("AGREE").to_frame()["level"].tolist()

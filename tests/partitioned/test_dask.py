@@ -313,6 +313,37 @@ def test_survey_of_a_dask_frame_and_csv_files(dataset, client, tmp_path):
     )
 
 
+def test_csv_text_answers_read_alike_by_both_engines(client, tmp_path):
+    """A CSV's text scale (scale order), text "Refused" (out of every base) and IDs: the same on Dask."""
+    rng = np.random.default_rng(21)
+    n = 900
+    agree = ["Strongly agree", "Agree", "Disagree", "Strongly disagree"]
+    frame = pd.DataFrame(
+        {
+            "AGREE": rng.choice([*agree, "Refused"], n, p=[0.25, 0.3, 0.2, 0.2, 0.05]),
+            "USED": rng.choice(["Yes", "No", "Refused"], n, p=[0.5, 0.42, 0.08]),
+            "PARTY": rng.choice(["Republican", "Democrat", "Independent", "Refused"], n),
+            "ID": [f"R{i:05d}" for i in range(n)],  # more answers than a question has: stays text
+            "weight": rng.uniform(0.3, 3.0, n),
+        }
+    )
+    frame.to_csv(tmp_path / "all.csv", index=False)
+    for i, part in enumerate(np.array_split(np.arange(n), 3)):
+        frame.iloc[part].to_csv(tmp_path / f"part{i}.csv", index=False)
+    mem = pw.read(tmp_path / "all.csv", weights="weight")
+    dsk = pw.read(str(tmp_path / "part*.csv"), engine="dask", weights="weight", scheduler=client, progress=False)
+    cols = ["name", "type", "levels", "missing_codes"]
+    pd.testing.assert_frame_equal(dsk.codebook()[cols], mem.codebook()[cols])
+    assert mem.codebook().set_index("name").loc["AGREE", "levels"] == "; ".join([*agree, "Refused"])
+    for var in ("AGREE", "USED"):
+        assert_same(dsk.topline(var, nets="auto"), mem.topline(var, nets="auto"))
+        assert dsk.topline(var).n == mem.topline(var).n == int((frame[var] != "Refused").sum())
+        assert_same(dsk.crosstab(var, "PARTY"), mem.crosstab(var, "PARTY"))
+    assert mem.topline("AGREE").to_frame()["level"].tolist() == agree
+    back = dsk.collect()  # the in-memory copy keeps the scale's order
+    assert_same(back.topline("AGREE"), mem.topline("AGREE"))
+
+
 def test_large_sav_read_in_row_blocks(tmp_path, client):
     demo = pw.demo()
     path = demo.to_sav(tmp_path / "demo.sav")
