@@ -66,6 +66,7 @@ def build(
     mse: bool = False,
     lonely_psu: LonelyPSU = "fail",
     rho: float | None = None,
+    known: Codebook | None = None,
 ) -> tuple[DaskDesign, Categories, Answers]:
     """Check the design arguments against the data (one pass) and build the :class:`DaskDesign`.
 
@@ -81,6 +82,9 @@ def build(
         Show a progress bar on stderr.
     weights, strata, psu, fpc, nest, repweights, reptype, scale, rscales, mse, lonely_psu, rho
         As for :class:`pewlike.survey.Survey`.
+    known : Codebook, optional
+        The file's or the user's codebook: the answers of its text columns are not collected
+        (its entries are kept as they are).
 
     Returns
     -------
@@ -168,9 +172,8 @@ def build(
         names.update(strata=strata_cols, psu=psu_cols, fpc=fpc_cols, nest=bool(nest))
     cat_cols = [c for c in columns if isinstance(meta[c].dtype, pd.CategoricalDtype)]
     design_cols = {wcol, *rep_cols, *key_cols, *fpc_cols}
-    text_cols = [
-        c for c in columns if c not in design_cols and is_plain_text(meta[c]) and text_kind(meta[c]) == "string"
-    ]
+    skip = design_cols | set(known.variables if known is not None else ())
+    text_cols = [c for c in columns if c not in skip and is_plain_text(meta[c]) and text_kind(meta[c]) == "string"]
     params = (wcol, tuple(rep_cols), tuple(cat_cols), tuple(key_cols), tuple(fpc_cols), kind, tuple(text_cols))
     need = list(dict.fromkeys(([wcol] if wcol else []) + rep_cols + cat_cols + key_cols + fpc_cols + text_cols))
     scan = map_reduce(ddf, need if need else columns[:1], _scan, params, _merge, client, progress)

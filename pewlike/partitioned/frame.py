@@ -189,7 +189,7 @@ class PartitionedFrame:
             lonely_psu=lonely_psu,
             rho=rho,
         )
-        design, cats, texts = build(data, names_only, client, progress, **args)
+        design, cats, texts = build(data, names_only, client, progress, **args, known=codebook)
         cb, levels = finish_codebook(meta, cats, codebook, missing, texts)
         self._init(data, cb, design, State(design), levels, client, progress, source, (), args)
 
