@@ -12,6 +12,7 @@ checks a grid of probabilities and degrees of freedom from 0.1 to 1e12.
 
 from __future__ import annotations
 
+import functools
 import math
 
 __all__ = ["t_quantile"]
@@ -136,8 +137,13 @@ def t_quantile(p: float, nu: float) -> float:
     return _upper(1.0 - p, nu)  # exact for p >= 1/2
 
 
+@functools.lru_cache(maxsize=1024)
 def _upper(q: float, nu: float) -> float:
-    """The quantile at 1 - q for 0 < q < 1/2 (the upper one; ``q`` as the caller has it exactly)."""
+    """The quantile at 1 - q for 0 < q < 1/2 (the upper one; ``q`` as the caller has it exactly).
+
+    Memoised: a report asks for the same few quantiles (one level, a few design dfs)
+    thousands of times, and each costs an iterated incomplete beta function.
+    """
     if math.isinf(nu):
         return -_normal_quantile(q)
     if nu == 1.0:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pewlike.design.frame import with_columns
 from pewlike.errors import DesignError, VariableError
 from pewlike.io.codebook import Codebook, VariableInfo, is_missing_label
 
@@ -172,7 +173,7 @@ def replace_columns(
     SurveyFrame
         Same design, history and source.
     """
-    data = sf.data.assign(**dict(columns))
+    data = with_columns(sf.data, dict(columns))
     book = Codebook({**sf.codebook.variables, **dict(infos)}, sf.codebook.file_label)
     return sf.evolve(data=data, codebook=book)
 

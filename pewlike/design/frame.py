@@ -7,7 +7,7 @@ backend of :mod:`pewlike.partitioned`) and wraps what the topic functions return
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -20,7 +20,7 @@ from pewlike.io.codebook import Codebook
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["LonelyPSU", "RepType", "SurveyFrame", "frame_of"]
+__all__ = ["LonelyPSU", "RepType", "SurveyFrame", "frame_of", "with_columns"]
 
 #: How strata with a single PSU are handled (R ``options(survey.lonely.psu=)``).
 LonelyPSU = Literal["fail", "remove", "adjust", "average", "certainty"]
@@ -379,8 +379,43 @@ class SurveyFrame:
         wname = self.design.names.get("weights")
         if self.design.weighted:
             name = wname or "weight"
-            data = data.assign(**{name: self.design.weights[self.design.in_domain]})
+            data = with_columns(data, {name: self.design.weights[self.design.in_domain]})
         return data
+
+
+def with_columns(data: pd.DataFrame, columns: Mapping[str, Any]) -> pd.DataFrame:
+    """``data.assign(**columns)`` without pandas' warning that the frame is fragmented.
+
+    pewlike reads a file into one block per column, so that reading needs no
+    consolidation copy (peak memory at most twice the frame); pandas then warns
+    (``PerformanceWarning: DataFrame is highly fragmented``) on every column added to a
+    frame of more than 100 columns, which every ATP file is.  Adding a column copies
+    no data (copy-on-write), so the warning says nothing a user could act on.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    columns : mapping of str to array-like
+        New columns (or replacements), as ``DataFrame.assign`` takes them.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pewlike.design.frame import with_columns
+    >>> with_columns(pd.DataFrame({"a": [1, 2]}), {"b": [3, 4]}).columns.tolist()
+    ['a', 'b']
+    """
+    import warnings
+
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        return data.assign(**dict(columns))
 
 
 def frame_of(survey: Any) -> SurveyFrame:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from pewlike.design.frame import with_columns
 from pewlike.errors import EstimationError, VariableError
 from pewlike.resultbase import Result, frame_text
 
@@ -254,7 +255,7 @@ def scale(
     )
     codebook = sf.codebook.replace(**{name: VariableInfo(name=name, label=label, kind="numeric")})
     new = sf.evolve(
-        data=sf.data.assign(**{name: value}),
+        data=with_columns(sf.data, {name: value}),
         codebook=codebook,
         history=sf.history + (f"index {name!r} built from {len(cols)} items",),
     )

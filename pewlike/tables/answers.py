@@ -426,6 +426,7 @@ def net_estimates(
     in_base = sf.valid(col) if base == "valid" else sf.data[col].notna().to_numpy()
     _, codes, cats = factor_codes(sf, col, na_rm=False)
     groups = disjoint_groups(nets)
+    by_cols = [sf.resolve(b) for b in ([by] if isinstance(by, str) else list(by or ()))]
     out: dict[int, NetEstimate] = {}
     for k, group in enumerate(groups):
         which = np.full(len(cats) + 1, len(group))  # answers in no net of this group: "the rest"
@@ -436,7 +437,8 @@ def net_estimates(
         name = f"{col}.NET{k + 1}"
         # pandas-stubs wants an int ndarray and an Index; pandas takes these int codes and any list-like
         cat = pd.Categorical.from_codes(new, categories=[*labels, "\x00rest"])  # type: ignore[call-overload]
-        data = sf.data.assign(**{name: cat})
+        # only the columns the estimate reads: copying every column of a wide file for each net is slow
+        data = pd.DataFrame({**{c: sf.data[c] for c in by_cols}, name: cat}, index=sf.data.index)
         cb = sf.codebook.replace(
             **{name: VariableInfo(name, sf.codebook.variables[col].label, {}, (), (), "categorical")}
         )

@@ -522,9 +522,12 @@ def map_text(frame: pd.DataFrame, func: Callable[[str], object]) -> pd.DataFrame
         if col.dtype.kind in "biufcmM":  # numbers, booleans and dates are never text
             continue
         values = col.astype(object).to_numpy()
+        # each distinct text once (a table repeats its labels in every row)
+        texts = {v for v in values if isinstance(v, str)}
+        if all(func(v) == v for v in texts):
+            continue
         new = [cell(v) for v in values]
-        if any(a is not b and a != b for a, b in zip(new, values)):
-            changed[i] = pd.Series(new, index=frame.index, dtype=object)
+        changed[i] = pd.Series(new, index=frame.index, dtype=object)
     if not changed and names == list(frame.columns):
         return frame
     out = frame.set_axis(range(frame.shape[1]), axis=1)

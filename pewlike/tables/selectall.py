@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from pewlike.design.frame import with_columns
 from pewlike.errors import EstimationError
 from pewlike.estimation.indicators import BatteryColumns, battery_columns, selected_matrix
 from pewlike.tables.selectall_result import SelectAll, SelectAllBase
@@ -304,13 +305,13 @@ def _estimate(
     pairs = pd.concat(pair_frames, ignore_index=True) if pair_frames else None
     frame["variable"] = variable
     frame["level"] = frame["level"].astype(object)
-    data = sf2.data.assign(_sa_count=count)
+    data = with_columns(sf2.data, {"_sa_count": count})
     k = len(bat.columns) - (bat.none is not None)
     cat = pd.Categorical.from_codes(
         np.where(np.isfinite(count), np.nan_to_num(count), -1).astype(int),
         dtype=pd.CategoricalDtype([str(i) for i in range(k + 1)], ordered=True),
     )
-    data = data.assign(_sa_number=cat)
+    data = with_columns(data, {"_sa_number": cat})
     cb = Codebook.from_frame(data[["_sa_count", "_sa_number"]], missing="keep")
     sf3 = sf2.evolve(data=data, codebook=Codebook({**sf2.codebook.variables, **cb.variables}, sf2.codebook.file_label))
     cnt = mean(sf3, "_sa_count", by=by_cols or None, level=level).to_frame()
