@@ -28,7 +28,16 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from pyreadstat.pyclasses import MissingRange
 
-__all__ = ["SUPPORTED", "column_names", "pin_sav_timestamp", "read_file", "write_parquet", "write_sav"]
+__all__ = [
+    "MAX_SCALE_ANSWERS",
+    "SUPPORTED",
+    "column_names",
+    "pin_sav_timestamp",
+    "read_file",
+    "text_scale_categories",
+    "write_parquet",
+    "write_sav",
+]
 
 # extension -> (pyreadstat reader name or pandas, human name)
 SUPPORTED: dict[str, tuple[str, str]] = {
@@ -44,6 +53,8 @@ SUPPORTED: dict[str, tuple[str, str]] = {
 
 _META_KEY = b"pewlike.codebook"
 CHUNK_ROWS = 100000  # rows per chunk when reading large files (bounded peak memory)
+#: More distinct text answers than this (missing answers included) are not an answer scale.
+MAX_SCALE_ANSWERS = 20
 
 
 def _check_path(path: str | os.PathLike[str]) -> tuple[Path, str]:
@@ -254,14 +265,13 @@ def _text_scales(df: pd.DataFrame) -> pd.DataFrame:
     A CSV exported with value labels holds "Strongly agree" ... as text, which would sort
     alphabetically ("Agree, Disagree, Strongly agree, ..."): no scale, no nets, tables in
     the wrong order.  A text column whose distinct answers form a recognised scale
-    (:func:`pewlike.io.scales.text_scale_categories`) becomes a categorical with the
+    (:func:`text_scale_categories`) becomes a categorical with the
     scale's answers top first, then the missing answers ("Refused"), as a labelled
     ``.sav`` gives it.  Other text columns are left as they are.
     """
     import pandas as pd
 
     from pewlike.io.codebook import is_plain_text, text_kind
-    from pewlike.io.scales import MAX_SCALE_ANSWERS, text_scale_categories
 
     for name in df.columns:
         col = df[name]
@@ -536,3 +546,41 @@ def write_parquet(data: pd.DataFrame, codebook: Codebook, path: str | os.PathLik
         tmp.unlink(missing_ok=True)
         raise DataFileError(f"{path}: could not be written ({exc})") from None
     return path
+
+
+def text_scale_categories(answers: Sequence[object]) -> list[str] | None:
+    """The categories of a text question whose answers form a scale: scale order, then missing answers.
+
+    Parameters
+    ----------
+    answers : sequence
+        The distinct answers of a text column (a CSV's), in any order.
+
+    Returns
+    -------
+    list of str or None
+        :func:`~pewlike.io.scales.scale_order` of the substantive answers followed by the missing ones
+        ("Refused", sorted); None when the answers are not all text, more than
+        :data:`MAX_SCALE_ANSWERS`, or not a recognised scale.
+
+    Notes
+    -----
+    Both engines read a CSV's text scales with it, so they give the same categories.
+
+    Examples
+    --------
+    >>> from pewlike.io.files import text_scale_categories
+    >>> text_scale_categories(["Agree", "Refused", "Strongly disagree", "Strongly agree", "Disagree"])
+    ['Strongly agree', 'Agree', 'Disagree', 'Strongly disagree', 'Refused']
+    >>> text_scale_categories(["Yes", "No", "Refused"]) is None
+    True
+    """
+    from pewlike.io.codebook import is_missing_label
+    from pewlike.io.scales import scale_order
+
+    if len(answers) > MAX_SCALE_ANSWERS or not all(isinstance(a, str) for a in answers):
+        return None
+    texts = [str(a) for a in answers]
+    missing = sorted(a for a in texts if is_missing_label(a))
+    order = scale_order([a for a in texts if a not in missing])
+    return None if order is None else order + missing

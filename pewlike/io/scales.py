@@ -31,12 +31,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.io.codebook import VariableInfo
 
-__all__ = ["MAX_SCALE_ANSWERS", "is_scale", "is_two_sided", "scale_order", "scale_ranks", "text_scale_categories"]
+__all__ = ["is_scale", "is_two_sided", "scale_order", "scale_ranks"]
 
 _WORD = re.compile(r"[^a-z0-9+]+")
-
-#: More distinct text answers than this (missing answers included) are not an answer scale.
-MAX_SCALE_ANSWERS = 20
 
 #: Degree and quantity, top rung first: each rung lists the openings that place a label on it.
 _DEGREE: tuple[tuple[int, tuple[str, ...]], ...] = (
@@ -276,42 +273,6 @@ def scale_order(labels: Sequence[str]) -> list[str] | None:
             if scale_ranks(order) is not None:
                 return order
     return None
-
-
-def text_scale_categories(answers: Sequence[object]) -> list[str] | None:
-    """The categories of a text question whose answers form a scale: scale order, then missing answers.
-
-    Parameters
-    ----------
-    answers : sequence
-        The distinct answers of a text column (a CSV's), in any order.
-
-    Returns
-    -------
-    list of str or None
-        :func:`scale_order` of the substantive answers followed by the missing ones
-        ("Refused", sorted); None when the answers are not all text, more than
-        :data:`MAX_SCALE_ANSWERS`, or not a recognised scale.
-
-    Notes
-    -----
-    Both engines read a CSV's text scales with it, so they give the same categories.
-
-    Examples
-    --------
-    >>> text_scale_categories(["Agree", "Refused", "Strongly disagree", "Strongly agree", "Disagree"])
-    ['Strongly agree', 'Agree', 'Disagree', 'Strongly disagree', 'Refused']
-    >>> text_scale_categories(["Yes", "No", "Refused"]) is None
-    True
-    """
-    from pewlike.io.codebook import is_missing_label
-
-    if len(answers) > MAX_SCALE_ANSWERS or not all(isinstance(a, str) for a in answers):
-        return None
-    texts = [str(a) for a in answers]
-    missing = sorted(a for a in texts if is_missing_label(a))
-    order = scale_order([a for a in texts if a not in missing])
-    return None if order is None else order + missing
 
 
 def is_two_sided(labels: Sequence[str]) -> bool:

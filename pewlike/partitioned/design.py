@@ -235,7 +235,7 @@ def finish_codebook(
     import pandas as pd
 
     from pewlike.io.codebook import Codebook
-    from pewlike.io.scales import text_scale_categories
+    from pewlike.io.files import text_scale_categories
 
     answers = {c: found for c, found in (texts or {}).items() if found is not None}
     if given is None:
