@@ -245,8 +245,7 @@ def finish_codebook(
                 cats = {**cats, c: (scale, True)}
                 del answers[c]
     known = meta.astype({c: pd.CategoricalDtype(v, ordered=o) for c, (v, o) in cats.items()}) if cats else meta
-    found_cb = Codebook.from_frame(known, missing=missing).variables
-    variables = dict(found_cb)
+    variables = dict(Codebook.from_frame(known, missing=missing).variables)
     for c, found in answers.items():  # text answers: missing ones found from the answers, as in memory
         variables[c] = Codebook.from_frame(pd.DataFrame({c: pd.Series(found, dtype=meta[c].dtype)}), missing=missing)[c]
     if given is None:

@@ -11,13 +11,8 @@ import pytest
 
 import pewlike as pw
 
-CONCERN = {
-    1: "Very concerned",
-    2: "Somewhat concerned",
-    3: "Not too concerned",
-    4: "Not at all concerned",
-    99: "Refused",
-}
+ANSWERS = ["Very concerned", "Somewhat concerned", "Not too concerned", "Not at all concerned"]
+CONCERN = {**dict(enumerate(ANSWERS, 1)), 99: "Refused"}
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +41,7 @@ def wide(tmp_path_factory):
     [
         lambda s: s.assign(X="Q1_W99 == 'Very concerned'").mean("X"),
         lambda s: s.recode("Q1", {"Concerned": [1, 2], "Not": [3, 4]}, name="C2").topline("C2"),
-        lambda s: s.score("Q2", dict(zip(list(CONCERN.values())[:4], [4, 3, 2, 1]))).mean("Q2_score"),
+        lambda s: s.score("Q2", dict(zip(ANSWERS, [4, 3, 2, 1]))).mean("Q2_score"),
         lambda s: s.scale(["Q1", "Q2", "Q3"], name="IDX"),
         lambda s: s.select_all(["SMa_W99", "SMb_W99", "SMc_W99", "SMd_W99"]),
         lambda s: s.crosstab("Q3", "F_SEX", nets="auto"),
@@ -63,7 +58,7 @@ def test_no_fragmentation_warning(wide, verb):
 def test_nets_of_a_wide_file_are_the_shares_of_their_answers(wide):
     top = wide.topline("Q5", nets="auto").to_frame()
     data = wide.data
-    answered = data["Q5_W99"].isin(list(CONCERN.values())[:4])
+    answered = data["Q5_W99"].isin(ANSWERS)
     w = data["WEIGHT_W99"][answered]
     concerned = data["Q5_W99"][answered].isin(["Very concerned", "Somewhat concerned"])
     net = top[top["kind"] == "net"]["estimate"].iloc[0]
