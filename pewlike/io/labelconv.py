@@ -142,6 +142,62 @@ def _labelled_column(
     return cat, info
 
 
+def _labelled_text_column(
+    name: str,
+    col: Any,
+    value_labels: Mapping[Any, str],
+    ranges: list[Any] | None,
+    label: str | None,
+    measure: str | None,
+    missing: str,
+    unlabelled_log: dict[str, np.ndarray],
+) -> tuple[Any, VariableInfo]:
+    """Convert one SPSS string variable with value labels ("Y" = "Yes"); returns (new column, VariableInfo).
+
+    As :func:`_labelled_column` for string codes: a categorical of the labels in code order
+    (``haven::as_factor``), a blank answer not asked, labels such as "Refused" and SPSS
+    user-missing strings missing.  A text column with only a few labelled codes (open
+    answers with "99" = "Refused") stays text.  The codes are not kept as value labels:
+    pewlike's codebook stores numeric codes, and ``to_sav`` writes the answers as 1..k.
+    """
+    import pandas as pd
+
+    s = pd.Series(col, copy=False).astype(object)
+    text = s.where(s.str.strip().fillna("").ne(""), None)  # blank (or not text): not asked
+    labelled = {str(k): str(v) for k, v in value_labels.items() if isinstance(k, str)}
+    present = [str(v) for v in pd.unique(text.dropna())]
+    extra = sorted(set(present) - set(labelled))
+    substantive = [c for c, lab in labelled.items() if not is_missing_label(lab)]
+    if extra and (not substantive or len(extra) > max(_NUMERIC_IF_UNLABELLED_OVER, 2 * len(substantive))):
+        return col, VariableInfo(name, label, {}, (), (), text_kind(s), measure)
+    if extra:
+        unlabelled_log[name] = np.array(extra, dtype=object)
+    codes = sorted(set(labelled) | set(extra))
+    names: list[str] = []
+    for c in codes:
+        lab = labelled.get(c, c)
+        names.append(f"{lab} ({c})" if lab in names else lab)
+    user = {str(r.get("lo")) for r in ranges or () if r.get("lo") == r.get("hi")}
+    miss_idx = [i for i, c in enumerate(codes) if c in user or (c in labelled and is_missing_label(labelled[c]))]
+    if missing == "keep":
+        miss_idx = []
+    idx = pd.Categorical(text, categories=codes).codes.astype(np.int64)
+    if missing == "nan" and miss_idx:
+        idx = np.where(np.isin(idx, miss_idx), -1, idx)
+    # not ordered: without value labels an ordered categorical would be taken for a declared scale
+    cat = pd.Categorical.from_codes(idx, categories=names)  # type: ignore[call-overload]
+    info = VariableInfo(
+        name,
+        label,
+        {},
+        tuple(names[i] for i in miss_idx) if missing == "auto" else (),
+        tuple(codes[i] for i in miss_idx),
+        "categorical",
+        measure,
+    )
+    return cat, info
+
+
 def _in_ranges(code: float, ranges: list[Any] | None) -> bool:
     for r in ranges or ():
         try:
@@ -297,9 +353,13 @@ def apply_metadata(
                         new[mask] = np.nan
                 info = VariableInfo(name, label, {}, (), codes, "numeric", measure)
             out[name] = new
+        elif any(isinstance(k, str) for k in vlabels.get(name, {})):
+            out[name], info = _labelled_text_column(
+                name, col, vlabels[name], ranges.get(name), label, measure, missing, unlabelled
+            )
         else:
             out[name] = col
-            info = VariableInfo(name, label, dict(vlabels.get(name, {})), (), (), text_kind(col), measure)
+            info = VariableInfo(name, label, {}, (), (), text_kind(col), measure)
         infos[name] = info
         del col
     df = pd.DataFrame(out, index=index, copy=False)  # no consolidation copy of the float columns
