@@ -820,7 +820,7 @@ class Survey:
 
     def with_weights(
         self,
-        weights: np.ndarray | pd.Series | Sequence[float],
+        weights: np.ndarray | pd.Series | Sequence[float] | str,
         *,
         repweights: np.ndarray | None = None,
         calibration: tuple[Any, ...] | None = None,
@@ -830,8 +830,10 @@ class Survey:
 
         Parameters
         ----------
-        weights : array or Series
-            An array over all rows of the underlying data, or a Series aligned on the index.
+        weights : array, Series or str
+            An array over all rows of the underlying data, a Series aligned on the index
+            (rows it leaves out get weight 0; a missing value in it is an error), or the
+            name of a numeric column.
         repweights, calibration, note
             Replicate weights to use instead, calibration steps to keep, a note for the history.
 

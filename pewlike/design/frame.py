@@ -342,7 +342,7 @@ class SurveyFrame:
 
         Parameters
         ----------
-        weights : array-like or pandas.Series
+        weights : array-like, pandas.Series or str
             As :meth:`pewlike.Survey.with_weights`.
         repweights, calibration, note
             Replicate weights to use instead, calibration steps to keep, a note for the history.
@@ -358,13 +358,25 @@ class SurveyFrame:
         """
         import pandas as pd
 
+        what = "new weights"
+        if isinstance(weights, str):  # a column of the data
+            col = self.resolve(weights)
+            what = f"weight column {col!r}"
+            weights = self.data[col]
+            if isinstance(weights.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(weights.dtype):
+                raise DesignError(f"{what} is not numeric (dtype {weights.dtype}); pass a numeric column")
         if isinstance(weights, pd.Series):
+            if weights.isna().any():  # rows the Series leaves out get weight 0, but a blank weight is an error
+                raise DesignError(
+                    f"{what} has {int(weights.isna().sum()):,} missing value(s); give every respondent a weight "
+                    "(0 leaves one out) or drop them before building the survey"
+                )
             weights = weights.reindex(self.data.index).fillna(0.0).to_numpy(dtype=float)
         w = np.asarray(weights, dtype=float)
         if w.shape != (self.data.shape[0],):
             raise DesignError(f"weights have shape {w.shape}; expected ({self.data.shape[0]},)")
         if not np.isfinite(w).all() or (w < 0).any():
-            raise DesignError("new weights contain missing, infinite or negative values")
+            raise DesignError(f"{what}: missing, infinite or negative values; give every respondent a weight >= 0")
         history = self.history + ((note,) if note else ())
         return self.evolve(design=self.design.with_weights(w, repweights, calibration), history=history)
 
