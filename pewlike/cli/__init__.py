@@ -250,10 +250,9 @@ def _one_line_warnings() -> Iterator[None]:
 
 def _starter(data: str) -> Spec:
     from pewlike.report.spec import loads
-    from pewlike.report.starter import read_for_starter, starter
+    from pewlike.report.starter import file_starter
 
-    svy, weight_why = read_for_starter(data)
-    made = starter(svy, data, weight_why=weight_why)
+    made = file_starter(data)
     if made.left_out:
         _say(
             f"pewlike: note: the report covers the first {made.questions:,} questions; "
@@ -307,7 +306,7 @@ def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> Non
     from pathlib import Path
 
     from pewlike.errors import PewlikeError
-    from pewlike.report.starter import read_for_starter, starter
+    from pewlike.report.starter import file_starter, read_for_starter
 
     for path in data:
         _refuse_same(output, "--output", {"data file": path})
@@ -319,8 +318,7 @@ def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> Non
 
         made = waves_starter([read_for_starter(p)[0] for p in data], list(data), spec_path=output)
     else:
-        svy, weight_why = read_for_starter(data[0])
-        made = starter(svy, data[0], spec_path=output, max_items=max_items, weight_why=weight_why)
+        made = file_starter(data[0], spec_path=output, max_items=max_items)
     text = made.text
     tmp = target.with_name(f".{target.name}.tmp")
     try:

@@ -259,7 +259,7 @@ def find_weight_column(columns: Sequence[str]) -> str | None:
     Parameters
     ----------
     columns : sequence of str
-        The data's column names.
+        As :func:`weight_columns`.
 
     Returns
     -------

@@ -28,7 +28,7 @@ __all__ = [
     "VariableInfo",
     "base_name",
     "is_missing_label",
-    "is_plain_text",
+    "is_text",
     "text_kind",
 ]
 
@@ -69,8 +69,8 @@ def base_name(name: str) -> str:
     return _WAVE_SUFFIX.sub("", name)
 
 
-def is_plain_text(col: pd.Series) -> bool:
-    """Whether a column holds text (or other objects): not categorical, numeric or boolean.
+def is_text(col: pd.Series) -> bool:
+    """Whether a column holds text answers: not categorical, numeric, boolean or dates (:func:`text_kind`).
 
     Parameters
     ----------
@@ -83,19 +83,20 @@ def is_plain_text(col: pd.Series) -> bool:
     Examples
     --------
     >>> import pandas as pd
-    >>> from pewlike.io.codebook import is_plain_text
-    >>> is_plain_text(pd.Series(["Yes", "No"])), is_plain_text(pd.Series([1.0, 2.0]))
-    (True, False)
+    >>> from pewlike.io.codebook import is_text
+    >>> is_text(pd.Series(["Yes", "No"])), is_text(pd.Series([1.0, 2.0])), is_text(pd.to_datetime(pd.Series(["2020-01-01"])))
+    (True, False, False)
     """
     import pandas as pd
 
     dtype = col.dtype
-    return not (
+    if (
         isinstance(dtype, pd.CategoricalDtype)
         or pd.api.types.is_numeric_dtype(dtype)
         or pd.api.types.is_bool_dtype(dtype)
-        or pd.api.types.is_datetime64_any_dtype(dtype)
-    )
+    ):
+        return False
+    return text_kind(col) == "string"
 
 
 def text_kind(col: pd.Series | np.ndarray) -> str:
@@ -262,11 +263,12 @@ class Codebook:
             else:
                 # text answers ("Don't know/Refused (VOL.)" in a CSV) are recognised like category labels
                 miss = ()
-                if missing != "keep" and text_kind(col) == "string":
+                kind = text_kind(col)
+                if missing != "keep" and kind == "string":
                     uniq = pd.unique(col.dropna())
                     if len(uniq) <= MAX_TEXT_ANSWERS:
                         miss = tuple(sorted(str(u) for u in uniq if is_missing_label(str(u))))
-                info = VariableInfo(str(name), labels.get(name), {}, miss, (), text_kind(col))
+                info = VariableInfo(str(name), labels.get(name), {}, miss, (), kind)
             out[str(name)] = info
         return cls(out, file_label)
 

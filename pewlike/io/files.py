@@ -271,11 +271,11 @@ def _text_scales(df: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
-    from pewlike.io.codebook import is_plain_text, text_kind
+    from pewlike.io.codebook import is_text
 
     for name in df.columns:
         col = df[name]
-        if is_plain_text(col) and text_kind(col) == "string":
+        if is_text(col):
             answers = pd.unique(col.dropna())
             cats = text_scale_categories(list(answers)) if len(answers) <= MAX_SCALE_ANSWERS else None
             if cats is not None:

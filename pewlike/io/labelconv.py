@@ -65,6 +65,15 @@ def _present_codes(vals: np.ndarray) -> np.ndarray:
     return np.unique(v)
 
 
+def _mostly_unlabelled(extra: int, substantive: int) -> bool:
+    """Whether a column with value labels is a number or text with a few labelled codes, not a question.
+
+    Age 18..97 with 99 = "Refused", or open answers with "99" = "Refused": more codes without
+    a label (``extra``) than a question's answers, or no substantive label at all.
+    """
+    return extra > 0 and (substantive == 0 or extra > max(_NUMERIC_IF_UNLABELLED_OVER, 2 * substantive))
+
+
 def _labelled_column(
     name: str,
     vals: np.ndarray,
@@ -76,7 +85,6 @@ def _labelled_column(
     unlabelled_log: dict[str, np.ndarray],
 ) -> tuple[np.ndarray | pd.Categorical, VariableInfo]:
     """Convert one labelled numeric column; returns (new column, VariableInfo)."""
-    import pandas as pd
 
     labelled = {
         float(k): str(v) for k, v in value_labels.items() if isinstance(k, (int, float, np.integer, np.floating))
@@ -85,7 +93,7 @@ def _labelled_column(
     present = _present_codes(vals)
     extra = np.setdiff1d(present, np.fromiter(labelled, float, len(labelled)))
     substantive = [c for c, lab in labelled.items() if not is_missing_label(lab)]
-    if extra.size and (not substantive or extra.size > max(_NUMERIC_IF_UNLABELLED_OVER, 2 * len(substantive))):
+    if _mostly_unlabelled(extra.size, len(substantive)):
         # A numeric variable with a few labelled special codes (age 18..97, 99 Refused).
         miss_codes = sorted(
             {c for c, lab in labelled.items() if is_missing_label(lab)} | set(np.unique(vals[user_missing]).tolist())
@@ -124,22 +132,38 @@ def _labelled_column(
         or (labelled.get(float(c)) is not None and is_missing_label(labelled[float(c)]))
         or _in_ranges(float(c), ranges)
     ]
+    info = VariableInfo(name, label, {float(c): n for c, n in zip(codes, names)}, measure=measure, kind="categorical")
+    return _with_missing(info, idx, [float(c) for c in codes], names, miss_idx, missing, ordered=True)
+
+
+def _with_missing(
+    info: VariableInfo,
+    idx: np.ndarray,
+    codes: list[Any],
+    names: list[str],
+    miss_idx: list[int],
+    missing: str,
+    *,
+    ordered: bool,
+) -> tuple[pd.Categorical, VariableInfo]:
+    """The categorical of a labelled column and ``info`` with its missing answers, as ``missing`` says.
+
+    ``idx`` is each row's position in ``codes`` (-1: no answer) and ``names`` their labels;
+    ``miss_idx`` the positions of the missing answers ("Refused", SPSS user-missing).
+    ``"auto"`` marks them missing, ``"keep"`` makes them answers, ``"nan"`` blanks their rows.
+    """
+    import dataclasses
+
+    import pandas as pd
+
     if missing == "keep":
         miss_idx = []
     if missing == "nan" and miss_idx:
         idx = np.where(np.isin(idx, miss_idx), -1, idx)
     # pandas-stubs accept only an Index as categories; pandas takes any list-like
-    cat = pd.Categorical.from_codes(idx, categories=names, ordered=True)  # type: ignore[call-overload]
-    info = VariableInfo(
-        name,
-        label,
-        {float(c): n for c, n in zip(codes, names)},
-        tuple(names[i] for i in miss_idx) if missing == "auto" else (),
-        tuple(float(codes[i]) for i in miss_idx),
-        "categorical",
-        measure,
-    )
-    return cat, info
+    cat = pd.Categorical.from_codes(idx, categories=names, ordered=ordered)  # type: ignore[call-overload]
+    said = tuple(names[i] for i in miss_idx) if missing == "auto" else ()
+    return cat, dataclasses.replace(info, missing=said, missing_codes=tuple(codes[i] for i in miss_idx))
 
 
 def _labelled_text_column(
@@ -168,7 +192,7 @@ def _labelled_text_column(
     present = [str(v) for v in pd.unique(text.dropna())]
     extra = sorted(set(present) - set(labelled))
     substantive = [c for c, lab in labelled.items() if not is_missing_label(lab)]
-    if extra and (not substantive or len(extra) > max(_NUMERIC_IF_UNLABELLED_OVER, 2 * len(substantive))):
+    if _mostly_unlabelled(len(extra), len(substantive)):
         return col, VariableInfo(name, label, {}, (), (), text_kind(s), measure)
     if extra:
         unlabelled_log[name] = np.array(extra, dtype=object)
@@ -179,23 +203,10 @@ def _labelled_text_column(
         names.append(f"{lab} ({c})" if lab in names else lab)
     user = {str(r.get("lo")) for r in ranges or () if r.get("lo") == r.get("hi")}
     miss_idx = [i for i, c in enumerate(codes) if c in user or (c in labelled and is_missing_label(labelled[c]))]
-    if missing == "keep":
-        miss_idx = []
     idx = pd.Categorical(text, categories=codes).codes.astype(np.int64)
-    if missing == "nan" and miss_idx:
-        idx = np.where(np.isin(idx, miss_idx), -1, idx)
     # not ordered: without value labels an ordered categorical would be taken for a declared scale
-    cat = pd.Categorical.from_codes(idx, categories=names)  # type: ignore[call-overload]
-    info = VariableInfo(
-        name,
-        label,
-        {},
-        tuple(names[i] for i in miss_idx) if missing == "auto" else (),
-        tuple(codes[i] for i in miss_idx),
-        "categorical",
-        measure,
-    )
-    return cat, info
+    info = VariableInfo(name, label, measure=measure, kind="categorical")
+    return _with_missing(info, idx, codes, names, miss_idx, missing, ordered=False)
 
 
 def _in_ranges(code: float, ranges: list[Any] | None) -> bool:

@@ -19,7 +19,7 @@ import numpy as np
 
 from pewlike.design.structure import LONELY_PSU, REPTYPES, build_design, stage_columns, weight_column
 from pewlike.errors import DesignError
-from pewlike.io.codebook import MAX_TEXT_ANSWERS, is_plain_text, text_kind
+from pewlike.io.codebook import MAX_TEXT_ANSWERS, is_text
 from pewlike.partitioned.engine import DaskDesign, Level, StrataTable, UnitTable, map_reduce
 from pewlike.partitioned.strategy import variance_for
 
@@ -173,7 +173,7 @@ def build(
     cat_cols = [c for c in columns if isinstance(meta[c].dtype, pd.CategoricalDtype)]
     design_cols = {wcol, *rep_cols, *key_cols, *fpc_cols}
     skip = design_cols | set(known.variables if known is not None else ())
-    text_cols = [c for c in columns if c not in skip and is_plain_text(meta[c]) and text_kind(meta[c]) == "string"]
+    text_cols = [c for c in columns if c not in skip and is_text(meta[c])]
     params = (wcol, tuple(rep_cols), tuple(cat_cols), tuple(key_cols), tuple(fpc_cols), kind, tuple(text_cols))
     need = list(dict.fromkeys(([wcol] if wcol else []) + rep_cols + cat_cols + key_cols + fpc_cols + text_cols))
     scan = map_reduce(ddf, need if need else columns[:1], _scan, params, _merge, client, progress)

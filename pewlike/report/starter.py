@@ -28,6 +28,7 @@ __all__ = [
     "Starter",
     "categorical_items",
     "demographics",
+    "file_starter",
     "likert_items",
     "read_for_starter",
     "standard_demographics",
@@ -114,6 +115,30 @@ def read_for_starter(path: str) -> tuple[Survey, str | None]:
             "(change [data] weights to use another)"
         )
     return Survey(plain._data, weights=chosen, codebook=plain._codebook, source=plain.source), why
+
+
+def file_starter(path: str, *, spec_path: str = "report.toml", max_items: int = MAX_STARTER_ITEMS) -> Starter:
+    """The starter spec of a data file: :func:`read_for_starter`, then :func:`starter`.
+
+    Parameters
+    ----------
+    path : str
+        The data file.
+    spec_path : str
+        Where the spec will be written (data paths in it are relative to its folder).
+    max_items : int
+        As :func:`starter`.
+
+    Returns
+    -------
+    Starter
+
+    Notes
+    -----
+    No R equivalent; ``pewlike init DATA`` and ``pewlike report --data DATA`` both start here.
+    """
+    svy, weight_why = read_for_starter(path)
+    return starter(svy, path, spec_path=spec_path, max_items=max_items, weight_why=weight_why)
 
 
 def _levels(svy: Survey, col: str) -> list[str]:

@@ -523,11 +523,10 @@ def map_text(frame: pd.DataFrame, func: Callable[[str], object]) -> pd.DataFrame
             continue
         values = col.astype(object).to_numpy()
         # each distinct text once (a table repeats its labels in every row)
-        texts = {v for v in values if isinstance(v, str)}
-        if all(func(v) == v for v in texts):
+        fixed = {v: func(v) for v in {v for v in values if isinstance(v, str)}}
+        if all(fixed[v] == v for v in fixed):
             continue
-        new = [cell(v) for v in values]
-        changed[i] = pd.Series(new, index=frame.index, dtype=object)
+        changed[i] = pd.Series([fixed[v] if isinstance(v, str) else v for v in values], index=frame.index, dtype=object)
     if not changed and names == list(frame.columns):
         return frame
     out = frame.set_axis(range(frame.shape[1]), axis=1)
