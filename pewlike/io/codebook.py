@@ -44,8 +44,19 @@ _MISSING_LABEL = re.compile(
         refused | refusal | ref\b |
         don'?t\s+know | do\s+not\s+know | dk\b | d/k |
         no\s+answer | not\s+ascertained | skipped\s+on\s+web | web\s+blank |
-        not\s+sure\s*/\s*refused
+        not\s+sure\s*/\s*refused | prefer\s+not\s+to\s+(say|answer) |
+        legitimate\s+skip | valid\s+skip | inapplicable | not\s+in\s+universe |
+        system\s+missing | sysmis
     )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# Labels that mark a skip only when they are the whole label ("Not asked", "IAP", "N/A"):
+# inside a longer label they can be an answer ("Never asked", "Skipped a meal").
+_MISSING_WHOLE_LABEL = re.compile(
+    r"""\s*(
+        not\s+asked | not\s+applicable | n/?a | iap | skipped( \s+question)?
+    )\s*[.:]?\s*(\([^()]*\))?\s*""",
     re.IGNORECASE | re.VERBOSE,
 )
 
@@ -53,15 +64,19 @@ _MISSING_LABEL = re.compile(
 def is_missing_label(label: str) -> bool:
     """Return True when a value label marks a non-substantive answer.
 
-    Recognises "Refused", "Don't know", "DK/Ref", "DK/Refused/No lean",
-    "No answer" and similar; "No preference (VOL.)" or "Never asked" are answers.
+    Recognises "Refused", "Don't know", "DK/Ref", "DK/Refused/No lean", "No answer",
+    "Prefer not to say" and similar, and the skip codes of other survey houses' files
+    ("Legitimate skip", "Valid skip", "Inapplicable", "Not in universe", "System missing";
+    "Not asked", "Not applicable", "N/A", "IAP" and "Skipped" when they are the whole label).
+    "No preference (VOL.)", "Never asked" and "Skipped a meal" are answers.
 
     Examples
     --------
     >>> is_missing_label("Don't know/Refused (VOL.)"), is_missing_label("No preference (VOL.)")
     (True, False)
     """
-    return bool(_MISSING_LABEL.search(str(label)))
+    text = str(label)
+    return bool(_MISSING_LABEL.search(text) or _MISSING_WHOLE_LABEL.fullmatch(text))
 
 
 def base_name(name: str) -> str:

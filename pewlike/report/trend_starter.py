@@ -23,13 +23,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["shared_questions", "waves_starter"]
 
 _SUFFIX = re.compile(r"_(W\d+)$", re.IGNORECASE)
-_MISSING = re.compile(r"refus|don.?t know|no answer|not asked|skipped", re.IGNORECASE)
 
 
 def _answers(svy: Survey, col: str) -> list[str]:
+    from pewlike.io.codebook import is_missing_label
     from pewlike.report.starter import _levels
 
-    return [lev for lev in _levels(svy, col) if not _MISSING.search(lev)]
+    return [lev for lev in _levels(svy, col) if not is_missing_label(lev)]
 
 
 def _questions(svy: Survey) -> dict[str, str]:

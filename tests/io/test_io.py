@@ -139,6 +139,22 @@ def test_unlabelled_codes_are_kept_and_warned_once(tmp_path):
         ("Very concerned", False),
         ("Kind of", False),
         ("Redfield", False),
+        ("Prefer not to say", True),
+        ("Legitimate skip", True),
+        ("Valid skip", True),
+        ("-1 Inapplicable", True),
+        ("Not in universe", True),
+        ("System missing", True),
+        ("Not asked", True),
+        ("Not asked (Form 2)", True),
+        ("Not applicable", True),
+        ("N/A", True),
+        ("IAP", True),
+        ("Skipped", True),
+        ("Skipped a meal", False),
+        ("Not asked to vote", False),
+        ("National", False),
+        ("Nap", False),
     ],
 )
 def test_missing_label_recognition(label, missing):
@@ -309,3 +325,37 @@ def test_parquet_keeps_declared_scales_and_wave_wordings(tmp_path):
     stacked.to_parquet(tmp_path / "s.parquet")
     again = pw.read(tmp_path / "s.parquet", weights="WAVE_WEIGHT")
     assert again._codebook.variables["Q"].wordings == (("1", "Old wording"), ("2", "New wording"))
+
+
+def test_skip_codes_of_other_houses_are_out_of_the_base(tmp_path):
+    """Files from other survey houses label skips ("Legitimate skip", "Inapplicable") without declaring them missing."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "Q1": [1.0, 2.0, 1.0, -1.0, -1.0, 9.0, 1.0, 2.0],
+            "AGE": [34.0, 51.0, 29.0, -1.0, 77.0, 45.0, 62.0, 18.0],
+            "weight": [1.0, 2.0, 1.0, 1.0, 3.0, 1.0, 1.0, 2.0],
+        }
+    )
+    path = tmp_path / "gss_like.sav"
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={
+            "Q1": {1: "Yes", 2: "No", -1: "Legitimate skip", 9: "Prefer not to say"},
+            "AGE": {-1: "Inapplicable"},
+        },
+    )
+    svy = pw.read(path, weights="weight")
+    row = svy.codebook().set_index("name").loc["Q1"]
+    assert row["missing_codes"] == "-1; 9"
+    t = svy.topline("Q1").to_frame().set_index("level")
+    # base: the five Yes/No answers, weights 1+2+1+1+2 = 7, Yes 3 of them
+    assert list(t.index) == ["Yes", "No"]
+    assert t.loc["Yes", "estimate"] == pytest.approx(3 / 7)
+    assert svy.proportion("Q1").to_frame().set_index("level").loc["No", "n"] == 2
+    # -1 "Inapplicable" of a number is not an age
+    assert svy.mean("AGE").to_frame()["estimate"].iloc[0] == pytest.approx(
+        (34 + 2 * 51 + 29 + 3 * 77 + 45 + 62 + 2 * 18) / 11
+    )
