@@ -28,6 +28,7 @@ __all__ = [
     "VariableInfo",
     "base_name",
     "is_missing_label",
+    "is_not_asked_label",
     "is_text",
     "text_kind",
 ]
@@ -44,20 +45,26 @@ _MISSING_LABEL = re.compile(
         refused | refusal | ref\b |
         don'?t\s+know | do\s+not\s+know | dk\b | d/k |
         no\s+answer | not\s+ascertained | skipped\s+on\s+web | web\s+blank |
-        not\s+sure\s*/\s*refused | prefer\s+not\s+to\s+(say|answer) |
+        not\s+sure\s*/\s*refused | prefer\s+not\s+to\s+(say|answer)
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# Skip codes: the respondent was not asked ("Legitimate skip" in other survey houses' files).
+_NOT_ASKED_LABEL = re.compile(
+    r"""(^|[^a-z])(
         legitimate\s+skip | valid\s+skip | inapplicable | not\s+in\s+universe |
         system\s+missing | sysmis
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
 
-# Labels that mark a skip only when they are the whole label ("Not asked", "IAP", "N/A"):
-# inside a longer label they can be an answer ("Never asked", "Skipped a meal").
-_MISSING_WHOLE_LABEL = re.compile(
-    r"""\s*(
-        not\s+asked | not\s+applicable | n/?a | iap | skipped( \s+question)?
-    )\s*[.:]?\s*(\([^()]*\))?\s*""",
-    re.IGNORECASE | re.VERBOSE,
+# Labels that say so only when they are the whole label: inside a longer label they can be
+# an answer ("Never asked", "Not asked to vote", "Skipped a meal").
+_WHOLE_LABEL = r"""\s*({})\s*[.:]?\s*(\([^()]*\))?\s*"""
+_MISSING_WHOLE_LABEL = re.compile(_WHOLE_LABEL.format(r"n/?a | skipped(\s+question)?"), re.IGNORECASE | re.VERBOSE)
+_NOT_ASKED_WHOLE_LABEL = re.compile(
+    _WHOLE_LABEL.format(r"not\s+asked | not\s+applicable | iap"), re.IGNORECASE | re.VERBOSE
 )
 
 
@@ -65,10 +72,9 @@ def is_missing_label(label: str) -> bool:
     """Return True when a value label marks a non-substantive answer.
 
     Recognises "Refused", "Don't know", "DK/Ref", "DK/Refused/No lean", "No answer",
-    "Prefer not to say" and similar, and the skip codes of other survey houses' files
-    ("Legitimate skip", "Valid skip", "Inapplicable", "Not in universe", "System missing";
-    "Not asked", "Not applicable", "N/A", "IAP" and "Skipped" when they are the whole label).
-    "No preference (VOL.)", "Never asked" and "Skipped a meal" are answers.
+    "Prefer not to say" and similar ("N/A" and "Skipped" when they are the whole label),
+    and the skip codes of :func:`is_not_asked_label`.  "No preference (VOL.)", "Never
+    asked" and "Skipped a meal" are answers.
 
     Examples
     --------
@@ -76,7 +82,25 @@ def is_missing_label(label: str) -> bool:
     (True, False)
     """
     text = str(label)
-    return bool(_MISSING_LABEL.search(text) or _MISSING_WHOLE_LABEL.fullmatch(text))
+    return bool(_MISSING_LABEL.search(text) or _MISSING_WHOLE_LABEL.fullmatch(text) or is_not_asked_label(text))
+
+
+def is_not_asked_label(label: str) -> bool:
+    """Return True when a value label marks a skip: the respondent was not asked.
+
+    Other survey houses code the respondents a question was not put to ("Legitimate skip",
+    "Valid skip", "Inapplicable", "Not in universe", "System missing"; "Not asked", "Not
+    applicable" or "IAP" when that is the whole label) where ATP files leave them blank.
+    A file's labelled column reads them as blank (:mod:`pewlike.io.labelconv`), so they
+    are neither answers nor counted among those asked.
+
+    Examples
+    --------
+    >>> is_not_asked_label("Legitimate skip"), is_not_asked_label("Refused"), is_not_asked_label("Never asked")
+    (True, False, False)
+    """
+    text = str(label)
+    return bool(_NOT_ASKED_LABEL.search(text) or _NOT_ASKED_WHOLE_LABEL.fullmatch(text))
 
 
 def base_name(name: str) -> str:

@@ -92,7 +92,8 @@ def read_file(
         Read only these columns (faster, less memory).
     missing : {"auto", "keep", "nan"}
         ``"auto"`` keeps special codes as categories marked missing in the
-        codebook; ``"nan"`` turns them into NaN; ``"keep"`` treats them as answers.
+        codebook, and reads skip codes ("Legitimate skip", "IAP") as NaN, not asked;
+        ``"nan"`` turns them all into NaN; ``"keep"`` treats them as answers.
     **reader_options
         Passed to the pyreadstat (or pandas) reader, e.g. ``encoding=``.
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from pewlike.errors import LabelWarning
-from pewlike.io.codebook import Codebook, VariableInfo, is_missing_label, text_kind
+from pewlike.io.codebook import Codebook, VariableInfo, is_missing_label, is_not_asked_label, text_kind
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -151,6 +151,9 @@ def _with_missing(
     ``idx`` is each row's position in ``codes`` (-1: no answer) and ``names`` their labels;
     ``miss_idx`` the positions of the missing answers ("Refused", SPSS user-missing).
     ``"auto"`` marks them missing, ``"keep"`` makes them answers, ``"nan"`` blanks their rows.
+    With ``"auto"`` a skip code ("Legitimate skip", "Inapplicable": :func:`is_not_asked_label`)
+    blanks its rows and is no category, as ATP files leave those not asked blank; the
+    codebook keeps it among the missing codes.
     """
     import dataclasses
 
@@ -160,10 +163,18 @@ def _with_missing(
         miss_idx = []
     if missing == "nan" and miss_idx:
         idx = np.where(np.isin(idx, miss_idx), -1, idx)
+    said = [names[i] for i in miss_idx] if missing == "auto" else []
+    skip = [i for i in miss_idx if is_not_asked_label(names[i])] if missing == "auto" else []
+    if skip:
+        kept = np.setdiff1d(np.arange(len(names)), skip)
+        renum = np.full(len(names) + 1, -1, dtype=idx.dtype)  # position -1 (no answer) reads the last: -1
+        renum[kept] = np.arange(kept.size)
+        idx = renum[idx]
+        said = [lab for lab in said if not is_not_asked_label(lab)]
+        names = [names[i] for i in kept]
     # pandas-stubs accept only an Index as categories; pandas takes any list-like
     cat = pd.Categorical.from_codes(idx, categories=names, ordered=ordered)  # type: ignore[call-overload]
-    said = tuple(names[i] for i in miss_idx) if missing == "auto" else ()
-    return cat, dataclasses.replace(info, missing=said, missing_codes=tuple(codes[i] for i in miss_idx))
+    return cat, dataclasses.replace(info, missing=tuple(said), missing_codes=tuple(codes[i] for i in miss_idx))
 
 
 def _labelled_text_column(

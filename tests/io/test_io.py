@@ -359,3 +359,58 @@ def test_skip_codes_of_other_houses_are_out_of_the_base(tmp_path):
     assert svy.mean("AGE").to_frame()["estimate"].iloc[0] == pytest.approx(
         (34 + 2 * 51 + 29 + 3 * 77 + 45 + 62 + 2 * 18) / 11
     )
+
+
+def _skip_file(path, n: int = 600, seed: int = 5):
+    """A file coded as other survey houses do: skips labelled ('Legitimate skip', declared 'IAP')."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    q2 = rng.choice([1.0, 2.0, 9.0], n, p=[0.5, 0.45, 0.05])
+    q2[rng.random(n) < 0.3] = -1.0  # not asked: coded, not blank
+    q3 = rng.choice([1.0, 2.0, 3.0, 8.0], n, p=[0.4, 0.3, 0.2, 0.1])
+    q3[rng.random(n) < 0.2] = -1.0
+    q3[:5] = np.nan  # and a few blanks
+    frame = pd.DataFrame({"Q2": q2, "Q3": q3, "VOTE": rng.choice([1.0, 2.0], n), "weight": rng.gamma(4, 0.25, n)})
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={
+            "Q2": {1: "Yes", 2: "No", -1: "Legitimate skip", 9: "Refused"},
+            "Q3": {1: "Agree", 2: "Neither", 3: "Disagree", -1: "IAP", 8: "Don't know"},
+            "VOTE": {1: "Voted", 2: "Not asked to vote"},
+        },
+        missing_ranges={"Q3": [-1, 8]},
+    )
+    return frame
+
+
+def test_skip_codes_are_not_asked(tmp_path):
+    """A skip code is read as blank (not asked), as ATP leaves those not asked; the codebook keeps its code."""
+    frame = _skip_file(tmp_path / "skips.sav")
+    svy = pw.read(tmp_path / "skips.sav", weights="weight")
+    assert list(svy.data["Q2"].cat.categories) == ["Yes", "No", "Refused"]
+    assert list(svy.data["Q3"].cat.categories) == ["Agree", "Neither", "Disagree", "Don't know"]
+    assert svy.data["Q2"].isna().to_numpy().tolist() == (frame["Q2"] == -1).tolist()
+    assert list(svy.data["VOTE"].cat.categories) == ["Voted", "Not asked to vote"]
+    cb = svy.codebook().set_index("name")
+    assert cb.loc["Q2", "missing_codes"] == "-1; 9" and cb.loc["Q3", "missing_codes"] == "-1; 8"
+    for var, skip, missing in (("Q2", -1, 9), ("Q3", -1, 8)):
+        asked = frame[var].notna() & (frame[var] != skip)
+        t = svy.topline(var, base="all")
+        assert t.asked == int(asked.sum()) and t.n == int(asked.sum())
+        assert f"Asked of {int(asked.sum()):,} of 600 respondents" in t.table().notes[0]
+        w = frame["weight"][asked]
+        got = t.to_frame().set_index("level")["estimate"]
+        assert got.iloc[-1] == pytest.approx(w[frame[var][asked] == missing].sum() / w.sum(), rel=1e-12)
+        valid = svy.topline(var)
+        assert valid.n == int((asked & (frame[var] != missing)).sum())
+    # missing="keep": every code an answer, the skip too
+    kept = pw.read(tmp_path / "skips.sav", weights="weight", missing="keep")
+    assert list(kept.data["Q2"].cat.categories) == ["Legitimate skip", "Yes", "No", "Refused"]
+    assert kept.topline("Q2").n == 600
+    # round trip through pewlike's own files
+    back = pw.read(svy.to_sav(tmp_path / "back.sav"), weights="weight")
+    assert back.topline("Q2", base="all").to_frame().equals(svy.topline("Q2", base="all").to_frame())
+    pq = pw.read(svy.to_parquet(tmp_path / "back.parquet"), weights="weight")
+    assert pq.topline("Q3", base="all").to_frame().equals(svy.topline("Q3", base="all").to_frame())

@@ -356,6 +356,24 @@ def test_large_sav_read_in_row_blocks(tmp_path, client):
     assert_same_frame(td.to_frame(), tm.to_frame())
 
 
+def test_skip_codes_read_as_not_asked_in_row_blocks(tmp_path, client):
+    """'Legitimate skip' and declared 'IAP' codes are blank in every row block, as in memory."""
+    from tests.io.test_io import _skip_file
+
+    frame = _skip_file(tmp_path / "skips.sav")
+    mem = pw.read(tmp_path / "skips.sav", weights="weight")
+    dsk = pw.read(
+        tmp_path / "skips.sav", engine="dask", weights="weight", chunk_rows=150, scheduler=client, progress=False
+    )
+    assert dsk.npartitions == 4
+    for var in ("Q2", "Q3"):
+        td, tm = dsk.topline(var, base="all"), mem.topline(var, base="all")
+        assert_same_frame(td.to_frame(), tm.to_frame())
+        assert td.asked == tm.asked == int((frame[var].notna() & (frame[var] != -1)).sum())
+        assert_same(dsk.crosstab(var, "VOTE", base="all"), mem.crosstab(var, "VOTE", base="all"))
+    assert dsk.codebook().set_index("name").loc["Q2", "missing_codes"] == "-1; 9"
+
+
 def test_collect_and_sample_replay_subsets_and_raking(dataset, client):
     mem, dsk = _pair(dataset, client, "strata and PSUs")
     rd = dsk.subset("F_SEX != 'Refused'").rake(MARGINS)
