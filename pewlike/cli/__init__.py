@@ -253,6 +253,13 @@ def _starter(data: str) -> Spec:
     from pewlike.report.starter import file_starter
 
     made = file_starter(data)
+    if made.weight_like:  # an unweighted report of a file with a column named like a weight
+        _say(
+            f"pewlike: note: no column named WEIGHT_W<n> or weight, so the report is unweighted; "
+            f"{made.weight_like} looks like one: write a spec with `pewlike init DATA` and set "
+            f'[data] weights = "{made.weight_like}" in it',
+            err=True,
+        )
     if made.left_out:
         _say(
             f"pewlike: note: the report covers the first {made.questions:,} questions; "

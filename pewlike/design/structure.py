@@ -32,6 +32,8 @@ __all__ = ["LONELY_PSU", "REPTYPES", "Design", "build_design", "check_weight_tot
 LONELY_PSU = ("fail", "remove", "adjust", "average", "certainty")
 REPTYPES = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR")
 _WEIGHT_NAME = re.compile(r"^(weight|weight_w\d+[a-z]?)$", re.IGNORECASE)
+# Other houses' weight names (GSS WTSSALL, ESS pspwght, ACS PWGTP, finalwt): suggested, never chosen.
+_WEIGHT_LIKE = re.compile(r"weight|wght|wgt|(^|_)wts?|wt(_?\d*)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, eq=False)
@@ -299,6 +301,48 @@ def weight_columns(columns: Sequence[str]) -> list[str]:
     return [str(c) for c in columns if _WEIGHT_NAME.match(str(c))]
 
 
+def weight_lookalikes(columns: Sequence[str]) -> list[str]:
+    """Columns named like another survey house's weight (``WTSSALL``, ``pspwght``, ``finalwt``), in the data's order.
+
+    Only suggested in messages, never chosen: ``weights="auto"`` takes a column named
+    ``WEIGHT_W<n>`` or ``weight`` alone (:func:`weight_columns`).
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The data's column names.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> weight_lookalikes(["ID", "WTSSALL", "AGE", "pspwght", "finalwt"])
+    ['WTSSALL', 'pspwght', 'finalwt']
+    """
+    return [str(c) for c in columns if _WEIGHT_LIKE.search(str(c)) and not _WEIGHT_NAME.match(str(c))]
+
+
+def no_weight_advice(columns: Sequence[str]) -> str:
+    """The advice of the warning that no weight column was found, naming a lookalike if there is one.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The data's column names.
+
+    Returns
+    -------
+    str
+        Ends the sentence "no weight column found (...); using equal weights."
+    """
+    like = weight_lookalikes(columns)
+    if like:
+        return f"{like[0]} looks like one: pass weights='{like[0]}', or weights=None for unweighted"
+    return "Pass weights='<column>', or weights=None for unweighted"
+
+
 def check_weight_total(column: str, total: float, largest: float) -> None:
     """Refuse weights whose total (or the total of their squares) is not a finite number.
 
@@ -422,8 +466,8 @@ def weight_column(
         wcol = find_weight_column(columns)
         if wcol is None:
             warnings.warn(
-                "no weight column found (looked for WEIGHT_W<n> or weight); using equal "
-                "weights. Pass weights='<column>', or weights=None for unweighted",
+                f"no weight column found (looked for WEIGHT_W<n> or weight); using equal weights. "
+                f"{no_weight_advice(columns)}",
                 WeightWarning,
                 stacklevel=4,
             )

@@ -102,6 +102,11 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         r"give --weights \1 (or another)",
     ),
     (
+        r"looks like one: pass weights='([^']*)', or weights=None for unweighted",
+        r'looks like one: set [data] weights = "\1", or weights = false for unweighted',
+        r"looks like one: give --weights \1",
+    ),
+    (
         r"Pass weights='<column>', or weights=None for unweighted",
         'Set [data] weights = "<column>", or weights = false for unweighted',
         "Give the weight column with --weights COLUMN",

@@ -358,12 +358,16 @@ class Starter:
         Questions found but not written, because of ``max_items``.
     choices : tuple of str
         One line per choice (questions, demographics, weight, base), saying why.
+    weight_like : str or None
+        A column named like another survey house's weight (``WTSSALL``) when the spec is
+        unweighted because no column is named ``WEIGHT_W<n>`` or ``weight``; said, not chosen.
     """
 
     text: str
     questions: int
     left_out: int
     choices: tuple[str, ...] = ()
+    weight_like: str | None = None
 
 
 def starter_spec(
@@ -486,6 +490,7 @@ def starter(
     >>> s.questions, s.left_out
     (3, 9)
     """
+    from pewlike.design.structure import weight_lookalikes
     from pewlike.errors import SpecError
     from pewlike.report.spec import loads
 
@@ -522,10 +527,15 @@ def starter(
         rel = data.as_posix()
     label = svy._codebook.file_label or data.stem
     weight = svy._design.names.get("weights")
-    why.append(
-        weight_why
-        or (f"weight: {weight} (the file's weight column)" if weight else "weight: none found, so unweighted")
-    )
+    like = None if weight else next(iter(weight_lookalikes(list(svy._data.columns))), None)
+    if weight_why is None:
+        weight_why = f"weight: {weight} (the file's weight column)" if weight else "weight: none found, so unweighted"
+        if like:
+            weight_why = (
+                f"weight: none named WEIGHT_W<n> or weight, so unweighted; {like} looks like one: "
+                f'set [data] weights = "{like}" to use it'
+            )
+    why.append(weight_why)
     why.append('base: "valid" for every table (Refused and Don\'t know excluded, said under each table)')
     wording = {col: svy._codebook.variables[col].label or "" for col in items}
     lines = _text(label, rel, weight, demos, {col: found[col] for col in items}, wording)
@@ -543,7 +553,7 @@ def starter(
         ]
     text = "\n".join(lines)
     loads(text, label=Path(spec_path).name)  # the starter must itself be a valid spec
-    return Starter(text, len(items), left_out, tuple(why))
+    return Starter(text, len(items), left_out, tuple(why), like)
 
 
 def _text(

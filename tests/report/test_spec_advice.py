@@ -127,6 +127,8 @@ MESSAGES = [
     "weights=None for unweighted estimates",
     "no weight column found (looked for WEIGHT_W<n> or weight); using equal weights. Pass weights='<column>', "
     "or weights=None for unweighted",
+    "no weight column found (looked for WEIGHT_W<n> or weight); using equal weights. WTSSALL looks like one: "
+    "pass weights='WTSSALL', or weights=None for unweighted",
 ]
 
 

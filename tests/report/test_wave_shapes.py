@@ -167,6 +167,49 @@ def test_cli_warnings_are_one_line_with_command_line_advice(tmp_path):
     ]
 
 
+def test_a_weight_named_as_other_houses_do_is_suggested_not_chosen(tmp_path):
+    """GSS calls its weight WTSSALL: every path says so and how to use it, none takes it silently."""
+    import warnings
+
+    import pewlike as pw
+    from pewlike.errors import WeightWarning
+
+    rng = np.random.default_rng(12)
+    frame = pd.DataFrame(
+        {"ID": np.arange(1.0, 301), "Q1": rng.choice([1.0, 2.0], 300), "WTSSALL": rng.gamma(4, 0.25, 300)}
+    )
+    data = tmp_path / "gss.sav"
+    pyreadstat.write_sav(frame, str(data), variable_value_labels={"Q1": {1.0: "Yes", 2.0: "No"}})
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        svy = pw.read(data)
+    assert [str(w.message) for w in rec if issubclass(w.category, WeightWarning)] == [
+        "no weight column found (looked for WEIGHT_W<n> or weight); using equal weights. "
+        "WTSSALL looks like one: pass weights='WTSSALL', or weights=None for unweighted"
+    ]
+    assert np.all(svy.weights == 1.0)
+    res = CliRunner().invoke(main, ["topline", "Q1", "--data", str(data)])
+    assert res.exit_code == 0, res.output
+    assert [line for line in res.output.splitlines() if "warning" in line] == [
+        "pewlike: warning: no weight column found (looked for WEIGHT_W<n> or weight); using equal weights. "
+        "WTSSALL looks like one: give --weights WTSSALL"
+    ]
+    spec = tmp_path / "report.toml"
+    res = CliRunner().invoke(main, ["init", str(data), "--output", str(spec)])
+    assert res.exit_code == 0, res.output
+    assert (
+        "  weight: none named WEIGHT_W<n> or weight, so unweighted; WTSSALL looks like one: "
+        'set [data] weights = "WTSSALL" to use it'
+    ) in res.output.splitlines()
+    assert load(spec).data.weights is False
+    res = CliRunner().invoke(main, ["report", "--data", str(data), "--out", str(tmp_path / "out"), "--no-cache"])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0] == (
+        "pewlike: note: no column named WEIGHT_W<n> or weight, so the report is unweighted; WTSSALL looks like "
+        'one: write a spec with `pewlike init DATA` and set [data] weights = "WTSSALL" in it'
+    )
+
+
 def test_a_complex_design_is_named_in_the_methods_notes(tmp_path):
     rng = np.random.default_rng(77)
     n = 500
