@@ -303,6 +303,8 @@ def lower_first(text: str) -> str:
 def layout_rows(f: pd.DataFrame, nets: Sequence[tuple[str, Sequence[str]]]) -> tuple[list[str], list[float]]:
     """Row labels and shares in Pew order: each net just above its (indented) members.
 
+    Missing answers (``base="all"``'s Refused and Don't know rows) come after the
+    substantive ones whatever their codes (a file coding "Refused" -2 lists it first).
     Nets that are not runs of adjacent responses, or that overlap, are listed
     after the responses.
 
@@ -321,8 +323,9 @@ def layout_rows(f: pd.DataFrame, nets: Sequence[tuple[str, Sequence[str]]]) -> t
         The unrounded share of each row.
     """
     resp = f[f["kind"] != "net"]
-    levels = [str(x) for x in resp["level"]]
-    share = dict(zip(levels, resp["estimate"]))
+    share = dict(zip((str(x) for x in resp["level"]), resp["estimate"]))
+    missing = (resp["kind"] == "missing").to_numpy()
+    levels = [str(x) for x in resp["level"][~missing]] + [str(x) for x in resp["level"][missing]]
     members = dict(nets)
     netrows = f[f["kind"] == "net"]
     pos = {lev: i for i, lev in enumerate(levels)}

@@ -402,3 +402,33 @@ def test_methods_statement_for_sample_and_groups(demo):
     )
     doc = m.table()
     assert list(doc.frame["Group"][:3]) == ["Total sample", "Age category", "  18-29"]
+
+
+def test_missing_rows_come_last_whatever_their_codes():
+    """A file coding Refused -2 and Don't know -1 (before the answers): the table lists them after."""
+    rng = np.random.default_rng(31)
+    n = 800
+    cats = ["Refused", "Don't know", "Agree", "Neither", "Disagree"]
+    q = rng.choice(cats, n, p=[0.04, 0.06, 0.4, 0.2, 0.3])
+    df = pd.DataFrame(
+        {
+            "Q": pd.Categorical(q, categories=cats, ordered=True),
+            "SEX": pd.Categorical(rng.choice(["Male", "Female"], n)),
+            "w": rng.gamma(4, 0.25, n),
+        }
+    )
+    svy = pw.Survey(df, weights="w")
+    t = svy.topline("Q", base="all")
+    assert t.to_frame()["level"].tolist() == cats  # the estimates keep R's (category) order
+    doc = t.table().frame
+    assert doc["Response"].tolist() == ["Agree", "Neither", "Disagree", "Refused", "Don't know"]
+    for lab, pct in zip(doc["Response"], doc["%"]):
+        share = np.average(q == lab, weights=df["w"])
+        assert pct == pew_percent(share)
+    tab = svy.crosstab("Q", "SEX", base="all").table().frame
+    assert tab["Response"].tolist()[:5] == ["Agree", "Neither", "Disagree", "Refused", "Don't know"]
+    male = (df["SEX"] == "Male").to_numpy()
+    col = next(c for c in tab.columns if c.startswith("Male"))
+    for lab, cell in zip(tab["Response"][:5], tab[col][:5]):
+        share = np.average(q[male] == lab, weights=df["w"][male])
+        assert cell.split()[0] == pew_percent(share)
