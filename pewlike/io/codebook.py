@@ -61,7 +61,7 @@ _NOT_ASKED_LABEL = re.compile(
 
 # Labels that say so only when they are the whole label: inside a longer label they can be
 # an answer ("Never asked", "Not asked to vote", "Skipped a meal").
-_WHOLE_LABEL = r"""\s*({})\s*[.:]?\s*(\([^()]*\))?\s*"""
+_WHOLE_LABEL = r"""\s*({})\s*[.:]?\s*(\((?!\s*vol)[^()]*\))?\s*"""  # "(VOL.)": volunteered, an answer
 _MISSING_WHOLE_LABEL = re.compile(_WHOLE_LABEL.format(r"n/?a | skipped(\s+question)?"), re.IGNORECASE | re.VERBOSE)
 _NOT_ASKED_WHOLE_LABEL = re.compile(
     _WHOLE_LABEL.format(r"not\s+asked | not\s+applicable | iap"), re.IGNORECASE | re.VERBOSE

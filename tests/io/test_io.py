@@ -12,7 +12,7 @@ import pytest
 
 import pewlike as pw
 from pewlike.errors import DataFileError, LabelWarning
-from pewlike.io.codebook import is_missing_label
+from pewlike.io.codebook import is_missing_label, is_not_asked_label
 from pewlike.io.files import pin_sav_timestamp, read_file
 
 DATA = Path(__file__).parents[1] / "reference" / "io"
@@ -148,6 +148,7 @@ def test_unlabelled_codes_are_kept_and_warned_once(tmp_path):
         ("Not asked", True),
         ("Not asked (Form 2)", True),
         ("Not applicable", True),
+        ("Not applicable (VOL.)", False),
         ("N/A", True),
         ("IAP", True),
         ("Skipped", True),
@@ -159,6 +160,29 @@ def test_unlabelled_codes_are_kept_and_warned_once(tmp_path):
 )
 def test_missing_label_recognition(label, missing):
     assert is_missing_label(label) is missing
+
+
+@pytest.mark.parametrize(
+    "label,skip",
+    [
+        ("Legitimate skip", True),
+        ("-1 Inapplicable", True),
+        ("IAP", True),
+        ("Not asked (Form 2)", True),
+        ("Not applicable", True),
+        ("Not applicable (VOL.)", False),
+        ("Refused", False),
+        ("Skipped on web", False),
+        ("No answer", False),
+        ("N/A", False),
+        ("Never asked", False),
+        ("Not asked to vote", False),
+    ],
+)
+def test_skip_label_recognition(label, skip):
+    """Skip codes are read as not asked; refusals and non-answers of those asked are not skips."""
+    assert is_not_asked_label(label) is skip
+    assert is_missing_label(label) or not skip
 
 
 def test_zsav_and_columns_option(tmp_path):
