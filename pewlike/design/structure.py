@@ -310,7 +310,7 @@ def weight_lookalikes(columns: Sequence[str]) -> list[str]:
     Parameters
     ----------
     columns : sequence of str
-        The data's column names.
+        As :func:`weight_columns`.
 
     Returns
     -------
@@ -324,19 +324,8 @@ def weight_lookalikes(columns: Sequence[str]) -> list[str]:
     return [str(c) for c in columns if _WEIGHT_LIKE.search(str(c)) and not _WEIGHT_NAME.match(str(c))]
 
 
-def no_weight_advice(columns: Sequence[str]) -> str:
-    """The advice of the warning that no weight column was found, naming a lookalike if there is one.
-
-    Parameters
-    ----------
-    columns : sequence of str
-        The data's column names.
-
-    Returns
-    -------
-    str
-        Ends the sentence "no weight column found (...); using equal weights."
-    """
+def _no_weight_advice(columns: Sequence[str]) -> str:
+    """What to do when no column is named like a weight: use the lookalike, if there is one."""
     like = weight_lookalikes(columns)
     if like:
         return f"{like[0]} looks like one: pass weights='{like[0]}', or weights=None for unweighted"
@@ -467,7 +456,7 @@ def weight_column(
         if wcol is None:
             warnings.warn(
                 f"no weight column found (looked for WEIGHT_W<n> or weight); using equal weights. "
-                f"{no_weight_advice(columns)}",
+                f"{_no_weight_advice(columns)}",
                 WeightWarning,
                 stacklevel=4,
             )
