@@ -351,10 +351,20 @@ def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> Non
 
 @main.command()
 @click.argument("data", required=False, type=click.Path(dir_okay=False), callback=_home)
+@click.option(
+    "--data",
+    "data_option",
+    type=click.Path(dir_okay=False),
+    callback=_home,
+    help="The data file, as the other commands take it (or give it as the argument).",
+)
 @_format_option
 @_user_errors
-def codebook(data: str | None, fmt: OutputFormat) -> None:
+def codebook(data: str | None, data_option: str | None, fmt: OutputFormat) -> None:
     """Print the codebook of a data file (default: the demo survey)."""
+    if data is not None and data_option is not None and data != data_option:
+        raise click.UsageError(f"two data files given ({data} and --data {data_option}); give one")
+    data = data or data_option
     if data is None:
         svy = _load(None, None)
     else:  # a codebook needs no weight: a file with none, or several, is read as it is

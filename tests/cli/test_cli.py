@@ -83,6 +83,24 @@ def test_codebook_json(runner):
     assert {"name": "CONCERNCO_W49"}.items() <= rows[2].items()
 
 
+def test_codebook_takes_the_file_as_argument_or_as_data_option(runner, tmp_path):
+    """Every other command names its file with --data; codebook takes that too, and refuses two files."""
+    path = pw.demo().subset("F_SEX == 'Male'").to_sav(tmp_path / "men.sav")
+    by_arg = runner.invoke(main, ["codebook", str(path), "--format", "csv"])
+    by_opt = runner.invoke(main, ["codebook", "--data", str(path), "--format", "csv"])
+    assert by_arg.exit_code == by_opt.exit_code == 0, by_opt.output
+    assert by_opt.output == by_arg.output
+    rows = pd.read_csv(io.StringIO(by_opt.output)).set_index("name")
+    assert rows.loc["F_SEX", "levels"] == "Male; Female; Refused"
+    males = int((pw.demo().data["F_SEX"] == "Male").sum())
+    assert int(rows["n_valid"].max()) == males
+    both = runner.invoke(main, ["codebook", str(path), "--data", str(tmp_path / "other.sav")])
+    assert both.exit_code == 2
+    assert both.output.splitlines()[-1] == (
+        f"Error: two data files given ({path} and --data {tmp_path / 'other.sav'}); give one"
+    )
+
+
 def test_model_command(runner):
     res = runner.invoke(
         main, ["model", "CONCERNCO in ['Very concerned', 'Somewhat concerned'] ~ F_SEX", "--format", "csv"]
