@@ -7,11 +7,14 @@ substantive labels (missing codes set aside) is a scale when every label takes a
 rung of one known family and the rungs run one way, top to bottom or bottom to top.
 
 Families: degree and quantity (extremely/very/somewhat/not too/not at all; a great
-deal/some/very little/none; all/most/some/very little/none of it), frequency
-(always/often/sometimes/rarely/never), evaluation (excellent/good/fair/poor), and two-sided
-scales (strongly/somewhat agree/disagree; very/somewhat likely/unlikely; satisfied,
-favorable, approve, support/oppose, better/worse, more/less, conservative/liberal...) with
-an optional neutral middle (neither..., about the same, moderate, mixed).
+deal/some/very little/none; all/most/some/very little/none of it; a very big/a moderately
+big/a small/not a problem; major/minor/not a reason), frequency (always/often/sometimes/
+rarely/never; just about always/most of the time/only some of the time/never), evaluation
+(excellent/good/fair/poor), and two-sided scales (strongly/somewhat agree/disagree;
+very/somewhat likely/unlikely; satisfied, favorable, approve, support/oppose, better/worse,
+more/less, too much/too little, conservative/liberal...) with an optional neutral middle
+(neither..., about the same, about the right amount, moderate, mixed).  A code that starts
+every label ("1 Very concerned") is set aside.
 
 >>> scale_ranks(["Very concerned", "Somewhat concerned", "Not too concerned", "Not at all concerned"])
 (5, 3, 2, 1)
@@ -56,9 +59,13 @@ _DEGREE: tuple[tuple[int, tuple[str, ...]], ...] = (
             "not so",
             "only slightly",
             "not that",
+            "minor",
+            "not a lot",
+            "a small",
+            "small",
         ),
     ),
-    (1, ("not at all", "none", "no ", "nothing", "not any", "never", "zero")),
+    (1, ("not at all", "none", "no ", "nothing", "not any", "never", "zero", "not a")),
     (
         6,
         (
@@ -76,8 +83,22 @@ _DEGREE: tuple[tuple[int, tuple[str, ...]], ...] = (
             "virtually all",
         ),
     ),
-    (5, ("very",)),
-    (4, ("most", "mostly", "quite", "pretty", "fairly", "a fair amount", "a good amount", "a good deal", "moderately")),
+    (5, ("very", "a very big", "major", "a big", "big")),
+    (
+        4,
+        (
+            "most",
+            "mostly",
+            "quite",
+            "pretty",
+            "fairly",
+            "a fair amount",
+            "a good amount",
+            "a good deal",
+            "moderately",
+            "a moderately",
+        ),
+    ),
     (3, ("somewhat", "some", "a moderate amount", "partly", "partially", "only some")),
 )
 
@@ -85,9 +106,9 @@ _FREQUENCY: tuple[tuple[int, tuple[str, ...]], ...] = (
     (5, ("almost always", "nearly always", "most of the time", "very often", "usually")),
     (2, ("rarely", "seldom", "hardly ever", "almost never", "only rarely", "once in a while")),
     (1, ("never", "none of the time")),
-    (6, ("always", "all of the time", "all the time", "constantly")),
+    (6, ("always", "just about always", "all of the time", "all the time", "constantly")),
     (4, ("often", "frequently", "fairly often")),
-    (3, ("sometimes", "some of the time", "occasionally", "now and then")),
+    (3, ("sometimes", "some of the time", "only some of the time", "occasionally", "now and then")),
 )
 
 _EVALUATION: tuple[tuple[int, tuple[str, ...]], ...] = (
@@ -123,6 +144,8 @@ _POLES: tuple[tuple[str, str], ...] = (
     ("helped", "hurt"),
     ("help", "hurt"),
     ("good", "bad"),
+    ("too much", "too little"),
+    ("too many", "too few"),
 )
 _STRONG = ("strongly", "very", "much", "a lot", "extremely", "completely", "totally", "far", "definitely")
 _MILD = ("somewhat", "mostly", "a little", "slightly", "moderately", "fairly", "probably", "a bit")
@@ -141,11 +164,26 @@ _NEUTRAL = (
     "equally",
     "both equally",
     "no opinion either way",
+    "about the right amount",
+    "about right",
+    "the right amount",
 )
 
 
 def _norm(label: str) -> str:
     return " ".join(_WORD.sub(" ", str(label).lower()).split())
+
+
+#: A code written before each label by some files ("1 Very concerned", "(2) Somewhat", "3. Not too").
+_CODE_PREFIX = re.compile(r"^\d{1,3} (?=[a-z])")
+
+
+def _texts(labels: Sequence[str]) -> list[str]:
+    """The normalised labels, without the code every one of them starts with ("1 Very concerned")."""
+    texts = [_norm(x) for x in labels]
+    if texts and all(_CODE_PREFIX.match(t) for t in texts):
+        texts = [_CODE_PREFIX.sub("", t) for t in texts]
+    return texts
 
 
 def _opens(text: str, start: str) -> bool:
@@ -165,7 +203,7 @@ def _pole_rank(text: str, pos: str, neg: str) -> int | None:
         return 3
     words = text.split(" ")
     has_neg = neg in text if " " in neg else neg in words
-    has_pos = not has_neg and pos in words
+    has_pos = not has_neg and (pos in text if " " in pos else pos in words)
     if not (has_neg or has_pos):
         return None
     strong = any(_opens(text, s) for s in _STRONG)
@@ -221,7 +259,7 @@ def scale_ranks(labels: Sequence[str]) -> tuple[int, ...] | None:
     >>> scale_ranks(["More secure", "Less secure", "About the same"]) is None
     True
     """
-    texts = [_norm(x) for x in labels]
+    texts = _texts(labels)
     if len(texts) < 3 or len(set(texts)) != len(texts) or any(not t for t in texts):
         return None
     for family in (_DEGREE, _FREQUENCY, _EVALUATION):
@@ -262,7 +300,7 @@ def scale_order(labels: Sequence[str]) -> list[str] | None:
     >>> scale_order(["Republican", "Democrat", "Independent"]) is None
     True
     """
-    texts = [_norm(x) for x in labels]
+    texts = _texts(labels)
     if len(texts) < 3 or len(set(texts)) != len(texts) or any(not t for t in texts):
         return None
     rankings = [[_rung(t, family) for t in texts] for family in (_DEGREE, _FREQUENCY, _EVALUATION)]
@@ -295,7 +333,7 @@ def is_two_sided(labels: Sequence[str]) -> bool:
     >>> is_two_sided(["A great deal", "Some", "Very little", "None"])
     False
     """
-    texts = [_norm(x) for x in labels]
+    texts = _texts(labels)
     if len(texts) < 3:
         return False
     for family in (_DEGREE, _FREQUENCY, _EVALUATION):

@@ -41,6 +41,13 @@ SCALES = {
     "better": ["A lot better", "A little better", "About the same", "A little worse", "A lot worse"],
     "ideology": ["Very conservative", "Conservative", "Moderate", "Liberal", "Very liberal"],
     "good_bad": ["Very good", "Somewhat good", "Somewhat bad", "Very bad"],  # "good or bad for society"
+    "reason": ["Major reason", "Minor reason", "Not a reason"],
+    "problem": ["A very big problem", "A moderately big problem", "A small problem", "Not a problem at all"],
+    "trust_government": ["Just about always", "Most of the time", "Only some of the time", "Never"],
+    "amount": ["Too much", "About the right amount", "Too little"],
+    "lot": ["A lot", "Some", "Not a lot", "None at all"],
+    "coded": ["1 Very concerned", "2 Somewhat concerned", "3 Not too concerned", "4 Not at all concerned"],
+    "coded_dots": ["(1) Strongly agree", "(2) Agree", "(3) Disagree", "(4) Strongly disagree"],
 }
 
 NOT_SCALES = {
@@ -54,6 +61,10 @@ NOT_SCALES = {
     "shuffled": ["Somewhat concerned", "Very concerned", "Not too concerned", "Not at all concerned"],
     "two_rungs_alike": ["Very concerned", "Very worried", "Not too concerned"],
     "sex": ["Male", "Female", "Other"],
+    "places": ["Large city", "Small city", "Small town", "Rural area"],
+    "counts": ["1 or 2 times", "3 to 5 times", "6 or more times"],
+    "some_coded": ["1 Very concerned", "Somewhat concerned", "Not too concerned"],
+    "amount_listing": ["Too much", "Too little", "About the right amount"],
 }
 
 
@@ -233,3 +244,37 @@ def test_starter_falls_back_to_categorical_questions_when_no_scale_is_recognised
     numeric = pw.Survey(df[["AGE", "w"]], weights="w")
     with pytest.raises(SpecError, match=r"^x\.sav: no reportable question found"):
         starter(numeric, "x.sav")
+
+
+def test_more_pew_scales_in_an_all_nominal_file_get_nets_and_a_starter(tmp_path):
+    """Big/small problem, trust in government, major/minor reason and coded labels, all marked nominal."""
+    from pewlike.report.starter import likert_items
+
+    rng = np.random.default_rng(23)
+    n = 500
+    questions = {
+        "PROBLEM_W90": SCALES["problem"],
+        "TRUSTGOV_W90": SCALES["trust_government"],
+        "REASON_W90": SCALES["reason"],
+        "CODED_W90": SCALES["coded"],
+        "PLACE_W90": NOT_SCALES["places"],
+    }
+    data = {name: rng.integers(1, len(labels) + 1, n).astype(float) for name, labels in questions.items()}
+    frame = pd.DataFrame({**data, "WEIGHT_W90": rng.gamma(4.0, 0.25, n)})
+    path = tmp_path / "w90.sav"
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={k: {float(i + 1): lab for i, lab in enumerate(v)} for k, v in questions.items()},
+        variable_measure=dict.fromkeys(questions, "nominal"),
+    )
+    svy = pw.read(path)
+    assert likert_items(svy) == ["PROBLEM_W90", "TRUSTGOV_W90", "REASON_W90", "CODED_W90"]
+    top = svy.topline("PROBLEM", nets="auto").to_frame().set_index("level")
+    w = frame["WEIGHT_W90"]
+    assert top.loc["NET A very/A moderately big problem", "estimate"] == pytest.approx(
+        w[frame["PROBLEM_W90"] <= 2].sum() / w.sum(), rel=1e-12
+    )
+    trust = svy.topline("TRUSTGOV", nets="auto").to_frame()["level"].tolist()
+    assert trust[-2:] == ["NET Just about always/Most of the time", "NET Only some of the time/Never"]
+    assert svy.codebook().set_index("name").loc["PLACE_W90", "type"] == "categorical"
