@@ -34,6 +34,7 @@ __all__ = [
     "column_names",
     "pin_sav_timestamp",
     "read_file",
+    "skip_answers",
     "text_scale_categories",
     "write_parquet",
     "write_sav",
@@ -256,11 +257,11 @@ def _read_csv(
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataFileError(f"{p}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
     _refuse_duplicates(p, _csv_header(p, opts, list(df.columns)))
-    df = _text_scales(df)
+    df = _text_scales(df, missing)
     return df, Codebook.from_frame(df, missing=missing)
 
 
-def _text_scales(df: pd.DataFrame) -> pd.DataFrame:
+def _text_scales(df: pd.DataFrame, missing: str = "auto") -> pd.DataFrame:
     """``df`` with its text answer scales as categoricals in scale order, changed in place.
 
     A CSV exported with value labels holds "Strongly agree" ... as text, which would sort
@@ -268,20 +269,51 @@ def _text_scales(df: pd.DataFrame) -> pd.DataFrame:
     the wrong order.  A text column whose distinct answers form a recognised scale
     (:func:`text_scale_categories`) becomes a categorical with the
     scale's answers top first, then the missing answers ("Refused"), as a labelled
-    ``.sav`` gives it.  Other text columns are left as they are.
+    ``.sav`` gives it.  Other text columns are left as they are.  With ``missing="auto"``
+    a skip answer ("Legitimate skip": :func:`skip_answers`) is blank, not asked, as a
+    labelled ``.sav`` reads it.
     """
     import pandas as pd
 
-    from pewlike.io.codebook import is_text
+    from pewlike.io.codebook import MAX_TEXT_ANSWERS, is_text
 
     for name in df.columns:
         col = df[name]
         if is_text(col):
-            answers = pd.unique(col.dropna())
-            cats = text_scale_categories(list(answers)) if len(answers) <= MAX_SCALE_ANSWERS else None
+            answers = list(pd.unique(col.dropna()))
+            skips = skip_answers(answers) if missing == "auto" and len(answers) <= MAX_TEXT_ANSWERS else []
+            if skips:
+                col = col.where(~col.isin(skips))
+                answers = [a for a in answers if a not in skips]
+                df[name] = col
+            cats = text_scale_categories(answers) if len(answers) <= MAX_SCALE_ANSWERS else None
             if cats is not None:
                 df[name] = pd.Categorical(col, categories=cats, ordered=True)
     return df
+
+
+def skip_answers(answers: Sequence[object]) -> list[str]:
+    """The text answers among a column's distinct answers that say the respondent was not asked.
+
+    Parameters
+    ----------
+    answers : sequence
+        The distinct answers of a text column (a CSV's).
+
+    Returns
+    -------
+    list of str
+        Those :func:`~pewlike.io.codebook.is_not_asked_label` recognises ("Legitimate
+        skip", "Inapplicable"); both engines read them as blank.
+
+    Examples
+    --------
+    >>> skip_answers(["Yes", "No", "Legitimate skip", "Refused"])
+    ['Legitimate skip']
+    """
+    from pewlike.io.codebook import is_not_asked_label
+
+    return [a for a in answers if isinstance(a, str) and is_not_asked_label(a)]
 
 
 def _csv_header(p: Path, opts: dict[str, Any], columns: list[Any]) -> list[str]:
@@ -329,7 +361,7 @@ def _read_parquet(
     meta = (table.schema.metadata or {}).get(_META_KEY)
     stored = stored_codebook(meta, list(df.columns), p)
     if stored is None:  # a file from elsewhere: its text scales as from a CSV
-        df = _text_scales(df)
+        df = _text_scales(df, missing)
     codebook = Codebook.from_frame(df, missing=missing)
     if stored is not None:
         infos, file_label = stored

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -235,9 +236,14 @@ def finish_codebook(
     import pandas as pd
 
     from pewlike.io.codebook import Codebook
-    from pewlike.io.files import text_scale_categories
+    from pewlike.io.files import skip_answers, text_scale_categories
 
     answers = {c: found for c, found in (texts or {}).items() if found is not None}
+    skipped: dict[str, frozenset[Any]] = {}
+    if given is None and missing == "auto":  # skip answers are not asked, as in memory (files.skip_answers)
+        for c, found in list(answers.items()):
+            skipped[c] = frozenset(skip_answers(found))
+            answers[c] = [a for a in found if a not in skipped[c]]
     if given is None:
         for c, found in list(answers.items()):
             scale = text_scale_categories(found)
@@ -255,10 +261,17 @@ def finish_codebook(
     levels: dict[str, Level] = {}
     for c, (values, ordered) in cats.items():
         levels[c] = Level(
-            tuple(values), tuple(str(x) for x in values), True, bool(ordered), frozenset(cb.variables[c].missing)
+            tuple(values),
+            tuple(str(x) for x in values),
+            True,
+            bool(ordered),
+            frozenset(cb.variables[c].missing),
+            skipped.get(c, frozenset()),
         )
     for c, found in answers.items():
-        levels[c] = _text_level(found, meta[c].dtype, cb.variables[c].missing)
+        levels[c] = replace(
+            _text_level(found, meta[c].dtype, cb.variables[c].missing), skipped=skipped.get(c, frozenset())
+        )
     return cb, levels
 
 

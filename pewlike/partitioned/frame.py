@@ -584,9 +584,16 @@ class PartitionedFrame:
         return self._as_levels(pd.DataFrame(pdf)), self._memory_options()
 
     def _as_levels(self, pdf: pd.DataFrame) -> pd.DataFrame:
-        """``pdf`` with a text column read as a categorical (a CSV's answer scale) made one, as its level says."""
+        """``pdf`` with a text column read as a categorical (a CSV's answer scale) made one, and its
+        skip answers blank, as its level says."""
         import pandas as pd
 
+        skips = {
+            c: pdf[c].where(~pdf[c].isin(list(lev.skipped)))
+            for c, lev in self._levels.items()
+            if lev.skipped and c in pdf.columns and not isinstance(pdf[c].dtype, pd.CategoricalDtype)
+        }
+        pdf = pdf.assign(**skips) if skips else pdf
         text = {
             c: pd.Categorical(pdf[c], categories=list(lev.values), ordered=lev.ordered)
             for c, lev in self._levels.items()

@@ -344,6 +344,42 @@ def test_csv_text_answers_read_alike_by_both_engines(client, tmp_path):
     assert_same(back.topline("AGREE"), mem.topline("AGREE"))
 
 
+def test_csv_skip_answers_are_not_asked_by_both_engines(client, tmp_path):
+    """A CSV exported from a file with skip codes: "Legitimate skip" / "Inapplicable" text is blank in both."""
+    rng = np.random.default_rng(41)
+    n = 900
+    agree = ["Strongly agree", "Agree", "Disagree", "Strongly disagree"]
+    frame = pd.DataFrame(
+        {
+            "AGREE": rng.choice([*agree, "Refused", "Inapplicable"], n, p=[0.2, 0.25, 0.2, 0.15, 0.05, 0.15]),
+            "USED": rng.choice(["Yes", "No", "Refused", "Legitimate skip"], n, p=[0.4, 0.3, 0.05, 0.25]),
+            "PARTY": rng.choice(["Republican", "Democrat", "Independent"], n),
+            "weight": rng.uniform(0.3, 3.0, n),
+        }
+    )
+    frame.to_csv(tmp_path / "all.csv", index=False)
+    for i, part in enumerate(np.array_split(np.arange(n), 3)):
+        frame.iloc[part].to_csv(tmp_path / f"part{i}.csv", index=False)
+    mem = pw.read(tmp_path / "all.csv", weights="weight")
+    dsk = pw.read(str(tmp_path / "part*.csv"), engine="dask", weights="weight", scheduler=client, progress=False)
+    assert mem.data["USED"].isna().to_numpy().tolist() == (frame["USED"] == "Legitimate skip").tolist()
+    assert list(mem.data["AGREE"].cat.categories) == [*agree, "Refused"]
+    for var, skip in (("AGREE", "Inapplicable"), ("USED", "Legitimate skip")):
+        asked = frame[var] != skip
+        tm, td = mem.topline(var, base="all"), dsk.topline(var, base="all")
+        assert_same(td, tm)
+        assert tm.asked == td.asked == int(asked.sum()) and skip not in tm.to_frame()["level"].tolist()
+        w = frame["weight"][asked]
+        refused = tm.to_frame().set_index("level").loc["Refused", "estimate"]
+        assert refused == pytest.approx(w[frame[var][asked] == "Refused"].sum() / w.sum(), rel=1e-12)
+        assert_same(dsk.crosstab(var, "PARTY", base="all"), mem.crosstab(var, "PARTY", base="all"))
+    back = dsk.collect()
+    assert back.data["USED"].isna().sum() == int((frame["USED"] == "Legitimate skip").sum())
+    assert_same(back.topline("USED", base="all"), mem.topline("USED", base="all"))
+    kept = pw.read(tmp_path / "all.csv", weights="weight", missing="keep")
+    assert "Legitimate skip" in kept.topline("USED").to_frame()["level"].tolist()
+
+
 def test_large_sav_read_in_row_blocks(tmp_path, client):
     demo = pw.demo()
     path = demo.to_sav(tmp_path / "demo.sav")
