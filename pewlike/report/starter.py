@@ -433,7 +433,21 @@ def _pick(svy: Survey) -> tuple[dict[str, str], list[str]]:
                 f"no answer scale or yes/no item found; took the {len(found):,} labelled questions with "
                 f"2-12 answers: {_names(list(found))}"
             )
+    unanswered = _unanswered(svy, list(found))
+    if unanswered:  # a question not asked in this wave (a merged file): no table can be made of it
+        many = "questions" if len(unanswered) > 1 else "question"
+        why.append(f"left out {len(unanswered):,} {many} nobody answered: {_names(unanswered)}")
+        found = {col: kind for col, kind in found.items() if col not in unanswered}
     return found, why
+
+
+def _unanswered(svy: Survey, cols: list[str]) -> list[str]:
+    """The questions among ``cols`` with no substantive answer of a respondent with a weight."""
+    from pewlike.design.frame import frame_of
+
+    sf = frame_of(svy)
+    counted = sf.design.in_domain & (sf.design.weights != 0)
+    return [col for col in cols if not (sf.valid(col) & counted).any()]
 
 
 def starter(

@@ -315,3 +315,33 @@ def test_a_csv_with_text_answers_gets_a_starter_spec(tmp_path):
     md = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
     yes = 100 * np.average(frame["HEARD"] == "Yes", weights=frame["WEIGHT"])
     assert f"| Yes | {yes:.0f} |" in md
+
+
+def test_questions_nobody_answered_are_left_out_of_the_starter(tmp_path):
+    """A merged file carries a question of another wave, blank (or all Refused) here: the report still builds."""
+    rng = np.random.default_rng(44)
+    n = 300
+    yes_no = {1.0: "Yes", 2.0: "No", 99.0: "Refused"}
+    frame = pd.DataFrame(
+        {
+            "ASKED_W90": rng.choice([1.0, 2.0, 99.0], n, p=[0.5, 0.45, 0.05]),
+            "OTHERWAVE_W91": np.full(n, np.nan),
+            "REFUSED_W90": np.full(n, 99.0),
+            "WEIGHT_W90": rng.gamma(4.0, 0.25, n),
+        }
+    )
+    data = tmp_path / "merged.sav"
+    pyreadstat.write_sav(
+        frame, str(data), variable_value_labels=dict.fromkeys(["ASKED_W90", "OTHERWAVE_W91", "REFUSED_W90"], yes_no)
+    )
+    res = CliRunner().invoke(main, ["init", str(data), "-o", str(tmp_path / "m.toml")])
+    assert res.exit_code == 0, res.output
+    assert "  left out 2 questions nobody answered: OTHERWAVE_W91, REFUSED_W90" in res.output.splitlines()
+    assert [item.var for item in load(tmp_path / "m.toml").toplines] == ["ASKED_W90"]
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["report", "--data", str(data), "--out", str(out), "--no-cache", "-q"])
+    assert res.exit_code == 0, res.output
+    w = frame["WEIGHT_W90"][frame["ASKED_W90"] != 99.0]
+    yes = 100 * w[frame["ASKED_W90"] == 1.0].sum() / w.sum()
+    table = (out / "tables" / "topline_ASKED_W90.csv").read_text(encoding="utf-8")
+    assert f"Yes,{yes:.0f}" in table.replace('"', "")
