@@ -111,6 +111,14 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         'Set [data] weights = "<column>", or weights = false for unweighted',
         "Give the weight column with --weights COLUMN",
     ),
+    (
+        r"\(use svy\.glm or svy\.logit for numeric or binary outcomes\)",
+        '(use type = "glm" or "logit" for numeric or binary outcomes)',
+        "(use --type glm or --type logit for numeric or binary outcomes)",
+    ),
+    (r"\(use svy\.logit\)", '(use type = "logit")', "(use --type logit)"),
+    (r"Use family='binomial' with", 'Use type = "logit" with', "Use --family binomial with"),
+    (r"(or use|or) svy\.ologit\b", r'\1 type = "ologit"', r"\1 --type ologit"),
     (r"subset name=", "universe = ", "--universe "),
     (r"svy\.subset\(", "filter = (", "--filter ("),
 )

@@ -677,7 +677,9 @@ class _Writer:
         self.items.trim()
 
     def _failed(self, item: Item, exc: Exception) -> FailureBlock:
-        msg = f"{type(exc).__name__}: {exc}"
+        from pewlike.report.advice import for_spec
+
+        msg = f"{type(exc).__name__}: {for_spec(str(exc))}"  # the reader fixes the spec, not Python calls
         self.failures.append(f"{item.where} ({item.name}): {msg}")
         self.say(f"      failed: {msg}")
         return FailureBlock(f"{item.where} {item.name}", msg)

@@ -101,6 +101,23 @@ def test_codebook_takes_the_file_as_argument_or_as_data_option(runner, tmp_path)
     )
 
 
+def test_model_errors_advise_options_not_python(runner):
+    """A four-answer outcome for a logit, a categorical one for a gaussian GLM: the fix is an option."""
+    res = runner.invoke(main, ["model", "CONCERNCO ~ F_SEX"])
+    assert res.exit_code == 1
+    assert res.output.strip().splitlines()[-1] == (
+        "pewlike: error: outcome CONCERNCO has 4 levels; a binomial model needs two. "
+        "Write \"CONCERNCO in ['Very concerned'] ~ ...\" or use --type ologit"
+    )
+    res = runner.invoke(main, ["model", "CONCERNCO ~ F_SEX", "--type", "glm"])
+    assert res.output.strip().splitlines()[-1] == (
+        "pewlike: error: outcome CONCERNCO is categorical; a gaussian model needs a number. "
+        'Use --family binomial with "CONCERNCO in [...] ~ ...", or --type ologit'
+    )
+    ok = runner.invoke(main, ["model", "CONCERNCO ~ F_SEX", "--type", "ologit", "--format", "csv"])
+    assert ok.exit_code == 0, ok.output
+
+
 def test_model_command(runner):
     res = runner.invoke(
         main, ["model", "CONCERNCO in ['Very concerned', 'Somewhat concerned'] ~ F_SEX", "--format", "csv"]

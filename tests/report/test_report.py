@@ -295,6 +295,17 @@ def test_a_failing_model_is_reported_and_the_rest_builds(tmp_path):
     assert "NOT BUILT" in res.summary()
 
 
+def test_a_failed_model_gives_spec_advice_not_python(tmp_path):
+    text = SMALL + '[[model]]\nname = "four"\ntype = "logit"\nformula = "CONCERNCO ~ F_SEX"\nsection = "concern"\n'
+    res = build(_spec(text), out=tmp_path / "out", jobs=1)
+    assert res.failures == (
+        "[[model]] #1 (four): ModelError: outcome CONCERNCO has 4 levels; a binomial model needs two. "
+        'Write "CONCERNCO in [\'Very concerned\'] ~ ..." or use type = "ologit"',
+    )
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "svy." not in md and 'or use type = "ologit"' in md
+
+
 def test_a_figure_that_cannot_be_drawn_is_reported(tmp_path, monkeypatch):
     from pewlike import plots
 

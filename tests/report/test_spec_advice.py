@@ -129,12 +129,17 @@ MESSAGES = [
     "or weights=None for unweighted",
     "no weight column found (looked for WEIGHT_W<n> or weight); using equal weights. WTSSALL looks like one: "
     "pass weights='WTSSALL', or weights=None for unweighted",
+    "outcome Q has 4 levels; a binomial model needs two. Write \"Q in ['Yes'] ~ ...\" or use svy.ologit",
+    "outcome Q is categorical; a gaussian model needs a number. Use family='binomial' with \"Q in [...] ~ ...\", "
+    "or svy.ologit",
+    "ologit needs a categorical outcome; 'y' is not one (use svy.glm or svy.logit for numeric or binary outcomes)",
+    "outcome Q has 2 levels; ologit needs 3 or more (use svy.logit)",
 ]
 
 
 @pytest.mark.parametrize("text", MESSAGES)
 def test_every_known_python_advice_is_rewritten(text):
-    assert PYTHON_ADVICE.search(text) or "subset name=" in text or "proportion(" in text or "weights=" in text
+    assert PYTHON_ADVICE.search(text) or PY.search(text) or "subset name=" in text or "weights=" in text
     spec, cli = for_spec(text), for_cli(text)
     for out in (spec, cli):
         assert not PY.search(out), out
