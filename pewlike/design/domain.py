@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
-    from pewlike.io.codebook import Codebook
+    from pewlike.io.codebook import Codebook, VariableInfo
 
 __all__ = [
     "BoundCondition",
@@ -195,13 +195,23 @@ def values_note(bound: BoundCondition, codebook: Codebook, describe: Callable[[s
     for col in bound.data_columns:
         info = codebook.variables.get(col)
         if info is not None and info.value_labels:
-            items = [f"{_fmt_code(c)} {str(lab)!r}" for c, lab in info.value_labels.items()]
+            items = [
+                f"{_fmt_code(c)} {str(lab)!r}" + (" (read as blank: not asked)" if _skipped(info, c, lab) else "")
+                for c, lab in info.value_labels.items()
+            ]
             parts.append(f"{col} has {_brief(items)}")
         elif describe is not None:
             text = describe(col)
             if text:
                 parts.append(f"{col} has {text}")
     return "; ".join(parts)
+
+
+def _skipped(info: VariableInfo, code: Any, label: object) -> bool:
+    """Whether a labelled code is a skip code the reader made blank ("Legitimate skip", missing="auto")."""
+    from pewlike.io.codebook import is_not_asked_label
+
+    return code in info.missing_codes and is_not_asked_label(str(label))
 
 
 def describe_series(s: pd.Series) -> str | None:

@@ -429,6 +429,10 @@ def test_skip_codes_are_not_asked(tmp_path):
         assert got.iloc[-1] == pytest.approx(w[frame[var][asked] == missing].sum() / w.sum(), rel=1e-12)
         valid = svy.topline(var)
         assert valid.n == int((asked & (frame[var] != missing)).sum())
+    # selecting the skip code by its number says where those rows went
+    with pytest.raises(pw.EstimationError, match=r"Q2 has -1 'Legitimate skip' \(read as blank: not asked\), 1 'Yes'"):
+        svy.subset("Q2 == -1")
+    assert svy.subset("isna(Q2)").n == int(frame["Q2"].isin([-1, 9]).sum())  # isna() also sees missing codes
     # missing="keep": every code an answer, the skip too
     kept = pw.read(tmp_path / "skips.sav", weights="weight", missing="keep")
     assert list(kept.data["Q2"].cat.categories) == ["Legitimate skip", "Yes", "No", "Refused"]
