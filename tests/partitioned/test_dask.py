@@ -313,6 +313,16 @@ def test_survey_of_a_dask_frame_and_csv_files(dataset, client, tmp_path):
     )
 
 
+def _csv_both_engines(frame: pd.DataFrame, tmp_path, client):
+    """The survey of ``frame`` written as one CSV read in memory, and as three CSV parts read on Dask."""
+    frame.to_csv(tmp_path / "all.csv", index=False)
+    for i, part in enumerate(np.array_split(np.arange(len(frame)), 3)):
+        frame.iloc[part].to_csv(tmp_path / f"part{i}.csv", index=False)
+    mem = pw.read(tmp_path / "all.csv", weights="weight")
+    dsk = pw.read(str(tmp_path / "part*.csv"), engine="dask", weights="weight", scheduler=client, progress=False)
+    return mem, dsk
+
+
 def test_csv_text_answers_read_alike_by_both_engines(client, tmp_path):
     """A CSV's text scale (scale order), text "Refused" (out of every base) and IDs: the same on Dask."""
     rng = np.random.default_rng(21)
@@ -327,11 +337,7 @@ def test_csv_text_answers_read_alike_by_both_engines(client, tmp_path):
             "weight": rng.uniform(0.3, 3.0, n),
         }
     )
-    frame.to_csv(tmp_path / "all.csv", index=False)
-    for i, part in enumerate(np.array_split(np.arange(n), 3)):
-        frame.iloc[part].to_csv(tmp_path / f"part{i}.csv", index=False)
-    mem = pw.read(tmp_path / "all.csv", weights="weight")
-    dsk = pw.read(str(tmp_path / "part*.csv"), engine="dask", weights="weight", scheduler=client, progress=False)
+    mem, dsk = _csv_both_engines(frame, tmp_path, client)
     cols = ["name", "type", "levels", "missing_codes"]
     pd.testing.assert_frame_equal(dsk.codebook()[cols], mem.codebook()[cols])
     assert mem.codebook().set_index("name").loc["AGREE", "levels"] == "; ".join([*agree, "Refused"])
@@ -357,11 +363,7 @@ def test_csv_skip_answers_are_not_asked_by_both_engines(client, tmp_path):
             "weight": rng.uniform(0.3, 3.0, n),
         }
     )
-    frame.to_csv(tmp_path / "all.csv", index=False)
-    for i, part in enumerate(np.array_split(np.arange(n), 3)):
-        frame.iloc[part].to_csv(tmp_path / f"part{i}.csv", index=False)
-    mem = pw.read(tmp_path / "all.csv", weights="weight")
-    dsk = pw.read(str(tmp_path / "part*.csv"), engine="dask", weights="weight", scheduler=client, progress=False)
+    mem, dsk = _csv_both_engines(frame, tmp_path, client)
     assert mem.data["USED"].isna().to_numpy().tolist() == (frame["USED"] == "Legitimate skip").tolist()
     assert list(mem.data["AGREE"].cat.categories) == [*agree, "Refused"]
     for var, skip in (("AGREE", "Inapplicable"), ("USED", "Legitimate skip")):
