@@ -9,7 +9,9 @@ rung of one known family and the rungs run one way, top to bottom or bottom to t
 Families: degree and quantity (extremely/very/somewhat/not too/not at all; a great
 deal/some/very little/none; all/most/some/very little/none of it; a very big/a moderately
 big/a small/not a problem; major/minor/not a reason), frequency (always/often/sometimes/
-rarely/never; just about always/most of the time/only some of the time/never), evaluation
+rarely/never; just about always/most of the time/only some of the time/never; almost
+constantly/several times a day/about once a day/a few times a week/every few weeks/less
+often), evaluation
 (excellent/good/fair/poor), and two-sided scales (strongly/somewhat agree/disagree;
 very/somewhat likely/unlikely; satisfied, favorable, approve, support/oppose, better/worse,
 more/less, too much/too little, conservative/liberal...) with an optional neutral middle
@@ -103,12 +105,49 @@ _DEGREE: tuple[tuple[int, tuple[str, ...]], ...] = (
 )
 
 _FREQUENCY: tuple[tuple[int, tuple[str, ...]], ...] = (
-    (5, ("almost always", "nearly always", "most of the time", "very often", "usually")),
-    (2, ("rarely", "seldom", "hardly ever", "almost never", "only rarely", "once in a while")),
-    (1, ("never", "none of the time")),
-    (6, ("always", "just about always", "all of the time", "all the time", "constantly")),
-    (4, ("often", "frequently", "fairly often")),
-    (3, ("sometimes", "some of the time", "only some of the time", "occasionally", "now and then")),
+    (
+        5,
+        (
+            "almost always",
+            "nearly always",
+            "most of the time",
+            "very often",
+            "usually",
+            "several times a day",
+            "many times a day",
+            "multiple times a day",
+        ),
+    ),
+    (
+        2,
+        (
+            "rarely",
+            "seldom",
+            "hardly ever",
+            "almost never",
+            "only rarely",
+            "once in a while",
+            "every few weeks",
+            "a few times a month",
+        ),
+    ),
+    (1, ("never", "none of the time", "less often")),
+    (6, ("always", "just about always", "all of the time", "all the time", "constantly", "almost constantly")),
+    (4, ("often", "frequently", "fairly often", "about once a day", "once a day", "daily", "every day")),
+    (
+        3,
+        (
+            "sometimes",
+            "some of the time",
+            "only some of the time",
+            "occasionally",
+            "now and then",
+            "a few times a week",
+            "several times a week",
+            "every few days",
+            "weekly",
+        ),
+    ),
 )
 
 _EVALUATION: tuple[tuple[int, tuple[str, ...]], ...] = (

@@ -46,6 +46,8 @@ SCALES = {
     "trust_government": ["Just about always", "Most of the time", "Only some of the time", "Never"],
     "amount": ["Too much", "About the right amount", "Too little"],
     "lot": ["A lot", "Some", "Not a lot", "None at all"],
+    "use": ["Almost constantly", "Several times a day", "About once a day", "A few times a week", "Less often"],
+    "visits": ["Several times a day", "About once a day", "A few times a week", "Every few weeks", "Less often"],
     "coded": ["1 Very concerned", "2 Somewhat concerned", "3 Not too concerned", "4 Not at all concerned"],
     "coded_dots": ["(1) Strongly agree", "(2) Agree", "(3) Disagree", "(4) Strongly disagree"],
 }
@@ -65,6 +67,7 @@ NOT_SCALES = {
     "counts": ["1 or 2 times", "3 to 5 times", "6 or more times"],
     "some_coded": ["1 Very concerned", "Somewhat concerned", "Not too concerned"],
     "amount_listing": ["Too much", "Too little", "About the right amount"],
+    "less_often_and_never": ["About once a day", "A few times a week", "Less often", "Never"],
 }
 
 
