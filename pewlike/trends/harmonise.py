@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.io.codebook import Codebook
 
-__all__ = ["harmonise_categories", "recode_answers", "wave_columns"]
+__all__ = ["answer_key", "harmonise_categories", "recode_answers", "spelling_map", "wave_columns"]
 
 #: ``{wave: {column or base name: stacked name, or None to leave it out}}``.
 Rename = Mapping[str, Mapping[str, "str | None"]]
@@ -117,6 +117,58 @@ def recode_answers(wave: str, name: str, series: pd.Series, mapping: Mapping[str
     new = list(dict.fromkeys(str(mapping.get(c, c)) for c in cats))
     values = series.astype(object).map(lambda v: v if v is None or v != v else mapping.get(str(v), str(v)))
     return pd.Series(pd.Categorical(values, categories=new, ordered=series.cat.ordered), index=series.index)
+
+
+def answer_key(label: object) -> str:
+    """An answer's text for matching it across waves: case and spacing set aside.
+
+    Parameters
+    ----------
+    label : object
+        An answer label.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> answer_key("Very Concerned ") == answer_key("very  concerned")
+    True
+    """
+    return " ".join(str(label).split()).casefold()
+
+
+def spelling_map(first: Sequence[str], answers: Sequence[str]) -> dict[str, str]:
+    """A later wave's answers that differ from the first wave's only in case or spacing, mapped to them.
+
+    Parameters
+    ----------
+    first : sequence of str
+        The first wave's answers.
+    answers : sequence of str
+        A later wave's answers.
+
+    Returns
+    -------
+    dict
+        ``{answer in the later wave: the first wave's answer}`` (empty when the answers agree
+        or differ in words).
+
+    Notes
+    -----
+    R's ``rbind`` of two factors keeps "Very Concerned " and "Very concerned" as two levels;
+    Pew's trend toplines treat them as one answer, and so does :func:`pewlike.stack`.
+
+    Examples
+    --------
+    >>> spelling_map(["Very concerned", "Refused"], ["Very Concerned ", "Refused", "Other"])
+    {'Very Concerned ': 'Very concerned'}
+    """
+    ref: dict[str, str] = {}
+    for a in first:
+        ref.setdefault(answer_key(a), a)
+    return {a: ref[answer_key(a)] for a in answers if a not in ref.values() and answer_key(a) in ref}
 
 
 def harmonise_categories(name: str, per_wave: Mapping[str, tuple[list[str], set[str]]]) -> list[str]:

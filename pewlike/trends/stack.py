@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from pewlike.errors import DesignError, WeightWarning
-from pewlike.trends.harmonise import Recode, Rename, harmonise_categories, recode_answers, wave_columns
+from pewlike.trends.harmonise import (
+    Recode,
+    Rename,
+    harmonise_categories,
+    recode_answers,
+    spelling_map,
+    wave_columns,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -188,6 +195,30 @@ def _merge_info(name: str, infos: dict[str, VariableInfo], cats: list[str] | Non
     )
 
 
+def _same_spelling(
+    name: str,
+    parts: dict[str, pd.Series | None],
+    present: dict[str, pd.Series],
+    infos: dict[str, VariableInfo],
+) -> tuple[dict[str, pd.Series | None], dict[str, pd.Series], dict[str, VariableInfo]]:
+    """Later waves' answers spelled as the first wave's where only case or spacing differs ("Very Concerned ")."""
+    import pandas as pd
+
+    waves = list(present)
+    first = [str(c) for c in present[waves[0]].cat.categories] if len(waves) > 1 else []
+    parts, present, infos = dict(parts), dict(present), dict(infos)
+    for w in waves[1:]:
+        s = present[w]
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            continue
+        mapping = spelling_map(first, [str(c) for c in s.cat.categories])
+        if mapping:
+            present[w] = parts[w] = recode_answers(w, name, s, mapping)
+            if w in infos:
+                infos[w] = replace(infos[w], missing=tuple(mapping.get(m, m) for m in infos[w].missing))
+    return parts, present, infos
+
+
 def _stacked_column(name: str, parts: dict[str, pd.Series | None], sizes: dict[str, int], cats: list[str] | None):
     import pandas as pd
 
@@ -286,6 +317,7 @@ def stack_frames(
         }
         cats = None
         if any(kinds.values()):
+            parts, present, wave_info = _same_spelling(name, parts, present, wave_info)
             per = {
                 w: ([str(c) for c in s.cat.categories], set(wave_info[w].missing) if w in wave_info else set())
                 for w, s in present.items()

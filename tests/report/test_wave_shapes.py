@@ -345,3 +345,27 @@ def test_questions_nobody_answered_are_left_out_of_the_starter(tmp_path):
     yes = 100 * w[frame["ASKED_W90"] == 1.0].sum() / w.sum()
     table = (out / "tables" / "topline_ASKED_W90.csv").read_text(encoding="utf-8")
     assert f"Yes,{yes:.0f}" in table.replace('"', "")
+
+
+def test_waves_spelling_an_answer_differently_get_a_trend(tmp_path):
+    """'Very Concerned ' in one wave and 'Very concerned' in the other: one question, one trend."""
+    paths = []
+    for wave, very in ((90, "Very concerned"), (95, "Very Concerned ")):
+        rng = np.random.default_rng(wave)
+        labels = {1.0: very, 2.0: "Somewhat concerned", 3.0: "Not too concerned", 4.0: "Not at all concerned"}
+        frame = pd.DataFrame(
+            {f"CONCERN_W{wave}": rng.choice([1.0, 2.0, 3.0, 4.0], 500), f"WEIGHT_W{wave}": rng.gamma(4.0, 0.25, 500)}
+        )
+        path = tmp_path / f"w{wave}.sav"
+        pyreadstat.write_sav(frame, str(path), variable_value_labels={f"CONCERN_W{wave}": labels | {99.0: "Refused"}})
+        paths.append((path, frame))
+    spec = tmp_path / "t.toml"
+    res = CliRunner().invoke(main, ["init", str(paths[0][0]), str(paths[1][0]), "-o", str(spec)])
+    assert res.exit_code == 0, res.output
+    assert [t.var for t in load(spec).trends] == ["CONCERN"]
+    res = CliRunner().invoke(main, ["report", str(spec), "--out", str(tmp_path / "out"), "--no-cache", "-q"])
+    assert res.exit_code == 0, res.output
+    frame = paths[1][1]
+    very = 100 * frame["WEIGHT_W95"][frame["CONCERN_W95"] == 1.0].sum() / frame["WEIGHT_W95"].sum()
+    rows = pd.read_csv(tmp_path / "out" / "tables" / "trend_CONCERN.csv")
+    assert rows.iloc[0, 0] == "Very concerned" and int(rows.iloc[0, 2]) == int(np.floor(very + 0.5))

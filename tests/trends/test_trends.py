@@ -190,6 +190,23 @@ def test_crosswalk_rename_and_recode():
         dropped.trend("Q")
 
 
+def test_answers_spelled_differently_only_in_case_or_spacing_are_one_answer():
+    """'Very Concerned ' in 2023 is 2019's 'Very concerned' (R's rbind would keep two levels)."""
+    waves = _waves("independent")
+    df = waves["2023"].data.copy()
+    df["Q_W132"] = df["Q_W132"].cat.rename_categories({"Very concerned": "Very Concerned ", "Refused": "REFUSED"})
+    spelled = pw.Survey(df, weights="WEIGHT_W132")
+    got = pw.stack({"2019": waves["2019"], "2023": spelled}, id=None)
+    ref = pw.stack(waves, id=None)
+    assert list(got.data["Q"].cat.categories) == list(ref.data["Q"].cat.categories)
+    pd.testing.assert_frame_equal(got.proportion("Q", by="WAVE").to_frame(), ref.proportion("Q", by="WAVE").to_frame())
+    own = spelled.proportion("Q").to_frame().set_index("level")["estimate"]
+    stacked = got.proportion("Q", by="WAVE").to_frame()
+    mine = stacked[stacked["WAVE"] == "2023"].set_index("level")["estimate"]
+    assert mine["Very concerned"] == pytest.approx(own["Very Concerned "], rel=1e-12)
+    pd.testing.assert_frame_equal(got.trend("Q").changes(), ref.trend("Q").changes())
+
+
 def test_wording_change_is_noted():
     waves = _waves("independent")
     df = waves["2023"].data
