@@ -211,7 +211,14 @@ def net_label(members: Sequence[str]) -> str:
     'NET Very/Somewhat concerned'
     >>> net_label(["Yes", "No"])
     'NET Yes/No'
+    >>> net_label(["1 Very concerned", "2 Somewhat concerned"])  # the codes some files put in labels
+    'NET Very/Somewhat concerned'
     """
+    import re
+
+    coded = re.compile(r"^\(?\d{1,3}[).:]?\s*-?\s+(?=[A-Z])")  # "1 Very ...", not "1 or 2 times"
+    if len(members) > 1 and all(coded.match(m) for m in members):
+        members = [coded.sub("", m) for m in members]
     words = [m.split(" ") for m in members]
     common = 0
     while all(len(w) > common + 1 for w in words) and len({tuple(w[len(w) - common - 1 :]) for w in words}) == 1:

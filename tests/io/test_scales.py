@@ -281,3 +281,5 @@ def test_more_pew_scales_in_an_all_nominal_file_get_nets_and_a_starter(tmp_path)
     trust = svy.topline("TRUSTGOV", nets="auto").to_frame()["level"].tolist()
     assert trust[-2:] == ["NET Just about always/Most of the time", "NET Only some of the time/Never"]
     assert svy.codebook().set_index("name").loc["PLACE_W90", "type"] == "categorical"
+    coded = svy.topline("CODED", nets="auto").to_frame()["level"].tolist()
+    assert coded[-2:] == ["NET Very/Somewhat concerned", "NET Not too/Not at all concerned"]
