@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,6 +33,7 @@ __all__ = [
     "MAX_SCALE_ANSWERS",
     "SUPPORTED",
     "column_names",
+    "csv_options",
     "pin_sav_timestamp",
     "read_file",
     "skip_answers",
@@ -116,7 +118,7 @@ def read_file(
     p, ext = _check_path(path)
     reader, kind = SUPPORTED[ext]
     if reader == "csv":
-        return _read_csv(p, columns, missing, reader_options)
+        return _read_csv(p, columns, missing, csv_options(p, reader_options))
     if reader == "parquet":
         return _read_parquet(p, columns, missing, reader_options)
     import pyreadstat
@@ -201,7 +203,7 @@ def column_names(path: str | os.PathLike[str]) -> list[str]:
         if reader == "csv":
             import pandas as pd
 
-            return [str(c) for c in pd.read_csv(p, nrows=0).columns]
+            return [str(c) for c in pd.read_csv(p, nrows=0, **csv_options(p, {})).columns]
         if reader == "parquet":
             import pyarrow.parquet as pq
 
@@ -314,6 +316,56 @@ def skip_answers(answers: Sequence[object]) -> list[str]:
     from pewlike.io.codebook import is_not_asked_label
 
     return [a for a in answers if isinstance(a, str) and is_not_asked_label(a)]
+
+
+def csv_options(p: Path, opts: Mapping[str, Any]) -> dict[str, Any]:
+    """The reader options of a CSV file: its delimiter found from its header when none is given.
+
+    Spreadsheets in many countries export "CSV" with semicolons (and decimal commas), others
+    with tabs; read with commas such a file would be one column.  The delimiter is the one of
+    ``,`` ``;`` tab ``|`` that the header line holds most often outside quotes (a comma on a tie
+    or when none is there); with semicolons, numbers written ``1,5`` in the first lines make
+    the decimal mark a comma.
+
+    Parameters
+    ----------
+    p : pathlib.Path
+        The CSV file.
+    opts : mapping
+        The reader options given (``sep=``/``delimiter=`` given win).
+
+    Returns
+    -------
+    dict
+        ``opts`` with ``sep`` (and ``decimal``) added when the file needs them.
+
+    Notes
+    -----
+    R's ``read.csv`` assumes commas; ``read.csv2`` is the semicolon-and-decimal-comma variant.
+    """
+    out = dict(opts)
+    if "sep" in out or "delimiter" in out:
+        return out
+    try:
+        with open(p, encoding=str(out.get("encoding") or "utf-8"), errors="replace", newline="") as fh:
+            lines = [fh.readline() for _ in range(21)]
+    except (OSError, LookupError):
+        return out  # the reader says what is wrong with the file
+    counts = dict.fromkeys((",", ";", "\t", "|"), 0)
+    quoted = False
+    for ch in lines[0]:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    sep = max(counts, key=lambda d: (counts[d], d == ","))
+    if counts[sep] == 0 or sep == ",":
+        return out
+    out["sep"] = sep
+    decimal_comma = re.compile(r"(^|;)\s*\"?-?\d+,\d+\"?\s*(?=;|$)")
+    if sep == ";" and "decimal" not in out and any(decimal_comma.search(line.rstrip("\r\n")) for line in lines[1:]):
+        out["decimal"] = ","
+    return out
 
 
 def _csv_header(p: Path, opts: dict[str, Any], columns: list[Any]) -> list[str]:

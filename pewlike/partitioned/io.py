@@ -288,8 +288,9 @@ def _read_csv(files, columns, required, missing, opts):
     import dask.dataframe as dd
     import pandas as pd
 
-    from pewlike.io.files import _csv_header, _refuse_duplicates
+    from pewlike.io.files import _csv_header, _refuse_duplicates, csv_options
 
+    opts = csv_options(files[0], opts)  # the parts of one survey share the first part's delimiter
     heads = []
     for f in files:
         try:

@@ -442,3 +442,44 @@ def test_skip_codes_are_not_asked(tmp_path):
     assert back.topline("Q2", base="all").to_frame().equals(svy.topline("Q2", base="all").to_frame())
     pq = pw.read(svy.to_parquet(tmp_path / "back.parquet"), weights="weight")
     assert pq.topline("Q3", base="all").to_frame().equals(svy.topline("Q3", base="all").to_frame())
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_csv_with_another_delimiter_is_read_by_its_header(tmp_path, sep):
+    """Spreadsheets export 'CSV' with semicolons and decimal commas, or tabs: the header says which."""
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {
+            "Q1": rng.choice(["Yes", "No", "Refused"], 200),
+            "AGREE": rng.choice(["Strongly agree", "Agree", "Disagree", "Strongly disagree"], 200),
+            "weight": rng.gamma(4.0, 0.25, 200).round(4),
+        }
+    )
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, sep=sep, index=False, decimal="," if sep == ";" else ".")
+    svy = pw.read(path)  # weights="auto" finds "weight"
+    assert list(svy.data.columns) == ["Q1", "AGREE", "weight"]
+    np.testing.assert_allclose(svy.data["weight"], frame["weight"], rtol=0, atol=0)
+    assert list(svy.data["AGREE"].cat.categories) == ["Strongly agree", "Agree", "Disagree", "Strongly disagree"]
+    valid = frame["Q1"] != "Refused"
+    yes = frame["weight"][valid & (frame["Q1"] == "Yes")].sum() / frame["weight"][valid].sum()
+    assert svy.topline("Q1").to_frame().set_index("level").loc["Yes", "estimate"] == pytest.approx(yes, rel=1e-12)
+
+
+def test_csv_delimiter_guess_keeps_commas_and_given_options(tmp_path):
+    import pandas as pd
+
+    from pewlike.io.files import csv_options
+
+    path = tmp_path / "quoted.csv"
+    path.write_text('"Q1; part a",weight\nYes,1.5\nNo,2\n', encoding="utf-8")
+    assert csv_options(path, {}) == {}
+    assert list(pw.read(path).data.columns) == ["Q1; part a", "weight"]
+    semi = tmp_path / "semi.csv"
+    semi.write_text("Q1;weight\nYes;1.5\nNo;2.25\n", encoding="utf-8")
+    assert csv_options(semi, {}) == {"sep": ";"}  # decimal points stay points
+    assert csv_options(semi, {"sep": ","}) == {"sep": ","}  # the caller's choice wins
+    assert pw.read(semi, weights="weight").data["weight"].tolist() == [1.5, 2.25]
+    assert pd.api.types.is_float_dtype(pw.read(semi).data["weight"].dtype)

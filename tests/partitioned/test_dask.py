@@ -313,11 +313,11 @@ def test_survey_of_a_dask_frame_and_csv_files(dataset, client, tmp_path):
     )
 
 
-def _csv_both_engines(frame: pd.DataFrame, tmp_path, client):
+def _csv_both_engines(frame: pd.DataFrame, tmp_path, client, **csv):
     """The survey of ``frame`` written as one CSV read in memory, and as three CSV parts read on Dask."""
-    frame.to_csv(tmp_path / "all.csv", index=False)
+    frame.to_csv(tmp_path / "all.csv", index=False, **csv)
     for i, part in enumerate(np.array_split(np.arange(len(frame)), 3)):
-        frame.iloc[part].to_csv(tmp_path / f"part{i}.csv", index=False)
+        frame.iloc[part].to_csv(tmp_path / f"part{i}.csv", index=False, **csv)
     mem = pw.read(tmp_path / "all.csv", weights="weight")
     dsk = pw.read(str(tmp_path / "part*.csv"), engine="dask", weights="weight", scheduler=client, progress=False)
     return mem, dsk
@@ -348,6 +348,24 @@ def test_csv_text_answers_read_alike_by_both_engines(client, tmp_path):
     assert mem.topline("AGREE").to_frame()["level"].tolist() == agree
     back = dsk.collect()  # the in-memory copy keeps the scale's order
     assert_same(back.topline("AGREE"), mem.topline("AGREE"))
+
+
+def test_semicolon_csv_with_decimal_commas_reads_alike_by_both_engines(client, tmp_path):
+    rng = np.random.default_rng(43)
+    n = 600
+    frame = pd.DataFrame(
+        {
+            "USED": rng.choice(["Yes", "No", "Refused"], n, p=[0.5, 0.45, 0.05]),
+            "PARTY": rng.choice(["Republican", "Democrat", "Independent"], n),
+            "weight": rng.uniform(0.3, 3.0, n).round(5),
+        }
+    )
+    mem, dsk = _csv_both_engines(frame, tmp_path, client, sep=";", decimal=",")
+    assert list(dsk.codebook()["name"]) == ["USED", "PARTY", "weight"]
+    assert_same(dsk.crosstab("USED", "PARTY"), mem.crosstab("USED", "PARTY"))
+    valid = frame["USED"] != "Refused"
+    yes = frame["weight"][valid & (frame["USED"] == "Yes")].sum() / frame["weight"][valid].sum()
+    assert dsk.topline("USED").to_frame().set_index("level").loc["Yes", "estimate"] == pytest.approx(yes, rel=1e-10)
 
 
 def test_csv_skip_answers_are_not_asked_by_both_engines(client, tmp_path):
