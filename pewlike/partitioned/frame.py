@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     #: One step to replay on an in-memory copy: ``("subset", condition)`` or ``("rake", margins, options)``.
     ReplayStep = tuple[Literal["subset"], Condition] | tuple[Literal["rake"], Any, dict[str, Any]]
 
-__all__ = ["PartitionedFrame", "is_dask_frame"]
+__all__ = ["PartitionedFrame", "blank_answers", "is_dask_frame"]
 
 
 def is_dask_frame(obj: object) -> bool:
@@ -55,6 +55,24 @@ def is_dask_frame(obj: object) -> bool:
     """
     mod = type(obj).__module__ or ""
     return mod.startswith("dask") and type(obj).__name__ == "DataFrame"
+
+
+def blank_answers(pdf: pd.DataFrame, answers: dict[str, list[Any]]) -> pd.DataFrame:
+    """One partition with the given answers of each column blank (a CSV's "Legitimate skip": not asked).
+
+    Parameters
+    ----------
+    pdf : pandas.DataFrame
+        One partition.
+    answers : dict
+        ``{column: answers to blank}``.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    cols = {c: pdf[c].where(~pdf[c].isin(v)) for c, v in answers.items() if c in pdf.columns}
+    return pdf.assign(**cols) if cols else pdf
 
 
 class PartitionedFrame:
@@ -191,6 +209,9 @@ class PartitionedFrame:
         )
         design, cats, texts = build(data, names_only, client, progress, **args, known=codebook)
         cb, levels = finish_codebook(meta, cats, codebook, missing, texts)
+        skipped = {c: sorted(lev.skipped) for c, lev in levels.items() if lev.skipped}
+        if skipped:  # a CSV's skip answers are blank for every later pass, conditions included
+            data = data.map_partitions(blank_answers, skipped, meta=meta)
         self._init(data, cb, design, State(design), levels, client, progress, source, (), args)
 
     def _init(
@@ -584,16 +605,9 @@ class PartitionedFrame:
         return self._as_levels(pd.DataFrame(pdf)), self._memory_options()
 
     def _as_levels(self, pdf: pd.DataFrame) -> pd.DataFrame:
-        """``pdf`` with a text column read as a categorical (a CSV's answer scale) made one, and its
-        skip answers blank, as its level says."""
+        """``pdf`` with a text column read as a categorical (a CSV's answer scale) made one, as its level says."""
         import pandas as pd
 
-        skips = {
-            c: pdf[c].where(~pdf[c].isin(list(lev.skipped)))
-            for c, lev in self._levels.items()
-            if lev.skipped and c in pdf.columns and not isinstance(pdf[c].dtype, pd.CategoricalDtype)
-        }
-        pdf = pdf.assign(**skips) if skips else pdf
         text = {
             c: pd.Categorical(pdf[c], categories=list(lev.values), ordered=lev.ordered)
             for c, lev in self._levels.items()

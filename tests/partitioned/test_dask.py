@@ -393,6 +393,9 @@ def test_csv_skip_answers_are_not_asked_by_both_engines(client, tmp_path):
         refused = tm.to_frame().set_index("level").loc["Refused", "estimate"]
         assert refused == pytest.approx(w[frame[var][asked] == "Refused"].sum() / w.sum(), rel=1e-12)
         assert_same(dsk.crosstab(var, "PARTY", base="all"), mem.crosstab(var, "PARTY", base="all"))
+    for cond in ("isna(USED)", "notna(USED)", "USED != 'Yes'"):  # conditions see the skips as blank too
+        assert dsk.subset(cond).n == mem.subset(cond).n
+    assert mem.subset("isna(USED)").n == int(frame["USED"].isin(["Legitimate skip", "Refused"]).sum())
     back = dsk.collect()
     assert back.data["USED"].isna().sum() == int((frame["USED"] == "Legitimate skip").sum())
     assert_same(back.topline("USED", base="all"), mem.topline("USED", base="all"))
