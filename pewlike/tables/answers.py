@@ -213,9 +213,12 @@ def net_label(members: Sequence[str]) -> str:
     'NET Yes/No'
     >>> net_label(["1 Very concerned", "2 Somewhat concerned"])  # the codes some files put in labels
     'NET Very/Somewhat concerned'
+    >>> net_label(["Very concerned ", "Somewhat  concerned"])
+    'NET Very/Somewhat concerned'
     """
     import re
 
+    members = [" ".join(str(m).split()) for m in members]  # "Very concerned " as files sometimes spell it
     coded = re.compile(r"^\(?\d{1,3}[).:]?\s*-?\s+(?=[A-Z])")  # "1 Very ...", not "1 or 2 times"
     if len(members) > 1 and all(coded.match(m) for m in members):
         members = [coded.sub("", m) for m in members]
