@@ -60,12 +60,23 @@ _NOT_ASKED_LABEL = re.compile(
 )
 
 # Labels that say so only when they are the whole label: inside a longer label they can be
-# an answer ("Never asked", "Not asked to vote", "Skipped a meal").
-_WHOLE_LABEL = r"""\s*({})\s*[.:]?\s*(\((?!\s*vol)[^()]*\))?\s*"""  # "(VOL.)": volunteered, an answer
-_MISSING_WHOLE_LABEL = re.compile(_WHOLE_LABEL.format(r"n/?a | skipped(\s+question)?"), re.IGNORECASE | re.VERBOSE)
-_NOT_ASKED_WHOLE_LABEL = re.compile(
-    _WHOLE_LABEL.format(r"not\s+asked | not\s+applicable | iap"), re.IGNORECASE | re.VERBOSE
-)
+# an answer ("Never asked", "Not asked to vote", "Skipped a meal").  Compared as plain text, not
+# by a regular expression: a label is a stranger's text, and spaces must not make it slow.
+_MISSING_WHOLE_LABELS = frozenset({"n/a", "na", "skipped", "skipped question"})
+_NOT_ASKED_WHOLE_LABELS = frozenset({"not asked", "not applicable", "iap"})
+
+
+def _whole_label(label: str) -> str:
+    """A label's words in lower case, without a closing note in parentheses ("(Form 2)") or a final '.'/':'.
+
+    A "(VOL.)" note stays: a volunteered answer is an answer.
+    """
+    text = " ".join(label.split()).casefold()
+    if text.endswith(")"):
+        head, paren, note = text.rpartition("(")
+        if paren and ")" not in note[:-1] and not note.lstrip().startswith("vol"):
+            text = head.rstrip()
+    return text.rstrip(".:").rstrip()
 
 
 def is_missing_label(label: str) -> bool:
@@ -82,7 +93,7 @@ def is_missing_label(label: str) -> bool:
     (True, False)
     """
     text = str(label)
-    return bool(_MISSING_LABEL.search(text) or _MISSING_WHOLE_LABEL.fullmatch(text) or is_not_asked_label(text))
+    return bool(_MISSING_LABEL.search(text) or _whole_label(text) in _MISSING_WHOLE_LABELS or is_not_asked_label(text))
 
 
 def is_not_asked_label(label: str) -> bool:
@@ -100,7 +111,7 @@ def is_not_asked_label(label: str) -> bool:
     (True, False, False)
     """
     text = str(label)
-    return bool(_NOT_ASKED_LABEL.search(text) or _NOT_ASKED_WHOLE_LABEL.fullmatch(text))
+    return bool(_NOT_ASKED_LABEL.search(text) or _whole_label(text) in _NOT_ASKED_WHOLE_LABELS)
 
 
 def base_name(name: str) -> str:

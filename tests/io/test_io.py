@@ -483,3 +483,17 @@ def test_csv_delimiter_guess_keeps_commas_and_given_options(tmp_path):
     assert csv_options(semi, {"sep": ","}) == {"sep": ","}  # the caller's choice wins
     assert pw.read(semi, weights="weight").data["weight"].tolist() == [1.5, 2.25]
     assert pd.api.types.is_float_dtype(pw.read(semi).data["weight"].dtype)
+
+
+def test_labels_padded_with_spaces_are_classified_without_backtracking(tmp_path):
+    """A stranger's answer text of 100,000 spaces: classified in one pass (a backtracking pattern took minutes)."""
+    import pandas as pd
+
+    pad = " " * 100_000
+    labels = [f"Not asked{pad}x", f"Not asked{pad}", f"{pad}(Form 2)", f"N/A{pad}.", f"don't{pad}x"]
+    assert [is_missing_label(lab) for lab in labels] == [False, True, False, True, False]
+    assert [is_not_asked_label(lab) for lab in labels] == [False, True, False, False, False]
+    path = tmp_path / "padded.csv"
+    pd.DataFrame({"Q": ["Yes", "No", f"Not asked{pad}x", "Yes"], "weight": 1.0}).to_csv(path, index=False)
+    svy = pw.read(path)
+    assert svy.data["Q"].tolist()[2].startswith("Not asked") and svy.topline("Q").n == 4
