@@ -259,11 +259,11 @@ def _read_csv(
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataFileError(f"{p}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
     _refuse_duplicates(p, _csv_header(p, opts, list(df.columns)))
-    df = _text_scales(df, missing)
+    df = _text_answers(df, missing)
     return df, Codebook.from_frame(df, missing=missing)
 
 
-def _text_scales(df: pd.DataFrame, missing: str = "auto") -> pd.DataFrame:
+def _text_answers(df: pd.DataFrame, missing: str = "auto") -> pd.DataFrame:
     """``df`` with its text answer scales as categoricals in scale order, changed in place.
 
     A CSV exported with value labels holds "Strongly agree" ... as text, which would sort
@@ -288,7 +288,7 @@ def _text_scales(df: pd.DataFrame, missing: str = "auto") -> pd.DataFrame:
                 col = col.where(~col.isin(skips))
                 answers = [a for a in answers if a not in skips]
                 df[name] = col
-            cats = text_scale_categories(answers) if len(answers) <= MAX_SCALE_ANSWERS else None
+            cats = text_scale_categories(answers)
             if cats is not None:
                 df[name] = pd.Categorical(col, categories=cats, ordered=True)
     return df
@@ -413,7 +413,7 @@ def _read_parquet(
     meta = (table.schema.metadata or {}).get(_META_KEY)
     stored = stored_codebook(meta, list(df.columns), p)
     if stored is None:  # a file from elsewhere: its text scales as from a CSV
-        df = _text_scales(df, missing)
+        df = _text_answers(df, missing)
     codebook = Codebook.from_frame(df, missing=missing)
     if stored is not None:
         infos, file_label = stored

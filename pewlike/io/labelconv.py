@@ -163,14 +163,13 @@ def _with_missing(
         miss_idx = []
     if missing == "nan" and miss_idx:
         idx = np.where(np.isin(idx, miss_idx), -1, idx)
-    said = [names[i] for i in miss_idx] if missing == "auto" else []
     skip = [i for i in miss_idx if is_not_asked_label(names[i])] if missing == "auto" else []
+    said = [names[i] for i in miss_idx if i not in skip] if missing == "auto" else []
     if skip:
         kept = np.setdiff1d(np.arange(len(names)), skip)
         renum = np.full(len(names) + 1, -1, dtype=idx.dtype)  # position -1 (no answer) reads the last: -1
         renum[kept] = np.arange(kept.size)
         idx = renum[idx]
-        said = [lab for lab in said if not is_not_asked_label(lab)]
         names = [names[i] for i in kept]
     # pandas-stubs accept only an Index as categories; pandas takes any list-like
     cat = pd.Categorical.from_codes(idx, categories=names, ordered=ordered)  # type: ignore[call-overload]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -208,7 +207,7 @@ def finish_codebook(
     given: Codebook | None,
     missing: Literal["auto", "keep", "nan"] = "auto",
     texts: Answers | None = None,
-) -> tuple[Codebook, dict[str, Level]]:
+) -> tuple[Codebook, dict[str, Level], dict[str, list[Any]]]:
     """The codebook (from the known categories, with ``given`` entries kept) and the :class:`Level` of
     every categorical and text column.
 
@@ -232,6 +231,9 @@ def finish_codebook(
     -------
     codebook : Codebook
     levels : dict of str to Level
+    skipped : dict of str to list
+        The skip answers of each text column that has some ("Legitimate skip"): not asked, so
+        in no level; the partitions must read them as blank, as :func:`pewlike.read` does.
     """
     import pandas as pd
 
@@ -239,11 +241,10 @@ def finish_codebook(
     from pewlike.io.files import skip_answers, text_scale_categories
 
     answers = {c: found for c, found in (texts or {}).items() if found is not None}
-    skipped: dict[str, frozenset[Any]] = {}
+    skipped: dict[str, list[Any]] = {}
     if given is None and missing == "auto":  # skip answers are not asked, as in memory (files.skip_answers)
-        for c, found in list(answers.items()):
-            skipped[c] = frozenset(skip_answers(found))
-            answers[c] = [a for a in found if a not in skipped[c]]
+        skipped = {c: skips for c, found in answers.items() if (skips := skip_answers(found))}
+        answers = {c: [a for a in found if a not in skipped.get(c, ())] for c, found in answers.items()}
     if given is None:
         for c, found in list(answers.items()):
             scale = text_scale_categories(found)
@@ -261,18 +262,11 @@ def finish_codebook(
     levels: dict[str, Level] = {}
     for c, (values, ordered) in cats.items():
         levels[c] = Level(
-            tuple(values),
-            tuple(str(x) for x in values),
-            True,
-            bool(ordered),
-            frozenset(cb.variables[c].missing),
-            skipped.get(c, frozenset()),
+            tuple(values), tuple(str(x) for x in values), True, bool(ordered), frozenset(cb.variables[c].missing)
         )
     for c, found in answers.items():
-        levels[c] = replace(
-            _text_level(found, meta[c].dtype, cb.variables[c].missing), skipped=skipped.get(c, frozenset())
-        )
-    return cb, levels
+        levels[c] = _text_level(found, meta[c].dtype, cb.variables[c].missing)
+    return cb, levels, skipped
 
 
 def _check_weights(wcol: str | None, scan: dict[str, Any]) -> None:

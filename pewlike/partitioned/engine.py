@@ -84,9 +84,6 @@ class Level:
         Whether its categories are ordered.
     missing : frozenset of str
         Labels the codebook marks missing ("Refused", ...).
-    skipped : frozenset
-        Text answers read as not asked (a CSV's "Legitimate skip"): in no category, so
-        their rows are blank, as :func:`pewlike.read` reads them in memory.
     """
 
     values: tuple[Any, ...]
@@ -94,7 +91,6 @@ class Level:
     categorical: bool
     ordered: bool = False
     missing: frozenset[str] = frozenset()
-    skipped: frozenset[Any] = frozenset()
 
     def index(self) -> pd.Index:
         """The categories as a pandas Index (position = category code).

@@ -208,8 +208,7 @@ class PartitionedFrame:
             rho=rho,
         )
         design, cats, texts = build(data, names_only, client, progress, **args, known=codebook)
-        cb, levels = finish_codebook(meta, cats, codebook, missing, texts)
-        skipped = {c: sorted(lev.skipped) for c, lev in levels.items() if lev.skipped}
+        cb, levels, skipped = finish_codebook(meta, cats, codebook, missing, texts)
         if skipped:  # a CSV's skip answers are blank for every later pass, conditions included
             data = data.map_partitions(blank_answers, skipped, meta=meta)
         self._init(data, cb, design, State(design), levels, client, progress, source, (), args)

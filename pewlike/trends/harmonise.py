@@ -168,7 +168,8 @@ def spelling_map(first: Sequence[str], answers: Sequence[str]) -> dict[str, str]
     ref: dict[str, str] = {}
     for a in first:
         ref.setdefault(answer_key(a), a)
-    return {a: ref[answer_key(a)] for a in answers if a not in ref.values() and answer_key(a) in ref}
+    same = set(ref.values())
+    return {a: ref[answer_key(a)] for a in answers if a not in same and answer_key(a) in ref}
 
 
 def harmonise_categories(name: str, per_wave: Mapping[str, tuple[list[str], set[str]]]) -> list[str]:

@@ -196,27 +196,19 @@ def _merge_info(name: str, infos: dict[str, VariableInfo], cats: list[str] | Non
 
 
 def _same_spelling(
-    name: str,
-    parts: dict[str, pd.Series | None],
-    present: dict[str, pd.Series],
-    infos: dict[str, VariableInfo],
-) -> tuple[dict[str, pd.Series | None], dict[str, pd.Series], dict[str, VariableInfo]]:
-    """Later waves' answers spelled as the first wave's where only case or spacing differs ("Very Concerned ")."""
-    import pandas as pd
-
+    name: str, present: dict[str, pd.Series], infos: dict[str, VariableInfo]
+) -> tuple[dict[str, pd.Series], dict[str, VariableInfo]]:
+    """Later waves' answers (categoricals) spelled as the first wave's where only case or spacing differs."""
     waves = list(present)
-    first = [str(c) for c in present[waves[0]].cat.categories] if len(waves) > 1 else []
-    parts, present, infos = dict(parts), dict(present), dict(infos)
+    first = [str(c) for c in present[waves[0]].cat.categories]
+    present, infos = dict(present), dict(infos)
     for w in waves[1:]:
-        s = present[w]
-        if not isinstance(s.dtype, pd.CategoricalDtype):
-            continue
-        mapping = spelling_map(first, [str(c) for c in s.cat.categories])
+        mapping = spelling_map(first, [str(c) for c in present[w].cat.categories])
         if mapping:
-            present[w] = parts[w] = recode_answers(w, name, s, mapping)
+            present[w] = recode_answers(w, name, present[w], mapping)
             if w in infos:
                 infos[w] = replace(infos[w], missing=tuple(mapping.get(m, m) for m in infos[w].missing))
-    return parts, present, infos
+    return present, infos
 
 
 def _stacked_column(name: str, parts: dict[str, pd.Series | None], sizes: dict[str, int], cats: list[str] | None):
@@ -317,7 +309,8 @@ def stack_frames(
         }
         cats = None
         if any(kinds.values()):
-            parts, present, wave_info = _same_spelling(name, parts, present, wave_info)
+            present, wave_info = _same_spelling(name, present, wave_info)
+            parts.update(present)
             per = {
                 w: ([str(c) for c in s.cat.categories], set(wave_info[w].missing) if w in wave_info else set())
                 for w, s in present.items()
