@@ -38,7 +38,7 @@ __all__ = [
     "trim_common_suffix",
 ]
 
-_SELECTED = ("selected", "yes", "checked", "mentioned", "chosen", "marked", "applies")
+_SELECTED = ("selected", "yes", "checked", "ticked", "mentioned", "chosen", "picked", "marked", "applies")
 #: Item names of a battery: a letter after a digit (``PP5a``), or after an underscore one or two
 #: letters, up to three digits or "none" (``SMUSE_a``, ``Q5_1``, ``SMUSE_none``).
 _STEMS = (
@@ -60,17 +60,20 @@ def selected_label(levels: Sequence[str]) -> str | None:
     Returns
     -------
     str or None
-        The first label reading "Selected", "Yes", "Checked", "Mentioned", "Chosen" or
-        "Marked" (case-insensitive, optionally followed by more words); None when there is none.
+        The first label reading "Selected", "Yes", "Checked", "Ticked", "Mentioned",
+        "Chosen", "Picked", "Marked" or "Applies" (case-insensitive, optionally followed by
+        more words after a space or punctuation: "Yes, selected"); None when there is none.
 
     Examples
     --------
     >>> selected_label(["Selected", "Not selected"]), selected_label(["Agree", "Disagree"])
     ('Selected', None)
+    >>> selected_label(["No, not selected", "Yes, selected"]), selected_label(["Yesterday", "Today"])
+    ('Yes, selected', None)
     """
     for lab in levels:
         low = lab.strip().lower()
-        if any(low == w or low.startswith(w + " ") for w in _SELECTED):
+        if any(low.startswith(w) and (len(low) == len(w) or not low[len(w)].isalnum()) for w in _SELECTED):
             return lab
     return None
 

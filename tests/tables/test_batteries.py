@@ -142,6 +142,44 @@ def test_battery_item_names_with_underscores(names, battery):
         assert shares.iloc[: len(names)].to_numpy() == pytest.approx(want, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("labels", "selected"),
+    [
+        (("Yes, selected", "No, not selected"), "Yes, selected"),
+        (("Ticked", "Not ticked"), "Ticked"),
+        (("Picked", "Not picked"), "Picked"),
+        (("Yes - mentioned", "No"), "Yes - mentioned"),
+    ],
+)
+def test_selected_answers_followed_by_punctuation_make_a_battery(tmp_path, labels, selected):
+    """ "Yes, selected" / "No, not selected" (a comma after the word) is a select-all battery, read from a .sav."""
+    import pyreadstat
+
+    from pewlike.estimation.indicators import selected_label
+
+    assert selected_label(list(reversed(labels))) == selected
+    assert selected_label(["Yesterday", "Today"]) is None and selected_label(["Unselected", "Other"]) is None
+    rng = np.random.default_rng(len(selected))
+    n = 300
+    frame = pd.DataFrame({f"SMUSE_{c}_W104": rng.choice([1.0, 2.0, 99.0], n, p=[0.4, 0.57, 0.03]) for c in "abc"})
+    frame["WEIGHT_W104"] = rng.gamma(3.0, 0.3, n)
+    codes = {1.0: labels[0], 2.0: labels[1], 99.0: "Refused"}
+    pyreadstat.write_sav(
+        frame,
+        str(tmp_path / "w.sav"),
+        variable_value_labels={f"SMUSE_{c}_W104": codes for c in "abc"},
+        missing_ranges={f"SMUSE_{c}_W104": [99.0] for c in "abc"},
+    )
+    svy = pw.read(tmp_path / "w.sav", weights="WEIGHT_W104")
+    names = [f"SMUSE_{c}_W104" for c in "abc"]
+    assert svy.batteries() == [names]
+    asked = (frame[names] != 99.0).any(axis=1).to_numpy()
+    w = frame["WEIGHT_W104"].to_numpy()[asked]
+    shares = svy.select_all(names).to_frame().set_index("item")["estimate"]
+    want = [np.average(frame[c].to_numpy()[asked] == 1.0, weights=w) for c in names]
+    assert shares.loc[names].to_numpy() == pytest.approx(want, rel=1e-12)
+
+
 def test_items_from_different_label_sets_are_named():
     svy = pw.demo()
     with pytest.raises(VariableError, match=r"not one battery: PP5a_W49 .* but CONCERNCO_W49"):
