@@ -688,7 +688,7 @@ class Survey:
     def score(
         self,
         var: str,
-        scores: Mapping[Any, float],
+        scores: Mapping[Any, float] | Literal["codes"],
         name: str | None = None,
         label: str | None = None,
     ) -> Survey:
@@ -698,8 +698,10 @@ class Survey:
         ----------
         var : str
             A categorical question (wave suffix optional).
-        scores : mapping
-            Answer (label or SPSS code) -> number, for every substantive answer.
+        scores : mapping or "codes"
+            Answer (label or SPSS code) -> number, for every substantive answer; or
+            ``"codes"``: each answer's SPSS code, for a scale such as 0-10 with only its
+            ends labelled (``svy.score("CONC10", "codes").mean("CONC10_score")``).
         name : str, optional
             The new variable (default ``<var>_score`` without the wave suffix:
             ``CONCERNCO_score``).
@@ -724,7 +726,8 @@ class Survey:
         Notes
         -----
         R: ``update(design, s = c(4, 3, 2, 1)[as.integer(var)])`` with the missing codes
-        set to ``NA``, then ``svymean(~s, design, na.rm=TRUE)``.
+        set to ``NA``, then ``svymean(~s, design, na.rm=TRUE)``; ``"codes"`` is
+        ``as.numeric(haven::zap_missing(var))``.
 
         Examples
         --------

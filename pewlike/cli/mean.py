@@ -21,6 +21,11 @@ __all__ = ["mean"]
 @_data_options
 @filter_options
 @click.option("--level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95, show_default=True)
+@click.option(
+    "--codes",
+    is_flag=True,
+    help="Average the SPSS codes of a labelled VAR (a 0-10 scale labelled at its ends, say).",
+)
 @_format_option
 @_user_errors
 def mean(
@@ -31,17 +36,22 @@ def mean(
     filter_: str | None,
     universe: str | None,
     level: float,
+    codes: bool,
     fmt: OutputFormat,
 ) -> None:
     """Weighted mean of a numeric VAR (overall or by groups), with SE, CI, design effect and N.
 
     As R's svymean / svyby(~VAR, ~BY, design, svymean).  Missing values and
-    Refused/Don't know codes are left out.
+    Refused/Don't know codes are left out.  With --codes, the mean of a labelled
+    question's codes, as svymean(~as.numeric(zap_missing(VAR))) on a haven file.
     """
     from pewlike.errors import PewlikeError
 
     svy = apply_filter(_load(data, weights), filter_, universe)
     try:
+        if codes and svy.codebook().set_index("name").at[svy.column(var), "type"] != "numeric":
+            var = f"{svy.column(var)}_codes"  # a new column: each answer scored by its code
+            svy = svy.score(var[: -len("_codes")], "codes", name=var)
         result = svy.mean(var, by=list(by) or None, level=level)
     except PewlikeError as exc:
         raise type(exc)(cli_message(exc)) from None

@@ -191,7 +191,7 @@ def recode_column(
 def score_column(
     sf: SurveyFrame,
     var: str,
-    scores: Mapping[Any, float],
+    scores: Mapping[Any, float] | Literal["codes"],
     *,
     name: str | None = None,
     label: str | None = None,
@@ -204,8 +204,9 @@ def score_column(
         The survey (in memory).
     var : str
         A categorical question.
-    scores : mapping
+    scores : mapping or "codes"
         Category (label or SPSS code) -> number; every substantive answer needs one.
+        ``"codes"``: each answer's SPSS code (:func:`_code_scores`).
     name : str, optional
         The new column (default ``<var>_score``, without the wave suffix).
     label : str, optional
@@ -227,9 +228,11 @@ def score_column(
 
     col, s, info, cats = _categories(sf, var, "score")
     target = _check_name(sf, name if name is not None else f"{base_name(col)}_score", "score")
-    if not isinstance(scores, Mapping) or not scores:
-        raise VariableError("score: give a mapping {answer: number}, e.g. {'Very concerned': 4, ...}")
     missing = set(info.missing)
+    if isinstance(scores, str) and scores == "codes":
+        scores = _code_scores(info, [c for c in cats if c not in missing], col)
+    if not isinstance(scores, Mapping) or not scores:
+        raise VariableError("score: give a mapping {answer: number}, e.g. {'Very concerned': 4, ...}, or 'codes'")
     value: dict[str, float] = {}
     for key, number in scores.items():
         cat = _category_of(key, info, cats, "score", col)
@@ -250,3 +253,36 @@ def score_column(
     series = pd.Series(lookup[s.cat.codes.to_numpy()], index=s.index, name=target)
     new_info = VariableInfo(target, label if label is not None else info.label, {}, (), (), "numeric")
     return replace_columns(sf, {target: series}, {target: new_info})
+
+
+def _code_scores(info: VariableInfo, answers: list[str], col: str) -> dict[str, float]:
+    """Each substantive answer scored by its SPSS code (a 0-10 scale labelled at its ends, say).
+
+    As ``as.numeric(haven::zap_missing(x))`` in R: the number stored in the file, not the
+    position of the answer.  Answers without a numeric code (text answers of a CSV) cannot be.
+    """
+    code_of = {
+        str(lab): float(code)
+        for code, lab in info.value_labels.items()
+        if isinstance(code, (int, float, np.integer, np.floating)) and not isinstance(code, bool)
+    }
+    scores: dict[str, float] = {}
+    for answer in answers:
+        code = code_of.get(answer)
+        if code is None and not info.value_labels:  # categories that are numbers themselves
+            code = _number(answer)
+        if code is None:
+            raise VariableError(
+                f"score: {answer!r} of {col!r} has no numeric code to score it by; "
+                "give a mapping {answer: number} instead of 'codes'"
+            )
+        scores[answer] = code
+    return scores
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None

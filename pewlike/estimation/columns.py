@@ -63,9 +63,16 @@ def numeric_values(sf: SurveyFrame, var: str, what: str) -> tuple[str, np.ndarra
                 f"{what} needs a numeric variable but {col!r} holds {kind}s; "
                 f"derive a number from it first with svy.assign(){example}"
             )
+        info = sf.codebook.variables.get(col)
+        coded = (
+            kind == "categorical"
+            and info is not None
+            and any(isinstance(k, (int, float)) and not isinstance(k, bool) for k in info.value_labels)
+        )
+        codes = f", or svy.score({col!r}, 'codes') for its SPSS codes as numbers" if coded else ""
         raise VariableError(
             f"{what} needs a numeric variable but {col!r} is {kind}; "
-            f"use proportion({col!r}) for the share of each response"
+            f"use proportion({col!r}) for the share of each response{codes}"
         )
     y = s.to_numpy(dtype=float, na_value=np.nan)
     valid = np.isfinite(y)  # numeric missing codes are NaN already (the reader replaces them)

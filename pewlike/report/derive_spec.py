@@ -86,6 +86,8 @@ class DeriveSpec:
         The question recoded or scored.
     mapping : mapping or None
         Recode: new answer -> old answers (labels or SPSS codes); score: answer -> number.
+    codes : bool
+        Score: each answer scored by its SPSS code (``map = "codes"``), not by ``mapping``.
     other : {"keep", "drop"}
         Recode: answers the mapping does not name.
     expr : str or None
@@ -100,6 +102,7 @@ class DeriveSpec:
     kind: Literal["recode", "score", "expr"]
     var: str | None = None
     mapping: Mapping[str, Any] | None = None
+    codes: bool = False
     other: Literal["keep", "drop"] = "keep"
     expr: str | None = None
     label: str | None = None
@@ -283,8 +286,11 @@ def _mapped(label: str, where: str, name: str, kind: str, v: Any, wording: str |
         raise _fail(label, where, f'{kind} needs var = "QUESTION" and map = {{...}}')
     var = _one_line(label, where, f"{kind}.var", v["var"])
     m = v["map"]
+    if kind == "score" and m == "codes":  # each answer's SPSS code (a 0-10 scale labelled at its ends)
+        return DeriveSpec(name, "score", var=var, codes=True, label=wording, where=where)
     if not isinstance(m, dict) or not m:
-        raise _fail(label, where, f"{kind}.map must be a non-empty table")
+        also = ' (or "codes": each answer\'s SPSS code)' if kind == "score" else ""
+        raise _fail(label, where, f"{kind}.map must be a non-empty table{also}")
     if kind == "score":
         bad = [k for k, x in m.items() if isinstance(x, bool) or not isinstance(x, (int, float))]
         if bad:

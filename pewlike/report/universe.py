@@ -95,8 +95,8 @@ def _one(svy: Survey, d: DeriveSpec) -> Survey:
         assert d.var is not None and d.mapping is not None
         return svy.recode(d.var, dict(d.mapping), name=d.name, label=d.label, other=d.other)
     if d.kind == "score":
-        assert d.var is not None and d.mapping is not None
-        return svy.score(d.var, dict(d.mapping), name=d.name, label=d.label)
+        assert d.var is not None and (d.codes or d.mapping is not None)
+        return svy.score(d.var, "codes" if d.codes else dict(d.mapping or {}), name=d.name, label=d.label)
     labels = {d.name: d.label} if d.label else None
     columns: dict[str, Any] = {d.name: d.expr}
     return svy.assign(labels=labels, **columns)
