@@ -118,7 +118,7 @@ def _labelled_column(
     seen: set[str] = set()
     for c in codes:
         lab = labelled.get(float(c))
-        lab = _fmt(c) if lab is None else lab
+        lab = _fmt(c) if lab is None or not lab.strip() else lab  # a blank label would be a blank row
         if lab in seen:
             lab = f"{lab} ({_fmt(c)})"
         seen.add(lab)
@@ -209,7 +209,7 @@ def _labelled_text_column(
     codes = sorted(set(labelled) | set(extra))
     names: list[str] = []
     for c in codes:
-        lab = labelled.get(c, c)
+        lab = labelled.get(c, c) if labelled.get(c, c).strip() else c
         names.append(f"{lab} ({c})" if lab in names else lab)
     user = {str(r.get("lo")) for r in ranges or () if r.get("lo") == r.get("hi")}
     miss_idx = [i for i, c in enumerate(codes) if c in user or (c in labelled and is_missing_label(labelled[c]))]

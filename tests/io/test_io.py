@@ -497,3 +497,28 @@ def test_labels_padded_with_spaces_are_classified_without_backtracking(tmp_path)
     pd.DataFrame({"Q": ["Yes", "No", f"Not asked{pad}x", "Yes"], "weight": 1.0}).to_csv(path, index=False)
     svy = pw.read(path)
     assert svy.data["Q"].tolist()[2].startswith("Not asked") and svy.topline("Q").n == 4
+
+
+def test_blank_labels_read_as_their_codes(tmp_path):
+    """A value label that is empty or only spaces names its answer by the code: a table has no blank row."""
+    rng = np.random.default_rng(11)
+    n = 200
+    frame = pd.DataFrame(
+        {
+            "Q1": rng.choice([1.0, 2.0, 3.0], n),
+            "Q2": rng.choice(["A", "B"], n),
+            "W": rng.uniform(0.5, 2.0, n),
+        }
+    )
+    pyreadstat.write_sav(
+        frame,
+        str(tmp_path / "blank.sav"),
+        variable_value_labels={"Q1": {1.0: "", 2.0: "   ", 3.0: "Other"}, "Q2": {"A": " ", "B": "Bee"}},
+    )
+    svy = pw.read(tmp_path / "blank.sav", weights="W")
+    assert list(svy.data["Q1"].cat.categories) == ["1", "2", "Other"]
+    assert list(svy.data["Q2"].cat.categories) == ["A", "Bee"]
+    top = svy.topline("Q1").to_frame().set_index("level")["estimate"]
+    w = frame["W"].to_numpy()
+    assert top["1"] == pytest.approx(np.average(frame["Q1"] == 1.0, weights=w), rel=1e-12)
+    assert svy.subset("Q1 == 2").n == int((frame["Q1"] == 2.0).sum())
