@@ -74,7 +74,7 @@ def rao_scott(
     inv = np.where(props == 0, 0.0, 1.0 / np.where(props == 0, 1.0, props))
     denom = C.T @ (inv[:, None] / N * C)
     numr = C.T @ (inv[:, None] * V * inv[None, :]) @ C
-    delta = np.linalg.solve(denom, numr)
+    delta = _solve(denom, numr)
     tr = float(np.trace(delta))
     tr2 = float(np.trace(delta @ delta))
     if statistic == "F":
@@ -85,6 +85,25 @@ def rao_scott(
     k = delta.shape[1]
     p = float(chi2_sf(x2 / (tr / k), k))
     return x2, float(k), p, "Pearson's X^2: Rao & Scott adjustment (first-order, chi-squared)"
+
+
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``solve(a, b)`` as R's: a system whose reciprocal condition number is below machine
+    epsilon is singular (R: "system is computationally singular"), said as the test it stops.
+
+    numpy solves such a system without a word and gives a statistic of 1e16.
+    """
+    try:
+        inv = np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        inv = None
+    rcond = 0.0 if inv is None else 1.0 / (np.linalg.norm(a, 1) * np.linalg.norm(inv, 1))
+    if not np.isfinite(rcond) or rcond < np.finfo(float).eps:
+        raise EstimationError(
+            "chisq cannot be computed for this table: the covariance of its cells is singular (too few "
+            "respondents spread over its rows and columns); merge answers or groups, or test a larger sample"
+        )
+    return np.linalg.solve(a, b)
 
 
 def wald_independence(
@@ -143,7 +162,7 @@ def wald_independence(
     Y = totals - rt[rows] * ct[cols] / tot
     VY = J @ Vt @ J.T
     use = (rows > 0) & (cols > 0)
-    w = float(Y[use] @ np.linalg.solve(VY[np.ix_(use, use)], Y[use]))
+    w = float(Y[use] @ _solve(VY[np.ix_(use, use)], Y[use]))
     ndf = (nr - 1) * (nc - 1)
     if statistic == "Wald":
         stat, ddf = w / ndf, nu

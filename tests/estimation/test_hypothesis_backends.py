@@ -118,3 +118,27 @@ def test_errors_are_the_same_on_both_backends(call):
     kind, msg = _message(lambda: call(mem))
     assert _message(lambda: call(dsk)) == (kind, msg)
     assert "\n" not in msg and len(msg) > 20
+
+
+@pytest.mark.parametrize("statistic", ["F", "Chisq", "Wald", "adjWald"])
+def test_a_singular_table_is_a_one_line_error_and_the_crosstab_has_no_test(statistic):
+    """Three respondents, each in a cell of its own: R's svychisq stops ("exactly singular"); so does chisq, in words."""
+    import pandas as pd
+
+    from pewlike.errors import EstimationError
+
+    frame = pd.DataFrame(
+        {
+            "A": pd.Categorical(["Good", "Fair", "Poor"]),
+            "B": pd.Categorical(["North", "South", "West"]),
+            "w": [1.0, 1.0, 1.0],
+        }
+    )
+    svy = pw.Survey(frame, weights="w")
+    with pytest.raises(EstimationError, match=r"^chisq cannot be computed for this table: .*singular") as err:
+        svy.chisq("A", "B", statistic=statistic)
+    assert "\n" not in str(err.value)
+    tab = svy.crosstab("A", "B", min_n=1)
+    assert tab.test is None
+    got = tab.to_frame()
+    assert got.loc[(got["B"] == "North") & (got["level"] == "Good"), "estimate"].iloc[0] == pytest.approx(1.0)
