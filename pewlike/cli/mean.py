@@ -49,9 +49,10 @@ def mean(
 
     svy = apply_filter(_load(data, weights), filter_, universe)
     try:
-        if codes and svy.codebook().set_index("name").at[svy.column(var), "type"] != "numeric":
-            var = f"{svy.column(var)}_codes"  # a new column: each answer scored by its code
-            svy = svy.score(var[: -len("_codes")], "codes", name=var)
+        col = svy.column(var)
+        if codes and svy.codebook().set_index("name").at[col, "type"] != "numeric":
+            var = f"{col}_codes"  # a new column: each answer scored by its code
+            svy = svy.score(col, "codes", name=var)
         result = svy.mean(var, by=list(by) or None, level=level)
     except PewlikeError as exc:
         raise type(exc)(cli_message(exc)) from None
