@@ -36,6 +36,7 @@ def read(
     rho: float | None = None,
     engine: Literal["pandas", "dask"] = "pandas",
     probe: bool = False,
+    missing_weights: Literal["error", "drop"] = "error",
     **reader_options: Any,
 ) -> Survey:
     """Read a survey file with its labels and build its design.
@@ -63,6 +64,9 @@ def read(
         :class:`~pewlike.errors.DataFileError` instead of ending Python.  Costs a fraction
         of a second per file; the command line always does it.  Use it for files you did
         not write yourself.
+    missing_weights : {"error", "drop"}
+        As for :class:`Survey`: ``"drop"`` leaves out the respondents whose weight is blank
+        (a panel file's weight of a wave they were not in), with a warning.
     **reader_options
         Passed to the pyreadstat/pandas reader (``encoding=`` ...).
 
@@ -101,6 +105,9 @@ def read(
         _probe(path, engine)
     if engine == "dask":
         from pewlike.partitioned.read import read_dask
+
+        if missing_weights != "error":
+            raise DesignError("missing_weights='drop' is for engine='pandas'; the Dask engine needs every weight")
 
         return Survey._wrap(
             read_dask(
@@ -153,6 +160,7 @@ def read(
         rho=rho,
         codebook=codebook,
         source=str(path),
+        missing_weights=missing_weights,
     )
 
 

@@ -135,6 +135,10 @@ class Survey:
         Labels and missing codes; built from the data when omitted.
     source : str, optional
         The file the data came from (shown in descriptions and figure source lines).
+    missing_weights : {"error", "drop"}
+        A blank weight is an error, as in R's ``svydesign``; ``"drop"`` leaves those
+        respondents out with a warning, as Stata's ``svy`` does (a panel file's weight of a
+        wave is blank for the panelists not in it).  In memory only.
     scheduler, progress, timeout, missing
         For a Dask DataFrame only: where to compute (a scheduler address, a Client, or
         None for the active Client or local threads), a progress bar on stderr, seconds to
@@ -194,6 +198,7 @@ class Survey:
         progress: bool = True,
         timeout: float = 10.0,
         missing: Literal["auto", "keep"] = "auto",
+        missing_weights: Literal["error", "drop"] = "error",
     ) -> None:
         design: dict[str, Any] = dict(
             weights=weights,
@@ -215,13 +220,18 @@ class Survey:
         if _is_dask_frame(data):
             from pewlike.partitioned.frame import PartitionedFrame
 
+            if missing_weights != "error":
+                raise DesignError(
+                    "missing_weights='drop' is for data in memory; drop the rows without a weight from the Dask "
+                    "DataFrame first (ddf[ddf[weight].notnull()])"
+                )
             backend = PartitionedFrame(
                 data, scheduler=scheduler, progress=progress, timeout=timeout, missing=missing, **design
             )
         else:
             if scheduler is not None:
                 raise DesignError("scheduler= is for Dask DataFrames; this data is in memory, so drop scheduler=")
-            backend = SurveyFrame.build(data, **design)
+            backend = SurveyFrame.build(data, missing_weights=missing_weights, **design)
         object.__setattr__(self, "_backend", backend)
 
     @classmethod

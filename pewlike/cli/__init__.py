@@ -86,7 +86,10 @@ def _load(data: str | None, weights: str | None) -> Survey:
 
     if data is None:
         return demo()
-    return read(data, weights=weights or "auto", probe=True)  # a file that crashes the reader is an error
+    drop = click.get_current_context().meta.get("pewlike.drop_unweighted", False)  # --drop-unweighted
+    return read(  # probe: a file that crashes the reader is an error, not the end of the process
+        data, weights=weights or "auto", probe=True, missing_weights="drop" if drop else "error"
+    )
 
 
 def _format_option(func: _F) -> _F:
@@ -100,7 +103,19 @@ def _format_option(func: _F) -> _F:
     )(func)
 
 
+def _keep_flag(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta["pewlike.drop_unweighted"] = value  # read by _load; the commands' signatures stay as they are
+    return value
+
+
 def _data_options(func: _F) -> _F:
+    func = click.option(
+        "--drop-unweighted",
+        is_flag=True,
+        expose_value=False,
+        callback=_keep_flag,
+        help="Leave out respondents whose weight is blank (a wave they were not in).",
+    )(func)
     func = click.option("--weights", default=None, help="Weight column (default: auto-detect).")(func)
     return click.option(
         "--data",

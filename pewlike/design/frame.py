@@ -77,6 +77,7 @@ class SurveyFrame:
         rho: float | None = None,
         codebook: Codebook | None = None,
         source: str | None = None,
+        missing_weights: Literal["error", "drop"] = "error",
     ) -> SurveyFrame:
         """Validate the data and build the design (R ``svydesign``/``svrepdesign``).
 
@@ -90,6 +91,9 @@ class SurveyFrame:
             Wording, labels and missing codes (default: read from the data's categories).
         source : str, optional
             The file the data came from.
+        missing_weights : {"error", "drop"}
+            A blank weight is an error (R), or its respondent is left out with a
+            :class:`~pewlike.errors.DataWarning` (:func:`~pewlike.design.structure.drop_unweighted`).
 
         Returns
         -------
@@ -116,6 +120,11 @@ class SurveyFrame:
         missing_info = [c for c in data.columns if c not in cb.variables]
         if missing_info:
             cb = Codebook({**cb.variables, **Codebook.from_frame(data[missing_info]).variables}, cb.file_label)
+        if missing_weights not in ("error", "drop"):
+            raise DesignError(f"missing_weights={missing_weights!r} is not valid; choose 'error' or 'drop'")
+        history: tuple[str, ...] = ()
+        if missing_weights == "drop":
+            data, history = _with_weights_only(data, weights, cb)
         design = build_design(
             data,
             cb.resolve,
@@ -132,7 +141,7 @@ class SurveyFrame:
             lonely_psu=lonely_psu,
             rho=rho,
         )
-        return cls(data, design, cb, source, ())
+        return cls(data, design, cb, source, history)
 
     def evolve(
         self,
@@ -474,3 +483,45 @@ def _own_copy(data: pd.DataFrame) -> pd.DataFrame:
 
     cow = int(pd.__version__.split(".")[0]) >= 3 or pd.options.mode.copy_on_write is True
     return data.copy(deep=not cow)
+
+
+#: The end of the design note of respondents left out for a blank weight (:func:`dropped_unweighted`).
+_DROPPED = "weight (not in that wave's sample) left out"
+
+
+def dropped_unweighted(history: Sequence[str]) -> str | None:
+    """The design note of respondents left out because their weight was blank (``missing_weights="drop"``).
+
+    Parameters
+    ----------
+    history : sequence of str
+        The survey's design notes (``SurveyFrame.history``).
+
+    Returns
+    -------
+    str or None
+        "76 respondent(s) without a WEIGHT_W61 weight (not in that wave's sample) left out";
+        None when no respondent was left out.
+    """
+    return next((str(note) for note in history if str(note).endswith(_DROPPED)), None)
+
+
+def _with_weights_only(data: pd.DataFrame, weights: str | None, cb: Codebook) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """``data`` without the respondents whose weight is blank, said in a :class:`~pewlike.errors.DataWarning`,
+    and the design note that says it (none when no weight is blank)."""
+    import warnings
+
+    from pewlike.design.structure import drop_unweighted
+    from pewlike.errors import DataWarning
+
+    kept, wcol, dropped = drop_unweighted(data, weights, cb.resolve)
+    if not dropped:
+        return kept, ()
+    who = "1 respondent has" if dropped == 1 else f"{dropped:,} respondents have"
+    warnings.warn(
+        f"{who} no {wcol} weight (not in that wave's sample) and are left out; {len(kept):,} remain",
+        DataWarning,
+        stacklevel=5,
+    )
+    who = "1 respondent" if dropped == 1 else f"{dropped:,} respondents"
+    return kept, (f"{who} without a {wcol} {_DROPPED}",)

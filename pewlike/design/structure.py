@@ -423,6 +423,48 @@ def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return pd.factorize(a * (int(b.max()) + 1) + b, sort=True)[0].astype(np.int64)
 
 
+def drop_unweighted(
+    data: pd.DataFrame, weights: str | None, resolve: Callable[[str], str]
+) -> tuple[pd.DataFrame, str | None, int]:
+    """The respondents with a weight: rows whose weight is blank left out (``missing_weights="drop"``).
+
+    A panel file carries each wave's weight, blank for the panelists not in that wave's
+    sample; an analysis of that wave leaves them out, as Stata's ``svy`` and SPSS Complex
+    Samples do (R's ``svydesign`` stops: subset the data first).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    weights : str or None
+        As :class:`pewlike.Survey` (``"auto"``: the one column named like a weight).
+    resolve : callable
+        Maps a user's name to a column.
+
+    Returns
+    -------
+    (pandas.DataFrame, str or None, int)
+        The rows with a weight (``data`` itself when none is blank), the weight column, and
+        how many rows were left out.
+
+    Raises
+    ------
+    DesignError
+        The weight is blank for every respondent.
+    """
+    if isinstance(weights, str) and weights == "auto":
+        wcol = find_weight_column([str(c) for c in data.columns])
+    else:
+        wcol = resolve(weights) if isinstance(weights, str) else None
+    if wcol is None:
+        return data, None, 0
+    blank = data[wcol].isna().to_numpy()
+    if blank.all():
+        raise DesignError(f"weight column {wcol!r} is blank for every respondent; choose another weight column")
+    if not blank.any():
+        return data, wcol, 0
+    return data.loc[~blank], wcol, int(blank.sum())
+
+
 def weight_column(
     weights: str | None, columns: Sequence[str], resolve: Callable[[str], str]
 ) -> tuple[str | None, bool]:
@@ -583,6 +625,11 @@ def build_design(
             raise DesignError(
                 f"weight column {wcol!r} has {', '.join(kinds)} value(s) (first rows: "
                 f"{_row_ids(data, bad)}); fix or drop those rows before building the design"
+                + (
+                    " (missing_weights='drop' leaves out those without a weight, as for a wave they were not in)"
+                    if np.isnan(w).any()
+                    else ""
+                )
             )
         if not (w > 0).any():
             raise DesignError(f"weight column {wcol!r} is zero for every row; check the weight variable")

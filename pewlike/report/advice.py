@@ -124,6 +124,11 @@ _RULES: tuple[tuple[str, str, str], ...] = (
     (r"\(use svy\.logit\)", '(use type = "logit")', "(use --type logit)"),
     (r"Use family='binomial' with", 'Use type = "logit" with', "Use --family binomial with"),
     (r"(or use|or) svy\.ologit\b", r'\1 type = "ologit"', r"\1 --type ologit"),
+    (
+        r"\(missing_weights='drop' leaves out those without a weight, as for a wave they were not in\)",
+        '([data] missing_weights = "drop" leaves out those without a weight, as for a wave they were not in)',
+        "(--drop-unweighted leaves out those without a weight, as for a wave they were not in)",
+    ),
     (r"subset name=", "universe = ", "--universe "),
     (r"svy\.subset\(", "filter = (", "--filter ("),
 )

@@ -349,12 +349,16 @@ def _from_cwd(path: Path) -> Path:
 
 def _load(spec: Spec, data: str | None) -> tuple[Survey, str]:
     from pewlike.loading import demo, read
+    from pewlike.report.advice import for_spec
 
     opts = spec.data.read_options()
     path = data or spec.data_path()
-    if path == DEMO_DATA:
-        return demo(**opts), "privacy_survey_demo.sav"
-    return read(path, **opts), Path(path).name
+    try:
+        if path == DEMO_DATA:
+            return demo(**opts), "privacy_survey_demo.sav"
+        return read(path, **opts), Path(path).name
+    except PewlikeError as exc:  # the advice said as spec keys ([data] missing_weights = "drop")
+        raise type(exc)(for_spec(str(exc))) from None
 
 
 def _declare_scales(spec: Spec, svy: Survey) -> Survey:

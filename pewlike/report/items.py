@@ -482,6 +482,7 @@ def methods_blocks(w: _Writer, svy: Survey) -> tuple[str, Blocks]:
         The statement (sample size, margin of error and the report's base rule, ending with a
         full stop) and the table's block.
     """
+    from pewlike.design.frame import dropped_unweighted
     from pewlike.tables import methods_statement
     from pewlike.tables.export import TableDoc
 
@@ -492,6 +493,9 @@ def methods_blocks(w: _Writer, svy: Survey) -> tuple[str, Blocks]:
         else "of those who answered (Refused and Don't know excluded)"
     )
     statement = f"{ms.text()}. Percentages are {base} unless a table says otherwise."
+    left_out = dropped_unweighted(svy._history)  # [data] missing_weights = "drop"
+    if left_out:
+        statement += f" {left_out[0].upper()}{left_out[1:]}."
     doc = ms.table()
     said = design_note(svy)
     if said:

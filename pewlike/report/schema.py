@@ -59,6 +59,7 @@ class DataSpec:
     repweights: str | list[str] | None = None
     reptype: str | None = None
     lonely_psu: str = "fail"
+    missing_weights: str = "error"  # "drop": respondents without a weight are left out (pewlike.read)
     synthetic: bool = False
     ordinal: tuple[str, ...] = ()
     nominal: tuple[str, ...] = ()
@@ -72,6 +73,8 @@ class DataSpec:
             "nest": self.nest,
             "lonely_psu": self.lonely_psu,
         }
+        if self.missing_weights != "error":
+            out["missing_weights"] = self.missing_weights
         for key in ("strata", "psu", "fpc", "repweights", "reptype"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)

@@ -37,6 +37,11 @@ __all__ = [
     "yes_no_items",
 ]
 
+#: The starter's comment on ``[data] missing_weights = "drop"`` (a weight blank for some respondents).
+MISSING_WEIGHTS_COMMENT = (
+    '# Respondents whose weight is blank (not in that wave\'s sample) are left out; "error" stops instead.'
+)
+
 #: Questions a starter spec toplines and crosses by default (each gives two report items).
 MAX_STARTER_ITEMS = 200
 
@@ -86,13 +91,17 @@ def read_for_starter(path: str) -> tuple[Survey, str | None]:
     DataFileError
         The file cannot be read.
     DesignError
-        The one weight column has missing, negative or infinite values.
+        The weight column has negative or infinite values, or is blank for everyone (a
+        blank weight leaves its respondent out: ``missing_weights="drop"``).
 
     Notes
     -----
     No R equivalent: ``svydesign(weights=)`` is always given by hand.
     """
+    import warnings
+
     from pewlike.design.structure import weight_columns
+    from pewlike.errors import DataWarning
     from pewlike.loading import read
     from pewlike.survey import Survey
 
@@ -105,7 +114,7 @@ def read_for_starter(path: str) -> tuple[Survey, str | None]:
     if len(found) > 1:
         latest_first = sorted(found, key=_wave_number, reverse=True)
         complete = [c for c in latest_first if bool(plain._data[c].notna().all())]
-        chosen = complete[0] if complete else latest_first[0]  # none complete: the design says what is missing
+        chosen = complete[0] if complete else latest_first[0]  # none complete: its blank rows are left out
         skipped = latest_first[: latest_first.index(chosen)]
         why = (
             f"weight: {chosen}, the latest wave's that every respondent has ({', '.join(skipped)} is missing for "
@@ -114,7 +123,22 @@ def read_for_starter(path: str) -> tuple[Survey, str | None]:
             else f"weight: {chosen}, the latest wave's of the file's weight columns {', '.join(found)} "
             "(change [data] weights to use another)"
         )
-    return Survey(plain._data, weights=chosen, codebook=plain._codebook, source=plain.source), why
+    blank = int(plain._data[chosen].isna().sum())
+    if blank:  # a wave's weight of a panel file: blank for those not in that wave, who are left out
+        why = (
+            f"weight: {chosen}, blank for {blank:,} respondents (not in that wave's sample), who are left out "
+            '([data] missing_weights = "drop"; change [data] weights to use another)'
+        )
+    with warnings.catch_warnings():  # said in the line above
+        warnings.simplefilter("ignore", DataWarning)
+        survey = Survey(
+            plain._data,
+            weights=chosen,
+            codebook=plain._codebook,
+            source=plain.source,
+            missing_weights="drop" if blank else "error",
+        )
+    return survey, why
 
 
 def file_starter(path: str, *, spec_path: str = "report.toml", max_items: int = MAX_STARTER_ITEMS) -> Starter:
@@ -504,6 +528,7 @@ def starter(
     >>> s.questions, s.left_out
     (3, 9)
     """
+    from pewlike.design.frame import dropped_unweighted
     from pewlike.design.structure import weight_lookalikes
     from pewlike.errors import SpecError
     from pewlike.report.spec import loads
@@ -553,6 +578,9 @@ def starter(
     why.append('base: "valid" for every table (Refused and Don\'t know excluded, said under each table)')
     wording = {col: svy._codebook.variables[col].label or "" for col in items}
     lines = _text(label, rel, weight, demos, {col: found[col] for col in items}, wording)
+    if weight and dropped_unweighted(svy._history):
+        at = lines.index(f"weights = {_q(weight)}") + 1
+        lines[at:at] = [MISSING_WEIGHTS_COMMENT, 'missing_weights = "drop"']
     from pewlike.report.starter_batteries import battery_lines
 
     extra = battery_lines(svy, items)  # batteries and grids it finds (#14)

@@ -42,7 +42,9 @@ def _read_wave(spec: Spec, wave: WaveData) -> Survey:
         p = Path(file).expanduser()
         return read(str(p if p.is_absolute() else spec.base_dir / p), **opts)
     except PewlikeError as exc:
-        raise type(exc)(f"{wave.where} (wave {wave.wave!r}): {exc}") from None
+        from pewlike.report.advice import for_spec
+
+        raise type(exc)(f"{wave.where} (wave {wave.wave!r}): {for_spec(str(exc))}") from None
 
 
 def stacked_waves(w: _Writer) -> Survey:

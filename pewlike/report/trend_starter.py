@@ -117,6 +117,7 @@ def waves_starter(surveys: Sequence[Survey], paths: Sequence[str], *, spec_path:
     >>> s.questions, [line for line in s.text.splitlines() if line.startswith("wave =")]
     (5, ['wave = "W49"', 'wave = "W132"'])
     """
+    from pewlike.design.frame import dropped_unweighted
     from pewlike.errors import SpecError
     from pewlike.report.spec import loads
 
@@ -150,6 +151,7 @@ def waves_starter(surveys: Sequence[Survey], paths: Sequence[str], *, spec_path:
             f"wave = {_q(wave)}",
             f"file = {_q(rel)}",
             f"weights = {_q(weight) if weight else 'false'}",
+            *(['missing_weights = "drop"'] if weight and dropped_unweighted(svy._history) else []),
             "",
         ]
     linked = all("QKEY" in s._data.columns for s in surveys)
