@@ -141,3 +141,29 @@ def test_cli_drop_unweighted(tmp_path):
     assert res.exit_code == 0, res.output
     got = pd.read_csv(io.StringIO(res.stdout)).set_index("level")["estimate"]
     assert got["Very concerned"] == pytest.approx(_share(frame, 1.0), rel=1e-9)
+
+
+def test_the_trend_starter_writes_drop_for_each_wave_that_needs_it(tmp_path):
+    from pewlike.report.starter import read_for_starter
+    from pewlike.report.trend_starter import waves_starter
+
+    _panel_file(tmp_path / "a.sav", 7)
+    full = _panel_file(tmp_path / "b.sav", 8).assign(WEIGHT_W61=1.5)
+    pyreadstat.write_sav(
+        full,
+        str(tmp_path / "b.sav"),
+        variable_value_labels={
+            "CONC_W61": {
+                1.0: "Very concerned",
+                2.0: "Somewhat concerned",
+                3.0: "Not too concerned",
+                4.0: "Not at all concerned",
+            }
+        },
+    )
+    paths = [str(tmp_path / "a.sav"), str(tmp_path / "b.sav")]
+    made = waves_starter([read_for_starter(p)[0] for p in paths], paths, spec_path=str(tmp_path / "t.toml"))
+    blocks = made.text.split("[[data]]")[1:]
+    assert ['missing_weights = "drop"' in b for b in blocks] == [True, False]
+    spec = specmod.loads(made.text, path=str(tmp_path / "t.toml"))
+    assert [w.data.missing_weights for w in spec.waves] == ["drop", "error"]
