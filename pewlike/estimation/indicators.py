@@ -157,7 +157,8 @@ def find_batteries(
         ``PP5b_W49``, ...): same name up to a final letter after a digit, or up to a final
         underscore followed by one or two letters, up to three digits or ``none``
         (``SMUSE_a``, ``Q5_1``); categorical, one set of answer labels that has a
-        "selected" answer.
+        "selected" answer: Selected / Not selected, or "Selected" alone (an item left
+        blank when not selected, as some survey software exports it).
 
     Notes
     -----
@@ -172,7 +173,7 @@ def find_batteries(
         if stem is None:
             continue
         labels = _substantive(info, None if levels is None else levels.get(col))
-        if selected_label(labels) is None or len(labels) != 2:
+        if selected_label(labels) is None or len(labels) > 2:  # one label: "Selected", blank when not
             continue
         suffix = col[len(base_name(col)) :]
         groups.setdefault(f"{stem}\x00{labels}\x00{suffix}", []).append(col)

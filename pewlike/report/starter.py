@@ -536,10 +536,11 @@ def starter(
     if not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1:
         raise SpecError(f"max_items={max_items!r} is not valid; give a whole number of at least 1")
     found, why = _pick(svy)
-    if not found:
+    if not found and not svy.batteries():
         raise SpecError(
-            f"{data_path}: no reportable question found (no answer scale, no yes/no item, no labelled question "
-            "with 2-12 answers besides F_ profile and design columns); write the spec by hand, see the README "
+            f"{data_path}: no reportable question found (no answer scale, no yes/no item, no select-all battery, "
+            "no labelled question with 2-12 answers besides F_ profile and design columns); write the spec by hand, "
+            "see the README "
             "section 'The report spec' or `pewlike report --help`"
         )
     std = standard_demographics(svy)

@@ -16,7 +16,7 @@ import numpy as np
 
 from pewlike.design.frame import with_columns
 from pewlike.errors import EstimationError
-from pewlike.estimation.indicators import BatteryColumns, battery_columns, selected_matrix
+from pewlike.estimation.indicators import BatteryColumns, answer_levels, battery_columns, selected_matrix
 from pewlike.tables.selectall_result import SelectAll, SelectAllBase
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -226,6 +226,11 @@ def select_all(
             f"nobody in this survey answered any of {', '.join(bat.columns)}; check the items and the domain"
         )
     notes = _base_notes(Y, in_base, asked, sf.design.in_domain, base)
+    if base == "asked" and len(answer_levels(sf, bat.columns[0])) == 1:  # "Selected", else blank
+        notes.append(
+            f"The items are coded {bat.selected!r} or left blank, so a respondent who selected nothing cannot be told "
+            "from one not asked: the base is those who selected at least one item (base='all' counts everyone)."
+        )
     Y0 = np.where(np.isfinite(Y), Y, 0.0)
     real = [k for k in range(len(bat.columns)) if k != bat.none]
     values: dict[str, np.ndarray] = {}

@@ -180,6 +180,40 @@ def test_selected_answers_followed_by_punctuation_make_a_battery(tmp_path, label
     assert shares.loc[names].to_numpy() == pytest.approx(want, rel=1e-12)
 
 
+def test_items_labelled_selected_alone_make_a_battery(tmp_path):
+    """Items coded 1 = "Selected" and left blank otherwise (as some survey software exports them)."""
+    import pyreadstat
+
+    from pewlike.report.starter import file_starter
+
+    rng = np.random.default_rng(41)
+    n = 500
+    names = [f"Q5_{c}" for c in "abcd"]
+    frame = pd.DataFrame({c: np.where(rng.random(n) < p, 1.0, np.nan) for c, p in zip(names, [0.5, 0.3, 0.2, 0.1])})
+    frame["WEIGHT_W9"] = rng.gamma(3.0, 0.3, n)
+    pyreadstat.write_sav(
+        frame,
+        str(tmp_path / "w.sav"),
+        variable_value_labels={c: {1.0: "Selected"} for c in names},
+        column_labels={c: f"Which of these apply? Item {c[-1]}" for c in names},
+    )
+    svy = pw.read(tmp_path / "w.sav")
+    assert svy.batteries() == [names]
+    w = frame["WEIGHT_W9"].to_numpy()
+    picked = frame[names].notna().to_numpy()
+    anyone = picked.any(axis=1)
+    asked = svy.select_all(names)
+    shares = asked.to_frame().set_index("item")["estimate"]
+    assert shares.loc[names].to_numpy() == pytest.approx(
+        np.average(picked[anyone], axis=0, weights=w[anyone]), rel=1e-12
+    )
+    assert any("coded 'Selected' or left blank" in note for note in asked.notes())
+    everyone = svy.select_all(names, base="all").to_frame().set_index("item")["estimate"]
+    assert everyone.loc[names].to_numpy() == pytest.approx(np.average(picked, axis=0, weights=w), rel=1e-12)
+    made = file_starter(str(tmp_path / "w.sav"), spec_path=str(tmp_path / "r.toml"))  # a file with only the battery
+    assert '[[select_all]]\nitems = ["Q5_a", "Q5_b", "Q5_c", "Q5_d"]' in made.text
+
+
 def test_items_from_different_label_sets_are_named():
     svy = pw.demo()
     with pytest.raises(VariableError, match=r"not one battery: PP5a_W49 .* but CONCERNCO_W49"):
