@@ -25,11 +25,11 @@ from pewlike.report.build import build
 from pewlike.report.starter import file_starter
 
 
-def _panel_file(path, seed: int, n: int = 300) -> pd.DataFrame:
-    """Two questions and one wave's weight, blank for about a third (panelists not in that wave)."""
+def _panel_file(path, seed: int, n: int = 300, blank: float = 0.3) -> pd.DataFrame:
+    """Two questions and one wave's weight, blank for a share ``blank`` (panelists not in that wave)."""
     rng = np.random.default_rng(seed)
     weight = rng.gamma(3.0, 0.3, n)
-    weight[rng.random(n) < 0.3] = np.nan
+    weight[rng.random(n) < blank] = np.nan
     frame = pd.DataFrame(
         {
             "QKEY": np.arange(n, dtype=float) + 1,
@@ -148,19 +148,7 @@ def test_the_trend_starter_writes_drop_for_each_wave_that_needs_it(tmp_path):
     from pewlike.report.trend_starter import waves_starter
 
     _panel_file(tmp_path / "a.sav", 7)
-    full = _panel_file(tmp_path / "b.sav", 8).assign(WEIGHT_W61=1.5)
-    pyreadstat.write_sav(
-        full,
-        str(tmp_path / "b.sav"),
-        variable_value_labels={
-            "CONC_W61": {
-                1.0: "Very concerned",
-                2.0: "Somewhat concerned",
-                3.0: "Not too concerned",
-                4.0: "Not at all concerned",
-            }
-        },
-    )
+    _panel_file(tmp_path / "b.sav", 8, blank=0.0)  # every respondent has a weight
     paths = [str(tmp_path / "a.sav"), str(tmp_path / "b.sav")]
     made = waves_starter([read_for_starter(p)[0] for p in paths], paths, spec_path=str(tmp_path / "t.toml"))
     blocks = made.text.split("[[data]]")[1:]
