@@ -219,6 +219,26 @@ def _labelled_text_column(
     return _with_missing(info, idx, codes, names, miss_idx, missing, ordered=False)
 
 
+def _unlabelled_note(name: str, codes: np.ndarray, info: VariableInfo) -> str:
+    """A column's codes without a label, for the warning; a scale labelled only at its ends says how to average it.
+
+    0 "Not at all concerned" ... 10 "Extremely concerned" with 1..9 unlabelled reads as
+    answers (``haven::as_factor``); its numbers are :meth:`pewlike.Survey.score` with ``"codes"``.
+    """
+    numeric = codes.dtype.kind == "f" and bool(np.all(codes == np.round(codes)))
+    ends = [
+        float(c)
+        for c, lab in info.value_labels.items()
+        if isinstance(c, float) and lab != _fmt(c) and lab not in info.missing
+    ]
+    if numeric and codes.size >= 3 and len(ends) >= 2 and min(ends) < codes.min() and codes.max() < max(ends):
+        return (
+            f"{name}: {_fmt(codes.min())}-{_fmt(codes.max())} between its labelled ends; "
+            f"svy.score({name!r}, 'codes') gives its SPSS codes as numbers"
+        )
+    return f"{name}: {', '.join(_fmt(c) for c in codes[:5])}"
+
+
 def _in_ranges(code: float, ranges: list[Any] | None) -> bool:
     for r in ranges or ():
         try:
@@ -385,7 +405,7 @@ def apply_metadata(
         del col
     df = pd.DataFrame(out, index=index, copy=False)  # no consolidation copy of the float columns
     if unlabelled:
-        shown = "; ".join(f"{n}: {', '.join(_fmt(c) for c in codes[:5])}" for n, codes in list(unlabelled.items())[:5])
+        shown = "; ".join(_unlabelled_note(n, codes, infos[n]) for n, codes in list(unlabelled.items())[:5])
         more = f" (and {len(unlabelled) - 5} more variables)" if len(unlabelled) > 5 else ""
         warnings.warn(
             f"{path.name}: codes without value labels were kept as categories: {shown}{more}",

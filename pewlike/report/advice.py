@@ -44,6 +44,11 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         r"use `pewlike topline \2` for the share giving each answer",
     ),
     (
+        r"svy\.score\(('([^']*)'), 'codes'\) gives its SPSS codes as numbers",
+        r'a [[derive]] with score = {var = \1, map = "codes"} gives its SPSS codes as numbers',
+        r"`pewlike mean \2 --codes` averages its SPSS codes",
+    ),
+    (
         r"or svy\.score\(('([^']*)'), 'codes'\) for its SPSS codes as numbers",
         r'or a [[derive]] with score = {var = \1, map = "codes"} for its SPSS codes as numbers',
         r"or `pewlike mean \2 --codes` for its SPSS codes as numbers",

@@ -18,8 +18,9 @@ from click.testing import CliRunner
 
 import pewlike as pw
 from pewlike.cli import main
-from pewlike.errors import SpecError, VariableError
+from pewlike.errors import LabelWarning, SpecError, VariableError
 from pewlike.report import spec as specmod
+from pewlike.report.advice import for_cli, for_spec
 from pewlike.report.universe import derive
 
 #: the scale's unlabelled middle codes (1..9) are said once per read; not what these tests check
@@ -79,6 +80,17 @@ def test_codes_score_a_scale_labelled_at_its_ends(tmp_path, seed):
     # codes are the numbers in the file, not the positions of the answers (0 is "Not at all concerned")
     assert np.nanmin(scored.data["CONC10_score"].to_numpy()) == 0.0
     assert scored.question("CONC10_score") == "From 0 to 10, how concerned are you?"
+
+
+def test_the_warning_on_unlabelled_middle_codes_names_the_fix(tmp_path):
+    _scale_file(tmp_path / "w.sav", 6)
+    with pytest.warns(LabelWarning) as got:
+        pw.read(tmp_path / "w.sav", weights="WEIGHT_W104")
+    msg = str(got[0].message)
+    assert "CONC10_W104: 1-9 between its labelled ends; svy.score('CONC10_W104', 'codes') gives its SPSS codes" in msg
+    # as the command line shows it (pewlike: warning: ...) and as a spec reader reads it
+    assert "1-9 between its labelled ends; `pewlike mean CONC10_W104 --codes` averages its SPSS codes" in for_cli(msg)
+    assert "a [[derive]] with score = {var = 'CONC10_W104', map = \"codes\"} gives its SPSS codes" in for_spec(msg)
 
 
 def test_codes_of_repeated_labels_and_by_groups(tmp_path):
