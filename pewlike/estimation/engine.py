@@ -437,7 +437,9 @@ def domain_codes(
     (ndarray, pandas.DataFrame, list of str)
         ``code`` (n,) int with -1 for rows outside ``ok`` or with a missing ``by``
         value; ``keys``, one row per domain present (R ``svyby`` order: the first
-        variable varies fastest); ``by_cols``, the resolved column names.
+        variable varies fastest); ``by_cols``, the resolved column names.  As R's
+        ``svyby``, a domain whose rows all have a zero weight is not present (when
+        every domain is so, they are kept, and the estimator says the weights sum to zero).
 
     Raises
     ------
@@ -486,6 +488,10 @@ def domain_codes(
     present = np.flatnonzero(counts)
     if present.size == 0:
         raise EstimationError(f"no respondent has valid values of {', '.join(cols)} in this domain")
+    if sf.design.has_zero_weights:  # R's svyby: domains of the rows with a nonzero weight only
+        weighted = np.flatnonzero(np.bincount(combined[use & (sf.design.weights > 0)], minlength=mult))
+        if 0 < weighted.size < present.size:
+            present = weighted
     if present.size == mult:
         code = combined if every else np.where(use, combined, -1)
     else:

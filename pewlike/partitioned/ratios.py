@@ -47,6 +47,7 @@ def _pass1(pdf: pd.DataFrame, prep: Prep, params: tuple[CellSpec, bool]) -> Sums
         "n": _bincount(num, spec.n_num),
         "nobs": _bincount(np.where(w != 0, num, -1), spec.n_num),
         "ndom": _bincount(dom, spec.n_dom),
+        "npos": _bincount(np.where(w > 0, dom, -1), spec.n_dom),  # rows with a nonzero weight (R's svyby)
     }
     bw = None
     if den is not None and spec.n_den and not spec.den_from_num:  # specs give den cells when they have n_den
@@ -74,7 +75,8 @@ def first_pass(pf: PartitionedFrame, spec: CellSpec, *, need_df: bool = False) -
     -------
     dict
         ``A`` (weighted numerator totals), ``n`` (rows), ``nobs`` (rows with nonzero
-        weight), ``ndom`` (rows per domain), ``B`` (denominator totals), the spec's extra
+        weight), ``ndom`` (rows per domain), ``npos`` (rows with a nonzero weight per
+        domain), ``B`` (denominator totals), the spec's extra
         sums, and by design: replicate totals ``Ar``/``Br``, sparse totals per unit
         ``Zu``/``Zb``, domains present in each unit or stratum ``present``.
     """

@@ -67,10 +67,12 @@ def _empty_domain(sums: Sums, col: str) -> NoReturn:
 
 
 def _present(sums: Sums, col: str) -> np.ndarray:
+    """Domains with rows; as R's ``svyby`` (and the in-memory engine), only those with a nonzero weight."""
     present = np.flatnonzero(sums["ndom"] > 0)
     if present.size == 0:
         _empty_domain(sums, col)
-    return present
+    weighted = np.flatnonzero(sums["npos"] > 0)
+    return weighted if 0 < weighted.size < present.size else present
 
 
 def _ss_pass(pdf: pd.DataFrame, prep: Prep, params: tuple[MeanSpec, np.ndarray]) -> Sums:
