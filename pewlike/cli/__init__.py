@@ -108,6 +108,11 @@ def _keep_flag(ctx: click.Context, _param: click.Parameter, value: bool) -> bool
     return value
 
 
+def _data_file_option(dest: str, text: str) -> Callable[[_F], _F]:
+    """``--data FILE`` (``~`` expanded), stored as ``dest``: one definition for every command that reads a file."""
+    return click.option("--data", dest, type=click.Path(dir_okay=False), callback=_home, help=text)
+
+
 def _data_options(func: _F) -> _F:
     func = click.option(
         "--drop-unweighted",
@@ -117,13 +122,7 @@ def _data_options(func: _F) -> _F:
         help="Leave out respondents whose weight is blank (a wave they were not in).",
     )(func)
     func = click.option("--weights", default=None, help="Weight column (default: auto-detect).")(func)
-    return click.option(
-        "--data",
-        "data",
-        type=click.Path(dir_okay=False),
-        callback=_home,
-        help="Survey data file (default: the bundled demo survey).",
-    )(func)
+    return _data_file_option("data", "Survey data file (default: the bundled demo survey).")(func)
 
 
 def _emit(frame: pd.DataFrame, fmt: OutputFormat, text: str | None = None) -> None:
@@ -165,13 +164,7 @@ def run() -> None:
 
 @main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False), callback=_home)
-@click.option(
-    "--data",
-    "data",
-    type=click.Path(dir_okay=False),
-    callback=_home,
-    help="Data file; replaces the spec's [data] file (without SPEC: a starter report of this file).",
-)
+@_data_file_option("data", "Data file; replaces the spec's [data] file (without SPEC: a starter report of this file).")
 @click.option(
     "--out",
     "out",
@@ -367,13 +360,7 @@ def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> Non
 
 @main.command()
 @click.argument("data", required=False, type=click.Path(dir_okay=False), callback=_home)
-@click.option(
-    "--data",
-    "data_option",
-    type=click.Path(dir_okay=False),
-    callback=_home,
-    help="The data file, as the other commands take it (or give it as the argument).",
-)
+@_data_file_option("data_option", "The data file, as the other commands take it (or give it as the argument).")
 @_format_option
 @_user_errors
 def codebook(data: str | None, data_option: str | None, fmt: OutputFormat) -> None:

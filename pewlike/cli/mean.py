@@ -50,7 +50,7 @@ def mean(
     svy = apply_filter(_load(data, weights), filter_, universe)
     try:
         col = svy.column(var)
-        if codes and svy.codebook().set_index("name").at[col, "type"] != "numeric":
+        if codes and svy._codebook.variables[col].kind != "numeric":  # not the whole codebook table
             var = f"{col}_codes"  # a new column: each answer scored by its code
             svy = svy.score(col, "codes", name=var)
         result = svy.mean(var, by=list(by) or None, level=level)

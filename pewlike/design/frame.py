@@ -517,11 +517,11 @@ def _with_weights_only(data: pd.DataFrame, weights: str | None, cb: Codebook) ->
     kept, wcol, dropped = drop_unweighted(data, weights, cb.resolve)
     if not dropped:
         return kept, ()
-    who = "1 respondent has" if dropped == 1 else f"{dropped:,} respondents have"
+    who = "1 respondent" if dropped == 1 else f"{dropped:,} respondents"
     warnings.warn(
-        f"{who} no {wcol} weight (not in that wave's sample) and are left out; {len(kept):,} remain",
+        f"{who} {'has' if dropped == 1 else 'have'} no {wcol} weight (not in that wave's sample) and are left out; "
+        f"{len(kept):,} remain",
         DataWarning,
         stacklevel=5,
     )
-    who = "1 respondent" if dropped == 1 else f"{dropped:,} respondents"
     return kept, (f"{who} without a {wcol} {_DROPPED}",)

@@ -26,6 +26,7 @@ __all__ = [
     "MAX_TEXT_ANSWERS",
     "Codebook",
     "VariableInfo",
+    "answer_key",
     "base_name",
     "is_missing_label",
     "is_not_asked_label",
@@ -66,12 +67,32 @@ _MISSING_WHOLE_LABELS = frozenset({"n/a", "na", "skipped", "skipped question"})
 _NOT_ASKED_WHOLE_LABELS = frozenset({"not asked", "not applicable", "iap"})
 
 
+def answer_key(label: object) -> str:
+    """An answer's text for matching it: case and spacing set aside (across waves, against known labels).
+
+    Parameters
+    ----------
+    label : object
+        An answer label.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> answer_key("Very Concerned ") == answer_key("very  concerned")
+    True
+    """
+    return " ".join(str(label).split()).casefold()
+
+
 def _whole_label(label: str) -> str:
     """A label's words in lower case, without a closing note in parentheses ("(Form 2)") or a final '.'/':'.
 
     A "(VOL.)" note stays: a volunteered answer is an answer.
     """
-    text = " ".join(label.split()).casefold()
+    text = answer_key(label)
     if text.endswith(")"):
         head, paren, note = text.rpartition("(")
         if paren and ")" not in note[:-1] and not note.lstrip().startswith("vol"):

@@ -209,7 +209,8 @@ def _labelled_text_column(
     codes = sorted(set(labelled) | set(extra))
     names: list[str] = []
     for c in codes:
-        lab = labelled.get(c, c) if labelled.get(c, c).strip() else c
+        lab = labelled.get(c, "")
+        lab = lab if lab.strip() else c  # no label, or a blank one (a blank row): the code
         names.append(f"{lab} ({c})" if lab in names else lab)
     user = {str(r.get("lo")) for r in ranges or () if r.get("lo") == r.get("hi")}
     miss_idx = [i for i, c in enumerate(codes) if c in user or (c in labelled and is_missing_label(labelled[c]))]

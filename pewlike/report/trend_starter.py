@@ -26,9 +26,8 @@ _SUFFIX = re.compile(r"_(W\d+)$", re.IGNORECASE)
 
 
 def _answers(svy: Survey, col: str) -> list[str]:
-    from pewlike.io.codebook import is_missing_label
+    from pewlike.io.codebook import answer_key, is_missing_label
     from pewlike.report.starter import _levels
-    from pewlike.trends.harmonise import answer_key
 
     # compared as pw.stack matches them: "Very Concerned " in one wave is "Very concerned" in another
     return [answer_key(lev) for lev in _levels(svy, col) if not is_missing_label(lev)]

@@ -13,13 +13,14 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import DesignError
+from pewlike.io.codebook import answer_key
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pewlike.io.codebook import Codebook
 
-__all__ = ["answer_key", "harmonise_categories", "recode_answers", "spelling_map", "wave_columns"]
+__all__ = ["harmonise_categories", "recode_answers", "spelling_map", "wave_columns"]
 
 #: ``{wave: {column or base name: stacked name, or None to leave it out}}``.
 Rename = Mapping[str, Mapping[str, "str | None"]]
@@ -117,26 +118,6 @@ def recode_answers(wave: str, name: str, series: pd.Series, mapping: Mapping[str
     new = list(dict.fromkeys(str(mapping.get(c, c)) for c in cats))
     values = series.astype(object).map(lambda v: v if v is None or v != v else mapping.get(str(v), str(v)))
     return pd.Series(pd.Categorical(values, categories=new, ordered=series.cat.ordered), index=series.index)
-
-
-def answer_key(label: object) -> str:
-    """An answer's text for matching it across waves: case and spacing set aside.
-
-    Parameters
-    ----------
-    label : object
-        An answer label.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> answer_key("Very Concerned ") == answer_key("very  concerned")
-    True
-    """
-    return " ".join(str(label).split()).casefold()
 
 
 def spelling_map(first: Sequence[str], answers: Sequence[str]) -> dict[str, str]:
