@@ -257,6 +257,8 @@ def _one_line_warnings() -> Iterator[None]:
 
 
 def _starter(data: str) -> Spec:
+    import dataclasses
+
     from pewlike.report.spec import loads
     from pewlike.report.starter import file_starter
 
@@ -274,7 +276,8 @@ def _starter(data: str) -> Spec:
             f"{made.left_out:,} more were left out (write a spec with `pewlike init --max-items N` to include them)",
             err=True,
         )
-    return loads(made.text, label=f"starter spec for {data}")
+    # pewlike wrote this spec, not the user: an item the file cannot give is reported in its place
+    return dataclasses.replace(loads(made.text, label=f"starter spec for {data}"), keep_going=True)
 
 
 def _homes(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:

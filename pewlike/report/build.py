@@ -633,7 +633,7 @@ class _Writer:
                 if ikey and len(self.failures) == marks[2]:
                     self.computed.append((ikey, blocks, marks[0], len(self.docs), marks[1], len(self.claim_log)))
             except Exception as exc:  # a model that fails, for any reason, is reported and the rest builds
-                if kind == "model" and not isinstance(exc, _Clash):
+                if (kind == "model" or spec.keep_going) and not isinstance(exc, _Clash):
                     blocks = [self._failed(item, exc)]
                 elif isinstance(exc, PewlikeError):
                     raise _where(spec, item.where, exc) from None

@@ -408,6 +408,7 @@ class Spec:
     waves: tuple[WaveData, ...] = ()  # several [[data]] files (the first is ``data``)
     stack: StackSpec | None = None
     trends: tuple[TrendItem, ...] = ()
+    keep_going: bool = False  # an item that fails is reported in its place (starter reports of unseen files)
 
     @property
     def base_dir(self) -> Path:

@@ -521,7 +521,11 @@ def crosstab(
         raise EstimationError(f"crosstab needs two different variables, got {col!r} twice")
     # respondents with a substantive answer to `by`: its Refused column is not shown
     sub = tb.restrict_to_base(bycol, "valid")
-    est = sub.proportion(col, by=bycol, ci=ci, na_rm=(base == "valid"), level=level)
+    try:
+        est = sub.proportion(col, by=bycol, ci=ci, na_rm=(base == "valid"), level=level)
+    except EstimationError:
+        _no_pairs(tb, sub, col, bycol, base)
+        raise
     frame, missing, levels = response_frame(tb.survey(), est, col)
     L = len(levels)
     cols = [str(x) for x in frame[bycol].iloc[::L]]
@@ -671,6 +675,18 @@ class ToplineFunction(Protocol[_B_contra]):
     def __call__(
         self, sf: _B_contra, var: str, /, *, base: Base, nets: NetSpec, ci: ProportionCI, level: float
     ) -> Topline: ...
+
+
+def _no_pairs(tb: TableBackend, sub: TableBackend, col: str, bycol: str, base: Base) -> None:
+    """Raise a clear error when both questions have answers but never from the same respondents.
+
+    Called only once the estimate has failed (on Dask each count is a pass over the data).
+    """
+    if sub.n_rows() and not sub.restrict_to_base(col, base).n_rows() and tb.restrict_to_base(col, base).n_rows():
+        raise EstimationError(
+            f"no respondent answered both {col!r} and {bycol!r} (each has answers, from different respondents); "
+            f"crosstab {col!r} by another variable"
+        )
 
 
 def assemble_crosstab(

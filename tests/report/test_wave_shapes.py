@@ -369,3 +369,53 @@ def test_waves_spelling_an_answer_differently_get_a_trend(tmp_path):
     very = 100 * frame["WEIGHT_W95"][frame["CONCERN_W95"] == 1.0].sum() / frame["WEIGHT_W95"].sum()
     rows = pd.read_csv(tmp_path / "out" / "tables" / "trend_CONCERN.csv")
     assert rows.iloc[0, 0] == "Very concerned" and int(rows.iloc[0, 2]) == int(np.floor(very + 0.5))
+
+
+def test_a_starter_report_reports_an_item_it_cannot_build_and_builds_the_rest(tmp_path):
+    """A question asked only of respondents who refused the banner variable: no pair for its crosstab.
+
+    ``report --data`` (a spec pewlike wrote) shows the failure in its place and writes the rest;
+    the same spec written by ``init`` and run by the user stops with the one-line error.
+    """
+    rng = np.random.default_rng(45)
+    n = 120
+    age = rng.choice([1.0, 2.0, 3.0], n)
+    refused_age = np.arange(n) < 30
+    age[refused_age] = 99.0
+    conc = np.where(refused_age, rng.choice([1.0, 2.0], n), np.nan)  # asked only of those who refused age
+    trust = rng.choice([1.0, 2.0, 3.0], n)
+    frame = pd.DataFrame({"CONC_W50": conc, "TRUST_W50": trust, "F_AGECAT": age, "WEIGHT_W50": rng.gamma(4, 0.25, n)})
+    data = tmp_path / "w50.sav"
+    pyreadstat.write_sav(
+        frame,
+        str(data),
+        variable_value_labels={
+            "CONC_W50": {1.0: "Very concerned", 2.0: "Somewhat concerned", 3.0: "Not too concerned"},
+            "TRUST_W50": {1.0: "A great deal", 2.0: "Some", 3.0: "None at all"},
+            "F_AGECAT": {1.0: "18-29", 2.0: "30-64", 3.0: "65+", 99.0: "Refused"},
+        },
+        missing_ranges={"F_AGECAT": [99.0]},
+    )
+    why = (
+        "no respondent answered both 'CONC_W50' and 'F_AGECAT' (each has answers, from different respondents); "
+        "crosstab 'CONC_W50' by another variable"
+    )
+    out = tmp_path / "out"
+    res = CliRunner().invoke(
+        main, ["report", "--data", str(data), "--out", str(out), "--no-cache", "-q", "--jobs", "1"]
+    )
+    assert res.exit_code == 0, res.output
+    assert f"  NOT BUILT: [[crosstab]] #1 (crosstab_CONC_W50): EstimationError: {why}" in res.output.splitlines()
+    built = {p.name for p in (out / "tables").iterdir()}
+    assert {"topline_CONC_W50.csv", "topline_TRUST_W50.csv", "crosstab_TRUST_W50.csv"} <= built
+    assert "crosstab_CONC_W50.csv" not in built
+    w = frame["WEIGHT_W50"]
+    share = 100 * w[trust == 1.0].sum() / w.sum()
+    assert f"A great deal,{share:.0f}" in (out / "tables" / "topline_TRUST_W50.csv").read_text(encoding="utf-8")
+    assert why.replace("'", "&#x27;") in (out / "index.html").read_text(encoding="utf-8")
+    spec = tmp_path / "w50.toml"
+    assert CliRunner().invoke(main, ["init", str(data), "-o", str(spec)]).exit_code == 0
+    res = CliRunner().invoke(main, ["report", str(spec), "--out", str(tmp_path / "mine"), "--no-cache", "-q"])
+    assert res.exit_code == 1
+    assert res.output.strip().splitlines()[-1] == f"pewlike: error: w50.toml: [[crosstab]] #1: {why}"
+    assert not (tmp_path / "mine").exists()

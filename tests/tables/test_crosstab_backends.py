@@ -207,3 +207,30 @@ def test_errors_are_the_same_on_both_backends(call):
             call(svy)
         errs.append((type(err.value), str(err.value)))
     assert errs[0] == errs[1] and "\n" not in errs[0][1]
+
+
+@pytest.mark.parametrize("base", ["valid", "all"])
+def test_questions_answered_by_different_respondents_name_both(base):
+    # a split-form question crossed by one asked only of the other form: each has answers, no pair has both
+    df = _frame(9, 200)
+    form1 = np.arange(len(df)) % 2 == 0
+    df["Q"] = df["Q"].where(form1)
+    df["SEX"] = df["SEX"].where(~form1)
+    mem, dsk = pw.Survey(df, weights="w"), pw.Survey(dd.from_pandas(df, npartitions=2), weights="w")
+    msgs = []
+    for svy in (mem, dsk):
+        with pytest.raises(EstimationError) as err, dask.config.set(scheduler="synchronous"):
+            svy.crosstab("Q", "SEX", base=base)
+        msgs.append(str(err.value))
+    assert (
+        msgs[0]
+        == msgs[1]
+        == (
+            "no respondent answered both 'Q' and 'SEX' (each has answers, from different respondents); "
+            "crosstab 'Q' by another variable"
+        )
+    )
+    # a question nobody answered keeps its own message
+    df["Q"] = df["Q"].where(form1 & ~form1)
+    with pytest.raises(EstimationError, match="'Q' has no valid values in this survey"):
+        pw.Survey(df, weights="w").crosstab("Q", "SEX", base=base)
