@@ -37,9 +37,10 @@ PLOTS_OWN = "## Tables and models\n\nFigures of toplines, crosstabs and models, 
 NO_RESULTS = ("pewlike.cli", "pewlike.__main__")
 
 # dataclass fields that are not keys of the TOML file: every class's place in the spec, and, per
-# class, what the file gives another way (a label's variable is its table name [labels.VAR])
+# class, what the file gives another way (a label's variable is its table name [labels.VAR]) or the
+# command line sets (keep_going: the starter report of `report --data`)
 INTERNAL = {"where"}
-INTERNAL_OF = {"Spec": {"path", "label"}, "LabelSpec": {"var"}, "WaveData": {"data"}}
+INTERNAL_OF = {"Spec": {"path", "label", "keep_going"}, "LabelSpec": {"var"}, "WaveData": {"data"}}
 
 # fields of Spec that are not written as ``[name]`` / ``[[singular name]]``: the header they have
 # in the file, or None for a field that is no table (per-item ``filter``/``universe`` keys)
