@@ -177,7 +177,7 @@ def _mean_or_total(
     if c.bad is not None:  # R returns NA when a domain has missing values and na.rm=FALSE
         est[c.bad], se[c.bad], deff[c.bad] = np.nan, np.nan, np.nan
     lo, hi = _normal_ci(est, se, level)
-    frame = _frame(c.col, None, c.keys, list(c.by_cols), est, se, lo, hi, deff, c.n)
+    frame = _frame(c.col, None, c.keys, list(c.by_cols), est, se, lo, hi, deff, c.nobs)
     return Estimates(kind, c.col, c.by_cols, frame, r.vcov, level, "normal", wt.label(c.col), wt.design_label())
 
 
@@ -255,7 +255,7 @@ def _proportions(
             lo, hi = _replicate_logit_ci(wt.replicate_scales(), r, dfs, level)
     else:
         lo, hi = _normal_ci(est, se, level)
-    frame = _frame(c.col, c.levels, c.keys, list(c.by_cols), est, se, lo, hi, deff, n)
+    frame = _frame(c.col, c.levels, c.keys, list(c.by_cols), est, se, lo, hi, deff, c.nobs)
     return Estimates(
         kind,
         c.col,
@@ -372,5 +372,5 @@ def ratio(
     se = np.sqrt(np.clip(np.diag(r.vcov), 0, None))
     lo, hi = _normal_ci(r.theta, se, level)
     name = f"{c.col}/{c.other}"
-    frame = _frame(name, None, c.keys, list(c.by_cols), r.theta, se, lo, hi, np.full(c.ndom, np.nan), c.n)
+    frame = _frame(name, None, c.keys, list(c.by_cols), r.theta, se, lo, hi, np.full(c.ndom, np.nan), c.nobs)
     return Estimates("ratio", name, c.by_cols, frame, r.vcov, level, "normal", None, wt.design_label())

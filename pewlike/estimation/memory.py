@@ -215,7 +215,7 @@ class InMemoryTotals:
             tuple(by_cols),
             ar,
             n.astype(np.int64),
-            n.astype(float),
+            _nobs(d, code, G, n),
             W=engine.cell_sums(code, G, d.weights),
             handle=_Cells(code, G, slice(None), later=later),
         )

@@ -84,7 +84,6 @@ def _base_pass(pdf: pd.DataFrame, prep: Prep, params: tuple[_InBase, ByCodes | N
     nz = ok & (prep.w != 0)
     w = prep.w
     return {
-        "n": np.bincount(g[ok], minlength=G).astype(float),
         "nw": np.bincount(g[nz], minlength=G).astype(float),
         "sw": np.bincount(g[nz], weights=w[nz], minlength=G),
         "sw2": np.bincount(g[nz], weights=w[nz] * w[nz], minlength=G),
@@ -276,7 +275,7 @@ class PartitionedTables:
         inbase = _InBase(col, self.pf._level(col), base == "valid")
         sums = run_pass(self.pf, [col], _base_pass, (inbase, None, 1))
         moe, deff = _moe(sums["nw"], sums["sw"], sums["sw2"], level)
-        return BaseStats(int(sums["n"][0]), float(moe[0]), float(deff[0]), int(sums["asked"][0]))
+        return BaseStats(int(sums["nw"][0]), float(moe[0]), float(deff[0]), int(sums["asked"][0]))
 
     def question(self, col: str) -> str:
         """The question wording.
@@ -361,7 +360,7 @@ class PartitionedTables:
         sums = run_pass(self.pf, [col, bycol], _base_pass, (inbase, bc, bc.size))
         raw_of = np.flatnonzero(bfc.lut[:-1] >= 0)  # kept level -> raw category code
         moes, _ = _moe(sums["nw"], sums["sw"], sums["sw2"], level)
-        return sums["n"][raw_of][pos_of].astype(np.int64), moes[raw_of][pos_of]
+        return sums["nw"][raw_of][pos_of].astype(np.int64), moes[raw_of][pos_of]
 
     def degf(self) -> float:
         """Design degrees of freedom of the domain (one pass, cached).

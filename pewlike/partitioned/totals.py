@@ -248,15 +248,14 @@ class PartitionedTotals:
         )
         sums = first_pass(pf, spec)
         present = _present(sums, ncol)
-        n = sums["n"][present]
         return DomainCells(
             ncol,
             dcol,
             bc.keys(present),
             bc.cols,
             np.arange(present.size),
-            n.astype(np.int64),
-            n,
+            sums["n"][present].astype(np.int64),
+            sums["nobs"][present],
             W=sums["W"][present],
             handle=_Cells(spec, sums, present, present),
         )

@@ -17,6 +17,7 @@ import numpy as np
 
 from pewlike.errors import EstimationError
 from pewlike.resultbase import Result, frame_text
+from pewlike.tables.answers import counted
 from pewlike.tables.export import TableDoc, fmt_int, fmt_points
 from pewlike.tables.toplines import Topline, categorical_column, moe_points, topline
 
@@ -334,16 +335,17 @@ def methods_statement(survey: Survey | SurveyFrame, by: Sequence[str] = (), *, l
     sf = frame_of(survey)
     dom = sf.design.in_domain
     moe, deff = moe_points(sf, dom, level)
-    rows = [{"group": "Total sample", "level": "", "n": int(dom.sum()), "deff": deff, "moe": moe}]
+    rows = [{"group": "Total sample", "level": "", "n": int(counted(sf, dom).sum()), "deff": deff, "moe": moe}]
     for var in by:
         col = categorical_column(sf, var, "methods_statement")
         _, idx, levels = factor_codes(sf, col)
         label = display_name(sf.codebook.variables[col])
         for k, lev in enumerate(levels):  # one margin per reported group
             mask = dom & (idx == k)
-            if mask.any():
+            n = int(counted(sf, mask).sum())
+            if n:  # a group whose respondents all have weight zero is left out, as in the estimates
                 m, d = moe_points(sf, mask, level)
-                rows.append({"group": label, "level": lev, "n": int(mask.sum()), "deff": d, "moe": m})
+                rows.append({"group": label, "level": lev, "n": n, "deff": d, "moe": m})
     if not rows[0]["n"]:
         raise EstimationError("the survey has no respondents in this domain")
     return MethodsStatement(pd.DataFrame(rows, columns=["group", "level", "n", "deff", "moe"]), level)

@@ -17,6 +17,7 @@ import numpy as np
 from pewlike.errors import EstimationError, VariableError
 from pewlike.estimation.indicators import answer_levels, short_labels
 from pewlike.resultbase import RowEstimates, frame_text
+from pewlike.tables.answers import counted
 from pewlike.tables.export import TableDoc, file_safe, fmt_int, pew_percent
 from pewlike.tables.toplines import categorical_column, topline
 
@@ -351,6 +352,7 @@ def compare_items(
     from pewlike.resultbase import t_quantile
 
     both = sf.valid(a) & sf.valid(b)
+    n = int(counted(sf, both & sf.design.in_domain).sum())  # R's unwtd.count: nonzero weights
     sa, sb = sf.data[a].astype(object), sf.data[b].astype(object)
     answers = list(answer_levels(sf, a))
     groups = [(x, (x,)) for x in answers] + [(lab, tuple(ms)) for lab, ms in nets]
@@ -376,5 +378,5 @@ def compare_items(
         eb = float(mean(sf2, f"_gb{k}").to_frame()["estimate"].iloc[0])
         diff, se = float(d["estimate"]), float(d["std_error"])
         p = float(2 * t_sf(abs(diff / se), df)) if se > 0 else float("nan")
-        rows.append([label, a, b, ea, eb, diff, se, diff - q * se, diff + q * se, p, int(both.sum())])
+        rows.append([label, a, b, ea, eb, diff, se, diff - q * se, diff + q * se, p, n])
     return pd.DataFrame(rows, columns=comparison_columns())

@@ -267,6 +267,7 @@ def _estimate(
 
     from pewlike.estimation.joint import joint_means
     from pewlike.io.codebook import Codebook
+    from pewlike.tables.answers import counted
     from pewlike.tables.toplines import moe_points
 
     by_cols = _by_cols(sf, by)
@@ -333,7 +334,7 @@ def _estimate(
         frame=frame,
         count=cnt,
         count_distribution=dist,
-        n=int(in_base.sum()),
+        n=int(counted(sf, in_base).sum()),
         asked=int(asked.sum()),
         total=int(sf.design.in_domain.sum()),
         moe=moe,
