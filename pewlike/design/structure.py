@@ -62,6 +62,10 @@ class Design:
         How estimates get their covariance: :class:`~pewlike.variance.taylor.LinearizationVariance`
         (with its calibration steps) or :class:`~pewlike.variance.replication.ReplicateVariance`
         (with the replicate weights), chosen once by :func:`build_design`.
+    held : ndarray (n,) of bool or None
+        Rows R's design object would still hold (None: every row): R's ``subset`` drops the
+        rows it leaves out of a design that is not calibrated, and keeps them, weighted zero,
+        in a calibrated one.  Only :meth:`test_degf` reads it.
     """
 
     weights: np.ndarray
@@ -73,6 +77,7 @@ class Design:
     names: dict = field(default_factory=dict)
     weighted: bool = True
     variance: VarianceMethod = field(default_factory=LinearizationVariance)
+    held: np.ndarray | None = None
 
     @property
     def n_total(self) -> int:
@@ -146,7 +151,8 @@ class Design:
         """
         dom = self.in_domain & mask
         w = np.where(dom, self.weights, 0.0)
-        return replace(self, weights=w, domain=dom, variance=self.variance.restrict(dom))
+        held = self.held_rows if self.calibration else dom  # R drops the other rows unless calibrated
+        return replace(self, weights=w, domain=dom, variance=self.variance.restrict(dom), held=held)
 
     def with_weights(
         self, weights: np.ndarray, repweights: np.ndarray | None = None, calibration: tuple | None = None
@@ -252,6 +258,33 @@ class Design:
     @cached_property
     def _degf(self) -> int:
         return self.variance.degf(self)
+
+    def test_degf(self) -> int:
+        """Denominator degrees of freedom of a test of association, as R's ``svychisq``.
+
+        R 4.1.1's ``svychisq`` counts the first-stage PSUs minus strata of every row its
+        design object holds, weighted zero or not (``length(unique(design$cluster[, 1]))``),
+        where :meth:`degf` counts only rows with a nonzero weight.  The two differ when
+        respondents in the domain are weighted zero, or in a subset of a calibrated design
+        (R keeps its other rows); otherwise this is :meth:`degf`.  Replicate designs: :meth:`degf`.
+
+        Returns
+        -------
+        int
+        """
+        if self.is_replicate:
+            return self.degf()
+        held = self.held_rows
+        if not self.has_zero_weights and not np.any(held & ~self.in_domain):
+            return self.degf()
+        from pewlike.variance.linearization import degf_linearized
+
+        return int(degf_linearized(self.strata, self.clusters, held.astype(float)))
+
+    @property
+    def held_rows(self) -> np.ndarray:
+        """Rows R's design object would hold (:attr:`held`; without it, the domain's rows)."""
+        return self.in_domain if self.held is None else self.held
 
 
 # ---------------------------------------------------------------------------

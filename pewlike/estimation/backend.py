@@ -215,6 +215,10 @@ class WeightedTotals(Protocol):
         """Design degrees of freedom (R ``degf(design)``)."""
         ...
 
+    def test_degf(self) -> float:
+        """Denominator df of a test of association (R ``svychisq``'s ``nu``; see ``Design.test_degf``)."""
+        ...
+
     def factor_levels(self, var: str, na_rm: bool) -> FactorLevels:
         """The counted levels of a categorical."""
         ...

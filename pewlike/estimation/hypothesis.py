@@ -211,7 +211,9 @@ def chisq(
     Notes
     -----
     Equivalent to ``svychisq(~row + col, design, statistic=)`` in R survey (on all rows in
-    memory, for a partitioned survey).
+    memory, for a partitioned survey).  ``nu`` is R's: the first-stage PSUs minus strata of
+    every row R's design object holds, rows weighted zero included (a subset of a calibrated
+    design holds every row), which is ``degf(design)`` unless some rows are weighted zero.
     """
     if statistic not in ("F", "Chisq", "Wald", "adjWald"):
         raise EstimationError(f"statistic={statistic!r} is not valid; choose one of 'F', 'Chisq', 'Wald', 'adjWald'")
@@ -229,10 +231,10 @@ def chisq(
         )
     r = tw.table_totals(cells)
     if wald:
-        w_stat, w_df, w_p, w_method = wald_independence(r.theta, r.vcov, nr, nc, tw.design_degf(), statistic)
+        w_stat, w_df, w_p, w_method = wald_independence(r.theta, r.vcov, nr, nc, tw.test_degf(), statistic)
         return TestResult(w_stat, w_df, w_p, w_method, (rf.col, cf.col))
     table = r.num.reshape(nc, nr).T
-    stat, df, p, method = rao_scott(r.theta, r.vcov, table, tw.n_rows(), tw.design_degf(), statistic)
+    stat, df, p, method = rao_scott(r.theta, r.vcov, table, tw.n_rows(), tw.test_degf(), statistic)
     return TestResult(stat, df, p, method, (rf.col, cf.col))
 
 

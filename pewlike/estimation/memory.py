@@ -347,6 +347,15 @@ class InMemoryTotals:
         """
         return float(self.sf.degf)
 
+    def test_degf(self) -> float:
+        """Denominator df of a test of association, as R's ``svychisq`` (:meth:`Design.test_degf`).
+
+        Returns
+        -------
+        float
+        """
+        return float(self.sf.design.test_degf())
+
     def factor_levels(self, var: str, na_rm: bool) -> FactorLevels:
         """The counted levels of a categorical, with the level index of every row.
 

@@ -191,7 +191,13 @@ def build(
     texts: Answers = scan["text"]
     if replicate is not None:
         return replicate, levels, texts
-    common: dict[str, Any] = dict(weight_col=wcol, weighted=weighted, lonely_psu=lonely_psu, names=names)
+    common: dict[str, Any] = dict(
+        weight_col=wcol,
+        weighted=weighted,
+        lonely_psu=lonely_psu,
+        names=names,
+        zero_weights=bool(scan["w_pos"] < scan["n"]),
+    )
     if kind == "clustered":
         return (
             _clustered(scan["keys"], key_cols, strata_cols, psu_cols, fpc_cols, nest, lonely_psu, common),

@@ -207,6 +207,8 @@ class DaskDesign:
     variance : PartitionedVariance
         The variance strategy, chosen from ``kind`` when the design is built; every step
         that differs by variance method asks it.
+    zero_weights : bool
+        Whether some row's weight is zero (found by the pass that built the design).
     """
 
     kind: Literal["replicate", "clustered", "rows"]
@@ -222,6 +224,7 @@ class DaskDesign:
     key_cols: tuple[str, ...] = ()
     units: UnitTable | None = None
     strata: StrataTable | None = None
+    zero_weights: bool = False
     variance: PartitionedVariance = field(init=False, repr=False)
 
     @property
@@ -414,6 +417,26 @@ def _domain_mask(pdf: pd.DataFrame, conditions: Sequence[Condition], upto: int) 
             raise EstimationError(f"subset condition {cond[2]!r} did not give one True/False per row")
         mask &= hit
     return mask
+
+
+def held_rows(pdf: pd.DataFrame, state: State) -> np.ndarray:
+    """Rows of a partition that R's design object would still hold (see ``Design.held``).
+
+    R's ``subset`` drops the rows it leaves out of a design that is not calibrated and keeps
+    them in a calibrated one: the rows held are those of the subsets made before the first
+    raking step.
+
+    Parameters
+    ----------
+    pdf : pandas.DataFrame
+        One partition with the columns of ``state.columns()``.
+    state : State
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    return _domain_mask(pdf, state.domain, state.steps[0].ndomain if state.steps else len(state.domain))
 
 
 def prepare(pdf: pd.DataFrame, state: State) -> Prep:

@@ -67,8 +67,11 @@ class PartitionedVariance(Protocol):
         """The design sums of one partition's cells that :meth:`vcov` reads."""
         ...
 
-    def df_sums(self, prep: Prep, dom: np.ndarray, n_dom: int) -> Sums:
-        """What the degrees of freedom of each domain need, from one partition."""
+    def df_sums(self, prep: Prep, dom: np.ndarray, n_dom: int, every_row: bool = False) -> Sums:
+        """What the degrees of freedom of each domain need, from one partition.
+
+        Rows with a nonzero weight (R ``degf``), or with ``every_row`` every row of a domain.
+        """
         ...
 
     def domain_df(self, sums: Sums, doms: np.ndarray) -> np.ndarray:
@@ -187,7 +190,7 @@ class ReplicateSums:
             out["Br"] = onehot_sum(den, spec.n_den, b, prep.rep_weights())
         return out
 
-    def df_sums(self, prep: Prep, dom: np.ndarray, n_dom: int) -> Sums:
+    def df_sums(self, prep: Prep, dom: np.ndarray, n_dom: int, every_row: bool = False) -> Sums:
         """Gram matrix of the replicate weights within each domain (their rank is the df).
 
         Parameters
@@ -196,12 +199,14 @@ class ReplicateSums:
         dom : numpy.ndarray
             Domain code of every row (-1: none).
         n_dom : int
+        every_row : bool
+            Count every row of a domain, weighted zero or not (R ``svychisq``'s ``nu``).
 
         Returns
         -------
         dict
         """
-        use = (dom >= 0) & (prep.w != 0)
+        use = (dom >= 0) if every_row else (dom >= 0) & (prep.w != 0)
         g = dom[use]
         Wt = prep.rep_weights()
         R = Wt.shape[0]
@@ -394,7 +399,7 @@ class ClusteredSums:
     def _counts(self) -> tuple[int, int]:
         return int(self.units.clusters[:, 0].max()) + 1, int(self.units.strata[:, 0].max()) + 1
 
-    def df_sums(self, prep: Prep, dom: np.ndarray, n_dom: int) -> Sums:
+    def df_sums(self, prep: Prep, dom: np.ndarray, n_dom: int, every_row: bool = False) -> Sums:
         """The distinct PSUs and strata of each domain.
 
         Parameters
@@ -402,12 +407,14 @@ class ClusteredSums:
         prep : Prep
         dom : numpy.ndarray
         n_dom : int
+        every_row : bool
+            Count every row of a domain, weighted zero or not (R ``svychisq``'s ``nu``).
 
         Returns
         -------
         dict
         """
-        use = (dom >= 0) & (prep.w != 0)
+        use = (dom >= 0) if every_row else (dom >= 0) & (prep.w != 0)
         g = dom[use]
         unit = prep.unit_codes()
         psu = self.units.clusters[unit[use], 0]
@@ -638,7 +645,7 @@ class RowSums:
         okg = dom >= 0
         return {"present": Pairs.of(prep.stratum_codes()[okg] * spec.n_dom + dom[okg], np.ones(int(okg.sum())))}
 
-    def df_sums(self, prep: Prep, dom: np.ndarray, n_dom: int) -> Sums:
+    def df_sums(self, prep: Prep, dom: np.ndarray, n_dom: int, every_row: bool = False) -> Sums:
         """Rows and distinct strata of each domain.
 
         Parameters
@@ -646,12 +653,14 @@ class RowSums:
         prep : Prep
         dom : numpy.ndarray
         n_dom : int
+        every_row : bool
+            Count every row of a domain, weighted zero or not (R ``svychisq``'s ``nu``).
 
         Returns
         -------
         dict
         """
-        use = (dom >= 0) & (prep.w != 0)
+        use = (dom >= 0) if every_row else (dom >= 0) & (prep.w != 0)
         g = dom[use]
         H = self.strata.n.shape[0]
         return {

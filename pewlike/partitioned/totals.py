@@ -29,7 +29,7 @@ from pewlike.partitioned.cells import (
     numeric_column,
     spec_columns,
 )
-from pewlike.partitioned.engine import run_pass
+from pewlike.partitioned.engine import held_rows, run_pass
 from pewlike.partitioned.ratios import Kept, domain_df, finish, first_pass
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,10 +38,38 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.estimation.backend import By
     from pewlike.estimation.engine import Ratios
     from pewlike.partitioned.cells import CellSpec
-    from pewlike.partitioned.engine import DaskDesign, Prep, Sums
+    from pewlike.partitioned.engine import DaskDesign, Prep, State, Sums
     from pewlike.partitioned.frame import PartitionedFrame
 
-__all__ = ["PartitionedTotals"]
+__all__ = ["PartitionedTotals", "test_degf"]
+
+
+def _held_df_pass(pdf: pd.DataFrame, prep: Prep, state: State) -> Sums:
+    dom = np.where(held_rows(pdf, state), 0, -1)
+    return prep.design.variance.df_sums(prep, dom, 1, every_row=True)
+
+
+def test_degf(pf: PartitionedFrame) -> int:
+    """Denominator df of a test of association, as R's ``svychisq`` (``Design.test_degf`` in memory).
+
+    The first-stage PSUs minus strata of every row R's design object would hold, weighted zero
+    or not; :attr:`PartitionedFrame.degf` (no further pass) when no weight is zero and no
+    subset was made after raking, and for replicate designs.
+
+    Parameters
+    ----------
+    pf : PartitionedFrame
+
+    Returns
+    -------
+    int
+    """
+    d, st = pf._ddesign, pf._state
+    after_raking = bool(st.steps) and st.steps[0].ndomain < len(st.domain)
+    if d.kind == "replicate" or not (d.zero_weights or after_raking):
+        return int(pf.degf)
+    sums = run_pass(pf, [], _held_df_pass, st)
+    return int(d.variance.domain_df(sums, np.array([0]))[0])
 
 
 @dataclass(frozen=True, eq=False)
@@ -363,6 +391,15 @@ class PartitionedTotals:
         float
         """
         return float(self.pf.degf)
+
+    def test_degf(self) -> float:
+        """Denominator df of a test of association, as R's ``svychisq`` (:func:`test_degf`).
+
+        Returns
+        -------
+        float
+        """
+        return float(test_degf(self.pf))
 
     def factor_levels(self, var: str, na_rm: bool) -> FactorLevels:
         """The counted levels of a categorical (from the column's dtype and codebook; no pass).

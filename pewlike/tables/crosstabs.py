@@ -480,8 +480,8 @@ def crosstab(
     One degrees of freedom for the whole table, ``df``: the design df of the
     respondents who answered both questions, ``nu = degf(sub)`` with ``sub =
     subset(design, !is.na(var) & !is.na(by))`` in R survey (``var``'s Refused
-    counts as an answer with ``base="all"``; ``by``'s never does).  The intervals,
-    the letters and the Rao-Scott test all use it:
+    counts as an answer with ``base="all"``; ``by``'s never does).  The intervals
+    and the letters use it, and the Rao-Scott test R's own ``nu``:
 
     * cells are ``svyby(~I(var == level), ~by, sub, svymean, covmat=TRUE)``;
     * intervals ``svyby(~I(var == level), ~by, sub, svyciprop, method=ci,
@@ -490,9 +490,10 @@ def crosstab(
       column's design), so the Korn-Graubard interval here is its formula with
       ``nu`` in that place;
     * the test is ``svychisq(~var + by, sub)`` (Rao-Scott F on the substantive
-      answers, ``ddf = ndf * nu``; for a design made by ``svydesign`` without
-      calibration, ``subset()`` drops the other rows, so R's ``nu`` there is
-      ``degf(sub)``);
+      answers, ``ddf = ndf * nu``); ``svychisq``'s ``nu`` is ``degf(sub)`` unless
+      respondents are weighted zero or the design is calibrated (R's ``subset()``
+      then keeps the other rows), when it counts the PSUs of every row R's design
+      holds (see :func:`pewlike.estimation.hypothesis.chisq`);
     * letters are the pairwise differences ``svycontrast`` of the ``svymean``
       ``svyby`` with its full covariance, t on ``nu`` df, adjusted by ``p.adjust``.
 

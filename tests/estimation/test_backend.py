@@ -75,6 +75,7 @@ def test_both_backend_classes_satisfy_the_protocol():
             # the tests (chisq, ttest) ask for tables and two-group means
             "n_rows",
             "design_degf",
+            "test_degf",
             "factor_levels",
             "table_cells",
             "table_totals",
