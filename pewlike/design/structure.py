@@ -357,6 +357,43 @@ def weight_lookalikes(columns: Sequence[str]) -> list[str]:
     return [str(c) for c in columns if _WEIGHT_LIKE.search(str(c)) and not _WEIGHT_NAME.match(str(c))]
 
 
+def replicate_lookalikes(columns: Sequence[str], weight: str) -> list[str]:
+    """Columns named like replicate weights of ``weight``: ``<weight>1`` .. ``<weight>R`` (or ``<weight>_1`` ..).
+
+    Only suggested (by ``pewlike init``), never used: the replicate type cannot be told from the
+    names.  Found only when the numbers run 1 .. R without a gap, R >= 4, and no column is named
+    like an ATP wave weight (``WEIGHT_W4`` beside ``WEIGHT_W41`` .. are other waves' weights).
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The data's columns.
+    weight : str
+        The full-sample weight column.
+
+    Returns
+    -------
+    list of str
+        In replicate order; empty when there are none.
+
+    Examples
+    --------
+    >>> replicate_lookalikes(["PWGTP", *[f"PWGTP{i}" for i in range(1, 81)], "AGEP"], "PWGTP")[::79]
+    ['PWGTP1', 'PWGTP80']
+    >>> replicate_lookalikes(["WEIGHT_W4", "WEIGHT_W41", "WEIGHT_W42", "WEIGHT_W43", "WEIGHT_W44"], "WEIGHT_W4")
+    []
+    """
+    pattern = re.compile(re.escape(weight) + r"_?(\d+)", re.IGNORECASE)
+    found: dict[int, str] = {}
+    for c in map(str, columns):
+        hit = pattern.fullmatch(c)
+        if hit and c != weight and not _WEIGHT_NAME.match(c):
+            found.setdefault(int(hit.group(1)), c)
+    if len(found) < 4 or sorted(found) != list(range(1, len(found) + 1)):
+        return []
+    return [found[i] for i in range(1, len(found) + 1)]
+
+
 def _no_weight_advice(columns: Sequence[str]) -> str:
     """What to do when no column is named like a weight: use the lookalike, if there is one."""
     like = weight_lookalikes(columns)

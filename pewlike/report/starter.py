@@ -529,7 +529,7 @@ def starter(
     (3, 9)
     """
     from pewlike.design.frame import dropped_unweighted
-    from pewlike.design.structure import weight_lookalikes
+    from pewlike.design.structure import replicate_lookalikes, weight_lookalikes
     from pewlike.errors import SpecError
     from pewlike.report.spec import loads
 
@@ -567,7 +567,12 @@ def starter(
         rel = data.as_posix()
     label = svy._codebook.file_label or data.stem
     weight = svy._design.names.get("weights")
-    like = None if weight else next(iter(weight_lookalikes(list(svy._data.columns))), None)
+    columns = [str(c) for c in svy._data.columns]
+    likes = [] if weight else weight_lookalikes(columns)
+    # the full-sample weight, not one of its replicates (PWGTP, not PWGTP1), when the file has both
+    like = next((c for c in likes if replicate_lookalikes(columns, c)), likes[0] if likes else None)
+    full = weight or like
+    replicates = replicate_lookalikes(columns, str(full)) if full else []
     if weight_why is None:
         weight_why = f"weight: {weight} (the file's weight column)" if weight else "weight: none found, so unweighted"
         if like:
@@ -576,12 +581,20 @@ def starter(
                 f'set [data] weights = "{like}" to use it'
             )
     why.append(weight_why)
+    if replicates and not svy._design.is_replicate:
+        why.append(
+            f"replicate weights: {replicates[0]} .. {replicates[-1]} look like {weight or like}'s; "
+            "the spec says how to use them (their type is in the file's documentation)"
+        )
     why.append('base: "valid" for every table (Refused and Don\'t know excluded, said under each table)')
     wording = {col: svy._codebook.variables[col].label or "" for col in items}
     lines = _text(label, rel, weight, demos, {col: found[col] for col in items}, wording)
     if weight and dropped_unweighted(svy._history):
         at = lines.index(f"weights = {_q(weight)}") + 1
         lines[at:at] = [MISSING_WEIGHTS_COMMENT, 'missing_weights = "drop"']
+    if replicates and not svy._design.is_replicate:
+        at = next(i for i, x in enumerate(lines) if x.startswith("weights = ")) + 1
+        lines[at:at] = _replicate_comment(weight or like or "", replicates, chosen=bool(weight))
     from pewlike.report.starter_batteries import battery_lines
 
     extra = battery_lines(svy, items)  # batteries and grids it finds (#14)
@@ -597,6 +610,17 @@ def starter(
     text = "\n".join(lines)
     loads(text, label=Path(spec_path).name)  # the starter must itself be a valid spec
     return Starter(text, len(items), left_out, tuple(why), like)
+
+
+def _replicate_comment(weight: str, replicates: list[str], *, chosen: bool) -> list[str]:
+    """Comment lines of the starter's [data]: how to use the replicate weights the file seems to have."""
+    stem = replicates[0][: -len("1")]
+    return [
+        f"# {_comment(replicates[0])} .. {_comment(replicates[-1])} look like {len(replicates)} replicate weights "
+        f"of {_comment(weight)}; to use them, set" + ("" if chosen else f" weights = {_q(_comment(weight))} and"),
+        f"# repweights = {_q(_comment(stem) + '[0-9]*')}",
+        '# reptype = "JK1"  # or "JKn", "BRR", "Fay", "bootstrap", "SDR": the file\'s documentation says which',
+    ]
 
 
 def _text(

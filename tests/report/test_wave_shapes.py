@@ -419,3 +419,46 @@ def test_a_starter_report_reports_an_item_it_cannot_build_and_builds_the_rest(tm
     assert res.exit_code == 1
     assert res.output.strip().splitlines()[-1] == f"pewlike: error: w50.toml: [[crosstab]] #1: {why}"
     assert not (tmp_path / "mine").exists()
+
+
+@pytest.mark.parametrize("named", ["weight", "PWGTP"])
+def test_replicate_weights_are_pointed_out_in_the_starter(tmp_path, named):
+    """PWGTP1 .. PWGTP80 beside PWGTP (as ACS files have them): the starter says how to use them.
+
+    Uncommented as it says, with the type the file's documentation gives, the report uses them
+    (its methods statement names the replicate design).
+    """
+
+    rng = np.random.default_rng(80)
+    n, R = 300, 8
+    w = rng.gamma(3.0, 30.0, n)
+    reps = {f"{named}{'_' if named == 'weight' else ''}{i}": w * np.exp(rng.normal(0, 0.3, n)) for i in range(1, R + 1)}
+    frame = pd.DataFrame({**reps, "Q1": rng.choice([1.0, 2.0, 3.0], n), named: w})  # the replicates first
+    data = tmp_path / "acs.sav"
+    labels = {1.0: "Very concerned", 2.0: "Somewhat concerned", 3.0: "Not at all concerned"}
+    pyreadstat.write_sav(frame, str(data), variable_value_labels={"Q1": labels})
+    spec = tmp_path / "report.toml"
+    res = CliRunner().invoke(main, ["init", str(data), "--output", str(spec)])
+    assert res.exit_code == 0, res.output
+    first, last = next(iter(reps)), list(reps)[-1]
+    assert (
+        f"  replicate weights: {first} .. {last} look like {named}'s; the spec says how to use them "
+        "(their type is in the file's documentation)"
+    ) in res.output.splitlines()
+    text = spec.read_text(encoding="utf-8")
+    stem = first[:-1]
+    lines = text.splitlines()
+    at = lines.index(f'# repweights = "{stem}[0-9]*"')
+    assert lines[at - 1].startswith(f"# {first} .. {last} look like {R} replicate weights of {named}; to use them, set")
+    assert load(spec).data.repweights is None  # a suggestion, not a choice
+    used = text.replace(f'# repweights = "{stem}[0-9]*"', f'repweights = "{stem}[0-9]*"')
+    used = used.replace("weights = false", f'weights = "{named}"').replace('# reptype = "JK1"', 'reptype = "SDR"\n#')
+    spec.write_text(used, encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["report", str(spec), "--out", str(out), "--no-cache", "-q", "--jobs", "1"])
+    assert res.exit_code == 0, res.output
+    assert f"Replicate-weight design: Successive difference replicates (SDR) with {R} replicates" in (
+        out / "report.md"
+    ).read_text(encoding="utf-8")
+    share = 100 * w[frame["Q1"] == 1.0].sum() / w.sum()
+    assert f"Very concerned,{share:.0f}" in (out / "tables" / "topline_Q1.csv").read_text(encoding="utf-8")

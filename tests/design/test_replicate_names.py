@@ -1,0 +1,24 @@
+"""Columns that look like replicate weights of a weight: only suggested, so only when the names leave no doubt."""
+
+from __future__ import annotations
+
+import pytest
+
+from pewlike.design.structure import replicate_lookalikes
+
+
+@pytest.mark.parametrize(
+    ("columns", "weight", "want"),
+    [
+        (["PWGTP", "PWGTP1", "PWGTP2", "PWGTP3", "PWGTP4"], "PWGTP", ["PWGTP1", "PWGTP2", "PWGTP3", "PWGTP4"]),
+        (["wt_4", "wt_2", "wt", "wt_1", "wt_3"], "wt", ["wt_1", "wt_2", "wt_3", "wt_4"]),  # in replicate order
+        (["FINWT", "finwt1", "finwt2", "finwt3", "finwt4"], "FINWT", ["finwt1", "finwt2", "finwt3", "finwt4"]),
+        (["PWGTP", "PWGTP1", "PWGTP2", "PWGTP3"], "PWGTP", []),  # three are too few to be sure
+        (["PWGTP", "PWGTP1", "PWGTP2", "PWGTP4", "PWGTP5"], "PWGTP", []),  # a gap
+        (["PWGTP", "PWGTP2", "PWGTP3", "PWGTP4", "PWGTP5"], "PWGTP", []),  # not from 1
+        (["WEIGHT_W4", "WEIGHT_W41", "WEIGHT_W42", "WEIGHT_W43", "WEIGHT_W44"], "WEIGHT_W4", []),  # other waves
+        (["W", "W1x", "W2x", "W3x", "W4x"], "W", []),  # not a number at the end
+    ],
+)
+def test_replicate_lookalikes(columns, weight, want):
+    assert replicate_lookalikes(columns, weight) == want
