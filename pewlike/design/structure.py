@@ -63,9 +63,9 @@ class Design:
         (with its calibration steps) or :class:`~pewlike.variance.replication.ReplicateVariance`
         (with the replicate weights), chosen once by :func:`build_design`.
     held : ndarray (n,) of bool or None
-        Rows R's design object would still hold (None: every row): R's ``subset`` drops the
-        rows it leaves out of a design that is not calibrated, and keeps them, weighted zero,
-        in a calibrated one.  Only :meth:`test_degf` reads it.
+        Rows R's design object would still hold (None: those of the domain): R's ``subset``
+        drops the rows it leaves out of a design that is not calibrated, and keeps them,
+        weighted zero, in a calibrated one.  Only :meth:`test_degf` reads it.
     """
 
     weights: np.ndarray
