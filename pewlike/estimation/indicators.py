@@ -47,6 +47,8 @@ _STEMS = (
 )
 _NONE = re.compile(r"^\s*(none of (these|the above|them)|none)\b", re.IGNORECASE)
 _SEPARATORS = (". ", ": ", "? ", " - ", " \u2013 ", " \u2014 ", "; ", ", ")
+#: What Qualtrics puts between a question and its option in a select-all item's wording.
+_SELECTED_CHOICE = re.compile(r"\s*[-\u2013\u2014:]?\s*selected choice\s*$", re.IGNORECASE)
 
 
 def selected_label(levels: Sequence[str]) -> str | None:
@@ -76,6 +78,36 @@ def selected_label(levels: Sequence[str]) -> str | None:
         if any(low.startswith(w) and (len(low) == len(w) or not low[len(w)].isalnum()) for w in _SELECTED):
             return lab
     return None
+
+
+def choice_label(levels: Sequence[str]) -> str | None:
+    """The option an item names when its one answer is the option itself, or None.
+
+    Survey software such as Qualtrics exports a select-all question as one column per option,
+    coded 1 with the option's name as its label ("Facebook") and left blank (or 0, unlabelled)
+    when not selected.
+
+    Parameters
+    ----------
+    levels : sequence of str
+        The item's substantive answer labels.
+
+    Returns
+    -------
+    str or None
+        The one label that is neither a "selected" word (:func:`selected_label`) nor the
+        unlabelled code "0"; None otherwise.
+
+    Examples
+    --------
+    >>> choice_label(["Facebook"]), choice_label(["0", "Facebook"]), choice_label(["Selected"])
+    ('Facebook', 'Facebook', None)
+    >>> choice_label(["Agree", "Disagree"])
+    """
+    named = [lab for lab in levels if lab.strip() != "0"]
+    if len(named) != 1 or len(levels) - len(named) > 1 or selected_label(named) is not None:
+        return None
+    return named[0]
 
 
 def _substantive(info: VariableInfo, levels: Sequence[str] | None = None) -> tuple[str, ...]:
@@ -158,13 +190,16 @@ def find_batteries(
         underscore followed by one or two letters, up to three digits or ``none``
         (``SMUSE_a``, ``Q5_1``); categorical, one set of answer labels that has a
         "selected" answer: Selected / Not selected, or "Selected" alone (an item left
-        blank when not selected, as some survey software exports it).
+        blank when not selected, as some survey software exports it); or each item
+        labelled with its own option's name, left blank or 0 when not selected
+        (Qualtrics' export; :func:`choice_label`).
 
     Notes
     -----
     R has no equivalent; Pew codebooks list such items under one question number.
     """
     groups: dict[str, list[str]] = {}
+    choices: dict[str, list[tuple[str, str]]] = {}
     for col in columns:
         info = codebook.variables.get(col)
         if info is None or info.kind not in ("categorical", "string"):
@@ -173,11 +208,18 @@ def find_batteries(
         if stem is None:
             continue
         labels = _substantive(info, None if levels is None else levels.get(col))
-        if selected_label(labels) is None or len(labels) > 2:  # one label: "Selected", blank when not
-            continue
         suffix = col[len(base_name(col)) :]
-        groups.setdefault(f"{stem}\x00{labels}\x00{suffix}", []).append(col)
-    return [cols for cols in groups.values() if len(cols) >= 2]
+        if selected_label(labels) is not None and len(labels) <= 2:  # one label: "Selected", blank when not
+            groups.setdefault(f"{stem}\x00{labels}\x00{suffix}", []).append(col)
+        elif choice_label(labels) is not None:  # each item labelled with its option's name
+            choices.setdefault(f"{stem}\x00{suffix}", []).append((col, str(choice_label(labels))))
+    found = [cols for cols in groups.values() if len(cols) >= 2]
+    for items in choices.values():
+        names = [name.casefold() for _, name in items]
+        if len(items) >= 2 and len(set(names)) == len(names):
+            found.append([col for col, _ in items])
+    order = {c: i for i, c in enumerate(columns)}
+    return sorted(found, key=lambda cols: order[cols[0]])
 
 
 def common_prefix(texts: Sequence[str]) -> str:
@@ -289,9 +331,13 @@ class BatteryColumns:
     stem : str
         The wording the items share (the question), possibly empty.
     selected : str
-        The answer label that means "selected".
+        The answer label that means "selected" (the first item's, when each item is
+        labelled with its own option's name).
     none : int or None
         Position of a "None of these" item, if any.
+    item_selected : tuple of str
+        Each item's "selected" label when they differ (items labelled with their option's
+        name, :func:`choice_label`); empty when all items share :attr:`selected`.
     """
 
     columns: tuple[str, ...]
@@ -299,6 +345,11 @@ class BatteryColumns:
     stem: str
     selected: str
     none: int | None
+    item_selected: tuple[str, ...] = ()
+
+    def selected_of(self, k: int) -> str:
+        """The answer label meaning "selected" for item ``k``."""
+        return self.item_selected[k] if self.item_selected else self.selected
 
 
 def battery_columns(sf: SurveyFrame, items: Sequence[str], what: str = "select_all") -> BatteryColumns:
@@ -342,6 +393,13 @@ def battery_columns(sf: SurveyFrame, items: Sequence[str], what: str = "select_a
     sets: dict[tuple[str, ...], list[str]] = {}
     for c in cols:
         sets.setdefault(answer_levels(sf, c), []).append(c)
+    choices = [choice_label(answer_levels(sf, c)) for c in cols]
+    if len(cols) > 1 and all(choices) and len({str(x).casefold() for x in choices}) == len(cols):
+        named = tuple(str(x) for x in choices)  # each item labelled with its own option (Qualtrics)
+        stem, _ = short_labels([i.label for i in infos], cols)
+        stem = _SELECTED_CHOICE.sub("", stem).strip()
+        nones = [k for k, lab in enumerate(named) if is_none_item(lab)]
+        return BatteryColumns(tuple(cols), named, stem, named[0], nones[-1] if nones else None, named)
     if len(sets) > 1:
         (a_labels, a_cols), (b_labels, b_cols) = list(sets.items())[:2]
         raise VariableError(
@@ -377,10 +435,10 @@ def selected_matrix(data: pd.DataFrame, battery: BatteryColumns, missing: Mappin
     ndarray of float, shape (n, k)
     """
     out = []
-    for c in battery.columns:
+    for k, c in enumerate(battery.columns):
         s = data[c]
         text = s.astype(object)
         answered = s.notna().to_numpy() & ~text.isin(list(missing.get(c, ()))).to_numpy()
-        sel = (text == battery.selected).to_numpy(dtype=bool)
+        sel = (text == battery.selected_of(k)).to_numpy(dtype=bool)
         out.append(np.where(answered, sel.astype(float), np.nan))
     return np.column_stack(out)

@@ -227,8 +227,9 @@ def select_all(
         )
     notes = _base_notes(Y, in_base, asked, sf.design.in_domain, base)
     if base == "asked" and len(answer_levels(sf, bat.columns[0])) == 1:  # "Selected", else blank
+        coded = "with their option's name" if bat.item_selected else repr(bat.selected)
         notes.append(
-            f"The items are coded {bat.selected!r} or left blank, so a respondent who selected nothing cannot be told "
+            f"The items are coded {coded} or left blank, so a respondent who selected nothing cannot be told "
             "from one not asked: the base is those who selected at least one item (base='all' counts everyone)."
         )
     Y0 = np.where(np.isfinite(Y), Y, 0.0)

@@ -214,6 +214,54 @@ def test_items_labelled_selected_alone_make_a_battery(tmp_path):
     assert '[[select_all]]\nitems = ["Q5_a", "Q5_b", "Q5_c", "Q5_d"]' in made.text
 
 
+@pytest.mark.parametrize("unselected", [np.nan, 0.0])
+def test_items_labelled_with_their_option_make_a_battery(tmp_path, unselected):
+    """Qualtrics' export: Q5_1 coded 1 = "Facebook", Q5_2 1 = "Instagram" ..., blank (or 0) when not selected."""
+    import pyreadstat
+
+    from pewlike.report.starter import file_starter
+
+    rng = np.random.default_rng(43)
+    n = 600
+    options = ["Facebook", "Instagram", "TikTok", "None of these"]
+    names = [f"Q5_{k}" for k in range(1, 5)]
+    picked = rng.random((n, 3)) < [0.6, 0.4, 0.2]
+    picked = np.column_stack([picked, ~picked.any(axis=1)])
+    frame = pd.DataFrame({c: np.where(picked[:, k], 1.0, unselected) for k, c in enumerate(names)})
+    frame["Q6_1"] = rng.choice([1.0, 2.0], n)  # a lone item with its own labels: not a battery
+    frame["weight"] = rng.gamma(3.0, 0.3, n)
+    pyreadstat.write_sav(
+        frame,
+        str(tmp_path / "qx.sav"),
+        variable_value_labels={c: {1.0: o} for c, o in zip(names, options)} | {"Q6_1": {1.0: "Yes", 2.0: "No"}},
+        column_labels={c: f"Which of these do you use? - Selected Choice - {o}" for c, o in zip(names, options)},
+    )
+    svy = pw.read(tmp_path / "qx.sav")
+    assert svy.batteries() == [names]
+    res = svy.select_all(names)
+    assert res.to_frame()["item"].tolist()[:3] == names[:3]
+    assert str(res).splitlines()[0] == "Select-all battery Q5: Which of these do you use?"
+    w = frame["weight"].to_numpy()
+    base = picked.any(axis=1) if np.isnan(unselected) else np.ones(n, dtype=bool)  # here everyone picked one
+    shares = res.to_frame().set_index("item")["estimate"]
+    assert shares.loc[names].to_numpy() == pytest.approx(np.average(picked[base], axis=0, weights=w[base]), rel=1e-12)
+    net = res.to_frame().set_index("level")["estimate"]["NET Any"]
+    assert net == pytest.approx(np.average(picked[:, :3].any(axis=1), weights=w), rel=1e-12)
+    table = str(res)
+    assert all(f"\n{o} " in table for o in options)
+    blank_note = any("coded with their option's name or left blank" in note for note in res.notes())
+    assert blank_note == bool(np.isnan(unselected))
+    made = file_starter(str(tmp_path / "qx.sav"), spec_path=str(tmp_path / "r.toml"))
+    assert '[[select_all]]\nitems = ["Q5_1", "Q5_2", "Q5_3", "Q5_4"]' in made.text
+
+
+def test_items_labelled_with_one_option_twice_are_not_a_battery():
+    frame = pd.DataFrame({"Q5_1": pd.Categorical(["Facebook", None]), "Q5_2": pd.Categorical(["Facebook", "Facebook"])})
+    assert pw.Survey(frame).batteries() == []
+    frame["Q5_2"] = pd.Categorical(["Instagram", None])
+    assert pw.Survey(frame).batteries() == [["Q5_1", "Q5_2"]]
+
+
 def test_items_from_different_label_sets_are_named():
     svy = pw.demo()
     with pytest.raises(VariableError, match=r"not one battery: PP5a_W49 .* but CONCERNCO_W49"):
