@@ -46,6 +46,31 @@ MISSING_WEIGHTS_COMMENT = (
 MAX_STARTER_ITEMS = 200
 
 _SKIP = re.compile(r"^(QKEY|X?FORM|CASEID|RESPID|ID|WEIGHT|WT|XW|REPWT|DEVICE|INTERVIEW|LANG)", re.IGNORECASE)
+#: Columns Qualtrics adds to every export (response status, progress, channel ...): not questions.
+#: Set aside only in a file that has Qualtrics' ResponseId and Finished columns.
+_QUALTRICS_META = frozenset(
+    name.casefold()
+    for name in (
+        "StartDate",
+        "EndDate",
+        "Status",
+        "IPAddress",
+        "Progress",
+        "Duration__in_seconds_",
+        "Finished",
+        "RecordedDate",
+        "ResponseId",
+        "RecipientLastName",
+        "RecipientFirstName",
+        "RecipientEmail",
+        "ExternalReference",
+        "LocationLatitude",
+        "LocationLongitude",
+        "DistributionChannel",
+        "UserLanguage",
+    )
+)
+_QUALTRICS_INTERNAL = re.compile(r"^Q_[A-Za-z]+$")  # Q_RecaptchaScore, Q_TotalDuration (not Q_5)
 
 #: The standard ATP demographics, in report order: (what it is, names tried in turn).  A name
 #: also matches with a wave suffix (``F_AGECAT_W49``); ``F_INC`` matches any ``F_INC...``.
@@ -180,10 +205,20 @@ def _answer_column(svy: Survey, col: str) -> bool:
     """
     import pandas as pd
 
+    if _qualtrics_meta(svy, col):
+        return False
     s = svy._data[col]
     if isinstance(s.dtype, pd.CategoricalDtype):
         return True
     return svy._codebook.variables[col].kind == "string" and int(s.nunique()) <= 12
+
+
+def _qualtrics_meta(svy: Survey, col: str) -> bool:
+    """Whether ``col`` is a column Qualtrics adds to its exports, in a file exported by Qualtrics."""
+    if col.casefold() not in _QUALTRICS_META and not _QUALTRICS_INTERNAL.match(col):
+        return False
+    names = {str(c).casefold() for c in svy._data.columns}
+    return {"responseid", "finished"} <= names
 
 
 def likert_items(svy: Survey) -> list[str]:

@@ -462,3 +462,41 @@ def test_replicate_weights_are_pointed_out_in_the_starter(tmp_path, named):
     ).read_text(encoding="utf-8")
     share = 100 * w[frame["Q1"] == 1.0].sum() / w.sum()
     assert f"Very concerned,{share:.0f}" in (out / "tables" / "topline_Q1.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("qualtrics", [True, False])
+def test_qualtrics_metadata_columns_are_not_questions(tmp_path, qualtrics):
+    """A Qualtrics export starts with Status, Progress, Finished, ResponseId ...: the starter sets them aside.
+
+    The same names in a file that is not a Qualtrics export (no ResponseId and Finished) are questions.
+    """
+    rng = np.random.default_rng(46)
+    n = 200
+    frame = pd.DataFrame(
+        {
+            "Status": np.zeros(n),
+            "Progress": np.full(n, 100.0),
+            "Finished": rng.choice([0.0, 1.0], n),
+            "Q_RecaptchaScore": rng.uniform(0.5, 1.0, n),
+            "Q7": rng.choice([1.0, 2.0, 3.0], n),
+            "Q8": rng.choice([1.0, 2.0], n),
+        }
+    )
+    if qualtrics:
+        frame.insert(0, "ResponseId", [f"R_{i:05d}" for i in range(n)])
+    data = tmp_path / "q.sav"
+    pyreadstat.write_sav(
+        frame,
+        str(data),
+        variable_value_labels={
+            "Status": {0.0: "IP Address", 1.0: "Survey Preview"},
+            "Finished": {0.0: "False", 1.0: "True"},
+            "Q7": {1.0: "A lot", 2.0: "A little", 3.0: "Not at all"},
+            "Q8": {1.0: "Yes", 2.0: "No"},
+        },
+    )
+    spec = tmp_path / "q.toml"
+    res = CliRunner().invoke(main, ["init", str(data), "--output", str(spec)])
+    assert res.exit_code == 0, res.output
+    toplined = [t.var for t in load(spec).toplines]
+    assert toplined == (["Q7", "Q8"] if qualtrics else ["Status", "Finished", "Q7", "Q8"])
