@@ -37,6 +37,7 @@ __all__ = [
     "pin_sav_timestamp",
     "read_file",
     "skip_answers",
+    "text_pair_categories",
     "text_scale_categories",
     "write_parquet",
     "write_sav",
@@ -291,6 +292,8 @@ def _text_answers(df: pd.DataFrame, missing: str = "auto") -> pd.DataFrame:
             cats = text_scale_categories(answers)
             if cats is not None:
                 df[name] = pd.Categorical(col, categories=cats, ordered=True)
+            elif (pair := text_pair_categories(answers)) is not None:
+                df[name] = pd.Categorical(col, categories=pair)
     return df
 
 
@@ -631,6 +634,61 @@ def write_parquet(data: pd.DataFrame, codebook: Codebook, path: str | os.PathLik
         tmp.unlink(missing_ok=True)
         raise DataFileError(f"{path}: could not be written ({exc})") from None
     return path
+
+
+#: Two answers a labelled file codes affirmative first (1 = Yes, 2 = No), in lower case.
+_PAIRS = (
+    ("yes", "no"),
+    ("selected", "not selected"),
+    ("yes, selected", "no, not selected"),
+    ("checked", "not checked"),
+    ("true", "false"),
+)
+
+
+def text_pair_categories(answers: Sequence[object]) -> list[str] | None:
+    """The categories of a text question answered Yes / No (or Selected / Not selected): that order, then missing.
+
+    A CSV gives these answers as text, which sort "No" before "Yes"; a labelled ``.sav`` of the
+    same survey codes Yes 1 and No 2.  The pair keeps the file's spelling; it is not a scale
+    (no nets).
+
+    Parameters
+    ----------
+    answers : sequence
+        The distinct answers of a text column, in any order.
+
+    Returns
+    -------
+    list of str or None
+        The affirmative answer, the negative one, then the missing answers ("Refused",
+        sorted); None for any other set of answers.
+
+    Notes
+    -----
+    Both engines read a CSV's text answers with it, so they give the same categories.
+
+    Examples
+    --------
+    >>> text_pair_categories(["No", "Refused", "Yes"])
+    ['Yes', 'No', 'Refused']
+    >>> text_pair_categories(["Not selected", "Selected"]), text_pair_categories(["No", "Maybe"])
+    (['Selected', 'Not selected'], None)
+    """
+    from pewlike.io.codebook import is_missing_label
+
+    if not all(isinstance(a, str) for a in answers):
+        return None
+    texts = [str(a) for a in answers]
+    missing = sorted(a for a in texts if is_missing_label(a))
+    given = [a for a in texts if a not in missing]
+    if len(given) != 2:
+        return None
+    by_key = {" ".join(a.split()).casefold(): a for a in given}
+    for yes, no in _PAIRS:
+        if set(by_key) == {yes, no}:
+            return [by_key[yes], by_key[no], *missing]
+    return None
 
 
 def text_scale_categories(answers: Sequence[object]) -> list[str] | None:

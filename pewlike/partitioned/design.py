@@ -244,7 +244,7 @@ def finish_codebook(
     import pandas as pd
 
     from pewlike.io.codebook import Codebook
-    from pewlike.io.files import skip_answers, text_scale_categories
+    from pewlike.io.files import skip_answers, text_pair_categories, text_scale_categories
 
     answers = {c: found for c, found in (texts or {}).items() if found is not None}
     skipped: dict[str, list[Any]] = {}
@@ -254,8 +254,12 @@ def finish_codebook(
     if given is None:
         for c, found in list(answers.items()):
             scale = text_scale_categories(found)
+            pair = text_pair_categories(found) if scale is None else None
             if scale is not None:
                 cats = {**cats, c: (scale, True)}
+                del answers[c]
+            elif pair is not None:  # Yes / No: the .sav's order, not a scale
+                cats = {**cats, c: (pair, False)}
                 del answers[c]
     known = meta.astype({c: pd.CategoricalDtype(v, ordered=o) for c, (v, o) in cats.items()}) if cats else meta
     variables = dict(Codebook.from_frame(known, missing=missing).variables)

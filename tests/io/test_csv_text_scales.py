@@ -68,7 +68,10 @@ def test_text_scales_are_read_in_scale_order_with_missing_answers_last(csv):
     assert (svy.data["CONCERN_W7"].astype(str) == frame["CONCERN_W7"]).all()  # no answer changed
     types = dict(zip(svy.codebook()["name"], svy.codebook()["type"]))
     assert types["CONCERN_W7"] == types["AGREE_W7"] == "ordinal"
-    assert types["PARTY"] == types["OPEN"] == types["USED_W7"] == "string"  # not scales: left as text
+    assert types["PARTY"] == types["OPEN"] == "string"  # not scales: left as text
+    assert types["USED_W7"] == "categorical"  # Yes / No in the .sav's order (Yes first); not a scale
+    assert list(svy.data["USED_W7"].cat.categories) == ["Yes", "No", "Refused"]
+    assert svy.topline("USED").to_frame()["level"].tolist() == ["Yes", "No"]
 
     top = svy.topline("CONCERN", nets="auto").to_frame()
     responses = top[top["kind"] == "response"]
@@ -117,3 +120,33 @@ def test_parquet_from_elsewhere_reads_text_scales_but_pewlike_parquet_keeps_its_
     again = pw.read(kept.to_parquet(tmp_path / "kept.parquet"))
     assert not isinstance(again.data["AGREE_W7"].dtype, pd.CategoricalDtype)
     assert sorted(again.topline("AGREE").to_frame()["level"]) == again.topline("AGREE").to_frame()["level"].tolist()
+
+
+def test_yes_no_text_answers_come_yes_first_in_both_engines_as_the_sav_codes_them(tmp_path):
+    """A CSV's "No" sorts before "Yes"; the same survey as a labelled .sav codes Yes 1, No 2."""
+    dask = pytest.importorskip("dask")
+    rng = np.random.default_rng(12)
+    n = 300
+    frame = pd.DataFrame(
+        {
+            "USED": rng.choice(["Yes", "No", "Refused"], n, p=[0.5, 0.45, 0.05]),
+            "PP5a": rng.choice(["Selected", "Not selected"], n),
+            "PP5b": rng.choice(["Selected", "Not selected"], n),
+            "weight": rng.uniform(0.5, 2.0, n),
+        }
+    )
+    path = tmp_path / "yn.csv"
+    frame.to_csv(path, index=False)
+    mem = pw.read(path)
+    assert list(mem.data["USED"].cat.categories) == ["Yes", "No", "Refused"]
+    assert not mem.data["USED"].cat.ordered  # not a scale: no nets
+    top = mem.topline("USED").to_frame()
+    w = frame["weight"][frame["USED"] != "Refused"]
+    yes = w[frame["USED"] == "Yes"].sum() / w.sum()
+    assert top["level"].tolist() == ["Yes", "No"] and top["estimate"].iloc[0] == pytest.approx(yes, rel=1e-12)
+    assert mem.batteries() == [["PP5a", "PP5b"]]
+    share = mem.select_all(["PP5a", "PP5b"]).to_frame().set_index("item")["estimate"]["PP5a"]
+    assert share == pytest.approx(np.average(frame["PP5a"] == "Selected", weights=frame["weight"]), rel=1e-12)
+    with dask.config.set(scheduler="synchronous"):
+        part = pw.read(path, engine="dask")
+        assert part.topline("USED").to_frame()["level"].tolist() == ["Yes", "No"]

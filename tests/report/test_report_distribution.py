@@ -22,6 +22,7 @@ def _data(tmp_path):
             "F_SEX": rng.choice(["Male", "Female"], n, p=[0.35, 0.65]),
             "AGE": rng.integers(18, 90, n),
             "Q1": rng.choice(["Yes", "No"], n),
+            "CITY": rng.choice(["Springfield", "Shelbyville", "Ogdenville"], n),
             "weight": rng.uniform(0.5, 2.0, n),
         }
     )
@@ -64,13 +65,14 @@ def test_bad_distribution_items_are_located_one_line_errors(body, message):
     assert "\n" not in str(err.value)
 
 
-def test_a_categorical_distribution_fails_before_anything_is_written(tmp_path):
-    _data(tmp_path)
-    (tmp_path / "r.toml").write_text(HEAD + '[[distribution]]\nvar = "Q1"\n')
+@pytest.mark.parametrize(("var", "kind"), [("Q1", "categorical"), ("CITY", "text")])
+def test_a_categorical_distribution_fails_before_anything_is_written(tmp_path, var, kind):
+    _data(tmp_path)  # Q1 answers Yes / No (a categorical, Yes first), CITY is other text
+    (tmp_path / "r.toml").write_text(HEAD + f'[[distribution]]\nvar = "{var}"\n')
     with pytest.raises(
         SpecError,
-        match=r"r.toml: \[\[distribution\]\] #1: a distribution needs a numeric variable but 'Q1' is text .*"
-        r"use a \[\[topline\]\] item with var = 'Q1'",
+        match=rf"r.toml: \[\[distribution\]\] #1: a distribution needs a numeric variable but '{var}' is {kind} .*"
+        rf"use a \[\[topline\]\] item with var = '{var}'",
     ):
         build(specmod.load(tmp_path / "r.toml"), out=tmp_path / "out", jobs=1)
     assert not (tmp_path / "out").exists()
