@@ -281,6 +281,24 @@ class Design:
 
         return int(degf_linearized(self.strata, self.clusters, held.astype(float)))
 
+    def weighted_rows(self, mask: np.ndarray) -> np.ndarray:
+        """The rows of ``mask`` with a nonzero weight: those R's ``unwtd.count`` and ``nobs`` count.
+
+        A respondent weighted zero (outside the weight's universe) adds nothing to an estimate
+        or to its margin of error, so no unweighted count includes it.
+
+        Parameters
+        ----------
+        mask : ndarray (n,) of bool
+            Rows (over all rows) inside the domain.
+
+        Returns
+        -------
+        ndarray (n,) of bool
+            ``mask`` itself when no row of the domain is weighted zero.
+        """
+        return mask & (self.weights != 0) if self.has_zero_weights else mask
+
     @property
     def held_rows(self) -> np.ndarray:
         """Rows R's design object would hold (:attr:`held`; without it, the domain's rows)."""
@@ -521,10 +539,7 @@ def drop_unweighted(
     DesignError
         The weight is blank for every respondent.
     """
-    if isinstance(weights, str) and weights == "auto":
-        wcol = find_weight_column([str(c) for c in data.columns])
-    else:
-        wcol = resolve(weights) if isinstance(weights, str) else None
+    wcol = _weight_named(weights, [str(c) for c in data.columns], resolve)
     if wcol is None:
         return data, None, 0
     blank = data[wcol].isna().to_numpy()
@@ -563,21 +578,23 @@ def weight_column(
     """
     import warnings
 
-    if isinstance(weights, str) and weights == "auto":
-        wcol = find_weight_column(columns)
-        if wcol is None:
-            warnings.warn(
-                f"no weight column found (looked for WEIGHT_W<n> or weight); using equal weights. "
-                f"{_no_weight_advice(columns)}",
-                WeightWarning,
-                stacklevel=4,
-            )
-            return None, False
-        return wcol, True
-    if weights is None:
-        return None, False
+    wcol = _weight_named(weights, columns, resolve)
+    if wcol is None and weights == "auto":
+        warnings.warn(
+            f"no weight column found (looked for WEIGHT_W<n> or weight); using equal weights. "
+            f"{_no_weight_advice(columns)}",
+            WeightWarning,
+            stacklevel=4,
+        )
+    return wcol, wcol is not None
+
+
+def _weight_named(weights: str | None, columns: Sequence[str], resolve: Callable[[str], str]) -> str | None:
+    """The column a ``weights=`` argument names: "auto" the one named like a weight (None if none), None none."""
     if isinstance(weights, str):
-        return resolve(weights), True
+        return find_weight_column(columns) if weights == "auto" else resolve(weights)
+    if weights is None:
+        return None
     raise DesignError(f"weights must be a column name, 'auto' or None, not {type(weights).__name__}")
 
 

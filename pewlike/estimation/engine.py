@@ -489,7 +489,7 @@ def domain_codes(
     if present.size == 0:
         raise EstimationError(f"no respondent has valid values of {', '.join(cols)} in this domain")
     if sf.design.has_zero_weights:  # R's svyby: domains of the rows with a nonzero weight only
-        weighted = np.flatnonzero(np.bincount(combined[use & (sf.design.weights > 0)], minlength=mult))
+        weighted = np.flatnonzero(np.bincount(combined[sf.design.weighted_rows(use)], minlength=mult))
         if 0 < weighted.size < present.size:
             present = weighted
     if present.size == mult:

@@ -211,8 +211,8 @@ def find_batteries(
         suffix = col[len(base_name(col)) :]
         if selected_label(labels) is not None and len(labels) <= 2:  # one label: "Selected", blank when not
             groups.setdefault(f"{stem}\x00{labels}\x00{suffix}", []).append(col)
-        elif choice_label(labels) is not None:  # each item labelled with its option's name
-            choices.setdefault(f"{stem}\x00{suffix}", []).append((col, str(choice_label(labels))))
+        elif (option := choice_label(labels)) is not None:  # each item labelled with its option's name
+            choices.setdefault(f"{stem}\x00{suffix}", []).append((col, option))
     found = [cols for cols in groups.values() if len(cols) >= 2]
     for items in choices.values():
         names = [name.casefold() for _, name in items]
@@ -338,6 +338,9 @@ class BatteryColumns:
     item_selected : tuple of str
         Each item's "selected" label when they differ (items labelled with their option's
         name, :func:`choice_label`); empty when all items share :attr:`selected`.
+    blank_unselected : bool
+        Whether the items have no answer but "selected": one not selected is left blank, so
+        those not asked cannot be told from those who selected nothing.
     """
 
     columns: tuple[str, ...]
@@ -346,6 +349,7 @@ class BatteryColumns:
     selected: str
     none: int | None
     item_selected: tuple[str, ...] = ()
+    blank_unselected: bool = False
 
     def selected_of(self, k: int) -> str:
         """The answer label meaning "selected" for item ``k``."""
@@ -390,16 +394,19 @@ def battery_columns(sf: SurveyFrame, items: Sequence[str], what: str = "select_a
             raise VariableError(
                 f"{what}: {c!r} is not a labelled (categorical) item; a battery's items are coded like Selected / Not selected"
             )
+    answers = [answer_levels(sf, c) for c in cols]
     sets: dict[tuple[str, ...], list[str]] = {}
-    for c in cols:
-        sets.setdefault(answer_levels(sf, c), []).append(c)
-    choices = [choice_label(answer_levels(sf, c)) for c in cols]
+    for c, levels in zip(cols, answers, strict=True):
+        sets.setdefault(levels, []).append(c)
+    choices = [choice_label(levels) for levels in answers]
     if len(cols) > 1 and all(choices) and len({str(x).casefold() for x in choices}) == len(cols):
         named = tuple(str(x) for x in choices)  # each item labelled with its own option (Qualtrics)
         stem, _ = short_labels([i.label for i in infos], cols)
         stem = _SELECTED_CHOICE.sub("", stem).strip()
         nones = [k for k, lab in enumerate(named) if is_none_item(lab)]
-        return BatteryColumns(tuple(cols), named, stem, named[0], nones[-1] if nones else None, named)
+        return BatteryColumns(
+            tuple(cols), named, stem, named[0], nones[-1] if nones else None, named, len(answers[0]) == 1
+        )
     if len(sets) > 1:
         (a_labels, a_cols), (b_labels, b_cols) = list(sets.items())[:2]
         raise VariableError(
@@ -415,7 +422,9 @@ def battery_columns(sf: SurveyFrame, items: Sequence[str], what: str = "select_a
         )
     stem, labels = short_labels([i.label for i in infos], cols)
     nones = [k for k, lab in enumerate(labels) if is_none_item(lab)]
-    return BatteryColumns(tuple(cols), tuple(labels), stem, sel, nones[-1] if nones else None)
+    return BatteryColumns(
+        tuple(cols), tuple(labels), stem, sel, nones[-1] if nones else None, blank_unselected=len(levels) == 1
+    )
 
 
 def selected_matrix(data: pd.DataFrame, battery: BatteryColumns, missing: Mapping[str, Sequence[str]]) -> np.ndarray:

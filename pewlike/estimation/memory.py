@@ -474,7 +474,7 @@ class InMemoryTotals:
 def _nobs(d: Design, code: np.ndarray, ncell: int, counts: np.ndarray) -> np.ndarray:
     """Rows with a non-zero weight per cell (R's ``nobs``); the row counts when no weight is zero."""
     if d.has_zero_weights:
-        return np.bincount(code[(code >= 0) & (d.weights != 0)], minlength=ncell).astype(float)
+        return np.bincount(code[d.weighted_rows(code >= 0)], minlength=ncell).astype(float)
     return np.asarray(counts, dtype=float)
 
 

@@ -127,7 +127,7 @@ def quantile(
             lo[g, j] = np.nan if (np.isnan(p_lo[g]) or p_lo[g] < 0) else _rule(xs, cw, tot, p_lo[g], qrule)
             hi[g, j] = np.nan if (np.isnan(p_hi[g]) or p_hi[g] > 1) else _rule(xs, cw, tot, p_hi[g], qrule)
     se = (hi - lo) / (2 * tcrit[:, None])
-    n = np.repeat(np.bincount(code[ok & (w != 0)], minlength=G), Q)  # R's unwtd.count: nonzero weights
+    n = np.repeat(np.diff(bounds), Q)  # the rows sorted above: those with a nonzero weight (R's unwtd.count)
     levels = [f"{p:g}" for p in probs]
     frame = _frame(
         col, levels, keys, by_cols, est.ravel(), se.ravel(), lo.ravel(), hi.ravel(), np.full(G * Q, np.nan), n

@@ -675,7 +675,7 @@ def text_pair_categories(answers: Sequence[object]) -> list[str] | None:
     >>> text_pair_categories(["Not selected", "Selected"]), text_pair_categories(["No", "Maybe"])
     (['Selected', 'Not selected'], None)
     """
-    from pewlike.io.codebook import is_missing_label
+    from pewlike.io.codebook import answer_key, is_missing_label
 
     if not all(isinstance(a, str) for a in answers):
         return None
@@ -684,7 +684,7 @@ def text_pair_categories(answers: Sequence[object]) -> list[str] | None:
     given = [a for a in texts if a not in missing]
     if len(given) != 2:
         return None
-    by_key = {" ".join(a.split()).casefold(): a for a in given}
+    by_key = {answer_key(a): a for a in given}
     for yes, no in _PAIRS:
         if set(by_key) == {yes, no}:
             return [by_key[yes], by_key[no], *missing]

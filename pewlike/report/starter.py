@@ -604,10 +604,12 @@ def starter(
     weight = svy._design.names.get("weights")
     columns = [str(c) for c in svy._data.columns]
     likes = [] if weight else weight_lookalikes(columns)
-    # the full-sample weight, not one of its replicates (PWGTP, not PWGTP1), when the file has both
-    like = next((c for c in likes if replicate_lookalikes(columns, c)), likes[0] if likes else None)
-    full = weight or like
-    replicates = replicate_lookalikes(columns, str(full)) if full else []
+    # the full-sample weight with its replicates (PWGTP, not PWGTP1, when the file has both)
+    full, replicates = next(
+        ((c, reps) for c in ([weight] if weight else likes) if (reps := replicate_lookalikes(columns, c))),
+        (weight or (likes[0] if likes else None), []),
+    )
+    like = None if weight else full
     if weight_why is None:
         weight_why = f"weight: {weight} (the file's weight column)" if weight else "weight: none found, so unweighted"
         if like:
@@ -618,7 +620,7 @@ def starter(
     why.append(weight_why)
     if replicates and not svy._design.is_replicate:
         why.append(
-            f"replicate weights: {replicates[0]} .. {replicates[-1]} look like {weight or like}'s; "
+            f"replicate weights: {replicates[0]} .. {replicates[-1]} look like {full}'s; "
             "the spec says how to use them (their type is in the file's documentation)"
         )
     why.append('base: "valid" for every table (Refused and Don\'t know excluded, said under each table)')
@@ -629,7 +631,7 @@ def starter(
         lines[at:at] = [MISSING_WEIGHTS_COMMENT, 'missing_weights = "drop"']
     if replicates and not svy._design.is_replicate:
         at = next(i for i, x in enumerate(lines) if x.startswith("weights = ")) + 1
-        lines[at:at] = _replicate_comment(weight or like or "", replicates, chosen=bool(weight))
+        lines[at:at] = _replicate_comment(str(full), replicates, chosen=bool(weight))
     from pewlike.report.starter_batteries import battery_lines
 
     extra = battery_lines(svy, items)  # batteries and grids it finds (#14)

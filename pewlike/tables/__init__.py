@@ -17,7 +17,6 @@ import numpy as np
 
 from pewlike.errors import EstimationError
 from pewlike.resultbase import Result, frame_text
-from pewlike.tables.answers import counted
 from pewlike.tables.export import TableDoc, fmt_int, fmt_points
 from pewlike.tables.toplines import Topline, categorical_column, moe_points, topline
 
@@ -335,14 +334,16 @@ def methods_statement(survey: Survey | SurveyFrame, by: Sequence[str] = (), *, l
     sf = frame_of(survey)
     dom = sf.design.in_domain
     moe, deff = moe_points(sf, dom, level)
-    rows = [{"group": "Total sample", "level": "", "n": int(counted(sf, dom).sum()), "deff": deff, "moe": moe}]
+    rows = [
+        {"group": "Total sample", "level": "", "n": int(sf.design.weighted_rows(dom).sum()), "deff": deff, "moe": moe}
+    ]
     for var in by:
         col = categorical_column(sf, var, "methods_statement")
         _, idx, levels = factor_codes(sf, col)
         label = display_name(sf.codebook.variables[col])
         for k, lev in enumerate(levels):  # one margin per reported group
             mask = dom & (idx == k)
-            n = int(counted(sf, mask).sum())
+            n = int(sf.design.weighted_rows(mask).sum())
             if n:  # a group whose respondents all have weight zero is left out, as in the estimates
                 m, d = moe_points(sf, mask, level)
                 rows.append({"group": label, "level": lev, "n": n, "deff": d, "moe": m})

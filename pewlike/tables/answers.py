@@ -159,26 +159,6 @@ def base_mask(sf: SurveyFrame, col: str, base: Base) -> np.ndarray:
     return ok & sf.design.in_domain
 
 
-def counted(sf: SurveyFrame, mask: np.ndarray) -> np.ndarray:
-    """The rows of ``mask`` an unweighted N counts: those with a nonzero weight (R's ``unwtd.count``).
-
-    A respondent with weight zero (outside the weight's universe) adds nothing to the estimate
-    or to the margin of error (:func:`moe_points`), so the N printed beside them leaves it out too.
-
-    Parameters
-    ----------
-    sf : SurveyFrame
-    mask : numpy.ndarray of bool
-        Rows (over all rows) of the group.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-    """
-    d = sf.design
-    return mask & (d.weights != 0) if d.has_zero_weights else mask
-
-
 def moe_points(sf: SurveyFrame, mask: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Pew's margin of error (points) and the design effect of the weights of the rows in ``mask``.
 

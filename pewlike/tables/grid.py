@@ -17,7 +17,6 @@ import numpy as np
 from pewlike.errors import EstimationError, VariableError
 from pewlike.estimation.indicators import answer_levels, short_labels
 from pewlike.resultbase import RowEstimates, frame_text
-from pewlike.tables.answers import counted
 from pewlike.tables.export import TableDoc, file_safe, fmt_int, pew_percent
 from pewlike.tables.toplines import categorical_column, topline
 
@@ -352,7 +351,7 @@ def compare_items(
     from pewlike.resultbase import t_quantile
 
     both = sf.valid(a) & sf.valid(b)
-    n = int(counted(sf, both & sf.design.in_domain).sum())  # R's unwtd.count: nonzero weights
+    n = int(sf.design.weighted_rows(both & sf.design.in_domain).sum())  # R's unwtd.count: nonzero weights
     sa, sb = sf.data[a].astype(object), sf.data[b].astype(object)
     answers = list(answer_levels(sf, a))
     groups = [(x, (x,)) for x in answers] + [(lab, tuple(ms)) for lab, ms in nets]

@@ -16,7 +16,7 @@ import numpy as np
 
 from pewlike.design.frame import with_columns
 from pewlike.errors import EstimationError
-from pewlike.estimation.indicators import BatteryColumns, answer_levels, battery_columns, selected_matrix
+from pewlike.estimation.indicators import BatteryColumns, battery_columns, selected_matrix
 from pewlike.tables.selectall_result import SelectAll, SelectAllBase
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -226,7 +226,7 @@ def select_all(
             f"nobody in this survey answered any of {', '.join(bat.columns)}; check the items and the domain"
         )
     notes = _base_notes(Y, in_base, asked, sf.design.in_domain, base)
-    if base == "asked" and len(answer_levels(sf, bat.columns[0])) == 1:  # "Selected", else blank
+    if base == "asked" and bat.blank_unselected:  # "Selected", else blank
         coded = "with their option's name" if bat.item_selected else repr(bat.selected)
         notes.append(
             f"The items are coded {coded} or left blank, so a respondent who selected nothing cannot be told "
@@ -268,7 +268,6 @@ def _estimate(
 
     from pewlike.estimation.joint import joint_means
     from pewlike.io.codebook import Codebook
-    from pewlike.tables.answers import counted
     from pewlike.tables.toplines import moe_points
 
     by_cols = _by_cols(sf, by)
@@ -335,7 +334,7 @@ def _estimate(
         frame=frame,
         count=cnt,
         count_distribution=dist,
-        n=int(counted(sf, in_base).sum()),
+        n=int(sf.design.weighted_rows(in_base).sum()),
         asked=int(asked.sum()),
         total=int(sf.design.in_domain.sum()),
         moe=moe,

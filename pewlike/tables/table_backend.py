@@ -235,12 +235,12 @@ class InMemoryTables:
         -------
         BaseStats
         """
-        from pewlike.tables.answers import base_mask, counted, moe_points
+        from pewlike.tables.answers import base_mask, moe_points
 
         mask = base_mask(self.sf, col, base)
         moe, deff = moe_points(self.sf, mask, level)
         asked = int((self.sf.data[col].notna().to_numpy() & self.sf.design.in_domain).sum())
-        return BaseStats(int(counted(self.sf, mask).sum()), moe, deff, asked)
+        return BaseStats(int(self.sf.design.weighted_rows(mask).sum()), moe, deff, asked)
 
     def question(self, col: str) -> str:
         """The question wording.
@@ -321,12 +321,12 @@ class InMemoryTables:
             Respondents and Pew's margin of error (points; :func:`~pewlike.tables.toplines.moe_points`).
         """
         from pewlike.estimation.estimators import factor_codes
-        from pewlike.tables.answers import base_mask, counted, moe_points
+        from pewlike.tables.answers import base_mask, moe_points
 
         mask = base_mask(self.sf, col, base)
         _, bcodes, blevels = factor_codes(self.sf, bycol)
         pos_of = np.array([blevels.index(c) for c in columns], dtype=np.int64)
-        n = np.bincount(bcodes[counted(self.sf, mask) & (bcodes >= 0)], minlength=len(blevels))[pos_of]
+        n = np.bincount(bcodes[self.sf.design.weighted_rows(mask) & (bcodes >= 0)], minlength=len(blevels))[pos_of]
         moe = np.array([moe_points(self.sf, mask & (bcodes == p), level)[0] for p in pos_of])
         return n, moe
 
