@@ -261,8 +261,8 @@ def likert_items(svy: Survey) -> list[str]:
 
 def categorical_items(svy: Survey) -> list[str]:
     """Questions with 2-12 labelled answers (not ``F_`` profile or design columns, nor items of a
-    select-all battery): the fallback when a file has no recognisable scale.  A CSV's text
-    answers count as labels.
+    select-all battery), scales and yes/no items among them.  A CSV's text answers count as
+    labels.
 
     Parameters
     ----------
@@ -484,14 +484,17 @@ def _pick(svy: Survey) -> tuple[dict[str, str], list[str]]:
     if binary:
         why.append(f"{len(binary):,} yes/no items (two substantive answers): {_names(binary)}")
     kinds = dict.fromkeys(scales, "answer scale") | dict.fromkeys(binary, "yes/no item")
+    # a question with unordered answers (which of these, party) belongs in a topline as much as a scale
+    others = [col for col in categorical_items(svy) if col not in kinds]
+    if others:
+        why.append(
+            f"{len(others):,} questions with 2-12 unordered answers: {_names(others)}"
+            if kinds
+            else f"no answer scale or yes/no item found; took the {len(others):,} labelled questions with "
+            f"2-12 answers: {_names(others)}"
+        )
+    kinds |= dict.fromkeys(others, "question")
     found = {col: kinds[col] for col in svy._codebook.variables if col in kinds}
-    if not found:
-        found = dict.fromkeys(categorical_items(svy), "question")
-        if found:
-            why.append(
-                f"no answer scale or yes/no item found; took the {len(found):,} labelled questions with "
-                f"2-12 answers: {_names(list(found))}"
-            )
     unanswered = _unanswered(svy, list(found))
     if unanswered:  # a question not asked in this wave (a merged file): no table can be made of it
         many = "questions" if len(unanswered) > 1 else "question"
@@ -519,9 +522,9 @@ def starter(
 ) -> Starter:
     """A starter spec for ``svy`` with at most ``max_items`` questions, what it left out and why.
 
-    Questions: answer scales recognised from their labels whatever the file's measure level
-    (:func:`likert_items`) and yes/no items (:func:`yes_no_items`), in the data's order;
-    without either, the labelled questions with 2-12 answers (:func:`categorical_items`).
+    Questions, in the data's order: answer scales recognised from their labels whatever the
+    file's measure level (:func:`likert_items`), yes/no items (:func:`yes_no_items`) and the
+    other labelled questions with 2-12 answers (:func:`categorical_items`).
     Demographics: the standard ATP ones found (:func:`standard_demographics`), else the
     ``F_`` profile variables with 2-8 categories.  The weight: the design's.  One base
     rule for the whole report (``[defaults] base``), stated under every table.
@@ -561,7 +564,7 @@ def starter(
     >>> import pewlike as pw
     >>> s = starter(pw.demo(), "privacy.sav", max_items=3)
     >>> s.questions, s.left_out
-    (3, 9)
+    (3, 11)
     """
     from pewlike.design.frame import dropped_unweighted
     from pewlike.design.structure import replicate_lookalikes, weight_lookalikes

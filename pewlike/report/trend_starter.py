@@ -2,7 +2,7 @@
 
 Questions are matched by their name without the ATP wave suffix (``CONCERNCO_W49`` and
 ``CONCERNCO_W132`` are one question).  A question is proposed as a ``[[trend]]`` when it is
-a Likert-like or yes/no (or, failing any, a categorical) question in every file with the same
+a Likert-like, yes/no or other labelled (2-12 answers) question in every file with the same
 substantive answers; shared questions whose answers differ are listed in a comment (they
 need a crosswalk, ``pw.stack(recode=...)``).  The text is checked by
 :func:`pewlike.report.spec.loads` before it is returned.
@@ -58,7 +58,7 @@ def shared_questions(surveys: Sequence[Survey]) -> tuple[list[str], list[str]]:
     --------
     >>> import pewlike as pw
     >>> shared_questions([pw.demo(), pw.demo("2023")])[0]
-    ['CONCERNCO', 'CONCERNGOV', 'CONCERNLE', 'CONTROLCO', 'UNDERSTANDCO']
+    ['CONCERNCO', 'CONCERNGOV', 'CONCERNLE', 'CONTROLCO', 'UNDERSTANDCO', 'GOVREGV1']
     """
     per = [_questions(s) for s in surveys]
     same, differ = [], []
@@ -114,7 +114,7 @@ def waves_starter(surveys: Sequence[Survey], paths: Sequence[str], *, spec_path:
     >>> import pewlike as pw
     >>> s = waves_starter([pw.demo(), pw.demo("2023")], ["w2019.sav", "w2023.sav"])
     >>> s.questions, [line for line in s.text.splitlines() if line.startswith("wave =")]
-    (5, ['wave = "W49"', 'wave = "W132"'])
+    (6, ['wave = "W49"', 'wave = "W132"'])
     """
     from pewlike.design.frame import dropped_unweighted
     from pewlike.errors import SpecError

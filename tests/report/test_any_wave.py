@@ -129,8 +129,12 @@ def test_init_picks_questions_and_demographics_whatever_the_measure_level(tmp_pa
     scales = [q for q, (_, scale) in QUESTIONS.items() if scale] + [SPLIT]
     picked = [t.var for t in s.toplines]
     assert set(scales) <= set(picked) and "HEARD_W7" in picked
-    if measure != "ordinal":  # a file that says "ordinal" makes PARTY a scale by its own word
-        assert "PARTY_W7" not in picked
+    # PARTY has unordered answers: in the topline as a question, a scale only where the file says "ordinal"
+    assert "PARTY_W7" in picked
+    said = "answer scale" if measure == "ordinal" else "question"
+    assert f"# PARTY_W7 ({said})" in spec.read_text(encoding="utf-8")
+    if measure != "ordinal":
+        assert "questions with 2-12 unordered answers: " in res.output and "PARTY_W7" in res.output
     assert list(s.defaults.by) == list(_demographics(seed))
     assert s.defaults.base == "valid" and all(t.base == "valid" for t in s.toplines)
     assert all(c.base == "valid" for c in s.crosstabs)

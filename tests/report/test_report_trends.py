@@ -149,7 +149,8 @@ def test_init_on_two_files_proposes_the_shared_questions(tmp_path, monkeypatch):
     spec = specmod.load(tmp_path / "trend.toml")
     assert [w.data.file for w in spec.waves] == ["a.sav", "b.sav"]
     assert [w.wave for w in spec.waves] == ["W1", "W2"]  # from the files' wave suffixes
-    assert [t.var for t in spec.trends] == ["Q"] and spec.stack.id == "QKEY"
+    # GRP, an unordered question with the same answers in both, is a trend too
+    assert [t.var for t in spec.trends] == ["Q", "GRP"] and spec.stack.id == "QKEY"
     built = runner.invoke(main, ["report", "trend.toml", "--out", "rep", "-q"])
     assert built.exit_code == 0, built.output
     assert (tmp_path / "rep" / "tables" / "trend_Q.csv").exists()
