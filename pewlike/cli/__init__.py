@@ -317,7 +317,8 @@ def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> Non
     F_GENDER, F_EDUCCAT, F_RACETHN, F_PARTYSUM_FINAL, F_INC...) and the weight
     (of several, the latest wave's that every respondent has; respondents whose
     weight is blank are left out), the select-all batteries and the questions
-    sharing a scale (as grids), says what it chose and why, and writes a spec in
+    sharing a scale (as grids), proposes in comments the strata and PSU columns it
+    recognises (VSTRAT/VPSU, SDMVSTRA/SDMVPSU ...), says what it chose and why, and writes a spec in
     which every key is explained; edit it and run `pewlike report SPEC`.
     Given several files (waves, in time order), it proposes the questions they
     share as trends.

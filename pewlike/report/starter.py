@@ -19,6 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pewlike.report.starter_design import (
+    PSU_NAMES,
+    STRATA_NAMES,
+    DesignColumns,
+    design_columns,
+    design_comment,
+    design_why,
+)
+
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
 
@@ -45,7 +54,13 @@ MISSING_WEIGHTS_COMMENT = (
 #: Questions a starter spec toplines and crosses by default (each gives two report items).
 MAX_STARTER_ITEMS = 200
 
-_SKIP = re.compile(r"^(QKEY|X?FORM|CASEID|RESPID|ID|WEIGHT|WT|XW|REPWT|DEVICE|INTERVIEW|LANG)", re.IGNORECASE)
+#: Columns that are not questions: ids, forms, weights, paradata (a whole word: IDEO and DEVICES stay
+#: questions), and the design columns of :mod:`~pewlike.report.starter_design`.
+_SKIP = re.compile(
+    r"^(?:QKEY|X?FORM|CASEID|RESPID|ID|WEIGHT|WT|XW|REPWT|DEVICE_TYPE|INTERVIEW|LANG)(?:$|[_\d])"
+    rf"|^({'|'.join(sorted(map(re.escape, STRATA_NAMES | PSU_NAMES)))})$",
+    re.IGNORECASE,
+)
 #: Columns Qualtrics adds to every export (response status, progress, channel ...): not questions.
 #: Set aside only in a file that has Qualtrics' ResponseId and Finished columns.
 _QUALTRICS_META = frozenset(
@@ -626,6 +641,9 @@ def starter(
             f"replicate weights: {replicates[0]} .. {replicates[-1]} look like {full}'s; "
             "the spec says how to use them (their type is in the file's documentation)"
         )
+    design = _design_lookalikes(svy)
+    if design is not None:
+        why.append(design_why(design))
     why.append('base: "valid" for every table (Refused and Don\'t know excluded, said under each table)')
     wording = {col: svy._codebook.variables[col].label or "" for col in items}
     lines = _text(label, rel, weight, demos, {col: found[col] for col in items}, wording)
@@ -635,6 +653,9 @@ def starter(
     if replicates and not svy._design.is_replicate:
         at = next(i for i, x in enumerate(lines) if x.startswith("weights = ")) + 1
         lines[at:at] = _replicate_comment(str(full), replicates, chosen=bool(weight))
+    if design is not None:
+        at = lines.index("[output]") - 1
+        lines[at:at] = design_comment(design)
     from pewlike.report.starter_batteries import battery_lines
 
     extra = battery_lines(svy, items)  # batteries and grids it finds (#14)
@@ -650,6 +671,13 @@ def starter(
     text = "\n".join(lines)
     loads(text, label=Path(spec_path).name)  # the starter must itself be a valid spec
     return Starter(text, len(items), left_out, tuple(why), like)
+
+
+def _design_lookalikes(svy: Survey) -> DesignColumns | None:
+    """Strata and PSU columns of a weights-only design, by their names (:mod:`pewlike.report.starter_design`)."""
+    if svy._design.is_replicate or svy._design.has_psu or svy._design.names.get("strata"):
+        return None
+    return design_columns(svy._data)
 
 
 def _replicate_comment(weight: str, replicates: list[str], *, chosen: bool) -> list[str]:

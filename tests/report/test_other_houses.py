@@ -9,6 +9,7 @@ are checked against numpy.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -70,12 +71,17 @@ def test_a_gss_like_file_from_init_to_report(tmp_path):
     res = CliRunner().invoke(main, ["init", str(tmp_path / "gss.sav"), "-o", str(spec)])
     assert res.exit_code == 0, res.output
     assert 'WTSSALL looks like one: set [data] weights = "WTSSALL" to use it' in res.output
+    assert "design: VSTRAT (strata) and VPSU (PSUs) look like the sample's" in res.output
     assert [t.var for t in load(spec).toplines] == ["PRIVACY", "TRUSTGOV", "SEX"]
+    assert load(spec).data.strata is None  # proposed, not chosen
     text = spec.read_text(encoding="utf-8").replace("weights = false", 'weights = "WTSSALL"')
     text = text.replace('base = "valid"', 'base = "all"')
-    spec.write_text(
-        text.replace("[output]", 'strata = "VSTRAT"\npsu = "VPSU"\nnest = true\n\n[output]'), encoding="utf-8"
-    )
+    # the user uncomments the design the starter proposes (VPSU numbers restart in each stratum)
+    text, uncommented = re.subn(r"(?m)^# ((?:strata|psu|nest) = )", r"\1", text)
+    assert uncommented == 3 and "lonely_psu" not in text
+    spec.write_text(text, encoding="utf-8")
+    data = load(spec).data
+    assert (data.strata, data.psu, data.nest) == ("VSTRAT", "VPSU", True)
     res = CliRunner().invoke(main, ["report", str(spec), "--out", str(tmp_path / "out"), "--no-cache", "-q"])
     assert res.exit_code == 0, res.output
     tables = tmp_path / "out" / "tables"
