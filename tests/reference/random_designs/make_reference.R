@@ -17,6 +17,12 @@
 #   ttest     svyttest(y ~ z)                                  difference, t, df, p
 #   quantile  svyquantile(~y, 0.5, na.rm = TRUE, ci = TRUE)    estimate, SE
 #   logit     svyglm(z ~ y2 + grp, quasibinomial())            coefficients, SEs
+#   domain    svymean(~y, subset(design, grp == "g1"), na.rm = TRUE)
+#   ciprop    svyciprop(~I(x == "a"), method = "logit" / "beta") on subset(design, !is.na(x))
+#   raked     svymean(~y) after rake() to grp 30/30/40 % and z 45/55 % of the weight total
+#             (control: maxit 100, epsilon 1e-12)
+#   ologit    svyolr(x ~ y2 + grp), x ordered a < b < c (not replicate designs: svyolr's
+#             replicate refits take no control), optim reltol 1e-15
 # A result R refuses is stored as the string "error: <R's message>".  svyglm runs to
 # epsilon = 1e-16 (maxit 1000): at R's default stopping point its sandwich is computed at the
 # second-to-last iterate, off by up to 1e-5 relative where PSU totals nearly cancel.
@@ -104,6 +110,25 @@ for (seed in names(designs)) {
   res$quantile <- attempt(pair(svyquantile(~y, des, 0.5, na.rm = TRUE, ci = TRUE)))
   res$logit <- attempt(pair(svyglm(z ~ y2 + grp, des, family = quasibinomial(),
                                    control = glm.control(epsilon = 1e-16, maxit = 1000))))
+  res$domain <- attempt(pair(svymean(~y, subset(des, grp == "g1"), na.rm = TRUE)))
+  res$ciprop <- attempt({
+    answered <- subset(des, !is.na(x))
+    ci <- lapply(c("logit", "beta"), function(m) as.numeric(attr(svyciprop(~I(x == "a"), answered, method = m), "ci")))
+    list(logit = vec(ci[[1]]), beta = vec(ci[[2]]))
+  })
+  res$raked <- attempt({
+    total <- sum(weights(des, "sampling"))
+    grp_m <- data.frame(grp = c("g1", "g2", "g3"), Freq = total * c(0.3, 0.3, 0.4))
+    z_m <- data.frame(z = c(0, 1), Freq = total * c(0.45, 0.55))
+    raked <- rake(des, list(~grp, ~z), list(grp_m, z_m), control = list(maxit = 100, epsilon = 1e-12))
+    pair(svymean(~y, raked, na.rm = TRUE))
+  })
+  if (is.null(d$reptype)) {  # svyolr's replicate refits take no control (see tests/reference/models)
+    res$ologit <- attempt({
+      des_o <- update(des, xo = factor(x, levels = c("a", "b", "c"), ordered = TRUE))
+      pair(svyolr(xo ~ y2 + grp, des_o, control = list(reltol = 1e-15, maxit = 10000)))
+    })
+  }
   records[[length(records) + 1]] <- list(seed = as.integer(seed), design = exact(d), r_design = made$text, results = res)
 }
 out <- file.path("tests", "reference", "random_designs", "reference.json")
