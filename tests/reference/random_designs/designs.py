@@ -150,6 +150,12 @@ def design_data(seed: int) -> tuple[pd.DataFrame, dict]:
     return df, design
 
 
+def data_sum(df: pd.DataFrame) -> float:
+    """A checksum of a sample's numbers (weights, answers, replicate weights): R's reference keeps it,
+    so that a numpy whose random streams changed is told apart from a wrong estimate."""
+    return float(df.select_dtypes("number").sum().sum())
+
+
 def main(out: str) -> None:
     """Write every sample as ``d<seed>.csv`` and the designs as ``designs.json`` into ``out``."""
     folder = Path(out)
@@ -158,7 +164,7 @@ def main(out: str) -> None:
     for seed in SEEDS:
         df, design = design_data(seed)
         df.to_csv(folder / f"d{seed}.csv", index=False)
-        designs[str(seed)] = design
+        designs[str(seed)] = {**design, "data_sum": data_sum(df)}
     (folder / "designs.json").write_text(json.dumps(designs, indent=1), encoding="utf-8")
 
 
