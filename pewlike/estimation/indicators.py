@@ -47,6 +47,8 @@ _STEMS = (
 )
 _NONE = re.compile(r"^\s*(none of (these|the above|them)|none)\b", re.IGNORECASE)
 _SEPARATORS = (". ", ": ", "? ", " - ", " \u2013 ", " \u2014 ", "; ", ", ")
+#: Fewest words a shared start of items' wordings needs to be their stem when no separator ends it.
+_MIN_BARE_STEM_WORDS = 3
 #: What Qualtrics puts between a question and its option in a select-all item's wording.
 _SELECTED_CHOICE = re.compile(r"\s*[-\u2013\u2014:]?\s*selected choice\s*$", re.IGNORECASE)
 
@@ -247,8 +249,11 @@ def _cut(prefix: str, texts: Sequence[str]) -> str:
         if at >= 0:
             best = max(best, at + len(sep))
     words = prefix.rfind(" ") + 1
-    if words > best and all(len(t) > words for t in texts):
-        return prefix[:words]  # a shared run of whole words after the last separator
+    # a shared run of whole words after the last separator; with no separator at all, only a
+    # stem of three words or more ("How much" of two wordings of one question is not a stem)
+    long_enough = best > 0 or len(prefix[:words].split()) >= _MIN_BARE_STEM_WORDS
+    if words > best and long_enough and all(len(t) > words for t in texts):
+        return prefix[:words]
     return prefix[:best]
 
 

@@ -121,7 +121,18 @@ class Grid(RowEstimates):
         if self.universe_name:
             base = f"Among {lower_first(self.universe_name)}: {base[0].lower()}{base[1:]}"
         n = min(t.n for t in self.toplines)
-        return [base, f"Unweighted N = {fmt_int(n)} or more per item.", *self._comparison_notes()]
+        return [base, *self._asked_notes(), f"Unweighted N = {fmt_int(n)} or more per item.", *self._comparison_notes()]
+
+    def _asked_notes(self) -> list[str]:
+        """Who was asked, when not everyone: one form for all items, or each item's (a split-form pair)."""
+        from pewlike.tables.toplines import lower_first
+
+        asked = [t.universe() for t in self.toplines]
+        if len(set(asked)) == 1:
+            everyone = self.toplines[0].asked == self.toplines[0].total
+            return [] if everyone else [f"{asked[0]}."]
+        each = "; ".join(f'"{lab}" {lower_first(a)}' for lab, a in zip(self.labels, asked, strict=True))
+        return [f"Items asked of different respondents: {each}."]
 
     def comparison(self) -> pd.DataFrame:
         """The tested differences between the two compared items (empty without ``compare=``).

@@ -109,3 +109,66 @@ def test_partitioned_form_with_a_skipped_respondent_is_not_named():
         d = dsk.topline("Q")
     assert d.asked_of is None and d.universe() == mem.topline("Q").universe()
     assert d.universe() == f"Asked of {d.asked:,} of {d.total:,} respondents"
+
+
+def _two_forms(seed: int) -> pw.Survey:
+    """One question worded two ways, each asked of one form (a split-form wording test)."""
+    rng = np.random.default_rng(seed)
+    n = 500
+    form = rng.choice(["Form 1", "Form 2"], n)
+    answers = ["A lot", "Some", "Not much", "Refused"]
+
+    def asked(of: str | None) -> pd.Categorical:
+        values = rng.choice(answers, n)
+        return pd.Categorical(values if of is None else np.where(form == of, values, None), categories=answers)
+
+    df = pd.DataFrame(
+        {
+            "FORM_W7": pd.Categorical(form, categories=["Form 1", "Form 2"]),
+            "Q_F1": asked("Form 1"),
+            "Q_F2": asked("Form 2"),
+            "COURTS_F1": asked("Form 1"),
+            "BANK": asked(None),
+            "SHOP": asked(None),
+            "WEIGHT_W7": rng.uniform(0.3, 3, n),
+        }
+    )
+    labels = {
+        "Q_F1": "How much do you trust the federal government?",
+        "Q_F2": "How much, if at all, do you trust the government?",
+        "COURTS_F1": "How much do you trust the federal courts?",
+        "BANK": "How much do you trust your bank?",
+        "SHOP": "How much do you trust online shops?",
+    }
+    svy = pw.Survey(df, weights="WEIGHT_W7")
+    for col, text in labels.items():
+        svy = svy.relabel(col, label=text)
+    return svy
+
+
+def test_a_grid_of_two_forms_says_who_was_asked_each_item():
+    svy = _two_forms(21)
+    n1, n2 = (int((svy.data["FORM_W7"] == f).sum()) for f in ("Form 1", "Form 2"))
+    g = svy.grid(["Q_F1", "Q_F2"])
+    # "How much" is not a stem: each row keeps its whole wording, the title names the items
+    assert g.question == ""
+    assert list(g.labels) == [
+        "How much do you trust the federal government?",
+        "How much, if at all, do you trust the government?",
+    ]
+    assert g.table().title == "Q_F1, Q_F2"
+    assert g.notes()[1] == (
+        'Items asked of different respondents: "How much do you trust the federal government?" asked of Form 1, '
+        f'n = {n1:,}; "How much, if at all, do you trust the government?" asked of Form 2, n = {n2:,}.'
+    )
+    assert "Items asked of different respondents" in g.table().markdown()
+    # one form for both items: said once, as a topline says it
+    same = svy.grid(["Q_F1", "COURTS_F1"])
+    assert same.question == "How much do you trust the federal"
+    assert list(same.labels) == ["government?", "courts?"]
+    assert same.notes()[1] == f"Asked of Form 1, n = {n1:,}."
+    # everyone asked: the notes are the base and the N only
+    everyone = svy.grid(["BANK", "SHOP"])
+    assert everyone.question == "How much do you trust"
+    assert len(everyone.notes()) == 2
+    assert everyone.notes()[1].startswith("Unweighted N = ")

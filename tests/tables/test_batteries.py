@@ -328,6 +328,13 @@ def test_short_labels_and_suffix_trimming():
     stem, labels = short_labels(["Q1. Do you: Own a car", "Q1. Do you: Own a bike"], ["a", "b"])
     assert (stem, labels) == ("Q1. Do you: Own a", ["car", "bike"])
     assert short_labels([None, None], ["x1", "x2"]) == ("", ["x1", "x2"])
+    # no separator: a shared start of three words or more is a stem, of one or two words not
+    assert short_labels(["How much do you trust A", "How much, if at all, B"], ["a", "b"])[0] == ""
+    assert short_labels(["Trust in banks", "Trust in shops"], ["a", "b"])[0] == ""
+    assert short_labels(["Trust in the banks", "Trust in the shops"], ["a", "b"]) == (
+        "Trust in the",
+        ["banks", "shops"],
+    )
     assert trim_common_suffix(["a b about you?", "c about you?"]) == ["A b", "C"]
 
 
