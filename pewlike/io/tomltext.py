@@ -12,7 +12,7 @@ from typing import Any
 
 from pewlike.errors import PewlikeError
 
-__all__ = ["MAX_TOML_DEPTH", "parse_toml", "toml_depth"]
+__all__ = ["MAX_TOML_DEPTH", "parse_toml", "toml_comment", "toml_depth", "toml_string"]
 
 #: Deepest nesting (brackets, braces and dotted-key parts together) accepted.
 MAX_TOML_DEPTH = 50
@@ -126,3 +126,31 @@ def parse_toml(text: str, *, label: str, error: type[PewlikeError], max_depth: i
         raise error(f"{label}: TOML syntax error: {exc}") from None
     except RecursionError:  # a shape the scan did not foresee
         raise error(f"{label}: nested too deeply for the TOML reader; flatten it") from None
+
+
+def toml_string(text: object) -> str:
+    r"""``text`` as a TOML basic string, for specs pewlike writes.
+
+    JSON's escapes are valid TOML; TOML also wants DEL escaped.
+
+    Examples
+    --------
+    >>> print(toml_string('Say "hi"'))
+    "Say \"hi\""
+    """
+    import json
+
+    return json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def toml_comment(text: object) -> str:
+    r"""Text from a data file made safe for one TOML comment line (no line breaks or control characters).
+
+    Examples
+    --------
+    >>> toml_comment("Age\n  in years\x7f")
+    'Age in years'
+    """
+    from pewlike.textsafe import plain_text
+
+    return " ".join(plain_text(str(text)).replace("\x7f", "").split())

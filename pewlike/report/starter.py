@@ -13,12 +13,13 @@ of questions sharing a scale are proposed too (:mod:`pewlike.report.starter_batt
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pewlike.io.tomltext import toml_comment as _comment
+from pewlike.io.tomltext import toml_string as _q
 from pewlike.report.starter_design import (
     PSU_NAMES,
     STRATA_NAMES,
@@ -27,6 +28,7 @@ from pewlike.report.starter_design import (
     design_comment,
     design_why,
 )
+from pewlike.report.starter_numeric import MAX_DISTRIBUTIONS, MIN_DISTINCT, distribution_lines, numeric_items
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
@@ -406,18 +408,6 @@ def standard_demographics(svy: Survey) -> list[tuple[str, str]]:
     return out
 
 
-def _q(text: str) -> str:
-    """A TOML basic string (JSON's escapes are valid TOML; TOML also wants DEL escaped)."""
-    return json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def _comment(text: str) -> str:
-    """Text from the file made safe for a one-line TOML comment."""
-    from pewlike.textsafe import plain_text
-
-    return " ".join(plain_text(text).replace("\x7f", "").split())
-
-
 @dataclass(frozen=True)
 class Starter:
     """A starter spec, what it left out, and what it chose and why.
@@ -589,10 +579,12 @@ def starter(
     if not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1:
         raise SpecError(f"max_items={max_items!r} is not valid; give a whole number of at least 1")
     found, why = _pick(svy)
-    if not found and not svy.batteries():
+    numeric = _numeric_questions(svy)
+    if not found and not svy.batteries() and not numeric:
         raise SpecError(
             f"{data_path}: no reportable question found (no answer scale, no yes/no item, no select-all battery, "
-            "no labelled question with 2-12 answers besides F_ profile and design columns); write the spec by hand, "
+            "no labelled question with 2-12 answers, no numeric question, besides F_ profile and design columns); "
+            "write the spec by hand, "
             "see the README "
             "section 'The report spec' or `pewlike report --help`"
         )
@@ -663,6 +655,16 @@ def starter(
         at = lines.index("[weighting]")
         lines[at:at] = extra
         why.append(f"batteries and grids: {sum(1 for x in extra if x.startswith('[['))} proposed")
+    if numeric:
+        shown = numeric[:MAX_DISTRIBUTIONS]
+        at = lines.index("[weighting]")
+        lines[at:at] = distribution_lines(shown, {col: svy._codebook.variables[col].label or "" for col in shown})
+        first = f" (the first {len(shown)} are in the spec)" if len(shown) < len(numeric) else ""
+        why.append(
+            f"{len(numeric):,} numeric {'question' if len(numeric) == 1 else 'questions'} "
+            f"({MIN_DISTINCT} or more different answers, not labelled), "
+            f"a histogram and box plot each{first}: {_names(numeric)}"
+        )
     if left_out:
         lines[2:2] = [
             f"# {left_out:,} more questions were left out (the first {len(items):,} of {len(found):,} "
@@ -671,6 +673,12 @@ def starter(
     text = "\n".join(lines)
     loads(text, label=Path(spec_path).name)  # the starter must itself be a valid spec
     return Starter(text, len(items), left_out, tuple(why), like)
+
+
+def _numeric_questions(svy: Survey) -> list[str]:
+    """The numeric questions (:func:`~pewlike.report.starter_numeric.numeric_items`), not ids, forms or paradata."""
+    skip = {str(c) for c in svy._data.columns if _SKIP.match(str(c)) or _qualtrics_meta(svy, str(c))}
+    return numeric_items(svy, skip)
 
 
 def _design_lookalikes(svy: Survey) -> DesignColumns | None:

@@ -8,9 +8,10 @@ government / law enforcement).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from pewlike.io.tomltext import toml_string as _q
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
@@ -19,10 +20,6 @@ __all__ = ["battery_lines", "grid_groups"]
 
 #: Most items in one proposed grid (a longer run of one scale is split into grids of this size).
 MAX_GRID = 8
-
-
-def _q(text: str) -> str:
-    return json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def grid_groups(svy: Survey, questions: Sequence[str]) -> list[list[str]]:

@@ -9,9 +9,10 @@ The names do not prove a design, so the starter only proposes them, as comments 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from pewlike.io.tomltext import toml_string as _q
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -87,10 +88,6 @@ def design_columns(data: pd.DataFrame) -> DesignColumns | None:
     nest = bool((per_psu > 1).any())
     # with nest, a stratum's PSUs are its distinct numbers; without, a PSU in two strata is an error anyway
     return DesignColumns(strata, psu, nest=nest, lonely=int((per_stratum == 1).sum()))
-
-
-def _q(text: str) -> str:
-    return json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _named_list(found: DesignColumns) -> tuple[str, int]:

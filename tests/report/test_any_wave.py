@@ -198,7 +198,9 @@ def test_report_of_a_nominal_wave_in_chromium_and_its_workbook(tmp_path, runner)
 
 def test_a_wave_with_nothing_to_report_says_so(tmp_path, runner):
     rng = np.random.default_rng(5)
-    frame = pd.DataFrame({"QKEY": np.arange(50.0), "AGE": rng.integers(18, 90, 50).astype(float)})
+    # an id and a number with four unlabelled answers: nothing to topline, no distribution to draw
+    # (ten or more different numbers would be one: tests/report/test_starter_numeric.py)
+    frame = pd.DataFrame({"QKEY": np.arange(50.0), "KIDS": rng.integers(0, 4, 50).astype(float)})
     path = tmp_path / "numeric.sav"
     pyreadstat.write_sav(frame, str(path))
     res = runner.invoke(main, ["init", str(path), "-o", str(tmp_path / "x.toml")])
