@@ -647,12 +647,21 @@ class _Writer:
         else:
             built = [sections[s.id] for s in spec.sections] + [BuiltSection("methods", "Methodology", "", method[1])]
         date = f" Built {fixed_datetime():%Y-%m-%d}." if os.environ.get("SOURCE_DATE_EPOCH") else ""
+        subtitle, source = spec.subtitle, self.source
+        if spec.waves:  # every wave is a source; the universe's n is each wave's
+            from pewlike.report.trend_items import trend_source, wave_counts
+            from pewlike.report.universe import among_waves
+
+            source = trend_source(spec)
+            if spec.data.universe:
+                line = among_waves(spec.data.universe, wave_counts(self)) + "."
+                subtitle = f"{subtitle} {line}" if subtitle else line
         return ReportDoc(
             spec.title,
-            spec.subtitle,
+            subtitle,
             spec.intro,
             method[0],
-            source_line(self.source, synthetic=self.synthetic, universe=svy.universe),
+            source_line(source, synthetic=self.synthetic, universe=svy.universe),
             tuple(built),
             f"Made with pewlike {__version__}.{date}",
             f"{self.tdir}/tables.xlsx" if "xlsx" in self.formats and self.docs else "",

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
         WeightingSpec,
     )
     from pewlike.survey import Survey
+    from pewlike.tables import MethodsStatement
     from pewlike.tables.export import TableDoc
 
 #: What an item builder returns: tables, figures (drawn later) and failures, in report order.
@@ -483,7 +484,7 @@ def methods_blocks(w: _Writer, svy: Survey) -> tuple[str, Blocks]:
         full stop) and the table's block.
     """
     from pewlike.design.frame import dropped_unweighted
-    from pewlike.tables import methods_statement
+    from pewlike.tables import methods_statement, waves_table
     from pewlike.tables.export import TableDoc
 
     ms = methods_statement(svy, w.spec.defaults.by, level=w.spec.defaults.level)
@@ -492,15 +493,44 @@ def methods_blocks(w: _Writer, svy: Survey) -> tuple[str, Blocks]:
         if w.spec.defaults.base == "all"
         else "of those who answered (Refused and Don't know excluded)"
     )
-    statement = f"{ms.text()}. Percentages are {base} unless a table says otherwise."
+    waves = _later_waves(w)
+    head = f"{w.spec.waves[0].wave}: {ms.text()}; " if waves else ms.text()
+    statement = head + "; ".join(f"{wave}: {m.text()}" for wave, m in waves) + "."
+    statement += f" Percentages are {base} unless a table says otherwise."
     left_out = dropped_unweighted(svy._history)  # [data] missing_weights = "drop"
     if left_out:
         statement += f" {left_out[0].upper()}{left_out[1:]}."
-    doc = ms.table()
+    data = ms.to_frame()
+    if waves:  # each wave's rows, the wave named in a first column
+        import pandas as pd
+
+        every = [(w.spec.waves[0].wave, ms), *waves]
+        doc = waves_table(every)
+        data = pd.concat([m.to_frame().assign(wave=wave)[["wave", *data.columns]] for wave, m in every])
+    else:
+        doc = ms.table()
     said = design_note(svy)
     if said:
         doc = TableDoc(doc.name, doc.title, doc.frame, [*doc.notes, said], groups=doc.groups, sheet=doc.sheet)
-    return statement, [w.table(doc, [("", ms.to_frame())])]
+    return statement, [w.table(doc, [("", data.reset_index(drop=True))])]
+
+
+def _later_waves(w: _Writer) -> list[tuple[str, MethodsStatement]]:
+    """Sample sizes and margins of the waves after the first (a report of several waves; else none).
+
+    Each wave's groups are those of ``[defaults] by`` found in the stack of waves.
+    """
+    if not w.spec.waves:
+        return []
+    from pewlike.report.trend_items import wave_surveys
+    from pewlike.tables import methods_statement
+
+    surveys = list(wave_surveys(w).items())[1:]
+    out = []
+    for wave, sub in surveys:
+        by = [b for b in w.spec.defaults.by if b in sub.data.columns]
+        out.append((wave, methods_statement(sub, by, level=w.spec.defaults.level)))
+    return out
 
 
 def design_note(svy: Survey) -> str | None:

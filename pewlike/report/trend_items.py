@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
     from pewlike.trends.results import Trend
 
-__all__ = ["stacked_waves", "trend_blocks", "trend_source"]
+__all__ = ["stacked_waves", "trend_blocks", "trend_source", "wave_counts", "wave_surveys"]
 
 #: A demo wave in a spec: ``file = "pewlike:demo:2023"`` (``"pewlike:demo"`` is the 2019 wave).
 _DEMO_PREFIX = DEMO_DATA + ":"
@@ -58,22 +58,57 @@ def stacked_waves(w: _Writer) -> Survey:
     Returns
     -------
     Survey
-        ``pw.stack({wave: survey, ...}, **[stack])``.
+        ``pw.stack({wave: survey, ...}, **[stack])``, restricted to the report's universe
+        (``[data] filter`` or ``--filter``) in every wave.
     """
     key = ("stack",)
     if key not in w.cache:
         from pewlike.loading import stack
+        from pewlike.report.universe import data_universe
 
         spec = w.spec
         st = spec.stack
         assert st is not None  # a spec with waves always has its [stack] options
         waves = {wd.wave: _read_wave(spec, wd) for wd in spec.waves}
         w.say(f"  stacking {len(waves)} waves: {', '.join(waves)}")
-        w.cache[key] = stack(
-            waves, wave=st.wave, id=st.id, rename=st.rename, recode=st.recode or None, weights=st.weights
-        )
+        stacked = stack(waves, wave=st.wave, id=st.id, rename=st.rename, recode=st.recode or None, weights=st.weights)
+        w.cache[key] = data_universe(spec, stacked)  # the report's universe, in every wave
     result: Survey = w.cache[key]
     return result
+
+
+def wave_surveys(w: _Writer) -> dict[str, Survey]:
+    """Each wave of the stack (in the report's universe), as a subset of it, in time order.
+
+    Parameters
+    ----------
+    w : _Writer
+        The report writer.
+
+    Returns
+    -------
+    dict of str to Survey
+        Wave name -> the stack restricted to that wave's respondents.
+    """
+    stacked = stacked_waves(w)
+    assert w.spec.stack is not None  # a spec with waves always has its [stack] options
+    names = stacked.data[w.spec.stack.wave].astype(str).to_numpy()
+    return {wd.wave: stacked.subset(names == wd.wave) for wd in w.spec.waves}
+
+
+def wave_counts(w: _Writer) -> dict[str, int]:
+    """Respondents of each wave in the report's universe (those weighted above zero), in time order.
+
+    Parameters
+    ----------
+    w : _Writer
+        The report writer.
+
+    Returns
+    -------
+    dict of str to int
+    """
+    return {wave: sub.n for wave, sub in wave_surveys(w).items()}
 
 
 def trend_source(spec: Spec) -> str:
@@ -166,6 +201,10 @@ def trend_blocks(w: _Writer, svy: Survey, item: TrendItem) -> list[Any]:
         f"Sources: {source}.",
         *tr.notes,
     ]
+    if stacked.universe:  # the report's universe ([data] filter): who each wave's shares are of
+        from pewlike.report.universe import among_waves
+
+        notes.insert(0, f"{among_waves(stacked.universe, wave_counts(w))}.")
     blocks: list[Any] = [
         w.table(
             TableDoc(item.name, f"Trend: {tr.question}", _topline_frame(tr, d.small), notes),

@@ -140,7 +140,9 @@ def parse_waves(label: str, raw: list[Any], read_data: Any) -> tuple[DataSpec, t
     Raises
     ------
     SpecError
-        Fewer than two tables, a table without a wave name, or a wave named twice.
+        Fewer than two tables, a table without a wave name, a wave named twice, or a
+        ``filter``/``universe`` in a table after the first (the first table's apply to
+        every wave).
     """
     if len(raw) < 2:
         raise SpecError(
@@ -158,6 +160,12 @@ def parse_waves(label: str, raw: list[Any], read_data: Any) -> tuple[DataSpec, t
         if any(w.wave == name for w in waves):
             raise SpecError(f"{label}: {where}: wave {name!r} is named twice; give each [[data]] its own wave")
         rest = {k: v for k, v in table.items() if k != _WAVE}
+        said = [k for k in ("filter", "universe") if k in rest]
+        if waves and said:  # one universe for the whole report: every wave's trend share is of the same people
+            raise SpecError(
+                f"{label}: {where}: {said[0]} is given for the whole report, every wave alike; write it once, "
+                "in the first [[data]] table (or give --filter on the command line)"
+            )
         waves.append(WaveData(name, read_data(label, rest, where), where))
     return waves[0].data, tuple(waves)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pewlike.errors import PewlikeError, SpecError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     import pandas as pd
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
     from pewlike.tables.export import TableDoc
 
-__all__ = ["among", "data_universe", "derive", "in_universe", "prepare"]
+__all__ = ["among", "among_waves", "data_universe", "derive", "in_universe", "prepare"]
 
 
 def _where(spec: Spec, where: str, exc: object) -> SpecError:
@@ -47,6 +47,19 @@ def among(name: str, n: int) -> str:
     from pewlike.tables.toplines import lower_first
 
     return f"Among {lower_first(name)}, n = {n:,}"
+
+
+def among_waves(name: str, counts: Mapping[str, int]) -> str:
+    """The note of a named universe in a report of several waves: its n in each wave.
+
+    Examples
+    --------
+    >>> among_waves("Ages 18-29", {"2019": 424, "2023": 1455})
+    'Among ages 18-29, n = 424 (2019), 1,455 (2023)'
+    """
+    from pewlike.tables.toplines import lower_first
+
+    return f"Among {lower_first(name)}, n = " + ", ".join(f"{n:,} ({wave})" for wave, n in counts.items())
 
 
 def derive(spec: Spec, svy: Survey) -> Survey:
@@ -145,7 +158,7 @@ def prepare(spec: Spec, svy: Survey) -> tuple[Survey, Spec]:
     svy = derive(spec, svy)
     whole = data_universe(spec, svy)
     subtitle = spec.subtitle
-    if spec.data.universe:
+    if spec.data.universe and not spec.waves:  # several waves: the writer says each wave's n
         line = among(spec.data.universe, whole.n) + "."
         subtitle = f"{subtitle} {line}" if subtitle else line
     named: dict[str, tuple[str | None, int]] = {}

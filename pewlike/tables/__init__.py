@@ -38,6 +38,7 @@ __all__ = [
     "model_table",
     "stars",
     "topline",
+    "waves_table",
 ]
 
 
@@ -264,11 +265,7 @@ class MethodsStatement(Result):
             name,
             "Sample sizes and margins of sampling error",
             doc,
-            [
-                f"{self.text()}.",
-                f"Margins of error at the {self.level:.0%} level include the design effect due to "
-                "weighting (1 + CV² of the weights in each group).",
-            ],
+            [f"{self.text()}.", _moe_note(self.level)],
         )
 
     def summary(self) -> str:
@@ -282,6 +279,54 @@ class MethodsStatement(Result):
 
     def _html_tables(self) -> list[tuple[str, pd.DataFrame]]:
         return [(self.text(), self.frame)]
+
+
+def _moe_note(level: float) -> str:
+    return (
+        f"Margins of error at the {level:.0%} level include the design effect due to "
+        "weighting (1 + CV² of the weights in each group)."
+    )
+
+
+def waves_table(statements: Sequence[tuple[str, MethodsStatement]], name: str = "methods") -> TableDoc:
+    """Pew's table of sample sizes and margins of error for several waves, one block per wave.
+
+    Parameters
+    ----------
+    statements : sequence of (str, MethodsStatement)
+        Each wave's name and statement, in time order.
+    name : str
+        File-safe table name.
+
+    Returns
+    -------
+    TableDoc
+        For each wave a heading row, its total sample, then its groups (as
+        :meth:`MethodsStatement.table`); notes give each wave's statement.
+
+    Notes
+    -----
+    No R equivalent; a trend report's methodology gives each wave's sample.
+
+    Examples
+    --------
+    >>> import pewlike as pw
+    >>> doc = waves_table([("2019", methods_statement(pw.demo())), ("2023", methods_statement(pw.demo("2023")))])
+    >>> list(doc.frame["Group"])
+    ['2019', '  Total sample', '2023', '  Total sample']
+    """
+    import pandas as pd
+
+    parts = []
+    notes = []
+    for wave, ms in statements:
+        one = ms.table(name).frame
+        indented = one.assign(Group="  " + one["Group"])
+        parts += [pd.DataFrame([[wave, "", ""]], columns=one.columns), indented]
+        notes.append(f"{wave}: {ms.text()}.")
+    notes.append(_moe_note(statements[0][1].level))
+    doc = pd.concat(parts, ignore_index=True)
+    return TableDoc(name, "Sample sizes and margins of sampling error", doc, notes)
 
 
 def methods_statement(survey: Survey | SurveyFrame, by: Sequence[str] = (), *, level: float = 0.95) -> MethodsStatement:

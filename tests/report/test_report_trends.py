@@ -64,6 +64,10 @@ def test_waves_stack_and_trends_are_parsed():
         (WAVES + '[stack]\nweights = "even"\n', r"weights = 'even' is not valid; choose one of: rescale, as_is"),
         (WAVES + '[[trend]]\nvar = "Q"\ncolour = 1\n', r"\[\[trend\]\] #1: unknown key 'colour'"),
         (WAVES + '[[trend]]\nvar = "Q"\nname = "index"\n', r"name = 'index' is reserved"),
+        (
+            '[[data]]\nwave = "a"\nfile = "a.sav"\n[[data]]\nwave = "b"\nfile = "b.sav"\nfilter = "GRP == \'G1\'"\n',
+            r"\[\[data\]\] #2: filter is given for the whole report, every wave alike; write it once, in the first",
+        ),
     ],
 )
 def test_bad_wave_specs_are_one_line_errors(text, message):
@@ -244,3 +248,62 @@ def test_waves_with_different_answers_point_to_stack_recode(tmp_path):
     assert "[stack] recode = { '2017' = { 'Q' = {'Very much' = 'Very'} } }" in text
     assert "recode={" not in text and "rename={" not in text and "\n" not in text
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("how", ["spec", "command line"])
+def test_the_report_universe_filters_every_wave_of_a_trend(tmp_path, how):
+    made = _write_waves(tmp_path, seed=43)
+    where = '[[data]]\nwave = "2015"\nfile = "a.sav"\n'
+    if how == "spec":
+        where += 'filter = "GRP == \'G1\'"\nuniverse = "Group one"\n'
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(
+        where + '[[data]]\nwave = "2017"\nfile = "b.sav"\n[stack]\nid = "QKEY"\n[[trend]]\nvar = "Q"\n',
+        encoding="utf-8",
+    )
+    args = ["report", str(spec_path), "--out", str(tmp_path / "out"), "--no-cache", "-q"]
+    if how == "command line":
+        args += ["--filter", "GRP == 'G1'", "--universe", "Group one"]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    surveys = {k: pw.read(tmp_path / f) for k, f in zip(made, ("a.sav", "b.sav"), strict=True)}
+    stacked = pw.stack(surveys)
+    want = stacked.subset("GRP == 'G1'").trend("Q")
+    everyone = stacked.trend("Q")
+    got = pd.read_csv(tmp_path / "out" / "tables" / "data" / "trend_Q.csv")
+    np.testing.assert_allclose(got["estimate"], want.to_frame()["estimate"], rtol=1e-14)
+    assert np.abs(got["estimate"].to_numpy() - everyone.to_frame()["estimate"].to_numpy()).max() > 1e-3
+    ch = pd.read_csv(tmp_path / "out" / "tables" / "data" / "trend_Q_changes.csv")
+    np.testing.assert_allclose(ch["std_error"], want.changes()["std_error"], rtol=1e-12)
+    # who the shares are of, wave by wave: under the title, under the table and in the methods
+    n1, n2 = ((s.data["GRP"] == "G1").sum() for s in surveys.values())
+    among = f"Among group one, n = {n1:,} (2015), {n2:,} (2017)."
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert f"*{among}*" in md
+    assert among in (tmp_path / "out" / "tables" / "trend_Q.md").read_text(encoding="utf-8")
+    assert f"**2015: n = {n1:,}; margin of sampling error" in md and f"; 2017: n = {n2:,}; margin" in md
+    methods = pd.read_csv(tmp_path / "out" / "tables" / "data" / "methods.csv")
+    assert list(methods["wave"]) == [2015, 2017] and list(methods["n"]) == [n1, n2]
+    assert "Source: a.sav (2015), b.sav (2017), weighted; among group one." in md
+
+
+def test_a_trend_report_gives_each_waves_sample(tmp_path):
+    made = _write_waves(tmp_path, seed=44)
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(WAVES + '[defaults]\nby = ["GRP"]\n[[trend]]\nvar = "Q"\n', encoding="utf-8")
+    build(specmod.load(spec_path), out=tmp_path / "out")
+    table = pd.read_csv(tmp_path / "out" / "tables" / "methods.csv", dtype=str, keep_default_na=False)
+    sizes = [s.n for s in made.values()]
+    groups = [(s.data["GRP"] == "G1").sum() for s in made.values()]
+    assert list(table["Group"]) == ["2015", "  Total sample", "  GRP", "    G1", "    G2", "    G3"] + [
+        "2017", "  Total sample", "  GRP", "    G1", "    G2", "    G3"
+    ]  # fmt: skip
+    assert table["Unweighted sample size"].iloc[[1, 3, 7, 9]].tolist() == [
+        f"{sizes[0]:,}", f"{groups[0]:,}", f"{sizes[1]:,}", f"{groups[1]:,}"
+    ]  # fmt: skip
+    for wave, svy in made.items():  # each wave's margin is that of its own weights (Kish)
+        w = svy.weights.to_numpy()
+        deff = 1 + w.var() / w.mean() ** 2
+        moe = 100 * 1.959963984540054 * np.sqrt(deff * 0.25 / len(w))
+        row = table.index[table["Group"] == wave][0] + 1
+        assert table["Plus or minus ..."].iloc[row] == f"±{moe:.1f} points"
