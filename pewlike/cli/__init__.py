@@ -338,7 +338,10 @@ def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> Non
     if len(data) > 1:
         from pewlike.report.trend_starter import waves_starter
 
-        made = waves_starter([read_for_starter(p)[0] for p in data], list(data), spec_path=output)
+        read = [read_for_starter(p) for p in data]
+        made = waves_starter(
+            [svy for svy, _ in read], list(data), spec_path=output, weight_whys=[why for _, why in read]
+        )
     else:
         made = file_starter(data[0], spec_path=output, max_items=max_items)
     text = made.text

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pewlike.report.starter import Starter, _pick, _q, demographics
+from pewlike.report.starter import Starter, _names, _pick, _q, demographics
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
@@ -82,7 +82,34 @@ def _wave_name(svy: Survey, path: str, taken: set[str]) -> str:
     return name
 
 
-def waves_starter(surveys: Sequence[Survey], paths: Sequence[str], *, spec_path: str = "report.toml") -> Starter:
+def _count(items: Sequence[str], noun: str) -> str:
+    return f"{len(items):,} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def _panel_why(surveys: Sequence[Survey], linked: bool) -> str:
+    """The line saying how the waves are linked: panel members found by QKEY, or independent samples."""
+    if not linked:
+        return "panel: no QKEY column in every file, so the waves are stacked as independent samples"
+    import numpy as np
+
+    keys = np.concatenate([s._data["QKEY"].dropna().unique() for s in surveys])
+    _, counts = np.unique(keys, return_counts=True)
+    again = int((counts > 1).sum())
+    if not again:
+        return "panel: QKEY is in every file but no respondent answered more than one wave"
+    return (
+        f"panel: QKEY links {again:,} respondents who answered more than one wave; each counts as one cluster, "
+        "so the tests of change allow for their answers being alike"
+    )
+
+
+def waves_starter(
+    surveys: Sequence[Survey],
+    paths: Sequence[str],
+    *,
+    spec_path: str = "report.toml",
+    weight_whys: Sequence[str | None] = (),
+) -> Starter:
     """A starter spec for several waves: one ``[[data]]`` per file, a ``[[trend]]`` per shared question.
 
     Parameters
@@ -93,12 +120,17 @@ def waves_starter(surveys: Sequence[Survey], paths: Sequence[str], *, spec_path:
         Their files, as the spec will name them (relative to the spec's folder when they can be).
     spec_path : str
         Where the spec will be written.
+    weight_whys : sequence of str or None
+        Each wave's line saying how its weight was chosen
+        (:func:`~pewlike.report.starter.read_for_starter`); None or missing: "the file's
+        weight column".
 
     Returns
     -------
     Starter
         ``questions`` is the number of trends proposed; ``left_out`` the shared questions
-        whose answers differ (listed in a comment, not written).
+        whose answers differ (listed in a comment, not written); ``choices`` says what
+        was proposed and why (questions, each wave's weight, the panel link).
 
     Raises
     ------
@@ -128,6 +160,12 @@ def waves_starter(surveys: Sequence[Survey], paths: Sequence[str], *, spec_path:
         )
     spec_dir = Path(spec_path).resolve().parent
     names: set[str] = set()
+    why = [f"{_count(same, 'question')} asked in every wave with the same answers, proposed as trends: {_names(same)}"]
+    if differ:
+        why.append(
+            f"{_count(differ, 'shared question')} whose answers differ, listed in the spec (each needs a "
+            f"[stack] recode crosswalk): {_names(differ)}"
+        )
     lines = [
         f"# Starter trend spec for {', '.join(Path(p).name for p in paths)}, written by `pewlike init`.",
         "# Edit it (wave names, in time order), then build the report with: pewlike report " + Path(spec_path).name,
@@ -145,6 +183,10 @@ def waves_starter(surveys: Sequence[Survey], paths: Sequence[str], *, spec_path:
         wave = _wave_name(svy, path, names)
         names.add(wave)
         weight = svy._design.names.get("weights")
+        said = weight_whys[len(names) - 1] if len(weight_whys) >= len(names) else None
+        if said is None:
+            said = f"weight: {weight} (the file's weight column)" if weight else "weight: none found, so unweighted"
+        why.append(f"{wave} ({Path(path).name}): {said}")
         lines += [
             "[[data]]",
             f"wave = {_q(wave)}",
@@ -154,6 +196,7 @@ def waves_starter(surveys: Sequence[Survey], paths: Sequence[str], *, spec_path:
             "",
         ]
     linked = all("QKEY" in s._data.columns for s in surveys)
+    why.append(_panel_why(surveys, linked))
     lines += [
         "[stack]",
         "# panel members answer in several waves under one id (false: independent samples)",
@@ -171,4 +214,4 @@ def waves_starter(surveys: Sequence[Survey], paths: Sequence[str], *, spec_path:
         lines += [f"# the change within groups, e.g.: [[trend]] var = {_q(same[0])} by = [{_q(demos[0])}]"]
     text = "\n".join(lines) + "\n"
     loads(text, label=Path(spec_path).name)  # the starter must itself be a valid spec
-    return Starter(text, len(same), len(differ))
+    return Starter(text, len(same), len(differ), tuple(why))

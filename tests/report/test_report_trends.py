@@ -155,6 +155,16 @@ def test_init_on_two_files_proposes_the_shared_questions(tmp_path, monkeypatch):
     assert [w.wave for w in spec.waves] == ["W1", "W2"]  # from the files' wave suffixes
     # GRP, an unordered question with the same answers in both, is a trend too
     assert [t.var for t in spec.trends] == ["Q", "GRP"] and spec.stack.id == "QKEY"
+    # what was chosen and why: the trends, each wave's weight, the panel members QKEY links
+    a, b = (set(pw.read(tmp_path / f).data["QKEY"]) for f in ("a.sav", "b.sav"))
+    assert res.output.splitlines()[:4] == [
+        "  2 questions asked in every wave with the same answers, proposed as trends: Q, GRP",
+        "  W1 (a.sav): weight: WEIGHT_W1 (the file's weight column)",
+        "  W2 (b.sav): weight: WEIGHT_W2 (the file's weight column)",
+        f"  panel: QKEY links {len(a & b):,} respondents who answered more than one wave; each counts as one "
+        "cluster, so the tests of change allow for their answers being alike",
+    ]
+    assert len(a & b) > 50
     built = runner.invoke(main, ["report", "trend.toml", "--out", "rep", "-q"])
     assert built.exit_code == 0, built.output
     assert (tmp_path / "rep" / "tables" / "trend_Q.csv").exists()
@@ -307,3 +317,15 @@ def test_a_trend_report_gives_each_waves_sample(tmp_path):
         moe = 100 * 1.959963984540054 * np.sqrt(deff * 0.25 / len(w))
         row = table.index[table["Group"] == wave][0] + 1
         assert table["Plus or minus ..."].iloc[row] == f"±{moe:.1f} points"
+
+
+def test_init_on_independent_waves_says_they_are_not_linked(tmp_path):
+    from pewlike.report.trend_starter import waves_starter
+
+    made = _write_waves(tmp_path, seed=45)
+    apart = [svy.data.rename(columns={"QKEY": "ID"}).drop(columns="GRP") for svy in made.values()]
+    surveys = [pw.Survey(frame, weights=f"WEIGHT_W{k}") for k, frame in enumerate(apart, 1)]
+    started = waves_starter(surveys, [str(tmp_path / "a.sav"), str(tmp_path / "b.sav")])
+    assert started.choices[0].startswith("1 question asked in every wave with the same answers")
+    assert started.choices[-1] == "panel: no QKEY column in every file, so the waves are stacked as independent samples"
+    assert "id = false" in started.text
