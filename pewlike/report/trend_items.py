@@ -58,18 +58,19 @@ def stacked_waves(w: _Writer) -> Survey:
     Returns
     -------
     Survey
-        ``pw.stack({wave: survey, ...}, **[stack])``, restricted to the report's universe
-        (``[data] filter`` or ``--filter``) in every wave.
+        ``pw.stack({wave: survey, ...}, **[stack])`` of the waves with the spec's
+        ``[[derive]]`` variables, restricted to the report's universe (``[data] filter`` or
+        ``--filter``) in every wave.
     """
     key = ("stack",)
     if key not in w.cache:
         from pewlike.loading import stack
-        from pewlike.report.universe import data_universe
+        from pewlike.report.universe import data_universe, derive_where_possible
 
         spec = w.spec
         st = spec.stack
         assert st is not None  # a spec with waves always has its [stack] options
-        waves = {wd.wave: _read_wave(spec, wd) for wd in spec.waves}
+        waves = {wd.wave: derive_where_possible(spec, _read_wave(spec, wd)) for wd in spec.waves}
         w.say(f"  stacking {len(waves)} waves: {', '.join(waves)}")
         stacked = stack(waves, wave=st.wave, id=st.id, rename=st.rename, recode=st.recode or None, weights=st.weights)
         w.cache[key] = data_universe(spec, stacked)  # the report's universe, in every wave

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
     from pewlike.tables.export import TableDoc
 
-__all__ = ["among", "among_waves", "data_universe", "derive", "in_universe", "prepare"]
+__all__ = ["among", "among_waves", "data_universe", "derive", "derive_where_possible", "in_universe", "prepare"]
 
 
 def _where(spec: Spec, where: str, exc: object) -> SpecError:
@@ -93,6 +93,32 @@ def derive(spec: Spec, svy: Survey) -> Survey:
             svy = _one(svy, d)
         except PewlikeError as exc:
             raise _where(spec, d.where, _for_spec(exc)) from None
+    return svy
+
+
+def derive_where_possible(spec: Spec, svy: Survey) -> Survey:
+    """The spec's ``[[derive]]`` entries applied to another wave, leaving out those it cannot take.
+
+    A trend report derives its variables in every wave; an entry whose question or answers a
+    later wave lacks is left out of that wave, and a trend that uses the variable then says
+    which wave has no values of it.
+
+    Parameters
+    ----------
+    spec : Spec
+        The report spec.
+    svy : Survey
+        One wave as read.
+
+    Returns
+    -------
+    Survey
+    """
+    for d in spec.derive:
+        try:
+            svy = _one(svy, d)
+        except PewlikeError:
+            continue
     return svy
 
 

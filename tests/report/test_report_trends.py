@@ -329,3 +329,28 @@ def test_init_on_independent_waves_says_they_are_not_linked(tmp_path):
     assert started.choices[0].startswith("1 question asked in every wave with the same answers")
     assert started.choices[-1] == "panel: no QKEY column in every file, so the waves are stacked as independent samples"
     assert "id = false" in started.text
+
+
+def test_derived_variables_are_made_in_every_wave(tmp_path):
+    made = _write_waves(tmp_path, seed=46)
+    derive = '[[derive]]\nname = "PAIR"\nrecode = { var = "GRP", map = { "G1 or G2" = ["G1", "G2"], "G3" = ["G3"] } }\n'
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(WAVES + derive + '[[trend]]\nvar = "Q"\nby = "PAIR"\n', encoding="utf-8")
+    res = build(specmod.load(spec_path), out=tmp_path / "out")
+    assert not res.failures
+    mapping = {"G1 or G2": ["G1", "G2"], "G3": ["G3"]}
+    recoded = {k: svy.recode("GRP", mapping, name="PAIR") for k, svy in made.items()}
+    want = pw.stack(recoded).trend("Q", by="PAIR")
+    got = pd.read_csv(tmp_path / "out" / "tables" / "data" / "trend_Q.csv")
+    assert sorted(set(got["PAIR"])) == ["G1 or G2", "G3"]
+    np.testing.assert_allclose(got["estimate"], want.to_frame()["estimate"], rtol=1e-14)
+    # a derive the second wave cannot take (its question is not asked there): a trend by it says so
+    first = made["2015"].data.copy()
+    first["EXTRA"] = pd.Categorical(np.where(np.arange(len(first)) % 3 == 0, "Yes", "No"), categories=["Yes", "No"])
+    pw.Survey(first, weights="WEIGHT_W1").to_sav(tmp_path / "a.sav")
+    only_first = (
+        '[[derive]]\nname = "ASKED"\nrecode = { var = "EXTRA", map = { "Asked yes" = ["Yes"], "Asked no" = ["No"] } }\n'
+    )
+    spec_path.write_text(WAVES + only_first + '[[trend]]\nvar = "Q"\nby = "ASKED"\n', encoding="utf-8")
+    with pytest.raises(SpecError, match="by='ASKED' has no values in wave '2017'"):
+        build(specmod.load(spec_path), out=tmp_path / "out2")
