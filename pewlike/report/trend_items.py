@@ -47,6 +47,26 @@ def _read_wave(spec: Spec, wave: WaveData) -> Survey:
         raise type(exc)(f"{wave.where} (wave {wave.wave!r}): {for_spec(str(exc))}") from None
 
 
+def _as_reported(spec: Spec, wave: WaveData, svy: Survey) -> Survey:
+    """One wave with the report's scale declarations and ``[labels]``, as the first wave's tables have them.
+
+    ``[data] ordinal``/``nominal`` of the first ``[[data]]`` table and of the wave's own
+    apply; an entry the wave cannot take (a question it does not ask) is left out.
+    """
+    for key, ordered in (("ordinal", True), ("nominal", False)):
+        for var in dict.fromkeys([*getattr(spec.data, key), *getattr(wave.data, key)]):
+            try:
+                svy = svy.set_scale(var, ordered=ordered)
+            except PewlikeError:
+                continue
+    for e in spec.labels:
+        try:
+            svy = svy.relabel(e.var, dict(e.values) or None, name=e.name, label=e.label)
+        except PewlikeError:
+            continue
+    return svy
+
+
 def stacked_waves(w: _Writer) -> Survey:
     """The spec's waves stacked (read and stacked once per build).
 
@@ -59,7 +79,7 @@ def stacked_waves(w: _Writer) -> Survey:
     -------
     Survey
         ``pw.stack({wave: survey, ...}, **[stack])`` of the waves with the spec's
-        ``[[derive]]`` variables, restricted to the report's universe (``[data] filter`` or
+        ``[[derive]]`` variables, scale declarations and ``[labels]``, restricted to the report's universe (``[data] filter`` or
         ``--filter``) in every wave.
     """
     key = ("stack",)
@@ -70,7 +90,9 @@ def stacked_waves(w: _Writer) -> Survey:
         spec = w.spec
         st = spec.stack
         assert st is not None  # a spec with waves always has its [stack] options
-        waves = {wd.wave: derive_where_possible(spec, _read_wave(spec, wd)) for wd in spec.waves}
+        waves = {
+            wd.wave: _as_reported(spec, wd, derive_where_possible(spec, _read_wave(spec, wd))) for wd in spec.waves
+        }
         w.say(f"  stacking {len(waves)} waves: {', '.join(waves)}")
         stacked = stack(waves, wave=st.wave, id=st.id, rename=st.rename, recode=st.recode or None, weights=st.weights)
         w.cache[key] = data_universe(spec, stacked)  # the report's universe, in every wave

@@ -354,3 +354,48 @@ def test_derived_variables_are_made_in_every_wave(tmp_path):
     spec_path.write_text(WAVES + only_first + '[[trend]]\nvar = "Q"\nby = "ASKED"\n', encoding="utf-8")
     with pytest.raises(SpecError, match="by='ASKED' has no values in wave '2017'"):
         build(specmod.load(spec_path), out=tmp_path / "out2")
+
+
+def _tier_waves(tmp_path):
+    """Two waves of a question whose labels do not reveal a scale (SPSS measure nominal)."""
+    import pyreadstat
+
+    rng = np.random.default_rng(7)
+    tiers = {1.0: "Top tier", 2.0: "Upper tier", 3.0: "Lower tier", 4.0: "Bottom tier"}
+    for k, keys in ((1, np.arange(0, 400)), (2, np.arange(250, 700))):
+        frame = pd.DataFrame(
+            {
+                "QKEY": keys.astype(float),
+                f"Q_W{k}": rng.integers(1, 5, len(keys)).astype(float),
+                f"WEIGHT_W{k}": rng.uniform(0.5, 2.0, len(keys)),
+            }
+        )
+        pyreadstat.write_sav(
+            frame,
+            str(tmp_path / ("a.sav" if k == 1 else "b.sav")),
+            variable_value_labels={f"Q_W{k}": tiers},
+            variable_measure={f"Q_W{k}": "nominal"},
+        )
+
+
+def test_a_scale_declared_and_labels_given_once_reach_every_wave(tmp_path):
+    _tier_waves(tmp_path)
+    head = '[[data]]\nwave = "2015"\nfile = "a.sav"\nordinal = ["Q"]\n[[data]]\nwave = "2017"\nfile = "b.sav"\n'
+    labels = '[labels.Q]\nvalues = { "Top tier" = "Highest" }\n'
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(head + labels + '[[trend]]\nvar = "Q"\n[[topline]]\nvar = "Q"\n', encoding="utf-8")
+    build(specmod.load(spec_path), out=tmp_path / "out")
+    table = pd.read_csv(tmp_path / "out" / "tables" / "trend_Q.csv", dtype=str, keep_default_na=False)
+    # the nets of the declared scale, and the answer as relabelled, as in the first wave's topline
+    assert list(table["Response"]) == [
+        "Highest", "Upper tier", "Lower tier", "Bottom tier", "NET Highest/Upper tier", "NET Lower/Bottom tier"
+    ]  # fmt: skip
+    topline = pd.read_csv(tmp_path / "out" / "tables" / "topline_Q.csv", dtype=str, keep_default_na=False)
+    assert "NET Highest/Upper tier" in set(topline["Response"])
+    surveys = {
+        "2015": pw.read(tmp_path / "a.sav").set_scale("Q", ordered=True).relabel("Q", {"Top tier": "Highest"}),
+        "2017": pw.read(tmp_path / "b.sav").set_scale("Q", ordered=True).relabel("Q", {"Top tier": "Highest"}),
+    }
+    want = pw.stack(surveys).trend("Q")
+    got = pd.read_csv(tmp_path / "out" / "tables" / "data" / "trend_Q.csv")
+    np.testing.assert_allclose(got["estimate"], want.to_frame()["estimate"], rtol=1e-14)
