@@ -67,6 +67,19 @@ def _as_reported(spec: Spec, wave: WaveData, svy: Survey) -> Survey:
     return svy
 
 
+def _raked(spec: Spec, wave: WaveData, svy: Survey) -> Survey:
+    """One wave raked to the ``[weighting] rake`` targets, as the first wave's tables are (unchanged without)."""
+    ws = spec.weighting
+    if ws is None or not ws.rake:
+        return svy
+    try:
+        return svy.rake(dict(ws.rake))
+    except PewlikeError as exc:
+        from pewlike.report.advice import for_spec
+
+        raise type(exc)(f"{ws.where} (wave {wave.wave!r}): {for_spec(str(exc))}") from None
+
+
 def stacked_waves(w: _Writer) -> Survey:
     """The spec's waves stacked (read and stacked once per build).
 
@@ -79,11 +92,15 @@ def stacked_waves(w: _Writer) -> Survey:
     -------
     Survey
         ``pw.stack({wave: survey, ...}, **[stack])`` of the waves with the spec's
-        ``[[derive]]`` variables, scale declarations and ``[labels]``, restricted to the report's universe (``[data] filter`` or
-        ``--filter``) in every wave.
+        ``[[derive]]`` variables, scale declarations and ``[labels]``, each raked to the
+        ``[weighting] rake`` targets, restricted to the report's universe (``[data] filter``
+        or ``--filter``) in every wave.
     """
     key = ("stack",)
     if key not in w.cache:
+        import warnings
+
+        from pewlike.errors import WeightWarning
         from pewlike.loading import stack
         from pewlike.report.universe import data_universe, derive_where_possible
 
@@ -91,10 +108,15 @@ def stacked_waves(w: _Writer) -> Survey:
         st = spec.stack
         assert st is not None  # a spec with waves always has its [stack] options
         waves = {
-            wd.wave: _as_reported(spec, wd, derive_where_possible(spec, _read_wave(spec, wd))) for wd in spec.waves
+            wd.wave: _raked(spec, wd, _as_reported(spec, wd, derive_where_possible(spec, _read_wave(spec, wd))))
+            for wd in spec.waves
         }
         w.say(f"  stacking {len(waves)} waves: {', '.join(waves)}")
-        stacked = stack(waves, wave=st.wave, id=st.id, rename=st.rename, recode=st.recode or None, weights=st.weights)
+        with warnings.catch_warnings():  # raked to [weighting]: the trend's notes say the weights are taken as fixed
+            warnings.filterwarnings("ignore", message=r"wave .* was raked or calibrated", category=WeightWarning)
+            stacked = stack(
+                waves, wave=st.wave, id=st.id, rename=st.rename, recode=st.recode or None, weights=st.weights
+            )
         w.cache[key] = data_universe(spec, stacked)  # the report's universe, in every wave
     result: Survey = w.cache[key]
     return result
@@ -224,6 +246,11 @@ def trend_blocks(w: _Writer, svy: Survey, item: TrendItem) -> list[Any]:
         f"Sources: {source}.",
         *tr.notes,
     ]
+    if w.spec.weighting is not None and w.spec.weighting.rake:
+        notes.insert(
+            2,
+            "Each wave raked to the report's weighting targets; the changes' standard errors take those weights as fixed.",
+        )
     if stacked.universe:  # the report's universe ([data] filter): who each wave's shares are of
         from pewlike.report.universe import among_waves
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,7 @@ from click.testing import CliRunner
 
 import pewlike as pw
 from pewlike.cli import main
-from pewlike.errors import PewlikeError, SpecError
+from pewlike.errors import PewlikeError, SpecError, WeightWarning
 from pewlike.report import spec as specmod
 from pewlike.report.build import build
 from tests.trends.synth import waves
@@ -399,3 +401,40 @@ def test_a_scale_declared_and_labels_given_once_reach_every_wave(tmp_path):
     want = pw.stack(surveys).trend("Q")
     got = pd.read_csv(tmp_path / "out" / "tables" / "data" / "trend_Q.csv")
     np.testing.assert_allclose(got["estimate"], want.to_frame()["estimate"], rtol=1e-14)
+
+
+def test_raking_targets_weight_every_wave_of_a_trend(tmp_path):
+    made = _write_waves(tmp_path, seed=47)
+    rake = "[weighting]\nrake = { GRP = { G1 = 0.5, G2 = 0.3, G3 = 0.2 } }\n"
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(WAVES + rake + '[[trend]]\nvar = "Q"\n[[topline]]\nvar = "Q"\n', encoding="utf-8")
+    with warnings.catch_warnings():  # the report says it in the trend's notes instead of warning
+        warnings.simplefilter("error", WeightWarning)
+        res = build(specmod.load(spec_path), out=tmp_path / "out")
+    assert not res.failures
+    assert "Each wave raked to the report's weighting targets" in (
+        tmp_path / "out" / "tables" / "trend_Q.md"
+    ).read_text(encoding="utf-8")
+    targets = {"GRP": {"G1": 0.5, "G2": 0.3, "G3": 0.2}}
+    raked = {k: svy.rake(targets) for k, svy in made.items()}
+    with pytest.warns(WeightWarning, match="was raked or calibrated"):
+        want = pw.stack(raked).trend("Q").to_frame()
+    got = pd.read_csv(tmp_path / "out" / "tables" / "data" / "trend_Q.csv")
+    np.testing.assert_allclose(got["estimate"], want["estimate"], rtol=1e-12)
+    # the first wave's column is its (raked) topline, not the file's weights
+    top = pd.read_csv(tmp_path / "out" / "tables" / "data" / "topline_Q.csv")
+    first = got[got["wave"].astype(str) == "2015"].set_index("level")["estimate"]
+    for level, est in zip(top["level"], top["estimate"], strict=True):
+        if level in first.index:
+            assert first[level] == pytest.approx(est, rel=1e-12)
+    unraked = pw.stack(made).trend("Q").to_frame()
+    assert np.abs(unraked["estimate"].to_numpy() - want["estimate"].to_numpy()).max() > 1e-3
+    # a target the second wave cannot meet names the wave
+    first = made["2015"].data.copy()
+    first["GRP"] = first["GRP"].cat.add_categories("G4")
+    first.loc[first.index[:30], "GRP"] = "G4"  # the first wave has a fourth group, the second not
+    pw.Survey(first, weights="WEIGHT_W1").to_sav(tmp_path / "a.sav")
+    four = "[weighting]\nrake = { GRP = { G1 = 0.5, G2 = 0.2, G3 = 0.2, G4 = 0.1 } }\n"
+    spec_path.write_text(WAVES + four + '[[trend]]\nvar = "Q"\n', encoding="utf-8")
+    with pytest.raises(PewlikeError, match=r"\[weighting\] \(wave '2017'\): .*G4"):
+        build(specmod.load(spec_path), out=tmp_path / "out2")
