@@ -158,8 +158,8 @@ def build(
         folder that cannot be written or used (the current folder, a symbolic
         link, a folder pewlike did not write, one holding the data or the spec,
         a name or path too long), a file pewlike wrote that was changed since,
-        a file the user added where the new report writes one.  The previous
-        report is then untouched.
+        a file the user added where the new report writes one, ``data`` given for a
+        spec of several waves.  The previous report is then untouched.
 
     Notes
     -----
@@ -178,6 +178,11 @@ def build(
     Wrote pewlike-report/ in 30.6 s: 283 files, 33 tables, 19 figures.
     ...
     """
+    if data is not None and spec.waves:  # which wave would it replace? the stack reads every [[data]] file
+        raise SpecError(
+            f"{spec.label}: --data replaces the data file of a one-file spec, but this spec has "
+            f"{len(spec.waves)} waves ([[data]] tables); change their file = ... in the spec instead"
+        )
     say = echo or (lambda _msg: None)
     t0 = time.perf_counter()
     n_jobs = job_count(jobs)

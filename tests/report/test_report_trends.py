@@ -438,3 +438,18 @@ def test_raking_targets_weight_every_wave_of_a_trend(tmp_path):
     spec_path.write_text(WAVES + four + '[[trend]]\nvar = "Q"\n', encoding="utf-8")
     with pytest.raises(PewlikeError, match=r"\[weighting\] \(wave '2017'\): .*G4"):
         build(specmod.load(spec_path), out=tmp_path / "out2")
+
+
+def test_data_on_the_command_line_is_refused_for_a_spec_of_waves(tmp_path):
+    _write_waves(tmp_path, seed=48)
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(WAVES + '[[trend]]\nvar = "Q"\n', encoding="utf-8")
+    res = CliRunner().invoke(
+        main, ["report", str(spec_path), "--data", str(tmp_path / "b.sav"), "--out", str(tmp_path / "o")]
+    )
+    assert res.exit_code == 1
+    assert res.output == (
+        "pewlike: error: report.toml: --data replaces the data file of a one-file spec, but this spec has 2 waves "
+        "([[data]] tables); change their file = ... in the spec instead\n"
+    )
+    assert not (tmp_path / "o").exists()
