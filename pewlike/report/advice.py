@@ -75,9 +75,15 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         'write the waves as a report spec\'s [[data]] tables, each with wave = "..."',
     ),
     (
+        r"leave the wave out with svy\.subset\((\"[^\"]*\")\) or widen the subset",
+        "leave that wave's [[data]] table out, widen the [data] filter, or leave the question out of the "
+        "[[trend]] items",
+        "leave that wave out of the report spec's [[data]] tables, or widen the --filter",
+    ),
+    (
         r"leave the wave out with svy\.subset\((\"[^\"]*\")\)",
-        r"leave that wave's [[data]] table out, or give the item filter = \1",
-        r"leave that wave out of the report spec's [[data]] tables",
+        "leave that wave's [[data]] table out, or leave the question out of the [[trend]] items",
+        "leave that wave out of the report spec's [[data]] tables",
     ),
     (
         r"leave it out of by=, or give that wave's column the name ('[^']*') with pw\.stack\(rename=\.\.\.\)",

@@ -39,13 +39,21 @@ def _wave_column(sf: SurveyFrame, wave: str) -> str:
 
 
 def _check_asked(sf: SurveyFrame, col: str, wcol: str, waves: list[str], wcodes: np.ndarray, wave: str) -> None:
-    answered = sf.data[col].notna().to_numpy() & sf.design.in_domain
+    anyone = sf.data[col].notna().to_numpy()
+    answered = anyone & sf.design.in_domain
     for k, name in enumerate(waves):
-        if not (answered & (wcodes == k)).any():
+        if (answered & (wcodes == k)).any():
+            continue
+        outside = int((anyone & (wcodes == k)).sum())
+        if outside:  # asked, but of nobody in the subset
             raise EstimationError(
-                f"wave {name!r} has no answers to {col!r} (was it asked in that wave?); leave the wave out "
-                f"with svy.subset(\"{wave} != '{name}'\")"
+                f"wave {name!r} has no answers to {col!r} in this subset ({outside:,} in the whole wave); "
+                f"leave the wave out with svy.subset(\"{wave} != '{name}'\") or widen the subset"
             )
+        raise EstimationError(
+            f"wave {name!r} has no answers to {col!r} (was it asked in that wave?); leave the wave out "
+            f"with svy.subset(\"{wave} != '{name}'\")"
+        )
 
 
 def _check_groups(sf: SurveyFrame, col: str, by_cols: list[str], waves: list[str], wcodes: np.ndarray) -> None:

@@ -114,6 +114,8 @@ MESSAGES = [
     "or name the column with wave=",
     "wave '2023' has no answers to 'Q' (was it asked in that wave?); leave the wave out with "
     "svy.subset(\"WAVE != '2023'\")",
+    "wave '2023' has no answers to 'Q' in this subset (412 in the whole wave); leave the wave out with "
+    "svy.subset(\"WAVE != '2023'\") or widen the subset",
     "by='G' has no values in wave '2023', so no change within its groups can be measured; leave it out of by=, "
     "or give that wave's column the name 'G' with pw.stack(rename=...)",
     "this weight summary has no weight distribution (a partitioned survey); draw it from "
@@ -145,3 +147,19 @@ def test_every_known_python_advice_is_rewritten(text):
         assert not PY.search(out), out
         assert "subset name=" not in out and "weights=" not in out
     assert spec != text and cli != text
+
+
+def test_a_wave_without_answers_is_advised_as_spec_keys():
+    asked = "wave '2023' has no answers to 'Q' (was it asked in that wave?); leave the wave out with svy.subset(\"WAVE != '2023'\")"
+    assert for_spec(asked) == (
+        "wave '2023' has no answers to 'Q' (was it asked in that wave?); leave that wave's [[data]] table out, "
+        "or leave the question out of the [[trend]] items"
+    )
+    subset = (
+        "wave '2023' has no answers to 'Q' in this subset (412 in the whole wave); leave the wave out with "
+        "svy.subset(\"WAVE != '2023'\") or widen the subset"
+    )
+    assert for_spec(subset).endswith(
+        "leave that wave's [[data]] table out, widen the [data] filter, or leave the question out of the [[trend]] items"
+    )
+    assert for_cli(subset).endswith("leave that wave out of the report spec's [[data]] tables, or widen the --filter")

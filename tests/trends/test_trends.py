@@ -186,8 +186,17 @@ def test_crosswalk_rename_and_recode():
             recode={"2023": {"Q": {"Extremly": "Very concerned"}}},
         )
     dropped = pw.stack({"2019": waves["2019"], "2023": other}, id=None, rename={"2023": {"CONC": None}})
-    with pytest.raises(EstimationError, match=r"wave '2023' has no answers to 'Q'"):
+    with pytest.raises(EstimationError, match=r"wave '2023' has no answers to 'Q' \(was it asked in that wave\?\)"):
         dropped.trend("Q")
+    # asked in every wave, but in a subset nobody of one wave answered: said so, with the wave's count
+    stacked = pw.stack(waves, id=None)
+    first = stacked.data["WAVE"].astype(str) == "2019"
+    keep = first.to_numpy() | (stacked.data["Q"].isna().to_numpy())
+    asked = int((~first & stacked.data["Q"].notna()).sum())
+    with pytest.raises(
+        EstimationError, match=rf"wave '2023' has no answers to 'Q' in this subset \({asked:,} in the whole"
+    ):
+        stacked.subset(keep).trend("Q")
 
 
 def test_answers_spelled_differently_only_in_case_or_spacing_are_one_answer():
