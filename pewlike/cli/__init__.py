@@ -314,8 +314,10 @@ def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> Non
     It picks the answer scales (recognised from their labels), the yes/no items
     and the other labelled questions with 2-12 answers (up to --max-items, in the
     file's order), a distribution of each numeric question (ten or more
-    different answers: hours, a 0-100 thermometer; up to six), the standard demographics found (F_AGECAT, F_SEX or
-    F_GENDER, F_EDUCCAT, F_RACETHN, F_PARTYSUM_FINAL, F_INC...) and the weight
+    different answers: hours, a 0-100 thermometer; up to six), the standard
+    demographics found (F_AGECAT, F_SEX or F_GENDER, F_EDUCCAT, F_RACETHN,
+    F_PARTYSUM_FINAL, F_INC...; without F_ variables, sex, recage, educ, race,
+    party ... as other surveys name them) and the weight
     (of several, the latest wave's that every respondent has; respondents whose
     weight is blank are left out), the select-all batteries and the questions
     sharing a scale (as grids), proposes in comments the strata and PSU columns it

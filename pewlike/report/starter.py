@@ -14,6 +14,7 @@ of questions sharing a scale are proposed too (:mod:`pewlike.report.starter_batt
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,12 +36,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "MAX_STARTER_ITEMS",
+    "OTHER_DEMOGRAPHICS",
     "STANDARD_DEMOGRAPHICS",
     "Starter",
     "categorical_items",
     "demographics",
     "file_starter",
     "likert_items",
+    "other_demographics",
     "read_for_starter",
     "standard_demographics",
     "starter",
@@ -55,6 +58,18 @@ MISSING_WEIGHTS_COMMENT = (
 
 #: Questions a starter spec toplines and crosses by default (each gives two report items).
 MAX_STARTER_ITEMS = 200
+
+#: Demographics as other surveys name them (Pew's phone surveys, the GSS, ESS ...), used when a
+#: file has no ``F_`` profile variable: (what it is, names tried in turn, compared case-blind).
+OTHER_DEMOGRAPHICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("age", ("AGECAT", "RECAGE", "AGEGRP", "AGEGROUP", "AGE_CAT", "AGE4", "AGE")),
+    ("sex or gender", ("SEX", "GENDER")),
+    ("education", ("EDUCCAT", "RECEDUC", "EDUC", "EDUCATION", "DEGREE")),
+    ("race and ethnicity", ("RACETHN", "RACETHN2", "RACETHNIC", "RACE_ETH", "RACE")),
+    ("party", ("PARTY", "PARTYID", "PARTY3", "PID")),
+    ("income", ("INCOME", "INC", "INCOME4", "INCOME3")),
+    ("region", ("CREGION", "REGION")),
+)
 
 #: Columns that are not questions: ids, forms, weights, paradata (a whole word: IDEO and DEVICES stay
 #: questions), and the design columns of :mod:`~pewlike.report.starter_design`.
@@ -408,6 +423,40 @@ def standard_demographics(svy: Survey) -> list[tuple[str, str]]:
     return out
 
 
+def other_demographics(svy: Survey) -> list[tuple[str, str]]:
+    """Demographics named as other surveys name them (``sex``, ``recage``, ``educ``, ``party``...).
+
+    Used when a file has no ``F_`` profile variable: Pew's older phone surveys, the GSS and
+    most other houses name them without a prefix.  Each must be a labelled variable with
+    2-12 substantive categories (a numeric ``age`` in years is not one).
+
+    Parameters
+    ----------
+    svy : Survey
+        An in-memory survey.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(column, what it is)`` in :data:`OTHER_DEMOGRAPHICS` order, one per kind.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import pewlike as pw
+    >>> d = pd.DataFrame({"sex": ["Male", "Female"] * 3, "recage": ["18-34", "35-64", "65+"] * 2, "q1": ["Yes", "No"] * 3})
+    >>> other_demographics(pw.Survey(d, weights=None))
+    [('recage', 'age'), ('sex', 'sex or gender')]
+    """
+    usable = [col for col in svy._codebook.variables if _answer_column(svy, col) and 2 <= len(_levels(svy, col)) <= 12]
+    out: list[tuple[str, str]] = []
+    for what, names in OTHER_DEMOGRAPHICS:
+        found = next((col for name in names for col in usable if _matches(col, name)), None)
+        if found is not None and all(found != c for c, _ in out):
+            out.append((found, what))
+    return out
+
+
 @dataclass(frozen=True)
 class Starter:
     """A starter spec, what it left out, and what it chose and why.
@@ -477,10 +526,13 @@ def _names(cols: list[str], most: int = 6) -> str:
     return shown + (f" and {len(cols) - most:,} more" if len(cols) > most else "")
 
 
-def _pick(svy: Survey) -> tuple[dict[str, str], list[str]]:
-    """The questions (column -> kind), in the data's order, and one line per kind found saying why."""
-    scales = likert_items(svy)
-    binary = yes_no_items(svy)
+def _pick(svy: Survey, crossed: Collection[str] = ()) -> tuple[dict[str, str], list[str]]:
+    """The questions (column -> kind), in the data's order, and one line per kind found saying why.
+
+    ``crossed``: demographics the crosstabs are by, left out of the questions.
+    """
+    scales = [c for c in likert_items(svy) if c not in crossed]
+    binary = [c for c in yes_no_items(svy) if c not in crossed]
     why = []
     if scales:
         why.append(
@@ -490,7 +542,7 @@ def _pick(svy: Survey) -> tuple[dict[str, str], list[str]]:
         why.append(f"{len(binary):,} yes/no items (two substantive answers): {_names(binary)}")
     kinds = dict.fromkeys(scales, "answer scale") | dict.fromkeys(binary, "yes/no item")
     # a question with unordered answers (which of these, party) belongs in a topline as much as a scale
-    others = [col for col in categorical_items(svy) if col not in kinds]
+    others = [col for col in categorical_items(svy) if col not in kinds and col not in crossed]
     if others:
         why.append(
             f"{len(others):,} questions with 2-12 unordered answers: {_names(others)}"
@@ -578,7 +630,12 @@ def starter(
 
     if not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1:
         raise SpecError(f"max_items={max_items!r} is not valid; give a whole number of at least 1")
-    found, why = _pick(svy)
+    # without F_ profile variables, demographics named as other houses name them (sex, recage ...)
+    other = [] if standard_demographics(svy) or demographics(svy) else other_demographics(svy)
+    found, why = _pick(svy, crossed={c for c, _ in other})
+    if not found and other:  # a file of demographics only: they are its questions
+        found, why = _pick(svy)
+        other = []
     numeric = _numeric_questions(svy)
     if not found and not svy.batteries() and not numeric:
         raise SpecError(
@@ -592,8 +649,7 @@ def starter(
     if std:
         demos = [c for c, _ in std]
         why.append("demographics (the standard ATP ones found): " + ", ".join(f"{c} ({w})" for c, w in std))
-    else:
-        demos = demographics(svy)[:6]
+    elif (demos := demographics(svy)[:6]) or not other:
         why.append(
             "demographics: "
             + (
@@ -601,6 +657,12 @@ def starter(
                 if demos
                 else "none found (no F_ profile variable): the spec has toplines only"
             )
+        )
+    else:
+        demos = [c for c, _ in other]
+        why.append(
+            "demographics (no F_ profile variable; named as other surveys name them, crossed by, not toplined): "
+            + ", ".join(f"{c} ({w})" for c, w in other)
         )
     items = list(found)[:max_items]
     left_out = len(found) - len(items)

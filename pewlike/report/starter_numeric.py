@@ -9,6 +9,7 @@ are not an identifier, a weight, a design column or a profile variable -- and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,13 @@ __all__ = ["MAX_DISTRIBUTIONS", "MIN_DISTINCT", "distribution_lines", "numeric_i
 MAX_DISTRIBUTIONS = 6
 #: Fewest distinct answers a numeric question needs (fewer unlabelled codes are not a distribution).
 MIN_DISTINCT = 10
+#: Numeric columns that are codes, ids or paradata by their name (a whole word): ZIP, FIPS, RESP_ID,
+#: START_TIME, DURATION ...; their distribution says nothing about the respondents' answers.
+_NOT_A_MEASURE = re.compile(
+    r"(?:^|_)(?:zip(?:code)?|fips|county|id|uuid|phone|year|month|day|date|time|timestamp|duration|"
+    r"lat|lon|latitude|longitude)(?:$|_|\d)",
+    re.IGNORECASE,
+)
 
 
 def _design_columns(names: Mapping[str, object]) -> set[str]:
@@ -55,7 +63,8 @@ def numeric_items(svy: Survey, skip: Collection[str] = ()) -> list[str]:
     A numeric column whose labels name only some codes (99 = "Refused") counts; a labelled
     (categorical) one is toplined instead.  Left out: ``F_`` profile variables, the
     design's columns (weights, strata, PSUs, fpc, replicate weights), columns named like a
-    weight (``pspwght``, ``PWGTP1`` .. ``PWGTP80``), columns named in
+    weight (``pspwght``, ``PWGTP1`` .. ``PWGTP80``) or like a code, an id or paradata
+    (``ZIP``, ``COUNTY_FIPS``, ``RESP_ID``, ``START_TIME``, ``DURATION``), columns named in
     ``skip`` (ids, forms, other weights), identifiers (every answer a different whole
     number) and columns no weighted respondent answered.
 
@@ -91,7 +100,7 @@ def numeric_items(svy: Survey, skip: Collection[str] = ()) -> list[str]:
     design = _design_columns(svy._design.names) | _weight_like(svy)
     out = []
     for col, info in svy._codebook.variables.items():
-        if info.kind != "numeric" or col in design or col in skip:
+        if info.kind != "numeric" or col in design or col in skip or _NOT_A_MEASURE.search(col):
             continue
         s = svy._data[col]
         if col.upper().startswith("F_") or not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):

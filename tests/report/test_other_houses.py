@@ -17,6 +17,7 @@ import pandas as pd
 import pyreadstat
 from click.testing import CliRunner
 
+import pewlike as pw
 from pewlike.cli import main
 from pewlike.report.spec import load
 
@@ -72,7 +73,10 @@ def test_a_gss_like_file_from_init_to_report(tmp_path):
     assert res.exit_code == 0, res.output
     assert 'WTSSALL looks like one: set [data] weights = "WTSSALL" to use it' in res.output
     assert "design: VSTRAT (strata) and VPSU (PSUs) look like the sample's" in res.output
-    assert [t.var for t in load(spec).toplines] == ["PRIVACY", "TRUSTGOV", "SEX"]
+    # SEX, as the GSS names it, is the demographic the crosstabs are by, not a question
+    assert [t.var for t in load(spec).toplines] == ["PRIVACY", "TRUSTGOV"]
+    assert load(spec).defaults.by == ("SEX",)
+    assert "demographics (no F_ profile variable; named as other surveys name them" in res.output
     assert load(spec).data.strata is None  # proposed, not chosen
     text = spec.read_text(encoding="utf-8").replace("weights = false", 'weights = "WTSSALL"')
     text = text.replace('base = "valid"', 'base = "all"')
@@ -103,6 +107,10 @@ def test_a_gss_like_file_from_init_to_report(tmp_path):
     assert trust["Response"].tolist() == ["Trust", "Neither", "Distrust", "Prefer not to say"]  # missing last
     asked = frame["TRUSTGOV"] != -3.0
     assert trust["%"].astype(str).tolist()[-1] == str(_share(frame, "TRUSTGOV", -2.0, asked))
+    cross = pd.read_csv(tables / "crosstab_PRIVACY.csv", dtype=str)
+    cross.index = cross["Response"].str.strip()
+    women = (frame["PRIVACY"] != -1.0) & (frame["SEX"] == 2.0)
+    assert cross.loc["Very concerned", "Female (B)"].rstrip(" A") == str(_share(frame, "PRIVACY", 1.0, women))
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert f"Asked of {int((frame['PRIVACY'] != -1.0).sum()):,} of 1,200 respondents" in md
     assert "Legitimate skip" not in md and "IAP" not in md
@@ -131,3 +139,27 @@ def test_a_semicolon_csv_with_text_skips_gets_a_report(tmp_path):
     assert dict(zip(table["Response"].str.strip(), table["%"].astype(str)))["Strongly agree"] == str(strongly)
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert f"Asked of {int(asked.sum()):,} of {n:,} respondents" in md
+
+
+def test_pews_own_phone_survey_is_crossed_by_its_demographics(tmp_path):
+    """Pew's Dec 2013 survey (pewmethods) names its demographics sex, recage, receduc ... without F_."""
+    from pewlike.report.starter import file_starter, other_demographics
+
+    src = Path(__file__).resolve().parents[1] / "reference" / "weighting" / "pewmethods" / "dec13_excerpt.csv"
+    made = file_starter(str(src), spec_path=str(tmp_path / "report.toml"))
+    (tmp_path / "report.toml").write_text(made.text, encoding="utf-8")
+    spec = load(tmp_path / "report.toml")
+    assert spec.defaults.by == ("recage", "sex", "receduc", "racethn2", "party", "cregion")
+    assert [t.var for t in spec.toplines] == ["q1", "q2", "q45", "partyln"]
+    assert [c.var for c in spec.crosstabs] == ["q1", "q2", "q45", "partyln"]
+    # a file of demographics only keeps them as its questions
+    frame = pd.DataFrame({"sex": ["Male", "Female"] * 20, "party": ["Rep", "Dem", "Ind", "Other"] * 10})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    only = file_starter(str(tmp_path / "d.csv"))
+    assert only.questions == 2 and "by = []" in only.text
+    # a file with F_ profile variables is crossed by them: the other names stay questions there
+    frame = pd.DataFrame({"F_SEX": ["Male", "Female"] * 20, "sex": ["Yes", "No", "No", "Yes"] * 10})
+    frame.to_csv(tmp_path / "atp.csv", index=False)
+    atp = file_starter(str(tmp_path / "atp.csv"))
+    assert 'by = ["F_SEX"]' in atp.text and 'var = "sex"' in atp.text
+    assert other_demographics(pw.read(tmp_path / "atp.csv", weights=None)) == [("sex", "sex or gender")]

@@ -98,6 +98,17 @@ def test_at_most_six_are_proposed_and_the_rest_counted(tmp_path):
     assert why.startswith(f"{MAX_DISTRIBUTIONS + 3} numeric questions") and "(the first 6 are in the spec)" in why
 
 
+def test_codes_ids_and_paradata_are_not_questions(tmp_path):
+    rng = np.random.default_rng(10)
+    n = 300
+    names = ["ZIP", "county_fips", "RESP_ID", "START_TIME", "Duration", "birth_year", "LAT", "SCORE", "DAYS_ONLINE"]
+    frame = pd.DataFrame({c: rng.integers(0, 60, n).astype(float) for c in names})
+    frame["weight"] = rng.uniform(0.5, 2, n)
+    frame.to_csv(tmp_path / "c.csv", index=False)
+    # SCORE and DAYS_ONLINE are answers ("DAYS" is not the word "DAY")
+    assert numeric_items(pw.read(tmp_path / "c.csv")) == ["SCORE", "DAYS_ONLINE"]
+
+
 def test_the_lines_quote_hostile_names():
     lines = distribution_lines(['Q"1\n[x]'], {'Q"1\n[x]': "Wording\r\n# not a key = 1"})
     assert lines[:2] == ['# Q"1 [x] (a number): Wording # not a key = 1', "[[distribution]]"]
