@@ -653,7 +653,7 @@ class _Writer:
             built = [sections[s.id] for s in spec.sections] + [BuiltSection("methods", "Methodology", "", method[1])]
         date = f" Built {fixed_datetime():%Y-%m-%d}." if os.environ.get("SOURCE_DATE_EPOCH") else ""
         subtitle, source = spec.subtitle, self.source
-        if spec.waves:  # every wave is a source; the universe's n is each wave's
+        if spec.trends:  # every wave is a source; the universe's n is each wave's
             from pewlike.report.trend_items import trend_source, wave_counts
             from pewlike.report.universe import among_waves
 

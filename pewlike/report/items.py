@@ -516,20 +516,33 @@ def methods_blocks(w: _Writer, svy: Survey) -> tuple[str, Blocks]:
 
 
 def _later_waves(w: _Writer) -> list[tuple[str, MethodsStatement]]:
-    """Sample sizes and margins of the waves after the first (a report of several waves; else none).
+    """Sample sizes and margins of the waves after the first (a report with trends across waves; else none).
 
     Each wave's groups are those of ``[defaults] by`` found in the stack of waves.
     """
-    if not w.spec.waves:
+    if not w.spec.trends:  # the later waves are read for the trends alone
         return []
+    from pewlike.design.frame import frame_of
+    from pewlike.errors import EstimationError
     from pewlike.report.trend_items import wave_surveys
     from pewlike.tables import methods_statement
+    from pewlike.tables.toplines import categorical_column
 
     surveys = list(wave_surveys(w).items())[1:]
     out = []
     for wave, sub in surveys:
-        by = [b for b in w.spec.defaults.by if b in sub.data.columns]
-        out.append((wave, methods_statement(sub, by, level=w.spec.defaults.level)))
+        sf = frame_of(sub)
+        by = []
+        for b in w.spec.defaults.by:  # a group the wave lacks, or has as numbers, is left out of its rows
+            try:
+                categorical_column(sf, b, "methods_statement")
+            except PewlikeError:
+                continue
+            by.append(b)
+        try:
+            out.append((wave, methods_statement(sub, by, level=w.spec.defaults.level)))
+        except EstimationError:  # nobody of the report's universe in this wave: its trends say so
+            continue
     return out
 
 

@@ -184,7 +184,7 @@ def prepare(spec: Spec, svy: Survey) -> tuple[Survey, Spec]:
     svy = derive(spec, svy)
     whole = data_universe(spec, svy)
     subtitle = spec.subtitle
-    if spec.data.universe and not spec.waves:  # several waves: the writer says each wave's n
+    if spec.data.universe and not spec.trends:  # trends across waves: the writer says each wave's n
         line = among(spec.data.universe, whole.n) + "."
         subtitle = f"{subtitle} {line}" if subtitle else line
     named: dict[str, tuple[str | None, int]] = {}

@@ -453,3 +453,32 @@ def test_data_on_the_command_line_is_refused_for_a_spec_of_waves(tmp_path):
         "([[data]] tables); change their file = ... in the spec instead\n"
     )
     assert not (tmp_path / "o").exists()
+
+
+def test_each_waves_methods_leave_out_a_group_the_wave_lacks(tmp_path):
+    made = _write_waves(tmp_path, seed=49)
+    second = made["2017"].data.copy()
+    second["GRP2"] = second["GRP"]
+    second = second.drop(columns="GRP")  # the second wave names its group otherwise
+    pw.Survey(second, weights="WEIGHT_W2").to_sav(tmp_path / "b.sav")
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(WAVES + '[defaults]\nby = ["GRP"]\n[[trend]]\nvar = "Q"\n', encoding="utf-8")
+    res = build(specmod.load(spec_path), out=tmp_path / "out")
+    assert not res.failures
+    table = pd.read_csv(tmp_path / "out" / "tables" / "methods.csv", dtype=str, keep_default_na=False)
+    assert list(table["Group"]) == [
+        "2015",
+        "  Total sample",
+        "  GRP",
+        "    G1",
+        "    G2",
+        "    G3",
+        "2017",
+        "  Total sample",
+    ]
+    # waves that only the toplines' first wave is read from (no trend): one wave's methods, as before
+    spec_path.write_text(WAVES + '[[topline]]\nvar = "Q"\n', encoding="utf-8")
+    build(specmod.load(spec_path), out=tmp_path / "out2")
+    table = pd.read_csv(tmp_path / "out2" / "tables" / "methods.csv", dtype=str, keep_default_na=False)
+    assert list(table["Group"]) == ["Total sample"]
+    assert "Source: a.sav, weighted. All tables" in (tmp_path / "out2" / "report.md").read_text(encoding="utf-8")
