@@ -9,7 +9,7 @@ The waves of the spec (``[[data]]`` tables) are read and stacked once per build
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pewlike.errors import PewlikeError
 from pewlike.report.schema import DEMO_DATA
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.report.schema import Spec
     from pewlike.report.trend_spec import TrendItem, WaveData
     from pewlike.survey import Survey
+    from pewlike.tables.toplines import Topline
     from pewlike.trends.results import Trend
 
 __all__ = ["stacked_waves", "trend_blocks", "trend_source", "wave_counts", "wave_surveys"]
@@ -156,6 +157,35 @@ def wave_counts(w: _Writer) -> dict[str, int]:
     return {wave: sub.n for wave, sub in wave_surveys(w).items()}
 
 
+def _asked_note(w: _Writer, var: str, base: Literal["valid", "all"]) -> str | None:
+    """Who was asked the question in each wave, when not everyone (a split form): None otherwise.
+
+    ``"Asked of Form 1 in each wave, n = 1,983 (2019), 1,702 (2023)."``, or each wave's own
+    when they differ.
+    """
+    tops = {}
+    for wave, sub in wave_surveys(w).items():
+        try:
+            tops[wave] = sub.topline(var, base=base, nets=None)
+        except PewlikeError:
+            return None
+    if all(t.asked == t.total for t in tops.values()):
+        return None
+    forms = {t.asked_of for t in tops.values()}
+    if len(forms) == 1 and None not in forms:
+        counts = ", ".join(f"{t.asked:,} ({wave})" for wave, t in tops.items())
+        return f"Asked of {forms.pop()} in each wave, n = {counts}."
+
+    def who(t: Topline) -> str:
+        if t.asked_of:
+            return f"asked of {t.asked_of}, n = {t.asked:,}"
+        if t.asked == t.total:
+            return f"asked of all, n = {t.total:,}"
+        return f"asked of {t.asked:,} of {t.total:,}"
+
+    return "Who was asked: " + "; ".join(f"{wave} {who(t)}" for wave, t in tops.items()) + "."
+
+
 def trend_source(spec: Spec) -> str:
     """The files of the waves, for source lines: ``"a.sav (2019), b.sav (2023)"``.
 
@@ -251,6 +281,9 @@ def trend_blocks(w: _Writer, svy: Survey, item: TrendItem) -> list[Any]:
             2,
             "Each wave raked to the report's weighting targets; the changes' standard errors take those weights as fixed.",
         )
+    asked = _asked_note(w, item.var, item.base)
+    if asked:
+        notes.insert(1, asked)
     if stacked.universe:  # the report's universe ([data] filter): who each wave's shares are of
         from pewlike.report.universe import among_waves
 

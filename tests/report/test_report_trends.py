@@ -482,3 +482,38 @@ def test_each_waves_methods_leave_out_a_group_the_wave_lacks(tmp_path):
     table = pd.read_csv(tmp_path / "out2" / "tables" / "methods.csv", dtype=str, keep_default_na=False)
     assert list(table["Group"]) == ["Total sample"]
     assert "Source: a.sav, weighted. All tables" in (tmp_path / "out2" / "report.md").read_text(encoding="utf-8")
+
+
+def _form_waves(tmp_path, second_all: bool):
+    rng = np.random.default_rng(8)
+    answers = ["Agree", "Disagree", "Refused"]
+    sizes = {}
+    for k, n in ((1, 420), (2, 380)):
+        form = rng.choice(["Form 1", "Form 2"], n)
+        asked = np.ones(n, bool) if (k == 2 and second_all) else form == "Form 1"
+        q = np.where(asked, rng.choice(answers, n, p=[0.5, 0.45, 0.05]), None)
+        frame = pd.DataFrame(
+            {
+                "QKEY": np.arange(n) + 1000 * k,
+                f"FORM_W{k}": pd.Categorical(form, categories=["Form 1", "Form 2"]),
+                f"S_W{k}": pd.Categorical(q, categories=answers),
+                f"WEIGHT_W{k}": rng.uniform(0.5, 2.0, n),
+            }
+        )
+        pw.Survey(frame, weights=f"WEIGHT_W{k}").to_sav(tmp_path / ("a.sav" if k == 1 else "b.sav"))
+        sizes[k] = int(asked.sum())
+    return sizes
+
+
+@pytest.mark.parametrize("second_all", [False, True])
+def test_a_split_form_trend_says_who_was_asked_in_each_wave(tmp_path, second_all):
+    sizes = _form_waves(tmp_path, second_all)
+    spec_path = tmp_path / "report.toml"
+    spec_path.write_text(WAVES + '[[trend]]\nvar = "S"\n', encoding="utf-8")
+    build(specmod.load(spec_path), out=tmp_path / "out")
+    notes = (tmp_path / "out" / "tables" / "trend_S.md").read_text(encoding="utf-8")
+    if second_all:
+        want = f"Who was asked: 2015 asked of Form 1, n = {sizes[1]:,}; 2017 asked of all, n = {sizes[2]:,}."
+    else:
+        want = f"Asked of Form 1 in each wave, n = {sizes[1]:,} (2015), {sizes[2]:,} (2017)."
+    assert want in notes
