@@ -413,12 +413,17 @@ def standard_demographics(svy: Survey) -> list[tuple[str, str]]:
     >>> [c for c, _ in standard_demographics(pw.demo())]
     ['F_AGECAT', 'F_SEX', 'F_EDUCCAT', 'F_RACETHN', 'F_PARTYSUM_FINAL', 'F_INCOME_RECODE']
     """
+    return _named_demographics(svy, STANDARD_DEMOGRAPHICS)
 
+
+def _named_demographics(svy: Survey, kinds: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, str]]:
+    """``(column, what it is)`` for each kind, the first of its names found as a labelled
+    variable with 2-12 substantive categories (a column is taken once)."""
     usable = [col for col in svy._codebook.variables if _answer_column(svy, col) and 2 <= len(_levels(svy, col)) <= 12]
-    out = []
-    for what, names in STANDARD_DEMOGRAPHICS:
+    out: list[tuple[str, str]] = []
+    for what, names in kinds:
         found = next((col for name in names for col in usable if _matches(col, name)), None)
-        if found is not None:
+        if found is not None and all(found != c for c, _ in out):
             out.append((found, what))
     return out
 
@@ -448,13 +453,7 @@ def other_demographics(svy: Survey) -> list[tuple[str, str]]:
     >>> other_demographics(pw.Survey(d, weights=None))
     [('recage', 'age'), ('sex', 'sex or gender')]
     """
-    usable = [col for col in svy._codebook.variables if _answer_column(svy, col) and 2 <= len(_levels(svy, col)) <= 12]
-    out: list[tuple[str, str]] = []
-    for what, names in OTHER_DEMOGRAPHICS:
-        found = next((col for name in names for col in usable if _matches(col, name)), None)
-        if found is not None and all(found != c for c, _ in out):
-            out.append((found, what))
-    return out
+    return _named_demographics(svy, OTHER_DEMOGRAPHICS)
 
 
 @dataclass(frozen=True)
