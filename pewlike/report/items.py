@@ -8,7 +8,7 @@ and figure blocks, whose files the writer has written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import PewlikeError
@@ -285,7 +285,7 @@ def _distribution(w: _Writer, svy: Survey, item: DistributionItem) -> Blocks:
         name = f"{item.name}_hist"
         table = pd.DataFrame(
             {
-                **{b: f[b].astype(str) for b in h.by},
+                **{head: f[b].astype(str) for b, head in _by_headers(svy, h.by).items()},
                 "Bin": f["level"].astype(str),
                 "%": [_pct(v) for v in f["estimate"]],
                 "Density": [f"{v:.4g}" for v in f["density"]],
@@ -311,7 +311,7 @@ def _distribution(w: _Writer, svy: Survey, item: DistributionItem) -> Blocks:
         name = f"{item.name}_box"
         table = pd.DataFrame(
             {
-                **{c: stats[c].astype(str) for c in b.by},
+                **{head: stats[c].astype(str) for c, head in _by_headers(svy, b.by).items()},
                 **{
                     lab: [f"{v:.4g}" for v in stats[c]]
                     for c, lab in (
@@ -341,6 +341,19 @@ def _distribution(w: _Writer, svy: Survey, item: DistributionItem) -> Blocks:
             )
         )
     return blocks
+
+
+def _by_headers(svy: Survey, by: Sequence[str]) -> dict[str, str]:
+    """Column -> its table heading: the group's short name ("Age category"), or the column's own
+    name when two groups would share a heading or the name is a table column already."""
+    heads = {b: _short(svy, b) for b in by}
+    taken = {
+        *("Bin", "%", "Density", "Unweighted N"),
+        *("Lower whisker", "25th percentile", "Median", "75th percentile", "Upper whisker"),
+    }
+    if len(set(heads.values())) < len(heads) or taken & set(heads.values()):
+        return {b: b for b in by}
+    return heads
 
 
 def _pct(v: float) -> str:

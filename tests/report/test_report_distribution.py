@@ -107,3 +107,25 @@ def test_report_draws_distributions_and_weight_diagnostics(tmp_path):
     page = (tmp_path / "out" / "index.html").read_text()
     assert "Achieved vs target margins: target, unweighted, before and after weighting" in page
     assert "Histogram of AGE by F_SEX" in page and "Box plot of AGE by F_SEX" in page
+
+
+def test_distribution_tables_head_their_groups_by_name(tmp_path):
+    _data(tmp_path)
+    spec = HEAD + '[labels.F_SEX]\nname = "Sex"\n[[distribution]]\nvar = "AGE"\nby = ["F_SEX"]\nbins = 4\n'
+    (tmp_path / "r.toml").write_text(spec)
+    build(specmod.load(tmp_path / "r.toml"), out=tmp_path / "out", jobs=1)
+    hist = pd.read_csv(tmp_path / "out" / "tables" / "distribution_AGE_hist.csv")
+    box = pd.read_csv(tmp_path / "out" / "tables" / "distribution_AGE_box.csv")
+    assert list(hist.columns) == ["Sex", "Bin", "%", "Density", "Unweighted N"]
+    assert list(box.columns)[0] == "Sex" and sorted(box["Sex"]) == ["Female", "Male"]
+    # two groups with one short name keep their column names (a table cannot have two "Group" columns)
+    frame = pd.read_csv(tmp_path / "s.csv")
+    frame["F_OTHER"] = frame["F_SEX"]
+    frame.to_csv(tmp_path / "s.csv", index=False)
+    twice = HEAD + '[labels.F_SEX]\nname = "Group"\n[labels.F_OTHER]\nname = "Group"\n'
+    (tmp_path / "r.toml").write_text(
+        twice + '[[distribution]]\nvar = "AGE"\nby = ["F_SEX", "F_OTHER"]\nchart = "box"\n'
+    )
+    build(specmod.load(tmp_path / "r.toml"), out=tmp_path / "out2", jobs=1)
+    box = pd.read_csv(tmp_path / "out2" / "tables" / "distribution_AGE_box.csv")
+    assert list(box.columns)[:2] == ["F_SEX", "F_OTHER"]
