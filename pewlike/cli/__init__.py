@@ -334,6 +334,13 @@ def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> Non
 
     for path in data:
         _refuse_same(output, "--output", {"data file": path})
+    seen: dict[Path, str] = {}
+    for path in data:  # a wave against itself is no trend
+        key = Path(path).expanduser().resolve()
+        if key in seen:
+            same = "" if seen[key] == path else f" (as {seen[key]!r})"
+            raise PewlikeError(f"{path!r} is given twice{same}; give each wave's file once, in time order")
+        seen[key] = path
     target = Path(output)
     if target.exists() and not force:
         raise PewlikeError(f"{output!r} exists; pass --force to overwrite it or choose another --output")

@@ -117,7 +117,7 @@ def test_distribution_tables_head_their_groups_by_name(tmp_path):
     hist = pd.read_csv(tmp_path / "out" / "tables" / "distribution_AGE_hist.csv")
     box = pd.read_csv(tmp_path / "out" / "tables" / "distribution_AGE_box.csv")
     assert list(hist.columns) == ["Sex", "Bin", "%", "Density", "Unweighted N"]
-    assert list(box.columns)[0] == "Sex" and sorted(box["Sex"]) == ["Female", "Male"]
+    assert box.columns[0] == "Sex" and sorted(box["Sex"]) == ["Female", "Male"]
     # two groups with one short name keep their column names (a table cannot have two "Group" columns)
     frame = pd.read_csv(tmp_path / "s.csv")
     frame["F_OTHER"] = frame["F_SEX"]

@@ -517,3 +517,17 @@ def test_a_split_form_trend_says_who_was_asked_in_each_wave(tmp_path, second_all
     else:
         want = f"Asked of Form 1 in each wave, n = {sizes[1]:,} (2015), {sizes[2]:,} (2017)."
     assert want in notes
+
+
+def test_init_refuses_one_file_given_as_two_waves(tmp_path, monkeypatch):
+    _write_waves(tmp_path, seed=51)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for args, said in (
+        (["a.sav", "a.sav"], "'a.sav' is given twice; "),
+        (["a.sav", "b.sav", "./a.sav"], "'./a.sav' is given twice (as 'a.sav'); "),
+    ):
+        res = runner.invoke(main, ["init", *args, "-o", "t.toml"])
+        assert res.exit_code == 1
+        assert res.output == f"pewlike: error: {said}give each wave's file once, in time order\n"
+        assert not (tmp_path / "t.toml").exists()
