@@ -107,6 +107,11 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         "read the data in memory",
     ),
     (
+        r"leave it out of one with rename=\{('[^']*'): \{('[^']*'): None\}\}",
+        r"give it another name in one wave with [stack] rename = { \1 = { \2 = 'ANOTHER_NAME' } }",
+        r"give it another name in one wave with a report spec's [stack] rename",
+    ),
+    (
         r"map them with recode=\{('[^']*'): \{('[^']*'): (\{.*?\})\}\}, or leave it out with rename=\{'[^']*': \{'[^']*': None\}\}",
         r"map them with [stack] recode = { \1 = { \2 = \3 } } (answer in that wave = answer in the stack), "
         r"or leave the question out of the [[trend]] items",

@@ -39,6 +39,24 @@ __all__ = ["stack_frames"]
 _SCALE_RATIO = 5.0
 
 
+def _text_as_answers(s: pd.Series) -> pd.Series:
+    """A column of text answers (a CSV wave's "Form 1" / "Form 2") as a categorical; other columns unchanged.
+
+    Stacked beside a wave whose column has labelled answers, its answers are matched by
+    their wording, as two labelled waves' are.
+    """
+    import pandas as pd
+
+    if isinstance(s.dtype, pd.CategoricalDtype) or not (
+        pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)
+    ):
+        return s
+    values = s.dropna()
+    if not all(isinstance(v, str) for v in values):
+        return s
+    return s.astype(pd.CategoricalDtype(list(dict.fromkeys(values))))
+
+
 def _check_args(waves: Mapping[str, SurveyFrame], wave: str, weights: str) -> list[str]:
     names = list(waves)
     if len(names) < 2:
@@ -293,6 +311,9 @@ def stack_frames(
     for name in order:
         parts = {w: (frames[w][name] if name in frames[w].columns else None) for w in names}
         present = {w: s for w, s in parts.items() if s is not None}
+        if any(isinstance(s.dtype, pd.CategoricalDtype) for s in present.values()):
+            present = {w: _text_as_answers(s) for w, s in present.items()}  # a CSV wave's text answers
+            parts.update(present)
         kinds = {w: isinstance(s.dtype, pd.CategoricalDtype) for w, s in present.items()}
         if len(set(kinds.values())) > 1:
             lab = next(w for w, k in kinds.items() if k)

@@ -8,6 +8,7 @@ gives advice in spec terms.  The CLI messages give commands and options.
 from __future__ import annotations
 
 import re
+import tomllib
 
 import pytest
 from click.testing import CliRunner
@@ -163,3 +164,14 @@ def test_a_wave_without_answers_is_advised_as_spec_keys():
         "leave that wave's [[data]] table out, widen the [data] filter, or leave the question out of the [[trend]] items"
     )
     assert for_cli(subset).endswith("leave that wave out of the report spec's [[data]] tables, or widen the --filter")
+
+
+def test_a_column_to_leave_out_of_a_wave_is_advised_as_a_rename_key():
+    text = "'FORM' has labelled answers in wave 'W49' but not in wave 'W132'; leave it out of one with rename={'W132': {'FORM': None}}"
+    said = for_spec(text)
+    assert said.endswith(
+        "give it another name in one wave with [stack] rename = { 'W132' = { 'FORM' = 'ANOTHER_NAME' } }"
+    )
+    assert tomllib.loads("[stack]\n" + said.split("[stack] ")[1])["stack"]["rename"] == {
+        "W132": {"FORM": "ANOTHER_NAME"}
+    }

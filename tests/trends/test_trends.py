@@ -285,3 +285,34 @@ def test_a_group_missing_in_one_wave_is_a_one_line_error():
     with pytest.raises(EstimationError, match=r"by='SEX' has no values in wave '2023'.*pw.stack\(rename=\.\.\.\)"):
         svy.trend("Q", by="SEX")
     assert len(svy.trend("Q").changes()) == 6  # without groups the trend is whole
+
+
+def test_a_wave_of_text_answers_stacks_with_a_labelled_wave():
+    """A CSV wave gives a question's answers as text: matched by wording to the .sav wave's labels."""
+    rng = np.random.default_rng(12)
+
+    def wave(n: int, k: int, labelled: bool) -> pw.Survey:
+        form = rng.choice(["Form 1", "Form 2"], n)
+        q = rng.choice(["Yes", "No"], n)
+        frame = pd.DataFrame({"FORM": form, "Q": q, f"WEIGHT_W{k}": rng.uniform(0.5, 2, n)})
+        if labelled:
+            frame["FORM"] = pd.Categorical(form, categories=["Form 1", "Form 2"])
+            frame["Q"] = pd.Categorical(q, categories=["Yes", "No"])
+        return pw.Survey(frame, weights=f"WEIGHT_W{k}")
+
+    first, second = wave(300, 1, True), wave(280, 2, False)
+    text = second.data.copy()
+    text["FORM"] = text["FORM"].astype(object)  # as a CSV gives a column that is not a scale: plain text
+    second = pw.Survey(text, weights="WEIGHT_W2")
+    assert not isinstance(second.data["FORM"].dtype, pd.CategoricalDtype)
+    stacked = pw.stack({"a": first, "b": second}, id=None)
+    labelled = text.assign(FORM=pd.Categorical(text["FORM"], categories=["Form 1", "Form 2"]))
+    both = pw.stack({"a": first, "b": pw.Survey(labelled, weights="WEIGHT_W2")}, id=None)
+    got, want = stacked.trend("FORM").to_frame(), both.trend("FORM").to_frame()
+    assert list(got["level"].astype(str)) == list(want["level"].astype(str))
+    np.testing.assert_allclose(got["estimate"], want["estimate"], rtol=1e-14)
+    np.testing.assert_allclose(got["std_error"], want["std_error"], rtol=1e-12)
+    # numbers in one wave beside labels in another are still refused
+    numbers = text.assign(FORM=np.where(text["FORM"] == "Form 1", 1.0, 2.0))
+    with pytest.raises(DesignError, match="'FORM' has labelled answers in wave 'a' but not in wave 'b'"):
+        pw.stack({"a": first, "b": pw.Survey(numbers, weights="WEIGHT_W2")}, id=None)
