@@ -39,11 +39,13 @@ __all__ = ["stack_frames"]
 _SCALE_RATIO = 5.0
 
 
-def _text_as_answers(s: pd.Series) -> pd.Series:
+def _text_as_answers(s: pd.Series, known: list[str]) -> pd.Series:
     """A column of text answers (a CSV wave's "Form 1" / "Form 2") as a categorical; other columns unchanged.
 
     Stacked beside a wave whose column has labelled answers, its answers are matched by
-    their wording, as two labelled waves' are.
+    their wording, as two labelled waves' are.  Text holds only the answers someone gave, so
+    the labelled waves' answers (``known``, in their order) are its categories too, then any
+    answer only it has (which the stack then reports as a difference).
     """
     import pandas as pd
 
@@ -54,7 +56,8 @@ def _text_as_answers(s: pd.Series) -> pd.Series:
     values = s.dropna()
     if not all(isinstance(v, str) for v in values):
         return s
-    return s.astype(pd.CategoricalDtype(list(dict.fromkeys(values))))
+    extra = [v for v in dict.fromkeys(values) if v not in known]
+    return s.astype(pd.CategoricalDtype([*known, *extra]))
 
 
 def _check_args(waves: Mapping[str, SurveyFrame], wave: str, weights: str) -> list[str]:
@@ -311,8 +314,10 @@ def stack_frames(
     for name in order:
         parts = {w: (frames[w][name] if name in frames[w].columns else None) for w in names}
         present = {w: s for w, s in parts.items() if s is not None}
-        if any(isinstance(s.dtype, pd.CategoricalDtype) for s in present.values()):
-            present = {w: _text_as_answers(s) for w, s in present.items()}  # a CSV wave's text answers
+        labelled = [s for s in present.values() if isinstance(s.dtype, pd.CategoricalDtype)]
+        if labelled:  # a CSV wave's text answers, in the labelled waves' order
+            known = list(dict.fromkeys(str(c) for s in labelled for c in s.cat.categories))
+            present = {w: _text_as_answers(s, known) for w, s in present.items()}
             parts.update(present)
         kinds = {w: isinstance(s.dtype, pd.CategoricalDtype) for w, s in present.items()}
         if len(set(kinds.values())) > 1:

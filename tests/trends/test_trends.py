@@ -312,6 +312,15 @@ def test_a_wave_of_text_answers_stacks_with_a_labelled_wave():
     assert list(got["level"].astype(str)) == list(want["level"].astype(str))
     np.testing.assert_allclose(got["estimate"], want["estimate"], rtol=1e-14)
     np.testing.assert_allclose(got["std_error"], want["std_error"], rtol=1e-12)
+    # text holds only the answers given: one nobody gave in the text wave is 0 there, in the labelled order
+    nobody = text.assign(Q=np.where(text["Q"] == "No", None, text["Q"]).astype(object))
+    got = pw.stack({"a": first, "b": pw.Survey(nobody, weights="WEIGHT_W2")}, id=None).trend("Q").to_frame()
+    b = got[got["wave"].astype(str) == "b"]
+    assert list(b["level"].astype(str)) == ["Yes", "No"] and list(b["estimate"]) == [1.0, 0.0]
+    # an answer only the text wave has is a difference in answers, as between two labelled waves
+    maybe = text.assign(Q=np.where(np.arange(len(text)) < 5, "Maybe", text["Q"]).astype(object))
+    with pytest.raises(DesignError, match=r"'Q' has different answers in waves 'a' and 'b': none only in 'a', 'Maybe'"):
+        pw.stack({"a": first, "b": pw.Survey(maybe, weights="WEIGHT_W2")}, id=None)
     # numbers in one wave beside labels in another are still refused
     numbers = text.assign(FORM=np.where(text["FORM"] == "Form 1", 1.0, 2.0))
     with pytest.raises(DesignError, match="'FORM' has labelled answers in wave 'a' but not in wave 'b'"):
