@@ -306,7 +306,8 @@ def stack(
     DesignError
         Fewer than two waves; a wave with replicate weights (not supported yet) or a
         partitioned wave; a question whose substantive answers differ between waves (the
-        answers are named, with a ``recode=`` to fix it); ``id`` in some waves only, or
+        answers are named, with a ``recode=`` to fix it; a wave without value labels, such
+        as a CSV's text answers, may lack answers nobody gave there); ``id`` in some waves only, or
         duplicated within a wave; panel linking of waves that have strata or clusters;
         waves with different numbers of stages, fpc in some waves only, or different
         lonely-PSU rules; a crosswalk naming what a wave does not have.

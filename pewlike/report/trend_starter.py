@@ -40,6 +40,22 @@ def _questions(svy: Survey) -> dict[str, str]:
     return {base_name(c): c for c in _pick(svy)[0]}
 
 
+def _agree(first: Survey, col0: str, svy: Survey, col: str) -> bool:
+    """Whether a wave's answers to a question are the first wave's: the same, or where one of
+    the two has no value labels (a CSV's text holds only the answers given), some of the
+    other's, as :func:`pewlike.stack` takes them."""
+    ref, answers = set(_answers(first, col0)), set(_answers(svy, col))
+    given0 = not first._codebook.variables[col0].value_labels
+    given = not svy._codebook.variables[col].value_labels
+    if given0 and given:
+        return answers <= ref or ref <= answers
+    if given:
+        return answers <= ref
+    if given0:
+        return ref <= answers
+    return answers == ref
+
+
 def shared_questions(surveys: Sequence[Survey]) -> tuple[list[str], list[str]]:
     """Questions asked in every wave with the same answers, and those whose answers differ.
 
@@ -65,8 +81,7 @@ def shared_questions(surveys: Sequence[Survey]) -> tuple[list[str], list[str]]:
     for base, col in per[0].items():
         if not all(base in q for q in per[1:]):
             continue
-        ref = set(_answers(surveys[0], col))
-        if all(set(_answers(s, q[base])) == ref for s, q in zip(surveys[1:], per[1:], strict=True)):
+        if all(_agree(surveys[0], col, s, q[base]) for s, q in zip(surveys[1:], per[1:], strict=True)):
             same.append(base)
         else:
             differ.append(base)

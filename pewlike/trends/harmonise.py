@@ -9,7 +9,7 @@ that a question has the same substantive answers in every wave.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import DesignError
@@ -153,7 +153,9 @@ def spelling_map(first: Sequence[str], answers: Sequence[str]) -> dict[str, str]
     return {a: ref[answer_key(a)] for a in answers if a not in same and answer_key(a) in ref}
 
 
-def harmonise_categories(name: str, per_wave: Mapping[str, tuple[list[str], set[str]]]) -> list[str]:
+def harmonise_categories(
+    name: str, per_wave: Mapping[str, tuple[list[str], set[str]]], given: Collection[str] = ()
+) -> list[str]:
     """The stacked answers of a question asked in several waves, checked to agree.
 
     Parameters
@@ -162,11 +164,15 @@ def harmonise_categories(name: str, per_wave: Mapping[str, tuple[list[str], set[
         The question's stacked name.
     per_wave : mapping
         ``{wave: (answers in order, answers that are missing codes)}``.
+    given : collection of str
+        Waves whose answers are only those someone gave (text in a CSV, no value labels):
+        such a wave may lack answers of the others (nobody gave them), not have its own.
 
     Returns
     -------
     list of str
-        The first wave's substantive answers in its order, then every missing-code answer
+        The substantive answers of the first wave with value labels (else of the wave whose
+        answers include every other's), in its order, then every missing-code answer
         (Refused, Don't know) seen in any wave.
 
     Raises
@@ -176,10 +182,14 @@ def harmonise_categories(name: str, per_wave: Mapping[str, tuple[list[str], set[
         differ and suggests the ``recode`` crosswalk.
     """
     waves = list(per_wave)
-    first = waves[0]
     subst = {w: [c for c in cats if c not in miss] for w, (cats, miss) in per_wave.items()}
+    first = next((w for w in waves if w not in given), None)
+    if first is None:  # every wave's answers are those given: the wave that has them all, if one does
+        first = next((w for w in waves if all(set(subst[v]) <= set(subst[w]) for v in waves)), waves[0])
     ref = subst[first]
-    for w in waves[1:]:
+    for w in waves:
+        if w == first or (w in given and set(subst[w]) <= set(ref)):
+            continue
         if set(subst[w]) != set(ref):
             only_ref = [c for c in ref if c not in subst[w]]
             only_w = [c for c in subst[w] if c not in ref]

@@ -341,7 +341,8 @@ def stack_frames(
                 w: ([str(c) for c in s.cat.categories], set(wave_info[w].missing) if w in wave_info else set())
                 for w, s in present.items()
             }
-            cats = harmonise_categories(name, per)
+            given = {w for w in present if w not in wave_info or not wave_info[w].value_labels}
+            cats = harmonise_categories(name, per, given)
         data[name] = _stacked_column(name, parts, sizes, cats)
         if wave_info:
             infos[name] = _merge_info(name, wave_info, cats)

@@ -531,3 +531,34 @@ def test_init_refuses_one_file_given_as_two_waves(tmp_path, monkeypatch):
         assert res.exit_code == 1
         assert res.output == f"pewlike: error: {said}give each wave's file once, in time order\n"
         assert not (tmp_path / "t.toml").exists()
+
+
+@pytest.mark.parametrize("csv_first", [False, True])
+def test_init_and_report_on_a_sav_wave_and_a_csv_wave(tmp_path, monkeypatch, csv_first):
+    """A CSV wave (text answers, only those given) with a .sav wave: proposed as a trend, built, 0 % where nobody said it."""
+    import pyreadstat
+
+    rng = np.random.default_rng(9)
+    tiers = {1.0: "Very", 2.0: "Somewhat", 3.0: "Not too", 4.0: "Not at all"}
+    n = 200
+    sav = pd.DataFrame({"Q_W1": rng.integers(1, 5, n).astype(float), "WEIGHT_W1": rng.uniform(0.5, 2, n)})
+    pyreadstat.write_sav(sav, str(tmp_path / "a.sav"), variable_value_labels={"Q_W1": tiers})
+    csv = pd.DataFrame(
+        {"Q_W2": rng.choice(["Very", "Somewhat", "Not too"], n), "WEIGHT_W2": rng.uniform(0.5, 2, n)}
+    )  # nobody said "Not at all"
+    csv.to_csv(tmp_path / "b.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    files = ["b.csv", "a.sav"] if csv_first else ["a.sav", "b.csv"]
+    res = CliRunner().invoke(main, ["init", *files, "-o", "t.toml"])
+    assert res.exit_code == 0, res.output
+    assert [t.var for t in specmod.load(tmp_path / "t.toml").trends] == ["Q"]
+    built = CliRunner().invoke(main, ["report", "t.toml", "--out", "out", "-q"])
+    assert built.exit_code == 0, built.output
+    got = pd.read_csv(tmp_path / "out" / "tables" / "data" / "trend_Q.csv")
+    wave_csv = "W2"
+    share = got[(got["wave"].astype(str) == wave_csv) & (got["level"] == "Not at all")]["estimate"]
+    assert list(share) == [0.0]
+    w = csv["WEIGHT_W2"]
+    want = w[csv["Q_W2"] == "Very"].sum() / w.sum()
+    very = got[(got["wave"].astype(str) == wave_csv) & (got["level"] == "Very")]["estimate"]
+    assert float(very.iloc[0]) == pytest.approx(want, rel=1e-12)

@@ -287,7 +287,7 @@ def test_a_group_missing_in_one_wave_is_a_one_line_error():
     assert len(svy.trend("Q").changes()) == 6  # without groups the trend is whole
 
 
-def test_a_wave_of_text_answers_stacks_with_a_labelled_wave():
+def test_a_wave_of_text_answers_stacks_with_a_labelled_wave(tmp_path):
     """A CSV wave gives a question's answers as text: matched by wording to the .sav wave's labels."""
     rng = np.random.default_rng(12)
 
@@ -301,6 +301,9 @@ def test_a_wave_of_text_answers_stacks_with_a_labelled_wave():
         return pw.Survey(frame, weights=f"WEIGHT_W{k}")
 
     first, second = wave(300, 1, True), wave(280, 2, False)
+    first.to_sav(tmp_path / "a.sav")  # a .sav wave: its answers are its value labels
+    first = pw.read(tmp_path / "a.sav")
+    assert dict(first._codebook.variables["Q"].value_labels) == {1.0: "Yes", 2.0: "No"}
     text = second.data.copy()
     text["FORM"] = text["FORM"].astype(object)  # as a CSV gives a column that is not a scale: plain text
     second = pw.Survey(text, weights="WEIGHT_W2")
@@ -325,3 +328,18 @@ def test_a_wave_of_text_answers_stacks_with_a_labelled_wave():
     numbers = text.assign(FORM=np.where(text["FORM"] == "Form 1", 1.0, 2.0))
     with pytest.raises(DesignError, match="'FORM' has labelled answers in wave 'a' but not in wave 'b'"):
         pw.stack({"a": first, "b": pw.Survey(numbers, weights="WEIGHT_W2")}, id=None)
+
+
+def test_answers_only_given_may_lack_answers_but_not_have_others():
+    from pewlike.trends.harmonise import harmonise_categories
+
+    per = {"a": (["Yes", "No", "Refused"], {"Refused"}), "b": (["Yes", "Refused"], {"Refused"})}
+    assert harmonise_categories("Q", per, given={"b"}) == ["Yes", "No", "Refused"]
+    with pytest.raises(DesignError, match="different answers in waves 'a' and 'b'"):
+        harmonise_categories("Q", per)  # both labelled: the answers offered differ
+    # every wave's answers only those given: the wave that has them all sets the order
+    both = {"a": (["No"], set()), "b": (["Yes", "No"], set()), "c": (["Yes"], set())}
+    assert harmonise_categories("Q", both, given={"a", "b", "c"}) == ["Yes", "No"]
+    apart = {"a": (["Yes", "Maybe"], set()), "b": (["Yes", "No"], set())}
+    with pytest.raises(DesignError, match=r"'Maybe' only in 'a', 'No' only in 'b'"):
+        harmonise_categories("Q", apart, given={"a", "b"})
