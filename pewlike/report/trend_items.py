@@ -9,7 +9,7 @@ The waves of the spec (``[[data]]`` tables) are read and stacked once per build
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import PewlikeError
 from pewlike.report.schema import DEMO_DATA
@@ -21,7 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.report.schema import Spec
     from pewlike.report.trend_spec import TrendItem, WaveData
     from pewlike.survey import Survey
-    from pewlike.tables.toplines import Topline
     from pewlike.trends.results import Trend
 
 __all__ = ["stacked_waves", "trend_blocks", "trend_source", "wave_counts", "wave_surveys"]
@@ -136,10 +135,14 @@ def wave_surveys(w: _Writer) -> dict[str, Survey]:
     dict of str to Survey
         Wave name -> the stack restricted to that wave's respondents.
     """
-    stacked = stacked_waves(w)
-    assert w.spec.stack is not None  # a spec with waves always has its [stack] options
-    names = stacked.data[w.spec.stack.wave].astype(str).to_numpy()
-    return {wd.wave: stacked.subset(names == wd.wave) for wd in w.spec.waves}
+    key = ("waves",)
+    if key not in w.cache:
+        stacked = stacked_waves(w)
+        assert w.spec.stack is not None  # a spec with waves always has its [stack] options
+        names = stacked.data[w.spec.stack.wave].astype(str).to_numpy()
+        w.cache[key] = {wd.wave: stacked.subset(names == wd.wave) for wd in w.spec.waves}
+    result: dict[str, Survey] = w.cache[key]
+    return result
 
 
 def wave_counts(w: _Writer) -> dict[str, int]:
@@ -157,33 +160,41 @@ def wave_counts(w: _Writer) -> dict[str, int]:
     return {wave: sub.n for wave, sub in wave_surveys(w).items()}
 
 
-def _asked_note(w: _Writer, var: str, base: Literal["valid", "all"]) -> str | None:
+def _asked_note(w: _Writer, var: str) -> str | None:
     """Who was asked the question in each wave, when not everyone (a split form): None otherwise.
 
     ``"Asked of Form 1 in each wave, n = 1,983 (2019), 1,702 (2023)."``, or each wave's own
-    when they differ.
+    when they differ.  Counted as a topline counts them (any answer, Refused included, in the
+    domain), from the stack's columns: no estimate is needed.
     """
-    tops = {}
-    for wave, sub in wave_surveys(w).items():
-        try:
-            tops[wave] = sub.topline(var, base=base, nets=None)
-        except PewlikeError:
-            return None
-    if all(t.asked == t.total for t in tops.values()):
+    from pewlike.design.frame import frame_of
+    from pewlike.tables.asked import asked_of_forms
+
+    assert w.spec.stack is not None  # a spec with waves always has its [stack] options
+    sf = frame_of(stacked_waves(w))
+    col = sf.resolve(var)
+    names = sf.data[w.spec.stack.wave].astype(str).to_numpy()
+    answered = sf.data[col].notna().to_numpy()
+    counts: dict[str, tuple[int, int, str | None]] = {}
+    for wd in w.spec.waves:
+        dom = sf.design.in_domain & (names == wd.wave)
+        asked, total = int((answered & dom).sum()), int(dom.sum())
+        counts[wd.wave] = (asked, total, asked_of_forms(sf.data, answered, dom) if asked < total else None)
+    if all(asked == total for asked, total, _ in counts.values()):
         return None
-    forms = {t.asked_of for t in tops.values()}
+    forms = {form for _, _, form in counts.values()}
     if len(forms) == 1 and None not in forms:
-        counts = ", ".join(f"{t.asked:,} ({wave})" for wave, t in tops.items())
-        return f"Asked of {forms.pop()} in each wave, n = {counts}."
+        each = ", ".join(f"{asked:,} ({wave})" for wave, (asked, _, _) in counts.items())
+        return f"Asked of {forms.pop()} in each wave, n = {each}."
 
-    def who(t: Topline) -> str:
-        if t.asked_of:
-            return f"asked of {t.asked_of}, n = {t.asked:,}"
-        if t.asked == t.total:
-            return f"asked of all, n = {t.total:,}"
-        return f"asked of {t.asked:,} of {t.total:,}"
+    def who(asked: int, total: int, form: str | None) -> str:
+        if form:
+            return f"asked of {form}, n = {asked:,}"
+        if asked == total:
+            return f"asked of all, n = {total:,}"
+        return f"asked of {asked:,} of {total:,}"
 
-    return "Who was asked: " + "; ".join(f"{wave} {who(t)}" for wave, t in tops.items()) + "."
+    return "Who was asked: " + "; ".join(f"{wave} {who(*c)}" for wave, c in counts.items()) + "."
 
 
 def trend_source(spec: Spec) -> str:
@@ -281,7 +292,7 @@ def trend_blocks(w: _Writer, svy: Survey, item: TrendItem) -> list[Any]:
             2,
             "Each wave raked to the report's weighting targets; the changes' standard errors take those weights as fixed.",
         )
-    asked = _asked_note(w, item.var, item.base)
+    asked = _asked_note(w, item.var)
     if asked:
         notes.insert(1, asked)
     if stacked.universe:  # the report's universe ([data] filter): who each wave's shares are of
