@@ -655,12 +655,12 @@ class _Writer:
         subtitle, source = spec.subtitle, self.source
         if spec.trends:  # every wave is a source; the universe's n is each wave's
             from pewlike.report.trend_items import trend_source, wave_counts
-            from pewlike.report.universe import among_waves
+            from pewlike.report.universe import among_waves, with_line
 
             source = trend_source(spec)
             if spec.data.universe:
                 line = among_waves(spec.data.universe, wave_counts(self)) + "."
-                subtitle = f"{subtitle} {line}" if subtitle else line
+                subtitle = with_line(subtitle, line)
         return ReportDoc(
             spec.title,
             subtitle,

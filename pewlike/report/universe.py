@@ -27,7 +27,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
     from pewlike.tables.export import TableDoc
 
-__all__ = ["among", "among_waves", "data_universe", "derive", "derive_where_possible", "in_universe", "prepare"]
+__all__ = [
+    "among",
+    "among_waves",
+    "data_universe",
+    "derive",
+    "derive_where_possible",
+    "in_universe",
+    "prepare",
+    "with_line",
+]
 
 
 def _where(spec: Spec, where: str, exc: object) -> SpecError:
@@ -47,6 +56,21 @@ def among(name: str, n: int) -> str:
     from pewlike.tables.toplines import lower_first
 
     return f"Among {lower_first(name)}, n = {n:,}"
+
+
+def with_line(text: str, line: str) -> str:
+    """``text`` followed by the sentence ``line``, a full stop between them when ``text`` ends without one.
+
+    Examples
+    --------
+    >>> with_line("Wave 49 of the panel", "Among women, n = 2,190.")
+    'Wave 49 of the panel. Among women, n = 2,190.'
+    >>> with_line("", "Among women, n = 2,190.")
+    'Among women, n = 2,190.'
+    """
+    if not text:
+        return line
+    return f"{text} {line}" if text.rstrip()[-1] in ".!?:;" else f"{text.rstrip()}. {line}"
 
 
 def among_waves(name: str, counts: Mapping[str, int]) -> str:
@@ -186,7 +210,7 @@ def prepare(spec: Spec, svy: Survey) -> tuple[Survey, Spec]:
     subtitle = spec.subtitle
     if spec.data.universe and not spec.trends:  # trends across waves: the writer says each wave's n
         line = among(spec.data.universe, whole.n) + "."
-        subtitle = f"{subtitle} {line}" if subtitle else line
+        subtitle = with_line(subtitle, line)
     named: dict[str, tuple[str | None, int]] = {}
     for name, u in spec.universes.items():
         sub = _subset(spec, whole, u)
