@@ -287,15 +287,39 @@ class Topline(RowEstimates):
         return write_tables([self.table()], path)
 
 
+#: First words of survey universes that stay capitalised inside a sentence ("Among Republicans").
+_PROPER = frozenset(
+    w.casefold()
+    for w in (
+        *("Republican", "Republicans", "Democrat", "Democrats", "Democratic"),
+        *("Hispanic", "Hispanics", "Latino", "Latinos", "Latina", "Latinas", "Latinx", "Black", "Asian"),
+        *("White", "American", "Americans", "Christian", "Christians", "Catholic", "Catholics"),
+        *("Protestant", "Protestants", "Jewish", "Jews", "Muslim", "Muslims", "Millennials", "Gen", "Boomers"),
+        *("English", "Spanish"),
+    )
+)
+
+
 def lower_first(text: str) -> str:
-    """Lower-case the first letter of a name for use inside a sentence, unless it is an acronym.
+    """Lower-case the first letter of a name for use inside a sentence, unless it is a proper noun.
+
+    Kept as written: an acronym or abbreviation ("US adults", "U.S. adults"), a word with a
+    capital inside ("McDonald's customers"), and the proper nouns and adjectives of survey
+    universes (Republicans, Democrats, Hispanic, Black, Asian, White, American, Christian ...),
+    capitalised as Pew writes them.
 
     Examples
     --------
     >>> lower_first("Registered voters"), lower_first("US adults")
     ('registered voters', 'US adults')
+    >>> lower_first("U.S. adults"), lower_first("Republicans and leaners"), lower_first("Hispanic adults")
+    ('U.S. adults', 'Republicans and leaners', 'Hispanic adults')
     """
     if len(text) > 1 and text[1].isupper():
+        return text
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    word = first.strip("\"'(,;:").rstrip(".")
+    if "." in word or any(c.isupper() for c in word[1:]) or word.casefold() in _PROPER:
         return text
     return text[:1].lower() + text[1:]
 

@@ -80,6 +80,23 @@ def test_lower_first_keeps_acronyms(demo):
     assert us.topline("CONCERNCO").universe().startswith("Among US women, n = ")
 
 
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("U.S. women", "Among U.S. women"),
+        ("Republicans and leaners", "Among Republicans and leaners"),
+        ("Hispanic women", "Among Hispanic women"),
+        ("McDonald's customers", "Among McDonald's customers"),
+        ("Women ages 50 and older", "Among women ages 50 and older"),
+        ("Registered voters", "Among registered voters"),
+    ],
+)
+def test_proper_nouns_keep_their_capital_inside_a_sentence(demo, name, said):
+    named = demo.subset("F_SEX == 'Female'", name=name)
+    assert named.topline("CONCERNCO").universe().startswith(f"{said}, n = ")
+    assert source_line("W49.sav", universe=name) == f"Source: W49.sav, weighted; a{said[1:]}."
+
+
 def test_figure_source_lines_name_the_universe(demo):
     women = demo.subset("F_SEX == 'Female'", name="Women")
     assert source_line("W49.sav", synthetic=True, universe="Women") == (
