@@ -332,11 +332,10 @@ def init(data: tuple[str, ...], output: str, force: bool, max_items: int) -> Non
     from pewlike.errors import PewlikeError
     from pewlike.report.starter import file_starter, read_for_starter
 
+    seen: dict[Path, str] = {}
     for path in data:
         _refuse_same(output, "--output", {"data file": path})
-    seen: dict[Path, str] = {}
-    for path in data:  # a wave against itself is no trend
-        key = Path(path).expanduser().resolve()
+        key = Path(path).expanduser().resolve()  # a wave against itself is no trend
         if key in seen:
             same = "" if seen[key] == path else f" (as {seen[key]!r})"
             raise PewlikeError(f"{path!r} is given twice{same}; give each wave's file once, in time order")

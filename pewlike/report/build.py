@@ -41,7 +41,7 @@ from pewlike.report.html import (
     render_html,
     render_markdown,
 )
-from pewlike.report.labelspec import apply_labels
+from pewlike.report.labelspec import apply_labels, declare_scales
 from pewlike.report.lock import locked
 from pewlike.report.manifest import MANIFEST, MARKER, carry_over, check_edited, write_manifest
 from pewlike.report.outdir import (
@@ -196,7 +196,7 @@ def build(
         )
     svy, source = _load(spec, data)
     svy, spec = prepare(spec, svy)  # [[derive]], filters checked, "Among <universe>" headings
-    svy = _declare_scales(spec, svy)
+    svy = declare_scales(spec.label, (spec.data,), svy)
     svy = apply_labels(spec.label, spec.labels, svy)
     say(f"pewlike report: {source} ({svy.n:,} respondents)")
     _check_variables(spec, svy)
@@ -364,17 +364,6 @@ def _load(spec: Spec, data: str | None) -> tuple[Survey, str]:
         return read(path, **opts), Path(path).name
     except PewlikeError as exc:  # the advice said as spec keys ([data] missing_weights = "drop")
         raise type(exc)(for_spec(str(exc))) from None
-
-
-def _declare_scales(spec: Spec, svy: Survey) -> Survey:
-    """Apply ``[data] ordinal`` and ``nominal``: questions declared a scale, or not one."""
-    for key, ordered in (("ordinal", True), ("nominal", False)):
-        for var in getattr(spec.data, key):
-            try:
-                svy = svy.set_scale(var, ordered=ordered)
-            except VariableError as exc:
-                raise _where(spec, f"[data] {key}", exc) from None
-    return svy
 
 
 def _where(spec: Spec, where: str, exc: Exception) -> SpecError:

@@ -506,22 +506,19 @@ def methods_blocks(w: _Writer, svy: Survey) -> tuple[str, Blocks]:
         if w.spec.defaults.base == "all"
         else "of those who answered (Refused and Don't know excluded)"
     )
-    waves = _later_waves(w)
-    head = f"{w.spec.waves[0].wave}: {ms.text()}; " if waves else ms.text()
-    statement = head + "; ".join(f"{wave}: {m.text()}" for wave, m in waves) + "."
-    statement += f" Percentages are {base} unless a table says otherwise."
+    later = _later_waves(w)
+    every = [(w.spec.waves[0].wave, ms), *later] if later else []  # a trend report: each wave's sample
+    said_n = "; ".join(f"{wave}: {m.text()}" for wave, m in every) if every else ms.text()
+    statement = f"{said_n}. Percentages are {base} unless a table says otherwise."
     left_out = dropped_unweighted(svy._history)  # [data] missing_weights = "drop"
     if left_out:
         statement += f" {left_out[0].upper()}{left_out[1:]}."
     data = ms.to_frame()
-    if waves:  # each wave's rows, the wave named in a first column
+    doc = waves_table(every) if every else ms.table()
+    if every:  # each wave's rows, the wave named in a first column
         import pandas as pd
 
-        every = [(w.spec.waves[0].wave, ms), *waves]
-        doc = waves_table(every)
         data = pd.concat([m.to_frame().assign(wave=wave)[["wave", *data.columns]] for wave, m in every])
-    else:
-        doc = ms.table()
     said = design_note(svy)
     if said:
         doc = TableDoc(doc.name, doc.title, doc.frame, [*doc.notes, said], groups=doc.groups, sheet=doc.sheet)

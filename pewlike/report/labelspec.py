@@ -14,16 +14,17 @@ Each entry is applied with :meth:`pewlike.Survey.relabel` before anything is com
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import SpecError, VariableError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pewlike.report.schema import DataSpec
     from pewlike.survey import Survey
 
-__all__ = ["LabelSpec", "apply_labels", "parse_labels"]
+__all__ = ["LabelSpec", "apply_labels", "declare_scales", "parse_labels"]
 
 _KEYS = ("name", "label", "values")
 
@@ -109,7 +110,9 @@ def parse_labels(spec_label: str, raw: Any) -> tuple[LabelSpec, ...]:
     return tuple(out)
 
 
-def apply_labels(spec_label: str, entries: tuple[LabelSpec, ...], svy: Survey) -> Survey:
+def apply_labels(
+    spec_label: str, entries: tuple[LabelSpec, ...], svy: Survey, *, where_possible: bool = False
+) -> Survey:
     """Apply ``[labels]`` entries to a survey (:meth:`pewlike.Survey.relabel`).
 
     Parameters
@@ -120,6 +123,9 @@ def apply_labels(spec_label: str, entries: tuple[LabelSpec, ...], svy: Survey) -
         From :func:`parse_labels`.
     svy : Survey
         The survey of the report.
+    where_possible : bool
+        Leave out an entry the survey cannot take instead of stopping (a later wave of a
+        trend report that does not ask the question).
 
     Returns
     -------
@@ -129,11 +135,48 @@ def apply_labels(spec_label: str, entries: tuple[LabelSpec, ...], svy: Survey) -
     ------
     SpecError
         A variable the data do not have, or an answer it does not have (the message
-        names the key and the known answers).
+        names the key and the known answers); not with ``where_possible``.
     """
     for e in entries:
         try:
             svy = svy.relabel(e.var, dict(e.values) or None, name=e.name, label=e.label)
         except VariableError as exc:
-            raise SpecError(f"{spec_label}: {e.where}: {exc}") from None
+            if not where_possible:
+                raise SpecError(f"{spec_label}: {e.where}: {exc}") from None
+    return svy
+
+
+def declare_scales(spec_label: str, tables: Sequence[DataSpec], svy: Survey, *, where_possible: bool = False) -> Survey:
+    """Apply ``[data] ordinal`` and ``nominal``: questions declared a scale, or not one.
+
+    Parameters
+    ----------
+    spec_label : str
+        The spec's name in error messages.
+    tables : sequence of DataSpec
+        The ``[data]`` tables whose declarations apply (a later wave: the first wave's and its own).
+    svy : Survey
+        The survey of the report.
+    where_possible : bool
+        Leave out a declaration the survey cannot take instead of stopping.
+
+    Returns
+    -------
+    Survey
+
+    Raises
+    ------
+    SpecError
+        A question the data do not have, or one without labelled answers; not with
+        ``where_possible``.
+    """
+    from pewlike.report.advice import for_spec
+
+    for key, ordered in (("ordinal", True), ("nominal", False)):
+        for var in dict.fromkeys(v for t in tables for v in getattr(t, key)):
+            try:
+                svy = svy.set_scale(var, ordered=ordered)
+            except VariableError as exc:
+                if not where_possible:
+                    raise SpecError(f"{spec_label}: [data] {key}: {for_spec(str(exc))}") from None
     return svy

@@ -14,7 +14,7 @@ of questions sharing a scale are proposed too (:mod:`pewlike.report.starter_batt
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -520,6 +520,11 @@ def starter_spec(
     return starter(svy, data_path, spec_path=spec_path, max_items=max_items).text
 
 
+def _count(items: Sequence[str], noun: str) -> str:
+    """``"1 question"``, ``"3 questions"``."""
+    return f"{len(items):,} {noun}{'' if len(items) == 1 else 's'}"
+
+
 def _names(cols: list[str], most: int = 6) -> str:
     shown = ", ".join(cols[:most])
     return shown + (f" and {len(cols) - most:,} more" if len(cols) > most else "")
@@ -630,7 +635,9 @@ def starter(
     if not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1:
         raise SpecError(f"max_items={max_items!r} is not valid; give a whole number of at least 1")
     # without F_ profile variables, demographics named as other houses name them (sex, recage ...)
-    other = [] if standard_demographics(svy) or demographics(svy) else other_demographics(svy)
+    std = standard_demographics(svy)
+    profile = [] if std else demographics(svy)[:6]
+    other = [] if std or profile else other_demographics(svy)
     found, why = _pick(svy, crossed={c for c, _ in other})
     if not found and other:  # a file of demographics only: they are its questions
         found, why = _pick(svy)
@@ -644,11 +651,10 @@ def starter(
             "see the README "
             "section 'The report spec' or `pewlike report --help`"
         )
-    std = standard_demographics(svy)
     if std:
         demos = [c for c, _ in std]
         why.append("demographics (the standard ATP ones found): " + ", ".join(f"{c} ({w})" for c, w in std))
-    elif (demos := demographics(svy)[:6]) or not other:
+    elif (demos := profile) or not other:
         why.append(
             "demographics: "
             + (
@@ -722,8 +728,7 @@ def starter(
         lines[at:at] = distribution_lines(shown, {col: svy._codebook.variables[col].label or "" for col in shown})
         first = f" (the first {len(shown)} are in the spec)" if len(shown) < len(numeric) else ""
         why.append(
-            f"{len(numeric):,} numeric {'question' if len(numeric) == 1 else 'questions'} "
-            f"({MIN_DISTINCT} or more different answers, not labelled), "
+            f"{_count(numeric, 'numeric question')} ({MIN_DISTINCT} or more different answers, not labelled), "
             f"a histogram and box plot each{first}: {_names(numeric)}"
         )
     if left_out:

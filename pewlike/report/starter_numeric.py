@@ -34,17 +34,6 @@ _NOT_A_MEASURE = re.compile(
 )
 
 
-def _design_columns(names: Mapping[str, object]) -> set[str]:
-    out: set[str] = set()
-    for key in ("weights", "strata", "psu", "fpc", "repweights"):
-        value = names.get(key)
-        if isinstance(value, str):
-            out.add(value)
-        elif isinstance(value, (list, tuple)):
-            out.update(str(v) for v in value)
-    return out
-
-
 def _weight_like(svy: Survey) -> set[str]:
     """Columns named like a weight (another house's, or a replicate of one) besides the design's."""
     from pewlike.design.structure import replicate_lookalikes, weight_lookalikes
@@ -93,11 +82,12 @@ def numeric_items(svy: Survey, skip: Collection[str] = ()) -> list[str]:
     import numpy as np
     import pandas as pd
 
+    from pewlike.design.derive import design_columns
     from pewlike.design.frame import frame_of
 
     sf = frame_of(svy)
     counted = sf.design.in_domain & (sf.design.weights != 0)
-    design = _design_columns(svy._design.names) | _weight_like(svy)
+    design = set(design_columns(sf)) | _weight_like(svy)
     out = []
     for col, info in svy._codebook.variables.items():
         if info.kind != "numeric" or col in design or col in skip or _NOT_A_MEASURE.search(col):

@@ -47,24 +47,18 @@ def _read_wave(spec: Spec, wave: WaveData) -> Survey:
         raise type(exc)(f"{wave.where} (wave {wave.wave!r}): {for_spec(str(exc))}") from None
 
 
-def _as_reported(spec: Spec, wave: WaveData, svy: Survey) -> Survey:
-    """One wave with the report's scale declarations and ``[labels]``, as the first wave's tables have them.
+def _prepared(spec: Spec, wave: WaveData) -> Survey:
+    """One wave read and prepared as the report prepares its first wave: ``[[derive]]``,
+    ``[data] ordinal``/``nominal`` (the first ``[[data]]`` table's and the wave's own),
+    ``[labels]`` and ``[weighting] rake``.  An entry the wave cannot take (a question it does
+    not ask) is left out of it; the rake's targets must be met."""
+    from pewlike.report.labelspec import apply_labels, declare_scales
+    from pewlike.report.universe import derive
 
-    ``[data] ordinal``/``nominal`` of the first ``[[data]]`` table and of the wave's own
-    apply; an entry the wave cannot take (a question it does not ask) is left out.
-    """
-    for key, ordered in (("ordinal", True), ("nominal", False)):
-        for var in dict.fromkeys([*getattr(spec.data, key), *getattr(wave.data, key)]):
-            try:
-                svy = svy.set_scale(var, ordered=ordered)
-            except PewlikeError:
-                continue
-    for e in spec.labels:
-        try:
-            svy = svy.relabel(e.var, dict(e.values) or None, name=e.name, label=e.label)
-        except PewlikeError:
-            continue
-    return svy
+    svy = derive(spec, _read_wave(spec, wave), where_possible=True)
+    svy = declare_scales(spec.label, (spec.data, wave.data), svy, where_possible=True)
+    svy = apply_labels(spec.label, spec.labels, svy, where_possible=True)
+    return _raked(spec, wave, svy)
 
 
 def _raked(spec: Spec, wave: WaveData, svy: Survey) -> Survey:
@@ -102,15 +96,12 @@ def stacked_waves(w: _Writer) -> Survey:
 
         from pewlike.errors import WeightWarning
         from pewlike.loading import stack
-        from pewlike.report.universe import data_universe, derive_where_possible
+        from pewlike.report.universe import data_universe
 
         spec = w.spec
         st = spec.stack
         assert st is not None  # a spec with waves always has its [stack] options
-        waves = {
-            wd.wave: _raked(spec, wd, _as_reported(spec, wd, derive_where_possible(spec, _read_wave(spec, wd))))
-            for wd in spec.waves
-        }
+        waves = {wd.wave: _prepared(spec, wd) for wd in spec.waves}
         w.say(f"  stacking {len(waves)} waves: {', '.join(waves)}")
         with warnings.catch_warnings():  # raked to [weighting]: the trend's notes say the weights are taken as fixed
             warnings.filterwarnings("ignore", message=r"wave .* was raked or calibrated", category=WeightWarning)
@@ -170,16 +161,13 @@ def _asked_note(w: _Writer, var: str) -> str | None:
     from pewlike.design.frame import frame_of
     from pewlike.tables.asked import asked_of_forms
 
-    assert w.spec.stack is not None  # a spec with waves always has its [stack] options
     sf = frame_of(stacked_waves(w))
-    col = sf.resolve(var)
-    names = sf.data[w.spec.stack.wave].astype(str).to_numpy()
-    answered = sf.data[col].notna().to_numpy()
+    answered = sf.data[sf.resolve(var)].notna().to_numpy()
     counts: dict[str, tuple[int, int, str | None]] = {}
-    for wd in w.spec.waves:
-        dom = sf.design.in_domain & (names == wd.wave)
+    for wave, sub in wave_surveys(w).items():  # each wave's domain within the stack
+        dom = frame_of(sub).design.in_domain
         asked, total = int((answered & dom).sum()), int(dom.sum())
-        counts[wd.wave] = (asked, total, asked_of_forms(sf.data, answered, dom) if asked < total else None)
+        counts[wave] = (asked, total, asked_of_forms(sf.data, answered, dom) if asked < total else None)
     if all(asked == total for asked, total, _ in counts.values()):
         return None
     forms = {form for _, _, form in counts.values()}

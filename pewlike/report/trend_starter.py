@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pewlike.report.starter import Starter, _names, _pick, _q, demographics
+from pewlike.report.starter import Starter, _count, _names, _pick, _q, demographics
 
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
@@ -40,20 +40,22 @@ def _questions(svy: Survey) -> dict[str, str]:
     return {base_name(c): c for c in _pick(svy)[0]}
 
 
-def _agree(first: Survey, col0: str, svy: Survey, col: str) -> bool:
-    """Whether a wave's answers to a question are the first wave's: the same, or where one of
-    the two has no value labels (a CSV's text holds only the answers given), some of the
-    other's, as :func:`pewlike.stack` takes them."""
-    ref, answers = set(_answers(first, col0)), set(_answers(svy, col))
-    given0 = not first._codebook.variables[col0].value_labels
-    given = not svy._codebook.variables[col].value_labels
-    if given0 and given:
-        return answers <= ref or ref <= answers
-    if given:
-        return answers <= ref
-    if given0:
-        return ref <= answers
-    return answers == ref
+def _agree(name: str, surveys: Sequence[Survey], cols: Sequence[str]) -> bool:
+    """Whether the waves' answers to a question can be stacked without a crosswalk, by
+    :func:`pewlike.stack`'s own rule (:func:`~pewlike.trends.harmonise.harmonise_categories`):
+    the same answers, or some of them in a wave without value labels (a CSV holds only the
+    answers given)."""
+    from pewlike.errors import DesignError
+    from pewlike.trends.harmonise import harmonise_categories
+
+    waves = [str(k) for k in range(len(surveys))]
+    per = {k: (_answers(s, c), set[str]()) for k, s, c in zip(waves, surveys, cols, strict=True)}
+    given = {k for k, s, c in zip(waves, surveys, cols, strict=True) if not s._codebook.variables[c].value_labels}
+    try:
+        harmonise_categories(name, per, given)
+    except DesignError:
+        return False
+    return True
 
 
 def shared_questions(surveys: Sequence[Survey]) -> tuple[list[str], list[str]]:
@@ -78,10 +80,10 @@ def shared_questions(surveys: Sequence[Survey]) -> tuple[list[str], list[str]]:
     """
     per = [_questions(s) for s in surveys]
     same, differ = [], []
-    for base, col in per[0].items():
+    for base in per[0]:
         if not all(base in q for q in per[1:]):
             continue
-        if all(_agree(surveys[0], col, s, q[base]) for s, q in zip(surveys[1:], per[1:], strict=True)):
+        if _agree(base, surveys, [q[base] for q in per]):
             same.append(base)
         else:
             differ.append(base)
@@ -95,10 +97,6 @@ def _wave_name(svy: Survey, path: str, taken: set[str]) -> str:
     while name in taken:
         name, k = f"{base}_{k}", k + 1
     return name
-
-
-def _count(items: Sequence[str], noun: str) -> str:
-    return f"{len(items):,} {noun}{'' if len(items) == 1 else 's'}"
 
 
 def _panel_why(surveys: Sequence[Survey], linked: bool) -> str:

@@ -32,7 +32,6 @@ __all__ = [
     "among_waves",
     "data_universe",
     "derive",
-    "derive_where_possible",
     "in_universe",
     "prepare",
     "with_line",
@@ -86,7 +85,7 @@ def among_waves(name: str, counts: Mapping[str, int]) -> str:
     return f"Among {lower_first(name)}, n = " + ", ".join(f"{n:,} ({wave})" for wave, n in counts.items())
 
 
-def derive(spec: Spec, svy: Survey) -> Survey:
+def derive(spec: Spec, svy: Survey, *, where_possible: bool = False) -> Survey:
     """Apply the spec's ``[[derive]]`` entries in order (a later one can use an earlier one).
 
     Parameters
@@ -95,6 +94,10 @@ def derive(spec: Spec, svy: Survey) -> Survey:
         The report spec.
     svy : Survey
         The survey as read.
+    where_possible : bool
+        Leave out an entry the survey cannot take instead of stopping: a trend report
+        derives its variables in every wave, and a trend that uses one a wave lacks then
+        says which wave has no values of it.
 
     Returns
     -------
@@ -105,7 +108,7 @@ def derive(spec: Spec, svy: Survey) -> Survey:
     ------
     SpecError
         An entry fails (unknown question or answer, a design column, ...); the message
-        names its place in the spec.
+        names its place in the spec.  Not with ``where_possible``.
 
     Notes
     -----
@@ -116,33 +119,8 @@ def derive(spec: Spec, svy: Survey) -> Survey:
         try:
             svy = _one(svy, d)
         except PewlikeError as exc:
-            raise _where(spec, d.where, _for_spec(exc)) from None
-    return svy
-
-
-def derive_where_possible(spec: Spec, svy: Survey) -> Survey:
-    """The spec's ``[[derive]]`` entries applied to another wave, leaving out those it cannot take.
-
-    A trend report derives its variables in every wave; an entry whose question or answers a
-    later wave lacks is left out of that wave, and a trend that uses the variable then says
-    which wave has no values of it.
-
-    Parameters
-    ----------
-    spec : Spec
-        The report spec.
-    svy : Survey
-        One wave as read.
-
-    Returns
-    -------
-    Survey
-    """
-    for d in spec.derive:
-        try:
-            svy = _one(svy, d)
-        except PewlikeError:
-            continue
+            if not where_possible:
+                raise _where(spec, d.where, _for_spec(exc)) from None
     return svy
 
 

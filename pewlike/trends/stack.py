@@ -53,10 +53,11 @@ def _text_as_answers(s: pd.Series, known: list[str]) -> pd.Series:
         pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)
     ):
         return s
-    values = s.dropna()
-    if not all(isinstance(v, str) for v in values):
+    values = s.dropna().unique()  # the distinct answers, in the order first given (no loop over rows)
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         return s
-    extra = [v for v in dict.fromkeys(values) if v not in known]
+    seen = set(known)
+    extra = [v for v in values if v not in seen]
     return s.astype(pd.CategoricalDtype([*known, *extra]))
 
 
