@@ -39,11 +39,13 @@ __all__ = [
 ]
 
 _SELECTED = ("selected", "yes", "checked", "ticked", "mentioned", "chosen", "picked", "marked", "applies")
-#: Item names of a battery: a letter after a digit (``PP5a``), or after an underscore one or two
-#: letters, up to three digits or "none" (``SMUSE_a``, ``Q5_1``, ``SMUSE_none``).
+#: Item names of a battery: a letter after a digit (``PP5a``), after an underscore one or two
+#: letters, up to three digits or "none" (``SMUSE_a``, ``Q5_1``, ``SMUSE_none``), or one small
+#: letter after a capital (``SMa``; so ``CONCERNCO``, all capitals, has no item mark).
 _STEMS = (
     re.compile(r"^(?P<stem>.*\d)(?P<item>[A-Za-z])$"),
     re.compile(r"^(?P<stem>.+_)(?P<item>[A-Za-z]{1,2}|\d{1,3}|none)$", re.IGNORECASE),
+    re.compile(r"^(?P<stem>.*[A-Z])(?P<item>[a-z])$"),
 )
 _NONE = re.compile(r"^\s*(none of (these|the above|them)|none)\b", re.IGNORECASE)
 _SEPARATORS = (". ", ": ", "? ", " - ", " \u2013 ", " \u2014 ", "; ", ", ")
@@ -154,14 +156,17 @@ def item_stem(name: str) -> str | None:
     Returns
     -------
     str or None
-        The name up to its item mark: a letter after a digit (``PP5a``), or an underscore
+        The name up to its item mark: a letter after a digit (``PP5a``), an underscore
         followed by one or two letters, up to three digits or ``none`` (``SMUSE_a``,
-        ``Q5_10``; the underscore is not part of the stem).
+        ``Q5_10``; the underscore is not part of the stem), or one small letter after a
+        capital (``SMa``).
 
     Examples
     --------
     >>> item_stem("PP5a_W49"), item_stem("SMUSE_none_W80"), item_stem("Q5_10"), item_stem("CONCERNCO_W49")
     ('PP5', 'SMUSE', 'Q5', None)
+    >>> item_stem("SMa_W117"), item_stem("Age")
+    ('SM', None)
     """
     for pattern in _STEMS:
         m = pattern.match(base_name(name))
@@ -188,9 +193,10 @@ def find_batteries(
     -------
     list of list of str
         One list of column names per battery of two or more items (``PP5a_W49``,
-        ``PP5b_W49``, ...): same name up to a final letter after a digit, or up to a final
+        ``PP5b_W49``, ...): same name up to a final letter after a digit, up to a final
         underscore followed by one or two letters, up to three digits or ``none``
-        (``SMUSE_a``, ``Q5_1``); categorical, one set of answer labels that has a
+        (``SMUSE_a``, ``Q5_1``), or up to a final small letter after a capital (``SMa``);
+        categorical, one set of answer labels that has a
         "selected" answer: Selected / Not selected, or "Selected" alone (an item left
         blank when not selected, as some survey software exports it); or each item
         labelled with its own option's name, left blank or 0 when not selected

@@ -369,3 +369,34 @@ def test_a_named_domain_is_named_in_the_notes():
     assert sa.notes()[0].startswith("Among women: asked of")
     assert sa.to_frame().attrs["universe"] == "Women"
     assert sa.total == int((pw.demo().data["F_SEX"] == "Female").sum())
+
+
+def _sm_wave(names: list[str], seed: int = 11, n: int = 400) -> pw.Survey:
+    """Items named as some houses name them: a capital stem and one small item letter (SMa, SMb, ...)."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {c: pd.Categorical(rng.choice(SEL[:2], n), categories=SEL) for c in names}
+        | {"Age": pd.Categorical(rng.choice(["Young", "Old"], n)), "w": rng.gamma(2.0, 1.0, n)}
+    )
+    labels = {c: f"SM. Which of these sites do you use? Site {c[-1]}" for c in names}
+    return pw.Survey(frame, weights="w", codebook=Codebook.from_frame(frame, labels=labels))
+
+
+def test_a_capital_stem_with_small_item_letters_is_a_battery():
+    svy = _sm_wave(["SMa", "SMb", "SMc", "SMd", "PARTYa"])
+    assert svy.batteries() == [["SMa", "SMb", "SMc", "SMd"]]  # PARTYa alone is no battery
+    f = svy.select_all(svy.batteries()[0]).to_frame()
+    w = svy.weights.to_numpy()
+    share = np.average(svy.data["SMc"].astype(str) == "Selected", weights=w)
+    assert float(f.loc[f["item"] == "SMc", "estimate"].iloc[0]) == pytest.approx(share, rel=1e-12)
+    assert set(f["variable"]) == {"SM"}
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [("SMa", "SM"), ("SMa_W117", "SM"), ("PP5a", "PP5"), ("CONCERNCO", None), ("Age", None), ("sma", None)],
+)
+def test_item_stem_of_names_with_and_without_an_item_mark(name, stem):
+    from pewlike.estimation.indicators import item_stem
+
+    assert item_stem(name) == stem
