@@ -705,7 +705,7 @@ def starter(
         why.append(design_why(design))
     why.append('base: "valid" for every table (Refused and Don\'t know excluded, said under each table)')
     wording = {col: svy._codebook.variables[col].label or "" for col in items}
-    lines = _text(label, rel, weight, demos, {col: found[col] for col in items}, wording)
+    lines = _text(label, rel, weight, demos, {col: found[col] for col in items}, wording, _dot_levels(svy, found))
     if weight and dropped_unweighted(svy._history):
         at = lines.index(f"weights = {_q(weight)}") + 1
         lines[at:at] = [MISSING_WEIGHTS_COMMENT, 'missing_weights = "drop"']
@@ -765,8 +765,27 @@ def _replicate_comment(weight: str, replicates: list[str], *, chosen: bool) -> l
     ]
 
 
+def _dot_levels(svy: Survey, found: dict[str, str]) -> dict[str, str]:
+    """The answer a crosstab of each unordered question charts as dots: its first substantive answer.
+
+    A diverging chart is for answer scales: the first answers of an unordered question are not
+    one side of anything, and more than 9 answers do not fit one.
+    """
+    from pewlike.design.frame import frame_of
+    from pewlike.estimation.indicators import answer_levels
+
+    sf = frame_of(svy)
+    return {col: levels[0] for col, kind in found.items() if kind == "question" and (levels := answer_levels(sf, col))}
+
+
 def _text(
-    label: str, rel: str, weight: str | None, demos: list[str], items: dict[str, str], wording: dict[str, str]
+    label: str,
+    rel: str,
+    weight: str | None,
+    demos: list[str],
+    items: dict[str, str],
+    wording: dict[str, str],
+    dots: dict[str, str],
 ) -> list[str]:
     lines = [
         f"# Starter report spec for {_comment(Path(rel).name)}, written by `pewlike init`.",
@@ -819,7 +838,14 @@ def _text(
             head = ["[[crosstab]]"]
             if i == 0:
                 head.append("# A crosstab: column % by each [defaults] demographic, with significance letters.")
-            lines += [*head, f"var = {_q(col)}", ""]
+            lines += [*head, f"var = {_q(col)}"]
+            if col in dots:
+                lines += [
+                    "# unordered answers: a dot plot of one answer by group (diverging bars are for scales)",
+                    'chart = "dots"',
+                    f"level = {_q(dots[col])}",
+                ]
+            lines.append("")
     lines += [
         "[weighting]",
         "# summary: a table of the weights (design effect, effective sample size, margin of error).",
