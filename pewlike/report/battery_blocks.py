@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pewlike.report.chartfit import too_many_for_bars
+
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.report.build import _Writer
     from pewlike.report.items import Blocks
@@ -84,7 +86,9 @@ def grid_blocks(w: _Writer, svy: Survey, item: GridItem) -> Blocks:
     if item.compare:
         data.append(("_compare", g.comparison()))
     blocks: Blocks = [w.table(doc, data)]
-    if item.chart:
+    if item.chart and (too_many := too_many_for_bars(w, item, g.toplines[0].to_frame(), "set chart = false")):
+        blocks += too_many
+    elif item.chart:
         blocks.append(
             w.figure(
                 "grid_plot",

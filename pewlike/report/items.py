@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pewlike.errors import PewlikeError
 from pewlike.report.battery_blocks import grid_blocks, select_all_blocks
+from pewlike.report.chartfit import too_many_for_bars
 from pewlike.report.html import Block, FailureBlock, PendingBlock
 from pewlike.report.trend_items import trend_blocks
 
@@ -39,24 +40,10 @@ Blocks = list[Block | PendingBlock]
 __all__ = ["ITEM_BUILDERS", "design_note", "methods_blocks", "weighting_blocks"]
 
 
-#: Most answers one diverging chart shows: four a side and a middle one (``plots.theme.diverging_colors``).
-MOST_DIVERGING = 9
-
-
-def _too_many_for_bars(w: _Writer, item: ToplineItem | CrosstabItem, frame: pd.DataFrame, fix: str) -> Blocks:
-    """No diverging chart of a question with more answers than it can show: the reason and the fix instead."""
-    answers = int((frame["kind"] == "response").sum())
-    if answers <= MOST_DIVERGING:
-        return []
-    msg = f"{answers} answers are too many for a diverging chart ({MOST_DIVERGING} at most); {fix}"
-    w.failures.append(f"{item.where} ({item.name}) figure: {msg}")
-    return [FailureBlock(f"figure {item.name}", msg)]
-
-
 def _topline(w: _Writer, svy: Survey, item: ToplineItem) -> Blocks:
     t = w.topline(svy, item.var, item.base, item.nets)
     blocks: Blocks = [w.table(t.table(small=w.spec.defaults.small, name=item.name), [("", t.to_frame())])]
-    if item.chart and (too_many := _too_many_for_bars(w, item, t.to_frame(), "set chart = false")):
+    if item.chart and (too_many := too_many_for_bars(w, item, t.to_frame(), "set chart = false")):
         blocks += too_many
     elif item.chart:
         blocks.append(
@@ -83,7 +70,7 @@ def _crosstab(w: _Writer, svy: Survey, item: CrosstabItem) -> Blocks:
     blocks: Blocks = [w.table(doc, data)]
     question = tabs[0].question
     dots = 'set chart = "dots" and level = "<one answer>" for a dot plot of that answer, or chart = "none"'
-    if item.chart == "likert" and (too_many := _too_many_for_bars(w, item, tabs[0].total.to_frame(), dots)):
+    if item.chart == "likert" and (too_many := too_many_for_bars(w, item, tabs[0].total.to_frame(), dots)):
         blocks += too_many
     elif item.chart == "likert":
         blocks.append(

@@ -717,7 +717,9 @@ def starter(
         lines[at:at] = design_comment(design)
     from pewlike.report.starter_batteries import battery_lines
 
-    extra = battery_lines(svy, items)  # batteries and grids it finds (#14)
+    # batteries, and grids of the scales and yes/no items that share their answers (#14); unordered
+    # answers are not one scale's sides, so their questions are not drawn as one diverging grid
+    extra = battery_lines(svy, [col for col in items if found[col] != "question"])
     if extra:
         at = lines.index("[weighting]")
         lines[at:at] = extra

@@ -6,7 +6,8 @@ battery whose items are a capital stem and one small letter (``SMa`` .. ``SMd``)
 demographics and a weight.  ``pewlike init`` proposes a dot plot of one answer for the
 crosstabs of the unordered questions (a diverging chart takes at most 9 answers, and is for
 scales), and the battery as one ``[[select_all]]``; the report then builds without a failure.
-A diverging chart asked of the 11 answers is reported in its place with the fix; its table stands.
+A diverging chart (topline, crosstab or grid) asked of the 11 answers is reported in its place
+with the fix; its table stands.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def _wave(path: Path, seed: int, n: int = 600) -> Path:
     data = {
         "QKEY": np.arange(1.0, n + 1),
         "SATIS_W9": rng.integers(0, 11, n).astype(float),
+        "SATISGOV_W9": rng.integers(0, 11, n).astype(float),
         "SOURCE_W9": rng.choice([1.0, 2.0, 3.0, 99.0], n, p=[0.4, 0.35, 0.2, 0.05]),
         **{f"SM{c}_W9": rng.choice([1.0, 2.0], n) for c in "abcd"},
         "F_AGECAT": rng.choice([1.0, 2.0, 3.0, 4.0], n),
@@ -41,6 +43,7 @@ def _wave(path: Path, seed: int, n: int = 600) -> Path:
     }
     labels = {
         "SATIS_W9": {0.0: "Not at all satisfied", 10.0: "Completely satisfied"},
+        "SATISGOV_W9": {0.0: "Not at all satisfied", 10.0: "Completely satisfied"},
         "SOURCE_W9": {1.0: "Television", 2.0: "Websites or apps", 3.0: "Print", 99.0: "Refused"},
         **{f"SM{c}_W9": SEL for c in "abcd"},
         "F_AGECAT": {1.0: "18-29", 2.0: "30-49", 3.0: "50-64", 4.0: "65+"},
@@ -48,6 +51,7 @@ def _wave(path: Path, seed: int, n: int = 600) -> Path:
     }
     wording = {
         "SATIS_W9": "How satisfied are you with your privacy online, from 0 to 10?",
+        "SATISGOV_W9": "How satisfied are you with the government's privacy rules, from 0 to 10?",
         "SOURCE_W9": "Where do you get most of your news?",
         **{f"SM{c}_W9": f"Which of these sites do you use? Site {c.upper()}" for c in "abcd"},
     }
@@ -57,7 +61,7 @@ def _wave(path: Path, seed: int, n: int = 600) -> Path:
         column_labels=wording,
         variable_value_labels=labels,
         missing_ranges={"SOURCE_W9": [99.0]},
-        variable_measure={"SATIS_W9": "scale", "SOURCE_W9": "nominal"},
+        variable_measure={"SATIS_W9": "scale", "SATISGOV_W9": "scale", "SOURCE_W9": "nominal"},
     )
     return path
 
@@ -78,6 +82,7 @@ def test_starter_charts_unordered_answers_as_dots_and_builds_without_failure(tmp
     assert charts["SATIS_W9"] == ("dots", "Not at all satisfied")
     assert charts["SOURCE_W9"] == ("dots", "Television")
     assert [list(b.items) for b in s.select_alls] == [[f"SM{c}_W9" for c in "abcd"]]
+    assert s.grids == ()  # the two ratings share their answers, but they are not a scale's two sides
     out = tmp_path / "rep"
     res = runner.invoke(main, ["report", str(spec), "--out", str(out), "-q", "--jobs", "1", "--no-cache"])
     assert res.exit_code == 0, res.output
@@ -100,7 +105,7 @@ def test_a_diverging_chart_of_eleven_answers_is_reported_with_the_fix(tmp_path, 
     spec.write_text(
         f'title = "t"\n[data]\nfile = "{data.name}"\n[output]\nformats = ["md", "csv", "png"]\n'
         '[defaults]\nby = ["F_SEX"]\n[[topline]]\nvar = "SATIS_W9"\nchart = true\n'
-        '[[crosstab]]\nvar = "SATIS_W9"\n',
+        '[[crosstab]]\nvar = "SATIS_W9"\n[[grid]]\nitems = ["SATIS_W9", "SATISGOV_W9"]\n',
         encoding="utf-8",
     )
     out = tmp_path / "rep"
@@ -115,6 +120,9 @@ def test_a_diverging_chart_of_eleven_answers_is_reported_with_the_fix(tmp_path, 
         in (res.output)
     )
     assert not list(out.rglob("*SATIS*.png"))
+    assert "(grid_SATIS_W9) figure: 11 answers are too many for a diverging chart (9 at most); set chart = false" in (
+        res.output
+    )
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "Not built: figure crosstab_SATIS_W9" in md
     assert (out / "tables" / "crosstab_SATIS_W9.csv").exists()  # the table stands
