@@ -30,10 +30,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from pyreadstat.pyclasses import MissingRange
 
 __all__ = [
+    "LEGACY_CSV_ENCODING",
     "MAX_SCALE_ANSWERS",
     "SUPPORTED",
     "column_names",
     "csv_options",
+    "not_text_error",
     "pin_sav_timestamp",
     "read_file",
     "skip_answers",
@@ -253,15 +255,75 @@ def _read_csv(
             head = None
         if head is not None:
             columns = _match_columns(columns, head, p)
+    given = opts.get("encoding")
     try:
-        df = pd.read_csv(p, usecols=list(columns) if columns is not None else None, **opts)
+        try:
+            df = pd.read_csv(p, usecols=list(columns) if columns is not None else None, **opts)
+        except UnicodeDecodeError as exc:
+            opts = _legacy_encoding(p, opts, exc)
+            df = pd.read_csv(p, usecols=list(columns) if columns is not None else None, **opts)
     except pd.errors.EmptyDataError:
         raise DataFileError(f"{p}: file has no data (no header row); re-export it") from None
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise not_text_error(
+            p, exc, f"not {given} (encoding=)" if given else "neither UTF-8 nor Windows-1252"
+        ) from None
+    except (ValueError, pd.errors.ParserError) as exc:
         raise DataFileError(f"{p}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
     _refuse_duplicates(p, _csv_header(p, opts, list(df.columns)))
     df = _text_answers(df, missing)
     return df, Codebook.from_frame(df, missing=missing)
+
+
+#: What a CSV that is not UTF-8 is read as: Windows' Western code page, which Excel's "CSV"
+#: (not "CSV UTF-8") writes on US and Western European systems (R: ``fileEncoding = "CP1252"``).
+LEGACY_CSV_ENCODING = "cp1252"
+
+
+def not_text_error(p: Path | str, exc: UnicodeDecodeError, what: str) -> DataFileError:
+    """The one-line error for a CSV whose bytes are not text in the encoding it was read with.
+
+    Parameters
+    ----------
+    p : path
+        The file.
+    exc : UnicodeDecodeError
+        What decoding it raised.
+    what : str
+        What the file is not ("neither UTF-8 nor Windows-1252", "not latin-1 (encoding=)").
+
+    Returns
+    -------
+    DataFileError
+        Naming the fix: save it as UTF-8, or give its encoding.
+    """
+    return DataFileError(
+        f"{p}: is {what} text ({exc.reason}); save it as UTF-8 (Excel: 'CSV UTF-8'), "
+        "or give its encoding: pw.read(path, encoding='...')"
+    )
+
+
+def _legacy_encoding(p: Path, opts: dict[str, Any], exc: UnicodeDecodeError) -> dict[str, Any]:
+    """``opts`` reading ``p`` as Windows-1252, with a warning; re-raises ``exc`` when an encoding was given.
+
+    A file that is not UTF-8 either names its encoding (``encoding=``: an error, said as
+    such) or, most often, comes from Excel's "CSV" on Windows: its accented letters are
+    Windows-1252 bytes.  The warning names the guess and the fix, so a file in another code
+    page (its letters then read wrong) is not taken as read right in silence.
+    """
+    import warnings
+
+    from pewlike.errors import DataWarning
+
+    if opts.get("encoding"):
+        raise exc
+    warnings.warn(
+        f"{p.name}: not UTF-8 ({exc.reason} at byte {exc.start:,}); read as Windows-1252, as Excel's "
+        "'CSV' writes it; if its accented letters read wrong, save it as 'CSV UTF-8' or give its encoding",
+        DataWarning,
+        stacklevel=4,
+    )
+    return {**opts, "encoding": LEGACY_CSV_ENCODING}
 
 
 def _text_answers(df: pd.DataFrame, missing: str = "auto") -> pd.DataFrame:

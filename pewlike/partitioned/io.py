@@ -288,13 +288,15 @@ def _read_csv(files, columns, required, missing, opts):
     import dask.dataframe as dd
     import pandas as pd
 
-    from pewlike.io.files import _csv_header, _refuse_duplicates, csv_options
+    from pewlike.io.files import _csv_header, _refuse_duplicates, csv_options, not_text_error
 
     opts = csv_options(files[0], opts)  # the parts of one survey share the first part's delimiter
     heads = []
     for f in files:
         try:
             heads.append([str(c) for c in pd.read_csv(f, nrows=0, **opts).columns])
+        except UnicodeDecodeError as exc:  # no guess here: every part is read with one encoding
+            raise not_text_error(f, exc, f"not {opts.get('encoding') or 'UTF-8'}") from None
         except Exception as exc:
             raise DataFileError(f"{f}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
         _refuse_duplicates(f, _csv_header(f, opts, heads[-1]))
@@ -313,6 +315,10 @@ def _load_csv(path, use, meta, opts):
 
     try:
         return pd.read_csv(path, usecols=use, **opts)
+    except UnicodeDecodeError as exc:
+        from pewlike.io.files import not_text_error
+
+        raise not_text_error(path, exc, f"not {opts.get('encoding') or 'UTF-8'}") from None
     except Exception as exc:
         raise DataFileError(f"{path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
 

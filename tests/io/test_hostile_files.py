@@ -351,3 +351,43 @@ def test_fuzzed_sav_files_never_crash_or_hang(tmp_path, monkeypatch):
         cli = _run(["codebook", path], tmp_path, timeout=120)
         assert cli.returncode == 1
         assert "the reader crashed on" in _one_line_error(cli.stderr)
+
+
+def test_a_csv_saved_by_excel_as_windows_1252_is_read_with_a_warning(tmp_path):
+    from pewlike.errors import DataWarning
+
+    rng = np.random.default_rng(12)
+    answers = rng.choice(["Très inquiet", "Assez inquiet", "Pas inquiet"], 240)
+    weights = np.round(rng.gamma(3.0, 0.3, 240), 4)
+    frame = pd.DataFrame({"Q1": answers, "weight": weights})
+    legacy = tmp_path / "excel.csv"
+    frame.to_csv(legacy, index=False, encoding="cp1252")
+    with pytest.warns(DataWarning, match="not UTF-8 .*read as Windows-1252"):
+        svy = pw.read(legacy)
+    share = np.average(answers == "Très inquiet", weights=weights)
+    top = svy.topline("Q1").to_frame().set_index("level")
+    assert float(top.loc["Très inquiet", "estimate"]) == pytest.approx(share, rel=1e-12)
+    # an encoding the user gives is not second-guessed
+    with pytest.raises(DataFileError, match=r"is not utf-8 \(encoding=\) text .*'CSV UTF-8'"):
+        pw.read(legacy, encoding="utf-8")
+    # bytes that are neither UTF-8 nor Windows-1252 (0x81): one line naming the fix, no frame of garbage
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"Q1,weight\n\x81\x8d,1\nok,2\n")
+    with pytest.warns(DataWarning), pytest.raises(DataFileError, match="neither UTF-8 nor Windows-1252"):
+        pw.read(broken)
+
+
+def test_a_windows_1252_csv_on_dask_needs_its_encoding_and_says_so(tmp_path):
+    pytest.importorskip("dask.dataframe")
+    from pewlike.errors import DataFileError
+
+    frame = pd.DataFrame({"Q1": ["Très inquiet", "Pas inquiet"] * 60, "weight": np.linspace(0.5, 2.0, 120)})
+    legacy = tmp_path / "excel.csv"
+    frame.to_csv(legacy, index=False, encoding="cp1252")
+    with pytest.raises(DataFileError, match=r"is not UTF-8 text .*give its encoding"):
+        pw.read(legacy, engine="dask")
+    svy = pw.read(legacy, engine="dask", encoding="cp1252")
+    top = svy.topline("Q1").to_frame().set_index("level")
+    assert float(top.loc["Très inquiet", "estimate"]) == pytest.approx(
+        np.average(frame["Q1"] == "Très inquiet", weights=frame["weight"]), rel=1e-12
+    )
