@@ -390,7 +390,8 @@ def csv_options(p: Path, opts: Mapping[str, Any]) -> dict[str, Any]:
     with tabs; read with commas such a file would be one column.  The delimiter is the one of
     ``,`` ``;`` tab ``|`` that the header line holds most often outside quotes (a comma on a tie
     or when none is there); with semicolons, numbers written ``1,5`` in the first lines make
-    the decimal mark a comma.
+    the decimal mark a comma.  A file that starts with a UTF-16 byte-order mark (Excel's
+    "Unicode Text") is read as UTF-16 when no encoding is given.
 
     Parameters
     ----------
@@ -409,6 +410,8 @@ def csv_options(p: Path, opts: Mapping[str, Any]) -> dict[str, Any]:
     R's ``read.csv`` assumes commas; ``read.csv2`` is the semicolon-and-decimal-comma variant.
     """
     out = dict(opts)
+    if not out.get("encoding") and _starts_utf16(p):
+        out["encoding"] = "utf-16"
     if "sep" in out or "delimiter" in out:
         return out
     try:
@@ -431,6 +434,15 @@ def csv_options(p: Path, opts: Mapping[str, Any]) -> dict[str, Any]:
     if sep == ";" and "decimal" not in out and any(decimal_comma.search(line.rstrip("\r\n")) for line in lines[1:]):
         out["decimal"] = ","
     return out
+
+
+def _starts_utf16(p: Path) -> bool:
+    """Whether ``p`` begins with a UTF-16 byte-order mark (little- or big-endian)."""
+    try:
+        with open(p, "rb") as fh:
+            return fh.read(2) in (b"\xff\xfe", b"\xfe\xff")
+    except OSError:
+        return False  # the reader says what is wrong with the file
 
 
 def _csv_header(p: Path, opts: dict[str, Any], columns: list[Any]) -> list[str]:

@@ -391,3 +391,20 @@ def test_a_windows_1252_csv_on_dask_needs_its_encoding_and_says_so(tmp_path):
     assert float(top.loc["Très inquiet", "estimate"]) == pytest.approx(
         np.average(frame["Q1"] == "Très inquiet", weights=frame["weight"]), rel=1e-12
     )
+
+
+def test_a_utf16_tab_separated_export_is_read_by_its_byte_order_mark(tmp_path):
+    rng = np.random.default_rng(13)
+    frame = pd.DataFrame(
+        {"Q1": rng.choice(["Très inquiet", "Pas inquiet"], 150), "weight": np.round(rng.gamma(3.0, 0.3, 150), 4)}
+    )
+    unicode_text = tmp_path / "unicode.csv"  # Excel's "Unicode Text": UTF-16 with a BOM, tabs
+    frame.to_csv(unicode_text, sep="\t", index=False, encoding="utf-16")
+    assert unicode_text.read_bytes()[:2] == b"\xff\xfe"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no guess to warn of: the byte-order mark says it
+        svy = pw.read(unicode_text)
+    assert list(svy.data.columns[:2]) == ["Q1", "weight"]
+    top = svy.topline("Q1").to_frame().set_index("level")
+    share = np.average(frame["Q1"] == "Très inquiet", weights=frame["weight"])
+    assert float(top.loc["Très inquiet", "estimate"]) == pytest.approx(share, rel=1e-12)
