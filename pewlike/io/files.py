@@ -255,24 +255,35 @@ def _read_csv(
             head = None
         if head is not None:
             columns = _match_columns(columns, head, p)
-    given = opts.get("encoding")
+    usecols = list(columns) if columns is not None else None
     try:
-        try:
-            df = pd.read_csv(p, usecols=list(columns) if columns is not None else None, **opts)
-        except UnicodeDecodeError as exc:
-            opts = _legacy_encoding(p, opts, exc)
-            df = pd.read_csv(p, usecols=list(columns) if columns is not None else None, **opts)
-    except pd.errors.EmptyDataError:
-        raise DataFileError(f"{p}: file has no data (no header row); re-export it") from None
+        df = _csv_frame(p, usecols, opts)
     except UnicodeDecodeError as exc:
-        raise not_text_error(
-            p, exc, f"not {given} (encoding=)" if given else "neither UTF-8 nor Windows-1252"
-        ) from None
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise DataFileError(f"{p}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+        if opts.get("encoding"):  # the user's encoding is not second-guessed
+            raise not_text_error(p, exc, f"not {opts['encoding']} (encoding=)") from None
+        _warn_legacy(p, exc)
+        opts = {**opts, "encoding": LEGACY_CSV_ENCODING}
+        try:
+            df = _csv_frame(p, usecols, opts)
+        except UnicodeDecodeError as again:
+            raise not_text_error(p, again, "neither UTF-8 nor Windows-1252") from None
     _refuse_duplicates(p, _csv_header(p, opts, list(df.columns)))
     df = _text_answers(df, missing)
     return df, Codebook.from_frame(df, missing=missing)
+
+
+def _csv_frame(p: Path, usecols: list[str] | None, opts: dict[str, Any]) -> pd.DataFrame:
+    """``pd.read_csv`` with its errors said in one line; a decoding error is left to the caller."""
+    import pandas as pd
+
+    try:
+        return pd.read_csv(p, usecols=usecols, **opts)
+    except pd.errors.EmptyDataError:
+        raise DataFileError(f"{p}: file has no data (no header row); re-export it") from None
+    except UnicodeDecodeError:
+        raise
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise DataFileError(f"{p}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
 
 
 #: What a CSV that is not UTF-8 is read as: Windows' Western code page, which Excel's "CSV"
@@ -303,27 +314,23 @@ def not_text_error(p: Path | str, exc: UnicodeDecodeError, what: str) -> DataFil
     )
 
 
-def _legacy_encoding(p: Path, opts: dict[str, Any], exc: UnicodeDecodeError) -> dict[str, Any]:
-    """``opts`` reading ``p`` as Windows-1252, with a warning; re-raises ``exc`` when an encoding was given.
+def _warn_legacy(p: Path, exc: UnicodeDecodeError) -> None:
+    """Say that ``p``, not UTF-8, is read as Windows-1252, and how to change that.
 
-    A file that is not UTF-8 either names its encoding (``encoding=``: an error, said as
-    such) or, most often, comes from Excel's "CSV" on Windows: its accented letters are
-    Windows-1252 bytes.  The warning names the guess and the fix, so a file in another code
-    page (its letters then read wrong) is not taken as read right in silence.
+    A file that is not UTF-8 most often comes from Excel's "CSV" on Windows: its accented
+    letters are Windows-1252 bytes.  The warning names the guess and the fix, so a file in
+    another code page (its letters then read wrong) is not taken as read right in silence.
     """
     import warnings
 
     from pewlike.errors import DataWarning
 
-    if opts.get("encoding"):
-        raise exc
     warnings.warn(
         f"{p.name}: not UTF-8 ({exc.reason} at byte {exc.start:,}); read as Windows-1252, as Excel's "
         "'CSV' writes it; if its accented letters read wrong, save it as 'CSV UTF-8' or give its encoding",
         DataWarning,
         stacklevel=4,
     )
-    return {**opts, "encoding": LEGACY_CSV_ENCODING}
 
 
 def _text_answers(df: pd.DataFrame, missing: str = "auto") -> pd.DataFrame:

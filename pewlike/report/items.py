@@ -292,10 +292,18 @@ def _distribution(w: _Writer, svy: Survey, item: DistributionItem) -> Blocks:
         table = pd.DataFrame(
             {
                 **{head: f[b].astype(str) for b, head in _by_headers(svy, h.by).items()},
-                "Bin": f["level"].astype(str),
-                "%": [_pct(v) for v in f["estimate"]],
-                "Density": [f"{v:.4g}" for v in f["density"]],
-                "Unweighted N": [f"{int(v):,}" for v in f["n"]],
+                **dict(
+                    zip(
+                        _HIST_COLUMNS,
+                        (
+                            f["level"].astype(str),
+                            [_pct(v) for v in f["estimate"]],
+                            [f"{v:.4g}" for v in f["density"]],
+                            [f"{int(v):,}" for v in f["n"]],
+                        ),
+                        strict=True,
+                    )
+                ),
             }
         )
         notes = [f"Variable: {col}. Bins closed on the right (the first on both sides), as R's svyhist."]
@@ -318,16 +326,7 @@ def _distribution(w: _Writer, svy: Survey, item: DistributionItem) -> Blocks:
         table = pd.DataFrame(
             {
                 **{head: stats[c].astype(str) for c, head in _by_headers(svy, b.by).items()},
-                **{
-                    lab: [f"{v:.4g}" for v in stats[c]]
-                    for c, lab in (
-                        ("lower_whisker", "Lower whisker"),
-                        ("q1", "25th percentile"),
-                        ("median", "Median"),
-                        ("q3", "75th percentile"),
-                        ("upper_whisker", "Upper whisker"),
-                    )
-                },
+                **{lab: [f"{v:.4g}" for v in stats[c]] for c, lab in _BOX_COLUMNS},
                 "Unweighted N": [f"{int(v):,}" for v in stats["n"]],
             }
         )
@@ -349,14 +348,23 @@ def _distribution(w: _Writer, svy: Survey, item: DistributionItem) -> Blocks:
     return blocks
 
 
+#: The columns of a distribution's histogram table after its groups' (a group's heading is not one of them).
+_HIST_COLUMNS = ("Bin", "%", "Density", "Unweighted N")
+#: The box plot table's statistics (``BoxPlot.box()`` column, heading), before its Unweighted N.
+_BOX_COLUMNS = (
+    ("lower_whisker", "Lower whisker"),
+    ("q1", "25th percentile"),
+    ("median", "Median"),
+    ("q3", "75th percentile"),
+    ("upper_whisker", "Upper whisker"),
+)
+
+
 def _by_headers(svy: Survey, by: Sequence[str]) -> dict[str, str]:
     """Column -> its table heading: the group's short name ("Age category"), or the column's own
     name when two groups would share a heading or the name is a table column already."""
     heads = {b: _short(svy, b) for b in by}
-    taken = {
-        *("Bin", "%", "Density", "Unweighted N"),
-        *("Lower whisker", "25th percentile", "Median", "75th percentile", "Upper whisker"),
-    }
+    taken = {*_HIST_COLUMNS, *(lab for _, lab in _BOX_COLUMNS)}
     if len(set(heads.values())) < len(heads) or taken & set(heads.values()):
         return {b: b for b in by}
     return heads

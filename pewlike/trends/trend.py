@@ -38,35 +38,40 @@ def _wave_column(sf: SurveyFrame, wave: str) -> str:
         ) from None
 
 
+def _per_wave(rows: np.ndarray, wcodes: np.ndarray, n_waves: int) -> np.ndarray:
+    """How many of the rows marked in ``rows`` each wave has (one pass, not one per wave)."""
+    return np.bincount(wcodes[rows & (wcodes >= 0)], minlength=n_waves)[:n_waves]
+
+
 def _check_asked(sf: SurveyFrame, col: str, wcol: str, waves: list[str], wcodes: np.ndarray, wave: str) -> None:
     anyone = sf.data[col].notna().to_numpy()
-    answered = anyone & sf.design.in_domain
-    for k, name in enumerate(waves):
-        if (answered & (wcodes == k)).any():
-            continue
-        outside = int((anyone & (wcodes == k)).sum())
-        if outside:  # asked, but of nobody in the subset
-            raise EstimationError(
-                f"wave {name!r} has no answers to {col!r} in this subset ({outside:,} in the whole wave); "
-                f"leave the wave out with svy.subset(\"{wave} != '{name}'\") or widen the subset"
-            )
+    answered = _per_wave(anyone & sf.design.in_domain, wcodes, len(waves))
+    empty = np.flatnonzero(answered == 0)
+    if not empty.size:
+        return
+    name = waves[int(empty[0])]
+    outside = int(_per_wave(anyone, wcodes, len(waves))[empty[0]])
+    if outside:  # asked, but of nobody in the subset
         raise EstimationError(
-            f"wave {name!r} has no answers to {col!r} (was it asked in that wave?); leave the wave out "
-            f"with svy.subset(\"{wave} != '{name}'\")"
+            f"wave {name!r} has no answers to {col!r} in this subset ({outside:,} in the whole wave); "
+            f"leave the wave out with svy.subset(\"{wave} != '{name}'\") or widen the subset"
         )
+    raise EstimationError(
+        f"wave {name!r} has no answers to {col!r} (was it asked in that wave?); leave the wave out "
+        f"with svy.subset(\"{wave} != '{name}'\")"
+    )
 
 
 def _check_groups(sf: SurveyFrame, col: str, by_cols: list[str], waves: list[str], wcodes: np.ndarray) -> None:
     """Every group column has values in every wave (else its changes would silently be empty)."""
     answered = sf.data[col].notna().to_numpy() & sf.design.in_domain
     for b in by_cols:
-        has = sf.data[b].notna().to_numpy() & answered
-        for k, name in enumerate(waves):
-            if not (has & (wcodes == k)).any():
-                raise EstimationError(
-                    f"by={b!r} has no values in wave {name!r}, so no change within its groups can be measured; "
-                    f"leave it out of by=, or give that wave's column the name {b!r} with pw.stack(rename=...)"
-                )
+        empty = np.flatnonzero(_per_wave(sf.data[b].notna().to_numpy() & answered, wcodes, len(waves)) == 0)
+        if empty.size:
+            raise EstimationError(
+                f"by={b!r} has no values in wave {waves[int(empty[0])]!r}, so no change within its groups can be "
+                f"measured; leave it out of by=, or give that wave's column the name {b!r} with pw.stack(rename=...)"
+            )
 
 
 def _pairs(n: int) -> list[tuple[int, int]]:
