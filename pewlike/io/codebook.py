@@ -28,6 +28,7 @@ __all__ = [
     "VariableInfo",
     "answer_key",
     "base_name",
+    "blank_as_missing",
     "is_missing_label",
     "is_not_asked_label",
     "is_text",
@@ -168,6 +169,42 @@ def is_text(col: pd.Series) -> bool:
     ):
         return False
     return text_kind(col) == "string"
+
+
+def blank_as_missing(col: pd.Series) -> pd.Series:
+    """A text column with its blank answers (empty, or spaces only) missing: not asked.
+
+    SPSS and Stata store an unanswered text question as an empty (space-padded) string
+    and a CSV as an empty cell or a few spaces; all of them read as missing here, so that
+    a blank is never a response of its own (a table row with no label).
+
+    Parameters
+    ----------
+    col : pandas.Series
+        A text column (:func:`is_text`).
+
+    Returns
+    -------
+    pandas.Series
+        ``col`` itself when it has no blank answer (the usual case), else a copy with
+        each blank answer missing.
+
+    Notes
+    -----
+    As ``haven::zap_empty()`` in R, which also counts strings of spaces as empty here
+    because SPSS pads its strings with spaces.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from pewlike.io.codebook import blank_as_missing
+    >>> blank_as_missing(pd.Series(["Yes", "", "  ", None], dtype=object)).isna().tolist()
+    [False, True, True, True]
+    """
+    import pandas as pd
+
+    blanks = [v for v in pd.unique(col.dropna()) if isinstance(v, str) and not v.strip()]
+    return col.where(~col.isin(blanks)) if blanks else col
 
 
 def text_kind(col: pd.Series | np.ndarray) -> str:

@@ -343,15 +343,18 @@ def _text_answers(df: pd.DataFrame, missing: str = "auto") -> pd.DataFrame:
     scale's answers top first, then the missing answers ("Refused"), as a labelled
     ``.sav`` gives it.  Other text columns are left as they are.  With ``missing="auto"``
     a skip answer ("Legitimate skip": :func:`skip_answers`) is blank, not asked, as a
-    labelled ``.sav`` reads it.
+    labelled ``.sav`` reads it.  A cell of spaces only is blank too
+    (:func:`~pewlike.io.codebook.blank_as_missing`), as an empty one is.
     """
     import pandas as pd
 
-    from pewlike.io.codebook import MAX_TEXT_ANSWERS, is_text
+    from pewlike.io.codebook import MAX_TEXT_ANSWERS, blank_as_missing, is_text
 
     for name in df.columns:
         col = df[name]
         if is_text(col):
+            if (unblank := blank_as_missing(col)) is not col:
+                col = df[name] = unblank
             answers = list(pd.unique(col.dropna()))
             skips = skip_answers(answers) if missing == "auto" and len(answers) <= MAX_TEXT_ANSWERS else []
             if skips:

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from pewlike.errors import LabelWarning
-from pewlike.io.codebook import Codebook, VariableInfo, is_missing_label, is_not_asked_label, text_kind
+from pewlike.io.codebook import (
+    Codebook,
+    VariableInfo,
+    blank_as_missing,
+    is_missing_label,
+    is_not_asked_label,
+    text_kind,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -203,7 +210,8 @@ def _labelled_text_column(
     extra = sorted(set(present) - set(labelled))
     substantive = [c for c, lab in labelled.items() if not is_missing_label(lab)]
     if _mostly_unlabelled(len(extra), len(substantive)):
-        return col, VariableInfo(name, label, {}, (), (), text_kind(s), measure)
+        info = VariableInfo(name, label, {}, (), (), text_kind(s), measure)
+        return blank_as_missing(pd.Series(col, copy=False)), info
     if extra:
         unlabelled_log[name] = np.array(extra, dtype=object)
     codes = sorted(set(labelled) | set(extra))
@@ -400,8 +408,9 @@ def apply_metadata(
                 name, col, vlabels[name], ranges.get(name), label, measure, missing, unlabelled
             )
         else:
-            out[name] = col
-            info = VariableInfo(name, label, {}, (), (), text_kind(col), measure)
+            kind = text_kind(col)
+            out[name] = blank_as_missing(col) if kind == "string" and isinstance(col, pd.Series) else col
+            info = VariableInfo(name, label, {}, (), (), kind, measure)
         infos[name] = info
         del col
     df = pd.DataFrame(out, index=index, copy=False)  # no consolidation copy of the float columns

@@ -311,10 +311,17 @@ def _read_csv(files, columns, required, missing, opts):
 
 
 def _load_csv(path, use, meta, opts):
+    """One CSV part, its cells of spaces only blank (as the in-memory reader's)."""
     import pandas as pd
 
+    from pewlike.io.codebook import blank_as_missing, is_text
+
     try:
-        return pd.read_csv(path, usecols=use, **opts)
+        df = pd.read_csv(path, usecols=use, **opts)
+        for name in df.columns:
+            if is_text(col := df[name]) and (unblank := blank_as_missing(col)) is not col:
+                df[name] = unblank
+        return df
     except UnicodeDecodeError as exc:
         from pewlike.io.files import not_text_error
 

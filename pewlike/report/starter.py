@@ -777,7 +777,12 @@ def _dot_levels(svy: Survey, found: dict[str, str]) -> dict[str, str]:
     from pewlike.estimation.indicators import answer_levels
 
     sf = frame_of(svy)
-    return {col: levels[0] for col, kind in found.items() if kind == "question" and (levels := answer_levels(sf, col))}
+    dots = {}
+    for col, kind in found.items():
+        # a spec names an answer by its text: a blank one (a DataFrame's "") cannot be named
+        if kind == "question" and (named := [lev for lev in answer_levels(sf, col) if lev.strip()]):
+            dots[col] = named[0]
+    return dots
 
 
 def _text(
