@@ -146,14 +146,43 @@ def read_file(
             if reader == "read_sav" and fastread.available():  # the optional extra pewlike[fast]
                 got = fastread.read_sav_columns(p, read, opts, CHUNK_ROWS)
                 if got is not None:
-                    return apply_metadata(*got, missing, p)
-            return _read_chunked(read, p, nrows, opts, missing)
+                    return _unlabelled_text(*apply_metadata(*got, missing, p), missing)
+            return _unlabelled_text(*_read_chunked(read, p, nrows, opts, missing), missing)
         df, meta = read(str(p), **opts)
     except DataFileError:
         raise
     except Exception as exc:  # pyreadstat raises its own error types and sometimes OSError
         raise _unreadable(p, kind, exc) from None
-    return apply_metadata(lambda name: df[name], list(df.columns), df.index, meta, missing, p)
+    return _unlabelled_text(
+        *apply_metadata(lambda name: df[name], list(df.columns), df.index, meta, missing, p), missing
+    )
+
+
+def _unlabelled_text(df: pd.DataFrame, codebook: Codebook, missing: str) -> tuple[pd.DataFrame, Codebook]:
+    """A labelled file's text columns without value labels read as a CSV's text answers.
+
+    SPSS and Stata files may hold the answers themselves as text ("Strongly agree",
+    "Refused"): a scale becomes a categorical in scale order, "Yes"/"No" comes Yes first,
+    and "Refused" or "Don't know" is a missing answer (:func:`_text_answers`,
+    :meth:`Codebook.from_frame`), keeping the variable's wording and measure level.
+    """
+    import dataclasses
+
+    texts = [name for name, info in codebook.variables.items() if info.kind == "string" and not info.missing]
+    if not texts:
+        return df, codebook
+    answers = _text_answers(df[texts].copy(), missing)
+    found = Codebook.from_frame(answers, missing=missing)
+    infos = {}
+    for name in texts:
+        info = found[name]
+        if info.kind != "string" or info.missing:
+            infos[name] = dataclasses.replace(info, label=codebook[name].label, measure=codebook[name].measure)
+            if answers[name] is not df[name]:
+                df[name] = answers[name]
+    if not infos:
+        return df, codebook
+    return df, Codebook({**codebook.variables, **infos}, codebook.file_label)
 
 
 def _unreadable(p: Path, kind: str, exc: Exception) -> DataFileError:

@@ -11,6 +11,7 @@ those of the in-memory design.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
@@ -67,6 +68,7 @@ def build(
     lonely_psu: LonelyPSU = "fail",
     rho: float | None = None,
     known: Codebook | None = None,
+    read_text: bool = False,
 ) -> tuple[DaskDesign, Categories, Answers]:
     """Check the design arguments against the data (one pass) and build the :class:`DaskDesign`.
 
@@ -85,6 +87,9 @@ def build(
     known : Codebook, optional
         The file's or the user's codebook: the answers of its text columns are not collected
         (its entries are kept as they are).
+    read_text : bool
+        ``known`` holds an SPSS/Stata/SAS file's labels: the answers of its text columns
+        without labels or missing answers are collected, as a CSV's (see :func:`finish_codebook`).
 
     Returns
     -------
@@ -172,7 +177,9 @@ def build(
         names.update(strata=strata_cols, psu=psu_cols, fpc=fpc_cols, nest=bool(nest))
     cat_cols = [c for c in columns if isinstance(meta[c].dtype, pd.CategoricalDtype)]
     design_cols = {wcol, *rep_cols, *key_cols, *fpc_cols}
-    skip = design_cols | set(known.variables if known is not None else ())
+    # the file's codebook describes its columns, except text it says nothing of (scanned as a CSV's)
+    described = [] if known is None else [k for k in known.variables if not (read_text and _plain_text(known, k))]
+    skip = design_cols | set(described)
     text_cols = [c for c in columns if c not in skip and is_text(meta[c])]
     params = (wcol, tuple(rep_cols), tuple(cat_cols), tuple(key_cols), tuple(fpc_cols), kind, tuple(text_cols))
     need = list(dict.fromkeys(([wcol] if wcol else []) + rep_cols + cat_cols + key_cols + fpc_cols + text_cols))
@@ -213,6 +220,7 @@ def finish_codebook(
     given: Codebook | None,
     missing: Literal["auto", "keep", "nan"] = "auto",
     texts: Answers | None = None,
+    read_text: bool = False,
 ) -> tuple[Codebook, dict[str, Level], dict[str, list[Any]]]:
     """The codebook (from the known categories, with ``given`` entries kept) and the :class:`Level` of
     every categorical and text column.
@@ -232,6 +240,9 @@ def finish_codebook(
     texts : dict, optional
         The distinct answers of every text column from :func:`build`: their missing answers
         ("Refused") are found as in memory.
+    read_text : bool
+        ``given`` is an SPSS/Stata/SAS file's labels: its text columns without labels or
+        missing answers are read as a CSV's, as :func:`pewlike.read` reads them in memory.
 
     Returns
     -------
@@ -247,12 +258,15 @@ def finish_codebook(
     from pewlike.io.files import skip_answers, text_pair_categories, text_scale_categories
 
     answers = {c: found for c, found in (texts or {}).items() if found is not None}
+    # text answers the file does not describe (a CSV's, or a labelled file's text without value
+    # labels) are read as pewlike.read reads them in memory (files._text_answers, _unlabelled_text)
+    plain = {c for c in answers if given is None or (read_text and _plain_text(given, c))}
     skipped: dict[str, list[Any]] = {}
-    if given is None and missing == "auto":  # skip answers are not asked, as in memory (files.skip_answers)
-        skipped = {c: skips for c, found in answers.items() if (skips := skip_answers(found))}
+    if missing == "auto":  # skip answers are not asked, as in memory (files.skip_answers)
+        skipped = {c: skips for c, found in answers.items() if c in plain and (skips := skip_answers(found))}
         answers = {c: [a for a in found if a not in skipped.get(c, ())] for c, found in answers.items()}
-    if given is None:
-        for c, found in list(answers.items()):
+    if plain:
+        for c, found in [(c, found) for c, found in answers.items() if c in plain]:
             scale = text_scale_categories(found)
             pair = text_pair_categories(found) if scale is None else None
             if scale is not None:
@@ -268,7 +282,13 @@ def finish_codebook(
     if given is None:
         cb = Codebook(variables)
     else:
-        cb = Codebook({**variables, **{k: v for k, v in given.variables.items() if k in variables}}, given.file_label)
+        kept = {k: v for k, v in given.variables.items() if k in variables and k not in plain}
+        read = {
+            k: dataclasses.replace(variables[k], label=v.label, measure=v.measure)
+            for k, v in given.variables.items()
+            if k in plain
+        }
+        cb = Codebook({**variables, **kept, **read}, given.file_label)
     levels: dict[str, Level] = {}
     for c, (values, ordered) in cats.items():
         levels[c] = Level(
@@ -277,6 +297,12 @@ def finish_codebook(
     for c, found in answers.items():
         levels[c] = _text_level(found, meta[c].dtype, cb.variables[c].missing)
     return cb, levels, skipped
+
+
+def _plain_text(given: Codebook, name: str) -> bool:
+    """Whether the file's codebook says nothing of a text column's answers (no labels, no missing answers)."""
+    info = given.variables.get(name)
+    return info is not None and info.kind == "string" and not info.missing and not info.value_labels
 
 
 def _check_weights(wcol: str | None, scan: dict[str, Any]) -> None:

@@ -97,6 +97,10 @@ class PartitionedFrame:
         ``"auto"`` marks categories labelled like "Refused" as missing (see
         :class:`~pewlike.io.codebook.Codebook`); ``"keep"`` marks none; ``"nan"`` (what
         the files were read with) marks them as ``"auto"`` does.
+    read_text : bool
+        ``codebook`` holds an SPSS/Stata/SAS file's labels: its text columns without value
+        labels or missing answers are read as a CSV's text answers (a scale in scale order,
+        "Refused" missing), as :func:`pewlike.read` reads them in memory.
 
     Raises
     ------
@@ -174,6 +178,7 @@ class PartitionedFrame:
         progress: bool = True,
         timeout: float = 10.0,
         missing: Literal["auto", "keep", "nan"] = "auto",
+        read_text: bool = False,
     ) -> None:
         from pewlike.partitioned.design import build, finish_codebook
 
@@ -207,8 +212,8 @@ class PartitionedFrame:
             lonely_psu=lonely_psu,
             rho=rho,
         )
-        design, cats, texts = build(data, names_only, client, progress, **args, known=codebook)
-        cb, levels, skipped = finish_codebook(meta, cats, codebook, missing, texts)
+        design, cats, texts = build(data, names_only, client, progress, **args, known=codebook, read_text=read_text)
+        cb, levels, skipped = finish_codebook(meta, cats, codebook, missing, texts, read_text)
         if skipped:  # a CSV's skip answers are blank for every later pass, conditions included
             data = data.map_partitions(blank_answers, skipped, meta=meta)
         self._init(data, cb, design, State(design), levels, client, progress, source, (), args)

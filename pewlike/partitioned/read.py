@@ -133,4 +133,5 @@ def read_dask(
         progress=progress,
         timeout=timeout,
         missing=missing,
+        read_text=files[0].suffix.lower() not in (".csv", ".parquet", ".pq"),
     )
