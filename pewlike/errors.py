@@ -17,6 +17,7 @@ __all__ = [
     "DataFileError",
     "DataWarning",
     "DesignError",
+    "DesignWarning",
     "EstimationError",
     "FormulaError",
     "LabelWarning",
@@ -93,6 +94,10 @@ class LabelWarning(PewlikeWarning):
 
 class WeightWarning(PewlikeWarning):
     """No weights were found, or the weights look suspicious."""
+
+
+class DesignWarning(PewlikeWarning):
+    """The data's columns look like a sampling design (strata, clusters) that was not given."""
 
 
 class DataWarning(PewlikeWarning):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 import click
 
+from pewlike.cli.design import design_kwargs, design_options, warn_unused_design
 from pewlike.cli.universe import apply_filter, check_universe, filter_options
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -84,12 +85,21 @@ def _say(text: str, *, err: bool = False) -> None:
 def _load(data: str | None, weights: str | None) -> Survey:
     from pewlike.loading import demo, read
 
+    ctx = click.get_current_context()
+    design = design_kwargs(ctx)  # --strata, --psu, ... (pewlike.cli.design)
     if data is None:
+        if design:
+            raise click.UsageError(
+                "--strata, --psu, --fpc, --nest, --repweights and --reptype describe a data file; add --data FILE"
+            )
         return demo()
-    drop = click.get_current_context().meta.get("pewlike.drop_unweighted", False)  # --drop-unweighted
-    return read(  # probe: a file that crashes the reader is an error, not the end of the process
-        data, weights=weights or "auto", probe=True, missing_weights="drop" if drop else "error"
+    drop = ctx.meta.get("pewlike.drop_unweighted", False)  # --drop-unweighted
+    svy = read(  # probe: a file that crashes the reader is an error, not the end of the process
+        data, weights=weights or "auto", probe=True, missing_weights="drop" if drop else "error", **design
     )
+    if not design:
+        warn_unused_design(svy)
+    return svy
 
 
 def _format_option(func: _F) -> _F:
@@ -121,6 +131,7 @@ def _data_options(func: _F) -> _F:
         callback=_keep_flag,
         help="Leave out respondents whose weight is blank (a wave they were not in).",
     )(func)
+    func = design_options(func)
     func = click.option("--weights", default=None, help="Weight column (default: auto-detect).")(func)
     return _data_file_option("data", "Survey data file (default: the bundled demo survey).")(func)
 

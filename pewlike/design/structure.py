@@ -802,6 +802,10 @@ def build_design(
                 if split.size:
                     bad = int(split.min())
                     example = data[psu_cols[0]].to_numpy()[np.flatnonzero(ids == bad)[0]]
+                    if isinstance(example, (float, np.floating)) and float(example).is_integer():
+                        example = int(example)  # a float code as it is shown: 4, not np.float64(4.0)
+                    elif isinstance(example, np.generic):
+                        example = example.item()
                     raise DesignError(
                         f"PSU {example!r} of {psu_cols[0]!r} appears in more than one stratum; "
                         "PSU ids are reused across strata, pass nest=True"

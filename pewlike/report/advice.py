@@ -145,6 +145,11 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         '([data] missing_weights = "drop" leaves out those without a weight, as for a wave they were not in)',
         "(--drop-unweighted leaves out those without a weight, as for a wave they were not in)",
     ),
+    (
+        r"PSU ids are reused across strata, pass nest=True",
+        "PSU ids are reused across strata, set [data] nest = true",
+        "PSU ids are reused across strata, add --nest",
+    ),
     (r"subset name=", "universe = ", "--universe "),
     (r"svy\.subset\(", "filter = (", "--filter ("),
 )

@@ -1,0 +1,92 @@
+"""The one-shot commands' design options: --strata, --psu, --fpc, --nest, --repweights, --reptype."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+from click.testing import CliRunner
+
+import pewlike as pw
+from pewlike.cli import main
+
+CONCERN = {1.0: "Very concerned", 2.0: "Somewhat concerned", 3.0: "Not too concerned", 4.0: "Not at all concerned"}
+
+
+@pytest.fixture(scope="module")
+def wave(tmp_path_factory):
+    """A stratified cluster sample (PSUs numbered within strata, clustered answers) with 20 JK1 replicates."""
+    rng = np.random.default_rng(41)
+    strata = np.repeat(np.arange(1, 6), 120).astype(float)
+    psu = np.tile(np.repeat(np.arange(1, 7), 20), 5).astype(float)
+    n = strata.size
+    cluster = (strata * 10 + psu).astype(int)
+    shift = rng.normal(0, 0.8, cluster.max() + 1)[cluster]
+    conc = np.clip(np.round(2.5 + shift + rng.normal(0, 0.7, n)), 1, 4)
+    weight = rng.gamma(4, 0.25, n)
+    frame = pd.DataFrame({"CONC": conc, "F_SEX": rng.choice([1.0, 2.0], n), "STRATA": strata, "PSU": psu})
+    frame["WEIGHT"] = weight
+    for r in range(20):
+        frame[f"REPWT{r + 1}"] = weight * rng.uniform(0.5, 1.5, n)
+    path = tmp_path_factory.mktemp("design") / "clustered.sav"
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={"CONC": CONCERN, "F_SEX": {1.0: "Male", 2.0: "Female"}},
+        column_labels={"CONC": "How concerned are you?"},
+    )
+    return path
+
+
+def _json(result) -> pd.DataFrame:
+    """The rows a command printed with --format json (numbers to 10 decimals: compared at 1e-8)."""
+    assert result.exit_code == 0, result.output
+    return pd.DataFrame(json.loads(result.stdout))
+
+
+def test_strata_and_psu_give_the_design_based_standard_errors(wave):
+    args = ["topline", "CONC", "--data", str(wave), "--no-nets", "--format", "json"]
+    got = _json(CliRunner().invoke(main, [*args, "--strata", "STRATA", "--psu", "PSU", "--nest"]))
+    want = pw.read(wave, strata="STRATA", psu="PSU", nest=True).topline("CONC").to_frame()
+    np.testing.assert_allclose(got["std_error"], want["std_error"], rtol=1e-8)
+    np.testing.assert_allclose(got["estimate"], want["estimate"], rtol=1e-8)
+    plain = _json(CliRunner().invoke(main, args))
+    assert (got["std_error"].to_numpy() > 1.2 * plain["std_error"].to_numpy()).all()  # the clustering counts
+
+
+def test_replicate_weights_by_pattern_or_by_names(wave):
+    want = pw.read(wave, repweights="REPWT*", reptype="JK1").crosstab("CONC", "F_SEX", nets="auto").to_frame()
+    base = ["crosstab", "CONC", "--by", "F_SEX", "--data", str(wave), "--format", "json", "--reptype", "JK1"]
+    got = _json(CliRunner().invoke(main, [*base, "--repweights", "REPWT*"]))
+    assert got["level"].tolist() == want["level"].tolist()  # nets included, as the command shows them
+    np.testing.assert_allclose(got["std_error"], want["std_error"], rtol=1e-8)
+    names = ",".join(f"REPWT{r + 1}" for r in range(20))
+    again = _json(CliRunner().invoke(main, [*base, "--repweights", names]))
+    np.testing.assert_allclose(again["std_error"], want["std_error"], rtol=1e-8)
+
+
+def test_a_file_that_looks_clustered_gets_one_warning_naming_the_options(wave):
+    res = CliRunner().invoke(main, ["topline", "CONC", "--data", str(wave)])
+    assert res.exit_code == 0, res.output
+    lines = [line for line in res.stderr.splitlines() if "look like the sample's design" in line]
+    assert len(lines) == 1
+    assert "add --strata STRATA --psu PSU --nest" in lines[0]
+    quiet = CliRunner().invoke(
+        main, ["topline", "CONC", "--data", str(wave), "--strata", "STRATA", "--psu", "PSU", "--nest"]
+    )
+    assert quiet.exit_code == 0 and "sample's design" not in quiet.stderr
+
+
+def test_bad_design_options_say_the_fix_in_one_line(wave):
+    res = CliRunner().invoke(main, ["topline", "CONC", "--data", str(wave), "--strata", "STRATA", "--psu", "PSU"])
+    assert res.exit_code == 1
+    assert res.stderr.strip() == (
+        "pewlike: error: PSU 1 of 'PSU' appears in more than one stratum; PSU ids are reused across strata, add --nest"
+    )
+    demo = CliRunner().invoke(main, ["topline", "CONCERNCO", "--psu", "PSU"])
+    assert demo.exit_code == 2 and "add --data FILE" in demo.stderr
+    missing = CliRunner().invoke(main, ["topline", "CONC", "--data", str(wave), "--strata", "NOPE", "--psu", "PSU"])
+    assert missing.exit_code == 1 and "NOPE" in missing.stderr and len(missing.stderr.strip().splitlines()) == 1
