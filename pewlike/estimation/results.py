@@ -133,12 +133,12 @@ class Estimates(RowEstimates):
     @property
     def estimate(self) -> np.ndarray:
         """Alias of :attr:`estimates` as a NumPy array (row order)."""
-        return self.estimates.to_numpy()
+        return np.array(self.frame["estimate"].to_numpy(dtype=float))  # no labelled Series built for it
 
     @property
     def std_error(self) -> np.ndarray:
         """Alias of :attr:`std_errors` as a NumPy array (row order)."""
-        return self.std_errors.to_numpy()
+        return np.array(self.frame["std_error"].to_numpy(dtype=float))
 
     def _label_columns(self) -> Sequence[str]:
         return (*self.by, "level")
