@@ -1,4 +1,4 @@
-"""``--strata``, ``--psu``, ``--fpc``, ``--nest``, ``--repweights``, ``--reptype``: a data file's sampling design.
+"""``--strata``, ``--psu``, ``--fpc``, ``--nest``, ``--lonely-psu``, ``--repweights``, ``--reptype``: a file's design.
 
 The one-shot commands read a file with its weights; a sample with strata and clusters, or
 with replicate weights, needs them for its margins of error, as R's ``svydesign(ids=,
@@ -17,12 +17,14 @@ import click
 if TYPE_CHECKING:  # pragma: no cover
     from pewlike.survey import Survey
 
-__all__ = ["REPTYPES", "design_kwargs", "design_options", "warn_unused_design"]
+__all__ = ["LONELY", "REPTYPES", "design_kwargs", "design_options", "warn_unused_design"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _KEY = "pewlike.design"
 #: Replicate types, as :func:`pewlike.read` takes them (R ``svrepdesign(type=)``).
 REPTYPES = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR")
+#: What to do with a stratum of one PSU (R ``options(survey.lonely.psu=)``).
+LONELY = ("fail", "remove", "adjust", "average", "certainty")
 
 
 def _keep(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -45,6 +47,13 @@ def design_options(func: _F) -> _F:
             "--repweights",
             metavar="COLUMNS",
             help='Replicate weight columns: a pattern such as "REPWT*" or names joined by commas.',
+            **kept,
+        ),
+        click.option(
+            "--lonely-psu",
+            "lonely_psu",
+            type=click.Choice(LONELY),
+            help="A stratum with one PSU: R's survey.lonely.psu (default: fail, naming the stratum).",
             **kept,
         ),
         click.option("--nest", is_flag=True, help="PSU numbers restart in each stratum (R nest=TRUE).", **kept),
@@ -72,8 +81,9 @@ def design_kwargs(ctx: click.Context) -> dict[str, Any]:
     if "repweights" in given:
         text = str(given["repweights"])
         out["repweights"] = [c.strip() for c in text.split(",") if c.strip()] if "," in text else text
-    if "reptype" in given:
-        out["reptype"] = given["reptype"]
+    for key in ("reptype", "lonely_psu"):
+        if key in given:
+            out[key] = given[key]
     return out
 
 

@@ -150,6 +150,14 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         "PSU ids are reused across strata, set [data] nest = true",
         "PSU ids are reused across strata, add --nest",
     ),
+    (
+        r"pass lonely_psu='adjust' to centre it on the grand mean, 'average' to use the average of the other "
+        r"strata, or 'remove'/'certainty' to drop it",
+        'set [data] lonely_psu = "adjust" to centre it on the grand mean, "average" to use the average of the '
+        'other strata, or "remove"/"certainty" to drop it',
+        "add --lonely-psu adjust to centre it on the grand mean, average to use the average of the other "
+        "strata, or remove/certainty to drop it",
+    ),
     (r"subset name=", "universe = ", "--universe "),
     (r"svy\.subset\(", "filter = (", "--filter ("),
 )

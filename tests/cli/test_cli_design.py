@@ -90,3 +90,51 @@ def test_bad_design_options_say_the_fix_in_one_line(wave):
     assert demo.exit_code == 2 and "add --data FILE" in demo.stderr
     missing = CliRunner().invoke(main, ["topline", "CONC", "--data", str(wave), "--strata", "NOPE", "--psu", "PSU"])
     assert missing.exit_code == 1 and "NOPE" in missing.stderr and len(missing.stderr.strip().splitlines()) == 1
+
+
+@pytest.fixture(scope="module")
+def lonely(tmp_path_factory):
+    """Stratum 1 has one PSU (its ten respondents form a single cluster)."""
+    rng = np.random.default_rng(9)
+    n = 300
+    frame = pd.DataFrame(
+        {
+            "Q": rng.choice([1.0, 2.0], n),
+            "STRATA": np.r_[np.ones(10), rng.integers(2, 5, n - 10)].astype(float),
+            "PSU": np.r_[np.ones(10), rng.integers(1, 6, n - 10)].astype(float),
+            "WEIGHT": rng.uniform(0.5, 2.0, n),
+        }
+    )
+    path = tmp_path_factory.mktemp("lonely") / "lonely.sav"
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"Q": {1.0: "Yes", 2.0: "No"}})
+    return path
+
+
+def test_a_lonely_psu_says_the_option_and_the_option_works(lonely):
+    args = ["topline", "Q", "--data", str(lonely), "--strata", "STRATA", "--psu", "PSU", "--nest", "--format", "json"]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 1
+    assert res.stderr.strip() == (
+        "pewlike: error: stratum 1 (stage 1) has only one PSU; add --lonely-psu adjust to centre it on the grand "
+        "mean, average to use the average of the other strata, or remove/certainty to drop it"
+    )
+    for how in ("adjust", "average", "remove", "certainty"):
+        got = _json(CliRunner().invoke(main, [*args, "--lonely-psu", how]))
+        want = pw.read(lonely, strata="STRATA", psu="PSU", nest=True, lonely_psu=how).topline("Q").to_frame()
+        np.testing.assert_allclose(got["std_error"], want["std_error"], rtol=1e-8)
+
+
+def test_the_spec_is_told_its_own_key_for_a_lonely_psu():
+    from pewlike.report.advice import for_spec
+
+    msg = (
+        "stratum 1 (stage 1) has only one PSU; pass lonely_psu='adjust' to centre it on the grand mean, "
+        "'average' to use the average of the other strata, or 'remove'/'certainty' to drop it"
+    )
+    assert for_spec(msg) == (
+        'stratum 1 (stage 1) has only one PSU; set [data] lonely_psu = "adjust" to centre it on the grand mean, '
+        '"average" to use the average of the other strata, or "remove"/"certainty" to drop it'
+    )
+    assert for_spec(
+        "PSU 3 of 'P' appears in more than one stratum; PSU ids are reused across strata, pass nest=True"
+    ) == ("PSU 3 of 'P' appears in more than one stratum; PSU ids are reused across strata, set [data] nest = true")
