@@ -138,3 +138,14 @@ def test_the_spec_is_told_its_own_key_for_a_lonely_psu():
     assert for_spec(
         "PSU 3 of 'P' appears in more than one stratum; PSU ids are reused across strata, pass nest=True"
     ) == ("PSU 3 of 'P' appears in more than one stratum; PSU ids are reused across strata, set [data] nest = true")
+
+
+def test_a_starter_report_says_the_design_it_does_not_use(wave, tmp_path):
+    res = CliRunner().invoke(main, ["report", "--data", str(wave), "--out", str(tmp_path / "rep"), "-q"])
+    assert res.exit_code == 0, res.output
+    notes = [line for line in res.stderr.splitlines() if line.startswith("pewlike: note:")]
+    assert notes == [
+        "pewlike: note: STRATA (strata) and PSU (PSUs) look like the sample's design; the report's margins of error "
+        "ignore them: write a spec with `pewlike init DATA` and uncomment its design keys",
+    ]
+    assert (tmp_path / "rep" / "index.html").is_file()
