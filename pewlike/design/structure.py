@@ -375,8 +375,14 @@ def weight_lookalikes(columns: Sequence[str]) -> list[str]:
     return [str(c) for c in columns if _WEIGHT_LIKE.search(str(c)) and not _WEIGHT_NAME.match(str(c))]
 
 
+#: Names surveys give replicate weights that are not the full weight's name and a number:
+#: CPS and SIPP ``REPWGT1``.., IPUMS ``REPWTP1``.. / ``REPWT1``.., AHS ``REPWEIGHT1``.., MEPS ``BRR1``...
+REPLICATE_STEMS = ("REPWGT", "REPWTP", "REPWT", "REPWEIGHT", "REPW", "BRR")
+
+
 def replicate_lookalikes(columns: Sequence[str], weight: str) -> list[str]:
-    """Columns named like replicate weights of ``weight``: ``<weight>1`` .. ``<weight>R`` (or ``<weight>_1`` ..).
+    """Columns named like replicate weights of ``weight``: ``<weight>1`` .. ``<weight>R`` (or ``<weight>_1`` ..),
+    else one of :data:`REPLICATE_STEMS` and a number (``REPWGT1`` .. beside ``PWSSWGT``).
 
     Only suggested (by ``pewlike init``), never used: the replicate type cannot be told from the
     names.  Found only when the numbers run 1 .. R without a gap, R >= 4, and no column is named
@@ -400,16 +406,19 @@ def replicate_lookalikes(columns: Sequence[str], weight: str) -> list[str]:
     ['PWGTP1', 'PWGTP80']
     >>> replicate_lookalikes(["WEIGHT_W4", "WEIGHT_W41", "WEIGHT_W42", "WEIGHT_W43", "WEIGHT_W44"], "WEIGHT_W4")
     []
+    >>> replicate_lookalikes(["PWSSWGT", *[f"repwgt{i}" for i in range(1, 161)]], "PWSSWGT")[::159]
+    ['repwgt1', 'repwgt160']
     """
-    pattern = re.compile(re.escape(weight) + r"_?(\d+)", re.IGNORECASE)
-    found: dict[int, str] = {}
-    for c in map(str, columns):
-        hit = pattern.fullmatch(c)
-        if hit and c != weight and not _WEIGHT_NAME.match(c):
-            found.setdefault(int(hit.group(1)), c)
-    if len(found) < 4 or sorted(found) != list(range(1, len(found) + 1)):
-        return []
-    return [found[i] for i in range(1, len(found) + 1)]
+    for stem in (weight, *REPLICATE_STEMS):  # the weight's own name first (PWGTP1 ..), then the usual names
+        pattern = re.compile(re.escape(stem) + r"_?(\d+)", re.IGNORECASE)
+        found: dict[int, str] = {}
+        for c in map(str, columns):
+            hit = pattern.fullmatch(c)
+            if hit and c != weight and not _WEIGHT_NAME.match(c):
+                found.setdefault(int(hit.group(1)), c)
+        if len(found) >= 4 and sorted(found) == list(range(1, len(found) + 1)):
+            return [found[i] for i in range(1, len(found) + 1)]
+    return []
 
 
 def _no_weight_advice(columns: Sequence[str]) -> str:

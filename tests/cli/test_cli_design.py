@@ -145,6 +145,8 @@ def test_a_starter_report_says_the_design_it_does_not_use(wave, tmp_path):
     assert res.exit_code == 0, res.output
     notes = [line for line in res.stderr.splitlines() if line.startswith("pewlike: note:")]
     assert notes == [
+        "pewlike: note: replicate weights: REPWT1 .. REPWT20 look like WEIGHT's; the report's margins of error "
+        "ignore them: write a spec with `pewlike init DATA` and uncomment its design keys",
         "pewlike: note: STRATA (strata) and PSU (PSUs) look like the sample's design; the report's margins of error "
         "ignore them: write a spec with `pewlike init DATA` and uncomment its design keys",
     ]
