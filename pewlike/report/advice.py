@@ -158,6 +158,26 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         "add --lonely-psu adjust to centre it on the grand mean, average to use the average of the other "
         "strata, or remove/certainty to drop it",
     ),
+    (
+        r"reptype/scale/rscales only apply with repweights=; pass the replicate weight columns",
+        "reptype only applies with repweights; give the replicate weight columns in [data] repweights",
+        "--reptype only applies with --repweights; give the replicate weight columns",
+    ),
+    (
+        r"replicate weights need reptype=; choose one of",
+        "[data] repweights needs reptype; choose one of",
+        "--repweights needs --reptype; choose one of",
+    ),
+    (
+        r"repweights=('[^']*') matches no column",
+        r"repweights = \1 matches no column",
+        r"--repweights \1 matches no column",
+    ),
+    (
+        r"takes no strata, psu or fpc \(they are in the replicate weights\); drop them or drop repweights",
+        "takes no strata, psu or fpc (they are in the replicate weights); drop them or drop repweights",
+        "takes no --strata, --psu or --fpc (they are in the replicate weights); drop them or drop --repweights",
+    ),
     (r"subset name=", "universe = ", "--universe "),
     (r"svy\.subset\(", "filter = (", "--filter ("),
 )

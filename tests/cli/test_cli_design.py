@@ -151,3 +151,23 @@ def test_a_starter_report_says_the_design_it_does_not_use(wave, tmp_path):
         "ignore them: write a spec with `pewlike init DATA` and uncomment its design keys",
     ]
     assert (tmp_path / "rep" / "index.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--reptype", "JK1"], "--reptype only applies with --repweights; give the replicate weight columns"),
+        (["--repweights", "NOPE*", "--reptype", "JK1"], "--repweights 'NOPE*' matches no column; check the pattern"),
+        (["--repweights", "REPWT*"], "--repweights needs --reptype; choose one of 'JK1', 'JKn', 'BRR', 'Fay',"),
+        (
+            ["--repweights", "REPWT*", "--reptype", "JK1", "--strata", "STRATA"],
+            "takes no --strata, --psu or --fpc (they are in the replicate weights); drop them or drop --repweights",
+        ),
+    ],
+)
+def test_replicate_option_mistakes_are_said_as_options(wave, options, message):
+    res = CliRunner().invoke(main, ["topline", "CONC", "--data", str(wave), *options])
+    assert res.exit_code == 1
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pewlike: error: ") and message in lines[0]
+    assert "=" not in lines[0].split("error: ", 1)[1]  # no Python keyword advice on the command line
