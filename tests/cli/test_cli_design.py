@@ -138,6 +138,12 @@ def test_the_spec_is_told_its_own_key_for_a_lonely_psu():
     assert for_spec(
         "PSU 3 of 'P' appears in more than one stratum; PSU ids are reused across strata, pass nest=True"
     ) == ("PSU 3 of 'P' appears in more than one stratum; PSU ids are reused across strata, set [data] nest = true")
+    assert for_spec("replicate weights need reptype=; choose one of 'JK1'") == (
+        "[data] repweights needs reptype; choose one of 'JK1'"
+    )
+    assert for_spec("repweights='R*' matches no column; check the pattern (e.g. 'REPWT*')") == (
+        "repweights = 'R*' matches no column; check the pattern (e.g. 'REPWT*')"
+    )
 
 
 def test_a_starter_report_says_the_design_it_does_not_use(wave, tmp_path):
