@@ -223,19 +223,22 @@ def _read_parquet(files, columns, required, missing, opts):
             groups.append(g)
             count += n
         items.append((str(f), tuple(groups)))
-    reader = _ParquetPart(use if use is not None else names, opts)
-    meta = first.empty_table().to_pandas()
-    meta = meta[reader.names]
+    names = use if use is not None else names
+    meta = first.empty_table().to_pandas()[names]
+    codebook = _parquet_codebook(first, meta, missing, files[0])
+    # a Parquet file from elsewhere is read as a CSV is (blank text answers missing); pewlike's as it stored it
+    reader = _ParquetPart(names, opts, blank_text=codebook is None)
     ddf = dd.from_map(reader, items, meta=meta, enforce_metadata=False, label="read-parquet")
-    return ddf, _parquet_codebook(first, meta, missing, files[0])
+    return ddf, codebook
 
 
 class _ParquetPart:
     """One partition: some row groups of one Parquet file, with only the ``columns`` asked for."""
 
-    def __init__(self, columns, opts):
+    def __init__(self, columns, opts, blank_text=False):
         self.names = list(columns)
         self.opts = dict(opts)
+        self.blank_text = blank_text
 
     def __call__(self, item, columns=None):
         import pyarrow.parquet as pq
@@ -247,7 +250,8 @@ class _ParquetPart:
         except Exception as exc:
             raise DataFileError(f"{path}: cannot be read as Parquet ({str(exc).splitlines()[0]})") from None
         df = table.to_pandas()
-        return df if list(df.columns) == cols else df[cols]
+        df = df if list(df.columns) == cols else df[cols]
+        return _blank_text(df) if self.blank_text else df
 
 
 def _readable_schema(f) -> bool:
@@ -310,18 +314,22 @@ def _read_csv(files, columns, required, missing, opts):
     return ddf, None
 
 
+def _blank_text(df: pd.DataFrame) -> pd.DataFrame:
+    """A partition with the blank answers of its text columns missing, as the in-memory readers read them."""
+    from pewlike.io.codebook import blank_as_missing, is_text
+
+    for name in df.columns:
+        if is_text(col := df[name]) and (unblank := blank_as_missing(col)) is not col:
+            df[name] = unblank
+    return df
+
+
 def _load_csv(path, use, meta, opts):
     """One CSV part, its cells of spaces only blank (as the in-memory reader's)."""
     import pandas as pd
 
-    from pewlike.io.codebook import blank_as_missing, is_text
-
     try:
-        df = pd.read_csv(path, usecols=use, **opts)
-        for name in df.columns:
-            if is_text(col := df[name]) and (unblank := blank_as_missing(col)) is not col:
-                df[name] = unblank
-        return df
+        return _blank_text(pd.read_csv(path, usecols=use, **opts))
     except UnicodeDecodeError as exc:
         from pewlike.io.files import not_text_error
 
