@@ -102,9 +102,10 @@ def warn_unused_design(svy: Survey) -> None:
     found = design_columns(data)
     if found is None:
         return
-    options = " ".join(f"--{opt} {col}" for opt, col in (("strata", found.strata), ("psu", found.psu)) if col)
-    named = " and ".join(c for c in (found.strata, found.psu) if c)
-    verb = "looks" if " and " not in named else "look"
+    given = [(opt, col) for opt, col in (("strata", found.strata), ("psu", found.psu)) if col]
+    options = " ".join(f"--{opt} {col}" for opt, col in given)
+    named = " and ".join(col for _, col in given)
+    verb = "looks" if len(given) == 1 else "look"
     warnings.warn(
         f"{named} {verb} like the sample's design; these margins of error use the weights only: "
         f"add {options}{' --nest' if found.nest else ''} if the file's documentation says so",

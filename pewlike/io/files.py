@@ -175,11 +175,11 @@ def _unlabelled_text(df: pd.DataFrame, codebook: Codebook, missing: str) -> tupl
     found = Codebook.from_frame(answers, missing=missing)
     infos = {}
     for name in texts:
+        if not answers[name].equals(df[name]):  # a scale, a yes/no pair or skip answers made blank
+            df[name] = answers[name]
         info = found[name]
         if info.kind != "string" or info.missing:
             infos[name] = dataclasses.replace(info, label=codebook[name].label, measure=codebook[name].measure)
-            if answers[name] is not df[name]:
-                df[name] = answers[name]
     if not infos:
         return df, codebook
     return df, Codebook({**codebook.variables, **infos}, codebook.file_label)

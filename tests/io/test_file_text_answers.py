@@ -88,3 +88,13 @@ def test_a_users_text_saved_by_pewlike_stays_text_in_both_engines(tmp_path):
     for engine in ("pandas", "dask"):
         levels = pw.read(kept, engine=engine).topline("AGREE").to_frame()["level"].tolist()
         assert levels == sorted(AGREE)  # the stored codebook says text: no scale is made of it
+
+
+def test_skip_answers_of_free_text_are_not_asked_as_in_a_csv(tmp_path):
+    # free text (no scale, no missing answer) with "Legitimate skip": blank in every format
+    frame = pd.DataFrame({"WHY": ["too slow", "Legitimate skip", "price", "Legitimate skip", "other"], "W": [1.0] * 5})
+    pyreadstat.write_dta(frame, str(tmp_path / "why.dta"))
+    frame.to_csv(tmp_path / "why.csv", index=False)
+    for name in ("why.dta", "why.csv"):
+        data = pw.read(tmp_path / name, weights="W").data["WHY"]
+        assert data.isna().tolist() == [False, True, False, True, False], name
