@@ -46,6 +46,7 @@ __all__ = [
     "parse_derive",
     "parse_universe",
     "split_universes",
+    "unnamed_universe",
 ]
 
 #: The item arrays that take ``filter`` and ``universe`` keys.
@@ -160,6 +161,22 @@ def parse_universe(label: str, where: str, raw: Mapping[str, Any]) -> Universe |
         raise _fail(label, where, f'universe = {name!r} needs filter = "<condition>" selecting it')
     _check_condition(label, where, "filter", text)
     return Universe(text, name, where)
+
+
+def unnamed_universe(condition: str) -> str:
+    """The name of a filter given without one: its notes say whom the numbers are about.
+
+    A table of a subgroup never reads as one of everyone ("Asked of all respondents"):
+    the report, its tables and the command line's notes say "Among respondents matching
+    <condition>, n = N".  Within a named universe an unnamed filter is named as
+    :meth:`pewlike.Survey.subset` names it ("Women: F_AGECAT in [3, 4]").
+
+    Examples
+    --------
+    >>> unnamed_universe("F_SEX == 2")
+    'Respondents matching F_SEX == 2'
+    """
+    return f"Respondents matching {condition}"
 
 
 def split_universes(label: str, raw: dict[str, Any]) -> tuple[dict[str, Any], dict[tuple[str, int], Universe]]:

@@ -144,8 +144,13 @@ def _one(svy: Survey, d: DeriveSpec) -> Survey:
 
 
 def _subset(spec: Spec, svy: Survey, u: Universe) -> Survey:
+    from pewlike.report.derive_spec import unnamed_universe
+
+    # a filter is always said: unnamed, it is "Respondents matching <condition>" (within a named
+    # universe Survey.subset names it "<universe>: <condition>")
+    name = u.name if u.name is not None or svy.universe or u.filter is None else unnamed_universe(u.filter)
     try:
-        return svy.subset(u.filter, name=u.name)
+        return svy.subset(u.filter, name=name)
     except PewlikeError as exc:
         raise _where(spec, f"{u.where}: filter", exc) from None
 
@@ -186,13 +191,13 @@ def prepare(spec: Spec, svy: Survey) -> tuple[Survey, Spec]:
     svy = derive(spec, svy)
     whole = data_universe(spec, svy)
     subtitle = spec.subtitle
-    if spec.data.universe and not spec.trends:  # trends across waves: the writer says each wave's n
-        line = among(spec.data.universe, whole.n) + "."
+    if whole.universe and not spec.trends:  # trends across waves: the writer says each wave's n
+        line = among(whole.universe, whole.n) + "."
         subtitle = with_line(subtitle, line)
     named: dict[str, tuple[str | None, int]] = {}
     for name, u in spec.universes.items():
         sub = _subset(spec, whole, u)
-        named[name] = (sub.universe if u.name else None, sub.n)
+        named[name] = (sub.universe, sub.n)
     sections = tuple(_headed(s, spec.items_in(s.id), named) for s in spec.sections)
     return svy, replace(spec, subtitle=subtitle, sections=sections)
 

@@ -47,6 +47,27 @@ def test_topline_universe_is_in_the_notes(runner, demo):
     assert f"Among women, n = {n:,}." in res.output
 
 
+def test_a_filter_without_a_name_is_said_in_the_notes(runner, demo, tmp_path):
+    # never "Asked of all respondents" under numbers of a subgroup
+    res = runner.invoke(main, ["topline", "SECUR1", "--filter", "F_SEX == 2"])
+    assert res.exit_code == 0, res.output
+    n = demo.subset("F_SEX == 2").n
+    assert f"Among respondents matching F_SEX == 2, n = {n:,}." in res.output
+    assert "Asked of all respondents" not in res.output
+    spec = tmp_path / "r.toml"
+    spec.write_text(
+        '[data]\nfile = "pewlike:demo"\nsynthetic = true\n[output]\nformats = ["md"]\n'
+        '[[topline]]\nvar = "SECUR1"\n[[topline]]\nvar = "CONCERNCO"\nfilter = "F_AGECAT in [3, 4]"\n'
+    )
+    rep = runner.invoke(main, ["report", str(spec), "--out", str(tmp_path / "o"), "-q", "--filter", "F_SEX == 2"])
+    assert rep.exit_code == 0, rep.output
+    md = (tmp_path / "o" / "report.md").read_text(encoding="utf-8")
+    assert f"*Among respondents matching F_SEX == 2, n = {n:,}.*" in md  # under the title
+    older = demo.subset("F_SEX == 2").subset("F_AGECAT in [3, 4]").n
+    # the item's own filter, within the report's: named as Survey.subset names it
+    assert f"Among respondents matching F_SEX == 2: F_AGECAT in [3, 4], n = {older:,}." in md
+
+
 def test_crosstab_and_model_take_a_filter(runner, demo):
     sub = demo.subset("F_PARTYSUM_FINAL == 1")
     got = pd.read_csv(

@@ -46,7 +46,7 @@ def test_parse_filters_universes_and_derives():
         "OLD == 1",
         "Older adults",
     )
-    assert spec.universes["crosstab_CONCERNGOV"].name is None
+    assert spec.universes["crosstab_CONCERNGOV"].name is None  # named when built (universe.unnamed_universe)
 
 
 @pytest.mark.parametrize(
