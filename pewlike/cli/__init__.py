@@ -90,7 +90,7 @@ def _load(data: str | None, weights: str | None) -> Survey:
     if data is None:
         if design:
             raise click.UsageError(
-                "--strata, --psu, --fpc, --nest, --lonely-psu, --repweights and --reptype describe a data file; add --data FILE"
+                "--strata, --psu, --fpc, --nest, --lonely-psu, --repweights, --reptype and --rho describe a data file; add --data FILE"
             )
         return demo()
     drop = ctx.meta.get("pewlike.drop_unweighted", False)  # --drop-unweighted

@@ -50,6 +50,12 @@ def design_options(func: _F) -> _F:
             **kept,
         ),
         click.option(
+            "--rho",
+            type=click.FloatRange(0, 1, max_open=True),
+            help="Fay's coefficient for --reptype Fay (R svrepdesign rho=), e.g. 0.5.",
+            **kept,
+        ),
+        click.option(
             "--lonely-psu",
             "lonely_psu",
             type=click.Choice(LONELY),
@@ -81,7 +87,7 @@ def design_kwargs(ctx: click.Context) -> dict[str, Any]:
     if "repweights" in given:
         text = str(given["repweights"])
         out["repweights"] = [c.strip() for c in text.split(",") if c.strip()] if "," in text else text
-    for key in ("reptype", "lonely_psu"):
+    for key in ("reptype", "lonely_psu", "rho"):
         if key in given:
             out[key] = given[key]
     return out

@@ -178,6 +178,11 @@ _RULES: tuple[tuple[str, str, str], ...] = (
         "takes no strata, psu or fpc (they are in the replicate weights); drop them or drop repweights",
         "takes no --strata, --psu or --fpc (they are in the replicate weights); drop them or drop --repweights",
     ),
+    (
+        r"reptype='Fay' needs rho= \(Fay's coefficient, e\.g\. rho=0\.5\)",
+        'reptype = "Fay" needs rho (Fay\'s coefficient, e.g. [data] rho = 0.5)',
+        "--reptype Fay needs --rho (Fay's coefficient, e.g. --rho 0.5)",
+    ),
     (r"subset name=", "universe = ", "--universe "),
     (r"svy\.subset\(", "filter = (", "--filter ("),
 )

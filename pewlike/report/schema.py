@@ -58,6 +58,7 @@ class DataSpec:
     nest: bool = False
     repweights: str | list[str] | None = None
     reptype: str | None = None
+    rho: float | None = None  # Fay's coefficient (reptype = "Fay"), R svrepdesign(rho=)
     lonely_psu: str = "fail"
     missing_weights: str = "error"  # "drop": respondents without a weight are left out (pewlike.read)
     synthetic: bool = False
@@ -75,7 +76,7 @@ class DataSpec:
         }
         if self.missing_weights != "error":
             out["missing_weights"] = self.missing_weights
-        for key in ("strata", "psu", "fpc", "repweights", "reptype"):
+        for key in ("strata", "psu", "fpc", "repweights", "reptype", "rho"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         return out

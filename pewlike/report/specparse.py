@@ -312,6 +312,7 @@ def _data(label: str, raw: Any, where: str = "[data]") -> DataSpec:
             "nest",
             "repweights",
             "reptype",
+            "rho",
             "lonely_psu",
             "missing_weights",
             "synthetic",
@@ -338,6 +339,7 @@ def _data(label: str, raw: Any, where: str = "[data]") -> DataSpec:
         nest=t.flag("nest", False),
         repweights=_opt_cols(t, "repweights"),
         reptype=t.text("reptype", None, choices=("JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR")),
+        rho=_rho(t),
         lonely_psu=t.text("lonely_psu", "fail", choices=("fail", "remove", "adjust", "average", "certainty")),
         missing_weights=t.text("missing_weights", "error", choices=("error", "drop")),
         synthetic=t.flag("synthetic", False),
@@ -350,6 +352,18 @@ def _data(label: str, raw: Any, where: str = "[data]") -> DataSpec:
 def _data_universe(label: str, raw: dict[str, Any]) -> dict[str, str | None]:
     u = parse_universe(label, "[data]", raw)
     return {} if u is None else {"filter": u.filter, "universe": u.name}
+
+
+def _rho(t: _Table) -> float | None:
+    """``[data] rho``: Fay's coefficient, a number in [0, 1)."""
+    if not t.has("rho"):
+        return None
+    rho = t.raw["rho"]
+    if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not 0 <= rho < 1:
+        t.fail(
+            f"'rho' must be Fay's coefficient, a number from 0 up to (not including) 1, such as 0.5; not {_show(rho)}"
+        )
+    return float(rho)
 
 
 def _opt_cols(t: _Table, key: str) -> str | list[str] | None:

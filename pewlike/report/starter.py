@@ -763,7 +763,7 @@ def _replicate_comment(weight: str, replicates: list[str], *, chosen: bool) -> l
         f"# {_comment(replicates[0])} .. {_comment(replicates[-1])} look like {len(replicates)} replicate weights "
         f"of {_comment(weight)}; to use them, set" + ("" if chosen else f" weights = {_q(_comment(weight))} and"),
         f"# repweights = {_q(_comment(stem) + '[0-9]*')}",
-        '# reptype = "JK1"  # or "JKn", "BRR", "Fay", "bootstrap", "SDR": the file\'s documentation says which',
+        '# reptype = "JK1"  # or "JKn", "BRR", "Fay" (with rho), "bootstrap", "SDR": the file\'s documentation says which',
     ]
 
 

@@ -154,11 +154,11 @@ def replicate_defaults(
         rs = np.ones(R)
     if key == "BRR":
         if scale is not None:
-            _warn("reptype='BRR' ignores scale=; use reptype='Fay' with fay_rho for Fay weights")
+            _warn("reptype='BRR' ignores scale=; use reptype='Fay' with rho= for Fay weights")
         scale = 1.0 / R
     elif key == "Fay":
         if fay_rho is None:
-            raise DesignError("reptype='Fay' needs fay_rho (e.g. fay_rho=0.5); it is not guessed")
+            raise DesignError("reptype='Fay' needs rho= (Fay's coefficient, e.g. rho=0.5); it is not guessed")
         scale = 1.0 / (R * (1.0 - float(fay_rho)) ** 2)
     elif key == "bootstrap":
         scale = 1.0 / (R - 1) if scale is None else scale

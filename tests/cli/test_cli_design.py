@@ -177,3 +177,24 @@ def test_replicate_option_mistakes_are_said_as_options(wave, options, message):
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("pewlike: error: ") and message in lines[0]
     assert "=" not in lines[0].split("error: ", 1)[1]  # no Python keyword advice on the command line
+
+
+def test_fay_weights_take_rho_on_the_command_line_and_in_a_spec(wave, tmp_path):
+    base = ["topline", "CONC", "--data", str(wave), "--no-nets", "--format", "json"]
+    fay = ["--repweights", "REPWT*", "--reptype", "Fay"]
+    res = CliRunner().invoke(main, [*base, *fay])
+    assert res.exit_code == 1
+    assert res.stderr.strip() == (
+        "pewlike: error: --reptype Fay needs --rho (Fay's coefficient, e.g. --rho 0.5); it is not guessed"
+    )
+    got = _json(CliRunner().invoke(main, [*base, *fay, "--rho", "0.3"]))
+    want = pw.read(wave, repweights="REPWT*", reptype="Fay", rho=0.3).topline("CONC").to_frame()
+    np.testing.assert_allclose(got["std_error"], want["std_error"], rtol=1e-8)
+    assert CliRunner().invoke(main, [*base, *fay, "--rho", "1"]).exit_code == 2  # usage: outside [0, 1)
+
+    from pewlike.report.spec import loads
+
+    text = f'[data]\nfile = "{wave.as_posix()}"\nrepweights = "REPWT*"\nreptype = "Fay"\nrho = 0.3\n[[topline]]\nvar = "CONC"\n'
+    assert loads(text).data.read_options()["rho"] == 0.3
+    with pytest.raises(pw.SpecError, match=r"'rho' must be Fay's coefficient, .* not 1\.5"):
+        loads(text.replace("rho = 0.3", "rho = 1.5"))

@@ -472,7 +472,7 @@ def test_degf_replicate_matches_r_rank():
 def test_replicate_defaults_errors():
     with pytest.raises(DesignError, match="rscales=\\(n_h-1\\)/n_h"):
         V.replicate_defaults("JKn", 10)
-    with pytest.raises(DesignError, match="fay_rho"):
+    with pytest.raises(DesignError, match=r"needs rho= \(Fay's coefficient, e.g. rho=0.5\)"):
         V.replicate_defaults("Fay", 10)
     with pytest.raises(DesignError, match="reptype='JK3' is not valid"):
         V.replicate_defaults("JK3", 10)
