@@ -839,7 +839,7 @@ def build_design(
                 f"fpc has {int(bad.sum())} missing or infinite value(s) (first rows: "
                 f"{_row_ids(data, bad)}); every respondent needs a finite fpc"
             )
-        popsize = variance.popsize_from_fpc(f, stratas, clusters)
+        popsize = variance.popsize_from_fpc(f, stratas, clusters, names.get("stratum_values"))
     names.update(strata=strata_cols, psu=psu_cols, fpc=fpc_cols, nest=bool(nest))
     return Design(
         w, stratas, clusters, popsize, lonely_psu, names=names, weighted=weighted, variance=LinearizationVariance()

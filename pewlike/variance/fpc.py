@@ -10,6 +10,8 @@ from pewlike.errors import DesignError
 from pewlike.variance.codes import _as_2d, _expand_strata, _stage_units
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from numpy.typing import ArrayLike
 
 __all__ = ["popsize_from_fpc", "stratum_psu_counts"]
@@ -48,7 +50,9 @@ def stratum_psu_counts(strata: ArrayLike, clusters: ArrayLike) -> np.ndarray:
     return out
 
 
-def popsize_from_fpc(fpc: ArrayLike, strata: ArrayLike, clusters: ArrayLike) -> np.ndarray:
+def popsize_from_fpc(
+    fpc: ArrayLike, strata: ArrayLike, clusters: ArrayLike, stratum_names: Sequence[object] | None = None
+) -> np.ndarray:
     """Population sizes per stage from a user's fpc (counts or sampling fractions).
 
     Parameters
@@ -60,6 +64,8 @@ def popsize_from_fpc(fpc: ArrayLike, strata: ArrayLike, clusters: ArrayLike) -> 
         replacement (population size ``inf``).
     strata, clusters : array_like of int, shape (n,) or (n, S)
         As for :func:`linearized_vcov`.
+    stratum_names : sequence, optional
+        The first stage's stratum values by code, for messages (the data's ``11``, not code 0).
 
     Returns
     -------
@@ -122,7 +128,7 @@ def popsize_from_fpc(fpc: ArrayLike, strata: ArrayLike, clusters: ArrayLike) -> 
     if too_small.any():
         i, s = np.argwhere(too_small)[0]
         raise DesignError(
-            f"stratum {strata[i, s]} at stage {s + 1}: fpc says {pop[i, s]:g} {'PSUs' if s == 0 else 'units'} "
+            f"{_stratum(strata, i, s, stratum_names)} at stage {s + 1}: fpc says {pop[i, s]:g} {'PSUs' if s == 0 else 'units'} "
             f"in the population but {int(sampsize[i, s])} are sampled; check the fpc column"
         )
     for s, (h, nh, _, _) in enumerate(_stage_units(strata, clusters)):
@@ -132,7 +138,17 @@ def popsize_from_fpc(fpc: ArrayLike, strata: ArrayLike, clusters: ArrayLike) -> 
         if bad.any():
             i = int(np.argmax(bad))
             raise DesignError(
-                f"fpc varies within stratum {strata[i, s]} at stage {s + 1} ({pop[i, s]:g} vs {rep[h[i]]:g}); "
-                "the fpc must be constant within each stratum"
+                f"fpc varies within {_stratum(strata, i, s, stratum_names)} at stage {s + 1} "
+                f"({pop[i, s]:g} vs {rep[h[i]]:g}); the fpc must be constant within each stratum"
             )
     return np.ascontiguousarray(pop)
+
+
+def _stratum(strata: np.ndarray, i: int, s: int, names: Sequence[object] | None) -> str:
+    """Row ``i``'s stratum at stage ``s`` as the user knows it, for a message."""
+    code = int(strata[i, s])
+    if s == 0 and bool((strata[:, 0] == code).all()):
+        return "the sample (one stratum)"
+    if s == 0 and names is not None and 0 <= code < len(names):
+        return f"stratum {names[code]}"
+    return f"stratum {code}"

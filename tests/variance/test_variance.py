@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
+import pewlike as pw
 from pewlike.errors import DesignError, EstimationError, PewlikeWarning
 from pewlike.variance import linearization as V
 
@@ -258,6 +259,21 @@ def test_popsize_from_fpc_errors():
     with pytest.raises(DesignError, match="missing"):
         V.popsize_from_fpc([10, 10, np.nan, 20, 20], s, c)
     np.testing.assert_allclose(V.popsize_from_fpc([0.1, 0.1, 0.5, 0.5, 0.5], s, c)[:, 0], [20, 20, 6, 6, 6])
+    # messages name the stratum as the data do, and the whole sample when there are no strata
+    with pytest.raises(DesignError, match=r"^fpc varies within stratum East at stage 1 \(20 vs 21\)"):
+        V.popsize_from_fpc([10, 10, 20, 20, 21], s - 1, c, ["West", "East"])
+    with pytest.raises(DesignError, match=r"^fpc varies within the sample \(one stratum\) at stage 1 \(10 vs 20\)"):
+        V.popsize_from_fpc([10, 10, 20, 20, 20], np.zeros(5, dtype=int), c)
+
+
+def test_fpc_messages_name_the_files_stratum_values():
+    d = pd.DataFrame({"y": np.arange(8.0), "st": [11] * 4 + [12] * 4, "psu": range(8), "w": 1.0})
+    d["f"] = [100, 100, 100, 90, 50, 50, 50, 50]
+    with pytest.raises(DesignError, match=r"^fpc varies within stratum 11 at stage 1 \(100 vs 90\)"):
+        pw.Survey(d, weights="w", strata="st", psu="psu", fpc="f")
+    d["f"] = [3, 3, 3, 3, 50, 50, 50, 50]
+    with pytest.raises(DesignError, match=r"^stratum 11 at stage 1: fpc says 3 PSUs in the population but 4"):
+        pw.Survey(d, weights="w", strata="st", psu="psu", fpc="f")
 
 
 def test_clusters_must_nest_in_strata():
