@@ -54,7 +54,7 @@ from pewlike.report.outdir import (
     swap,
 )
 from pewlike.report.spec import DEMO_DATA, Spec
-from pewlike.report.universe import data_universe, in_universe, prepare
+from pewlike.report.universe import EmptyUniverse, data_universe, in_universe, prepare
 from pewlike.report.workers import (
     FIGURE_FORMATS,
     Done,
@@ -627,7 +627,10 @@ class _Writer:
                 if ikey and len(self.failures) == marks[2]:
                     self.computed.append((ikey, blocks, marks[0], len(self.docs), marks[1], len(self.claim_log)))
             except Exception as exc:  # a model that fails, for any reason, is reported and the rest builds
-                if (kind == "model" or spec.keep_going) and not isinstance(exc, _Clash):
+                # a model, a starter report's item, or an item whose universe holds nobody of the report's
+                if (kind == "model" or spec.keep_going or isinstance(exc, EmptyUniverse)) and not isinstance(
+                    exc, _Clash
+                ):
                     blocks = [self._failed(item, exc)]
                 elif isinstance(exc, PewlikeError):
                     raise _where(spec, item.where, exc) from None

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pewlike.tables.export import TableDoc
 
 __all__ = [
+    "EmptyUniverse",
     "among",
     "among_waves",
     "data_universe",
@@ -36,6 +37,21 @@ __all__ = [
     "prepare",
     "with_line",
 ]
+
+
+class EmptyUniverse(SpecError):
+    """An item's filter matches respondents, but none within the report's own filter.
+
+    The report is built; the item is reported in its place as not built, with this message.
+    """
+
+
+def _matches(svy: Survey, condition: str | None) -> bool:
+    """Whether ``condition`` selects anyone in ``svy`` (a bad condition selects nobody)."""
+    try:
+        return condition is not None and svy.subset(condition).n > 0
+    except PewlikeError:
+        return False
 
 
 def _where(spec: Spec, where: str, exc: object) -> SpecError:
@@ -196,7 +212,12 @@ def prepare(spec: Spec, svy: Survey) -> tuple[Survey, Spec]:
         subtitle = with_line(subtitle, line)
     named: dict[str, tuple[str | None, int]] = {}
     for name, u in spec.universes.items():
-        sub = _subset(spec, whole, u)
+        try:
+            sub = _subset(spec, whole, u)
+        except SpecError:
+            if whole is svy or not _matches(svy, u.filter):
+                raise  # a filter that matches nobody in the data: the spec is wrong
+            continue  # nobody of the report's universe: the item says so in its place (in_universe)
         named[name] = (sub.universe, sub.n)
     sections = tuple(_headed(s, spec.items_in(s.id), named) for s in spec.sections)
     return svy, replace(spec, subtitle=subtitle, sections=sections)
@@ -237,7 +258,18 @@ def in_universe(w: _Writer, svy: Survey, item: Item) -> tuple[Any, Survey]:
         return w, svy
     key = ("universe", u.filter, u.name)
     if key not in w.cache:
-        sub = _subset(w.spec, svy, u)
+        try:
+            sub = _subset(w.spec, svy, u)
+        except SpecError:
+            if w.spec.data.filter is None:
+                raise
+            from pewlike.tables.toplines import lower_first
+
+            # prepare() found that the filter matches respondents outside the report's universe only
+            raise EmptyUniverse(
+                f"filter {u.filter!r} matches nobody among {lower_first(svy.universe or 'the report')}, "
+                "the report's universe; it selects other respondents only"
+            ) from None
         w.cache[key] = (_UniverseWriter(w, sub), sub)
     found: tuple[_UniverseWriter, Survey] = w.cache[key]
     return found

@@ -197,3 +197,28 @@ def test_mean_subprocess_and_help_without_pandas():
     assert proc.returncode == 0, proc.stderr
     assert "--filter" in proc.stdout and "--universe" in proc.stdout
     assert proc.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_an_item_universe_emptied_by_the_reports_filter_is_said_in_its_place(runner, tmp_path):
+    spec = tmp_path / "r.toml"
+    spec.write_text(
+        '[data]\nfile = "pewlike:demo"\nsynthetic = true\n[output]\nformats = ["md"]\n'
+        '[[topline]]\nvar = "SECUR1"\n[[topline]]\nvar = "CONCERNCO"\nfilter = "F_AGECAT in [3, 4]"\n'
+        'universe = "Ages 50 and older"\n'
+    )
+    res = runner.invoke(main, ["report", str(spec), "--out", str(tmp_path / "o"), "-q", "--filter", "F_AGECAT == 1"])
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "o" / "report.md").read_text(encoding="utf-8")
+    assert (
+        "filter 'F_AGECAT in [3, 4]' matches nobody among respondents matching F_AGECAT == 1, the report's "
+        "universe; it selects other respondents only"
+    ) in md
+    n = pw.demo().subset("F_AGECAT == 1").n
+    assert f"Among respondents matching F_AGECAT == 1, n = {n:,}." in md  # the rest of the report is built
+    # a filter that matches nobody at all is a mistake in the spec: the report is not built
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace('"F_AGECAT in [3, 4]"', '"F_AGECAT == 3 and F_AGECAT == 4"')
+    )
+    bad = runner.invoke(main, ["report", str(spec), "--out", str(tmp_path / "p"), "-q", "--filter", "F_AGECAT == 1"])
+    assert bad.exit_code == 1 and "[[topline]] #2: filter: the subset is empty" in bad.output
+    assert not (tmp_path / "p").exists()
