@@ -281,15 +281,12 @@ def _starter(data: str) -> Spec:
             f'[data] weights = "{made.weight_like}" in it',
             err=True,
         )
-    for why in made.choices:  # a design the file seems to have, which a starter report does not use
-        if why.startswith(("design: ", "replicate weights: ")):
-            seen = why.split(";")[0]
-            seen = f"{seen.removeprefix('design: ')} design" if why.startswith("design: ") else seen
-            _say(
-                f"pewlike: note: {seen}; the report's margins of error ignore them: write a spec "
-                f"with `pewlike init DATA` and uncomment its design keys",
-                err=True,
-            )
+    for seen in made.unused_design:  # a design the file seems to have, which a starter report does not use
+        _say(
+            f"pewlike: note: {seen}; the report's margins of error ignore them: write a spec "
+            f"with `pewlike init DATA` and uncomment its design keys",
+            err=True,
+        )
     if made.left_out:
         _say(
             f"pewlike: note: the report covers the first {made.questions:,} questions; "

@@ -94,10 +94,9 @@ def apply_filter(svy: Survey, filter_: str | None, universe: str | None) -> Surv
     check_universe(filter_, universe)
     if filter_ is None:
         return svy
-    from pewlike.report.derive_spec import unnamed_universe
+    from pewlike.report.derive_spec import universe_name
 
     try:
-        name = universe if universe is not None or svy.universe else unnamed_universe(filter_)
-        return svy.subset(filter_, name=name)
+        return svy.subset(filter_, name=universe_name(universe, filter_, svy.universe))
     except PewlikeError as exc:
         raise type(exc)(f"--filter: {cli_message(exc)}") from None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pewlike.errors import DesignError, WeightWarning
+from pewlike.formula.coding import level_label
 from pewlike.variance.replication import ReplicateVariance
 from pewlike.variance.strategy import VarianceMethod
 from pewlike.variance.taylor import LinearizationVariance
@@ -793,9 +794,7 @@ def build_design(
         import pandas as pd
 
         # stratum values by code (codes come from a sorted factorisation), for messages
-        names["stratum_values"] = [
-            v.item() if hasattr(v, "item") else v for v in pd.factorize(data[strata_cols[0]], sort=True)[1]
-        ]
+        names["stratum_values"] = [level_label(v) for v in pd.factorize(data[strata_cols[0]], sort=True)[1]]
     clusters = np.empty((n, stages), dtype=np.int64)
     stratas = np.empty((n, stages), dtype=np.int64)
     prev: np.ndarray | None = None  # the previous stage's cluster codes
@@ -811,12 +810,9 @@ def build_design(
                 if split.size:
                     bad = int(split.min())
                     example = data[psu_cols[0]].to_numpy()[np.flatnonzero(ids == bad)[0]]
-                    if isinstance(example, (float, np.floating)) and float(example).is_integer():
-                        example = int(example)  # a float code as it is shown: 4, not np.float64(4.0)
-                    elif isinstance(example, np.generic):
-                        example = example.item()
+                    shown = repr(example) if isinstance(example, str) else level_label(example)  # 4, not 4.0
                     raise DesignError(
-                        f"PSU {example!r} of {psu_cols[0]!r} appears in more than one stratum; "
+                        f"PSU {shown} of {psu_cols[0]!r} appears in more than one stratum; "
                         "PSU ids are reused across strata, pass nest=True"
                     )
             if strata_cols and nest:

@@ -28,6 +28,7 @@ __all__ = [
     "VariableInfo",
     "answer_key",
     "base_name",
+    "blank_answers",
     "blank_as_missing",
     "is_missing_label",
     "is_not_asked_label",
@@ -203,8 +204,19 @@ def blank_as_missing(col: pd.Series) -> pd.Series:
     """
     import pandas as pd
 
-    blanks = [v for v in pd.unique(col.dropna()) if isinstance(v, str) and not v.strip()]
+    blanks = blank_answers(pd.unique(col.dropna()))
     return col.where(~col.isin(blanks)) if blanks else col
+
+
+def blank_answers(answers: Iterable[object]) -> list[str]:
+    """The blank ones (empty, or spaces only) among a text column's distinct answers.
+
+    Examples
+    --------
+    >>> blank_answers(["Yes", "", "  ", 3.0])
+    ['', '  ']
+    """
+    return [a for a in answers if isinstance(a, str) and not a.strip()]
 
 
 def text_kind(col: pd.Series | np.ndarray) -> str:

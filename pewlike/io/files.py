@@ -168,15 +168,14 @@ def _unlabelled_text(df: pd.DataFrame, codebook: Codebook, missing: str) -> tupl
     """
     import dataclasses
 
-    texts = [name for name, info in codebook.variables.items() if info.kind == "string" and not info.missing]
+    texts = [name for name, info in codebook.variables.items() if info.kind == "string"]
     if not texts:
         return df, codebook
-    answers = _text_answers(df[texts].copy(), missing)
+    answers = _text_answers(df[texts], missing)  # a new frame (copy-on-write), changed in place
     found = Codebook.from_frame(answers, missing=missing)
     infos = {}
     for name in texts:
-        if not answers[name].equals(df[name]):  # a scale, a yes/no pair or skip answers made blank
-            df[name] = answers[name]
+        df[name] = answers[name]  # a scale, a yes/no pair, blanks and skip answers made missing
         info = found[name]
         if info.kind != "string" or info.missing:
             infos[name] = dataclasses.replace(info, label=codebook[name].label, measure=codebook[name].measure)
@@ -377,19 +376,18 @@ def _text_answers(df: pd.DataFrame, missing: str = "auto") -> pd.DataFrame:
     """
     import pandas as pd
 
-    from pewlike.io.codebook import MAX_TEXT_ANSWERS, blank_as_missing, is_text
+    from pewlike.io.codebook import MAX_TEXT_ANSWERS, blank_answers, is_text
 
     for name in df.columns:
         col = df[name]
         if is_text(col):
-            if (unblank := blank_as_missing(col)) is not col:
-                col = df[name] = unblank
             answers = list(pd.unique(col.dropna()))
+            blanks = blank_answers(answers)
+            answers = [a for a in answers if a not in blanks]
             skips = skip_answers(answers) if missing == "auto" and len(answers) <= MAX_TEXT_ANSWERS else []
-            if skips:
-                col = col.where(~col.isin(skips))
+            if blanks or skips:  # one pass makes both blank
+                col = df[name] = col.where(~col.isin([*blanks, *skips]))
                 answers = [a for a in answers if a not in skips]
-                df[name] = col
             cats = text_scale_categories(answers)
             if cats is not None:
                 df[name] = pd.Categorical(col, categories=cats, ordered=True)

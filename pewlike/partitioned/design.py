@@ -300,9 +300,9 @@ def finish_codebook(
 
 
 def _plain_text(given: Codebook, name: str) -> bool:
-    """Whether the file's codebook says nothing of a text column's answers (no labels, no missing answers)."""
+    """Whether a labelled file's codebook has the column as text (a file's text has no labels or missing answers)."""
     info = given.variables.get(name)
-    return info is not None and info.kind == "string" and not info.missing and not info.value_labels
+    return info is not None and info.kind == "string"
 
 
 def _check_weights(wcol: str | None, scan: dict[str, Any]) -> None:

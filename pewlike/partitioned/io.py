@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pewlike.io.codebook import Codebook
 
-__all__ = ["SAV_CHUNK_ROWS", "conform", "expand_paths", "read_partitioned", "require_dask"]
+__all__ = ["SAV_CHUNK_ROWS", "conform", "expand_paths", "labelled_file", "read_partitioned", "require_dask"]
 
 SAV_CHUNK_ROWS = 500_000  # rows per partition when an SPSS/Stata/SAS file is read in blocks
 _KINDS = {
@@ -104,6 +104,11 @@ def expand_paths(paths_or_glob: str | os.PathLike[str] | Iterable[str | os.PathL
     if len(kinds) > 1:
         raise DataFileError(f"the files mix several formats ({', '.join(sorted(kinds))}); give files of one kind")
     return out
+
+
+def labelled_file(path: Path) -> bool:
+    """Whether ``path`` is an SPSS, Stata or SAS file (its labels are the codebook; not a CSV or Parquet)."""
+    return _KINDS.get(path.suffix.lower()) not in (None, "csv", "parquet")
 
 
 def read_partitioned(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pewlike.errors import WeightWarning
 from pewlike.partitioned.frame import PartitionedFrame
-from pewlike.partitioned.io import expand_paths, read_partitioned
+from pewlike.partitioned.io import expand_paths, labelled_file, read_partitioned
 
 if TYPE_CHECKING:  # pragma: no cover
     from distributed import Client
@@ -133,5 +133,5 @@ def read_dask(
         progress=progress,
         timeout=timeout,
         missing=missing,
-        read_text=files[0].suffix.lower() not in (".csv", ".parquet", ".pq"),
+        read_text=labelled_file(files[0]),
     )

@@ -646,13 +646,12 @@ class _Writer:
         date = f" Built {fixed_datetime():%Y-%m-%d}." if os.environ.get("SOURCE_DATE_EPOCH") else ""
         subtitle, source = spec.subtitle, self.source
         if spec.trends:  # every wave is a source; the universe's n is each wave's
-            from pewlike.report.derive_spec import unnamed_universe
+            from pewlike.report.derive_spec import universe_name
             from pewlike.report.trend_items import trend_source, wave_counts
             from pewlike.report.universe import among_waves, with_line
 
             source = trend_source(spec)
-            name = spec.data.universe or (unnamed_universe(spec.data.filter) if spec.data.filter else None)
-            if name:
+            if name := universe_name(spec.data.universe, spec.data.filter):
                 subtitle = with_line(subtitle, among_waves(name, wave_counts(self)) + ".")
         return ReportDoc(
             spec.title,

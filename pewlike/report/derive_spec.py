@@ -46,6 +46,7 @@ __all__ = [
     "parse_derive",
     "parse_universe",
     "split_universes",
+    "universe_name",
     "unnamed_universe",
 ]
 
@@ -168,8 +169,7 @@ def unnamed_universe(condition: str) -> str:
 
     A table of a subgroup never reads as one of everyone ("Asked of all respondents"):
     the report, its tables and the command line's notes say "Among respondents matching
-    <condition>, n = N".  Within a named universe an unnamed filter is named as
-    :meth:`pewlike.Survey.subset` names it ("Women: F_AGECAT in [3, 4]").
+    <condition>, n = N".
 
     Examples
     --------
@@ -177,6 +177,22 @@ def unnamed_universe(condition: str) -> str:
     'Respondents matching F_SEX == 2'
     """
     return f"Respondents matching {condition}"
+
+
+def universe_name(name: str | None, condition: str | None, within: str | None = None) -> str | None:
+    """The name a filter's subset is given: ``name``, else :func:`unnamed_universe`.
+
+    Within a named universe (``within``) an unnamed filter stays unnamed here:
+    :meth:`pewlike.Survey.subset` names it "<universe>: <condition>" ("Women: F_AGECAT in [3, 4]").
+
+    Examples
+    --------
+    >>> universe_name(None, "F_SEX == 2"), universe_name("Women", "F_SEX == 2"), universe_name(None, "X == 1", "Women")
+    ('Respondents matching F_SEX == 2', 'Women', None)
+    """
+    if name is not None or within or condition is None:
+        return name
+    return unnamed_universe(condition)
 
 
 def split_universes(label: str, raw: dict[str, Any]) -> tuple[dict[str, Any], dict[tuple[str, int], Universe]]:

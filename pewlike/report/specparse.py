@@ -13,6 +13,7 @@ from itertools import pairwise
 from pathlib import PurePosixPath
 from typing import Any, NoReturn
 
+from pewlike.design.structure import LONELY_PSU, REPTYPES
 from pewlike.errors import SpecError
 from pewlike.report.derive_spec import name_universes, parse_derive, parse_universe, split_universes
 from pewlike.report.labelspec import parse_labels
@@ -338,9 +339,9 @@ def _data(label: str, raw: Any, where: str = "[data]") -> DataSpec:
         fpc=_opt_cols(t, "fpc"),
         nest=t.flag("nest", False),
         repweights=_opt_cols(t, "repweights"),
-        reptype=t.text("reptype", None, choices=("JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR")),
+        reptype=t.text("reptype", None, choices=REPTYPES),
         rho=_rho(t),
-        lonely_psu=t.text("lonely_psu", "fail", choices=("fail", "remove", "adjust", "average", "certainty")),
+        lonely_psu=t.text("lonely_psu", "fail", choices=LONELY_PSU),
         missing_weights=t.text("missing_weights", "error", choices=("error", "drop")),
         synthetic=t.flag("synthetic", False),
         ordinal=t.texts("ordinal"),

@@ -27,6 +27,7 @@ from pewlike.report.starter_design import (
     DesignColumns,
     design_columns,
     design_comment,
+    design_seen,
     design_why,
 )
 from pewlike.report.starter_numeric import MAX_DISTRIBUTIONS, MIN_DISTINCT, distribution_lines, numeric_items
@@ -473,6 +474,10 @@ class Starter:
     weight_like : str or None
         A column named like another survey house's weight (``WTSSALL``) when the spec is
         unweighted because no column is named ``WEIGHT_W<n>`` or ``weight``; said, not chosen.
+    unused_design : tuple of str
+        What the file seems to have for its design and the spec leaves commented out
+        ("VSTRAT (strata) and VPSU (PSUs) look like the sample's design", "replicate weights:
+        PWGTP1 .. PWGTP80 look like PWGTP's").
     """
 
     text: str
@@ -480,6 +485,7 @@ class Starter:
     left_out: int
     choices: tuple[str, ...] = ()
     weight_like: str | None = None
+    unused_design: tuple[str, ...] = ()
 
 
 def starter_spec(
@@ -695,14 +701,14 @@ def starter(
                 f'set [data] weights = "{like}" to use it'
             )
     why.append(weight_why)
+    unused: list[str] = []
     if replicates and not svy._design.is_replicate:
-        why.append(
-            f"replicate weights: {replicates[0]} .. {replicates[-1]} look like {full}'s; "
-            "the spec says how to use them (their type is in the file's documentation)"
-        )
+        unused.append(f"replicate weights: {replicates[0]} .. {replicates[-1]} look like {full}'s")
+        why.append(f"{unused[-1]}; the spec says how to use them (their type is in the file's documentation)")
     design = _design_lookalikes(svy)
     if design is not None:
         why.append(design_why(design))
+        unused.append(design_seen(design))
     why.append('base: "valid" for every table (Refused and Don\'t know excluded, said under each table)')
     wording = {col: svy._codebook.variables[col].label or "" for col in items}
     lines = _text(label, rel, weight, demos, {col: found[col] for col in items}, wording, _dot_levels(svy, found))
@@ -740,7 +746,7 @@ def starter(
         ]
     text = "\n".join(lines)
     loads(text, label=Path(spec_path).name)  # the starter must itself be a valid spec
-    return Starter(text, len(items), left_out, tuple(why), like)
+    return Starter(text, len(items), left_out, tuple(why), like, tuple(unused))
 
 
 def _numeric_questions(svy: Survey) -> list[str]:

@@ -17,7 +17,15 @@ from pewlike.io.tomltext import toml_string as _q
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["PSU_NAMES", "STRATA_NAMES", "DesignColumns", "design_columns", "design_comment", "design_why"]
+__all__ = [
+    "PSU_NAMES",
+    "STRATA_NAMES",
+    "DesignColumns",
+    "design_columns",
+    "design_comment",
+    "design_seen",
+    "design_why",
+]
 
 #: Names (compared case-blind) under which surveys publish their variance strata.
 STRATA_NAMES = frozenset(
@@ -93,6 +101,18 @@ def design_columns(data: pd.DataFrame) -> DesignColumns | None:
 def _named_list(found: DesignColumns) -> tuple[str, int]:
     named = [f"{c} ({what})" for c, what in ((found.strata, "strata"), (found.psu, "PSUs")) if c]
     return " and ".join(named), len(named)
+
+
+def design_seen(found: DesignColumns) -> str:
+    """What the columns ``found`` look like, said where the design is not used (a starter report).
+
+    Examples
+    --------
+    >>> design_seen(DesignColumns("VSTRAT", "VPSU"))
+    "VSTRAT (strata) and VPSU (PSUs) look like the sample's design"
+    """
+    named, count = _named_list(found)
+    return f"{named} {'looks' if count == 1 else 'look'} like the sample's design"
 
 
 def design_why(found: DesignColumns) -> str:

@@ -160,13 +160,10 @@ def _one(svy: Survey, d: DeriveSpec) -> Survey:
 
 
 def _subset(spec: Spec, svy: Survey, u: Universe) -> Survey:
-    from pewlike.report.derive_spec import unnamed_universe
+    from pewlike.report.derive_spec import universe_name
 
-    # a filter is always said: unnamed, it is "Respondents matching <condition>" (within a named
-    # universe Survey.subset names it "<universe>: <condition>")
-    name = u.name if u.name is not None or svy.universe or u.filter is None else unnamed_universe(u.filter)
-    try:
-        return svy.subset(u.filter, name=name)
+    try:  # a filter is always said, named or not
+        return svy.subset(u.filter, name=universe_name(u.name, u.filter, svy.universe))
     except PewlikeError as exc:
         raise _where(spec, f"{u.where}: filter", exc) from None
 

@@ -254,11 +254,8 @@ def _stage_variance(totals, h_of_c, nh, npsu_h, ncl_h, pop_c, par_c, n_parent, m
                 "estimated; a design needs at least two: check that the data have more than one row "
                 "(or cluster), or pass lonely_psu='certainty' to report a variance of zero"
             )
-        name = labels[j]
-        if isinstance(name, (float, np.floating)) and float(name).is_integer():
-            name = int(name)  # a stratum code as the file shows it: 1, not 1.0
         raise DesignError(
-            f"stratum {name} (stage {stage}) has only one PSU; pass lonely_psu='adjust' to centre it "
+            f"stratum {labels[j]} (stage {stage}) has only one PSU; pass lonely_psu='adjust' to centre it "
             "on the grand mean, 'average' to use the average of the other strata, "
             "or 'remove'/'certainty' to drop it"
         )

@@ -198,3 +198,12 @@ def test_fay_weights_take_rho_on_the_command_line_and_in_a_spec(wave, tmp_path):
     assert loads(text).data.read_options()["rho"] == 0.3
     with pytest.raises(pw.SpecError, match=r"'rho' must be Fay's coefficient, .* not 1\.5"):
         loads(text.replace("rho = 0.3", "rho = 1.5"))
+
+
+def test_the_command_lines_choices_are_the_engines():
+    # pewlike.cli.design keeps its own copy (the engine's module imports numpy, which --help must not)
+    from pewlike.cli.design import LONELY, REPTYPES
+    from pewlike.design.structure import LONELY_PSU
+    from pewlike.design.structure import REPTYPES as ENGINE_REPTYPES
+
+    assert (REPTYPES, LONELY) == (ENGINE_REPTYPES, LONELY_PSU)
